@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { sharedData } from '../../test/shared-data.ts';
+import { AmmError } from './errors.ts';
+import { getAmountIn, getAmountOut, getAmountsIn, getAmountsOut, getFlashRepayAmount } from './uniswap-v2.ts';
+
+const vectorsPath = sharedData('vectors/uniswap-v2-getAmountOut.json');
+
+interface Vectors {
+  getAmountOut: { amountIn: string; reserveIn: string; reserveOut: string; expectedOut: string }[];
+  optimistic_same_token_flash_repay: { amountOut: string; requiredIn: string }[];
+}
+
+describe.skipIf(!vectorsPath)('Uniswap V2 published vectors', () => {
+  const vectors = JSON.parse(readFileSync(vectorsPath ?? '/dev/null', 'utf8')) as Vectors;
+
+  it.each(vectors.getAmountOut)('getAmountOut($amountIn, $reserveIn, $reserveOut)', (v) => {
+    expect(getAmountOut(BigInt(v.amountIn), BigInt(v.reserveIn), BigInt(v.reserveOut))).toBe(BigInt(v.expectedOut));
+  });
+
+  it.each(vectors.optimistic_same_token_flash_repay)('flash repay of $amountOut', (v) => {
+    expect(getFlashRepayAmount(BigInt(v.amountOut))).toBe(BigInt(v.requiredIn));
+  });
+});
+
+const reserve = fc.bigInt({ min: 1000n, max: (1n << 112n) - 1n });
+const fee = fc.constantFrom(0, 100, 2500, 3000, 10000);
+
+describe('Uniswap V2 math', () => {
+  it('rejects what the library rejects', () => {
+    expect(() => getAmountOut(0n, 1n, 1n)).toThrow(AmmError);
+    expect(() => getAmountOut(1n, 0n, 1n)).toThrow(/reserves must be positive/);
+    expect(() => getAmountIn(10n, 100n, 10n)).toThrow(/not below the output reserve/);
+    expect(() => getAmountOut(1n, 1n, 1n, 1_000_000)).toThrow(/fee must be/);
+  });
+
+  it('matches the 1000-based library formula for 0.30 % and the 10000-based one for 0.25 %', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 1n << 100n }), reserve, reserve, (a, rIn, rOut) => {
+        expect(getAmountOut(a, rIn, rOut, 3000)).toBe((a * 997n * rOut) / (rIn * 1000n + a * 997n));
+        expect(getAmountOut(a, rIn, rOut, 2500)).toBe((a * 9975n * rOut) / (rIn * 10000n + a * 9975n));
+        if (a < rOut) {
+          expect(getAmountIn(a, rIn, rOut, 3000)).toBe((rIn * a * 1000n) / ((rOut - a) * 997n) + 1n);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('getAmountIn buys at least the requested output, and one wei less than floor buys less', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 1n << 100n }), reserve, reserve, fee, (out, rIn, rOut, f) => {
+        fc.pre(out < rOut);
+        const amountIn = getAmountIn(out, rIn, rOut, f);
+        expect(getAmountOut(amountIn, rIn, rOut, f)).toBeGreaterThanOrEqual(out);
+        if (amountIn > 2n) expect(getAmountOut(amountIn - 2n, rIn, rOut, f)).toBeLessThan(out);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('multi-hop composes hop by hop in both directions', () => {
+    const hops = [
+      { reserveIn: 10n ** 21n, reserveOut: 2n * 10n ** 21n, feePips: 3000 },
+      { reserveIn: 5n * 10n ** 20n, reserveOut: 7n * 10n ** 22n, feePips: 2500 },
+    ];
+    const out = getAmountsOut(10n ** 18n, hops);
+    expect(out[1]).toBe(getAmountOut(10n ** 18n, hops[0]!.reserveIn, hops[0]!.reserveOut, 3000));
+    expect(out[2]).toBe(getAmountOut(out[1]!, hops[1]!.reserveIn, hops[1]!.reserveOut, 2500));
+    const back = getAmountsIn(out[2]!, hops);
+    expect(back[2]).toBe(out[2]);
+    expect(back[1]).toBe(getAmountIn(out[2]!, hops[1]!.reserveIn, hops[1]!.reserveOut, 2500));
+    expect(back[0]).toBe(getAmountIn(back[1]!, hops[0]!.reserveIn, hops[0]!.reserveOut, 3000));
+  });
+});

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil, type Anvil } from '../devnet/anvil.ts';
+import { createBlockStream, type BlockStream } from './block-stream.ts';
+import { ReorgTooDeepError } from './rpc-errors.ts';
+import { createRpcPool, type RpcPool } from './rpc-pool.ts';
+import { ChainRecorder } from './testing/chain-recorder.ts';
+import { parseBlockHeader, toQuantity, type BlockRef } from './types.ts';
+
+let anvil: Anvil;
+let pool: RpcPool;
+
+async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
+  return pool.request(method, params);
+}
+
+async function canonicalChain(from: bigint): Promise<BlockRef[]> {
+  const head = BigInt((await rpc('eth_blockNumber')) as string);
+  const blocks: BlockRef[] = [];
+  for (let n = from; n <= head; n += 1n) blocks.push(parseBlockHeader(await rpc('eth_getBlockByNumber', [toQuantity(n), false])));
+  return blocks;
+}
+
+async function streamFromHead(finalityDepth: number): Promise<{ stream: BlockStream; recorder: ChainRecorder; base: BlockRef }> {
+  const base = parseBlockHeader(await rpc('eth_getBlockByNumber', ['latest', false]));
+  const recorder = new ChainRecorder(base);
+  const stream = createBlockStream({ pool, from: base, finalityDepth, topics: [], isTracked: () => true, onEvent: recorder.onEvent });
+  return { stream, recorder, base };
+}
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  pool = createRpcPool([anvil.rpcUrl], { timeoutMs: 2_000 });
+});
+afterAll(async () => {
+  await anvil?.stop();
+});
+
+describe('block stream on a real anvil', () => {
+  it('emits every block once, in order, and finalizes below the window', async () => {
+    const { stream, recorder, base } = await streamFromHead(3);
+    await rpc('anvil_mine', [toQuantity(7)]);
+    await stream.sync();
+    await rpc('anvil_mine', [toQuantity(2)]);
+    await stream.sync();
+    const canonical = await canonicalChain(base.number);
+    expect(recorder.applied.map((b) => b.hash)).toEqual(canonical.map((b) => b.hash));
+    expect(recorder.appliedTwice).toEqual([]);
+    const finalized = recorder.events.filter((e) => e.type === 'finalized').map((e) => (e.type === 'finalized' ? e.block.number : 0n));
+    expect(finalized).toEqual([1n, 2n, 3n, 4n, 5n, 6n].map((k) => base.number + k));
+  });
+
+  it('rolls back to the common ancestor on anvil_reorg and re-applies the new branch', async () => {
+    const { stream, recorder, base } = await streamFromHead(10);
+    await rpc('anvil_mine', [toQuantity(6)]);
+    await stream.sync();
+    const before = recorder.applied.map((b) => b.hash);
+    await rpc('anvil_reorg', [3, []]);
+    await stream.sync();
+    const reorgs = recorder.events.filter((e) => e.type === 'reorg');
+    expect(reorgs).toHaveLength(1);
+    const reorg = reorgs[0];
+    if (reorg?.type !== 'reorg') throw new Error('unreachable');
+    expect(reorg.commonAncestor.number).toBe(base.number + 3n);
+    expect(reorg.dropped.map((b) => b.hash)).toEqual(before.slice(4).reverse());
+    expect(recorder.applied.map((b) => b.hash)).toEqual((await canonicalChain(base.number)).map((b) => b.hash));
+  });
+
+  it('follows a chain that got shorter (evm_revert) and then grew again', async () => {
+    const { stream, recorder, base } = await streamFromHead(10);
+    const snapshotId = await rpc('evm_snapshot');
+    await rpc('anvil_mine', [toQuantity(4)]);
+    await stream.sync();
+    await rpc('evm_revert', [snapshotId]);
+    await rpc('anvil_mine', [toQuantity(2)]);
+    await stream.sync();
+    expect(recorder.events.some((e) => e.type === 'reorg' && e.commonAncestor.hash === base.hash)).toBe(true);
+    expect(recorder.applied.map((b) => b.hash)).toEqual((await canonicalChain(base.number)).map((b) => b.hash));
+    expect(recorder.appliedTwice).toEqual([]);
+  });
+
+  it('stops with a clear error when a reorg is deeper than the window', async () => {
+    const { stream } = await streamFromHead(2);
+    await rpc('anvil_mine', [toQuantity(5)]);
+    await stream.sync();
+    await rpc('anvil_reorg', [4, []]);
+    await expect(stream.sync()).rejects.toThrow(ReorgTooDeepError);
+    await expect(stream.sync()).rejects.toThrow(/deeper than the unfinalized window of 2 blocks/);
+  });
+});

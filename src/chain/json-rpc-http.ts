@@ -1,0 +1,88 @@
+import { EndpointFault, RpcCallError } from './rpc-errors.ts';
+
+/**
+ * JSON-RPC over HTTP, always as a batch array (one element for a single call): one code path,
+ * and anvil, geth and the big providers all accept batches. Transport problems become
+ * `EndpointFault`s; node answers come back as they are, matched to calls by id.
+ */
+
+/** A JSON-RPC response object. */
+export interface JsonRpcResponse {
+  id?: number | string | null;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+let nextId = 1;
+
+/** Posts `calls` as one batch; resolves to their responses in the order of `calls`. */
+export async function postJsonRpc(
+  url: string,
+  calls: readonly { method: string; params: readonly unknown[] }[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<JsonRpcResponse[]> {
+  const firstId = nextId;
+  nextId += calls.length;
+  const body = JSON.stringify(calls.map((c, i) => ({ jsonrpc: '2.0', id: firstId + i, method: c.method, params: c.params })));
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: combined });
+    text = await response.text();
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    if (timeout.aborted) throw new EndpointFault(url, 'timeout', `no answer within ${timeoutMs} ms`, { cause: error });
+    throw new EndpointFault(url, 'network', `connection failed: ${(error as Error).message}`, { cause: error });
+  }
+  if (response.status === 429) {
+    const retryAfter = Number(response.headers.get('retry-after'));
+    throw new EndpointFault(url, 'rate-limited', 'HTTP 429 rate limited', {
+      status: 429,
+      ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+    });
+  }
+  if (!response.ok) throw new EndpointFault(url, 'http', `HTTP ${response.status}`, { status: response.status });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new EndpointFault(url, 'bad-response', `answer is not JSON: ${text.slice(0, 80)}`, { cause: error });
+  }
+  // A node may answer a whole batch with one error object (e.g. batch too large).
+  if (!Array.isArray(parsed)) {
+    const single = parsed as JsonRpcResponse;
+    if (single.error) return calls.map(() => single);
+    throw new EndpointFault(url, 'bad-response', 'batch answer is not an array');
+  }
+  const byId = new Map<number, JsonRpcResponse>();
+  for (const item of parsed as JsonRpcResponse[]) if (typeof item.id === 'number') byId.set(item.id, item);
+  return calls.map((c, i) => {
+    const found = byId.get(firstId + i);
+    if (!found) throw new EndpointFault(url, 'bad-response', `batch answer lacks the reply to ${c.method}`);
+    return found;
+  });
+}
+
+/** Provider phrasings for "your getLogs range returns too much": the caller shrinks its range. */
+export const TOO_MANY_RESULTS = /too many|more than \d+ results|query returned more|limit exceeded.*results|response size|block range|range is too (large|wide)|exceed.*(range|results)/i;
+const NODE_UNREADY = /header not found|unknown block|block not found|resource not found|missing trie node|not synced|syncing/i;
+const RATE_LIMITED = /rate limit|too many requests|capacity|throttl/i;
+
+/**
+ * Sorts a JSON-RPC error: "too many results" and reverts go back to the caller; a node that is
+ * behind or rate-limiting is an endpoint fault, so the pool fails over.
+ */
+export function classifyRpcError(method: string, error: { code: number; message: string; data?: unknown }, url: string): RpcCallError | EndpointFault {
+  const message = String(error.message ?? '');
+  if (TOO_MANY_RESULTS.test(message)) return new RpcCallError(method, error.code, message, error.data, url);
+  if (NODE_UNREADY.test(message)) return new EndpointFault(url, 'node-unready', `${method}: ${message}`);
+  if (RATE_LIMITED.test(message) || error.code === -32005 || error.code === 429) {
+    return new EndpointFault(url, 'rate-limited', `${method}: ${message}`);
+  }
+  // -32603 internal error: the node failed, not the call (reverts carry code 3 or say "revert").
+  if (error.code === -32603 && !/revert/i.test(message)) return new EndpointFault(url, 'http', `${method}: internal error: ${message}`);
+  return new RpcCallError(method, error.code, message, error.data, url);
+}

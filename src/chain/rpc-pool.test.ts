@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnvil, type Anvil } from '../devnet/anvil.ts';
+import { backoffDelay } from './backoff.ts';
+import { classifyRpcError } from './json-rpc-http.ts';
+import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
+import { createRpcPool } from './rpc-pool.ts';
+import { startFaultInjectingProxy, type FaultInjectingProxy } from './testing/fault-injecting-proxy.ts';
+
+describe('backoff with jitter', () => {
+  it('doubles up to the cap and keeps at least half of each step', () => {
+    const options = { baseMs: 100, maxMs: 1_000 };
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, options, () => 0))).toEqual([50, 100, 200, 400, 500]);
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, options, () => 0.999999))).toEqual([100, 200, 400, 800, 1000]);
+  });
+});
+
+describe('JSON-RPC error classification', () => {
+  it('fails over on rate limits and lagging nodes, hands reverts and "too many results" to the caller', () => {
+    expect(classifyRpcError('eth_call', { code: 3, message: 'execution reverted' }, 'u')).toBeInstanceOf(RpcCallError);
+    expect(classifyRpcError('eth_getLogs', { code: -32005, message: 'query returned more than 10000 results' }, 'u')).toBeInstanceOf(RpcCallError);
+    expect(classifyRpcError('eth_getLogs', { code: -32005, message: 'limit exceeded' }, 'u')).toBeInstanceOf(EndpointFault);
+    expect(classifyRpcError('eth_call', { code: -32000, message: 'header not found' }, 'u')).toBeInstanceOf(EndpointFault);
+    expect(classifyRpcError('eth_call', { code: -32602, message: 'invalid argument 0' }, 'u')).toBeInstanceOf(RpcCallError);
+  });
+});
+
+describe('endpoint pool on a real anvil behind fault injectors', () => {
+  let anvil: Anvil;
+  let a: FaultInjectingProxy;
+  let b: FaultInjectingProxy;
+  beforeAll(async () => {
+    anvil = await startAnvil();
+    a = await startFaultInjectingProxy(anvil.rpcUrl);
+    b = await startFaultInjectingProxy(anvil.rpcUrl);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await anvil?.stop();
+  });
+
+  it('answers a batch in order with per-call errors, through a 500 on the primary', async () => {
+    const pool = createRpcPool([a.url, b.url], { timeoutMs: 500, maxBatchSize: 2 });
+    a.inject('500', 1);
+    const results = await pool.batch([
+      { method: 'eth_chainId', params: [] },
+      { method: 'eth_call', params: [{ to: '0x0000000000000000000000000000000000000000', data: '0x' }, 'latest'] },
+      { method: 'eth_getBalance', params: ['0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266', 'latest'] },
+      { method: 'no_such_method', params: [] },
+    ]);
+    expect(results[0]).toEqual({ ok: true, result: '0x7a69' });
+    expect(results[1]).toEqual({ ok: true, result: '0x' });
+    expect(results[2]?.ok && BigInt(results[2].result as string)).toBe(10_000n * 10n ** 18n);
+    expect(results[3]?.ok).toBe(false);
+    expect(a.stats.faulted).toBe(1);
+    expect(pool.health()[0]?.failures).toBe(1);
+  });
+
+  it('times out a hanging endpoint and answers from the other', async () => {
+    const pool = createRpcPool([a.url, b.url], { timeoutMs: 200 });
+    a.inject('timeout', 1);
+    const started = Date.now();
+    expect(await pool.request('eth_chainId', [])).toBe('0x7a69');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(pool.health()[0]?.lastError).toMatch(/no answer within 200 ms/);
+  });
+
+  it('gives viem actions the same failover', async () => {
+    const { createChainClients } = await import('./clients.ts');
+    const { publicClient, wsUrls } = createChainClients([a.url, b.url, a.wsUrl], { timeoutMs: 500 });
+    a.inject('500', 2);
+    expect(await publicClient.getChainId()).toBe(31337);
+    expect(await publicClient.getBalance({ address: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266' })).toBe(10_000n * 10n ** 18n);
+    expect(wsUrls).toEqual([a.wsUrl]);
+  });
+
+  it('gives up with a message naming every endpoint when all fail', async () => {
+    const pool = createRpcPool([a.url, b.url], { timeoutMs: 200, budgetMs: 300, backoff: { baseMs: 1_000, maxMs: 1_000 } });
+    a.inject('429', 5);
+    b.inject('500', 5);
+    const error = await pool.request('eth_chainId', []).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AllEndpointsFailedError);
+    expect(String(error)).toContain(a.url);
+    expect(String(error)).toContain(b.url);
+  });
+});
+
+describe('endpoint list and viem clients', () => {
+  it('splits ORION_RPC_URLS by scheme and names a bad entry', async () => {
+    const { splitEndpoints } = await import('./endpoints.ts');
+    expect(splitEndpoints(['http://127.0.0.1:8545', ' ws://127.0.0.1:8545 ', 'https://a.example'])).toEqual({
+      http: ['http://127.0.0.1:8545', 'https://a.example'],
+      ws: ['ws://127.0.0.1:8545'],
+    });
+    expect(() => splitEndpoints(['ftp://x'])).toThrow('ORION_RPC_URLS: "ftp://x" has scheme ftp:, expected http(s) or ws(s)');
+    expect(() => splitEndpoints(['ws://127.0.0.1:1'])).toThrow(/at least one http\(s\) endpoint/);
+  });
+});

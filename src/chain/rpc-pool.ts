@@ -1,0 +1,208 @@
+import { custom, type CustomTransport } from 'viem';
+import { DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.ts';
+import { EndpointHealth, type EndpointHealthView } from './endpoint-health.ts';
+import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
+import { classifyRpcError, postJsonRpc } from './json-rpc-http.ts';
+
+/**
+ * A pool of HTTP JSON-RPC endpoints with failover: each request goes to the best endpoint that
+ * is not benched (highest health score, not lagging behind the others' head); a transport fault
+ * benches that endpoint with backoff and jitter and the request moves on to the next one. A
+ * JSON-RPC error the node gave on purpose (a revert) is returned to the caller unchanged.
+ */
+
+/** One call inside a JSON-RPC batch. */
+export interface RpcCall {
+  method: string;
+  params: readonly unknown[];
+}
+
+/** The outcome of one call of a batch: its result, or the node's error for that call alone. */
+export type RpcBatchResult = { ok: true; result: unknown } | { ok: false; error: RpcCallError };
+
+/** Options of a single request. */
+export interface RequestOptions {
+  /** A `null` result means this endpoint has not seen the data yet: try another one. */
+  requireResult?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Pool settings; every field has a default. */
+export interface RpcPoolOptions {
+  /** Per-attempt timeout. */
+  timeoutMs?: number;
+  /** Give up on a request after this long across all endpoints. */
+  budgetMs?: number;
+  backoff?: BackoffOptions;
+  /** An endpoint whose head is more than this many blocks behind the best one is lagging. */
+  maxLagBlocks?: number;
+  /** Largest number of calls sent in one HTTP batch. */
+  maxBatchSize?: number;
+  /** Batches of one `batch()` call in flight at once (a node queues the rest anyway, and times out). */
+  maxConcurrentBatches?: number;
+  /** Idle time for a failed endpoint's score to heal halfway back. */
+  recoveryHalfLifeMs?: number;
+  /** How long an endpoint found lagging by a probe is ranked last. */
+  lagPenaltyMs?: number;
+}
+
+/** The endpoint pool. */
+export interface RpcPool {
+  readonly urls: readonly string[];
+  /** Sends one call with failover; resolves to its `result`. */
+  request(method: string, params: readonly unknown[], options?: RequestOptions): Promise<unknown>;
+  /** Sends calls as JSON-RPC batches (one HTTP request per `maxBatchSize`), results in order. */
+  batch(calls: readonly RpcCall[], options?: { signal?: AbortSignal }): Promise<RpcBatchResult[]>;
+  /** Asks every endpoint for its head at once; records it for lag detection. */
+  probeHeads(): Promise<Map<string, bigint | null>>;
+  /** Health per endpoint, for `/health` and metrics. */
+  health(): EndpointHealthView[];
+  /** A viem transport over this pool, so viem clients get the same failover. */
+  transport(): CustomTransport;
+}
+
+/** Builds a pool over `urls` (http:// or https://). */
+export function createRpcPool(urls: readonly string[], options: RpcPoolOptions = {}): RpcPool {
+  if (urls.length === 0) throw new AllEndpointsFailedError('no RPC endpoint configured');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const budgetMs = options.budgetMs ?? 30_000;
+  const maxLag = BigInt(options.maxLagBlocks ?? 3);
+  const maxBatchSize = options.maxBatchSize ?? 500;
+  const lagPenaltyMs = options.lagPenaltyMs ?? 10_000;
+  const maxConcurrent = options.maxConcurrentBatches ?? 2;
+  const endpoints = urls.map((url) => new EndpointHealth(url, options.backoff ?? DEFAULT_BACKOFF, options.recoveryHalfLifeMs));
+
+  /**
+   * Ranks available endpoints: untried first, then not lagging, then those within 0.1 of the
+   * best score in the configured order (the primary first), then the rest by score.
+   */
+  function pick(tried: Set<EndpointHealth>): EndpointHealth | undefined {
+    const ready = endpoints.filter((e) => e.available());
+    const best = Math.max(...ready.map((e) => e.currentScore()));
+    const good = (e: EndpointHealth): number => (e.score >= best - 0.1 ? 0 : 1);
+    ready.sort(
+      (a, b) =>
+        Number(tried.has(a)) - Number(tried.has(b)) ||
+        Number(a.lagging()) - Number(b.lagging()) ||
+        good(a) - good(b) ||
+        (good(a) === 1 ? b.score - a.score : 0) ||
+        endpoints.indexOf(a) - endpoints.indexOf(b),
+    );
+    return ready[0];
+  }
+
+  /** Runs `attempt` on endpoints in rank order until one succeeds or the budget is spent. */
+  async function withFailover<T>(label: string, signal: AbortSignal | undefined, attempt: (e: EndpointHealth) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + budgetMs;
+    const tried = new Set<EndpointHealth>();
+    const faults: string[] = [];
+    for (;;) {
+      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
+      const endpoint = pick(tried);
+      if (endpoint === undefined) {
+        // Everyone is benched: wait for the first to come back, within the budget.
+        const wake = Math.min(...endpoints.map((e) => e.benchedUntil));
+        if (wake >= deadline) break;
+        await sleep(Math.max(1, wake - Date.now()), signal);
+        continue;
+      }
+      const started = performance.now();
+      try {
+        const value = await attempt(endpoint);
+        endpoint.success(performance.now() - started);
+        return value;
+      } catch (error) {
+        if (!(error instanceof EndpointFault)) {
+          // The node answered; the endpoint is healthy even if the call failed.
+          endpoint.success(performance.now() - started);
+          throw error;
+        }
+        endpoint.failure(error.message, error.retryAfterMs);
+        tried.add(endpoint);
+        faults.push(error.message);
+        if (Date.now() >= deadline) break;
+      }
+    }
+    throw new AllEndpointsFailedError(`${label}: every RPC endpoint failed within ${budgetMs} ms: ${faults.slice(-urls.length).join('; ')}`, {
+      details: { label, faults },
+    });
+  }
+
+  async function request(method: string, params: readonly unknown[], requestOptions: RequestOptions = {}): Promise<unknown> {
+    return withFailover(method, requestOptions.signal, async (endpoint) => {
+      const [response] = await postJsonRpc(endpoint.url, [{ method, params }], timeoutMs, requestOptions.signal);
+      if (response === undefined) throw new EndpointFault(endpoint.url, 'bad-response', `${method}: empty batch answer`);
+      if (response.error) throw classifyRpcError(method, response.error, endpoint.url);
+      if (requestOptions.requireResult && (response.result === null || response.result === undefined)) {
+        throw new EndpointFault(endpoint.url, 'node-unready', `${method}(${JSON.stringify(params)}) returned null: endpoint behind`);
+      }
+      if (method === 'eth_blockNumber' && typeof response.result === 'string') endpoint.sawHead(BigInt(response.result));
+      return response.result;
+    });
+  }
+
+  async function batchChunk(calls: readonly RpcCall[], signal: AbortSignal | undefined): Promise<RpcBatchResult[]> {
+    return withFailover(`batch of ${calls.length}`, signal, async (endpoint) => {
+      const responses = await postJsonRpc(endpoint.url, calls, timeoutMs, signal);
+      return responses.map((response, i): RpcBatchResult => {
+        const method = calls[i]?.method ?? '?';
+        if (!response.error) return { ok: true, result: response.result };
+        const error = classifyRpcError(method, response.error, endpoint.url);
+        // A fault inside a batch (one call rate-limited, node behind) fails the whole chunk over.
+        if (error instanceof EndpointFault) throw error;
+        return { ok: false, error };
+      });
+    });
+  }
+
+  async function batch(calls: readonly RpcCall[], batchOptions: { signal?: AbortSignal } = {}): Promise<RpcBatchResult[]> {
+    const starts: number[] = [];
+    for (let i = 0; i < calls.length; i += maxBatchSize) starts.push(i);
+    const results: RpcBatchResult[][] = new Array<RpcBatchResult[]>(starts.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < starts.length) {
+        const index = next++;
+        const start = starts[index] as number;
+        results[index] = await batchChunk(calls.slice(start, start + maxBatchSize), batchOptions.signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(maxConcurrent, starts.length) }, worker));
+    return results.flat();
+  }
+
+  async function probeHeads(): Promise<Map<string, bigint | null>> {
+    const heads = await Promise.all(
+      endpoints.map(async (endpoint) => {
+        const started = performance.now();
+        try {
+          const [response] = await postJsonRpc(endpoint.url, [{ method: 'eth_blockNumber', params: [] }], timeoutMs);
+          if (typeof response?.result !== 'string') throw new EndpointFault(endpoint.url, 'bad-response', 'eth_blockNumber: no result');
+          const head = BigInt(response.result);
+          endpoint.success(performance.now() - started);
+          endpoint.lastHead = head; // a probe is the truth now, even if lower (the node restarted)
+          return [endpoint.url, head] as const;
+        } catch (error) {
+          endpoint.failure(error instanceof Error ? error.message : String(error));
+          return [endpoint.url, null] as const;
+        }
+      }),
+    );
+    const best = heads.reduce<bigint | null>((m, [, h]) => (h !== null && (m === null || h > m) ? h : m), null);
+    for (const endpoint of endpoints) {
+      if (best !== null && endpoint.lastHead !== null && best - endpoint.lastHead > maxLag) {
+        endpoint.laggingUntil = Date.now() + lagPenaltyMs;
+      }
+    }
+    return new Map(heads);
+  }
+
+  return {
+    urls,
+    request,
+    batch,
+    probeHeads,
+    health: () => endpoints.map((e) => e.view()),
+    transport: () => custom({ request: ({ method, params }) => request(method, (params ?? []) as unknown[]) }, { retryCount: 0 }),
+  };
+}

@@ -1,0 +1,177 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * TEST CODE — a fault injector, the one kind of fake the house rules allow. A JSON-RPC proxy on
+ * loopback in front of a real anvil that can answer 429 or 500, hang (a timeout), pretend to lag
+ * behind the head, and drop its WebSocket connections, so failover is tested against real
+ * faults on a real socket while every honest answer still comes from the real chain.
+ */
+
+/** A fault applied to the next `count` HTTP requests. */
+export type HttpFault = '429' | '500' | 'timeout';
+
+/** A running proxy. */
+export interface FaultInjectingProxy {
+  url: string;
+  wsUrl: string;
+  /** The next `count` HTTP requests get this fault. */
+  inject(fault: HttpFault, count: number): void;
+  /** Reports heads `blocks` behind the real one (0 = honest). */
+  setLag(blocks: number): void;
+  /** Like many providers, refuse `eth_getLogs` answers longer than `n` logs (undefined = no cap). */
+  setMaxLogs(n: number | undefined): void;
+  /** Closes every open WebSocket connection now; `refuse` also refuses new ones. */
+  dropWebSockets(refuse?: boolean): void;
+  /** Requests seen, by outcome, for assertions. */
+  stats: { forwarded: number; faulted: number };
+  close(): Promise<void>;
+}
+
+interface RpcMessage {
+  id?: unknown;
+  method?: string;
+  params?: unknown[];
+  result?: unknown;
+}
+
+/** Starts a proxy in front of `upstream` (http://127.0.0.1:PORT of an anvil). */
+export async function startFaultInjectingProxy(upstream: string): Promise<FaultInjectingProxy> {
+  const target = new URL(upstream);
+  const faults: HttpFault[] = [];
+  let lag = 0;
+  let maxLogs: number | undefined;
+  let refuseWs = false;
+  const sockets = new Set<Socket>();
+  const hanging = new Set<ServerResponse>();
+  const stats = { forwarded: 0, faulted: 0 };
+
+  async function forward(body: string): Promise<string> {
+    const response = await fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    return response.text();
+  }
+
+  async function realHead(): Promise<bigint> {
+    const answer = JSON.parse(await forward(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'eth_blockNumber', params: [] }))) as RpcMessage;
+    return BigInt(answer.result as string);
+  }
+
+  /** Rewrites one call so the node looks `lag` blocks behind. */
+  async function lagged(call: RpcMessage, answer: RpcMessage, head: bigint): Promise<RpcMessage> {
+    const visible = head - BigInt(lag);
+    if (call.method === 'eth_blockNumber') return { ...answer, result: `0x${visible.toString(16)}` };
+    if (call.method === 'eth_getBlockByNumber') {
+      const tag = call.params?.[0];
+      if (tag === 'latest') {
+        const older = JSON.parse(await forward(JSON.stringify({ jsonrpc: '2.0', id: call.id, method: 'eth_getBlockByNumber', params: [`0x${visible.toString(16)}`, false] }))) as RpcMessage;
+        return older;
+      }
+      if (typeof tag === 'string' && tag.startsWith('0x') && BigInt(tag) > visible) return { ...answer, result: null };
+    }
+    return answer;
+  }
+
+  function capLogs(body: string, text: string, cap: number): string {
+    const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
+    const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
+    const capOne = (call: RpcMessage | undefined, answer: RpcMessage): RpcMessage =>
+      call?.method === 'eth_getLogs' && Array.isArray(answer.result) && answer.result.length > cap
+        ? { id: answer.id, error: { code: -32005, message: `query returned more than ${cap} results` } } as RpcMessage
+        : answer;
+    if (Array.isArray(answers)) {
+      const list = Array.isArray(calls) ? calls : [calls];
+      return JSON.stringify(answers.map((a) => capOne(list.find((c) => JSON.stringify(c.id) === JSON.stringify(a.id)), a)));
+    }
+    return JSON.stringify(capOne(Array.isArray(calls) ? calls[0] : calls, answers));
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const fault = faults.shift();
+    if (fault !== undefined) {
+      stats.faulted += 1;
+      if (fault === 'timeout') {
+        hanging.add(res); // never answered; the client's timeout must fire
+        res.on('close', () => hanging.delete(res));
+        return;
+      }
+      res.writeHead(Number(fault), fault === '429' ? { 'retry-after': '0' } : {});
+      res.end(fault === '429' ? 'rate limited (injected)' : 'internal error (injected)');
+      return;
+    }
+    stats.forwarded += 1;
+    let text = await forward(body);
+    if (maxLogs !== undefined) text = capLogs(body, text, maxLogs);
+    if (lag > 0) {
+      const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
+      const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
+      const head = await realHead();
+      if (Array.isArray(calls) && Array.isArray(answers)) {
+        const byId = new Map(answers.map((a) => [JSON.stringify(a.id), a]));
+        const rewritten = await Promise.all(calls.map(async (c) => lagged(c, byId.get(JSON.stringify(c.id)) ?? {}, head)));
+        text = JSON.stringify(rewritten);
+      } else if (!Array.isArray(calls) && !Array.isArray(answers)) {
+        text = JSON.stringify(await lagged(calls, answers, head));
+      }
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(text);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      res.writeHead(502);
+      res.end(String(error));
+    });
+  });
+  // WebSocket: tunnel the upgrade to anvil's port byte for byte, keeping the sockets to drop them.
+  server.on('upgrade', (req, client: Socket, head: Buffer) => {
+    if (refuseWs) {
+      client.destroy();
+      return;
+    }
+    const upstreamSocket = connect(Number(target.port), target.hostname, () => {
+      const headers = Object.entries(req.headers).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : (v ?? '')}`);
+      upstreamSocket.write(`${req.method} ${req.url} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n`);
+      if (head.length > 0) upstreamSocket.write(head);
+      client.pipe(upstreamSocket).pipe(client);
+    });
+    for (const s of [client, upstreamSocket]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.on('close', () => upstreamSocket.destroy());
+    upstreamSocket.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    inject: (fault, count) => {
+      for (let i = 0; i < count; i += 1) faults.push(fault);
+    },
+    setLag: (blocks) => {
+      lag = blocks;
+    },
+    setMaxLogs: (n) => {
+      maxLogs = n;
+    },
+    dropWebSockets: (refuse = false) => {
+      refuseWs = refuse;
+      for (const s of sockets) s.destroy();
+    },
+    stats,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      for (const r of hanging) r.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { Address, Hex } from 'viem';
+
+/**
+ * The chain monitor's vocabulary: block references, raw logs and the `ChainEvent` tagged union
+ * the block stream emits (block | reorg | finalized), in the order they happened.
+ */
+
+/** A block by number and hash, with its parent hash: enough to check the chain links up. */
+export interface BlockRef {
+  number: bigint;
+  hash: Hex;
+  parentHash: Hex;
+}
+
+/** The header fields downstream stages use. */
+export interface BlockHeader extends BlockRef {
+  timestamp: bigint;
+  baseFeePerGas: bigint | null;
+  gasLimit: bigint;
+}
+
+/** A log as the node returns it, with numbers parsed. */
+export interface ChainLog {
+  address: Address;
+  topics: Hex[];
+  data: Hex;
+  blockNumber: bigint;
+  blockHash: Hex;
+  transactionHash: Hex;
+  transactionIndex: number;
+  logIndex: number;
+  removed: boolean;
+}
+
+/** A new canonical block with the logs of tracked pools, in log order. */
+export interface BlockEvent {
+  type: 'block';
+  block: BlockHeader;
+  logs: ChainLog[];
+}
+
+/** Blocks above `commonAncestor` left the canonical chain; `dropped` is newest first. */
+export interface ReorgEvent {
+  type: 'reorg';
+  commonAncestor: BlockRef;
+  dropped: BlockRef[];
+}
+
+/** `block` and everything below it can no longer be reorganised (by our finality depth). */
+export interface FinalizedEvent {
+  type: 'finalized';
+  block: BlockRef;
+}
+
+/** What the block stream emits. */
+export type ChainEvent = BlockEvent | ReorgEvent | FinalizedEvent;
+
+interface RpcBlock {
+  number: Hex;
+  hash: Hex;
+  parentHash: Hex;
+  timestamp: Hex;
+  baseFeePerGas?: Hex | null;
+  gasLimit: Hex;
+}
+
+interface RpcLog {
+  address: Hex;
+  topics: Hex[];
+  data: Hex;
+  blockNumber: Hex;
+  blockHash: Hex;
+  transactionHash: Hex;
+  transactionIndex: Hex;
+  logIndex: Hex;
+  removed?: boolean;
+}
+
+/** Parses an `eth_getBlockBy*` result (hex quantities) into a header. */
+export function parseBlockHeader(raw: unknown): BlockHeader {
+  const b = raw as RpcBlock;
+  return {
+    number: BigInt(b.number),
+    hash: b.hash,
+    parentHash: b.parentHash,
+    timestamp: BigInt(b.timestamp),
+    baseFeePerGas: b.baseFeePerGas ? BigInt(b.baseFeePerGas) : null,
+    gasLimit: BigInt(b.gasLimit),
+  };
+}
+
+/** Parses an `eth_getLogs` entry. */
+export function parseLog(raw: unknown): ChainLog {
+  const l = raw as RpcLog;
+  return {
+    address: l.address.toLowerCase() as Address,
+    topics: l.topics,
+    data: l.data,
+    blockNumber: BigInt(l.blockNumber),
+    blockHash: l.blockHash,
+    transactionHash: l.transactionHash,
+    transactionIndex: Number(l.transactionIndex),
+    logIndex: Number(l.logIndex),
+    removed: l.removed ?? false,
+  };
+}
+
+/** Just the reference part of a header. */
+export function refOf(block: BlockRef): BlockRef {
+  return { number: block.number, hash: block.hash, parentHash: block.parentHash };
+}
+
+/** Hex quantity for JSON-RPC params. */
+export function toQuantity(n: bigint | number): Hex {
+  return `0x${n.toString(16)}`;
+}

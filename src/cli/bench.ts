@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { runScannerBench } from '../scanner/bench.ts';
+import { parseIntegerOption } from './scan.ts';
+
+/**
+ * `orion bench <name>`: the benchmarks the CLI can run in-process (each prints one JSON line).
+ * `bench scanner` is issue 6's: cold scan of a snapshot, then per-block refreshes.
+ */
+export function register(program: Command): void {
+  const bench = program.command('bench').description('run a benchmark and print its figures as JSON');
+  bench
+    .command('scanner')
+    .description('scanner: cold index+sizing of a snapshot, then rounds of N changed pools per block')
+    .requiredOption('--snapshot <file>', 'pool snapshot (orion.pools/v1)')
+    .option('--changed <n>', 'pools perturbed per block', '50')
+    .option('--rounds <n>', 'blocks simulated', '1000')
+    .option('--seed <n>', 'RNG seed for the perturbations', '1')
+    .option('--top <n>', 'opportunities taken (sized exactly) per block, as the engine does', '10')
+    .option('--warmup <n>', 'untimed blocks before the timed ones', '100')
+    .option('--json', 'print the JSON line (the only output format; accepted for symmetry)')
+    .action(async (options: { snapshot: string; changed: string; rounds: string; seed: string; top: string; warmup: string }) => {
+      const result = await runScannerBench({
+        snapshot: options.snapshot,
+        changed: Number(parseIntegerOption('--changed', options.changed, 1n, 100_000n)),
+        rounds: Number(parseIntegerOption('--rounds', options.rounds, 1n, 1_000_000n)),
+        seed: Number(parseIntegerOption('--seed', options.seed, 0n, 4_294_967_295n)),
+        top: Number(parseIntegerOption('--top', options.top, 1n, 10_000n)),
+        warmup: Number(parseIntegerOption('--warmup', options.warmup, 0n, 1_000_000n)),
+      });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    });
+}

@@ -1,0 +1,166 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedData } from '../../test/shared-data.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/orion.js', import.meta.url));
+const arbitrum = sharedData('snapshots/arbitrum-uniswap-2024-11-01.json');
+const WETH = '0x82af49447d8a07e3bd95bd0d56f35241523fbab1';
+const USDC = ['0xaf88d065e77c8cc2239327c5edb3a432268e5831', '0xff970a61a04b1ca14834a43f5de4533ebddb5cc8'];
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** `node bin/orion.js ...args` as a child process, as a user runs it. */
+function orion(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, out, err) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, out, err });
+    });
+  });
+}
+
+interface ScanJson {
+  pools: number;
+  cycles: number;
+  opportunities: Record<string, unknown>[];
+}
+
+/** Stderr without the snapshot reader's warnings (skipped pools), which any scan may print. */
+function errors(run: Run): string[] {
+  return run.err.split('\n').filter((line) => line !== '' && !line.startsWith('warning: '));
+}
+
+describe.skipIf(!arbitrum)('orion scan and orion bench scanner (child processes)', () => {
+  const scan = (...args: string[]): Promise<Run> => orion('scan', '--snapshot', arbitrum!, ...args);
+  const runs: Record<string, Run> = {};
+  beforeAll(async () => {
+    // Two at a time: the machine is shared, and each process loads the CLI (~1 s).
+    const jobs: [string, () => Promise<Run>][] = [
+      ['full', () => scan('--json')],
+      ['limit', () => scan('--json', '--limit', '2')],
+      ['hops', () => scan('--json', '--max-hops', '2')],
+      ['gas', () => scan('--json', '--gas-price', '1000')],
+      ['symbol', () => scan('--json', '--base', 'WETH')],
+      ['address', () => scan('--json', '--base', WETH.toUpperCase().replace('0X', '0x'))],
+      ['ambiguous', () => scan('--json', '--base', 'USDC')],
+      ['badLimit', () => scan('--limit', '2x')],
+      ['badHops', () => scan('--max-hops', '5')],
+      ['badGas', () => scan('--gas-price', '-1')],
+      ['badSize', () => scan('--max-size', 'WETH=0')],
+      ['capped', () => scan('--json', '--base', 'WETH', '--max-size', `WETH=${10n ** 14n}`)],
+      ['bench', () => orion('bench', 'scanner', '--snapshot', arbitrum!, '--changed', '5', '--rounds', '30', '--json')],
+    ];
+    for (let i = 0; i < jobs.length; i += 2) {
+      const pair = jobs.slice(i, i + 2);
+      const results = await Promise.all(pair.map(([, job]) => job()));
+      pair.forEach(([name], k) => (runs[name] = results[k]!));
+    }
+  }, 180_000);
+
+  const json = (name: string): ScanJson => {
+    const run = runs[name]!;
+    expect(run.code, run.err).toBe(0);
+    expect(errors(run)).toEqual([]);
+    return JSON.parse(run.out) as ScanJson;
+  };
+
+  it('prints one JSON object in the shape of issue 6, plus the flash source', () => {
+    const doc = json('full');
+    expect(runs['full']!.out.trim().split('\n')).toHaveLength(1);
+    expect(Object.keys(doc)).toEqual(['pools', 'cycles', 'opportunities']);
+    expect(doc.pools).toBe(34);
+    expect(Number.isInteger(doc.cycles) && doc.cycles > 0).toBe(true);
+    expect(doc.opportunities.length).toBeGreaterThan(2);
+    expect(doc.opportunities.length).toBeLessThanOrEqual(20);
+    for (const opp of doc.opportunities) {
+      expect(Object.keys(opp)).toEqual(['pools', 'tokens', 'amountIn', 'amountOut', 'profit', 'netProfit', 'flashSource']);
+      const pools = opp['pools'] as string[];
+      const tokens = opp['tokens'] as string[];
+      for (const a of [...pools, ...tokens]) expect(a).toMatch(/^0x[0-9a-f]{40}$/);
+      expect(tokens).toHaveLength(pools.length + 1);
+      expect(tokens[0]).toBe(tokens[tokens.length - 1]);
+      for (const key of ['amountIn', 'amountOut', 'profit', 'netProfit']) expect(opp[key]).toMatch(/^-?[0-9]+$/);
+      expect(BigInt(opp['profit'] as string)).toBe(BigInt(opp['amountOut'] as string) - BigInt(opp['amountIn'] as string));
+      expect(BigInt(opp['netProfit'] as string) > 0n).toBe(true);
+      const flash = opp['flashSource'] as Record<string, unknown>;
+      expect(Object.keys(flash)).toEqual(['kind', 'pool', 'feePips', 'fee']);
+      expect(['v2-flash-swap', 'balancer', 'aave', 'v3-flash', 'none']).toContain(flash['kind']);
+    }
+  });
+
+  it('--limit keeps the best N, in the same order', () => {
+    const all = json('full').opportunities;
+    const two = json('limit').opportunities;
+    expect(two).toEqual(all.slice(0, 2));
+  });
+
+  it('--max-hops 2 keeps exactly the 2-hop cycles of the 3-hop scan', () => {
+    const full = json('full');
+    const doc = json('hops');
+    expect(doc.cycles).toBeLessThan(full.cycles);
+    expect(full.opportunities.every((o) => (o['pools'] as string[]).length <= 3)).toBe(true);
+    expect(full.opportunities.some((o) => (o['pools'] as string[]).length === 3)).toBe(true);
+    expect(doc.opportunities).toEqual(full.opportunities.filter((o) => (o['pools'] as string[]).length === 2));
+  });
+
+  it('--gas-price is charged: net profit = profit − gas, same routes and sizes', () => {
+    const free = json('full').opportunities;
+    const paid = json('gas').opportunities;
+    expect(paid.length).toBeGreaterThan(0);
+    for (const opp of paid) {
+      const twin = free.find((o) => JSON.stringify(o['pools']) === JSON.stringify(opp['pools']))!;
+      expect(opp['amountIn']).toBe(twin['amountIn']);
+      expect(BigInt(opp['netProfit'] as string) < BigInt(opp['profit'] as string)).toBe(true);
+    }
+  });
+
+  it('--base by symbol and by address (any case) pick the same token', () => {
+    const bySymbol = json('symbol');
+    expect(bySymbol.opportunities.length).toBeGreaterThan(0);
+    for (const opp of bySymbol.opportunities) expect((opp['tokens'] as string[])[0]).toBe(WETH);
+    expect(json('address')).toEqual(bySymbol);
+  });
+
+  it('a symbol naming two tokens exits 2 with one line listing both addresses', () => {
+    const run = runs['ambiguous']!;
+    expect(run.code).toBe(2);
+    expect(run.out).toBe('');
+    const lines = errors(run);
+    expect(lines).toHaveLength(1);
+    for (const address of USDC) expect(lines[0]).toContain(address);
+  });
+
+  it('bad numbers exit 2 with one line naming the option', () => {
+    for (const [name, option] of [['badLimit', '--limit'], ['badHops', '--max-hops'], ['badGas', '--gas-price'], ['badSize', '--max-size']] as const) {
+      const run = runs[name]!;
+      expect(run.code, name).toBe(2);
+      const lines = errors(run);
+      expect(lines, name).toHaveLength(1);
+      expect(lines[0], name).toContain(option);
+    }
+  });
+
+  it('--max-size caps the input of routes from that token', () => {
+    const capped = json('capped').opportunities;
+    const free = json('symbol').opportunities;
+    expect(free.some((o) => BigInt(o['amountIn'] as string) > 10n ** 14n)).toBe(true);
+    expect(capped.length).toBeGreaterThan(0);
+    for (const opp of capped) expect(BigInt(opp['amountIn'] as string) <= 10n ** 14n).toBe(true);
+  });
+
+  it('orion bench scanner prints one JSON line with every figure numeric', () => {
+    const run = runs['bench']!;
+    expect(run.code, run.err).toBe(0);
+    const lines = run.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const figures = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(Object.keys(figures).sort()).toEqual(['coldMs', 'cycles', 'incrementalP50Us', 'incrementalP99Us', 'pools', 'rssMb']);
+    for (const value of Object.values(figures)) expect(typeof value === 'number' && Number.isFinite(value) && value >= 0).toBe(true);
+    expect(figures['pools']).toBe(34);
+    expect(figures['incrementalP99Us'] as number).toBeGreaterThanOrEqual(figures['incrementalP50Us'] as number);
+  });
+});

@@ -1,0 +1,129 @@
+import type { Command } from 'commander';
+import { formatUnits } from 'viem';
+import { InputError } from '../errors.ts';
+import { readSnapshotFile } from '../market/snapshot.ts';
+import { Scanner } from '../scanner/scanner.ts';
+import type { Opportunity } from '../scanner/types.ts';
+
+/** Parses a decimal integer option within [min, max]; InputError naming the option otherwise. */
+export function parseIntegerOption(name: string, value: string, min: bigint, max?: bigint): bigint {
+  if (!/^[0-9]+$/.test(value.trim())) throw new InputError(`${name} must be a non-negative integer, got "${value}"`);
+  const parsed = BigInt(value.trim());
+  if (parsed < min || (max !== undefined && parsed > max)) {
+    throw new InputError(`${name} must be ${max === undefined ? `at least ${min}` : `within [${min}, ${max}]`}, got ${value}`);
+  }
+  return parsed;
+}
+
+interface ScanCommandOptions {
+  snapshot: string;
+  base?: string[];
+  maxHops: string;
+  gasPrice: string;
+  flashFee: string;
+  gasToken?: string;
+  limit: string;
+  maxSize: string[];
+  json?: boolean;
+}
+
+/** Parses `TOKEN=WEI` (repeatable) into the scanner's per-token caps; the token is resolved by the scanner. */
+export function parseMaxSizes(values: readonly string[]): Map<string, bigint> {
+  const caps = new Map<string, bigint>();
+  const seen = new Set<string>();
+  for (const value of values) {
+    const at = value.lastIndexOf('=');
+    if (at <= 0) throw new InputError(`--max-size must be TOKEN=WEI (token address or symbol), got "${value}"`);
+    const token = value.slice(0, at).trim();
+    const wei = parseIntegerOption(`--max-size ${token}`, value.slice(at + 1), 1n);
+    if (seen.has(token.toLowerCase())) throw new InputError(`--max-size given twice for ${token}`);
+    seen.add(token.toLowerCase());
+    caps.set(token, wei);
+  }
+  return caps;
+}
+
+/**
+ * The JSON form of an opportunity, in the field order of issue 6 then the flash source (which
+ * lender, its fee rate in pips and the fee on amountIn); amounts as decimal strings.
+ */
+export function opportunityJson(opp: Opportunity): Record<string, unknown> {
+  return {
+    pools: opp.pools,
+    tokens: opp.tokens,
+    amountIn: opp.amountIn.toString(),
+    amountOut: opp.amountOut.toString(),
+    profit: opp.profit.toString(),
+    netProfit: opp.netProfit.toString(),
+    flashSource: { ...opp.flashSource, fee: opp.flashFee.toString() },
+  };
+}
+
+/**
+ * `orion scan`: every cycle of a snapshot through the base tokens, sized to the exact integer
+ * optimum, ranked by net profit. Offline: reads the file, touches no chain.
+ */
+export function register(program: Command): void {
+  program
+    .command('scan')
+    .description('find and size arbitrage cycles in a pool snapshot (orion.pools/v1), ranked by net profit')
+    .requiredOption('--snapshot <file>', 'pool snapshot (orion.pools/v1)')
+    .option('--base <token...>', 'base tokens by address or symbol, in priority order (default: the 4 most connected tokens)')
+    .option('--max-hops <n>', 'longest cycle, 2 to 4', '3')
+    .option('--gas-price <wei>', 'fee per gas in wei of the gas token', '0')
+    .option('--gas-token <address>', 'token gas is paid in (default: the chain\'s wrapped native token)')
+    .option('--flash-fee <pips>', 'Balancer vault flash-loan fee in pips, for routes whose first hop is not V2 (a V2 first hop lends as a flash swap)', '0')
+    .option('--limit <n>', 'how many opportunities to print', '20')
+    .option('--max-size <token=wei>', 'largest input in a base token (address or symbol), repeatable', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--json', 'print one JSON document instead of a table')
+    .action(async (options: ScanCommandOptions) => {
+      const maxHops = Number(parseIntegerOption('--max-hops', options.maxHops, 2n, 4n));
+      const gasPrice = parseIntegerOption('--gas-price', options.gasPrice, 0n);
+      const balancerFeePips = Number(parseIntegerOption('--flash-fee', options.flashFee, 0n, 999_999n));
+      const limit = Number(parseIntegerOption('--limit', options.limit, 0n, 1_000_000n));
+      const maxIn = parseMaxSizes(options.maxSize);
+      const { snapshot, warnings } = await readSnapshotFile(options.snapshot);
+      for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+      const scanner = new Scanner(snapshot, {
+        maxHops,
+        gasPrice,
+        flash: { balancerFeePips },
+        maxIn,
+        ...(options.base === undefined ? {} : { bases: options.base }),
+        ...(options.gasToken === undefined ? {} : { gasToken: options.gasToken }),
+      });
+      scanner.scanAll(false);
+      const opportunities = scanner.top(limit);
+      const stats = scanner.stats();
+      if (options.json === true) {
+        process.stdout.write(`${JSON.stringify({ pools: stats.pools, cycles: stats.cycles, opportunities: opportunities.map(opportunityJson) })}\n`);
+        return;
+      }
+      const symbol = (address: string): string => scanner.tokens.tokens[scanner.tokens.index.get(address)!]!.symbol;
+      const decimals = (address: string): number => scanner.tokens.tokens[scanner.tokens.index.get(address)!]!.decimals;
+      const bases = scanner.bases.map((b) => `${scanner.tokens.tokens[b]!.symbol} ${scanner.tokens.tokens[b]!.address}`);
+      process.stdout.write(
+        `${stats.pools} pools (${stats.dryPools} with a zero reserve, skipped), ${stats.cycles} cycles of up to ${maxHops} hops, block ${snapshot.block ?? 'unknown'}\n` +
+          `bases: ${bases.join(', ')}\n`,
+      );
+      if (opportunities.length === 0) {
+        process.stdout.write('no profitable cycle\n');
+        return;
+      }
+      const rows = opportunities.map((opp, i) => {
+        const base = opp.tokens[0]!;
+        const d = decimals(base);
+        return [
+          String(i + 1),
+          opp.tokens.map(symbol).join('>'),
+          `${formatUnits(opp.amountIn, d)} ${symbol(base)}`,
+          formatUnits(opp.profit, d),
+          formatUnits(opp.netProfit, d),
+          opp.pools.map((p) => p.slice(0, 8)).join(','),
+        ];
+      });
+      const header = ['#', 'route', 'amount in', 'profit', 'net profit', 'pools'];
+      const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col]!.length)));
+      for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()}\n`);
+    });
+}

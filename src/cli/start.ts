@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { SILENT, startPlatform } from '../platform.ts';
+import { nextStopSignal } from './stop-signal.ts';
+
+/**
+ * `orion start`: runs the whole platform on the configured (or embedded) defaults until
+ * SIGINT/SIGTERM, then stops every part cleanly. `npm start` runs this.
+ */
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('run the platform: local chain seeded from a real snapshot, database, HTTP on HOST:PORT')
+    .action(async () => {
+      const config = loadConfig();
+      // Start-up and engine lines are info; a quieter LOG_LEVEL hides them (errors still print).
+      const verbose = ['info', 'debug', 'trace'].includes(config.logLevel);
+      const say = verbose ? (line: string) => process.stdout.write(`orion: ${line}\n`) : SILENT;
+      const platform = await startPlatform(config, say);
+      // Signals are ours from here on: before this point there is nothing to wind down and the
+      // default action (exit) is right; a PGlite lock left behind is taken over as stale.
+      const stopSignal = nextStopSignal();
+
+      let outcome: 'ready' | NodeJS.Signals;
+      try {
+        outcome = await Promise.race([platform.ready.then(() => 'ready' as const), stopSignal]);
+      } catch (error) {
+        await platform.stop();
+        throw error;
+      }
+      if (outcome === 'ready') {
+        say(`ready: ${platform.url}`);
+        outcome = await stopSignal;
+      }
+      say(`${outcome}: stopping…`);
+      await platform.stop();
+      say('stopped');
+    });
+}

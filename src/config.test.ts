@@ -1,0 +1,174 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, VARIABLES } from './config.ts';
+import { ConfigError } from './errors.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'orion-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let fileCount = 0;
+function writeFile(content: string): string {
+  const path = join(dir, `config-${++fileCount}.json`);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** loadConfig in the temp folder (so no orion.config.json of the checkout is read). */
+function load(env: Record<string, string>, configFile?: string) {
+  return loadConfig(env, configFile === undefined ? { cwd: dir } : { cwd: dir, configFile });
+}
+
+function failure(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError, got a config');
+}
+
+describe('loadConfig defaults and sources', () => {
+  it('gives the documented defaults with an empty environment', () => {
+    const config = load({});
+    expect(config).toMatchObject({ mode: 'sim', host: '127.0.0.1', port: 8080, blockTime: 2, flow: true, maxHops: 3, logLevel: 'info' });
+    expect(config.dataDir).toBe(join(dir, 'data'));
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.rpcUrls).toEqual([]);
+    expect(config.snapshot).toBeUndefined();
+    expect(config.baseTokens).toEqual([{ type: 'symbol', symbol: 'WETH' }, { type: 'symbol', symbol: 'USDC' }, { type: 'symbol', symbol: 'USDT' }]);
+    expect(config.configFile).toBeUndefined();
+    expect(Object.isFrozen(config) && Object.isFrozen(config.baseTokens)).toBe(true);
+  });
+
+  it('takes the file, lets the environment override it, and resolves file paths against its folder', () => {
+    const pools = writeFile('{}');
+    const path = writeFile(JSON.stringify({ port: 9000, maxHops: 4, dataDir: 'state', flow: false, rpcUrls: ['http://127.0.0.1:8545'], snapshot: basename(pools) }));
+    const config = load({ ORION_MAX_HOPS: '2', ORION_FLOW_RATE: '7', ORION_FLOW_SIZE: '25', ORION_MODE: 'LIVE' }, path);
+    expect(config).toMatchObject({ port: 9000, maxHops: 2, flowRate: 7, flowSize: 25, flow: false, mode: 'live', configFile: path });
+    expect(config.dataDir).toBe(join(dir, 'state'));
+    expect(config.rpcUrls).toEqual(['http://127.0.0.1:8545']);
+    expect(config.snapshot).toBe(pools);
+  });
+
+  it('refuses RPC endpoints without the snapshot of the pools to follow', () => {
+    expect(failure(() => load({ ORION_RPC_URLS: 'http://127.0.0.1:8545' })).message).toMatch(
+      /ORION_RPC_URLS="http:\/\/127\.0\.0\.1:8545" is set but ORION_SNAPSHOT is not/,
+    );
+  });
+
+  it('refuses a noise swap size outside 1..10000 basis points', () => {
+    expect(failure(() => load({ ORION_FLOW_SIZE: '0' })).message).toMatch(/ORION_FLOW_SIZE="0"/);
+    expect(failure(() => load({ ORION_FLOW_SIZE: '20000' })).message).toMatch(/ORION_FLOW_SIZE="20000"/);
+  });
+
+  it('reads ORION_CONFIG, and ./orion.config.json when it is unset', () => {
+    const path = writeFile(JSON.stringify({ port: 1234 }));
+    expect(load({ ORION_CONFIG: path }).port).toBe(1234);
+    writeFileSync(join(dir, 'orion.config.json'), JSON.stringify({ port: 4321 }));
+    try {
+      expect(load({}).port).toBe(4321);
+    } finally {
+      rmSync(join(dir, 'orion.config.json'));
+    }
+  });
+
+  it('treats an empty variable as unset, and lower-cases addresses', () => {
+    const config = load({ PORT: '', ORION_BASE_TOKENS: '0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2, usdc' });
+    expect(config.port).toBe(8080);
+    expect(config.baseTokens).toEqual([
+      { type: 'address', address: '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2' },
+      { type: 'symbol', symbol: 'usdc' },
+    ]);
+  });
+});
+
+describe('loadConfig rejects bad values with the variable, the value and what is allowed', () => {
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ['not a number', { PORT: 'abc' }, /PORT="abc" is not a number; allowed: an integer from 0 to 65535/],
+    ['not an integer', { ORION_FLOW_RATE: '2.5' }, /ORION_FLOW_RATE="2.5" is not an integer; allowed: an integer from 0 to 1000/],
+    ['out of range (port)', { PORT: '70000' }, /PORT="70000" is out of range; allowed: an integer from 0 to 65535/],
+    ['out of range (hops)', { ORION_MAX_HOPS: '5' }, /ORION_MAX_HOPS="5" is out of range; allowed: an integer from 2 to 4/],
+    ['out of range (block time)', { ORION_BLOCK_TIME: '0' }, /ORION_BLOCK_TIME="0" is out of range; allowed: a number of seconds greater than 0/],
+    ['unknown enum (mode)', { ORION_MODE: 'production' }, /ORION_MODE="production" is not a known value; allowed: sim \| live/],
+    ['unknown enum (log level)', { LOG_LEVEL: 'verbose' }, /LOG_LEVEL="verbose" is not a known value; allowed: fatal \| error/],
+    ['bad switch', { ORION_FLOW: 'maybe' }, /ORION_FLOW="maybe" is not a switch value; allowed: on \| off/],
+    ['bad URL scheme', { REDIS_URL: 'http://127.0.0.1:6379' }, /REDIS_URL="http:\/\/127.0.0.1:6379\/?" has scheme http; allowed: a URL starting with redis:\/\/ or rediss:\/\//],
+    ['not a URL', { DATABASE_URL: 'localhost:5432' }, /DATABASE_URL=.* (is not a URL|has scheme localhost); allowed: a URL starting with postgres:\/\//],
+    ['bad URL in a list', { ORION_RPC_URLS: 'http://127.0.0.1:8545,ftp://x' }, /ORION_RPC_URLS="http:\/\/127.0.0.1:8545,ftp:\/\/x" has entry 2 \("ftp:\/\/x"\) that has scheme ftp/],
+    ['empty list entry', { ORION_RPC_URLS: 'http://127.0.0.1:8545,,' }, /ORION_RPC_URLS=.* has an empty entry 2/],
+    ['short address', { ORION_BASE_TOKENS: 'WETH,0x1234' }, /ORION_BASE_TOKENS="WETH,0x1234" has entry 2 \("0x1234"\) that is not a 20-byte address; allowed: a comma-separated list of token addresses/],
+    ['non-hex address', { ORION_BASE_TOKENS: `0x${'zz'.repeat(20)}` }, /has entry 1 \("0xzz.*"\) that is not a 20-byte address/],
+    ['duplicate token', { ORION_BASE_TOKENS: 'WETH,weth' }, /ORION_BASE_TOKENS="WETH,weth" lists "weth" twice/],
+    ['missing snapshot', { ORION_SNAPSHOT: 'nope.json' }, /ORION_SNAPSHOT="nope.json" names no file \(.*nope.json\)/],
+    ['unknown ORION_ variable', { ORION_MAX_HOP: '3' }, /ORION_MAX_HOP is not a known variable \(did you mean ORION_MAX_HOPS\?\)/],
+  ];
+  it.each(cases)('%s', (_name, env, pattern) => {
+    expect(failure(() => load(env)).message).toMatch(pattern);
+  });
+
+  it('never prints a password of a secret URL', () => {
+    const message = failure(() => load({ DATABASE_URL: 'mysql://orion:hunter2@127.0.0.1/db' })).message;
+    expect(message).toMatch(/DATABASE_URL="mysql:\/\/orion:\*\*\*@127.0.0.1\/db" has scheme mysql/);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('reports every bad value at once', () => {
+    const error = failure(() => load({ PORT: '-1', ORION_MODE: 'x', ORION_MAX_HOPS: 'three' }));
+    expect(error.message).toMatch(/^invalid configuration \(3 problems\)/);
+    expect(error.details['problems']).toHaveLength(3);
+    for (const name of ['PORT="-1"', 'ORION_MODE="x"', 'ORION_MAX_HOPS="three"']) expect(error.message).toContain(name);
+  });
+});
+
+describe('loadConfig rejects a bad config file', () => {
+  it('bad JSON', () => {
+    const path = writeFile('{ "port": 80, }');
+    expect(failure(() => load({}, path)).message).toMatch(new RegExp(`${path} is not valid JSON \\(.+\\); allowed: a JSON object`));
+  });
+
+  it('not an object', () => {
+    expect(failure(() => load({}, writeFile('[1, 2]'))).message).toMatch(/holds an array; allowed: a JSON object of settings/);
+  });
+
+  it('unknown key', () => {
+    expect(failure(() => load({}, writeFile('{ "maxHop": 3 }'))).message).toMatch(/unknown key "maxHop"; allowed keys: mode, host, port/);
+  });
+
+  it('a secret in the file', () => {
+    const message = failure(() => load({}, writeFile('{ "databaseUrl": "postgres://u:pw@127.0.0.1/db" }'))).message;
+    expect(message).toMatch(/databaseUrl is a secret and may not be in the file; allowed: set DATABASE_URL in the environment/);
+  });
+
+  it('a value of the wrong type, named by key and variable', () => {
+    const path = writeFile('{ "maxHops": "three", "flow": 1 }');
+    const message = failure(() => load({}, path)).message;
+    expect(message).toContain(`${path}: maxHops (ORION_MAX_HOPS) = "three" is not a number; allowed: an integer from 2 to 4`);
+    expect(message).toContain(`${path}: flow (ORION_FLOW) = 1 is a number, not on/off`);
+  });
+
+  it('a missing file named by ORION_CONFIG', () => {
+    expect(failure(() => load({ ORION_CONFIG: 'absent.json' })).message).toMatch(/ORION_CONFIG="absent.json": cannot read .*absent.json \(ENOENT\)/);
+  });
+});
+
+describe('.env.example', () => {
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+
+  it('documents every variable with its default', () => {
+    for (const spec of Object.values(VARIABLES)) {
+      const line = spec.default === undefined ? new RegExp(`^# ${spec.env}=`, 'm') : new RegExp(`^${spec.env}=${spec.default.replace(/[.$]/g, '\\$&')}$`, 'm');
+      expect(example, spec.env).toMatch(line);
+      expect(example, spec.env).toContain(spec.doc);
+    }
+  });
+
+  it('names no variable the schema does not know, and loads as a valid config', () => {
+    const env = Object.fromEntries([...example.matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+    const known = new Set(['ORION_CONFIG', ...Object.values(VARIABLES).map((spec) => spec.env)]);
+    for (const name of example.matchAll(/^#? ?([A-Z][A-Z_]+)=/gm)) expect(known.has(name[1] ?? '')).toBe(true);
+    expect(load(env)).toEqual(load({}));
+  });
+});

@@ -1,0 +1,209 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { ConfigError } from './errors.ts';
+import { CONFIG_FILE_VARIABLE, ConfigSchema, DEFAULT_CONFIG_FILE, VARIABLES, type ConfigKey } from './config/schema.ts';
+import type { BaseToken } from './config/values.ts';
+
+/**
+ * The platform's configuration, read once at boot from the environment and an optional
+ * `orion.config.json` (environment wins). Any bad value stops boot with one ConfigError that
+ * names the variable, the value and what is allowed; secrets come only from the environment.
+ */
+
+export type { BaseToken } from './config/values.ts';
+export { VARIABLES, LOG_LEVELS } from './config/schema.ts';
+
+/** The validated configuration; paths are absolute, lists are never undefined. */
+export interface Config {
+  mode: 'sim' | 'live';
+  host: string;
+  port: number;
+  /** Absolute folder for local data. */
+  dataDir: string;
+  /** PostgreSQL URL; undefined = embedded PGlite under `dataDir/pglite`. */
+  databaseUrl: string | undefined;
+  /** Redis URL; undefined = in-process event bus. */
+  redisUrl: string | undefined;
+  /** JSON-RPC URLs, primary first; empty = the embedded local chain. */
+  rpcUrls: readonly string[];
+  /** Seconds between local-chain blocks. */
+  blockTime: number;
+  /** Absolute path of the seeding snapshot; undefined = the embedded default snapshot. */
+  snapshot: string | undefined;
+  flow: boolean;
+  flowSeed: number;
+  /** Noise swaps per block. */
+  flowRate: number;
+  /** Largest noise swap, basis points of the pool's reserve of the input token. */
+  flowSize: number;
+  maxStaleBlocks: number;
+  baseTokens: readonly BaseToken[];
+  maxHops: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Absolute path of the config file that was read, if any. */
+  configFile: string | undefined;
+}
+
+/** Options of loadConfig, for tests and tools that run from another folder. */
+export interface LoadConfigOptions {
+  /** Config file to read instead of ORION_CONFIG / ./orion.config.json; it must exist. */
+  configFile?: string;
+  /** Folder relative env paths and the default config file resolve against (default: process.cwd()). */
+  cwd?: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Source = { from: 'env' | 'file' | 'default'; raw: unknown };
+
+const KEYS = Object.keys(VARIABLES) as ConfigKey[];
+const KNOWN_ENV = new Set([CONFIG_FILE_VARIABLE, ...KEYS.map((key) => VARIABLES[key].env)]);
+
+/** Reads and validates the configuration; throws ConfigError naming every bad value. */
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const problems: string[] = unknownEnvProblems(env);
+  const file = readConfigFile(env, options, cwd);
+  const sources = new Map<ConfigKey, Source>();
+  for (const key of KEYS) {
+    const spec = VARIABLES[key];
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv.trim() !== '') sources.set(key, { from: 'env', raw: fromEnv });
+    else if (file?.values[key] !== undefined) sources.set(key, { from: 'file', raw: file.values[key] });
+    else if (spec.default !== undefined) sources.set(key, { from: 'default', raw: spec.default });
+  }
+  const parsed = ConfigSchema.safeParse(Object.fromEntries([...sources].map(([key, source]) => [key, source.raw])));
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path[0] as ConfigKey;
+      problems.push(`${describeSetting(key, sources.get(key), file?.path)} ${issue.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) throw configError(problems);
+  const v = parsed.data;
+  const base = (key: ConfigKey): string => (sources.get(key)?.from === 'file' && file !== undefined ? dirname(file.path) : cwd);
+  const snapshot = v.snapshot === undefined ? undefined : resolve(base('snapshot'), v.snapshot);
+  if (snapshot !== undefined && !(existsSync(snapshot) && statSync(snapshot).isFile())) {
+    throw configError([`${describeSetting('snapshot', sources.get('snapshot'), file?.path)} names no file (${snapshot}); allowed: a path to an orion.pools/v1 JSON file`]);
+  }
+  if (v.rpcUrls !== undefined && v.rpcUrls.length > 0 && snapshot === undefined) {
+    throw configError([`${describeSetting('rpcUrls', sources.get('rpcUrls'), file?.path)} is set but ORION_SNAPSHOT is not; allowed: ORION_RPC_URLS together with ORION_SNAPSHOT naming the pools to follow on that chain`]);
+  }
+  // Frozen: the configuration is read once at boot, and nothing may change it afterwards.
+  return Object.freeze({
+    ...v,
+    dataDir: resolve(base('dataDir'), v.dataDir),
+    databaseUrl: v.databaseUrl,
+    redisUrl: v.redisUrl,
+    rpcUrls: Object.freeze(v.rpcUrls ?? []),
+    baseTokens: Object.freeze(v.baseTokens.map((token) => Object.freeze(token))),
+    snapshot,
+    configFile: file?.path,
+  });
+}
+
+function configError(problems: string[]): ConfigError {
+  const message = problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration (${problems.length} problems): ${problems.join('; ')}`;
+  return new ConfigError(message, { details: { problems } });
+}
+
+/** "ORION_MAX_HOPS=\"7\"" or "orion.config.json: maxHops (ORION_MAX_HOPS) = 7", secrets masked. */
+function describeSetting(key: ConfigKey, source: Source | undefined, filePath: string | undefined): string {
+  const spec = VARIABLES[key];
+  const shown = spec.secret === true ? maskSecret(source?.raw) : JSON.stringify(source?.raw);
+  if (source?.from === 'file') return `${filePath ?? DEFAULT_CONFIG_FILE}: ${key} (${spec.env}) = ${shown}`;
+  if (source?.from === 'default') return `default ${spec.env}=${shown}`;
+  return `${spec.env}=${shown}`;
+}
+
+/** Shows a secret URL with its password replaced, or only its length when it does not parse. */
+function maskSecret(raw: unknown): string {
+  if (typeof raw !== 'string') return JSON.stringify(raw);
+  try {
+    return JSON.stringify(redactUrl(raw));
+  } catch {
+    return `(hidden, ${raw.length} characters)`;
+  }
+}
+
+/** Replaces the password of a URL with `***` (for logs and messages). Throws if not a URL. */
+export function redactUrl(value: string): string {
+  const url = new URL(value);
+  if (url.password !== '') url.password = '***';
+  return url.toString();
+}
+
+function unknownEnvProblems(env: Env): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('ORION_') && !KNOWN_ENV.has(name))
+    .sort()
+    .map((name) => {
+      const near = closest(name, [...KNOWN_ENV]);
+      return `${name} is not a known variable${near === undefined ? '' : ` (did you mean ${near}?)`}; allowed: the variables in .env.example`;
+    });
+}
+
+/** The known name within edit distance 3 of `name`, if any (to catch typos like ORION_MAX_HOP). */
+function closest(name: string, candidates: string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (distance <= 3 && (best === undefined || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+interface ConfigFile {
+  path: string;
+  values: Partial<Record<ConfigKey, unknown>>;
+}
+
+/** Reads orion.config.json: an object whose keys are schema fields (camelCase), secrets excluded. */
+function readConfigFile(env: Env, options: LoadConfigOptions, cwd: string): ConfigFile | undefined {
+  const fromEnv = env[CONFIG_FILE_VARIABLE]?.trim();
+  const explicit = options.configFile ?? (fromEnv === '' ? undefined : fromEnv);
+  const path = explicit === undefined ? join(cwd, DEFAULT_CONFIG_FILE) : isAbsolute(explicit) ? explicit : resolve(cwd, explicit);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (explicit === undefined && code === 'ENOENT') return undefined;
+    const via = options.configFile !== undefined ? 'config file' : `${CONFIG_FILE_VARIABLE}=${JSON.stringify(explicit)}`;
+    throw new ConfigError(`invalid configuration: ${via}: cannot read ${path} (${code ?? String(error)}); allowed: a readable JSON file`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: ${path} is not valid JSON (${(error as Error).message}); allowed: a JSON object of settings`);
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new ConfigError(`invalid configuration: ${path} holds ${Array.isArray(json) ? 'an array' : JSON.stringify(json)}; allowed: a JSON object of settings`);
+  }
+  const problems: string[] = [];
+  const values: Partial<Record<ConfigKey, unknown>> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (key === '$schema') continue;
+    if (!(key in VARIABLES)) {
+      problems.push(`${path}: unknown key ${JSON.stringify(key)}; allowed keys: ${KEYS.filter((k) => VARIABLES[k].secret !== true).join(', ')}`);
+    } else if (VARIABLES[key as ConfigKey].secret === true) {
+      problems.push(`${path}: ${key} is a secret and may not be in the file; allowed: set ${VARIABLES[key as ConfigKey].env} in the environment`);
+    } else if (value !== null) {
+      values[key as ConfigKey] = value;
+    }
+  }
+  if (problems.length > 0) throw configError(problems);
+  return { path, values };
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { integer, oneOf, onOff, positiveNumber, text, tokenList, url, urlList } from './values.ts';
+
+/**
+ * The one configuration schema, and the table that ties each field to its environment
+ * variable, its key in `orion.config.json`, its default and its documentation. The table
+ * drives loading, error messages and `.env.example` (a test checks they agree).
+ */
+
+/** Log levels understood by pino. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The schema of every setting; each field accepts an env string or the file's JSON value. */
+export const ConfigSchema = z.object({
+  mode: oneOf(['sim', 'live']),
+  host: text('a host name or IP address', /^[A-Za-z0-9.:[\]-]+$/),
+  port: integer(0, 65535),
+  dataDir: text('a folder path'),
+  databaseUrl: url(['postgres:', 'postgresql:']).optional(),
+  redisUrl: url(['redis:', 'rediss:']).optional(),
+  rpcUrls: urlList(['http:', 'https:', 'ws:', 'wss:']).optional(),
+  blockTime: positiveNumber(3600),
+  snapshot: text('a path to an orion.pools/v1 JSON file').optional(),
+  flow: onOff(),
+  flowSeed: integer(0, 4_294_967_295),
+  flowRate: integer(0, 1000),
+  flowSize: integer(1, 10_000),
+  maxStaleBlocks: integer(0, 10_000),
+  baseTokens: tokenList(),
+  maxHops: integer(2, 4),
+  logLevel: oneOf(LOG_LEVELS),
+});
+
+/** The fields of the schema. */
+export type ConfigKey = keyof z.input<typeof ConfigSchema>;
+
+/** How one field is set and documented. */
+export interface VariableSpec {
+  /** Environment variable name. */
+  env: string;
+  /** Default as the environment would spell it; undefined = unset by default. */
+  default: string | undefined;
+  /** One line for `.env.example` and the README's configuration table. */
+  doc: string;
+  /** Secrets (credentials) may only come from the environment, never from the file. */
+  secret?: true;
+  /** Relative paths resolve against the working directory (env) or the file's folder (file). */
+  path?: true;
+}
+
+/** Every field's variable, default and documentation, in documentation order. */
+export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
+  mode: { env: 'ORION_MODE', default: 'sim', doc: 'Execution mode: sim simulates and never signs; live signs and sends.' },
+  host: { env: 'HOST', default: '127.0.0.1', doc: 'Address the HTTP server listens on.' },
+  port: { env: 'PORT', default: '8080', doc: 'Port the HTTP server listens on (0 = any free port).' },
+  dataDir: { env: 'ORION_DATA_DIR', default: './data', doc: 'Folder for local data (the embedded PGlite database, caches).', path: true },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    default: undefined,
+    doc: 'PostgreSQL server (postgres://user:pass@host:5432/db). Unset = embedded PGlite in ORION_DATA_DIR/pglite. Secret: environment only.',
+    secret: true,
+  },
+  redisUrl: { env: 'REDIS_URL', default: undefined, doc: 'Redis for the event bus across instances (validated now; used once the API and event bus land). Unset = in-process bus. Secret: environment only.', secret: true },
+  rpcUrls: { env: 'ORION_RPC_URLS', default: undefined, doc: 'Comma-separated JSON-RPC URLs (http, https, ws, wss), first = primary: the engine follows this chain instead of starting the embedded one, tracking the pools of ORION_SNAPSHOT (required then). Unset = the embedded local chain.' },
+  blockTime: { env: 'ORION_BLOCK_TIME', default: '2', doc: 'Seconds between blocks of the embedded local chain.' },
+  snapshot: { env: 'ORION_SNAPSHOT', default: undefined, doc: 'orion.pools/v1 file: the pools that seed the local chain, or with ORION_RPC_URLS the pools to follow on that chain. Unset = the embedded default snapshot.', path: true },
+  flow: { env: 'ORION_FLOW', default: 'on', doc: 'Random noise swaps on the local chain so prices drift (on/off).' },
+  flowSeed: { env: 'ORION_FLOW_SEED', default: '1', doc: 'Seed of the noise flow RNG (same seed = same swaps).' },
+  flowRate: { env: 'ORION_FLOW_RATE', default: '2', doc: 'Noise swaps per block.' },
+  flowSize: { env: 'ORION_FLOW_SIZE', default: '50', doc: 'Largest noise swap, in basis points of the pool\'s reserve of the input token (1 to 10000).' },
+  maxStaleBlocks: { env: 'ORION_MAX_STALE_BLOCKS', default: '2', doc: 'Reject an opportunity whose pool state is more than this many blocks old.' },
+  baseTokens: { env: 'ORION_BASE_TOKENS', default: 'WETH,USDC,USDT', doc: 'Comma-separated base tokens (addresses or symbols) every cycle starts and ends in.' },
+  maxHops: { env: 'ORION_MAX_HOPS', default: '3', doc: 'Longest cycle searched, in pools (2 to 4).' },
+  logLevel: { env: 'LOG_LEVEL', default: 'info', doc: `Log level: ${LOG_LEVELS.join(', ')} (info prints the start-up and engine lines; warn and above hide them).` },
+};
+
+/** The variable naming the config file; not a field, read before everything else. */
+export const CONFIG_FILE_VARIABLE = 'ORION_CONFIG';
+
+/** The file read when ORION_CONFIG is unset (relative to the working directory). */
+export const DEFAULT_CONFIG_FILE = 'orion.config.json';

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+
+/**
+ * Value parsers for configuration variables. Each accepts the string an environment variable
+ * holds or the native JSON value of `orion.config.json` (a number, a boolean, an array), so
+ * both sources go through the same checks. A rejection carries a short problem ("is not a
+ * number") and the field's `allowed` text, which the loader joins with the variable's name
+ * and value into one message.
+ */
+
+/** A rejected value: `problem` says what is wrong with it (the loader adds name and value). */
+export class ValueProblem extends Error {}
+
+function reject(problem: string): never {
+  throw new ValueProblem(problem);
+}
+
+/** Wraps a parse function as a zod schema whose issues read "<problem>; allowed: <allowed>". */
+export function field<T>(allowed: string, parse: (raw: unknown) => T): z.ZodType<T, z.ZodTypeDef, unknown> {
+  return z.unknown().transform((raw, ctx): T => {
+    try {
+      return parse(raw);
+    } catch (error) {
+      if (!(error instanceof ValueProblem)) throw error;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${error.message}; allowed: ${allowed}` });
+      return z.NEVER;
+    }
+  });
+}
+
+/** A JSON number, or a string holding one (decimal; surrounding spaces ignored). */
+function toNumber(raw: unknown): number {
+  if (typeof raw === 'number') return raw;
+  if (typeof raw !== 'string') return reject(`is a ${typeof raw}, not a number`);
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(n)) reject('is not a number');
+  return n;
+}
+
+/** An integer in [min, max], from a decimal string or a JSON number. */
+export function integer(min: number, max: number): z.ZodType<number, z.ZodTypeDef, unknown> {
+  return field(`an integer from ${min} to ${max}`, (raw) => {
+    const n = toNumber(raw);
+    if (!Number.isSafeInteger(n)) reject('is not an integer');
+    if (n < min || n > max) reject('is out of range');
+    return n;
+  });
+}
+
+/** A number in (0, max] (fractions allowed), from a decimal string or a JSON number. */
+export function positiveNumber(max: number): z.ZodType<number, z.ZodTypeDef, unknown> {
+  return field(`a number of seconds greater than 0 and at most ${max}`, (raw) => {
+    const n = toNumber(raw);
+    if (n <= 0 || n > max) reject('is out of range');
+    return n;
+  });
+}
+
+/** One of a fixed set of words (case-insensitive). */
+export function oneOf<const T extends readonly [string, ...string[]]>(choices: T): z.ZodType<T[number], z.ZodTypeDef, unknown> {
+  return field(choices.join(' | '), (raw) => {
+    if (typeof raw !== 'string') reject(`is a ${typeof raw}, not one of the words`);
+    const word = raw.trim().toLowerCase();
+    const hit = choices.find((choice) => choice === word);
+    if (hit === undefined) reject('is not a known value');
+    return hit;
+  });
+}
+
+const TRUE_WORDS = new Set(['on', 'true', '1', 'yes']);
+const FALSE_WORDS = new Set(['off', 'false', '0', 'no']);
+
+/** A switch: on/off (also true/false, 1/0, yes/no) or a JSON boolean. */
+export function onOff(): z.ZodType<boolean, z.ZodTypeDef, unknown> {
+  return field('on | off (or true/false, 1/0, yes/no)', (raw) => {
+    if (typeof raw === 'boolean') return raw;
+    if (typeof raw !== 'string') reject(`is a ${typeof raw}, not on/off`);
+    const word = raw.trim().toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    return reject('is not a switch value');
+  });
+}
+
+/** A non-empty text without control characters (paths, host names). */
+export function text(allowed: string, pattern?: RegExp): z.ZodType<string, z.ZodTypeDef, unknown> {
+  return field(allowed, (raw) => {
+    if (typeof raw !== 'string') reject(`is a ${typeof raw}, not a text`);
+    const value = raw.trim();
+    if (value === '') reject('is empty');
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u001f]/.test(value)) reject('contains a control character');
+    if (pattern !== undefined && !pattern.test(value)) reject('is not well-formed');
+    return value;
+  });
+}
+
+/** Splits a comma list (env) or takes a JSON array of strings (file); empty entries are errors. */
+function listEntries(raw: unknown): string[] {
+  const entries = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : reject(`is a ${typeof raw}, not a list`);
+  return entries.map((entry, i) => {
+    if (typeof entry !== 'string') reject(`has entry ${i + 1} that is a ${typeof entry}, not a text`);
+    const value = entry.trim();
+    if (value === '') reject(`has an empty entry ${i + 1}`);
+    return value;
+  });
+}
+
+/** Checks that `value` parses as a URL with one of `protocols` (e.g. ['http:', 'https:']). */
+function checkUrl(value: string, protocols: readonly string[], label: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return reject(`${label}is not a URL`);
+  }
+  if (!protocols.includes(url.protocol)) reject(`${label}has scheme ${url.protocol.replace(/:$/, '')}`);
+  if (url.hostname === '' && url.protocol !== 'file:') reject(`${label}has no host`);
+  return value;
+}
+
+/** A URL whose scheme is one of `protocols` (with the trailing colon, as URL reports it). */
+export function url(protocols: readonly string[]): z.ZodType<string, z.ZodTypeDef, unknown> {
+  const names = protocols.map((p) => p.replace(/:$/, ''));
+  return field(`a URL starting with ${names.map((n) => `${n}://`).join(' or ')}`, (raw) => {
+    if (typeof raw !== 'string') reject(`is a ${typeof raw}, not a URL`);
+    return checkUrl(raw.trim(), protocols, '');
+  });
+}
+
+/** A comma list (or JSON array) of URLs with one of `protocols`. */
+export function urlList(protocols: readonly string[]): z.ZodType<string[], z.ZodTypeDef, unknown> {
+  const names = protocols.map((p) => `${p.replace(/:$/, '')}://`);
+  return field(`a comma-separated list of URLs starting with ${names.join(', ')}`, (raw) =>
+    listEntries(raw).map((entry, i) => checkUrl(entry, protocols, `has entry ${i + 1} (${JSON.stringify(entry)}) that `)),
+  );
+}
+
+/** A base token given by address (lower-cased) or by symbol (as written; matched case-insensitively). */
+export type BaseToken = { type: 'address'; address: `0x${string}` } | { type: 'symbol'; symbol: string };
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const SYMBOL = /^[^\s,]{1,32}$/u;
+
+/** A comma list (or JSON array) of token addresses (0x + 40 hex, any case) or symbols. */
+export function tokenList(): z.ZodType<BaseToken[], z.ZodTypeDef, unknown> {
+  return field('a comma-separated list of token addresses (0x + 40 hex digits) or symbols (1-32 characters, no spaces)', (raw) => {
+    const tokens: BaseToken[] = [];
+    const seen = new Set<string>();
+    listEntries(raw).forEach((entry, i) => {
+      let token: BaseToken;
+      if (/^0x/i.test(entry)) {
+        if (!ADDRESS.test(entry)) reject(`has entry ${i + 1} (${JSON.stringify(entry)}) that is not a 20-byte address`);
+        token = { type: 'address', address: entry.toLowerCase() as `0x${string}` };
+      } else {
+        if (!SYMBOL.test(entry)) reject(`has entry ${i + 1} (${JSON.stringify(entry)}) that is not a token symbol`);
+        token = { type: 'symbol', symbol: entry };
+      }
+      const key = token.type === 'address' ? token.address : token.symbol.toLowerCase();
+      if (seen.has(key)) reject(`lists ${JSON.stringify(entry)} twice`);
+      seen.add(key);
+      tokens.push(token);
+    });
+    if (tokens.length === 0) reject('is empty');
+    return tokens;
+  });
+}

@@ -1,0 +1,118 @@
+import { fileURLToPath } from 'node:url';
+import { RuntimeFault } from '../errors.ts';
+import { readSnapshotFile, type Snapshot } from '../market/snapshot.ts';
+import { startAnvil, type Anvil } from './anvil.ts';
+import { createDevnetClients, type DevnetClients } from './clients.ts';
+import { deployUniswap, type UniswapDeployment } from './deploy-uniswap.ts';
+import { startNoiseFlow, type FlowOptions, type NoiseFlow } from './flow.ts';
+import { seedFromSnapshot, type SeededMarket } from './seed.ts';
+import { devnetCacheKey, readDevnetCache, removeDevnetCache, writeDevnetCache, type CachedDevnet } from './state-cache.ts';
+import { anvilRequest } from './transactions.ts';
+import { verifyPools } from './verify.ts';
+
+/**
+ * The whole local chain in one call: anvil, the Uniswap contracts, the market seeded from a
+ * snapshot (the bundled Base snapshot by default) and optionally the noise flow. The seeded
+ * state is cached with anvil's state dump, so the second start only loads it. Anything failing
+ * on the way stops the chain: nothing half-built is left running.
+ */
+
+/** The snapshot shipped with the project (real Base pools; see src/devnet/README.md). */
+export const DEFAULT_SNAPSHOT_PATH = fileURLToPath(new URL('./default-snapshot.json', import.meta.url));
+/** Cache folder used when the caller gives none. */
+export const DEFAULT_CACHE_DIR = '.cache/devnet';
+
+/** Options of {@link startDevnet}. */
+export interface DevnetOptions {
+  /** Market to seed; the bundled default snapshot when absent. */
+  snapshot?: Snapshot;
+  /** Interval mining every `blockTime` seconds once seeded; automine when absent. */
+  blockTime?: number;
+  /** Folder of the state cache (default `.cache/devnet`); `false` seeds afresh without caching. */
+  cacheDir?: string | false;
+  /** Start the noise flow with these options. */
+  flow?: FlowOptions;
+}
+
+/** A running local chain. */
+export interface Devnet {
+  anvil: Anvil;
+  clients: DevnetClients;
+  deployment: UniswapDeployment;
+  seeded: SeededMarket;
+  /** Whether the state came from the cache (no seeding this time). */
+  fromCache: boolean;
+  /** The noise flow, when asked for. */
+  flow?: NoiseFlow;
+  /** Stops the flow and the chain. */
+  stop(): Promise<void>;
+}
+
+/** Reads the bundled default snapshot. */
+export async function loadDefaultSnapshot(): Promise<Snapshot> {
+  return (await readSnapshotFile(DEFAULT_SNAPSHOT_PATH)).snapshot;
+}
+
+/**
+ * A chain loaded from a cache entry, checked against the cached market; `undefined` (the entry
+ * removed) when anvil cannot load it or it does not hold what it claims, so the caller seeds
+ * afresh instead of trading on a stale or damaged cache.
+ */
+async function startFromCache(cacheDir: string, key: string, cached: CachedDevnet): Promise<{ anvil: Anvil; clients: DevnetClients } | undefined> {
+  let anvil: Anvil | undefined;
+  try {
+    anvil = await startAnvil({ loadStatePath: cached.statePath });
+    const clients = createDevnetClients(anvil.rpcUrl);
+    await verifyPools(clients, cached.seeded.lens, cached.seeded.localSnapshot.pools);
+    return { anvil, clients };
+  } catch {
+    await anvil?.stop();
+    removeDevnetCache(cacheDir, key);
+    return undefined;
+  }
+}
+
+/** Starts, deploys and seeds the local chain (or loads it from the cache). */
+export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  if (options.blockTime !== undefined && !(options.blockTime > 0)) {
+    throw new RuntimeFault(`blockTime must be > 0 seconds, got ${options.blockTime}`);
+  }
+  const snapshot = options.snapshot ?? (await loadDefaultSnapshot());
+  const cacheDir = options.cacheDir === undefined ? DEFAULT_CACHE_DIR : options.cacheDir;
+  const key = cacheDir === false ? undefined : await devnetCacheKey(snapshot);
+  const cached = cacheDir === false || key === undefined ? undefined : readDevnetCache(cacheDir, key);
+  const warm = cached === undefined || cacheDir === false || key === undefined ? undefined : await startFromCache(cacheDir, key, cached);
+
+  const anvil = warm?.anvil ?? (await startAnvil());
+  let flow: NoiseFlow | undefined;
+  try {
+    const clients = warm?.clients ?? createDevnetClients(anvil.rpcUrl);
+    let deployment: UniswapDeployment;
+    let seeded: SeededMarket;
+    if (warm !== undefined && cached !== undefined) {
+      ({ deployment, seeded } = cached);
+    } else {
+      deployment = await deployUniswap(clients);
+      seeded = await seedFromSnapshot(clients, deployment, snapshot);
+      if (cacheDir !== false && key !== undefined) await writeDevnetCache(clients, cacheDir, key, deployment, seeded);
+    }
+    if (options.blockTime !== undefined) await anvilRequest(clients, 'evm_setIntervalMining', [options.blockTime]);
+    if (options.flow !== undefined) {
+      flow = await startNoiseFlow(clients, deployment, seeded, options.flow);
+      flow.start();
+    }
+    const running: Devnet = {
+      anvil, clients, deployment, seeded, fromCache: warm !== undefined,
+      async stop() {
+        await flow?.stop();
+        await anvil.stop();
+      },
+    };
+    if (flow !== undefined) running.flow = flow;
+    return running;
+  } catch (error) {
+    await flow?.stop().catch(() => undefined);
+    await anvil.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,116 @@
+import { encodeFunctionData, zeroAddress, type Address, type Hex } from 'viem';
+import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { balanceOf, revertTo, snapshot, startExecutorFixture, type ExecutorFixture } from './executor-fixture.ts';
+import { deadlineAhead, executeOk, fixtureFlash, fixtureRoutes, predictProfit, type RouteShape } from './fixture-routes.ts';
+import { setBalancerFlashFee } from '../devnet/lenders/balancer.ts';
+import { routeGasUnits, type HopKind } from '../scanner/gas-table.ts';
+import { outcomeOf } from './attack-fixture.ts';
+import { decodeExecutedEvents, executeArgs, type FlashKind, type RouteHop } from './route-codec.ts';
+
+// Every profitable shape through every flash source that can serve it, on the real Uniswap,
+// Balancer and Aave bytecode: the realized profit must equal the exact prediction to the wei.
+
+const SHAPES: RouteShape[] = ['v2,v2', 'v2,v2,v2', 'v3,v3', 'v3,v3,v3', 'v2,v3', 'v3,v2', 'v2,v3,v2', 'v3,v2,v3'];
+const SOURCES: FlashKind[] = ['none', 'v2-flash-swap', 'v3-flash', 'balancer', 'aave'];
+const AMOUNT_IN = 10n * 10n ** 18n;
+const CASES = SHAPES.flatMap((shape) => SOURCES.filter((kind) => kind !== 'v2-flash-swap' || shape.startsWith('v2')).map((kind) => [shape, kind] as const));
+
+describe('FlashArbExecutor: profitable cycles through every flash source', () => {
+  let f: ExecutorFixture;
+  let snap: Hex;
+  const gas = new Map<string, bigint>();
+  beforeAll(async () => {
+    f = await startExecutorFixture();
+  });
+  afterAll(async () => {
+    if (gas.size > 0) console.log(`executor gas by shape and source:\n${[...gas].map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
+    await f?.stop();
+  });
+  beforeEach(async () => {
+    snap = await snapshot(f.clients);
+  });
+  afterEach(async () => {
+    await revertTo(f.clients, snap);
+  });
+
+  it.each(CASES)('%s via %s: realized profit equals the prediction to the wei', async (shape, kind) => {
+    const route = fixtureRoutes(f)[shape];
+    const flash = fixtureFlash(f, kind, route)!;
+    const predicted = await predictProfit(f, route, AMOUNT_IN, kind);
+    expect(predicted).toBeGreaterThan(0n);
+    const before = await balanceOf(f.clients, f.tokens.base, f.executor);
+    const receipt = await executeOk(f, { route, amountIn: AMOUNT_IN, minProfit: predicted, deadlineBlock: await deadlineAhead(f), flash });
+    const after = await balanceOf(f.clients, f.tokens.base, f.executor);
+    expect(after - before).toBe(predicted);
+    const [event, ...more] = decodeExecutedEvents(receipt.logs, f.executor);
+    expect(more).toHaveLength(0);
+    expect(event).toMatchObject({ profit: predicted, amountIn: AMOUNT_IN, flash: kind, hopCount: route.length, baseToken: f.tokens.base, caller: f.hotKey });
+    gas.set(`${shape} ${kind}`, receipt.gasUsed);
+  });
+
+  it('the scanner gas table never underestimates the measured gas of a shape (V2 flash swap when the first hop is V2, else Balancer), and overestimates by < 20 %', async () => {
+    for (const shape of SHAPES) {
+      const route = fixtureRoutes(f)[shape];
+      const kind: FlashKind = route[0]!.protocol === 'v2' ? 'v2-flash-swap' : 'balancer';
+      const id = await snapshot(f.clients);
+      const receipt = await executeOk(f, { route, amountIn: AMOUNT_IN, minProfit: 1n, deadlineBlock: await deadlineAhead(f), flash: fixtureFlash(f, kind, route)! });
+      await revertTo(f.clients, id);
+      const table = routeGasUnits(shape.split(',') as HopKind[]);
+      expect(Number(table - receipt.gasUsed) / Number(receipt.gasUsed), `${shape} via ${kind}: table ${table}, measured ${receipt.gasUsed}`).toBeGreaterThanOrEqual(0);
+      // The same route costs up to ~15 % less when the fixture's token addresses happen to sort
+      // so that fewer storage slots go from zero to non-zero; the table keeps the dearer case.
+      expect(Number(table - receipt.gasUsed) / Number(receipt.gasUsed), `${shape} via ${kind}: table ${table}, measured ${receipt.gasUsed}`).toBeLessThan(0.2);
+    }
+  });
+
+  it('Balancer with a governance-set 0.5 % flash fee: the executor repays the fee the Vault charges, profit still exact', async () => {
+    await setBalancerFlashFee(f.clients, f.balancer, 5n * 10n ** 15n);
+    const route = fixtureRoutes(f)['v3,v2,v3'];
+    // FixedPoint.mulUp of the Vault: the fee rounds up.
+    const fee = (AMOUNT_IN * 5n * 10n ** 15n - 1n) / 10n ** 18n + 1n;
+    const predicted = (await predictProfit(f, route, AMOUNT_IN, 'balancer')) - fee;
+    const before = await balanceOf(f.clients, f.tokens.base, f.executor);
+    await executeOk(f, { route, amountIn: AMOUNT_IN, minProfit: predicted, deadlineBlock: await deadlineAhead(f), flash: fixtureFlash(f, 'balancer', route)! });
+    expect(await balanceOf(f.clients, f.tokens.base, f.executor)).toBe(before + predicted);
+  });
+
+  it.each(SOURCES)('writes no storage of its own on the hot path (%s): only transient state', async (kind) => {
+    const route = fixtureRoutes(f)['v2,v3'];
+    const receipt = await executeOk(f, { route, amountIn: AMOUNT_IN, minProfit: 1n, deadlineBlock: await deadlineAhead(f), flash: fixtureFlash(f, kind, route)! });
+    const diff = (await f.clients.publicClient.request({
+      method: 'debug_traceTransaction' as never,
+      params: [receipt.transactionHash, { tracer: 'prestateTracer', tracerConfig: { diffMode: true } }] as never,
+    })) as { post: Record<string, { storage?: Record<string, string> }> };
+    // The tracer does report storage writes: the base token's balances changed.
+    expect(Object.keys(diff.post[f.tokens.base.toLowerCase()]?.storage ?? {}).length).toBeGreaterThan(0);
+    expect(diff.post[f.executor.toLowerCase()]?.storage).toBeUndefined();
+  });
+
+  it('refuses, on chain and without the codec, routes and sources it cannot run: InvalidRoute, InvalidFlashSource, ZeroAmount', async () => {
+    const routes = fixtureRoutes(f);
+    const raw = async (route: RouteHop[], flash: { kind: number; lender: Address }, amountIn = AMOUNT_IN) => {
+      const args = executeArgs({ route: routes['v2,v2'], amountIn: 1n, minProfit: 0n, deadlineBlock: await deadlineAhead(f), flash: { kind: 'none' } });
+      const hops = route.map((h) => ({ ...h, protocol: h.protocol === 'v2' ? 0 : 1 }));
+      const data = encodeFunctionData({ abi: flashArbExecutorAbi, functionName: 'execute', args: [hops, amountIn, 0n, args[3], flash] });
+      return outcomeOf(f, f.hotKey, f.executor, data);
+    };
+    const v3 = routes['v3,v3'];
+    expect(await raw(v3, { kind: 2, lender: v3[1]!.pool })).toEqual({ name: 'InvalidFlashSource', args: [2, v3[1]!.pool] });
+    expect(await raw(routes['v2,v2'], { kind: 1, lender: f.pools.v2AB })).toEqual({ name: 'InvalidFlashSource', args: [1, f.pools.v2AB] });
+    expect(await raw(v3, { kind: 1, lender: v3[0]!.pool })).toEqual({ name: 'InvalidFlashSource', args: [1, v3[0]!.pool] });
+    expect(await raw(v3, { kind: 3, lender: zeroAddress })).toEqual({ name: 'InvalidFlashSource', args: [3, zeroAddress] });
+    expect(await raw(v3, { kind: 9, lender: f.balancer.vault })).toEqual({ name: 'InvalidFlashSource', args: [9, f.balancer.vault] });
+    expect(await raw([v3[0]!], { kind: 0, lender: zeroAddress })).toEqual({ name: 'InvalidRoute', args: [1n] });
+    expect(await raw([v3[0]!, routes['v3,v3,v3'][2]!], { kind: 0, lender: zeroAddress })).toEqual({ name: 'InvalidRoute', args: [1n] });
+    expect(await raw([v3[0]!, routes['v3,v3,v3'][1]!], { kind: 0, lender: zeroAddress })).toEqual({ name: 'InvalidRoute', args: [1n] });
+    expect(await raw(v3, { kind: 0, lender: zeroAddress }, 0n)).toEqual({ name: 'ZeroAmount', args: [] });
+  });
+
+  it('asks one wei more than the cycle makes and reverts', async () => {
+    const route = fixtureRoutes(f)['v2,v3'];
+    const predicted = await predictProfit(f, route, AMOUNT_IN, 'balancer');
+    await expect(executeOk(f, { route, amountIn: AMOUNT_IN, minProfit: predicted + 1n, deadlineBlock: await deadlineAhead(f), flash: fixtureFlash(f, 'balancer', route)! }))
+      .rejects.toThrow(/reverted/);
+  });
+});

@@ -1,0 +1,82 @@
+import type { Address, Hex } from 'viem';
+import { RpcCallError } from '../chain/rpc-errors.ts';
+import type { RpcPool } from '../chain/rpc-pool.ts';
+import { parseLog, toQuantity } from '../chain/types.ts';
+import { TOO_MANY_RESULTS } from '../chain/json-rpc-http.ts';
+import { RuntimeFault } from '../errors.ts';
+import { decodeCreatedPool, TOPICS, type CreatedPool } from './pool-events.ts';
+
+/**
+ * Pool discovery from factory events (V2 PairCreated, V3 PoolCreated) over a block range, in
+ * `eth_getLogs` chunks: a provider that answers "too many results" gets the same range in halves
+ * (down to one block), and the chunk grows back after each success, so a dense stretch costs
+ * more requests and a sparse one few.
+ */
+
+/** Settings of a discovery run. */
+export interface DiscoveryOptions {
+  rpc: RpcPool;
+  /** Factory addresses (V2 and V3 alike: the topic tells which). */
+  factories: readonly Address[];
+  fromBlock: bigint;
+  toBlock: bigint;
+  /** First and largest chunk, in blocks. */
+  maxChunk?: number;
+  /** Called after each successful chunk with the last block scanned and the pools it found (for checkpoints). */
+  onChunk?: (scannedTo: bigint, pools: readonly CreatedPool[]) => void | Promise<void>;
+}
+
+/** What a discovery run found. */
+export interface DiscoveryResult {
+  pools: CreatedPool[];
+  requests: number;
+  /** How many times a chunk was halved on "too many results". */
+  shrinks: number;
+}
+
+/** One block range kept returning "too many results". */
+export class DiscoveryError extends RuntimeFault {}
+
+/** Scans `[fromBlock, toBlock]` for pools created by `factories`. */
+export async function discoverPools(options: DiscoveryOptions): Promise<DiscoveryResult> {
+  const maxChunk = BigInt(options.maxChunk ?? 10_000);
+  const factories = options.factories.map((f) => f.toLowerCase() as Address);
+  const pools: CreatedPool[] = [];
+  const seen = new Set<string>();
+  let chunk = maxChunk;
+  let from = options.fromBlock;
+  let requests = 0;
+  let shrinks = 0;
+  while (from <= options.toBlock) {
+    const to = from + chunk - 1n < options.toBlock ? from + chunk - 1n : options.toBlock;
+    let raw: unknown[];
+    try {
+      requests += 1;
+      raw = (await options.rpc.request('eth_getLogs', [
+        { address: factories, topics: [[TOPICS.v2PairCreated, TOPICS.v3PoolCreated] as Hex[]], fromBlock: toQuantity(from), toBlock: toQuantity(to) },
+      ])) as unknown[];
+    } catch (error) {
+      if (error instanceof RpcCallError && TOO_MANY_RESULTS.test(error.rpcMessage)) {
+        if (to === from) {
+          throw new DiscoveryError(`eth_getLogs for the single block ${from} still returns too many results: ${error.rpcMessage}`, { cause: error });
+        }
+        chunk = (to - from + 1n) / 2n;
+        shrinks += 1;
+        continue;
+      }
+      throw error;
+    }
+    const fresh: CreatedPool[] = [];
+    for (const log of raw.map(parseLog)) {
+      const created = decodeCreatedPool(log);
+      if (created === undefined || seen.has(created.address)) continue;
+      seen.add(created.address);
+      fresh.push(created);
+    }
+    pools.push(...fresh);
+    await options.onChunk?.(to, fresh);
+    from = to + 1n;
+    if (chunk < maxChunk) chunk = chunk * 2n > maxChunk ? maxChunk : chunk * 2n;
+  }
+  return { pools, requests, shrinks };
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createChainClients } from '../chain/clients.ts';
+import { startDevnet, type Devnet } from '../devnet/devnet.ts';
+import { startNoiseFlow } from '../devnet/flow.ts';
+import { readPoolStates } from '../devnet/read-pools.ts';
+import { createMarketSyncRepository } from '../store/market-sync-repository.ts';
+import { forEachBackend } from '../store/test-store.ts';
+import { startMarketFollower, type MarketFollowerOptions } from './market-follower.ts';
+import type { PoolSnapshot } from './snapshot.ts';
+
+let devnet: Devnet;
+
+const key = (p: PoolSnapshot | undefined): string =>
+  p === undefined ? 'missing' : p.protocol === 'uniswap-v2' ? `${p.address} ${p.reserve0} ${p.reserve1}` : `${p.address} ${p.sqrtPriceX96} ${p.tick} ${p.liquidity} ${p.ticks.map((t) => `${t.tick}:${t.liquidityNet}`).join(',')}`;
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  devnet = await startDevnet();
+});
+afterAll(async () => {
+  await devnet?.stop();
+});
+
+// On every backend (PGlite, and PostgreSQL when TEST_DATABASE_URL is set), one chain for both.
+forEachBackend('market follower (sync + monitor + staleness + checkpoints)', (db) => {
+  it('follows the chain over WebSocket heads, stays fresh, checkpoints, and restarts from the checkpoint', async () => {
+    const pools = devnet.seeded.localSnapshot.pools;
+    const options: MarketFollowerOptions = {
+      clients: createChainClients([devnet.anvil.rpcUrl, devnet.anvil.wsUrl]),
+      store: db.store,
+      chainId: 31337,
+      source: { kind: 'pools', pools: pools.map((p) => ({ ...p, token0: p.token0.address, token1: p.token1.address, ...(p.protocol === 'uniswap-v3' ? { tickSpacing: p.tickSpacing } : {}) })) },
+      finalityDepth: 8,
+      pollIntervalMs: 100,
+      maxStaleBlocks: 2,
+      checkpointEveryBlocks: 2,
+    };
+    const follower = await startMarketFollower(options);
+    expect(follower.sync.mode).toBe('fresh');
+    const flow = await startNoiseFlow(devnet.clients, devnet.deployment, devnet.seeded, { seed: 5, swapsPerBlock: 2 });
+    await until('the WebSocket subscription', () => follower.status().monitor.mode === 'websocket');
+    for (let i = 0; i < 4; i += 1) await flow.step();
+    const head = await devnet.clients.publicClient.getBlockNumber({ cacheTime: 0 });
+    await until('the state to reach the head', () => follower.state.block?.number === head);
+    await until('a fresh verdict', () => follower.guard.verdict().fresh && follower.guard.verdict().stateBlock === head);
+    const chain = await readPoolStates(devnet.clients, devnet.seeded.lens, pools, head);
+    expect(pools.map((p) => key(follower.state.pool(p.address)?.toSnapshot()))).toEqual(chain.map(key));
+    await follower.stop();
+    const stored = await createMarketSyncRepository(db.store).getSync(31337);
+    expect(stored?.blockNumber).toBe(head);
+
+    const again = await startMarketFollower(options);
+    try {
+      expect(again.sync.mode).toBe('restored');
+      expect(again.state.block?.hash).toBe(follower.state.block?.hash);
+      expect(pools.map((p) => key(again.state.pool(p.address)?.toSnapshot()))).toEqual(chain.map(key));
+    } finally {
+      await again.stop();
+    }
+  });
+});

@@ -1,0 +1,138 @@
+import type { ChainClients } from '../chain/clients.ts';
+import type { EndpointHealthView } from '../chain/endpoint-health.ts';
+import type { HeadMode } from '../chain/heads.ts';
+import { startChainMonitor, type ChainMonitor, type ChainMonitorStatus } from '../chain/monitor.ts';
+import type { BlockRef, ChainEvent } from '../chain/types.ts';
+import type { Store } from '../store/types.ts';
+import type { AppliedBlock, MarketState } from './market-state.ts';
+import { POOL_STATE_TOPICS } from './pool-events.ts';
+import type { ProgressSink } from './progress.ts';
+import { StalenessGuard, type Freshness } from './staleness.ts';
+import { initialSync, saveMarketCheckpoint, type InitialSyncResult, type SyncSource } from './sync.ts';
+
+/**
+ * The chain monitor and the market state wired together: initial sync (or resume), then the
+ * block stream applying every block to the state, a checkpoint every few blocks, and the
+ * staleness guard re-judged on every poll. What the engine composes; `status()` is what /health shows.
+ */
+
+/** Settings of the follower. */
+export interface MarketFollowerOptions {
+  clients: ChainClients;
+  store: Store;
+  chainId: number;
+  source: SyncSource;
+  finalityDepth: number;
+  pollIntervalMs: number;
+  maxStaleBlocks: number;
+  /** Write the state to the database every this many applied blocks (and on stop). */
+  checkpointEveryBlocks?: number;
+  progress?: ProgressSink;
+  /** Each applied block (what changed), e.g. for the scanner. */
+  onBlock?: (applied: AppliedBlock) => void | Promise<void>;
+  onReorg?: (ancestor: BlockRef, changed: string[]) => void | Promise<void>;
+  onTransientError?: (error: unknown) => void;
+  onModeChange?: (mode: HeadMode, reason: string) => void;
+}
+
+/** Health view of the follower. */
+export interface MarketFollowerStatus {
+  monitor: ChainMonitorStatus;
+  freshness: Freshness;
+  endpoints: EndpointHealthView[];
+  pools: number;
+  excluded: number;
+}
+
+/** A running follower. */
+export interface MarketFollower {
+  state: MarketState;
+  sync: InitialSyncResult;
+  guard: StalenessGuard;
+  monitor: ChainMonitor;
+  status(): MarketFollowerStatus;
+  stop(): Promise<void>;
+}
+
+/** Syncs, then follows the chain. */
+export async function startMarketFollower(options: MarketFollowerOptions): Promise<MarketFollower> {
+  const { clients, store } = options;
+  const sync = await initialSync({ rpc: clients.pool, store, chainId: options.chainId, source: options.source, ...(options.progress ? { progress: options.progress } : {}) });
+  const state = sync.state;
+  const guard = new StalenessGuard({ maxStaleBlocks: options.maxStaleBlocks });
+  const every = options.checkpointEveryBlocks ?? 10;
+  const dirty = new Set<string>();
+  let sinceCheckpoint = 0;
+
+  const checkpoint = async (): Promise<void> => {
+    if (sinceCheckpoint === 0 && dirty.size === 0) return;
+    await saveMarketCheckpoint(store, state, dirty);
+    dirty.clear();
+    sinceCheckpoint = 0;
+  };
+
+  const onEvent = async (event: ChainEvent): Promise<void> => {
+    if (event.type === 'block') {
+      const applied = state.applyBlock(event);
+      applied.changed.forEach((a) => dirty.add(a));
+      sinceCheckpoint += 1;
+      await options.onBlock?.(applied);
+      if (sinceCheckpoint >= every) await checkpoint();
+    } else if (event.type === 'reorg') {
+      const changed = state.rollBack(event);
+      changed.forEach((a) => dirty.add(a));
+      sinceCheckpoint += 1;
+      await options.onReorg?.(event.commonAncestor, changed);
+    } else {
+      state.finalize(event.block);
+    }
+  };
+
+  const at = state.block;
+  if (at === null) throw new Error('initial sync returned a state without a block');
+  const monitor = startChainMonitor({
+    pool: clients.pool,
+    wsUrls: clients.wsUrls,
+    from: at,
+    finalityDepth: options.finalityDepth,
+    pollIntervalMs: options.pollIntervalMs,
+    topics: POOL_STATE_TOPICS,
+    isTracked: (a) => state.isTracked(a),
+    onEvent,
+    ...(options.onTransientError ? { onTransientError: options.onTransientError } : {}),
+    ...(options.onModeChange ? { onModeChange: options.onModeChange } : {}),
+  });
+  // Freshness is judged against every endpoint's head on each poll, independent of the stream.
+  let stopped = false;
+  const judge = async (): Promise<void> => {
+    if (stopped) return;
+    try {
+      guard.observe(state.block?.number ?? null, await clients.pool.probeHeads());
+    } catch (error) {
+      options.onTransientError?.(error);
+    }
+    if (!stopped) timer = setTimeout(() => void judge(), options.pollIntervalMs);
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(() => void judge(), 0);
+
+  return {
+    state,
+    sync,
+    guard,
+    monitor,
+    status: () => ({
+      monitor: monitor.status(),
+      freshness: guard.verdict(),
+      endpoints: clients.pool.health(),
+      pools: state.poolCount,
+      excluded: sync.excluded.length,
+    }),
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      timer = undefined;
+      await monitor.stop();
+      await checkpoint();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { encodeFunctionData, type Address } from 'viem';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createBlockStream } from '../chain/block-stream.ts';
+import { createRpcPool, type RpcPool } from '../chain/rpc-pool.ts';
+import { parseBlockHeader } from '../chain/types.ts';
+import { loadArtifact } from '../contracts/compile.ts';
+import { startDevnet, type Devnet } from '../devnet/devnet.ts';
+import { startNoiseFlow } from '../devnet/flow.ts';
+import { computeV2PairAddress } from '../devnet/pool-address.ts';
+import { readPoolStates } from '../devnet/read-pools.ts';
+import { sendAll } from '../devnet/transactions.ts';
+import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
+import { createCheckpointRepository } from '../store/checkpoint-repository.ts';
+import { forEachBackend } from '../store/test-store.ts';
+import type { MarketState } from './market-state.ts';
+import { POOL_STATE_TOPICS } from './pool-events.ts';
+import type { PoolSnapshot } from './snapshot.ts';
+import { initialSync, saveMarketCheckpoint, type SyncSource } from './sync.ts';
+
+let devnet: Devnet;
+let rpc: RpcPool;
+let source: SyncSource;
+let fotPair: string;
+
+function stateKey(p: PoolSnapshot | undefined): string {
+  if (p === undefined) return 'missing';
+  return p.protocol === 'uniswap-v2'
+    ? `${p.address} ${p.reserve0} ${p.reserve1}`
+    : `${p.address} ${p.sqrtPriceX96} ${p.tick} ${p.liquidity} ${p.ticks.map((t) => `${t.tick}:${t.liquidityNet}`).join(',')}`;
+}
+
+async function expectEqualToChain(state: MarketState): Promise<void> {
+  const pools = devnet.seeded.localSnapshot.pools;
+  const chain = await readPoolStates(devnet.clients, devnet.seeded.lens, pools, state.block?.number as bigint);
+  expect(pools.map((p) => stateKey(state.pool(p.address)?.toSnapshot()))).toEqual(chain.map(stateKey));
+}
+
+beforeAll(async () => {
+  devnet = await startDevnet({ cacheDir: false });
+  rpc = createRpcPool([devnet.anvil.rpcUrl]);
+  // A pair with a fee-on-transfer token: discovered like any other, then excluded with the reason.
+  const fot = await (async () => {
+    const { abi, bytecode } = await loadArtifact('FeeOnTransferToken');
+    const { encodeDeployData } = await import('viem');
+    const [receipt] = await sendAll(devnet.clients, [{ label: 'deploy FOT', data: encodeDeployData({ abi, bytecode }), gas: 3_000_000n }]);
+    return (receipt?.contractAddress as Address).toLowerCase() as Address;
+  })();
+  const other = devnet.seeded.localSnapshot.pools[0]?.token0.address as Address;
+  const [t0, t1] = fot < other ? [fot, other] : [other, fot];
+  const { v2Factory } = devnet.deployment;
+  fotPair = computeV2PairAddress(v2Factory, t0, t1).toLowerCase();
+  const fotAbi = (await loadArtifact('FeeOnTransferToken')).abi;
+  const erc20 = (await loadArtifact('TestERC20')).abi;
+  await sendAll(devnet.clients, [
+    { label: 'createPair', to: v2Factory, gas: 5_000_000n, data: encodeFunctionData({ abi: uniswapArtifact('UniswapV2Factory').abi, functionName: 'createPair', args: [t0, t1] }) },
+    { label: 'fund FOT', to: fot, gas: 200_000n, data: encodeFunctionData({ abi: fotAbi, functionName: 'mint', args: [fotPair as Address, 10n ** 21n] }) },
+    { label: 'fund other', to: other, gas: 200_000n, data: encodeFunctionData({ abi: erc20, functionName: 'mint', args: [fotPair as Address, 10n ** 21n] }) },
+    { label: 'sync', to: fotPair as Address, gas: 200_000n, data: encodeFunctionData({ abi: uniswapArtifact('UniswapV2Pair').abi, functionName: 'sync' }) },
+  ]);
+  source = { kind: 'factories', factories: [devnet.deployment.v2Factory, devnet.deployment.v3Factory], fromBlock: 0n };
+});
+afterAll(async () => {
+  await devnet?.stop();
+});
+
+// The checkpoint tables (migration 0002) on every backend: PGlite, and PostgreSQL when
+// TEST_DATABASE_URL is set. One chain for both; each backend starts from an empty store.
+forEachBackend('initial sync with a checkpoint in the database', (db) => {
+  it('resumes an interrupted sync from the checkpoint, excludes the unsafe token with its reason, and matches the chain', async () => {
+    const total = devnet.seeded.localSnapshot.pools.length; // + the FOT pair, excluded before loading
+    await expect(initialSync({ rpc, store: db.store, chainId: 31337, source, chunkSize: 5, stopAfterRounds: 2 })).rejects.toThrow(/test hook/);
+    const second = await initialSync({ rpc, store: db.store, chainId: 31337, source, chunkSize: 5 });
+    expect(second.mode).toBe('resumed');
+    expect(second.loadedThisRun).toBe(total - 10);
+    expect(second.state.poolCount).toBe(total);
+    expect(second.excluded).toEqual([{ address: fotPair, reason: expect.stringMatching(/fee on transfer: sending \d+ delivered \d+/) as unknown as string }]);
+    await expectEqualToChain(second.state);
+    const checkpoint = await createCheckpointRepository(db.store).get(31337);
+    expect(checkpoint?.blockHash).toBe(second.state.block?.hash);
+  });
+
+  it('restarts from the stored state, and from a live checkpoint after the stream moved on', async () => {
+    const restored = await initialSync({ rpc, store: db.store, chainId: 31337, source });
+    expect(restored.mode).toBe('restored');
+    expect(restored.loadedThisRun).toBe(0);
+    await expectEqualToChain(restored.state);
+
+    // Live: blocks applied by the stream, then a checkpoint; a restart resumes at that block.
+    const state = restored.state;
+    const changed = new Set<string>();
+    const stream = createBlockStream({
+      pool: rpc, from: state.block as NonNullable<typeof state.block>, finalityDepth: 16, topics: POOL_STATE_TOPICS,
+      isTracked: (a) => state.isTracked(a),
+      onEvent: (e) => {
+        const applied = state.handle(e);
+        applied?.changed.forEach((a) => changed.add(a));
+      },
+    });
+    const flow = await startNoiseFlow(devnet.clients, devnet.deployment, devnet.seeded, { seed: 3, swapsPerBlock: 4 });
+    for (let i = 0; i < 3; i += 1) await flow.step();
+    await stream.sync();
+    expect(changed.size).toBeGreaterThan(0);
+    await saveMarketCheckpoint(db.store, state, changed);
+    const again = await initialSync({ rpc, store: db.store, chainId: 31337, source });
+    expect(again.mode).toBe('restored');
+    expect(again.state.block?.hash).toBe(state.block?.hash);
+    expect(again.state.block?.number).toBe(parseBlockHeader(await rpc.request('eth_getBlockByNumber', ['latest', false])).number);
+    await expectEqualToChain(again.state);
+  });
+});

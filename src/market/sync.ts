@@ -1,0 +1,210 @@
+import type { Address } from 'viem';
+import type { RpcPool } from '../chain/rpc-pool.ts';
+import { parseBlockHeader, type BlockRef } from '../chain/types.ts';
+import { createCheckpointRepository } from '../store/checkpoint-repository.ts';
+import { createMarketSyncRepository, type MarketPoolRow, type MarketSyncRepository } from '../store/market-sync-repository.ts';
+import type { Store } from '../store/types.ts';
+import { discoverPools } from './discovery.ts';
+import { MarketState } from './market-state.ts';
+import { loadPoolsExcludingFailures, type PoolDescriptor } from './pool-loader.ts';
+import { rowToPool, stateToJson } from './pool-state-json.ts';
+import { SILENT_PROGRESS, type ProgressSink } from './progress.ts';
+import type { HexAddress, SnapshotToken } from './snapshot.ts';
+import { checkTokenSafety } from './token-safety.ts';
+import { readTokenMetadata } from './token-metadata.ts';
+
+/**
+ * The initial sync: discover pools (factory events, or a given list), read their tokens'
+ * metadata and check each token with a simulated transfer, then load pool states at one block
+ * in chunks — every step checkpointed in the database, so a restart resumes where it stopped
+ * (and a finished sync restarts from its stored state, the block stream catching up from there).
+ */
+
+/** Where the pools come from. */
+export type SyncSource =
+  | { kind: 'factories'; factories: readonly Address[]; fromBlock: bigint; v2Fee?: number }
+  | { kind: 'pools'; pools: readonly { protocol: 'uniswap-v2' | 'uniswap-v3'; address: string; token0: string; token1: string; fee: number; tickSpacing?: number }[] };
+
+/** Settings of the initial sync. */
+export interface InitialSyncOptions {
+  rpc: RpcPool;
+  store: Store;
+  chainId: number;
+  source: SyncSource;
+  /** Pools per load round (and per checkpoint write). */
+  chunkSize?: number;
+  progress?: ProgressSink;
+  /** Test hook: stop (throw) after this many load rounds, as a crash would. */
+  stopAfterRounds?: number;
+}
+
+/** What the sync did. */
+export interface InitialSyncResult {
+  state: MarketState;
+  /** fresh: started from nothing; resumed: continued a partial sync; restored: loaded a finished one. */
+  mode: 'fresh' | 'resumed' | 'restored';
+  excluded: { address: string; reason: string }[];
+  loadedThisRun: number;
+}
+
+const DEFAULT_V2_FEE = 3000;
+
+async function blockByHash(rpc: RpcPool, hash: string): Promise<BlockRef | null> {
+  const raw = await rpc.request('eth_getBlockByHash', [hash, false]);
+  return raw === null ? null : parseBlockHeader(raw);
+}
+
+/** Runs (or resumes, or restores) the initial sync. */
+export async function initialSync(options: InitialSyncOptions): Promise<InitialSyncResult> {
+  const { rpc, store, chainId } = options;
+  const progress = options.progress ?? SILENT_PROGRESS;
+  const repo = createMarketSyncRepository(store);
+  let sync = await repo.getSync(chainId);
+  let at: BlockRef | null = null;
+  if (sync !== undefined) {
+    at = await blockByHash(rpc, sync.blockHash);
+    // The checkpoint's block left the chain (a reorg while we were down): start over.
+    if (at === null || at.number !== sync.blockNumber) {
+      await repo.reset(chainId);
+      sync = undefined;
+      at = null;
+    }
+  }
+  const mode: InitialSyncResult['mode'] = sync === undefined ? 'fresh' : sync.status === 'complete' ? 'restored' : 'resumed';
+  if (at === null) at = parseBlockHeader(await rpc.request('eth_getBlockByNumber', ['latest', false]));
+  if (sync === undefined) {
+    sync = { chainId, blockNumber: at.number, blockHash: at.hash, discoveredTo: null, status: options.source.kind === 'factories' ? 'discovering' : 'loading' };
+    await repo.saveSync(sync);
+  }
+
+  let loadedThisRun = 0;
+  if (sync.status !== 'complete') {
+    if (sync.status === 'discovering' && options.source.kind === 'factories') {
+      await discover(options, at, sync.discoveredTo, progress);
+    } else if (options.source.kind === 'pools') {
+      await repo.addPools(chainId, options.source.pools.map((p) => ({
+        address: p.address.toLowerCase(), protocol: p.protocol, token0: p.token0.toLowerCase(), token1: p.token1.toLowerCase(), fee: p.fee, tickSpacing: p.tickSpacing ?? null,
+      })));
+    }
+    await repo.saveSync({ ...sync, status: 'loading' });
+    await checkTokens(options, repo, at);
+    loadedThisRun = await loadPending(options, repo, at, progress);
+    await store.transaction(async (tx) => {
+      await createMarketSyncRepository(tx).saveSync({ ...(sync as NonNullable<typeof sync>), status: 'complete' });
+      await createCheckpointRepository(tx).save({ chainId, blockNumber: at.number, blockHash: at.hash });
+    });
+  }
+  return { ...(await restore(repo, chainId, at)), mode, loadedThisRun };
+}
+
+async function discover(options: InitialSyncOptions, at: BlockRef, discoveredTo: bigint | null, progress: ProgressSink): Promise<void> {
+  const source = options.source as Extract<SyncSource, { kind: 'factories' }>;
+  const from = discoveredTo === null ? source.fromBlock : discoveredTo + 1n;
+  progress.start('discovery (blocks)', Number(at.number - from + 1n));
+  let last = from - 1n;
+  const result = await discoverPools({
+    rpc: options.rpc,
+    factories: source.factories,
+    fromBlock: from,
+    toBlock: at.number,
+    // Each chunk's pools and the scanned height are written together: a restart scans on from there.
+    onChunk: async (scannedTo, pools) => {
+      await options.store.transaction(async (tx) => {
+        const r = createMarketSyncRepository(tx);
+        await r.addPools(options.chainId, pools.map((p) => ({
+          address: p.address, protocol: p.protocol, token0: p.token0, token1: p.token1, fee: p.fee ?? source.v2Fee ?? DEFAULT_V2_FEE, tickSpacing: p.tickSpacing ?? null,
+        })));
+        const current = await r.getSync(options.chainId);
+        if (current) await r.saveSync({ ...current, discoveredTo: scannedTo });
+      });
+      progress.advance(Number(scannedTo - last));
+      last = scannedTo;
+    },
+  });
+  progress.done(`${result.pools.length} pools in ${result.requests} getLogs requests (${result.shrinks} chunk shrinks)`);
+}
+
+async function checkTokens(options: InitialSyncOptions, repo: MarketSyncRepository, at: BlockRef): Promise<void> {
+  const pools = await repo.listPools(options.chainId, 'pending');
+  const known = new Set((await repo.listTokens(options.chainId)).map((t) => t.address));
+  const holder = new Map<string, string>();
+  for (const p of pools) for (const t of [p.token0, p.token1]) if (!known.has(t) && !holder.has(t)) holder.set(t, p.address);
+  const tokens = [...holder.keys()] as Address[];
+  if (tokens.length === 0) return;
+  const [metadata, safety] = await Promise.all([
+    readTokenMetadata(options.rpc, at, tokens),
+    checkTokenSafety(options.rpc, at, tokens.map((token) => ({ token, holder: holder.get(token) as Address }))),
+  ]);
+  await repo.saveTokens(options.chainId, metadata.map((m, i) => {
+    const verdict = safety[i];
+    return { address: m.address, symbol: m.symbol, name: m.name, decimals: m.decimals, decimalsKnown: m.decimalsKnown, unsafeReason: verdict && !verdict.safe ? verdict.reason : null };
+  }));
+}
+
+function describePool(row: MarketPoolRow, tokens: ReadonlyMap<string, SnapshotToken>): PoolDescriptor {
+  return {
+    protocol: row.protocol, address: row.address as HexAddress, fee: row.fee,
+    ...(row.tickSpacing === null ? {} : { tickSpacing: row.tickSpacing }),
+    token0: tokens.get(row.token0) as SnapshotToken, token1: tokens.get(row.token1) as SnapshotToken,
+  };
+}
+
+async function loadPending(options: InitialSyncOptions, repo: MarketSyncRepository, at: BlockRef, progress: ProgressSink): Promise<number> {
+  const chunkSize = options.chunkSize ?? 200;
+  const tokenRows = await repo.listTokens(options.chainId);
+  const unsafe = new Map(tokenRows.filter((t) => t.unsafeReason !== null).map((t) => [t.address, t.unsafeReason as string]));
+  const tokens = new Map(tokenRows.map((t) => [t.address, { address: t.address as HexAddress, symbol: t.symbol, decimals: t.decimals }]));
+  const pending = await repo.listPools(options.chainId, 'pending');
+  const excluded = pending.flatMap((p) => {
+    const bad = [p.token0, p.token1].find((t) => unsafe.has(t));
+    return bad === undefined ? [] : [{ address: p.address, state: null, excludedReason: `token ${bad}: ${unsafe.get(bad)}` }];
+  });
+  await repo.updatePools(options.chainId, excluded);
+  const excludedSet = new Set(excluded.map((e) => e.address));
+  const todo = pending.filter((p) => !excludedSet.has(p.address));
+  progress.start('loading pools', todo.length);
+  let loaded = 0;
+  for (let i = 0, round = 0; i < todo.length; i += chunkSize, round += 1) {
+    if (options.stopAfterRounds !== undefined && round >= options.stopAfterRounds) throw new Error(`stopped after ${round} load rounds (test hook)`);
+    const chunk = todo.slice(i, i + chunkSize);
+    const results = await loadPoolsExcludingFailures(options.rpc, at, chunk.map((p) => describePool(p, tokens)));
+    const updates = results.map((r) => ('pool' in r
+      ? { address: r.pool.snapshot.address as string, state: stateToJson(r.pool), excludedReason: null }
+      : { address: r.address, state: null, excludedReason: r.reason }));
+    await repo.updatePools(options.chainId, updates);
+    loaded += chunk.length;
+    progress.advance(chunk.length);
+  }
+  progress.done(`${loaded} pools loaded, ${excluded.length} excluded for unsafe tokens`);
+  return loaded;
+}
+
+async function restore(repo: MarketSyncRepository, chainId: number, at: BlockRef): Promise<{ state: MarketState; excluded: { address: string; reason: string }[] }> {
+  const tokens = new Map((await repo.listTokens(chainId)).map((t) => [t.address, { address: t.address as HexAddress, symbol: t.symbol, decimals: t.decimals }]));
+  const rows = await repo.listPools(chainId, 'all');
+  const pools = rows.filter((r) => r.state !== null).map((r) => rowToPool(r, tokens));
+  const excluded = rows.filter((r) => r.excludedReason !== null).map((r) => ({ address: r.address, reason: r.excludedReason as string }));
+  return { state: new MarketState(chainId, at, pools), excluded };
+}
+
+/**
+ * Writes the live state of `changed` pools and moves the checkpoint to the state's block, in one
+ * transaction, so a restart resumes from here (the block stream catches up from this block).
+ */
+export async function saveMarketCheckpoint(store: Store, state: MarketState, changed: Iterable<string>): Promise<void> {
+  const block = state.block;
+  if (block === null) return;
+  const updates = [...new Set(changed)].flatMap((address) => {
+    const pool = state.pool(address);
+    if (pool === undefined) return [];
+    const gross = state.liquidityGross(address);
+    return [{ address, state: stateToJson({ snapshot: pool.toSnapshot(), ...(gross ? { liquidityGross: gross } : {}) }), excludedReason: null }];
+  });
+  await store.transaction(async (tx) => {
+    const repo = createMarketSyncRepository(tx);
+    await repo.updatePools(state.chainId, updates);
+    const current = await repo.getSync(state.chainId);
+    await repo.saveSync({ chainId: state.chainId, blockNumber: block.number, blockHash: block.hash, discoveredTo: current?.discoveredTo ?? null, status: 'complete' });
+    await createCheckpointRepository(tx).save({ chainId: state.chainId, blockNumber: block.number, blockHash: block.hash });
+  });
+}

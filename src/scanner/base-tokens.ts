@@ -1,0 +1,61 @@
+import { InputError } from '../errors.ts';
+import type { TokenTable } from './tokens.ts';
+
+const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
+
+/** How many hub tokens serve as bases when none are given. */
+export const DEFAULT_BASE_COUNT = 4;
+
+/**
+ * Resolves base tokens given by address (any case) or by symbol (case-insensitive) to token
+ * indices, in the order given (the order is the priority used to pick one rotation of a cycle).
+ * A symbol naming several tokens is refused with every address it could mean, because
+ * guessing would size trades in a token the user did not pick.
+ */
+export function resolveBaseTokens(table: TokenTable, specs: readonly string[]): number[] {
+  const out: number[] = [];
+  for (const spec of specs) {
+    const i = resolveOne(table, spec.trim());
+    if (!out.includes(i)) out.push(i);
+  }
+  return out;
+}
+
+/** One token by address (any case) or unambiguous symbol; `role` names it in errors (e.g. "base token"). */
+export function resolveToken(table: TokenTable, spec: string, role = 'base token'): number {
+  return resolveOne(table, spec.trim(), role);
+}
+
+function resolveOne(table: TokenTable, spec: string, role = 'base token'): number {
+  if (ADDRESS_RE.test(spec)) {
+    const i = table.index.get(spec.toLowerCase());
+    if (i === undefined) throw new InputError(`${role} ${spec} is not a token of any pool in the market`, { details: { base: spec } });
+    return i;
+  }
+  const wanted = spec.toLowerCase();
+  const matches: number[] = [];
+  table.tokens.forEach((token, i) => {
+    if (token.symbol.toLowerCase() === wanted) matches.push(i);
+  });
+  if (matches.length === 0) {
+    throw new InputError(`${role} "${spec}" is neither an address nor the symbol of a token in the market`, { details: { base: spec } });
+  }
+  if (matches.length > 1) {
+    const addresses = matches.map((i) => table.tokens[i]!.address);
+    throw new InputError(`${role} symbol "${spec}" names ${matches.length} tokens: ${addresses.join(', ')}; give the address instead`, {
+      details: { base: spec, addresses },
+    });
+  }
+  return matches[0]!;
+}
+
+/**
+ * Default bases: the most connected tokens (on Ethereum that is WETH, USDT, DAI, USDC), most
+ * connected first, ties by address so the choice is stable. `eligible` skips tokens that cannot
+ * serve (e.g. gas cannot be priced in them), so a default never makes the scan fail.
+ */
+export function defaultBaseTokens(table: TokenTable, count = DEFAULT_BASE_COUNT, eligible: (token: number) => boolean = () => true): number[] {
+  const order = table.tokens.map((_, i) => i).filter(eligible);
+  order.sort((a, b) => table.degree[b]! - table.degree[a]! || (table.tokens[a]!.address < table.tokens[b]!.address ? -1 : 1));
+  return order.slice(0, count);
+}

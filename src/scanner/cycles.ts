@@ -1,0 +1,136 @@
+import { KIND_V2, type PoolTable } from './pool-table.ts';
+
+/** Longest cycle the enumeration accepts: beyond 4 hops the count explodes and gas eats the gap. */
+export const MAX_SUPPORTED_HOPS = 4;
+
+/**
+ * Every arbitrage cycle as flat typed arrays (one slot of `stride` = maxHops per cycle), plus
+ * the pool -> cycles index in CSR form. Flat arrays keep ~10^5 cycles in a few MB and make the
+ * per-block loop allocation-free.
+ */
+export interface CycleSet {
+  readonly count: number;
+  /** Slots per cycle in `pools` / `zeroForOne` (= maxHops). */
+  readonly stride: number;
+  /** Hops of each cycle. */
+  readonly length: Uint8Array;
+  /** Start/end token of each cycle (a base token). */
+  readonly base: Int32Array;
+  /** Pool of hop h of cycle c at c * stride + h. */
+  readonly pools: Int32Array;
+  /** 1 when hop h swaps token0 -> token1. */
+  readonly zeroForOne: Uint8Array;
+  /** 1 when every pool of the cycle is constant-product (closed form and float bound apply). */
+  readonly allV2: Uint8Array;
+  /** Cycles through pool p: byPool[poolStart[p] .. poolStart[p + 1]). */
+  readonly poolStart: Int32Array;
+  readonly byPool: Int32Array;
+}
+
+interface Edge {
+  pool: number;
+  to: number;
+  zeroForOne: number;
+}
+
+/** Adjacency list per token: the pools touching it, with the token on the other side. */
+function adjacency(pools: PoolTable, tokenCount: number): Edge[][] {
+  const adj: Edge[][] = Array.from({ length: tokenCount }, () => []);
+  for (let p = 0; p < pools.size; p++) {
+    const t0 = pools.token0[p]!;
+    const t1 = pools.token1[p]!;
+    adj[t0]!.push({ pool: p, to: t1, zeroForOne: 1 });
+    adj[t1]!.push({ pool: p, to: t0, zeroForOne: 0 });
+  }
+  return adj;
+}
+
+/**
+ * Enumerates simple cycles of 2..maxHops hops that start and end in a base token. Bases are
+ * taken in priority order and a cycle through an earlier base is left to that base: each loop
+ * of pools appears once, as the rotation starting at its highest-priority base (the same gap
+ * found twice would be counted and executed twice).
+ */
+export function enumerateCycles(pools: PoolTable, tokenCount: number, bases: readonly number[], maxHops: number): CycleSet {
+  if (!Number.isInteger(maxHops) || maxHops < 2 || maxHops > MAX_SUPPORTED_HOPS) {
+    throw new RangeError(`maxHops must be an integer in [2, ${MAX_SUPPORTED_HOPS}], got ${maxHops}`);
+  }
+  const adj = adjacency(pools, tokenCount);
+  const blocked = new Uint8Array(tokenCount);
+  const onPath = new Uint8Array(tokenCount);
+  const pathPools = new Int32Array(maxHops);
+  const pathDirs = new Uint8Array(maxHops);
+  const lengths: number[] = [];
+  const cycleBase: number[] = [];
+  const cyclePools: number[] = [];
+  const cycleDirs: number[] = [];
+
+  const emit = (base: number, hops: number): void => {
+    lengths.push(hops);
+    cycleBase.push(base);
+    for (let h = 0; h < maxHops; h++) {
+      cyclePools.push(h < hops ? pathPools[h]! : -1);
+      cycleDirs.push(h < hops ? pathDirs[h]! : 0);
+    }
+  };
+
+  const walk = (base: number, token: number, depth: number): void => {
+    for (const edge of adj[token]!) {
+      if (depth > 0 && edge.pool === pathPools[depth - 1]) continue;
+      pathPools[depth] = edge.pool;
+      pathDirs[depth] = edge.zeroForOne;
+      if (edge.to === base) {
+        if (depth >= 1) emit(base, depth + 1);
+        continue;
+      }
+      if (depth + 2 > maxHops || blocked[edge.to] || onPath[edge.to]) continue;
+      onPath[edge.to] = 1;
+      walk(base, edge.to, depth + 1);
+      onPath[edge.to] = 0;
+    }
+  };
+
+  for (const base of bases) {
+    walk(base, base, 0);
+    blocked[base] = 1;
+  }
+
+  const count = lengths.length;
+  const poolsArr = Int32Array.from(cyclePools);
+  const { poolStart, byPool } = indexByPool(poolsArr, count, maxHops, pools.size);
+  const allV2 = new Uint8Array(count).fill(1);
+  for (let i = 0; i < poolsArr.length; i++) {
+    const p = poolsArr[i]!;
+    if (p >= 0 && pools.kind[p] !== KIND_V2) allV2[(i / maxHops) | 0] = 0;
+  }
+  return {
+    count,
+    stride: maxHops,
+    length: Uint8Array.from(lengths),
+    base: Int32Array.from(cycleBase),
+    pools: poolsArr,
+    zeroForOne: Uint8Array.from(cycleDirs),
+    allV2,
+    poolStart,
+    byPool,
+  };
+}
+
+/** CSR index pool -> cycles (a cycle appears once per distinct pool it uses). */
+function indexByPool(cyclePools: Int32Array, count: number, stride: number, poolCount: number): { poolStart: Int32Array; byPool: Int32Array } {
+  const poolStart = new Int32Array(poolCount + 1);
+  for (let i = 0; i < cyclePools.length; i++) {
+    const p = cyclePools[i]!;
+    if (p >= 0) poolStart[p + 1]!++;
+  }
+  for (let p = 0; p < poolCount; p++) poolStart[p + 1]! += poolStart[p]!;
+  const fill = poolStart.slice(0, poolCount);
+  const byPool = new Int32Array(poolStart[poolCount]!);
+  for (let c = 0; c < count; c++) {
+    for (let h = 0; h < stride; h++) {
+      const p = cyclePools[c * stride + h]!;
+      if (p >= 0) byPool[fill[p]!++] = c;
+    }
+  }
+  return { poolStart, byPool };
+}

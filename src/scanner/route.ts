@@ -1,0 +1,105 @@
+import { getAmountIn, getAmountOut } from '../amm/uniswap-v2.ts';
+import type { CycleSet } from './cycles.ts';
+import { KIND_V2, type PoolTable } from './pool-table.ts';
+import type { V3Quoter } from './v3-hop.ts';
+
+/**
+ * Exact evaluation of one cycle with the AMM engineer's math (never a copy of it): the
+ * forward chain of outputs, and its inverse `minIn` (the least input that yields a given
+ * output), which is what lets the refinement jump to the left edge of an output plateau in
+ * O(hops) instead of walking it wei by wei. One instance is reused for every cycle (`load`),
+ * so the sizing loop allocates nothing but bigints.
+ */
+export class Route {
+  hops = 0;
+  readonly pool = new Int32Array(4);
+  readonly zeroForOne = new Uint8Array(4);
+  readonly kind = new Uint8Array(4);
+  readonly fee = new Int32Array(4);
+  readonly reserveIn: bigint[] = [0n, 0n, 0n, 0n];
+  readonly reserveOut: bigint[] = [0n, 0n, 0n, 0n];
+  /** True when every hop is a constant-product pool (closed form applies). */
+  allV2 = true;
+
+  constructor(private readonly pools: PoolTable, private readonly cycles: CycleSet, private readonly v3: V3Quoter | undefined) {}
+
+  /** Points the evaluator at cycle `c` with the pools' current state. */
+  load(c: number): void {
+    const { cycles, pools } = this;
+    const hops = cycles.length[c]!;
+    this.hops = hops;
+    this.allV2 = true;
+    for (let h = 0; h < hops; h++) {
+      const p = cycles.pools[c * cycles.stride + h]!;
+      const z = cycles.zeroForOne[c * cycles.stride + h]!;
+      this.pool[h] = p;
+      this.zeroForOne[h] = z;
+      this.kind[h] = pools.kind[p]!;
+      this.fee[h] = pools.fee[p]!;
+      if (pools.kind[p] !== KIND_V2) this.allV2 = false;
+      this.reserveIn[h] = z ? pools.reserve0[p]! : pools.reserve1[p]!;
+      this.reserveOut[h] = z ? pools.reserve1[p]! : pools.reserve0[p]!;
+    }
+  }
+
+  /** Output of hop h for `amountIn` > 0. */
+  hopOut(h: number, amountIn: bigint): bigint {
+    if (this.kind[h] === KIND_V2) {
+      return getAmountOut(amountIn, this.reserveIn[h]!, this.reserveOut[h]!, this.fee[h]!);
+    }
+    return this.requireV3().exactIn(this.pool[h]!, this.zeroForOne[h] === 1, amountIn);
+  }
+
+  /** Final output for `amountIn`; 0 when some hop rounds to nothing. */
+  out(amountIn: bigint): bigint {
+    let amount = amountIn;
+    for (let h = 0; h < this.hops; h++) {
+      if (amount <= 0n) return 0n;
+      amount = this.hopOut(h, amount);
+    }
+    return amount;
+  }
+
+  /** Amounts along the route: [amountIn, out of hop 0, …, final output]. */
+  amounts(amountIn: bigint): bigint[] {
+    const result = [amountIn];
+    let amount = amountIn;
+    for (let h = 0; h < this.hops; h++) {
+      amount = amount <= 0n ? 0n : this.hopOut(h, amount);
+      result.push(amount);
+    }
+    return result;
+  }
+
+  /**
+   * Least input whose output after hop `lastHop` (default: the last) is >= `amountOut` (> 0),
+   * or -1n when no input reaches it.
+   * Outputs are monotone in inputs, so the least input of the route is the chain of least
+   * inputs hop by hop, backwards.
+   */
+  minIn(amountOut: bigint, lastHop = this.hops - 1): bigint {
+    let need = amountOut;
+    for (let h = lastHop; h >= 0; h--) {
+      need = this.hopMinIn(h, need);
+      if (need < 0n) return -1n;
+    }
+    return need;
+  }
+
+  private hopMinIn(h: number, amountOut: bigint): bigint {
+    if (this.kind[h] === KIND_V2) {
+      const reserveIn = this.reserveIn[h]!;
+      const reserveOut = this.reserveOut[h]!;
+      if (amountOut >= reserveOut || reserveIn <= 0n) return -1n;
+      // The library's getAmountIn is floor + 1, one wei too many when the division is exact.
+      const x = getAmountIn(amountOut, reserveIn, reserveOut, this.fee[h]!);
+      return x > 1n && getAmountOut(x - 1n, reserveIn, reserveOut, this.fee[h]!) >= amountOut ? x - 1n : x;
+    }
+    return this.requireV3().minIn(this.pool[h]!, this.zeroForOne[h] === 1, amountOut);
+  }
+
+  private requireV3(): V3Quoter {
+    if (this.v3 === undefined) throw new Error('a V3 hop needs the V3 quoter');
+    return this.v3;
+  }
+}

@@ -1,0 +1,379 @@
+import type { V3SwapPool } from '../amm/uniswap-v3/pool.ts';
+import { InputError } from '../errors.ts';
+import type { HexAddress, Snapshot } from '../market/snapshot.ts';
+import { defaultBaseTokens, resolveBaseTokens, resolveToken } from './base-tokens.ts';
+import { enumerateCycles, type CycleSet } from './cycles.ts';
+import { routeGasUnits, type HopKind } from './gas-table.ts';
+import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts';
+import { floatProfitBound } from './bound.ts';
+import { FlashSources } from './flash-source.ts';
+import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
+import { Ranking } from './ranking.ts';
+import { Route } from './route.ts';
+import { composeV2, profitUpperBound, sizeV2Route, type SizingLimits } from './sizing.ts';
+import { sizeGenericRoute } from './sizing-generic.ts';
+import { buildTokenTable, type TokenTable } from './tokens.ts';
+import type { Opportunity, ScannerOptions } from './types.ts';
+import { V3Pools, type V3State } from './v3-pools.ts';
+
+/** A bigint profit as a float never below it (the ranking compares bounds with exact values). */
+function toUpperFloat(value: bigint): number {
+  return value <= 0n ? 0 : Number(value) * (1 + 1e-12) + 1;
+}
+
+/** Largest input by default: a V2 reserve is a uint112, so no pool could take more. */
+const DEFAULT_MAX_IN = (1n << 112n) - 1n;
+
+/**
+ * The scanner: every cycle through the base tokens, indexed by pool; a cold pass sizes them
+ * all, then each block re-evaluates only the cycles whose pools changed and keeps the ranking
+ * up to date. Results per cycle are kept in flat arrays; opportunities (with per-hop amounts)
+ * are built only for the cycles asked for.
+ */
+export class Scanner {
+  readonly tokens: TokenTable;
+  readonly pools: PoolTable;
+  readonly cycles: CycleSet;
+  readonly bases: readonly number[];
+  readonly gas: GasPricer;
+  /** Block the state is at (set by `refresh`); carried by every opportunity computed then. */
+  block: bigint | null;
+
+  private readonly route: Route;
+  private readonly v3: V3Pools | undefined;
+  private readonly ranking: Ranking;
+  private readonly gasUnits: BigInt64Array;
+  private readonly maxIn: Map<number, bigint>;
+  /** Cheapest valid flash source per cycle; its fee is part of the sizing. */
+  readonly flash: FlashSources;
+  private gasPrice: bigint;
+  // Per cycle, from the last evaluation: an upper bound of the profit before gas (valid while
+  // `candidate[c]`), and the exact integer optimum once refined (valid while `exact[c]`).
+  private readonly candidate: Uint8Array;
+  /** The candidate cycles (bound > 0), so a gas re-price walks only these. */
+  private readonly candidates = new Set<number>();
+  private readonly bound: Float64Array;
+  private readonly exact: Uint8Array;
+  private readonly amountIn: bigint[];
+  private readonly profit: bigint[];
+  private readonly computedAt: (bigint | null)[];
+  /** Route, tokens and per-hop amounts of a refined cycle, built once per exact result. */
+  private readonly legs: ({ pools: HexAddress[]; tokens: HexAddress[]; amounts: bigint[] } | undefined)[];
+  private readonly dirty: Uint8Array;
+  private dirtyList: number[] = [];
+  private readonly seen: Int32Array;
+  /** Bumped by every pool change: keys the per-base caches below. */
+  private stateVersion = 0;
+  private readonly conversion: Float64Array;
+  private readonly conversionVersion: Int32Array;
+  private readonly maxInFloat: Float64Array;
+  private epoch = 0;
+
+  constructor(snapshot: Snapshot, options: ScannerOptions = {}) {
+    this.tokens = buildTokenTable(snapshot.pools);
+    this.pools = buildPoolTable(snapshot.pools, this.tokens);
+    this.block = snapshot.block;
+    this.gasPrice = options.gasPrice ?? 0n;
+    if (this.gasPrice < 0n) throw new InputError(`gas price must not be negative, got ${this.gasPrice}`);
+    const gasToken = resolveGasToken(this.tokens, snapshot.chainId, options.gasToken);
+    // With a gas price, default bases are only tokens gas can be priced in (on Optimism the
+    // bridged USDC.e shares no pool with WETH); bases the user names are checked below instead.
+    const priceable = this.gasPrice > 0n ? tokensJoinedToGas(this.pools, gasToken) : undefined;
+    this.bases =
+      options.bases === undefined || options.bases.length === 0
+        ? defaultBaseTokens(this.tokens, undefined, priceable === undefined ? undefined : (t) => priceable.has(t))
+        : resolveBaseTokens(this.tokens, options.bases);
+    this.cycles = enumerateCycles(this.pools, this.tokens.tokens.length, this.bases, options.maxHops ?? 3);
+    this.gas = new GasPricer(this.pools, this.tokens.tokens.length, gasToken, this.bases);
+    if (this.gasPrice > 0n) {
+      for (const base of this.bases) {
+        if (!this.gas.canPrice(base)) {
+          throw new InputError(`cannot price gas in base ${this.tokens.tokens[base]!.address} (${this.tokens.tokens[base]!.symbol}): no pool joins it to the gas token; pass the gas token or drop the base`);
+        }
+      }
+    }
+    this.maxIn = new Map();
+    for (const [spec, limit] of options.maxIn ?? []) {
+      const i = resolveToken(this.tokens, spec, 'max-size token');
+      // A cap bounds the borrowed input, which is always in the cycle's start token.
+      if (!this.bases.includes(i)) throw new InputError(`max size given for ${spec}, which is not a base token (bases: ${this.bases.map((b) => this.tokens.tokens[b]!.symbol).join(', ')})`);
+      if (limit < 1n) throw new InputError(`max size for ${spec} must be at least 1 wei, got ${limit}`);
+      this.maxIn.set(i, limit);
+    }
+    this.v3 = snapshot.pools.some((p) => p.protocol === 'uniswap-v3') ? new V3Pools(this.pools, snapshot.pools) : undefined;
+    this.flash = new FlashSources(this.pools, this.cycles, options.flash);
+    this.route = new Route(this.pools, this.cycles, this.v3);
+    this.ranking = new Ranking(this.cycles.count);
+    const n = this.cycles.count;
+    this.gasUnits = new BigInt64Array(n);
+    for (let c = 0; c < n; c++) this.gasUnits[c] = routeGasUnits(this.shape(c));
+    this.candidate = new Uint8Array(n);
+    this.bound = new Float64Array(n);
+    this.exact = new Uint8Array(n);
+    this.amountIn = new Array<bigint>(n).fill(0n);
+    this.profit = new Array<bigint>(n).fill(0n);
+    this.computedAt = new Array<bigint | null>(n).fill(null);
+    this.legs = new Array<undefined>(n).fill(undefined);
+    this.dirty = new Uint8Array(this.pools.size);
+    this.seen = new Int32Array(n);
+    const tokenCount = this.tokens.tokens.length;
+    this.conversion = new Float64Array(tokenCount);
+    this.conversionVersion = new Int32Array(tokenCount).fill(-1);
+    this.maxInFloat = new Float64Array(tokenCount).fill(Number(DEFAULT_MAX_IN));
+    for (const [token, limit] of this.maxIn) this.maxInFloat[token] = Number(limit);
+  }
+
+  /** Pools indexed, cycles found, pools with a zero reserve, cycles ranked (whose bound beats gas). */
+  stats(): { pools: number; dryPools: number; cycles: number; ranked: number } {
+    return { pools: this.pools.size, dryPools: countDryPools(this.pools), cycles: this.cycles.count, ranked: this.ranking.size };
+  }
+
+  /** Evaluates every cycle (the cold pass); `refine` also sizes each ranked one to the wei. */
+  scanAll(refine = true): void {
+    for (let c = 0; c < this.cycles.count; c++) this.evaluate(c);
+    if (refine) for (const c of this.candidates) this.refine(c);
+  }
+
+  /** Pool number of an address (any case); InputError when unknown. */
+  poolIndex(address: string): number {
+    const i = this.pools.byAddress.get(address.toLowerCase());
+    if (i === undefined) throw new InputError(`pool ${address} is not indexed by the scanner`);
+    return i;
+  }
+
+  /** New reserves for a V2 pool (a Sync log); takes effect at the next `refresh`. */
+  setReserves(pool: number, reserve0: bigint, reserve1: bigint): void {
+    if (this.pools.kind[pool] !== KIND_V2) throw new InputError(`pool ${this.pools.address[pool]} is not a V2 pool`);
+    setReserves(this.pools, pool, reserve0, reserve1);
+    this.markChanged(pool);
+  }
+
+  /** New state of a V3 pool (a Swap, Mint or Burn log); takes effect at the next `refresh`. */
+  setV3State(pool: number, state: V3State): void {
+    if (this.v3 === undefined || this.pools.kind[pool] !== KIND_V3) throw new InputError(`pool ${this.pools.address[pool]} is not a V3 pool`);
+    this.v3.set(pool, state);
+    this.markChanged(pool);
+  }
+
+  /** Current state of a V3 pool (read-only). */
+  v3State(pool: number): Readonly<V3SwapPool> {
+    if (this.v3 === undefined || this.pools.kind[pool] !== KIND_V3) throw new InputError(`pool ${this.pools.address[pool]} is not a V3 pool`);
+    return this.v3.get(pool);
+  }
+
+  /** Marks a pool whose state changed outside `setReserves` / `setV3State`. */
+  markChanged(pool: number): void {
+    this.stateVersion++;
+    if (this.dirty[pool] === 1) return;
+    this.dirty[pool] = 1;
+    this.dirtyList.push(pool);
+  }
+
+  /** Changes the gas price: re-prices every sized cycle (sizes do not depend on gas). */
+  setGasPrice(gasPrice: bigint): void {
+    this.gasPrice = gasPrice;
+    for (const c of this.candidates) this.rank(c);
+  }
+
+  /**
+   * Re-evaluates the cycles through the pools changed since the last call, at `block`.
+   * Returns how many cycles were re-evaluated.
+   */
+  refresh(block: bigint | null = this.block): number {
+    this.block = block;
+    const { poolStart, byPool, base } = this.cycles;
+    const epoch = ++this.epoch;
+    let evaluated = 0;
+    const changed = this.dirtyList;
+    this.dirtyList = [];
+    for (const p of changed) {
+      this.dirty[p] = 0;
+      for (let k = poolStart[p]!; k < poolStart[p + 1]!; k++) {
+        const c = byPool[k]!;
+        if (this.seen[c] === epoch) continue;
+        this.seen[c] = epoch;
+        this.evaluate(c);
+        evaluated++;
+      }
+    }
+    // A pricing pool moved: gas in that base changed for every sized cycle of the base.
+    for (const p of changed) {
+      const priced = this.gas.pricesBase[p]!;
+      if (priced < 0) continue;
+      for (const c of this.candidates) {
+        if (base[c] === priced && this.seen[c] !== epoch) this.rank(c);
+      }
+    }
+    return evaluated;
+  }
+
+  /**
+   * The best `limit` opportunities by exact net profit (valued in the gas token across bases),
+   * best first. Cycles are ranked by an upper bound of their profit; walking that ranking and
+   * refining to the exact integer optimum until the next bound cannot beat the `limit`-th exact
+   * result gives exactly the top `limit`, while a block only pays for the closed forms.
+   */
+  top(limit: number): Opportunity[] {
+    if (this.dirtyList.length > 0) throw new Error('pools changed since the last refresh: call refresh(block) before top()');
+    const chosen: number[] = [];
+    const value = new Map<number, number>();
+    const better = (a: number, b: number): boolean => value.get(a)! > value.get(b)! || (value.get(a) === value.get(b) && a < b);
+    this.ranking.visit((c) => {
+      const last = chosen[limit - 1];
+      if (last !== undefined && this.ranking.scoreOf(c) < value.get(last)!) return false;
+      this.refine(c);
+      const net = this.netOf(c);
+      if (net === undefined || net <= 0n) return true;
+      value.set(c, Number(net) * this.toGasToken(this.cycles.base[c]!));
+      let at = chosen.length;
+      while (at > 0 && better(c, chosen[at - 1]!)) at--;
+      chosen.splice(at, 0, c);
+      if (chosen.length > limit) chosen.pop();
+      return true;
+    });
+    return chosen.map((c) => this.opportunity(c));
+  }
+
+  /** Screen, bound (or, for routes with V3 hops, size) and rank cycle `c` against the current state. */
+  private evaluate(c: number): void {
+    const { pools, cycles } = this;
+    const hops = cycles.length[c]!;
+    let sum = 0;
+    for (let h = 0; h < hops; h++) {
+      const slot = c * cycles.stride + h;
+      sum += pools.logRate[2 * cycles.pools[slot]! + (cycles.zeroForOne[slot] === 1 ? 0 : 1)]!;
+    }
+    // The screen: the product of marginal rates net of fees must exceed 1, else no size profits.
+    if (!(sum > 0)) return this.clear(c);
+    let bound: number;
+    if (cycles.allV2[c] === 1) {
+      this.exact[c] = 0;
+      bound = floatProfitBound(pools, cycles, c, sum, this.flash.feePips[c]!, this.maxInFloat[cycles.base[c]!]!);
+      if (bound < 0) {
+        const limits = this.limits(c);
+        this.route.load(c);
+        bound = toUpperFloat(profitUpperBound(composeV2(this.route), limits.flashFeePips, limits.maxIn));
+      }
+    } else {
+      // No closed form across ticks: size exactly now (V3 routes are few) and rank on that.
+      this.route.load(c);
+      const result = sizeGenericRoute(this.route, this.limits(c));
+      this.store(c, result?.amountIn ?? 0n, result?.profit ?? 0n);
+      bound = toUpperFloat(result?.profit ?? 0n);
+    }
+    if (bound <= 0) return this.clear(c);
+    this.candidate[c] = 1;
+    this.candidates.add(c);
+    this.bound[c] = bound;
+    this.computedAt[c] = this.block;
+    this.rank(c);
+  }
+
+  /** Sizes a candidate to its exact integer optimum (cached until one of its pools changes). */
+  private refine(c: number): void {
+    if (this.exact[c] === 1) return;
+    this.route.load(c);
+    const result = sizeV2Route(this.route, this.limits(c));
+    this.store(c, result?.amountIn ?? 0n, result?.profit ?? 0n);
+  }
+
+  private store(c: number, amountIn: bigint, profit: bigint): void {
+    this.exact[c] = 1;
+    this.legs[c] = undefined;
+    this.amountIn[c] = amountIn;
+    this.profit[c] = profit;
+  }
+
+  /** The gas pricer's conversion to gas-token value, cached until a pool changes. */
+  private toGasToken(base: number): number {
+    if (this.conversionVersion[base] !== this.stateVersion) {
+      this.conversion[base] = this.gas.toGasToken(base);
+      this.conversionVersion[base] = this.stateVersion;
+    }
+    return this.conversion[base]!;
+  }
+
+  private limits(c: number): SizingLimits {
+    return { flashFeePips: BigInt(this.flash.feePips[c]!), maxIn: this.maxIn.get(this.cycles.base[c]!) ?? DEFAULT_MAX_IN };
+  }
+
+  /** Gas cost of cycle `c` in its base token now; undefined when no pool can price it. */
+  private gasCost(c: number): bigint | undefined {
+    return this.gas.inBase(this.cycles.base[c]!, this.gasUnits[c]! * this.gasPrice);
+  }
+
+  /** Exact net profit of a refined cycle; undefined when gas cannot be priced. */
+  private netOf(c: number): bigint | undefined {
+    const gas = this.gasCost(c);
+    return gas === undefined || this.profit[c]! <= 0n ? undefined : this.profit[c]! - gas;
+  }
+
+  /** Places a candidate in the ranking by its bound net of gas (or out of it). */
+  private rank(c: number): void {
+    const base = this.cycles.base[c]!;
+    const gas = this.gasPrice === 0n ? 0n : this.gasCost(c);
+    // Gas that cannot be priced right now (every pricing pool dry) makes the cycle unrankable.
+    const net = gas === undefined ? -1 : this.bound[c]! - Number(gas);
+    if (net > 0) this.ranking.set(c, net * this.toGasToken(base));
+    else this.ranking.delete(c);
+  }
+
+  private clear(c: number): void {
+    this.exact[c] = 0;
+    if (this.candidate[c] === 0) return;
+    this.candidate[c] = 0;
+    this.candidates.delete(c);
+    this.ranking.delete(c);
+  }
+
+  private shape(c: number): HopKind[] {
+    const kinds: HopKind[] = [];
+    for (let h = 0; h < this.cycles.length[c]!; h++) {
+      kinds.push(this.pools.kind[this.cycles.pools[c * this.cycles.stride + h]!] === KIND_V2 ? 'v2' : 'v3');
+    }
+    return kinds;
+  }
+
+  /**
+   * Builds the full opportunity of a sized cycle. The per-hop amounts are recomputed exactly
+   * once per sizing and kept until a pool of the cycle changes (a block re-ranks the same
+   * leaders again and again); gas and net profit are taken fresh, as gas prices move apart.
+   */
+  private opportunity(c: number): Opportunity {
+    const legs = this.legs[c] ?? (this.legs[c] = this.buildLegs(c));
+    const { amounts } = legs;
+    const amountIn = amounts[0]!;
+    const amountOut = amounts[amounts.length - 1]!;
+    const profit = amountOut - amountIn;
+    return {
+      cycle: c,
+      block: this.computedAt[c] ?? null,
+      pools: [...legs.pools],
+      tokens: [...legs.tokens],
+      amounts: [...amounts],
+      amountIn,
+      amountOut,
+      profit,
+      flashSource: this.flash.of(c),
+      flashFee: profit - this.profit[c]!,
+      gasUnits: this.gasUnits[c]!,
+      gasCost: this.gasCost(c)!,
+      netProfit: this.netOf(c)!,
+    };
+  }
+
+  private buildLegs(c: number): { pools: HexAddress[]; tokens: HexAddress[]; amounts: bigint[] } {
+    const { cycles, pools, tokens } = this;
+    this.route.load(c);
+    const amounts = this.route.amounts(this.amountIn[c]!);
+    const poolList: HexAddress[] = [];
+    const tokenList: HexAddress[] = [tokens.tokens[cycles.base[c]!]!.address];
+    for (let h = 0; h < cycles.length[c]!; h++) {
+      const slot = c * cycles.stride + h;
+      const p = cycles.pools[slot]!;
+      poolList.push(pools.address[p]!);
+      tokenList.push(tokens.tokens[cycles.zeroForOne[slot] === 1 ? pools.token1[p]! : pools.token0[p]!]!.address);
+    }
+    return { pools: poolList, tokens: tokenList, amounts };
+  }
+}

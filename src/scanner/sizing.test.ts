@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { getAmountOut } from '../amm/uniswap-v2.ts';
+import { isqrt } from './bigint-math.ts';
+import { floatProfitBound } from './bound.ts';
+import { Route } from './route.ts';
+import { Scanner } from './scanner.ts';
+import { composeV2, profitUpperBound } from './sizing.ts';
+import { testPool, testSnapshot, testToken } from './test-market.ts';
+
+/** Exact output of a route by the AMM math alone (independent of the scanner's Route). */
+function routeOut(amountIn: bigint, hops: { reserveIn: bigint; reserveOut: bigint; fee: number }[]): bigint {
+  let amount = amountIn;
+  for (const hop of hops) {
+    if (amount <= 0n) return 0n;
+    amount = getAmountOut(amount, hop.reserveIn, hop.reserveOut, hop.fee);
+  }
+  return amount;
+}
+
+type Hop = { reserveIn: bigint; reserveOut: bigint; fee: number };
+
+/** The hops of cycle `c` with the reserves the scanner holds. */
+function hopsOfCycle(scanner: Scanner, c: number): Hop[] {
+  const { cycles, pools } = scanner;
+  const hops: Hop[] = [];
+  for (let h = 0; h < cycles.length[c]!; h++) {
+    const p = cycles.pools[c * cycles.stride + h]!;
+    const zeroForOne = cycles.zeroForOne[c * cycles.stride + h] === 1;
+    const r0 = pools.reserve0[p]!;
+    const r1 = pools.reserve1[p]!;
+    hops.push({ reserveIn: zeroForOne ? r0 : r1, reserveOut: zeroForOne ? r1 : r0, fee: pools.fee[p]! });
+  }
+  return hops;
+}
+
+const reserve = fc.bigInt({ min: 50n, max: 4000n });
+const fee = fc.constantFrom(0, 1000, 3000, 5000, 10000);
+
+describe('isqrt', () => {
+  it('is the exact floor square root, inside and beyond float range', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 1n << 1200n }), (n) => {
+        const r = isqrt(n);
+        expect(r * r <= n && (r + 1n) * (r + 1n) > n).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('V2 cycle sizing', () => {
+  it('equals a brute-force search over every integer input on random small 2- and 3-hop cycles', () => {
+    let profitable = 0;
+    let floatBounds = 0;
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(reserve, { minLength: 6, maxLength: 6 }), fc.array(fee, { minLength: 3, maxLength: 3 }), (twoHop, r, fees) => {
+        const pools = twoHop
+          ? [testPool(1, 0, 1, r[0]!, r[1]!, fees[0]), testPool(2, 0, 1, r[2]!, r[3]!, fees[1])]
+          : [testPool(1, 0, 1, r[0]!, r[1]!, fees[0]), testPool(2, 1, 2, r[2]!, r[3]!, fees[1]), testPool(3, 2, 0, r[4]!, r[5]!, fees[2])];
+        const scanner = new Scanner(testSnapshot(pools), { bases: [testToken(0).address], maxHops: 3 });
+        scanner.scanAll();
+        expect(scanner.cycles.count).toBe(2);
+        const found = scanner.top(10);
+        const route = new Route(scanner.pools, scanner.cycles, undefined);
+        // Every cycle (both directions) by brute force, matched to what the scanner ranked.
+        for (let c = 0; c < scanner.cycles.count; c++) {
+          const opp = found.find((o) => o.cycle === c);
+          const hops = hopsOfCycle(scanner, c);
+          let best = 0n;
+          let bestX = 0n;
+          // Beyond the last hop's output reserve the profit is negative: the search is complete.
+          const limit = hops[hops.length - 1]!.reserveOut + 1n;
+          for (let x = 1n; x <= limit; x++) {
+            const p = routeOut(x, hops) - x;
+            if (p > best) {
+              best = p;
+              bestX = x;
+            }
+          }
+          // The bound the ranking uses never falls below the true integer optimum.
+          route.load(c);
+          expect(profitUpperBound(composeV2(route), 0n, 1n << 112n)).toBeGreaterThanOrEqual(best);
+          let logSum = 0;
+          for (let h = 0; h < scanner.cycles.length[c]!; h++) {
+            const slot = c * scanner.cycles.stride + h;
+            logSum += scanner.pools.logRate[2 * scanner.cycles.pools[slot]! + (scanner.cycles.zeroForOne[slot] === 1 ? 0 : 1)]!;
+          }
+          const fast = floatProfitBound(scanner.pools, scanner.cycles, c, logSum, 0, 2 ** 112);
+          if (fast >= 0) {
+            floatBounds++;
+            expect(fast).toBeGreaterThanOrEqual(Number(best));
+          }
+          if (best === 0n) {
+            expect(opp).toBeUndefined();
+          } else {
+            profitable++;
+            expect(opp, `cycle ${c} profits ${best} at ${bestX}`).toBeDefined();
+            expect(opp!.netProfit).toBe(best);
+            expect(routeOut(opp!.amountIn, hops) - opp!.amountIn).toBe(best);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+    // The random markets must exercise the profitable branch, not only the empty one.
+    expect(profitable).toBeGreaterThan(50);
+    expect(floatBounds).toBeGreaterThan(50);
+  });
+
+  it('returns a local integer optimum (±1…5) with exact per-hop amounts on random large cycles', () => {
+    const big = fc.bigInt({ min: 10n ** 15n, max: 10n ** 26n });
+    fc.assert(
+      fc.property(fc.array(big, { minLength: 6, maxLength: 6 }), fee, (r, f) => {
+        const pools = [testPool(1, 0, 1, r[0]!, r[1]!, f), testPool(2, 1, 2, r[2]!, r[3]!, f), testPool(3, 2, 0, r[4]!, r[5]!, f)];
+        const scanner = new Scanner(testSnapshot(pools), { bases: [testToken(0).address] });
+        scanner.scanAll();
+        for (const opp of scanner.top(10)) {
+          const hops = hopsOfCycle(scanner, opp.cycle);
+          expect(opp.amounts[0]).toBe(opp.amountIn);
+          for (let h = 0; h < hops.length; h++) {
+            expect(opp.amounts[h + 1]).toBe(getAmountOut(opp.amounts[h]!, hops[h]!.reserveIn, hops[h]!.reserveOut, hops[h]!.fee));
+          }
+          const at = opp.amountOut - opp.amountIn;
+          expect(at).toBe(opp.profit);
+          for (let d = 1n; d <= 5n; d++) {
+            expect(at).toBeGreaterThanOrEqual(routeOut(opp.amountIn + d, hops) - opp.amountIn - d);
+            if (opp.amountIn > d) expect(at).toBeGreaterThanOrEqual(routeOut(opp.amountIn - d, hops) - opp.amountIn + d);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,265 @@
+import { ceilDiv, isqrt } from './bigint-math.ts';
+import type { Route } from './route.ts';
+
+const PIPS = 1_000_000n;
+
+/** Below this many candidate inputs the refinement checks every one: the result is then provably optimal. */
+export const EXHAUSTIVE_WINDOW = 256n;
+/** Guard against a pathological climb (each step gains at least one wei, so it is short in practice). */
+const MAX_CLIMB_STEPS = 256;
+
+/** What the sizing needs besides the route. */
+export interface SizingLimits {
+  /** Flash-loan fee on the borrowed input, in pips (0 for a V2 flash swap repaid in kind on the route). */
+  flashFeePips: bigint;
+  /** Largest input allowed (maximum size per token); the liquidity bounds the rest. */
+  maxIn: bigint;
+}
+
+/** The chosen input and its exact integer profit (output − input − flash fee). */
+export interface Sized {
+  amountIn: bigint;
+  amountOut: bigint;
+  flashFee: bigint;
+  profit: bigint;
+}
+
+/** Flash fee on `amountIn`, rounded up (we pay it). */
+export function flashFee(amountIn: bigint, flashFeePips: bigint): bigint {
+  return flashFeePips === 0n ? 0n : ceilDiv(amountIn * flashFeePips, PIPS);
+}
+
+/**
+ * The cycle composed into one virtual constant-product pool: out(x) = A·x / (B + C·x) over
+ * the reals, each hop being (gᵢ·Routᵢ)·x / (1e6·Rinᵢ + gᵢ·x) with gᵢ = 1e6 − feeᵢ. Composing
+ * two such maps gives another (A = A₁A₂, B = B₁B₂, C = B₂C₁ + A₁C₂), so any V2 cycle is one.
+ */
+export interface VirtualPool {
+  a: bigint;
+  b: bigint;
+  c: bigint;
+}
+
+/** Composes the loaded route's hops (all V2) into its virtual pool. */
+export function composeV2(route: Route): VirtualPool {
+  let a = 1n;
+  let b = 1n;
+  let c = 0n;
+  for (let h = 0; h < route.hops; h++) {
+    const g = PIPS - BigInt(route.fee[h]!);
+    const ah = g * route.reserveOut[h]!;
+    const bh = PIPS * route.reserveIn[h]!;
+    c = bh * c + a * g;
+    a *= ah;
+    b *= bh;
+  }
+  return { a, b, c };
+}
+
+/**
+ * Real optimum of A·x/(B + C·x) − k·x with k = (1e6 + φ)/1e6, floored: setting the derivative
+ * A·B/(B + C·x)² to k gives x = (sqrt(A·B/k) − B)/C. Returns 0n when no input is profitable
+ * (the marginal rate at zero, A/B, does not beat k).
+ */
+export function closedFormOptimum(pool: VirtualPool, flashFeePips: bigint): bigint {
+  const k = PIPS + flashFeePips;
+  if (pool.a * PIPS <= pool.b * k) return 0n;
+  const root = isqrt((pool.a * pool.b * PIPS) / k);
+  return root > pool.b ? (root - pool.b) / pool.c : 0n;
+}
+
+/**
+ * An upper bound of the integer profit of the virtual pool at any input <= maxIn: the real
+ * maximum (√A − √(k·B))² / C with k = (1e6 + φ)/1e6, rounded up, or the real profit at maxIn
+ * when the optimum lies beyond it. Every hop floors, so no integer input can beat it; ranking
+ * by it lets exact refinement run only for the cycles that could reach the top.
+ */
+export function profitUpperBound(pool: VirtualPool, flashFeePips: bigint, maxIn: bigint): bigint {
+  const k = PIPS + flashFeePips;
+  if (pool.a * PIPS <= pool.b * k) return 0n;
+  // The optimum (√(A·B/k) − B)/C lies at or beyond maxIn iff A·B·1e6 >= K·(B + C·maxIn)²: no root needed.
+  const atMax = pool.b + pool.c * maxIn;
+  if (pool.a * pool.b * PIPS >= k * atMax * atMax) {
+    // Concave profit: the best input within the bound is the bound itself.
+    return ceilDiv(pool.a * maxIn * PIPS - k * maxIn * atMax, PIPS * atMax);
+  }
+  // (√A − √(kB))²/C = D² / (1e6·K·B·C·(√ρ + 1)²) with D = 1e6·A − K·B exact and ρ = 1e6·A/(K·B):
+  // no cancellation left for the floats, whose relative error (< 1e-14) the 1e-9 margin covers.
+  // A bound only orders the refinement; every amount still comes from the exact search.
+  const d = pool.a * PIPS - k * pool.b;
+  const kb = Number(k) * Number(pool.b);
+  const root = Math.sqrt((Number(pool.a) * 1e6) / kb) + 1;
+  const bound = (Number(d) / (1e6 * kb)) * (Number(d) / (Number(pool.c) * root * root));
+  if (Number.isFinite(bound) && Number.isFinite(root)) return BigInt(Math.ceil(bound * (1 + 1e-9))) + 1n;
+  // Beyond float range (long routes through huge reserves): the same bound in integers.
+  // (√A − √(kB))² = A + kB − 2·√(A·kB): round kB up where it adds and down under the root.
+  const kbDown = (k * pool.b) / PIPS;
+  const kbUp = ceilDiv(k * pool.b, PIPS);
+  return ceilDiv(pool.a + kbUp - 2n * isqrt(pool.a * kbDown), pool.c);
+}
+
+/**
+ * Inputs where the real profit is at least `floor`: the integer profit never exceeds the real
+ * one (every hop floors), so any integer input that beats `floor` lies inside. From
+ * f(x) >= L: K·C·x² + (K·B + 1e6·C·L − 1e6·A)·x + 1e6·L·B <= 0, with K = 1e6 + φ.
+ */
+export function profitWindow(pool: VirtualPool, flashFeePips: bigint, floor: bigint): [bigint, bigint] | undefined {
+  const k = PIPS + flashFeePips;
+  const qa = k * pool.c;
+  const qb = k * pool.b + PIPS * pool.c * floor - PIPS * pool.a;
+  const qc = PIPS * floor * pool.b;
+  const disc = qb * qb - 4n * qa * qc;
+  if (disc < 0n) return undefined;
+  const r = isqrt(disc) + 1n;
+  const lo = floorDiv(-qb - r, 2n * qa);
+  const hi = ceilDiv(-qb + r, 2n * qa);
+  return [lo, hi];
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
+
+/** Exact integer profit at `x` (0 < x): output − input − flash fee. */
+export function profitAt(route: Route, x: bigint, flashFeePips: bigint): bigint {
+  return route.out(x) - x - flashFee(x, flashFeePips);
+}
+
+/**
+ * Integer refinement around a seed: jumps to the left edge of the seed's output plateau (the
+ * least input for the same output, one inverse evaluation however wide the plateau), then
+ * moves to the best of the inputs within ±5 while one is strictly better. The result is a
+ * local integer optimum: no input within ±5 of it gives more.
+ */
+export function climb(route: Route, seed: bigint, limits: SizingLimits): bigint {
+  const { flashFeePips, maxIn } = limits;
+  let x = seed < 1n ? 1n : seed > maxIn ? maxIn : seed;
+  for (let step = 0; step < MAX_CLIMB_STEPS; step++) {
+    const out = route.out(x);
+    if (out > 0n) {
+      const edge = route.minIn(out);
+      if (edge >= 1n && edge < x) x = edge;
+    }
+    const here = profitAt(route, x, flashFeePips);
+    let next = x;
+    let nextProfit = here;
+    for (let d = -5n; d <= 5n; d++) {
+      const candidate = x + d;
+      if (d === 0n || candidate < 1n || candidate > maxIn) continue;
+      const p = profitAt(route, candidate, flashFeePips);
+      if (p > nextProfit) {
+        next = candidate;
+        nextProfit = p;
+      }
+    }
+    if (next === x) return x;
+    if (next - x === 5n || x - next === 5n) {
+      // Still climbing at the edge of the neighbourhood: gallop that way while it pays, so a
+      // seed far from the integer optimum (e.g. where a hop rounds to nothing) costs log steps.
+      const dir = next - x;
+      let stride = dir * 2n;
+      for (;;) {
+        const candidate = next + stride;
+        if (candidate < 1n || candidate > maxIn) break;
+        const p = profitAt(route, candidate, flashFeePips);
+        if (p <= nextProfit) break;
+        next = candidate;
+        nextProfit = p;
+        stride *= 2n;
+      }
+    }
+    x = next;
+  }
+  return x;
+}
+
+/** Best input in [lo, hi] by checking each (smallest input on ties). */
+export function scan(route: Route, lo: bigint, hi: bigint, flashFeePips: bigint): bigint {
+  let bestX = lo;
+  let best = profitAt(route, lo, flashFeePips);
+  for (let x = lo + 1n; x <= hi; x++) {
+    const p = profitAt(route, x, flashFeePips);
+    if (p > best) {
+      best = p;
+      bestX = x;
+    }
+  }
+  return bestX;
+}
+
+/**
+ * Best input in [lo, hi] through the levels of the coarsest hop, when a hop with few output
+ * levels over a wide window (a thin pool, or a token with few decimals) makes the profit a
+ * staircase: everything downstream depends only on that hop's output, and on each of its
+ * levels the least input (the level's left edge, from `minIn`) profits most, so checking every
+ * edge is exhaustive. Returns the best of `current` and the edges, or undefined when even the
+ * coarsest hop has too many levels.
+ */
+export function scanLevels(route: Route, lo: bigint, hi: bigint, current: bigint, flashFeePips: bigint, limit = EXHAUSTIVE_WINDOW): bigint | undefined {
+  const atLo = route.amounts(lo);
+  const atHi = route.amounts(hi);
+  let hop = -1;
+  let levels = limit + 1n;
+  for (let h = 0; h < route.hops; h++) {
+    // A negative span means a pool ran dry inside the window (a V3 range exhausted): the
+    // outputs are not monotone there, so that hop cannot enumerate the window.
+    const span = atHi[h + 1]! - atLo[h + 1]!;
+    if (span >= 0n && span < levels) {
+      levels = span;
+      hop = h;
+    }
+  }
+  if (hop < 0) return undefined;
+  let bestX = current;
+  let best = profitAt(route, current, flashFeePips);
+  const consider = (x: bigint): void => {
+    if (x < lo || x > hi) return;
+    const p = profitAt(route, x, flashFeePips);
+    if (p > best || (p === best && x < bestX)) {
+      best = p;
+      bestX = x;
+    }
+  };
+  consider(lo);
+  for (let level = atLo[hop + 1]! + 1n; level <= atHi[hop + 1]!; level++) consider(route.minIn(level, hop));
+  return bestX;
+}
+
+/**
+ * Sizes a loaded all-V2 route: closed form, then integer refinement. When the window of inputs
+ * that could still beat the climbed amount is small (in inputs, or in output levels of some
+ * hop) it is searched exhaustively, which makes the result the true integer optimum; otherwise
+ * the result is a local optimum (no input within ±5 does better). Returns undefined when
+ * nothing profits.
+ */
+export function sizeV2Route(route: Route, limits: SizingLimits): Sized | undefined {
+  const pool = composeV2(route);
+  const seed = closedFormOptimum(pool, limits.flashFeePips);
+  if (seed === 0n && pool.a * PIPS <= pool.b * (PIPS + limits.flashFeePips)) return undefined;
+  let start = seed;
+  if (route.out(seed) === 0n) {
+    // Some hop rounds the seed to nothing (tokens of very different decimals): no smaller input
+    // can profit, so start from the least input that yields anything, if that can still profit.
+    start = route.minIn(1n);
+    const viable = profitWindow(pool, limits.flashFeePips, 1n);
+    if (start < 1n || viable === undefined || start > viable[1]) return undefined;
+  }
+  let x = climb(route, start, limits);
+  const window = profitWindow(pool, limits.flashFeePips, profitAt(route, x, limits.flashFeePips));
+  if (window !== undefined) {
+    const lo = window[0] < 1n ? 1n : window[0];
+    const hi = window[1] > limits.maxIn ? limits.maxIn : window[1];
+    if (hi >= lo && hi - lo <= EXHAUSTIVE_WINDOW) x = scan(route, lo, hi, limits.flashFeePips);
+    else if (hi >= lo) x = scanLevels(route, lo, hi, x, limits.flashFeePips) ?? x;
+  }
+  return finish(route, x, limits.flashFeePips);
+}
+
+/** The sized result at `x`, or undefined when it does not profit. */
+export function finish(route: Route, x: bigint, flashFeePips: bigint): Sized | undefined {
+  const amountOut = route.out(x);
+  const fee = flashFee(x, flashFeePips);
+  const profit = amountOut - x - fee;
+  return profit > 0n ? { amountIn: x, amountOut, flashFee: fee, profit } : undefined;
+}

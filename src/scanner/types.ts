@@ -1,0 +1,46 @@
+import type { HexAddress } from '../market/snapshot.ts';
+import type { FlashSource, FlashSourceOptions } from './flash-source.ts';
+
+/** Scanner configuration; every field has a default. */
+export interface ScannerOptions {
+  /** Base tokens by address or unambiguous symbol, in priority order (default: the 4 most connected tokens). */
+  bases?: readonly string[];
+  /** Longest cycle, 2..4 (default 3). */
+  maxHops?: number;
+  /** Fee per gas in wei of the gas token (default 0: gross ranking). */
+  gasPrice?: bigint;
+  /** The token gas is paid in (default: the chain's wrapped native token when the market has it). */
+  gasToken?: string;
+  /** Flash lenders besides a V2 flash swap on the first hop, and their fees (src/scanner/flash-source.ts). */
+  flash?: FlashSourceOptions;
+  /** Largest input per base token, keyed by address or unambiguous symbol (default: the uint112 bound of V2 reserves). */
+  maxIn?: ReadonlyMap<string, bigint>;
+}
+
+/** One ranked arbitrage, exact in base units of the start token. */
+export interface Opportunity {
+  /** Cycle number in the scanner (stable for the scanner's lifetime). */
+  cycle: number;
+  /** Block whose state it was computed at (null when the snapshot has none). */
+  block: bigint | null;
+  /** Pools in hop order. */
+  pools: HexAddress[];
+  /** Tokens along the route: start, after hop 1, …, back to the start. */
+  tokens: HexAddress[];
+  /** Exact amounts: input, then each hop's output. */
+  amounts: bigint[];
+  amountIn: bigint;
+  amountOut: bigint;
+  /** amountOut − amountIn. */
+  profit: bigint;
+  /** The cheapest valid flash source for this route (never a pool the route swaps through). */
+  flashSource: FlashSource;
+  /** Fee of the flash source on amountIn, rounded up. */
+  flashFee: bigint;
+  /** Gas units of the route shape (src/scanner/gas-table.ts). */
+  gasUnits: bigint;
+  /** Gas units × gas price, in the start token, rounded up. */
+  gasCost: bigint;
+  /** profit − flashFee − gasCost. */
+  netProfit: bigint;
+}

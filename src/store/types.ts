@@ -1,0 +1,54 @@
+/**
+ * The query interface every repository is written against, the same over PGlite and
+ * PostgreSQL. Values are normalised at this edge: int8 -> bigint, numeric -> exact decimal
+ * string (or bigint for the columns named in `QueryOptions.bigint`), json/jsonb -> parsed,
+ * timestamptz -> Date. Parameters: bigint is sent as its decimal text, so `$1::numeric` holds
+ * any uint256 exactly; pass JSON as `JSON.stringify(value)` with a `::jsonb` cast.
+ */
+
+/** A value that can be bound to a `$n` placeholder. */
+export type SqlParam = string | number | bigint | boolean | null | Date | Uint8Array | readonly SqlParam[];
+
+/** One result row, column name -> normalised value. */
+export type Row = Record<string, unknown>;
+
+/** Per-query options. */
+export interface QueryOptions {
+  /**
+   * Columns holding integral numeric values (e.g. numeric(78,0) amounts) to return as
+   * `bigint`; null stays null; a non-integral value or a missing column is a StoreError.
+   */
+  bigint?: readonly string[];
+}
+
+/** Rows of a statement and how many rows it returned or changed. */
+export interface QueryResult<R extends Row = Row> {
+  rows: R[];
+  rowCount: number;
+}
+
+/** Something queries run on: the store itself or an open transaction. */
+export interface Queryable {
+  /** Runs one statement with `$1..$n` parameters. */
+  query<R extends Row = Row>(sql: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<QueryResult<R>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+/** Which engine a store runs on. */
+export type StoreBackend = 'pglite' | 'postgres';
+
+/** An open database. */
+export interface Store extends Queryable {
+  readonly backend: StoreBackend;
+  /** Where the data lives: the PGlite folder, or the PostgreSQL URL (password masked) and schema. */
+  readonly location: string;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back (nothing written)
+   * when it throws. Inside `fn`, use only `tx`: the store itself refuses queries from within
+   * its own transaction, which on PGlite would otherwise wait forever for the transaction.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Closes the database (and releases the PGlite folder lock). Idempotent. */
+  close(): Promise<void>;
+}
