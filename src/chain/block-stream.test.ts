@@ -20,6 +20,15 @@ async function canonicalChain(from: bigint): Promise<BlockRef[]> {
   return blocks;
 }
 
+/**
+ * A new branch whose first block carries a transfer. Empty blocks re-mined in the same second get
+ * the very hashes of the blocks they replace, which would hide the reorg from the test.
+ */
+async function distinctBranch(): Promise<[Record<string, string>, number][]> {
+  const [from, to] = (await rpc('eth_accounts')) as string[];
+  return [[{ from: from as string, to: to as string, value: '0x1' }, 0]];
+}
+
 async function streamFromHead(finalityDepth: number): Promise<{ stream: BlockStream; recorder: ChainRecorder; base: BlockRef }> {
   const base = parseBlockHeader(await rpc('eth_getBlockByNumber', ['latest', false]));
   const recorder = new ChainRecorder(base);
@@ -54,7 +63,7 @@ describe('block stream on a real anvil', () => {
     await rpc('anvil_mine', [toQuantity(6)]);
     await stream.sync();
     const before = recorder.applied.map((b) => b.hash);
-    await rpc('anvil_reorg', [3, []]);
+    await rpc('anvil_reorg', [3, await distinctBranch()]);
     await stream.sync();
     const reorgs = recorder.events.filter((e) => e.type === 'reorg');
     expect(reorgs).toHaveLength(1);
@@ -71,7 +80,9 @@ describe('block stream on a real anvil', () => {
     await rpc('anvil_mine', [toQuantity(4)]);
     await stream.sync();
     await rpc('evm_revert', [snapshotId]);
-    await rpc('anvil_mine', [toQuantity(2)]);
+    const [from, to] = (await rpc('eth_accounts')) as string[];
+    await rpc('eth_sendTransaction', [{ from, to, value: '0x1' }]); // mined alone: a block unlike the reverted one
+    await rpc('anvil_mine', [toQuantity(1)]);
     await stream.sync();
     expect(recorder.events.some((e) => e.type === 'reorg' && e.commonAncestor.hash === base.hash)).toBe(true);
     expect(recorder.applied.map((b) => b.hash)).toEqual((await canonicalChain(base.number)).map((b) => b.hash));
@@ -82,7 +93,7 @@ describe('block stream on a real anvil', () => {
     const { stream } = await streamFromHead(2);
     await rpc('anvil_mine', [toQuantity(5)]);
     await stream.sync();
-    await rpc('anvil_reorg', [4, []]);
+    await rpc('anvil_reorg', [4, await distinctBranch()]);
     await expect(stream.sync()).rejects.toThrow(ReorgTooDeepError);
     await expect(stream.sync()).rejects.toThrow(/deeper than the unfinalized window of 2 blocks/);
   });
