@@ -2,7 +2,7 @@ import type { ChainClients } from '../chain/clients.ts';
 import type { EndpointHealthView } from '../chain/endpoint-health.ts';
 import type { HeadMode } from '../chain/heads.ts';
 import { startChainMonitor, type ChainMonitor, type ChainMonitorStatus } from '../chain/monitor.ts';
-import type { BlockRef, ChainEvent } from '../chain/types.ts';
+import type { BlockHeader, BlockRef, ChainEvent } from '../chain/types.ts';
 import type { Store } from '../store/types.ts';
 import type { AppliedBlock, MarketState } from './market-state.ts';
 import { POOL_STATE_TOPICS } from './pool-events.ts';
@@ -28,8 +28,8 @@ export interface MarketFollowerOptions {
   /** Write the state to the database every this many applied blocks (and on stop). */
   checkpointEveryBlocks?: number;
   progress?: ProgressSink;
-  /** Each applied block (what changed), e.g. for the scanner. */
-  onBlock?: (applied: AppliedBlock) => void | Promise<void>;
+  /** Each applied block (what changed, and its header: the next base fee follows from it), e.g. for the scanner. */
+  onBlock?: (applied: AppliedBlock, header: BlockHeader) => void | Promise<void>;
   onReorg?: (ancestor: BlockRef, changed: string[]) => void | Promise<void>;
   onTransientError?: (error: unknown) => void;
   onModeChange?: (mode: HeadMode, reason: string) => void;
@@ -76,7 +76,7 @@ export async function startMarketFollower(options: MarketFollowerOptions): Promi
       const applied = state.applyBlock(event);
       applied.changed.forEach((a) => dirty.add(a));
       sinceCheckpoint += 1;
-      await options.onBlock?.(applied);
+      await options.onBlock?.(applied, event.block);
       if (sinceCheckpoint >= every) await checkpoint();
     } else if (event.type === 'reorg') {
       const changed = state.rollBack(event);
