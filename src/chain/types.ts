@@ -17,6 +17,8 @@ export interface BlockHeader extends BlockRef {
   timestamp: bigint;
   baseFeePerGas: bigint | null;
   gasLimit: bigint;
+  /** Gas the block's transactions used: with gasLimit and baseFeePerGas it fixes the next base fee (EIP-1559). */
+  gasUsed: bigint;
 }
 
 /** A log as the node returns it, with numbers parsed. */
@@ -62,6 +64,7 @@ interface RpcBlock {
   timestamp: Hex;
   baseFeePerGas?: Hex | null;
   gasLimit: Hex;
+  gasUsed: Hex;
 }
 
 interface RpcLog {
@@ -86,6 +89,7 @@ export function parseBlockHeader(raw: unknown): BlockHeader {
     timestamp: BigInt(b.timestamp),
     baseFeePerGas: b.baseFeePerGas ? BigInt(b.baseFeePerGas) : null,
     gasLimit: BigInt(b.gasLimit),
+    gasUsed: BigInt(b.gasUsed),
   };
 }
 
