@@ -40,6 +40,7 @@ describe('loadConfig defaults and sources', () => {
     expect(config.snapshot).toBeUndefined();
     expect(config.baseTokens).toEqual([{ type: 'symbol', symbol: 'WETH' }, { type: 'symbol', symbol: 'USDC' }, { type: 'symbol', symbol: 'USDT' }]);
     expect(config.configFile).toBeUndefined();
+    expect(config).toMatchObject({ priorityFee: 1_000_000_000n, maxFeePerGas: undefined, balancerVault: undefined, aavePool: undefined, aavePremiumBps: 5 });
     expect(Object.isFrozen(config) && Object.isFrozen(config.baseTokens)).toBe(true);
   });
 
@@ -82,6 +83,38 @@ describe('loadConfig defaults and sources', () => {
       { type: 'address', address: '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2' },
       { type: 'symbol', symbol: 'usdc' },
     ]);
+  });
+});
+
+describe('gas and flash lender settings', () => {
+  const VAULT = '0xBA12222222228d8Ba445958a75a0704d566BF2C8';
+  const AAVE = '0x87870Bca3F3fD6335C3F4ce8392D69350B4fA4E2';
+
+  it('reads the lenders (checksummed or lower case, stored lower case) and the fees in wei', () => {
+    const config = load({ ORION_BALANCER_VAULT: VAULT, ORION_AAVE_POOL: AAVE.toLowerCase(), ORION_AAVE_PREMIUM_BPS: '9', ORION_PRIORITY_FEE: '0', ORION_MAX_FEE_PER_GAS: '200000000000000000000000' });
+    expect(config).toMatchObject({ balancerVault: VAULT.toLowerCase(), aavePool: AAVE.toLowerCase(), aavePremiumBps: 9, priorityFee: 0n, maxFeePerGas: 200_000_000_000_000_000_000_000n });
+  });
+
+  it('takes wei as an exact JSON number or a string from the file', () => {
+    const config = load({}, writeFile(JSON.stringify({ priorityFee: 2_000_000_000, maxFeePerGas: '300000000000000000000' })));
+    expect(config).toMatchObject({ priorityFee: 2_000_000_000n, maxFeePerGas: 300_000_000_000_000_000_000n });
+    expect(failure(() => load({}, writeFile('{ "maxFeePerGas": 300000000000000000000 }'))).message).toMatch(/maxFeePerGas \(ORION_MAX_FEE_PER_GAS\) = 300000000000000000000 is a JSON number too large to be exact \(write it as a string\)/);
+  });
+
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ['fractional wei', { ORION_PRIORITY_FEE: '1.5' }, /ORION_PRIORITY_FEE="1.5" is not a whole number in decimal digits; allowed: a whole number of wei/],
+    ['negative wei', { ORION_PRIORITY_FEE: '-1' }, /ORION_PRIORITY_FEE="-1" is negative/],
+    ['wei beyond uint256', { ORION_MAX_FEE_PER_GAS: (1n << 256n).toString() }, /ORION_MAX_FEE_PER_GAS="\d+" is out of range \(more than a uint256\)/],
+    ['a cap below the tip', { ORION_PRIORITY_FEE: '2000000000', ORION_MAX_FEE_PER_GAS: '1000000000' }, /ORION_MAX_FEE_PER_GAS="1000000000" is below ORION_PRIORITY_FEE \(2000000000\); allowed: a cap at least the priority fee/],
+    ['short lender address', { ORION_BALANCER_VAULT: '0xBA1222' }, /ORION_BALANCER_VAULT="0xBA1222" is not a 20-byte address; allowed: a 20-byte address/],
+    ['mistyped checksummed address', { ORION_AAVE_POOL: AAVE.replace('Bca3', 'Bca4') }, /ORION_AAVE_POOL="0x87870Bca4F.*" has a wrong EIP-55 checksum/],
+    ['zero address', { ORION_BALANCER_VAULT: `0x${'0'.repeat(40)}` }, /ORION_BALANCER_VAULT="0x0+" is the zero address/],
+    ['premium without the pool', { ORION_AAVE_PREMIUM_BPS: '9' }, /ORION_AAVE_PREMIUM_BPS="9" is set but ORION_AAVE_POOL is not/],
+    ['premium out of range', { ORION_AAVE_POOL: AAVE, ORION_AAVE_PREMIUM_BPS: '10000' }, /ORION_AAVE_PREMIUM_BPS="10000" is out of range; allowed: an integer from 0 to 9999/],
+    ['one address for both lenders', { ORION_AAVE_POOL: AAVE, ORION_BALANCER_VAULT: AAVE.toLowerCase() }, /ORION_AAVE_POOL=".*" is also ORION_BALANCER_VAULT/],
+  ];
+  it.each(cases)('refuses %s', (_name, env, pattern) => {
+    expect(failure(() => load(env)).message).toMatch(pattern);
   });
 });
 

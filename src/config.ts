@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { z } from 'zod';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
-import { CONFIG_FILE_VARIABLE, ConfigSchema, DEFAULT_CONFIG_FILE, VARIABLES, type ConfigKey } from './config/schema.ts';
+import { CONFIG_FILE_VARIABLE, ConfigSchema, DEFAULT_AAVE_PREMIUM_BPS, DEFAULT_CONFIG_FILE, VARIABLES, type ConfigKey } from './config/schema.ts';
 import type { BaseToken } from './config/values.ts';
 
 /**
@@ -39,6 +40,16 @@ export interface Config {
   maxStaleBlocks: number;
   baseTokens: readonly BaseToken[];
   maxHops: number;
+  /** Tip per gas in wei on top of the next block's base fee. */
+  priorityFee: bigint;
+  /** Cap on the fee per gas in wei; undefined = no cap. */
+  maxFeePerGas: bigint | undefined;
+  /** Balancer V2 Vault (lower-case) on the followed chain; undefined = no Balancer flash loans. */
+  balancerVault: `0x${string}` | undefined;
+  /** Aave V3 Pool (lower-case) on the followed chain; undefined = no Aave flash loans. */
+  aavePool: `0x${string}` | undefined;
+  /** Aave V3 flash-loan premium in basis points (5 unless set; only meaningful with aavePool). */
+  aavePremiumBps: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Absolute path of the config file that was read, if any. */
   configFile: string | undefined;
@@ -88,17 +99,39 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (v.rpcUrls !== undefined && v.rpcUrls.length > 0 && snapshot === undefined) {
     throw configError([`${describeSetting('rpcUrls', sources.get('rpcUrls'), file?.path)} is set but ORION_SNAPSHOT is not; allowed: ORION_RPC_URLS together with ORION_SNAPSHOT naming the pools to follow on that chain`]);
   }
+  const crossProblems = crossFieldProblems(v, (key) => describeSetting(key, sources.get(key), file?.path));
+  if (crossProblems.length > 0) throw configError(crossProblems);
   // Frozen: the configuration is read once at boot, and nothing may change it afterwards.
   return Object.freeze({
     ...v,
     dataDir: resolve(base('dataDir'), v.dataDir),
     databaseUrl: v.databaseUrl,
     redisUrl: v.redisUrl,
+    maxFeePerGas: v.maxFeePerGas,
+    balancerVault: v.balancerVault,
+    aavePool: v.aavePool,
+    aavePremiumBps: v.aavePremiumBps ?? DEFAULT_AAVE_PREMIUM_BPS,
     rpcUrls: Object.freeze(v.rpcUrls ?? []),
     baseTokens: Object.freeze(v.baseTokens.map((token) => Object.freeze(token))),
     snapshot,
     configFile: file?.path,
   });
+}
+
+/** Settings that are valid alone but contradict each other. */
+function crossFieldProblems(v: z.output<typeof ConfigSchema>, describe: (key: ConfigKey) => string): string[] {
+  const problems: string[] = [];
+  // EIP-1559 refuses a transaction whose maxFeePerGas is below its maxPriorityFeePerGas.
+  if (v.maxFeePerGas !== undefined && v.maxFeePerGas < v.priorityFee) {
+    problems.push(`${describe('maxFeePerGas')} is below ORION_PRIORITY_FEE (${v.priorityFee}); allowed: a cap at least the priority fee`);
+  }
+  if (v.aavePool === undefined && v.aavePremiumBps !== undefined) {
+    problems.push(`${describe('aavePremiumBps')} is set but ORION_AAVE_POOL is not; allowed: the premium together with the Aave V3 Pool it applies to`);
+  }
+  if (v.balancerVault !== undefined && v.balancerVault === v.aavePool) {
+    problems.push(`${describe('aavePool')} is also ORION_BALANCER_VAULT; allowed: the Aave V3 Pool and the Balancer Vault at their own addresses`);
+  }
+  return problems;
 }
 
 function configError(problems: string[]): ConfigError {

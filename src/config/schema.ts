@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { integer, oneOf, onOff, positiveNumber, text, tokenList, url, urlList } from './values.ts';
+import { address, integer, oneOf, onOff, positiveNumber, text, tokenList, url, urlList, wei } from './values.ts';
 
 /**
  * The one configuration schema, and the table that ties each field to its environment
@@ -28,6 +28,11 @@ export const ConfigSchema = z.object({
   maxStaleBlocks: integer(0, 10_000),
   baseTokens: tokenList(),
   maxHops: integer(2, 4),
+  priorityFee: wei(),
+  maxFeePerGas: wei().optional(),
+  balancerVault: address().optional(),
+  aavePool: address().optional(),
+  aavePremiumBps: integer(0, 9999).optional(),
   logLevel: oneOf(LOG_LEVELS),
 });
 
@@ -71,8 +76,28 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   maxStaleBlocks: { env: 'ORION_MAX_STALE_BLOCKS', default: '2', doc: 'Reject an opportunity whose pool state is more than this many blocks old.' },
   baseTokens: { env: 'ORION_BASE_TOKENS', default: 'WETH,USDC,USDT', doc: 'Comma-separated base tokens (addresses or symbols) every cycle starts and ends in.' },
   maxHops: { env: 'ORION_MAX_HOPS', default: '3', doc: 'Longest cycle searched, in pools (2 to 4).' },
+  priorityFee: {
+    env: 'ORION_PRIORITY_FEE',
+    default: '1000000000',
+    doc: 'Priority fee (tip) per gas in wei, added to the next block\'s base fee to price gas (default 1 gwei, what geth and anvil suggest).',
+  },
+  maxFeePerGas: { env: 'ORION_MAX_FEE_PER_GAS', default: undefined, doc: 'Most we pay per gas in wei (base fee + tip); at least ORION_PRIORITY_FEE. Unset = no cap.' },
+  balancerVault: {
+    env: 'ORION_BALANCER_VAULT',
+    default: undefined,
+    doc: 'Balancer V2 Vault on the followed chain, a flash lender at fee 0 (0xBA12222222228d8Ba445958a75a0704d566BF2C8 on mainnet). Unset = no Balancer flash loans.',
+  },
+  aavePool: { env: 'ORION_AAVE_POOL', default: undefined, doc: 'Aave V3 Pool on the followed chain, a flash lender (flashLoanSimple). Unset = no Aave flash loans.' },
+  aavePremiumBps: {
+    env: 'ORION_AAVE_PREMIUM_BPS',
+    default: undefined,
+    doc: 'Aave V3 flash-loan premium in basis points (the Pool\'s FLASHLOAN_PREMIUM_TOTAL, 0 to 9999); only with ORION_AAVE_POOL. Unset = 5, Aave V3\'s default.',
+  },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: `Log level: ${LOG_LEVELS.join(', ')} (info prints the start-up and engine lines; warn and above hide them).` },
 };
+
+/** Aave V3's default flash-loan premium (FLASHLOAN_PREMIUM_TOTAL), used when ORION_AAVE_PREMIUM_BPS is unset. */
+export const DEFAULT_AAVE_PREMIUM_BPS = 5;
 
 /** The variable naming the config file; not a field, read before everything else. */
 export const CONFIG_FILE_VARIABLE = 'ORION_CONFIG';

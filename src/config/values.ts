@@ -1,3 +1,4 @@
+import { checksumAddress } from 'viem';
 import { z } from 'zod';
 
 /**
@@ -163,5 +164,42 @@ export function tokenList(): z.ZodType<BaseToken[], z.ZodTypeDef, unknown> {
     });
     if (tokens.length === 0) reject('is empty');
     return tokens;
+  });
+}
+
+const UINT256_MAX = (1n << 256n) - 1n;
+
+/** A whole number of wei (a uint256): decimal digits, or a JSON number small enough to be exact. */
+export function wei(): z.ZodType<bigint, z.ZodTypeDef, unknown> {
+  return field('a whole number of wei in decimal digits (1 gwei = 1000000000)', (raw) => {
+    if (typeof raw === 'number') {
+      // A JSON number above 2^53 has already lost digits when the file was parsed.
+      if (!Number.isSafeInteger(raw)) reject(Number.isInteger(raw) ? 'is a JSON number too large to be exact (write it as a string)' : 'is not a whole number');
+      if (raw < 0) reject('is negative');
+      return BigInt(raw);
+    }
+    if (typeof raw !== 'string') reject(`is a ${typeof raw}, not a number`);
+    const digits = raw.trim();
+    if (!/^\d+$/.test(digits)) reject(/^-\d+$/.test(digits) ? 'is negative' : 'is not a whole number in decimal digits');
+    const value = BigInt(digits);
+    if (value > UINT256_MAX) reject('is out of range (more than a uint256)');
+    return value;
+  });
+}
+
+/**
+ * A contract address: 0x + 40 hex digits, lower-cased. Mixed case must carry a valid EIP-55
+ * checksum (a typo in a checksummed address is then caught); the zero address is refused.
+ */
+export function address(): z.ZodType<`0x${string}`, z.ZodTypeDef, unknown> {
+  return field('a 20-byte address: 0x + 40 hex digits (mixed case must be EIP-55 checksummed), not the zero address', (raw) => {
+    if (typeof raw !== 'string') reject(`is a ${typeof raw}, not an address`);
+    const value = raw.trim();
+    if (!ADDRESS.test(value)) reject('is not a 20-byte address');
+    const lower = value.toLowerCase() as `0x${string}`;
+    const mixed = value.slice(2) !== lower.slice(2) && value.slice(2) !== value.slice(2).toUpperCase();
+    if (mixed && checksumAddress(lower) !== value) reject('has a wrong EIP-55 checksum (a mistyped digit?)');
+    if (/^0x0{40}$/.test(lower)) reject('is the zero address');
+    return lower;
   });
 }
