@@ -1,21 +1,35 @@
-import { createChainClients } from './chain/clients.ts';
+import { createChainClients, type ChainClients } from './chain/clients.ts';
+import { legacyBlockFee, nextBlockFee, type GasBidPolicy, type NextBlockFee } from './chain/next-base-fee.ts';
+import { parseBlockHeader, type BlockHeader, type BlockRef } from './chain/types.ts';
 import { InputError } from './errors.ts';
 import type { AppliedBlock } from './market/market-state.ts';
 import { startMarketFollower, type MarketFollower, type MarketFollowerStatus } from './market/market-follower.ts';
 import type { ProgressSink } from './market/progress.ts';
 import type { PoolSnapshot } from './market/snapshot.ts';
 import { V3Pool } from './market/v3-pool.ts';
+import type { HexAddress } from './market/snapshot.ts';
+import type { FlashSourceOptions } from './scanner/flash-source.ts';
 import { Scanner } from './scanner/scanner.ts';
-import { opportunityToJson } from './scanner/opportunity-format.ts';
-import type { Opportunity } from './scanner/types.ts';
+import { opportunityToJson, withFlashLender, type FlashLenderAddresses, type LentOpportunity } from './scanner/opportunity-format.ts';
 import type { Store } from './store/types.ts';
 
 /**
  * The engine's composition root, as far as the pipeline exists: the market follower (initial
  * sync, block stream, reorgs, checkpoints, staleness guard) feeds each applied block's changed
- * pools into the scanner, which re-ranks only the cycles through them. Decisions (orchestrator,
- * sim/live executor) plug in after `onOpportunities` when they land.
+ * pools into the scanner, which re-ranks only the cycles through them. Gas is priced for the
+ * next block from the applied block's header (EIP-1559), with no RPC call between a new head
+ * and the ranking. Flash loans come only from lenders that exist on the followed chain: the
+ * pools themselves, plus a Balancer Vault or Aave Pool when configured. Decisions
+ * (orchestrator, sim/live executor) plug in after `onOpportunities` when they land.
  */
+
+/** Flash lenders deployed on the followed chain besides its pools; each absent one is not used. */
+export interface FlashLenderSettings {
+  /** Balancer V2 Vault (flash-loan fee 0). */
+  balancerVault?: HexAddress | undefined;
+  /** Aave V3 Pool and its flash-loan premium in basis points (FLASHLOAN_PREMIUM_TOTAL). */
+  aave?: { pool: HexAddress; premiumBps: number } | undefined;
+}
 
 /** Settings of the engine. */
 export interface EngineOptions {
@@ -30,12 +44,16 @@ export interface EngineOptions {
   baseTokens: readonly string[];
   maxHops: number;
   maxStaleBlocks: number;
+  /** Tip on top of the next block's base fee, and an optional cap (wei per gas). */
+  gasBid: GasBidPolicy;
+  /** Balancer / Aave lenders on this chain (default: none). */
+  flashLenders?: FlashLenderSettings;
   /** Blocks after which a block is final (the reorg window). */
   finalityDepth?: number;
   pollIntervalMs?: number;
   progress?: ProgressSink;
   /** Called after each block with the best opportunities (at most `topCount`). */
-  onOpportunities?: (block: bigint, opportunities: Opportunity[]) => void;
+  onOpportunities?: (block: bigint, opportunities: LentOpportunity[]) => void;
   /** How many of the best opportunities to keep per block (default 10). */
   topCount?: number;
   onTransientError?: (error: unknown) => void;
@@ -48,7 +66,19 @@ export interface EngineStatus {
   blocksScanned: number;
   /** Microseconds the last block's re-ranking took. */
   lastScanUs: number;
+  /** Wei per gas the ranking used: the next block's base fee + priority fee, capped (decimal string). */
   gasPrice: string;
+  /** How that gas price was found (wei amounts as decimal strings). */
+  gas: {
+    /** The block it was derived from; it prices the block after. */
+    block: string;
+    source: NextBlockFee['source'];
+    nextBaseFee: string | null;
+    priorityFee: string;
+    maxFeePerGas: string | null;
+    /** The cap is below the next base fee: nothing of ours can be included in that block. */
+    pricedOut: boolean;
+  };
   /** The best opportunities at the last block, amounts as decimal strings. */
   top: Record<string, unknown>[];
 }
@@ -56,13 +86,52 @@ export interface EngineStatus {
 /** A running engine. */
 export interface Engine {
   status(): EngineStatus;
-  /** The best opportunities at the last scanned block. */
-  top(): readonly Opportunity[];
+  /** The best opportunities at the last scanned block, each with its flash lender's address. */
+  top(): readonly LentOpportunity[];
   stop(): Promise<void>;
 }
 
 const DEFAULT_FINALITY_DEPTH = 64;
 const DEFAULT_POLL_INTERVAL_MS = 250;
+/** Balancer V2's flash-loan fee (ProtocolFeesCollector) has always been 0; no setting until a chain charges one. */
+const BALANCER_FEE_PIPS = 0;
+/** Pips (1e-6) per basis point (1e-4). */
+const PIPS_PER_BP = 100;
+
+/** What the scanner may borrow from: the configured lenders only (null = not on this chain). */
+function scannerFlashOptions(lenders: FlashLenderSettings): FlashSourceOptions {
+  return {
+    balancerFeePips: lenders.balancerVault === undefined ? null : BALANCER_FEE_PIPS,
+    aaveFeePips: lenders.aave === undefined ? null : lenders.aave.premiumBps * PIPS_PER_BP,
+  };
+}
+
+/** Refuses a configured lender with no contract at its address on the followed chain. */
+async function checkLendersExist(clients: ChainClients, lenders: FlashLenderSettings, chainId: number): Promise<void> {
+  const named: Array<[string, HexAddress | undefined]> = [
+    ['Balancer Vault (ORION_BALANCER_VAULT)', lenders.balancerVault],
+    ['Aave V3 Pool (ORION_AAVE_POOL)', lenders.aave?.pool],
+  ];
+  for (const [name, address] of named) {
+    if (address === undefined) continue;
+    const code = (await clients.pool.request('eth_getCode', [address, 'latest'])) as string;
+    if (code === '0x' || code === '') {
+      throw new InputError(`the ${name} ${address} has no contract code on chain ${chainId}: no flash loans can come from it; set the lender's address on that chain, or unset it`);
+    }
+  }
+}
+
+/** The fee per gas for the block after `header`; a chain without a base fee asks the node. */
+async function feeAfter(clients: ChainClients, header: BlockHeader, policy: GasBidPolicy): Promise<NextBlockFee> {
+  // Pre-London: no base fee to derive from, so one eth_gasPrice per block (acceptable there:
+  // such chains are not the latency target, and the node's answer is the only estimate).
+  return nextBlockFee(header, policy) ?? legacyBlockFee(header.number, BigInt((await clients.pool.request('eth_gasPrice', [])) as string), policy);
+}
+
+/** The header of a block we already know, by hash (any endpoint that lacks it is skipped). */
+async function headerOf(clients: ChainClients, block: BlockRef): Promise<BlockHeader> {
+  return parseBlockHeader(await clients.pool.request('eth_getBlockByHash', [block.hash, false], { requireResult: true }));
+}
 
 /** Syncs the pools, builds the scanner on the synced state and follows the chain. */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
@@ -71,12 +140,28 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   if (chainId !== options.expectedChainId) {
     throw new InputError(`the RPC endpoints serve chain ${chainId} but the pools to follow are of chain ${options.expectedChainId} (the snapshot's chainId)`);
   }
+  const lenders = options.flashLenders ?? {};
+  await checkLendersExist(clients, lenders, chainId);
+  const lenderAddresses: FlashLenderAddresses = { balancerVault: lenders.balancerVault ?? null, aavePool: lenders.aave?.pool ?? null };
   const topCount = options.topCount ?? 10;
   let scanner: Scanner | undefined;
-  let best: Opportunity[] = [];
+  let best: LentOpportunity[] = [];
   let blocksScanned = 0;
   let lastScanUs = 0;
-  let gasPrice = 0n;
+  /** The gas price the current ranking used. */
+  let rankedGasPrice = 0n;
+  // The fee in force: for the block after `fee.block`. Undefined only until the start block is priced.
+  let fee: NextBlockFee | undefined;
+  const reprice = async (header: BlockHeader | Promise<BlockHeader>): Promise<void> => {
+    try {
+      fee = await feeAfter(clients, await header, options.gasBid);
+    } catch (error) {
+      // Keep the previous fee rather than fail the block (the state is already applied; a throw
+      // here would make the stream replay it); the next block reprices. Only the RPC calls of a
+      // pre-London chain or of a reorg can fail here.
+      options.onTransientError?.(error);
+    }
+  };
 
   // Pools the scanner indexes; the follower may exclude some (unsafe tokens), which then simply
   // never change in the scanner either.
@@ -97,16 +182,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     }
   };
 
-  const rescan = async (block: bigint): Promise<void> => {
-    if (scanner === undefined) return;
-    const price = BigInt((await clients.pool.request('eth_gasPrice', [])) as string);
-    if (price !== gasPrice) {
-      gasPrice = price;
-      scanner.setGasPrice(price);
-    }
+  const rescan = (block: bigint): void => {
+    if (scanner === undefined || fee === undefined) return;
     const started = performance.now();
+    if (fee.gasPrice !== rankedGasPrice) {
+      scanner.setGasPrice(fee.gasPrice);
+      rankedGasPrice = fee.gasPrice;
+    }
     scanner.refresh(block);
-    best = scanner.top(topCount);
+    best = scanner.top(topCount).map((opportunity) => withFlashLender(opportunity, lenderAddresses));
     lastScanUs = Math.round((performance.now() - started) * 1000);
     blocksScanned++;
     options.onOpportunities?.(block, best);
@@ -130,30 +214,45 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     maxStaleBlocks: options.maxStaleBlocks,
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.onTransientError ? { onTransientError: options.onTransientError } : {}),
-    onBlock: async (applied: AppliedBlock) => {
+    onBlock: async (applied: AppliedBlock, header: BlockHeader) => {
+      // Priced even before the scanner exists, so the scanner starts at the newest block's fee.
+      // From the header alone on an EIP-1559 chain: no round trip between the head and the ranking.
+      await reprice(header);
       if (ref.follower === undefined) return;
       pushChanges(ref.follower, applied.changed);
-      await rescan(applied.block.number);
+      rescan(applied.block.number);
     },
     onReorg: async (ancestor, changed) => {
+      // The fee came from a dropped block: reprice from the ancestor (a round trip, reorgs are rare).
+      await reprice(headerOf(clients, ancestor));
       if (ref.follower === undefined) return;
       pushChanges(ref.follower, changed);
-      await rescan(ancestor.number);
+      rescan(ancestor.number);
     },
   });
   ref.follower = follower;
 
   try {
+    const at = follower.state.block;
+    if (at === null) throw new Error('the market follower returned a state without a block');
+    // No block since the sync: price from the synced block's header. A block that arrives during
+    // this call priced itself already and is newer, so it wins.
+    if (fee === undefined) {
+      const atSync = await feeAfter(clients, await headerOf(clients, at), options.gasBid);
+      fee ??= atSync;
+    }
     // The gas price goes in at construction so a base whose gas cost cannot be priced is refused
     // here, loudly, instead of silently never ranking.
-    gasPrice = BigInt((await clients.pool.request('eth_gasPrice', [])) as string);
     scanner = new Scanner(follower.state.toSnapshot(), {
       bases: [...options.baseTokens],
       maxHops: options.maxHops,
-      gasPrice,
+      gasPrice: fee!.gasPrice,
+      flash: scannerFlashOptions(lenders),
     });
+    rankedGasPrice = fee!.gasPrice;
     scanner.scanAll();
-    await rescan(follower.state.block?.number ?? 0n);
+    // The state may have moved past `at` while the header was fetched; the snapshot has it all.
+    rescan(follower.state.block?.number ?? at.number);
   } catch (error) {
     await follower.stop();
     throw error;
@@ -166,10 +265,22 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       scanner: indexed.stats(),
       blocksScanned,
       lastScanUs,
-      gasPrice: gasPrice.toString(),
+      gasPrice: rankedGasPrice.toString(),
+      gas: gasStatus(fee!, options.gasBid),
       top: best.map(opportunityToJson),
     }),
     top: () => best,
     stop: () => follower.stop(),
+  };
+}
+
+function gasStatus(fee: NextBlockFee, policy: GasBidPolicy): EngineStatus['gas'] {
+  return {
+    block: fee.block.toString(),
+    source: fee.source,
+    nextBaseFee: fee.nextBaseFee?.toString() ?? null,
+    priorityFee: policy.priorityFee.toString(),
+    maxFeePerGas: policy.maxFeePerGas?.toString() ?? null,
+    pricedOut: fee.pricedOut,
   };
 }

@@ -1,3 +1,4 @@
+import { formatUnits } from 'viem';
 import { buildApp } from './api/app.ts';
 import { Readiness } from './api/readiness.ts';
 import type { Config } from './config.ts';
@@ -92,6 +93,11 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       baseTokens: config.baseTokens.map((token) => (token.type === 'address' ? token.address : token.symbol)),
       maxHops: config.maxHops,
       maxStaleBlocks: config.maxStaleBlocks,
+      gasBid: { priorityFee: config.priorityFee, maxFeePerGas: config.maxFeePerGas },
+      flashLenders: {
+        balancerVault: config.balancerVault,
+        aave: config.aavePool === undefined ? undefined : { pool: config.aavePool, premiumBps: config.aavePremiumBps },
+      },
       onOpportunities: (block, top) => {
         // One line when the best cycle changes, not one per block.
         const best = top[0];
@@ -103,7 +109,12 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     });
     const stats = engine.status().scanner;
     readiness.markReady('engine', `${stats.pools} pools, ${stats.cycles} cycles`);
-    say(`engine (sim): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops`);
+    const lenders = [
+      'the pools (V2 flash swaps, V3 flash)',
+      ...(config.balancerVault === undefined ? [] : [`Balancer Vault ${config.balancerVault}`]),
+      ...(config.aavePool === undefined ? [] : [`Aave Pool ${config.aavePool} (${config.aavePremiumBps} bp)`]),
+    ];
+    say(`engine (sim): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee + ${formatUnits(config.priorityFee, 9)} gwei`);
   })();
   ready.catch((error: unknown) => readiness.markFailed(booting, (error as Error).message));
 
