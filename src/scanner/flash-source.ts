@@ -1,6 +1,7 @@
 import { InputError } from '../errors.ts';
 import type { HexAddress } from '../market/snapshot.ts';
 import type { CycleSet } from './cycles.ts';
+import { routeGasUnits, type HopKind } from './gas-table.ts';
 import { KIND_V2, KIND_V3, type PoolTable } from './pool-table.ts';
 
 /** Flash source kinds, named as the executor's route codec names them (src/executor/route-codec.ts). */
@@ -35,62 +36,117 @@ function checkFee(name: string, fee: number | null | undefined): void {
   if (!Number.isInteger(fee) || fee < 0 || fee >= 1_000_000) throw new InputError(`${name} must be an integer number of pips in [0, 999999], got ${fee}`);
 }
 
+/** Most candidates a cycle keeps: Balancer, its cheapest off-route V3 pool and Aave. */
+export const MAX_CANDIDATES = 3;
+
+/** A lender that could serve a cycle, before the dominated ones are dropped. */
+interface Offer {
+  kind: FlashSourceKind;
+  lender: number;
+  fee: number;
+  gas: bigint;
+}
+
 /**
- * The cheapest valid flash source of every cycle, chosen once (it depends on the route and the
- * pools present, not on their state). A V2 first hop lends its own input as a flash swap,
- * whose fee is the hop's swap fee, already in the amounts. Otherwise the cheapest of Balancer,
- * Aave and a V3 pool's `flash` (its fee tier), preferred in that order on equal fees. A pool the
- * route swaps through is never the lender: the pool is locked during its flash callback, so
- * the swap would revert. With no lender at all the kind is 'none' (the executor's own funds).
- * Lender capacity is not modelled: the snapshot has no token balances.
+ * The flash sources that could serve each cycle, chosen once (they depend on the route and the
+ * pools present, not on their state), each with its fee and the gas of the route through it
+ * (gas-table.ts). Which one a cycle borrows from is decided by the scanner, by total cost, once
+ * the cycle is sized (the fee depends on the amount, the gas cost on the gas price); here only
+ * the sources that could win are kept: a source is dropped when another charges no more fee
+ * and costs no more gas (it can never be cheaper in total). What is left, cheapest fee first,
+ * is at most Balancer, one V3 pool and Aave.
+ *
+ * - A V2 first hop lends its own input as a flash swap, whose fee is the hop's swap fee,
+ *   already in the amounts; it costs less gas than any lender on every shape (gas-table.ts,
+ *   held by a test), so it is the only candidate.
+ * - Otherwise: Balancer, Aave, and the V3 pool holding the start token with the lowest fee tier
+ *   (then the lowest pool number; every V3 pool costs the same gas). A pool the route swaps
+ *   through is never the lender: the pool is locked during its flash callback, so the swap
+ *   would revert.
+ * - With no lender at all the kind is 'none' (the executor's own funds). Own capital is never
+ *   a candidate beside a lender, though it costs the least gas: the executor's balance is not
+ *   modelled, so it could not be relied on for the amount. Lender capacity is not modelled
+ *   either: the snapshot has no token balances.
  */
 export class FlashSources {
-  /** Per cycle: index into KINDS. */
+  /** Per cycle: how many candidates it keeps (1..MAX_CANDIDATES), at `slot(c, 0 .. count - 1)`. */
+  readonly count: Uint8Array;
+  /** Per slot: index into KINDS. */
   private readonly kind: Uint8Array;
-  /** Per cycle: lending pool number, or -1. */
+  /** Per slot: lending pool number, or -1. */
   private readonly lender: Int32Array;
-  /** Per cycle: fee in pips. */
+  /** Per slot: fee in pips (ascending within a cycle). */
   readonly feePips: Int32Array;
+  /** Per slot: gas units of the cycle's route through that source (descending within a cycle). */
+  readonly gasUnits: BigInt64Array;
 
-  constructor(private readonly pools: PoolTable, cycles: CycleSet, options: FlashSourceOptions = {}) {
+  constructor(private readonly pools: PoolTable, private readonly cycles: CycleSet, options: FlashSourceOptions = {}) {
     const balancer = options.balancerFeePips === undefined ? 0 : options.balancerFeePips;
     const aave = options.aaveFeePips === undefined ? AAVE_FEE_PIPS : options.aaveFeePips;
     checkFee('Balancer flash fee', balancer);
     checkFee('Aave flash fee', aave);
     const v3Lenders = options.v3Flash === false ? new Map<number, number[]>() : this.v3LendersByToken();
-    this.kind = new Uint8Array(cycles.count);
-    this.lender = new Int32Array(cycles.count).fill(-1);
-    this.feePips = new Int32Array(cycles.count);
+    this.count = new Uint8Array(cycles.count);
+    this.kind = new Uint8Array(cycles.count * MAX_CANDIDATES);
+    this.lender = new Int32Array(cycles.count * MAX_CANDIDATES).fill(-1);
+    this.feePips = new Int32Array(cycles.count * MAX_CANDIDATES);
+    this.gasUnits = new BigInt64Array(cycles.count * MAX_CANDIDATES);
     for (let c = 0; c < cycles.count; c++) {
+      const hops = this.shape(c);
+      const offer = (kind: FlashSourceKind, lender: number, fee: number): Offer => ({ kind, lender, fee, gas: routeGasUnits(hops, kind) });
       const first = cycles.pools[c * cycles.stride]!;
       if (pools.kind[first] === KIND_V2) {
-        this.set(c, 'v2-flash-swap', first, 0);
+        this.keep(c, [offer('v2-flash-swap', first, 0)]);
         continue;
       }
-      let kind: FlashSourceKind = 'none';
-      let lender = -1;
-      let fee = Infinity;
-      if (balancer !== null) [kind, fee] = ['balancer', balancer];
-      if (aave !== null && aave < fee) [kind, fee] = ['aave', aave];
+      const offers: Offer[] = [];
+      if (balancer !== null) offers.push(offer('balancer', -1, balancer));
+      if (aave !== null) offers.push(offer('aave', -1, aave));
       const onRoute = new Set<number>();
       for (let h = 0; h < cycles.length[c]!; h++) onRoute.add(cycles.pools[c * cycles.stride + h]!);
-      for (const p of v3Lenders.get(cycles.base[c]!) ?? []) {
-        if (pools.fee[p]! < fee && !onRoute.has(p)) [kind, lender, fee] = ['v3-flash', p, pools.fee[p]!];
-      }
-      this.set(c, kind, lender, kind === 'none' ? 0 : fee);
+      const v3 = (v3Lenders.get(cycles.base[c]!) ?? []).find((p) => !onRoute.has(p));
+      if (v3 !== undefined) offers.push(offer('v3-flash', v3, pools.fee[v3]!));
+      this.keep(c, offers.length === 0 ? [offer('none', -1, 0)] : offers);
     }
   }
 
-  /** The flash source of cycle `c`. */
-  of(c: number): FlashSource {
-    const lender = this.lender[c]!;
-    return { kind: KINDS[this.kind[c]!]!, pool: lender < 0 ? null : this.pools.address[lender]!, feePips: this.feePips[c]! };
+  /** Slot of candidate `i` of cycle `c` in the per-slot arrays. */
+  slot(c: number, i: number): number {
+    return c * MAX_CANDIDATES + i;
   }
 
-  private set(c: number, kind: FlashSourceKind, lender: number, fee: number): void {
-    this.kind[c] = KINDS.indexOf(kind);
-    this.lender[c] = lender;
-    this.feePips[c] = fee;
+  /** Candidate `i` (default 0: the cheapest fee) of cycle `c`. */
+  of(c: number, i = 0): FlashSource {
+    if (!(i >= 0 && i < this.count[c]!)) throw new RangeError(`cycle ${c} has ${this.count[c]} flash source candidates, asked for #${i}`);
+    const s = this.slot(c, i);
+    const lender = this.lender[s]!;
+    return { kind: KINDS[this.kind[s]!]!, pool: lender < 0 ? null : this.pools.address[lender]!, feePips: this.feePips[s]! };
+  }
+
+  /**
+   * Stores the offers no other offer dominates, cheapest fee first: on equal fees the one with
+   * less gas (then the earlier offer), and after it only offers that save gas for their fee.
+   */
+  private keep(c: number, offers: Offer[]): void {
+    const sorted = offers.map((o, order) => ({ ...o, order })).sort((a, b) => a.fee - b.fee || (a.gas < b.gas ? -1 : a.gas > b.gas ? 1 : 0) || a.order - b.order);
+    let n = 0;
+    for (const o of sorted) {
+      if (n > 0 && o.gas >= this.gasUnits[this.slot(c, n - 1)]!) continue;
+      const s = this.slot(c, n++);
+      this.kind[s] = KINDS.indexOf(o.kind);
+      this.lender[s] = o.lender;
+      this.feePips[s] = o.fee;
+      this.gasUnits[s] = o.gas;
+    }
+    this.count[c] = n;
+  }
+
+  /** Hop kinds of cycle `c`, the key of the gas table. */
+  private shape(c: number): HopKind[] {
+    const { cycles, pools } = this;
+    const kinds: HopKind[] = [];
+    for (let h = 0; h < cycles.length[c]!; h++) kinds.push(pools.kind[cycles.pools[c * cycles.stride + h]!] === KIND_V2 ? 'v2' : 'v3');
+    return kinds;
   }
 
   /** V3 pools with liquidity by token they hold, cheapest fee tier first (then pool number). */

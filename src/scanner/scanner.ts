@@ -3,10 +3,9 @@ import { InputError } from '../errors.ts';
 import type { HexAddress, Snapshot } from '../market/snapshot.ts';
 import { defaultBaseTokens, resolveBaseTokens, resolveToken } from './base-tokens.ts';
 import { enumerateCycles, type CycleSet } from './cycles.ts';
-import { routeGasUnits, type HopKind } from './gas-table.ts';
 import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts';
 import { floatProfitBound } from './bound.ts';
-import { FlashSources } from './flash-source.ts';
+import { FlashSources, MAX_CANDIDATES } from './flash-source.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
 import { Ranking } from './ranking.ts';
 import { Route } from './route.ts';
@@ -42,13 +41,16 @@ export class Scanner {
   private readonly route: Route;
   private readonly v3: V3Pools | undefined;
   private readonly ranking: Ranking;
-  private readonly gasUnits: BigInt64Array;
   private readonly maxIn: Map<number, bigint>;
-  /** Cheapest valid flash source per cycle; its fee is part of the sizing. */
+  /** The flash sources that could serve each cycle, with their fees and gas (candidate slots). */
   readonly flash: FlashSources;
+  /** Per cycle: the candidate it borrows from (index into its flash sources), cheapest in total as of the last `top`. */
+  private readonly chosen: Uint8Array;
   private gasPrice: bigint;
-  // Per cycle, from the last evaluation: an upper bound of the profit before gas (valid while
-  // `candidate[c]`), and the exact integer optimum once refined (valid while `exact[c]`).
+  // Per cycle, from the last evaluation: an upper bound of the profit before gas over all its
+  // flash source candidates (valid while `candidate[c]`), and the exact integer optimum of each
+  // candidate once refined (valid while `exact[c]`), at the candidate's slot: each fee has its
+  // own optimum.
   private readonly candidate: Uint8Array;
   /** The candidate cycles (bound > 0), so a gas re-price walks only these. */
   private readonly candidates = new Set<number>();
@@ -105,13 +107,12 @@ export class Scanner {
     this.route = new Route(this.pools, this.cycles, this.v3);
     this.ranking = new Ranking(this.cycles.count);
     const n = this.cycles.count;
-    this.gasUnits = new BigInt64Array(n);
-    for (let c = 0; c < n; c++) this.gasUnits[c] = routeGasUnits(this.shape(c));
+    this.chosen = new Uint8Array(n);
     this.candidate = new Uint8Array(n);
     this.bound = new Float64Array(n);
     this.exact = new Uint8Array(n);
-    this.amountIn = new Array<bigint>(n).fill(0n);
-    this.profit = new Array<bigint>(n).fill(0n);
+    this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
+    this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.computedAt = new Array<bigint | null>(n).fill(null);
     this.legs = new Array<undefined>(n).fill(undefined);
     this.dirty = new Uint8Array(this.pools.size);
@@ -222,6 +223,7 @@ export class Scanner {
       const last = chosen[limit - 1];
       if (last !== undefined && this.ranking.scoreOf(c) < value.get(last)!) return false;
       this.refine(c);
+      if (this.flash.count[c]! > 1) this.choose(c);
       const net = this.netOf(c);
       if (net === undefined || net <= 0n) return true;
       value.set(c, Number(net) * this.toGasToken(this.cycles.base[c]!));
@@ -248,17 +250,21 @@ export class Scanner {
     let bound: number;
     if (cycles.allV2[c] === 1) {
       this.exact[c] = 0;
-      bound = floatProfitBound(pools, cycles, c, sum, this.flash.feePips[c]!, this.maxInFloat[cycles.base[c]!]!);
+      // An all-V2 cycle opens with a V2 hop: its one candidate is the flash swap (flash-source.ts).
+      bound = floatProfitBound(pools, cycles, c, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
       if (bound < 0) {
-        const limits = this.limits(c);
+        const limits = this.limits(c, 0);
         this.route.load(c);
         bound = toUpperFloat(profitUpperBound(composeV2(this.route), limits.flashFeePips, limits.maxIn));
       }
     } else {
       // No closed form across ticks: size exactly now (V3 routes are few) and rank on that.
+      // At the cheapest fee: no dearer one profits more, so it bounds every candidate.
       this.route.load(c);
-      const result = sizeGenericRoute(this.route, this.limits(c));
-      this.store(c, result?.amountIn ?? 0n, result?.profit ?? 0n);
+      const result = sizeGenericRoute(this.route, this.limits(c, 0));
+      this.store(this.flash.slot(c, 0), result?.amountIn ?? 0n, result?.profit ?? 0n);
+      this.exact[c] = this.flash.count[c] === 1 ? 1 : 0;
+      this.legs[c] = undefined;
       bound = toUpperFloat(result?.profit ?? 0n);
     }
     if (bound <= 0) return this.clear(c);
@@ -269,19 +275,33 @@ export class Scanner {
     this.rank(c);
   }
 
-  /** Sizes a candidate to its exact integer optimum (cached until one of its pools changes). */
+  /**
+   * Sizes a ranked cycle to its exact integer optimum for every flash source candidate (cached
+   * until one of its pools changes). An all-V2 cycle has one candidate, the flash swap, sized
+   * by the closed form. A cycle with V3 hops was sized at its cheapest fee by `evaluate`; the
+   * dearer-fee candidates are sized here, only for the cycles `top` walks to, cheapest fee
+   * first: once one cannot profit, no dearer one can.
+   */
   private refine(c: number): void {
     if (this.exact[c] === 1) return;
-    this.route.load(c);
-    const result = sizeV2Route(this.route, this.limits(c));
-    this.store(c, result?.amountIn ?? 0n, result?.profit ?? 0n);
-  }
-
-  private store(c: number, amountIn: bigint, profit: bigint): void {
     this.exact[c] = 1;
     this.legs[c] = undefined;
-    this.amountIn[c] = amountIn;
-    this.profit[c] = profit;
+    this.route.load(c);
+    if (this.cycles.allV2[c] === 1) {
+      const result = sizeV2Route(this.route, this.limits(c, 0));
+      this.store(this.flash.slot(c, 0), result?.amountIn ?? 0n, result?.profit ?? 0n);
+      return;
+    }
+    for (let i = 1; i < this.flash.count[c]!; i++) {
+      const profitable = this.profit[this.flash.slot(c, i - 1)]! > 0n;
+      const result = profitable ? sizeGenericRoute(this.route, this.limits(c, i)) : undefined;
+      this.store(this.flash.slot(c, i), result?.amountIn ?? 0n, result?.profit ?? 0n);
+    }
+  }
+
+  private store(slot: number, amountIn: bigint, profit: bigint): void {
+    this.amountIn[slot] = amountIn;
+    this.profit[slot] = profit;
   }
 
   /** The gas pricer's conversion to gas-token value, cached until a pool changes. */
@@ -293,25 +313,60 @@ export class Scanner {
     return this.conversion[base]!;
   }
 
-  private limits(c: number): SizingLimits {
-    return { flashFeePips: BigInt(this.flash.feePips[c]!), maxIn: this.maxIn.get(this.cycles.base[c]!) ?? DEFAULT_MAX_IN };
+  /** Sizing limits of cycle `c` borrowing from its flash source candidate `i`. */
+  private limits(c: number, i: number): SizingLimits {
+    return { flashFeePips: BigInt(this.flash.feePips[this.flash.slot(c, i)]!), maxIn: this.maxIn.get(this.cycles.base[c]!) ?? DEFAULT_MAX_IN };
   }
 
-  /** Gas cost of cycle `c` in its base token now; undefined when no pool can price it. */
-  private gasCost(c: number): bigint | undefined {
-    return this.gas.inBase(this.cycles.base[c]!, this.gasUnits[c]! * this.gasPrice);
+  /** Slot of the flash source cycle `c` borrows from (its sizing, fee and gas). */
+  private chosenSlot(c: number): number {
+    return this.flash.slot(c, this.chosen[c]!);
+  }
+
+  /** Gas cost in the base token now of cycle `c` through the source at `slot`; undefined when no pool can price it. */
+  private gasCost(c: number, slot = this.chosenSlot(c)): bigint | undefined {
+    return this.gas.inBase(this.cycles.base[c]!, this.flash.gasUnits[slot]! * this.gasPrice);
   }
 
   /** Exact net profit of a refined cycle; undefined when gas cannot be priced. */
   private netOf(c: number): bigint | undefined {
-    const gas = this.gasCost(c);
-    return gas === undefined || this.profit[c]! <= 0n ? undefined : this.profit[c]! - gas;
+    const slot = this.chosenSlot(c);
+    const gas = this.gasCost(c, slot);
+    return gas === undefined || this.profit[slot]! <= 0n ? undefined : this.profit[slot]! - gas;
   }
 
-  /** Places a candidate in the ranking by its bound net of gas (or out of it). */
+  /**
+   * Picks the flash source of a refined cycle with several candidates: the most profit net of
+   * its fee (exact, at the amount sized for that fee) and of its gas at the current gas price
+   * in the base token; on equal totals, the one using less gas. Run by `top` on every walk, so
+   * the choice always matches the state and gas price the net profit is quoted at.
+   */
+  private choose(c: number): void {
+    const { flash } = this;
+    let best = -1;
+    let bestNet = 0n;
+    for (let i = 0; i < flash.count[c]!; i++) {
+      const slot = flash.slot(c, i);
+      if (this.profit[slot]! <= 0n) break;
+      // Gas that cannot be priced right now leaves the fee alone to decide (the cycle is not ranked).
+      const net = this.profit[slot]! - (this.gasPrice === 0n ? 0n : (this.gasCost(c, slot) ?? 0n));
+      // Later candidates charge more fee for less gas: on equal totals, the later one wins.
+      if (best < 0 || net >= bestNet) [best, bestNet] = [i, net];
+    }
+    const pick = best < 0 ? 0 : best;
+    if (pick !== this.chosen[c]) {
+      this.chosen[c] = pick;
+      this.legs[c] = undefined;
+    }
+  }
+
+  /**
+   * Places a candidate in the ranking (or out of it) by its bound net of the gas of its
+   * candidate using the least gas (the last): no candidate nets more, whichever is chosen.
+   */
   private rank(c: number): void {
     const base = this.cycles.base[c]!;
-    const gas = this.gasPrice === 0n ? 0n : this.gasCost(c);
+    const gas = this.gasPrice === 0n ? 0n : this.gasCost(c, this.flash.slot(c, this.flash.count[c]! - 1));
     // Gas that cannot be priced right now (every pricing pool dry) makes the cycle unrankable.
     const net = gas === undefined ? -1 : this.bound[c]! - Number(gas);
     if (net > 0) this.ranking.set(c, net * this.toGasToken(base));
@@ -326,14 +381,6 @@ export class Scanner {
     this.ranking.delete(c);
   }
 
-  private shape(c: number): HopKind[] {
-    const kinds: HopKind[] = [];
-    for (let h = 0; h < this.cycles.length[c]!; h++) {
-      kinds.push(this.pools.kind[this.cycles.pools[c * this.cycles.stride + h]!] === KIND_V2 ? 'v2' : 'v3');
-    }
-    return kinds;
-  }
-
   /**
    * Builds the full opportunity of a sized cycle. The per-hop amounts are recomputed exactly
    * once per sizing and kept until a pool of the cycle changes (a block re-ranks the same
@@ -345,6 +392,7 @@ export class Scanner {
     const amountIn = amounts[0]!;
     const amountOut = amounts[amounts.length - 1]!;
     const profit = amountOut - amountIn;
+    const slot = this.chosenSlot(c);
     return {
       cycle: c,
       block: this.computedAt[c] ?? null,
@@ -354,10 +402,10 @@ export class Scanner {
       amountIn,
       amountOut,
       profit,
-      flashSource: this.flash.of(c),
-      flashFee: profit - this.profit[c]!,
-      gasUnits: this.gasUnits[c]!,
-      gasCost: this.gasCost(c)!,
+      flashSource: this.flash.of(c, this.chosen[c]!),
+      flashFee: profit - this.profit[slot]!,
+      gasUnits: this.flash.gasUnits[slot]!,
+      gasCost: this.gasCost(c, slot)!,
       netProfit: this.netOf(c)!,
     };
   }
@@ -365,7 +413,7 @@ export class Scanner {
   private buildLegs(c: number): { pools: HexAddress[]; tokens: HexAddress[]; amounts: bigint[] } {
     const { cycles, pools, tokens } = this;
     this.route.load(c);
-    const amounts = this.route.amounts(this.amountIn[c]!);
+    const amounts = this.route.amounts(this.amountIn[this.chosenSlot(c)]!);
     const poolList: HexAddress[] = [];
     const tokenList: HexAddress[] = [tokens.tokens[cycles.base[c]!]!.address];
     for (let h = 0; h < cycles.length[c]!; h++) {
