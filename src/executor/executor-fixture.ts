@@ -158,6 +158,8 @@ export async function startExecutorFixture(): Promise<ExecutorFixture> {
       v3LenderBaseB: await createV3Pool(clients, uni, base, b, 10000, [1n, 1n], d),
     };
 
+    await warmPriceAccumulators(clients, [pools.v2BaseA, pools.v2ForkBaseA, pools.v2AB, pools.v2BBase]);
+
     const { balancer, aave } = await deployFlashLenders(clients, { weth: uni.weth, assets: [{ address: base, symbol: 'BASE', decimals: 18 }], liquidity: d });
 
     const executor = await deployFlashArbExecutor(clients, { owner, coldWallet, executors: [hotKey] });
@@ -172,6 +174,32 @@ export async function startExecutorFixture(): Promise<ExecutorFixture> {
     await anvil.stop();
     throw error;
   }
+}
+
+/** Seconds between blocks when a test asks for the next block to come later (as on mainnet). */
+const BLOCK_INTERVAL = 12n;
+
+/**
+ * Makes the next block's timestamp later than the latest one's. Automine on a fast machine can
+ * put several blocks in one second, and a pool touched earlier in the same second skips its
+ * oracle write (V2 price accumulators, the V3 observation), so the same transaction costs from
+ * ~5k (V3) to ~90k (two fresh V2 pairs) less gas depending on the clock. On a live chain a pool's
+ * first swap in a block always pays that write: measure that case.
+ */
+export async function nextBlockLater(clients: DevnetClients): Promise<void> {
+  const latest = await clients.publicClient.getBlock({ blockTag: 'latest' });
+  await clients.publicClient.request({ method: 'anvil_setNextBlockTimestamp' as never, params: [Number(latest.timestamp + BLOCK_INTERVAL)] as never });
+}
+
+/**
+ * A V2 pair's price accumulators stay zero until its first update a second or more after it was
+ * funded; that first update then writes them zero → non-zero (2 × 20k gas per pair), which no
+ * pair on a live chain pays again. Sync every pair a block later, so that measured executions pay
+ * what they would on mainnet: non-zero → non-zero.
+ */
+async function warmPriceAccumulators(clients: DevnetClients, pairs: readonly Address[]): Promise<void> {
+  await nextBlockLater(clients);
+  for (const pair of pairs) await send(clients, pair, uniswapArtifact('UniswapV2Pair').abi, 'sync', []);
 }
 
 /** evm_snapshot; returns the id for {@link revertTo}. */

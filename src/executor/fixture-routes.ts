@@ -4,7 +4,7 @@ import { swap, type V3SwapPool } from '../amm/uniswap-v3/pool.ts';
 import { MAX_TICK } from '../amm/uniswap-v3/tick-math.ts';
 import { sendAll } from '../devnet/transactions.ts';
 import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
-import type { ExecutorFixture } from './executor-fixture.ts';
+import { nextBlockLater, type ExecutorFixture } from './executor-fixture.ts';
 import { encodeExecute, type ExecuteParams, type FlashKind, type FlashSource, type RouteHop } from './route-codec.ts';
 
 /**
@@ -109,6 +109,8 @@ export async function deadlineAhead(f: ExecutorFixture, blocks = 5n): Promise<bi
 
 /** Sends `execute` from `from` (default: the hot executor key) through the devnet's sender, which throws on a revert. */
 export async function executeOk(f: ExecutorFixture, params: ExecuteParams, from = f.clients.accounts[3]!): Promise<TransactionReceipt> {
+  // A block of its own, later than the last: the gas measured is that of a pool's first swap in a block.
+  await nextBlockLater(f.clients);
   const [receipt] = await sendAll(f.clients, [{ label: 'execute', to: f.executor, gas: 3_000_000n, data: encodeExecute(params) }], { from });
   return receipt!;
 }
