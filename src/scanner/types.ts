@@ -33,11 +33,11 @@ export interface Opportunity {
   amountOut: bigint;
   /** amountOut − amountIn. */
   profit: bigint;
-  /** The cheapest valid flash source for this route (never a pool the route swaps through). */
+  /** The flash source with the largest net profit at the current gas price (never a pool the route swaps through). */
   flashSource: FlashSource;
   /** Fee of the flash source on amountIn, rounded up. */
   flashFee: bigint;
-  /** Gas units of the route shape (src/scanner/gas-table.ts). */
+  /** Gas units of the route shape through its flash source (src/scanner/gas-table.ts). */
   gasUnits: bigint;
   /** Gas units × gas price, in the start token, rounded up. */
   gasCost: bigint;
