@@ -1,4 +1,4 @@
-import { custom, type CustomTransport } from 'viem';
+import { custom, type CustomTransport, type Hex } from 'viem';
 import { DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.ts';
 import { EndpointHealth, type EndpointHealthView } from './endpoint-health.ts';
 import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
@@ -24,7 +24,22 @@ export type RpcBatchResult = { ok: true; result: unknown } | { ok: false; error:
 export interface RequestOptions {
   /** A `null` result means this endpoint has not seen the data yet: try another one. */
   requireResult?: boolean;
+  /**
+   * A "not found" error (what `classifyRpcError` calls node-unready) is the node's answer, given
+   * back as `null` instead of failing over: for a block tag like `finalized` that a node may
+   * simply not have (geth before the merge: "finalized block not found"), where asking every
+   * other endpoint for the whole budget would only delay the caller.
+   */
+  notFoundIsNull?: boolean;
   signal?: AbortSignal;
+}
+
+/** What one endpoint said when probed: its head and, when a height was asked, its block there. */
+export interface EndpointProbe {
+  /** Its head; null when it did not answer. */
+  head: bigint | null;
+  /** Its block at the probed height; null when no height was asked, it has none there yet, or did not answer. */
+  block: { number: bigint; hash: Hex } | null;
 }
 
 /** Pool settings; every field has a default. */
@@ -55,6 +70,11 @@ export interface RpcPool {
   batch(calls: readonly RpcCall[], options?: { signal?: AbortSignal }): Promise<RpcBatchResult[]>;
   /** Asks every endpoint for its head at once; records it for lag detection. */
   probeHeads(): Promise<Map<string, bigint | null>>;
+  /**
+   * Like `probeHeads`, and asks each endpoint in the same HTTP batch for its block at height
+   * `at` (one round trip per endpoint), so the caller can see which endpoints share its fork.
+   */
+  probe(at?: bigint): Promise<Map<string, EndpointProbe>>;
   /** Health per endpoint, for `/health` and metrics. */
   health(): EndpointHealthView[];
   /** A viem transport over this pool, so viem clients get the same failover. */
@@ -132,7 +152,11 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     return withFailover(method, requestOptions.signal, async (endpoint) => {
       const [response] = await postJsonRpc(endpoint.url, [{ method, params }], timeoutMs, requestOptions.signal);
       if (response === undefined) throw new EndpointFault(endpoint.url, 'bad-response', `${method}: empty batch answer`);
-      if (response.error) throw classifyRpcError(method, response.error, endpoint.url);
+      if (response.error) {
+        const error = classifyRpcError(method, response.error, endpoint.url);
+        if (requestOptions.notFoundIsNull && error instanceof EndpointFault && error.kind === 'node-unready') return null;
+        throw error;
+      }
       if (requestOptions.requireResult && (response.result === null || response.result === undefined)) {
         throw new EndpointFault(endpoint.url, 'node-unready', `${method}(${JSON.stringify(params)}) returned null: endpoint behind`);
       }
@@ -171,30 +195,39 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     return results.flat();
   }
 
-  async function probeHeads(): Promise<Map<string, bigint | null>> {
-    const heads = await Promise.all(
-      endpoints.map(async (endpoint) => {
-        const started = performance.now();
-        try {
-          const [response] = await postJsonRpc(endpoint.url, [{ method: 'eth_blockNumber', params: [] }], timeoutMs);
-          if (typeof response?.result !== 'string') throw new EndpointFault(endpoint.url, 'bad-response', 'eth_blockNumber: no result');
-          const head = BigInt(response.result);
-          endpoint.success(performance.now() - started);
-          endpoint.lastHead = head; // a probe is the truth now, even if lower (the node restarted)
-          return [endpoint.url, head] as const;
-        } catch (error) {
-          endpoint.failure(error instanceof Error ? error.message : String(error));
-          return [endpoint.url, null] as const;
-        }
-      }),
-    );
-    const best = heads.reduce<bigint | null>((m, [, h]) => (h !== null && (m === null || h > m) ? h : m), null);
+  async function probeOne(endpoint: EndpointHealth, at: bigint | undefined): Promise<EndpointProbe> {
+    const calls = [{ method: 'eth_blockNumber', params: [] as unknown[] }];
+    if (at !== undefined) calls.push({ method: 'eth_getBlockByNumber', params: [`0x${at.toString(16)}`, false] });
+    const started = performance.now();
+    try {
+      const [headAnswer, blockAnswer] = await postJsonRpc(endpoint.url, calls, timeoutMs);
+      if (typeof headAnswer?.result !== 'string') throw new EndpointFault(endpoint.url, 'bad-response', 'eth_blockNumber: no result');
+      const head = BigInt(headAnswer.result);
+      endpoint.success(performance.now() - started);
+      endpoint.lastHead = head; // a probe is the truth now, even if lower (the node restarted)
+      // No block there (null, or "header not found") means the endpoint has not reached `at`.
+      const raw = blockAnswer?.result as { number?: unknown; hash?: unknown } | null | undefined;
+      const block = typeof raw?.number === 'string' && typeof raw.hash === 'string' ? { number: BigInt(raw.number), hash: raw.hash as Hex } : null;
+      return { head, block };
+    } catch (error) {
+      endpoint.failure(error instanceof Error ? error.message : String(error));
+      return { head: null, block: null };
+    }
+  }
+
+  async function probe(at?: bigint): Promise<Map<string, EndpointProbe>> {
+    const answers = await Promise.all(endpoints.map(async (endpoint) => [endpoint.url, await probeOne(endpoint, at)] as const));
+    const best = answers.reduce<bigint | null>((m, [, a]) => (a.head !== null && (m === null || a.head > m) ? a.head : m), null);
     for (const endpoint of endpoints) {
       if (best !== null && endpoint.lastHead !== null && best - endpoint.lastHead > maxLag) {
         endpoint.laggingUntil = Date.now() + lagPenaltyMs;
       }
     }
-    return new Map(heads);
+    return new Map(answers);
+  }
+
+  async function probeHeads(): Promise<Map<string, bigint | null>> {
+    return new Map([...(await probe()).entries()].map(([url, answer]) => [url, answer.head]));
   }
 
   return {
@@ -202,6 +235,7 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     request,
     batch,
     probeHeads,
+    probe,
     health: () => endpoints.map((e) => e.view()),
     transport: () => custom({ request: ({ method, params }) => request(method, (params ?? []) as unknown[]) }, { retryCount: 0 }),
   };
