@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createChainClients } from '../chain/clients.ts';
+import { startFaultInjectingProxy } from '../chain/testing/fault-injecting-proxy.ts';
+import { mineTransfer, startAnvilSharingHistory } from '../chain/testing/forked-anvils.ts';
+import { startAnvil, type Anvil } from '../devnet/anvil.ts';
 import { startDevnet, type Devnet } from '../devnet/devnet.ts';
 import { startNoiseFlow } from '../devnet/flow.ts';
 import { readPoolStates } from '../devnet/read-pools.ts';
@@ -63,6 +66,51 @@ forEachBackend('market follower (sync + monitor + staleness + checkpoints)', (db
       expect(pools.map((p) => key(again.state.pool(p.address)?.toSnapshot()))).toEqual(chain.map(key));
     } finally {
       await again.stop();
+    }
+  });
+});
+
+// Two endpoints whose nodes share history, then fork: the follower's state follows the primary,
+// and its status (what /health serves) must say the other endpoint is on another fork.
+forEachBackend('market follower on endpoints that fork', (db) => {
+  it('refuses decisions with the fork in its status, naming the endpoint and both hashes, until that endpoint rejoins our chain', async () => {
+    const nodes: Anvil[] = [];
+    const a = await startAnvil();
+    nodes.push(a);
+    await mineTransfer(a.rpcUrl, 1n);
+    const b = await startAnvilSharingHistory(a.rpcUrl);
+    nodes.push(b);
+    const other = await startFaultInjectingProxy(b.rpcUrl);
+    const follower = await startMarketFollower({
+      clients: createChainClients([a.rpcUrl, other.url]),
+      store: db.store,
+      chainId: 31337,
+      source: { kind: 'pools', pools: [] },
+      finalityDepth: 8,
+      pollIntervalMs: 50,
+      maxStaleBlocks: 2,
+    });
+    try {
+      await until('a fresh verdict on the shared history', () => follower.guard.verdict().fresh);
+      const ours = await mineTransfer(a.rpcUrl, 2n);
+      const theirs = await mineTransfer(b.rpcUrl, 3n);
+      expect(theirs.number).toBe(ours.number);
+      await until('the state at the new block of the primary', () => follower.state.block?.hash === ours.hash);
+      await until('the fork verdict', () => follower.status().freshness.fresh === false && follower.status().freshness.stateBlock === ours.number);
+      const freshness = follower.status().freshness;
+      expect(freshness).toMatchObject({ fresh: false, reason: 'fork', fork: { block: ours.number, ours: ours.hash, disagreeing: [{ url: other.url, hash: theirs.hash }], agreeing: [a.rpcUrl] } });
+      expect(follower.guard.allowsDecisions()).toBe(false);
+
+      // The other endpoint's node resyncs onto our chain: decisions are allowed again.
+      const resynced = await startAnvilSharingHistory(a.rpcUrl);
+      nodes.push(resynced);
+      other.setUpstream(resynced.rpcUrl);
+      await until('a fresh verdict again', () => follower.guard.verdict().fresh);
+      expect(follower.status().freshness).toEqual({ fresh: true, stateBlock: ours.number, head: ours.number, ageBlocks: 0 });
+    } finally {
+      await follower.stop();
+      await other.close();
+      for (const node of nodes) await node.stop();
     }
   });
 });

@@ -13,7 +13,7 @@ import { initialSync, saveMarketCheckpoint, type InitialSyncResult, type SyncSou
 /**
  * The chain monitor and the market state wired together: initial sync (or resume), then the
  * block stream applying every block to the state, a checkpoint every few blocks, and the
- * staleness guard re-judged on every poll. What the engine composes; `status()` is what /health shows.
+ * staleness guard (heads, and the block hash at our height) re-judged on every poll. What the engine composes; `status()` is what /health shows.
  */
 
 /** Settings of the follower. */
@@ -102,12 +102,15 @@ export async function startMarketFollower(options: MarketFollowerOptions): Promi
     ...(options.onTransientError ? { onTransientError: options.onTransientError } : {}),
     ...(options.onModeChange ? { onModeChange: options.onModeChange } : {}),
   });
-  // Freshness is judged against every endpoint's head on each poll, independent of the stream.
+  // Freshness is judged on each poll, independent of the stream: every endpoint's head, and its
+  // block at our state's height (same HTTP batch), so an endpoint on another fork is seen.
   let stopped = false;
   const judge = async (): Promise<void> => {
     if (stopped) return;
     try {
-      guard.observe(state.block?.number ?? null, await clients.pool.probeHeads());
+      // The block is taken before the probe: the verdict is about the block the probe asked for.
+      const at = state.block;
+      guard.observe(at, await clients.pool.probe(at?.number));
     } catch (error) {
       options.onTransientError?.(error);
     }

@@ -5,8 +5,10 @@ import type { AddressInfo } from 'node:net';
 /**
  * TEST CODE — a fault injector, the one kind of fake the house rules allow. A JSON-RPC proxy on
  * loopback in front of a real anvil that can answer 429 or 500, hang (a timeout), pretend to lag
- * behind the head, and drop its WebSocket connections, so failover is tested against real
- * faults on a real socket while every honest answer still comes from the real chain.
+ * behind the head, answer like a node without the `finalized` block tag, drop its WebSocket
+ * connections, or switch to another anvil (a node that resynced onto another fork), so failover
+ * is tested against real faults on a real socket while every honest answer still comes from a
+ * real chain.
  */
 
 /** A fault applied to the next `count` HTTP requests. */
@@ -22,6 +24,13 @@ export interface FaultInjectingProxy {
   setLag(blocks: number): void;
   /** Like many providers, refuse `eth_getLogs` answers longer than `n` logs (undefined = no cap). */
   setMaxLogs(n: number | undefined): void;
+  /**
+   * Answers `eth_getBlockByNumber("finalized" | "safe")` as geth does before the merge ("finalized
+   * block not found"), so a test sees a node without the tag (false = honest).
+   */
+  setNoFinalizedTag(on: boolean): void;
+  /** Forwards to another node from now on (e.g. one that followed another fork). */
+  setUpstream(upstream: string): void;
   /** Closes every open WebSocket connection now; `refuse` also refuses new ones. */
   dropWebSockets(refuse?: boolean): void;
   /** Requests seen, by outcome, for assertions. */
@@ -37,11 +46,13 @@ interface RpcMessage {
 }
 
 /** Starts a proxy in front of `upstream` (http://127.0.0.1:PORT of an anvil). */
-export async function startFaultInjectingProxy(upstream: string): Promise<FaultInjectingProxy> {
-  const target = new URL(upstream);
+export async function startFaultInjectingProxy(firstUpstream: string): Promise<FaultInjectingProxy> {
+  let upstream = firstUpstream;
+  let target = new URL(upstream);
   const faults: HttpFault[] = [];
   let lag = 0;
   let maxLogs: number | undefined;
+  let noFinalizedTag = false;
   let refuseWs = false;
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -72,18 +83,32 @@ export async function startFaultInjectingProxy(upstream: string): Promise<FaultI
     return answer;
   }
 
-  function capLogs(body: string, text: string, cap: number): string {
+  /** Rewrites each answer of a (batch) response with `rewrite(its call, it)`. */
+  function mapAnswers(body: string, text: string, rewrite: (call: RpcMessage | undefined, answer: RpcMessage) => RpcMessage): string {
     const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
     const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
-    const capOne = (call: RpcMessage | undefined, answer: RpcMessage): RpcMessage =>
-      call?.method === 'eth_getLogs' && Array.isArray(answer.result) && answer.result.length > cap
-        ? { id: answer.id, error: { code: -32005, message: `query returned more than ${cap} results` } } as RpcMessage
-        : answer;
     if (Array.isArray(answers)) {
       const list = Array.isArray(calls) ? calls : [calls];
-      return JSON.stringify(answers.map((a) => capOne(list.find((c) => JSON.stringify(c.id) === JSON.stringify(a.id)), a)));
+      return JSON.stringify(answers.map((a) => rewrite(list.find((c) => JSON.stringify(c.id) === JSON.stringify(a.id)), a)));
     }
-    return JSON.stringify(capOne(Array.isArray(calls) ? calls[0] : calls, answers));
+    return JSON.stringify(rewrite(Array.isArray(calls) ? calls[0] : calls, answers));
+  }
+
+  function capLogs(body: string, text: string, cap: number): string {
+    return mapAnswers(body, text, (call, answer) =>
+      call?.method === 'eth_getLogs' && Array.isArray(answer.result) && answer.result.length > cap
+        ? ({ id: answer.id, error: { code: -32005, message: `query returned more than ${cap} results` } } as RpcMessage)
+        : answer,
+    );
+  }
+
+  /** The answers, with the `finalized`/`safe` tag refused as a pre-merge geth refuses it. */
+  function withoutFinalizedTag(body: string, text: string): string {
+    return mapAnswers(body, text, (call, answer) => {
+      const tag = call?.params?.[0];
+      const refused = call?.method === 'eth_getBlockByNumber' && (tag === 'finalized' || tag === 'safe');
+      return refused ? ({ jsonrpc: '2.0', id: answer.id, error: { code: -32000, message: `${String(tag)} block not found` } } as RpcMessage) : answer;
+    });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -105,6 +130,7 @@ export async function startFaultInjectingProxy(upstream: string): Promise<FaultI
     stats.forwarded += 1;
     let text = await forward(body);
     if (maxLogs !== undefined) text = capLogs(body, text, maxLogs);
+    if (noFinalizedTag) text = withoutFinalizedTag(body, text);
     if (lag > 0) {
       const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
       const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
@@ -161,6 +187,13 @@ export async function startFaultInjectingProxy(upstream: string): Promise<FaultI
     },
     setMaxLogs: (n) => {
       maxLogs = n;
+    },
+    setNoFinalizedTag: (on) => {
+      noFinalizedTag = on;
+    },
+    setUpstream: (next) => {
+      upstream = next;
+      target = new URL(next);
     },
     dropWebSockets: (refuse = false) => {
       refuseWs = refuse;
