@@ -4,10 +4,15 @@ import { createBlockStream, type BlockStream } from './block-stream.ts';
 import { ReorgTooDeepError } from './rpc-errors.ts';
 import { createRpcPool, type RpcPool } from './rpc-pool.ts';
 import { ChainRecorder } from './testing/chain-recorder.ts';
+import { startFaultInjectingProxy, type FaultInjectingProxy } from './testing/fault-injecting-proxy.ts';
 import { parseBlockHeader, toQuantity, type BlockRef } from './types.ts';
 
 let anvil: Anvil;
 let pool: RpcPool;
+// The same anvil seen as a node without the `finalized` tag (geth before the merge): there the
+// depth rule alone decides finality. Node finality is tested in finality.test.ts.
+let withoutTag: FaultInjectingProxy;
+let depthOnly: RpcPool;
 
 async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
   return pool.request(method, params);
@@ -29,24 +34,28 @@ async function distinctBranch(): Promise<[Record<string, string>, number][]> {
   return [[{ from: from as string, to: to as string, value: '0x1' }, 0]];
 }
 
-async function streamFromHead(finalityDepth: number): Promise<{ stream: BlockStream; recorder: ChainRecorder; base: BlockRef }> {
+async function streamFromHead(finalityDepth: number, through: RpcPool = pool): Promise<{ stream: BlockStream; recorder: ChainRecorder; base: BlockRef }> {
   const base = parseBlockHeader(await rpc('eth_getBlockByNumber', ['latest', false]));
   const recorder = new ChainRecorder(base);
-  const stream = createBlockStream({ pool, from: base, finalityDepth, topics: [], isTracked: () => true, onEvent: recorder.onEvent });
+  const stream = createBlockStream({ pool: through, from: base, finalityDepth, topics: [], isTracked: () => true, onEvent: recorder.onEvent });
   return { stream, recorder, base };
 }
 
 beforeAll(async () => {
   anvil = await startAnvil();
   pool = createRpcPool([anvil.rpcUrl], { timeoutMs: 2_000 });
+  withoutTag = await startFaultInjectingProxy(anvil.rpcUrl);
+  withoutTag.setNoFinalizedTag(true);
+  depthOnly = createRpcPool([withoutTag.url], { timeoutMs: 2_000 });
 });
 afterAll(async () => {
+  await withoutTag?.close();
   await anvil?.stop();
 });
 
 describe('block stream on a real anvil', () => {
-  it('emits every block once, in order, and finalizes below the window', async () => {
-    const { stream, recorder, base } = await streamFromHead(3);
+  it('emits every block once, in order, and finalizes below the window (node without a finalized tag)', async () => {
+    const { stream, recorder, base } = await streamFromHead(3, depthOnly);
     await rpc('anvil_mine', [toQuantity(7)]);
     await stream.sync();
     await rpc('anvil_mine', [toQuantity(2)]);
@@ -56,6 +65,7 @@ describe('block stream on a real anvil', () => {
     expect(recorder.appliedTwice).toEqual([]);
     const finalized = recorder.events.filter((e) => e.type === 'finalized').map((e) => (e.type === 'finalized' ? e.block.number : 0n));
     expect(finalized).toEqual([1n, 2n, 3n, 4n, 5n, 6n].map((k) => base.number + k));
+    expect(stream.finality()).toMatchObject({ rule: 'depth', nodeSupport: 'none', nodeFinalized: null, unfinalizedBlocks: 3, finalized: { number: base.number + 6n } });
   });
 
   it('rolls back to the common ancestor on anvil_reorg and re-applies the new branch', async () => {
@@ -89,8 +99,8 @@ describe('block stream on a real anvil', () => {
     expect(recorder.appliedTwice).toEqual([]);
   });
 
-  it('stops with a clear error when a reorg is deeper than the window', async () => {
-    const { stream } = await streamFromHead(2);
+  it('stops with a clear error when a reorg is deeper than the window (node without a finalized tag)', async () => {
+    const { stream } = await streamFromHead(2, depthOnly);
     await rpc('anvil_mine', [toQuantity(5)]);
     await stream.sync();
     await rpc('anvil_reorg', [4, await distinctBranch()]);

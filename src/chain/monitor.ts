@@ -1,6 +1,7 @@
 import type { Hex } from 'viem';
 import { OrionError } from '../errors.ts';
 import { createBlockStream, type BlockStream } from './block-stream.ts';
+import type { FinalityStatus } from './finality.ts';
 import { watchHeads, type HeadMode, type HeadWatcher } from './heads.ts';
 import type { RpcPool } from './rpc-pool.ts';
 import type { BlockRef, ChainEvent } from './types.ts';
@@ -17,6 +18,7 @@ export interface ChainMonitorOptions {
   wsUrls: readonly string[];
   from: BlockRef;
   finalityDepth: number;
+  maxUnfinalizedBlocks?: number;
   pollIntervalMs: number;
   topics: readonly Hex[];
   isTracked: (address: string) => boolean;
@@ -31,6 +33,8 @@ export interface ChainMonitorStatus {
   mode: HeadMode;
   tip: BlockRef;
   knownHead: bigint;
+  /** The newest final block, which rule fixed it, and what the node's `finalized` tag says. */
+  finality: FinalityStatus;
   lastError: string | null;
 }
 
@@ -84,7 +88,7 @@ export function startChainMonitor(options: ChainMonitorOptions): ChainMonitor {
   });
 
   return {
-    status: () => ({ mode: heads.mode(), tip: stream.tip(), knownHead: stream.knownHead(), lastError }),
+    status: () => ({ mode: heads.mode(), tip: stream.tip(), knownHead: stream.knownHead(), finality: stream.finality(), lastError }),
     syncNow,
     done,
     async stop() {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlockStream, type BlockStream } from '../chain/block-stream.ts';
 import { ReorgTooDeepError } from '../chain/rpc-errors.ts';
 import { createRpcPool, type RpcPool } from '../chain/rpc-pool.ts';
+import { startFaultInjectingProxy, type FaultInjectingProxy } from '../chain/testing/fault-injecting-proxy.ts';
 import { parseBlockHeader, type BlockRef, type ChainEvent } from '../chain/types.ts';
 import { startDevnet, type Devnet } from '../devnet/devnet.ts';
 import { createRng, startNoiseFlow, type NoiseFlow } from '../devnet/flow.ts';
@@ -20,6 +21,7 @@ import type { TxRequest } from '../devnet/transactions.ts';
 
 let devnet: Devnet;
 let rpc: RpcPool;
+let withoutTag: FaultInjectingProxy;
 let flow: NoiseFlow;
 let actor: LiquidityActor;
 let descriptors: PoolDescriptor[];
@@ -49,14 +51,14 @@ function ours(state: MarketState): PoolSnapshot[] {
   });
 }
 
-/** A market state loaded at the head and a stream that applies and checks every block. */
-async function follow(finalityDepth: number): Promise<{ state: MarketState; stream: BlockStream; checked: bigint[]; mismatches: string[] }> {
+/** A market state loaded at the head and a stream (over `through`) that applies and checks every block. */
+async function follow(finalityDepth: number, through: RpcPool = rpc): Promise<{ state: MarketState; stream: BlockStream; checked: bigint[]; mismatches: string[] }> {
   const at = await head();
   const state = new MarketState(31337, at, await loadPools(rpc, at, descriptors));
   const checked: bigint[] = [];
   const mismatches: string[] = [];
   const stream = createBlockStream({
-    pool: rpc,
+    pool: through,
     from: at,
     finalityDepth,
     topics: POOL_STATE_TOPICS,
@@ -78,11 +80,13 @@ async function follow(finalityDepth: number): Promise<{ state: MarketState; stre
 beforeAll(async () => {
   devnet = await startDevnet();
   rpc = createRpcPool([devnet.anvil.rpcUrl]);
+  withoutTag = await startFaultInjectingProxy(devnet.anvil.rpcUrl);
   flow = await startNoiseFlow(devnet.clients, devnet.deployment, devnet.seeded, { seed: 7, swapsPerBlock: 3, maxSizeBps: 300 });
   actor = await createLiquidityActor(devnet);
   descriptors = devnet.seeded.localSnapshot.pools.map((p) => ({ ...p }));
 });
 afterAll(async () => {
+  await withoutTag?.close();
   await flow?.stop();
   await devnet?.stop();
 });
@@ -164,7 +168,10 @@ describe('market state against the real chain', () => {
   });
 
   it('stops with a clear error on a reorg deeper than the window', async () => {
-    const { stream } = await follow(2);
+    // Seen as a node without the `finalized` tag, so the 2-block depth alone bounds the window
+    // (anvil's own finalized block, 64 under its head, would keep these blocks rollable).
+    withoutTag.setNoFinalizedTag(true);
+    const { stream } = await follow(2, createRpcPool([withoutTag.url]));
     // Blocks that carry transactions: an empty block re-mined in the same second by anvil_reorg
     // gets the very same hash, and the "reorg" would then be invisible (a flaky pass/fail).
     for (let i = 0; i < 4; i += 1) await flow.step();
