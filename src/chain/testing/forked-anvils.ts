@@ -28,8 +28,15 @@ async function call(rpcUrl: string, method: string, params: unknown[] = []): Pro
 /** Mines one block (automine) holding a transfer of `value` wei between the first two dev accounts; returns its header. */
 export async function mineTransfer(rpcUrl: string, value: bigint): Promise<BlockHeader> {
   const [from, to] = (await call(rpcUrl, 'eth_accounts')) as string[];
-  await call(rpcUrl, 'eth_sendTransaction', [{ from, to, value: toQuantity(value) }]);
-  return parseBlockHeader(await call(rpcUrl, 'eth_getBlockByNumber', ['latest', false]));
+  const hash = await call(rpcUrl, 'eth_sendTransaction', [{ from, to, value: toQuantity(value) }]);
+  // The hash may come back before the block is mined: the receipt names the block that holds it.
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const receipt = (await call(rpcUrl, 'eth_getTransactionReceipt', [hash]).catch(() => null)) as { blockHash?: string } | null;
+    if (typeof receipt?.blockHash === 'string') return parseBlockHeader(await call(rpcUrl, 'eth_getBlockByHash', [receipt.blockHash, false]));
+    if (Date.now() > deadline) throw new Error(`transfer ${String(hash)} on ${rpcUrl} not mined within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** A second anvil with the history of the one at `rpcUrl`, up to its head now. */
