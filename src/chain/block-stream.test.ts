@@ -6,6 +6,8 @@ import { createRpcPool, type RpcPool } from './rpc-pool.ts';
 import { ChainRecorder } from './testing/chain-recorder.ts';
 import { startFaultInjectingProxy, type FaultInjectingProxy } from './testing/fault-injecting-proxy.ts';
 import { parseBlockHeader, toQuantity, type BlockRef } from './types.ts';
+import { mineTransfer } from './testing/forked-anvils.ts';
+import { distinctBranch } from './testing/reorg-branch.ts';
 
 let anvil: Anvil;
 let pool: RpcPool;
@@ -25,14 +27,6 @@ async function canonicalChain(from: bigint): Promise<BlockRef[]> {
   return blocks;
 }
 
-/**
- * A new branch whose first block carries a transfer. Empty blocks re-mined in the same second get
- * the very hashes of the blocks they replace, which would hide the reorg from the test.
- */
-async function distinctBranch(): Promise<[Record<string, string>, number][]> {
-  const [from, to] = (await rpc('eth_accounts')) as string[];
-  return [[{ from: from as string, to: to as string, value: '0x1' }, 0]];
-}
 
 async function streamFromHead(finalityDepth: number, through: RpcPool = pool): Promise<{ stream: BlockStream; recorder: ChainRecorder; base: BlockRef }> {
   const base = parseBlockHeader(await rpc('eth_getBlockByNumber', ['latest', false]));
@@ -73,7 +67,7 @@ describe('block stream on a real anvil', () => {
     await rpc('anvil_mine', [toQuantity(6)]);
     await stream.sync();
     const before = recorder.applied.map((b) => b.hash);
-    await rpc('anvil_reorg', [3, await distinctBranch()]);
+    await rpc('anvil_reorg', [3, await distinctBranch(rpc)]);
     await stream.sync();
     const reorgs = recorder.events.filter((e) => e.type === 'reorg');
     expect(reorgs).toHaveLength(1);
@@ -90,8 +84,7 @@ describe('block stream on a real anvil', () => {
     await rpc('anvil_mine', [toQuantity(4)]);
     await stream.sync();
     await rpc('evm_revert', [snapshotId]);
-    const [from, to] = (await rpc('eth_accounts')) as string[];
-    await rpc('eth_sendTransaction', [{ from, to, value: '0x1' }]); // mined alone: a block unlike the reverted one
+    await mineTransfer(anvil.rpcUrl, 1n); // a block unlike the reverted one, and mined before we read
     await rpc('anvil_mine', [toQuantity(1)]);
     await stream.sync();
     expect(recorder.events.some((e) => e.type === 'reorg' && e.commonAncestor.hash === base.hash)).toBe(true);
@@ -103,7 +96,7 @@ describe('block stream on a real anvil', () => {
     const { stream } = await streamFromHead(2, depthOnly);
     await rpc('anvil_mine', [toQuantity(5)]);
     await stream.sync();
-    await rpc('anvil_reorg', [4, await distinctBranch()]);
+    await rpc('anvil_reorg', [4, await distinctBranch(rpc)]);
     await expect(stream.sync()).rejects.toThrow(ReorgTooDeepError);
     await expect(stream.sync()).rejects.toThrow(/deeper than the unfinalized window of 2 blocks/);
   });

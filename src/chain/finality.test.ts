@@ -7,6 +7,7 @@ import { ReorgTooDeepError } from './rpc-errors.ts';
 import { createRpcPool, type RpcPool } from './rpc-pool.ts';
 import { ChainRecorder } from './testing/chain-recorder.ts';
 import { parseBlockHeader, refOf, toQuantity, type BlockRef } from './types.ts';
+import { distinctBranch } from './testing/reorg-branch.ts';
 
 const ref = (number: bigint, tag = 'a'): BlockRef => ({ number, hash: `0x${tag.repeat(64)}` as Hex, parentHash: `0x${'0'.repeat(64)}` as Hex });
 
@@ -56,11 +57,6 @@ async function nodeBlock(tag: string | bigint): Promise<BlockRef> {
   return refOf(parseBlockHeader(await rpc('eth_getBlockByNumber', [typeof tag === 'bigint' ? toQuantity(tag) : tag, false])));
 }
 
-/** A branch whose first block carries a transfer, so its hashes differ from the blocks it replaces. */
-async function distinctBranch(): Promise<[Record<string, string>, number][]> {
-  const [from, to] = (await rpc('eth_accounts')) as string[];
-  return [[{ from: from as string, to: to as string, value: '0x1' }, 0]];
-}
 
 async function streamFromHead(finalityDepth: number): Promise<{ stream: BlockStream; recorder: ChainRecorder; base: BlockRef }> {
   const base = await nodeBlock('latest');
@@ -123,7 +119,7 @@ describe('block stream finality on a real anvil', () => {
     const before = recorder.applied.map((b) => b.hash);
     // 10 blocks deep: beyond a 3-block window, above the node's finalized block. N-deep alone
     // would have dropped these blocks from the window and stopped with ReorgTooDeepError.
-    await rpc('anvil_reorg', [10, await distinctBranch()]);
+    await rpc('anvil_reorg', [10, await distinctBranch(rpc)]);
     await stream.sync();
     const reorgs = recorder.events.filter((e) => e.type === 'reorg');
     expect(reorgs).toHaveLength(1);
@@ -139,7 +135,7 @@ describe('block stream finality on a real anvil', () => {
     await inside.stream.sync();
     const nodeFinalized = inside.stream.finality().nodeFinalized;
     expect(nodeFinalized?.number).toBe(inside.stream.tip().number - 64n);
-    await rpc('anvil_reorg', [70, await distinctBranch()]);
+    await rpc('anvil_reorg', [70, await distinctBranch(rpc)]);
     await expect(inside.stream.sync()).rejects.toThrow(ReorgTooDeepError);
     await expect(inside.stream.sync()).rejects.toThrow(`reorg below the node's finalized block ${nodeFinalized?.number} (${nodeFinalized?.hash})`);
     // The reorg really was 70 deep and within our 100-block window: only finality forbade it.
@@ -150,7 +146,7 @@ describe('block stream finality on a real anvil', () => {
     await rpc('anvil_mine', [toQuantity(80)]);
     await anchored.stream.sync();
     expect(anchored.stream.finality()).toMatchObject({ rule: 'node', unfinalizedBlocks: 64 });
-    await rpc('anvil_reorg', [66, await distinctBranch()]);
+    await rpc('anvil_reorg', [66, await distinctBranch(rpc)]);
     await expect(anchored.stream.sync()).rejects.toThrow(/reorg below the node's finalized block/);
   });
 });
