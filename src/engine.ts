@@ -1,6 +1,8 @@
 import { createChainClients, type ChainClients } from './chain/clients.ts';
+import type { BlockTiming } from './chain/monitor.ts';
 import { legacyBlockFee, nextBlockFee, type GasBidPolicy, type NextBlockFee } from './chain/next-base-fee.ts';
 import { parseBlockHeader, type BlockHeader, type BlockRef } from './chain/types.ts';
+import { BlockLatencyRing, type BlockLatencySummary } from './engine/block-latency.ts';
 import { InputError } from './errors.ts';
 import type { AppliedBlock } from './market/market-state.ts';
 import { startMarketFollower, type MarketFollower, type MarketFollowerStatus } from './market/market-follower.ts';
@@ -20,7 +22,8 @@ import type { Store } from './store/types.ts';
  * next block from the applied block's header (EIP-1559), with no RPC call between a new head
  * and the ranking. Flash loans come only from lenders that exist on the followed chain: the
  * pools themselves, plus a Balancer Vault or Aave Pool when configured. Decisions
- * (orchestrator, sim/live executor) plug in after `onOpportunities` when they land.
+ * (orchestrator, sim/live executor) plug in after `onOpportunities` when they land. Every block
+ * is timed from the moment its head was heard of to `onOpportunities` (src/engine/block-latency.ts).
  */
 
 /** Flash lenders deployed on the followed chain besides its pools; each absent one is not used. */
@@ -81,6 +84,17 @@ export interface EngineStatus {
   };
   /** The best opportunities at the last block, amounts as decimal strings. */
   top: Record<string, unknown>[];
+  /** Head-to-decision latency of the recent blocks, by stage (src/engine/block-latency.ts). */
+  latency: LatencyStatus;
+}
+
+/** The latency figures and how heads are learned now (which bounds them). */
+export interface LatencyStatus extends BlockLatencySummary {
+  /** `websocket`: newHeads notifications; `polling`: a poll every `pollIntervalMs`. */
+  headMode: 'websocket' | 'polling';
+  pollIntervalMs: number;
+  /** Set while polling: the figures start when a poll finds the head, not when the block was made. */
+  note: string | null;
 }
 
 /** A running engine. */
@@ -148,6 +162,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let best: LentOpportunity[] = [];
   let blocksScanned = 0;
   let lastScanUs = 0;
+  const latency = new BlockLatencyRing();
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   /** The gas price the current ranking used. */
   let rankedGasPrice = 0n;
   // The fee in force: for the block after `fee.block`. Undefined only until the start block is priced.
@@ -182,7 +198,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     }
   };
 
-  const rescan = (block: bigint): void => {
+  /**
+   * Re-ranks at `block` and hands the best on. `timing` (a new block's, not a reorg's or the
+   * start's) makes it a latency sample: `rankStartedAt` is when the changed pools began going
+   * into the scanner.
+   */
+  const rescan = (block: bigint, timing?: BlockTiming, rankStartedAt?: number): void => {
     if (scanner === undefined || fee === undefined) return;
     const started = performance.now();
     if (fee.gasPrice !== rankedGasPrice) {
@@ -191,8 +212,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     }
     scanner.refresh(block);
     best = scanner.top(topCount).map((opportunity) => withFlashLender(opportunity, lenderAddresses));
-    lastScanUs = Math.round((performance.now() - started) * 1000);
+    const decidedAt = performance.now();
+    lastScanUs = Math.round((decidedAt - started) * 1000);
     blocksScanned++;
+    if (timing !== undefined && rankStartedAt !== undefined) latency.record(block, timing, rankStartedAt, decidedAt);
     options.onOpportunities?.(block, best);
   };
 
@@ -210,17 +233,18 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       })),
     },
     finalityDepth: options.finalityDepth ?? DEFAULT_FINALITY_DEPTH,
-    pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    pollIntervalMs,
     maxStaleBlocks: options.maxStaleBlocks,
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.onTransientError ? { onTransientError: options.onTransientError } : {}),
-    onBlock: async (applied: AppliedBlock, header: BlockHeader) => {
+    onBlock: async (applied: AppliedBlock, header: BlockHeader, timing: BlockTiming) => {
       // Priced even before the scanner exists, so the scanner starts at the newest block's fee.
       // From the header alone on an EIP-1559 chain: no round trip between the head and the ranking.
       await reprice(header);
       if (ref.follower === undefined) return;
+      const rankStartedAt = performance.now();
       pushChanges(ref.follower, applied.changed);
-      rescan(applied.block.number);
+      rescan(applied.block.number, timing, rankStartedAt);
     },
     onReorg: async (ancestor, changed) => {
       // The fee came from a dropped block: reprice from the ancestor (a round trip, reorgs are rare).
@@ -268,9 +292,21 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       gasPrice: rankedGasPrice.toString(),
       gas: gasStatus(fee!, options.gasBid),
       top: best.map(opportunityToJson),
+      latency: latencyStatus(latency, follower.monitor.status().mode, pollIntervalMs),
     }),
     top: () => best,
     stop: () => follower.stop(),
+  };
+}
+
+function latencyStatus(ring: BlockLatencyRing, headMode: LatencyStatus['headMode'], pollIntervalMs: number): LatencyStatus {
+  return {
+    headMode,
+    pollIntervalMs,
+    note: headMode === 'polling'
+      ? `heads are learned by polling every ${pollIntervalMs} ms (no WebSocket endpoint is subscribed): a block can wait up to that long before these figures start`
+      : null,
+    ...ring.summary(),
   };
 }
 

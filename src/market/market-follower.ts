@@ -1,7 +1,7 @@
 import type { ChainClients } from '../chain/clients.ts';
 import type { EndpointHealthView } from '../chain/endpoint-health.ts';
 import type { HeadMode } from '../chain/heads.ts';
-import { startChainMonitor, type ChainMonitor, type ChainMonitorStatus } from '../chain/monitor.ts';
+import { startChainMonitor, type BlockTiming, type ChainMonitor, type ChainMonitorStatus } from '../chain/monitor.ts';
 import type { BlockHeader, BlockRef, ChainEvent } from '../chain/types.ts';
 import type { Store } from '../store/types.ts';
 import type { AppliedBlock, MarketState } from './market-state.ts';
@@ -28,8 +28,12 @@ export interface MarketFollowerOptions {
   /** Write the state to the database every this many applied blocks (and on stop). */
   checkpointEveryBlocks?: number;
   progress?: ProgressSink;
-  /** Each applied block (what changed, and its header: the next base fee follows from it), e.g. for the scanner. */
-  onBlock?: (applied: AppliedBlock, header: BlockHeader) => void | Promise<void>;
+  /**
+   * Each applied block (what changed, and its header: the next base fee follows from it), e.g.
+   * for the scanner; `timing` says when its head was heard of and when it was fetched (the state
+   * is applied when this is called).
+   */
+  onBlock?: (applied: AppliedBlock, header: BlockHeader, timing: BlockTiming) => void | Promise<void>;
   onReorg?: (ancestor: BlockRef, changed: string[]) => void | Promise<void>;
   onTransientError?: (error: unknown) => void;
   onModeChange?: (mode: HeadMode, reason: string) => void;
@@ -71,12 +75,13 @@ export async function startMarketFollower(options: MarketFollowerOptions): Promi
     sinceCheckpoint = 0;
   };
 
-  const onEvent = async (event: ChainEvent): Promise<void> => {
+  const onEvent = async (event: ChainEvent, timing: BlockTiming | null): Promise<void> => {
     if (event.type === 'block') {
       const applied = state.applyBlock(event);
       applied.changed.forEach((a) => dirty.add(a));
       sinceCheckpoint += 1;
-      await options.onBlock?.(applied, event.block);
+      // The monitor times every block event it delivers (null only for reorg and finalized).
+      await options.onBlock?.(applied, event.block, timing!);
       if (sinceCheckpoint >= every) await checkpoint();
     } else if (event.type === 'reorg') {
       const changed = state.rollBack(event);
