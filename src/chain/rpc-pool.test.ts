@@ -56,6 +56,28 @@ describe('endpoint pool on a real anvil behind fault injectors', () => {
     expect(pool.health()[0]?.failures).toBe(1);
   });
 
+  it('applies requireResult and notFoundIsNull per call of a batch: a null fails the chunk over, a "not found" is an answer', async () => {
+    const pool = createRpcPool([a.url, b.url], { timeoutMs: 500 });
+    await pool.request('anvil_mine', ['0x1']);
+    const head = (await pool.request('eth_getBlockByNumber', ['latest', false])) as { number: string; hash: string };
+    a.setLag(1); // the primary has not seen the head block yet
+    try {
+      const unknownHash = `0x${'12'.repeat(32)}`;
+      const [block, logs] = await pool.batch([
+        { method: 'eth_getBlockByNumber', params: [head.number, false], requireResult: true },
+        { method: 'eth_getLogs', params: [{ blockHash: unknownHash }], notFoundIsNull: true },
+      ]);
+      expect(block?.ok && (block.result as { hash: string }).hash).toBe(head.hash);
+      expect(logs).toEqual({ ok: true, result: null });
+      expect(pool.health()[0]?.lastError).toMatch(/returned null: endpoint behind/);
+      // Without the flag, the same "unknown block" fails over to every endpoint.
+      const strict = createRpcPool([b.url], { timeoutMs: 500, budgetMs: 200, backoff: { baseMs: 1_000, maxMs: 1_000 } });
+      await expect(strict.batch([{ method: 'eth_getLogs', params: [{ blockHash: unknownHash }] }])).rejects.toThrow(AllEndpointsFailedError);
+    } finally {
+      a.setLag(0);
+    }
+  });
+
   it('times out a hanging endpoint and answers from the other', async () => {
     const pool = createRpcPool([a.url, b.url], { timeoutMs: 200 });
     a.inject('timeout', 1);

@@ -2,7 +2,7 @@ import { custom, type CustomTransport, type Hex } from 'viem';
 import { DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.ts';
 import { EndpointHealth, type EndpointHealthView } from './endpoint-health.ts';
 import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
-import { classifyRpcError, postJsonRpc } from './json-rpc-http.ts';
+import { classifyRpcError, postJsonRpc, type JsonRpcResponse } from './json-rpc-http.ts';
 
 /**
  * A pool of HTTP JSON-RPC endpoints with failover: each request goes to the best endpoint that
@@ -11,10 +11,14 @@ import { classifyRpcError, postJsonRpc } from './json-rpc-http.ts';
  * JSON-RPC error the node gave on purpose (a revert) is returned to the caller unchanged.
  */
 
-/** One call inside a JSON-RPC batch. */
+/** One call inside a JSON-RPC batch; the flags mean what they mean for a single request (`RequestOptions`). */
 export interface RpcCall {
   method: string;
   params: readonly unknown[];
+  /** A `null` result means this endpoint has not seen the data yet: the whole chunk tries another endpoint. */
+  requireResult?: boolean;
+  /** A "not found" error is this call's answer, given back as a `null` result instead of failing the chunk over. */
+  notFoundIsNull?: boolean;
 }
 
 /** The outcome of one call of a batch: its result, or the node's error for that call alone. */
@@ -148,34 +152,40 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     });
   }
 
+  /**
+   * One answer of `endpoint` to `call`: its result, or the node's own error for it; a fault (a
+   * node behind, rate limiting) is thrown so the caller's failover moves to another endpoint.
+   */
+  function settle(endpoint: EndpointHealth, call: RpcCall, response: JsonRpcResponse): RpcBatchResult {
+    if (response.error) {
+      const error = classifyRpcError(call.method, response.error, endpoint.url);
+      if (!(error instanceof EndpointFault)) return { ok: false, error };
+      if (call.notFoundIsNull && error.kind === 'node-unready') return { ok: true, result: null };
+      throw error;
+    }
+    if (call.requireResult && (response.result === null || response.result === undefined)) {
+      throw new EndpointFault(endpoint.url, 'node-unready', `${call.method}(${JSON.stringify(call.params)}) returned null: endpoint behind`);
+    }
+    if (call.method === 'eth_blockNumber' && typeof response.result === 'string') endpoint.sawHead(BigInt(response.result));
+    return { ok: true, result: response.result };
+  }
+
   async function request(method: string, params: readonly unknown[], requestOptions: RequestOptions = {}): Promise<unknown> {
+    const call: RpcCall = { method, params, requireResult: requestOptions.requireResult ?? false, notFoundIsNull: requestOptions.notFoundIsNull ?? false };
     return withFailover(method, requestOptions.signal, async (endpoint) => {
-      const [response] = await postJsonRpc(endpoint.url, [{ method, params }], timeoutMs, requestOptions.signal);
+      const [response] = await postJsonRpc(endpoint.url, [call], timeoutMs, requestOptions.signal);
       if (response === undefined) throw new EndpointFault(endpoint.url, 'bad-response', `${method}: empty batch answer`);
-      if (response.error) {
-        const error = classifyRpcError(method, response.error, endpoint.url);
-        if (requestOptions.notFoundIsNull && error instanceof EndpointFault && error.kind === 'node-unready') return null;
-        throw error;
-      }
-      if (requestOptions.requireResult && (response.result === null || response.result === undefined)) {
-        throw new EndpointFault(endpoint.url, 'node-unready', `${method}(${JSON.stringify(params)}) returned null: endpoint behind`);
-      }
-      if (method === 'eth_blockNumber' && typeof response.result === 'string') endpoint.sawHead(BigInt(response.result));
-      return response.result;
+      const answer = settle(endpoint, call, response);
+      if (!answer.ok) throw answer.error;
+      return answer.result;
     });
   }
 
   async function batchChunk(calls: readonly RpcCall[], signal: AbortSignal | undefined): Promise<RpcBatchResult[]> {
+    // A fault inside a batch (one call rate-limited, node behind) fails the whole chunk over.
     return withFailover(`batch of ${calls.length}`, signal, async (endpoint) => {
       const responses = await postJsonRpc(endpoint.url, calls, timeoutMs, signal);
-      return responses.map((response, i): RpcBatchResult => {
-        const method = calls[i]?.method ?? '?';
-        if (!response.error) return { ok: true, result: response.result };
-        const error = classifyRpcError(method, response.error, endpoint.url);
-        // A fault inside a batch (one call rate-limited, node behind) fails the whole chunk over.
-        if (error instanceof EndpointFault) throw error;
-        return { ok: false, error };
-      });
+      return responses.map((response, i) => settle(endpoint, calls[i] as RpcCall, response));
     });
   }
 
