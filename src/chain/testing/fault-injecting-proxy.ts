@@ -20,7 +20,10 @@ export interface FaultInjectingProxy {
   wsUrl: string;
   /** The next `count` HTTP requests get this fault. */
   inject(fault: HttpFault, count: number): void;
-  /** Reports heads `blocks` behind the real one (0 = honest). */
+  /**
+   * Reports heads `blocks` behind the real one (0 = honest): the head, the blocks by number or by
+   * hash and the logs by block hash of the last `blocks` blocks look absent, as on a node behind.
+   */
   setLag(blocks: number): void;
   /** Like many providers, refuse `eth_getLogs` answers longer than `n` logs (undefined = no cap). */
   setMaxLogs(n: number | undefined): void;
@@ -35,6 +38,8 @@ export interface FaultInjectingProxy {
   dropWebSockets(refuse?: boolean): void;
   /** Requests seen, by outcome, for assertions. */
   stats: { forwarded: number; faulted: number };
+  /** The methods of each HTTP request forwarded (one list per request, a batch's in order): round trips, counted. */
+  forwardedCalls: string[][];
   close(): Promise<void>;
 }
 
@@ -43,6 +48,7 @@ interface RpcMessage {
   method?: string;
   params?: unknown[];
   result?: unknown;
+  error?: unknown;
 }
 
 /** Starts a proxy in front of `upstream` (http://127.0.0.1:PORT of an anvil). */
@@ -57,6 +63,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
   const stats = { forwarded: 0, faulted: 0 };
+  const forwardedCalls: string[][] = [];
 
   async function forward(body: string): Promise<string> {
     const response = await fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -68,10 +75,27 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     return BigInt(answer.result as string);
   }
 
+  /** The height of the block with this hash, null when the node has none. */
+  async function heightOf(blockHash: string): Promise<bigint | null> {
+    const answer = JSON.parse(await forward(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'eth_getBlockByHash', params: [blockHash, false] }))) as RpcMessage;
+    const number = (answer.result as { number?: unknown } | null | undefined)?.number;
+    return typeof number === 'string' ? BigInt(number) : null;
+  }
+
   /** Rewrites one call so the node looks `lag` blocks behind. */
   async function lagged(call: RpcMessage, answer: RpcMessage, head: bigint): Promise<RpcMessage> {
     const visible = head - BigInt(lag);
     if (call.method === 'eth_blockNumber') return { ...answer, result: `0x${visible.toString(16)}` };
+    if (call.method === 'eth_getBlockByHash') {
+      const number = (answer.result as { number?: unknown } | null | undefined)?.number;
+      if (typeof number === 'string' && BigInt(number) > visible) return { ...answer, result: null };
+    }
+    const blockHash = (call.params?.[0] as { blockHash?: unknown } | undefined)?.blockHash;
+    if (call.method === 'eth_getLogs' && typeof blockHash === 'string') {
+      // As geth and anvil answer logs by a hash they do not know.
+      const height = await heightOf(blockHash);
+      if (height !== null && height > visible) return { jsonrpc: '2.0', id: answer.id, error: { code: -32000, message: 'unknown block' } } as RpcMessage;
+    }
     if (call.method === 'eth_getBlockByNumber') {
       const tag = call.params?.[0];
       if (tag === 'latest') {
@@ -128,6 +152,8 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
       return;
     }
     stats.forwarded += 1;
+    const sent = JSON.parse(body) as RpcMessage | RpcMessage[];
+    forwardedCalls.push((Array.isArray(sent) ? sent : [sent]).map((c) => String(c.method)));
     let text = await forward(body);
     if (maxLogs !== undefined) text = capLogs(body, text, maxLogs);
     if (noFinalizedTag) text = withoutFinalizedTag(body, text);
@@ -200,6 +226,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
       for (const s of sockets) s.destroy();
     },
     stats,
+    forwardedCalls,
     close: async () => {
       for (const s of sockets) s.destroy();
       for (const r of hanging) r.destroy();
