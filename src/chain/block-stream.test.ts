@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnvil, type Anvil } from '../devnet/anvil.ts';
-import { createBlockStream, type BlockStream } from './block-stream.ts';
+import { createBlockStream, MAX_BLOCKS_PER_FETCH, type BlockStream } from './block-stream.ts';
 import { ReorgTooDeepError } from './rpc-errors.ts';
 import { createRpcPool, type RpcPool } from './rpc-pool.ts';
 import { ChainRecorder } from './testing/chain-recorder.ts';
@@ -60,6 +60,30 @@ describe('block stream on a real anvil', () => {
     const finalized = recorder.events.filter((e) => e.type === 'finalized').map((e) => (e.type === 'finalized' ? e.block.number : 0n));
     expect(finalized).toEqual([1n, 2n, 3n, 4n, 5n, 6n].map((k) => base.number + k));
     expect(stream.finality()).toMatchObject({ rule: 'depth', nodeSupport: 'none', nodeFinalized: null, unfinalizedBlocks: 3, finalized: { number: base.number + 6n } });
+  });
+
+  it('catches up 50 blocks in 4 requests: the head and the finalized block, the blocks in one batch, their logs in one batch', async () => {
+    const { stream, recorder, base } = await streamFromHead(100, depthOnly);
+    await stream.sync(); // the first look: whether the node has a finalized tag
+    await rpc('anvil_mine', [toQuantity(50)]);
+    const before = withoutTag.forwardedCalls.length;
+    await stream.sync();
+    const requests = withoutTag.forwardedCalls.slice(before);
+    expect(requests.map((calls) => `${calls[0]} x${calls.length}`).sort()).toEqual(['eth_blockNumber x1', 'eth_getBlockByNumber x1', 'eth_getBlockByNumber x50', 'eth_getLogs x50']);
+    expect(recorder.applied.map((b) => b.hash)).toEqual((await canonicalChain(base.number)).map((b) => b.hash));
+    expect(recorder.appliedTwice).toEqual([]);
+  });
+
+  it('catches up more blocks than one batch holds, range after range', async () => {
+    const { stream, recorder, base } = await streamFromHead(1_000, depthOnly);
+    await stream.sync();
+    await rpc('anvil_mine', [toQuantity(MAX_BLOCKS_PER_FETCH * 2 + 5)]);
+    const before = withoutTag.forwardedCalls.length;
+    await stream.sync();
+    const blockBatches = withoutTag.forwardedCalls.slice(before).filter((calls) => calls.length > 1 && calls[0] === 'eth_getBlockByNumber');
+    expect(blockBatches.map((calls) => calls.length)).toEqual([MAX_BLOCKS_PER_FETCH, MAX_BLOCKS_PER_FETCH, 5]);
+    expect(recorder.applied.map((b) => b.hash)).toEqual((await canonicalChain(base.number)).map((b) => b.hash));
+    expect(recorder.appliedTwice).toEqual([]);
   });
 
   it('rolls back to the common ancestor on anvil_reorg and re-applies the new branch', async () => {

@@ -1,9 +1,19 @@
 import type { Hex } from 'viem';
-import { RetryableError } from '../errors.ts';
+import { AnnouncedHeads } from './announced-heads.ts';
+import {
+  blockByHashCall,
+  blockByNumberCall,
+  FINALIZED_CALL,
+  logsByHashCall,
+  nodeFinalizedFrom,
+  resultOf,
+  trackedLogs,
+  type LogFilter,
+} from './block-fetch.ts';
 import { FinalityTracker, type FinalityRule, type FinalityStatus } from './finality.ts';
-import { ReorgTooDeepError, RpcCallError } from './rpc-errors.ts';
+import { ReorgTooDeepError } from './rpc-errors.ts';
 import type { RpcPool } from './rpc-pool.ts';
-import { parseBlockHeader, parseLog, refOf, toQuantity, type BlockHeader, type BlockRef, type ChainEvent, type ChainLog } from './types.ts';
+import { parseBlockHeader, refOf, toQuantity, type BlockHeader, type BlockRef, type ChainEvent, type ChainLog } from './types.ts';
 
 /**
  * The block stream: turns "there may be a new head" into an ordered sequence of `ChainEvent`s.
@@ -13,7 +23,16 @@ import { parseBlockHeader, parseLog, refOf, toQuantity, type BlockHeader, type B
  * read by block hash (EIP-234), so they belong to exactly the block they are emitted with.
  * Blocks leave the window as `finalized` when both our depth rule and the node's `finalized`
  * tag say so (src/chain/finality.ts); the tag is asked once per sync, alongside the head.
+ *
+ * Round trips: a head the node announced with its header (WebSocket newHeads, `announce`) that
+ * extends our tip is fetched by hash — the block, its logs and the node's finalized block in ONE
+ * batch — with no `eth_blockNumber` (the announcement is the head). Otherwise a sync asks the
+ * head, then the blocks up to it by number in one batch, then their logs by hash in one batch,
+ * {@link MAX_BLOCKS_PER_FETCH} blocks at a time.
  */
+
+/** Blocks fetched per batch when catching up: bounds the memory of a long catch-up and the size of one answer. */
+export const MAX_BLOCKS_PER_FETCH = 100;
 
 /** Settings of a block stream. */
 export interface BlockStreamOptions {
@@ -39,6 +58,11 @@ export interface BlockStreamOptions {
 export interface BlockStream {
   /** Catches up with the head once (serialised: concurrent calls share one run). */
   sync(): Promise<void>;
+  /**
+   * A header the node announced as its new head (a newHeads message, already parsed): the next
+   * sync fetches it by hash in one round trip if it extends the tip. Only a hint: call `sync`.
+   */
+  announce(header: BlockHeader): void;
   /** The newest block emitted. */
   tip(): BlockRef;
   /** Highest head any endpoint reported. */
@@ -50,6 +74,8 @@ export interface BlockStream {
 /** Creates a stream that continues after `options.from`. */
 export function createBlockStream(options: BlockStreamOptions): BlockStream {
   const { pool, finalityDepth } = options;
+  const filter: LogFilter = { topics: options.topics, isTracked: options.isTracked };
+  const announced = new AnnouncedHeads();
   // Ascending and contiguous; [0] is the anchor (the deepest point a rollback may reach): the
   // last finalized block, or `from` until one is.
   const chain: BlockRef[] = [refOf(options.from)];
@@ -66,20 +92,6 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
     return raw === null || raw === undefined ? null : parseBlockHeader(raw);
   }
 
-  async function logsOf(block: BlockHeader): Promise<ChainLog[]> {
-    const raw = (await pool.request('eth_getLogs', [{ blockHash: block.hash, topics: [options.topics] }])) as unknown[];
-    const logs = raw.map(parseLog).filter((l) => options.isTracked(l.address));
-    for (const log of logs) {
-      // A node that answered for another block (a fork it still serves) would corrupt state:
-      // refuse the answer; the next attempt (another endpoint, or after the node catches up) decides.
-      if (log.blockHash !== block.hash || log.removed) {
-        throw new RetryableError(`eth_getLogs for block ${block.number} (${block.hash}) returned a log of block ${log.blockHash}${log.removed ? ' marked removed' : ''}`);
-      }
-    }
-    logs.sort((a, b) => a.logIndex - b.logIndex);
-    return logs;
-  }
-
   /** The head every endpoint could agree on as the best known: the max of a probe when we doubt one. */
   async function readHead(): Promise<bigint> {
     const head = BigInt((await pool.request('eth_blockNumber', [])) as string);
@@ -93,16 +105,13 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
   const inWindow = (number: bigint): BlockRef | undefined => chain[Number(number - (chain[0] as BlockRef).number)];
 
   /**
-   * The node's `finalized` block, or null when it has none: a "not found" (geth before the merge)
-   * or a rejected tag (a node that does not know it) is an answer, not a fault to fail over on.
+   * The node's `finalized` block, or null when it has none (src/chain/block-fetch.ts).
    * Undefined when no endpoint answered: finality then simply waits for the next sync.
    */
   async function readNodeFinalized(): Promise<BlockRef | null | undefined> {
     try {
-      const raw = await pool.request('eth_getBlockByNumber', ['finalized', false], { notFoundIsNull: true });
-      return raw === null || raw === undefined ? null : refOf(parseBlockHeader(raw));
-    } catch (error) {
-      if (error instanceof RpcCallError) return null;
+      return nodeFinalizedFrom((await pool.batch([FINALIZED_CALL]))[0]);
+    } catch {
       return undefined;
     }
   }
@@ -172,14 +181,58 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
     await options.onEvent({ type: 'reorg', commonAncestor: ancestor.block, dropped });
   }
 
-  async function emitBlock(block: BlockHeader): Promise<void> {
-    const logs = await logsOf(block);
+  /** Emits a block that extends the tip, with its logs, then finalizes what that makes final. */
+  async function emitBlock(block: BlockHeader, logs: ChainLog[]): Promise<void> {
+    const current = tip();
+    // Every path checked the link already; this is the one place all blocks pass, so it holds here too.
+    if (block.number !== current.number + 1n || block.parentHash !== current.hash) {
+      throw new Error(`block stream bug: block ${block.number} (parent ${block.parentHash}) does not extend the tip ${current.number} (${current.hash})`);
+    }
     await options.onEvent({ type: 'block', block, logs });
     chain.push(refOf(block));
     await finalize();
   }
 
+  /**
+   * The announced blocks that extend our tip, fetched by hash (each block and its logs) in one
+   * batch with the node's finalized block, and emitted. True when at least one was; false when
+   * none extends the tip or the endpoint does not have them yet: the caller then looks as it
+   * would without announcements (the head, then the blocks by number).
+   */
+  async function followAnnounced(): Promise<boolean> {
+    const headers = announced.chainFrom(tip(), MAX_BLOCKS_PER_FETCH);
+    if (headers.length === 0) return false;
+    // The socket's endpoint reported this head; a look by the slow path may still lower it.
+    const announcedHead = (headers[headers.length - 1] as BlockHeader).number;
+    if (announcedHead > knownHead) knownHead = announcedHead;
+    const calls = headers.flatMap((h) => [blockByHashCall(h.hash), logsByHashCall(h.hash, filter, true)]);
+    const answers = await pool.batch([...calls, FINALIZED_CALL]);
+    const fetched: { block: BlockHeader; logs: ChainLog[] }[] = [];
+    for (const [i, header] of headers.entries()) {
+      const rawBlock = resultOf(answers[2 * i]);
+      const rawLogs = resultOf(answers[2 * i + 1]);
+      // Not there yet (the socket's node is ahead of this endpoint): the slow path decides.
+      if (rawBlock === null || rawBlock === undefined || rawLogs === null || rawLogs === undefined) break;
+      const block = parseBlockHeader(rawBlock);
+      // The header we emit is the endpoint's, asked by the announced hash: it must be the block announced.
+      if (block.hash !== header.hash || block.parentHash !== header.parentHash || block.number !== header.number) {
+        announced.forget(header.number);
+        break;
+      }
+      fetched.push({ block, logs: trackedLogs(block, rawLogs, filter) });
+    }
+    if (fetched.length === 0) return false;
+    for (const { block, logs } of fetched) await emitBlock(block, logs);
+    if (await noteNodeFinalized(nodeFinalizedFrom(answers[answers.length - 1]))) await finalize();
+    return true;
+  }
+
   async function catchUp(): Promise<void> {
+    // The fast path needs to know whether the node has a finalized tag (the first sync asks it).
+    // Blocks beyond what was announced (the head moved on without a notice) are the slow path's.
+    const followed = finality.known && (await followAnnounced());
+    announced.dropThrough(tip().number);
+    if (followed && tip().number >= knownHead) return;
     // The node's finalized block is asked with the head and applied once the new blocks are out,
     // so it adds no latency between a new head and its block event; it is checked against our
     // block at its height, which we hold by then. Only on the first sync is it awaited before
@@ -192,17 +245,39 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
     if (head < tip().number) await rollBack(`head ${head} is below our tip ${tip().number}`);
     if (first && (await noteNodeFinalized(await answer))) await finalize();
     await followToHead();
-    const followed = tip();
+    const following = tip();
     if (await noteNodeFinalized(await answer)) await finalize();
     // The node finalized a block that is not ours and the check rolled our branch back: follow the chain.
-    if (tip() !== followed) await followToHead();
+    if (tip() !== following) await followToHead();
+    announced.dropThrough(tip().number);
   }
 
-  /** Emits every block up to the known head, rolling back wherever the chain no longer links. */
+  /** Blocks `from`..`to` by number, in one batch; each must exist (a null fails over: that endpoint is behind). */
+  async function blocksByNumber(from: bigint, to: bigint): Promise<BlockHeader[]> {
+    const calls = [];
+    for (let n = from; n <= to; n += 1n) calls.push(blockByNumberCall(n));
+    return (await pool.batch(calls)).map((answer) => parseBlockHeader(resultOf(answer)));
+  }
+
+  /** The tracked logs of each block, by its hash, in one batch. */
+  async function logsOfBlocks(blocks: readonly BlockHeader[]): Promise<ChainLog[][]> {
+    const answers = await pool.batch(blocks.map((b) => logsByHashCall(b.hash, filter)));
+    return blocks.map((block, i) => trackedLogs(block, resultOf(answers[i]), filter));
+  }
+
+  /**
+   * Emits every block up to the known head, rolling back wherever the chain no longer links: the
+   * blocks of a range by number in one batch, then their logs by hash in another.
+   */
   async function followToHead(): Promise<void> {
+    // Whether the tip was read by number in this pass: it was the node's block at its height a
+    // moment ago, so the same-height check below would only repeat that question. A reorg after
+    // it is found by the next look, as is any block that arrives after a look.
+    let tipJustRead = false;
     for (;;) {
       const current = tip();
       if (current.number >= knownHead) {
+        if (tipJustRead) return;
         // Same height: a reorg that kept the length only shows as a different hash here.
         const canonical = await blockAt(current.number, true);
         if (canonical && canonical.hash !== current.hash) {
@@ -211,13 +286,25 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
         }
         return;
       }
-      const next = await blockAt(current.number + 1n, true);
-      if (next === null) return;
-      if (next.parentHash !== current.hash) {
-        await rollBack(`block ${next.number} does not extend ${current.hash}`);
+      const last = knownHead < current.number + BigInt(MAX_BLOCKS_PER_FETCH) ? knownHead : current.number + BigInt(MAX_BLOCKS_PER_FETCH);
+      const blocks = await blocksByNumber(current.number + 1n, last);
+      // The part of the range that links up from our tip; chunks of a batch may come from
+      // different endpoints, or the node reorged between them: the rest is looked at again.
+      let linked = 0;
+      for (let parent: BlockRef = current; linked < blocks.length; linked += 1) {
+        const block = blocks[linked] as BlockHeader;
+        if (block.number !== parent.number + 1n || block.parentHash !== parent.hash) break;
+        parent = block;
+      }
+      if (linked === 0) {
+        await rollBack(`block ${current.number + 1n} does not extend ${current.hash}`);
+        tipJustRead = false;
         continue;
       }
-      await emitBlock(next);
+      const linkedBlocks = blocks.slice(0, linked);
+      const logs = await logsOfBlocks(linkedBlocks);
+      for (const [i, block] of linkedBlocks.entries()) await emitBlock(block, logs[i] as ChainLog[]);
+      tipJustRead = linked === blocks.length;
     }
   }
 
@@ -241,6 +328,7 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
 
   return {
     sync,
+    announce: (header) => announced.add(header),
     tip,
     knownHead: () => knownHead,
     finality: () => ({ finalized: lastFinalized?.block ?? null, rule: lastFinalized?.rule ?? null, ...finality.view(), unfinalizedBlocks: chain.length - 1 }),

@@ -1,12 +1,40 @@
 import { webSocket } from 'viem';
 import { backoffDelay, type BackoffOptions } from './backoff.ts';
+import { parseBlockHeader, type BlockHeader } from './types.ts';
 
 /**
  * New-head notifications: a WebSocket `newHeads` subscription (viem's WebSocket transport)
  * while one works, HTTP polling while none does, and a slow poll even with a live socket so a
  * silently stalled subscription cannot stall us. A notification is only a hint to look: the
  * block stream fetches and checks every block itself, so a lost or repeated hint is harmless.
+ * A newHeads message carries the new head's header, passed on parsed so the stream can fetch
+ * that block by hash at once instead of first asking for the head.
  */
+
+/** A head the socket announced: its height, and its header when the message held a well-formed one. */
+export interface HeadHint {
+  number: bigint;
+  header: BlockHeader | null;
+}
+
+const BLOCK_HASH = /^0x[0-9a-fA-F]{64}$/;
+
+/**
+ * The hint in a newHeads message: null when it names no height (a hint to look, nothing more);
+ * the header only when it parses and its hash and parent hash are 32-byte hex.
+ */
+export function headHintOf(message: unknown): HeadHint | null {
+  const raw = message as { number?: unknown } | null | undefined;
+  if (typeof raw?.number !== 'string' || !/^0x[0-9a-fA-F]{1,16}$/.test(raw.number)) return null;
+  let header: BlockHeader | null = null;
+  try {
+    const parsed = parseBlockHeader(raw);
+    if (BLOCK_HASH.test(parsed.hash) && BLOCK_HASH.test(parsed.parentHash)) header = parsed;
+  } catch {
+    // Not a full header (a field missing or malformed): the height alone is still a hint.
+  }
+  return { number: BigInt(raw.number), header };
+}
 
 /** How heads are currently learned. */
 export type HeadMode = 'websocket' | 'polling';
@@ -17,8 +45,8 @@ export interface HeadWatcherOptions {
   wsUrls: readonly string[];
   /** Poll period without a socket. */
   pollIntervalMs: number;
-  /** Called for every hint (a head number from the socket, or `null` from a poll tick). */
-  onHint: (head: bigint | null) => void;
+  /** Called for every hint (a head from the socket, or `null` from a poll tick or a (re)connect). */
+  onHint: (head: HeadHint | null) => void;
   onModeChange?: (mode: HeadMode, reason: string) => void;
   reconnectBackoff?: BackoffOptions;
 }
@@ -94,10 +122,7 @@ export function watchHeads(options: HeadWatcherOptions): HeadWatcher {
       };
       await transport.value?.subscribe({
         params: ['newHeads'],
-        onData: (data: { result?: unknown }) => {
-          const number = (data.result as { number?: unknown } | undefined)?.number;
-          options.onHint(typeof number === 'string' ? BigInt(number) : null);
-        },
+        onData: (data: { result?: unknown }) => options.onHint(headHintOf(data.result)),
         onError,
       });
       if (stopped) {

@@ -7,7 +7,9 @@ import type { RpcPool } from './rpc-pool.ts';
 import type { BlockRef, ChainEvent } from './types.ts';
 
 /**
- * The chain monitor: head notifications (WebSocket, or polling) drive the block stream. A
+ * The chain monitor: head notifications (WebSocket, or polling) drive the block stream; a
+ * WebSocket notice's header is announced to the stream, which fetches that block by hash in one
+ * round trip when it extends the tip (src/chain/README.md, round trips). A
  * transient failure (every endpoint down for a while) is reported and retried on the next hint;
  * a fatal one (a reorg deeper than the window) stops the monitor and rejects `done`. Each block
  * event carries when our process first heard of its head, for the engine's latency figures.
@@ -162,7 +164,8 @@ export function startChainMonitor(options: ChainMonitorOptions): ChainMonitor {
         void catchUp(at);
         return;
       }
-      board.heard(head, at);
+      board.heard(head.number, at);
+      if (head.header !== null) stream.announce(head.header);
       void catchUp();
     },
     ...(options.onModeChange ? { onModeChange: options.onModeChange } : {}),
