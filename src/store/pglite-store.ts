@@ -12,6 +12,14 @@ export function pgliteFolder(dataDir: string): string {
 }
 
 /**
+ * Server settings of the embedded database. PGlite's default 128 MB of shared buffers is touched
+ * as the WASM heap warms and showed as ~150 MB more resident memory in our process (measured: an
+ * opened database 362 MB RSS at 128 MB, 237 MB at 32 MB); the embedded database holds small
+ * tables (settings, checkpoints, the ledger), and a desk that outgrows it moves to PostgreSQL.
+ */
+const PGLITE_CONF = ['shared_buffers = 32MB'];
+
+/**
  * Opens the embedded database in `<dataDir>/pglite`, locked for this opener until close():
  * a second opener (any process) gets StoreLockedError, never a silent shared folder.
  */
@@ -21,7 +29,7 @@ export async function openPgliteStore(dataDir: string): Promise<Store> {
   let db: PGlite;
   try {
     // int8 as bigint: PGlite's default (a JS number) silently loses precision above 2^53.
-    db = await PGlite.create(folder, { parsers: { [types.INT8]: parseInt8 } });
+    db = await PGlite.create(folder, { parsers: { [types.INT8]: parseInt8 }, postgresqlconf: PGLITE_CONF });
   } catch (error) {
     lock.release();
     throw new StoreError(`cannot open the PGlite database in ${folder}: ${(error as Error).message}`, { cause: error });

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { StoreError } from './errors.ts';
 import { QueryError } from './normalise.ts';
+import { openPgliteStore } from './pglite-store.ts';
 import { forEachBackend } from './test-store.ts';
 import type { Queryable } from './types.ts';
 
@@ -118,4 +122,15 @@ forEachBackend('store lifecycle', (db) => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as Error).message).toMatch(/store .* is closed/);
   });
+});
+
+it('runs the embedded database with small shared buffers (PGlite\'s 128 MB default costs ~150 MB of RSS)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orion-pglite-conf-'));
+  const store = await openPgliteStore(dir);
+  try {
+    expect((await store.query('show shared_buffers')).rows).toEqual([{ shared_buffers: '32MB' }]);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
