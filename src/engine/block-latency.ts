@@ -7,8 +7,9 @@ import type { BlockTiming } from '../chain/monitor.ts';
  * are computed only when someone asks (`/health`, the benchmark).
  *
  * Stages (performance.now(), monotonic):
- * - fetch: head heard of → the block header and its pool logs in hand (eth_blockNumber, the
- *   block, eth_getLogs; and any wait behind the previous block or a checkpoint write);
+ * - fetch: head heard of → the block header and its pool logs in hand (one batched round trip
+ *   when a WebSocket header extends the tip, see src/chain/README.md; and any wait behind the
+ *   previous block or a checkpoint write);
  * - apply: → the logs applied to the market state and the next block's gas price derived;
  * - rank: → the changed pools pushed into the scanner, the scanner refreshed, the best ranked.
  */
