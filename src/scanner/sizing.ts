@@ -1,6 +1,22 @@
 import { ceilDiv, isqrt } from './bigint-math.ts';
 import type { Route } from './route.ts';
 
+/**
+ * What the integer refinement evaluates: a loaded `Route`, or a wrapper caching its exact quotes
+ * (sizing-quotes.ts). Every output is the exact AMM math's.
+ */
+export interface ExactRoute {
+  readonly hops: number;
+  /** Final output for `amountIn`; 0 when some hop rounds to nothing. */
+  out(amountIn: bigint): bigint;
+  /** Amounts along the route: [amountIn, out of hop 0, …, final output]. */
+  amounts(amountIn: bigint): bigint[];
+  /** Least input whose output after hop `lastHop` (default: the last) is >= `amountOut`, or -1n. */
+  minIn(amountOut: bigint, lastHop?: number): bigint;
+  /** Final outputs for every input lo..hi, in order (optional: a cached route fills plateaus without quoting them). */
+  outs?(lo: bigint, hi: bigint): bigint[];
+}
+
 const PIPS = 1_000_000n;
 
 /** Below this many candidate inputs the refinement checks every one: the result is then provably optimal. */
@@ -40,8 +56,17 @@ export interface VirtualPool {
   c: bigint;
 }
 
-/** Composes the loaded route's hops (all V2) into its virtual pool. */
-export function composeV2(route: Route): VirtualPool {
+/** Constant-product hops in order: what `composeV2` reads (a loaded all-V2 `Route` is one). */
+export interface ConstantProductHops {
+  readonly hops: number;
+  /** Swap fee of each hop in pips. */
+  readonly fee: ArrayLike<number>;
+  readonly reserveIn: readonly bigint[];
+  readonly reserveOut: readonly bigint[];
+}
+
+/** Composes constant-product hops (a loaded all-V2 route, or the bound pools of any route) into their virtual pool. */
+export function composeV2(route: ConstantProductHops): VirtualPool {
   let a = 1n;
   let b = 1n;
   let c = 0n;
@@ -122,32 +147,37 @@ function floorDiv(a: bigint, b: bigint): bigint {
 }
 
 /** Exact integer profit at `x` (0 < x): output − input − flash fee. */
-export function profitAt(route: Route, x: bigint, flashFeePips: bigint): bigint {
+export function profitAt(route: ExactRoute, x: bigint, flashFeePips: bigint): bigint {
   return route.out(x) - x - flashFee(x, flashFeePips);
 }
 
 /**
  * Integer refinement around a seed: jumps to the left edge of the seed's output plateau (the
- * least input for the same output, one inverse evaluation however wide the plateau), then
- * moves to the best of the inputs within ±5 while one is strictly better. The result is a
- * local integer optimum: no input within ±5 of it gives more.
+ * least input for the same output, one inverse evaluation however wide the plateau; skipped
+ * when the input just below already gives less, as it then is the edge), then moves to the
+ * best of the inputs within ±5 while one is strictly better. The result is a local integer
+ * optimum: no input within ±5 of it gives more.
  */
-export function climb(route: Route, seed: bigint, limits: SizingLimits): bigint {
+export function climb(route: ExactRoute, seed: bigint, limits: SizingLimits): bigint {
   const { flashFeePips, maxIn } = limits;
   let x = seed < 1n ? 1n : seed > maxIn ? maxIn : seed;
   for (let step = 0; step < MAX_CLIMB_STEPS; step++) {
     const out = route.out(x);
-    if (out > 0n) {
+    if (out > 0n && x > 1n && route.out(x - 1n) === out) {
       const edge = route.minIn(out);
       if (edge >= 1n && edge < x) x = edge;
     }
-    const here = profitAt(route, x, flashFeePips);
+    const lo = x - 5n < 1n ? 1n : x - 5n;
+    const hi = x + 5n > maxIn ? maxIn : x + 5n;
+    const outs = route.outs?.(lo, hi);
+    const profitOf = (candidate: bigint): bigint =>
+      outs === undefined ? profitAt(route, candidate, flashFeePips) : outs[Number(candidate - lo)]! - candidate - flashFee(candidate, flashFeePips);
+    const here = profitOf(x);
     let next = x;
     let nextProfit = here;
-    for (let d = -5n; d <= 5n; d++) {
-      const candidate = x + d;
-      if (d === 0n || candidate < 1n || candidate > maxIn) continue;
-      const p = profitAt(route, candidate, flashFeePips);
+    for (let candidate = lo; candidate <= hi; candidate++) {
+      if (candidate === x) continue;
+      const p = profitOf(candidate);
       if (p > nextProfit) {
         next = candidate;
         nextProfit = p;
@@ -175,7 +205,7 @@ export function climb(route: Route, seed: bigint, limits: SizingLimits): bigint 
 }
 
 /** Best input in [lo, hi] by checking each (smallest input on ties). */
-export function scan(route: Route, lo: bigint, hi: bigint, flashFeePips: bigint): bigint {
+export function scan(route: ExactRoute, lo: bigint, hi: bigint, flashFeePips: bigint): bigint {
   let bestX = lo;
   let best = profitAt(route, lo, flashFeePips);
   for (let x = lo + 1n; x <= hi; x++) {
@@ -196,7 +226,7 @@ export function scan(route: Route, lo: bigint, hi: bigint, flashFeePips: bigint)
  * edge is exhaustive. Returns the best of `current` and the edges, or undefined when even the
  * coarsest hop has too many levels.
  */
-export function scanLevels(route: Route, lo: bigint, hi: bigint, current: bigint, flashFeePips: bigint, limit = EXHAUSTIVE_WINDOW): bigint | undefined {
+export function scanLevels(route: ExactRoute, lo: bigint, hi: bigint, current: bigint, flashFeePips: bigint, limit = EXHAUSTIVE_WINDOW): bigint | undefined {
   const atLo = route.amounts(lo);
   const atHi = route.amounts(hi);
   let hop = -1;
@@ -257,7 +287,7 @@ export function sizeV2Route(route: Route, limits: SizingLimits): Sized | undefin
 }
 
 /** The sized result at `x`, or undefined when it does not profit. */
-export function finish(route: Route, x: bigint, flashFeePips: bigint): Sized | undefined {
+export function finish(route: ExactRoute, x: bigint, flashFeePips: bigint): Sized | undefined {
   const amountOut = route.out(x);
   const fee = flashFee(x, flashFeePips);
   const profit = amountOut - x - fee;
