@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readSnapshotFile } from '../market/snapshot.ts';
+import { sharedData } from '../../test/shared-data.ts';
+import { createRng } from '../util/seeded-random.ts';
+import { enumerateCycles } from './cycles.ts';
+import { defaultBaseTokens } from './base-tokens.ts';
+import { buildPoolTable } from './pool-table.ts';
+import { Route } from './route.ts';
+import { CachedRoute } from './sizing-quotes.ts';
+import { testPool } from './test-market.ts';
+import { routeOver, v3PoolFrom, v3Spec } from './test-v3-pools.ts';
+import { buildTokenTable } from './tokens.ts';
+import { V3Pools } from './v3-pools.ts';
+
+/**
+ * Checks every quote of the cached route against the scanner's own Route (V3Pools.exactIn and
+ * minIn, the swap loop run from the pool's state each time) on `inputs` near which the sizing
+ * works: amounts along the route, runs of consecutive inputs, least inputs for outputs near
+ * those amounts. Returns how many checkpoints the cached route left (they must be exercised).
+ */
+function checkQuotes(route: Route, cached: CachedRoute, inputs: readonly bigint[]): number {
+  let checkpoints = 0;
+  for (const x of inputs) {
+    const exact = route.amounts(x);
+    expect(cached.amounts(x)).toEqual(exact);
+    // A run of inputs around x, filled from quotes at its ends where outputs repeat.
+    const lo = x > 6n ? x - 5n : 1n;
+    expect(cached.outs(lo, lo + 10n)).toEqual(Array.from({ length: 11 }, (_, i) => route.out(lo + BigInt(i))));
+    for (let h = 0; h < route.hops; h++) {
+      for (const y of [exact[h + 1]!, exact[h + 1]! + 1n, exact[h + 1]! * 2n + 7n]) {
+        if (y > 0n) expect(cached.minIn(y, h)).toBe(route.minIn(y, h));
+      }
+    }
+    checkpoints = Math.max(checkpoints, (cached as unknown as { checkpoints: unknown[] }).checkpoints.filter((c) => c !== undefined).length);
+  }
+  return checkpoints;
+}
+
+const arbitrum = sharedData('snapshots/arbitrum-uniswap-2024-11-01.json');
+const base = sharedData('snapshots/base-uniswap-2024-11-01.json');
+
+describe('cached route quotes', () => {
+  it('equal the swap loop run whole, on random multi-tick pools (checkpoints, plateau fills, least inputs)', () => {
+    const deep = v3Spec({ minLiquidity: 10n ** 12n, maxLiquidity: 10n ** 22n });
+    let withCheckpoints = 0;
+    fc.assert(
+      fc.property(
+        deep,
+        deep,
+        fc.bigInt({ min: 10n ** 12n, max: 10n ** 22n }),
+        fc.array(fc.double({ min: 2, max: 23, noNaN: true }), { minLength: 6, maxLength: 6 }),
+        (specA, specB, reserve, exponents) => {
+          const { cycles, route, v3 } = routeOver([v3PoolFrom(1, 0, 1, specA), v3PoolFrom(2, 1, 2, specB), testPool(3, 2, 0, reserve, reserve)]);
+          const cached = new CachedRoute(v3);
+          for (let c = 0; c < cycles.count; c++) {
+            route.load(c);
+            cached.reset(route);
+            if (checkQuotes(route, cached, exponents.map((e) => BigInt(Math.floor(10 ** e)))) > 0) withCheckpoints++;
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+    expect(withCheckpoints).toBeGreaterThan(10);
+  });
+
+  for (const [name, file] of [['arbitrum', arbitrum], ['base', base]] as const) {
+    it.skipIf(!file)(`equal the swap loop run whole on the real ${name} snapshot`, async () => {
+      const { snapshot } = await readSnapshotFile(file!);
+      const tokens = buildTokenTable(snapshot.pools);
+      const table = buildPoolTable(snapshot.pools, tokens);
+      const cycles = enumerateCycles(table, tokens.tokens.length, defaultBaseTokens(tokens), 3);
+      const v3 = new V3Pools(table, snapshot.pools);
+      const route = new Route(table, cycles, v3);
+      const cached = new CachedRoute(v3);
+      const random = createRng(7);
+      let withCheckpoints = 0;
+      for (let c = 0; c < cycles.count; c += 5) {
+        route.load(c);
+        cached.reset(route);
+        const inputs = Array.from({ length: 4 }, () => BigInt(Math.floor(10 ** (8 + 14 * random()))));
+        if (checkQuotes(route, cached, inputs) > 0) withCheckpoints++;
+      }
+      expect(withCheckpoints).toBeGreaterThan(3);
+    });
+  }
+});
