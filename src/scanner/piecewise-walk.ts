@@ -1,0 +1,264 @@
+import { firstIndexAbove, lastIndexAtOrBelow, type V3SwapPool } from '../amm/uniswap-v3/pool.ts';
+import { MAX_SQRT_RATIO, MIN_SQRT_RATIO } from '../amm/uniswap-v3/tick-math.ts';
+import { KIND_V2 } from './pool-table.ts';
+import type { Route } from './route.ts';
+import type { V3States } from './v3-states.ts';
+
+const Q96F = 2 ** 96;
+/** ln √1.0001, from log1p: 1.0001 itself is not a double, and ln of its nearest one is 1e-12 off. */
+const LN_SQRT_TICK = Math.log1p(1e-4) / 2;
+/** The swap loop's default price limits (as far as a pool goes), as real sqrt prices. */
+const LOWEST_SQRT = Number(MIN_SQRT_RATIO + 1n) / Q96F;
+const HIGHEST_SQRT = Number(MAX_SQRT_RATIO - 1n) / Q96F;
+const MAX_HOPS = 4;
+
+/** One region of the walk: every hop inside one liquidity range. */
+export interface Region {
+  /** Route input at the region's start. */
+  x: number;
+  /** Real profit (output − k·input) at the start. */
+  profit: number;
+  /** B/C of the composed pool from the start: the output from there is R·t/(1 + t/β). */
+  beta: number;
+  /** R/k − 1: the slope of the profit at the start, relative to k (−1 when the route is flat). */
+  excess: number;
+  /** ln(R/k) (the excess without cancellation). */
+  lnExcess: number;
+  /** Route input from the start to the first range boundary some hop reaches (Infinity: none). */
+  length: number;
+  /** The hop whose boundary ends the region (-1: none). */
+  hop: number;
+  /** The initialized tick at that boundary (NaN when it is the hop's price limit). */
+  tick: number;
+}
+
+/**
+ * The route's real-valued output as a chain of regions, walked from zero input upwards, in
+ * floats (it locates ranges; every amount is then evaluated exactly).
+ *
+ * Within one liquidity range a V3 hop is exactly a constant-product pool on its virtual reserves
+ * (L/s and L·s at the current sqrt price s); a V2 hop always is one. So while no hop leaves its
+ * range, the route composes into one virtual pool: from route input x on, the output is
+ * R·t/(1 + t/β) for a further input t (R the product of the hops' marginal rates at x, β from
+ * the reserves, the same composition as `composeV2`). `compose` builds that pool and the input
+ * at which the first hop reaches the end of its range; `advance` moves every hop to that point
+ * and the boundary hop into its next range (crossing the tick: liquidity ± liquidityNet, as the
+ * swap loop does). A range with no liquidity is crossed at once (the real price jumps it); a hop
+ * at the last range of its direction, or at the price limit, stops paying: the route is flat.
+ *
+ * The profit is tracked as increments k·t·(e·β − t)/(β + t), e = R/k − 1 taken from a sum of
+ * logarithms, so neither it nor the optimum β·(√(R/k) − 1) suffers cancellation.
+ */
+export class PiecewiseWalk {
+  hops = 0;
+  /** Route input and real profit at the current position. */
+  x = 0;
+  profit = 0;
+  /** 1 + flash fee: the cost of a unit of input. */
+  k = 1;
+  private lnK = 0;
+  private readonly v2 = new Uint8Array(MAX_HOPS);
+  private readonly zeroForOne = new Uint8Array(MAX_HOPS);
+  private readonly gamma = new Float64Array(MAX_HOPS);
+  private readonly lnGamma = new Float64Array(MAX_HOPS);
+  /** V2 hop: current reserves in / out (they move as the walk feeds the hop). */
+  private readonly reserveIn = new Float64Array(MAX_HOPS);
+  private readonly reserveOut = new Float64Array(MAX_HOPS);
+  /** V3 hop: current sqrt price (real), liquidity (exact, as the swap loop tracks it), next tick index. */
+  private readonly sqrtPrice = new Float64Array(MAX_HOPS);
+  private readonly liquidity: bigint[] = [0n, 0n, 0n, 0n];
+  private readonly liquidityF = new Float64Array(MAX_HOPS);
+  private readonly next = new Int32Array(MAX_HOPS);
+  private readonly state: (Readonly<V3SwapPool> | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** V3 hop: sqrt price at the end of its range, whether that end is the price limit, and the hop input to reach it. */
+  private readonly boundary = new Float64Array(MAX_HOPS);
+  private readonly atLimit = new Uint8Array(MAX_HOPS);
+  private readonly toBoundary = new Float64Array(MAX_HOPS);
+  /** The composed pool upstream of each hop: its input is R·t/(1 + t·invBeta) for a route input t. */
+  private readonly upRate = new Float64Array(MAX_HOPS + 1);
+  private readonly upInvBeta = new Float64Array(MAX_HOPS + 1);
+  /** Set when some hop can pay nothing more: the route's output is flat from here. */
+  private flat = false;
+
+  /** Starts a walk over the loaded route at zero input, with flash fee `flashFeePips`. */
+  load(route: Route, v3: V3States | undefined, flashFeePips: number): void {
+    this.hops = route.hops;
+    this.x = 0;
+    this.profit = 0;
+    this.k = 1 + flashFeePips / 1e6;
+    this.lnK = Math.log1p(flashFeePips / 1e6);
+    this.flat = false;
+    for (let h = 0; h < route.hops; h++) {
+      const zeroForOne = route.zeroForOne[h] === 1;
+      this.zeroForOne[h] = zeroForOne ? 1 : 0;
+      this.gamma[h] = (1e6 - route.fee[h]!) / 1e6;
+      this.lnGamma[h] = Math.log1p(-route.fee[h]! / 1e6);
+      if (route.kind[h] === KIND_V2) {
+        this.v2[h] = 1;
+        this.state[h] = undefined;
+        this.reserveIn[h] = Number(route.reserveIn[h]!);
+        this.reserveOut[h] = Number(route.reserveOut[h]!);
+        if (!(this.reserveIn[h]! > 0 && this.reserveOut[h]! > 0)) this.flat = true;
+        continue;
+      }
+      if (v3 === undefined) throw new Error('a V3 hop needs the V3 pool states');
+      const state = v3.get(route.pool[h]!);
+      this.v2[h] = 0;
+      this.state[h] = state;
+      this.sqrtPrice[h] = Number(state.sqrtPriceX96) / Q96F;
+      this.setLiquidity(h, state.liquidity);
+      this.next[h] = zeroForOne ? lastIndexAtOrBelow(state.ticks, state.tick) : firstIndexAbove(state.ticks, state.tick);
+      this.findBoundary(h);
+    }
+  }
+
+  /**
+   * The region starting at the current position: the composed pool and its length. Crosses the
+   * empty ranges first. Returns false when the walk cannot be trusted (floats out of range).
+   */
+  compose(region: Region): boolean {
+    region.x = this.x;
+    region.profit = this.profit;
+    region.hop = -1;
+    region.tick = NaN;
+    region.length = Infinity;
+    for (let h = 0; h < this.hops && !this.flat; h++) if (this.v2[h] === 0) this.settle(h);
+    if (this.flat) {
+      region.beta = 1;
+      region.excess = -1;
+      region.lnExcess = -Infinity;
+      return true;
+    }
+    let rate = 1;
+    let invBeta = 0;
+    let lnRate = -this.lnK;
+    for (let h = 0; h < this.hops; h++) {
+      this.upRate[h] = rate;
+      this.upInvBeta[h] = invBeta;
+      const gamma = this.gamma[h]!;
+      let reserveIn: number;
+      let lnPrice: number;
+      if (this.v2[h] === 1) {
+        reserveIn = this.reserveIn[h]!;
+        lnPrice = Math.log(this.reserveOut[h]!) - Math.log(reserveIn);
+      } else {
+        const s = this.sqrtPrice[h]!;
+        const zeroForOne = this.zeroForOne[h] === 1;
+        reserveIn = zeroForOne ? this.liquidityF[h]! / s : this.liquidityF[h]! * s;
+        lnPrice = (zeroForOne ? 2 : -2) * Math.log(s);
+        // Route input at which this hop's input reaches its range end.
+        const need = this.toBoundary[h]!;
+        const denominator = rate - need * invBeta;
+        const t = denominator > 0 ? need / denominator : Infinity;
+        if (t < region.length) {
+          region.length = t;
+          region.hop = h;
+          region.tick = this.atLimit[h] === 1 ? NaN : this.state[h]!.ticks[this.next[h]!]!;
+        }
+      }
+      invBeta += (rate * gamma) / reserveIn;
+      rate *= gamma * Math.exp(lnPrice);
+      lnRate += this.lnGamma[h]! + lnPrice;
+    }
+    this.upRate[this.hops] = rate;
+    this.upInvBeta[this.hops] = invBeta;
+    region.beta = 1 / invBeta;
+    region.lnExcess = lnRate;
+    region.excess = Math.expm1(lnRate);
+    return Number.isFinite(region.beta) && region.beta > 0 && Number.isFinite(lnRate) && Number.isFinite(rate);
+  }
+
+  /** Each hop's output rate in route input at input t into the last composed region (into `rates`). */
+  hopRates(t: number, rates: Float64Array): void {
+    for (let h = 0; h < this.hops; h++) {
+      const grow = 1 + t * this.upInvBeta[h + 1]!;
+      rates[h] = this.flat ? 0 : this.upRate[h + 1]! / (grow * grow);
+    }
+  }
+
+  /** Real profit gained over a further input t within `region`. */
+  gain(region: Region, t: number): number {
+    if (region.excess === -1) return -this.k * t;
+    return (this.k * t * (region.excess * region.beta - t)) / (region.beta + t);
+  }
+
+  /** Moves every hop by route input t (≤ region.length) and, at the region's end, its boundary hop into the next range. */
+  advance(region: Region, t: number): void {
+    if (!this.flat) {
+      for (let h = 0; h < this.hops; h++) {
+        const input = (this.upRate[h]! * t) / (1 + t * this.upInvBeta[h]!);
+        const net = this.gamma[h]! * input;
+        if (this.v2[h] === 1) {
+          const reserveIn = this.reserveIn[h]!;
+          this.reserveIn[h] = reserveIn + net;
+          this.reserveOut[h] = (this.reserveOut[h]! * reserveIn) / (reserveIn + net);
+        } else if (h === region.hop && t === region.length) {
+          this.cross(h);
+        } else {
+          const s = this.sqrtPrice[h]!;
+          const l = this.liquidityF[h]!;
+          this.sqrtPrice[h] = this.zeroForOne[h] === 1 ? (s * l) / (l + net * s) : s + net / l;
+          this.toBoundary[h] = this.toBoundary[h]! - input;
+        }
+      }
+    }
+    this.profit += this.gain(region, t);
+    this.x += t;
+  }
+
+  /** Crosses the empty ranges of V3 hop h, and those it already reached (float round-off). */
+  private settle(h: number): void {
+    while (this.liquidity[h]! === 0n || this.toBoundary[h]! <= 0) {
+      if (this.liquidity[h]! < 0n || this.atLimit[h] === 1) {
+        this.flat = true;
+        return;
+      }
+      this.cross(h);
+      if (this.flat) return;
+    }
+  }
+
+  /** Moves V3 hop h to the end of its range and into the next one. */
+  private cross(h: number): void {
+    this.sqrtPrice[h] = this.boundary[h]!;
+    if (this.atLimit[h] === 1) {
+      this.flat = true;
+      return;
+    }
+    const state = this.state[h]!;
+    const net = state.liquidityNet[this.next[h]!]!;
+    // Moving down (zeroForOne), liquidityNet applies with the opposite sign.
+    const zeroForOne = this.zeroForOne[h] === 1;
+    this.setLiquidity(h, this.liquidity[h]! + (zeroForOne ? -net : net));
+    this.next[h] = this.next[h]! + (zeroForOne ? -1 : 1);
+    if (this.liquidity[h]! < 0n) {
+      // An inconsistent tick map: the swap loop would revert here, so nothing more is paid.
+      this.flat = true;
+      return;
+    }
+    this.findBoundary(h);
+  }
+
+  private setLiquidity(h: number, liquidity: bigint): void {
+    this.liquidity[h] = liquidity;
+    this.liquidityF[h] = Number(liquidity);
+  }
+
+  /** End of V3 hop h's current range (the next initialized tick, or the price limit) and the input to reach it. */
+  private findBoundary(h: number): void {
+    const state = this.state[h]!;
+    const i = this.next[h]!;
+    const zeroForOne = this.zeroForOne[h] === 1;
+    const limit = zeroForOne ? LOWEST_SQRT : HIGHEST_SQRT;
+    let end = limit;
+    if (i >= 0 && i < state.ticks.length) end = Math.exp(state.ticks[i]! * LN_SQRT_TICK);
+    const beyond = zeroForOne ? end <= limit : end >= limit;
+    this.atLimit[h] = beyond || i < 0 || i >= state.ticks.length ? 1 : 0;
+    if (beyond) end = limit;
+    this.boundary[h] = end;
+    const s = this.sqrtPrice[h]!;
+    const l = this.liquidityF[h]!;
+    const netIn = zeroForOne ? l * (1 / end - 1 / s) : l * (end - s);
+    this.toBoundary[h] = netIn / this.gamma[h]!;
+  }
+}

@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { getAmountOut } from '../amm/uniswap-v2.ts';
+import { AmmError } from '../amm/errors.ts';
+import { swap } from '../amm/uniswap-v3/pool.ts';
+import { readSnapshotFile } from '../market/snapshot.ts';
+import { sharedData } from '../../test/shared-data.ts';
+import { createRng } from '../util/seeded-random.ts';
+import { KIND_V3 } from './pool-table.ts';
+import { Route } from './route.ts';
+import { Scanner } from './scanner.ts';
+import { sizeGenericRoute } from './sizing-generic.ts';
+import { PiecewiseSizer } from './sizing-piecewise.ts';
+import type { Sized, SizingLimits } from './sizing.ts';
+import { bruteForceBest, closedMarket, logRateSum, routeOver, v3PoolFrom, v3Spec } from './test-v3-pools.ts';
+import type { V3Pools } from './v3-pools.ts';
+
+const UNCAPPED: SizingLimits = { flashFeePips: 0n, maxIn: (1n << 112n) - 1n };
+
+/**
+ * What integer rounding can cost at input x beyond the real profit: every step of a hop's swap
+ * floors its output (a V3 hop takes one step per range and bitmap word it crosses, a V2 hop one),
+ * and a V3 hop floors its input net of fee; each unit of a hop's output or input is worth about
+ * x / amount of the start token along a cycle. Two local searches (the golden section and the
+ * climb) may settle on different steps of that staircase, this far apart at most.
+ */
+function roundingAllowance(route: Route, v3: V3Pools, x: bigint): bigint {
+  const amounts = route.amounts(x);
+  const unit = (amount: bigint): bigint => (amount > 0n ? x / amount + 1n : 0n);
+  let allowance = 0n;
+  for (let h = 0; h < route.hops; h++) {
+    let steps = 1;
+    if (route.kind[h] === KIND_V3 && amounts[h]! > 0n) {
+      try {
+        steps = swap(v3.get(route.pool[h]!), route.zeroForOne[h] === 1, amounts[h]!).steps;
+      } catch (error) {
+        if (!(error instanceof AmmError)) throw error;
+      }
+    }
+    allowance += BigInt(steps + 1) * unit(amounts[h + 1]!) + unit(amounts[h]!);
+  }
+  return allowance;
+}
+
+/** The sized input is a local integer optimum: no input within ±5 gives more. */
+function expectLocalOptimum(route: Route, sized: Sized): void {
+  for (let d = 1n; d <= 5n; d++) {
+    expect(route.out(sized.amountIn + d) - sized.amountIn - d).toBeLessThanOrEqual(sized.profit);
+    if (sized.amountIn > d) expect(route.out(sized.amountIn - d) - sized.amountIn + d).toBeLessThanOrEqual(sized.profit);
+  }
+}
+
+/** Random swaps on `changed` pools of a scanner (as the benchmark does, V3 ones 20 times larger), applied with refresh. */
+function perturb(scanner: Scanner, random: () => number, changed: number): void {
+  const { pools } = scanner;
+  for (let k = 0; k < changed; k++) {
+    const p = Math.floor(random() * pools.size);
+    const zeroForOne = random() < 0.5;
+    const [r0, r1] = [pools.reserve0[p]!, pools.reserve1[p]!];
+    const amount = BigInt(Math.floor(Number(zeroForOne ? r0 : r1) * 10 ** (-6 + 4 * random()))) + 1n;
+    if (pools.kind[p] === KIND_V3) {
+      try {
+        const moved = swap(scanner.v3State(p), zeroForOne, amount / 50n + 1n);
+        scanner.setV3State(p, { sqrtPriceX96: moved.sqrtPriceX96, tick: moved.tick, liquidity: moved.liquidity });
+      } catch (error) {
+        if (!(error instanceof AmmError)) throw error;
+      }
+    } else if (r0 > 0n && r1 > 0n) {
+      const out = getAmountOut(amount, zeroForOne ? r0 : r1, zeroForOne ? r1 : r0, pools.fee[p]!);
+      scanner.setReserves(p, zeroForOne ? r0 + amount : r0 - out, zeroForOne ? r1 - out : r1 + amount);
+    }
+  }
+  scanner.refresh();
+}
+
+describe('piecewise sizing of routes with V3 hops', () => {
+  it('finds the brute-force integer optimum on small random cycles (random tick maps, both directions, 2 and 3 hops)', () => {
+    const small = v3Spec({ minLiquidity: 1000n, maxLiquidity: 8000n, span: 20, spacings: [60], fees: [500, 3000] });
+    let profitable = 0;
+    fc.assert(
+      fc.property(fc.boolean(), small, small, fc.bigInt({ min: 200n, max: 1500n }), fc.integer({ min: 850, max: 1150 }), (threeHop, specA, specB, reserve, permille) => {
+        const { cycles, v3, route } = routeOver(closedMarket(threeHop, v3PoolFrom(1, 0, 1, specA), v3PoolFrom(2, 1, 2, specB), reserve, permille));
+        const sizer = new PiecewiseSizer(v3);
+        for (let c = 0; c < cycles.count; c++) {
+          route.load(c);
+          const best = bruteForceBest(route);
+          const sized = sizer.size(route, UNCAPPED);
+          expect(sized?.profit ?? 0n).toBe(best);
+          if (best > 0n) profitable++;
+        }
+        expect(sizer.fallbacks).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
+    expect(profitable).toBeGreaterThan(5);
+  });
+
+  it('matches or beats the golden-section search on deep random cycles, up to the rounding of a hop', () => {
+    const deep = v3Spec({ minLiquidity: 10n ** 17n, maxLiquidity: 10n ** 22n });
+    const tally = { better: 0, same: 0, worse: 0 };
+    fc.assert(
+      fc.property(fc.boolean(), deep, deep, fc.bigInt({ min: 10n ** 17n, max: 10n ** 22n }), fc.integer({ min: 850, max: 1150 }), fc.constantFrom(0n, 500n), (threeHop, specA, specB, reserve, permille, flashFeePips) => {
+        const { table, cycles, v3, route } = routeOver(closedMarket(threeHop, v3PoolFrom(1, 0, 1, specA), v3PoolFrom(2, 1, 2, specB), reserve, permille));
+        const sizer = new PiecewiseSizer(v3);
+        const limits = { ...UNCAPPED, flashFeePips };
+        for (let c = 0; c < cycles.count; c++) {
+          if (!(logRateSum(table, cycles, c) > 0)) continue;
+          route.load(c);
+          const golden = sizeGenericRoute(route, limits);
+          const before = golden?.profit ?? 0n;
+          const sized = sizer.size(route, limits);
+          const after = sized?.profit ?? 0n;
+          tally[after > before ? 'better' : after === before ? 'same' : 'worse']++;
+          if (sized !== undefined) {
+            expect(route.out(sized.amountIn)).toBe(sized.amountOut);
+            if (flashFeePips === 0n) expectLocalOptimum(route, sized);
+          }
+          expect(after).toBeGreaterThanOrEqual(before - roundingAllowance(route, v3, sized?.amountIn ?? golden?.amountIn ?? 1n));
+        }
+        expect(sizer.fallbacks).toBe(0);
+      }),
+      { numRuns: 150 },
+    );
+    // Where they differ, the walk's optimum (exact at tick crossings) is mostly the better start.
+    expect(tally.better).toBeGreaterThan(5 * tally.worse);
+  });
+
+  for (const chain of ['arbitrum', 'base', 'optimism']) {
+    const file = sharedData(`snapshots/${chain}-uniswap-2024-11-01.json`);
+    it.skipIf(!file)(`sizes every screened cycle of the ${chain} snapshot, as pools move, to a local optimum within a hop's rounding of the golden section`, async () => {
+      const { snapshot } = await readSnapshotFile(file!);
+      const scanner = new Scanner(snapshot);
+      const v3 = (scanner as unknown as { v3: V3Pools }).v3;
+      const route = new Route(scanner.pools, scanner.cycles, v3);
+      const sizer = new PiecewiseSizer(v3);
+      const random = createRng(3);
+      let sized = 0;
+      for (let block = 0; block < 16; block++) {
+        for (let c = 0; c < scanner.cycles.count; c++) {
+          if (scanner.cycles.allV2[c] === 1 || !(logRateSum(scanner.pools, scanner.cycles, c) > 0)) continue;
+          route.load(c);
+          const golden = sizeGenericRoute(route, UNCAPPED);
+          const before = golden?.profit ?? 0n;
+          const result = sizer.size(route, UNCAPPED);
+          if (result !== undefined) {
+            sized++;
+            expect(route.out(result.amountIn)).toBe(result.amountOut);
+            expectLocalOptimum(route, result);
+          }
+          expect(result?.profit ?? 0n).toBeGreaterThanOrEqual(before - roundingAllowance(route, v3, result?.amountIn ?? golden?.amountIn ?? 1n));
+        }
+        perturb(scanner, random, 6);
+      }
+      expect(sizer.fallbacks).toBe(0);
+      expect(sized).toBeGreaterThan(5);
+    });
+  }
+});
