@@ -10,9 +10,10 @@ import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type Pool
 import { Ranking } from './ranking.ts';
 import { Route } from './route.ts';
 import { composeV2, profitUpperBound, sizeV2Route, type SizingLimits } from './sizing.ts';
-import { sizeGenericRoute } from './sizing-generic.ts';
+import { PiecewiseSizer } from './sizing-piecewise.ts';
 import { buildTokenTable, type TokenTable } from './tokens.ts';
 import type { Opportunity, ScannerOptions } from './types.ts';
+import { V3LiquidityBound } from './v3-bound.ts';
 import { V3Pools, type V3State } from './v3-pools.ts';
 
 /** A bigint profit as a float never below it (the ranking compares bounds with exact values). */
@@ -40,6 +41,10 @@ export class Scanner {
 
   private readonly route: Route;
   private readonly v3: V3Pools | undefined;
+  /** Bound pools of V3 hops (the ranking bound of routes with V3 hops). */
+  private readonly v3Bound: V3LiquidityBound | undefined;
+  /** Exact sizing of routes with V3 hops. */
+  private readonly piecewise: PiecewiseSizer;
   private readonly ranking: Ranking;
   private readonly maxIn: Map<number, bigint>;
   /** The flash sources that could serve each cycle, with their fees and gas (candidate slots). */
@@ -103,6 +108,8 @@ export class Scanner {
       this.maxIn.set(i, limit);
     }
     this.v3 = snapshot.pools.some((p) => p.protocol === 'uniswap-v3') ? new V3Pools(this.pools, snapshot.pools) : undefined;
+    this.v3Bound = this.v3 === undefined ? undefined : new V3LiquidityBound(this.v3);
+    this.piecewise = new PiecewiseSizer(this.v3);
     this.flash = new FlashSources(this.pools, this.cycles, options.flash);
     this.route = new Route(this.pools, this.cycles, this.v3);
     this.ranking = new Ranking(this.cycles.count);
@@ -153,6 +160,7 @@ export class Scanner {
   setV3State(pool: number, state: V3State): void {
     if (this.v3 === undefined || this.pools.kind[pool] !== KIND_V3) throw new InputError(`pool ${this.pools.address[pool]} is not a V3 pool`);
     this.v3.set(pool, state);
+    this.v3Bound!.refresh(pool);
     this.markChanged(pool);
   }
 
@@ -236,7 +244,12 @@ export class Scanner {
     return chosen.map((c) => this.opportunity(c));
   }
 
-  /** Screen, bound (or, for routes with V3 hops, size) and rank cycle `c` against the current state. */
+  /** Sizings of routes with V3 hops handed to the golden-section fallback (see sizing-piecewise.ts). */
+  get sizingFallbacks(): number {
+    return this.piecewise.fallbacks;
+  }
+
+  /** Screen, bound and rank cycle `c` against the current state. */
   private evaluate(c: number): void {
     const { pools, cycles } = this;
     const hops = cycles.length[c]!;
@@ -258,14 +271,12 @@ export class Scanner {
         bound = toUpperFloat(profitUpperBound(composeV2(this.route), limits.flashFeePips, limits.maxIn));
       }
     } else {
-      // No closed form across ticks: size exactly now (V3 routes are few) and rank on that.
-      // At the cheapest fee: no dearer one profits more, so it bounds every candidate.
+      // Each V3 hop replaced by a constant-product pool paying at least as much (v3-bound.ts),
+      // at the cheapest fee: no dearer one profits more, so it bounds every candidate.
+      this.exact[c] = 0;
+      const limits = this.limits(c, 0);
       this.route.load(c);
-      const result = sizeGenericRoute(this.route, this.limits(c, 0));
-      this.store(this.flash.slot(c, 0), result?.amountIn ?? 0n, result?.profit ?? 0n);
-      this.exact[c] = this.flash.count[c] === 1 ? 1 : 0;
-      this.legs[c] = undefined;
-      bound = toUpperFloat(result?.profit ?? 0n);
+      bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
     }
     if (bound <= 0) return this.clear(c);
     this.candidate[c] = 1;
@@ -277,10 +288,10 @@ export class Scanner {
 
   /**
    * Sizes a ranked cycle to its exact integer optimum for every flash source candidate (cached
-   * until one of its pools changes). An all-V2 cycle has one candidate, the flash swap, sized
-   * by the closed form. A cycle with V3 hops was sized at its cheapest fee by `evaluate`; the
-   * dearer-fee candidates are sized here, only for the cycles `top` walks to, cheapest fee
-   * first: once one cannot profit, no dearer one can.
+   * until one of its pools changes), only for the cycles `top` walks to. An all-V2 cycle has one
+   * candidate, the flash swap, sized by the closed form. A cycle with V3 hops is sized piecewise
+   * across tick ranges at each candidate's fee, cheapest first: once one cannot profit, no
+   * dearer one can.
    */
   private refine(c: number): void {
     if (this.exact[c] === 1) return;
@@ -292,9 +303,9 @@ export class Scanner {
       this.store(this.flash.slot(c, 0), result?.amountIn ?? 0n, result?.profit ?? 0n);
       return;
     }
-    for (let i = 1; i < this.flash.count[c]!; i++) {
-      const profitable = this.profit[this.flash.slot(c, i - 1)]! > 0n;
-      const result = profitable ? sizeGenericRoute(this.route, this.limits(c, i)) : undefined;
+    for (let i = 0; i < this.flash.count[c]!; i++) {
+      const profitable = i === 0 || this.profit[this.flash.slot(c, i - 1)]! > 0n;
+      const result = profitable ? this.piecewise.size(this.route, this.limits(c, i)) : undefined;
       this.store(this.flash.slot(c, i), result?.amountIn ?? 0n, result?.profit ?? 0n);
     }
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { getAmountOut } from '../amm/uniswap-v2.ts';
 import { swap } from '../amm/uniswap-v3/pool.ts';
 import { getSqrtRatioAtTick } from '../amm/uniswap-v3/tick-math.ts';
-import type { V3PoolSnapshot } from '../market/snapshot.ts';
+import type { Snapshot, V2PoolSnapshot, V3PoolSnapshot } from '../market/snapshot.ts';
 import { Scanner } from './scanner.ts';
 import { testPool, testSnapshot, testToken } from './test-market.ts';
 
@@ -20,6 +20,22 @@ function v3Pool(id: number, tick: number, inner: bigint, outer: bigint, fee = 30
     protocol: 'uniswap-v3', address: `0x${(0xe000 + id).toString(16).padStart(40, '0')}`, fee, tickSpacing: 60,
     token0: testToken(0), token1: testToken(1), sqrtPriceX96: getSqrtRatioAtTick(tick), tick, liquidity, ticks,
   };
+}
+
+/** A V3 + V2 market at block 1 and a scanner following it (cold pass done), for the incremental tests. */
+function following(): { v3: V3PoolSnapshot; v2: V2PoolSnapshot; snapshot: Snapshot; live: Scanner; block: bigint } {
+  const v3 = v3Pool(1, 120, 10n ** 20n, 10n ** 19n);
+  const v2 = testPool(2, 0, 1, 10n ** 20n, 10n ** 20n);
+  const snapshot = { ...testSnapshot([v2], 1n), pools: [v2, v3] };
+  const live = new Scanner(snapshot, { bases: [testToken(0).address], maxHops: 2 });
+  live.scanAll();
+  return { v3, v2, snapshot, live, block: 1n };
+}
+
+/** The pool after a swap, by the AMM's swap loop (throws where the pool refuses it). */
+function swapped(pool: V3PoolSnapshot, zeroForOne: boolean, amount: bigint): V3PoolSnapshot {
+  const moved = swap({ ...pool, ticks: Int32Array.from(pool.ticks, (t) => t.tick), liquidityNet: pool.ticks.map((t) => t.liquidityNet) }, zeroForOne, amount);
+  return { ...pool, sqrtPriceX96: moved.sqrtPriceX96, tick: moved.tick, liquidity: moved.liquidity };
 }
 
 /** Exact output of a V3 exact-input swap, 0 when the pool cannot take all of it (independent of the scanner). */
@@ -78,16 +94,11 @@ describe('cycles with V3 hops', () => {
   it('follows V3 swaps incrementally exactly as a rescan of the updated pools would', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ zeroForOne: fc.boolean(), amount: fc.bigInt({ min: 1n, max: 10n ** 17n }) }), { minLength: 1, maxLength: 5 }), (swaps) => {
-        let v3 = v3Pool(1, 120, 10n ** 20n, 10n ** 19n);
-        const v2 = testPool(2, 0, 1, 10n ** 20n, 10n ** 20n);
-        const snapshot = { ...testSnapshot([v2], 1n), pools: [v2, v3] };
-        const live = new Scanner(snapshot, { bases: [testToken(0).address], maxHops: 2 });
-        live.scanAll();
-        let block = 1n;
+        const market = following();
+        const { v2, snapshot, live } = market;
+        let { v3, block } = market;
         for (const { zeroForOne, amount } of swaps) {
-          const state = { ...v3, ticks: Int32Array.from(v3.ticks, (t) => t.tick), liquidityNet: v3.ticks.map((t) => t.liquidityNet) };
-          const moved = swap(state, zeroForOne, amount);
-          v3 = { ...v3, sqrtPriceX96: moved.sqrtPriceX96, tick: moved.tick, liquidity: moved.liquidity };
+          v3 = swapped(v3, zeroForOne, amount);
           live.setV3State(live.poolIndex(v3.address), { sqrtPriceX96: v3.sqrtPriceX96, tick: v3.tick, liquidity: v3.liquidity });
           live.refresh(++block);
           const fresh = new Scanner({ ...snapshot, block, pools: [v2, v3] }, { bases: [testToken(0).address], maxHops: 2 });
@@ -98,5 +109,43 @@ describe('cycles with V3 hops', () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('follows Mint and Burn (tick map changes) incrementally exactly as a rescan would, bound and sizes alike', () => {
+    let found = 0;
+    const position = fc.record({ lower: fc.integer({ min: -30, max: 30 }), width: fc.integer({ min: 1, max: 20 }), liquidity: fc.bigInt({ min: 10n ** 17n, max: 10n ** 21n }) });
+    fc.assert(
+      fc.property(fc.array(fc.record({ mint: position, zeroForOne: fc.boolean(), amount: fc.bigInt({ min: 1n, max: 10n ** 19n }) }), { minLength: 1, maxLength: 5 }), (events) => {
+        const market = following();
+        const { v2, snapshot, live } = market;
+        let { v3, block } = market;
+        for (const { mint, zeroForOne, amount } of events) {
+          // Mint: a position's liquidity joins the map at its two ticks (and the in-range liquidity if it spans the price).
+          const nets = new Map(v3.ticks.map((t) => [t.tick, t.liquidityNet]));
+          const [lower, upper] = [mint.lower * 60, (mint.lower + mint.width) * 60];
+          nets.set(lower, (nets.get(lower) ?? 0n) + mint.liquidity);
+          nets.set(upper, (nets.get(upper) ?? 0n) - mint.liquidity);
+          const ticks = [...nets].filter(([, net]) => net !== 0n).sort(([a], [b]) => a - b).map(([tick, liquidityNet]) => ({ tick, liquidityNet }));
+          const liquidity = v3.liquidity + (lower <= v3.tick && v3.tick < upper ? mint.liquidity : 0n);
+          v3 = { ...v3, ticks, liquidity };
+          live.setV3State(live.poolIndex(v3.address), { sqrtPriceX96: v3.sqrtPriceX96, tick: v3.tick, liquidity: v3.liquidity, ticks: v3.ticks });
+          // Then a swap moves the price over the new map.
+          try {
+            v3 = swapped(v3, zeroForOne, amount);
+            live.setV3State(live.poolIndex(v3.address), { sqrtPriceX96: v3.sqrtPriceX96, tick: v3.tick, liquidity: v3.liquidity });
+          } catch {
+            // A swap the pool refuses leaves it as it was.
+          }
+          live.refresh(++block);
+          const fresh = new Scanner({ ...snapshot, block, pools: [v2, v3] }, { bases: [testToken(0).address], maxHops: 2 });
+          fresh.scanAll();
+          const top = live.top(5);
+          expect(top).toEqual(fresh.top(5));
+          found += top.length;
+        }
+      }),
+      { numRuns: 30 },
+    );
+    expect(found).toBeGreaterThan(10);
   });
 });

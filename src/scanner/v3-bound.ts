@@ -1,0 +1,165 @@
+import { lastIndexAtOrBelow } from '../amm/uniswap-v3/pool.ts';
+import { MAX_TICK } from '../amm/uniswap-v3/tick-math.ts';
+import { ceilDiv } from './bigint-math.ts';
+import { KIND_V2 } from './pool-table.ts';
+import type { Route } from './route.ts';
+import { composeV2, profitUpperBound, type ConstantProductHops } from './sizing.ts';
+import type { V3States } from './v3-states.ts';
+
+const Q96 = 1n << 96n;
+const LN_TICK = Math.log1p(1e-4);
+/** Initialized ticks walked per hop before the whole-direction maximum is taken instead. */
+const MAX_WALKED_TICKS = 64;
+
+/**
+ * Liquidity of a V3 pool's tick map as prefix sums: with `prefix[j]` the sum of liquidityNet
+ * over ticks[0 .. j-1], the liquidity the swap loop holds between ticks[j-1] and ticks[j] (gap
+ * j) is `offset + prefix[j]`, the offset being fixed by the pool's current liquidity in its
+ * current gap. That is exactly what the loop computes crossing ticks either way (adding
+ * liquidityNet going up, subtracting it going down), so the maxima below are over the very
+ * liquidities a swap can meet.
+ */
+interface TickProfile {
+  /** The tick map the profile was built from (rebuilt when the pool's map is replaced). */
+  ticks: Int32Array;
+  prefix: bigint[];
+  /** max(prefix[0 .. j]): every gap a zeroForOne swap from gap j can reach. */
+  maxBelow: bigint[];
+  /** max(prefix[j .. n]): every gap a oneForZero swap from gap j can reach. */
+  maxAbove: bigint[];
+}
+
+/**
+ * An upper bound of the profit of any cycle with V3 hops, so those cycles are ranked and sized
+ * lazily like all-V2 ones.
+ *
+ * Why it holds. Write s = √P for a V3 pool's price. Within a liquidity range, a zeroForOne swap
+ * moves 1/s by (net input)/L and pays out L·Δs; the marginal rate is P·(1 − fee) whatever L is.
+ * So, from the same start, a pool whose liquidity is L' ≥ L(s) at every price moves its price
+ * more slowly per unit of input, stays at a better price at every point, and pays at least as
+ * much for every input; a pool with constant liquidity L' is the constant-product pool with
+ * virtual reserves L'/s₀ and L'·s₀ (and the same fee). The exact swap loop only rounds against
+ * the trader (amountIn and fee up, amountOut down, each step), so its integer output is at most
+ * that real output. Composing the hops, each monotone, the route's integer output at any input
+ * is at most the composed bound pools' (V2 hops exactly as in `composeV2`), and the profit bound
+ * of that virtual pool (`profitUpperBound`) is then at least the exact optimum's profit.
+ *
+ * Which L' suffices. The route's real output is concave, and at the (real) optimum x* its slope
+ * is still ≥ k (flash fee factor ≥ 1). The slope is the product of the hops' marginal rates,
+ * each at most its rate at zero input, so at x* every hop's own rate has fallen from its start
+ * by at most ρ = Π rates at zero (the screen's exp(sum)): a V3 hop's price has moved at most
+ * ln ρ / ln 1.0001 ticks. Only liquidity within that many ticks (two more for rounding) of the
+ * current tick, in the swap's direction, can be met on the way to x*; the largest such L' gives
+ * a bound pool with at least the real profit at x*, hence at least the real maximum. Past
+ * MAX_WALKED_TICKS initialized ticks the whole direction's maximum is taken instead (also valid).
+ *
+ * The per-pool profiles are kept in step with the pools' tick maps (`refresh` on each
+ * `setV3State`; a replaced map is also noticed by identity); prices and liquidity are read live.
+ */
+export class V3LiquidityBound {
+  private readonly profiles = new Map<number, TickProfile>();
+  /** Scratch bound hops, reused for every cycle. */
+  private readonly hops = { hops: 0, fee: new Int32Array(4), reserveIn: [0n, 0n, 0n, 0n], reserveOut: [0n, 0n, 0n, 0n] };
+
+  constructor(private readonly states: V3States) {}
+
+  /** Rebuilds pool `pool`'s profile if its tick map changed (call after every state change). */
+  refresh(pool: number): void {
+    this.profile(pool);
+  }
+
+  /**
+   * Largest liquidity a swap from the pool's current state meets within `windowTicks` ticks in
+   * its direction (the current range included).
+   */
+  liquidityWithin(pool: number, zeroForOne: boolean, windowTicks: number): bigint {
+    const state = this.states.get(pool);
+    const { prefix, maxBelow, maxAbove } = this.profile(pool);
+    const { ticks } = state;
+    const gap = lastIndexAtOrBelow(ticks, state.tick) + 1;
+    let best = prefix[gap]!;
+    if (zeroForOne) {
+      // Crossing ticks[j - 1] (at or below the current tick) moves the swap into gap j - 1.
+      const last = state.tick - windowTicks;
+      for (let j = gap, walked = 0; j > 0 && ticks[j - 1]! >= last; j--) {
+        if (++walked > MAX_WALKED_TICKS) {
+          best = maxBelow[gap]!;
+          break;
+        }
+        if (prefix[j - 1]! > best) best = prefix[j - 1]!;
+      }
+    } else {
+      const last = state.tick + windowTicks;
+      for (let j = gap, walked = 0; j < ticks.length && ticks[j]! <= last; j++) {
+        if (++walked > MAX_WALKED_TICKS) {
+          best = maxAbove[gap]!;
+          break;
+        }
+        if (prefix[j + 1]! > best) best = prefix[j + 1]!;
+      }
+    }
+    return state.liquidity - prefix[gap]! + best;
+  }
+
+  /**
+   * Upper bound of the integer profit (output − input − flash fee) of the loaded route at any
+   * input ≤ maxIn. `logSum` is the screen's sum of ln(marginal rate net of fee), > 0.
+   */
+  profitBound(route: Route, logSum: number, flashFeePips: bigint, maxIn: bigint): bigint {
+    return profitUpperBound(composeV2(this.boundHops(route, logSum)), flashFeePips, maxIn);
+  }
+
+  /** The loaded route with each V3 hop replaced by its bound pool (V2 hops as they are). */
+  boundHops(route: Route, logSum: number): ConstantProductHops {
+    const { hops } = this;
+    const window = tickWindow(logSum);
+    hops.hops = route.hops;
+    for (let h = 0; h < route.hops; h++) {
+      hops.fee[h] = route.fee[h]!;
+      if (route.kind[h] === KIND_V2) {
+        hops.reserveIn[h] = route.reserveIn[h]!;
+        hops.reserveOut[h] = route.reserveOut[h]!;
+        continue;
+      }
+      const pool = route.pool[h]!;
+      const zeroForOne = route.zeroForOne[h] === 1;
+      const liquidity = this.liquidityWithin(pool, zeroForOne, window);
+      const sqrtPrice = this.states.get(pool).sqrtPriceX96;
+      // Virtual reserves L/s (token0) and L·s (token1), rounded towards more output: the input
+      // reserve down, the output reserve up.
+      const reserve0Down = (liquidity * Q96) / sqrtPrice;
+      const reserve1Down = (liquidity * sqrtPrice) / Q96;
+      hops.reserveIn[h] = zeroForOne ? reserve0Down : reserve1Down;
+      hops.reserveOut[h] = zeroForOne ? ceilDiv(liquidity * sqrtPrice, Q96) : ceilDiv(liquidity * Q96, sqrtPrice);
+    }
+    return hops;
+  }
+
+  private profile(pool: number): TickProfile {
+    const state = this.states.get(pool);
+    const known = this.profiles.get(pool);
+    if (known !== undefined && known.ticks === state.ticks) return known;
+    const n = state.ticks.length;
+    const prefix = new Array<bigint>(n + 1);
+    prefix[0] = 0n;
+    for (let j = 0; j < n; j++) prefix[j + 1] = prefix[j]! + state.liquidityNet[j]!;
+    const maxBelow = new Array<bigint>(n + 1);
+    const maxAbove = new Array<bigint>(n + 1);
+    maxBelow[0] = prefix[0]!;
+    for (let j = 1; j <= n; j++) maxBelow[j] = prefix[j]! > maxBelow[j - 1]! ? prefix[j]! : maxBelow[j - 1]!;
+    maxAbove[n] = prefix[n]!;
+    for (let j = n - 1; j >= 0; j--) maxAbove[j] = prefix[j]! > maxAbove[j + 1]! ? prefix[j]! : maxAbove[j + 1]!;
+    const profile = { ticks: state.ticks, prefix, maxBelow, maxAbove };
+    this.profiles.set(pool, profile);
+    return profile;
+  }
+}
+
+/**
+ * Ticks a hop's price can move before the cycle's slope falls below 1: ln ρ / ln 1.0001 with
+ * ρ = exp(logSum), plus two for the float sum and the current tick's fraction.
+ */
+export function tickWindow(logSum: number): number {
+  const window = Math.ceil(logSum / LN_TICK) + 2;
+  return window < 2 * MAX_TICK ? window : 2 * MAX_TICK;
+}
