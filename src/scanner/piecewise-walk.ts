@@ -69,6 +69,8 @@ export class PiecewiseWalk {
   private readonly liquidity: bigint[] = [0n, 0n, 0n, 0n];
   private readonly liquidityF = new Float64Array(MAX_HOPS);
   private readonly next = new Int32Array(MAX_HOPS);
+  /** V3 hop: the last initialized tick it crossed (NaN: none yet). */
+  private readonly crossed = new Float64Array(MAX_HOPS);
   private readonly state: (Readonly<V3SwapPool> | undefined)[] = [undefined, undefined, undefined, undefined];
   /** V3 hop: sqrt price at the end of its range, whether that end is the price limit, and the hop input to reach it. */
   private readonly boundary = new Float64Array(MAX_HOPS);
@@ -107,6 +109,7 @@ export class PiecewiseWalk {
       this.state[h] = state;
       this.sqrtPrice[h] = Number(state.sqrtPriceX96) / Q96F;
       this.setLiquidity(h, state.liquidity);
+      this.crossed[h] = NaN;
       this.next[h] = zeroForOne ? lastIndexAtOrBelow(state.ticks, state.tick) : firstIndexAbove(state.ticks, state.tick);
       this.findBoundary(h);
     }
@@ -176,6 +179,11 @@ export class PiecewiseWalk {
     }
   }
 
+  /** The last initialized tick V3 hop h crossed on the way here (NaN: none, or a V2 hop). */
+  lastCrossed(h: number): number {
+    return this.v2[h] === 1 ? NaN : this.crossed[h]!;
+  }
+
   /** Real profit gained over a further input t within `region`. */
   gain(region: Region, t: number): number {
     if (region.excess === -1) return -this.k * t;
@@ -227,6 +235,7 @@ export class PiecewiseWalk {
     }
     const state = this.state[h]!;
     const net = state.liquidityNet[this.next[h]!]!;
+    this.crossed[h] = state.ticks[this.next[h]!]!;
     // Moving down (zeroForOne), liquidityNet applies with the opposite sign.
     const zeroForOne = this.zeroForOne[h] === 1;
     this.setLiquidity(h, this.liquidity[h]! + (zeroForOne ? -net : net));

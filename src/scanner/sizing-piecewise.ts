@@ -1,6 +1,3 @@
-import { AmmError } from '../amm/errors.ts';
-import { swap, type V3SwapPool } from '../amm/uniswap-v3/pool.ts';
-import { getSqrtRatioAtTick } from '../amm/uniswap-v3/tick-math.ts';
 import { PiecewiseWalk, type Region } from './piecewise-walk.ts';
 import type { Route } from './route.ts';
 import { sizeGenericRoute } from './sizing-generic.ts';
@@ -84,7 +81,9 @@ export class PiecewiseSizer {
     if (best < 1 - this.slack(optimum)) return undefined;
     const quotes = this.quotes;
     quotes.reset(route);
-    let seed = this.seed(route, found, maxIn);
+    // Each V3 hop's quotes near the optimum resume from the last tick the walk saw it cross.
+    for (let h = 0; h < route.hops; h++) if (!Number.isNaN(this.walk.lastCrossed(h))) quotes.checkpoint(h, this.walk.lastCrossed(h));
+    let seed = this.seed(found, maxIn);
     if (quotes.out(seed) === 0n) {
       // A hop rounds the seed to nothing (very different decimals): start where something comes out.
       const least = quotes.minIn(1n);
@@ -110,12 +109,12 @@ export class PiecewiseSizer {
    * exact one). Inside a region the real profit is flat to well beyond the float error, so the
    * float optimum serves.
    */
-  private seed(route: Route, found: Optimum, maxIn: bigint): bigint {
+  private seed(found: Optimum, maxIn: bigint): bigint {
     if (found.kind === 'cap') return maxIn;
     let seed = BigInt(Math.floor(found.x));
-    if (found.kind === 'kink' && this.v3 !== undefined) {
+    if (found.kind === 'kink') {
       const h = found.hop;
-      const reach = inputToBoundary(this.v3.get(route.pool[h]!), route.zeroForOne[h] === 1, found.tick);
+      const reach = this.quotes.checkpoint(h, found.tick);
       if (reach !== undefined) {
         const least = h === 0 ? reach : this.quotes.minIn(reach, h - 1);
         if (least >= 1n) seed = least;
@@ -270,17 +269,4 @@ function scanWith(route: ExactRoute, lo: bigint, hi: bigint, current: bigint, fl
     }
   }
   return bestX;
-}
-
-/** Exact input that takes a V3 hop from its current state to `tick`'s price (NaN: its price limit), or undefined. */
-function inputToBoundary(state: Readonly<V3SwapPool>, zeroForOne: boolean, tick: number): bigint | undefined {
-  try {
-    const limit = Number.isNaN(tick) ? undefined : getSqrtRatioAtTick(tick);
-    // Far more than any pool holds: the loop stops at the limit.
-    const result = swap(state, zeroForOne, 1n << 200n, limit);
-    return zeroForOne ? result.amount0 : result.amount1;
-  } catch (error) {
-    if (error instanceof AmmError) return undefined;
-    throw error;
-  }
 }

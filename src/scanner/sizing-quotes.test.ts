@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { AmmError } from '../amm/errors.ts';
+import { swap } from '../amm/uniswap-v3/pool.ts';
 import { readSnapshotFile } from '../market/snapshot.ts';
 import { sharedData } from '../../test/shared-data.ts';
 import { createRng } from '../util/seeded-random.ts';
@@ -63,6 +65,34 @@ describe('cached route quotes', () => {
       { numRuns: 30 },
     );
     expect(withCheckpoints).toBeGreaterThan(10);
+  });
+
+  it('keeps checkpoints across sizings only while the pool is unchanged (swaps and Mint/Burn move it)', () => {
+    const deep = v3Spec({ minLiquidity: 10n ** 15n, maxLiquidity: 10n ** 21n, spacings: [1, 10] });
+    fc.assert(
+      fc.property(deep, fc.bigInt({ min: 10n ** 15n, max: 10n ** 21n }), fc.array(fc.tuple(fc.boolean(), fc.double({ min: 10, max: 21, noNaN: true })), { minLength: 2, maxLength: 6 }), (spec, reserve, moves) => {
+        const pool = v3PoolFrom(1, 0, 1, spec);
+        const { cycles, route, v3 } = routeOver([pool, testPool(3, 0, 1, reserve, reserve)]);
+        const cached = new CachedRoute(v3);
+        for (const [zeroForOne, exponent] of moves) {
+          const amount = BigInt(Math.floor(10 ** exponent));
+          for (let c = 0; c < cycles.count; c++) {
+            route.load(c);
+            cached.reset(route);
+            checkQuotes(route, cached, [amount, amount / 3n + 1n]);
+          }
+          // The pool trades (or, every other move, is re-read whole, as after a Mint or Burn).
+          const state = v3.get(0);
+          try {
+            const moved = swap(state, zeroForOne, amount);
+            v3.set(0, { sqrtPriceX96: moved.sqrtPriceX96, tick: moved.tick, liquidity: moved.liquidity, ...(zeroForOne ? { ticks: pool.ticks } : {}) });
+          } catch (error) {
+            if (!(error instanceof AmmError)) throw error;
+          }
+        }
+      }),
+      { numRuns: 15 },
+    );
   });
 
   for (const [name, file] of [['arbitrum', arbitrum], ['base', base]] as const) {

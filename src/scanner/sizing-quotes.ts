@@ -9,12 +9,25 @@ import type { V3States } from './v3-states.ts';
 
 /** A V3 quote crossing at least this many initialized ticks leaves a checkpoint behind. */
 const CHECKPOINT_CROSSINGS = 2;
+/** Far more than any pool holds: a swap of it stops only at its price limit. */
+const UNBOUNDED = 1n << 200n;
 
 /** The swap loop's state at an initialized tick it crossed, and what it took and paid to get there. */
 interface Checkpoint {
   input: bigint;
   output: bigint;
   state: V3SwapPool;
+}
+
+/** A pool's checkpoints (one direction) by tick, with the pool state they were taken from: valid while the pool is still in it. */
+interface KeptCheckpoints {
+  from: { sqrtPriceX96: bigint; tick: number; liquidity: bigint; ticks: Int32Array; liquidityNet: readonly bigint[] };
+  byTick: Map<number, Checkpoint>;
+}
+
+/** Whether `state` is still the one `kept` was taken from (V3Pools changes price and liquidity in place, tick maps by replacing them). */
+function unchanged({ from }: KeptCheckpoints, state: Readonly<V3SwapPool>): boolean {
+  return from.sqrtPriceX96 === state.sqrtPriceX96 && from.tick === state.tick && from.liquidity === state.liquidity && from.ticks === state.ticks && from.liquidityNet === state.liquidityNet;
 }
 
 /**
@@ -32,7 +45,8 @@ interface Checkpoint {
  *   there. Any input at least that large runs the same full steps up to that tick (each step to
  *   a tick takes an amount fixed by the tick, whatever remains after it), so its quote is the
  *   checkpoint's plus the swap loop's own quote of the rest from that state: the same numbers
- *   as one run, without repeating the crossings.
+ *   as one run, without repeating the crossings. Checkpoints depend on the pool's state alone,
+ *   so they are kept across sizings (other cycles through the pool) until the pool changes.
  *
  * `minIn` (least input for an output) settles on the least input whose quote suffices, by
  * those same quotes: starting from the input an exact-output swap charges, it gallops and
@@ -45,6 +59,8 @@ export class CachedRoute implements ExactRoute {
   private route: Route | undefined;
   private readonly quotes: Map<bigint, bigint>[] = [new Map(), new Map(), new Map(), new Map()];
   private readonly checkpoints: (Checkpoint | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** Checkpoints by pool and direction (2·pool + zeroForOne), then tick. */
+  private readonly kept = new Map<number, KeptCheckpoints>();
 
   constructor(private readonly v3: V3States | undefined) {}
 
@@ -78,6 +94,43 @@ export class CachedRoute implements ExactRoute {
       if (need < 0n) return -1n;
     }
     return need;
+  }
+
+  /**
+   * Sets hop h's checkpoint at initialized tick `tick` (one run of the swap loop up to its price)
+   * and returns the exact input that takes the hop there; for NaN, the input that takes it to
+   * its price limit (no checkpoint: nothing is quoted past the limit). Undefined when the hop
+   * cannot reach it.
+   */
+  checkpoint(h: number, tick: number): bigint | undefined {
+    const route = this.loaded();
+    if (route.kind[h] === KIND_V2 || this.v3 === undefined) return undefined;
+    const zeroForOne = route.zeroForOne[h] === 1;
+    const state = this.v3.get(route.pool[h]!);
+    if (Number.isNaN(tick)) {
+      const whole = trySwap(state, zeroForOne, UNBOUNDED);
+      return whole === undefined ? undefined : zeroForOne ? whole.amount0 : whole.amount1;
+    }
+    const checkpoint = this.checkpointAt(route.pool[h]!, state, zeroForOne, tick, UNBOUNDED);
+    if (checkpoint !== undefined) this.checkpoints[h] = checkpoint;
+    return checkpoint?.input;
+  }
+
+  /** The checkpoint at `tick` of a pool (kept one if the pool has not changed since), where a swap of `amountIn` reaches it. */
+  private checkpointAt(pool: number, state: Readonly<V3SwapPool>, zeroForOne: boolean, tick: number, amountIn: bigint): Checkpoint | undefined {
+    const key = 2 * pool + (zeroForOne ? 1 : 0);
+    let kept = this.kept.get(key);
+    if (kept === undefined || !unchanged(kept, state)) {
+      // First use, or the pool moved since: what was kept for it is stale.
+      const { sqrtPriceX96, liquidity, ticks, liquidityNet } = state;
+      kept = { from: { sqrtPriceX96, tick: state.tick, liquidity, ticks, liquidityNet }, byTick: new Map() };
+      this.kept.set(key, kept);
+    }
+    const known = kept.byTick.get(tick);
+    if (known !== undefined) return known.input <= amountIn ? known : undefined;
+    const checkpoint = checkpointAt(state, zeroForOne, tick, amountIn);
+    if (checkpoint !== undefined) kept.byTick.set(tick, checkpoint);
+    return checkpoint;
   }
 
   outs(lo: bigint, hi: bigint): bigint[] {
@@ -194,7 +247,10 @@ export class CachedRoute implements ExactRoute {
     const state = this.v3.get(route.pool[h]!);
     const result = trySwap(state, zeroForOne, amountIn);
     if (result === undefined) return 0n;
-    if (result.initializedTicksCrossed >= CHECKPOINT_CROSSINGS) this.checkpoints[h] = lastCrossing(state, zeroForOne, amountIn, result) ?? checkpoint;
+    if (result.initializedTicksCrossed >= CHECKPOINT_CROSSINGS) {
+      const tick = lastCrossing(state, zeroForOne, result);
+      if (tick !== undefined) this.checkpoints[h] = this.checkpointAt(route.pool[h]!, state, zeroForOne, tick, amountIn) ?? checkpoint;
+    }
     return paid(result, zeroForOne);
   }
 
@@ -219,18 +275,21 @@ function trySwap(state: Readonly<V3SwapPool>, zeroForOne: boolean, amount: bigin
   }
 }
 
-/**
- * The checkpoint at the last initialized tick the swap of `amountIn` (giving `result`) crossed:
- * the same swap stopped at that tick's price (the loop then crosses it and stops), so its state
- * is exactly the loop's at that point.
- */
-function lastCrossing(state: Readonly<V3SwapPool>, zeroForOne: boolean, amountIn: bigint, result: V3SwapResult): Checkpoint | undefined {
+/** The last initialized tick a swap from `state` (giving `result`) crossed, or undefined. */
+function lastCrossing(state: Readonly<V3SwapPool>, zeroForOne: boolean, result: V3SwapResult): number | undefined {
   const { ticks } = state;
   // Going down, crossing tick T leaves the loop at T - 1: T is the lowest initialized tick above
   // where it ended; going up it leaves it at T, the highest at or below.
   const index = zeroForOne ? firstIndexAbove(ticks, result.tick) : lastIndexAtOrBelow(ticks, result.tick);
-  if (index < 0 || index >= ticks.length) return undefined;
-  const tick = ticks[index]!;
+  return index < 0 || index >= ticks.length ? undefined : ticks[index]!;
+}
+
+/**
+ * The checkpoint at initialized tick `tick`, where a swap of `amountIn` from `state` reaches it
+ * (else undefined): the same swap stopped at that tick's price (the loop then crosses it and
+ * stops), so its state is exactly the loop's at that point.
+ */
+function checkpointAt(state: Readonly<V3SwapPool>, zeroForOne: boolean, tick: number, amountIn: bigint): Checkpoint | undefined {
   if (zeroForOne ? tick > state.tick : tick <= state.tick) return undefined;
   const limit = getSqrtRatioAtTick(tick);
   if (zeroForOne ? limit >= state.sqrtPriceX96 : limit <= state.sqrtPriceX96) return undefined;
@@ -239,6 +298,6 @@ function lastCrossing(state: Readonly<V3SwapPool>, zeroForOne: boolean, amountIn
   return {
     input: zeroForOne ? upTo.amount0 : upTo.amount1,
     output: paid(upTo, zeroForOne),
-    state: { fee: state.fee, tickSpacing: state.tickSpacing, ticks, liquidityNet: state.liquidityNet, sqrtPriceX96: upTo.sqrtPriceX96, tick: upTo.tick, liquidity: upTo.liquidity },
+    state: { fee: state.fee, tickSpacing: state.tickSpacing, ticks: state.ticks, liquidityNet: state.liquidityNet, sqrtPriceX96: upTo.sqrtPriceX96, tick: upTo.tick, liquidity: upTo.liquidity },
   };
 }
