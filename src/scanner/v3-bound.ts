@@ -53,8 +53,9 @@ interface TickProfile {
  * a bound pool with at least the real profit at x*, hence at least the real maximum. Past
  * MAX_WALKED_TICKS initialized ticks the whole direction's maximum is taken instead (also valid).
  *
- * The per-pool profiles are kept in step with the pools' tick maps (`refresh` on each
- * `setV3State`; a replaced map is also noticed by identity); prices and liquidity are read live.
+ * The per-pool profiles follow the pools' tick maps (dropped by `refresh` when `setV3State`
+ * replaced the map, rebuilt on the next query, which also checks); prices and liquidity are read
+ * live.
  */
 export class V3LiquidityBound {
   private readonly profiles = new Map<number, TickProfile>();
@@ -63,9 +64,13 @@ export class V3LiquidityBound {
 
   constructor(private readonly states: V3States) {}
 
-  /** Rebuilds pool `pool`'s profile if its tick map changed (call after every state change). */
+  /**
+   * Call after every state change of pool `pool`: drops its profile if its tick map was replaced
+   * (a Mint or Burn), to be rebuilt when next needed, so a pool whose cycles all fail the screen
+   * costs nothing; a swap leaves the map, and the profile, as they are.
+   */
   refresh(pool: number): void {
-    this.profile(pool);
+    if (this.profiles.get(pool)?.ticks !== this.states.get(pool).ticks) this.profiles.delete(pool);
   }
 
   /**
