@@ -65,7 +65,7 @@ describe('V3 liquidity bound', () => {
           }
         },
       ),
-      { numRuns: 30 },
+      { numRuns: 90 },
     );
     expect(profitable).toBeGreaterThan(3);
   });
