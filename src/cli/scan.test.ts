@@ -52,6 +52,14 @@ describe.skipIf(!arbitrum)('orion scan and orion bench scanner (child processes)
       ['badGas', () => scan('--gas-price', '-1')],
       ['badSize', () => scan('--max-size', 'WETH=0')],
       ['capped', () => scan('--json', '--base', 'WETH', '--max-size', `WETH=${10n ** 14n}`)],
+      ['noLenders', () => scan('--json', '--no-balancer', '--no-aave')],
+      ['ownCapital', () => scan('--json', '--no-balancer', '--no-aave', '--no-v3-flash')],
+      ['balancerFee', () => scan('--json', '--balancer-fee', '100')],
+      ['aaveOnly', () => scan('--json', '--no-balancer', '--no-v3-flash', '--aave-fee', '50')],
+      ['badBalancerFee', () => scan('--balancer-fee', '1000000')],
+      ['badAaveFee', () => scan('--aave-fee', '1.5')],
+      ['balancerConflict', () => scan('--balancer-fee', '0', '--no-balancer')],
+      ['aaveConflict', () => scan('--no-aave', '--aave-fee', '500')],
       ['bench', () => orion('bench', 'scanner', '--snapshot', arbitrum!, '--changed', '5', '--rounds', '30', '--json')],
     ];
     for (let i = 0; i < jobs.length; i += 2) {
@@ -135,13 +143,88 @@ describe.skipIf(!arbitrum)('orion scan and orion bench scanner (child processes)
   });
 
   it('bad numbers exit 2 with one line naming the option', () => {
-    for (const [name, option] of [['badLimit', '--limit'], ['badHops', '--max-hops'], ['badGas', '--gas-price'], ['badSize', '--max-size']] as const) {
+    const cases = [
+      ['badLimit', '--limit'],
+      ['badHops', '--max-hops'],
+      ['badGas', '--gas-price'],
+      ['badSize', '--max-size'],
+      ['badBalancerFee', '--balancer-fee'],
+      ['badAaveFee', '--aave-fee'],
+    ] as const;
+    for (const [name, option] of cases) {
       const run = runs[name]!;
       expect(run.code, name).toBe(2);
       const lines = errors(run);
       expect(lines, name).toHaveLength(1);
       expect(lines[0], name).toContain(option);
     }
+  });
+
+  it('a lender fee flag beside its --no- flag exits 2 with one line naming both', () => {
+    for (const [name, lender] of [['balancerConflict', 'balancer'], ['aaveConflict', 'aave']] as const) {
+      const run = runs[name]!;
+      expect(run.code, name).toBe(2);
+      expect(run.out, name).toBe('');
+      const lines = errors(run);
+      expect(lines, name).toHaveLength(1);
+      expect(lines[0], name).toContain(`--${lender}-fee`);
+      expect(lines[0], name).toContain(`--no-${lender}`);
+    }
+  });
+
+  describe('lender flags', () => {
+    const flashOf = (opp: Record<string, unknown>): Record<string, unknown> => opp['flashSource'] as Record<string, unknown>;
+    /** The opportunities of a run whose first hop is not V2: the ones a lender serves. */
+    const lent = (name: string): Record<string, unknown>[] => json(name).opportunities.filter((o) => flashOf(o)['kind'] !== 'v2-flash-swap');
+    /** The fee on amountIn at `feePips`, rounded up as the scanner charges it. */
+    const feeOn = (opp: Record<string, unknown>, feePips: number): bigint => (BigInt(opp['amountIn'] as string) * BigInt(feePips) + 999_999n) / 1_000_000n;
+    /** Net profit of the same route in the default scan (every route here is in it). */
+    const defaultNetProfit = (opp: Record<string, unknown>): bigint => {
+      const twin = json('full').opportunities.find((o) => JSON.stringify(o['pools']) === JSON.stringify(opp['pools']));
+      expect(twin, JSON.stringify(opp['pools'])).toBeDefined();
+      return BigInt(twin!['netProfit'] as string);
+    };
+
+    it('by default a V3-first route borrows from the Balancer vault at fee 0', () => {
+      const routes = lent('full');
+      expect(routes.length).toBeGreaterThan(0);
+      for (const opp of routes) expect(flashOf(opp)).toEqual({ kind: 'balancer', pool: null, feePips: 0, fee: '0' });
+    });
+
+    it('--no-balancer --no-aave: no route borrows from either; V3-first routes borrow from a V3 pool off the route, and earn less', () => {
+      const routes = lent('noLenders');
+      expect(routes.length).toBeGreaterThan(0);
+      for (const opp of routes) {
+        const flash = flashOf(opp);
+        expect(['v3-flash', 'none']).toContain(flash['kind']);
+        if (flash['kind'] === 'v3-flash') expect(opp['pools'] as string[]).not.toContain(flash['pool']);
+        expect(BigInt(flash['fee'] as string)).toBe(feeOn(opp, flash['feePips'] as number));
+        expect(BigInt(opp['netProfit'] as string)).toBe(BigInt(opp['profit'] as string) - BigInt(flash['fee'] as string));
+      }
+      expect(routes.some((o) => flashOf(o)['kind'] === 'v3-flash' && (flashOf(o)['feePips'] as number) > 0)).toBe(true);
+      const paying = routes.filter((o) => BigInt(flashOf(o)['fee'] as string) > 0n);
+      for (const opp of paying) expect(BigInt(opp['netProfit'] as string) < defaultNetProfit(opp)).toBe(true);
+    });
+
+    it('--no-v3-flash as well: V3-first routes use the executor\'s own funds', () => {
+      const routes = lent('ownCapital');
+      expect(routes.length).toBeGreaterThan(0);
+      for (const opp of routes) expect(flashOf(opp)).toEqual({ kind: 'none', pool: null, feePips: 0, fee: '0' });
+    });
+
+    it('--balancer-fee and --aave-fee set the fee the route pays', () => {
+      for (const [name, kind, feePips] of [['balancerFee', 'balancer', 100], ['aaveOnly', 'aave', 50]] as const) {
+        const routes = lent(name);
+        expect(routes.length, name).toBeGreaterThan(0);
+        for (const opp of routes) {
+          const flash = flashOf(opp);
+          expect([flash['kind'], flash['feePips']], name).toEqual([kind, feePips]);
+          expect(BigInt(flash['fee'] as string), name).toBe(feeOn(opp, feePips));
+          expect(BigInt(flash['fee'] as string) > 0n, name).toBe(true);
+          expect(BigInt(opp['netProfit'] as string) < defaultNetProfit(opp), name).toBe(true);
+        }
+      }
+    });
   });
 
   it('--max-size caps the input of routes from that token', () => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { formatUnits } from 'viem';
 import { InputError } from '../errors.ts';
 import { readSnapshotFile } from '../market/snapshot.ts';
+import { AAVE_FEE_PIPS, type FlashSourceOptions } from '../scanner/flash-source.ts';
 import { Scanner } from '../scanner/scanner.ts';
 import type { Opportunity } from '../scanner/types.ts';
 
@@ -15,12 +16,20 @@ export function parseIntegerOption(name: string, value: string, min: bigint, max
   return parsed;
 }
 
-interface ScanCommandOptions {
+/** The lender flags of `orion scan`, as commander hands them over (a `--no-X` flag sets X false). */
+export interface LenderFlags {
+  balancerFee?: string;
+  balancer: boolean;
+  aaveFee?: string;
+  aave: boolean;
+  v3Flash: boolean;
+}
+
+interface ScanCommandOptions extends LenderFlags {
   snapshot: string;
   base?: string[];
   maxHops: string;
   gasPrice: string;
-  flashFee: string;
   gasToken?: string;
   limit: string;
   maxSize: string[];
@@ -41,6 +50,31 @@ export function parseMaxSizes(values: readonly string[]): Map<string, bigint> {
     caps.set(token, wei);
   }
   return caps;
+}
+
+/**
+ * The fee of one lender in pips, null when `--no-NAME` says the chain has none. The fee flag has
+ * no commander default so that giving it beside `--no-NAME` can be told apart from not giving it.
+ */
+function lenderFeePips(name: string, fee: string | undefined, present: boolean, defaultPips: number): number | null {
+  if (!present) {
+    if (fee !== undefined) throw new InputError(`--${name}-fee and --no-${name} contradict each other: give one of them`);
+    return null;
+  }
+  return fee === undefined ? defaultPips : Number(parseIntegerOption(`--${name}-fee`, fee, 0n, 999_999n));
+}
+
+/**
+ * Which flash lenders the snapshot's chain has, from the flags: by default a Balancer vault
+ * (fee 0), an Aave pool (5 bp) and the V3 pools of the snapshot, as on mainnet; a snapshot of
+ * another chain (e.g. `orion devnet --export`) may have none of them.
+ */
+export function parseLenderFlags(flags: LenderFlags): FlashSourceOptions {
+  return {
+    balancerFeePips: lenderFeePips('balancer', flags.balancerFee, flags.balancer, 0),
+    aaveFeePips: lenderFeePips('aave', flags.aaveFee, flags.aave, AAVE_FEE_PIPS),
+    v3Flash: flags.v3Flash,
+  };
 }
 
 /**
@@ -72,14 +106,20 @@ export function register(program: Command): void {
     .option('--max-hops <n>', 'longest cycle, 2 to 4', '3')
     .option('--gas-price <wei>', 'fee per gas in wei of the gas token', '0')
     .option('--gas-token <address>', 'token gas is paid in (default: the chain\'s wrapped native token)')
-    .option('--flash-fee <pips>', 'Balancer vault flash-loan fee in pips, for routes whose first hop is not V2 (a V2 first hop lends as a flash swap)', '0')
+    // Lenders serve routes whose first hop is not V2 (a V2 first hop lends as a flash swap).
+    // The fee flags take no commander default: see lenderFeePips.
+    .option('--balancer-fee <pips>', 'Balancer vault flash-loan fee in pips (default: 0)')
+    .option('--no-balancer', 'the chain has no Balancer vault to borrow from')
+    .option('--aave-fee <pips>', `Aave pool flash-loan premium in pips (default: ${AAVE_FEE_PIPS} = 5 bp)`)
+    .option('--no-aave', 'the chain has no Aave pool to borrow from')
+    .option('--no-v3-flash', 'never borrow from a V3 pool of the snapshot (flash)')
     .option('--limit <n>', 'how many opportunities to print', '20')
     .option('--max-size <token=wei>', 'largest input in a base token (address or symbol), repeatable', (value: string, all: string[]) => [...all, value], [] as string[])
     .option('--json', 'print one JSON document instead of a table')
     .action(async (options: ScanCommandOptions) => {
       const maxHops = Number(parseIntegerOption('--max-hops', options.maxHops, 2n, 4n));
       const gasPrice = parseIntegerOption('--gas-price', options.gasPrice, 0n);
-      const balancerFeePips = Number(parseIntegerOption('--flash-fee', options.flashFee, 0n, 999_999n));
+      const flash = parseLenderFlags(options);
       const limit = Number(parseIntegerOption('--limit', options.limit, 0n, 1_000_000n));
       const maxIn = parseMaxSizes(options.maxSize);
       const { snapshot, warnings } = await readSnapshotFile(options.snapshot);
@@ -87,7 +127,7 @@ export function register(program: Command): void {
       const scanner = new Scanner(snapshot, {
         maxHops,
         gasPrice,
-        flash: { balancerFeePips },
+        flash,
         maxIn,
         ...(options.base === undefined ? {} : { bases: options.base }),
         ...(options.gasToken === undefined ? {} : { gasToken: options.gasToken }),
