@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startAnvil, type Anvil } from '../devnet/anvil.ts';
 import { backoffDelay } from './backoff.ts';
 import { classifyRpcError } from './json-rpc-http.ts';
@@ -94,6 +94,43 @@ describe('endpoint pool on a real anvil behind fault injectors', () => {
     expect(await publicClient.getChainId()).toBe(31337);
     expect(await publicClient.getBalance({ address: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266' })).toBe(10_000n * 10n ** 18n);
     expect(wsUrls).toEqual([a.wsUrl]);
+  });
+
+  it('skips a quarantined endpoint while another can be asked, says why in its health, and never stalls reads on it', async () => {
+    // Proxies of its own: no fault left queued by another test.
+    const [a, b] = [await startFaultInjectingProxy(anvil.rpcUrl), await startFaultInjectingProxy(anvil.rpcUrl)];
+    onTestFinished(async () => {
+      await a.close();
+      await b.close();
+    });
+    const pool = createRpcPool([a.url, b.url], { timeoutMs: 500 });
+    const forwarded = (): [number, number] => [a.stats.forwarded, b.stats.forwarded];
+    const readsFrom = async (count: number): Promise<[number, number]> => {
+      const [beforeA, beforeB] = forwarded();
+      for (let i = 0; i < count; i += 1) expect(await pool.request('eth_chainId', [])).toBe('0x7a69');
+      return [a.stats.forwarded - beforeA, b.stats.forwarded - beforeB];
+    };
+    expect(await readsFrom(3)).toEqual([3, 0]); // the primary, as configured
+
+    pool.setQuarantined(a.url, 'on another fork (test)');
+    expect(pool.health().map((e) => e.quarantined)).toEqual(['on another fork (test)', null]);
+    expect(await readsFrom(3)).toEqual([0, 3]);
+    // The only other endpoint benched by a fault: the quarantined one answers rather than nobody.
+    b.inject('500', 1);
+    expect(await readsFrom(1)).toEqual([1, 0]);
+    expect(b.stats.faulted).toBeGreaterThan(0);
+
+    // All quarantined: reads go where they always went.
+    const fresh = createRpcPool([a.url, b.url], { timeoutMs: 500 });
+    fresh.setQuarantined(a.url, 'x');
+    fresh.setQuarantined(b.url, 'y');
+    const [beforeA] = forwarded();
+    expect(await fresh.request('eth_chainId', [])).toBe('0x7a69');
+    expect(a.stats.forwarded - beforeA).toBe(1);
+
+    fresh.setQuarantined(a.url, null);
+    expect(fresh.health().map((e) => e.quarantined)).toEqual([null, 'y']);
+    expect(() => fresh.setQuarantined('http://127.0.0.1:1', 'z')).toThrow('cannot quarantine http://127.0.0.1:1: not an endpoint of this pool');
   });
 
   it('gives up with a message naming every endpoint when all fail', async () => {

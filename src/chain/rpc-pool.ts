@@ -1,6 +1,7 @@
 import { custom, type CustomTransport, type Hex } from 'viem';
 import { DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.ts';
 import { EndpointHealth, type EndpointHealthView } from './endpoint-health.ts';
+import { RuntimeFault } from '../errors.ts';
 import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
 import { classifyRpcError, postJsonRpc, type JsonRpcResponse } from './json-rpc-http.ts';
 
@@ -9,6 +10,12 @@ import { classifyRpcError, postJsonRpc, type JsonRpcResponse } from './json-rpc-
  * is not benched (highest health score, not lagging behind the others' head); a transport fault
  * benches that endpoint with backoff and jitter and the request moves on to the next one. A
  * JSON-RPC error the node gave on purpose (a revert) is returned to the caller unchanged.
+ *
+ * An endpoint can be quarantined (`setQuarantined`): the staleness guard found it on another
+ * fork than our state, so its answers would describe blocks our state does not have. Reads skip
+ * it while any endpoint that is not quarantined can be asked; when none can, it is asked as
+ * before (reads never stall on a quarantine; the guard refuses decisions meanwhile). Probes ask
+ * every endpoint regardless, which is how a quarantined one is seen agreeing again.
  */
 
 /** One call inside a JSON-RPC batch; the flags mean what they mean for a single request (`RequestOptions`). */
@@ -46,6 +53,12 @@ export interface EndpointProbe {
   block: { number: bigint; hash: Hex } | null;
 }
 
+/** What `/health` shows per endpoint: its health, and why reads avoid it, if they do. */
+export interface PoolEndpointView extends EndpointHealthView {
+  /** Why the pool sends no reads here (e.g. on another fork at our block); null when it is not quarantined. */
+  quarantined: string | null;
+}
+
 /** Pool settings; every field has a default. */
 export interface RpcPoolOptions {
   /** Per-attempt timeout. */
@@ -79,8 +92,13 @@ export interface RpcPool {
    * `at` (one round trip per endpoint), so the caller can see which endpoints share its fork.
    */
   probe(at?: bigint): Promise<Map<string, EndpointProbe>>;
+  /**
+   * Quarantines the endpoint at `url` (`reason` says why, for `/health`) or, with null, lets
+   * reads use it again. Reads skip quarantined endpoints while another one is available.
+   */
+  setQuarantined(url: string, reason: string | null): void;
   /** Health per endpoint, for `/health` and metrics. */
-  health(): EndpointHealthView[];
+  health(): PoolEndpointView[];
   /** A viem transport over this pool, so viem clients get the same failover. */
   transport(): CustomTransport;
 }
@@ -95,13 +113,25 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
   const lagPenaltyMs = options.lagPenaltyMs ?? 10_000;
   const maxConcurrent = options.maxConcurrentBatches ?? 2;
   const endpoints = urls.map((url) => new EndpointHealth(url, options.backoff ?? DEFAULT_BACKOFF, options.recoveryHalfLifeMs));
+  /** Why reads avoid an endpoint (`setQuarantined`); absent when they do not. */
+  const quarantine = new Map<EndpointHealth, string>();
+
+  function setQuarantined(url: string, reason: string | null): void {
+    const endpoint = endpoints.find((e) => e.url === url);
+    if (endpoint === undefined) throw new RuntimeFault(`cannot quarantine ${url}: not an endpoint of this pool (${urls.join(', ')})`, { details: { url } });
+    if (reason === null) quarantine.delete(endpoint);
+    else quarantine.set(endpoint, reason);
+  }
 
   /**
-   * Ranks available endpoints: untried first, then not lagging, then those within 0.1 of the
-   * best score in the configured order (the primary first), then the rest by score.
+   * Ranks available endpoints, leaving out quarantined ones unless only those are available:
+   * untried first, then not lagging, then those within 0.1 of the best score in the configured
+   * order (the primary first), then the rest by score.
    */
   function pick(tried: Set<EndpointHealth>): EndpointHealth | undefined {
-    const ready = endpoints.filter((e) => e.available());
+    const available = endpoints.filter((e) => e.available());
+    const trusted = available.filter((e) => !quarantine.has(e));
+    const ready = trusted.length > 0 ? trusted : available;
     const best = Math.max(...ready.map((e) => e.currentScore()));
     const good = (e: EndpointHealth): number => (e.score >= best - 0.1 ? 0 : 1);
     ready.sort(
@@ -246,7 +276,8 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     batch,
     probeHeads,
     probe,
-    health: () => endpoints.map((e) => e.view()),
+    setQuarantined,
+    health: () => endpoints.map((e) => ({ ...e.view(), quarantined: quarantine.get(e) ?? null })),
     transport: () => custom({ request: ({ method, params }) => request(method, (params ?? []) as unknown[]) }, { retryCount: 0 }),
   };
 }

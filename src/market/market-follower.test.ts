@@ -73,7 +73,7 @@ forEachBackend('market follower (sync + monitor + staleness + checkpoints)', (db
 // Two endpoints whose nodes share history, then fork: the follower's state follows the primary,
 // and its status (what /health serves) must say the other endpoint is on another fork.
 forEachBackend('market follower on endpoints that fork', (db) => {
-  it('refuses decisions with the fork in its status, naming the endpoint and both hashes, until that endpoint rejoins our chain', async () => {
+  it('refuses decisions with the fork in its status, naming the endpoint and both hashes, and quarantines that endpoint, until it rejoins our chain', async () => {
     const nodes: Anvil[] = [];
     const a = await startAnvil();
     nodes.push(a);
@@ -100,6 +100,8 @@ forEachBackend('market follower on endpoints that fork', (db) => {
       const freshness = follower.status().freshness;
       expect(freshness).toMatchObject({ fresh: false, reason: 'fork', fork: { block: ours.number, ours: ours.hash, disagreeing: [{ url: other.url, hash: theirs.hash }], agreeing: [a.rpcUrl] } });
       expect(follower.guard.allowsDecisions()).toBe(false);
+      // The same probe quarantined the other endpoint in the pool: /health says so, and why.
+      expect(follower.status().endpoints.map((e) => e.quarantined)).toEqual([null, `on another fork at block ${ours.number}: it has ${theirs.hash}, our state ${ours.hash}`]);
 
       // The other endpoint's node resyncs onto our chain: decisions are allowed again.
       const resynced = await startAnvilSharingHistory(a.rpcUrl);
@@ -107,6 +109,7 @@ forEachBackend('market follower on endpoints that fork', (db) => {
       other.setUpstream(resynced.rpcUrl);
       await until('a fresh verdict again', () => follower.guard.verdict().fresh);
       expect(follower.status().freshness).toEqual({ fresh: true, stateBlock: ours.number, head: ours.number, ageBlocks: 0 });
+      expect(follower.status().endpoints.map((e) => e.quarantined)).toEqual([null, null]);
     } finally {
       await follower.stop();
       await other.close();

@@ -1,19 +1,20 @@
 import type { ChainClients } from '../chain/clients.ts';
-import type { EndpointHealthView } from '../chain/endpoint-health.ts';
 import type { HeadMode } from '../chain/heads.ts';
+import type { PoolEndpointView } from '../chain/rpc-pool.ts';
 import { startChainMonitor, type BlockTiming, type ChainMonitor, type ChainMonitorStatus } from '../chain/monitor.ts';
 import type { BlockHeader, BlockRef, ChainEvent } from '../chain/types.ts';
 import type { Store } from '../store/types.ts';
 import type { AppliedBlock, MarketState } from './market-state.ts';
 import { POOL_STATE_TOPICS } from './pool-events.ts';
 import type { ProgressSink } from './progress.ts';
-import { StalenessGuard, type Freshness } from './staleness.ts';
+import { forkQuarantines, StalenessGuard, type Freshness } from './staleness.ts';
 import { initialSync, saveMarketCheckpoint, type InitialSyncResult, type SyncSource } from './sync.ts';
 
 /**
  * The chain monitor and the market state wired together: initial sync (or resume), then the
  * block stream applying every block to the state, a checkpoint every few blocks, and the
- * staleness guard (heads, and the block hash at our height) re-judged on every poll. What the engine composes; `status()` is what /health shows.
+ * staleness guard (heads, and the block hash at our height) re-judged on every poll, which also
+ * quarantines in the RPC pool the endpoints it finds on another fork. What the engine composes; `status()` is what /health shows.
  */
 
 /** Settings of the follower. */
@@ -43,7 +44,8 @@ export interface MarketFollowerOptions {
 export interface MarketFollowerStatus {
   monitor: ChainMonitorStatus;
   freshness: Freshness;
-  endpoints: EndpointHealthView[];
+  /** Per endpoint: health, and whether reads avoid it (quarantined on another fork). */
+  endpoints: PoolEndpointView[];
   pools: number;
   excluded: number;
 }
@@ -115,7 +117,10 @@ export async function startMarketFollower(options: MarketFollowerOptions): Promi
     try {
       // The block is taken before the probe: the verdict is about the block the probe asked for.
       const at = state.block;
-      guard.observe(at, await clients.pool.probe(at?.number));
+      const probes = await clients.pool.probe(at?.number);
+      guard.observe(at, probes);
+      // Reads stop going to an endpoint on another fork than our state until it holds our block again.
+      for (const [url, reason] of forkQuarantines(at, probes)) clients.pool.setQuarantined(url, reason);
     } catch (error) {
       options.onTransientError?.(error);
     }

@@ -1,11 +1,11 @@
 import type { Hex } from 'viem';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createRpcPool, type EndpointProbe } from '../chain/rpc-pool.ts';
 import { startFaultInjectingProxy, type FaultInjectingProxy } from '../chain/testing/fault-injecting-proxy.ts';
 import { mineTransfer, startAnvilSharingHistory } from '../chain/testing/forked-anvils.ts';
 import { parseBlockHeader, toQuantity } from '../chain/types.ts';
 import { startAnvil, type Anvil } from '../devnet/anvil.ts';
-import { assessFreshness, StalenessGuard } from './staleness.ts';
+import { assessFreshness, forkQuarantines, StalenessGuard } from './staleness.ts';
 
 const H100 = `0x${'aa'.repeat(32)}` as Hex;
 const OTHER = `0x${'bb'.repeat(32)}` as Hex;
@@ -125,5 +125,68 @@ describe('staleness guard', () => {
       expect(guard.observe(ours, await pool.probe(ours.number))).toEqual({ fresh: true, stateBlock: ours.number, head: ours.number, ageBlocks: 0 });
       expect(guard.allowsDecisions()).toBe(true);
     });
+
+    it('quarantines in the pool the endpoint found on another fork: reads go only to ours, and to it again once it agrees', async () => {
+      // A fork of its own from `a`'s head now; each endpoint behind a proxy that counts what it
+      // forwards, the forked one first so the pool would prefer it.
+      const forked = await startAnvilSharingHistory(a.rpcUrl);
+      const extra: Anvil[] = [forked];
+      const theirEndpoint = await startFaultInjectingProxy(forked.rpcUrl);
+      const ourEndpoint = await startFaultInjectingProxy(a.rpcUrl);
+      onTestFinished(async () => {
+        await theirEndpoint.close();
+        await ourEndpoint.close();
+        for (const node of extra) await node.stop();
+      });
+      const pool = createRpcPool([theirEndpoint.url, ourEndpoint.url]);
+      const guard = new StalenessGuard({ maxStaleBlocks: 2 });
+      const ours = await mineTransfer(a.rpcUrl, 5n);
+      const theirs = await mineTransfer(forked.rpcUrl, 6n);
+      expect(theirs.hash).not.toBe(ours.hash);
+      const judge = async (): Promise<void> => {
+        const probes = await pool.probe(ours.number);
+        guard.observe(ours, probes);
+        for (const [url, reason] of forkQuarantines(ours, probes)) pool.setQuarantined(url, reason);
+      };
+      /** Reads our block's height `count` times: the hashes answered, and how many requests each endpoint forwarded. */
+      const read = async (count: number): Promise<{ hashes: Set<string>; forwarded: [number, number] }> => {
+        const before = [theirEndpoint.stats.forwarded, ourEndpoint.stats.forwarded] as const;
+        const hashes = new Set<string>();
+        for (let i = 0; i < count; i += 1) hashes.add(parseBlockHeader(await pool.request('eth_getBlockByNumber', [toQuantity(ours.number), false])).hash);
+        return { hashes, forwarded: [theirEndpoint.stats.forwarded - before[0], ourEndpoint.stats.forwarded - before[1]] };
+      };
+      expect(await read(2)).toEqual({ hashes: new Set([theirs.hash]), forwarded: [2, 0] }); // not judged yet: the primary
+
+      await judge();
+      expect(guard.verdict()).toMatchObject({ reason: 'fork', fork: { disagreeing: [{ url: theirEndpoint.url, hash: theirs.hash }], agreeing: [ourEndpoint.url] } });
+      expect(pool.health().map((e) => e.quarantined)).toEqual([`on another fork at block ${ours.number}: it has ${theirs.hash}, our state ${ours.hash}`, null]);
+      expect(await read(5)).toEqual({ hashes: new Set([ours.hash]), forwarded: [0, 5] });
+
+      // Still on its fork at the next probe: still quarantined.
+      await judge();
+      expect(await read(2)).toEqual({ hashes: new Set([ours.hash]), forwarded: [0, 2] });
+
+      // Its node resyncs onto our chain: the next probe finds it agreeing, and reads use it again.
+      const resyncedNode = await startAnvilSharingHistory(a.rpcUrl);
+      extra.push(resyncedNode);
+      theirEndpoint.setUpstream(resyncedNode.rpcUrl);
+      await judge();
+      expect(guard.allowsDecisions()).toBe(true);
+      expect(pool.health().map((e) => e.quarantined)).toEqual([null, null]);
+      expect(await read(2)).toEqual({ hashes: new Set([ours.hash]), forwarded: [2, 0] });
+    });
+  });
+});
+
+describe('fork quarantines', () => {
+  it('quarantines endpoints holding another block at our height, releases those holding ours, leaves the rest alone', () => {
+    const probes = new Map<string, EndpointProbe>([
+      ['a', { head: 101n, block: { number: 100n, hash: H100 } }],
+      ['b', { head: 101n, block: { number: 100n, hash: OTHER } }],
+      ['c', { head: 99n, block: null }],
+      ['d', { head: null, block: null }],
+    ]);
+    expect(forkQuarantines(at100, probes)).toEqual(new Map([['a', null], ['b', `on another fork at block 100: it has ${OTHER}, our state ${H100}`]]));
+    expect(forkQuarantines(null, probes)).toEqual(new Map());
   });
 });

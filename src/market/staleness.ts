@@ -57,8 +57,8 @@ export type Freshness =
       fork?: ForkReport;
     };
 
-/** Endpoints whose block at our height is not ours; null when every one that reached it agrees. */
-export function findFork(state: StateBlock, probes: ReadonlyMap<string, EndpointProbe>): ForkReport | null {
+/** The endpoints that reached our height, split by whether they hold our block there. */
+function sidesAtOurBlock(state: StateBlock, probes: ReadonlyMap<string, EndpointProbe>): Pick<ForkReport, 'disagreeing' | 'agreeing'> {
   const disagreeing: ForkReport['disagreeing'] = [];
   const agreeing: string[] = [];
   for (const [url, probe] of probes) {
@@ -67,7 +67,27 @@ export function findFork(state: StateBlock, probes: ReadonlyMap<string, Endpoint
     if (probe.block.hash.toLowerCase() === state.hash.toLowerCase()) agreeing.push(url);
     else disagreeing.push({ url, hash: probe.block.hash });
   }
+  return { disagreeing, agreeing };
+}
+
+/** Endpoints whose block at our height is not ours; null when every one that reached it agrees. */
+export function findFork(state: StateBlock, probes: ReadonlyMap<string, EndpointProbe>): ForkReport | null {
+  const { disagreeing, agreeing } = sidesAtOurBlock(state, probes);
   return disagreeing.length === 0 ? null : { block: state.number, ours: state.hash, disagreeing, agreeing };
+}
+
+/**
+ * What the RPC pool should do with each endpoint the fork check could judge at our state's
+ * block (`RpcPool.setQuarantined`): quarantine one holding another block there (the reason,
+ * naming both hashes), release one holding ours (null). An endpoint that did not answer or has
+ * not reached our height is absent, so it stays as it was: an endpoint found on another fork
+ * stays quarantined until a probe finds it holding our block.
+ */
+export function forkQuarantines(state: StateBlock | null, probes: ReadonlyMap<string, EndpointProbe>): Map<string, string | null> {
+  if (state === null) return new Map();
+  const { disagreeing, agreeing } = sidesAtOurBlock(state, probes);
+  const reason = (hash: Hex): string => `on another fork at block ${state.number}: it has ${hash}, our state ${state.hash}`;
+  return new Map<string, string | null>([...agreeing.map((url) => [url, null] as const), ...disagreeing.map((d) => [d.url, reason(d.hash)] as const)]);
 }
 
 /** Judges the state at `state` against what the endpoints reported when probed at its height. */
