@@ -130,10 +130,12 @@ describe('failover through a fault-injecting JSON-RPC proxy', () => {
     const health = pool.health();
     expect(health[0]?.failures).toBeGreaterThanOrEqual(15);
     expect(b.stats.forwarded).toBeGreaterThan(0);
-    // Blocks came both ways through the faults: announced over the socket (by hash, one batch) and looked up by number.
+    // Blocks announced over the socket were fetched by hash (one batch each) through the faults.
+    // Whether a polled look ever finds two or more blocks at once, and which proxy then records the
+    // batch (a lagging endpoint's share fails over call by call), is a matter of timing here: the
+    // batched range by number is asserted deterministically in block-stream.test.ts.
     const sent = [...a.forwardedCalls, ...b.forwardedCalls];
     expect(sent.filter((calls) => calls[0] === 'eth_getBlockByHash').length).toBeGreaterThan(10);
-    expect(sent.some((calls) => calls[0] === 'eth_getBlockByNumber' && calls.length > 1)).toBe(true);
     expect(modes).toContain('polling');
     expect(modes[modes.length - 1]).toBe('websocket');
   });
