@@ -3,16 +3,16 @@ import type { BlockTiming } from './chain/monitor.ts';
 import { legacyBlockFee, nextBlockFee, type GasBidPolicy, type NextBlockFee } from './chain/next-base-fee.ts';
 import { parseBlockHeader, type BlockHeader, type BlockRef } from './chain/types.ts';
 import { BlockLatencyRing, type BlockLatencySummary } from './engine/block-latency.ts';
+import { checkLendersExist, lenderAddresses, scannerFlashOptions, type FlashLenderSettings } from './engine/flash-lenders.ts';
 import { InputError } from './errors.ts';
 import type { AppliedBlock } from './market/market-state.ts';
 import { startMarketFollower, type MarketFollower, type MarketFollowerStatus } from './market/market-follower.ts';
 import type { ProgressSink } from './market/progress.ts';
 import type { PoolSnapshot } from './market/snapshot.ts';
 import { V3Pool } from './market/v3-pool.ts';
-import type { HexAddress } from './market/snapshot.ts';
-import type { FlashSourceOptions } from './scanner/flash-source.ts';
 import { Scanner } from './scanner/scanner.ts';
-import { opportunityToJson, withFlashLender, type FlashLenderAddresses, type LentOpportunity } from './scanner/opportunity-format.ts';
+import { withFlashLender, type LentOpportunity } from './scanner/flash-lender.ts';
+import { opportunityToJson } from './scanner/opportunity-format.ts';
 import type { Store } from './store/types.ts';
 
 /**
@@ -25,14 +25,6 @@ import type { Store } from './store/types.ts';
  * (orchestrator, sim/live executor) plug in after `onOpportunities` when they land. Every block
  * is timed from the moment its head was heard of to `onOpportunities` (src/engine/block-latency.ts).
  */
-
-/** Flash lenders deployed on the followed chain besides its pools; each absent one is not used. */
-export interface FlashLenderSettings {
-  /** Balancer V2 Vault (flash-loan fee 0). */
-  balancerVault?: HexAddress | undefined;
-  /** Aave V3 Pool and its flash-loan premium in basis points (FLASHLOAN_PREMIUM_TOTAL). */
-  aave?: { pool: HexAddress; premiumBps: number } | undefined;
-}
 
 /** Settings of the engine. */
 export interface EngineOptions {
@@ -107,34 +99,6 @@ export interface Engine {
 
 const DEFAULT_FINALITY_DEPTH = 64;
 const DEFAULT_POLL_INTERVAL_MS = 250;
-/** Balancer V2's flash-loan fee (ProtocolFeesCollector) has always been 0; no setting until a chain charges one. */
-const BALANCER_FEE_PIPS = 0;
-/** Pips (1e-6) per basis point (1e-4). */
-const PIPS_PER_BP = 100;
-
-/** What the scanner may borrow from: the configured lenders only (null = not on this chain). */
-function scannerFlashOptions(lenders: FlashLenderSettings): FlashSourceOptions {
-  return {
-    balancerFeePips: lenders.balancerVault === undefined ? null : BALANCER_FEE_PIPS,
-    aaveFeePips: lenders.aave === undefined ? null : lenders.aave.premiumBps * PIPS_PER_BP,
-  };
-}
-
-/** Refuses a configured lender with no contract at its address on the followed chain. */
-async function checkLendersExist(clients: ChainClients, lenders: FlashLenderSettings, chainId: number): Promise<void> {
-  const named: Array<[string, HexAddress | undefined]> = [
-    ['Balancer Vault (ORION_BALANCER_VAULT)', lenders.balancerVault],
-    ['Aave V3 Pool (ORION_AAVE_POOL)', lenders.aave?.pool],
-  ];
-  for (const [name, address] of named) {
-    if (address === undefined) continue;
-    const code = (await clients.pool.request('eth_getCode', [address, 'latest'])) as string;
-    if (code === '0x' || code === '') {
-      throw new InputError(`the ${name} ${address} has no contract code on chain ${chainId}: no flash loans can come from it; set the lender's address on that chain, or unset it`);
-    }
-  }
-}
-
 /** The fee per gas for the block after `header`; a chain without a base fee asks the node. */
 async function feeAfter(clients: ChainClients, header: BlockHeader, policy: GasBidPolicy): Promise<NextBlockFee> {
   // Pre-London: no base fee to derive from, so one eth_gasPrice per block (acceptable there:
@@ -156,7 +120,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   }
   const lenders = options.flashLenders ?? {};
   await checkLendersExist(clients, lenders, chainId);
-  const lenderAddresses: FlashLenderAddresses = { balancerVault: lenders.balancerVault ?? null, aavePool: lenders.aave?.pool ?? null };
+  const lendersAt = lenderAddresses(lenders);
   const topCount = options.topCount ?? 10;
   let scanner: Scanner | undefined;
   let best: LentOpportunity[] = [];
@@ -211,7 +175,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       rankedGasPrice = fee.gasPrice;
     }
     scanner.refresh(block);
-    best = scanner.top(topCount).map((opportunity) => withFlashLender(opportunity, lenderAddresses));
+    best = scanner.top(topCount).map((opportunity) => withFlashLender(opportunity, lendersAt));
     const decidedAt = performance.now();
     lastScanUs = Math.round((decidedAt - started) * 1000);
     blocksScanned++;

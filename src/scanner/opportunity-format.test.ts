@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlashSource } from './flash-source.ts';
-import { flashLenderOf, opportunityToJson, withFlashLender, type FlashLenderAddresses } from './opportunity-format.ts';
+import { flashLenderOf, withFlashLender, type FlashLenderAddresses } from './flash-lender.ts';
+import { opportunityToJson } from './opportunity-format.ts';
 import type { Opportunity } from './types.ts';
 
 const address = (byte: string) => `0x${byte.repeat(20)}` as const;
