@@ -78,12 +78,7 @@ export class Route {
    * inputs hop by hop, backwards.
    */
   minIn(amountOut: bigint, lastHop = this.hops - 1): bigint {
-    let need = amountOut;
-    for (let h = lastHop; h >= 0; h--) {
-      need = this.hopMinIn(h, need);
-      if (need < 0n) return -1n;
-    }
-    return need;
+    return leastInputBackwards(amountOut, lastHop, (h, need) => this.hopMinIn(h, need));
   }
 
   private hopMinIn(h: number, amountOut: bigint): bigint {
@@ -102,4 +97,18 @@ export class Route {
     if (this.v3 === undefined) throw new Error('a V3 hop needs the V3 quoter');
     return this.v3;
   }
+}
+
+/**
+ * Least input whose output after hop `lastHop` is >= `amountOut`, or -1n when none does, from
+ * each hop's least input (-1n: unreachable). Outputs are monotone in inputs, so it is the chain
+ * of least inputs hop by hop, backwards.
+ */
+export function leastInputBackwards(amountOut: bigint, lastHop: number, hopMinIn: (hop: number, amountOut: bigint) => bigint): bigint {
+  let need = amountOut;
+  for (let h = lastHop; h >= 0; h--) {
+    need = hopMinIn(h, need);
+    if (need < 0n) return -1n;
+  }
+  return need;
 }

@@ -3,7 +3,7 @@ import { getAmountIn } from '../amm/uniswap-v2.ts';
 import { firstIndexAbove, lastIndexAtOrBelow, swap, type V3SwapPool, type V3SwapResult } from '../amm/uniswap-v3/pool.ts';
 import { getSqrtRatioAtTick } from '../amm/uniswap-v3/tick-math.ts';
 import { KIND_V2 } from './pool-table.ts';
-import type { Route } from './route.ts';
+import { leastInputBackwards, type Route } from './route.ts';
 import type { ExactRoute } from './sizing.ts';
 import type { V3States } from './v3-states.ts';
 
@@ -88,12 +88,7 @@ export class CachedRoute implements ExactRoute {
   }
 
   minIn(amountOut: bigint, lastHop = this.hops - 1): bigint {
-    let need = amountOut;
-    for (let h = lastHop; h >= 0; h--) {
-      need = this.hopMinIn(h, need);
-      if (need < 0n) return -1n;
-    }
-    return need;
+    return leastInputBackwards(amountOut, lastHop, (h, need) => this.hopMinIn(h, need));
   }
 
   /**
