@@ -11,7 +11,7 @@ const NONE: FlashLenderAddresses = { balancerVault: null, aavePool: null };
 
 function opportunity(flashSource: FlashSource): Opportunity {
   return {
-    cycle: 3, block: 12n, pools: [POOL_A, POOL_B], tokens: [address('01'), address('02'), address('01')], amounts: [1000n, 2000n, 1010n],
+    cycle: 3, block: 12n, pools: [POOL_A, POOL_B], protocols: ['uniswap-v2', 'uniswap-v3'], fees: [3000, 500], tokens: [address('01'), address('02'), address('01')], amounts: [1000n, 2000n, 1010n],
     amountIn: 1000n, amountOut: 1010n, profit: 10n, flashSource, flashFee: 1n, gasUnits: 150_000n, gasCost: 2n, netProfit: 7n,
   };
 }

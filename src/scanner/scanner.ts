@@ -12,7 +12,7 @@ import { Route } from './route.ts';
 import { composeV2, profitUpperBound, sizeV2Route, type SizingLimits } from './sizing.ts';
 import { PiecewiseSizer } from './sizing-piecewise.ts';
 import { buildTokenTable, type TokenTable } from './tokens.ts';
-import type { Opportunity, ScannerOptions } from './types.ts';
+import type { Opportunity, PoolProtocol, ScannerOptions } from './types.ts';
 import { V3LiquidityBound } from './v3-bound.ts';
 import { V3Pools, type V3State } from './v3-pools.ts';
 
@@ -65,7 +65,7 @@ export class Scanner {
   private readonly profit: bigint[];
   private readonly computedAt: (bigint | null)[];
   /** Route, tokens and per-hop amounts of a refined cycle, built once per exact result. */
-  private readonly legs: ({ pools: HexAddress[]; tokens: HexAddress[]; amounts: bigint[] } | undefined)[];
+  private readonly legs: ({ pools: HexAddress[]; protocols: PoolProtocol[]; fees: number[]; tokens: HexAddress[]; amounts: bigint[] } | undefined)[];
   private readonly dirty: Uint8Array;
   private dirtyList: number[] = [];
   private readonly seen: Int32Array;
@@ -408,6 +408,8 @@ export class Scanner {
       cycle: c,
       block: this.computedAt[c] ?? null,
       pools: [...legs.pools],
+      protocols: [...legs.protocols],
+      fees: [...legs.fees],
       tokens: [...legs.tokens],
       amounts: [...amounts],
       amountIn,
@@ -421,18 +423,22 @@ export class Scanner {
     };
   }
 
-  private buildLegs(c: number): { pools: HexAddress[]; tokens: HexAddress[]; amounts: bigint[] } {
+  private buildLegs(c: number): { pools: HexAddress[]; protocols: PoolProtocol[]; fees: number[]; tokens: HexAddress[]; amounts: bigint[] } {
     const { cycles, pools, tokens } = this;
     this.route.load(c);
     const amounts = this.route.amounts(this.amountIn[this.chosenSlot(c)]!);
     const poolList: HexAddress[] = [];
+    const protocols: PoolProtocol[] = [];
+    const fees: number[] = [];
     const tokenList: HexAddress[] = [tokens.tokens[cycles.base[c]!]!.address];
     for (let h = 0; h < cycles.length[c]!; h++) {
       const slot = c * cycles.stride + h;
       const p = cycles.pools[slot]!;
       poolList.push(pools.address[p]!);
+      protocols.push(pools.kind[p] === KIND_V3 ? 'uniswap-v3' : 'uniswap-v2');
+      fees.push(pools.fee[p]!);
       tokenList.push(tokens.tokens[cycles.zeroForOne[slot] === 1 ? pools.token1[p]! : pools.token0[p]!]!.address);
     }
-    return { pools: poolList, tokens: tokenList, amounts };
+    return { pools: poolList, protocols, fees, tokens: tokenList, amounts };
   }
 }

@@ -1,4 +1,4 @@
-import type { HexAddress } from '../market/snapshot.ts';
+import type { HexAddress, PoolSnapshot } from '../market/snapshot.ts';
 import type { FlashSource, FlashSourceOptions } from './flash-source.ts';
 
 /** Scanner configuration; every field has a default. */
@@ -25,6 +25,10 @@ export interface Opportunity {
   block: bigint | null;
   /** Pools in hop order. */
   pools: HexAddress[];
+  /** Each hop's protocol, in hop order (what the executor's route needs per hop). */
+  protocols: PoolProtocol[];
+  /** Each hop's pool fee in pips (3000 = 0.30 %), the pool's own fee, in hop order. */
+  fees: number[];
   /** Tokens along the route: start, after hop 1, …, back to the start. */
   tokens: HexAddress[];
   /** Exact amounts: input, then each hop's output. */
@@ -44,3 +48,6 @@ export interface Opportunity {
   /** profit − flashFee − gasCost. */
   netProfit: bigint;
 }
+
+/** A pool's protocol as the snapshot names it. */
+export type PoolProtocol = PoolSnapshot['protocol'];
