@@ -5,9 +5,9 @@ import { reentrantTokenAbi } from '../contracts/abis/ReentrantToken.ts';
 import { salmonellaTokenAbi } from '../contracts/abis/SalmonellaToken.ts';
 import { deployAave, supplyAave, aavePoolAbi } from '../devnet/lenders/aave.ts';
 import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
-import { oddTokenMarket, outcomeOf, sendRaw, type OddMarket } from './attack-fixture.ts';
-import { balanceOf, ERC20_ABI, POOL_DEPTH, revertTo, send, snapshot, startExecutorFixture, type ExecutorFixture } from './executor-fixture.ts';
-import { deadlineAhead, executeOk, fixtureFlash, fixtureRoutes, predictProfit } from './fixture-routes.ts';
+import { oddTokenMarket, outcomeOf, sendRaw, type OddMarket } from './testing/attack-fixture.ts';
+import { balanceOf, ERC20_ABI, POOL_DEPTH, revertTo, send, snapshot, startExecutorFixture, type ExecutorFixture } from './testing/executor-fixture.ts';
+import { deadlineAhead, executeOk, fixtureFlash, fixtureRoutes, predictProfit } from './testing/fixture-routes.ts';
 import { encodeExecute, type ExecuteParams, type FlashKind, type RouteHop } from './route-codec.ts';
 
 // Attacks 7-10 and the in-flight half of 4 of issue 4: the market and the tokens turn against the

@@ -7,10 +7,10 @@ import { phisherAbi } from '../contracts/abis/Phisher.ts';
 import { aavePoolAbi } from '../devnet/lenders/aave.ts';
 import { balancerVaultAbi } from '../devnet/lenders/balancer.ts';
 import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
-import { arbitraryArgs } from './abi-arbitrary.ts';
-import { outcomeOf, sendRaw, type CallOutcome } from './attack-fixture.ts';
-import { balanceOf, deployOurs, revertTo, send, snapshot, startExecutorFixture, type ExecutorFixture } from './executor-fixture.ts';
-import { deadlineAhead, executeOk, fixtureFlash, fixtureRoutes, predictProfit } from './fixture-routes.ts';
+import { arbitraryArgs } from './testing/abi-arbitrary.ts';
+import { outcomeOf, sendRaw, type CallOutcome } from './testing/attack-fixture.ts';
+import { balanceOf, deployOurs, revertTo, send, snapshot, startExecutorFixture, type ExecutorFixture } from './testing/executor-fixture.ts';
+import { deadlineAhead, executeOk, fixtureFlash, fixtureRoutes, predictProfit } from './testing/fixture-routes.ts';
 import { encodeExecute, executeArgs } from './route-codec.ts';
 
 // Attacks 1-6, 11 and 12 of issue 4: who may call what. Each test pins the exact error of the

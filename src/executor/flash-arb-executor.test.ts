@@ -1,11 +1,11 @@
 import { encodeFunctionData, zeroAddress, type Address, type Hex } from 'viem';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { balanceOf, revertTo, snapshot, startExecutorFixture, type ExecutorFixture } from './executor-fixture.ts';
-import { deadlineAhead, executeOk, fixtureFlash, fixtureRoutes, predictProfit, type RouteShape } from './fixture-routes.ts';
+import { balanceOf, revertTo, snapshot, startExecutorFixture, type ExecutorFixture } from './testing/executor-fixture.ts';
+import { deadlineAhead, executeOk, fixtureFlash, fixtureRoutes, predictProfit, type RouteShape } from './testing/fixture-routes.ts';
 import { setBalancerFlashFee } from '../devnet/lenders/balancer.ts';
 import { ROUTE_GAS, routeGasUnits, type HopKind } from '../scanner/gas-table.ts';
-import { outcomeOf } from './attack-fixture.ts';
+import { outcomeOf } from './testing/attack-fixture.ts';
 import { decodeExecutedEvents, executeArgs, type FlashKind, type RouteHop } from './route-codec.ts';
 
 // Every profitable shape through every flash source that can serve it, on the real Uniswap,

@@ -5,7 +5,7 @@ import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { iUniswapV2PairMinimalAbi } from '../contracts/abis/IUniswapV2PairMinimal.ts';
 import { testERC20Abi } from '../contracts/abis/TestERC20.ts';
 import { startDevnet, type Devnet } from '../devnet/devnet.ts';
-import { balanceOf, deployOurs, send } from '../executor/executor-fixture.ts';
+import { balanceOf, deployOurs, send } from '../executor/testing/executor-fixture.ts';
 import { decodeExecutedEvents, executeArgs, type RouteHop } from '../executor/route-codec.ts';
 import type { PoolSnapshot, V3PoolSnapshot } from '../market/snapshot.ts';
 import { Scanner } from './scanner.ts';

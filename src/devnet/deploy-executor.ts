@@ -1,8 +1,8 @@
 import { encodeDeployData, encodeFunctionData, getAddress, type Address } from 'viem';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { loadArtifact } from '../contracts/compile.ts';
-import type { DevnetClients } from '../devnet/clients.ts';
-import { sendAll } from '../devnet/transactions.ts';
+import type { DevnetClients } from './clients.ts';
+import { sendAll } from './transactions.ts';
 import { RuntimeFault } from '../errors.ts';
 
 /**

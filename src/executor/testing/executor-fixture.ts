@@ -1,13 +1,13 @@
 import { encodeDeployData, encodeFunctionData, getAddress, maxUint256, type Abi, type Address, type Hex, type TransactionReceipt } from 'viem';
-import { loadArtifact } from '../contracts/compile.ts';
-import { startAnvil, type Anvil } from '../devnet/anvil.ts';
-import { createDevnetClients, type DevnetClients } from '../devnet/clients.ts';
-import { deployUniswap, type UniswapDeployment } from '../devnet/deploy-uniswap.ts';
-import { deployFlashLenders, type AaveDeployment, type BalancerDeployment } from '../devnet/lenders/index.ts';
-import { deployTestTokens, mintTestTokens } from '../devnet/test-token.ts';
-import { sendAll } from '../devnet/transactions.ts';
-import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
-import { deployFlashArbExecutor } from './deploy.ts';
+import { loadArtifact } from '../../contracts/compile.ts';
+import { startAnvil, type Anvil } from '../../devnet/anvil.ts';
+import { createDevnetClients, type DevnetClients } from '../../devnet/clients.ts';
+import { deployUniswap, type UniswapDeployment } from '../../devnet/deploy-uniswap.ts';
+import { deployFlashLenders, type AaveDeployment, type BalancerDeployment } from '../../devnet/lenders/index.ts';
+import { deployTestTokens, mintTestTokens } from '../../devnet/test-token.ts';
+import { sendAll } from '../../devnet/transactions.ts';
+import { uniswapArtifact } from '../../devnet/uniswap-artifacts.ts';
+import { deployFlashArbExecutor } from '../../devnet/deploy-executor.ts';
 
 /**
  * Test-only world for the FlashArbExecutor suites: one anvil with the real Uniswap V2 (two

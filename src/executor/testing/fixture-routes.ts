@@ -1,11 +1,11 @@
 import type { Address, TransactionReceipt } from 'viem';
-import { getAmountOut } from '../amm/uniswap-v2.ts';
-import { swap, type V3SwapPool } from '../amm/uniswap-v3/pool.ts';
-import { MAX_TICK } from '../amm/uniswap-v3/tick-math.ts';
-import { sendAll } from '../devnet/transactions.ts';
-import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
+import { getAmountOut } from '../../amm/uniswap-v2.ts';
+import { swap, type V3SwapPool } from '../../amm/uniswap-v3/pool.ts';
+import { MAX_TICK } from '../../amm/uniswap-v3/tick-math.ts';
+import { sendAll } from '../../devnet/transactions.ts';
+import { uniswapArtifact } from '../../devnet/uniswap-artifacts.ts';
 import { nextBlockLater, type ExecutorFixture } from './executor-fixture.ts';
-import { encodeExecute, type ExecuteParams, type FlashKind, type FlashSource, type RouteHop } from './route-codec.ts';
+import { encodeExecute, type ExecuteParams, type FlashKind, type FlashSource, type RouteHop } from '../route-codec.ts';
 
 /**
  * Test-only: the profitable cycles of the executor fixture by route shape, the flash sources that

@@ -1,7 +1,7 @@
 import { BaseError, decodeErrorResult, type Address, type Hex, type TransactionReceipt } from 'viem';
-import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
-import { loadArtifact } from '../contracts/compile.ts';
-import { testERC20Abi } from '../contracts/abis/TestERC20.ts';
+import { flashArbExecutorAbi } from '../../contracts/abis/FlashArbExecutor.ts';
+import { loadArtifact } from '../../contracts/compile.ts';
+import { testERC20Abi } from '../../contracts/abis/TestERC20.ts';
 import { createV2Pair, createV3Pool, deployOurs, POOL_DEPTH, send, type ExecutorFixture } from './executor-fixture.ts';
 
 /**

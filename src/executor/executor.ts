@@ -1,0 +1,41 @@
+import type { Hex } from 'viem';
+import type { BlockHeader } from '../chain/types.ts';
+import type { Plan } from '../orchestrator/plan.ts';
+import type { RevertReason } from './revert-reason.ts';
+
+/**
+ * The executor stage's contract: plans in, results out. The composition root picks the
+ * implementation by mode (sim.ts now; live/ when live execution lands); nothing upstream knows
+ * which one runs.
+ */
+
+/** The two modes of the platform. */
+export type ExecutionMode = 'sim' | 'live';
+
+/** What one simulated plan did. */
+export interface SimulationResult {
+  plan: Plan;
+  /** ok: the contract returned; reverted: it reverted (reason decoded); failed: no answer (RPC error). */
+  status: 'ok' | 'reverted' | 'failed';
+  /** The block whose state the call ran on (the newest known when it ran, maybe later than the plan's). */
+  stateBlock: { number: bigint; hash: Hex };
+  /** The block number it ran as (stateBlock + 1, with that block's timestamp and base fee). */
+  asBlock: bigint;
+  /** The profit the contract reported (its base-token balance growth), when ok. */
+  profit: bigint | null;
+  /** Gas the call used (ok and reverted). */
+  gasUsed: bigint | null;
+  revert: RevertReason | null;
+  /** Why there is no result (failed only). */
+  error: string | null;
+}
+
+/** Runs plans against the chain: simulates them (sim) or sends them (live). */
+export interface Executor {
+  readonly mode: ExecutionMode;
+  /**
+   * Runs `plans` on the state after `head`, as the next block would: the newest block the
+   * market has applied, which may be later than the block the plans were made at.
+   */
+  run(plans: readonly Plan[], head: BlockHeader): Promise<SimulationResult[]>;
+}
