@@ -1,3 +1,4 @@
+import { createMarketPersistence } from '../src/store/market-persistence.ts';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,10 +125,10 @@ try {
     await migrate(store);
     try {
       const s0 = performance.now();
-      const result = await initialSync({ rpc, store, chainId: 31337, source: { kind: 'factories', factories: [deployment.v2Factory, deployment.v3Factory], fromBlock: 0n } });
+      const result = await initialSync({ rpc, persistence: createMarketPersistence(store), chainId: 31337, source: { kind: 'factories', factories: [deployment.v2Factory, deployment.v3Factory], fromBlock: 0n } });
       const syncMs = ms(s0);
       const r0 = performance.now();
-      const restored = await initialSync({ rpc, store, chainId: 31337, source: { kind: 'factories', factories: [deployment.v2Factory, deployment.v3Factory], fromBlock: 0n } });
+      const restored = await initialSync({ rpc, persistence: createMarketPersistence(store), chainId: 31337, source: { kind: 'factories', factories: [deployment.v2Factory, deployment.v3Factory], fromBlock: 0n } });
       emit({ bench: 'chain.initial-sync-pglite', pools: result.state.poolCount, mode: result.mode, syncMs, poolsPerSecond: Math.round((result.state.poolCount / syncMs) * 1000), restartMs: ms(r0), restartMode: restored.mode });
     } finally {
       await store.close();

@@ -50,6 +50,16 @@ export interface Config {
   aavePool: `0x${string}` | undefined;
   /** Aave V3 flash-loan premium in basis points (5 unless set; only meaningful with aavePool). */
   aavePremiumBps: number;
+  /** FlashArbExecutor on the followed chain (lower-case); undefined = the embedded chain's own, or none. */
+  executorAddress: `0x${string}` | undefined;
+  /** Address plans are sent from (lower-case); required with executorAddress. */
+  hotKeyAddress: `0x${string}` | undefined;
+  /** Safety margin on the net profit, basis points. */
+  minProfitMarginBps: number;
+  /** Blocks a plan stays valid after its block. */
+  deadlineBlocks: number;
+  /** Gas limit above the gas table, basis points. */
+  gasLimitMarginBps: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Absolute path of the config file that was read, if any. */
   configFile: string | undefined;
@@ -111,6 +121,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     balancerVault: v.balancerVault,
     aavePool: v.aavePool,
     aavePremiumBps: v.aavePremiumBps ?? DEFAULT_AAVE_PREMIUM_BPS,
+    executorAddress: v.executorAddress,
+    hotKeyAddress: v.hotKeyAddress,
+    minProfitMarginBps: v.minProfitMarginBps,
+    deadlineBlocks: v.deadlineBlocks,
+    gasLimitMarginBps: v.gasLimitMarginBps,
     rpcUrls: Object.freeze(v.rpcUrls ?? []),
     baseTokens: Object.freeze(v.baseTokens.map((token) => Object.freeze(token))),
     snapshot,
@@ -127,6 +142,9 @@ function crossFieldProblems(v: z.output<typeof ConfigSchema>, describe: (key: Co
   }
   if (v.aavePool === undefined && v.aavePremiumBps !== undefined) {
     problems.push(`${describe('aavePremiumBps')} is set but ORION_AAVE_POOL is not; allowed: the premium together with the Aave V3 Pool it applies to`);
+  }
+  if ((v.executorAddress === undefined) !== (v.hotKeyAddress === undefined)) {
+    problems.push(`${describe(v.executorAddress === undefined ? 'hotKeyAddress' : 'executorAddress')} is set without ${v.executorAddress === undefined ? 'ORION_EXECUTOR_ADDRESS' : 'ORION_HOT_KEY_ADDRESS'}; allowed: both (the executor contract and the address that calls it) or neither`);
   }
   if (v.balancerVault !== undefined && v.balancerVault === v.aavePool) {
     problems.push(`${describe('aavePool')} is also ORION_BALANCER_VAULT; allowed: the Aave V3 Pool and the Balancer Vault at their own addresses`);

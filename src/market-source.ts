@@ -20,6 +20,8 @@ export async function startLocalChain(config: Config, say: Say): Promise<MarketS
     ...(snapshot === undefined ? {} : { snapshot }),
     blockTime: config.blockTime,
     cacheDir: join(config.dataDir, 'devnet-cache'),
+    // Plans are simulated against our own contract unless the operator names one.
+    executor: config.executorAddress === undefined,
     ...(config.flow ? { flow: { seed: config.flowSeed, swapsPerBlock: config.flowRate, maxSizeBps: config.flowSize } } : {}),
   });
   say(`chain: ${devnet.anvil.rpcUrl} (chain id 31337), ${devnet.seeded.localSnapshot.pools.length} pools seeded${devnet.fromCache ? ' from the cached state' : ''}${config.flow ? `, noise flow ${config.flowRate} swaps/block` : ''}`);

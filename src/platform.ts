@@ -3,11 +3,12 @@ import { buildApp } from './api/app.ts';
 import { Readiness } from './api/readiness.ts';
 import type { Config } from './config.ts';
 import type { Devnet } from './devnet/devnet.ts';
-import { startEngine, type Engine } from './engine.ts';
+import { startEngine, type Engine, type ExecutionSettings } from './engine/engine.ts';
+import { engineView, type TokenDirectory } from './engine/status-view.ts';
 import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
-import { RuntimeFault } from './errors.ts';
+import { InputError, RuntimeFault } from './errors.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { describeOpportunity } from './scanner/opportunity-format.ts';
 import { SILENT, type Say } from './say.ts';
@@ -35,6 +36,9 @@ export interface Platform {
 
 /** Starts the platform as configured; throws a RuntimeFault with one clear line on failure. */
 export async function startPlatform(config: Config, say: Say = SILENT): Promise<Platform> {
+  if (config.mode === 'live') {
+    throw new InputError('ORION_MODE=live: live execution (signing and sending) is not available in this version; Orion runs in sim mode only for now (ORION_MODE=sim, the default)');
+  }
   await ensureWritableDataDir(config.dataDir);
   const readiness = new Readiness();
   readiness.expect('database');
@@ -44,11 +48,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // Listen first: a port in use fails in milliseconds, and /healthz answers while the rest boots.
   let devnet: Devnet | undefined;
   let engine: Engine | undefined;
+  let tokens: TokenDirectory = new Map();
   const app = buildApp({
     readiness,
     details: () => ({
-      chain: devnet === undefined ? null : { rpcUrl: devnet.anvil.rpcUrl, flow: devnet.flow?.stats ?? null },
-      engine: engine?.status() ?? null,
+      mode: config.mode,
+      chain: devnet === undefined ? null : { rpcUrl: devnet.anvil.rpcUrl, flow: devnet.flow?.stats ?? null, executor: devnet.executor ?? null },
+      engine: engine === undefined ? null : engineView(engine, tokens),
     }),
   });
   try {
@@ -84,8 +90,16 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     booting = 'engine';
     let lastBest = '';
     const symbols = new Map(snapshotTokens(market.snapshot).map((token) => [token.address, token]));
+    tokens = symbols;
+    const execution = executionSettings(config, devnet);
     engine = await startEngine({
       store,
+      mode: config.mode,
+      execution,
+      ...(execution === null ? { noExecutionReason: 'no executor contract on the followed chain: set ORION_EXECUTOR_ADDRESS and ORION_HOT_KEY_ADDRESS to plan and simulate' } : {}),
+      plan: { minProfitMarginBps: config.minProfitMarginBps, deadlineBlocks: config.deadlineBlocks, gasLimitMarginBps: config.gasLimitMarginBps },
+      blockTimeSeconds: devnet === undefined ? 12 : config.blockTime,
+      spillDir: config.dataDir,
       rpcUrls: market.rpcUrls,
       expectedChainId: market.snapshot.chainId,
       pools: market.snapshot.pools,
@@ -97,6 +111,11 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       flashLenders: {
         balancerVault: config.balancerVault,
         aave: config.aavePool === undefined ? undefined : { pool: config.aavePool, premiumBps: config.aavePremiumBps },
+      },
+      onSimulated: (event) => {
+        for (const result of event.results) {
+          if (result.status === 'failed') say(`engine: block ${event.header.number}: simulation failed: ${result.error}`);
+        }
       },
       onOpportunities: (block, top) => {
         // One line when the best cycle changes, not one per block.
@@ -114,6 +133,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       ...(config.balancerVault === undefined ? [] : [`Balancer Vault ${config.balancerVault}`]),
       ...(config.aavePool === undefined ? [] : [`Aave Pool ${config.aavePool} (${config.aavePremiumBps} bp)`]),
     ];
+    say(`engine (${config.mode}): mode session ${engine.session.id}${engine.session.resumed ? ' (continued)' : ' (new)'}; plans ${execution === null ? 'rejected: no executor on this chain' : `for FlashArbExecutor ${execution.executor} from ${execution.hotKey}, each simulated on the next block`}`);
     say(`engine (sim): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee + ${formatUnits(config.priorityFee, 9)} gwei`);
   })();
   ready.catch((error: unknown) => readiness.markFailed(booting, (error as Error).message));
@@ -129,9 +149,17 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       stopping = true;
       await app.close();
       await ready.catch(() => undefined);
-      await engine?.stop();
+      const ledger = await engine?.stop();
+      if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
       await devnet?.stop();
       await store.close();
     },
   };
+}
+
+/** The executor contract and hot key plans are made for: the embedded chain's own, or the configured ones. */
+function executionSettings(config: Config, devnet: Devnet | undefined): ExecutionSettings | null {
+  if (config.executorAddress !== undefined && config.hotKeyAddress !== undefined) return { executor: config.executorAddress, hotKey: config.hotKeyAddress };
+  if (devnet?.executor !== undefined) return { executor: devnet.executor.address, hotKey: devnet.executor.hotKey };
+  return null;
 }

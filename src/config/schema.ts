@@ -33,6 +33,12 @@ export const ConfigSchema = z.object({
   balancerVault: address().optional(),
   aavePool: address().optional(),
   aavePremiumBps: integer(0, 9999).optional(),
+  // Decisions (issue 9)
+  executorAddress: address().optional(),
+  hotKeyAddress: address().optional(),
+  minProfitMarginBps: integer(0, 10_000),
+  deadlineBlocks: integer(1, 1000),
+  gasLimitMarginBps: integer(0, 100_000),
   logLevel: oneOf(LOG_LEVELS),
 });
 
@@ -93,6 +99,23 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
     default: undefined,
     doc: 'Aave V3 flash-loan premium in basis points (the Pool\'s FLASHLOAN_PREMIUM_TOTAL, 0 to 9999); only with ORION_AAVE_POOL. Unset = 5, Aave V3\'s default.',
   },
+  executorAddress: {
+    env: 'ORION_EXECUTOR_ADDRESS',
+    default: undefined,
+    doc: 'FlashArbExecutor deployed on the followed chain (ORION_RPC_URLS); plans are made and simulated against it. Unset on the embedded chain: npm start deploys one. Unset on a followed chain: opportunities are rejected with rule no-executor.',
+  },
+  hotKeyAddress: {
+    env: 'ORION_HOT_KEY_ADDRESS',
+    default: undefined,
+    doc: 'Address executions are sent from (the contract owner or an allowed executor); sim needs only the address, never a key. Required with ORION_EXECUTOR_ADDRESS; the embedded chain uses its own.',
+  },
+  minProfitMarginBps: {
+    env: 'ORION_MIN_PROFIT_MARGIN_BPS',
+    default: '2000',
+    doc: 'Share of the predicted net profit given up as a safety margin, in basis points: the contract reverts unless the trade still nets (1 - margin) of the prediction after gas.',
+  },
+  deadlineBlocks: { env: 'ORION_DEADLINE_BLOCKS', default: '2', doc: 'Blocks after the ranked block a plan stays valid (the contract\'s deadline block), 1 to 1000.' },
+  gasLimitMarginBps: { env: 'ORION_GAS_LIMIT_MARGIN_BPS', default: '20000', doc: 'Gas limit above the gas table\'s units for the route, in basis points (V3 hops that cross initialized ticks cost more than the table).' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: `Log level: ${LOG_LEVELS.join(', ')} (info prints the start-up and engine lines; warn and above hide them).` },
 };
 

@@ -1,3 +1,4 @@
+import type { Address } from 'viem';
 import { fileURLToPath } from 'node:url';
 import { RuntimeFault } from '../errors.ts';
 import { readSnapshotFile, type Snapshot } from '../market/snapshot.ts';
@@ -6,6 +7,7 @@ import { createDevnetClients, type DevnetClients } from './clients.ts';
 import { deployUniswap, type UniswapDeployment } from './deploy-uniswap.ts';
 import { startNoiseFlow, type FlowOptions, type NoiseFlow } from './flow.ts';
 import { seedFromSnapshot, type SeededMarket } from './seed.ts';
+import { deployFlashArbExecutor } from './deploy-executor.ts';
 import { devnetCacheKey, readDevnetCache, removeDevnetCache, writeDevnetCache, type CachedDevnet } from './state-cache.ts';
 import { anvilRequest } from './transactions.ts';
 import { verifyPools } from './verify.ts';
@@ -32,6 +34,17 @@ export interface DevnetOptions {
   cacheDir?: string | false;
   /** Start the noise flow with these options. */
   flow?: FlowOptions;
+  /** Deploy FlashArbExecutor (owner account 1, cold wallet account 2, hot key account 3) once the market is up. */
+  executor?: boolean;
+}
+
+/** The executor contract on the local chain and the accounts around it. */
+export interface DevnetExecutor {
+  address: Address;
+  owner: Address;
+  coldWallet: Address;
+  /** The account allowed to call execute (the hot key); its private key is anvil's, never loaded by sim. */
+  hotKey: Address;
 }
 
 /** A running local chain. */
@@ -44,8 +57,17 @@ export interface Devnet {
   fromCache: boolean;
   /** The noise flow, when asked for. */
   flow?: NoiseFlow;
+  /** FlashArbExecutor, when asked for. */
+  executor?: DevnetExecutor;
   /** Stops the flow and the chain. */
   stop(): Promise<void>;
+}
+
+/** Deploys FlashArbExecutor: owner account 1, cold wallet account 2, hot key account 3 (the executor fixture's roles). */
+async function deployDevnetExecutor(clients: DevnetClients): Promise<DevnetExecutor> {
+  const [owner, coldWallet, hotKey] = [1, 2, 3].map((i) => clients.accounts[i]!.address) as [Address, Address, Address];
+  const address = await deployFlashArbExecutor(clients, { owner, coldWallet, executors: [hotKey] });
+  return { address, owner, coldWallet, hotKey };
 }
 
 /** Reads the bundled default snapshot. */
@@ -96,6 +118,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       seeded = await seedFromSnapshot(clients, deployment, snapshot);
       if (cacheDir !== false && key !== undefined) await writeDevnetCache(clients, cacheDir, key, deployment, seeded);
     }
+    // Deployed on every start (a cached chain holds the market only): two transactions, mined
+    // at once while the chain still automines.
+    const executor = options.executor === true ? await deployDevnetExecutor(clients) : undefined;
     if (options.blockTime !== undefined) await anvilRequest(clients, 'evm_setIntervalMining', [options.blockTime]);
     if (options.flow !== undefined) {
       flow = await startNoiseFlow(clients, deployment, seeded, options.flow);
@@ -109,6 +134,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       },
     };
     if (flow !== undefined) running.flow = flow;
+    if (executor !== undefined) running.executor = executor;
     return running;
   } catch (error) {
     await flow?.stop().catch(() => undefined);

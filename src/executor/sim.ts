@@ -63,6 +63,12 @@ function resultOf(plan: Plan, head: BlockHeader, answer: RpcBatchResult): Simula
   }
   // Nodes put the revert data in returnData (anvil, geth) and may repeat it in error.data.
   const data = call.returnData !== '0x' ? call.returnData : (call.error?.data ?? '0x');
+  // No revert data and nearly all the gas gone: the gas limit was too low for this route. Each
+  // call level keeps 1/64 of its gas back, so an out-of-gas a few calls deep (executor → pair →
+  // callback → pool → token) stops a few percent short of the limit.
+  if (data === '0x' && gasUsed * 64n >= plan.gasLimit * 60n) {
+    return { ...base, status: 'reverted', profit: null, gasUsed, revert: { name: 'OutOfGas', args: [gasUsed, plan.gasLimit], data }, error: null };
+  }
   return { ...base, status: 'reverted', profit: null, gasUsed, revert: decodeRevertReason(data), error: null };
 }
 

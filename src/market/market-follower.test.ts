@@ -1,3 +1,4 @@
+import { createMarketPersistence } from '../store/market-persistence.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createChainClients } from '../chain/clients.ts';
 import { startFaultInjectingProxy } from '../chain/testing/fault-injecting-proxy.ts';
@@ -37,7 +38,7 @@ forEachBackend('market follower (sync + monitor + staleness + checkpoints)', (db
     const pools = devnet.seeded.localSnapshot.pools;
     const options: MarketFollowerOptions = {
       clients: createChainClients([devnet.anvil.rpcUrl, devnet.anvil.wsUrl]),
-      store: db.store,
+      persistence: createMarketPersistence(db.store),
       chainId: 31337,
       source: { kind: 'pools', pools: pools.map((p) => ({ ...p, token0: p.token0.address, token1: p.token1.address, ...(p.protocol === 'uniswap-v3' ? { tickSpacing: p.tickSpacing } : {}) })) },
       finalityDepth: 8,
@@ -83,7 +84,7 @@ forEachBackend('market follower on endpoints that fork', (db) => {
     const other = await startFaultInjectingProxy(b.rpcUrl);
     const follower = await startMarketFollower({
       clients: createChainClients([a.rpcUrl, other.url]),
-      store: db.store,
+      persistence: createMarketPersistence(db.store),
       chainId: 31337,
       source: { kind: 'pools', pools: [] },
       finalityDepth: 8,

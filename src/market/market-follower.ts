@@ -3,8 +3,8 @@ import type { HeadMode } from '../chain/heads.ts';
 import type { PoolEndpointView } from '../chain/rpc-pool.ts';
 import { startChainMonitor, type BlockTiming, type ChainMonitor, type ChainMonitorStatus } from '../chain/monitor.ts';
 import type { BlockHeader, BlockRef, ChainEvent } from '../chain/types.ts';
-import type { Store } from '../store/types.ts';
 import type { AppliedBlock, MarketState } from './market-state.ts';
+import type { MarketPersistence } from './persistence.ts';
 import { POOL_STATE_TOPICS } from './pool-events.ts';
 import type { ProgressSink } from './progress.ts';
 import { forkQuarantines, StalenessGuard, type Freshness } from './staleness.ts';
@@ -20,7 +20,8 @@ import { initialSync, saveMarketCheckpoint, type InitialSyncResult, type SyncSou
 /** Settings of the follower. */
 export interface MarketFollowerOptions {
   clients: ChainClients;
-  store: Store;
+  /** Where checkpoints and pool states are kept (handed in: the market imports no database code). */
+  persistence: MarketPersistence;
   chainId: number;
   source: SyncSource;
   finalityDepth: number;
@@ -62,8 +63,8 @@ export interface MarketFollower {
 
 /** Syncs, then follows the chain. */
 export async function startMarketFollower(options: MarketFollowerOptions): Promise<MarketFollower> {
-  const { clients, store } = options;
-  const sync = await initialSync({ rpc: clients.pool, store, chainId: options.chainId, source: options.source, ...(options.progress ? { progress: options.progress } : {}) });
+  const { clients, persistence } = options;
+  const sync = await initialSync({ rpc: clients.pool, persistence, chainId: options.chainId, source: options.source, ...(options.progress ? { progress: options.progress } : {}) });
   const state = sync.state;
   const guard = new StalenessGuard({ maxStaleBlocks: options.maxStaleBlocks });
   const every = options.checkpointEveryBlocks ?? 10;
@@ -72,7 +73,7 @@ export async function startMarketFollower(options: MarketFollowerOptions): Promi
 
   const checkpoint = async (): Promise<void> => {
     if (sinceCheckpoint === 0 && dirty.size === 0) return;
-    await saveMarketCheckpoint(store, state, dirty);
+    await saveMarketCheckpoint(persistence, state, dirty);
     dirty.clear();
     sinceCheckpoint = 0;
   };

@@ -1,6 +1,6 @@
 import type { TrackedPoolInput } from './market-state.ts';
 import type { HexAddress, SnapshotToken } from './snapshot.ts';
-import type { MarketPoolRow } from '../store/market-sync-repository.ts';
+import type { MarketPoolRow } from './persistence.ts';
 import { MarketStateError } from './market-errors.ts';
 
 /**

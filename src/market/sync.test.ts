@@ -1,3 +1,4 @@
+import { createMarketPersistence } from '../store/market-persistence.ts';
 import { encodeFunctionData, type Address } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBlockStream } from '../chain/block-stream.ts';
@@ -68,8 +69,8 @@ afterAll(async () => {
 forEachBackend('initial sync with a checkpoint in the database', (db) => {
   it('resumes an interrupted sync from the checkpoint, excludes the unsafe token with its reason, and matches the chain', async () => {
     const total = devnet.seeded.localSnapshot.pools.length; // + the FOT pair, excluded before loading
-    await expect(initialSync({ rpc, store: db.store, chainId: 31337, source, chunkSize: 5, stopAfterRounds: 2 })).rejects.toThrow(/test hook/);
-    const second = await initialSync({ rpc, store: db.store, chainId: 31337, source, chunkSize: 5 });
+    await expect(initialSync({ rpc, persistence: createMarketPersistence(db.store), chainId: 31337, source, chunkSize: 5, stopAfterRounds: 2 })).rejects.toThrow(/test hook/);
+    const second = await initialSync({ rpc, persistence: createMarketPersistence(db.store), chainId: 31337, source, chunkSize: 5 });
     expect(second.mode).toBe('resumed');
     expect(second.loadedThisRun).toBe(total - 10);
     expect(second.state.poolCount).toBe(total);
@@ -80,7 +81,7 @@ forEachBackend('initial sync with a checkpoint in the database', (db) => {
   });
 
   it('restarts from the stored state, and from a live checkpoint after the stream moved on', async () => {
-    const restored = await initialSync({ rpc, store: db.store, chainId: 31337, source });
+    const restored = await initialSync({ rpc, persistence: createMarketPersistence(db.store), chainId: 31337, source });
     expect(restored.mode).toBe('restored');
     expect(restored.loadedThisRun).toBe(0);
     await expectEqualToChain(restored.state);
@@ -100,8 +101,8 @@ forEachBackend('initial sync with a checkpoint in the database', (db) => {
     for (let i = 0; i < 3; i += 1) await flow.step();
     await stream.sync();
     expect(changed.size).toBeGreaterThan(0);
-    await saveMarketCheckpoint(db.store, state, changed);
-    const again = await initialSync({ rpc, store: db.store, chainId: 31337, source });
+    await saveMarketCheckpoint(createMarketPersistence(db.store), state, changed);
+    const again = await initialSync({ rpc, persistence: createMarketPersistence(db.store), chainId: 31337, source });
     expect(again.mode).toBe('restored');
     expect(again.state.block?.hash).toBe(state.block?.hash);
     expect(again.state.block?.number).toBe(parseBlockHeader(await rpc.request('eth_getBlockByNumber', ['latest', false])).number);

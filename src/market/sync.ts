@@ -1,11 +1,9 @@
 import type { Address } from 'viem';
 import type { RpcPool } from '../chain/rpc-pool.ts';
 import { parseBlockHeader, type BlockRef } from '../chain/types.ts';
-import { createCheckpointRepository } from '../store/checkpoint-repository.ts';
-import { createMarketSyncRepository, type MarketPoolRow, type MarketSyncRepository } from '../store/market-sync-repository.ts';
-import type { Store } from '../store/types.ts';
 import { discoverPools } from './discovery.ts';
 import { MarketState } from './market-state.ts';
+import type { MarketPersistence, MarketPoolRow } from './persistence.ts';
 import { loadPoolsExcludingFailures, type PoolDescriptor } from './pool-loader.ts';
 import { rowToPool, stateToJson } from './pool-state-json.ts';
 import { SILENT_PROGRESS, type ProgressSink } from './progress.ts';
@@ -28,7 +26,8 @@ export type SyncSource =
 /** Settings of the initial sync. */
 export interface InitialSyncOptions {
   rpc: RpcPool;
-  store: Store;
+  /** Where the sync checkpoints and pool states are kept (the engine hands in the store's). */
+  persistence: MarketPersistence;
   chainId: number;
   source: SyncSource;
   /** Pools per load round (and per checkpoint write). */
@@ -56,9 +55,8 @@ async function blockByHash(rpc: RpcPool, hash: string): Promise<BlockRef | null>
 
 /** Runs (or resumes, or restores) the initial sync. */
 export async function initialSync(options: InitialSyncOptions): Promise<InitialSyncResult> {
-  const { rpc, store, chainId } = options;
+  const { rpc, persistence: repo, chainId } = options;
   const progress = options.progress ?? SILENT_PROGRESS;
-  const repo = createMarketSyncRepository(store);
   let sync = await repo.getSync(chainId);
   let at: BlockRef | null = null;
   if (sync !== undefined) {
@@ -89,9 +87,9 @@ export async function initialSync(options: InitialSyncOptions): Promise<InitialS
     await repo.saveSync({ ...sync, status: 'loading' });
     await checkTokens(options, repo, at);
     loadedThisRun = await loadPending(options, repo, at, progress);
-    await store.transaction(async (tx) => {
-      await createMarketSyncRepository(tx).saveSync({ ...(sync as NonNullable<typeof sync>), status: 'complete' });
-      await createCheckpointRepository(tx).save({ chainId, blockNumber: at.number, blockHash: at.hash });
+    await repo.transaction(async (tx) => {
+      await tx.saveSync({ ...(sync as NonNullable<typeof sync>), status: 'complete' });
+      await tx.saveChainCheckpoint({ chainId, blockNumber: at.number, blockHash: at.hash });
     });
   }
   return { ...(await restore(repo, chainId, at)), mode, loadedThisRun };
@@ -109,8 +107,7 @@ async function discover(options: InitialSyncOptions, at: BlockRef, discoveredTo:
     toBlock: at.number,
     // Each chunk's pools and the scanned height are written together: a restart scans on from there.
     onChunk: async (scannedTo, pools) => {
-      await options.store.transaction(async (tx) => {
-        const r = createMarketSyncRepository(tx);
+      await options.persistence.transaction(async (r) => {
         await r.addPools(options.chainId, pools.map((p) => ({
           address: p.address, protocol: p.protocol, token0: p.token0, token1: p.token1, fee: p.fee ?? source.v2Fee ?? DEFAULT_V2_FEE, tickSpacing: p.tickSpacing ?? null,
         })));
@@ -124,7 +121,7 @@ async function discover(options: InitialSyncOptions, at: BlockRef, discoveredTo:
   progress.done(`${result.pools.length} pools in ${result.requests} getLogs requests (${result.shrinks} chunk shrinks)`);
 }
 
-async function checkTokens(options: InitialSyncOptions, repo: MarketSyncRepository, at: BlockRef): Promise<void> {
+async function checkTokens(options: InitialSyncOptions, repo: MarketPersistence, at: BlockRef): Promise<void> {
   const pools = await repo.listPools(options.chainId, 'pending');
   const known = new Set((await repo.listTokens(options.chainId)).map((t) => t.address));
   const holder = new Map<string, string>();
@@ -149,7 +146,7 @@ function describePool(row: MarketPoolRow, tokens: ReadonlyMap<string, SnapshotTo
   };
 }
 
-async function loadPending(options: InitialSyncOptions, repo: MarketSyncRepository, at: BlockRef, progress: ProgressSink): Promise<number> {
+async function loadPending(options: InitialSyncOptions, repo: MarketPersistence, at: BlockRef, progress: ProgressSink): Promise<number> {
   const chunkSize = options.chunkSize ?? 200;
   const tokenRows = await repo.listTokens(options.chainId);
   const unsafe = new Map(tokenRows.filter((t) => t.unsafeReason !== null).map((t) => [t.address, t.unsafeReason as string]));
@@ -179,7 +176,7 @@ async function loadPending(options: InitialSyncOptions, repo: MarketSyncReposito
   return loaded;
 }
 
-async function restore(repo: MarketSyncRepository, chainId: number, at: BlockRef): Promise<{ state: MarketState; excluded: { address: string; reason: string }[] }> {
+async function restore(repo: MarketPersistence, chainId: number, at: BlockRef): Promise<{ state: MarketState; excluded: { address: string; reason: string }[] }> {
   const tokens = new Map((await repo.listTokens(chainId)).map((t) => [t.address, { address: t.address as HexAddress, symbol: t.symbol, decimals: t.decimals }]));
   const rows = await repo.listPools(chainId, 'all');
   const pools = rows.filter((r) => r.state !== null).map((r) => rowToPool(r, tokens));
@@ -191,7 +188,7 @@ async function restore(repo: MarketSyncRepository, chainId: number, at: BlockRef
  * Writes the live state of `changed` pools and moves the checkpoint to the state's block, in one
  * transaction, so a restart resumes from here (the block stream catches up from this block).
  */
-export async function saveMarketCheckpoint(store: Store, state: MarketState, changed: Iterable<string>): Promise<void> {
+export async function saveMarketCheckpoint(persistence: MarketPersistence, state: MarketState, changed: Iterable<string>): Promise<void> {
   const block = state.block;
   if (block === null) return;
   const updates = [...new Set(changed)].flatMap((address) => {
@@ -200,11 +197,10 @@ export async function saveMarketCheckpoint(store: Store, state: MarketState, cha
     const gross = state.liquidityGross(address);
     return [{ address, state: stateToJson({ snapshot: pool.toSnapshot(), ...(gross ? { liquidityGross: gross } : {}) }), excludedReason: null }];
   });
-  await store.transaction(async (tx) => {
-    const repo = createMarketSyncRepository(tx);
-    await repo.updatePools(state.chainId, updates);
-    const current = await repo.getSync(state.chainId);
-    await repo.saveSync({ chainId: state.chainId, blockNumber: block.number, blockHash: block.hash, discoveredTo: current?.discoveredTo ?? null, status: 'complete' });
-    await createCheckpointRepository(tx).save({ chainId: state.chainId, blockNumber: block.number, blockHash: block.hash });
+  await persistence.transaction(async (tx) => {
+    await tx.updatePools(state.chainId, updates);
+    const current = await tx.getSync(state.chainId);
+    await tx.saveSync({ chainId: state.chainId, blockNumber: block.number, blockHash: block.hash, discoveredTo: current?.discoveredTo ?? null, status: 'complete' });
+    await tx.saveChainCheckpoint({ chainId: state.chainId, blockNumber: block.number, blockHash: block.hash });
   });
 }

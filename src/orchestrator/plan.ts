@@ -101,7 +101,13 @@ export interface PlanSettings {
 }
 
 /** Defaults of PlanSettings other than the gas bid. */
-export const DEFAULT_PLAN_SETTINGS = { minProfitMarginBps: 2000, deadlineBlocks: 2, gasLimitMarginBps: 2500 } as const;
+// The gas table is measured on routes that cross no initialized tick and on pairs whose price
+// accumulators are already non-zero; each tick a V3 hop crosses costs ~20-30k more and a pair's
+// first update ~40k: routes through the dense V3 pools of the seeded Base market used up to
+// twice the table. A limit only caps what may be spent (EIP-1559 charges the gas used), so it is
+// three times the table. (The ranking itself still prices the table's gas: see the gas gap in
+// src/orchestrator/README.md.)
+export const DEFAULT_PLAN_SETTINGS = { minProfitMarginBps: 2000, deadlineBlocks: 2, gasLimitMarginBps: 20_000 } as const;
 
 const BPS = 10_000n;
 const PROTOCOL: Record<string, HopProtocol> = { 'uniswap-v2': 'v2', 'uniswap-v3': 'v3' };

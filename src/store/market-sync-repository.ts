@@ -1,3 +1,4 @@
+import type { MarketPoolRow, MarketSyncRow, MarketTokenRow } from '../market/persistence.ts';
 import type { Queryable } from './types.ts';
 
 /**
@@ -6,36 +7,7 @@ import type { Queryable } from './types.ts';
  * decimal strings). Owned by the chain monitor (issue 5); pass the store or a transaction.
  */
 
-/** The sync checkpoint of one chain. */
-export interface MarketSyncRow {
-  chainId: number;
-  blockNumber: bigint;
-  blockHash: `0x${string}`;
-  discoveredTo: bigint | null;
-  status: 'discovering' | 'loading' | 'complete';
-}
-
-/** One token. */
-export interface MarketTokenRow {
-  address: string;
-  symbol: string;
-  name: string | null;
-  decimals: number;
-  decimalsKnown: boolean;
-  unsafeReason: string | null;
-}
-
-/** One pool; `state` is null until loaded. */
-export interface MarketPoolRow {
-  address: string;
-  protocol: 'uniswap-v2' | 'uniswap-v3';
-  token0: string;
-  token1: string;
-  fee: number;
-  tickSpacing: number | null;
-  state: Record<string, unknown> | null;
-  excludedReason: string | null;
-}
+export type { MarketPoolRow, MarketSyncRow, MarketTokenRow } from '../market/persistence.ts';
 
 /** Access to the market sync tables. */
 export interface MarketSyncRepository {

@@ -1,0 +1,300 @@
+import type { Address } from 'viem';
+import { createChainClients } from '../chain/clients.ts';
+import type { GasBidPolicy, NextBlockFee } from '../chain/next-base-fee.ts';
+import { InputError } from '../errors.ts';
+import type { ExecutionMode, Executor, SimulationResult } from '../executor/executor.ts';
+import { createSimExecutor } from '../executor/sim.ts';
+import type { Funnel } from '../ledger/funnel.ts';
+import { readFunnel } from '../ledger/funnel.ts';
+import { createLedgerWriter, type LedgerWriter, type LedgerWriterStatus } from '../ledger/ledger-writer.ts';
+import { enterModeSession } from '../ledger/mode-session.ts';
+import type { ModeSession } from '../ledger/records.ts';
+import type { MarketFollowerStatus } from '../market/market-follower.ts';
+import type { ProgressSink } from '../market/progress.ts';
+import type { PoolSnapshot } from '../market/snapshot.ts';
+import { createDecider } from '../orchestrator/decider.ts';
+import type { PlanSettings } from '../orchestrator/plan.ts';
+import type { LentOpportunity } from '../scanner/flash-lender.ts';
+import { createMarketPersistence } from '../store/market-persistence.ts';
+import type { Store } from '../store/types.ts';
+import { BlockLatencyRing, type BlockLatencySummary } from './block-latency.ts';
+import type { MarketEvent, SimulatedEvent } from './events.ts';
+import { createExecuteStage, type ExecuteStageStatus } from './execute-stage.ts';
+import { checkLendersExist, lenderAddresses, scannerFlashOptions, type FlashLenderSettings } from './flash-lenders.ts';
+import { startMarketStage } from './market-stage.ts';
+import { createRankStage, type RankStage } from './rank-stage.ts';
+import { createRecordStage } from './record-stage.ts';
+
+/**
+ * The engine's composition root: it only wires the stages (DESIGN "The engine as stages") and
+ * picks the executor by mode.
+ *
+ *   market ──market──> rank ──ranked──> decide ──decided──> execute (sim | live) ──simulated──> record
+ *                                                    └──────────────decided──────────────────> record
+ *
+ * Market, rank and decide run in the block's own turn (no I/O after the block is fetched);
+ * the executor runs behind a one-block mailbox (execute-stage.ts); the ledger writer writes in
+ * the background. Every block is timed from its head being heard of, by stage.
+ */
+
+/** The executor contract and the hot key's address plans are made for. */
+export interface ExecutionSettings {
+  executor: Address;
+  hotKey: Address;
+}
+
+/** Settings of the engine. */
+export interface EngineOptions {
+  store: Store;
+  /** sim simulates every plan; live is refused until live execution exists. */
+  mode: ExecutionMode;
+  /** JSON-RPC endpoints (http(s) and ws(s)), primary first. */
+  rpcUrls: readonly string[];
+  /** Chain id the pools belong to (the snapshot's); the endpoints must serve that chain. */
+  expectedChainId: number;
+  /** The pools to follow (addresses on that chain). */
+  pools: readonly PoolSnapshot[];
+  /** Base tokens (addresses or symbols); empty = the scanner's most connected tokens. */
+  baseTokens: readonly string[];
+  maxHops: number;
+  maxStaleBlocks: number;
+  /** Tip on top of the next block's base fee, and an optional cap (wei per gas). */
+  gasBid: GasBidPolicy;
+  /** The executor contract and hot key; null = none on this chain (every opportunity rejected, saying why). */
+  execution: ExecutionSettings | null;
+  /** Why there is no executor, when `execution` is null. */
+  noExecutionReason?: string;
+  /** Plan margins and deadline (ORION_MIN_PROFIT_MARGIN_BPS, ORION_DEADLINE_BLOCKS, ORION_GAS_LIMIT_MARGIN_BPS). */
+  plan: Omit<PlanSettings, 'gasBid'>;
+  /** Seconds between blocks of the chain (the simulated next block's timestamp). */
+  blockTimeSeconds: number;
+  /** Balancer / Aave lenders on this chain (default: none). */
+  flashLenders?: FlashLenderSettings;
+  /** Blocks after which a block is final (the reorg window). */
+  finalityDepth?: number;
+  pollIntervalMs?: number;
+  progress?: ProgressSink;
+  /** Folder for the ledger's spill file if the database refuses writes until shutdown. */
+  spillDir?: string;
+  /** Called after each block with the best opportunities (at most `topCount`). */
+  onOpportunities?: (block: bigint, opportunities: LentOpportunity[]) => void;
+  /** Called with each block's simulation results. */
+  onSimulated?: (event: SimulatedEvent) => void;
+  /** How many of the best opportunities to keep per block (default 10). */
+  topCount?: number;
+  onTransientError?: (error: unknown) => void;
+}
+
+/** What /health shows of the engine. */
+export interface EngineStatus {
+  mode: ExecutionMode;
+  session: { id: string; mode: ExecutionMode; startedAt: string; resumed: boolean };
+  market: MarketFollowerStatus;
+  scanner: { pools: number; cycles: number; ranked: number };
+  blocksScanned: number;
+  /** Wei per gas the ranking used: the next block's base fee + priority fee, capped (decimal string). */
+  gasPrice: string;
+  gas: {
+    block: string;
+    source: NextBlockFee['source'];
+    nextBaseFee: string | null;
+    priorityFee: string;
+    maxFeePerGas: string | null;
+    /** The cap is below the next base fee: nothing of ours can be included in that block. */
+    pricedOut: boolean;
+  };
+  executor: ExecuteStageStatus & { contract: string | null; hotKey: string | null; note: string | null };
+  /** Blocks a stage skipped to catch up with the newest (only the executor can fall behind: the stages before it run in the block's turn). */
+  resyncs: { execute: number };
+  ledger: LedgerWriterStatus;
+  /** Head-to-decision latency of the recent blocks, by stage. */
+  latency: LatencyStatus;
+}
+
+/** The latency figures and how heads are learned now (which bounds them). */
+export interface LatencyStatus extends BlockLatencySummary {
+  headMode: 'websocket' | 'polling';
+  pollIntervalMs: number;
+  note: string | null;
+}
+
+/** A running engine. */
+export interface Engine {
+  readonly session: ModeSession;
+  status(): EngineStatus;
+  /** The best opportunities at the last scanned block, each with its flash lender's address. */
+  top(): readonly LentOpportunity[];
+  /** The fee the last ranking used. */
+  fee(): NextBlockFee;
+  /** This mode session's funnel (counted as recorded; the ledger catches up in the background). */
+  funnel(): Funnel;
+  /** The most recent simulation results, newest first. */
+  recentSimulations(): readonly SimulationResult[];
+  /** Resolves once the executor is idle and the ledger has written everything queued. */
+  settle(): Promise<void>;
+  stop(): Promise<{ unwritten: number; spillFile: string | null }>;
+}
+
+const DEFAULT_FINALITY_DEPTH = 64;
+const DEFAULT_POLL_INTERVAL_MS = 250;
+const RECENT_SIMULATIONS = 20;
+
+/** Picks the executor of `mode` (the only place that knows which implementation runs). */
+function executorFor(mode: ExecutionMode, rpc: ReturnType<typeof createChainClients>['pool'], blockTimeSeconds: number): Executor {
+  if (mode === 'live') throw new InputError('ORION_MODE=live: live execution is not available in this version; run in sim mode (ORION_MODE=sim)');
+  return createSimExecutor({ rpc, blockTimeSeconds });
+}
+
+/** Syncs the pools, builds the stages on the synced state and follows the chain. */
+export async function startEngine(options: EngineOptions): Promise<Engine> {
+  const clients = createChainClients(options.rpcUrls);
+  const chainId = Number(BigInt((await clients.pool.request('eth_chainId', [])) as string));
+  if (chainId !== options.expectedChainId) {
+    throw new InputError(`the RPC endpoints serve chain ${chainId} but the pools to follow are of chain ${options.expectedChainId} (the snapshot's chainId)`);
+  }
+  const executor = executorFor(options.mode, clients.pool, options.blockTimeSeconds);
+  const lenders = options.flashLenders ?? {};
+  await checkLendersExist(clients, lenders, chainId);
+  const session = await enterModeSession(options.store, options.mode, chainId);
+  const writer: LedgerWriter = createLedgerWriter({
+    store: options.store, session, funnel: await readFunnel(options.store, session.id),
+    ...(options.spillDir === undefined ? {} : { spillDir: options.spillDir }),
+    ...(options.onTransientError ? { onFlushError: options.onTransientError } : {}),
+  });
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const latency = new BlockLatencyRing();
+  const recent: SimulationResult[] = [];
+  let best: LentOpportunity[] = [];
+  let blocksScanned = 0;
+  let lastFee: NextBlockFee | undefined;
+
+  const decider = createDecider({
+    plan: { ...options.plan, gasBid: options.gasBid },
+    account: options.execution === null ? null : { executor: options.execution.executor, from: options.execution.hotKey },
+    ...(options.noExecutionReason === undefined ? {} : { noAccountReason: options.noExecutionReason }),
+  });
+  const record = createRecordStage(writer);
+  let rank: RankStage | undefined;
+  /** Market events that arrived while the rank stage was being built (handled in order once it is). */
+  const early: MarketEvent[] = [];
+
+  const onSimulated = (event: SimulatedEvent): void => {
+    record.simulated(event);
+    recent.unshift(...event.results);
+    recent.length = Math.min(recent.length, RECENT_SIMULATIONS);
+    latency.record(event.header.number, event.clock);
+    options.onSimulated?.(event);
+  };
+
+  const ref: { market?: Awaited<ReturnType<typeof startMarketStage>> } = {};
+  const execute = createExecuteStage({ executor, head: () => ref.market!.head(), emit: onSimulated });
+
+  const onMarket = (event: MarketEvent): void => {
+    if (rank === undefined) {
+      early.push(event);
+      return;
+    }
+    const ranked = rank.rank(event);
+    best = ranked.opportunities;
+    lastFee = ranked.fee;
+    blocksScanned += 1;
+    const decided = decider.decide(ranked);
+    record.decided(decided);
+    if (decided.plans.length === 0) latency.record(decided.header.number, decided.clock);
+    else execute.submit(decided);
+    options.onOpportunities?.(event.header.number, best);
+  };
+
+  let market;
+  try {
+    market = await startMarketStage({
+      clients,
+      persistence: createMarketPersistence(options.store),
+      chainId,
+      pools: options.pools,
+      gasBid: options.gasBid,
+      finalityDepth: options.finalityDepth ?? DEFAULT_FINALITY_DEPTH,
+      pollIntervalMs,
+      maxStaleBlocks: options.maxStaleBlocks,
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.onTransientError ? { onTransientError: options.onTransientError } : {}),
+      emit: onMarket,
+    });
+  } catch (error) {
+    await writer.close(0);
+    throw error;
+  }
+  ref.market = market;
+  try {
+    rank = createRankStage(market.start, {
+      scanner: { bases: [...options.baseTokens], maxHops: options.maxHops, flash: scannerFlashOptions(lenders) },
+      lenders: lenderAddresses(lenders),
+      topCount: options.topCount ?? 10,
+    });
+  } catch (error) {
+    await market.stop();
+    await writer.close(0);
+    throw error;
+  }
+  lastFee = market.start.fee;
+  onMarket(market.start);
+  for (const event of early.splice(0)) onMarket(event);
+  const scanner = rank.scanner;
+
+  return {
+    session,
+    status: () => ({
+      mode: options.mode,
+      session: { id: session.id.toString(), mode: session.mode, startedAt: session.startedAt.toISOString(), resumed: session.resumed },
+      market: market.status(),
+      scanner: scanner.stats(),
+      blocksScanned,
+      gasPrice: lastFee!.gasPrice.toString(),
+      gas: gasStatus(lastFee!, options.gasBid),
+      executor: {
+        ...execute.status(),
+        contract: options.execution?.executor ?? null,
+        hotKey: options.execution?.hotKey ?? null,
+        note: options.execution === null ? (options.noExecutionReason ?? null) : null,
+      },
+      resyncs: { execute: execute.status().resyncs },
+      ledger: writer.status(),
+      latency: latencyStatus(latency, market.headMode(), pollIntervalMs),
+    }),
+    top: () => best,
+    fee: () => lastFee!,
+    funnel: () => writer.funnel(),
+    recentSimulations: () => recent,
+    async settle() {
+      await execute.idle();
+      await writer.flush();
+    },
+    async stop() {
+      await market.stop();
+      await execute.idle();
+      return writer.close();
+    },
+  };
+}
+
+function latencyStatus(ring: BlockLatencyRing, headMode: LatencyStatus['headMode'], pollIntervalMs: number): LatencyStatus {
+  return {
+    headMode,
+    pollIntervalMs,
+    note: headMode === 'polling'
+      ? `heads are learned by polling every ${pollIntervalMs} ms (no WebSocket endpoint is subscribed): a block can wait up to that long before these figures start`
+      : null,
+    ...ring.summary(),
+  };
+}
+
+function gasStatus(fee: NextBlockFee, policy: GasBidPolicy): EngineStatus['gas'] {
+  return {
+    block: fee.block.toString(),
+    source: fee.source,
+    nextBaseFee: fee.nextBaseFee?.toString() ?? null,
+    priorityFee: policy.priorityFee.toString(),
+    maxFeePerGas: policy.maxFeePerGas?.toString() ?? null,
+    pricedOut: fee.pricedOut,
+  };
+}

@@ -1,0 +1,160 @@
+import type { ChainClients } from '../chain/clients.ts';
+import type { BlockTiming } from '../chain/monitor.ts';
+import { legacyBlockFee, nextBlockFee, type GasBidPolicy, type NextBlockFee } from '../chain/next-base-fee.ts';
+import { parseBlockHeader, type BlockHeader, type BlockRef } from '../chain/types.ts';
+import type { MarketPersistence } from '../market/persistence.ts';
+import { startMarketFollower, type MarketFollower, type MarketFollowerStatus } from '../market/market-follower.ts';
+import type { ProgressSink } from '../market/progress.ts';
+import type { PoolSnapshot } from '../market/snapshot.ts';
+import { V3Pool } from '../market/v3-pool.ts';
+import type { MarketEvent, PoolChange } from './events.ts';
+
+
+/**
+ * Stage ①–②: the market follower (initial sync, block stream, reorgs, checkpoints, staleness
+ * guard) turned into `market` events. Each event carries the changed pools' new states, the
+ * block's header, the next block's fee (from the header on an EIP-1559 chain: no round trip)
+ * and the guard's verdict, so the stages after it never reach back into the market. This
+ * stage owns all of the market's I/O; the ones after it until the executor do none.
+ */
+
+/** Settings of the market stage. */
+export interface MarketStageOptions {
+  clients: ChainClients;
+  persistence: MarketPersistence;
+  chainId: number;
+  pools: readonly PoolSnapshot[];
+  gasBid: GasBidPolicy;
+  finalityDepth: number;
+  pollIntervalMs: number;
+  maxStaleBlocks: number;
+  progress?: ProgressSink;
+  onTransientError?: (error: unknown) => void;
+  /** Each market event, in block order; awaited before the next block is applied. */
+  emit: (event: MarketEvent) => void | Promise<void>;
+}
+
+/** A running market stage. */
+export interface MarketStage {
+  /** The synced start: one event holding the whole market (what the scanner is built from). */
+  start: MarketEvent;
+  /** The newest block applied (what the executor simulates on). */
+  head(): BlockHeader;
+  status(): MarketFollowerStatus;
+  headMode(): 'websocket' | 'polling';
+  stop(): Promise<void>;
+}
+
+/** The fee per gas for the block after `header`; a chain without a base fee asks the node. */
+async function feeAfter(clients: ChainClients, header: BlockHeader, policy: GasBidPolicy): Promise<NextBlockFee> {
+  // Pre-London: no base fee to derive from, so one eth_gasPrice per block (acceptable there:
+  // such chains are not the latency target, and the node's answer is the only estimate).
+  return nextBlockFee(header, policy) ?? legacyBlockFee(header.number, BigInt((await clients.pool.request('eth_gasPrice', [])) as string), policy);
+}
+
+async function headerOf(clients: ChainClients, block: BlockRef): Promise<BlockHeader> {
+  return parseBlockHeader(await clients.pool.request('eth_getBlockByHash', [block.hash, false], { requireResult: true }));
+}
+
+/** The current state of `addresses` as changes (pools the follower excluded are left out). */
+function changesOf(follower: MarketFollower, addresses: Iterable<string>): PoolChange[] {
+  const changes: PoolChange[] = [];
+  for (const address of addresses) {
+    const pool = follower.state.pool(address);
+    if (pool === undefined) continue;
+    // A V3 pool's whole snapshot, tick map included: a Mint or Burn may have changed a tick's
+    // net in place, and a copy per changed pool per block is cheap next to the re-ranking.
+    changes.push(pool instanceof V3Pool
+      ? { protocol: 'uniswap-v3', address, state: pool.toSnapshot() }
+      : { protocol: 'uniswap-v2', address, reserve0: pool.reserve0, reserve1: pool.reserve1 });
+  }
+  return changes;
+}
+
+/** Syncs the pools and starts following the chain. */
+export async function startMarketStage(options: MarketStageOptions): Promise<MarketStage> {
+  const { clients } = options;
+  let fee: NextBlockFee | undefined;
+  let head: BlockHeader | undefined;
+  // Blocks can arrive while startMarketFollower is still returning: they are applied to the
+  // state (and so are in the start event's snapshot) but emitted only once the start exists.
+  let started = false;
+
+  const reprice = async (header: BlockHeader): Promise<void> => {
+    try {
+      fee = await feeAfter(clients, header, options.gasBid);
+    } catch (error) {
+      // Keep the previous fee rather than fail the block (the state is already applied; a throw
+      // here would make the stream replay it); the next block reprices.
+      options.onTransientError?.(error);
+    }
+  };
+
+  const ref: { follower?: MarketFollower } = {};
+  const follower = await startMarketFollower({
+    clients,
+    persistence: options.persistence,
+    chainId: options.chainId,
+    source: {
+      kind: 'pools',
+      pools: options.pools.map((p) => ({
+        protocol: p.protocol, address: p.address, token0: p.token0.address, token1: p.token1.address, fee: p.fee,
+        ...(p.protocol === 'uniswap-v3' ? { tickSpacing: p.tickSpacing } : {}),
+      })),
+    },
+    finalityDepth: options.finalityDepth,
+    pollIntervalMs: options.pollIntervalMs,
+    maxStaleBlocks: options.maxStaleBlocks,
+    ...(options.progress ? { progress: options.progress } : {}),
+    ...(options.onTransientError ? { onTransientError: options.onTransientError } : {}),
+    onBlock: async (applied, header: BlockHeader, timing: BlockTiming) => {
+      await reprice(header);
+      head = header;
+      if (!started || ref.follower === undefined || fee === undefined) return;
+      const appliedAt = performance.now();
+      await options.emit({
+        type: 'market', cause: 'block', header, changes: changesOf(ref.follower, applied.changed), fee, freshness: ref.follower.guard.verdict(),
+        clock: { timing, appliedAt },
+      });
+    },
+    onReorg: async (ancestor, changed) => {
+      // The fee came from a dropped block: reprice from the ancestor (a round trip, reorgs are rare).
+      const header = await headerOf(clients, ancestor);
+      await reprice(header);
+      head = header;
+      if (!started || ref.follower === undefined || fee === undefined) return;
+      await options.emit({
+        type: 'market', cause: 'reorg', header, changes: changesOf(ref.follower, changed), fee, freshness: ref.follower.guard.verdict(),
+        clock: { timing: null, appliedAt: performance.now() },
+      });
+    },
+  });
+  ref.follower = follower;
+
+  try {
+    const at = follower.state.block;
+    if (at === null) throw new Error('the market follower returned a state without a block');
+    // The state may have moved past `at` while the header was fetched: start from the newest.
+    const startHeader = head ?? (await headerOf(clients, at));
+    if (fee === undefined) {
+      const atSync = await feeAfter(clients, startHeader, options.gasBid);
+      fee ??= atSync;
+    }
+    head ??= startHeader;
+    const start: MarketEvent = {
+      type: 'market', cause: 'start', header: head, changes: [], market: follower.state.toSnapshot(), fee: fee!,
+      freshness: follower.guard.verdict(), clock: { timing: null, appliedAt: performance.now() },
+    };
+    started = true;
+    return {
+      start,
+      head: () => head!,
+      status: () => follower.status(),
+      headMode: () => follower.monitor.status().mode,
+      stop: () => follower.stop(),
+    };
+  } catch (error) {
+    await follower.stop();
+    throw error;
+  }
+}
