@@ -7,6 +7,7 @@ import { register as registerDevnet } from './devnet.ts';
 import { register as registerQuote } from './quote.ts';
 import { register as registerSnapshot } from './snapshot.ts';
 import { register as registerRisk } from './risk.ts';
+import { register as registerReplay } from './replay.ts';
 
 /** A command module adds one subcommand (with its own --help) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -24,4 +25,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerQuote,
   registerSnapshot,
   registerRisk,
+  registerReplay,
 ];
