@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'orion-risk-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,19 +13,7 @@ function csv(name: string, text: string): string {
   return file;
 }
 
-/** Runs `orion risk ...args` in this process: exit code, stdout, stderr. */
-async function risk(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { out += c.toString(); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { err += c.toString(); return true; });
-  try {
-    return { code: await main(['risk', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const risk = (...args: string[]): ReturnType<typeof runCli> => runCli(['risk', ...args]);
 
 describe('orion risk', () => {
   // The hand-worked series of metrics.test.ts in token units with decimals, ISO and Unix timestamps mixed.
