@@ -8,7 +8,11 @@ import { routeKey } from './route-key.ts';
 /** What ended an opportunity in the block it closed. */
 export type Closer =
   | { by: 'transaction'; tx: Hex; pool: string }
-  | { by: 'v2-reserves'; pool: string }
+  /**
+   * The V2 reserves' change (no hash in the data); `alongside`: the block's recorded V3
+   * transactions on the route's pools, in log order, one of which may be the same trade's other leg.
+   */
+  | { by: 'v2-reserves'; pool: string; alongside: Hex[] }
   | { by: 'unknown' };
 
 /** Every route key still profitable on `market` at `block`. */
@@ -60,7 +64,8 @@ export function findClosers(
   }
   for (const key of pending) {
     const pool = v2Changed.find((p) => key.includes(p)) ?? v2Changed[0];
-    closers.set(key, pool === undefined ? { by: 'unknown' } : { by: 'v2-reserves', pool });
+    const alongside = [...new Set(blockLogs.filter((l) => key.includes(l.pool)).map((l) => l.txHash))];
+    closers.set(key, pool === undefined ? { by: 'unknown' } : { by: 'v2-reserves', pool, alongside });
   }
   return closers;
 }
