@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedData } from '../../test/shared-data.ts';
-import type { PoolSnapshot, Snapshot } from '../market/snapshot.ts';
+import type { PoolSnapshot, Snapshot, TickEntry, V3PoolSnapshot } from '../market/snapshot.ts';
 import { Scanner } from '../scanner/scanner.ts';
 import type { Opportunity } from '../scanner/types.ts';
 import { readEventsDir, type RecordedEvents } from './event-files.ts';
@@ -64,11 +64,12 @@ type Comparable = Omit<Opportunity, 'cycle' | 'block'>;
 const comparable = ({ cycle: _cycle, block: _block, ...rest }: Opportunity): Comparable => rest;
 
 /** Every opportunity of a fresh scanner on the state of `block`, built from the test's own reading. */
-function scanDirectly(block: number, reserves: ReturnType<typeof reserveRows>, rows500: DecodedRow[], rows3000: DecodedRow[], gasPrice: bigint): Comparable[] {
+function scanDirectly(block: number, reserves: ReturnType<typeof reserveRows>, rows500: DecodedRow[], rows3000: DecodedRow[], gasPrice: bigint, ticks500?: TickEntry[]): Comparable[] {
   const v2 = reserves.findLast((r) => r.block <= block)!;
   const pools: PoolSnapshot[] = [{ protocol: 'uniswap-v2', address: POOL.v2, fee: 3000, token0: USDC, token1: WETH, reserve0: v2.reserve0, reserve1: v2.reserve1 }];
   // Pools in the order the replay lists them (file names sorted): V2, the 0.30 %, the 0.05 %.
-  for (const pool of [v3At(rows3000, block, 60, 3000, POOL.v3_3000), v3At(rows500, block, 10, 500, POOL.v3_500)]) if (pool !== undefined) pools.push(pool);
+  const v500 = v3At(rows500, block, 10, 500, POOL.v3_500);
+  for (const pool of [v3At(rows3000, block, 60, 3000, POOL.v3_3000), v500 && ticks500 ? { ...v500, ticks: ticks500 } : v500]) if (pool !== undefined) pools.push(pool);
   const snapshot: Snapshot = { format: 'orion.pools/v1', chainId: 1, block: BigInt(block), pools };
   const scanner = new Scanner(snapshot, replayScannerOptions(gasPrice));
   scanner.scanAll(false);
@@ -104,6 +105,40 @@ describe.skipIf(!dir)('replay on recorded Ethereum blocks of 2024-01-05', () => 
       if (from === 18_937_810) expect(seen.some(([, found]) => found.length > 0)).toBe(true);
     });
   }
+
+  it('--snapshot: a V3 pool starts from its tick map, which Mint and Burn then keep current', async () => {
+    const reserves = reserveRows();
+    const rows500 = decoded(V3_500);
+    const rows3000 = decoded(V3_3000);
+    // The state after block S, the 0.05 % pool given liquidity over the full tick range.
+    const S = 18_937_790;
+    const v2 = reserves.find((r) => r.block === S)!;
+    const start = v3At(rows500, S, 10, 500, POOL.v3_500) as V3PoolSnapshot;
+    const wide = new Map([[-887_270, start.liquidity], [887_270, -start.liquidity]]);
+    const snapshot: Snapshot = {
+      format: 'orion.pools/v1', chainId: 1, block: BigInt(S),
+      pools: [{ protocol: 'uniswap-v2', address: POOL.v2, fee: 3000, token0: USDC, token1: WETH, reserve0: v2.reserve0, reserve1: v2.reserve1 }, { ...start, ticks: [...wide].map(([tick, liquidityNet]) => ({ tick, liquidityNet })) }],
+    };
+    const seen: [number, Comparable[]][] = [];
+    const report = runReplay(await load(), { snapshot, to: S + 140, onBlock: (block, found) => seen.push([block, found.map(comparable)]) });
+    expect(report.from).toBe(S + 1);
+    expect(report.pools.find((p) => p.address === POOL.v3_500)!.liquidity).toBe('tick map');
+    // The test's own tick map at each block: the snapshot's, plus every Mint/Burn after S.
+    const mapAt = (block: number): TickEntry[] => {
+      const ticks = new Map(wide);
+      for (const r of rows500) {
+        if (r.block <= S || r.block > block || (r.type !== 'MINT' && r.type !== 'BURN')) continue;
+        const delta = r.type === 'MINT' ? r.amount : -r.amount;
+        ticks.set(r.lower, (ticks.get(r.lower) ?? 0n) + delta);
+        ticks.set(r.upper, (ticks.get(r.upper) ?? 0n) - delta);
+      }
+      return [...ticks].filter(([, net]) => net !== 0n).sort((a, b) => a[0] - b[0]).map(([tick, liquidityNet]) => ({ tick, liquidityNet }));
+    };
+    expect(mapAt(S + 140).length).toBeGreaterThan(2); // positions were minted in the range
+    expect(seen.some(([, found]) => found.length > 0)).toBe(true);
+    for (const [block, found] of seen) expect(found, `block ${block}`).toEqual(scanDirectly(block, reserves, rows500, rows3000, 0n, mapAt(block)));
+    expect(() => runReplay(events, { snapshot, from: S })).toThrow(`--from ${S} must be after the snapshot's block ${S}`);
+  });
 
   it('an opportunity opened on purpose is closed by the recorded transaction that moves the price across it', async () => {
     const rows500 = decoded(V3_500);

@@ -77,9 +77,13 @@ function defaultRange(events: RecordedEvents): { from: number; to: number } {
  */
 export function runReplay(events: RecordedEvents, options: ReplayOptions = {}): ReplayReport {
   const range = defaultRange(events);
-  const from = options.from ?? range.from;
+  // A snapshot is the state after its block: the replay starts after it, and the records of its
+  // pools up to that block are already in it.
+  const snapshotBlock = options.snapshot?.block === null || options.snapshot === undefined ? undefined : Number(options.snapshot.block);
+  const from = options.from ?? Math.max(range.from, snapshotBlock === undefined ? range.from : snapshotBlock + 1);
   const to = options.to ?? range.to;
   if (!(Number.isSafeInteger(from) && Number.isSafeInteger(to)) || from > to) throw new InputError(`the block range ${from}–${to} is empty`);
+  if (snapshotBlock !== undefined && from <= snapshotBlock) throw new InputError(`--from ${from} must be after the snapshot's block ${snapshotBlock}`);
   const gasPrice = options.gasPrice ?? 0n;
   const scannerOptions = replayScannerOptions(gasPrice);
   const progress = options.progress ?? SILENT_PROGRESS;
@@ -87,6 +91,9 @@ export function runReplay(events: RecordedEvents, options: ReplayOptions = {}): 
   const recorded = new Set(events.pools.map((p) => p.address));
   const market = new RecordedMarket(CHAIN_ID, events.pools, options.snapshot?.pools.filter((p) => !recorded.has(p.address)) ?? []);
   for (const pool of options.snapshot?.pools ?? []) if (recorded.has(pool.address)) market.seed(pool);
+  const seeded = new Set<string>(options.snapshot?.pools.map((p) => p.address) ?? []);
+  /** Whether a record of `pool` at `block` is already part of the snapshot's state. */
+  const inSnapshot = (pool: string, block: number): boolean => snapshotBlock !== undefined && seeded.has(pool) && block <= snapshotBlock;
   const joinedAt = new Map<string, number>();
   const reserves = new Map<string, Cursor<{ block: number; reserve0: bigint; reserve1: bigint }>>([...events.reserves].map(([a, rows]) => [a, { rows, at: 0 }]));
   const logs = new Map<string, Cursor<RecordedLog>>([...events.logs].map(([a, rows]) => [a, { rows, at: 0 }]));
@@ -98,13 +105,17 @@ export function runReplay(events: RecordedEvents, options: ReplayOptions = {}): 
     const blockLogs: (RecordedLog & { pool: string })[] = [];
     for (const [address, cursor] of reserves) {
       let row: (typeof cursor.rows)[number] | undefined;
-      while (cursor.at < cursor.rows.length && cursor.rows[cursor.at]!.block <= block) row = cursor.rows[cursor.at++]!;
+      while (cursor.at < cursor.rows.length && cursor.rows[cursor.at]!.block <= block) {
+        const next = cursor.rows[cursor.at++]!;
+        if (!inSnapshot(address, next.block)) row = next;
+      }
       if (row !== undefined && market.setReserves(address, row.reserve0, row.reserve1)) v2.push(address);
     }
     for (const [address, cursor] of logs) {
       let changed = false;
       while (cursor.at < cursor.rows.length && cursor.rows[cursor.at]!.block <= block) {
         const log = cursor.rows[cursor.at++]!;
+        if (inSnapshot(address, log.block)) continue;
         if (collect && log.block === block) blockLogs.push({ ...log, pool: address });
         changed = market.applyV3(address, log.event) || changed;
       }
