@@ -24,8 +24,8 @@ function formatSeconds(s: number): string {
   return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`;
 }
 
-/** A sink writing to `stream` (stderr by default), as a bar on a TTY, as lines otherwise. */
-export function createProgress(stream: Stream = process.stderr, now: () => number = () => performance.now()): ProgressSink {
+/** A sink writing to `stream` (stderr by default), as a bar on a TTY, as lines otherwise; `unit` names what is counted in the rate. */
+export function createProgress(stream: Stream = process.stderr, now: () => number = () => performance.now(), unit = 'pools'): ProgressSink {
   let label = '';
   let total = 0;
   let count = 0;
@@ -38,7 +38,7 @@ export function createProgress(stream: Stream = process.stderr, now: () => numbe
     const elapsed = (now() - started) / 1000;
     const rate = elapsed > 0 ? count / elapsed : 0;
     const eta = rate > 0 ? (total - count) / rate : Number.POSITIVE_INFINITY;
-    return `${label} ${count}/${total} ${rate.toFixed(rate < 10 ? 1 : 0)} pools/s ETA ${formatSeconds(eta)}`;
+    return `${label} ${count}/${total} ${rate.toFixed(rate < 10 ? 1 : 0)} ${unit}/s ETA ${formatSeconds(eta)}`;
   };
   return {
     start(l, t) {

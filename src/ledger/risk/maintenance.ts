@@ -1,0 +1,133 @@
+import { InputError } from '../../errors.ts';
+import type { Queryable } from '../../store/types.ts';
+import { executionReport, funnelConversion, type ExecutionOutcome, type ExecutionReport, type FunnelConversion, type FunnelStage } from './execution-metrics.ts';
+import { riskReport, type RiskOptions, type RiskReport } from './metrics.ts';
+import type { Trade } from './pnl-series.ts';
+
+/** The modes the ledger records apart. */
+export type LedgerMode = 'sim' | 'live';
+
+/** What one mode's risk snapshot is computed from, as the ledger supplies it. */
+export interface ModePnl {
+  trades: readonly Trade[];
+  executions?: readonly ExecutionOutcome[];
+  funnel?: readonly FunnelStage[];
+}
+
+/** One table that retention prunes by a timestamp column. */
+export interface RetentionRule {
+  table: string;
+  /** timestamptz column the age is read from. */
+  column: string;
+  /** Rows older than this many days are deleted. */
+  days: number;
+  /** Primary key the batches delete by (default `id`). */
+  key?: string;
+}
+
+/** Days of the long retention: executions (and the audit log) are kept 7 years. */
+export const LONG_RETENTION_DAYS = 7 * 365 + 2;
+/** Tables only the long retention may prune: what was sent on chain, and the audit trail. */
+export const LONG_KEPT_TABLES: readonly string[] = ['executions', 'audit_log', 'audit_personal', 'audit_checkpoint'];
+
+/** Retention as issue 13 sets it: opportunities and simulations after `days`, executions after 7 years. */
+export function defaultRetention(days: number): RetentionRule[] {
+  return [
+    // Simulations first: they point at decisions of opportunities (the cascade would take them anyway).
+    { table: 'simulations', column: 'simulated_at', days },
+    { table: 'opportunities', column: 'last_seen_at', days },
+    { table: 'executions', column: 'created_at', days: LONG_RETENTION_DAYS },
+  ];
+}
+
+export interface MaintenanceOptions {
+  /** Modes to snapshot (default sim and live). */
+  modes?: readonly LedgerMode[];
+  /** Realized P&L per mode (the ledger's executions, or simulations in sim mode). */
+  pnl: (mode: LedgerMode) => Promise<ModePnl>;
+  risk?: RiskOptions;
+  /** Stores each snapshot (the ledger's risk table; the API and gauges read the latest). */
+  saveSnapshot?: (snapshot: RiskSnapshot) => Promise<void>;
+  retention: readonly RetentionRule[];
+  /** Rows deleted per statement, so each holds its locks briefly (default 5,000). */
+  batchSize?: number;
+  /** Clock (tests pass a fixed one). */
+  now?: () => Date;
+}
+
+/** A mode's risk figures at one time. */
+export interface RiskSnapshot {
+  mode: LedgerMode;
+  takenAt: Date;
+  risk: RiskReport;
+  execution: ExecutionReport;
+  funnel: FunnelConversion[];
+}
+
+/** What a run did, for its log line and audit entry. */
+export interface MaintenanceResult {
+  startedAt: Date;
+  snapshots: RiskSnapshot[];
+  retention: { table: string; cutoff: Date; deleted: number; batches: number }[];
+  elapsedMs: number;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+const DAY_MS = 86_400_000;
+
+function checkRule(rule: RetentionRule): void {
+  for (const name of [rule.table, rule.column, rule.key ?? 'id']) {
+    if (!IDENTIFIER.test(name)) throw new InputError(`retention: "${name}" is not a plain lower-case SQL identifier`);
+  }
+  if (!(Number.isFinite(rule.days) && rule.days > 0)) throw new InputError(`retention of ${rule.table} must be a positive number of days, got ${rule.days}`);
+  if (LONG_KEPT_TABLES.includes(rule.table) && rule.days < LONG_RETENTION_DAYS) {
+    throw new InputError(`retention of ${rule.table} must be at least 7 years (${LONG_RETENTION_DAYS} days), got ${rule.days}`);
+  }
+}
+
+/** Deletes rows of one table older than `cutoff`, `batchSize` per statement, until none is left. */
+async function prune(db: Queryable, rule: RetentionRule, cutoff: Date, batchSize: number): Promise<{ deleted: number; batches: number }> {
+  const key = rule.key ?? 'id';
+  const sql = `delete from ${rule.table} where ${key} in (select ${key} from ${rule.table} where ${rule.column} < $1 order by ${key} limit $2)`;
+  let deleted = 0;
+  let batches = 0;
+  for (;;) {
+    const { rowCount } = await db.query(sql, [cutoff, batchSize]);
+    batches++;
+    deleted += rowCount;
+    if (rowCount < batchSize) return { deleted, batches };
+  }
+}
+
+/**
+ * One maintenance run: a risk snapshot per mode from the injected P&L source (saved through
+ * `saveSnapshot`), then retention, table by table in batches. Rules are checked before anything
+ * runs, so a bad rule changes nothing. The caller logs, audits and schedules the run.
+ */
+export async function runMaintenance(db: Queryable, options: MaintenanceOptions): Promise<MaintenanceResult> {
+  options.retention.forEach(checkRule);
+  const batchSize = options.batchSize ?? 5_000;
+  if (!(Number.isSafeInteger(batchSize) && batchSize > 0)) throw new InputError(`batch size must be a positive integer, got ${batchSize}`);
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const clock = performance.now();
+  const snapshots: RiskSnapshot[] = [];
+  for (const mode of options.modes ?? ['sim', 'live']) {
+    const source = await options.pnl(mode);
+    const snapshot: RiskSnapshot = {
+      mode,
+      takenAt: startedAt,
+      risk: riskReport(source.trades, options.risk),
+      execution: executionReport(source.executions ?? []),
+      funnel: funnelConversion(source.funnel ?? []),
+    };
+    await options.saveSnapshot?.(snapshot);
+    snapshots.push(snapshot);
+  }
+  const retention: MaintenanceResult['retention'] = [];
+  for (const rule of options.retention) {
+    const cutoff = new Date(startedAt.getTime() - rule.days * DAY_MS);
+    retention.push({ table: rule.table, cutoff, ...(await prune(db, rule, cutoff, batchSize)) });
+  }
+  return { startedAt, snapshots, retention, elapsedMs: performance.now() - clock };
+}
