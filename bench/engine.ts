@@ -6,12 +6,15 @@ import type { Address } from 'viem';
 import { startDevnet, type Devnet } from '../src/devnet/devnet.ts';
 import { startNoiseFlow } from '../src/devnet/flow.ts';
 import { anvilRequest } from '../src/devnet/transactions.ts';
-import { startEngine, type Engine } from '../src/engine.ts';
+import { startEngine, type Engine } from '../src/engine/engine.ts';
+import { DEFAULT_PLAN_SETTINGS } from '../src/orchestrator/plan.ts';
 import { migrate, openStore, type Store } from '../src/store/index.ts';
 
-// `npm run bench -- engine [--blocks 200] [--swaps 4] [--seed 1] [--poll] [--timeout-s 600]`:
-// SPEC §5's "block to decision" as far as the pipeline exists: new head → block and logs
-// fetched → market state applied → scanner refreshed and ranked (onOpportunities). The local
+// `npm run bench -- engine [--blocks 200] [--swaps 4] [--seed 1] [--poll] [--timeout-s 600] [--database-url postgres://…]`:
+// SPEC §5's "block to decision": new head → block and logs fetched → market state applied →
+// scanner refreshed and ranked → decided → plans simulated on our contract → recorded (the
+// ledger writes in the background, to PGlite, or to PostgreSQL with --database-url: a fresh
+// schema of that database, dropped after). The local
 // chain from the default snapshot with automine off; each block is one round of the noise flow,
 // mined on demand (evm_mine once the round's swaps are in the pool), and the next round starts
 // only after the engine decided on the block, so each figure is one block's own latency (a
@@ -25,6 +28,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     poll: { type: 'boolean', default: false },
     'timeout-s': { type: 'string', default: '600' },
+    'database-url': { type: 'string' },
   },
 });
 const BLOCKS = Number(values.blocks);
@@ -51,12 +55,13 @@ let store: Store | undefined;
 let engine: Engine | undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'orion-bench-engine-'));
 try {
-  devnet = await startDevnet();
+  devnet = await startDevnet({ executor: true });
   const { clients } = devnet;
   // The flow's rounds are driven by hand (flow.step), never by its own timer.
   const flow = await startNoiseFlow(clients, devnet.deployment, devnet.seeded, { seed: Number(values.seed), swapsPerBlock: SWAPS, traderIndex: FLOW_TRADER_INDEX });
   await anvilRequest(clients, 'evm_setAutomine', [false]);
-  store = await openStore({ dataDir });
+  const schema = `bench_engine_${process.pid}`;
+  store = values['database-url'] === undefined ? await openStore({ dataDir }) : await openStore({ databaseUrl: values['database-url'], schema });
   await migrate(store);
 
   // Resolved from onOpportunities itself, so waiting adds no polling to the engine's event loop.
@@ -80,6 +85,10 @@ try {
     maxHops: 3,
     maxStaleBlocks: 2,
     gasBid: { priorityFee: 1_000_000_000n },
+    mode: 'sim',
+    execution: { executor: devnet.executor!.address, hotKey: devnet.executor!.hotKey },
+    plan: DEFAULT_PLAN_SETTINGS,
+    blockTimeSeconds: 12,
     onOpportunities: (block) => {
       decided = block;
       if (awaited !== undefined && block >= awaited.block) {
@@ -109,6 +118,8 @@ try {
         await anvilRequest(clients, 'evm_mine');
         mined += 1;
         await decision(head + 1n);
+        // The block's plans simulated and handed to the ledger before the next round starts.
+        await started.settle();
         seen = -1;
       } else {
         seen = pending;
@@ -122,18 +133,19 @@ try {
   const status = started.status();
   const { latency } = status;
   if (latency.headToDecisionUs === null || latency.stagesUs === null) throw new Error('bench engine: the engine recorded no latency sample');
-  const { fetch, apply, rank } = latency.stagesUs;
+  const stages = Object.fromEntries(Object.entries(latency.stagesUs).flatMap(([stage, p]) => (p === null ? [] : [[`${stage}P50Us`, p.p50], [`${stage}P99Us`, p.p99]])));
   process.stdout.write(`${JSON.stringify({
     bench: 'engine',
+    ledger: store.backend,
     blocks: latency.samples,
     headToDecisionP50Us: latency.headToDecisionUs.p50,
     headToDecisionP99Us: latency.headToDecisionUs.p99,
-    fetchP50Us: fetch.p50,
-    fetchP99Us: fetch.p99,
-    applyP50Us: apply.p50,
-    applyP99Us: apply.p99,
-    rankP50Us: rank.p50,
-    rankP99Us: rank.p99,
+    headToSimulationP50Us: latency.headToSimulationUs?.p50 ?? null,
+    headToSimulationP99Us: latency.headToSimulationUs?.p99 ?? null,
+    blocksWithPlans: latency.headToSimulationUs?.n ?? 0,
+    ...stages,
+    funnel: { detected: status.ledger.writtenRows > 0 ? started.funnel().detected : 0, planned: started.funnel().planned, simulated: started.funnel().simulated },
+    ledgerWritten: status.ledger.writtenRows,
     headSource: latency.bySource.poll === 0 ? 'ws' : latency.bySource.ws === 0 ? 'poll' : 'mixed',
     bySource: latency.bySource,
     // The whole bench process (engine, store, flow and devnet tooling; anvil is its own process).
@@ -146,6 +158,7 @@ try {
   })}\n`);
 } finally {
   await engine?.stop();
+  if (store?.backend === 'postgres') await store.exec(`drop schema if exists bench_engine_${process.pid} cascade`).catch(() => undefined);
   await store?.close();
   await devnet?.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevnet, type Devnet } from './devnet/devnet.ts';
+import { startDevnet, type Devnet } from '../devnet/devnet.ts';
+import { DEFAULT_PLAN_SETTINGS } from '../orchestrator/plan.ts';
+import { openStore, migrate, type Store } from '../store/index.ts';
+import { STAGES } from './block-latency.ts';
 import { startEngine, type Engine, type EngineStatus } from './engine.ts';
-import { openStore, migrate, type Store } from './store/index.ts';
 
 /** Polls `read` until it returns a value (no fixed sleep), failing after `timeoutMs`. */
 async function until<T>(what: string, read: () => T | undefined, timeoutMs = 60_000): Promise<T> {
@@ -17,25 +19,33 @@ async function until<T>(what: string, read: () => T | undefined, timeoutMs = 60_
   }
 }
 
-/** Every recent sample is one block's figures: no stage negative, the total their sum (µs rounding aside). */
+/** Every recent sample is one block's figures: no stage negative, the totals the sums of their stages (µs rounding aside). */
 function expectConsistent(latency: EngineStatus['latency']): void {
   expect(latency.samples).toBeGreaterThanOrEqual(3);
   expect(latency.bySource.ws + latency.bySource.poll).toBe(latency.samples);
   expect(latency.recent.length).toBeGreaterThanOrEqual(3);
   for (const sample of latency.recent) {
-    for (const stage of [sample.fetchUs, sample.applyUs, sample.rankUs]) expect(stage).toBeGreaterThanOrEqual(0);
-    expect(Math.abs(sample.totalUs - (sample.fetchUs + sample.applyUs + sample.rankUs)), JSON.stringify(sample)).toBeLessThanOrEqual(2);
+    const { fetch, apply, rank, decide, simulate, record } = sample.stagesUs;
+    for (const stage of [fetch, apply, rank, decide, record]) expect(stage).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(sample.toDecisionUs - (fetch! + apply! + rank! + decide!)), JSON.stringify(sample)).toBeLessThanOrEqual(3);
+    // A block with plans was simulated: its head-to-simulation time is the decision's plus the simulation's.
+    if (simulate === null) expect(sample.toSimulationUs).toBeNull();
+    else expect(Math.abs(sample.toSimulationUs! - (sample.toDecisionUs + simulate)), JSON.stringify(sample)).toBeLessThanOrEqual(3);
   }
-  // Newest first, one sample per block.
-  const blocks = latency.recent.map((s) => BigInt(s.block));
-  blocks.slice(1).forEach((block, i) => expect(block).toBeLessThan(blocks[i]!));
+  // One sample per block (in the order blocks finished: a block whose plans are still simulating
+  // finishes after a later block without plans).
+  const blocks = latency.recent.map((s) => s.block);
+  expect(new Set(blocks).size).toBe(blocks.length);
   const { headToDecisionUs, stagesUs } = latency;
   expect(headToDecisionUs).not.toBeNull();
   expect(stagesUs).not.toBeNull();
-  for (const p of [headToDecisionUs!, stagesUs!.fetch, stagesUs!.apply, stagesUs!.rank]) {
+  for (const stage of STAGES) {
+    const p = stagesUs![stage];
+    if (p === null) continue;
     expect(p.p50).toBeGreaterThanOrEqual(0);
     expect(p.p99).toBeGreaterThanOrEqual(p.p50);
   }
+  expect(stagesUs!.fetch!.n).toBe(latency.samples);
 }
 
 describe('engine latency (head heard of → onOpportunities), in the status /health shows', () => {
@@ -51,15 +61,16 @@ describe('engine latency (head heard of → onOpportunities), in the status /hea
     stores.push(store);
     await migrate(store);
     const engine = await startEngine({
-      store, rpcUrls, expectedChainId: 31337, pools: devnet.seeded.localSnapshot.pools,
+      store, mode: 'sim', rpcUrls, expectedChainId: 31337, pools: devnet.seeded.localSnapshot.pools,
       baseTokens: ['WETH', 'USDC', 'USDT'], maxHops: 3, maxStaleBlocks: 5, gasBid: { priorityFee: 1_000_000_000n },
+      execution: { executor: devnet.executor!.address, hotKey: devnet.executor!.hotKey }, plan: DEFAULT_PLAN_SETTINGS, blockTimeSeconds: 1,
     });
     engines.push(engine);
     return engine;
   };
 
   beforeAll(async () => {
-    devnet = await startDevnet({ blockTime: 1, flow: { seed: 3, swapsPerBlock: 3 } });
+    devnet = await startDevnet({ blockTime: 1, executor: true, flow: { seed: 3, swapsPerBlock: 3 } });
   });
   afterAll(async () => {
     for (const engine of engines) await engine.stop();
@@ -80,11 +91,14 @@ describe('engine latency (head heard of → onOpportunities), in the status /hea
     const { latency } = status;
     expectConsistent(latency);
     expect(latency.headMode).toBe('websocket');
-    // A newHeads notice names each block (a 1 s watchdog poll could beat one to a block, not all).
-    expect(latency.bySource.ws).toBeGreaterThan(0);
     expect(latency.note).toBeNull();
-    // Every block scanned since the start's own ranking is a sample (one status read: same moment).
-    expect(latency.samples).toBe(status.blocksScanned - 1);
+    // Each block scanned since the start's own ranking becomes one sample once its plans are
+    // simulated (one status read: the same moment; the newest may still be simulating).
+    expect(latency.samples).toBeLessThanOrEqual(status.blocksScanned - 1);
+    await engine.settle();
+    const settled = engine.status();
+    expect(settled.latency.samples).toBeGreaterThanOrEqual(latency.samples);
+    expect(settled.executor.busy).toBe(false);
   });
 
   it('without a WebSocket endpoint, says the heads come from polling, and times what each poll finds', async () => {

@@ -67,6 +67,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         throw new StoreError(`cannot connect to PostgreSQL at ${shownUrl}: ${(error as Error).message}`, { cause: error });
       });
       let broken: Error | undefined;
+      // A server that goes away mid-transaction also makes the checked-out client emit 'error'
+      // (the pool only listens on idle clients): the failing query already reports it.
+      const ignoreLostConnection = (error: Error): void => {
+        broken ??= error;
+      };
+      client.on('error', ignoreLostConnection);
       try {
         await run(client, 'begin');
         const result = await fn(driverOf(client));
@@ -78,6 +84,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         });
         throw error;
       } finally {
+        client.off('error', ignoreLostConnection);
         client.release(broken);
       }
     },

@@ -1,0 +1,94 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * TEST CODE — a PostgreSQL cluster of the test's own (initdb + pg_ctl in a temp folder, on a
+ * free loopback port), for tests that stop or break the database under the code: never the
+ * shared server. initdb and pg_ctl refuse to run as root, so they run as the `postgres` user
+ * through `runuser` when the test runs as root.
+ */
+
+/** A running throwaway cluster. */
+export interface ThrowawayPostgres {
+  /** postgres://postgres@127.0.0.1:PORT/postgres */
+  url: string;
+  port: number;
+  /** Stops the server (fast shutdown: open connections are cut). */
+  stop(): void;
+  /** Starts it again on the same port and data. */
+  start(): void;
+  /** Stops it and deletes its folder. */
+  destroy(): void;
+}
+
+/** The newest installed PostgreSQL's bin folder, or undefined when none is installed. */
+export function postgresBinDir(): string | undefined {
+  try {
+    const versions = readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a));
+    return versions[0] === undefined ? undefined : `/usr/lib/postgresql/${versions[0]}/bin`;
+  } catch {
+    return undefined;
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a PostgreSQL tool as the postgres user (directly when not root). */
+function run(bin: string, args: readonly string[]): void {
+  const asRoot = process.getuid?.() === 0;
+  const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, [...args]];
+  const result = spawnSync(command, argv, { encoding: 'utf8', timeout: 60_000 });
+  if (result.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
+}
+
+/** Creates and starts a cluster with trust authentication on loopback. */
+export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
+  const bin = postgresBinDir();
+  if (bin === undefined) throw new Error('no PostgreSQL installation under /usr/lib/postgresql');
+  const dir = mkdtempSync(join(tmpdir(), 'orion-pg-'));
+  chmodSync(dir, 0o777);
+  if (process.getuid?.() === 0) execFileSync('chown', ['postgres', dir]);
+  const data = join(dir, 'data');
+  const port = await freePort();
+  run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  const pgCtl = join(bin, 'pg_ctl');
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`;
+  const start = (): void => run(pgCtl, ['-D', data, '-o', options, '-w', '-t', '60', '-l', join(dir, 'log'), 'start']);
+  const stop = (): void => run(pgCtl, ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  start();
+  let running = true;
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    stop() {
+      stop();
+      running = false;
+    },
+    start() {
+      start();
+      running = true;
+    },
+    destroy() {
+      if (running) {
+        try {
+          stop();
+        } catch {
+          // already down
+        }
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
