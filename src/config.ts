@@ -51,6 +51,16 @@ export interface Config {
   /** Aave V3 flash-loan premium in basis points (5 unless set; only meaningful with aavePool). */
   aavePremiumBps: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Absolute folder of scheduled backups (default `dataDir/backups`). */
+  backupDir: string;
+  /** Seconds between scheduled backups; 0 = none. */
+  backupInterval: number;
+  /** Scheduled backups kept. */
+  backupKeep: number;
+  /** The deployed executor contract (lower-case), for `orion doctor`; undefined = not checked. */
+  executorAddress: `0x${string}` | undefined;
+  /** Absolute path of the notifications file; undefined = no notifications. */
+  notifyFile: string | undefined;
   /** Absolute path of the config file that was read, if any. */
   configFile: string | undefined;
 }
@@ -114,6 +124,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     rpcUrls: Object.freeze(v.rpcUrls ?? []),
     baseTokens: Object.freeze(v.baseTokens.map((token) => Object.freeze(token))),
     snapshot,
+    backupDir: v.backupDir === undefined ? join(resolve(base('dataDir'), v.dataDir), 'backups') : resolve(base('backupDir'), v.backupDir),
+    executorAddress: v.executorAddress,
+    notifyFile: v.notifyFile === undefined ? undefined : resolve(base('notifyFile'), v.notifyFile),
     configFile: file?.path,
   });
 }

@@ -6,6 +6,8 @@ import { register as registerBench } from './bench.ts';
 import { register as registerDevnet } from './devnet.ts';
 import { register as registerQuote } from './quote.ts';
 import { register as registerSnapshot } from './snapshot.ts';
+import { register as registerBackup } from './backup.ts';
+import { register as registerRestore } from './restore.ts';
 
 /** A command module adds one subcommand (with its own --help) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -22,4 +24,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerDevnet,
   registerQuote,
   registerSnapshot,
+  registerBackup,
+  registerRestore,
 ];

@@ -34,6 +34,11 @@ export const ConfigSchema = z.object({
   aavePool: address().optional(),
   aavePremiumBps: integer(0, 9999).optional(),
   logLevel: oneOf(LOG_LEVELS),
+  backupDir: text('a folder path').optional(),
+  backupInterval: integer(0, 86_400),
+  backupKeep: integer(1, 100_000),
+  executorAddress: address().optional(),
+  notifyFile: text('a path to a notifications JSON file').optional(),
 });
 
 /** The fields of the schema. */
@@ -94,6 +99,16 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
     doc: 'Aave V3 flash-loan premium in basis points (the Pool\'s FLASHLOAN_PREMIUM_TOTAL, 0 to 9999); only with ORION_AAVE_POOL. Unset = 5, Aave V3\'s default.',
   },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: `Log level: ${LOG_LEVELS.join(', ')} (info prints the start-up and engine lines; warn and above hide them).` },
+  backupDir: { env: 'ORION_BACKUP_DIR', default: undefined, doc: 'Folder of the scheduled backups (orion-backup-*.jsonl). Unset = ORION_DATA_DIR/backups. Put it on another disk than the database.', path: true },
+  backupInterval: { env: 'ORION_BACKUP_INTERVAL', default: '300', doc: 'Seconds between scheduled backups (the RPO on PGlite); 0 = no scheduled backups.' },
+  backupKeep: { env: 'ORION_BACKUP_KEEP', default: '24', doc: 'Scheduled backups kept in ORION_BACKUP_DIR; older ones are deleted after each new one.' },
+  executorAddress: { env: 'ORION_EXECUTOR_ADDRESS', default: undefined, doc: 'The deployed FlashArbExecutor on the followed chain: orion doctor checks its code and owner. Unset = not checked.' },
+  notifyFile: {
+    env: 'ORION_NOTIFY_FILE',
+    default: undefined,
+    doc: 'JSON file of notification webhooks ([{"url","format":"json|slack|discord|telegram","events":[...]}]); it holds webhook secrets, keep it private. Unset = no notifications.',
+    path: true,
+  },
 };
 
 /** Aave V3's default flash-loan premium (FLASHLOAN_PREMIUM_TOTAL), used when ORION_AAVE_PREMIUM_BPS is unset. */

@@ -9,3 +9,5 @@ export { verifyBackupFile } from './verify-backup.ts';
 export { readAuditHead, AUDIT_TABLE, type AuditHeadReader } from './audit-head.ts';
 export { BACKUP_FORMAT, type Manifest, type ManifestTable, type AuditHead } from './format.ts';
 export { BackupError, BackupFileError, RestoreError } from './errors.ts';
+export { startBackupSchedule, type BackupSchedule, type BackupScheduleOptions, type BackupStatus } from './scheduler.ts';
+export { listBackups, rotateBackups, newestBackupTime } from './rotation.ts';
