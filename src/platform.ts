@@ -9,6 +9,8 @@ import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
 import { RuntimeFault } from './errors.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
+import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
+import { createShutdownHooks, type ShutdownHooks } from './ops/shutdown.ts';
 import { describeOpportunity } from './scanner/opportunity-format.ts';
 import { SILENT, type Say } from './say.ts';
 import { openStoreFromConfig, type Store } from './store/index.ts';
@@ -28,8 +30,13 @@ export interface Platform {
   devnet(): Devnet | undefined;
   /** The engine, once the market is synced (undefined while it boots). */
   engine(): Engine | undefined;
+  /** Scheduled backups (undefined when ORION_BACKUP_INTERVAL=0). */
+  backups: BackupSchedule | undefined;
+  /** The stop order: add a hook to a phase (e.g. the ledger's flush) and `stop()` runs it in place. */
+  shutdown: ShutdownHooks;
   /** Resolves when every component is ready; rejects with the component's error. */
   ready: Promise<void>;
+  /** Stops intake, lets the engine finish its block, flushes, closes the database (see src/ops/shutdown.ts). */
   stop(): Promise<void>;
 }
 
@@ -44,11 +51,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // Listen first: a port in use fails in milliseconds, and /healthz answers while the rest boots.
   let devnet: Devnet | undefined;
   let engine: Engine | undefined;
+  let backups: BackupSchedule | undefined;
   const app = buildApp({
     readiness,
     details: () => ({
       chain: devnet === undefined ? null : { rpcUrl: devnet.anvil.rpcUrl, flow: devnet.flow?.stats ?? null },
       engine: engine?.status() ?? null,
+      backup: backups?.status() ?? null,
     }),
   });
   try {
@@ -73,6 +82,15 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   }
   readiness.markReady('database', store.backend);
   say(`database: ${store.backend} at ${store.location}`);
+  // --- operations: scheduled backups (src/ops/platform-backups.ts) ---
+  try {
+    backups = await startScheduledBackups(config, store, say);
+  } catch (error) {
+    await app.close();
+    await store.close();
+    throw error;
+  }
+  // --- end operations ---
   let stopping = false;
   let booting = 'chain';
   const ready = (async () => {
@@ -118,20 +136,32 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   })();
   ready.catch((error: unknown) => readiness.markFailed(booting, (error as Error).message));
 
+  // The stop order (src/ops/shutdown.ts). The ledger's flush joins 'flush' when it lands.
+  const shutdown = createShutdownHooks();
+  shutdown.add('intake', 'http', async () => {
+    stopping = true;
+    await app.close();
+  });
+  shutdown.add('in-flight', 'engine', async () => {
+    await ready.catch(() => undefined);
+    await engine?.stop(); // finishes the block in hand and writes the market checkpoint
+  });
+  shutdown.add('flush', 'backups', () => backups?.stop());
+  shutdown.add('close', 'local chain', () => devnet?.stop());
+  shutdown.add('close', 'database', () => store.close());
+
   return {
     url,
     readiness,
     store,
     devnet: () => devnet,
     engine: () => engine,
+    backups,
+    shutdown,
     ready,
     async stop() {
-      stopping = true;
-      await app.close();
-      await ready.catch(() => undefined);
-      await engine?.stop();
-      await devnet?.stop();
-      await store.close();
+      const failures = await shutdown.run();
+      if (failures.length > 0) throw failures[0]!.error;
     },
   };
 }
