@@ -11,6 +11,8 @@ import { RuntimeFault } from './errors.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
 import { createShutdownHooks, type ShutdownHooks } from './ops/shutdown.ts';
+import { installNotifier, notify } from './notify/index.ts';
+import { startNotifications } from './notify/from-config.ts';
 import { describeOpportunity } from './scanner/opportunity-format.ts';
 import { SILENT, type Say } from './say.ts';
 import { openStoreFromConfig, type Store } from './store/index.ts';
@@ -82,9 +84,11 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   }
   readiness.markReady('database', store.backend);
   say(`database: ${store.backend} at ${store.location}`);
-  // --- operations: scheduled backups (src/ops/platform-backups.ts) ---
+  // --- operations: notifications (src/notify), scheduled backups (src/ops/platform-backups.ts) ---
+  let notifier: ReturnType<typeof startNotifications>;
   try {
-    backups = await startScheduledBackups(config, store, say);
+    notifier = startNotifications(config, store);
+    backups = await startScheduledBackups(config, store, say, (error) => notify({ type: 'backup.failed', text: error.message, details: { dir: config.backupDir } }));
   } catch (error) {
     await app.close();
     await store.close();
@@ -147,6 +151,10 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     await engine?.stop(); // finishes the block in hand and writes the market checkpoint
   });
   shutdown.add('flush', 'backups', () => backups?.stop());
+  shutdown.add('flush', 'notifications', async () => {
+    await notifier?.stop();
+    if (notifier !== undefined) installNotifier(undefined);
+  });
   shutdown.add('close', 'local chain', () => devnet?.stop());
   shutdown.add('close', 'database', () => store.close());
 
