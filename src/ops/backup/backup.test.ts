@@ -19,7 +19,7 @@ async function awkwardRows(store: Store): Promise<unknown[]> {
 
 async function tableCounts(store: Store): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of ['settings', 'chain_checkpoint', 'market_sync', 'market_token', 'market_pool', 'awkward', 'awkward_child', 'schema_migrations']) {
+  for (const table of ['settings', 'chain_checkpoint', 'market_sync', 'market_token', 'market_pool', 'awkward', 'awkward_child', 'notification_delivery', 'schema_migrations']) {
     counts[table] = Number((await store.query<{ n: bigint }>(`select count(*) as n from ${table}`)).rows[0]!.n);
   }
   return counts;

@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { BackupFileError } from './errors.ts';
 import type { ColumnInfo, TableInfo } from './schema-catalog.ts';
-import type { TextRow } from './table-reader.ts';
 
 /**
  * The backup file (`orion.backup/v1`): UTF-8 JSON lines, readable with any tool.
@@ -61,11 +60,6 @@ export interface Manifest {
   auditHead: AuditHead | null;
 }
 
-/** The row line of `row` (without the newline). */
-export function rowLine(row: TextRow): string {
-  return JSON.stringify(row);
-}
-
 /** SHA-256 over row lines, each followed by "\n", and their count. */
 export class TableDigest {
   private readonly hash: Hash = createHash('sha256');
@@ -90,11 +84,13 @@ export function manifestTable(table: TableInfo, digest: TableDigest): ManifestTa
 }
 
 /** What a pass over a backup file sees, in order. */
-export type BackupLine = { kind: 'table'; name: string } | { kind: 'row'; table: string; line: string; row: TextRow } | { kind: 'manifest'; manifest: Manifest };
+export type BackupLine = { kind: 'table'; name: string } | { kind: 'row'; table: string; line: string } | { kind: 'manifest'; manifest: Manifest };
 
 /**
  * Reads a backup file line by line, checking its shape (format line first, rows inside a
  * section, the manifest last); a malformed line is a BackupFileError naming the table it is in.
+ * Row lines are not parsed here (a million JSON.parse calls would dominate): their integrity is
+ * the table's SHA-256, and the database parses them when they are restored.
  */
 export async function* readBackupLines(file: string): AsyncGenerator<BackupLine> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
@@ -106,6 +102,11 @@ export async function* readBackupLines(file: string): AsyncGenerator<BackupLine>
       lineNumber += 1;
       const where = table === undefined ? `line ${lineNumber}` : `table ${table} (line ${lineNumber})`;
       if (manifestSeen) throw new BackupFileError(`backup ${file}: data after the manifest at line ${lineNumber}: the file is damaged`);
+      if (lineNumber > 1 && line.startsWith('[')) {
+        if (table === undefined) throw new BackupFileError(`backup ${file}: row outside any table at line ${lineNumber}: the file is damaged`);
+        yield { kind: 'row', table, line };
+        continue;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
@@ -116,10 +117,8 @@ export async function* readBackupLines(file: string): AsyncGenerator<BackupLine>
         if ((parsed as { format?: unknown } | null)?.format !== BACKUP_FORMAT) throw new BackupFileError(`${file} is not an Orion backup (${BACKUP_FORMAT}): its first line does not name the format`);
         continue;
       }
-      if (Array.isArray(parsed)) {
-        if (table === undefined) throw new BackupFileError(`backup ${file}: row outside any table at line ${lineNumber}: the file is damaged`);
-        if (!parsed.every((v) => v === null || typeof v === 'string')) throw new BackupFileError(`backup ${file}: ${where} holds a value that is neither text nor null: the file is damaged`, { details: { table } });
-        yield { kind: 'row', table, line, row: parsed as TextRow };
+      if (parsed === null || typeof parsed !== 'object') {
+        throw new BackupFileError(`backup ${file}: ${where} is neither a row, a table nor the manifest: the file is damaged`, { details: { table } });
       } else if (typeof (parsed as { table?: unknown }).table === 'string') {
         table = (parsed as { table: string }).table;
         yield { kind: 'table', name: table };

@@ -3,7 +3,7 @@ import { readAuditHead, type AuditHeadReader } from './audit-head.ts';
 import { RestoreError } from './errors.ts';
 import { readBackupLines, TableDigest, type Manifest, type ManifestTable } from './format.ts';
 import { ident, readTables, type TableInfo } from './schema-catalog.ts';
-import { CANONICAL_OUTPUT, readTableRows, sessionOf, type TextRow } from './table-reader.ts';
+import { CANONICAL_OUTPUT, readTableRows, sessionOf, type RowLine } from './table-reader.ts';
 import { verifyBackupFile } from './verify-backup.ts';
 
 /** Options of a restore. */
@@ -24,7 +24,7 @@ export interface RestoreResult {
   rows: number;
 }
 
-const INSERT_ROWS = 1000;
+const INSERT_ROWS = 5000;
 
 /**
  * Restores a backup file into `store`: the file is verified against its manifest first (a
@@ -69,7 +69,7 @@ export async function restoreBackup(store: Store, file: string, options: Restore
   await store.transaction(async (tx) => {
     await tx.exec(CANONICAL_OUTPUT);
     await tx.exec(`truncate ${tables.map((t) => ident(t.name)).join(', ')}`);
-    let batch: TextRow[] = [];
+    let batch: RowLine[] = [];
     let current: ManifestTable | undefined;
     const flush = async (): Promise<void> => {
       if (current === undefined || batch.length === 0) return;
@@ -82,7 +82,7 @@ export async function restoreBackup(store: Store, file: string, options: Restore
         await flush();
         current = manifest.tables.find((t) => t.name === line.name);
       } else if (line.kind === 'row') {
-        batch.push(line.row);
+        batch.push(line.line);
         if (batch.length >= INSERT_ROWS) await flush();
       }
     }
@@ -123,14 +123,15 @@ function checkColumns(manifest: Manifest, tables: readonly TableInfo[]): void {
   }
 }
 
-// One statement per batch: each column travels as a text[] and is cast back to its type, so any
-// column type round-trips through its text form without per-type code.
-async function insertRows(tx: Queryable, entry: ManifestTable, table: TableInfo, batch: TextRow[]): Promise<void> {
+// One statement per batch: the row lines travel as they are in the file, one JSON array, and the
+// database takes each column's text back out and casts it to the column's type, so any type
+// round-trips through its text form without per-type code (and without parsing rows in JS).
+async function insertRows(tx: Queryable, entry: ManifestTable, table: TableInfo, batch: RowLine[]): Promise<void> {
   const columns = entry.columns;
   const identity = columns.some((c) => table.columns.find((t) => t.name === c.name)?.identity === true);
   const sql = `insert into ${ident(entry.name)} (${columns.map((c) => ident(c.name)).join(', ')})${identity ? ' overriding system value' : ''}
-    select ${columns.map((c, i) => `u.c${i}::${c.type}`).join(', ')} from unnest(${columns.map((_, i) => `$${i + 1}::text[]`).join(', ')}) as u(${columns.map((_, i) => `c${i}`).join(', ')})`;
-  await tx.query(sql, columns.map((_, i) => batch.map((row) => row[i] ?? null)));
+    select ${columns.map((c, i) => `(r ->> ${i})::${c.type}`).join(', ')} from json_array_elements($1::json) as r`;
+  await tx.query(sql, [`[${batch.join(',')}]`]);
 }
 
 async function moveSequences(tx: Queryable, tables: readonly TableInfo[]): Promise<void> {
@@ -149,7 +150,7 @@ async function verifyRestored(tx: Queryable, manifest: Manifest, tables: Map<str
     const asBackedUp: TableInfo = { ...table, columns: entry.columns.map((c) => table.columns.find((t) => t.name === c.name)!) };
     asBackedUp.primaryKey = table.primaryKey.map((i) => asBackedUp.columns.findIndex((c) => c.name === table.columns[i]!.name));
     const digest = new TableDigest();
-    await readTableRows(sessionOf(tx), asBackedUp, (rows) => rows.forEach((row) => digest.add(JSON.stringify(row))));
+    await readTableRows(sessionOf(tx), asBackedUp, (rows) => rows.forEach((line) => digest.add(line)));
     const rows = digest.rows;
     const sha256 = digest.hex();
     if (rows !== entry.rows || sha256 !== entry.sha256) {

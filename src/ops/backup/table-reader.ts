@@ -4,13 +4,14 @@ import { ident, type TableInfo } from './schema-catalog.ts';
 /**
  * Reads a table's rows in a canonical text form: every column as PostgreSQL's own text output
  * (`col::text`: exact for numeric(78,0), jsonb, bytea in hex, timestamptz in UTC), a row as a
- * JSON array of those strings (null for NULL), in primary-key order with text keys compared
- * byte-wise (`collate "C"`). The same rows give the same lines on PGlite and on a PostgreSQL
- * server, so one SHA-256 per table proves a copy equal across them.
+ * JSON array of those strings (null for NULL) built by the database (`json_build_array`, the
+ * same function on PGlite and a server, so no per-row work in JavaScript), in primary-key order
+ * with text keys compared byte-wise (`collate "C"`). The same rows give the same lines on PGlite
+ * and on a PostgreSQL server, so one SHA-256 per table proves a copy equal across them.
  */
 
-/** One row: each column's text output, or null. */
-export type TextRow = Array<string | null>;
+/** One row line: a JSON array of each column's text output or null, as the database wrote it. */
+export type RowLine = string;
 
 /** Runs `fn` with the canonical output settings in force (see `snapshotReader`). */
 export type ReadSession = <T>(fn: (db: Queryable) => Promise<T>) => Promise<T>;
@@ -19,7 +20,7 @@ export type ReadSession = <T>(fn: (db: Queryable) => Promise<T>) => Promise<T>;
 export const CANONICAL_OUTPUT = `set local timezone = 'UTC'; set local datestyle = 'ISO, YMD'; set local intervalstyle = 'postgres'; set local bytea_output = 'hex'; set local extra_float_digits = 1`;
 
 /** Rows fetched per round trip: the engine's own queries run between pages on PGlite. */
-export const PAGE_ROWS = 2000;
+export const PAGE_ROWS = 5000;
 
 /**
  * How a backup reads the store. PostgreSQL: one REPEATABLE READ, READ ONLY transaction, so every
@@ -51,11 +52,12 @@ export function sessionOf(tx: Queryable): ReadSession {
 }
 
 /** Calls `onPage` with the rows of `table`, page by page, in canonical order. */
-export async function readTableRows(session: ReadSession, table: TableInfo, onPage: (rows: TextRow[]) => Promise<void> | void): Promise<void> {
-  const select = `select array[${table.columns.map((c) => `${ident(c.name)}::text`).join(', ')}]::text[] as r from ${ident(table.name)} t`;
+export async function readTableRows(session: ReadSession, table: TableInfo, onPage: (rows: RowLine[]) => Promise<void> | void): Promise<void> {
+  const keys = table.primaryKey.map((index) => `${ident(table.columns[index]!.name)}::text`);
+  const select = `select json_build_array(${table.columns.map((c) => `${ident(c.name)}::text`).join(', ')})::text as r${keys.map((k, i) => `, ${k} as k${i}`).join('')} from ${ident(table.name)} t`;
   if (table.primaryKey.length === 0) {
     // No key to page on: one ordered read (tables without a key are small by design).
-    const result = await session((db) => db.query<{ r: TextRow }>(`${select} order by t::text collate "C"`));
+    const result = await session((db) => db.query<{ r: RowLine }>(`${select} order by t::text collate "C"`));
     if (result.rows.length > 0) await onPage(result.rows.map((row) => row.r));
     return;
   }
@@ -63,18 +65,18 @@ export async function readTableRows(session: ReadSession, table: TableInfo, onPa
   const keyExpr = (c: (typeof keyColumns)[number]): string => `${ident(c.name)}${c.collatable ? ' collate "C"' : ''}`;
   const order = keyColumns.map(keyExpr).join(', ');
   const after = `(${order}) > (${keyColumns.map((c, i) => `$${i + 1}::${c.type}${c.collatable ? ' collate "C"' : ''}`).join(', ')})`;
-  let last: TextRow | undefined;
+  let last: Array<string | null> | undefined;
   for (;;) {
     const from = last;
     const result = await session((db) =>
       from === undefined
-        ? db.query<{ r: TextRow }>(`${select} order by ${order} limit ${PAGE_ROWS}`)
-        : db.query<{ r: TextRow }>(`${select} where ${after} order by ${order} limit ${PAGE_ROWS}`, table.primaryKey.map((index) => from[index] ?? null)),
+        ? db.query<Record<string, string | null>>(`${select} order by ${order} limit ${PAGE_ROWS}`)
+        : db.query<Record<string, string | null>>(`${select} where ${after} order by ${order} limit ${PAGE_ROWS}`, from),
     );
     if (result.rows.length === 0) return;
-    const rows = result.rows.map((row) => row.r);
-    await onPage(rows);
-    if (rows.length < PAGE_ROWS) return;
-    last = rows[rows.length - 1];
+    await onPage(result.rows.map((row) => row['r'] as RowLine));
+    if (result.rows.length < PAGE_ROWS) return;
+    const tail = result.rows[result.rows.length - 1]!;
+    last = keys.map((_, i) => tail[`k${i}`] ?? null);
   }
 }

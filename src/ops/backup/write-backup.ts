@@ -4,7 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Store } from '../../store/index.ts';
 import { readAuditHead, type AuditHeadReader } from './audit-head.ts';
 import { BackupError } from './errors.ts';
-import { BACKUP_FORMAT, manifestTable, rowLine, TableDigest, type Manifest, type ManifestMigration } from './format.ts';
+import { BACKUP_FORMAT, manifestTable, TableDigest, type Manifest, type ManifestMigration } from './format.ts';
 import { readTables } from './schema-catalog.ts';
 import { readTableRows, withReadSession } from './table-reader.ts';
 
@@ -68,8 +68,7 @@ export async function writeBackup(store: Store, file: string, options: BackupOpt
         await put(JSON.stringify({ table: table.name }));
         const digest = new TableDigest();
         await readTableRows(session, table, async (rows) => {
-          for (const row of rows) {
-            const line = rowLine(row);
+          for (const line of rows) {
             digest.add(line);
             await put(line);
           }
