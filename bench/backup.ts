@@ -80,7 +80,7 @@ try {
       const file = join(folder, `${backend}.jsonl`);
       const loadBefore = loadavg()[0];
       let started = performance.now();
-      const backup = await writeBackup(source.store, file);
+      await writeBackup(source.store, file);
       const backupMs = performance.now() - started;
       started = performance.now();
       const restore = await restoreBackup(target.store, file, { migrations });
