@@ -43,10 +43,8 @@ export async function openForOps(verb: string): Promise<Store> {
     return await openStore(storeOptionsFromConfig(config));
   } catch (error) {
     if (error instanceof StoreLockedError) {
-      throw new RuntimeFault(
-        `cannot ${verb} ${error.folder}: the Orion server (pid ${error.holderPid}) holds this PGlite database. Either stop the server (SIGTERM) and run this again, or let the server take the backup: POST /api/v1/ops/backup (scheduled backups: ORION_BACKUP_DIR)`,
-        { cause: error },
-      );
+      const instead = verb === 'back up' ? ', or let the server take the backup: POST /api/v1/ops/backup (scheduled backups: ORION_BACKUP_DIR)' : ' (a restore needs the database to itself)';
+      throw new RuntimeFault(`cannot ${verb} ${error.folder}: the Orion server (pid ${error.holderPid}) holds this PGlite database. Either stop the server (SIGTERM) and run this again${instead}`, { cause: error });
     }
     throw error;
   }
