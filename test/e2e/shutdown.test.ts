@@ -3,8 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyBackupFile } from '../../src/ops/backup/index.ts';
-import { openStore, pgliteFolder } from '../../src/store/index.ts';
+import { restoreBackup, verifyBackupFile, writeBackup } from '../../src/ops/backup/index.ts';
+import { openStore, pgliteFolder, type Store } from '../../src/store/index.ts';
+import { openTestStore, testBackends } from '../../src/store/test-store.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'orion.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'orion-sigterm-'));
@@ -16,8 +17,16 @@ interface Health {
   backup: { last: { file: string } | null; failures: number } | null;
 }
 
+/** The engine's market rows as the store returns them (independent of the backup's text form). */
+async function engineRows(store: Store): Promise<unknown[]> {
+  const pools = await store.query('select chain_id, address, protocol, token0, token1, fee, tick_spacing, state, excluded_reason from market_pool order by address');
+  const sync = await store.query('select chain_id, block_number, block_hash, status, updated_at from market_sync');
+  const tokens = await store.query('select chain_id, address, symbol, decimals, unsafe_reason from market_token order by address');
+  return [...pools.rows, ...sync.rows, ...tokens.rows];
+}
+
 describe('orion start: graceful shutdown on SIGTERM', () => {
-  it('stops mid-stream with nothing half-written: checkpoints agree, every backup verifies, the database is closed', async () => {
+  it('stops mid-stream with nothing half-written: checkpoints agree, every backup verifies, the database is closed; its data round-trips on every backend', async () => {
     let output = '';
     // Backups every second so one is likely in flight when the signal lands; blocks every second.
     const child: ChildProcess = spawn(process.execPath, [BIN, 'start'], {
@@ -76,6 +85,28 @@ describe('orion start: graceful shutdown on SIGTERM', () => {
       expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
       expect(files.length).toBeGreaterThan(0);
       for (const file of files) await verifyBackupFile(join(backupDir, file));
+
+      // The engine's real data round-trips: a backup of the stopped database restores into an
+      // empty one on every backend with the same pools, states and checkpoints.
+      const final = join(dataDir, 'final.jsonl');
+      const source = await openStore({ dataDir });
+      let expected: unknown[];
+      try {
+        await writeBackup(source, final);
+        expected = await engineRows(source);
+      } finally {
+        await source.close();
+      }
+      expect(expected.length).toBeGreaterThan(20);
+      for (const backend of testBackends()) {
+        const target = await openTestStore(backend, { migrate: false });
+        try {
+          await restoreBackup(target.store, final);
+          expect(await engineRows(target.store)).toEqual(expected);
+        } finally {
+          await target.cleanup();
+        }
+      }
     } finally {
       child.kill('SIGKILL');
     }
