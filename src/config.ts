@@ -61,6 +61,14 @@ export interface Config {
   /** Gas limit above the gas table, basis points. */
   gasLimitMarginBps: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Absolute folder of scheduled backups (default `dataDir/backups`). */
+  backupDir: string;
+  /** Seconds between scheduled backups; 0 = none. */
+  backupInterval: number;
+  /** Scheduled backups kept. */
+  backupKeep: number;
+  /** Absolute path of the notifications file; undefined = no notifications. */
+  notifyFile: string | undefined;
   /** Absolute path of the config file that was read, if any. */
   configFile: string | undefined;
 }
@@ -129,6 +137,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     rpcUrls: Object.freeze(v.rpcUrls ?? []),
     baseTokens: Object.freeze(v.baseTokens.map((token) => Object.freeze(token))),
     snapshot,
+    backupDir: v.backupDir === undefined ? join(resolve(base('dataDir'), v.dataDir), 'backups') : resolve(base('backupDir'), v.backupDir),
+    notifyFile: v.notifyFile === undefined ? undefined : resolve(base('notifyFile'), v.notifyFile),
     configFile: file?.path,
   });
 }

@@ -10,6 +10,10 @@ import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
 import { InputError, RuntimeFault } from './errors.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
+import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
+import { createShutdownHooks, type ShutdownHooks } from './ops/shutdown.ts';
+import { installNotifier, notify } from './notify/index.ts';
+import { startNotifications } from './notify/from-config.ts';
 import { describeOpportunity } from './scanner/opportunity-format.ts';
 import { SILENT, type Say } from './say.ts';
 import { openStoreFromConfig, type Store } from './store/index.ts';
@@ -29,8 +33,13 @@ export interface Platform {
   devnet(): Devnet | undefined;
   /** The engine, once the market is synced (undefined while it boots). */
   engine(): Engine | undefined;
+  /** Scheduled backups (undefined when ORION_BACKUP_INTERVAL=0). */
+  backups: BackupSchedule | undefined;
+  /** The stop order: add a hook to a phase (e.g. the ledger's flush) and `stop()` runs it in place. */
+  shutdown: ShutdownHooks;
   /** Resolves when every component is ready; rejects with the component's error. */
   ready: Promise<void>;
+  /** Stops intake, lets the engine finish its block, flushes, closes the database (see src/ops/shutdown.ts). */
   stop(): Promise<void>;
 }
 
@@ -49,12 +58,14 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let devnet: Devnet | undefined;
   let engine: Engine | undefined;
   let tokens: TokenDirectory = new Map();
+  let backups: BackupSchedule | undefined;
   const app = buildApp({
     readiness,
     details: () => ({
       mode: config.mode,
       chain: devnet === undefined ? null : { rpcUrl: devnet.anvil.rpcUrl, flow: devnet.flow?.stats ?? null, executor: devnet.executor ?? null },
       engine: engine === undefined ? null : engineView(engine, tokens),
+      backup: backups?.status() ?? null,
     }),
   });
   try {
@@ -79,6 +90,17 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   }
   readiness.markReady('database', store.backend);
   say(`database: ${store.backend} at ${store.location}`);
+  // --- operations: notifications (src/notify), scheduled backups (src/ops/platform-backups.ts) ---
+  let notifier: ReturnType<typeof startNotifications>;
+  try {
+    notifier = startNotifications(config, store);
+    backups = await startScheduledBackups(config, store, say, (error) => notify({ type: 'backup.failed', text: error.message, details: { dir: config.backupDir } }));
+  } catch (error) {
+    await app.close();
+    await store.close();
+    throw error;
+  }
+  // --- end operations ---
   let stopping = false;
   let booting = 'chain';
   const ready = (async () => {
@@ -138,21 +160,39 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   })();
   ready.catch((error: unknown) => readiness.markFailed(booting, (error as Error).message));
 
+  // The stop order (src/ops/shutdown.ts). The engine's stop flushes the ledger after its last block.
+  const shutdown = createShutdownHooks();
+  shutdown.add('intake', 'http', async () => {
+    stopping = true;
+    await app.close();
+  });
+  shutdown.add('in-flight', 'engine', async () => {
+    await ready.catch(() => undefined);
+    // Finishes the block in hand (its simulations too), writes the market checkpoint and flushes
+    // the ledger; rows a database that stays down refused are spilled to a file and said here.
+    const ledger = await engine?.stop();
+    if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
+  });
+  shutdown.add('flush', 'backups', () => backups?.stop());
+  shutdown.add('flush', 'notifications', async () => {
+    await notifier?.stop();
+    if (notifier !== undefined) installNotifier(undefined);
+  });
+  shutdown.add('close', 'local chain', () => devnet?.stop());
+  shutdown.add('close', 'database', () => store.close());
+
   return {
     url,
     readiness,
     store,
     devnet: () => devnet,
     engine: () => engine,
+    backups,
+    shutdown,
     ready,
     async stop() {
-      stopping = true;
-      await app.close();
-      await ready.catch(() => undefined);
-      const ledger = await engine?.stop();
-      if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
-      await devnet?.stop();
-      await store.close();
+      const failures = await shutdown.run();
+      if (failures.length > 0) throw failures[0]!.error;
     },
   };
 }

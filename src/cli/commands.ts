@@ -8,6 +8,9 @@ import { register as registerQuote } from './quote.ts';
 import { register as registerSnapshot } from './snapshot.ts';
 import { register as registerRisk } from './risk.ts';
 import { register as registerReplay } from './replay.ts';
+import { register as registerBackup } from './backup.ts';
+import { register as registerRestore } from './restore.ts';
+import { register as registerDoctor } from './doctor.ts';
 
 /** A command module adds one subcommand (with its own --help) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -26,4 +29,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerSnapshot,
   registerRisk,
   registerReplay,
+  registerBackup,
+  registerRestore,
+  registerDoctor,
 ];

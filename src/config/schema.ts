@@ -40,6 +40,10 @@ export const ConfigSchema = z.object({
   deadlineBlocks: integer(1, 1000),
   gasLimitMarginBps: integer(0, 100_000),
   logLevel: oneOf(LOG_LEVELS),
+  backupDir: text('a folder path').optional(),
+  backupInterval: integer(0, 86_400),
+  backupKeep: integer(1, 100_000),
+  notifyFile: text('a path to a notifications JSON file').optional(),
 });
 
 /** The fields of the schema. */
@@ -117,6 +121,15 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   deadlineBlocks: { env: 'ORION_DEADLINE_BLOCKS', default: '2', doc: 'Blocks after the ranked block a plan stays valid (the contract\'s deadline block), 1 to 1000.' },
   gasLimitMarginBps: { env: 'ORION_GAS_LIMIT_MARGIN_BPS', default: '20000', doc: 'Gas limit above the gas table\'s units for the route, in basis points (V3 hops that cross initialized ticks cost more than the table).' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: `Log level: ${LOG_LEVELS.join(', ')} (info prints the start-up and engine lines; warn and above hide them).` },
+  backupDir: { env: 'ORION_BACKUP_DIR', default: undefined, doc: 'Folder of the scheduled backups (orion-backup-*.jsonl). Unset = ORION_DATA_DIR/backups. Put it on another disk than the database.', path: true },
+  backupInterval: { env: 'ORION_BACKUP_INTERVAL', default: '300', doc: 'Seconds between scheduled backups (the RPO on PGlite); 0 = no scheduled backups.' },
+  backupKeep: { env: 'ORION_BACKUP_KEEP', default: '24', doc: 'Scheduled backups kept in ORION_BACKUP_DIR; older ones are deleted after each new one.' },
+  notifyFile: {
+    env: 'ORION_NOTIFY_FILE',
+    default: undefined,
+    doc: 'JSON file of notification webhooks ([{"url","format":"json|slack|discord|telegram","events":[...]}]); it holds webhook secrets, keep it private. Unset = no notifications.',
+    path: true,
+  },
 };
 
 /** Aave V3's default flash-loan premium (FLASHLOAN_PREMIUM_TOTAL), used when ORION_AAVE_PREMIUM_BPS is unset. */

@@ -1,0 +1,88 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestStore, type TestStore } from '../../store/test-store.ts';
+import { listBackups, startBackupSchedule, verifyBackupFile } from './index.ts';
+import { fillAwkwardRows } from './testing/awkward-table.ts';
+
+let db: TestStore;
+const root = mkdtempSync(join(tmpdir(), 'orion-schedule-test-'));
+beforeAll(async () => {
+  db = await openTestStore('pglite');
+  await fillAwkwardRows(db.store, 0);
+});
+afterAll(async () => {
+  await db.cleanup();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('scheduled backups', () => {
+  it('rotation keeps exactly N, the newest, and leaves other files alone', async () => {
+    const dir = join(root, 'rotation');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'operator file');
+    const schedule = await startBackupSchedule({ store: db.store, dir, intervalSeconds: 0, keep: 3 });
+    const taken: string[] = [];
+    for (let i = 0; i < 5; i += 1) taken.push((await schedule.runNow()).file);
+    await schedule.stop();
+    expect(new Set(taken).size).toBe(5);
+    expect(readdirSync(dir).sort()).toEqual([...taken.slice(2).map((f) => basename(f)), 'notes.txt'].sort());
+    expect(schedule.status().failures).toBe(0);
+  });
+
+  it('reports the last backup and its age, also from the files found at start', async () => {
+    const dir = join(root, 'age');
+    const first = await startBackupSchedule({ store: db.store, dir, intervalSeconds: 0, keep: 5 });
+    expect(first.status().last).toBeNull();
+    const result = await first.runNow();
+    await first.stop();
+    const again = await startBackupSchedule({ store: db.store, dir, intervalSeconds: 0, keep: 5 });
+    const at = new Date(again.status().last!.at);
+    expect(again.status().last!.file).toBe(result.file);
+    expect(again.status(new Date(at.getTime() + 90_000)).last!.ageSeconds).toBe(90);
+    await again.stop();
+  });
+
+  it('the timer takes backups on its own', async () => {
+    const dir = join(root, 'timer');
+    let resolveFirst: (file: string) => void = () => undefined;
+    const firstTaken = new Promise<string>((resolve) => (resolveFirst = resolve));
+    const schedule = await startBackupSchedule({ store: db.store, dir, intervalSeconds: 0.05, keep: 2, onSuccess: (result) => resolveFirst(result.file) });
+    const file = await firstTaken;
+    await schedule.stop();
+    expect(await listBackups(dir)).toContain(file);
+    await verifyBackupFile(file);
+  });
+});
+
+// A real full disk: a 1 MiB tmpfs (root only, as on CI and the dev machines).
+describe('disk full during a backup', () => {
+  const mountPoint = join(root, 'tmpfs');
+  beforeAll(() => {
+    if (process.getuid?.() !== 0) throw new Error('this test mounts a tmpfs and must run as root (as CI does)');
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint]);
+  });
+  afterAll(() => {
+    execFileSync('umount', [mountPoint]);
+  });
+
+  it('fails with a clear error, counts it, and keeps the older backups whole', async () => {
+    const failures: Error[] = [];
+    const schedule = await startBackupSchedule({ store: db.store, dir: mountPoint, intervalSeconds: 0, keep: 5, onFailure: (error) => failures.push(error) });
+    const older = await schedule.runNow();
+    // Fill the disk: the next backup cannot write its first block.
+    const free = statfsSync(mountPoint).bavail * statfsSync(mountPoint).bsize;
+    writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(free));
+    await expect(schedule.runNow()).rejects.toThrow(/no space left on device \(ENOSPC\).*older backups are kept/);
+    await schedule.stop();
+    expect(failures).toHaveLength(1);
+    expect(schedule.status().failures).toBe(1);
+    expect(schedule.status().lastError).toMatch(/ENOSPC/);
+    expect(schedule.status().last!.file).toBe(older.file);
+    expect(readdirSync(mountPoint).sort()).toEqual([basename(older.file), 'filler'].sort()); // no temp file left behind
+    expect((await verifyBackupFile(older.file)).tables.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,82 @@
+import type { Queryable, Store } from '../../store/index.ts';
+import { ident, type TableInfo } from './schema-catalog.ts';
+
+/**
+ * Reads a table's rows in a canonical text form: every column as PostgreSQL's own text output
+ * (`col::text`: exact for numeric(78,0), jsonb, bytea in hex, timestamptz in UTC), a row as a
+ * JSON array of those strings (null for NULL) built by the database (`json_build_array`, the
+ * same function on PGlite and a server, so no per-row work in JavaScript), in primary-key order
+ * with text keys compared byte-wise (`collate "C"`). The same rows give the same lines on PGlite
+ * and on a PostgreSQL server, so one SHA-256 per table proves a copy equal across them.
+ */
+
+/** One row line: a JSON array of each column's text output or null, as the database wrote it. */
+export type RowLine = string;
+
+/** Runs `fn` with the canonical output settings in force (see `snapshotReader`). */
+export type ReadSession = <T>(fn: (db: Queryable) => Promise<T>) => Promise<T>;
+
+/** Session settings that fix the text output of dates, intervals, bytea and floats. */
+export const CANONICAL_OUTPUT = `set local timezone = 'UTC'; set local datestyle = 'ISO, YMD'; set local intervalstyle = 'postgres'; set local bytea_output = 'hex'; set local extra_float_digits = 1`;
+
+/** Rows fetched per round trip: the engine's own queries run between pages on PGlite. */
+export const PAGE_ROWS = 5000;
+
+/**
+ * How a backup reads the store. PostgreSQL: one REPEATABLE READ, READ ONLY transaction, so every
+ * table is read at one instant while the engine keeps writing on other connections (MVCC).
+ * PGlite has one connection: a transaction would hold the engine's queries for the whole
+ * backup, so each page is its own short transaction and the engine runs between pages. A row
+ * written meanwhile may or may not be in the file; the file is always consistent with its own
+ * manifest.
+ */
+export async function withReadSession<T>(store: Store, fn: (session: ReadSession) => Promise<T>): Promise<T> {
+  if (store.backend === 'postgres') {
+    return store.transaction(async (tx) => {
+      await tx.query('set transaction isolation level repeatable read, read only');
+      await tx.exec(CANONICAL_OUTPUT);
+      return fn((inner) => inner(tx));
+    });
+  }
+  return fn((inner) =>
+    store.transaction(async (tx) => {
+      await tx.exec(CANONICAL_OUTPUT);
+      return inner(tx);
+    }),
+  );
+}
+
+/** A session over an already open transaction (the restore verifies inside its own). */
+export function sessionOf(tx: Queryable): ReadSession {
+  return (fn) => fn(tx);
+}
+
+/** Calls `onPage` with the rows of `table`, page by page, in canonical order. */
+export async function readTableRows(session: ReadSession, table: TableInfo, onPage: (rows: RowLine[]) => Promise<void> | void): Promise<void> {
+  const keys = table.primaryKey.map((index) => `${ident(table.columns[index]!.name)}::text`);
+  const select = `select json_build_array(${table.columns.map((c) => `${ident(c.name)}::text`).join(', ')})::text as r${keys.map((k, i) => `, ${k} as k${i}`).join('')} from ${ident(table.name)} t`;
+  if (table.primaryKey.length === 0) {
+    // No key to page on: one ordered read (tables without a key are small by design).
+    const result = await session((db) => db.query<{ r: RowLine }>(`${select} order by t::text collate "C"`));
+    if (result.rows.length > 0) await onPage(result.rows.map((row) => row.r));
+    return;
+  }
+  const keyColumns = table.primaryKey.map((index) => table.columns[index]!);
+  const keyExpr = (c: (typeof keyColumns)[number]): string => `${ident(c.name)}${c.collatable ? ' collate "C"' : ''}`;
+  const order = keyColumns.map(keyExpr).join(', ');
+  const after = `(${order}) > (${keyColumns.map((c, i) => `$${i + 1}::${c.type}${c.collatable ? ' collate "C"' : ''}`).join(', ')})`;
+  let last: Array<string | null> | undefined;
+  for (;;) {
+    const from = last;
+    const result = await session((db) =>
+      from === undefined
+        ? db.query<Record<string, string | null>>(`${select} order by ${order} limit ${PAGE_ROWS}`)
+        : db.query<Record<string, string | null>>(`${select} where ${after} order by ${order} limit ${PAGE_ROWS}`, from),
+    );
+    if (result.rows.length === 0) return;
+    await onPage(result.rows.map((row) => row['r'] as RowLine));
+    if (result.rows.length < PAGE_ROWS) return;
+    const tail = result.rows[result.rows.length - 1]!;
+    last = keys.map((_, i) => tail[`k${i}`] ?? null);
+  }
+}
