@@ -53,6 +53,25 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Absolute path of the config file that was read, if any. */
   configFile: string | undefined;
+  // API (issue 12)
+  /** Origins allowed to call the API cross-origin (CORS); empty = none. */
+  corsOrigins: readonly string[];
+  /** Requests per minute per IP address. */
+  rateLimit: number;
+  /** Requests per minute per IP address on the login, MFA and refresh routes. */
+  authRateLimit: number;
+  /** Addresses that may scrape /metrics without an API key. */
+  metricsAllow: readonly string[];
+  /** Whether the client address comes from X-Forwarded-For. */
+  trustProxy: boolean;
+  jwtIssuer: string;
+  jwtAudience: string;
+  /** Access token lifetime, seconds (at most 900). */
+  accessTokenTtl: number;
+  /** Refresh token lifetime, seconds. */
+  refreshTokenTtl: number;
+  /** Absolute path of the audit checkpoint key (PEM). */
+  auditKeyFile: string;
 }
 
 /** Options of loadConfig, for tests and tools that run from another folder. */
@@ -115,6 +134,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     baseTokens: Object.freeze(v.baseTokens.map((token) => Object.freeze(token))),
     snapshot,
     configFile: file?.path,
+    corsOrigins: Object.freeze(v.corsOrigins ?? []),
+    metricsAllow: Object.freeze(v.metricsAllow ?? []),
+    auditKeyFile: v.auditKeyFile === undefined ? join(resolve(base('dataDir'), v.dataDir), 'audit-checkpoint-key.pem') : resolve(base('auditKeyFile'), v.auditKeyFile),
   });
 }
 
