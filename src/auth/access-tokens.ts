@@ -25,6 +25,8 @@ export interface AccessClaims {
   role: Role;
   /** Session (refresh family) the token belongs to. */
   sid: string;
+  /** The user's audit pseudonym (so routes attribute actions without a lookup). */
+  psn: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
 }
@@ -34,7 +36,7 @@ export const MAX_ACCESS_TTL_SECONDS = 900;
 
 /** Issues and verifies access tokens. */
 export interface AccessTokens {
-  issue(subject: { userId: string; role: Role; sessionId: string }): Promise<{ token: string; expiresAt: Date }>;
+  issue(subject: { userId: string; role: Role; sessionId: string; pseudonym: string }): Promise<{ token: string; expiresAt: Date }>;
   verify(token: string): Promise<AccessClaims>;
 }
 
@@ -42,11 +44,11 @@ export interface AccessTokens {
 export function createAccessTokens(keys: SigningKeys, options: AccessTokenOptions): AccessTokens {
   if (options.ttlSeconds > MAX_ACCESS_TTL_SECONDS) throw new Error(`access token lifetime ${options.ttlSeconds} s exceeds ${MAX_ACCESS_TTL_SECONDS} s`);
   return {
-    async issue({ userId, role, sessionId }) {
+    async issue({ userId, role, sessionId, pseudonym }) {
       const key = await keys.active();
       const now = Math.floor(Date.now() / 1000);
       const exp = now + options.ttlSeconds;
-      const token = await new SignJWT({ role, sid: sessionId })
+      const token = await new SignJWT({ role, sid: sessionId, psn: pseudonym })
         .setProtectedHeader({ alg: JWT_ALGORITHM, kid: key.kid, typ: 'JWT' })
         .setSubject(userId)
         .setIssuer(options.issuer)
@@ -78,10 +80,10 @@ export function createAccessTokens(keys: SigningKeys, options: AccessTokenOption
           requiredClaims: ['exp', 'iss', 'aud', 'sub'],
           maxTokenAge: options.ttlSeconds + 60,
         });
-        if (typeof payload.sub !== 'string' || !isRole(payload['role']) || typeof payload['sid'] !== 'string' || typeof payload.exp !== 'number') {
+        if (typeof payload.sub !== 'string' || !isRole(payload['role']) || typeof payload['sid'] !== 'string' || typeof payload['psn'] !== 'string' || typeof payload.exp !== 'number') {
           throw new Unauthenticated('token claims are incomplete');
         }
-        return { sub: payload.sub, role: payload['role'], sid: payload['sid'], exp: payload.exp };
+        return { sub: payload.sub, role: payload['role'], sid: payload['sid'], psn: payload['psn'], exp: payload.exp };
       } catch (error) {
         if (error instanceof Unauthenticated) throw error;
         if (error instanceof errors.JWTExpired) throw new Unauthenticated('token expired');

@@ -98,7 +98,7 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
 
   const session = async (user: UserSecrets, client: ClientInfo): Promise<SessionTokens> => {
     const refresh = await refreshTokens.start(user.id);
-    const token = await access.issue({ userId: user.id, role: user.role, sessionId: refresh.familyId });
+    const token = await access.issue({ userId: user.id, role: user.role, sessionId: refresh.familyId, pseudonym: user.pseudonym });
     await lockout.record(user.id, true);
     await audit.append({ type: 'auth.login.ok', actor: user.pseudonym, details: { role: user.role, mfa: user.mfaEnrolled }, actorData: { username: user.username, ip: client.ip } });
     return { tokenType: 'Bearer', accessToken: token.token, accessTokenExpiresAt: token.expiresAt, refreshToken: refresh.token, refreshTokenExpiresAt: refresh.expiresAt };
@@ -218,14 +218,13 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
         await refreshTokens.revokeFamily(outcome.familyId);
         throw new Unauthenticated('account disabled');
       }
-      const issued = await access.issue({ userId: user.id, role: user.role, sessionId: outcome.familyId });
+      const issued = await access.issue({ userId: user.id, role: user.role, sessionId: outcome.familyId, pseudonym: user.pseudonym });
       return { tokenType: 'Bearer', accessToken: issued.token, accessTokenExpiresAt: issued.expiresAt, refreshToken: outcome.token, refreshTokenExpiresAt: outcome.expiresAt };
     },
 
     async logout(claims, client) {
       await refreshTokens.revokeFamily(claims.sid);
-      const user = await users.byId(claims.sub);
-      await audit.append({ type: 'auth.logout', ...(user === undefined ? {} : { actor: user.pseudonym, actorData: { ip: client.ip } }), details: { sessionId: claims.sid } });
+      await audit.append({ type: 'auth.logout', actor: claims.psn, actorData: { ip: client.ip }, details: { sessionId: claims.sid } });
     },
 
     async enrolSelf(userId) {
