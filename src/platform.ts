@@ -12,6 +12,9 @@ import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { describeOpportunity } from './scanner/opportunity-format.ts';
 import { SILENT, type Say } from './say.ts';
 import { openStoreFromConfig, type Store } from './store/index.ts';
+// API (issue 12)
+import { httpSettings, openApiServices } from './api/open-services.ts';
+import { ServiceGate } from './api/services.ts';
 
 export { SILENT, type Say } from './say.ts';
 
@@ -30,6 +33,8 @@ export interface Platform {
   engine(): Engine | undefined;
   /** Resolves when every component is ready; rejects with the component's error. */
   ready: Promise<void>;
+  /** The API's database-backed services (auth, audit log), open once the store is. */
+  api: ServiceGate;
   stop(): Promise<void>;
 }
 
@@ -44,8 +49,14 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // Listen first: a port in use fails in milliseconds, and /healthz answers while the rest boots.
   let devnet: Devnet | undefined;
   let engine: Engine | undefined;
+  // ── API (issue 12): routes are registered now and reach the database through the gate
+  // (503 until the store below is open); the first run creates the admin account there.
+  const api = new ServiceGate();
   const app = buildApp({
     readiness,
+    gate: api,
+    mode: () => config.mode,
+    http: httpSettings(config),
     details: () => ({
       chain: devnet === undefined ? null : { rpcUrl: devnet.anvil.rpcUrl, flow: devnet.flow?.stats ?? null },
       engine: engine?.status() ?? null,
@@ -69,6 +80,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     store = await openStoreFromConfig(config);
   } catch (error) {
     await app.close();
+    throw error;
+  }
+  try {
+    api.open(await openApiServices(store, config, say)); // API (issue 12)
+  } catch (error) {
+    await app.close();
+    await store.close();
     throw error;
   }
   readiness.markReady('database', store.backend);
@@ -122,6 +140,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     url,
     readiness,
     store,
+    api,
     devnet: () => devnet,
     engine: () => engine,
     ready,

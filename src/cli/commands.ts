@@ -6,6 +6,9 @@ import { register as registerBench } from './bench.ts';
 import { register as registerDevnet } from './devnet.ts';
 import { register as registerQuote } from './quote.ts';
 import { register as registerSnapshot } from './snapshot.ts';
+import { register as registerUser } from './user.ts';
+import { register as registerAudit } from './audit.ts';
+import { register as registerAuth } from './auth.ts';
 
 /** A command module adds one subcommand (with its own --help) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -22,4 +25,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerDevnet,
   registerQuote,
   registerSnapshot,
+  registerUser,
+  registerAudit,
+  registerAuth,
 ];

@@ -26,11 +26,12 @@ const Summary = Type.Object({ status: Type.String(), mode: Type.String(), checks
  */
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { readiness, mode, details }) => {
   const tags = ['health'];
+  // Probes are polled every few seconds: their request lines would drown the log (warn and up still show).
   const summary = () => ({ mode: mode(), checks: readiness.list().map(({ name, state }) => ({ name, state })) });
 
-  app.get('/healthz', { config: { permission: 'public' }, schema: { tags, summary: 'Alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get('/healthz', { logLevel: 'warn', config: { permission: 'public' }, schema: { tags, summary: 'Alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 
-  app.get('/readyz', { config: { permission: 'public' }, schema: { tags, summary: 'Ready to serve (503 with the verdicts while not)', response: { 200: Summary, 503: Summary } } }, async (_request, reply) => {
+  app.get('/readyz', { logLevel: 'warn', config: { permission: 'public' }, schema: { tags, summary: 'Ready to serve (503 with the verdicts while not)', response: { 200: Summary, 503: Summary } } }, async (_request, reply) => {
     const ready = readiness.ready;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', ...summary() });
   });
