@@ -33,7 +33,7 @@ forEachBackend('API', (ctx) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(ctx.store, {
-      http: { authRateLimit: 40 },
+      http: { authRateLimit: 40, metricsAllow: ['10.0.0.7'] },
       app: { details: () => ({ chain: { rpcUrl: 'http://127.0.0.1:8545' }, engine: { opportunities: 3 } }) },
       register: (app) => {
         app.get('/boom', { config: { permission: 'public' } }, async () => {
@@ -181,6 +181,17 @@ forEachBackend('API', (ctx) => {
     expect(BigInt((second.json() as { rows: Array<{ seq: string }> }).rows[0]?.seq ?? 0)).toBe(BigInt(page.nextCursor) - 1n);
     expect((await t.app.inject({ url: '/api/v1/compliance/audit?limit=0', headers: t.bearer('auditor') })).statusCode).toBe(400);
     expect((await t.app.inject({ url: '/api/v1/compliance/audit', headers: t.bearer('viewer') })).statusCode).toBe(403);
+  });
+
+  it('/metrics: 401 without credentials, 200 with an API key or from an allow-listed address; HTTP duration by route template', async () => {
+    await t.app.inject({ url: '/api/v1/users/no-such-id', method: 'PATCH', headers: t.bearer('admin'), payload: { role: 'viewer' } });
+    expect((await t.app.inject({ url: '/metrics', remoteAddress: '10.0.0.9' })).statusCode).toBe(401);
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: t.bearer('admin'), payload: { name: 'scraper', role: 'viewer', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    const scraped = await t.app.inject({ url: '/metrics', remoteAddress: '10.0.0.9', headers: { 'x-api-key': (created.json() as { secret: string }).secret } });
+    expect(scraped.statusCode).toBe(200);
+    expect(scraped.body).toMatch(/orion_http_request_duration_seconds_count\{route="\/api\/v1\/users\/:id",method="PATCH",status="404"\} \d+/);
+    expect(scraped.body).toContain('process_cpu_user_seconds_total');
+    expect((await t.app.inject({ url: '/metrics', remoteAddress: '10.0.0.7' })).statusCode).toBe(200);
   });
 
   it('lockout after 10 failures (423 + Retry-After), then the per-IP limit answers 429 + Retry-After', async () => {

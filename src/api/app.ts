@@ -4,6 +4,8 @@ import './fastify-types.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
+import { metricsPlugin } from './plugins/metrics.ts';
+import { processWideMetrics, type Metrics } from '../metrics/registry.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
 import { securityHeadersPlugin } from './plugins/security-headers.ts';
@@ -39,6 +41,8 @@ export interface AppOptions {
   /** The database-backed services, opened once the store is (503 until then). */
   gate?: ServiceGate;
   http?: Partial<HttpSettings>;
+  /** Metrics served at /metrics (default: the process-wide registry). */
+  metrics?: Metrics;
 }
 
 /** The API's version prefix. */
@@ -92,6 +96,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   void app.register(rateLimitPlugin, { max: http.rateLimit });
   void app.register(authPlugin);
   void app.register(openapiPlugin);
+  void app.register(metricsPlugin, { metrics: options.metrics ?? processWideMetrics(), allowAddresses: http.metricsAllow });
 
   void app.register(healthRoutes, { readiness: options.readiness, mode: options.mode ?? (() => 'sim'), ...(options.details === undefined ? {} : { details: options.details }) });
   void app.register(
