@@ -15,6 +15,7 @@ import { openStoreFromConfig, type Store } from './store/index.ts';
 // API (issue 12)
 import { httpSettings, openApiServices } from './api/open-services.ts';
 import { ServiceGate } from './api/services.ts';
+import { openBus, type EventBus } from './bus/index.ts';
 
 export { SILENT, type Say } from './say.ts';
 
@@ -35,6 +36,8 @@ export interface Platform {
   ready: Promise<void>;
   /** The API's database-backed services (auth, audit log), open once the store is. */
   api: ServiceGate;
+  /** The event bus /ws serves (Redis with REDIS_URL, else in-process): publish engine events here. */
+  bus: EventBus;
   stop(): Promise<void>;
 }
 
@@ -52,9 +55,16 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // ── API (issue 12): routes are registered now and reach the database through the gate
   // (503 until the store below is open); the first run creates the admin account there.
   const api = new ServiceGate();
+  let bus: EventBus;
+  try {
+    bus = await openBus(config.redisUrl);
+  } catch (cause) {
+    throw new RuntimeFault(`cannot reach Redis at REDIS_URL: ${(cause as Error).message}`, { cause });
+  }
   const app = buildApp({
     readiness,
     gate: api,
+    bus,
     mode: () => config.mode,
     http: httpSettings(config),
     details: () => ({
@@ -66,6 +76,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     await app.listen({ host: config.host, port: config.port });
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
+    await bus.close();
     if (code === 'EADDRINUSE') throw new RuntimeFault(`port ${config.port} on ${config.host} is already in use; set PORT to a free port`, { cause });
     throw new RuntimeFault(`cannot listen on ${config.host}:${config.port}: ${(cause as Error).message}`, { cause });
   }
@@ -80,12 +91,14 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     store = await openStoreFromConfig(config);
   } catch (error) {
     await app.close();
+    await bus.close();
     throw error;
   }
   try {
     api.open(await openApiServices(store, config, say)); // API (issue 12)
   } catch (error) {
     await app.close();
+    await bus.close();
     await store.close();
     throw error;
   }
@@ -141,6 +154,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     readiness,
     store,
     api,
+    bus,
     devnet: () => devnet,
     engine: () => engine,
     ready,
@@ -150,6 +164,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       await ready.catch(() => undefined);
       await engine?.stop();
       await devnet?.stop();
+      await bus.close();
       await store.close();
     },
   };

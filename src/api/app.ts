@@ -5,6 +5,8 @@ import { ErrorBody } from './schemas/common.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
+import { websocketPlugin } from './plugins/websocket.ts';
+import { createInProcessBus, type EventBus } from '../bus/index.ts';
 import { processWideMetrics, type Metrics } from '../metrics/registry.ts';
 import { openapiPlugin } from './plugins/openapi.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.ts';
@@ -43,6 +45,10 @@ export interface AppOptions {
   http?: Partial<HttpSettings>;
   /** Metrics served at /metrics (default: the process-wide registry). */
   metrics?: Metrics;
+  /** The event bus /ws serves (default: a new in-process bus). */
+  bus?: EventBus;
+  /** Unread bytes after which a WebSocket client is dropped (default 1 MiB). */
+  wsMaxBufferedBytes?: number;
 }
 
 /** The API's version prefix. */
@@ -96,7 +102,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   void app.register(rateLimitPlugin, { max: http.rateLimit });
   void app.register(authPlugin);
   void app.register(openapiPlugin);
-  void app.register(metricsPlugin, { metrics: options.metrics ?? processWideMetrics(), allowAddresses: http.metricsAllow });
+  const metrics = options.metrics ?? processWideMetrics();
+  void app.register(metricsPlugin, { metrics, allowAddresses: http.metricsAllow });
+  void app.register(websocketPlugin, { bus: options.bus ?? createInProcessBus(), metrics, ...(options.wsMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.wsMaxBufferedBytes }) });
 
   void app.register(healthRoutes, { readiness: options.readiness, mode: options.mode ?? (() => 'sim'), ...(options.details === undefined ? {} : { details: options.details }) });
   void app.register(

@@ -11,6 +11,8 @@ declare module 'fastify' {
     optionalAuth?: boolean;
     /** Addresses that may call without credentials (the /metrics scraper allow-list). */
     allowAddresses?: readonly string[];
+    /** Set by the auth plugin for WebSocket routes (their token may come in the query). */
+    websocket?: boolean;
   }
   interface FastifyInstance {
     services: ServiceGate;

@@ -34,6 +34,12 @@ export async function authenticate(request: FastifyRequest, services: ApiService
     throw new Unauthenticated(`unsupported Authorization scheme ${JSON.stringify(scheme)}; use Bearer or ApiKey`);
   }
   if (typeof headerKey === 'string' && headerKey !== '') return apiKeyPrincipal(request, services, headerKey);
+  // Browsers cannot set headers on a WebSocket: its access token may come in the query.
+  const queryToken = request.routeOptions.config.websocket === true ? (request.query as { access_token?: unknown } | undefined)?.access_token : undefined;
+  if (typeof queryToken === 'string' && queryToken !== '') {
+    const claims = await services.auth.access.verify(queryToken);
+    return { kind: 'user', userId: claims.sub, role: claims.role, sessionId: claims.sid, pseudonym: claims.psn, expiresAt: claims.exp };
+  }
   return undefined;
 }
 
@@ -55,7 +61,7 @@ export const authPlugin = fp(
       for (const method of methods) app.routePermissions.push({ method: String(method), url: route.url, permission: declared, hasBody: route.schema?.body !== undefined });
       if (!isPermission(declared)) throw new Error(`route ${methods.join(',')} ${route.url} declares no permission: set config.permission (see src/auth/roles.ts)`);
       const permission = declared;
-      route.config = { ...route.config, permission };
+      route.config = { ...route.config, permission, websocket: route.websocket === true };
       if (route.schema !== undefined || !route.url.startsWith('/docs')) route.schema = { ...route.schema, security: permission === 'public' ? [] : SECURED };
       if (permission === 'public' && route.config.optionalAuth !== true) return;
 
