@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../store/test-store.ts';
 import { buildApp } from './app.ts';
 import { Readiness } from './readiness.ts';
+import { freshTotpPreHandler } from './fresh-totp.ts';
 import { codeAt, createTestApp, type TestApp } from './test-app.ts';
 
 const SECURITY_HEADERS = ['strict-transport-security', 'content-security-policy', 'x-content-type-options'];
@@ -39,6 +40,7 @@ forEachBackend('API', (ctx) => {
         app.get('/boom', { config: { permission: 'public' } }, async () => {
           throw new Error('database password is hunter2');
         });
+        app.post('/money', { config: { permission: 'read' }, preHandler: freshTotpPreHandler('test withdrawal') }, async () => ({ moved: true }));
       },
     });
   });
@@ -181,6 +183,25 @@ forEachBackend('API', (ctx) => {
     expect(BigInt((second.json() as { rows: Array<{ seq: string }> }).rows[0]?.seq ?? 0)).toBe(BigInt(page.nextCursor) - 1n);
     expect((await t.app.inject({ url: '/api/v1/compliance/audit?limit=0', headers: t.bearer('auditor') })).statusCode).toBe(400);
     expect((await t.app.inject({ url: '/api/v1/compliance/audit', headers: t.bearer('viewer') })).statusCode).toBe(403);
+  });
+
+  it('requireFreshTotp: an action that moves money needs a fresh, unused TOTP code of a user; refusals are audited', async () => {
+    // A fresh admin: enrolled with the previous step's code, so the current step is still unused.
+    await t.auth.users.add({ username: 'payer', role: 'admin', password: 'payer password 1', mustChangePassword: false });
+    const login = await t.auth.login({ username: 'payer', password: 'payer password 1' }, { ip: '127.0.0.1' });
+    if (login.status !== 'challenge') throw new Error('admin without MFA must enrol');
+    const secret = (await t.auth.startEnrolment({ challenge: login.challenge })).secret;
+    const token = (await t.auth.completeMfa({ challenge: login.challenge, code: codeAt(secret, -1) }, { ip: '127.0.0.1' })).accessToken;
+    const bearer = { authorization: `Bearer ${token}` };
+    expect((await t.app.inject({ method: 'POST', url: '/money', headers: bearer })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: '/money', headers: { ...t.bearer('viewer'), 'x-totp-code': '123456' } })).json()).toMatchObject({ message: 'test withdrawal needs a fresh TOTP code: MFA is not enrolled' });
+    const code = codeAt(secret, 0);
+    const ok = await t.app.inject({ method: 'POST', url: '/money', headers: { ...bearer, 'x-totp-code': code } });
+    expect(ok.json()).toEqual({ moved: true });
+    const replay = await t.app.inject({ method: 'POST', url: '/money', headers: { ...bearer, 'x-totp-code': code } });
+    expect(replay.statusCode).toBe(403);
+    const refusals = await t.audit.list({ type: 'auth.totp.fresh.failed', limit: 10 });
+    expect(refusals.rows.map((row) => row.details['reason'])).toEqual(['wrong or replayed code', 'MFA is not enrolled', 'no code given']);
   });
 
   it('/metrics: 401 without credentials, 200 with an API key or from an allow-listed address; HTTP duration by route template', async () => {

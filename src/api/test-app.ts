@@ -55,7 +55,8 @@ export async function createTestApp(store: Store, options: { http?: Partial<Http
   readiness.expect('database');
   readiness.markReady('database', 'test');
   const app = buildApp({ readiness, gate, http: { rateLimit: 100_000, authRateLimit: 100_000, ...options.http }, ...options.app });
-  options.register?.(app);
+  // Inside a plugin, so the auth plugin's onRoute hook (loaded by then) sees the routes.
+  void app.register(async (scope) => options.register?.(scope));
   await app.ready();
 
   const users = {} as Record<Role, TestUser>;
