@@ -58,12 +58,21 @@ async function insertNewKey(store: Pick<Store, 'query'>): Promise<string> {
   return kid;
 }
 
+// How long the key cache is trusted before verification reloads it.
+const RELOAD_MS = 30_000;
+
 /** Signing keys over a store; `accessTtlSeconds` is how long a retired key keeps verifying. */
 export function createSigningKeys(store: Store, accessTtlSeconds: number): SigningKeys {
   const cache = new Map<string, SigningKey>();
+  let loadedAt = 0;
   const load = async (): Promise<void> => {
     const rows = await store.query<KeyRow>('select kid, public_jwk, private_jwk, retired_at from auth_signing_key');
-    for (const row of rows.rows) cache.set(row.kid, await toKey(row));
+    for (const row of rows.rows) {
+      const cached = cache.get(row.kid);
+      if (cached === undefined) cache.set(row.kid, await toKey(row));
+      else cached.retiredAt = row.retired_at;
+    }
+    loadedAt = Date.now();
   };
   const stillValid = (key: SigningKey, now: Date): boolean => key.retiredAt === null || key.retiredAt.getTime() + accessTtlSeconds * 1000 > now.getTime();
 
@@ -89,8 +98,10 @@ export function createSigningKeys(store: Store, accessTtlSeconds: number): Signi
 
     async verifying(kid, now = new Date()) {
       let key = cache.get(kid);
-      if (key === undefined || key.retiredAt === null) {
-        // Unknown here, or possibly retired elsewhere since we cached it.
+      // Unknown here (made by another instance or the CLI), or cached long enough that another
+      // instance may have retired it: reload. A retirement seen up to RELOAD_MS late is harmless,
+      // as a retired key verifies for a whole access-token lifetime anyway.
+      if (key === undefined || Date.now() - loadedAt > RELOAD_MS) {
         await load();
         key = cache.get(kid);
       }
