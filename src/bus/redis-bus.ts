@@ -14,7 +14,15 @@ export async function createRedisBus(url: string): Promise<EventBus> {
   const options = { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true } as const;
   const publisher = new Redis(url, options);
   const subscriber = new Redis(url, options);
-  await Promise.all([publisher.connect(), subscriber.connect()]);
+  // ioredis reconnects by itself after a drop; without a listener it would print each error.
+  for (const connection of [publisher, subscriber]) connection.on('error', () => undefined);
+  try {
+    await Promise.all([publisher.connect(), subscriber.connect()]);
+  } catch (error) {
+    publisher.disconnect();
+    subscriber.disconnect();
+    throw error;
+  }
   const handlers = new Map<BusChannel, Set<(message: BusMessage) => void>>();
   subscriber.on('message', (redisChannel: string, text: string) => {
     const channel = redisChannel.slice(REDIS_PREFIX.length);

@@ -76,7 +76,7 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
     doc: 'PostgreSQL server (postgres://user:pass@host:5432/db). Unset = embedded PGlite in ORION_DATA_DIR/pglite. Secret: environment only.',
     secret: true,
   },
-  redisUrl: { env: 'REDIS_URL', default: undefined, doc: 'Redis for the event bus across instances (validated now; used once the API and event bus land). Unset = in-process bus. Secret: environment only.', secret: true },
+  redisUrl: { env: 'REDIS_URL', default: undefined, doc: 'Redis for the event bus across instances (/ws clients of every instance see every event). Unset = in-process bus. Secret: environment only.', secret: true },
   rpcUrls: { env: 'ORION_RPC_URLS', default: undefined, doc: 'Comma-separated JSON-RPC URLs (http, https, ws, wss), first = primary: the engine follows this chain instead of starting the embedded one, tracking the pools of ORION_SNAPSHOT (required then). Unset = the embedded local chain.' },
   blockTime: { env: 'ORION_BLOCK_TIME', default: '2', doc: 'Seconds between blocks of the embedded local chain.' },
   snapshot: { env: 'ORION_SNAPSHOT', default: undefined, doc: 'orion.pools/v1 file: the pools that seed the local chain, or with ORION_RPC_URLS the pools to follow on that chain. Unset = the embedded default snapshot.', path: true },
