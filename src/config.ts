@@ -71,6 +71,25 @@ export interface Config {
   notifyFile: string | undefined;
   /** Absolute path of the config file that was read, if any. */
   configFile: string | undefined;
+  // API (issue 12)
+  /** Origins allowed to call the API cross-origin (CORS); empty = none. */
+  corsOrigins: readonly string[];
+  /** Requests per minute per IP address. */
+  rateLimit: number;
+  /** Requests per minute per IP address on the login, MFA and refresh routes. */
+  authRateLimit: number;
+  /** Addresses that may scrape /metrics without an API key. */
+  metricsAllow: readonly string[];
+  /** Whether the client address comes from X-Forwarded-For. */
+  trustProxy: boolean;
+  jwtIssuer: string;
+  jwtAudience: string;
+  /** Access token lifetime, seconds (at most 900). */
+  accessTokenTtl: number;
+  /** Refresh token lifetime, seconds. */
+  refreshTokenTtl: number;
+  /** Absolute path of the audit checkpoint key (PEM). */
+  auditKeyFile: string;
 }
 
 /** Options of loadConfig, for tests and tools that run from another folder. */
@@ -140,6 +159,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     backupDir: v.backupDir === undefined ? join(resolve(base('dataDir'), v.dataDir), 'backups') : resolve(base('backupDir'), v.backupDir),
     notifyFile: v.notifyFile === undefined ? undefined : resolve(base('notifyFile'), v.notifyFile),
     configFile: file?.path,
+    corsOrigins: Object.freeze(v.corsOrigins ?? []),
+    metricsAllow: Object.freeze(v.metricsAllow ?? []),
+    auditKeyFile: v.auditKeyFile === undefined ? join(resolve(base('dataDir'), v.dataDir), 'audit-checkpoint-key.pem') : resolve(base('auditKeyFile'), v.auditKeyFile),
   });
 }
 

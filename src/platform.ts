@@ -17,6 +17,10 @@ import { startNotifications } from './notify/from-config.ts';
 import { describeOpportunity } from './scanner/opportunity-format.ts';
 import { SILENT, type Say } from './say.ts';
 import { openStoreFromConfig, type Store } from './store/index.ts';
+// API (issue 12)
+import { httpSettings, openApiServices } from './api/open-services.ts';
+import { ServiceGate } from './api/services.ts';
+import { openBus, type EventBus } from './bus/index.ts';
 
 export { SILENT, type Say } from './say.ts';
 
@@ -39,6 +43,10 @@ export interface Platform {
   shutdown: ShutdownHooks;
   /** Resolves when every component is ready; rejects with the component's error. */
   ready: Promise<void>;
+  /** The API's database-backed services (auth, audit log), open once the store is. */
+  api: ServiceGate;
+  /** The event bus /ws serves (Redis with REDIS_URL, else in-process): publish engine events here. */
+  bus: EventBus;
   /** Stops intake, lets the engine finish its block, flushes, closes the database (see src/ops/shutdown.ts). */
   stop(): Promise<void>;
 }
@@ -59,8 +67,21 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let engine: Engine | undefined;
   let tokens: TokenDirectory = new Map();
   let backups: BackupSchedule | undefined;
+  // ── API (issue 12): routes are registered now and reach the database through the gate
+  // (503 until the store below is open); the first run creates the admin account there.
+  const api = new ServiceGate();
+  let bus: EventBus;
+  try {
+    bus = await openBus(config.redisUrl);
+  } catch (cause) {
+    throw new RuntimeFault(`cannot reach Redis at REDIS_URL: ${(cause as Error).message}`, { cause });
+  }
   const app = buildApp({
     readiness,
+    gate: api,
+    bus,
+    mode: () => config.mode,
+    http: httpSettings(config),
     details: () => ({
       mode: config.mode,
       chain: devnet === undefined ? null : { rpcUrl: devnet.anvil.rpcUrl, flow: devnet.flow?.stats ?? null, executor: devnet.executor ?? null },
@@ -72,6 +93,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     await app.listen({ host: config.host, port: config.port });
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
+    await bus.close();
     if (code === 'EADDRINUSE') throw new RuntimeFault(`port ${config.port} on ${config.host} is already in use; set PORT to a free port`, { cause });
     throw new RuntimeFault(`cannot listen on ${config.host}:${config.port}: ${(cause as Error).message}`, { cause });
   }
@@ -86,6 +108,15 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     store = await openStoreFromConfig(config);
   } catch (error) {
     await app.close();
+    await bus.close();
+    throw error;
+  }
+  try {
+    api.open(await openApiServices(store, config, say)); // API (issue 12)
+  } catch (error) {
+    await app.close();
+    await bus.close();
+    await store.close();
     throw error;
   }
   readiness.markReady('database', store.backend);
@@ -97,6 +128,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     backups = await startScheduledBackups(config, store, say, (error) => notify({ type: 'backup.failed', text: error.message, details: { dir: config.backupDir } }));
   } catch (error) {
     await app.close();
+    await bus.close();
     await store.close();
     throw error;
   }
@@ -179,12 +211,15 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     if (notifier !== undefined) installNotifier(undefined);
   });
   shutdown.add('close', 'local chain', () => devnet?.stop());
+  shutdown.add('close', 'event bus', () => bus.close());
   shutdown.add('close', 'database', () => store.close());
 
   return {
     url,
     readiness,
     store,
+    api,
+    bus,
     devnet: () => devnet,
     engine: () => engine,
     backups,

@@ -11,6 +11,9 @@ import { register as registerReplay } from './replay.ts';
 import { register as registerBackup } from './backup.ts';
 import { register as registerRestore } from './restore.ts';
 import { register as registerDoctor } from './doctor.ts';
+import { register as registerUser } from './user.ts';
+import { register as registerAudit } from './audit.ts';
+import { register as registerAuth } from './auth.ts';
 
 /** A command module adds one subcommand (with its own --help) to the program. */
 export type RegisterCommand = (program: Command) => void;
@@ -32,4 +35,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerBackup,
   registerRestore,
   registerDoctor,
+  registerUser,
+  registerAudit,
+  registerAuth,
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { address, integer, oneOf, onOff, positiveNumber, text, tokenList, url, urlList, wei } from './values.ts';
+import { address, integer, ipList, oneOf, onOff, positiveNumber, text, tokenList, url, urlList, wei } from './values.ts';
 
 /**
  * The one configuration schema, and the table that ties each field to its environment
@@ -44,6 +44,17 @@ export const ConfigSchema = z.object({
   backupInterval: integer(0, 86_400),
   backupKeep: integer(1, 100_000),
   notifyFile: text('a path to a notifications JSON file').optional(),
+  // API (issue 12)
+  corsOrigins: urlList(['http:', 'https:']).optional(),
+  rateLimit: integer(1, 1_000_000),
+  authRateLimit: integer(1, 100_000),
+  metricsAllow: ipList().optional(),
+  trustProxy: onOff(),
+  jwtIssuer: text('a JWT issuer name'),
+  jwtAudience: text('a JWT audience name'),
+  accessTokenTtl: integer(60, 900),
+  refreshTokenTtl: integer(300, 30 * 86_400),
+  auditKeyFile: text('a path to the audit checkpoint key (PEM)').optional(),
 });
 
 /** The fields of the schema. */
@@ -75,7 +86,7 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
     doc: 'PostgreSQL server (postgres://user:pass@host:5432/db). Unset = embedded PGlite in ORION_DATA_DIR/pglite. Secret: environment only.',
     secret: true,
   },
-  redisUrl: { env: 'REDIS_URL', default: undefined, doc: 'Redis for the event bus across instances (validated now; used once the API and event bus land). Unset = in-process bus. Secret: environment only.', secret: true },
+  redisUrl: { env: 'REDIS_URL', default: undefined, doc: 'Redis for the event bus across instances (/ws clients of every instance see every event). Unset = in-process bus. Secret: environment only.', secret: true },
   rpcUrls: { env: 'ORION_RPC_URLS', default: undefined, doc: 'Comma-separated JSON-RPC URLs (http, https, ws, wss), first = primary: the engine follows this chain instead of starting the embedded one, tracking the pools of ORION_SNAPSHOT (required then). Unset = the embedded local chain.' },
   blockTime: { env: 'ORION_BLOCK_TIME', default: '2', doc: 'Seconds between blocks of the embedded local chain.' },
   snapshot: { env: 'ORION_SNAPSHOT', default: undefined, doc: 'orion.pools/v1 file: the pools that seed the local chain, or with ORION_RPC_URLS the pools to follow on that chain. Unset = the embedded default snapshot.', path: true },
@@ -128,6 +139,22 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
     env: 'ORION_NOTIFY_FILE',
     default: undefined,
     doc: 'JSON file of notification webhooks ([{"url","format":"json|slack|discord|telegram","events":[...]}]); it holds webhook secrets, keep it private. Unset = no notifications.',
+    path: true,
+  },
+  // API (issue 12)
+  corsOrigins: { env: 'ORION_CORS_ORIGINS', default: undefined, doc: 'Comma-separated origins (http(s)://host:port) whose browsers may call the API cross-origin. Unset = same origin only.' },
+  rateLimit: { env: 'ORION_RATE_LIMIT', default: '1200', doc: 'Requests per minute one IP address may make to the API (429 with Retry-After beyond).' },
+  authRateLimit: { env: 'ORION_AUTH_RATE_LIMIT', default: '30', doc: 'Requests per minute one IP address may make to the login, MFA and refresh routes.' },
+  metricsAllow: { env: 'ORION_METRICS_ALLOW', default: undefined, doc: 'Comma-separated IP addresses that may scrape /metrics without an API key (e.g. 127.0.0.1). Unset = an API key is always needed.' },
+  trustProxy: { env: 'ORION_TRUST_PROXY', default: 'off', doc: 'Take the client address from X-Forwarded-For (on only behind a reverse proxy you run; on/off).' },
+  jwtIssuer: { env: 'ORION_JWT_ISSUER', default: 'orion', doc: 'The iss claim of access tokens (checked on every request).' },
+  jwtAudience: { env: 'ORION_JWT_AUDIENCE', default: 'orion-api', doc: 'The aud claim of access tokens (checked on every request).' },
+  accessTokenTtl: { env: 'ORION_ACCESS_TOKEN_TTL', default: '900', doc: 'Access token lifetime in seconds (60 to 900).' },
+  refreshTokenTtl: { env: 'ORION_REFRESH_TOKEN_TTL', default: '604800', doc: 'Refresh token lifetime in seconds (300 to 2592000); each use rotates it.' },
+  auditKeyFile: {
+    env: 'ORION_AUDIT_KEY_FILE',
+    default: undefined,
+    doc: 'Ed25519 key (PEM) that signs the audit log head; created 0600 on first run. Keep a copy off the machine. Unset = ORION_DATA_DIR/audit-checkpoint-key.pem.',
     path: true,
   },
 };

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { checksumAddress } from 'viem';
 import { z } from 'zod';
 
@@ -202,4 +203,11 @@ export function address(): z.ZodType<`0x${string}`, z.ZodTypeDef, unknown> {
     if (/^0x0{40}$/.test(lower)) reject('is the zero address');
     return lower;
   });
+}
+
+/** A comma list (or JSON array) of IP addresses (v4 or v6), as written. */
+export function ipList(): z.ZodType<string[], z.ZodTypeDef, unknown> {
+  return field('a comma-separated list of IP addresses (e.g. 127.0.0.1,::1)', (raw) =>
+    listEntries(raw).map((entry, i) => (isIP(entry) === 0 ? reject(`has entry ${i + 1} (${JSON.stringify(entry)}) that is not an IP address`) : entry)),
+  );
 }

@@ -41,6 +41,8 @@ export const METRICS = {
   hotKeyBalance: { name: 'orion_hot_key_balance_ether', kind: 'gauge', help: "The hot key's native balance for gas, in ether", labels: [] },
   lastBackupAge: { name: 'orion_last_backup_age_seconds', kind: 'gauge', help: 'Seconds since the last successful backup', labels: [] },
   backupFailures: { name: 'orion_backup_failures_total', kind: 'counter', help: 'Scheduled backups that failed', labels: [] },
+  wsClients: { name: 'orion_ws_clients', kind: 'gauge', help: 'WebSocket clients connected to this instance', labels: [] },
+  wsClientsDropped: { name: 'orion_ws_clients_dropped_total', kind: 'counter', help: 'WebSocket clients closed by the server, by reason (slow, expired)', labels: ['reason'] },
 } as const satisfies Record<string, MetricSpec>;
 
 /** The code name of a metric in the catalog. */

@@ -1,9 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { base32Decode, totpAt } from '../../src/auth/totp.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'orion.js');
 
@@ -36,6 +37,23 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   throw new Error(`timed out waiting for ${what}:\n${started.output()}`);
 }
 
+/**
+ * Signs in as the first-run admin: the password from ORION_DATA_DIR/admin-credentials.txt,
+ * then the MFA enrolment every admin owes at first login. Returns an access token.
+ */
+async function signInFirstAdmin(url: string, dataDir: string): Promise<string> {
+  const file = join(dataDir, 'admin-credentials.txt');
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  const password = /password: (\S+)/.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
+  const post = async (path: string, body: unknown) => (await fetch(`${url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, string>>;
+  const login = await post('/auth/login', { username: 'admin', password });
+  expect(login).toMatchObject({ status: 'challenge', next: 'mfa_enrolment' });
+  const enrolment = await post('/auth/mfa/enrol', { challenge: login['challenge'] });
+  const tokens = await post('/auth/mfa', { challenge: login['challenge'], code: totpAt(base32Decode(enrolment['secret'] ?? ''), Date.now() / 1000) });
+  expect(tokens['status']).toBe('ok');
+  return tokens['accessToken'] ?? '';
+}
+
 /** Pids of anvil processes serving `port` (other tests may run anvils of their own meanwhile). */
 function anvilPidsOnPort(port: string): number[] {
   try {
@@ -63,10 +81,17 @@ describe('npm start (orion start)', () => {
       expect(ready.checks.map((c) => c.name).sort()).toEqual(['chain', 'database', 'engine']);
       expect(started.output()).toMatch(/ready: http:\/\/127\.0\.0\.1:\d+/);
 
+      // First run: an admin with a random password, said once and kept in a 0600 file.
+      expect(started.output()).toMatch(/first run: created user "admin" with password \S+/);
+      const token = await signInFirstAdmin(url, dataDir);
+      // Anonymous callers get the summary only: no addresses, URLs or engine figures.
+      const summary = await (await fetch(`${url}/health`)).text();
+      expect(summary).not.toMatch(/http:|0x[0-9a-f]{40}|blocksScanned/);
+
       // The engine follows the chain: blocks mined by the noise flow reach the scanner.
       type Health = { engine: { scanner: { pools: number; cycles: number }; blocksScanned: number; market: { freshness: { fresh: boolean } } } };
       const health = await waitFor('the engine to scan new blocks', async () => {
-        const body = (await (await fetch(`${url}/health`)).json()) as Health;
+        const body = (await (await fetch(`${url}/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as Health;
         return body.engine.blocksScanned >= 3 ? body : undefined;
       }, 30_000, started);
       expect(health.engine.scanner.pools).toBeGreaterThan(20);

@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forEachBackend } from '../store/test-store.ts';
+import { buildApp } from './app.ts';
+import { Readiness } from './readiness.ts';
+import { freshTotpPreHandler } from './fresh-totp.ts';
+import { codeAt, createTestApp, type TestApp } from './test-app.ts';
+
+const SECURITY_HEADERS = ['strict-transport-security', 'content-security-policy', 'x-content-type-options'];
+
+function expectSecurityHeaders(headers: Record<string, unknown>): void {
+  for (const name of SECURITY_HEADERS) expect(headers[name], name).toBeDefined();
+  expect(String(headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+  expect(headers['x-content-type-options']).toBe('nosniff');
+  expect(String(headers['strict-transport-security'])).toMatch(/max-age=\d+/);
+}
+
+describe('API before the database is open', () => {
+  it('answers probes, and 503 (not 500) on routes that need the database', async () => {
+    const readiness = new Readiness();
+    readiness.expect('database');
+    const app = buildApp({ readiness });
+    const healthz = await app.inject({ url: '/healthz' });
+    expect(healthz.statusCode).toBe(200);
+    expect((await app.inject({ url: '/readyz' })).statusCode).toBe(503);
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'a', password: 'b' } });
+    expect(login.statusCode).toBe(503);
+    expect(login.json()).toMatchObject({ error: 'unavailable' });
+    expectSecurityHeaders(login.headers);
+    await app.close();
+  });
+});
+
+forEachBackend('API', (ctx) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(ctx.store, {
+      http: { authRateLimit: 40, metricsAllow: ['10.0.0.7'] },
+      app: { details: () => ({ chain: { rpcUrl: 'http://127.0.0.1:8545' }, engine: { opportunities: 3 } }) },
+      register: (app) => {
+        app.get('/boom', { config: { permission: 'public' } }, async () => {
+          throw new Error('database password is hunter2');
+        });
+        app.post('/money', { config: { permission: 'read' }, preHandler: freshTotpPreHandler('test withdrawal') }, async () => ({ moved: true }));
+      },
+    });
+  });
+  afterAll(async () => {
+    await t?.app.close();
+  });
+
+  it('security headers on 200, 404 and 500; a 500 hides its detail', async () => {
+    const ok = await t.app.inject({ url: '/healthz' });
+    expectSecurityHeaders(ok.headers);
+    const missing = await t.app.inject({ url: '/api/v1/nothing-here' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ error: 'not_found' });
+    expectSecurityHeaders(missing.headers);
+    const boom = await t.app.inject({ url: '/boom' });
+    expect(boom.statusCode).toBe(500);
+    expect(boom.body).not.toContain('hunter2');
+    expect(boom.json()).toEqual({ error: 'internal', message: 'internal error', requestId: boom.headers['x-request-id'] });
+    expectSecurityHeaders(boom.headers);
+  });
+
+  it('/health: the summary for anyone, the detail for a signed-in caller', async () => {
+    const anonymous = await t.app.inject({ url: '/health' });
+    expect(anonymous.json()).toEqual({ status: 'ready', mode: 'sim', checks: [{ name: 'database', state: 'ready' }] });
+    expect(anonymous.body).not.toContain('127.0.0.1');
+    const forged = await t.app.inject({ url: '/health', headers: { authorization: 'Bearer not-a-token' } });
+    expect(forged.body).not.toContain('127.0.0.1');
+    const signedIn = await t.app.inject({ url: '/health', headers: t.bearer('viewer') });
+    expect(signedIn.json()).toMatchObject({ status: 'ready', chain: { rpcUrl: 'http://127.0.0.1:8545' }, engine: { opportunities: 3 }, checks: [{ name: 'database', state: 'ready', detail: 'test' }] });
+  });
+
+  it('OpenAPI at /docs/json: every operation but the public ones carries security; the UI is served offline', async () => {
+    const doc = (await t.app.inject({ url: '/docs/json' })).json() as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    const publicOps = new Set(['/healthz', '/readyz', '/health', '/boom', '/api/v1/auth/login', '/api/v1/auth/password', '/api/v1/auth/mfa', '/api/v1/auth/mfa/enrol', '/api/v1/auth/refresh']);
+    let guarded = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (publicOps.has(path)) expect(op.security, `${method} ${path}`).toEqual([]);
+        else {
+          expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }, { apiKey: [] }]);
+          guarded++;
+        }
+      }
+    }
+    expect(guarded).toBeGreaterThan(10);
+    const ui = await t.app.inject({ url: '/docs/' });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[a-z]/i);
+    const bundle = await t.app.inject({ url: '/docs/static/swagger-ui-bundle.js' });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.body.length).toBeGreaterThan(100_000);
+  });
+
+  it('login → MFA challenge for an enrolled user → tokens; refresh rotates; reuse → 401, family revoked, audited', async () => {
+    const admin = t.users.admin;
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: admin.username, password: admin.password } });
+    expect(login.json()).toMatchObject({ status: 'challenge', next: 'mfa' });
+    const { challenge } = login.json() as { challenge: string };
+    const mfa = await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa', payload: { challenge, code: codeAt(admin.totpSecret ?? '', 1) } });
+    expect(mfa.statusCode).toBe(200);
+    const tokens = mfa.json() as { accessToken: string; refreshToken: string };
+    const me = await t.app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${tokens.accessToken}` } });
+    expect(me.json()).toMatchObject({ kind: 'user', role: 'admin', username: admin.username, mfaEnrolled: true });
+
+    const refreshed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: tokens.refreshToken } });
+    expect(refreshed.statusCode).toBe(200);
+    const reused = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: tokens.refreshToken } });
+    expect(reused.statusCode).toBe(401);
+    const newest = (refreshed.json() as { refreshToken: string }).refreshToken;
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: newest } })).statusCode).toBe(401);
+    const audit = await t.app.inject({ url: '/api/v1/compliance/audit?type=auth.refresh.reused', headers: t.bearer('auditor') });
+    expect((audit.json() as { rows: unknown[] }).rows.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('forged tokens → 401: alg none, HS256, garbage, wrong scheme', async () => {
+    const [, payload] = t.users.viewer.accessToken.split('.') as [string, string];
+    const none = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;
+    for (const authorization of [`Bearer ${none}`, 'Bearer abc.def.ghi', 'Basic dXNlcjpwYXNz', 'Bearer', `Bearer ${t.users.viewer.accessToken}x`]) {
+      const response = await t.app.inject({ url: '/api/v1/auth/me', headers: { authorization } });
+      expect(response.statusCode, authorization.slice(0, 30)).toBe(401);
+    }
+  });
+
+  it('API keys: admin creates (shown once), the key works with its role, each use audited, revoked → 401', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: t.bearer('admin'), payload: { name: 'prometheus', role: 'auditor', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    expect(created.statusCode).toBe(201);
+    const { apiKey, secret } = created.json() as { apiKey: { id: string }; secret: string };
+    const listed = await t.app.inject({ url: '/api/v1/api-keys', headers: t.bearer('admin') });
+    expect(listed.body).not.toContain(secret);
+    const used = await t.app.inject({ url: '/api/v1/compliance/audit?type=api_key.used', headers: { 'x-api-key': secret } });
+    expect(used.statusCode).toBe(200);
+    expect((used.json() as { rows: Array<{ details: { keyId: string } }> }).rows[0]?.details.keyId).toBe(apiKey.id);
+    expect((await t.app.inject({ url: '/api/v1/users', headers: { authorization: `ApiKey ${secret}` } })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${apiKey.id}`, headers: t.bearer('admin') })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/api/v1/auth/me', headers: { 'x-api-key': secret } })).statusCode).toBe(401);
+  });
+
+  it('users: admin adds one with a one-time password, which must be changed at first login', async () => {
+    const added = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: t.bearer('admin'), payload: { username: 'newcomer', role: 'trader' } });
+    expect(added.statusCode).toBe(201);
+    const { oneTimePassword, user } = added.json() as { oneTimePassword: string; user: { id: string } };
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: t.bearer('admin'), payload: { username: 'newcomer', role: 'viewer' } })).statusCode).toBe(409);
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'newcomer', password: oneTimePassword } });
+    expect(login.json()).toMatchObject({ status: 'challenge', next: 'password_change' });
+    const changed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/password', payload: { challenge: (login.json() as { challenge: string }).challenge, newPassword: 'short' } });
+    expect(changed.statusCode).toBe(400);
+    const disabled = await t.app.inject({ method: 'POST', url: `/api/v1/users/${user.id}/disable`, headers: t.bearer('admin') });
+    expect(disabled.json()).toMatchObject({ disabled: true });
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'newcomer', password: oneTimePassword } })).statusCode).toBe(401);
+  });
+
+  it('GDPR: export is complete; erase removes personal data and the chain still verifies', async () => {
+    const target = t.users.trader;
+    const exported = await t.app.inject({ url: `/api/v1/gdpr/subject-rights/${target.id}`, headers: t.bearer('admin') });
+    expect(exported.statusCode).toBe(200);
+    const body = exported.json() as { user: { username: string; pseudonym: string }; auditRows: Array<{ type: string; personal: Record<string, { username?: string }> }>; loginAttempts: unknown[] };
+    expect(body.user.username).toBe(target.username);
+    expect(body.loginAttempts.length).toBeGreaterThanOrEqual(1);
+    const types = body.auditRows.map((row) => row.type);
+    expect(types).toContain('auth.login.ok');
+    expect(JSON.stringify(body.auditRows)).toContain(target.username);
+
+    const erased = await t.app.inject({ method: 'POST', url: `/api/v1/gdpr/subject-rights/${target.id}/erase`, headers: t.bearer('admin') });
+    expect(erased.statusCode).toBe(200);
+    const after = await t.app.inject({ url: `/api/v1/gdpr/subject-rights/${target.id}`, headers: t.bearer('admin') });
+    expect(after.body).not.toContain(target.username);
+    expect((after.json() as { auditRows: unknown[] }).auditRows.length).toBeGreaterThanOrEqual(body.auditRows.length);
+    const verify = await t.app.inject({ url: '/api/v1/compliance/audit/verify', headers: t.bearer('auditor') });
+    expect(verify.json()).toMatchObject({ ok: true });
+    const raw = await ctx.store.query('select count(*)::int as n from audit_personal p join auth_user u on u.pseudonym = p.pseudonym where u.id = $1', [target.id]);
+    expect(raw.rows[0]).toEqual({ n: 0 });
+  });
+
+  it('compliance/audit filters and pages with a cursor', async () => {
+    const first = await t.app.inject({ url: '/api/v1/compliance/audit?limit=2', headers: t.bearer('auditor') });
+    const page = first.json() as { rows: Array<{ seq: string }>; nextCursor: string };
+    expect(page.rows).toHaveLength(2);
+    expect(BigInt(page.rows[0]?.seq ?? 0) > BigInt(page.rows[1]?.seq ?? 0)).toBe(true);
+    const second = await t.app.inject({ url: `/api/v1/compliance/audit?limit=2&cursor=${page.nextCursor}`, headers: t.bearer('auditor') });
+    expect(BigInt((second.json() as { rows: Array<{ seq: string }> }).rows[0]?.seq ?? 0)).toBe(BigInt(page.nextCursor) - 1n);
+    expect((await t.app.inject({ url: '/api/v1/compliance/audit?limit=0', headers: t.bearer('auditor') })).statusCode).toBe(400);
+    expect((await t.app.inject({ url: '/api/v1/compliance/audit', headers: t.bearer('viewer') })).statusCode).toBe(403);
+  });
+
+  it('requireFreshTotp: an action that moves money needs a fresh, unused TOTP code of a user; refusals are audited', async () => {
+    // A fresh admin: enrolled with the previous step's code, so the current step is still unused.
+    await t.auth.users.add({ username: 'payer', role: 'admin', password: 'payer password 1', mustChangePassword: false });
+    const login = await t.auth.login({ username: 'payer', password: 'payer password 1' }, { ip: '127.0.0.1' });
+    if (login.status !== 'challenge') throw new Error('admin without MFA must enrol');
+    const secret = (await t.auth.startEnrolment({ challenge: login.challenge })).secret;
+    const token = (await t.auth.completeMfa({ challenge: login.challenge, code: codeAt(secret, -1) }, { ip: '127.0.0.1' })).accessToken;
+    const bearer = { authorization: `Bearer ${token}` };
+    expect((await t.app.inject({ method: 'POST', url: '/money', headers: bearer })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: '/money', headers: { ...t.bearer('viewer'), 'x-totp-code': '123456' } })).json()).toMatchObject({ message: 'test withdrawal needs a fresh TOTP code: MFA is not enrolled' });
+    const code = codeAt(secret, 0);
+    const ok = await t.app.inject({ method: 'POST', url: '/money', headers: { ...bearer, 'x-totp-code': code } });
+    expect(ok.json()).toEqual({ moved: true });
+    const replay = await t.app.inject({ method: 'POST', url: '/money', headers: { ...bearer, 'x-totp-code': code } });
+    expect(replay.statusCode).toBe(403);
+    const refusals = await t.audit.list({ type: 'auth.totp.fresh.failed', limit: 10 });
+    expect(refusals.rows.map((row) => row.details['reason'])).toEqual(['wrong or replayed code', 'MFA is not enrolled', 'no code given']);
+  });
+
+  it('/metrics: 401 without credentials, 200 with an API key or from an allow-listed address; HTTP duration by route template', async () => {
+    await t.app.inject({ url: '/api/v1/users/no-such-id', method: 'PATCH', headers: t.bearer('admin'), payload: { role: 'viewer' } });
+    expect((await t.app.inject({ url: '/metrics', remoteAddress: '10.0.0.9' })).statusCode).toBe(401);
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: t.bearer('admin'), payload: { name: 'scraper', role: 'viewer', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    const scraped = await t.app.inject({ url: '/metrics', remoteAddress: '10.0.0.9', headers: { 'x-api-key': (created.json() as { secret: string }).secret } });
+    expect(scraped.statusCode).toBe(200);
+    expect(scraped.body).toMatch(/orion_http_request_duration_seconds_count\{route="\/api\/v1\/users\/:id",method="PATCH",status="404"\} \d+/);
+    expect(scraped.body).toContain('process_cpu_user_seconds_total');
+    expect((await t.app.inject({ url: '/metrics', remoteAddress: '10.0.0.7' })).statusCode).toBe(200);
+  });
+
+  it('lockout after 10 failures (423 + Retry-After), then the per-IP limit answers 429 + Retry-After', async () => {
+    await t.auth.users.add({ username: 'victim', role: 'viewer', password: 'victim password 1', mustChangePassword: false });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'victim', password: `wrong-${i}` } })).statusCode);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    const locked = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'victim', password: 'victim password 1' } });
+    expect(locked.statusCode).toBe(423);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    let limited;
+    for (let i = 0; i < 60; i++) {
+      limited = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: 'ort_0000000000000' } });
+      if (limited.statusCode === 429) break;
+    }
+    expect(limited?.statusCode).toBe(429);
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
+    expectSecurityHeaders(limited?.headers ?? {});
+  });
+});

@@ -1,0 +1,51 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ApiKey } from '../../auth/api-keys.ts';
+import { actorOf } from '../audit-actor.ts';
+import { ApiKeyBody, ApiKeyList, IdParams, NewApiKey, NewApiKeyResponse } from '../schemas/admin.ts';
+import { guarded } from '../schemas/common.ts';
+
+function apiKeyBody(key: ApiKey): Static<typeof ApiKeyBody> {
+  return {
+    id: key.id,
+    name: key.name,
+    role: key.role,
+    createdAt: key.createdAt.toISOString(),
+    expiresAt: key.expiresAt.toISOString(),
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+  };
+}
+
+/** `/api-keys` (admin): list, create (secret shown once), revoke. */
+export const apiKeyRoutes: FastifyPluginAsync = async (app) => {
+  const config = { permission: 'api-keys.manage' as const };
+  const tags = ['api-keys'];
+
+  app.get('/api-keys', { config, schema: { tags, summary: 'Every API key (never its secret)', response: guarded({ 200: ApiKeyList }) } }, async () => ({
+    apiKeys: (await app.services.get().auth.apiKeys.list()).map(apiKeyBody),
+  }));
+
+  app.post<{ Body: Static<typeof NewApiKey> }>(
+    '/api-keys',
+    { config, schema: { tags, summary: 'Create an API key with a role and an expiry', body: NewApiKey, response: guarded({ 201: NewApiKeyResponse }) } },
+    async (request, reply) => {
+      const { auth, audit } = app.services.get();
+      const createdBy = request.principal?.kind === 'user' ? request.principal.userId : null;
+      const { key, secret } = await auth.apiKeys.create({ name: request.body.name, role: request.body.role, expiresAt: new Date(request.body.expiresAt), createdBy });
+      await audit.append({ type: 'api_key.created', ...actorOf(request), subject: key.pseudonym, details: { keyId: key.id, name: key.name, role: key.role, expiresAt: key.expiresAt.toISOString() } });
+      return reply.code(201).send({ apiKey: apiKeyBody(key), secret });
+    },
+  );
+
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/api-keys/:id',
+    { config, schema: { tags, summary: 'Revoke an API key', params: IdParams, response: guarded({ 200: ApiKeyBody }, 404) } },
+    async (request) => {
+      const { auth, audit } = app.services.get();
+      const key = await auth.apiKeys.revoke(request.params.id);
+      await audit.append({ type: 'api_key.revoked', ...actorOf(request), subject: key.pseudonym, details: { keyId: key.id } });
+      return apiKeyBody(key);
+    },
+  );
+};

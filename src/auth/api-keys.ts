@@ -1,0 +1,92 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Store } from '../store/index.ts';
+import { BadRequest, NotFound } from './errors.ts';
+import { isRole, type Role } from './roles.ts';
+import { secretHash } from './secret-token.ts';
+
+/**
+ * API keys for automation (a Prometheus scraper, a script): created by an admin with a role
+ * and an expiry, the secret shown once, stored as SHA-256, revocable. Each key has its own
+ * pseudonym so the audit log attributes every use to it.
+ */
+
+/** A key as listed (never its secret). */
+export interface ApiKey {
+  id: string;
+  name: string;
+  role: Role;
+  pseudonym: string;
+  createdBy: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+type KeyRow = {
+  id: string;
+  name: string;
+  role: Role;
+  pseudonym: string;
+  created_by: string | null;
+  created_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+};
+
+const COLUMNS = 'id, name, role, pseudonym, created_by, created_at, expires_at, revoked_at, last_used_at';
+
+function toKey(row: KeyRow): ApiKey {
+  return { id: row.id, name: row.name, role: row.role, pseudonym: row.pseudonym, createdBy: row.created_by, createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at, lastUsedAt: row.last_used_at };
+}
+
+/** Prefix of every API key secret (`oak_<id>_<random>`), so a leaked one is recognisable. */
+export const API_KEY_PREFIX = 'oak';
+
+/** The API key store. */
+export interface ApiKeys {
+  create(input: { name: string; role: Role; expiresAt: Date; createdBy: string | null }): Promise<{ key: ApiKey; secret: string }>;
+  list(): Promise<ApiKey[]>;
+  revoke(id: string): Promise<ApiKey>;
+  /** The live key a secret belongs to (not revoked, not expired), marking it used; else undefined. */
+  authenticate(secret: string, now?: Date): Promise<ApiKey | undefined>;
+}
+
+/** API keys over a store. */
+export function createApiKeys(store: Store): ApiKeys {
+  return {
+    async create({ name, role, expiresAt, createdBy }) {
+      if (!isRole(role)) throw new BadRequest(`unknown role ${JSON.stringify(role)}`);
+      if (!(expiresAt.getTime() > Date.now())) throw new BadRequest('expiresAt must be in the future');
+      if (name.trim() === '' || name.length > 100) throw new BadRequest('name must be 1-100 characters');
+      const id = randomBytes(6).toString('hex');
+      const secret = `${API_KEY_PREFIX}_${id}_${randomBytes(32).toString('base64url')}`;
+      const rows = await store.query<KeyRow>(
+        `insert into auth_api_key (id, name, role, secret_hash, created_by, expires_at, pseudonym) values ($1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
+        [id, name.trim(), role, secretHash(secret), createdBy, expiresAt, `k-${randomUUID()}`],
+      );
+      const row = rows.rows[0];
+      if (row === undefined) throw new Error('api key insert returned no row');
+      return { key: toKey(row), secret };
+    },
+    async list() {
+      return (await store.query<KeyRow>(`select ${COLUMNS} from auth_api_key order by created_at`)).rows.map(toKey);
+    },
+    async revoke(id) {
+      const row = (await store.query<KeyRow>(`update auth_api_key set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`, [id])).rows[0];
+      if (row === undefined) throw new NotFound(`API key ${id} not found`);
+      return toKey(row);
+    },
+    async authenticate(secret, now = new Date()) {
+      if (!secret.startsWith(`${API_KEY_PREFIX}_`) || secret.length > 200) return undefined;
+      const row = (
+        await store.query<KeyRow>(
+          `update auth_api_key set last_used_at = $2 where secret_hash = $1 and revoked_at is null and expires_at > $2 returning ${COLUMNS}`,
+          [secretHash(secret), now],
+        )
+      ).rows[0];
+      return row === undefined ? undefined : toKey(row);
+    },
+  };
+}

@@ -1,0 +1,256 @@
+import QRCode from 'qrcode';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Store } from '../store/index.ts';
+import { createAccessTokens, type AccessClaims, type AccessTokenOptions, type AccessTokens } from './access-tokens.ts';
+import { createApiKeys, type ApiKeys } from './api-keys.ts';
+import { createChallenges, type Challenges } from './challenges.ts';
+import { AccountLocked, BadRequest, Forbidden, Unauthenticated } from './errors.ts';
+import { createLockout, type Lockout } from './lockout.ts';
+import { burnPasswordCheck, verifyPassword } from './password.ts';
+import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.ts';
+import { createSigningKeys, type SigningKeys } from './signing-keys.ts';
+import { generateTotpSecret, matchTotp, otpauthUri } from './totp.ts';
+import { createUsers, type UserSecrets, type Users } from './users.ts';
+
+/**
+ * The login flow and sessions. `login` checks the password (argon2id) and the lockout, then
+ * either returns tokens or a challenge naming the step still owed: `password_change` (a
+ * one-time password), `mfa_enrolment` (an admin without MFA), `mfa` (a TOTP code). Every
+ * outcome that matters for security is in the audit log.
+ */
+
+/** Where a request came from (personal data: audit_personal only). */
+export interface ClientInfo {
+  ip: string;
+}
+
+/** Tokens of a signed-in session. */
+export interface SessionTokens {
+  tokenType: 'Bearer';
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+}
+
+/** The step a login still owes. */
+export type ChallengeStep = 'password_change' | 'mfa_enrolment' | 'mfa';
+
+/** What `login` and each challenge step answer. */
+export type LoginResult = { status: 'ok'; tokens: SessionTokens } | { status: 'challenge'; next: ChallengeStep; challenge: string; expiresAt: Date };
+
+/** MFA enrolment material: the secret, its otpauth URI and a QR code of it (PNG data URL). */
+export interface MfaEnrolment {
+  secret: string;
+  otpauthUri: string;
+  qrPng: string;
+}
+
+/** Settings of the auth service. */
+export interface AuthOptions extends AccessTokenOptions {
+  refreshTtlSeconds: number;
+  /** Issuer name shown in authenticator apps. */
+  totpIssuer?: string;
+  /** Clock (seconds since the epoch) for TOTP; tests move it. */
+  now?: () => number;
+}
+
+/** The auth service and the repositories behind it. */
+export interface AuthService {
+  users: Users;
+  apiKeys: ApiKeys;
+  keys: SigningKeys;
+  access: AccessTokens;
+  refreshTokens: RefreshTokens;
+  login(input: { username: string; password: string }, client: ClientInfo): Promise<LoginResult>;
+  changePassword(input: { challenge: string; newPassword: string }, client: ClientInfo): Promise<LoginResult>;
+  startEnrolment(input: { challenge: string }): Promise<MfaEnrolment>;
+  completeMfa(input: { challenge: string; code: string }, client: ClientInfo): Promise<SessionTokens>;
+  refresh(refreshToken: string, client: ClientInfo): Promise<SessionTokens>;
+  logout(claims: AccessClaims, client: ClientInfo): Promise<void>;
+  /** Enrolment for a signed-in user: a new pending secret. */
+  enrolSelf(userId: string): Promise<MfaEnrolment>;
+  /** Confirms a signed-in user's pending secret with a code from it. */
+  confirmSelf(userId: string, code: string, client: ClientInfo): Promise<void>;
+  /**
+   * Checks a fresh TOTP code of the signed-in user for an action that moves money or changes
+   * mode; throws Forbidden (and audits it) when absent, wrong or replayed.
+   */
+  requireFreshTotp(userId: string, code: string | undefined, action: string, client: ClientInfo): Promise<void>;
+}
+
+/** Whether a role must have MFA before it gets a session. */
+export function mfaMandatory(user: Pick<UserSecrets, 'role'>): boolean {
+  return user.role === 'admin';
+}
+
+/** Builds the auth service over a store and the audit log. */
+export function createAuthService(store: Store, audit: AuditLog, options: AuthOptions): AuthService {
+  const users = createUsers(store);
+  const keys = createSigningKeys(store, options.ttlSeconds);
+  const access = createAccessTokens(keys, options);
+  const refreshTokens = createRefreshTokens(store, options.refreshTtlSeconds);
+  const challenges: Challenges = createChallenges(store);
+  const lockout: Lockout = createLockout(store);
+  const apiKeys = createApiKeys(store);
+  const now = options.now ?? (() => Date.now() / 1000);
+  const issuer = options.totpIssuer ?? 'Orion';
+
+  const session = async (user: UserSecrets, client: ClientInfo): Promise<SessionTokens> => {
+    const refresh = await refreshTokens.start(user.id);
+    const token = await access.issue({ userId: user.id, role: user.role, sessionId: refresh.familyId, pseudonym: user.pseudonym });
+    await lockout.record(user.id, true);
+    await audit.append({ type: 'auth.login.ok', actor: user.pseudonym, details: { role: user.role, mfa: user.mfaEnrolled }, actorData: { username: user.username, ip: client.ip } });
+    return { tokenType: 'Bearer', accessToken: token.token, accessTokenExpiresAt: token.expiresAt, refreshToken: refresh.token, refreshTokenExpiresAt: refresh.expiresAt };
+  };
+
+  const nextStep = (user: UserSecrets): ChallengeStep | undefined => {
+    if (user.mustChangePassword) return 'password_change';
+    if (user.mfaEnrolled) return 'mfa';
+    if (mfaMandatory(user)) return 'mfa_enrolment';
+    return undefined;
+  };
+
+  const proceed = async (user: UserSecrets, client: ClientInfo): Promise<LoginResult> => {
+    const next = nextStep(user);
+    if (next === undefined) return { status: 'ok', tokens: await session(user, client) };
+    return { status: 'challenge', next, ...(await challenges.create(user.id)) };
+  };
+
+  const liveUser = async (userId: string | undefined): Promise<UserSecrets> => {
+    const user = userId === undefined ? undefined : await users.byId(userId);
+    if (user === undefined || user.disabled) throw new Unauthenticated('challenge expired or invalid; log in again');
+    return user;
+  };
+
+  const failed = async (user: UserSecrets, type: 'auth.login.failed' | 'auth.mfa.failed', reason: string, client: ClientInfo): Promise<never> => {
+    await lockout.record(user.id, false);
+    await audit.append({ type, actor: user.pseudonym, details: { reason }, actorData: { username: user.username, ip: client.ip } });
+    throw new Unauthenticated(type === 'auth.login.failed' ? 'invalid username or password' : 'invalid MFA code');
+  };
+
+  const assertNotLocked = async (user: UserSecrets, client: ClientInfo): Promise<void> => {
+    const seconds = await lockout.lockedFor(user.id);
+    if (seconds === 0) return;
+    await audit.append({ type: 'auth.login.locked', actor: user.pseudonym, details: { retryAfterSeconds: seconds }, actorData: { username: user.username, ip: client.ip } });
+    throw new AccountLocked(seconds);
+  };
+
+  const enrolment = async (user: UserSecrets): Promise<MfaEnrolment> => {
+    const secret = generateTotpSecret();
+    await users.setPendingMfaSecret(user.id, secret);
+    const uri = otpauthUri(secret, user.username, issuer);
+    return { secret, otpauthUri: uri, qrPng: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M' }) };
+  };
+
+  /** Matches a code against the enrolled secret (or the pending one) and spends its step. */
+  const checkCode = async (user: UserSecrets, code: string, secret: string | null): Promise<bigint | null> => {
+    if (secret === null) return null;
+    const step = matchTotp(secret, code, now(), user.lastTotpStep);
+    if (step === null) return null;
+    if (secret === user.mfaPendingSecret) return step;
+    return (await users.useTotpStep(user.id, step)) ? step : null;
+  };
+
+  return {
+    users,
+    apiKeys,
+    keys,
+    access,
+    refreshTokens,
+
+    async login({ username, password }, client) {
+      const user = await users.byUsername(username);
+      if (user === undefined || user.erased) {
+        await burnPasswordCheck(password);
+        await audit.append({ type: 'auth.login.failed', details: { reason: 'unknown user' }, actorData: { ip: client.ip } });
+        throw new Unauthenticated('invalid username or password');
+      }
+      await assertNotLocked(user, client);
+      if (!(await verifyPassword(user.passwordHash, password))) return failed(user, 'auth.login.failed', 'wrong password', client);
+      if (user.disabled) return failed(user, 'auth.login.failed', 'account disabled', client);
+      return proceed(user, client);
+    },
+
+    async changePassword({ challenge, newPassword }, client) {
+      const user = await liveUser(await challenges.peek(challenge));
+      if (!user.mustChangePassword) throw new BadRequest('this login owes no password change');
+      await users.setPassword(user.id, newPassword);
+      await challenges.spend(challenge);
+      await audit.append({ type: 'auth.password.changed', actor: user.pseudonym, details: { reason: 'one-time password replaced' }, actorData: { username: user.username, ip: client.ip } });
+      return proceed({ ...user, mustChangePassword: false }, client);
+    },
+
+    async startEnrolment({ challenge }) {
+      const user = await liveUser(await challenges.peek(challenge));
+      if (user.mustChangePassword || user.mfaEnrolled) throw new BadRequest('this login owes no MFA enrolment');
+      return enrolment(user);
+    },
+
+    async completeMfa({ challenge, code }, client) {
+      const user = await liveUser(await challenges.peek(challenge));
+      if (user.mustChangePassword) throw new BadRequest('change the one-time password first');
+      await assertNotLocked(user, client);
+      const enrolling = !user.mfaEnrolled;
+      const step = await checkCode(user, code, enrolling ? user.mfaPendingSecret : user.mfaSecret);
+      if (step === null) return failed(user, 'auth.mfa.failed', enrolling ? 'wrong enrolment code' : 'wrong or replayed code', client);
+      if ((await challenges.spend(challenge)) === undefined) throw new Unauthenticated('challenge expired or invalid; log in again');
+      if (enrolling) {
+        await users.confirmMfa(user.id, step);
+        await audit.append({ type: 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
+      }
+      return session({ ...user, mfaEnrolled: true }, client);
+    },
+
+    async refresh(token, client) {
+      const outcome = await refreshTokens.rotate(token);
+      if (outcome.status === 'invalid') throw new Unauthenticated('invalid or expired refresh token');
+      const user = await users.byId(outcome.userId);
+      if (outcome.status === 'reused') {
+        await audit.append({
+          type: 'auth.refresh.reused',
+          ...(user === undefined ? {} : { actor: user.pseudonym, actorData: { username: user.username, ip: client.ip } }),
+          details: { familyId: outcome.familyId, action: 'family revoked' },
+        });
+        throw new Unauthenticated('refresh token already used; every session of this login is revoked');
+      }
+      if (user === undefined || user.disabled) {
+        await refreshTokens.revokeFamily(outcome.familyId);
+        throw new Unauthenticated('account disabled');
+      }
+      const issued = await access.issue({ userId: user.id, role: user.role, sessionId: outcome.familyId, pseudonym: user.pseudonym });
+      return { tokenType: 'Bearer', accessToken: issued.token, accessTokenExpiresAt: issued.expiresAt, refreshToken: outcome.token, refreshTokenExpiresAt: outcome.expiresAt };
+    },
+
+    async logout(claims, client) {
+      await refreshTokens.revokeFamily(claims.sid);
+      await audit.append({ type: 'auth.logout', actor: claims.psn, actorData: { ip: client.ip }, details: { sessionId: claims.sid } });
+    },
+
+    async enrolSelf(userId) {
+      return enrolment(await liveUser(userId));
+    },
+
+    async confirmSelf(userId, code, client) {
+      const user = await liveUser(userId);
+      const step = await checkCode(user, code, user.mfaPendingSecret);
+      if (step === null) return failed(user, 'auth.mfa.failed', 'wrong enrolment code', client);
+      await users.confirmMfa(user.id, step);
+      await audit.append({ type: 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
+    },
+
+    async requireFreshTotp(userId, code, action, client) {
+      const user = await liveUser(userId);
+      const refuse = async (reason: string): Promise<never> => {
+        await audit.append({ type: 'auth.totp.fresh.failed', actor: user.pseudonym, details: { action, reason }, actorData: { ip: client.ip } });
+        throw new Forbidden(`${action} needs a fresh TOTP code: ${reason}`);
+      };
+      if (!user.mfaEnrolled) return refuse('MFA is not enrolled');
+      if (code === undefined || code === '') return refuse('no code given');
+      if ((await checkCode(user, code, user.mfaSecret)) === null) {
+        await lockout.record(user.id, false);
+        return refuse('wrong or replayed code');
+      }
+    },
+  };
+}

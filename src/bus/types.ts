@@ -1,0 +1,41 @@
+/**
+ * The event bus: what the engine, the ledger and the controls announce to every instance's
+ * WebSocket clients. One interface, two transports (in-process, Redis). Payloads are JSON;
+ * bigints travel as decimal strings.
+ */
+
+/** Channels a client can follow. */
+export const BUS_CHANNELS = ['opportunities', 'executions', 'mode', 'health', 'limits'] as const;
+
+/** A channel. */
+export type BusChannel = (typeof BUS_CHANNELS)[number];
+
+/** Whether `value` names a channel. */
+export function isBusChannel(value: unknown): value is BusChannel {
+  return typeof value === 'string' && (BUS_CHANNELS as readonly string[]).includes(value);
+}
+
+/** One delivered event. */
+export interface BusMessage {
+  channel: BusChannel;
+  /** JSON data (bigints already decimal strings). */
+  data: unknown;
+  /** When it was published, ISO 8601. */
+  at: string;
+}
+
+/** The bus. */
+export interface EventBus {
+  /** Which transport carries it. */
+  readonly transport: 'in-process' | 'redis';
+  /** Publishes to every subscriber of every instance. */
+  publish(channel: BusChannel, data: unknown): Promise<void>;
+  /** Calls `handler` for each message on `channels`; returns the unsubscribe function. */
+  subscribe(channels: readonly BusChannel[], handler: (message: BusMessage) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+/** JSON text of a message, bigints as decimal strings. */
+export function encodeMessage(message: BusMessage): string {
+  return JSON.stringify(message, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}

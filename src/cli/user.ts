@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+import { withApiServices } from './api-services.ts';
+
+const ROLES = ['viewer', 'trader', 'risk', 'admin', 'auditor'];
+
+/**
+ * `orion user add --username U --role ROLE` (prints a one-time password, to be replaced at
+ * first login), `orion user list [--json]`, `orion user disable --username U`. Each change is
+ * in the audit log. Against PGlite the server must be stopped; else use the API's /users.
+ */
+export function register(program: Command): void {
+  const user = program.command('user').description('manage accounts: add, list, disable');
+
+  user
+    .command('add')
+    .description('add an account with a one-time password (printed once)')
+    .requiredOption('--username <name>', 'login name: 3-64 letters, digits, ".", "_", "-", "@"')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .action(async (options: { username: string; role: string }) => {
+      if (!ROLES.includes(options.role)) throw new InputError(`--role ${JSON.stringify(options.role)} is not a role; allowed: ${ROLES.join(', ')}`);
+      if (!/^[A-Za-z0-9._@-]{3,64}$/.test(options.username)) throw new InputError(`--username ${JSON.stringify(options.username)} is not allowed; allowed: 3-64 letters, digits, ".", "_", "-", "@"`);
+      const { randomPassword } = await import('../auth/users.ts');
+      const { Conflict } = await import('../auth/errors.ts');
+      const password = randomPassword();
+      await withApiServices('add the user through the API (POST /api/v1/users as an admin)', async ({ auth, audit }) => {
+        try {
+          const added = await auth.users.add({ username: options.username, role: options.role as 'viewer', password, mustChangePassword: true });
+          await audit.append({ type: 'user.added', subject: added.pseudonym, details: { userId: added.id, role: added.role, via: 'cli' }, subjectData: { username: added.username } });
+        } catch (error) {
+          if (error instanceof Conflict) throw new InputError(`--username ${options.username} is taken`);
+          throw error;
+        }
+      });
+      process.stdout.write(`added ${options.username} (${options.role}); one-time password: ${password}\n(shown once; it must be replaced at first login)\n`);
+    });
+
+  user
+    .command('list')
+    .description('list accounts')
+    .option('--json', 'one JSON document')
+    .action(async (options: { json?: boolean }) => {
+      const users = await withApiServices('list users through the API (GET /api/v1/users as an admin)', ({ auth }) => auth.users.list());
+      if (options.json === true) {
+        process.stdout.write(`${JSON.stringify({ users: users.map(({ pseudonym: _p, ...u }) => ({ ...u, createdAt: u.createdAt.toISOString() })) })}\n`);
+        return;
+      }
+      const width = Math.max(8, ...users.map((u) => u.username.length));
+      process.stdout.write(`${'username'.padEnd(width + 2)}${'role'.padEnd(9)}${'mfa'.padEnd(5)}status\n`);
+      for (const u of users) process.stdout.write(`${u.username.padEnd(width + 2)}${u.role.padEnd(9)}${(u.mfaEnrolled ? 'yes' : 'no').padEnd(5)}${u.disabled ? 'disabled' : 'active'}\n`);
+    });
+
+  user
+    .command('disable')
+    .description('disable an account and revoke its sessions')
+    .requiredOption('--username <name>', 'the account')
+    .action(async (options: { username: string }) => {
+      await withApiServices('disable the user through the API (POST /api/v1/users/:id/disable as an admin)', async ({ auth, audit }) => {
+        const found = await auth.users.byUsername(options.username);
+        if (found === undefined) throw new InputError(`--username ${options.username}: no such user`);
+        await auth.users.disable(found.id);
+        await auth.refreshTokens.revokeUser(found.id);
+        await audit.append({ type: 'user.disabled', subject: found.pseudonym, details: { userId: found.id, via: 'cli' } });
+      });
+      process.stdout.write(`disabled ${options.username}; its sessions are revoked\n`);
+    });
+}
