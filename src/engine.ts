@@ -12,7 +12,7 @@ import type { PoolSnapshot } from './market/snapshot.ts';
 import { V3Pool } from './market/v3-pool.ts';
 import { Scanner } from './scanner/scanner.ts';
 import { withFlashLender, type LentOpportunity } from './scanner/flash-lender.ts';
-import { opportunityToJson } from './scanner/opportunity-format.ts';
+import { opportunityToJson } from './format/opportunity-format.ts';
 import type { Store } from './store/types.ts';
 
 /**

@@ -9,7 +9,8 @@ import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
 import { RuntimeFault } from './errors.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
-import { describeOpportunity } from './scanner/opportunity-format.ts';
+import { describeOpportunity } from './format/opportunity-format.ts';
+import { TokenDirectory } from './format/symbols.ts';
 import { SILENT, type Say } from './say.ts';
 import { openStoreFromConfig, type Store } from './store/index.ts';
 
@@ -83,7 +84,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
 
     booting = 'engine';
     let lastBest = '';
-    const symbols = new Map(snapshotTokens(market.snapshot).map((token) => [token.address, token]));
+    const symbols = new TokenDirectory(snapshotTokens(market.snapshot));
     engine = await startEngine({
       store,
       rpcUrls: market.rpcUrls,
