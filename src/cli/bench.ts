@@ -7,7 +7,7 @@ import { parseIntegerOption } from './scan.ts';
  * `bench scanner` is issue 6's: cold scan of a snapshot, then per-block refreshes.
  */
 export function register(program: Command): void {
-  const bench = program.command('bench').description('run a benchmark and print its figures as JSON');
+  const bench = program.command('bench');
   bench
     .command('scanner')
     .description('scanner: cold index+sizing of a snapshot, then rounds of N changed pools per block')

@@ -38,7 +38,6 @@ function positiveNumber(flag: string, value: string, integer: boolean, allowZero
 export function register(program: Command): void {
   program
     .command('devnet')
-    .description('run the local chain: anvil with real Uniswap V2/V3, seeded from a snapshot, until Ctrl-C')
     .option('--snapshot <file>', 'orion.pools/v1 snapshot to seed (default: the bundled Base snapshot)')
     .option('--block-time <seconds>', 'mine a block every N seconds (default: a block per transaction)')
     .option('--flow', 'send random noise swaps every block so prices drift')

@@ -37,7 +37,6 @@ export function quoteJson(q: { amountIn: bigint; amountOut: bigint; sqrtPriceX96
 export function register(program: Command): void {
   program
     .command('quote')
-    .description('exact swap quote on one pool of a snapshot (orion.pools/v1), printed as one JSON line')
     .requiredOption('--snapshot <file>', 'pool snapshot (orion.pools/v1)')
     .requiredOption('--pool <address>', 'pool address (any case)')
     .requiredOption('--token-in <address>', 'address of the token paid in (any case)')

@@ -100,7 +100,6 @@ export function opportunityJson(opp: Opportunity): Record<string, unknown> {
 export function register(program: Command): void {
   program
     .command('scan')
-    .description('find and size arbitrage cycles in a pool snapshot (orion.pools/v1), ranked by net profit')
     .requiredOption('--snapshot <file>', 'pool snapshot (orion.pools/v1)')
     .option('--base <token...>', 'base tokens by address or symbol, in priority order (default: the 4 most connected tokens)')
     .option('--max-hops <n>', 'longest cycle, 2 to 4', '3')
