@@ -7,7 +7,8 @@ import { startEngine, type Engine } from './engine.ts';
 import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
-import { RuntimeFault } from './errors.ts';
+import { ConfigError, RuntimeFault } from './errors.ts';
+import { liquidityFloorFromText } from './scanner/liquidity-floor.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { describeOpportunity } from './format/opportunity-format.ts';
 import { TokenDirectory } from './format/symbols.ts';
@@ -85,11 +86,15 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     booting = 'engine';
     let lastBest = '';
     const symbols = new TokenDirectory(snapshotTokens(market.snapshot));
+    // The engine follows only pools above the liquidity floor (junk pools make junk opportunities).
+    const floor = liquidityFloorFromText(market.snapshot.pools, market.snapshot.chainId, config.minPoolLiquidity, 'ORION_MIN_POOL_LIQUIDITY');
+    if (floor.kept.length === 0) throw new ConfigError(`ORION_MIN_POOL_LIQUIDITY=${config.minPoolLiquidity}: no pool of the snapshot reaches that floor; allowed: a lower floor`);
+    if (floor.excluded.length > 0) say(`engine: ${floor.excluded.length} of ${market.snapshot.pools.length} pools below the liquidity floor of ${config.minPoolLiquidity} ${floor.reference.symbol} per side, not followed`);
     engine = await startEngine({
       store,
       rpcUrls: market.rpcUrls,
       expectedChainId: market.snapshot.chainId,
-      pools: market.snapshot.pools,
+      pools: floor.kept,
       ...(say === SILENT ? {} : { progress: createProgress(process.stderr) }),
       baseTokens: config.baseTokens.map((token) => (token.type === 'address' ? token.address : token.symbol)),
       maxHops: config.maxHops,
