@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from './cli.ts';
 import { COMMANDS } from './cli/commands.ts';
+import { DEFAULT_SCANNER_BENCH_SNAPSHOT } from './scanner/bench-snapshot.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'orion.js');
 
@@ -67,5 +69,17 @@ describe('lazy command registration (src/cli/commands.ts)', () => {
       expect(other.options).toHaveLength(0);
       expect(other.commands).toHaveLength(0);
     }
+  });
+});
+
+describe('orion bench scanner', () => {
+  it('defaults to the snapshot of `npm run bench -- scanner`: the 10,773-pair Ethereum snapshot of ../shared', async () => {
+    const program = await buildProgram(['bench', 'scanner']);
+    const scanner = program.commands.find((command) => command.name() === 'bench')!.commands.find((command) => command.name() === 'scanner')!;
+    const option = scanner.options.find((candidate) => candidate.long === '--snapshot')!;
+    expect(option.mandatory).toBe(false);
+    expect(option.defaultValue).toBe(DEFAULT_SCANNER_BENCH_SNAPSHOT);
+    expect(DEFAULT_SCANNER_BENCH_SNAPSHOT).toBe(join(import.meta.dirname, '..', '..', 'shared', 'data', 'snapshots', 'ethereum-uniswap-v2-2020-10-03.json'));
+    expect(readFileSync(new URL('../bench/scanner.ts', import.meta.url), 'utf8')).toMatch(/default: DEFAULT_SCANNER_BENCH_SNAPSHOT/);
   });
 });

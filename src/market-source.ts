@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { devnetCacheDir } from './ops/data-dir.ts';
 import { redactUrl, type Config } from './config.ts';
 import { startDevnet, type Devnet } from './devnet/devnet.ts';
 import { readSnapshotFile, type Snapshot } from './market/snapshot.ts';
@@ -19,7 +19,7 @@ export async function startLocalChain(config: Config, say: Say): Promise<MarketS
   const devnet = await startDevnet({
     ...(snapshot === undefined ? {} : { snapshot }),
     blockTime: config.blockTime,
-    cacheDir: join(config.dataDir, 'devnet-cache'),
+    cacheDir: devnetCacheDir(config.dataDir),
     ...(config.flow ? { flow: { seed: config.flowSeed, swapsPerBlock: config.flowRate, maxSizeBps: config.flowSize } } : {}),
   });
   say(`chain: ${devnet.anvil.rpcUrl} (chain id 31337), ${devnet.seeded.localSnapshot.pools.length} pools seeded${devnet.fromCache ? ' from the cached state' : ''}${config.flow ? `, noise flow ${config.flowRate} swaps/block` : ''}`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_SCANNER_BENCH_SNAPSHOT } from '../scanner/bench-snapshot.ts';
 import { runScannerBench } from '../scanner/bench.ts';
 import { parseIntegerOption } from './scan.ts';
 
@@ -11,7 +12,7 @@ export function register(program: Command): void {
   bench
     .command('scanner')
     .description('scanner: cold index+sizing of a snapshot, then rounds of N changed pools per block')
-    .requiredOption('--snapshot <file>', 'pool snapshot (orion.pools/v1)')
+    .option('--snapshot <file>', 'pool snapshot (orion.pools/v1)', DEFAULT_SCANNER_BENCH_SNAPSHOT)
     .option('--changed <n>', 'pools perturbed per block', '50')
     .option('--rounds <n>', 'blocks simulated', '1000')
     .option('--seed <n>', 'RNG seed for the perturbations', '1')
