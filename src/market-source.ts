@@ -20,6 +20,9 @@ export async function startLocalChain(config: Config, say: Say): Promise<MarketS
     ...(snapshot === undefined ? {} : { snapshot }),
     blockTime: config.blockTime,
     cacheDir: devnetCacheDir(config.dataDir),
+    // Memory: anvil keeps every block's state otherwise. The engine reads pools at recent block
+    // hashes only (a reorg deeper than this is refused long before), so 256 states is ample.
+    keepStates: 256,
     ...(config.flow ? { flow: { seed: config.flowSeed, swapsPerBlock: config.flowRate, maxSizeBps: config.flowSize } } : {}),
   });
   say(`chain: ${devnet.anvil.rpcUrl} (chain id 31337), ${devnet.seeded.localSnapshot.pools.length} pools seeded${devnet.fromCache ? ' from the cached state' : ''}${config.flow ? `, noise flow ${config.flowRate} swaps/block` : ''}`);
