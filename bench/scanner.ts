@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_SCANNER_BENCH_SNAPSHOT } from '../src/scanner/bench-snapshot.ts';
 import { runScannerBench } from '../src/scanner/bench.ts';
 
 // `npm run bench -- scanner [--snapshot FILE] [--changed N] [--rounds N] [--seed N] [--top K] [--warmup N]`: issue 6's
 // scanner benchmark on the 10,773-pair Ethereum snapshot by default; prints one JSON line.
 const { values } = parseArgs({
   options: {
-    snapshot: { type: 'string', default: new URL('../../shared/data/snapshots/ethereum-uniswap-v2-2020-10-03.json', import.meta.url).pathname },
+    snapshot: { type: 'string', default: DEFAULT_SCANNER_BENCH_SNAPSHOT },
     changed: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },

@@ -40,6 +40,8 @@ export interface Config {
   maxStaleBlocks: number;
   baseTokens: readonly BaseToken[];
   maxHops: number;
+  /** Liquidity floor in reference tokens, as given (decimal text; src/scanner/liquidity-floor.ts reads it). */
+  minPoolLiquidity: string;
   /** Tip per gas in wei on top of the next block's base fee. */
   priorityFee: bigint;
   /** Cap on the fee per gas in wei; undefined = no cap. */

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { devnetCacheDir } from './ops/data-dir.ts';
 import { redactUrl, type Config } from './config.ts';
 import { startDevnet, type Devnet } from './devnet/devnet.ts';
 import { readSnapshotFile, type Snapshot } from './market/snapshot.ts';
@@ -19,9 +19,12 @@ export async function startLocalChain(config: Config, say: Say): Promise<MarketS
   const devnet = await startDevnet({
     ...(snapshot === undefined ? {} : { snapshot }),
     blockTime: config.blockTime,
-    cacheDir: join(config.dataDir, 'devnet-cache'),
+    cacheDir: devnetCacheDir(config.dataDir),
     // Plans are simulated against our own contract unless the operator names one.
     executor: config.executorAddress === undefined,
+    // Memory: anvil keeps every block's state otherwise. The engine reads pools at recent block
+    // hashes only (a reorg deeper than this is refused long before), so 256 states is ample.
+    keepStates: 256,
     ...(config.flow ? { flow: { seed: config.flowSeed, swapsPerBlock: config.flowRate, maxSizeBps: config.flowSize } } : {}),
   });
   say(`chain: ${devnet.anvil.rpcUrl} (chain id 31337), ${devnet.seeded.localSnapshot.pools.length} pools seeded${devnet.fromCache ? ' from the cached state' : ''}${config.flow ? `, noise flow ${config.flowRate} swaps/block` : ''}`);

@@ -4,17 +4,19 @@ import { Readiness } from './api/readiness.ts';
 import type { Config } from './config.ts';
 import type { Devnet } from './devnet/devnet.ts';
 import { startEngine, type Engine, type ExecutionSettings } from './engine/engine.ts';
-import { engineView, type TokenDirectory } from './engine/status-view.ts';
+import { engineView, type TokenDirectory as TokenMetadata } from './engine/status-view.ts';
 import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
-import { InputError, RuntimeFault } from './errors.ts';
+import { ConfigError, InputError, RuntimeFault } from './errors.ts';
+import { liquidityFloorFromText } from './scanner/liquidity-floor.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
 import { createShutdownHooks, type ShutdownHooks } from './ops/shutdown.ts';
 import { installNotifier, notify } from './notify/index.ts';
 import { startNotifications } from './notify/from-config.ts';
-import { describeOpportunity } from './scanner/opportunity-format.ts';
+import { describeOpportunity } from './format/opportunity-format.ts';
+import { TokenDirectory } from './format/symbols.ts';
 import { SILENT, type Say } from './say.ts';
 import { openStoreFromConfig, type Store } from './store/index.ts';
 // API (issue 12)
@@ -65,7 +67,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // Listen first: a port in use fails in milliseconds, and /healthz answers while the rest boots.
   let devnet: Devnet | undefined;
   let engine: Engine | undefined;
-  let tokens: TokenDirectory = new Map();
+  let tokens: TokenMetadata = new Map();
   let backups: BackupSchedule | undefined;
   // ── API (issue 12): routes are registered now and reach the database through the gate
   // (503 until the store below is open); the first run creates the admin account there.
@@ -143,8 +145,12 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
 
     booting = 'engine';
     let lastBest = '';
-    const symbols = new Map(snapshotTokens(market.snapshot).map((token) => [token.address, token]));
-    tokens = symbols;
+    const symbols = new TokenDirectory(snapshotTokens(market.snapshot));
+    // The engine follows only pools above the liquidity floor (junk pools make junk opportunities).
+    const floor = liquidityFloorFromText(market.snapshot.pools, market.snapshot.chainId, config.minPoolLiquidity, 'ORION_MIN_POOL_LIQUIDITY');
+    if (floor.kept.length === 0) throw new ConfigError(`ORION_MIN_POOL_LIQUIDITY=${config.minPoolLiquidity}: no pool of the snapshot reaches that floor; allowed: a lower floor`);
+    if (floor.excluded.length > 0) say(`engine: ${floor.excluded.length} of ${market.snapshot.pools.length} pools below the liquidity floor of ${config.minPoolLiquidity} ${floor.reference.symbol} per side, not followed`);
+    tokens = new Map(snapshotTokens(market.snapshot).map((token) => [token.address, token]));
     const execution = executionSettings(config, devnet);
     engine = await startEngine({
       store,
@@ -156,7 +162,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       spillDir: config.dataDir,
       rpcUrls: market.rpcUrls,
       expectedChainId: market.snapshot.chainId,
-      pools: market.snapshot.pools,
+      pools: floor.kept,
       ...(say === SILENT ? {} : { progress: createProgress(process.stderr) }),
       baseTokens: config.baseTokens.map((token) => (token.type === 'address' ? token.address : token.symbol)),
       maxHops: config.maxHops,

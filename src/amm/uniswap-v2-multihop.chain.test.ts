@@ -6,6 +6,7 @@ import type { V2PoolSnapshot } from '../market/snapshot.ts';
 import { randomV2Chains } from './testing/random-pools.ts';
 import { resetHarness, startHarness, traderBalances, traderCall, traderTx, type Harness } from './testing/devnet-harness.ts';
 import { getAmountsIn, getAmountsOut, type V2Hop } from './uniswap-v2.ts';
+import { testSeed } from '../../test/test-seed.ts';
 
 /**
  * Differential property test of the V2 multi-hop math (getAmountsOut / getAmountsIn) against
@@ -16,7 +17,7 @@ import { getAmountsIn, getAmountsOut, type V2Hop } from './uniswap-v2.ts';
  * reject (or the router cannot compute) must revert.
  */
 
-const SEED = Number(process.env.ORION_AMM_SEED ?? Date.now() % 2 ** 31);
+const SEED = testSeed();
 const RUNS = Number(process.env.ORION_AMM_MULTIHOP_RUNS ?? 150);
 const CHAINS = 6;
 const HOPS = 3;

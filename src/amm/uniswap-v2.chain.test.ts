@@ -6,6 +6,7 @@ import type { V2PoolSnapshot } from '../market/snapshot.ts';
 import { randomV2Pools } from './testing/random-pools.ts';
 import { resetHarness, startHarness, traderBalances, traderCall, traderTx, type Harness } from './testing/devnet-harness.ts';
 import { getAmountIn, getAmountOut } from './uniswap-v2.ts';
+import { testSeed } from '../../test/test-seed.ts';
 
 /**
  * Differential property test of the V2 math against the real UniswapV2Pair and Router02 on a
@@ -15,7 +16,7 @@ import { getAmountIn, getAmountOut } from './uniswap-v2.ts';
  * the trader pays exactly our getAmountIn; an output we reject reverts.
  */
 
-const SEED = Number(process.env.ORION_AMM_SEED ?? Date.now() % 2 ** 31);
+const SEED = testSeed();
 const RUNS = Number(process.env.ORION_AMM_RUNS ?? 500);
 const PAIRS = 24;
 const MAX_UINT112 = (1n << 112n) - 1n;

@@ -13,7 +13,10 @@ interface Vectors {
 }
 
 describe.skipIf(!vectorsPath)('Uniswap V2 published vectors', () => {
-  const vectors = JSON.parse(readFileSync(vectorsPath ?? '/dev/null', 'utf8')) as Vectors;
+  // The body runs even when skipped (vitest collects it): without the file there is nothing to read.
+  const vectors: Vectors = vectorsPath === undefined
+    ? { getAmountOut: [], optimistic_same_token_flash_repay: [] }
+    : (JSON.parse(readFileSync(vectorsPath, 'utf8')) as Vectors);
 
   it.each(vectors.getAmountOut)('getAmountOut($amountIn, $reserveIn, $reserveOut)', (v) => {
     expect(getAmountOut(BigInt(v.amountIn), BigInt(v.reserveIn), BigInt(v.reserveOut))).toBe(BigInt(v.expectedOut));

@@ -7,7 +7,7 @@ import { withApiServices } from './api-services.ts';
  * exit 1 naming the first bad sequence number.
  */
 export function register(program: Command): void {
-  const audit = program.command('audit').description('the hash-chained audit log');
+  const audit = program.command('audit');
   audit
     .command('verify')
     .description('check the audit chain and its signed head; exit 1 naming the first bad row')

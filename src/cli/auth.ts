@@ -6,7 +6,7 @@ import { withApiServices } from './api-services.ts';
  * the retired key stay valid until they expire (one access-token lifetime).
  */
 export function register(program: Command): void {
-  const auth = program.command('auth').description('access tokens');
+  const auth = program.command('auth');
   auth
     .command('rotate-key')
     .description('rotate the JWT signing key (old tokens stay valid until they expire)')

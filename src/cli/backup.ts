@@ -13,7 +13,6 @@ import { openStore, storeOptionsFromConfig, StoreLockedError, type Store } from 
 export function register(program: Command): void {
   program
     .command('backup')
-    .description('write a verified logical backup of the database (every table, a manifest with counts and SHA-256s) to one file')
     .requiredOption('--out <file>', 'the backup file to write (replaced atomically when it exists)')
     .option('--json', 'print the manifest as one JSON document')
     .action(async (options: { out: string; json?: boolean }) => {

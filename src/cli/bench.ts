@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_SCANNER_BENCH_SNAPSHOT } from '../scanner/bench-snapshot.ts';
 import { runScannerBench } from '../scanner/bench.ts';
 import { parseIntegerOption } from './scan.ts';
 
@@ -7,11 +8,11 @@ import { parseIntegerOption } from './scan.ts';
  * `bench scanner` is issue 6's: cold scan of a snapshot, then per-block refreshes.
  */
 export function register(program: Command): void {
-  const bench = program.command('bench').description('run a benchmark and print its figures as JSON');
+  const bench = program.command('bench');
   bench
     .command('scanner')
     .description('scanner: cold index+sizing of a snapshot, then rounds of N changed pools per block')
-    .requiredOption('--snapshot <file>', 'pool snapshot (orion.pools/v1)')
+    .option('--snapshot <file>', 'pool snapshot (orion.pools/v1)', DEFAULT_SCANNER_BENCH_SNAPSHOT)
     .option('--changed <n>', 'pools perturbed per block', '50')
     .option('--rounds <n>', 'blocks simulated', '1000')
     .option('--seed <n>', 'RNG seed for the perturbations', '1')

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +19,12 @@ describe('orion devnet', () => {
   const dir = mkdtempSync(join(tmpdir(), 'orion-cli-devnet-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('prints the RPC URL and addresses as JSON, serves the chain, exports, and stops cleanly on Ctrl-C', async () => {
+  it('prints the RPC URL and addresses as JSON, serves the chain, exports, caches where `orion start` does, and stops cleanly on Ctrl-C', async () => {
     const exportPath = join(dir, 'export.json');
-    const child = spawn(process.execPath, [ORION, 'devnet', '--json', '--cache-dir', join(dir, 'cache'), '--export', exportPath], {
+    // No --cache-dir: the cache goes where `orion start` keeps it, ORION_DATA_DIR/devnet-cache (README).
+    const child = spawn(process.execPath, [ORION, 'devnet', '--json', '--export', exportPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ORION_DATA_DIR: join(dir, 'data') },
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -50,6 +52,7 @@ describe('orion devnet', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code, stderr).toBe(0);
     expect(alive(anvils[0]!)).toBe(false);
+    expect(readdirSync(join(dir, 'data', 'devnet-cache')).length).toBeGreaterThan(0);
     const exported = (await readSnapshotFile(exportPath)).snapshot;
     expect(exported.chainId).toBe(31337);
     expect(exported.pools.map((p) => p.address).sort()).toEqual(Object.values(summary.pools).sort());

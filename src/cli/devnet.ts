@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { readSnapshotFile } from '../market/snapshot.ts';
-import { DEFAULT_CACHE_DIR, DEFAULT_SNAPSHOT_PATH, startDevnet, type DevnetOptions } from '../devnet/devnet.ts';
+import { loadConfig } from '../config.ts';
+import { DEFAULT_SNAPSHOT_PATH, startDevnet, type DevnetOptions } from '../devnet/devnet.ts';
+import { devnetCacheDir } from '../ops/data-dir.ts';
 import { exportSnapshot, writeSnapshotFile } from '../devnet/export.ts';
 import { nextStopSignal } from './stop-signal.ts';
 
@@ -19,7 +21,7 @@ interface DevnetFlags {
   flowRate?: string;
   flowSize?: string;
   export?: string;
-  cacheDir: string;
+  cacheDir?: string;
   cache: boolean;
   json?: boolean;
 }
@@ -38,7 +40,6 @@ function positiveNumber(flag: string, value: string, integer: boolean, allowZero
 export function register(program: Command): void {
   program
     .command('devnet')
-    .description('run the local chain: anvil with real Uniswap V2/V3, seeded from a snapshot, until Ctrl-C')
     .option('--snapshot <file>', 'orion.pools/v1 snapshot to seed (default: the bundled Base snapshot)')
     .option('--block-time <seconds>', 'mine a block every N seconds (default: a block per transaction)')
     .option('--flow', 'send random noise swaps every block so prices drift')
@@ -46,11 +47,11 @@ export function register(program: Command): void {
     .option('--flow-rate <n>', 'noise swaps per block', '2')
     .option('--flow-size <bps>', 'largest noise swap, in basis points of the pool reserve of the input token', '50')
     .option('--export <file>', 'write the local pools as orion.pools/v1 once seeded and again on exit')
-    .option('--cache-dir <dir>', 'folder of the seeded-state cache', DEFAULT_CACHE_DIR)
+    .option('--cache-dir <dir>', 'folder of the seeded-state cache (default: ORION_DATA_DIR/devnet-cache, the one `orion start` uses)')
     .option('--no-cache', 'seed afresh and do not cache the state')
     .option('--json', 'print one JSON document instead of a table')
     .action(async (flags: DevnetFlags) => {
-      const options: DevnetOptions = { cacheDir: flags.cache ? flags.cacheDir : false };
+      const options: DevnetOptions = { cacheDir: flags.cache ? (flags.cacheDir ?? devnetCacheDir(loadConfig().dataDir)) : false };
       if (flags.blockTime !== undefined) options.blockTime = positiveNumber('--block-time', flags.blockTime, false);
       if (flags.flow === true) {
         options.flow = {

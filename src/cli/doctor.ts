@@ -11,7 +11,6 @@ import { doctorChecks, runDoctor } from '../ops/doctor/index.ts';
 export function register(program: Command): void {
   program
     .command('doctor')
-    .description('check the installation: database, migrations, Redis, RPC endpoints, disk, audit chain, last backup, executor contract')
     .option('--json', 'print one JSON document')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig();

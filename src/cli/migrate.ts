@@ -11,7 +11,6 @@ import { migrate, migrationStatus, openStore, storeOptionsFromConfig } from '../
 export function register(program: Command): void {
   program
     .command('migrate')
-    .description('apply pending database migrations (PGlite under ORION_DATA_DIR, or DATABASE_URL)')
     .option('--status', 'list migrations and whether each is applied; change nothing')
     .option('--json', 'print one JSON document instead of a table')
     .action(async (options: { status?: boolean; json?: boolean }) => {

@@ -43,13 +43,28 @@ async function quote(...args: string[]): Promise<{ code: number; out: string; er
   }
 }
 
+/** Token units by string arithmetic on the digits, independent of src/format: 1234567 at 6 → "1.234567". */
+function unitsOf(amount: bigint, decimals: number): string {
+  const digits = amount.toString().padStart(decimals + 1, '0');
+  const fraction = digits.slice(-decimals).replace(/0+$/, '');
+  return fraction === '' ? digits.slice(0, -decimals) : `${digits.slice(0, -decimals)}.${fraction}`;
+}
+
 describe('orion quote', () => {
   it('V2: exact in and exact out, addresses in any case', async () => {
     const a = await quote('--pool', V2.toUpperCase().replace('0X', '0x'), '--token-in', T0.toUpperCase().replace('0X', '0x'), '--amount-in', '1000000000000000000');
     expect(a.code).toBe(0);
-    expect(JSON.parse(a.out)).toEqual({ amountIn: '1000000000000000000', amountOut: String(getAmountOut(10n ** 18n, 10n ** 21n, 5n * 10n ** 9n)) });
+    const out = getAmountOut(10n ** 18n, 10n ** 21n, 5n * 10n ** 9n);
+    expect(JSON.parse(a.out)).toEqual({
+      amountIn: '1000000000000000000', amountOut: String(out),
+      tokenIn: tokens.token0, tokenOut: tokens.token1, amountInUnits: '1', amountOutUnits: unitsOf(out, 6),
+    });
     const b = await quote('--pool', V2, '--token-in', T1, '--amount-out', '12345');
-    expect(JSON.parse(b.out)).toEqual({ amountIn: String(getAmountIn(12345n, 5n * 10n ** 9n, 10n ** 21n)), amountOut: '12345' });
+    const paid = getAmountIn(12345n, 5n * 10n ** 9n, 10n ** 21n);
+    expect(JSON.parse(b.out)).toEqual({
+      amountIn: String(paid), amountOut: '12345',
+      tokenIn: tokens.token1, tokenOut: tokens.token0, amountInUnits: unitsOf(paid, 6), amountOutUnits: '0.000000000000012345',
+    });
     expect(b.out.split('\n')).toEqual([b.out.trim(), '']);
   });
 
@@ -60,12 +75,22 @@ describe('orion quote', () => {
     expect(a.code).toBe(0);
     expect(JSON.parse(a.out)).toEqual({
       amountIn: String(r.amount1), amountOut: '5000000000000000',
+      tokenIn: tokens.token1, tokenOut: tokens.token0, amountInUnits: unitsOf(r.amount1, 6), amountOutUnits: '0.005',
       sqrtPriceX96After: String(r.sqrtPriceX96), tickAfter: r.tick, liquidityAfter: String(r.liquidity),
     });
     expect(r.initializedTicksCrossed).toBeGreaterThan(0);
   });
 
+  it('takes the token paid in by its symbol in the pool (any case), as by its address', async () => {
+    const bySymbol = await quote('--pool', V2, '--token-in', 'b', '--amount-in', '2500000');
+    const byAddress = await quote('--pool', V2, '--token-in', T1, '--amount-in', '2500000');
+    expect(bySymbol.code).toBe(0);
+    expect(bySymbol.out).toBe(byAddress.out);
+    expect(JSON.parse(bySymbol.out)).toMatchObject({ tokenIn: tokens.token1, amountInUnits: '2.5' });
+  });
+
   it.each([
+    [['--pool', V2, '--token-in', 'WETH', '--amount-in', '1'], /--token-in of pool 0x0+c2 "WETH" is neither an address nor the symbol/],
     [['--pool', '0x0000000000000000000000000000000000000999', '--token-in', T0, '--amount-in', '1'], /pool 0x0+999 is not in snapshot/],
     [['--pool', V2, '--token-in', '0x0000000000000000000000000000000000000999', '--amount-in', '1'], /token 0x0+999 is not in pool 0x0+c2/],
     [['--pool', V2, '--token-in', T0, '--amount-in', '0'], /--amount-in must be a positive integer .* got "0"/],

@@ -43,7 +43,6 @@ export function replayJson(report: ReplayReport, describeRoute: (o: ReplayOpport
 export function register(program: Command): void {
   program
     .command('replay')
-    .description('replay recorded blocks (V2 reserves per block, V3 logs): opportunities, profit net of gas and flash fee, and how long each lasted')
     .requiredOption('--events <dir>', 'folder of recorded updates (as ../shared/data/replay/ethereum-2024-01-05/)')
     .option('--snapshot <file>', 'starting state (orion.pools/v1) of the pools it holds, V3 with full tick maps')
     .option('--from <block>', 'first block (default: the first recorded V3 log)')

@@ -10,7 +10,6 @@ import { openForOps } from './backup.ts';
 export function register(program: Command): void {
   program
     .command('restore')
-    .description('restore a backup file into the configured database (verified before and after; an empty database unless --force)')
     .requiredOption('--in <file>', 'the backup file to restore')
     .option('--force', 'replace every row of a database that already holds data')
     .option('--json', 'print the result as one JSON document')

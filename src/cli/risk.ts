@@ -58,7 +58,6 @@ export function riskJson(report: RiskReport, decimals: number): Record<string, u
 export function register(program: Command): void {
   program
     .command('risk')
-    .description('risk figures (VaR, ES, Sharpe, Sortino, Calmar, drawdown, SQN…) of a CSV of timestamp,pnl rows')
     .requiredOption('--pnl <file>', 'CSV of timestamp,pnl rows: Unix seconds or ISO 8601, P&L as a decimal number')
     .option('--capital <amount>', 'capital in the P&L\'s unit: gives the drawdown as a % of it')
     .option('--periods-per-year <n>', 'periods per year annualising the daily ratios (√N)', '365')

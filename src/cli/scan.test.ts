@@ -7,6 +7,7 @@ const BIN = fileURLToPath(new URL('../../bin/orion.js', import.meta.url));
 const arbitrum = sharedData('snapshots/arbitrum-uniswap-2024-11-01.json');
 const WETH = '0x82af49447d8a07e3bd95bd0d56f35241523fbab1';
 const USDC = ['0xaf88d065e77c8cc2239327c5edb3a432268e5831', '0xff970a61a04b1ca14834a43f5de4533ebddb5cc8'];
+const THIN_USDC_E_POOL = '0xe754841b77c874135caca3386676e886459c2d61';
 
 interface Run {
   code: number;
@@ -35,7 +36,9 @@ function errors(run: Run): string[] {
 }
 
 describe.skipIf(!arbitrum)('orion scan and orion bench scanner (child processes)', () => {
-  const scan = (...args: string[]): Promise<Run> => orion('scan', '--snapshot', arbitrum!, ...args);
+  // Every opportunity of this snapshot passes through a USDC.e/WETH pool holding 0.43 WETH, below
+  // the default liquidity floor: the tests of sizing, lenders and flags scan without a floor.
+  const scan = (...args: string[]): Promise<Run> => orion('scan', '--snapshot', arbitrum!, '--min-liquidity', '0', ...args);
   const runs: Record<string, Run> = {};
   beforeAll(async () => {
     // Two at a time: the machine is shared, and each process loads the CLI (~1 s).
@@ -60,6 +63,11 @@ describe.skipIf(!arbitrum)('orion scan and orion bench scanner (child processes)
       ['badAaveFee', () => scan('--aave-fee', '1.5')],
       ['balancerConflict', () => scan('--balancer-fee', '0', '--no-balancer')],
       ['aaveConflict', () => scan('--no-aave', '--aave-fee', '500')],
+      ['floored', () => orion('scan', '--snapshot', arbitrum!, '--json')],
+      ['flooredTable', () => orion('scan', '--snapshot', arbitrum!)],
+      ['table', () => scan('--limit', '3')],
+      ['tableGas', () => scan('--limit', '3', '--gas-price', '1000', '--wide')],
+      ['badFloor', () => scan('--min-liquidity', 'lots')],
       ['bench', () => orion('bench', 'scanner', '--snapshot', arbitrum!, '--changed', '5', '--rounds', '30', '--json')],
     ];
     for (let i = 0; i < jobs.length; i += 2) {
@@ -79,13 +87,13 @@ describe.skipIf(!arbitrum)('orion scan and orion bench scanner (child processes)
   it('prints one JSON object in the shape of issue 6, plus the flash source', () => {
     const doc = json('full');
     expect(runs['full']!.out.trim().split('\n')).toHaveLength(1);
-    expect(Object.keys(doc)).toEqual(['pools', 'cycles', 'opportunities']);
+    expect(Object.keys(doc)).toEqual(['pools', 'cycles', 'liquidityFloor', 'opportunities']);
     expect(doc.pools).toBe(34);
     expect(Number.isInteger(doc.cycles) && doc.cycles > 0).toBe(true);
     expect(doc.opportunities.length).toBeGreaterThan(2);
     expect(doc.opportunities.length).toBeLessThanOrEqual(20);
     for (const opp of doc.opportunities) {
-      expect(Object.keys(opp)).toEqual(['pools', 'tokens', 'amountIn', 'amountOut', 'profit', 'netProfit', 'flashSource']);
+      expect(Object.keys(opp)).toEqual(['pools', 'tokens', 'amountIn', 'amountOut', 'profit', 'netProfit', 'flashSource', 'gasUnits', 'gasCost', 'thinPool']);
       const pools = opp['pools'] as string[];
       const tokens = opp['tokens'] as string[];
       for (const a of [...pools, ...tokens]) expect(a).toMatch(/^0x[0-9a-f]{40}$/);
@@ -148,6 +156,7 @@ describe.skipIf(!arbitrum)('orion scan and orion bench scanner (child processes)
       ['badHops', '--max-hops'],
       ['badGas', '--gas-price'],
       ['badSize', '--max-size'],
+      ['badFloor', '--min-liquidity'],
       ['badBalancerFee', '--balancer-fee'],
       ['badAaveFee', '--aave-fee'],
     ] as const;
@@ -225,6 +234,37 @@ describe.skipIf(!arbitrum)('orion scan and orion bench scanner (child processes)
         }
       }
     });
+  });
+
+  it('the default liquidity floor (1 WETH per side) leaves out the 3 thin pools, and with them every route through them', () => {
+    const floored = json('floored') as ScanJson & { liquidityFloor: Record<string, unknown> };
+    expect(floored.liquidityFloor).toEqual({ referenceToken: WETH, minDepth: String(10n ** 18n), excludedPools: 3 });
+    expect(floored.pools).toBe(31);
+    // Pools read from the file, independent of the floor's code: WETH/USDC.e at 0.43 WETH of WETH reserve.
+    const all = json('full').opportunities;
+    expect(all.every((opp) => (opp['pools'] as string[]).includes(THIN_USDC_E_POOL))).toBe(true);
+    expect(floored.opportunities).toEqual([]);
+    expect(runs['flooredTable']!.out).toMatch(/3 below the liquidity floor of 1 WETH per side, excluded/);
+    expect(runs['flooredTable']!.out).toMatch(/no profitable cycle/);
+  });
+
+  it('the table: amounts with their token, gas and flash source, "gross" in the header without a gas price, full addresses with --wide', () => {
+    const gross = runs['table']!.out.split('\n');
+    expect(gross).toContainEqual(expect.stringMatching(/ranked by GROSS profit: gas not priced/));
+    const header = gross.find((line) => line.startsWith('#'))!;
+    for (const column of ['route', 'amount in', 'gross profit', 'flash source', 'gas units (unpriced)', 'gross of gas', 'pools']) expect(header).toContain(column);
+    const rows = gross.filter((line) => /^[0-9]+ {2}/.test(line));
+    expect(rows).toHaveLength(3);
+    const top = json('full').opportunities[0]!;
+    // The first row's amount in, in WETH units, from the JSON's base units (string arithmetic, not the formatter).
+    const wei = (top['amountIn'] as string).padStart(19, '0');
+    expect(rows[0]).toContain(`${wei.slice(0, -18).replace(/^0+(?=.)/, '')}.${wei.slice(-18, -12)}`);
+    expect(rows[0]).toMatch(/WETH .*balancer|WETH .*v3 flash|WETH .*v2 flash swap/);
+    expect(rows[0]).toMatch(/0x[0-9a-f]{4}…/);
+    const net = runs['tableGas']!.out.split('\n');
+    expect(net).toContainEqual(expect.stringMatching(/ranked by net profit: gas at 1000 wei per gas/));
+    expect(net.find((line) => line.startsWith('#'))).toContain('net profit');
+    expect(net.filter((line) => /^[0-9]+ {2}/.test(line)).every((row) => /0x[0-9a-f]{40}/.test(row) && !row.includes('…,'))).toBe(true);
   });
 
   it('--max-size caps the input of routes from that token', () => {

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { formatUnits } from 'viem';
 import { InputError } from '../errors.ts';
+import { opportunityTable } from '../format/opportunity-table.ts';
+import { shortAddress, TokenDirectory } from '../format/symbols.ts';
+import { formatWithSymbol } from '../format/token-amount.ts';
 import { readSnapshotFile } from '../market/snapshot.ts';
 import { AAVE_FEE_PIPS, type FlashSourceOptions } from '../scanner/flash-source.ts';
+import { liquidityFloorFromText, MIN_LIQUIDITY_HELP, THIN_POOL_SHARE_PERCENT, thinPoolOf, type LiquidityFloorResult } from '../scanner/liquidity-floor.ts';
 import { Scanner } from '../scanner/scanner.ts';
 import type { Opportunity } from '../scanner/types.ts';
 
@@ -33,6 +36,8 @@ interface ScanCommandOptions extends LenderFlags {
   gasToken?: string;
   limit: string;
   maxSize: string[];
+  minLiquidity?: string;
+  wide?: boolean;
   json?: boolean;
 }
 
@@ -79,9 +84,12 @@ export function parseLenderFlags(flags: LenderFlags): FlashSourceOptions {
 
 /**
  * The JSON form of an opportunity, in the field order of issue 6 then the flash source (which
- * lender, its fee rate in pips and the fee on amountIn); amounts as decimal strings.
+ * lender, its fee rate in pips and the fee on amountIn), the gas (units, and cost in the start
+ * token) and the thin pool, if any (a pool whose depth the profit is a large share of); amounts
+ * as decimal strings of base units.
  */
-export function opportunityJson(opp: Opportunity): Record<string, unknown> {
+export function opportunityJson(opp: Opportunity, floor?: LiquidityFloorResult): Record<string, unknown> {
+  const thin = floor === undefined ? null : thinPoolOf(opp, floor);
   return {
     pools: opp.pools,
     tokens: opp.tokens,
@@ -90,6 +98,9 @@ export function opportunityJson(opp: Opportunity): Record<string, unknown> {
     profit: opp.profit.toString(),
     netProfit: opp.netProfit.toString(),
     flashSource: { ...opp.flashSource, fee: opp.flashFee.toString() },
+    gasUnits: opp.gasUnits.toString(),
+    gasCost: opp.gasCost.toString(),
+    thinPool: thin === null ? null : { pool: thin.pool, profitPercentOfDepth: Number(thin.sharePercent) },
   };
 }
 
@@ -100,7 +111,6 @@ export function opportunityJson(opp: Opportunity): Record<string, unknown> {
 export function register(program: Command): void {
   program
     .command('scan')
-    .description('find and size arbitrage cycles in a pool snapshot (orion.pools/v1), ranked by net profit')
     .requiredOption('--snapshot <file>', 'pool snapshot (orion.pools/v1)')
     .option('--base <token...>', 'base tokens by address or symbol, in priority order (default: the 4 most connected tokens)')
     .option('--max-hops <n>', 'longest cycle, 2 to 4', '3')
@@ -115,6 +125,8 @@ export function register(program: Command): void {
     .option('--no-v3-flash', 'never borrow from a V3 pool of the snapshot (flash)')
     .option('--limit <n>', 'how many opportunities to print', '20')
     .option('--max-size <token=wei>', 'largest input in a base token (address or symbol), repeatable', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option('--min-liquidity <amount>', MIN_LIQUIDITY_HELP)
+    .option('--wide', 'full pool and token addresses in the table')
     .option('--json', 'print one JSON document instead of a table')
     .action(async (options: ScanCommandOptions) => {
       const maxHops = Number(parseIntegerOption('--max-hops', options.maxHops, 2n, 4n));
@@ -122,8 +134,11 @@ export function register(program: Command): void {
       const flash = parseLenderFlags(options);
       const limit = Number(parseIntegerOption('--limit', options.limit, 0n, 1_000_000n));
       const maxIn = parseMaxSizes(options.maxSize);
-      const { snapshot, warnings } = await readSnapshotFile(options.snapshot);
+      const { snapshot: read, warnings } = await readSnapshotFile(options.snapshot);
       for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+      const floor = liquidityFloorFromText(read.pools, read.chainId, options.minLiquidity ?? process.env.ORION_MIN_POOL_LIQUIDITY, options.minLiquidity === undefined ? 'ORION_MIN_POOL_LIQUIDITY' : '--min-liquidity');
+      if (floor.kept.length === 0) throw new InputError(`no pool of ${options.snapshot} reaches the liquidity floor of ${formatWithSymbol(floor.minDepth, floor.reference)}: lower --min-liquidity`);
+      const snapshot = { ...read, pools: floor.kept };
       const scanner = new Scanner(snapshot, {
         maxHops,
         gasPrice,
@@ -135,35 +150,34 @@ export function register(program: Command): void {
       scanner.scanAll(false);
       const opportunities = scanner.top(limit);
       const stats = scanner.stats();
+      const minDepth = floor.minDepth.toString();
       if (options.json === true) {
-        process.stdout.write(`${JSON.stringify({ pools: stats.pools, cycles: stats.cycles, opportunities: opportunities.map(opportunityJson) })}\n`);
+        const liquidityFloor = { referenceToken: floor.reference.address, minDepth, excludedPools: floor.excluded.length };
+        process.stdout.write(`${JSON.stringify({ pools: stats.pools, cycles: stats.cycles, liquidityFloor, opportunities: opportunities.map((opp) => opportunityJson(opp, floor)) })}\n`);
         return;
       }
-      const symbol = (address: string): string => scanner.tokens.tokens[scanner.tokens.index.get(address)!]!.symbol;
-      const decimals = (address: string): number => scanner.tokens.tokens[scanner.tokens.index.get(address)!]!.decimals;
-      const bases = scanner.bases.map((b) => `${scanner.tokens.tokens[b]!.symbol} ${scanner.tokens.tokens[b]!.address}`);
+      const directory = TokenDirectory.fromPools(read.pools);
+      const label = (index: number) => directory.label(scanner.tokens.tokens[index]!.address);
+      const bases = scanner.bases.map((b) => (options.wide === true ? `${label(b)} ${scanner.tokens.tokens[b]!.address}` : label(b)));
+      const ranking = gasPrice > 0n
+        ? `ranked by net profit: gas at ${gasPrice} wei per gas, flash fees paid`
+        : 'ranked by GROSS profit: gas not priced (give --gas-price WEI to rank net of gas), flash fees paid';
       process.stdout.write(
-        `${stats.pools} pools (${stats.dryPools} with a zero reserve, skipped), ${stats.cycles} cycles of up to ${maxHops} hops, block ${snapshot.block ?? 'unknown'}\n` +
-          `bases: ${bases.join(', ')}\n`,
+        `${stats.pools} pools (${stats.dryPools} with a zero reserve, skipped; ${floor.excluded.length} below the liquidity floor of ${formatWithSymbol(floor.minDepth, floor.reference)} per side, excluded), ` +
+          `${stats.cycles} cycles of up to ${maxHops} hops, block ${snapshot.block ?? 'unknown'}\n` +
+          `bases: ${bases.join(', ')}\n${ranking}\n`,
       );
       if (opportunities.length === 0) {
         process.stdout.write('no profitable cycle\n');
         return;
       }
-      const rows = opportunities.map((opp, i) => {
-        const base = opp.tokens[0]!;
-        const d = decimals(base);
-        return [
-          String(i + 1),
-          opp.tokens.map(symbol).join('>'),
-          `${formatUnits(opp.amountIn, d)} ${symbol(base)}`,
-          formatUnits(opp.profit, d),
-          formatUnits(opp.netProfit, d),
-          opp.pools.map((p) => p.slice(0, 8)).join(','),
-        ];
-      });
-      const header = ['#', 'route', 'amount in', 'profit', 'net profit', 'pools'];
-      const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col]!.length)));
-      for (const row of [header, ...rows]) process.stdout.write(`${row.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()}\n`);
+      const note = (opp: Opportunity): string => {
+        const thin = thinPoolOf(opp, floor);
+        return thin === null ? '' : `thin: profit is ${thin.sharePercent} % of pool ${options.wide === true ? thin.pool : shortAddress(thin.pool)}'s depth`;
+      };
+      for (const line of opportunityTable(opportunities, directory, { gasPriced: gasPrice > 0n, wide: options.wide === true, note })) process.stdout.write(`${line}\n`);
+      if (opportunities.some((opp) => thinPoolOf(opp, floor) !== null)) {
+        process.stdout.write(`thin: the profit is at least ${THIN_POOL_SHARE_PERCENT} % of a pool's depth; more likely a stale or junk price than a trade\n`);
+      }
     });
 }

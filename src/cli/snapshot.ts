@@ -55,7 +55,6 @@ export async function poolsFromFile(path: string, v2Fee: number): Promise<ChainS
 export function register(program: Command): void {
   program
     .command('snapshot')
-    .description('read pools from a chain at one block and write an orion.pools/v1 snapshot')
     .requiredOption('--rpc <url>', 'JSON-RPC endpoint (http or https)')
     .requiredOption('--out <file>', 'file to write')
     .option('--pools <file>', 'pools to read: an orion.pools/v1 file, a JSON array or lines of addresses')

@@ -10,7 +10,6 @@ import { nextStopSignal } from './stop-signal.ts';
 export function register(program: Command): void {
   program
     .command('start')
-    .description('run the platform: local chain seeded from a real snapshot, database, HTTP on HOST:PORT')
     .action(async () => {
       const config = loadConfig();
       // Start-up and engine lines are info; a quieter LOG_LEVEL hides them (errors still print).

@@ -10,7 +10,7 @@ const ROLES = ['viewer', 'trader', 'risk', 'admin', 'auditor'];
  * in the audit log. Against PGlite the server must be stopped; else use the API's /users.
  */
 export function register(program: Command): void {
-  const user = program.command('user').description('manage accounts: add, list, disable');
+  const user = program.command('user');
 
   user
     .command('add')

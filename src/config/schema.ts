@@ -28,6 +28,7 @@ export const ConfigSchema = z.object({
   maxStaleBlocks: integer(0, 10_000),
   baseTokens: tokenList(),
   maxHops: integer(2, 4),
+  minPoolLiquidity: text('a non-negative decimal amount of the reference token (e.g. 1 or 0.5)', /^[0-9]+(\.[0-9]+)?$/),
   priorityFee: wei(),
   maxFeePerGas: wei().optional(),
   balancerVault: address().optional(),
@@ -97,6 +98,11 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   maxStaleBlocks: { env: 'ORION_MAX_STALE_BLOCKS', default: '2', doc: 'Reject an opportunity whose pool state is more than this many blocks old.' },
   baseTokens: { env: 'ORION_BASE_TOKENS', default: 'WETH,USDC,USDT', doc: 'Comma-separated base tokens (addresses or symbols) every cycle starts and ends in.' },
   maxHops: { env: 'ORION_MAX_HOPS', default: '3', doc: 'Longest cycle searched, in pools (2 to 4).' },
+  minPoolLiquidity: {
+    env: 'ORION_MIN_POOL_LIQUIDITY',
+    default: '1',
+    doc: 'Liquidity floor: pools whose lesser side is worth less than this many reference tokens (the chain\'s wrapped native token, e.g. WETH) are not followed (0 = follow every pool).',
+  },
   priorityFee: {
     env: 'ORION_PRIORITY_FEE',
     default: '1000000000',

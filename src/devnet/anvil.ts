@@ -26,6 +26,12 @@ export interface AnvilOptions {
   loadStatePath?: string;
   /** Write the state to this file when the chain stops (anvil does it on a graceful exit). */
   dumpStatePath?: string;
+  /**
+   * Keep only this many recent block states in memory (`--prune-history N`); all of them when
+   * absent. A long-running chain otherwise grows by every block's state (~200 MB after 3 minutes
+   * of 2-second blocks with noise trades).
+   */
+  keepStates?: number;
 }
 
 /** A running anvil owned by this process. */
@@ -124,6 +130,10 @@ function anvilArgs(port: number, options: AnvilOptions): string[] {
     args.push('--load-state', options.loadStatePath);
   }
   if (options.dumpStatePath !== undefined) args.push('--dump-state', options.dumpStatePath);
+  if (options.keepStates !== undefined) {
+    if (!Number.isInteger(options.keepStates) || options.keepStates < 1) throw new RuntimeFault(`anvil keepStates must be a positive integer, got ${options.keepStates}`);
+    args.push('--prune-history', String(options.keepStates));
+  }
   return args;
 }
 

@@ -34,6 +34,8 @@ export interface DevnetOptions {
   cacheDir?: string | false;
   /** Start the noise flow with these options. */
   flow?: FlowOptions;
+  /** Recent block states anvil keeps in memory (src/devnet/anvil.ts); every state when absent. */
+  keepStates?: number;
   /** Deploy FlashArbExecutor (owner account 1, cold wallet account 2, hot key account 3) once the market is up. */
   executor?: boolean;
 }
@@ -80,10 +82,10 @@ export async function loadDefaultSnapshot(): Promise<Snapshot> {
  * removed) when anvil cannot load it or it does not hold what it claims, so the caller seeds
  * afresh instead of trading on a stale or damaged cache.
  */
-async function startFromCache(cacheDir: string, key: string, cached: CachedDevnet): Promise<{ anvil: Anvil; clients: DevnetClients } | undefined> {
+async function startFromCache(cacheDir: string, key: string, cached: CachedDevnet, keepStates?: number): Promise<{ anvil: Anvil; clients: DevnetClients } | undefined> {
   let anvil: Anvil | undefined;
   try {
-    anvil = await startAnvil({ loadStatePath: cached.statePath });
+    anvil = await startAnvil({ loadStatePath: cached.statePath, ...(keepStates === undefined ? {} : { keepStates }) });
     const clients = createDevnetClients(anvil.rpcUrl);
     await verifyPools(clients, cached.seeded.lens, cached.seeded.localSnapshot.pools);
     return { anvil, clients };
@@ -103,9 +105,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const cacheDir = options.cacheDir === undefined ? DEFAULT_CACHE_DIR : options.cacheDir;
   const key = cacheDir === false ? undefined : await devnetCacheKey(snapshot);
   const cached = cacheDir === false || key === undefined ? undefined : readDevnetCache(cacheDir, key);
-  const warm = cached === undefined || cacheDir === false || key === undefined ? undefined : await startFromCache(cacheDir, key, cached);
+  const warm = cached === undefined || cacheDir === false || key === undefined ? undefined : await startFromCache(cacheDir, key, cached, options.keepStates);
 
-  const anvil = warm?.anvil ?? (await startAnvil());
+  const anvil = warm?.anvil ?? (await startAnvil(options.keepStates === undefined ? {} : { keepStates: options.keepStates }));
   let flow: NoiseFlow | undefined;
   try {
     const clients = warm?.clients ?? createDevnetClients(anvil.rpcUrl);

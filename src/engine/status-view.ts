@@ -4,7 +4,7 @@ import { describeRevert } from '../executor/revert-reason.ts';
 import type { Funnel } from '../ledger/funnel.ts';
 import type { SnapshotToken } from '../market/snapshot.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
-import { opportunityToJson } from '../scanner/opportunity-format.ts';
+import { opportunityToJson } from '../format/opportunity-format.ts';
 import type { Engine } from './engine.ts';
 
 /**

@@ -6,7 +6,7 @@ import { deadlineAhead, executeOk, fixtureFlash, fixtureRoutes, predictProfit, t
 import { setBalancerFlashFee } from '../devnet/lenders/balancer.ts';
 import { ROUTE_GAS, routeGasUnits, type HopKind } from '../scanner/gas-table.ts';
 import { outcomeOf } from './testing/attack-fixture.ts';
-import { decodeExecutedEvents, executeArgs, type FlashKind, type RouteHop } from './route-codec.ts';
+import { decodeExecutedEvents, encodeExecute, executeArgs, type FlashKind, type RouteHop } from './route-codec.ts';
 
 // Every profitable shape through every flash source that can serve it, on the real Uniswap,
 // Balancer and Aave bytecode: the realized profit must equal the exact prediction to the wei.
@@ -108,10 +108,12 @@ describe('FlashArbExecutor: profitable cycles through every flash source', () =>
     expect(await raw(v3, { kind: 0, lender: zeroAddress }, 0n)).toEqual({ name: 'ZeroAmount', args: [] });
   });
 
-  it('asks one wei more than the cycle makes and reverts', async () => {
+  it('asks one wei more than the cycle makes: InsufficientProfit(actual = the prediction, minimum = it + 1), and the transaction reverts', async () => {
     const route = fixtureRoutes(f)['v2,v3'];
     const predicted = await predictProfit(f, route, AMOUNT_IN, 'balancer');
-    await expect(executeOk(f, { route, amountIn: AMOUNT_IN, minProfit: predicted + 1n, deadlineBlock: await deadlineAhead(f), flash: fixtureFlash(f, 'balancer', route)! }))
-      .rejects.toThrow(/reverted/);
+    const params = { route, amountIn: AMOUNT_IN, minProfit: predicted + 1n, deadlineBlock: await deadlineAhead(f), flash: fixtureFlash(f, 'balancer', route)! };
+    // Any other revert (a bad route, an expired deadline, a failed repay) would fail here.
+    expect(await outcomeOf(f, f.hotKey, f.executor, encodeExecute(params))).toEqual({ name: 'InsufficientProfit', args: [predicted, predicted + 1n] });
+    await expect(executeOk(f, params)).rejects.toThrow(/reverted/);
   });
 });

@@ -35,3 +35,11 @@ export async function ensureWritableDataDir(dataDir: string): Promise<void> {
     throw new RuntimeFault(`data folder ${dataDir} is not writable (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); set ORION_DATA_DIR to a writable folder`, { cause });
   }
 }
+
+/**
+ * Where the seeded local chain is cached under the data folder: one place for `orion start` and
+ * `orion devnet`, so either reuses the state the other seeded.
+ */
+export function devnetCacheDir(dataDir: string): string {
+  return join(dataDir, 'devnet-cache');
+}

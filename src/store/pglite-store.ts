@@ -5,6 +5,7 @@ import { lockFolder } from './folder-lock.ts';
 import { parseInt8 } from './normalise.ts';
 import { createStore, type Driver } from './store-base.ts';
 import type { Store } from './types.ts';
+import { initialisePgliteFolder } from './pglite-first-init.ts';
 
 /** The PGlite folder inside a data folder (ORION_DATA_DIR). */
 export function pgliteFolder(dataDir: string): string {
@@ -29,6 +30,7 @@ export async function openPgliteStore(dataDir: string): Promise<Store> {
   let db: PGlite;
   try {
     // int8 as bigint: PGlite's default (a JS number) silently loses precision above 2^53.
+    await initialisePgliteFolder(folder, PGLITE_CONF);
     db = await PGlite.create(folder, { parsers: { [types.INT8]: parseInt8 }, postgresqlconf: PGLITE_CONF });
   } catch (error) {
     lock.release();

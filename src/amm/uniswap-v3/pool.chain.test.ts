@@ -9,6 +9,7 @@ import { randomV3Pools } from '../testing/random-pools.ts';
 import { resetHarness, startHarness, traderBalances, traderCall, traderTx, type Harness } from '../testing/devnet-harness.ts';
 import { swap, type V3SwapResult } from './pool.ts';
 import { getSqrtRatioAtTick, MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK } from './tick-math.ts';
+import { testSeed } from '../../../test/test-seed.ts';
 
 /**
  * Differential property test of the V3 swap loop against the real contracts on a local chain:
@@ -18,7 +19,7 @@ import { getSqrtRatioAtTick, MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK 
  * left by a real swap through SwapRouter, to the wei; a swap we reject must revert on chain.
  */
 
-const SEED = Number(process.env.ORION_AMM_SEED ?? Date.now() % 2 ** 31);
+const SEED = testSeed();
 const RUNS = Number(process.env.ORION_AMM_RUNS ?? 500);
 // Replays one failing case: ORION_AMM_SEED and ORION_AMM_PATH as fast-check printed them.
 const REPLAY = process.env.ORION_AMM_PATH === undefined ? {} : { path: process.env.ORION_AMM_PATH };

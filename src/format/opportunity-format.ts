@@ -1,6 +1,7 @@
-import { formatUnits } from 'viem';
-import type { LentOpportunity } from './flash-lender.ts';
-import type { Opportunity } from './types.ts';
+import type { LentOpportunity } from '../scanner/flash-lender.ts';
+import type { Opportunity } from '../scanner/types.ts';
+import { formatRoute } from './route.ts';
+import type { TokenDirectory } from './symbols.ts';
 
 /** How an opportunity is shown outside the engine: JSON for APIs, one line for the operator. */
 
@@ -22,10 +23,9 @@ export function opportunityToJson(opportunity: LentOpportunity): Record<string, 
   };
 }
 
-/** "WETH→USDC→WETH, in 1.5 WETH, net +0.002 WETH" with amounts in the start token's units. */
-export function describeOpportunity(opportunity: Opportunity, symbols: ReadonlyMap<string, { symbol: string; decimals: number }>): string {
-  const start = symbols.get(opportunity.tokens[0]!);
-  const unit = (amount: bigint) => (start === undefined ? `${amount} wei` : `${formatUnits(amount, start.decimals)} ${start.symbol}`);
-  const path = opportunity.tokens.map((token) => symbols.get(token)?.symbol ?? token).join('→');
-  return `${path}, in ${unit(opportunity.amountIn)}, net ${opportunity.netProfit > 0n ? '+' : ''}${unit(opportunity.netProfit)}`;
+/** "WETH>USDC>WETH, in 1.5 WETH, net +0.002 WETH" with amounts in the start token's units. */
+export function describeOpportunity(opportunity: Opportunity, directory: TokenDirectory): string {
+  const start = opportunity.tokens[0]!;
+  const sign = opportunity.netProfit > 0n ? '+' : '';
+  return `${formatRoute(opportunity.tokens, directory)}, in ${directory.amount(start, opportunity.amountIn)}, net ${sign}${directory.amount(start, opportunity.netProfit)}`;
 }
