@@ -24,12 +24,15 @@ export class RandomBlocks {
     for (let p = 0; p < pools.size; p++) if (pools.reserve0[p]! > 0n && pools.reserve1[p]! > 0n) this.live.push(p);
   }
 
-  /** The moves of the next block (not applied; a pool may appear twice, the later move wins). */
-  next(changed: number): PoolMove[] {
+  /**
+   * The moves of the next block (not applied; a pool may appear twice, the later move wins):
+   * `changed` random live pools, then each of `also` (e.g. the gas pricing pools).
+   */
+  next(changed: number, also: readonly number[] = []): PoolMove[] {
     const { pools } = this.scanner;
     const moves: PoolMove[] = [];
-    for (let k = 0; k < changed; k++) {
-      const p = this.live[Math.floor(this.random() * this.live.length)]!;
+    for (let k = 0; k < changed + also.length; k++) {
+      const p = k < changed ? this.live[Math.floor(this.random() * this.live.length)]! : also[k - changed]!;
       const zeroForOne = this.random() < 0.5;
       const r0 = pools.reserve0[p]!;
       const r1 = pools.reserve1[p]!;
