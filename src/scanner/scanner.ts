@@ -69,6 +69,8 @@ export class Scanner {
   private readonly exact: Uint8Array;
   private readonly amountIn: bigint[];
   private readonly profit: bigint[];
+  /** Per slot: per-hop amounts at the sized input from the piecewise sizing's exact quotes (undefined: derive them). */
+  private readonly sizedAmounts: (bigint[] | undefined)[];
   private readonly computedAt: (bigint | null)[];
   /** Route, tokens and per-hop amounts of a refined cycle, built once per exact result. */
   private readonly legs: ({ pools: HexAddress[]; tokens: HexAddress[]; amounts: bigint[] } | undefined)[];
@@ -129,6 +131,7 @@ export class Scanner {
     this.exact = new Uint8Array(n);
     this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
+    this.sizedAmounts = new Array<undefined>(n * MAX_CANDIDATES).fill(undefined);
     this.computedAt = new Array<bigint | null>(n).fill(null);
     this.legs = new Array<undefined>(n).fill(undefined);
     this.dirty = new Uint8Array(this.pools.size);
@@ -312,13 +315,14 @@ export class Scanner {
     for (let i = 0; i < this.flash.count[c]!; i++) {
       const profitable = i === 0 || this.profit[this.flash.slot(c, i - 1)]! > 0n;
       const result = profitable ? this.piecewise.size(this.route, this.limits(c, i)) : undefined;
-      this.store(this.flash.slot(c, i), result?.amountIn ?? 0n, result?.profit ?? 0n);
+      this.store(this.flash.slot(c, i), result?.amountIn ?? 0n, result?.profit ?? 0n, result?.amounts);
     }
   }
 
-  private store(slot: number, amountIn: bigint, profit: bigint): void {
+  private store(slot: number, amountIn: bigint, profit: bigint, amounts?: bigint[]): void {
     this.amountIn[slot] = amountIn;
     this.profit[slot] = profit;
+    this.sizedAmounts[slot] = amounts;
   }
 
   /** The gas pricer's conversion to gas-token value, cached until a pool changes. */
@@ -432,8 +436,12 @@ export class Scanner {
 
   private buildLegs(c: number): { pools: HexAddress[]; tokens: HexAddress[]; amounts: bigint[] } {
     const { cycles, pools, tokens } = this;
-    this.route.load(c);
-    const amounts = this.route.amounts(this.amountIn[this.chosenSlot(c)]!);
+    const sized = this.chosenSlot(c);
+    let amounts = this.sizedAmounts[sized];
+    if (amounts === undefined) {
+      this.route.load(c);
+      amounts = this.route.amounts(this.amountIn[sized]!);
+    }
     const poolList: HexAddress[] = [];
     const tokenList: HexAddress[] = [tokens.tokens[cycles.base[c]!]!.address];
     for (let h = 0; h < cycles.length[c]!; h++) {
