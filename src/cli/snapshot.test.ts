@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../test/run-cli.ts';
 import { startDevnet, type Devnet } from '../devnet/devnet.ts';
 import { readPoolStates } from '../devnet/read-pools.ts';
 import { readSnapshotFile, type PoolSnapshot } from '../market/snapshot.ts';
@@ -10,18 +10,7 @@ import { readSnapshotFile, type PoolSnapshot } from '../market/snapshot.ts';
 let devnet: Devnet;
 let dir: string;
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 const key = (p: PoolSnapshot): string =>
   p.protocol === 'uniswap-v2' ? `${p.address} ${p.reserve0} ${p.reserve1}` : `${p.address} ${p.sqrtPriceX96} ${p.tick} ${p.liquidity} ${p.ticks.map((t) => `${t.tick}:${t.liquidityNet}`).join(',')}`;

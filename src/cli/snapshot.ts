@@ -4,10 +4,11 @@ import { createRpcPool } from '../chain/rpc-pool.ts';
 import { InputError } from '../errors.ts';
 import { snapshotFromChain, type ChainSnapshotSource, type PoolIdentity } from '../market/chain-snapshot.ts';
 import { parseSnapshot, snapshotToJson, type HexAddress } from '../market/snapshot.ts';
+import { registerSynth } from './snapshot-synth.ts';
 
 interface SnapshotOptions {
-  rpc: string;
-  out: string;
+  rpc?: string;
+  out?: string;
   pools?: string;
   factory?: string;
   fromBlock?: string;
@@ -53,16 +54,21 @@ export async function poolsFromFile(path: string, v2Fee: number): Promise<ChainS
  * a fee-on-transfer or otherwise unsafe token, or that cannot be read, are left out and listed.
  */
 export function register(program: Command): void {
-  program
+  // `snapshot synth` has its own --out: the parent's options must come before the subcommand.
+  program.enablePositionalOptions();
+  const command = program
     .command('snapshot')
-    .requiredOption('--rpc <url>', 'JSON-RPC endpoint (http or https)')
-    .requiredOption('--out <file>', 'file to write')
+    .option('--rpc <url>', 'JSON-RPC endpoint (http or https), required')
+    .option('--out <file>', 'file to write, required')
     .option('--pools <file>', 'pools to read: an orion.pools/v1 file, a JSON array or lines of addresses')
     .option('--factory <address>', 'discover pools from this factory (Uniswap V2 or V3)')
     .option('--from-block <n>', 'first block of factory discovery')
     .option('--v2-fee <pips>', 'fee of V2 pairs in pips', '3000')
     .option('--json', 'print one JSON document instead of a table')
     .action(async (options: SnapshotOptions) => {
+      // Checked here, not as required options: commander would demand them of `snapshot synth` too.
+      if (options.rpc === undefined) throw new InputError("required option '--rpc <url>' not specified");
+      if (options.out === undefined) throw new InputError("required option '--out <file>' not specified");
       if ((options.pools === undefined) === (options.factory === undefined)) throw new InputError('give exactly one of --pools FILE or --factory ADDRESS --from-block N');
       if (!/^https?:\/\//.test(options.rpc)) throw new InputError(`--rpc "${options.rpc}" must be an http(s) URL`);
       if (!/^[0-9]+$/.test(options.v2Fee) || Number(options.v2Fee) >= 1_000_000) throw new InputError(`--v2-fee must be an integer number of pips below 1000000, got "${options.v2Fee}"`);
@@ -89,4 +95,5 @@ export function register(program: Command): void {
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+  registerSynth(command);
 }

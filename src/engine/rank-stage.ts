@@ -27,7 +27,8 @@ export interface RankStage {
 export function createRankStage(start: MarketEvent, options: RankStageOptions): RankStage {
   if (start.market === undefined) throw new Error('the rank stage starts from the market stage\'s start event (it carries the whole market)');
   const scanner = new Scanner(start.market, { ...options.scanner, gasPrice: start.fee.gasPrice });
-  scanner.scanAll();
+  // Bound every cycle, size exactly only what the ranking reaches (same results as sizing all).
+  scanner.scanAll(false);
   let gasPrice = start.fee.gasPrice;
   return {
     scanner,

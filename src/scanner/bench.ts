@@ -1,20 +1,25 @@
-import { getAmountOut } from '../amm/uniswap-v2.ts';
+import { loadavg } from 'node:os';
 import { readSnapshotFile } from '../market/snapshot.ts';
-import { AmmError } from '../amm/errors.ts';
-import { swap } from '../amm/uniswap-v3/pool.ts';
-import { KIND_V3 } from './pool-table.ts';
+import { applyMoves, RandomBlocks } from './random-blocks.ts';
 import { Scanner } from './scanner.ts';
 import type { ScannerOptions } from './types.ts';
-import type { V3State } from './v3-pools.ts';
 import { createRng } from '../util/seeded-random.ts';
 
 /** Figures of one scanner benchmark run (issue 6); times in ms / µs, memory in MiB. */
 export interface ScannerBenchResult {
   pools: number;
   cycles: number;
+  /** Read, index, bound every cycle, size every candidate exactly, top `top` (`scanAll()`). */
   coldMs: number;
+  /** Read, index, bound every cycle, size exactly only what `top` walks to (`scanAll(false)`, same results). */
+  coldTopMs: number;
   incrementalP50Us: number;
   incrementalP99Us: number;
+  /** CPU time (user + system, all threads) per block: stays meaningful when other work shares the cores. */
+  cpuP50Us: number;
+  cpuP99Us: number;
+  /** 1-minute load average when the run ended (what else loaded the machine). */
+  load1: number;
   rssMb: number;
 }
 
@@ -34,28 +39,25 @@ export interface ScannerBenchOptions {
   scanner?: ScannerOptions;
 }
 
-/** State of V3 pool `p` after a swap, or 'unchanged' when the pool refuses it (price at its limit). */
-function v3Swap(scanner: Scanner, p: number, zeroForOne: boolean, amountIn: bigint): V3State | 'unchanged' {
-  try {
-    const moved = swap(scanner.v3State(p), zeroForOne, amountIn);
-    return { sqrtPriceX96: moved.sqrtPriceX96, tick: moved.tick, liquidity: moved.liquidity };
-  } catch (error) {
-    if (error instanceof AmmError) return 'unchanged';
-    throw error;
-  }
-}
-
 function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-/** The cold part in its own frame, so the parsed snapshot is garbage once the scanner is built. */
-async function coldScan(path: string, options: ScannerOptions | undefined, top: number): Promise<Scanner> {
+/**
+ * The cold part in its own frame, so the parsed snapshot is garbage once the scanner is built:
+ * read, index, bound every cycle and size the top `top` exactly (what the results need), then
+ * size every other candidate too (what `scanAll()` does). Returns both times.
+ */
+async function coldScan(path: string, options: ScannerOptions | undefined, top: number): Promise<{ scanner: Scanner; coldTopMs: number; coldMs: number }> {
+  const start = performance.now();
   const { snapshot } = await readSnapshotFile(path);
   const scanner = new Scanner(snapshot, options);
-  scanner.scanAll();
+  scanner.scanAll(false);
   scanner.top(top);
-  return scanner;
+  const coldTopMs = performance.now() - start;
+  scanner.refineAll();
+  scanner.top(top);
+  return { scanner, coldTopMs, coldMs: performance.now() - start };
 }
 
 /**
@@ -74,60 +76,40 @@ export async function runScannerBench(options: ScannerBenchOptions): Promise<Sca
   const top = options.top ?? 10;
   const warmup = options.warmup ?? 100;
   const random = createRng(options.seed ?? 1);
-  const start = performance.now();
-  const scanner = await coldScan(options.snapshot, options.scanner, top);
-  const coldMs = performance.now() - start;
+  const { scanner, coldTopMs, coldMs } = await coldScan(options.snapshot, options.scanner, top);
 
-  const { pools } = scanner;
-  const live: number[] = [];
-  for (let p = 0; p < pools.size; p++) if (pools.reserve0[p]! > 0n && pools.reserve1[p]! > 0n) live.push(p);
-  const picked = new Int32Array(changed);
-  const next0: bigint[] = new Array<bigint>(changed).fill(0n);
-  const next1: bigint[] = new Array<bigint>(changed).fill(0n);
-  const nextV3: (V3State | 'unchanged' | undefined)[] = new Array<V3State | 'unchanged' | undefined>(changed).fill(undefined);
+  const blocks = new RandomBlocks(scanner, random);
   const times = new Float64Array(rounds);
+  const cpu = new Float64Array(rounds);
   let block = scanner.block ?? 0n;
   for (let round = -warmup; round < rounds; round++) {
-    // The chain's side (not timed): which pools swapped and their reserves after the swap.
-    for (let k = 0; k < changed; k++) {
-      const p = live[Math.floor(random() * live.length)]!;
-      picked[k] = p;
-      const zeroForOne = random() < 0.5;
-      const r0 = pools.reserve0[p]!;
-      const r1 = pools.reserve1[p]!;
-      const reserveIn = zeroForOne ? r0 : r1;
-      const fraction = 10 ** (-6 + 4 * random());
-      const amountIn = BigInt(Math.floor(Number(reserveIn) * fraction)) + 1n;
-      if (pools.kind[p] === KIND_V3) {
-        // A V3 pool's table reserves are the current range's virtual ones, far deeper than what
-        // the range holds: a thousandth of the V2 fraction keeps the swap a realistic one.
-        nextV3[k] = v3Swap(scanner, p, zeroForOne, amountIn / 1000n + 1n);
-        continue;
-      }
-      nextV3[k] = undefined;
-      const out = getAmountOut(amountIn, reserveIn, zeroForOne ? r1 : r0, pools.fee[p]!);
-      next0[k] = zeroForOne ? r0 + amountIn : r0 - out;
-      next1[k] = zeroForOne ? r1 - out : r1 + amountIn;
-    }
+    // The chain's side (not timed): which pools swapped and their state after the swap.
+    const moves = blocks.next(changed);
     block++;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let k = 0; k < changed; k++) {
-      const v3 = nextV3[k];
-      if (v3 === undefined) scanner.setReserves(picked[k]!, next0[k]!, next1[k]!);
-      else if (v3 !== 'unchanged') scanner.setV3State(picked[k]!, v3);
-    }
+    applyMoves(scanner, moves);
     scanner.refresh(block);
     scanner.top(top);
-    if (round >= 0) times[round] = (performance.now() - t0) * 1000;
+    if (round >= 0) {
+      times[round] = (performance.now() - t0) * 1000;
+      const used = process.cpuUsage(c0);
+      cpu[round] = used.user + used.system;
+    }
   }
   times.sort();
+  cpu.sort();
   const round2 = (x: number): number => Math.round(x * 100) / 100;
   return {
-    pools: pools.size,
+    pools: scanner.pools.size,
     cycles: scanner.cycles.count,
     coldMs: round2(coldMs),
+    coldTopMs: round2(coldTopMs),
     incrementalP50Us: round2(percentile(times, 0.5)),
     incrementalP99Us: round2(percentile(times, 0.99)),
+    cpuP50Us: round2(percentile(cpu, 0.5)),
+    cpuP99Us: round2(percentile(cpu, 0.99)),
+    load1: round2(loadavg()[0]!),
     // Peak resident set of the process (the JSON parse of the snapshot included), in MiB.
     rssMb: round2(process.resourceUsage().maxRSS / 1024),
   };

@@ -91,12 +91,26 @@ export class FlashSources {
     this.lender = new Int32Array(cycles.count * MAX_CANDIDATES).fill(-1);
     this.feePips = new Int32Array(cycles.count * MAX_CANDIDATES);
     this.gasUnits = new BigInt64Array(cycles.count * MAX_CANDIDATES);
+    // Gas by route shape and source: a few distinct shapes serve every cycle (100k+ of them at scale).
+    const gasMemo = new Map<string, bigint>();
+    const gasOf = (hops: readonly HopKind[], kind: FlashSourceKind): bigint => {
+      const key = `${hops.join(',')} ${kind}`;
+      let gas = gasMemo.get(key);
+      if (gas === undefined) gasMemo.set(key, (gas = routeGasUnits(hops, kind)));
+      return gas;
+    };
+    const v2FlashSwap = KINDS.indexOf('v2-flash-swap');
     for (let c = 0; c < cycles.count; c++) {
       const hops = this.shape(c);
-      const offer = (kind: FlashSourceKind, lender: number, fee: number): Offer => ({ kind, lender, fee, gas: routeGasUnits(hops, kind) });
+      const offer = (kind: FlashSourceKind, lender: number, fee: number): Offer => ({ kind, lender, fee, gas: gasOf(hops, kind) });
       const first = cycles.pools[c * cycles.stride]!;
       if (pools.kind[first] === KIND_V2) {
-        this.keep(c, [offer('v2-flash-swap', first, 0)]);
+        // The flash swap alone (what keep() stores for one offer), without the sort.
+        const s = this.slot(c, 0);
+        this.kind[s] = v2FlashSwap;
+        this.lender[s] = first;
+        this.gasUnits[s] = gasOf(hops, 'v2-flash-swap');
+        this.count[c] = 1;
         continue;
       }
       const offers: Offer[] = [];

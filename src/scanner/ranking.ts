@@ -1,25 +1,47 @@
 /**
- * Cycles ranked by score (highest first, then by cycle number so the order is total and a
- * rescan gives the same list): an indexed binary max-heap. A block moves a few hundred scores
- * at most; each move is O(log n) swaps, where a sorted array would shift half of itself. The
- * best-first walk (`visit`) reads the heap in order without changing it, in O(k log k) for k
- * cycles visited.
+ * Cycles ranked by score, best first (then by cycle number, so the order is total and a rescan
+ * gives the same list), without ever touching the cycles a block did not change.
+ *
+ * Each cycle belongs for life to one **group** (in the scanner: its base token and the gas of its
+ * least-gas flash source) and is stored by its **key** (its profit bound), in an indexed binary
+ * max-heap per group. Its score is `(key − offset[g]) × scale[g]`, with the group's offset (the
+ * gas cost in the base token) and scale (the base token's value in the gas token) given at walk
+ * time. A gas price or a pricing pool moving changes every score of a group at once but not their
+ * order within it (the map is monotone in the key), so nothing is re-ranked: the walk merges the
+ * groups' heaps by the current scores. A block moves a few hundred keys at most, each in
+ * O(log n) swaps; the best-first walk (`visit`) reads the heaps in order without changing them,
+ * in O(k log k) for k cycles visited.
  */
 export class Ranking {
+  /** All groups' heaps, each in its own segment [start[g], start[g] + count[g]). */
   private readonly heap: Int32Array;
+  /** Position of a ranked cycle in its group's segment, or -1. */
   private readonly pos: Int32Array;
-  private readonly score: Float64Array;
-  private count = 0;
+  private readonly key: Float64Array;
+  private readonly start: Int32Array;
+  private readonly count: Int32Array;
+  private ranked = 0;
 
-  constructor(cycleCount: number) {
-    this.heap = new Int32Array(cycleCount);
-    this.pos = new Int32Array(cycleCount).fill(-1);
-    this.score = new Float64Array(cycleCount);
+  /** `groupOf[c]`: the group of cycle c, fixed for the ranking's life (0 .. groupCount − 1). */
+  constructor(private readonly groupOf: Int32Array, groupCount: number) {
+    const n = groupOf.length;
+    this.heap = new Int32Array(n);
+    this.pos = new Int32Array(n).fill(-1);
+    this.key = new Float64Array(n);
+    this.start = new Int32Array(groupCount + 1);
+    this.count = new Int32Array(groupCount);
+    for (let c = 0; c < n; c++) this.start[groupOf[c]! + 1]!++;
+    for (let g = 0; g < groupCount; g++) this.start[g + 1]! += this.start[g]!;
   }
 
-  /** Number of ranked cycles. */
+  /** Number of groups. */
+  get groups(): number {
+    return this.count.length;
+  }
+
+  /** Number of ranked cycles (keys stored, whatever their score). */
   get size(): number {
-    return this.count;
+    return this.ranked;
   }
 
   /** Whether cycle `c` is ranked. */
@@ -27,135 +49,157 @@ export class Ranking {
     return this.pos[c]! >= 0;
   }
 
-  /** Score of a ranked cycle. */
-  scoreOf(c: number): number {
-    return this.score[c]!;
+  /** Key of a ranked cycle. */
+  keyOf(c: number): number {
+    return this.key[c]!;
   }
 
-  /** Inserts cycle `c` with `score`, or moves it if already ranked. */
-  set(c: number, score: number): void {
+  /** Inserts cycle `c` with `key`, or moves it if already ranked. */
+  set(c: number, key: number): void {
+    const g = this.groupOf[c]!;
     const at = this.pos[c]!;
     if (at < 0) {
-      this.score[c] = score;
-      this.heap[this.count] = c;
-      this.pos[c] = this.count;
-      this.up(this.count++);
+      this.key[c] = key;
+      const slot = this.count[g]!++;
+      this.heap[this.start[g]! + slot] = c;
+      this.pos[c] = slot;
+      this.ranked++;
+      this.up(g, slot);
       return;
     }
-    const old = this.score[c]!;
-    if (old === score) return;
-    this.score[c] = score;
-    if (score > old) this.up(at);
-    else this.down(at);
+    const old = this.key[c]!;
+    if (old === key) return;
+    this.key[c] = key;
+    if (key > old) this.up(g, at);
+    else this.down(g, at);
   }
 
   /** Removes cycle `c` if ranked. */
   delete(c: number): void {
     const at = this.pos[c]!;
     if (at < 0) return;
+    const g = this.groupOf[c]!;
     this.pos[c] = -1;
-    const last = this.heap[--this.count]!;
-    if (at === this.count) return;
-    this.heap[at] = last;
+    this.ranked--;
+    const lastSlot = --this.count[g]!;
+    if (at === lastSlot) return;
+    const last = this.heap[this.start[g]! + lastSlot]!;
+    this.heap[this.start[g]! + at] = last;
     this.pos[last] = at;
-    this.up(at);
-    this.down(this.pos[last]!);
+    this.up(g, at);
+    this.down(g, this.pos[last]!);
   }
 
-  /** Visits ranked cycles best first until `visit` returns false or all are seen. */
-  visit(visit: (c: number) => boolean): void {
-    if (this.count === 0) return;
-    // Frontier of heap slots, itself kept as a small binary heap by the same order.
-    const frontier: number[] = [0];
-    while (frontier.length > 0) {
-      const slot = this.popFrontier(frontier);
-      if (!visit(this.heap[slot]!)) return;
-      for (const child of [2 * slot + 1, 2 * slot + 2]) if (child < this.count) this.pushFrontier(frontier, child);
-    }
+  /** Ranked cycles of group `g` whose key exceeds `above` (a full pass over the group: for status, not per block). */
+  countAbove(g: number, above: number): number {
+    let n = 0;
+    for (let i = 0; i < this.count[g]!; i++) if (this.key[this.heap[this.start[g]! + i]!]! > above) n++;
+    return n;
   }
 
-  /** The best `limit` cycles, best first. */
-  top(limit: number): number[] {
-    const out: number[] = [];
-    if (limit > 0) this.visit((c) => out.push(c) < limit);
-    return out;
-  }
-
-  private above(a: number, b: number): boolean {
-    const sa = this.score[a]!;
-    const sb = this.score[b]!;
-    return sa > sb || (sa === sb && a < b);
-  }
-
-  private up(i: number): void {
-    const { heap, pos } = this;
-    const c = heap[i]!;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!this.above(c, p)) break;
-      heap[i] = p;
-      pos[p] = i;
-      i = parent;
-    }
-    heap[i] = c;
-    pos[c] = i;
-  }
-
-  private down(i: number): void {
-    const { heap, pos } = this;
-    const c = heap[i]!;
-    for (;;) {
-      let best = i;
-      let bestCycle = c;
-      const l = 2 * i + 1;
-      if (l < this.count && this.above(heap[l]!, bestCycle)) {
-        best = l;
-        bestCycle = heap[l]!;
+  /**
+   * Visits the cycles whose key exceeds their group's offset, by score `(key − offset[g]) × scale[g]`, best first
+   * (equal scores in any order), until `visit` returns false or all are seen. A group whose
+   * offset is NaN (its gas cannot be priced now) is left out.
+   */
+  visit(offset: Float64Array, scale: Float64Array, visit: (c: number, score: number) => boolean): void {
+    // Frontier of (group, slot) pairs as a binary heap on score; entries packed in parallel arrays.
+    const frontierGroup: number[] = [];
+    const frontierSlot: number[] = [];
+    const frontierScore: number[] = [];
+    const push = (g: number, slot: number): void => {
+      const net = this.key[this.heap[this.start[g]! + slot]!]! - offset[g]!;
+      if (!(net > 0)) return;
+      const score = net * scale[g]!;
+      let i = frontierGroup.length;
+      frontierGroup.push(g);
+      frontierSlot.push(slot);
+      frontierScore.push(score);
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!(frontierScore[i]! > frontierScore[parent]!)) break;
+        swap(i, parent);
+        i = parent;
       }
-      if (l + 1 < this.count && this.above(heap[l + 1]!, bestCycle)) {
-        best = l + 1;
-        bestCycle = heap[l + 1]!;
-      }
-      if (best === i) break;
-      heap[i] = bestCycle;
-      pos[bestCycle] = i;
-      i = best;
-    }
-    heap[i] = c;
-    pos[c] = i;
-  }
-
-  private slotAbove(a: number, b: number): boolean {
-    return this.above(this.heap[a]!, this.heap[b]!);
-  }
-
-  private pushFrontier(frontier: number[], slot: number): void {
-    let i = frontier.push(slot) - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.slotAbove(frontier[i]!, frontier[parent]!)) break;
-      [frontier[i], frontier[parent]] = [frontier[parent]!, frontier[i]!];
-      i = parent;
-    }
-  }
-
-  private popFrontier(frontier: number[]): number {
-    const top = frontier[0]!;
-    const last = frontier.pop()!;
-    if (frontier.length > 0) {
-      frontier[0] = last;
+    };
+    const swap = (i: number, j: number): void => {
+      [frontierGroup[i], frontierGroup[j]] = [frontierGroup[j]!, frontierGroup[i]!];
+      [frontierSlot[i], frontierSlot[j]] = [frontierSlot[j]!, frontierSlot[i]!];
+      [frontierScore[i], frontierScore[j]] = [frontierScore[j]!, frontierScore[i]!];
+    };
+    const pop = (): void => {
+      const last = frontierGroup.length - 1;
+      swap(0, last);
+      frontierGroup.pop();
+      frontierSlot.pop();
+      frontierScore.pop();
       let i = 0;
       for (;;) {
         let best = i;
         const l = 2 * i + 1;
-        if (l < frontier.length && this.slotAbove(frontier[l]!, frontier[best]!)) best = l;
-        if (l + 1 < frontier.length && this.slotAbove(frontier[l + 1]!, frontier[best]!)) best = l + 1;
+        if (l < frontierGroup.length && frontierScore[l]! > frontierScore[best]!) best = l;
+        if (l + 1 < frontierGroup.length && frontierScore[l + 1]! > frontierScore[best]!) best = l + 1;
         if (best === i) break;
-        [frontier[i], frontier[best]] = [frontier[best]!, frontier[i]!];
+        swap(i, best);
         i = best;
       }
+    };
+    for (let g = 0; g < this.count.length; g++) if (this.count[g]! > 0 && !Number.isNaN(offset[g])) push(g, 0);
+    while (frontierGroup.length > 0) {
+      const g = frontierGroup[0]!;
+      const slot = frontierSlot[0]!;
+      const score = frontierScore[0]!;
+      pop();
+      if (!visit(this.heap[this.start[g]! + slot]!, score)) return;
+      for (const child of [2 * slot + 1, 2 * slot + 2]) if (child < this.count[g]!) push(g, child);
     }
-    return top;
+  }
+
+  private above(a: number, b: number): boolean {
+    const ka = this.key[a]!;
+    const kb = this.key[b]!;
+    return ka > kb || (ka === kb && a < b);
+  }
+
+  private up(g: number, i: number): void {
+    const { heap, pos } = this;
+    const base = this.start[g]!;
+    const c = heap[base + i]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[base + parent]!;
+      if (!this.above(c, p)) break;
+      heap[base + i] = p;
+      pos[p] = i;
+      i = parent;
+    }
+    heap[base + i] = c;
+    pos[c] = i;
+  }
+
+  private down(g: number, i: number): void {
+    const { heap, pos } = this;
+    const base = this.start[g]!;
+    const n = this.count[g]!;
+    const c = heap[base + i]!;
+    for (;;) {
+      let best = i;
+      let bestCycle = c;
+      const l = 2 * i + 1;
+      if (l < n && this.above(heap[base + l]!, bestCycle)) {
+        best = l;
+        bestCycle = heap[base + l]!;
+      }
+      if (l + 1 < n && this.above(heap[base + l + 1]!, bestCycle)) {
+        best = l + 1;
+        bestCycle = heap[base + l + 1]!;
+      }
+      if (best === i) break;
+      heap[base + i] = bestCycle;
+      pos[bestCycle] = i;
+      i = best;
+    }
+    heap[base + i] = c;
+    pos[c] = i;
   }
 }

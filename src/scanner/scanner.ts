@@ -8,6 +8,7 @@ import { floatProfitBound } from './bound.ts';
 import { FlashSources, MAX_CANDIDATES } from './flash-source.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
 import { Ranking } from './ranking.ts';
+import { rankingGroups, type RankingGroups } from './ranking-groups.ts';
 import { Route } from './route.ts';
 import { composeV2, profitUpperBound, sizeV2Route, type SizingLimits } from './sizing.ts';
 import { PiecewiseSizer } from './sizing-piecewise.ts';
@@ -45,7 +46,12 @@ export class Scanner {
   private readonly v3Bound: V3LiquidityBound | undefined;
   /** Exact sizing of routes with V3 hops. */
   private readonly piecewise: PiecewiseSizer;
+  /** Ranking groups: cycles of one base whose least-gas flash source uses the same gas (ranking.ts). */
+  private readonly groups: RankingGroups;
   private readonly ranking: Ranking;
+  /** Per group, at the last walk: gas cost in the base token (NaN: cannot be priced) and the base's value in the gas token. */
+  private readonly groupOffset: Float64Array;
+  private readonly groupScale: Float64Array;
   private readonly maxIn: Map<number, bigint>;
   /** The flash sources that could serve each cycle, with their fees and gas (candidate slots). */
   readonly flash: FlashSources;
@@ -63,6 +69,8 @@ export class Scanner {
   private readonly exact: Uint8Array;
   private readonly amountIn: bigint[];
   private readonly profit: bigint[];
+  /** Per slot: per-hop amounts at the sized input from the piecewise sizing's exact quotes (undefined: derive them). */
+  private readonly sizedAmounts: (bigint[] | undefined)[];
   private readonly computedAt: (bigint | null)[];
   /** Route, tokens and per-hop amounts of a refined cycle, built once per exact result. */
   private readonly legs: ({ pools: HexAddress[]; protocols: PoolProtocol[]; fees: number[]; tokens: HexAddress[]; amounts: bigint[] } | undefined)[];
@@ -112,7 +120,10 @@ export class Scanner {
     this.piecewise = new PiecewiseSizer(this.v3);
     this.flash = new FlashSources(this.pools, this.cycles, options.flash);
     this.route = new Route(this.pools, this.cycles, this.v3);
-    this.ranking = new Ranking(this.cycles.count);
+    this.groups = rankingGroups(this.cycles, this.flash);
+    this.ranking = new Ranking(this.groups.of, this.groups.base.length);
+    this.groupOffset = new Float64Array(this.groups.base.length);
+    this.groupScale = new Float64Array(this.groups.base.length);
     const n = this.cycles.count;
     this.chosen = new Uint8Array(n);
     this.candidate = new Uint8Array(n);
@@ -120,6 +131,7 @@ export class Scanner {
     this.exact = new Uint8Array(n);
     this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
+    this.sizedAmounts = new Array<undefined>(n * MAX_CANDIDATES).fill(undefined);
     this.computedAt = new Array<bigint | null>(n).fill(null);
     this.legs = new Array<undefined>(n).fill(undefined);
     this.dirty = new Uint8Array(this.pools.size);
@@ -133,13 +145,24 @@ export class Scanner {
 
   /** Pools indexed, cycles found, pools with a zero reserve, cycles ranked (whose bound beats gas). */
   stats(): { pools: number; dryPools: number; cycles: number; ranked: number } {
-    return { pools: this.pools.size, dryPools: countDryPools(this.pools), cycles: this.cycles.count, ranked: this.ranking.size };
+    this.priceGroups();
+    let ranked = 0;
+    for (let g = 0; g < this.ranking.groups; g++) ranked += this.ranking.countAbove(g, this.groupOffset[g]!);
+    return { pools: this.pools.size, dryPools: countDryPools(this.pools), cycles: this.cycles.count, ranked };
   }
 
   /** Evaluates every cycle (the cold pass); `refine` also sizes each ranked one to the wei. */
   scanAll(refine = true): void {
     for (let c = 0; c < this.cycles.count; c++) this.evaluate(c);
-    if (refine) for (const c of this.candidates) this.refine(c);
+    if (refine) this.refineAll();
+  }
+
+  /**
+   * Sizes every candidate to the wei now. Never needed for results: `top` sizes exactly every
+   * cycle it walks to; this only moves that work to start-up (at 100k pools ~200k candidates).
+   */
+  refineAll(): void {
+    for (const c of this.candidates) this.refine(c);
   }
 
   /** Pool number of an address (any case); InputError when unknown. */
@@ -178,10 +201,9 @@ export class Scanner {
     this.dirtyList.push(pool);
   }
 
-  /** Changes the gas price: re-prices every sized cycle (sizes do not depend on gas). */
+  /** Changes the gas price: sizes do not depend on gas, and the ranking applies gas per group at each walk. */
   setGasPrice(gasPrice: bigint): void {
     this.gasPrice = gasPrice;
-    for (const c of this.candidates) this.rank(c);
   }
 
   /**
@@ -190,7 +212,7 @@ export class Scanner {
    */
   refresh(block: bigint | null = this.block): number {
     this.block = block;
-    const { poolStart, byPool, base } = this.cycles;
+    const { poolStart, byPool } = this.cycles;
     const epoch = ++this.epoch;
     let evaluated = 0;
     const changed = this.dirtyList;
@@ -205,14 +227,8 @@ export class Scanner {
         evaluated++;
       }
     }
-    // A pricing pool moved: gas in that base changed for every sized cycle of the base.
-    for (const p of changed) {
-      const priced = this.gas.pricesBase[p]!;
-      if (priced < 0) continue;
-      for (const c of this.candidates) {
-        if (base[c] === priced && this.seen[c] !== epoch) this.rank(c);
-      }
-    }
+    // A pricing pool that moved changes gas in its base for every cycle of the base: the
+    // ranking applies it per group at the next walk (ranking.ts), so nothing else is touched.
     return evaluated;
   }
 
@@ -227,9 +243,10 @@ export class Scanner {
     const chosen: number[] = [];
     const value = new Map<number, number>();
     const better = (a: number, b: number): boolean => value.get(a)! > value.get(b)! || (value.get(a) === value.get(b) && a < b);
-    this.ranking.visit((c) => {
+    this.priceGroups();
+    this.ranking.visit(this.groupOffset, this.groupScale, (c, score) => {
       const last = chosen[limit - 1];
-      if (last !== undefined && this.ranking.scoreOf(c) < value.get(last)!) return false;
+      if (last !== undefined && score < value.get(last)!) return false;
       this.refine(c);
       if (this.flash.count[c]! > 1) this.choose(c);
       const net = this.netOf(c);
@@ -283,7 +300,7 @@ export class Scanner {
     this.candidates.add(c);
     this.bound[c] = bound;
     this.computedAt[c] = this.block;
-    this.rank(c);
+    this.ranking.set(c, bound);
   }
 
   /**
@@ -306,13 +323,14 @@ export class Scanner {
     for (let i = 0; i < this.flash.count[c]!; i++) {
       const profitable = i === 0 || this.profit[this.flash.slot(c, i - 1)]! > 0n;
       const result = profitable ? this.piecewise.size(this.route, this.limits(c, i)) : undefined;
-      this.store(this.flash.slot(c, i), result?.amountIn ?? 0n, result?.profit ?? 0n);
+      this.store(this.flash.slot(c, i), result?.amountIn ?? 0n, result?.profit ?? 0n, result?.amounts);
     }
   }
 
-  private store(slot: number, amountIn: bigint, profit: bigint): void {
+  private store(slot: number, amountIn: bigint, profit: bigint, amounts?: bigint[]): void {
     this.amountIn[slot] = amountIn;
     this.profit[slot] = profit;
+    this.sizedAmounts[slot] = amounts;
   }
 
   /** The gas pricer's conversion to gas-token value, cached until a pool changes. */
@@ -372,16 +390,19 @@ export class Scanner {
   }
 
   /**
-   * Places a candidate in the ranking (or out of it) by its bound net of the gas of its
-   * candidate using the least gas (the last): no candidate nets more, whichever is chosen.
+   * Each ranking group's gas cost in its base (that of the least-gas candidate: no candidate
+   * nets more, whichever is chosen) and its base's value in the gas token, now: a cycle's score
+   * is (bound − gas) × value, positive only when the bound beats gas. Gas that cannot be priced
+   * right now (every pricing pool dry) leaves the group out (NaN).
    */
-  private rank(c: number): void {
-    const base = this.cycles.base[c]!;
-    const gas = this.gasPrice === 0n ? 0n : this.gasCost(c, this.flash.slot(c, this.flash.count[c]! - 1));
-    // Gas that cannot be priced right now (every pricing pool dry) makes the cycle unrankable.
-    const net = gas === undefined ? -1 : this.bound[c]! - Number(gas);
-    if (net > 0) this.ranking.set(c, net * this.toGasToken(base));
-    else this.ranking.delete(c);
+  private priceGroups(): void {
+    const { groups } = this;
+    for (let g = 0; g < groups.base.length; g++) {
+      const base = groups.base[g]!;
+      const gas = this.gasPrice === 0n ? 0n : this.gas.inBase(base, groups.gasUnits[g]! * this.gasPrice);
+      this.groupOffset[g] = gas === undefined ? Number.NaN : Number(gas);
+      this.groupScale[g] = this.toGasToken(base);
+    }
   }
 
   private clear(c: number): void {
@@ -425,8 +446,12 @@ export class Scanner {
 
   private buildLegs(c: number): { pools: HexAddress[]; protocols: PoolProtocol[]; fees: number[]; tokens: HexAddress[]; amounts: bigint[] } {
     const { cycles, pools, tokens } = this;
-    this.route.load(c);
-    const amounts = this.route.amounts(this.amountIn[this.chosenSlot(c)]!);
+    const sized = this.chosenSlot(c);
+    let amounts = this.sizedAmounts[sized];
+    if (amounts === undefined) {
+      this.route.load(c);
+      amounts = this.route.amounts(this.amountIn[sized]!);
+    }
     const poolList: HexAddress[] = [];
     const protocols: PoolProtocol[] = [];
     const fees: number[] = [];

@@ -99,7 +99,10 @@ export class PiecewiseSizer {
       if (hi >= lo && hi - lo <= EXHAUSTIVE_WINDOW) x = scanWith(quotes, lo, hi, x, flashFeePips);
       else if (hi >= lo && this.fewLevels(optimum - Number(lo))) x = scanLevels(quotes, lo, hi, x, flashFeePips) ?? x;
     }
-    return finish(quotes, x, flashFeePips);
+    const sized = finish(quotes, x, flashFeePips);
+    // The per-hop amounts at the optimum from the same exact quotes (equal to whole swaps: tested),
+    // so the opportunity needs no second run of the swap loop per hop.
+    return sized === undefined ? undefined : { ...sized, amounts: quotes.amounts(x) };
   }
 
   /**

@@ -38,6 +38,8 @@ export interface Sized {
   amountOut: bigint;
   flashFee: bigint;
   profit: bigint;
+  /** Input, then each hop's output at `amountIn`, when the sizing's own exact quotes hold them (piecewise sizing). */
+  amounts?: bigint[];
 }
 
 /** Flash fee on `amountIn`, rounded up (we pay it). */

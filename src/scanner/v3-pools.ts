@@ -33,6 +33,9 @@ export class V3Pools implements V3Quoter {
       this.state.set(i, {
         fee: pool.fee, tickSpacing: pool.tickSpacing, sqrtPriceX96: pool.sqrtPriceX96, tick: pool.tick, liquidity: pool.liquidity,
         ticks: Int32Array.from(pool.ticks, (t) => t.tick), liquidityNet: pool.ticks.map((t) => t.liquidityNet),
+        // getSqrtRatioAtTick of initialized ticks, memoized by the swap loop (a pure function of
+        // the tick, so a new tick map never makes it wrong): 10 % of a V3-heavy block's CPU before.
+        sqrtRatioCache: new Map(),
       });
       this.sync(i);
     });
