@@ -4,7 +4,7 @@ import { Readiness } from './api/readiness.ts';
 import type { Config } from './config.ts';
 import type { Devnet } from './devnet/devnet.ts';
 import { startEngine, type Engine, type ExecutionSettings } from './engine/engine.ts';
-import { engineView, type TokenDirectory as TokenMetadata } from './engine/status-view.ts';
+import { engineView } from './engine/status-view.ts';
 import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
@@ -67,7 +67,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // Listen first: a port in use fails in milliseconds, and /healthz answers while the rest boots.
   let devnet: Devnet | undefined;
   let engine: Engine | undefined;
-  let tokens: TokenMetadata = new Map();
+  let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
   // ── API (issue 12): routes are registered now and reach the database through the gate
   // (503 until the store below is open); the first run creates the admin account there.
@@ -150,7 +150,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     const floor = liquidityFloorFromText(market.snapshot.pools, market.snapshot.chainId, config.minPoolLiquidity, 'ORION_MIN_POOL_LIQUIDITY');
     if (floor.kept.length === 0) throw new ConfigError(`ORION_MIN_POOL_LIQUIDITY=${config.minPoolLiquidity}: no pool of the snapshot reaches that floor; allowed: a lower floor`);
     if (floor.excluded.length > 0) say(`engine: ${floor.excluded.length} of ${market.snapshot.pools.length} pools below the liquidity floor of ${config.minPoolLiquidity} ${floor.reference.symbol} per side, not followed`);
-    tokens = new Map(snapshotTokens(market.snapshot).map((token) => [token.address, token]));
+    tokens = symbols;
     const execution = executionSettings(config, devnet);
     engine = await startEngine({
       store,

@@ -15,6 +15,7 @@ import { openTestStore, testBackends, type TestStore } from '../store/test-store
 import { DEFAULT_PLAN_SETTINGS } from '../orchestrator/plan.ts';
 import { startEngine, type Engine, type EngineOptions } from './engine.ts';
 import { engineView } from './status-view.ts';
+import { TokenDirectory } from '../format/symbols.ts';
 
 const BASES = ['WETH', 'USDC', 'USDT'];
 /** Not anvil's suggested 1 gwei, so a price taken from eth_gasPrice would show. */
@@ -211,7 +212,7 @@ describe('engine (sim): market → rank → decide → simulate → record on th
       }
     }
     // /health shows each one's flash source: kind, lender address, fee.
-    const view = engineView(engine, new Map());
+    const view = engineView(engine, new TokenDirectory([]));
     expect((view['top'] as Record<string, unknown>[]).map((json) => json['flashSource'])).toEqual(top.map((o) => ({ kind: o.flashSource.kind, lender: o.flashLender, feePips: o.flashSource.feePips })));
 
     // And each hop of the best opportunities is what the real contracts quote for it now:

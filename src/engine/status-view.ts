@@ -1,20 +1,17 @@
-import { formatUnits } from 'viem';
 import type { SimulationResult } from '../executor/executor.ts';
 import { describeRevert } from '../executor/revert-reason.ts';
 import type { Funnel } from '../ledger/funnel.ts';
-import type { SnapshotToken } from '../market/snapshot.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import { opportunityToJson } from '../format/opportunity-format.ts';
+import { formatRoute } from '../format/route.ts';
+import type { TokenDirectory } from '../format/symbols.ts';
 import type { Engine } from './engine.ts';
 
 /**
  * What `/health` shows of the engine, for people and machines at once: every amount as its raw
- * decimal string beside the same amount in token units with the token's symbol (a symbol two
- * tokens share gets a short address).
+ * decimal string beside the same amount in token units with the token's symbol, through the one
+ * formatter the CLI uses too (src/format: a symbol two tokens share gets a short address).
  */
-
-/** Token metadata by lower-case address. */
-export type TokenDirectory = ReadonlyMap<string, Pick<SnapshotToken, 'symbol' | 'decimals' | 'address'>>;
 
 /** A raw amount and how a person reads it. */
 export interface AmountView {
@@ -22,22 +19,10 @@ export interface AmountView {
   display: string;
 }
 
-/** The symbols of `tokens`, a symbol shared by two addresses shown with the address's first bytes. */
-export function tokenLabels(tokens: TokenDirectory): Map<string, string> {
-  const bySymbol = new Map<string, number>();
-  for (const token of tokens.values()) bySymbol.set(token.symbol, (bySymbol.get(token.symbol) ?? 0) + 1);
-  return new Map([...tokens.values()].map((t) => [t.address, (bySymbol.get(t.symbol) ?? 0) > 1 ? `${t.symbol}(${t.address.slice(0, 6)}…)` : t.symbol]));
-}
-
 /** The engine's view as /health shows it. */
 export function engineView(engine: Engine, tokens: TokenDirectory): Record<string, unknown> {
-  const labels = tokenLabels(tokens);
-  const amount = (raw: bigint | null, token: string): AmountView | null => {
-    if (raw === null) return null;
-    const meta = tokens.get(token.toLowerCase());
-    return { raw: raw.toString(), display: meta === undefined ? `${raw} (raw units of ${token})` : `${formatUnits(raw, meta.decimals)} ${labels.get(meta.address) ?? meta.symbol}` };
-  };
-  const route = (tokensOnRoute: readonly string[]): string => tokensOnRoute.map((t) => labels.get(t.toLowerCase()) ?? t).join('>');
+  const amount = (raw: bigint | null, token: string): AmountView | null => (raw === null ? null : { raw: raw.toString(), display: tokens.amount(token, raw) });
+  const route = (tokensOnRoute: readonly string[]): string => formatRoute(tokensOnRoute, tokens);
   const opportunity = (o: LentOpportunity) => ({
     route: route(o.tokens), ...opportunityToJson(o),
     view: { amountIn: amount(o.amountIn, o.tokens[0]!), netProfit: amount(o.netProfit, o.tokens[0]!), gasCost: amount(o.gasCost, o.tokens[0]!) },
