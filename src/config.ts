@@ -177,8 +177,8 @@ function crossFieldProblems(v: z.output<typeof ConfigSchema>, describe: (key: Co
   if (v.aavePool === undefined && v.aavePremiumBps !== undefined) {
     problems.push(`${describe('aavePremiumBps')} is set but ORION_AAVE_POOL is not; allowed: the premium together with the Aave V3 Pool it applies to`);
   }
-  if ((v.executorAddress === undefined) !== (v.hotKeyAddress === undefined)) {
-    problems.push(`${describe(v.executorAddress === undefined ? 'hotKeyAddress' : 'executorAddress')} is set without ${v.executorAddress === undefined ? 'ORION_EXECUTOR_ADDRESS' : 'ORION_HOT_KEY_ADDRESS'}; allowed: both (the executor contract and the address that calls it) or neither`);
+  if (v.hotKeyAddress !== undefined && v.executorAddress === undefined) {
+    problems.push(`${describe('hotKeyAddress')} is set without ORION_EXECUTOR_ADDRESS; allowed: the hot key together with the executor contract it calls`);
   }
   if (v.balancerVault !== undefined && v.balancerVault === v.aavePool) {
     problems.push(`${describe('aavePool')} is also ORION_BALANCER_VAULT; allowed: the Aave V3 Pool and the Balancer Vault at their own addresses`);

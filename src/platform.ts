@@ -156,7 +156,9 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       store,
       mode: config.mode,
       execution,
-      ...(execution === null ? { noExecutionReason: 'no executor contract on the followed chain: set ORION_EXECUTOR_ADDRESS and ORION_HOT_KEY_ADDRESS to plan and simulate' } : {}),
+      ...(execution === null ? { noExecutionReason: config.executorAddress === undefined
+        ? 'no executor contract on the followed chain: set ORION_EXECUTOR_ADDRESS and ORION_HOT_KEY_ADDRESS to plan and simulate'
+        : 'ORION_HOT_KEY_ADDRESS is unset: plans need the address that calls ORION_EXECUTOR_ADDRESS' } : {}),
       plan: { minProfitMarginBps: config.minProfitMarginBps, deadlineBlocks: config.deadlineBlocks, gasLimitMarginBps: config.gasLimitMarginBps },
       blockTimeSeconds: devnet === undefined ? 12 : config.blockTime,
       spillDir: config.dataDir,

@@ -1,13 +1,13 @@
 /**
- * The seed of a randomized test: ORION_AMM_SEED when set (CI sets one per run, derived from the
+ * The seed of a randomized test: TEST_SEED when set (CI sets one per run, derived from the
  * commit and printed by .ci/run, so a CI run is reproducible), otherwise a fresh one from the
  * clock, so local runs explore new cases. Either way the test prints it with how to replay it.
  */
 export function testSeed(): number {
-  const given = process.env.ORION_AMM_SEED;
+  const given = process.env.TEST_SEED;
   if (given === undefined || given.trim() === '') return Date.now() % 2 ** 31;
   if (!/^[0-9]+$/.test(given.trim()) || Number(given) >= 2 ** 31) {
-    throw new Error(`ORION_AMM_SEED must be an integer from 0 to 2^31 - 1, got "${given}"`);
+    throw new Error(`TEST_SEED must be an integer from 0 to 2^31 - 1, got "${given}"`);
   }
   return Number(given);
 }

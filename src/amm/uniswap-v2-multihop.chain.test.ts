@@ -58,7 +58,7 @@ describe('V2 multi-hop math vs the real Router02 (differential, property-based)'
   const stats = { exactIn: 0, exactOut: 0, rejectedIn: 0, rejectedOut: 0, overflowOut: 0, twoHops: 0, threeHops: 0 };
 
   beforeAll(async () => {
-    console.log(`V2 multi-hop differential: seed ${SEED} (set ORION_AMM_SEED=${SEED} to replay), ${RUNS} runs per property`);
+    console.log(`V2 multi-hop differential: seed ${SEED} (set TEST_SEED=${SEED} to replay), ${RUNS} runs per property`);
     h = await startHarness({ format: 'orion.pools/v1', chainId: 1, block: null, pools: randomV2Chains(SEED, CHAINS, HOPS) }, (d) => [d.deployment.v2Router]);
     pairs = h.local.pools as V2PoolSnapshot[];
   });

@@ -68,7 +68,7 @@ describe('V2 math vs the real UniswapV2Pair and Router02 (differential, property
   };
 
   beforeAll(async () => {
-    console.log(`V2 differential: seed ${SEED} (set ORION_AMM_SEED=${SEED} to replay), ${RUNS} runs per property`);
+    console.log(`V2 differential: seed ${SEED} (set TEST_SEED=${SEED} to replay), ${RUNS} runs per property`);
     h = await startHarness({ format: 'orion.pools/v1', chainId: 1, block: null, pools: randomV2Pools(SEED, PAIRS) }, (d) => [d.deployment.v2Router]);
     pairs = h.local.pools as V2PoolSnapshot[];
   });

@@ -21,7 +21,7 @@ import { testSeed } from '../../../test/test-seed.ts';
 
 const SEED = testSeed();
 const RUNS = Number(process.env.ORION_AMM_RUNS ?? 500);
-// Replays one failing case: ORION_AMM_SEED and ORION_AMM_PATH as fast-check printed them.
+// Replays one failing case: TEST_SEED and ORION_AMM_PATH as fast-check printed them.
 const REPLAY = process.env.ORION_AMM_PATH === undefined ? {} : { path: process.env.ORION_AMM_PATH };
 const POOLS = 42;
 const MAX_INT256 = (1n << 255n) - 1n;
@@ -111,7 +111,7 @@ describe('V3 swap loop vs the real UniswapV3Pool, QuoterV2 and SwapRouter (diffe
   };
 
   beforeAll(async () => {
-    console.log(`V3 differential: seed ${SEED} (set ORION_AMM_SEED=${SEED} to replay), ${RUNS} runs per property`);
+    console.log(`V3 differential: seed ${SEED} (set TEST_SEED=${SEED} to replay), ${RUNS} runs per property`);
     const random = randomV3Pools(SEED, POOLS);
     h = await startHarness({ format: 'orion.pools/v1', chainId: 1, block: null, pools: random }, (d) => [d.deployment.swapRouter]);
     pools = h.local.pools.map((p) => {

@@ -3,9 +3,9 @@ import { fail, ok, skip, warn, type DoctorCheck } from './check.ts';
 import type { Queryable } from '../../store/index.ts';
 
 /**
- * Verifies the hash-chained audit log. src/audit is not on this branch: plug its verifier in
- * when merging (`auditCheck(verifyAudit)`); it returns how many entries it checked, or throws /
- * returns a broken position.
+ * Verifies the hash-chained audit log with a pluggable verifier (orion doctor plugs src/audit's,
+ * audit-verifier.ts); it returns how many entries it checked, or throws / returns a broken
+ * position.
  */
 export type AuditVerifier = (db: Queryable) => Promise<{ ok: true; entries: number } | { ok: false; reason: string }>;
 

@@ -1,6 +1,7 @@
 import type { Config } from '../../config.ts';
 import { openStore, storeOptionsFromConfig, type Store } from '../../store/index.ts';
 import { auditCheck, type AuditVerifier } from './audit-check.ts';
+import { auditVerifierWith } from './audit-verifier.ts';
 import { backupAgeCheck } from './backup-check.ts';
 import type { DoctorCheck, NamedResult } from './check.ts';
 import { databaseCheck } from './database-check.ts';
@@ -11,7 +12,7 @@ import { rpcChecks } from './rpc-check.ts';
 
 /** Every check for `config`, in the order printed. Pass the audit verifier once src/audit exists. */
 export function doctorChecks(config: Config, options: { verifyAudit?: AuditVerifier } = {}): DoctorCheck[] {
-  return [databaseCheck, redisCheck, ...rpcChecks(config), diskCheck('data'), diskCheck('backups'), auditCheck(options.verifyAudit), backupAgeCheck, executorCheck];
+  return [databaseCheck, redisCheck, ...rpcChecks(config), diskCheck('data'), diskCheck('backups'), auditCheck(options.verifyAudit ?? auditVerifierWith(config.auditKeyFile)), backupAgeCheck, executorCheck];
 }
 
 /**
