@@ -29,6 +29,7 @@ const { values } = parseArgs({
 });
 const kind = values.synth;
 if (kind !== undefined && kind !== 'v2' && kind !== 'v3') throw new Error(`--synth must be v2 or v3, got ${kind}`);
+// --snapshot defaults to DEFAULT_SCANNER_BENCH_SNAPSHOT (the same as orion bench scanner's), or to arbitrum with --synth v3.
 let path = values.snapshot ?? (kind === 'v3' ? new URL('arbitrum-uniswap-2024-11-01.json', snapshots).pathname : DEFAULT_SCANNER_BENCH_SNAPSHOT);
 let synthetic: Record<string, number> = {};
 if (kind !== undefined) {

@@ -80,6 +80,6 @@ describe('orion bench scanner', () => {
     expect(option.mandatory).toBe(false);
     expect(option.defaultValue).toBe(DEFAULT_SCANNER_BENCH_SNAPSHOT);
     expect(DEFAULT_SCANNER_BENCH_SNAPSHOT).toBe(join(import.meta.dirname, '..', '..', 'shared', 'data', 'snapshots', 'ethereum-uniswap-v2-2020-10-03.json'));
-    expect(readFileSync(new URL('../bench/scanner.ts', import.meta.url), 'utf8')).toMatch(/default: DEFAULT_SCANNER_BENCH_SNAPSHOT/);
+    expect(readFileSync(new URL('../bench/scanner.ts', import.meta.url), 'utf8')).toMatch(/: DEFAULT_SCANNER_BENCH_SNAPSHOT\);/);
   });
 });
