@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { signInFirstAdmin } from './first-admin.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { restoreBackup, verifyBackupFile, writeBackup } from '../../src/ops/backup/index.ts';
 import { openStore, pgliteFolder, type Store } from '../../src/store/index.ts';
@@ -48,10 +49,12 @@ describe('orion start: graceful shutdown on SIGTERM', () => {
         await Promise.race([nextOutput(), exited]);
       }
       const url = /ready: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+      // /health's detail is for signed-in users: the first-run admin.
+      const token = await signInFirstAdmin(url, dataDir);
       // Wait for blocks to flow and a scheduled backup to exist (polling /health: the server pushes nothing yet).
       let health: Health;
       for (;;) {
-        health = (await (await fetch(`${url}/health`)).json()) as Health;
+        health = (await (await fetch(`${url}/health`, { headers: { authorization: `Bearer ${token}` } })).json()) as Health;
         if ((health.engine?.blocksScanned ?? 0) >= 3 && health.backup?.last !== null) break;
         await new Promise((resolve) => setTimeout(resolve, 250));
       }

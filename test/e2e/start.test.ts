@@ -1,10 +1,10 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { base32Decode, totpAt } from '../../src/auth/totp.ts';
+import { signInFirstAdmin } from './first-admin.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'orion.js');
 
@@ -35,23 +35,6 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}:\n${started.output()}`);
-}
-
-/**
- * Signs in as the first-run admin: the password from ORION_DATA_DIR/admin-credentials.txt,
- * then the MFA enrolment every admin owes at first login. Returns an access token.
- */
-async function signInFirstAdmin(url: string, dataDir: string): Promise<string> {
-  const file = join(dataDir, 'admin-credentials.txt');
-  expect(statSync(file).mode & 0o777).toBe(0o600);
-  const password = /password: (\S+)/.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
-  const post = async (path: string, body: unknown) => (await fetch(`${url}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Record<string, string>>;
-  const login = await post('/auth/login', { username: 'admin', password });
-  expect(login).toMatchObject({ status: 'challenge', next: 'mfa_enrolment' });
-  const enrolment = await post('/auth/mfa/enrol', { challenge: login['challenge'] });
-  const tokens = await post('/auth/mfa', { challenge: login['challenge'], code: totpAt(base32Decode(enrolment['secret'] ?? ''), Date.now() / 1000) });
-  expect(tokens['status']).toBe('ok');
-  return tokens['accessToken'] ?? '';
 }
 
 /** Pids of anvil processes serving `port` (other tests may run anvils of their own meanwhile). */
