@@ -1,4 +1,4 @@
-import type { MarketPoolRow, MarketSyncRow, MarketTokenRow } from '../market/persistence.ts';
+import type { MarketPersistence, MarketPoolRow, MarketSyncRow } from '../market/persistence.ts';
 import type { Queryable } from './types.ts';
 
 /**
@@ -9,20 +9,8 @@ import type { Queryable } from './types.ts';
 
 export type { MarketPoolRow, MarketSyncRow, MarketTokenRow } from '../market/persistence.ts';
 
-/** Access to the market sync tables. */
-export interface MarketSyncRepository {
-  getSync(chainId: number): Promise<MarketSyncRow | undefined>;
-  saveSync(row: MarketSyncRow): Promise<void>;
-  /** Deletes every market row of the chain (a checkpoint whose block left the chain). */
-  reset(chainId: number): Promise<void>;
-  /** Inserts pools not yet known (identity only); known ones are left as they are. */
-  addPools(chainId: number, pools: readonly Omit<MarketPoolRow, 'state' | 'excludedReason'>[]): Promise<void>;
-  /** Sets state or exclusion of pools. */
-  updatePools(chainId: number, updates: readonly { address: string; state: Record<string, unknown> | null; excludedReason: string | null }[]): Promise<void>;
-  listPools(chainId: number, filter?: 'pending' | 'loaded' | 'all'): Promise<MarketPoolRow[]>;
-  saveTokens(chainId: number, tokens: readonly MarketTokenRow[]): Promise<void>;
-  listTokens(chainId: number): Promise<MarketTokenRow[]>;
-}
+/** Access to the market sync tables: the market's persistence less the chain checkpoint and transactions (market-persistence.ts adds those). */
+export type MarketSyncRepository = Omit<MarketPersistence, 'saveChainCheckpoint' | 'transaction'>;
 
 interface SyncDbRow {
   chain_id: bigint;
