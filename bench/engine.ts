@@ -1,3 +1,4 @@
+import { engineProtections } from '../src/risk-controls/testing/engine-protections.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,7 @@ try {
     execution: { executor: devnet.executor!.address, hotKey: devnet.executor!.hotKey },
     plan: DEFAULT_PLAN_SETTINGS,
     blockTimeSeconds: 12,
+    protections: engineProtections(store, devnet.seeded.localSnapshot.chainId).open,
     onOpportunities: (block) => {
       decided = block;
       if (awaited !== undefined && block >= awaited.block) {

@@ -23,6 +23,10 @@ import { openStoreFromConfig, type Store } from './store/index.ts';
 import { httpSettings, openApiServices } from './api/open-services.ts';
 import { ServiceGate } from './api/services.ts';
 import { openBus, type EventBus } from './bus/index.ts';
+// Protections (issue 10)
+import { openProtections, type Protections } from './risk-controls/protections-service.ts';
+import { seedLimits } from './orchestrator/limits.ts';
+import type { AuditJson } from './audit/canonical.ts';
 
 export { SILENT, type Say } from './say.ts';
 
@@ -39,6 +43,8 @@ export interface Platform {
   devnet(): Devnet | undefined;
   /** The engine, once the market is synced (undefined while it boots). */
   engine(): Engine | undefined;
+  /** The protections (limits, kill switch, breakers), once the engine has its mode session. */
+  protections(): Protections | undefined;
   /** Scheduled backups (undefined when ORION_BACKUP_INTERVAL=0). */
   backups: BackupSchedule | undefined;
   /** The stop order: add a hook to a phase (e.g. the ledger's flush) and `stop()` runs it in place. */
@@ -67,6 +73,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // Listen first: a port in use fails in milliseconds, and /healthz answers while the rest boots.
   let devnet: Devnet | undefined;
   let engine: Engine | undefined;
+  let protections: Protections | undefined;
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
   // ── API (issue 12): routes are registered now and reach the database through the gate
@@ -88,6 +95,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       mode: config.mode,
       chain: devnet === undefined ? null : { rpcUrl: devnet.anvil.rpcUrl, flow: devnet.flow?.stats ?? null, executor: devnet.executor ?? null },
       engine: engine === undefined ? null : engineView(engine, tokens),
+      protections: protections?.status() ?? null,
       backup: backups?.status() ?? null,
     }),
   });
@@ -159,6 +167,21 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       ...(execution === null ? { noExecutionReason: config.executorAddress === undefined
         ? 'no executor contract on the followed chain: set ORION_EXECUTOR_ADDRESS and ORION_HOT_KEY_ADDRESS to plan and simulate'
         : 'ORION_HOT_KEY_ADDRESS is unset: plans need the address that calls ORION_EXECUTOR_ADDRESS' } : {}),
+      protections: async (session) => {
+        protections = await openProtections({
+          store,
+          chainId: market.snapshot.chainId,
+          session: session.id,
+          dataDir: config.dataDir,
+          seed: seedLimits(config),
+          tokens: () => symbols,
+          onAudit: async (event) => {
+            await api.get().audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> });
+          },
+          onError: (error) => say(`protections: a background write failed (the state in memory holds): ${(error as Error).message}`),
+        });
+        return protections;
+      },
       plan: { minProfitMarginBps: config.minProfitMarginBps, deadlineBlocks: config.deadlineBlocks, gasLimitMarginBps: config.gasLimitMarginBps },
       blockTimeSeconds: devnet === undefined ? 12 : config.blockTime,
       spillDir: config.dataDir,
@@ -230,6 +253,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     bus,
     devnet: () => devnet,
     engine: () => engine,
+    protections: () => protections,
     backups,
     shutdown,
     ready,
