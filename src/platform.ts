@@ -59,6 +59,9 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** How often an instance on PostgreSQL reads the protections again (limits, kill switch, breakers). */
+const PROTECTIONS_REFRESH_MS = 2_000;
+
 /** Starts the platform as configured; throws a RuntimeFault with one clear line on failure. */
 export async function startPlatform(config: Config, say: Say = SILENT): Promise<Platform> {
   if (config.mode === 'live') {
@@ -74,6 +77,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let devnet: Devnet | undefined;
   let engine: Engine | undefined;
   let protections: Protections | undefined;
+  let protectionsRefresh: ReturnType<typeof setInterval> | undefined;
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
   // ── API (issue 12): routes are registered now and reach the database through the gate
@@ -180,6 +184,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
           },
           onError: (error) => say(`protections: a background write failed (the state in memory holds): ${(error as Error).message}`),
         });
+        // On a shared PostgreSQL another instance or `orion limits set` may change them: read them
+        // again every few seconds (PGlite belongs to this process alone: every change comes through it).
+        if (store.backend === 'postgres') {
+          const opened = protections;
+          protectionsRefresh = setInterval(() => void opened.refresh().catch((error: unknown) => say(`protections: cannot read the limits again: ${(error as Error).message}`)), PROTECTIONS_REFRESH_MS);
+          protectionsRefresh.unref();
+        }
         return protections;
       },
       plan: { minProfitMarginBps: config.minProfitMarginBps, deadlineBlocks: config.deadlineBlocks, gasLimitMarginBps: config.gasLimitMarginBps },
@@ -234,6 +245,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     // Finishes the block in hand (its simulations too), writes the market checkpoint and flushes
     // the ledger; rows a database that stays down refused are spilled to a file and said here.
     const ledger = await engine?.stop();
+    clearInterval(protectionsRefresh);
+    await protections?.settle();
     if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
   });
   shutdown.add('flush', 'backups', () => backups?.stop());

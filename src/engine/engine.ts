@@ -19,7 +19,8 @@ import type { PlanSettings } from '../orchestrator/plan.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import { createMarketPersistence } from '../store/market-persistence.ts';
 import type { Store } from '../store/types.ts';
-import { BlockLatencyRing, type BlockLatencySummary } from './block-latency.ts';
+import { BlockLatencyRing, type BlockLatencySummary, type Percentiles } from './block-latency.ts';
+import { SampleRing } from './sample-ring.ts';
 import type { MarketEvent, SimulatedEvent } from './events.ts';
 import { createExecuteStage, type ExecuteStageStatus } from './execute-stage.ts';
 import { checkLendersExist, lenderAddresses, scannerFlashOptions, type FlashLenderSettings } from './flash-lenders.ts';
@@ -122,6 +123,8 @@ export interface EngineStatus {
   ledger: LedgerWriterStatus;
   /** Head-to-decision latency of the recent blocks, by stage. */
   latency: LatencyStatus;
+  /** What asking every protection rule costs per plan (µs; each ask, before and after simulation). */
+  protectionsUs: Percentiles | null;
 }
 
 /** The latency figures and how heads are learned now (which bounds them). */
@@ -169,7 +172,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const lenders = options.flashLenders ?? {};
   await checkLendersExist(clients, lenders, chainId);
   const session = await enterModeSession(options.store, options.mode, chainId);
-  const protections = await options.protections(session);
+  const opened = await options.protections(session);
+  const protectionTimes = new SampleRing();
+  // Every ask of the rules is timed: the cost must never show in head → simulated plan.
+  const protections: EngineProtections = {
+    onBlock: (block) => opened.onBlock(block),
+    observe: (result, route) => opened.observe(result, route),
+    check(...args) {
+      const started = performance.now();
+      const lock = opened.check(...args);
+      protectionTimes.record((performance.now() - started) * 1000);
+      return lock;
+    },
+  };
   const writer: LedgerWriter = createLedgerWriter({
     store: options.store, session, funnel: await readFunnel(options.store, session.id),
     ...(options.spillDir === undefined ? {} : { spillDir: options.spillDir }),
@@ -294,6 +309,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       resyncs: { execute: execute.status().resyncs },
       ledger: writer.status(),
       latency: latencyStatus(latency, market.headMode(), pollIntervalMs),
+      protectionsUs: protectionTimes.summary(),
     }),
     top: () => best,
     fee: () => lastFee!,

@@ -11,7 +11,7 @@ import { openProtections, type Protections } from '../protections-service.ts';
  * The real protections for an engine under test or benchmark: the default limits (or `limits`),
  * a data folder of their own for the KILL file, and a handle on the service once it is open.
  */
-export function engineProtections(store: Store, chainId: number, options: { limits?: Limits; dataDir?: string } = {}): {
+export function engineProtections(store: Store, chainId: number, options: { limits?: Limits; dataDir?: string; tokens?: TokenDirectory } = {}): {
   open: EngineOptions['protections'];
   service: () => Protections;
   dataDir: string;
@@ -21,7 +21,7 @@ export function engineProtections(store: Store, chainId: number, options: { limi
   return {
     dataDir,
     open: async (session) => {
-      service = await openProtections({ store, chainId, session: session.id, dataDir, seed: options.limits ?? DEFAULT_LIMITS, tokens: () => new TokenDirectory([]) });
+      service = await openProtections({ store, chainId, session: session.id, dataDir, seed: options.limits ?? DEFAULT_LIMITS, tokens: () => options.tokens ?? new TokenDirectory([]) });
       return service;
     },
     service: () => {
