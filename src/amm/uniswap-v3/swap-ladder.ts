@@ -118,6 +118,8 @@ export class SwapLadder {
   private ended = false;
   /** The pool sits at or beyond this direction's price limit: every swap reverts (SPL). */
   private readonly stuck: boolean;
+  /** Scratch step of the last, partial step of a quote. */
+  private readonly step = newSwapStep();
 
   constructor(private readonly pool: Readonly<V3SwapPool>, readonly zeroForOne: boolean, private readonly steps: FullSteps) {
     this.sqrtPrice = [pool.sqrtPriceX96];
@@ -140,6 +142,11 @@ export class SwapLadder {
     const rest = amountIn - this.input[r]!;
     // At the price limit the loop stops, partially filled.
     if (rest === 0n || this.limitRung(r)) return this.output[r];
+    if (r + 1 < this.input.length) {
+      // Short of the next rung: the loop's one step towards it, which the remainder cannot complete.
+      const step = computeSwapStep(this.sqrtPrice[r]!, this.sqrtPrice[r + 1]!, this.liquidity[r]!, rest, this.pool.fee, this.step);
+      if (step.sqrtRatioNextX96 !== this.sqrtPrice[r + 1]) return this.output[r]! + step.amountOut;
+    }
     const result = this.resume(r, rest);
     return result === undefined ? undefined : this.output[r]! - (this.zeroForOne ? result.amount1 : result.amount0);
   }
@@ -159,6 +166,11 @@ export class SwapLadder {
       return { input: this.input[first]!, output: amountOut };
     }
     if (this.limitRung(r)) return { input: this.input[r]!, output: this.output[r]! };
+    if (r + 1 < this.input.length) {
+      const step = computeSwapStep(this.sqrtPrice[r]!, this.sqrtPrice[r + 1]!, this.liquidity[r]!, -rest, this.pool.fee, this.step);
+      // One step delivering the whole remainder ends the loop (otherwise it would step again: run it).
+      if (step.sqrtRatioNextX96 !== this.sqrtPrice[r + 1] && step.amountOut === rest) return { input: this.input[r]! + step.amountIn + step.feeAmount, output: amountOut };
+    }
     const result = this.resume(r, -rest);
     if (result === undefined) return undefined;
     const [taken, paid] = this.zeroForOne ? [result.amount0, -result.amount1] : [result.amount1, -result.amount0];
