@@ -100,9 +100,11 @@ export class Ranking {
   /**
    * Visits the cycles whose key exceeds their group's offset, by score `(key − offset[g]) × scale[g]`, best first
    * (equal scores in any order), until `visit` returns false or all are seen. A group whose
-   * offset is NaN (its gas cannot be priced now) is left out.
+   * offset is NaN (its gas cannot be priced now) is left out. `visit` may `push` further items
+   * with their keys (the members of a path group it reached, each keyed at most the group's):
+   * they are visited in the same order, so the walk stays best first.
    */
-  visit(offset: Float64Array, scale: Float64Array, visit: (c: number, score: number) => boolean): void {
+  visit(offset: Float64Array, scale: Float64Array, visit: (c: number, score: number, push: (c: number, key: number) => void) => boolean): void {
     // Frontier of (group, slot) pairs as a binary heap on score; entries packed in parallel arrays.
     const frontierGroup: number[] = [];
     const frontierSlot: number[] = [];
@@ -144,13 +146,33 @@ export class Ranking {
         i = best;
       }
     };
+    // An item outside the heaps joins the walk (a path group's member): group −1 − g, its cycle in the slot.
+    const pushLoose = (c: number, key: number): void => {
+      const g = this.groupOf[c]!;
+      const net = key - offset[g]!;
+      if (!(net > 0)) return;
+      let i = frontierGroup.length;
+      frontierGroup.push(-1 - g);
+      frontierSlot.push(c);
+      frontierScore.push(net * scale[g]!);
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (!(frontierScore[i]! > frontierScore[parent]!)) break;
+        swap(i, parent);
+        i = parent;
+      }
+    };
     for (let g = 0; g < this.count.length; g++) if (this.count[g]! > 0 && !Number.isNaN(offset[g])) push(g, 0);
     while (frontierGroup.length > 0) {
       const g = frontierGroup[0]!;
       const slot = frontierSlot[0]!;
       const score = frontierScore[0]!;
       pop();
-      if (!visit(this.heap[this.start[g]! + slot]!, score)) return;
+      if (g < 0) {
+        if (!visit(slot, score, pushLoose)) return;
+        continue;
+      }
+      if (!visit(this.heap[this.start[g]! + slot]!, score, pushLoose)) return;
       for (const child of [2 * slot + 1, 2 * slot + 2]) if (child < this.count[g]!) push(g, child);
     }
   }

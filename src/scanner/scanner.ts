@@ -7,6 +7,8 @@ import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts'
 import { floatProfitBound } from './bound.ts';
 import { FlashSources, MAX_CANDIDATES } from './flash-source.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
+import { pathGroupBound } from './path-bound.ts';
+import { pathGroups, type PathGroups } from './path-groups.ts';
 import { Ranking } from './ranking.ts';
 import { rankingGroups, type RankingGroups } from './ranking-groups.ts';
 import { Route } from './route.ts';
@@ -49,6 +51,19 @@ export class Scanner {
   /** Ranking groups: cycles of one base whose least-gas flash source uses the same gas (ranking.ts). */
   private readonly groups: RankingGroups;
   private readonly ranking: Ranking;
+  /**
+   * Cycles sharing a token path (parallel venues): ranked as one item (cycles.count + group) by
+   * a bound over all of them, re-bounded once per block when one of their pools moves; members
+   * are evaluated only when `top` walks to their group (path-groups.ts, path-bound.ts).
+   */
+  readonly paths: PathGroups;
+  /** Per cycle: the refresh epoch it was last evaluated at (a member of a path group is stale while one of its pools changed since). */
+  private readonly evaluatedAt: Int32Array;
+  /** Per pool: the refresh epoch and block of its last change (what a lazily evaluated member is computed at). */
+  private readonly changedAt: Int32Array;
+  private readonly changedBlock: (bigint | null)[];
+  /** Per path group: the epoch it was last re-bounded at (one re-bound per block). */
+  private readonly pathSeen: Int32Array;
   /** Per group, at the last walk: gas cost in the base token (NaN: cannot be priced) and the base's value in the gas token. */
   private readonly groupOffset: Float64Array;
   private readonly groupScale: Float64Array;
@@ -121,7 +136,15 @@ export class Scanner {
     this.flash = new FlashSources(this.pools, this.cycles, options.flash);
     this.route = new Route(this.pools, this.cycles, this.v3);
     this.groups = rankingGroups(this.cycles, this.flash);
-    this.ranking = new Ranking(this.groups.of, this.groups.base.length);
+    this.paths = pathGroups(this.pools, this.cycles, this.groups.of);
+    const itemGroup = new Int32Array(this.cycles.count + this.paths.count);
+    itemGroup.set(this.groups.of);
+    itemGroup.set(this.paths.rankingGroup, this.cycles.count);
+    this.ranking = new Ranking(itemGroup, this.groups.base.length);
+    this.evaluatedAt = new Int32Array(this.cycles.count).fill(-1);
+    this.changedAt = new Int32Array(this.pools.size);
+    this.changedBlock = new Array<bigint | null>(this.pools.size).fill(null);
+    this.pathSeen = new Int32Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
     this.groupScale = new Float64Array(this.groups.base.length);
     const n = this.cycles.count;
@@ -146,15 +169,44 @@ export class Scanner {
   /** Pools indexed, cycles found, pools with a zero reserve, cycles ranked (whose bound beats gas). */
   stats(): { pools: number; dryPools: number; cycles: number; ranked: number } {
     this.priceGroups();
+    this.evaluateStale();
     let ranked = 0;
-    for (let g = 0; g < this.ranking.groups; g++) ranked += this.ranking.countAbove(g, this.groupOffset[g]!);
+    for (const c of this.candidates) if (this.bound[c]! > this.groupOffset[this.groups.of[c]!]!) ranked++;
     return { pools: this.pools.size, dryPools: countDryPools(this.pools), cycles: this.cycles.count, ranked };
   }
 
   /** Evaluates every cycle (the cold pass); `refine` also sizes each ranked one to the wei. */
   scanAll(refine = true): void {
     for (let c = 0; c < this.cycles.count; c++) this.evaluate(c);
+    for (let g = 0; g < this.paths.count; g++) this.boundPath(g);
     if (refine) this.refineAll();
+  }
+
+  /** Evaluates every path-group member whose pools changed since it was last evaluated (before a pass over all candidates). */
+  private evaluateStale(): void {
+    for (let c = 0; c < this.cycles.count; c++) if (this.paths.of[c]! >= 0 && this.stale(c)) this.evaluate(c, true);
+  }
+
+  /** Whether a pool of cycle `c` changed since it was last evaluated. */
+  private stale(c: number): boolean {
+    const { cycles } = this;
+    const at = this.evaluatedAt[c]!;
+    for (let h = 0; h < cycles.length[c]!; h++) if (this.changedAt[cycles.pools[c * cycles.stride + h]!]! > at) return true;
+    return false;
+  }
+
+  /** Re-bounds path group g and ranks it by that bound. */
+  private boundPath(g: number): void {
+    const members = this.paths.members;
+    const first = members[this.paths.start[g]!]!;
+    let fee = Infinity;
+    for (let m = this.paths.start[g]!; m < this.paths.start[g + 1]!; m++) fee = Math.min(fee, this.flash.feePips[this.flash.slot(members[m]!, 0)]!);
+    const base = this.cycles.base[first]!;
+    const bound = pathGroupBound(this.paths, g, this.cycles.stride, this.pools, this.v3, this.v3Bound, BigInt(fee), this.maxIn.get(base) ?? DEFAULT_MAX_IN);
+    const item = this.cycles.count + g;
+    if (bound === undefined) this.ranking.set(item, Infinity);
+    else if (bound <= 0n) this.ranking.delete(item);
+    else this.ranking.set(item, toUpperFloat(bound));
   }
 
   /**
@@ -162,6 +214,7 @@ export class Scanner {
    * cycle it walks to; this only moves that work to start-up (at 100k pools ~200k candidates).
    */
   refineAll(): void {
+    this.evaluateStale();
     for (const c of this.candidates) this.refine(c);
   }
 
@@ -219,11 +272,24 @@ export class Scanner {
     this.dirtyList = [];
     for (const p of changed) {
       this.dirty[p] = 0;
+      this.changedAt[p] = epoch;
+      this.changedBlock[p] = block;
+    }
+    const paths = this.paths;
+    for (const p of changed) {
       for (let k = poolStart[p]!; k < poolStart[p + 1]!; k++) {
         const c = byPool[k]!;
-        if (this.seen[c] === epoch) continue;
+        // A member of a path group waits for the walk to reach its group (stale until then).
+        if (paths.of[c]! >= 0 || this.seen[c] === epoch) continue;
         this.seen[c] = epoch;
         this.evaluate(c);
+        evaluated++;
+      }
+      for (let k = paths.byPoolStart[p]!; k < paths.byPoolStart[p + 1]!; k++) {
+        const g = paths.byPool[k]!;
+        if (this.pathSeen[g] === epoch) continue;
+        this.pathSeen[g] = epoch;
+        this.boundPath(g);
         evaluated++;
       }
     }
@@ -244,9 +310,21 @@ export class Scanner {
     const value = new Map<number, number>();
     const better = (a: number, b: number): boolean => value.get(a)! > value.get(b)! || (value.get(a) === value.get(b) && a < b);
     this.priceGroups();
-    this.ranking.visit(this.groupOffset, this.groupScale, (c, score) => {
+    const { paths } = this;
+    const n = this.cycles.count;
+    this.ranking.visit(this.groupOffset, this.groupScale, (c, score, push) => {
       const last = chosen[limit - 1];
       if (last !== undefined && score < value.get(last)!) return false;
+      if (c >= n) {
+        // A path group: its members join the walk by their own bounds (each at most the group's).
+        const g = c - n;
+        for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
+          const member = paths.members[m]!;
+          if (this.stale(member)) this.evaluate(member, true);
+          if (this.candidate[member] === 1) push(member, this.bound[member]!);
+        }
+        return true;
+      }
       this.refine(c);
       if (this.flash.count[c]! > 1) this.choose(c);
       const net = this.netOf(c);
@@ -266,9 +344,10 @@ export class Scanner {
     return this.piecewise.fallbacks;
   }
 
-  /** Screen, bound and rank cycle `c` against the current state. */
-  private evaluate(c: number): void {
+  /** Screen, bound and rank cycle `c` against the current state (`late`: a path-group member evaluated after the block that changed it). */
+  private evaluate(c: number, late = false): void {
     const { pools, cycles } = this;
+    this.evaluatedAt[c] = this.epoch;
     const hops = cycles.length[c]!;
     let sum = 0;
     for (let h = 0; h < hops; h++) {
@@ -299,8 +378,20 @@ export class Scanner {
     this.candidate[c] = 1;
     this.candidates.add(c);
     this.bound[c] = bound;
-    this.computedAt[c] = this.block;
-    this.ranking.set(c, bound);
+    this.computedAt[c] = late ? this.lastChange(c) : this.block;
+    if (this.paths.of[c]! < 0) this.ranking.set(c, bound);
+  }
+
+  /** Block of the latest change among cycle c's pools (a member evaluated late is computed at the state of that block). */
+  private lastChange(c: number): bigint | null {
+    const { cycles } = this;
+    let at = -1;
+    let block: bigint | null = this.block;
+    for (let h = 0; h < cycles.length[c]!; h++) {
+      const p = cycles.pools[c * cycles.stride + h]!;
+      if (this.changedAt[p]! > at) [at, block] = [this.changedAt[p]!, this.changedBlock[p]!];
+    }
+    return at > 0 ? block : this.block;
   }
 
   /**
@@ -410,7 +501,7 @@ export class Scanner {
     if (this.candidate[c] === 0) return;
     this.candidate[c] = 0;
     this.candidates.delete(c);
-    this.ranking.delete(c);
+    if (this.paths.of[c]! < 0) this.ranking.delete(c);
   }
 
   /**

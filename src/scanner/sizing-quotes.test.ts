@@ -61,7 +61,7 @@ function checkQuotes(route: Route, cached: CachedRoute, inputs: readonly bigint[
         if (y > 0n) expectLeastInput(route, cached.minIn(y, h), y, h);
       }
     }
-    checkpoints = Math.max(checkpoints, (cached as unknown as { checkpoints: unknown[] }).checkpoints.filter((c) => c !== undefined).length);
+    checkpoints = Math.max(checkpoints, cached.rungs());
   }
   return checkpoints;
 }

@@ -1,32 +1,19 @@
-import { AmmError } from '../amm/errors.ts';
 import { getAmountIn } from '../amm/uniswap-v2.ts';
-import { firstIndexAbove, lastIndexAtOrBelow, swap, type V3SwapPool, type V3SwapResult } from '../amm/uniswap-v3/pool.ts';
-import { getSqrtRatioAtTick } from '../amm/uniswap-v3/tick-math.ts';
+import type { V3SwapPool } from '../amm/uniswap-v3/pool.ts';
+import { FullSteps, SwapLadder } from '../amm/uniswap-v3/swap-ladder.ts';
 import { KIND_V2 } from './pool-table.ts';
 import { leastInputBackwards, type Route } from './route.ts';
 import type { ExactRoute } from './sizing.ts';
 import type { V3States } from './v3-states.ts';
 
-/** A V3 quote crossing at least this many initialized ticks leaves a checkpoint behind. */
-const CHECKPOINT_CROSSINGS = 2;
-/** Far more than any pool holds: a swap of it stops only at its price limit. */
-const UNBOUNDED = 1n << 200n;
-
-/** The swap loop's state at an initialized tick it crossed, and what it took and paid to get there. */
-interface Checkpoint {
-  input: bigint;
-  output: bigint;
-  state: V3SwapPool;
-}
-
-/** A pool's checkpoints (one direction) by tick, with the pool state they were taken from: valid while the pool is still in it. */
-interface KeptCheckpoints {
+/** A pool's ladder in one direction and the state it was built from: valid while the pool is still in it. */
+interface KeptLadder {
   from: { sqrtPriceX96: bigint; tick: number; liquidity: bigint; ticks: Int32Array; liquidityNet: readonly bigint[] };
-  byTick: Map<number, Checkpoint>;
+  ladder: SwapLadder;
 }
 
 /** Whether `state` is still the one `kept` was taken from (V3Pools changes price and liquidity in place, tick maps by replacing them). */
-function unchanged({ from }: KeptCheckpoints, state: Readonly<V3SwapPool>): boolean {
+function unchanged({ from }: KeptLadder, state: Readonly<V3SwapPool>): boolean {
   return from.sqrtPriceX96 === state.sqrtPriceX96 && from.tick === state.tick && from.liquidity === state.liquidity && from.ticks === state.ticks && from.liquidityNet === state.liquidityNet;
 }
 
@@ -40,13 +27,14 @@ function unchanged({ from }: KeptCheckpoints, state: Readonly<V3SwapPool>): bool
  *   per hop and input;
  * - each hop's output is monotone in its input, so `outs` quotes the ends of a run of inputs and
  *   fills whatever lies between two equal outputs without quoting it;
- * - a V3 quote that crosses initialized ticks leaves a checkpoint: the swap loop's state (price,
- *   tick, liquidity) at the last tick it crossed, with the input taken and output paid up to
- *   there. Any input at least that large runs the same full steps up to that tick (each step to
- *   a tick takes an amount fixed by the tick, whatever remains after it), so its quote is the
- *   checkpoint's plus the swap loop's own quote of the rest from that state: the same numbers
- *   as one run, without repeating the crossings. Checkpoints depend on the pool's state alone,
- *   so they are kept across sizings (other cycles through the pool) until the pool changes.
+ * - a V3 quote reads the pool's `SwapLadder` (src/amm/uniswap-v3/swap-ladder.ts): the swap
+ *   loop's state at every boundary (initialized tick or bitmap word edge) a quote has reached,
+ *   with the input taken and output paid up to there. Any input at least that large runs the
+ *   same full steps up to that boundary, so its quote is the rung's plus one step of the loop
+ *   from the rung's state: the same numbers as one run, without repeating the crossings. A
+ *   ladder depends on the pool's state alone, so it is kept across sizings (other cycles through
+ *   the pool) until the pool changes; its full steps (each fixed by its boundaries and
+ *   liquidity) are kept for the pool's tick map, so a Swap keeps every step past its range.
  *
  * `minIn` (least input for an output) settles on the least input whose quote suffices, by
  * those same quotes: starting from the input an exact-output swap charges, it gallops and
@@ -58,9 +46,10 @@ function unchanged({ from }: KeptCheckpoints, state: Readonly<V3SwapPool>): bool
 export class CachedRoute implements ExactRoute {
   private route: Route | undefined;
   private readonly quotes: Map<bigint, bigint>[] = [new Map(), new Map(), new Map(), new Map()];
-  private readonly checkpoints: (Checkpoint | undefined)[] = [undefined, undefined, undefined, undefined];
-  /** Checkpoints by pool and direction (2·pool + zeroForOne), then tick. */
-  private readonly kept = new Map<number, KeptCheckpoints>();
+  /** Ladders by pool and direction (2·pool + zeroForOne), for the pool's current state. */
+  private readonly kept = new Map<number, KeptLadder>();
+  /** Full steps by pool and direction, for the pool's current tick map. */
+  private readonly steps = new Map<number, FullSteps>();
 
   constructor(private readonly v3: V3States | undefined) {}
 
@@ -68,7 +57,6 @@ export class CachedRoute implements ExactRoute {
   reset(route: Route): void {
     this.route = route;
     for (const quotes of this.quotes) quotes.clear();
-    this.checkpoints.fill(undefined);
   }
 
   get hops(): number {
@@ -92,40 +80,40 @@ export class CachedRoute implements ExactRoute {
   }
 
   /**
-   * Sets hop h's checkpoint at initialized tick `tick` (one run of the swap loop up to its price)
-   * and returns the exact input that takes the hop there; for NaN, the input that takes it to
-   * its price limit (no checkpoint: nothing is quoted past the limit). Undefined when the hop
-   * cannot reach it.
+   * The exact input that takes hop h to initialized tick `tick`'s price (the swap loop then
+   * crosses it); for NaN, to its price limit. Undefined when the hop cannot reach it.
    */
   checkpoint(h: number, tick: number): bigint | undefined {
     const route = this.loaded();
     if (route.kind[h] === KIND_V2 || this.v3 === undefined) return undefined;
-    const zeroForOne = route.zeroForOne[h] === 1;
-    const state = this.v3.get(route.pool[h]!);
-    if (Number.isNaN(tick)) {
-      const whole = trySwap(state, zeroForOne, UNBOUNDED);
-      return whole === undefined ? undefined : zeroForOne ? whole.amount0 : whole.amount1;
-    }
-    const checkpoint = this.checkpointAt(route.pool[h]!, state, zeroForOne, tick, UNBOUNDED);
-    if (checkpoint !== undefined) this.checkpoints[h] = checkpoint;
-    return checkpoint?.input;
+    return this.ladder(h).inputTo(tick);
   }
 
-  /** The checkpoint at `tick` of a pool (kept one if the pool has not changed since), where a swap of `amountIn` reaches it. */
-  private checkpointAt(pool: number, state: Readonly<V3SwapPool>, zeroForOne: boolean, tick: number, amountIn: bigint): Checkpoint | undefined {
+  /** Rungs built so far by the ladders this route uses (tests check they are exercised). */
+  rungs(): number {
+    let n = 0;
+    for (const kept of this.kept.values()) n += kept.ladder.rungs - 1;
+    return n;
+  }
+
+  /** Hop h's ladder for its pool's current state (kept while the pool does not change). */
+  private ladder(h: number): SwapLadder {
+    const route = this.loaded();
+    const pool = route.pool[h]!;
+    const zeroForOne = route.zeroForOne[h] === 1;
+    const state = this.v3!.get(pool);
     const key = 2 * pool + (zeroForOne ? 1 : 0);
-    let kept = this.kept.get(key);
-    if (kept === undefined || !unchanged(kept, state)) {
-      // First use, or the pool moved since: what was kept for it is stale.
-      const { sqrtPriceX96, liquidity, ticks, liquidityNet } = state;
-      kept = { from: { sqrtPriceX96, tick: state.tick, liquidity, ticks, liquidityNet }, byTick: new Map() };
-      this.kept.set(key, kept);
+    const kept = this.kept.get(key);
+    if (kept !== undefined && unchanged(kept, state)) return kept.ladder;
+    let steps = this.steps.get(key);
+    if (steps === undefined || steps.ticks !== state.ticks || steps.liquidityNet !== state.liquidityNet) {
+      steps = new FullSteps(state.ticks, state.liquidityNet);
+      this.steps.set(key, steps);
     }
-    const known = kept.byTick.get(tick);
-    if (known !== undefined) return known.input <= amountIn ? known : undefined;
-    const checkpoint = checkpointAt(state, zeroForOne, tick, amountIn);
-    if (checkpoint !== undefined) kept.byTick.set(tick, checkpoint);
-    return checkpoint;
+    const { sqrtPriceX96, liquidity, ticks, liquidityNet } = state;
+    const ladder = new SwapLadder(state, zeroForOne, steps);
+    this.kept.set(key, { from: { sqrtPriceX96, tick: state.tick, liquidity, ticks, liquidityNet }, ladder });
+    return ladder;
   }
 
   outs(lo: bigint, hi: bigint): bigint[] {
@@ -174,16 +162,9 @@ export class CachedRoute implements ExactRoute {
       return this.leastSufficient(h, amountOut, getAmountIn(amountOut, route.reserveIn[h]!, route.reserveOut[h]!, route.fee[h]!));
     }
     // The input an exact-output swap charges for the amount: at or near the least sufficient one.
-    const zeroForOne = route.zeroForOne[h] === 1;
-    const checkpoint = this.checkpoints[h];
-    const resume = checkpoint !== undefined && amountOut > checkpoint.output;
-    const exactOut = resume
-      ? trySwap(checkpoint.state, zeroForOne, checkpoint.output - amountOut)
-      : trySwap(this.v3.get(route.pool[h]!), zeroForOne, -amountOut);
-    if (exactOut === undefined) return -1n;
-    if (paid(exactOut, zeroForOne) + (resume ? checkpoint.output : 0n) < amountOut) return -1n;
-    const guess = (zeroForOne ? exactOut.amount0 : exactOut.amount1) + (resume ? checkpoint.input : 0n);
-    return this.leastSufficient(h, amountOut, guess < 1n ? 1n : guess);
+    const exactOut = this.ladder(h).exactOut(amountOut);
+    if (exactOut === undefined || exactOut.output < amountOut) return -1n;
+    return this.leastSufficient(h, amountOut, exactOut.input < 1n ? 1n : exactOut.input);
   }
 
   /** Least input of hop h quoting >= `amountOut`, searched from `guess` (monotone quotes). */
@@ -227,26 +208,12 @@ export class CachedRoute implements ExactRoute {
     return high;
   }
 
-  /** Exact output of hop h for `amountIn` > 0: the route's quote, or for V3 the swap loop's, resumed from a checkpoint when one lies below. */
+  /** Exact output of hop h for `amountIn` > 0: the route's quote, or for V3 the swap loop's, read from the pool's ladder. */
   private quote(h: number, amountIn: bigint): bigint {
     const route = this.loaded();
     if (route.kind[h] === KIND_V2 || this.v3 === undefined) return route.hopOut(h, amountIn);
-    const zeroForOne = route.zeroForOne[h] === 1;
-    const checkpoint = this.checkpoints[h];
-    if (checkpoint !== undefined && amountIn >= checkpoint.input) {
-      if (amountIn === checkpoint.input) return checkpoint.output;
-      const rest = trySwap(checkpoint.state, zeroForOne, amountIn - checkpoint.input);
-      // A revert after the checkpoint is a revert of the whole swap.
-      return rest === undefined ? 0n : checkpoint.output + paid(rest, zeroForOne);
-    }
-    const state = this.v3.get(route.pool[h]!);
-    const result = trySwap(state, zeroForOne, amountIn);
-    if (result === undefined) return 0n;
-    if (result.initializedTicksCrossed >= CHECKPOINT_CROSSINGS) {
-      const tick = lastCrossing(state, zeroForOne, result);
-      if (tick !== undefined) this.checkpoints[h] = this.checkpointAt(route.pool[h]!, state, zeroForOne, tick, amountIn) ?? checkpoint;
-    }
-    return paid(result, zeroForOne);
+    // A revert is quoted 0, as V3Pools.exactIn does.
+    return this.ladder(h).exactIn(amountIn) ?? 0n;
   }
 
   private loaded(): Route {
@@ -255,44 +222,3 @@ export class CachedRoute implements ExactRoute {
   }
 }
 
-/** Output of a V3 exact-input swap (partially filled at the price limit: what it paid), as V3Pools.exactIn. */
-function paid(result: V3SwapResult, zeroForOne: boolean): bigint {
-  return -(zeroForOne ? result.amount1 : result.amount0);
-}
-
-/** The swap loop's result, or undefined where the pool reverts (V3Pools.exactIn then quotes 0). */
-function trySwap(state: Readonly<V3SwapPool>, zeroForOne: boolean, amount: bigint, sqrtPriceLimitX96?: bigint): V3SwapResult | undefined {
-  try {
-    return swap(state, zeroForOne, amount, sqrtPriceLimitX96);
-  } catch (error) {
-    if (error instanceof AmmError) return undefined;
-    throw error;
-  }
-}
-
-/** The last initialized tick a swap from `state` (giving `result`) crossed, or undefined. */
-function lastCrossing(state: Readonly<V3SwapPool>, zeroForOne: boolean, result: V3SwapResult): number | undefined {
-  const { ticks } = state;
-  // Going down, crossing tick T leaves the loop at T - 1: T is the lowest initialized tick above
-  // where it ended; going up it leaves it at T, the highest at or below.
-  const index = zeroForOne ? firstIndexAbove(ticks, result.tick) : lastIndexAtOrBelow(ticks, result.tick);
-  return index < 0 || index >= ticks.length ? undefined : ticks[index]!;
-}
-
-/**
- * The checkpoint at initialized tick `tick`, where a swap of `amountIn` from `state` reaches it
- * (else undefined): the same swap stopped at that tick's price (the loop then crosses it and
- * stops), so its state is exactly the loop's at that point.
- */
-function checkpointAt(state: Readonly<V3SwapPool>, zeroForOne: boolean, tick: number, amountIn: bigint): Checkpoint | undefined {
-  if (zeroForOne ? tick > state.tick : tick <= state.tick) return undefined;
-  const limit = getSqrtRatioAtTick(tick);
-  if (zeroForOne ? limit >= state.sqrtPriceX96 : limit <= state.sqrtPriceX96) return undefined;
-  const upTo = trySwap(state, zeroForOne, amountIn, limit);
-  if (upTo === undefined || upTo.sqrtPriceX96 !== limit) return undefined;
-  return {
-    input: zeroForOne ? upTo.amount0 : upTo.amount1,
-    output: paid(upTo, zeroForOne),
-    state: { fee: state.fee, tickSpacing: state.tickSpacing, ticks: state.ticks, liquidityNet: state.liquidityNet, sqrtPriceX96: upTo.sqrtPriceX96, tick: upTo.tick, liquidity: upTo.liquidity },
-  };
-}

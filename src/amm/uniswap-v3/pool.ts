@@ -30,8 +30,8 @@ export interface V3SwapPool {
   /** liquidityNet of ticks[i], same index. */
   liquidityNet: readonly bigint[];
   /**
-   * Optional memo of getSqrtRatioAtTick for initialized ticks, filled by the loop as it reaches
-   * them. Keyed by tick (a pure function), so changing `ticks` never makes it wrong.
+   * Optional memo of getSqrtRatioAtTick for the ticks the loop steps to (initialized ticks and
+   * bitmap word edges), filled as it reaches them. Keyed by tick (a pure function), so changing `ticks` never makes it wrong.
    */
   sqrtRatioCache?: Map<number, bigint>;
 }
@@ -129,7 +129,7 @@ export function swap(pool: V3SwapPool, zeroForOne: boolean, amountSpecified: big
     else if (tickNext > MAX_TICK) tickNext = MAX_TICK;
     let sqrtPriceNextX96: bigint;
     const cache = pool.sqrtRatioCache;
-    if (index >= 0 && cache !== undefined) {
+    if (cache !== undefined) {
       const cached = cache.get(tickNext);
       if (cached === undefined) cache.set(tickNext, (sqrtPriceNextX96 = getSqrtRatioAtTick(tickNext)));
       else sqrtPriceNextX96 = cached;

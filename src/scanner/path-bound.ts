@@ -1,0 +1,94 @@
+import { ceilDiv } from './bigint-math.ts';
+import type { PathGroups } from './path-groups.ts';
+import { KIND_V2, type PoolTable } from './pool-table.ts';
+import { composeV2, profitUpperBound } from './sizing.ts';
+import { tickWindow, type V3LiquidityBound } from './v3-bound.ts';
+import type { V3States } from './v3-states.ts';
+
+const PIPS = 1_000_000n;
+const Q96 = 1n << 96n;
+
+/**
+ * An upper bound of the profit of every cycle of a path group (path-groups.ts), in one pass over
+ * its distinct pools per hop instead of one bound per pool combination.
+ *
+ * Why it holds. Each hop's pool p pays at most g·R_out·x / (1e6·R_in + g·x) for input x (a V2
+ * pool exactly, its integer output below it; a V3 pool through its bound pool, v3-bound.ts).
+ * A fee-free constant-product pool with Rmax = max R_out and Rmax/Rin_min ≥ every pool's marginal rate
+ * g·R_out/(1e6·R_in) pays at least as much as any of them at every x: 1/out = 1e6·R_in/(g·R_out·x)
+ * + 1/R_out, and both terms only shrink. Composing those dominating pools (each map monotone)
+ * bounds the output of every combination at every input, so `profitUpperBound` of the composed
+ * pool, at the group's cheapest flash fee and the base's cap, bounds every member's profit. A V3
+ * pool's bound pool covers the liquidity within the ticks its price can move before the route's
+ * slope falls below 1; the window is taken from the group's largest rates (the sum over hops of
+ * the best log rate), at least each member's own, so each bound pool is at least the member's.
+ *
+ * Returns 0n when no member can profit (the best rates compose to at most the flash fee factor),
+ * or undefined when a hop's best rate is unbounded (a pool quoting from an empty input reserve):
+ * the group must then be looked at whole.
+ */
+export function pathGroupBound(
+  groups: PathGroups,
+  g: number,
+  stride: number,
+  pools: PoolTable,
+  v3: V3States | undefined,
+  v3Bound: V3LiquidityBound | undefined,
+  flashFeePips: bigint,
+  maxIn: bigint,
+): bigint | undefined {
+  const hops = groups.hops[g]!;
+  // The screen of the best combination: if even that cannot beat 1, no member can.
+  let logSum = 0;
+  for (let h = 0; h < hops; h++) {
+    let best = -Infinity;
+    for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
+      const rate = pools.logRate[2 * groups.pools[i]! + (groups.zeroForOne[i] === 1 ? 0 : 1)]!;
+      if (rate > best) best = rate;
+    }
+    logSum += best;
+  }
+  if (!(logSum > 0)) return 0n;
+  const window = tickWindow(logSum);
+  const reserveIn: bigint[] = [];
+  const reserveOut: bigint[] = [];
+  for (let h = 0; h < hops; h++) {
+    // Per pool: (g·R_out, 1e6·R_in, R_out). The dominating pool: Rmax = max R_out, Rin_min = min Rmax·1e6·R_in / (g·R_out), rounded down.
+    let most = 0n;
+    const rates: [bigint, bigint, bigint][] = [];
+    for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
+      const p = groups.pools[i]!;
+      const zeroForOne = groups.zeroForOne[i] === 1;
+      let rIn: bigint;
+      let rOut: bigint;
+      if (pools.kind[p] === KIND_V2 || v3 === undefined || v3Bound === undefined) {
+        rIn = zeroForOne ? pools.reserve0[p]! : pools.reserve1[p]!;
+        rOut = zeroForOne ? pools.reserve1[p]! : pools.reserve0[p]!;
+      } else {
+        // The bound pool of v3-bound.ts: virtual reserves L'/s and L'·s, input down, output up.
+        const liquidity = v3Bound.liquidityWithin(p, zeroForOne, window);
+        const sqrtPrice = v3.get(p).sqrtPriceX96;
+        rIn = zeroForOne ? (liquidity * Q96) / sqrtPrice : (liquidity * sqrtPrice) / Q96;
+        rOut = zeroForOne ? ceilDiv(liquidity * sqrtPrice, Q96) : ceilDiv(liquidity * Q96, sqrtPrice);
+      }
+      // A pool paying nothing adds nothing; one quoting from an empty input reserve has no bound.
+      if (rOut <= 0n) continue;
+      if (rIn <= 0n) return undefined;
+      const gain = PIPS - BigInt(pools.fee[p]!);
+      if (gain <= 0n) continue;
+      if (rOut > most) most = rOut;
+      rates.push([gain * rOut, PIPS * rIn, rOut]);
+    }
+    if (most === 0n) return 0n;
+    let least: bigint | undefined;
+    for (const [num, den] of rates) {
+      const rIn = (most * den) / num;
+      if (least === undefined || rIn < least) least = rIn;
+    }
+    if (least === undefined || least <= 0n) return undefined;
+    reserveIn.push(least);
+    reserveOut.push(most);
+  }
+  const fee = new Int32Array(hops);
+  return profitUpperBound(composeV2({ hops, fee, reserveIn, reserveOut }), flashFeePips, maxIn);
+}

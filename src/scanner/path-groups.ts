@@ -1,0 +1,114 @@
+import type { CycleSet } from './cycles.ts';
+import type { PoolTable } from './pool-table.ts';
+
+/**
+ * Cycles grouped by token path: the same base, the same tokens in the same order and the same
+ * ranking group (so the same gas), differing only in which pool serves each hop. Parallel venues
+ * multiply such cycles (k pools per hop → k³ three-hop cycles); the ranking holds one item per
+ * group, keyed by a bound no member can beat (path-bound.ts), and looks at members only when its
+ * walk reaches the group. Only groups of two or more cycles are formed: a lone cycle is ranked
+ * by its own bound, as before.
+ */
+export interface PathGroups {
+  /** Number of groups (of two or more cycles). */
+  readonly count: number;
+  /** Group of each cycle, or -1 for a cycle alone on its path. */
+  readonly of: Int32Array;
+  /** Members of group g: members[start[g] .. start[g + 1]), in cycle order. */
+  readonly start: Int32Array;
+  readonly members: Int32Array;
+  /** Ranking group of each group (that of its members). */
+  readonly rankingGroup: Int32Array;
+  /** Per group and hop (g * stride + h): its distinct pools, pools[poolStart[..] .. poolStart[.. + 1]). */
+  readonly poolStart: Int32Array;
+  readonly pools: Int32Array;
+  /** 1 when that pool swaps token0 -> token1 on the path. */
+  readonly zeroForOne: Uint8Array;
+  /** Hops of each group's cycles. */
+  readonly hops: Uint8Array;
+  /** Groups whose cycles use pool p: byPool[byPoolStart[p] .. byPoolStart[p + 1]). */
+  readonly byPoolStart: Int32Array;
+  readonly byPool: Int32Array;
+}
+
+/** The token a cycle's hop h hands on. */
+function tokenOut(pools: PoolTable, cycles: CycleSet, c: number, h: number): number {
+  const slot = c * cycles.stride + h;
+  const p = cycles.pools[slot]!;
+  return cycles.zeroForOne[slot] === 1 ? pools.token1[p]! : pools.token0[p]!;
+}
+
+/** Groups the cycles by (ranking group, hops, tokens along the path). */
+export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32Array): PathGroups {
+  const n = cycles.count;
+  const key = new Map<string, number>();
+  const first = new Int32Array(n);
+  const size: number[] = [];
+  for (let c = 0; c < n; c++) {
+    let k = `${rankingOf[c]}:${cycles.length[c]}`;
+    for (let h = 0; h < cycles.length[c]! - 1; h++) k += `:${tokenOut(pools, cycles, c, h)}`;
+    let g = key.get(k);
+    if (g === undefined) {
+      key.set(k, (g = size.length));
+      size.push(0);
+    }
+    first[c] = g;
+    size[g]!++;
+  }
+  // Keep only groups of two or more, renumbered in order of their first cycle.
+  const renumber = new Int32Array(size.length).fill(-1);
+  let count = 0;
+  const of = new Int32Array(n).fill(-1);
+  for (let c = 0; c < n; c++) {
+    const g = first[c]!;
+    if (size[g]! < 2) continue;
+    if (renumber[g] === -1) renumber[g] = count++;
+    of[c] = renumber[g]!;
+  }
+  const start = new Int32Array(count + 1);
+  for (let c = 0; c < n; c++) if (of[c]! >= 0) start[of[c]! + 1]!++;
+  for (let g = 0; g < count; g++) start[g + 1]! += start[g]!;
+  const fill = start.slice(0, count);
+  const members = new Int32Array(start[count]!);
+  const rankingGroup = new Int32Array(count);
+  const hops = new Uint8Array(count);
+  for (let c = 0; c < n; c++) {
+    const g = of[c]!;
+    if (g < 0) continue;
+    members[fill[g]!++] = c;
+    rankingGroup[g] = rankingOf[c]!;
+    hops[g] = cycles.length[c]!;
+  }
+  // Distinct pools per group and hop, and the groups through each pool.
+  const stride = cycles.stride;
+  const poolStart = new Int32Array(count * stride + 1);
+  const poolList: number[] = [];
+  const dirList: number[] = [];
+  const poolGroups: number[][] = [];
+  for (let g = 0; g < count; g++) {
+    for (let h = 0; h < stride; h++) {
+      poolStart[g * stride + h] = poolList.length;
+      if (h >= hops[g]!) continue;
+      const seen = new Map<number, number>();
+      for (let m = start[g]!; m < start[g + 1]!; m++) seen.set(cycles.pools[members[m]! * stride + h]!, cycles.zeroForOne[members[m]! * stride + h]!);
+      for (const p of [...seen.keys()].sort((a, b) => a - b)) {
+        poolList.push(p);
+        dirList.push(seen.get(p)!);
+        (poolGroups[p] ??= []).push(g);
+      }
+    }
+  }
+  poolStart[count * stride] = poolList.length;
+  const byPoolStart = new Int32Array(pools.size + 1);
+  for (let p = 0; p < pools.size; p++) {
+    const groups = poolGroups[p] === undefined ? 0 : new Set(poolGroups[p]).size;
+    byPoolStart[p + 1] = byPoolStart[p]! + groups;
+  }
+  const byPool = new Int32Array(byPoolStart[pools.size]!);
+  for (let p = 0; p < pools.size; p++) {
+    if (poolGroups[p] === undefined) continue;
+    let at = byPoolStart[p]!;
+    for (const g of new Set(poolGroups[p])) byPool[at++] = g;
+  }
+  return { count, of, start, members, rankingGroup, poolStart, pools: Int32Array.from(poolList), zeroForOne: Uint8Array.from(dirList), hops, byPoolStart, byPool };
+}
