@@ -115,7 +115,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await api.register(authRoutes, { authRateLimit: http.authRateLimit });
       await api.register(userRoutes);
       await api.register(apiKeyRoutes);
-      await api.register(complianceRoutes);
+      await api.register(complianceRoutes, { ...(options.desk?.attempts === undefined ? {} : { attempts: options.desk.attempts }) });
       await api.register(deskRoutes, options.desk ?? {});
     },
     { prefix: API_PREFIX },

@@ -203,4 +203,34 @@ forEachBackend('desk routes', (ctx) => {
     expect((await get<Page<Token>>('/tokens?unsafe=true')).rows.map((r) => r.address)).toEqual([USDC_LOOKALIKE]);
     expect((await t.app.inject({ url: '/api/v1/pools?cursor=c1', headers: t.bearer('viewer') })).statusCode).toBe(400);
   });
+
+  it('compliance report: executions, P&L and security events of a period, as JSON and CSV, without personal data, audited; auditor and admin only', async () => {
+    const from = '2026-12-01T00:00:00.000Z';
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    type Report = { executions: { count: number; byStatus: Record<string, number> }; pnl: { rows: Array<{ mode: string; trades: number }> }; securityEvents: { count: number; byType: Record<string, number>; rows: Array<{ actor: string | null }> } };
+    const report = await get<Report>(`/compliance/report?from=${from}&to=${to}`, 'auditor');
+    expect(report.executions).toMatchObject({ count: 1, byStatus: { included: 1 } });
+    expect(report.pnl.rows.map((r) => [r.mode, r.trades]).sort()).toEqual([['live', 1], ['sim', 3]]);
+    // Every test user signed in once; pseudonyms only, never a username.
+    expect(report.securityEvents.byType['auth.login.ok']).toBeGreaterThanOrEqual(5);
+    expect(JSON.stringify(report)).not.toContain(t.users.trader.username);
+
+    const csv = await t.app.inject({ url: `/api/v1/compliance/report?from=${from}&to=${to}&format=csv`, headers: t.bearer('admin') });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = csv.body.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('section,at,kind,reference,status,symbol,amount_raw,amount_units,details');
+    expect(lines.filter((l) => l.startsWith('execution,'))).toHaveLength(1);
+    expect(lines.find((l) => l.startsWith('execution,'))).toContain(',included,WETH,4200,0.0000000000000042,');
+    expect(lines.filter((l) => l.startsWith('pnl,'))).toHaveLength(2);
+    // One more security row than the JSON report had: generating that report was audited.
+    expect(lines.filter((l) => l.startsWith('security,'))).toHaveLength(report.securityEvents.count + 1);
+    expect(csv.body).not.toContain(t.users.trader.username);
+
+    const audited = await get<{ rows: Array<{ type: string; details: Record<string, unknown> }> }>('/compliance/audit?type=compliance.report', 'auditor');
+    expect(audited.rows.map((r) => r.details['format'])).toEqual(['csv', 'json']);
+    expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${from}&to=${to}`, headers: t.bearer('risk') })).statusCode).toBe(403);
+    expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${to}&to=${from}`, headers: t.bearer('auditor') })).statusCode).toBe(400);
+    expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${from}`, headers: t.bearer('auditor') })).statusCode).toBe(400);
+  });
 });
