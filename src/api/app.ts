@@ -16,6 +16,7 @@ import type { Readiness } from './readiness.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { authRoutes } from './routes/auth.ts';
 import { complianceRoutes } from './routes/compliance.ts';
+import { deskRoutes, type DeskRoutesOptions } from './routes/desk.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
 import { ServiceGate } from './services.ts';
@@ -49,6 +50,8 @@ export interface AppOptions {
   bus?: EventBus;
   /** Unread bytes after which a WebSocket client is dropped (default 1 MiB). */
   wsMaxBufferedBytes?: number;
+  /** The desk routes' sources beyond the ledger (the live executor's attempts). */
+  desk?: DeskRoutesOptions;
 }
 
 /** The API's version prefix. */
@@ -112,7 +115,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await api.register(authRoutes, { authRateLimit: http.authRateLimit });
       await api.register(userRoutes);
       await api.register(apiKeyRoutes);
-      await api.register(complianceRoutes);
+      await api.register(complianceRoutes, { ...(options.desk?.attempts === undefined ? {} : { attempts: options.desk.attempts }) });
+      await api.register(deskRoutes, options.desk ?? {});
     },
     { prefix: API_PREFIX },
   );

@@ -6,7 +6,9 @@ import { actorOf } from '../audit-actor.ts';
 import { userBody } from './users.ts';
 import { IdParams } from '../schemas/admin.ts';
 import { guarded } from '../schemas/common.ts';
-import { AuditPage, AuditQuery, AuditRow, AuditVerification, EraseResponse, SubjectExport } from '../schemas/compliance.ts';
+import { AuditPage, AuditQuery, AuditRow, AuditVerification, EraseResponse, ReportBody, ReportQuery, SubjectExport } from '../schemas/compliance.ts';
+import { complianceReport, reportCsv, type SecurityEventReader } from '../../desk/compliance-report.ts';
+import type { AttemptReader } from '../../desk/executions.ts';
 
 /** An audit row as the API shows it (seq as a decimal string). */
 export function auditRowBody(row: AuditRecord): Static<typeof AuditRow> {
@@ -18,7 +20,7 @@ export function auditRowBody(row: AuditRecord): Static<typeof AuditRow> {
  * check. `/gdpr/subject-rights/*`: a user's data exported (admin for anyone, everyone for
  * themselves), and erased (admin): personal data removed, the chain still valid.
  */
-export const complianceRoutes: FastifyPluginAsync = async (app) => {
+export const complianceRoutes: FastifyPluginAsync<{ attempts?: AttemptReader }> = async (app, options) => {
   app.get<{ Querystring: Static<typeof AuditQuery> }>(
     '/compliance/audit',
     { config: { permission: 'compliance.read' }, schema: { tags: ['compliance'], summary: 'Audit log, newest first; nextCursor pages on', querystring: AuditQuery, response: guarded({ 200: AuditPage }) } },
@@ -47,6 +49,37 @@ export const complianceRoutes: FastifyPluginAsync = async (app) => {
       return result.ok
         ? { ok: true, rows: result.rows.toString(), head: result.head === null ? null : { seq: result.head.seq.toString(), hash: result.head.hash } }
         : { ok: false, rows: result.rows.toString(), firstBadSeq: result.firstBadSeq.toString(), reason: result.reason };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ReportQuery> }>(
+    '/compliance/report',
+    {
+      config: { permission: 'compliance.read' },
+      schema: {
+        tags: ['compliance'],
+        summary: 'Executions, P&L per day and security events over [from, to), as JSON or CSV (format=csv); the report itself is audited',
+        querystring: ReportQuery,
+        response: guarded({ 200: { content: { 'application/json': { schema: ReportBody }, 'text/csv': { schema: { type: 'string' } } } } as never }),
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const from = new Date(q.from);
+      const to = new Date(q.to);
+      if (!(from < to)) throw new BadRequest(`from (${q.from}) must be before to (${q.to})`);
+      const { store, audit } = app.services.get();
+      const security: SecurityEventReader = async (start, end, before, limit) => {
+        const page = await audit.list({ from: start, to: end, limit, ...(before === undefined ? {} : { before }) });
+        return { rows: page.rows.map((r) => ({ seq: r.seq.toString(), at: r.at.toISOString(), type: r.type, actor: r.actor, subject: r.subject, details: r.details })), nextCursor: page.nextCursor };
+      };
+      const report = await complianceReport(store, { from, to }, security, options.attempts);
+      await audit.append({ type: 'compliance.report', ...actorOf(request), details: { from: report.period.from, to: report.period.to, format: q.format ?? 'json', executions: report.executions.count, securityEvents: report.securityEvents.count } });
+      if (q.format === 'csv') {
+        const name = `orion-report-${report.period.from.slice(0, 10)}-${report.period.to.slice(0, 10)}.csv`;
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}"`).send(reportCsv(report));
+      }
+      return reply.type('application/json').send(report);
     },
   );
 

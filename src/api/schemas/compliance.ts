@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { PageQuery, Timestamp } from './common.ts';
 import { UserBody } from './admin.ts';
+import { ExecutionBody, PnlRowBody } from './desk.ts';
 
 /** Bodies of the compliance and GDPR routes. */
 
@@ -43,3 +44,25 @@ export const SubjectExport = Type.Object({
 });
 
 export const EraseResponse = Type.Object({ status: Type.Literal('erased'), pseudonym: Type.String(), personalRowsRemoved: Type.Integer() });
+
+export const ReportQuery = Type.Object(
+  {
+    from: Timestamp,
+    to: Timestamp,
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' })),
+  },
+  { additionalProperties: false },
+);
+
+const SecurityEvent = Type.Object({
+  seq: Type.String(), at: Timestamp, type: Type.String(), actor: Type.Union([Type.String(), Type.Null()]), subject: Type.Union([Type.String(), Type.Null()]),
+  details: Type.Object({}, { additionalProperties: true }),
+});
+
+export const ReportBody = Type.Object({
+  period: Type.Object({ from: Timestamp, to: Timestamp }),
+  generatedAt: Timestamp,
+  executions: Type.Object({ count: Type.Integer(), byStatus: Type.Record(Type.String(), Type.Integer()), rows: Type.Array(ExecutionBody), truncated: Type.Boolean() }),
+  pnl: Type.Object({ note: Type.String(), rows: Type.Array(PnlRowBody) }),
+  securityEvents: Type.Object({ count: Type.Integer(), byType: Type.Record(Type.String(), Type.Integer()), rows: Type.Array(SecurityEvent), truncated: Type.Boolean() }),
+});
