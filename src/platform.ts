@@ -8,7 +8,7 @@ import { engineView } from './engine/status-view.ts';
 import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
-import { ConfigError, InputError, RuntimeFault } from './errors.ts';
+import { ConfigError, RuntimeFault } from './errors.ts';
 import { liquidityFloorFromText } from './scanner/liquidity-floor.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
@@ -21,7 +21,9 @@ import { SILENT, type Say } from './say.ts';
 import { openStoreFromConfig, type Store } from './store/index.ts';
 // API (issue 12)
 import { httpSettings, openApiServices } from './api/open-services.ts';
-import { ServiceGate } from './api/services.ts';
+import { ServiceGate, type ApiServices } from './api/services.ts';
+import { enterLiveAtBoot, refuseLiveWithoutAllow, storedLiveNote } from './mode/boot-mode.ts';
+import { createModeService, type ModeService } from './mode/mode-service.ts';
 import { openBus, type EventBus } from './bus/index.ts';
 
 export { SILENT, type Say } from './say.ts';
@@ -39,6 +41,8 @@ export interface Platform {
   devnet(): Devnet | undefined;
   /** The engine, once the market is synced (undefined while it boots). */
   engine(): Engine | undefined;
+  /** The mode service (status, validate, switch), once the chain is up (undefined while it boots). */
+  mode(): ModeService | undefined;
   /** Scheduled backups (undefined when ORION_BACKUP_INTERVAL=0). */
   backups: BackupSchedule | undefined;
   /** The stop order: add a hook to a phase (e.g. the ledger's flush) and `stop()` runs it in place. */
@@ -55,9 +59,8 @@ export interface Platform {
 
 /** Starts the platform as configured; throws a RuntimeFault with one clear line on failure. */
 export async function startPlatform(config: Config, say: Say = SILENT): Promise<Platform> {
-  if (config.mode === 'live') {
-    throw new InputError('ORION_MODE=live: live execution (signing and sending) is not available in this version; Orion runs in sim mode only for now (ORION_MODE=sim, the default)');
-  }
+  // Fail-safe at boot (src/mode): live needs ORION_ALLOW_LIVE now, and a passing validation once the chain is up.
+  refuseLiveWithoutAllow(config);
   await ensureWritableDataDir(config.dataDir);
   const readiness = new Readiness();
   readiness.expect('database');
@@ -69,6 +72,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let engine: Engine | undefined;
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
+  let modeService: ModeService | undefined;
   // ── API (issue 12): routes are registered now and reach the database through the gate
   // (503 until the store below is open); the first run creates the admin account there.
   const api = new ServiceGate();
@@ -113,8 +117,12 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     await bus.close();
     throw error;
   }
+  let services: ApiServices;
   try {
-    api.open(await openApiServices(store, config, say)); // API (issue 12)
+    services = await openApiServices(store, config, say); // API (issue 12)
+    api.open(services);
+    const note = await storedLiveNote(config, store);
+    if (note !== undefined) say(`mode: ${note}`);
   } catch (error) {
     await app.close();
     await bus.close();
@@ -152,6 +160,14 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     if (floor.excluded.length > 0) say(`engine: ${floor.excluded.length} of ${market.snapshot.pools.length} pools below the liquidity floor of ${config.minPoolLiquidity} ${floor.reference.symbol} per side, not followed`);
     tokens = symbols;
     const execution = executionSettings(config, devnet);
+    const followed = { rpcUrl: market.rpcUrls[0]!, chainId: market.snapshot.chainId, executor: execution?.executor };
+    modeService = createModeService({
+      store,
+      allowLive: config.allowLive,
+      audit: services.audit,
+      target: () => ({ config, rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor }),
+    });
+    if (config.mode === 'live') await enterLiveAtBoot(modeService);
     engine = await startEngine({
       store,
       mode: config.mode,
@@ -230,6 +246,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     bus,
     devnet: () => devnet,
     engine: () => engine,
+    mode: () => modeService,
     backups,
     shutdown,
     ready,

@@ -42,5 +42,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'doctor', summary: 'check the installation: database, migrations, Redis, RPC endpoints, disk, audit chain, last backup, executor contract', load: () => import('./doctor.ts') },
   { name: 'user', summary: 'manage accounts: add, list, disable', load: () => import('./user.ts') },
   { name: 'audit', summary: 'the hash-chained audit log: verify', load: () => import('./audit.ts') },
+  { name: 'mode', summary: 'execution mode: status, validate (pre-flight checks of live), switch sim|live', load: () => import('./mode.ts') },
   { name: 'auth', summary: 'access tokens: rotate the signing key', load: () => import('./auth.ts') },
 ];
