@@ -72,6 +72,10 @@ contract FlashArbExecutor is Pausable, Ownable2Step, ReentrancyGuardTransient {
     /// @notice Addresses besides the owner allowed to call `execute` (hot keys of the bot).
     mapping(address account => bool allowed) public isExecutor;
 
+    /// @notice How many addresses are allowed executors now. Ownership cannot change hands while it
+    /// is not zero: the hot keys one owner trusted are not the next owner's to inherit.
+    uint256 public executorCount;
+
     /// @notice One per successful execution: `profit` is the base-token balance growth, net of loan and fee.
     event Executed(
         address indexed caller,
@@ -109,6 +113,8 @@ contract FlashArbExecutor is Pausable, Ownable2Step, ReentrancyGuardTransient {
     error ZeroAmount();
     /// @notice A zero address where an account is needed.
     error ZeroAddress();
+    /// @notice Ownership cannot change hands while `count` executors are still allowed: revoke them first.
+    error ExecutorsStillAllowed(uint256 count);
     /// @notice renounceOwnership is disabled.
     error RenounceDisabled();
 
@@ -193,7 +199,11 @@ contract FlashArbExecutor is Pausable, Ownable2Step, ReentrancyGuardTransient {
     /// @notice Allows or disallows `account` to call `execute`.
     function setExecutor(address account, bool allowed) external onlyOwner {
         if (account == address(0)) revert ZeroAddress();
-        isExecutor[account] = allowed;
+        if (isExecutor[account] != allowed) {
+            isExecutor[account] = allowed;
+            if (allowed) ++executorCount;
+            else --executorCount;
+        }
         emit ExecutorSet(account, allowed);
     }
 
@@ -209,8 +219,23 @@ contract FlashArbExecutor is Pausable, Ownable2Step, ReentrancyGuardTransient {
 
     /// @notice Pays `amount` of `token` to the cold wallet fixed at deployment; there is no other recipient.
     function withdraw(address token, uint256 amount) external onlyOwner nonReentrant {
+        if (token == address(0)) revert ZeroAddress();
         IERC20(token).safeTransfer(coldWallet, amount);
         emit Withdrawn(token, coldWallet, amount);
+    }
+
+    /// @notice Starts a two-step transfer to `newOwner` (zero cancels a pending one); refused while
+    /// executors are allowed, so no hot key outlives the owner that allowed it.
+    function transferOwnership(address newOwner) public override onlyOwner {
+        if (newOwner != address(0) && executorCount != 0) revert ExecutorsStillAllowed(executorCount);
+        super.transferOwnership(newOwner);
+    }
+
+    /// @dev Every change of owner (acceptOwnership) checks again: executors allowed after the
+    /// transfer started must not pass to the new owner either.
+    function _transferOwnership(address newOwner) internal override {
+        if (executorCount != 0) revert ExecutorsStillAllowed(executorCount);
+        super._transferOwnership(newOwner);
     }
 
     /// @notice Disabled: an ownerless executor could never pause or withdraw again.

@@ -92,6 +92,23 @@ export interface Config {
   refreshTokenTtl: number;
   /** Absolute path of the audit checkpoint key (PEM). */
   auditKeyFile: string;
+  // Keys and mode (issue 11): read only by src/executor/live/keys.ts
+  /** The hot key (0x + 64 lower-case hex); never with `keystore`. */
+  privateKey: `0x${string}` | undefined;
+  /** Absolute path of the hot key's keystore (Web3 Secret Storage v3). */
+  keystore: string | undefined;
+  /** Absolute path of the file holding the keystore's password; set exactly when `keystore` is. */
+  keystorePasswordFile: string | undefined;
+  /** The contract owner's key; never with `ownerKeystore`. */
+  ownerKey: `0x${string}` | undefined;
+  ownerKeystore: string | undefined;
+  ownerKeystorePasswordFile: string | undefined;
+  /** Whether live mode may be switched on at all. */
+  allowLive: boolean;
+  /** Where contract withdrawals go (lower-case). */
+  coldWallet: `0x${string}` | undefined;
+  /** Executions the hot key must be able to pay at the fee cap for live mode to validate. */
+  gasReserveTxs: number;
 }
 
 /** Options of loadConfig, for tests and tools that run from another folder. */
@@ -131,6 +148,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   if (problems.length > 0 || !parsed.success) throw configError(problems);
   const v = parsed.data;
   const base = (key: ConfigKey): string => (sources.get(key)?.from === 'file' && file !== undefined ? dirname(file.path) : cwd);
+  const optionalPath = (key: 'keystore' | 'keystorePasswordFile' | 'ownerKeystore' | 'ownerKeystorePasswordFile'): string | undefined => {
+    const value = v[key];
+    return value === undefined ? undefined : resolve(base(key), value);
+  };
   const snapshot = v.snapshot === undefined ? undefined : resolve(base('snapshot'), v.snapshot);
   if (snapshot !== undefined && !(existsSync(snapshot) && statSync(snapshot).isFile())) {
     throw configError([`${describeSetting('snapshot', sources.get('snapshot'), file?.path)} names no file (${snapshot}); allowed: a path to an orion.pools/v1 JSON file`]);
@@ -164,6 +185,13 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     corsOrigins: Object.freeze(v.corsOrigins ?? []),
     metricsAllow: Object.freeze(v.metricsAllow ?? []),
     auditKeyFile: v.auditKeyFile === undefined ? join(resolve(base('dataDir'), v.dataDir), 'audit-checkpoint-key.pem') : resolve(base('auditKeyFile'), v.auditKeyFile),
+    privateKey: v.privateKey,
+    keystore: optionalPath('keystore'),
+    keystorePasswordFile: optionalPath('keystorePasswordFile'),
+    ownerKey: v.ownerKey,
+    ownerKeystore: optionalPath('ownerKeystore'),
+    ownerKeystorePasswordFile: optionalPath('ownerKeystorePasswordFile'),
+    coldWallet: v.coldWallet,
   });
 }
 
@@ -180,8 +208,31 @@ function crossFieldProblems(v: z.output<typeof ConfigSchema>, describe: (key: Co
   if (v.hotKeyAddress !== undefined && v.executorAddress === undefined) {
     problems.push(`${describe('hotKeyAddress')} is set without ORION_EXECUTOR_ADDRESS; allowed: the hot key together with the executor contract it calls`);
   }
+  problems.push(...keyProblems(v, describe));
   if (v.balancerVault !== undefined && v.balancerVault === v.aavePool) {
     problems.push(`${describe('aavePool')} is also ORION_BALANCER_VAULT; allowed: the Aave V3 Pool and the Balancer Vault at their own addresses`);
+  }
+  return problems;
+}
+
+/** A key comes from exactly one place, and a keystore always with its password file (and only then). */
+function keyProblems(v: z.output<typeof ConfigSchema>, describe: (key: ConfigKey) => string): string[] {
+  const problems: string[] = [];
+  const roles = [
+    { key: 'privateKey', keystore: 'keystore', passwordFile: 'keystorePasswordFile' },
+    { key: 'ownerKey', keystore: 'ownerKeystore', passwordFile: 'ownerKeystorePasswordFile' },
+  ] as const;
+  for (const role of roles) {
+    const [keyEnv, keystoreEnv, passwordEnv] = [VARIABLES[role.key].env, VARIABLES[role.keystore].env, VARIABLES[role.passwordFile].env];
+    if (v[role.key] !== undefined && v[role.keystore] !== undefined) {
+      problems.push(`${describe(role.key)} and ${keystoreEnv} are both set; allowed: one source for the key, ${keyEnv} or ${keystoreEnv}`);
+    }
+    if (v[role.keystore] !== undefined && v[role.passwordFile] === undefined) {
+      problems.push(`${describe(role.keystore)} is set without ${passwordEnv}; allowed: the keystore together with the file holding its password`);
+    }
+    if (v[role.keystore] === undefined && v[role.passwordFile] !== undefined) {
+      problems.push(`${describe(role.passwordFile)} is set without ${keystoreEnv}; allowed: the password file together with the keystore it opens`);
+    }
   }
   return problems;
 }

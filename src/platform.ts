@@ -8,7 +8,7 @@ import { engineView } from './engine/status-view.ts';
 import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
-import { ConfigError, InputError, RuntimeFault } from './errors.ts';
+import { ConfigError, RuntimeFault } from './errors.ts';
 import { liquidityFloorFromText } from './scanner/liquidity-floor.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
@@ -21,7 +21,9 @@ import { SILENT, type Say } from './say.ts';
 import { openStoreFromConfig, type Store } from './store/index.ts';
 // API (issue 12)
 import { httpSettings, openApiServices } from './api/open-services.ts';
-import { ServiceGate } from './api/services.ts';
+import { ServiceGate, type ApiServices } from './api/services.ts';
+import { enterLiveAtBoot, refuseLiveWithoutAllow, storedLiveNote } from './mode/boot-mode.ts';
+import { createModeService, type ModeService } from './mode/mode-service.ts';
 import { openBus, type EventBus } from './bus/index.ts';
 // Protections (issue 10)
 import { openProtections, type Protections } from './risk-controls/protections-service.ts';
@@ -49,6 +51,8 @@ export interface Platform {
   engine(): Engine | undefined;
   /** The protections (limits, kill switch, breakers), once the engine has its mode session. */
   protections(): Protections | undefined;
+  /** The mode service (status, validate, switch), once the chain is up (undefined while it boots). */
+  mode(): ModeService | undefined;
   /** Scheduled backups (undefined when ORION_BACKUP_INTERVAL=0). */
   backups: BackupSchedule | undefined;
   /** The stop order: add a hook to a phase (e.g. the ledger's flush) and `stop()` runs it in place. */
@@ -68,9 +72,8 @@ const PROTECTIONS_REFRESH_MS = 2_000;
 
 /** Starts the platform as configured; throws a RuntimeFault with one clear line on failure. */
 export async function startPlatform(config: Config, say: Say = SILENT): Promise<Platform> {
-  if (config.mode === 'live') {
-    throw new InputError('ORION_MODE=live: live execution (signing and sending) is not available in this version; Orion runs in sim mode only for now (ORION_MODE=sim, the default)');
-  }
+  // Fail-safe at boot (src/mode): live needs ORION_ALLOW_LIVE now, and a passing validation once the chain is up.
+  refuseLiveWithoutAllow(config);
   await ensureWritableDataDir(config.dataDir);
   const readiness = new Readiness();
   readiness.expect('database');
@@ -84,6 +87,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let protectionsRefresh: ReturnType<typeof setInterval> | undefined;
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
+  let modeService: ModeService | undefined;
   // ── API (issue 12): routes are registered now and reach the database through the gate
   // (503 until the store below is open); the first run creates the admin account there.
   const api = new ServiceGate();
@@ -129,8 +133,12 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     await bus.close();
     throw error;
   }
+  let services: ApiServices;
   try {
-    api.open(await openApiServices(store, config, say)); // API (issue 12)
+    services = await openApiServices(store, config, say); // API (issue 12)
+    api.open(services);
+    const note = await storedLiveNote(config, store);
+    if (note !== undefined) say(`mode: ${note}`);
   } catch (error) {
     await app.close();
     await bus.close();
@@ -177,6 +185,14 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     if (floor.excluded.length > 0) say(`engine: ${floor.excluded.length} of ${market.snapshot.pools.length} pools below the liquidity floor of ${config.minPoolLiquidity} ${floor.reference.symbol} per side, not followed`);
     tokens = symbols;
     const execution = executionSettings(config, devnet);
+    const followed = { rpcUrl: market.rpcUrls[0]!, chainId: market.snapshot.chainId, executor: execution?.executor };
+    modeService = createModeService({
+      store,
+      allowLive: config.allowLive,
+      audit: services.audit,
+      target: () => ({ config, rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor }),
+    });
+    if (config.mode === 'live') await enterLiveAtBoot(modeService);
     engine = await startEngine({
       store,
       mode: config.mode,
@@ -290,6 +306,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     devnet: () => devnet,
     engine: () => engine,
     protections: () => protections,
+    mode: () => modeService,
     backups,
     shutdown,
     ready,

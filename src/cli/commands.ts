@@ -45,5 +45,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'breaker', summary: 'tripped breakers: status, rearm NAME --reason TEXT', load: () => import('./breaker.ts') },
   { name: 'user', summary: 'manage accounts: add, list, disable', load: () => import('./user.ts') },
   { name: 'audit', summary: 'the hash-chained audit log: verify', load: () => import('./audit.ts') },
+  { name: 'mode', summary: 'execution mode: status, validate (pre-flight checks of live), switch sim|live', load: () => import('./mode.ts') },
+  { name: 'contract', summary: 'owner controls of FlashArbExecutor: pause, unpause, withdraw TOKEN, allow-executor, revoke-executor', load: () => import('./contract.ts') },
   { name: 'auth', summary: 'access tokens: rotate the signing key', load: () => import('./auth.ts') },
 ];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { address, integer, ipList, oneOf, onOff, positiveNumber, text, tokenList, url, urlList, wei } from './values.ts';
+import { address, integer, ipList, oneOf, onOff, positiveNumber, privateKey, text, tokenList, url, urlList, wei } from './values.ts';
 
 /**
  * The one configuration schema, and the table that ties each field to its environment
@@ -56,6 +56,16 @@ export const ConfigSchema = z.object({
   accessTokenTtl: integer(60, 900),
   refreshTokenTtl: integer(300, 30 * 86_400),
   auditKeyFile: text('a path to the audit checkpoint key (PEM)').optional(),
+  // Keys and mode (issue 11): secrets from the environment only; keystores are files
+  privateKey: privateKey().optional(),
+  keystore: text('a path to a Web3 Secret Storage v3 keystore (JSON)').optional(),
+  keystorePasswordFile: text('a path to a file holding the keystore password').optional(),
+  ownerKey: privateKey().optional(),
+  ownerKeystore: text('a path to a Web3 Secret Storage v3 keystore (JSON)').optional(),
+  ownerKeystorePasswordFile: text('a path to a file holding the owner keystore password').optional(),
+  allowLive: onOff(),
+  coldWallet: address().optional(),
+  gasReserveTxs: integer(1, 1_000_000),
 });
 
 /** The fields of the schema. */
@@ -163,6 +173,31 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
     doc: 'Ed25519 key (PEM) that signs the audit log head; created 0600 on first run. Keep a copy off the machine. Unset = ORION_DATA_DIR/audit-checkpoint-key.pem.',
     path: true,
   },
+  // Keys and mode (issue 11)
+  privateKey: {
+    env: 'ORION_PRIVATE_KEY',
+    default: undefined,
+    doc: 'The hot key that signs executions in live mode (0x + 64 hex digits). Prefer ORION_KEYSTORE; never both. Secret: environment only.',
+    secret: true,
+  },
+  keystore: {
+    env: 'ORION_KEYSTORE',
+    default: undefined,
+    doc: 'The hot key as an encrypted Web3 Secret Storage v3 keystore (what geth account new or cast wallet import write); needs ORION_KEYSTORE_PASSWORD_FILE.',
+    path: true,
+  },
+  keystorePasswordFile: { env: 'ORION_KEYSTORE_PASSWORD_FILE', default: undefined, doc: 'File holding the password of ORION_KEYSTORE (its first line); keep it 0600.', path: true },
+  ownerKey: {
+    env: 'ORION_OWNER_KEY',
+    default: undefined,
+    doc: 'The executor contract owner\'s key, only for orion contract pause/unpause/withdraw/allow-executor/revoke-executor; never needed to trade. Prefer ORION_OWNER_KEYSTORE. Secret: environment only.',
+    secret: true,
+  },
+  ownerKeystore: { env: 'ORION_OWNER_KEYSTORE', default: undefined, doc: 'The contract owner\'s key as a Web3 Secret Storage v3 keystore; needs ORION_OWNER_KEYSTORE_PASSWORD_FILE.', path: true },
+  ownerKeystorePasswordFile: { env: 'ORION_OWNER_KEYSTORE_PASSWORD_FILE', default: undefined, doc: 'File holding the password of ORION_OWNER_KEYSTORE (its first line); keep it 0600.', path: true },
+  allowLive: { env: 'ORION_ALLOW_LIVE', default: 'off', doc: 'Whether orion mode switch (and the API) may turn live mode on at all (on/off); ORION_MODE=live at boot also needs it.' },
+  coldWallet: { env: 'ORION_COLD_WALLET', default: undefined, doc: 'Where orion contract withdraw sends the contract\'s tokens (an address you hold offline). Required to validate live mode.' },
+  gasReserveTxs: { env: 'ORION_GAS_RESERVE_TXS', default: '20', doc: 'Executions the hot key must be able to pay at the fee cap for live mode to validate (balance >= this x gas limit x ORION_MAX_FEE_PER_GAS).' },
 };
 
 /** Aave V3's default flash-loan premium (FLASHLOAN_PREMIUM_TOTAL), used when ORION_AAVE_PREMIUM_BPS is unset. */

@@ -211,3 +211,21 @@ export function ipList(): z.ZodType<string[], z.ZodTypeDef, unknown> {
     listEntries(raw).map((entry, i) => (isIP(entry) === 0 ? reject(`has entry ${i + 1} (${JSON.stringify(entry)}) that is not an IP address`) : entry)),
   );
 }
+
+/** secp256k1's group order: a private key is a number in [1, n). */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaae6dce6af48a03bbfd25e8cd0364141n;
+
+/**
+ * A secp256k1 private key: 0x + 64 hex digits (the 0x may be left out), normalised to lower-case
+ * 0x form. The problem never repeats the value: it is a secret.
+ */
+export function privateKey(): z.ZodType<`0x${string}`, z.ZodTypeDef, unknown> {
+  return field('a private key: 0x + 64 hex digits, not zero and below the secp256k1 order', (raw) => {
+    if (typeof raw !== 'string') reject(`is a ${typeof raw}, not a key`);
+    const value = raw.trim().replace(/^0x/i, '');
+    if (!/^[0-9a-fA-F]{64}$/.test(value)) reject(`is not 32 bytes of hex (${value.length} characters after 0x)`);
+    const n = BigInt(`0x${value}`);
+    if (n === 0n || n >= SECP256K1_N) reject('is outside the secp256k1 key range');
+    return `0x${value.toLowerCase()}` as `0x${string}`;
+  });
+}

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { moduleGraph } from '../../test/module-graph.ts';
@@ -33,5 +34,21 @@ describe('the sim executor holds no key and cannot send', () => {
     const self = moduleGraph(fileURLToPath(import.meta.url));
     expect(self.packages.get('vitest')).toEqual(new Set(['describe', 'expect', 'it']));
     expect([...self.files].some((f) => f.endsWith('test/module-graph.ts'))).toBe(true);
+  });
+});
+
+// The signing module (src/executor/live/keys.ts) is imported only by the live executor, the
+// owner's contract controls and the live pre-flight checks, never by anything sim runs.
+const SRC = fileURLToPath(new URL('../', import.meta.url));
+const MAY_IMPORT_KEYS = [/^executor\/live\//, /^controls\//, /^mode\/checks\.ts$/, /^cli\/contract\.ts$/, /^api\/routes\/contract-controls\.ts$/];
+
+describe('who imports the signing module', () => {
+  it('only the live executor, the contract controls and the live pre-flight checks', () => {
+    const importers = (readdirSync(SRC, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => relative(SRC, join(SRC, f)).replace(/\\/g, '/'))
+      .filter((f) => /live\/keys\.ts['"]/.test(readFileSync(join(SRC, f), 'utf8')));
+    expect(importers.length).toBeGreaterThan(1);
+    expect(importers.filter((f) => !MAY_IMPORT_KEYS.some((allowed) => allowed.test(f)))).toEqual([]);
   });
 });

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { InputError, RuntimeFault } from '../errors.ts';
+import { withApiServices } from './api-services.ts';
+
+/**
+ * `orion mode status | validate | switch sim|live`: the mode service (src/mode) from the shell,
+ * over the configured database. Validation needs a chain this process can reach (ORION_RPC_URLS);
+ * on the embedded chain it says to use the API of the running instance.
+ */
+export function register(program: Command): void {
+  const mode = program.command('mode');
+  const viaApi = 'use the API of the running instance (/api/v1/mode)';
+
+  const withMode = async <T>(work: (service: import('../mode/mode-service.ts').ModeService) => Promise<T>): Promise<T> => {
+    const [{ loadConfig }, { createModeService }, { cliValidationTarget }] = await Promise.all([import('../config.ts'), import('../mode/mode-service.ts'), import('../mode/cli-target.ts')]);
+    const config = loadConfig();
+    return withApiServices(viaApi, ({ store, audit }) => work(createModeService({ store, audit, allowLive: config.allowLive, target: () => cliValidationTarget(config) })));
+  };
+  const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+
+  mode
+    .command('status')
+    .description('the stored mode, since when, the open session and its counters, the last validation')
+    .action(async () => print(await withMode((service) => service.status())));
+
+  mode
+    .command('validate')
+    .description('run the pre-flight checks of live mode and print each result; exit 1 when one fails')
+    .option('--json', 'one JSON document')
+    .action(async (options: { json?: boolean }) => {
+      const report = await withMode((service) => service.validate({ label: 'cli' }));
+      if (options.json === true) print(report);
+      else for (const check of report.checks) process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}\n`);
+      if (!report.passed) throw new RuntimeFault(`live mode would not start: ${report.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')} failed`);
+    });
+
+  mode
+    .command('switch')
+    .argument('<mode>', 'sim or live')
+    .description('switch every instance to MODE (live: ORION_ALLOW_LIVE=on and a passing validation of the last minute); a new mode session')
+    .action(async (to: string) => {
+      if (to !== 'sim' && to !== 'live') throw new InputError(`mode ${JSON.stringify(to)} is not known; allowed: sim or live`);
+      print(await withMode((service) => service.switch(to, { label: 'cli' })));
+    });
+}

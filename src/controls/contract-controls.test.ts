@@ -1,0 +1,165 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeDeployData, encodeFunctionData, type Address, type Hex } from 'viem';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
+import { loadOrCreateCheckpointKey } from '../audit/checkpoint-key.ts';
+import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
+import { rogueLenderAbi } from '../contracts/abis/RogueLender.ts';
+import { loadArtifact } from '../contracts/compile.ts';
+import { encodeExecute } from '../executor/route-codec.ts';
+import { outcomeOf, sendRaw } from '../executor/testing/attack-fixture.ts';
+import { balanceOf, deployOurs, ERC20_ABI, revertTo, send, snapshot, startExecutorFixture, type ExecutorFixture } from '../executor/testing/executor-fixture.ts';
+import { deadlineAhead, fixtureRoutes } from '../executor/testing/fixture-routes.ts';
+import { openTestStore, type TestStore } from '../store/test-store.ts';
+import { ControlRefused, runContractControl, type ControlContext } from './contract-controls.ts';
+
+// One devnet (the executor fixture: owner = account 1, cold wallet = 2, hot key = 3) for the
+// owner's controls and for the audit's gaps in FlashArbExecutor. Each test runs on a snapshot.
+const E18 = 10n ** 18n;
+const NEW_OWNER = 6;
+
+let f: ExecutorFixture;
+let db: TestStore;
+let audit: AuditLog;
+let snap: Hex;
+const keyDir = mkdtempSync(join(tmpdir(), 'orion-controls-'));
+
+beforeAll(async () => {
+  [f, db] = await Promise.all([startExecutorFixture(), openTestStore('pglite')]);
+  audit = createAuditLog(db.store, loadOrCreateCheckpointKey(join(keyDir, 'audit.pem')));
+}, 300_000);
+afterAll(async () => {
+  await Promise.all([f?.stop(), db?.cleanup()]);
+  rmSync(keyDir, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  snap = await snapshot(f.clients);
+});
+afterEach(async () => revertTo(f.clients, snap));
+
+const context = (account = 1): ControlContext => ({ rpcUrl: f.anvil.rpcUrl, executor: f.executor, owner: f.clients.accounts[account]!, audit, actor: { label: 'test' } });
+const read = <T>(functionName: string, args: readonly unknown[] = []): Promise<T> =>
+  f.clients.publicClient.readContract({ address: f.executor, abi: flashArbExecutorAbi, functionName, args } as never) as Promise<T>;
+const call = (functionName: string, args: readonly unknown[]): Hex => encodeFunctionData({ abi: flashArbExecutorAbi, functionName, args } as never);
+const nonceOf = (account: number) => f.clients.publicClient.getTransactionCount({ address: f.clients.accounts[account]!.address });
+const address = (account: number) => f.clients.accounts[account]!.address;
+
+describe('owner controls', () => {
+  it('withdraw pays the contract\'s whole balance to the cold wallet, and the audit log records the transaction', async () => {
+    const [held, coldBefore] = await Promise.all([balanceOf(f.clients, f.tokens.base, f.executor), balanceOf(f.clients, f.tokens.base, f.coldWallet)]);
+    expect(held).toBe(f.executorCapital);
+    const result = await runContractControl(context(), { kind: 'withdraw', token: f.tokens.base });
+    expect(await balanceOf(f.clients, f.tokens.base, f.coldWallet)).toBe(coldBefore + held);
+    expect(await balanceOf(f.clients, f.tokens.base, f.executor)).toBe(0n);
+    const { rows } = await audit.list({ type: 'contract.withdraw', limit: 5 });
+    expect(rows[0]?.details).toMatchObject({ transaction: result.transaction, status: 'success', amount: held.toString(), to: f.coldWallet.toLowerCase() });
+  });
+
+  it('pause and unpause; allow-executor and revoke-executor change what the contract says', async () => {
+    await runContractControl(context(), { kind: 'pause' });
+    expect(await read<boolean>('paused')).toBe(true);
+    await runContractControl(context(), { kind: 'unpause' });
+    expect(await read<boolean>('paused')).toBe(false);
+    await runContractControl(context(), { kind: 'allow-executor', account: address(4) });
+    expect(await read<boolean>('isExecutor', [address(4)])).toBe(true);
+    await runContractControl(context(), { kind: 'revoke-executor', account: address(4) });
+    expect(await read<boolean>('isExecutor', [address(4)])).toBe(false);
+    expect(await read<bigint>('executorCount')).toBe(1n);
+  });
+
+  it('a key that is not the owner, a zero address, nothing to withdraw, pausing twice: one clear refusal each, nothing sent', async () => {
+    const nonces = await Promise.all([nonceOf(1), nonceOf(3)]);
+    await expect(runContractControl(context(3), { kind: 'pause' })).rejects.toThrow(new ControlRefused(`the owner key is ${address(3).toLowerCase()} but the contract's owner is ${f.owner.toLowerCase()}: nothing sent`));
+    await expect(runContractControl(context(), { kind: 'allow-executor', account: `0x${'0'.repeat(40)}` })).rejects.toThrow(/the zero address is not an account: nothing sent/);
+    await expect(runContractControl(context(), { kind: 'withdraw', token: f.tokens.b })).rejects.toThrow(/the contract holds no 0x[0-9a-f]{40}: nothing sent/);
+    await expect(runContractControl(context(), { kind: 'unpause' })).rejects.toThrow(/unpause would revert \(ExpectedPause\(\)\): nothing sent/);
+    expect(await Promise.all([nonceOf(1), nonceOf(3)])).toEqual(nonces);
+  });
+});
+
+describe('FlashArbExecutor: allowed hot keys never outlive their owner', () => {
+  it('transferOwnership is refused while an executor is allowed; after revoking, the new owner starts with none', async () => {
+    expect(await outcomeOf(f, f.owner, f.executor, call('transferOwnership', [address(NEW_OWNER)]))).toEqual({ name: 'ExecutorsStillAllowed', args: [1n] });
+    await send(f.clients, f.executor, flashArbExecutorAbi, 'setExecutor', [f.hotKey, false], f.clients.accounts[1]!);
+    await send(f.clients, f.executor, flashArbExecutorAbi, 'transferOwnership', [address(NEW_OWNER)], f.clients.accounts[1]!);
+    await send(f.clients, f.executor, flashArbExecutorAbi, 'acceptOwnership', [], f.clients.accounts[NEW_OWNER]!);
+    expect((await read<Address>('owner')).toLowerCase()).toBe(address(NEW_OWNER).toLowerCase());
+    expect(await read<boolean>('isExecutor', [f.hotKey])).toBe(false);
+    expect(await read<bigint>('executorCount')).toBe(0n);
+  });
+
+  it('an executor allowed after the transfer started blocks its acceptance', async () => {
+    await send(f.clients, f.executor, flashArbExecutorAbi, 'setExecutor', [f.hotKey, false], f.clients.accounts[1]!);
+    await send(f.clients, f.executor, flashArbExecutorAbi, 'transferOwnership', [address(NEW_OWNER)], f.clients.accounts[1]!);
+    await send(f.clients, f.executor, flashArbExecutorAbi, 'setExecutor', [address(4), true], f.clients.accounts[1]!);
+    expect(await outcomeOf(f, address(NEW_OWNER), f.executor, call('acceptOwnership', []))).toEqual({ name: 'ExecutorsStillAllowed', args: [1n] });
+    // Allowing the same key twice counts it once.
+    await send(f.clients, f.executor, flashArbExecutorAbi, 'setExecutor', [address(4), true], f.clients.accounts[1]!);
+    expect(await read<bigint>('executorCount')).toBe(1n);
+  });
+});
+
+describe('FlashArbExecutor: zero addresses', () => {
+  it('setExecutor(0), withdraw(token 0), a zero cold wallet and a zero owner are each refused by name', async () => {
+    expect((await outcomeOf(f, f.owner, f.executor, call('setExecutor', [`0x${'0'.repeat(40)}`, true]))).name).toBe('ZeroAddress');
+    expect((await outcomeOf(f, f.owner, f.executor, call('withdraw', [`0x${'0'.repeat(40)}`, 1n]))).name).toBe('ZeroAddress');
+    const { bytecode } = await loadArtifact('FlashArbExecutor');
+    const deploy = (owner: Address, cold: Address) => encodeDeployData({ abi: flashArbExecutorAbi, bytecode, args: [owner, cold] });
+    const zero = `0x${'0'.repeat(40)}` as Address;
+    const outcome = async (data: Hex) => {
+      try {
+        await f.clients.publicClient.call({ account: f.owner, data, gas: 6_000_000n });
+        return 'success';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(await outcome(deploy(f.owner, zero))).toMatch(/0xd92e233d/); // ZeroAddress()
+    expect(await outcome(deploy(zero, f.coldWallet))).toMatch(/0x1e4fbdf7/); // OwnableInvalidOwner(address)
+    expect(await outcome(deploy(f.owner, f.coldWallet))).toBe('success');
+  });
+});
+
+describe('FlashArbExecutor: lenders that misbehave', () => {
+  let rogue: Address;
+  const route = () => fixtureRoutes(f)['v2,v2'];
+  const amountIn = 10n * E18;
+  const executeFrom = async (kind: 'aave' | 'balancer'): Promise<Hex> =>
+    encodeExecute({ route: route(), amountIn, minProfit: 0n, deadlineBlock: await deadlineAhead(f), flash: { kind, lender: rogue } });
+  const setMode = (mode: number, reentry: Hex = '0x') => send(f.clients, rogue, rogueLenderAbi, 'setMode', [mode, reentry]);
+
+  beforeAll(async () => {
+    rogue = await deployOurs(f.clients, 'RogueLender');
+    await send(f.clients, f.tokens.base, ERC20_ABI, 'transfer', [rogue, 100n * E18]);
+  });
+
+  it('an honest run through the rogue lender works (the lender is usable), so each failure below is the misbehaviour', async () => {
+    await setMode(0);
+    const receipt = await sendRaw(f, 3, f.executor, await executeFrom('aave'));
+    expect(receipt.status).toBe('success');
+  });
+
+  it('callback data other than what the executor handed the lender: CallbackDataMismatch, for Aave and Balancer', async () => {
+    await setMode(1);
+    for (const kind of ['aave', 'balancer'] as const) expect((await outcomeOf(f, f.hotKey, f.executor, await executeFrom(kind))).name, kind).toBe('CallbackDataMismatch');
+  });
+
+  it('an Aave-style lender that does not pull its repayment leaves no allowance behind', async () => {
+    await setMode(2);
+    const receipt = await sendRaw(f, 3, f.executor, await executeFrom('aave'));
+    expect(receipt.status).toBe('success');
+    const allowance = await f.clients.publicClient.readContract({ address: f.tokens.base, abi: ERC20_ABI, functionName: 'allowance', args: [f.executor, rogue] });
+    expect(allowance).toBe(0n);
+  });
+
+  it('re-entry during a Balancer loan: execute again is ReentrancyGuardReentrantCall; a second callback is UnexpectedCallback', async () => {
+    await setMode(3, await executeFrom('balancer'));
+    expect((await outcomeOf(f, f.hotKey, f.executor, await executeFrom('balancer'))).name).toBe('ReentrancyGuardReentrantCall');
+    await setMode(3, call('withdraw', [f.tokens.base, 1n]));
+    expect((await outcomeOf(f, f.hotKey, f.executor, await executeFrom('balancer'))).name).toBe('OwnableUnauthorizedAccount');
+    await setMode(4);
+    expect((await outcomeOf(f, f.hotKey, f.executor, await executeFrom('balancer'))).name).toBe('UnexpectedCallback');
+  });
+});

@@ -1,0 +1,181 @@
+import { createPublicClient, http, webSocket, type Address, type PublicClient } from 'viem';
+import type { Config } from '../config.ts';
+import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
+import { loadArtifact } from '../contracts/compile.ts';
+import { keyConfigured, keySource, loadHotKey } from '../executor/live/keys.ts';
+import { BASE_GAS, HOP_GAS, SOURCE_GAS } from '../scanner/gas-table.ts';
+
+/**
+ * The pre-flight checks of live mode, each run on its own and reported with its result: one
+ * failing check never hides another, so an operator sees every problem at once. Nothing here
+ * signs or sends; the hot key is decrypted only to learn its address.
+ */
+
+/** One check's result. `detail` says what was found (and on failure, what to do). */
+export interface CheckResult {
+  name: CheckName;
+  ok: boolean;
+  detail: string;
+}
+
+export const CHECK_NAMES = ['key', 'signer-allowed', 'contract-code', 'owner-and-cold-wallet', 'rpc-fresh', 'chain-id', 'limits', 'gas-balance', 'relays'] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+/** The whole validation. */
+export interface ValidationReport {
+  passed: boolean;
+  checks: CheckResult[];
+  /** The hot key's address when it could be opened (lower-case). */
+  hotKey: Address | undefined;
+  chainId: number | undefined;
+  at: Date;
+}
+
+/** What the checks look at: the chain (an RPC URL), the contract, the settings. */
+export interface ValidationTarget {
+  config: Pick<
+    Config,
+    'privateKey' | 'keystore' | 'keystorePasswordFile' | 'ownerKey' | 'ownerKeystore' | 'ownerKeystorePasswordFile' | 'coldWallet' | 'maxFeePerGas' | 'gasReserveTxs' | 'maxHops' | 'gasLimitMarginBps' | 'hotKeyAddress'
+  >;
+  rpcUrl: string;
+  /** The chain id the platform follows (its snapshot's); undefined = whatever the RPC says. */
+  expectedChainId: number | undefined;
+  /** The FlashArbExecutor; undefined = no contract on this chain (the contract checks fail). */
+  executor: Address | undefined;
+  /** Bundle submission: the relay URLs that must answer (ORION_SUBMIT=bundle). Empty or undefined = public submission. */
+  relayUrls?: readonly string[];
+  /** Oldest acceptable head, in seconds behind the clock (default 120). */
+  maxHeadAgeSeconds?: number;
+  now?: () => Date;
+}
+
+const DEFAULT_MAX_HEAD_AGE = 120;
+
+/** The largest gas limit a plan of `maxHops` hops carries: the costliest source and V3 on every hop, plus the margin. */
+export function worstGasLimit(maxHops: number, gasLimitMarginBps: number): bigint {
+  const source = Object.values(SOURCE_GAS).reduce((a, b) => (a > b ? a : b), 0n);
+  const hop = Object.values(HOP_GAS).reduce((a, b) => (a > b ? a : b), 0n);
+  const units = BASE_GAS + source + hop * BigInt(maxHops);
+  return units + (units * BigInt(gasLimitMarginBps) + 9_999n) / 10_000n;
+}
+
+/** Runs every check against `target`; never throws for a failing check (it is reported). */
+export async function validateLive(target: ValidationTarget): Promise<ValidationReport> {
+  const now = target.now ?? (() => new Date());
+  const client = createPublicClient({ transport: /^wss?:/.test(target.rpcUrl) ? webSocket(target.rpcUrl) : http(target.rpcUrl, { retryCount: 0, timeout: 10_000 }) }) as PublicClient;
+  const checks: CheckResult[] = [];
+  const add = (name: CheckName, ok: boolean, detail: string): void => void checks.push({ name, ok, detail });
+  const attempt = async (name: CheckName, run: () => Promise<[boolean, string]>): Promise<void> => {
+    try {
+      const [ok, detail] = await run();
+      add(name, ok, detail);
+    } catch (error) {
+      add(name, false, (error as Error).message.split('\n')[0] ?? String(error));
+    }
+  };
+
+  let hotKey: Address | undefined;
+  await attempt('key', async () => {
+    if (!keyConfigured(target.config, 'hot')) return [false, 'no hot key: set ORION_KEYSTORE (+ ORION_KEYSTORE_PASSWORD_FILE) or ORION_PRIVATE_KEY'];
+    hotKey = (await loadHotKey(target.config)).address.toLowerCase() as Address;
+    if (target.config.hotKeyAddress !== undefined && target.config.hotKeyAddress !== hotKey) {
+      return [false, `${keySource(target.config, 'hot')} holds ${hotKey} but ORION_HOT_KEY_ADDRESS is ${target.config.hotKeyAddress}; allowed: the same address`];
+    }
+    return [true, `${keySource(target.config, 'hot')} opens: ${hotKey}`];
+  });
+
+  let chainId: number | undefined;
+  await attempt('chain-id', async () => {
+    chainId = await client.getChainId();
+    if (target.expectedChainId !== undefined && chainId !== target.expectedChainId) return [false, `the RPC is on chain ${chainId}, the platform follows chain ${target.expectedChainId}`];
+    return [true, `chain ${chainId}`];
+  });
+
+  await attempt('rpc-fresh', async () => {
+    const head = await client.getBlock({ blockTag: 'latest' });
+    const age = Math.round(now().getTime() / 1000 - Number(head.timestamp));
+    const limit = target.maxHeadAgeSeconds ?? DEFAULT_MAX_HEAD_AGE;
+    return [age <= limit, `head ${head.number} is ${age} s old (at most ${limit} s allowed)`];
+  });
+
+  const executor = target.executor;
+  const read = async <T>(functionName: 'owner' | 'coldWallet' | 'isExecutor' | 'paused', args: readonly unknown[] = []): Promise<T> =>
+    (await client.readContract({ address: executor as Address, abi: flashArbExecutorAbi, functionName, args } as never)) as T;
+  if (executor === undefined) {
+    for (const name of ['contract-code', 'signer-allowed', 'owner-and-cold-wallet'] as const) add(name, false, 'no executor contract: set ORION_EXECUTOR_ADDRESS');
+  } else {
+    await attempt('contract-code', async () => {
+      const code = await client.getCode({ address: executor });
+      if (code === undefined || code === '0x') return [false, `no code at ${executor}`];
+      const coldWallet = await read<Address>('coldWallet');
+      // The one immutable (coldWallet) sits in the deployed code; zero it to compare with the compiled code.
+      const padded = coldWallet.slice(2).toLowerCase().padStart(64, '0');
+      const normalised = code.toLowerCase().split(padded).join('0'.repeat(64));
+      const expected = (await loadArtifact('FlashArbExecutor')).deployedBytecode.toLowerCase();
+      return normalised === expected ? [true, `FlashArbExecutor at ${executor} matches contracts/FlashArbExecutor.sol`] : [false, `the code at ${executor} is not this version's FlashArbExecutor (${(code.length - 2) / 2} bytes)`];
+    });
+    await attempt('signer-allowed', async () => {
+      if (hotKey === undefined) return [false, 'the hot key could not be opened (see key)'];
+      const [owner, allowed, paused] = await Promise.all([read<Address>('owner'), read<boolean>('isExecutor', [hotKey]), read<boolean>('paused')]);
+      if (paused) return [false, `the contract is paused: orion contract unpause (owner key) first`];
+      if (owner.toLowerCase() === hotKey) return [false, `the hot key ${hotKey} is the contract's owner; allowed: a separate hot key allowed with orion contract allow-executor`];
+      return allowed ? [true, `${hotKey} is an allowed executor`] : [false, `${hotKey} is not allowed by the contract: orion contract allow-executor ${hotKey}`];
+    });
+    await attempt('owner-and-cold-wallet', async () => {
+      const [owner, coldWallet] = await Promise.all([read<Address>('owner'), read<Address>('coldWallet')]);
+      if (/^0x0{40}$/.test(owner)) return [false, 'the contract has no owner'];
+      if (target.config.coldWallet === undefined) return [false, `ORION_COLD_WALLET is unset (the contract pays ${coldWallet.toLowerCase()}); allowed: that address`];
+      if (target.config.coldWallet !== coldWallet.toLowerCase()) return [false, `ORION_COLD_WALLET is ${target.config.coldWallet} but the contract pays ${coldWallet.toLowerCase()}`];
+      return [true, `owner ${owner.toLowerCase()}, cold wallet ${coldWallet.toLowerCase()}`];
+    });
+  }
+
+  const cap = target.config.maxFeePerGas;
+  add('limits', cap !== undefined, cap === undefined ? 'ORION_MAX_FEE_PER_GAS is unset: live mode needs a fee cap' : `fee cap ${cap} wei per gas`);
+
+  await attempt('gas-balance', async () => {
+    if (hotKey === undefined) return [false, 'the hot key could not be opened (see key)'];
+    if (cap === undefined) return [false, 'no fee cap to price gas at (see limits)'];
+    const perExecution = worstGasLimit(target.config.maxHops, target.config.gasLimitMarginBps) * cap;
+    const need = perExecution * BigInt(target.config.gasReserveTxs);
+    const balance = await client.getBalance({ address: hotKey });
+    const pays = balance / perExecution;
+    return [balance >= need, `${hotKey} holds ${balance} wei: ${pays} executions at the cap; ${target.config.gasReserveTxs} needed (ORION_GAS_RESERVE_TXS), ${need} wei`];
+  });
+
+  const relays = target.relayUrls ?? [];
+  if (relays.length > 0) {
+    await attempt('relays', async () => {
+      const failures: string[] = [];
+      for (const url of relays) {
+        const problem = await relayProblem(url);
+        if (problem !== undefined) failures.push(`${url}: ${problem}`);
+      }
+      return failures.length === 0 ? [true, `${relays.length} relay(s) answer`] : [false, failures.join('; ')];
+    });
+  }
+  return { passed: checks.every((c) => c.ok), checks, hotKey, chainId, at: now() };
+}
+
+/** Why a relay is unusable, or undefined when it answers HTTP at all (a relay answers unsigned requests with an error, which is fine). */
+async function relayProblem(url: string): Promise<string | undefined> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not a URL';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `scheme ${parsed.protocol.replace(/:$/, '')} is not http(s)`;
+  try {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}', signal: AbortSignal.timeout(5000) });
+    await response.body?.cancel();
+    return undefined;
+  } catch (error) {
+    return `unreachable (${(error as Error).message})`;
+  }
+}
+
+/** Which checks failed, one line each (for the boot refusal and the CLI). */
+export function failedChecks(report: ValidationReport): string[] {
+  return report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+}
