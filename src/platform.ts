@@ -3,12 +3,12 @@ import { buildApp } from './api/app.ts';
 import { Readiness } from './api/readiness.ts';
 import type { Config } from './config.ts';
 import type { Devnet } from './devnet/devnet.ts';
-import { startEngine, type Engine, type ExecutionSettings } from './engine/engine.ts';
+import { startEngine, type Engine, type ExecutionSettings, type LiveEngineSettings } from './engine/engine.ts';
 import { engineView } from './engine/status-view.ts';
 import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
-import { ConfigError, InputError, RuntimeFault } from './errors.ts';
+import { ConfigError, RuntimeFault } from './errors.ts';
 import { liquidityFloorFromText } from './scanner/liquidity-floor.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
@@ -55,9 +55,6 @@ export interface Platform {
 
 /** Starts the platform as configured; throws a RuntimeFault with one clear line on failure. */
 export async function startPlatform(config: Config, say: Say = SILENT): Promise<Platform> {
-  if (config.mode === 'live') {
-    throw new InputError('ORION_MODE=live: live execution (signing and sending) is not available in this version; Orion runs in sim mode only for now (ORION_MODE=sim, the default)');
-  }
   await ensureWritableDataDir(config.dataDir);
   const readiness = new Readiness();
   readiness.expect('database');
@@ -152,9 +149,11 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     if (floor.excluded.length > 0) say(`engine: ${floor.excluded.length} of ${market.snapshot.pools.length} pools below the liquidity floor of ${config.minPoolLiquidity} ${floor.reference.symbol} per side, not followed`);
     tokens = symbols;
     const execution = executionSettings(config, devnet);
+    const live = config.mode === 'live' ? liveSettings(config, devnet) : undefined;
     engine = await startEngine({
       store,
       mode: config.mode,
+      ...(live === undefined ? {} : { live }),
       execution,
       ...(execution === null ? { noExecutionReason: config.executorAddress === undefined
         ? 'no executor contract on the followed chain: set ORION_EXECUTOR_ADDRESS and ORION_HOT_KEY_ADDRESS to plan and simulate'
@@ -196,7 +195,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       ...(config.aavePool === undefined ? [] : [`Aave Pool ${config.aavePool} (${config.aavePremiumBps} bp)`]),
     ];
     say(`engine (${config.mode}): mode session ${engine.session.id}${engine.session.resumed ? ' (continued)' : ' (new)'}; plans ${execution === null ? 'rejected: no executor on this chain' : `for FlashArbExecutor ${execution.executor} from ${execution.hotKey}, each simulated on the next block`}`);
-    say(`engine (sim): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee + ${formatUnits(config.priorityFee, 9)} gwei`);
+    say(`engine (${config.mode}): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee + ${formatUnits(config.priorityFee, 9)} gwei`);
   })();
   ready.catch((error: unknown) => readiness.markFailed(booting, (error as Error).message));
 
@@ -238,6 +237,21 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       if (failures.length > 0) throw failures[0]!.error;
     },
   };
+}
+
+/**
+ * The signer and settings of live execution. On the embedded chain without a configured key the
+ * hot key is the devnet's account 3, the one its FlashArbExecutor allows at deployment.
+ */
+function liveSettings(config: Config, devnet: Devnet | undefined): LiveEngineSettings {
+  const common = { tipShareBps: config.tipShareBps, replaceAfterBlocks: config.replaceAfterBlocks, confirmations: config.confirmations };
+  // WIRING (until src/executor/live/keys.ts lands): a configured key (ORION_PRIVATE_KEY /
+  // ORION_KEYSTORE) is read there; here only the embedded chain's own hot key exists.
+  if (config.executorAddress === undefined && devnet?.executor !== undefined) {
+    const hotKey = devnet.clients.accounts.find((a) => a.address === devnet.executor!.hotKey);
+    if (hotKey !== undefined) return { account: hotKey, ...common };
+  }
+  throw new ConfigError('ORION_MODE=live on a followed chain needs the hot key that signs (ORION_PRIVATE_KEY or ORION_KEYSTORE), which this version cannot read yet; the embedded local chain trades live with its own hot key');
 }
 
 /** The executor contract and hot key plans are made for: the embedded chain's own, or the configured ones. */
