@@ -52,7 +52,7 @@ export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
     const head = options.head();
     let results: SimulationResult[];
     try {
-      results = await options.executor.run(event.plans, head);
+      results = await options.executor.run(event.plans, head, event.clock.timing?.headSeenAt);
     } catch (error) {
       results = failed(event, head, error);
     }

@@ -12,17 +12,10 @@ import type { Queryable, Store } from '../../store/types.ts';
 export type IntentState = 'in_progress' | 'unconfirmed' | 'confirmed' | 'failed' | 'dropped';
 export type AttemptKind = 'execute' | 'replacement' | 'cancel';
 
-/** A signed transaction of an intent. */
-export interface Attempt {
+/** A stored signed transaction of an intent. */
+export interface Attempt extends NewAttempt {
   id: bigint;
   intentId: bigint;
-  kind: AttemptKind;
-  rawTx: Hex;
-  txHash: Hex;
-  gasLimit: bigint;
-  maxFeePerGas: bigint;
-  maxPriorityFeePerGas: bigint;
-  createdBlock: bigint;
   sentAt: Date | null;
   broadcasts: number;
 }

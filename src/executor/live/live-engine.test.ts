@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flashArbExecutorAbi } from '../../contracts/abis/FlashArbExecutor.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
-import { DEFAULT_PLAN_SETTINGS } from '../../orchestrator/plan.ts';
+import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
 
 /** Blocks the engine trades live for with the noise flow before the checks. */
@@ -23,21 +23,10 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
     devnet = await startDevnet({ blockTime: 1, cacheDir: join(dir, 'cache'), executor: true, flow: { seed: 11, swapsPerBlock: 6, maxSizeBps: 300 } });
     store = await openTestStore(testBackends().at(-1)!);
     engine = await startEngine({
-      store: store.store,
+      ...devnetEngineOptions(devnet, store.store, PRIORITY_FEE),
       mode: 'live',
       live: { account: devnet.clients.accounts[3]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 2 },
-      rpcUrls: [devnet.anvil.rpcUrl],
-      expectedChainId: 31337,
-      pools: devnet.seeded.localSnapshot.pools,
-      baseTokens: ['WETH', 'USDC', 'USDT'],
-      maxHops: 3,
-      maxStaleBlocks: 5,
-      gasBid: { priorityFee: PRIORITY_FEE },
-      execution: { executor: devnet.executor!.address, hotKey: devnet.executor!.hotKey },
-      plan: DEFAULT_PLAN_SETTINGS,
-      blockTimeSeconds: 1,
       spillDir: dir,
-      pollIntervalMs: 100,
     });
   });
   afterAll(async () => {

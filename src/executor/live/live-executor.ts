@@ -87,6 +87,8 @@ export interface LiveExecutorStatus {
   sendFailures: number;
   /** Why the last plan was not sent, if it was not. */
   lastSkip: string | null;
+  /** Head heard of → signed transaction broadcast, microseconds, over the recent sends (null before the first). */
+  headToBroadcastUs: { n: number; p50: number; p99: number } | null;
   /** How long the start-up reconciliation took and what it found. */
   reconciled: { intents: number; settled: number; rebroadcast: number; ms: number };
 }
@@ -102,6 +104,14 @@ export interface LiveExecutor extends Executor {
 }
 
 const CANCEL_GAS = 21_000n;
+
+/** p50 and p99 (nearest rank) of `samples`. */
+function percentiles(samples: readonly number[]): LiveExecutorStatus['headToBroadcastUs'] {
+  if (samples.length === 0) return null;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { n: sorted.length, p50: at(0.5), p99: at(0.99) };
+}
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Creates the live executor: takes the writer lock, initialises the nonce, reconciles open intents. */
@@ -117,6 +127,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   const sim = createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
   const counts = { sent: 0, included: 0, confirmed: 0, failed: 0, dropped: 0, replacements: 0, cancellations: 0, rebroadcasts: 0, sendFailures: 0 };
   let lastSkip: string | null = null;
+  /** Head → broadcast of the recent first sends, microseconds (a bounded window). */
+  const broadcastUs: number[] = [];
   let open: Intent[] = [];
   /** Intents whose ledger execution row must be written or updated (retried until the decision row is there). */
   const unsynced = new Set<bigint>();
@@ -285,7 +297,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   /** Sends the best plan whose simulation met its minimum profit, if the account is free. */
-  async function send(results: readonly SimulationResult[], head: BlockHeader): Promise<void> {
+  async function send(results: readonly SimulationResult[], head: BlockHeader, headSeenAt: number | undefined): Promise<void> {
     const waiting = open.find((i) => i.includedBlock === null);
     if (waiting !== undefined) {
       lastSkip = `nonce ${waiting.nonce} (intent ${waiting.id}) is still pending: one transaction in flight per account`;
@@ -316,7 +328,13 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       const { intent, attempt } = created;
       open.push(intent);
       step('committed', intent, attempt);
-      if (await broadcast(intent, attempt)) counts.sent += 1;
+      if (await broadcast(intent, attempt)) {
+        counts.sent += 1;
+        if (headSeenAt !== undefined) {
+          broadcastUs.push(Math.round((performance.now() - headSeenAt) * 1000));
+          if (broadcastUs.length > 4096) broadcastUs.shift();
+        }
+      }
       step('sent', intent, attempt);
       lastSkip = null;
       return;
@@ -350,11 +368,11 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   return {
     mode: 'live',
-    run(plans, head) {
+    run(plans, head, headSeenAt) {
       return enqueue(async () => {
         if (plans.length === 0) return [];
         const results = await sim.run(plans, head);
-        if (!closed && lock.held()) await send(results, head);
+        if (!closed && lock.held()) await send(results, head, headSeenAt);
         else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
         return results;
       });
@@ -363,7 +381,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       if (closed) return;
       void enqueue(() => trackAll(header, false)).catch((error: unknown) => options.onError?.(error));
     },
-    status: () => ({ account: account.address, openIntents: open.length, ...counts, lastSkip, reconciled: { ...reconciled } }),
+    status: () => ({ account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: percentiles(broadcastUs), reconciled: { ...reconciled } }),
     idle: () => queue,
     async close() {
       closed = true;

@@ -9,11 +9,12 @@ import { parseBlockHeader, type BlockHeader } from '../../chain/types.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import type { SimulatedEvent } from '../../engine/events.ts';
-import { DEFAULT_PLAN_SETTINGS, type Plan } from '../../orchestrator/plan.ts';
+import type { Plan } from '../../orchestrator/plan.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
 import { bumped } from './fees.ts';
 import { createLiveExecutor, type LiveExecutor } from './live-executor.ts';
 import { opportunityKeyOf } from './opportunity-key.ts';
+import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { faultySendRpc, type FaultySendRpc } from './testing/faulty-send-rpc.ts';
 
 /**
@@ -62,6 +63,9 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   /** Mines until the sim engine has an unused plan whose simulation met its minimum profit at the head. */
   async function nextPlan(): Promise<{ plan: Plan; head: BlockHeader }> {
     for (let i = 0; i < 60; i++) {
+      // Blocks with the noise flow's swaps in them (it sends a round every 200 ms): those open gaps.
+      const waitUntil = Date.now() + 3_000;
+      while (Date.now() < waitUntil && BigInt(((await request('txpool_status')) as { pending: Hex }).pending) < 3n) await new Promise((r) => setTimeout(r, 50));
       const header = await mine();
       const deadline = Date.now() + 30_000;
       while (scanned < header.number && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -108,10 +112,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     pool = createRpcPool([devnet.anvil.rpcUrl]);
     store = await openTestStore(testBackends().at(-1)!);
     engine = await startEngine({
-      store: store.store, mode: 'sim', rpcUrls: [devnet.anvil.rpcUrl], expectedChainId: 31337, pools: devnet.seeded.localSnapshot.pools,
-      baseTokens: ['WETH', 'USDC', 'USDT'], maxHops: 3, maxStaleBlocks: 5, gasBid: { priorityFee: 2_000_000_000n },
-      execution: { executor: devnet.executor!.address, hotKey: devnet.executor!.hotKey }, plan: DEFAULT_PLAN_SETTINGS, blockTimeSeconds: 1,
-      pollIntervalMs: 50, onSimulated: (event) => void simulated.push(event), onOpportunities: (block) => void (scanned = block),
+      ...devnetEngineOptions(devnet, store.store, 2_000_000_000n), mode: 'sim', pollIntervalMs: 50, onSimulated: (event) => void simulated.push(event), onOpportunities: (block) => void (scanned = block),
     });
     rpc = faultySendRpc(pool);
     live = await createLiveExecutor({
