@@ -142,6 +142,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
 
     booting = 'engine';
     let lastBest = '';
+    let lastLive = '';
     const symbols = new TokenDirectory(snapshotTokens(market.snapshot));
     // The engine follows only pools above the liquidity floor (junk pools make junk opportunities).
     const floor = liquidityFloorFromText(market.snapshot.pools, market.snapshot.chainId, config.minPoolLiquidity, 'ORION_MIN_POOL_LIQUIDITY');
@@ -177,6 +178,10 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
         for (const result of event.results) {
           if (result.status === 'failed') say(`engine: block ${event.header.number}: simulation failed: ${result.error}`);
         }
+        // Live: one line whenever the sends or their outcomes move on.
+        const live = engine?.status().executor.live;
+        const line = live === undefined || live === null ? '' : `sent ${live.sent}, included ${live.included}, confirmed ${live.confirmed}, failed ${live.failed}, dropped ${live.dropped}, open ${live.openIntents}`;
+        if (line !== lastLive) say(`engine (live): ${(lastLive = line)}`);
       },
       onOpportunities: (block, top) => {
         // One line when the best cycle changes, not one per block.
