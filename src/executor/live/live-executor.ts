@@ -284,7 +284,6 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       }
     }
     open = open.filter((i) => i.state === 'in_progress' || i.state === 'unconfirmed');
-    await syncLedger();
   }
 
   async function syncLedger(): Promise<void> {
@@ -357,6 +356,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         baseFeePerGas: head.baseFeePerGas === undefined ? null : BigInt(head.baseFeePerGas), gasLimit: BigInt(head.gasLimit), gasUsed: BigInt(head.gasUsed),
       };
       await trackAll(header, true);
+      await syncLedger();
       reconciled.settled = counts.included;
       reconciled.rebroadcast = counts.rebroadcasts;
     }
@@ -380,6 +380,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     onHead(header) {
       if (closed) return;
       void enqueue(() => trackAll(header, false)).catch((error: unknown) => options.onError?.(error));
+      // The ledger rows after this block's send: the engine hands the block's plans over in this
+      // same turn, so they queue first (the rows are bookkeeping, the send is latency).
+      setTimeout(() => void enqueue(syncLedger), 0);
     },
     status: () => ({ account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: percentiles(broadcastUs), reconciled: { ...reconciled } }),
     idle: () => queue,
