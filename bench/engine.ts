@@ -11,7 +11,9 @@ import { startEngine, type Engine } from '../src/engine/engine.ts';
 import { DEFAULT_PLAN_SETTINGS } from '../src/orchestrator/plan.ts';
 import { migrate, openStore, type Store } from '../src/store/index.ts';
 
-// `npm run bench -- engine [--blocks 200] [--swaps 4] [--seed 1] [--poll] [--timeout-s 600] [--database-url postgres://…]`:
+// `npm run bench -- engine [--blocks 200] [--swaps 4] [--seed 1] [--poll] [--timeout-s 600] [--database-url postgres://…] [--live]`:
+// (--live: the engine in live mode: the best plan of a block is signed, committed and sent, and
+// `headToBroadcastUs` is head heard of → signed transaction broadcast.)
 // SPEC §5's "block to decision": new head → block and logs fetched → market state applied →
 // scanner refreshed and ranked → decided → plans simulated on our contract → recorded (the
 // ledger writes in the background, to PGlite, or to PostgreSQL with --database-url: a fresh
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     poll: { type: 'boolean', default: false },
     'timeout-s': { type: 'string', default: '600' },
     'database-url': { type: 'string' },
+    live: { type: 'boolean', default: false },
   },
 });
 const BLOCKS = Number(values.blocks);
@@ -86,7 +89,9 @@ try {
     maxHops: 3,
     maxStaleBlocks: 2,
     gasBid: { priorityFee: 1_000_000_000n },
-    mode: 'sim',
+    mode: values.live ? 'live' : 'sim',
+    // --live: the devnet's hot key (account 3, allowed by its FlashArbExecutor) signs and sends.
+    ...(values.live ? { live: { account: clients.accounts[3]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 } } : {}),
     execution: { executor: devnet.executor!.address, hotKey: devnet.executor!.hotKey },
     plan: DEFAULT_PLAN_SETTINGS,
     blockTimeSeconds: 12,
@@ -145,6 +150,7 @@ try {
     headToSimulationP50Us: latency.headToSimulationUs?.p50 ?? null,
     headToSimulationP99Us: latency.headToSimulationUs?.p99 ?? null,
     blocksWithPlans: latency.headToSimulationUs?.n ?? 0,
+    ...(values.live ? { mode: 'live', headToBroadcastUs: status.executor.live?.headToBroadcastUs ?? null, live: { ...status.executor.live, headToBroadcastUs: undefined } } : {}),
     ...stages,
     // Asking every protection rule, per plan (before simulation) and per simulated plan (before sending).
     protectionsP50Us: status.protectionsUs?.p50 ?? null,

@@ -62,6 +62,12 @@ export interface Config {
   deadlineBlocks: number;
   /** Gas limit above the gas table, basis points. */
   gasLimitMarginBps: number;
+  /** Live: share of the expected profit added as tip, basis points. */
+  tipShareBps: number;
+  /** Live: blocks pending before a replacement. */
+  replaceAfterBlocks: number;
+  /** Live: blocks after inclusion at which an execution is final. */
+  confirmations: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Absolute folder of scheduled backups (default `dataDir/backups`). */
   backupDir: string;

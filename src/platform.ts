@@ -3,7 +3,7 @@ import { buildApp } from './api/app.ts';
 import { Readiness } from './api/readiness.ts';
 import type { Config } from './config.ts';
 import type { Devnet } from './devnet/devnet.ts';
-import { startEngine, type Engine, type ExecutionSettings } from './engine/engine.ts';
+import { startEngine, type Engine, type ExecutionSettings, type LiveEngineSettings } from './engine/engine.ts';
 import { engineView } from './engine/status-view.ts';
 import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
@@ -178,6 +178,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
 
     booting = 'engine';
     let lastBest = '';
+    let lastLive = '';
     const symbols = new TokenDirectory(snapshotTokens(market.snapshot));
     // The engine follows only pools above the liquidity floor (junk pools make junk opportunities).
     const floor = liquidityFloorFromText(market.snapshot.pools, market.snapshot.chainId, config.minPoolLiquidity, 'ORION_MIN_POOL_LIQUIDITY');
@@ -193,9 +194,12 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       target: () => ({ config, rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor }),
     });
     if (config.mode === 'live') await enterLiveAtBoot(modeService);
+    // Loaded only in live mode: nothing sim runs imports the signing module.
+    const live = config.mode === 'live' ? await (await import('./executor/live/live-settings.ts')).liveSettings(config, devnet) : undefined;
     engine = await startEngine({
       store,
       mode: config.mode,
+      ...(live === undefined ? {} : { live }),
       execution,
       ...(execution === null ? { noExecutionReason: config.executorAddress === undefined
         ? 'no executor contract on the followed chain: set ORION_EXECUTOR_ADDRESS and ORION_HOT_KEY_ADDRESS to plan and simulate'
@@ -246,6 +250,10 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
         for (const result of event.results) {
           if (result.status === 'failed') say(`engine: block ${event.header.number}: simulation failed: ${result.error}`);
         }
+        // Live: one line whenever the sends or their outcomes move on.
+        const live = engine?.status().executor.live;
+        const line = live === undefined || live === null ? '' : `sent ${live.sent}, included ${live.included}, confirmed ${live.confirmed}, failed ${live.failed}, dropped ${live.dropped}, open ${live.openIntents}`;
+        if (line !== lastLive) say(`engine (live): ${(lastLive = line)}`);
       },
       onOpportunities: (block, top) => {
         // One line when the best cycle changes, not one per block.
@@ -265,7 +273,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       ...(config.aavePool === undefined ? [] : [`Aave Pool ${config.aavePool} (${config.aavePremiumBps} bp)`]),
     ];
     say(`engine (${config.mode}): mode session ${engine.session.id}${engine.session.resumed ? ' (continued)' : ' (new)'}; plans ${execution === null ? 'rejected: no executor on this chain' : `for FlashArbExecutor ${execution.executor} from ${execution.hotKey}, each simulated on the next block`}`);
-    say(`engine (sim): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee + ${formatUnits(config.priorityFee, 9)} gwei`);
+    say(`engine (${config.mode}): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee + ${formatUnits(config.priorityFee, 9)} gwei`);
   })();
   ready.catch((error: unknown) => readiness.markFailed(booting, (error as Error).message));
 

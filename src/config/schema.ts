@@ -40,6 +40,10 @@ export const ConfigSchema = z.object({
   minProfitMarginBps: integer(0, 10_000),
   deadlineBlocks: integer(1, 1000),
   gasLimitMarginBps: integer(0, 100_000),
+  // Live execution (issue 11)
+  tipShareBps: integer(0, 10_000),
+  replaceAfterBlocks: integer(1, 1000),
+  confirmations: integer(0, 10_000),
   logLevel: oneOf(LOG_LEVELS),
   backupDir: text('a folder path').optional(),
   backupInterval: integer(0, 86_400),
@@ -147,6 +151,10 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   },
   deadlineBlocks: { env: 'ORION_DEADLINE_BLOCKS', default: '2', doc: 'Blocks after the ranked block a plan stays valid (the contract\'s deadline block), 1 to 1000.' },
   gasLimitMarginBps: { env: 'ORION_GAS_LIMIT_MARGIN_BPS', default: '20000', doc: 'Gas limit above the gas table\'s units for the route, in basis points (V3 hops that cross initialized ticks cost more than the table).' },
+  // Live execution (issue 11)
+  tipShareBps: { env: 'ORION_TIP_SHARE_BPS', default: '0', doc: "Live: share of an execution's expected profit added to its priority fee (tip), in basis points (0 to 10000); the total never exceeds ORION_MAX_FEE_PER_GAS." },
+  replaceAfterBlocks: { env: 'ORION_REPLACE_AFTER_BLOCKS', default: '3', doc: 'Live: blocks a sent transaction may stay pending before it is replaced on the same nonce with both fees raised by 10 % (1 to 1000).' },
+  confirmations: { env: 'ORION_CONFIRMATIONS', default: '12', doc: 'Live: blocks after inclusion at which an execution is final (a reorg before then puts it back to pending), 0 to 10000.' },
   logLevel: { env: 'LOG_LEVEL', default: 'info', doc: `Log level: ${LOG_LEVELS.join(', ')} (info prints the start-up and engine lines; warn and above hide them).` },
   backupDir: { env: 'ORION_BACKUP_DIR', default: undefined, doc: 'Folder of the scheduled backups (orion-backup-*.jsonl). Unset = ORION_DATA_DIR/backups. Put it on another disk than the database.', path: true },
   backupInterval: { env: 'ORION_BACKUP_INTERVAL', default: '300', doc: 'Seconds between scheduled backups (the RPO on PGlite); 0 = no scheduled backups.' },

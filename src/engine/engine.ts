@@ -4,6 +4,7 @@ import type { GasBidPolicy, NextBlockFee } from '../chain/next-base-fee.ts';
 import { InputError } from '../errors.ts';
 import type { ExecutionMode, Executor, SimulationResult } from '../executor/executor.ts';
 import { createSimExecutor } from '../executor/sim.ts';
+import { createLiveExecutor, type LiveExecutor, type LiveExecutorOptions, type LiveExecutorStatus, type LiveSettings } from '../executor/live/live-executor.ts';
 import type { Funnel } from '../ledger/funnel.ts';
 import { readFunnel } from '../ledger/funnel.ts';
 import { createLedgerWriter, type LedgerWriter, type LedgerWriterStatus } from '../ledger/ledger-writer.ts';
@@ -49,8 +50,10 @@ export interface ExecutionSettings {
 /** Settings of the engine. */
 export interface EngineOptions {
   store: Store;
-  /** sim simulates every plan; live is refused until live execution exists. */
+  /** sim simulates every plan; live simulates, then signs and sends the best (needs `live`). */
   mode: ExecutionMode;
+  /** The signer and settings of live execution (mode live only). */
+  live?: LiveEngineSettings;
   /** JSON-RPC endpoints (http(s) and ws(s)), primary first. */
   rpcUrls: readonly string[];
   /** Chain id the pools belong to (the snapshot's); the endpoints must serve that chain. */
@@ -100,6 +103,8 @@ export interface EngineProtections extends ProtectionGuard {
   /** Counts a simulated plan's outcome (sim mode: the simulation stands for the sent transaction). */
   observe(result: SimulationResult, route: string): void;
 }
+/** Live execution's settings as the engine takes them; `onStep` observes each send (and is the test-only fault hook's way in). */
+export type LiveEngineSettings = LiveSettings & { onStep?: LiveExecutorOptions['onStep'] };
 
 /** What /health shows of the engine. */
 export interface EngineStatus {
@@ -119,7 +124,7 @@ export interface EngineStatus {
     /** The cap is below the next base fee: nothing of ours can be included in that block. */
     pricedOut: boolean;
   };
-  executor: ExecuteStageStatus & { contract: string | null; hotKey: string | null; note: string | null };
+  executor: ExecuteStageStatus & { contract: string | null; hotKey: string | null; note: string | null; live: LiveExecutorStatus | null };
   /** Blocks a stage skipped to catch up with the newest (only the executor can fall behind: the stages before it run in the block's turn). */
   resyncs: { execute: number };
   ledger: LedgerWriterStatus;
@@ -157,11 +162,24 @@ const DEFAULT_FINALITY_DEPTH = 64;
 const DEFAULT_POLL_INTERVAL_MS = 250;
 const RECENT_SIMULATIONS = 20;
 
-/** Picks the executor of `mode` (the only place that knows which implementation runs). */
-function executorFor(mode: ExecutionMode, rpc: ReturnType<typeof createChainClients>['pool'], blockTimeSeconds: number): Executor {
-  if (mode === 'live') throw new InputError('ORION_MODE=live: live execution is not available in this version; run in sim mode (ORION_MODE=sim)');
-  return createSimExecutor({ rpc, blockTimeSeconds });
+/** Picks the executor of the mode (the only place that knows which implementation runs). */
+async function executorFor(options: EngineOptions, rpc: ReturnType<typeof createChainClients>['pool'], chainId: number, session: ModeSession): Promise<Executor | LiveExecutor> {
+  if (options.mode === 'sim') return createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
+  const live = options.live;
+  if (live === undefined) throw new InputError('ORION_MODE=live needs the hot key that signs (ORION_PRIVATE_KEY or ORION_KEYSTORE); none was given');
+  if (options.execution === null) throw new InputError(`ORION_MODE=live needs an executor contract and its hot key: ${options.noExecutionReason ?? 'none on this chain'}`);
+  if (options.execution.hotKey.toLowerCase() !== live.account.address.toLowerCase()) {
+    throw new InputError(`ORION_MODE=live: the signing key is ${live.account.address} but plans are made for hot key ${options.execution.hotKey} (ORION_HOT_KEY_ADDRESS): they must be the same account`);
+  }
+  return createLiveExecutor({
+    store: options.store, rpc, chainId, session, blockTimeSeconds: options.blockTimeSeconds, settings: live,
+    maxFeePerGas: options.gasBid.maxFeePerGas, priorityFee: options.gasBid.priorityFee,
+    ...(live.onStep === undefined ? {} : { onStep: live.onStep }),
+    ...(options.onTransientError === undefined ? {} : { onError: options.onTransientError }),
+  });
 }
+
+const isLive = (executor: Executor): executor is LiveExecutor => executor.mode === 'live';
 
 /** Syncs the pools, builds the stages on the synced state and follows the chain. */
 export async function startEngine(options: EngineOptions): Promise<Engine> {
@@ -170,7 +188,6 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   if (chainId !== options.expectedChainId) {
     throw new InputError(`the RPC endpoints serve chain ${chainId} but the pools to follow are of chain ${options.expectedChainId} (the snapshot's chainId)`);
   }
-  const executor = executorFor(options.mode, clients.pool, options.blockTimeSeconds);
   const lenders = options.flashLenders ?? {};
   await checkLendersExist(clients, lenders, chainId);
   const session = await enterModeSession(options.store, options.mode, chainId);
@@ -187,6 +204,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       return lock;
     },
   };
+  // Live: takes the writer lock, initialises the nonce and reconciles open intents before any block is decided.
+  const executor = await executorFor(options, clients.pool, chainId, session);
+  const live = isLive(executor) ? executor : null;
   const writer: LedgerWriter = createLedgerWriter({
     store: options.store, session, funnel: await readFunnel(options.store, session.id),
     ...(options.spillDir === undefined ? {} : { spillDir: options.spillDir }),
@@ -242,6 +262,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       early.push(event);
       return;
     }
+    // Live: receipts, replacements and reorgs of open intents are tracked every block, queued before this block's plans.
+    live?.onHead(event.header);
     const ranked = rank.rank(event);
     best = ranked.opportunities;
     lastFee = ranked.fee;
@@ -273,6 +295,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       emit: onMarket,
     });
   } catch (error) {
+    await live?.close();
     await writer.close(0);
     throw error;
   }
@@ -285,6 +308,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     });
   } catch (error) {
     await market.stop();
+    await live?.close();
     await writer.close(0);
     throw error;
   }
@@ -308,6 +332,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         contract: options.execution?.executor ?? null,
         hotKey: options.execution?.hotKey ?? null,
         note: options.execution === null ? (options.noExecutionReason ?? null) : null,
+        live: live?.status() ?? null,
       },
       resyncs: { execute: execute.status().resyncs },
       ledger: writer.status(),
@@ -320,12 +345,17 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     recentSimulations: () => recent,
     async settle() {
       await execute.idle();
+      await live?.idle();
       await writer.flush();
     },
     async stop() {
       await market.stop();
       await execute.idle();
-      return writer.close();
+      await live?.idle();
+      const ledger = await writer.close();
+      // After the ledger's last flush: the executions rows can link to every decision now.
+      await live?.close();
+      return ledger;
     },
   };
 }

@@ -57,6 +57,8 @@ export interface Plan {
   expectedProfit: bigint;
   /** Gas units × gas price, in the base token (the scanner's estimate). */
   gasCost: bigint;
+  /** The gas price (wei per gas) the ranking priced gasCost at: gasCost / (gasUnits × gasPrice) is the base token per wei. */
+  gasPrice: bigint;
   /** expectedProfit − gasCost. */
   netProfit: bigint;
   /** The base-token balance growth below which the contract reverts (see minProfitFor). */
@@ -193,6 +195,7 @@ export function buildPlan(opportunity: LentOpportunity, context: PlanContext, se
     flash: { kind: opportunity.flashSource.kind, lender: opportunity.flashLender, feePips: opportunity.flashSource.feePips, fee: opportunity.flashFee },
     expectedProfit,
     gasCost: opportunity.gasCost,
+    gasPrice: context.gasPrice,
     netProfit: opportunity.netProfit,
     minProfit: params.minProfit,
     deadlineBlock,

@@ -7,6 +7,13 @@ import { DEFAULT_LIMITS, type Limits } from '../../orchestrator/limits.ts';
 import type { Store } from '../../store/types.ts';
 import { openProtections, type Protections } from '../protections-service.ts';
 
+/** Limits whose breakers and suppression never trip: for tests of something else (live execution's bookkeeping). */
+export const PERMISSIVE_LIMITS: Limits = {
+  ...structuredClone(DEFAULT_LIMITS),
+  revertBreaker: { consecutive: 1_000_000, window: 100_000, maxRatePct: 100, cooldownBlocks: 1 },
+  routeSuppression: { failures: 1_000_000, retryBlocks: 1 },
+};
+
 /**
  * The real protections for an engine under test or benchmark: the default limits (or `limits`),
  * a data folder of their own for the KILL file, and a handle on the service once it is open.

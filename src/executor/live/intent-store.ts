@@ -1,0 +1,250 @@
+import type { Address, Hex } from 'viem';
+import type { Plan } from '../../orchestrator/plan.ts';
+import type { Queryable, Store } from '../../store/types.ts';
+
+/**
+ * The intents and attempts tables (migration 0007) and the nonce they own. A nonce is taken
+ * from `live_accounts` under that row's lock, in the same transaction that inserts the intent
+ * and its first signed attempt: once `createIntent` resolves, the database holds the exact bytes
+ * about to be sent; if it throws, nothing was written and no nonce was used.
+ */
+
+export type IntentState = 'in_progress' | 'unconfirmed' | 'confirmed' | 'failed' | 'dropped';
+export type AttemptKind = 'execute' | 'replacement' | 'cancel';
+
+/** A stored signed transaction of an intent. */
+export interface Attempt extends NewAttempt {
+  id: bigint;
+  intentId: bigint;
+  sentAt: Date | null;
+  broadcasts: number;
+}
+
+/** An intent with what tracking needs. */
+export interface Intent {
+  id: bigint;
+  chainId: number;
+  account: Address;
+  opportunityKey: string;
+  nonce: bigint;
+  state: IntentState;
+  executor: Address;
+  baseToken: string;
+  calldata: Hex;
+  planBlock: bigint;
+  deadlineBlock: bigint;
+  predictedProfit: bigint;
+  /** Base-token units per wei of gas, as a ratio (the ranking's): gasCost / (gasUnits × gasPrice). */
+  gasRate: { num: bigint; den: bigint };
+  flashFee: bigint;
+  settledAttempt: bigint | null;
+  includedBlock: bigint | null;
+  includedHash: Hex | null;
+  /** Attempts, oldest first. */
+  attempts: Attempt[];
+}
+
+/** A signed transaction not yet stored. */
+export interface NewAttempt {
+  kind: AttemptKind;
+  rawTx: Hex;
+  txHash: Hex;
+  gasLimit: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+  createdBlock: bigint;
+}
+
+/** What a receipt says about an intent (the realized P&L). */
+export interface Inclusion {
+  attemptId: bigint;
+  block: bigint;
+  blockHash: Hex;
+  status: 'success' | 'reverted';
+  realizedProfit: bigint;
+  gasUsed: bigint;
+  effectiveGasPrice: bigint;
+  gasCostWei: bigint;
+  gasCostBase: bigint;
+  realizedNet: bigint;
+}
+
+const json = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+const lower = (a: string): string => a.toLowerCase();
+
+const INTENT_BIGINTS = ['nonce', 'plan_block', 'deadline_block', 'predicted_profit', 'settled_attempt', 'included_block'];
+const ATTEMPT_BIGINTS = ['gas_limit', 'max_fee_per_gas', 'max_priority_fee_per_gas', 'created_block'];
+
+interface PlanJson {
+  calldata: Hex;
+  gasCost: string;
+  gasUnits: string;
+  gasPrice?: string;
+  flash: { fee: string };
+}
+
+function toAttempt(row: Record<string, unknown>): Attempt {
+  return {
+    id: BigInt(row['id'] as bigint), intentId: BigInt(row['intent_id'] as bigint), kind: row['kind'] as AttemptKind, rawTx: row['raw_tx'] as Hex, txHash: row['tx_hash'] as Hex,
+    gasLimit: row['gas_limit'] as bigint, maxFeePerGas: row['max_fee_per_gas'] as bigint, maxPriorityFeePerGas: row['max_priority_fee_per_gas'] as bigint,
+    createdBlock: row['created_block'] as bigint, sentAt: (row['sent_at'] as Date | null) ?? null, broadcasts: Number(row['broadcasts']),
+  };
+}
+
+function toIntent(row: Record<string, unknown>, attempts: Attempt[]): Intent {
+  const plan = row['plan'] as PlanJson;
+  const gasPrice = BigInt(plan.gasPrice ?? '0');
+  const den = BigInt(plan.gasUnits) * gasPrice;
+  return {
+    id: BigInt(row['id'] as bigint), chainId: Number(row['chain_id']), account: row['account'] as Address, opportunityKey: row['opportunity_key'] as string,
+    nonce: row['nonce'] as bigint, state: row['state'] as IntentState, executor: row['executor'] as Address, baseToken: row['base_token'] as string,
+    calldata: plan.calldata, planBlock: row['plan_block'] as bigint, deadlineBlock: row['deadline_block'] as bigint, predictedProfit: row['predicted_profit'] as bigint,
+    // No price known (gas price 0): gas in the base token is then taken 1:1 (the wrapped native token).
+    gasRate: den === 0n ? { num: 1n, den: 1n } : { num: BigInt(plan.gasCost), den },
+    flashFee: BigInt(plan.flash.fee), settledAttempt: (row['settled_attempt'] as bigint | null) ?? null,
+    includedBlock: (row['included_block'] as bigint | null) ?? null, includedHash: (row['included_hash'] as Hex | null) ?? null, attempts,
+  };
+}
+
+/** The intents table of one (chain, account). */
+export class IntentStore {
+  constructor(readonly store: Store, readonly chainId: number, readonly account: Address) {}
+
+  /** Makes sure the account's nonce row exists and is at least `chainNonce` (the chain's count of mined transactions). */
+  async initNonce(chainNonce: bigint): Promise<bigint> {
+    const { rows } = await this.store.query<{ next_nonce: bigint }>(
+      `insert into live_accounts (chain_id, account, next_nonce) values ($1, $2, $3)
+       on conflict (chain_id, account) do update set next_nonce = greatest(live_accounts.next_nonce, excluded.next_nonce), updated_at = now()
+       returning next_nonce`,
+      [this.chainId, lower(this.account), chainNonce], { bigint: ['next_nonce'] },
+    );
+    return rows[0]!.next_nonce;
+  }
+
+  /** Whether an intent exists for `opportunityKey` on this chain (any account, any state). */
+  async exists(opportunityKey: string): Promise<boolean> {
+    const { rows } = await this.store.query('select 1 from intents where chain_id = $1 and opportunity_key = $2', [this.chainId, opportunityKey]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Commits an intent for `plan` with the next nonce and its first attempt, signed by `sign`
+   * with that nonce inside the transaction (so the stored bytes are the bytes sent). Returns
+   * null when the opportunity already has an intent (no second nonce, ever).
+   */
+  async createIntent(input: {
+    plan: Plan; opportunityKey: string; modeSession: bigint | null; simulatedProfit: bigint | null;
+    sign: (nonce: bigint) => Promise<NewAttempt>;
+  }): Promise<{ intent: Intent; attempt: Attempt } | null> {
+    const { plan } = input;
+    return this.store.transaction(async (tx) => {
+      const taken = await tx.query('select 1 from intents where chain_id = $1 and opportunity_key = $2', [this.chainId, input.opportunityKey]);
+      if (taken.rows.length > 0) return null;
+      // The row lock is the one-writer rule for this (chain, account) between processes.
+      const { rows } = await tx.query<{ next_nonce: bigint }>('select next_nonce from live_accounts where chain_id = $1 and account = $2 for update',
+        [this.chainId, lower(this.account)], { bigint: ['next_nonce'] });
+      if (rows[0] === undefined) throw new Error(`no nonce row for ${this.account} on chain ${this.chainId}: initNonce first`);
+      const nonce = rows[0].next_nonce;
+      const signed = await input.sign(nonce);
+      const inserted = await tx.query<Record<string, unknown>>(
+        `insert into intents (chain_id, account, opportunity_key, mode_session, nonce, state, plan, executor, base_token, plan_block, deadline_block, predicted_profit, simulated_profit)
+         values ($1, $2, $3, $4, $5, 'in_progress', $6::jsonb, $7, $8, $9, $10, $11, $12) returning *`,
+        [this.chainId, lower(this.account), input.opportunityKey, input.modeSession, nonce, json(plan), lower(plan.executor), lower(plan.baseToken),
+          plan.block.number, plan.deadlineBlock, plan.expectedProfit, input.simulatedProfit],
+        { bigint: INTENT_BIGINTS },
+      );
+      await tx.query('update live_accounts set next_nonce = $3, updated_at = now() where chain_id = $1 and account = $2', [this.chainId, lower(this.account), nonce + 1n]);
+      const attempt = await insertAttempt(tx, BigInt(inserted.rows[0]!['id'] as bigint), signed);
+      return { intent: toIntent(inserted.rows[0]!, [attempt]), attempt };
+    });
+  }
+
+  /** Stores a replacement or cancellation of `intent` (committed before it is sent). */
+  async addAttempt(intent: Intent, signed: NewAttempt): Promise<Attempt> {
+    const attempt = await insertAttempt(this.store, intent.id, signed);
+    intent.attempts.push(attempt);
+    return attempt;
+  }
+
+  /** Records that a node accepted `attempt` (the intent is on the network: unconfirmed). */
+  async markSent(intent: Intent, attempt: Attempt): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      await tx.query('update intent_attempts set sent_at = coalesce(sent_at, now()), broadcasts = broadcasts + 1, last_error = null where id = $1', [attempt.id]);
+      await tx.query("update intents set state = 'unconfirmed', updated_at = now() where id = $1 and state = 'in_progress'", [intent.id]);
+    });
+    attempt.sentAt ??= new Date();
+    attempt.broadcasts += 1;
+    if (intent.state === 'in_progress') intent.state = 'unconfirmed';
+  }
+
+  /** Records a send whose outcome is unknown (an RPC fault): the fate is learned from the chain later. */
+  async markSendFailed(attempt: Attempt, error: string): Promise<void> {
+    await this.store.query('update intent_attempts set broadcasts = broadcasts + 1, last_error = $2 where id = $1', [attempt.id, error.slice(0, 2000)]);
+    attempt.broadcasts += 1;
+  }
+
+  /** Records the mined attempt and the realized P&L (not final yet). */
+  async recordInclusion(intent: Intent, inclusion: Inclusion): Promise<void> {
+    await this.store.query(
+      `update intents set state = 'unconfirmed', settled_attempt = $2, included_block = $3, included_hash = $4, receipt_status = $5, realized_profit = $6, flash_fee = $7,
+         gas_used = $8, effective_gas_price = $9, gas_cost_wei = $10, gas_cost_base = $11, realized_net = $12, updated_at = now() where id = $1`,
+      [intent.id, inclusion.attemptId, inclusion.block, inclusion.blockHash, inclusion.status, inclusion.realizedProfit, intent.flashFee,
+        inclusion.gasUsed, inclusion.effectiveGasPrice, inclusion.gasCostWei, inclusion.gasCostBase, inclusion.realizedNet],
+    );
+    intent.state = 'unconfirmed';
+    intent.settledAttempt = inclusion.attemptId;
+    intent.includedBlock = inclusion.block;
+    intent.includedHash = inclusion.blockHash;
+  }
+
+  /** A reorg removed the block the intent was included in: back to pending, P&L cleared until it is mined again. */
+  async clearInclusion(intent: Intent): Promise<void> {
+    await this.store.query(
+      `update intents set settled_attempt = null, included_block = null, included_hash = null, receipt_status = null, realized_profit = null, flash_fee = null,
+         gas_used = null, effective_gas_price = null, gas_cost_wei = null, gas_cost_base = null, realized_net = null, updated_at = now() where id = $1`,
+      [intent.id],
+    );
+    intent.settledAttempt = null;
+    intent.includedBlock = null;
+    intent.includedHash = null;
+  }
+
+  /** Settles the intent for good (its inclusion is final, or its nonce went to a transaction not ours). */
+  async finalize(intent: Intent, state: 'confirmed' | 'failed' | 'dropped', reason: string | null): Promise<void> {
+    await this.store.query("update intents set state = $2, failure_reason = $3, final_at = now(), updated_at = now() where id = $1 and state in ('in_progress', 'unconfirmed')",
+      [intent.id, state, reason]);
+    intent.state = state;
+  }
+
+  /** Intents of this account whose ledger execution row is missing (a restart before the ledger caught up). */
+  async withoutExecutionRow(): Promise<bigint[]> {
+    const { rows } = await this.store.query<{ id: bigint }>(
+      'select i.id from intents i where i.chain_id = $1 and i.account = $2 and i.mode_session is not null and not exists (select 1 from executions e where e.intent_id = i.id)',
+      [this.chainId, lower(this.account)],
+    );
+    return rows.map((r) => BigInt(r.id));
+  }
+
+  /** The open intents of this account (state in_progress or unconfirmed), by nonce, with their attempts. */
+  async openIntents(): Promise<Intent[]> {
+    const { rows } = await this.store.query<Record<string, unknown>>(
+      "select * from intents where chain_id = $1 and account = $2 and state in ('in_progress', 'unconfirmed') order by nonce",
+      [this.chainId, lower(this.account)], { bigint: INTENT_BIGINTS },
+    );
+    if (rows.length === 0) return [];
+    const attempts = await this.store.query<Record<string, unknown>>(
+      'select * from intent_attempts where intent_id = any($1::bigint[]) order by id', [rows.map((r) => String(r['id']))], { bigint: ATTEMPT_BIGINTS },
+    );
+    return rows.map((row) => toIntent(row, attempts.rows.filter((a) => BigInt(a['intent_id'] as bigint) === BigInt(row['id'] as bigint)).map(toAttempt)));
+  }
+}
+
+async function insertAttempt(db: Queryable, intentId: bigint, signed: NewAttempt): Promise<Attempt> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `insert into intent_attempts (intent_id, kind, raw_tx, tx_hash, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, created_block)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) returning *`,
+    [intentId, signed.kind, signed.rawTx, signed.txHash, signed.gasLimit, signed.maxFeePerGas, signed.maxPriorityFeePerGas, signed.createdBlock],
+    { bigint: ATTEMPT_BIGINTS },
+  );
+  return toAttempt(rows[0]!);
+}

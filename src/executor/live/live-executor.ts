@@ -1,0 +1,402 @@
+import { keccak256, type Address, type Hex } from 'viem';
+import type { LocalAccount } from 'viem/accounts';
+import type { RpcBatchResult, RpcCall } from '../../chain/rpc-pool.ts';
+import type { BlockHeader } from '../../chain/types.ts';
+import { InputError } from '../../errors.ts';
+import type { ModeSession } from '../../ledger/records.ts';
+import type { Plan } from '../../orchestrator/plan.ts';
+import type { Store } from '../../store/types.ts';
+import type { Executor, SimulationResult } from '../executor.ts';
+import { createSimExecutor } from '../sim.ts';
+import { syncExecutionRows } from './execution-rows.ts';
+import { executionFees, replacementFees, type Fees } from './fees.ts';
+import { IntentStore, type Attempt, type AttemptKind, type Intent, type NewAttempt } from './intent-store.ts';
+import { opportunityKeyOf } from './opportunity-key.ts';
+import { realizedFrom, type RpcReceipt } from './realized.ts';
+import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
+
+/**
+ * The live executor (Chainlink's transaction manager shape: broadcaster + confirmer). For a
+ * block's plans it first runs the exact transactions as the sim executor does; the best plan
+ * whose simulation returned at least its minimum profit is then signed with the next nonce of
+ * the database, committed as an intent with its attempt, and only then sent
+ * (`eth_sendRawTransaction` through the RPC pool). One transaction is in flight per account: a
+ * new one is sent only once the previous is mined.
+ *
+ * Every block (`onHead`) it tracks the open intents: a receipt of any attempt records the
+ * realized P&L, final after `confirmations` blocks; a reorg that removes it puts it back to
+ * pending; a transaction still pending after `replaceAfterBlocks` is replaced (same nonce,
+ * both fees +10 %), cancelled (0 to itself, same nonce) once its deadline has passed, replaced
+ * when the node dropped it, and re-broadcast (the identical bytes) when its send's outcome is
+ * unknown. At start every open intent is reconciled the same way before anything new is sent:
+ * a receipt settles it, otherwise its last attempt's identical bytes are re-broadcast. A send's
+ * outcome is only ever learned from the chain, so an RPC fault during a send is never a reason
+ * to sign again.
+ */
+
+/** Settings of live execution (ORION_* variables; the signer comes from src/executor/live/keys.ts). */
+export interface LiveSettings {
+  /** The hot key: signs every transaction. */
+  account: LocalAccount;
+  /** Share of the expected profit added as tip, basis points (ORION_TIP_SHARE_BPS). */
+  tipShareBps: number;
+  /** Blocks a transaction may stay pending before it is replaced (ORION_REPLACE_AFTER_BLOCKS). */
+  replaceAfterBlocks: number;
+  /** Blocks after inclusion at which an execution is final (ORION_CONFIRMATIONS). */
+  confirmations: number;
+}
+
+/** The points of one send, in order; a test hook may stop the process at any of them. */
+export type LiveStep = 'signed' | 'committed' | 'sent' | 'receipt' | 'included' | 'settled' | 'rebroadcast' | 'replaced';
+
+/** The RPC the live executor is given: requests and batches (the pool). */
+export interface LiveRpc {
+  request(method: string, params: readonly unknown[]): Promise<unknown>;
+  batch(calls: readonly RpcCall[]): Promise<RpcBatchResult[]>;
+}
+
+/** Settings of the live executor. */
+export interface LiveExecutorOptions {
+  store: Store;
+  rpc: LiveRpc;
+  chainId: number;
+  session: ModeSession | null;
+  blockTimeSeconds: number;
+  settings: LiveSettings;
+  /** The fee cap per gas (ORION_MAX_FEE_PER_GAS). */
+  maxFeePerGas?: bigint | undefined;
+  /** The tip per gas a replacement bids at least (ORION_PRIORITY_FEE). */
+  priorityFee: bigint;
+  /** Called at each step of a send (observability, and the test-only fault hook of testing/). */
+  onStep?: (step: LiveStep, detail: { intent: bigint; nonce: bigint; txHash: Hex }) => void;
+  onError?: (error: unknown) => void;
+}
+
+/** What /health shows of live execution. */
+export interface LiveExecutorStatus {
+  account: Address;
+  openIntents: number;
+  sent: number;
+  included: number;
+  confirmed: number;
+  failed: number;
+  dropped: number;
+  replacements: number;
+  cancellations: number;
+  rebroadcasts: number;
+  sendFailures: number;
+  /** Why the last plan was not sent, if it was not. */
+  lastSkip: string | null;
+  /** Head heard of → signed transaction broadcast, microseconds, over the recent sends (null before the first). */
+  headToBroadcastUs: { n: number; p50: number; p99: number } | null;
+  /** How long the start-up reconciliation took and what it found. */
+  reconciled: { intents: number; settled: number; rebroadcast: number; ms: number };
+}
+
+/** A running live executor. */
+export interface LiveExecutor extends Executor {
+  readonly mode: 'live';
+  onHead(header: BlockHeader): void;
+  status(): LiveExecutorStatus;
+  /** Resolves once the queued work (sends, tracking) is done. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CANCEL_GAS = 21_000n;
+
+/** p50 and p99 (nearest rank) of `samples`. */
+function percentiles(samples: readonly number[]): LiveExecutorStatus['headToBroadcastUs'] {
+  if (samples.length === 0) return null;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { n: sorted.length, p50: at(0.5), p99: at(0.99) };
+}
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Creates the live executor: takes the writer lock, initialises the nonce, reconciles open intents. */
+export async function createLiveExecutor(options: LiveExecutorOptions): Promise<LiveExecutor> {
+  const { settings, rpc, chainId } = options;
+  for (const [name, value, min] of [['tipShareBps', settings.tipShareBps, 0], ['replaceAfterBlocks', settings.replaceAfterBlocks, 1], ['confirmations', settings.confirmations, 0]] as const) {
+    if (!Number.isInteger(value) || value < min) throw new InputError(`live ${name} must be an integer >= ${min}, got ${value}`);
+  }
+  if (settings.tipShareBps > 10_000) throw new InputError(`live tipShareBps must be at most 10000, got ${settings.tipShareBps}`);
+  const account = settings.account;
+  const lock: WriterLock = await acquireWriterLock(options.store, chainId, account.address);
+  const intents = new IntentStore(options.store, chainId, account.address);
+  const sim = createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
+  const counts = { sent: 0, included: 0, confirmed: 0, failed: 0, dropped: 0, replacements: 0, cancellations: 0, rebroadcasts: 0, sendFailures: 0 };
+  let lastSkip: string | null = null;
+  /** Head → broadcast of the recent first sends, microseconds (a bounded window). */
+  const broadcastUs: number[] = [];
+  let open: Intent[] = [];
+  /** Intents whose ledger execution row must be written or updated (retried until the decision row is there). */
+  const unsynced = new Set<bigint>();
+  let queue: Promise<void> = Promise.resolve();
+  let closed = false;
+
+  const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
+  const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = queue.then(work);
+    queue = run.then(() => undefined, () => undefined);
+    return run;
+  };
+
+  async function sign(kind: AttemptKind, nonce: bigint, fields: { to: Address; data: Hex; gas: bigint }, fees: Fees, block: bigint): Promise<NewAttempt> {
+    const rawTx = await account.signTransaction({
+      type: 'eip1559', chainId, nonce: Number(nonce), to: fields.to, data: fields.data, gas: fields.gas, value: 0n,
+      maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
+    });
+    return { kind, rawTx, txHash: keccak256(rawTx), gasLimit: fields.gas, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, createdBlock: block };
+  }
+
+  /** Broadcasts `attempt`'s bytes; the outcome of a failed send is left to the chain to tell. */
+  async function broadcast(intent: Intent, attempt: Attempt): Promise<boolean> {
+    try {
+      await rpc.request('eth_sendRawTransaction', [attempt.rawTx]);
+    } catch (error) {
+      counts.sendFailures += 1;
+      await intents.markSendFailed(attempt, errorText(error));
+      unsynced.add(intent.id);
+      return false;
+    }
+    await intents.markSent(intent, attempt);
+    unsynced.add(intent.id);
+    return true;
+  }
+
+  /** The transaction fields of a new attempt of `intent` of `kind`. */
+  const fieldsOf = (intent: Intent, kind: AttemptKind, gasLimit: bigint) => (kind === 'cancel'
+    ? { to: account.address, data: '0x' as Hex, gas: CANCEL_GAS }
+    : { to: intent.executor, data: intent.calldata, gas: gasLimit });
+
+  /** Signs, commits and sends a replacement (or cancellation) of `intent` on its nonce. */
+  async function replace(intent: Intent, kind: 'replacement' | 'cancel', head: BlockHeader): Promise<boolean> {
+    const last = intent.attempts.at(-1)!;
+    const floor = nextBlockFees(head);
+    const fees = replacementFees(last, floor, options.maxFeePerGas);
+    if (fees === null) return false;
+    const firstGas = intent.attempts[0]!.gasLimit;
+    const signed = await sign(kind, intent.nonce, fieldsOf(intent, kind, firstGas), fees, head.number);
+    const attempt = await intents.addAttempt(intent, signed);
+    if (kind === 'cancel') counts.cancellations += 1;
+    else counts.replacements += 1;
+    step('replaced', intent, attempt);
+    await broadcast(intent, attempt);
+    return true;
+  }
+
+  /** What the next block needs at least: its base fee + the configured tip (from the plan's policy). */
+  function nextBlockFees(head: BlockHeader): Fees {
+    const base = head.baseFeePerGas ?? 0n;
+    return { maxFeePerGas: base + base / 8n + options.priorityFee, maxPriorityFeePerGas: options.priorityFee };
+  }
+
+  async function rebroadcast(intent: Intent, attempt: Attempt): Promise<void> {
+    counts.rebroadcasts += 1;
+    step('rebroadcast', intent, attempt);
+    await broadcast(intent, attempt);
+  }
+
+  /**
+   * One intent at `head`: settle on a receipt, undo a reorged inclusion, or push a pending one
+   * on (re-broadcast, replace, cancel). At start-up (`startup`) only receipts settle and the last
+   * attempt's identical bytes are re-broadcast.
+   */
+  async function track(intent: Intent, head: BlockHeader, startup: boolean): Promise<void> {
+    const calls: RpcCall[] = [
+      { method: 'eth_getTransactionCount', params: [account.address, 'latest'] },
+      ...intent.attempts.map((a) => ({ method: 'eth_getTransactionReceipt', params: [a.txHash] })),
+      ...intent.attempts.map((a) => ({ method: 'eth_getTransactionByHash', params: [a.txHash] })),
+    ];
+    const answers = await rpc.batch(calls);
+    const n = intent.attempts.length;
+    const value = (i: number): unknown => (answers[i]?.ok === true ? answers[i].result : undefined);
+    const chainNonce = value(0) === undefined ? null : BigInt(value(0) as string);
+    const receipts = intent.attempts.map((_, i) => (value(1 + i) ?? null) as RpcReceipt | null);
+    const known = intent.attempts.map((_, i) => value(1 + n + i) !== undefined && value(1 + n + i) !== null);
+    const minedAt = receipts.findIndex((r) => r !== null);
+
+    if (minedAt >= 0) {
+      const attempt = intent.attempts[minedAt]!;
+      const receipt = receipts[minedAt]!;
+      if (intent.includedHash !== receipt.blockHash || intent.settledAttempt !== attempt.id) {
+        const inclusion = realizedFrom(intent, attempt, receipt);
+        step('receipt', intent, attempt);
+        await intents.recordInclusion(intent, inclusion);
+        counts.included += 1;
+        unsynced.add(intent.id);
+        step('included', intent, attempt);
+      }
+      if (head.number - intent.includedBlock! >= BigInt(settings.confirmations)) {
+        const state = attempt.kind === 'cancel' ? 'dropped' : BigInt(receipt.status) === 1n ? 'confirmed' : 'failed';
+        const reason = attempt.kind === 'cancel' ? 'cancelled: its deadline passed before it was mined (the nonce went to the cancellation)'
+          : state === 'failed' ? 'mined and reverted' : null;
+        await intents.finalize(intent, state, reason);
+        counts[state] += 1;
+        unsynced.add(intent.id);
+        step('settled', intent, attempt);
+      }
+      return;
+    }
+    if (intent.includedBlock !== null) {
+      // A reorg took the block it was in: pending again; its transaction normally returns to the
+      // pool, and if not, the rules below put it back.
+      await intents.clearInclusion(intent);
+      unsynced.add(intent.id);
+    }
+    if (chainNonce !== null && chainNonce > intent.nonce) {
+      // Mined nonces are past ours and none of our attempts has a receipt: a transaction that is
+      // not ours used the nonce (the key is used elsewhere). Read the receipts once more first: a
+      // block may have been mined between the two reads of the batch.
+      const again = await rpc.batch(intent.attempts.map((a) => ({ method: 'eth_getTransactionReceipt', params: [a.txHash] })));
+      if (again.some((r) => r.ok && r.result !== null)) return;
+      await intents.finalize(intent, 'dropped', `nonce ${intent.nonce} was used by a transaction that is not one of this intent's attempts`);
+      counts.dropped += 1;
+      unsynced.add(intent.id);
+      return;
+    }
+    const last = intent.attempts.at(-1)!;
+    if (startup) return rebroadcast(intent, last);
+    const inPool = known.some(Boolean);
+    if (inPool) {
+      for (const [i, attempt] of intent.attempts.entries()) if (known[i] && attempt.sentAt === null) await intents.markSent(intent, attempt);
+    }
+    const expired = head.number >= intent.deadlineBlock;
+    if (expired && last.kind !== 'cancel') {
+      if (await replace(intent, 'cancel', head)) return;
+    } else if (!inPool && last.sentAt !== null) {
+      // Accepted once, now unknown to the node: dropped. The nonce is used again exactly once,
+      // by a replacement of the same kind.
+      if (await replace(intent, last.kind === 'cancel' ? 'cancel' : 'replacement', head)) return;
+    } else if (inPool && head.number - last.createdBlock >= BigInt(settings.replaceAfterBlocks)) {
+      if (await replace(intent, last.kind === 'cancel' ? 'cancel' : 'replacement', head)) return;
+    }
+    if (!inPool) await rebroadcast(intent, last);
+  }
+
+  async function trackAll(head: BlockHeader, startup: boolean): Promise<void> {
+    for (const intent of open) {
+      try {
+        await track(intent, head, startup);
+      } catch (error) {
+        options.onError?.(error);
+      }
+    }
+    open = open.filter((i) => i.state === 'in_progress' || i.state === 'unconfirmed');
+  }
+
+  async function syncLedger(): Promise<void> {
+    if (unsynced.size === 0) return;
+    const done = await syncExecutionRows(options.store, [...unsynced]).catch((error: unknown) => {
+      options.onError?.(error);
+      return [] as bigint[];
+    });
+    for (const id of done) unsynced.delete(id);
+  }
+
+  /** Sends the best plan whose simulation met its minimum profit, if the account is free. */
+  async function send(results: readonly SimulationResult[], head: BlockHeader, headSeenAt: number | undefined): Promise<void> {
+    const waiting = open.find((i) => i.includedBlock === null);
+    if (waiting !== undefined) {
+      lastSkip = `nonce ${waiting.nonce} (intent ${waiting.id}) is still pending: one transaction in flight per account`;
+      return;
+    }
+    for (const result of results) {
+      const plan: Plan = result.plan;
+      if (result.status !== 'ok' || result.profit === null || result.profit < plan.minProfit) continue;
+      if (result.blocked !== undefined) {
+        lastSkip = `kept from sending by ${result.blocked.rule}: ${result.blocked.reason}`;
+        continue;
+      }
+      if (plan.deadlineBlock <= head.number) continue;
+      if (plan.from.toLowerCase() !== account.address.toLowerCase()) {
+        lastSkip = `plan is from ${plan.from} but the hot key is ${account.address}`;
+        continue;
+      }
+      const key = opportunityKeyOf(plan);
+      const fees = executionFees(plan, settings.tipShareBps, options.maxFeePerGas);
+      const created = await intents.createIntent({
+        plan, opportunityKey: key, modeSession: options.session?.id ?? null, simulatedProfit: result.profit,
+        sign: async (nonce) => {
+          const signed = await sign('execute', nonce, { to: plan.executor, data: plan.calldata, gas: plan.gasLimit }, fees, head.number);
+          options.onStep?.('signed', { intent: 0n, nonce, txHash: signed.txHash });
+          return signed;
+        },
+      });
+      if (created === null) {
+        lastSkip = `opportunity already has an intent (${key.slice(0, 60)}…): never a second nonce`;
+        continue;
+      }
+      const { intent, attempt } = created;
+      open.push(intent);
+      step('committed', intent, attempt);
+      if (await broadcast(intent, attempt)) {
+        counts.sent += 1;
+        if (headSeenAt !== undefined) {
+          broadcastUs.push(Math.round((performance.now() - headSeenAt) * 1000));
+          if (broadcastUs.length > 4096) broadcastUs.shift();
+        }
+      }
+      step('sent', intent, attempt);
+      lastSkip = null;
+      return;
+    }
+  }
+
+  // Start-up: the nonce from the chain (the database's wins when ahead), then every open intent.
+  const startedAt = performance.now();
+  const reconciled = { intents: 0, settled: 0, rebroadcast: 0, ms: 0 };
+  try {
+    const chainNonce = BigInt((await rpc.request('eth_getTransactionCount', [account.address, 'latest'])) as string);
+    await intents.initNonce(chainNonce);
+    for (const id of await intents.withoutExecutionRow()) unsynced.add(id);
+    open = await intents.openIntents();
+    reconciled.intents = open.length;
+    if (open.length > 0) {
+      const head = (await rpc.request('eth_getBlockByNumber', ['latest', false])) as { number: Hex; hash: Hex; baseFeePerGas?: Hex; timestamp: Hex; gasLimit: Hex; gasUsed: Hex; parentHash: Hex };
+      const header: BlockHeader = {
+        number: BigInt(head.number), hash: head.hash, parentHash: head.parentHash, timestamp: BigInt(head.timestamp),
+        baseFeePerGas: head.baseFeePerGas === undefined ? null : BigInt(head.baseFeePerGas), gasLimit: BigInt(head.gasLimit), gasUsed: BigInt(head.gasUsed),
+      };
+      await trackAll(header, true);
+      await syncLedger();
+      reconciled.settled = counts.included;
+      reconciled.rebroadcast = counts.rebroadcasts;
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  reconciled.ms = performance.now() - startedAt;
+
+  return {
+    mode: 'live',
+    run(plans, head, headSeenAt, gate) {
+      return enqueue(async () => {
+        if (plans.length === 0) return [];
+        // The gate (the protections' simulation rules) marks what must not be sent: send() skips it.
+        const results = await sim.run(plans, head, headSeenAt, gate);
+        if (!closed && lock.held()) await send(results, head, headSeenAt);
+        else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
+        return results;
+      });
+    },
+    onHead(header) {
+      if (closed) return;
+      void enqueue(() => trackAll(header, false)).catch((error: unknown) => options.onError?.(error));
+      // The ledger rows after this block's send: the engine hands the block's plans over in this
+      // same turn, so they queue first (the rows are bookkeeping, the send is latency).
+      setTimeout(() => void enqueue(syncLedger), 0);
+    },
+    status: () => ({ account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: percentiles(broadcastUs), reconciled: { ...reconciled } }),
+    idle: () => queue,
+    async close() {
+      closed = true;
+      await queue;
+      await syncLedger();
+      await lock.release();
+    },
+  };
+}
+

@@ -1,0 +1,20 @@
+import type { Config } from '../../config.ts';
+import type { Devnet } from '../../devnet/devnet.ts';
+import type { LiveEngineSettings } from '../../engine/engine.ts';
+import { ConfigError } from '../../errors.ts';
+import { keyConfigured, loadHotKey } from './keys.ts';
+
+/**
+ * The signer and settings of live execution: the configured hot key (ORION_PRIVATE_KEY or
+ * ORION_KEYSTORE, src/executor/live/keys.ts), or on the embedded chain without one the devnet's
+ * account 3, the one its FlashArbExecutor allows at deployment.
+ */
+export async function liveSettings(config: Config, devnet: Devnet | undefined): Promise<LiveEngineSettings> {
+  const common = { tipShareBps: config.tipShareBps, replaceAfterBlocks: config.replaceAfterBlocks, confirmations: config.confirmations };
+  if (keyConfigured(config, 'hot')) return { account: await loadHotKey(config), ...common };
+  if (config.executorAddress === undefined && devnet?.executor !== undefined) {
+    const hotKey = devnet.clients.accounts.find((a) => a.address === devnet.executor!.hotKey);
+    if (hotKey !== undefined) return { account: hotKey, ...common };
+  }
+  throw new ConfigError('ORION_MODE=live on a followed chain needs the hot key that signs: set ORION_PRIVATE_KEY, or ORION_KEYSTORE with ORION_KEYSTORE_PASSWORD_FILE');
+}

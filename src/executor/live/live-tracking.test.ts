@@ -1,0 +1,203 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distinctBranch } from '../../chain/testing/reorg-branch.ts';
+import { createRpcPool, type RpcPool } from '../../chain/rpc-pool.ts';
+import { parseBlockHeader, type BlockHeader } from '../../chain/types.ts';
+import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
+import { startEngine, type Engine } from '../../engine/engine.ts';
+import type { SimulatedEvent } from '../../engine/events.ts';
+import type { Plan } from '../../orchestrator/plan.ts';
+import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
+import { bumped } from './fees.ts';
+import { createLiveExecutor, type LiveExecutor } from './live-executor.ts';
+import { opportunityKeyOf } from './opportunity-key.ts';
+import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
+import { faultySendRpc, type FaultySendRpc } from './testing/faulty-send-rpc.ts';
+
+/**
+ * The live executor's tracking on a chain the test mines by hand (automine off), so every
+ * block is the test's: a send whose answer is lost or that never reached the node, a dropped
+ * transaction replaced on its nonce (and the original mined after its replacement), a reorg
+ * that takes an included execution out. Plans come from a sim engine following the same chain;
+ * the live executor under test is driven block by block (`onHead`), as the engine drives it.
+ */
+
+interface AttemptRow {
+  id: bigint;
+  kind: string;
+  tx_hash: Hex;
+  raw_tx: Hex;
+  max_fee_per_gas: bigint;
+  max_priority_fee_per_gas: bigint;
+  sent_at: Date | null;
+  broadcasts: number;
+  [key: string]: unknown;
+}
+
+describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined devnet)', () => {
+  let devnet: Devnet;
+  let store: TestStore;
+  let engine: Engine;
+  let pool: RpcPool;
+  let rpc: FaultySendRpc;
+  let live: LiveExecutor;
+  const dir = mkdtempSync(join(tmpdir(), 'orion-live-tracking-'));
+  const simulated: SimulatedEvent[] = [];
+  const used = new Set<string>();
+  /** The last block the sim engine ranked. */
+  let scanned = 0n;
+
+  const request = (method: string, params: unknown[] = []): Promise<unknown> => pool.request(method, params);
+  const head = async (): Promise<BlockHeader> => parseBlockHeader(await request('eth_getBlockByNumber', ['latest', false]));
+  /** Mines one block and lets the live executor track it. */
+  async function mine(): Promise<BlockHeader> {
+    await request('evm_mine');
+    const header = await head();
+    live.onHead(header);
+    await live.idle();
+    return header;
+  }
+  /** Mines until the sim engine has an unused plan whose simulation met its minimum profit at the head. */
+  async function nextPlan(): Promise<{ plan: Plan; head: BlockHeader }> {
+    for (let i = 0; i < 60; i++) {
+      // Blocks with the noise flow's swaps in them (it sends a round every 200 ms): those open gaps.
+      const waitUntil = Date.now() + 3_000;
+      while (Date.now() < waitUntil && BigInt(((await request('txpool_status')) as { pending: Hex }).pending) < 3n) await new Promise((r) => setTimeout(r, 50));
+      const header = await mine();
+      const deadline = Date.now() + 30_000;
+      while (scanned < header.number && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await engine.settle();
+      const event = simulated.find((e) => e.header.number === header.number);
+      const ok = event?.results.find((r) => r.status === 'ok' && r.profit !== null && r.profit >= r.plan.minProfit && !used.has(opportunityKeyOf(r.plan)));
+      if (ok !== undefined) {
+        used.add(opportunityKeyOf(ok.plan));
+        return { plan: ok.plan, head: header };
+      }
+    }
+    throw new Error('no profitable plan within 60 blocks');
+  }
+  const attemptsOf = async (intentNonce: bigint): Promise<AttemptRow[]> => (await store.store.query<AttemptRow>(
+    `select a.* from intent_attempts a join intents i on i.id = a.intent_id where i.nonce = $1 and i.account = $2 order by a.id`,
+    [intentNonce, devnet.executor!.hotKey.toLowerCase()], { bigint: ['max_fee_per_gas', 'max_priority_fee_per_gas'] },
+  )).rows;
+  const intentAt = async (nonce: bigint) => (await store.store.query(
+    'select * from intents where nonce = $1 and account = $2', [nonce, devnet.executor!.hotKey.toLowerCase()],
+    { bigint: ['nonce', 'included_block', 'settled_attempt', 'realized_profit'] },
+  )).rows[0]!;
+  const receiptOf = (hash: Hex) => request('eth_getTransactionReceipt', [hash]) as Promise<{ blockNumber: Hex; status: Hex } | null>;
+  /** Sends `plan` live now and returns the nonce its intent got. */
+  async function sendLive(plan: Plan, at: BlockHeader): Promise<bigint> {
+    const before = live.status().openIntents;
+    await live.run([plan], at);
+    expect(live.status().openIntents, live.status().lastSkip ?? '').toBe(before + 1);
+    const { rows } = await store.store.query<{ nonce: bigint }>('select max(nonce) as nonce from intents', [], { bigint: ['nonce'] });
+    return rows[0]!.nonce;
+  }
+  /** Mines until the intent of `nonce` is final. */
+  async function untilFinal(nonce: bigint): Promise<Record<string, unknown>> {
+    for (let i = 0; i < 10; i++) {
+      const row = await intentAt(nonce);
+      if (['confirmed', 'failed', 'dropped'].includes(row['state'] as string)) return row;
+      await mine();
+    }
+    throw new Error(`intent of nonce ${nonce} not final after 10 blocks`);
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ cacheDir: join(dir, 'cache'), executor: true, flow: { seed: 3, swapsPerBlock: 6, maxSizeBps: 300, intervalMs: 200 } });
+    await devnet.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [false] as never });
+    pool = createRpcPool([devnet.anvil.rpcUrl]);
+    store = await openTestStore(testBackends().at(-1)!);
+    engine = await startEngine({
+      ...devnetEngineOptions(devnet, store.store, 2_000_000_000n), mode: 'sim', pollIntervalMs: 50, onSimulated: (event) => void simulated.push(event), onOpportunities: (block) => void (scanned = block),
+    });
+    rpc = faultySendRpc(pool);
+    live = await createLiveExecutor({
+      store: store.store, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
+      settings: { account: devnet.clients.accounts[3]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
+    });
+  });
+  afterAll(async () => {
+    await live?.close();
+    await engine?.stop();
+    await store?.cleanup();
+    await devnet?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a send whose answer was lost (the node took it): status unknown, then settled from the chain, no second transaction', async () => {
+    const { plan, head: at } = await nextPlan();
+    rpc.failNextSend('lost-answer');
+    const nonce = await sendLive(plan, at);
+    const [first] = await attemptsOf(nonce);
+    expect(first!.sent_at).toBeNull();
+    const row = await untilFinal(nonce);
+    const attempts = await attemptsOf(nonce);
+    expect(attempts.map((a) => a.tx_hash)).toEqual([first!.tx_hash]);
+    expect(row['settled_attempt']).toBe(first!.id);
+    expect(await receiptOf(first!.tx_hash)).not.toBeNull();
+    expect(rpc.forwardedSends.filter((raw) => raw === first!.raw_tx).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a send that never reached the node (429/500/timeout): the identical bytes are re-broadcast, never re-signed', async () => {
+    const { plan, head: at } = await nextPlan();
+    rpc.failNextSend('lost-request');
+    const nonce = await sendLive(plan, at);
+    const [first] = await attemptsOf(nonce);
+    expect(first!.sent_at).toBeNull();
+    expect(rpc.forwardedSends).not.toContain(first!.raw_tx);
+    const row = await untilFinal(nonce);
+    const attempts = await attemptsOf(nonce);
+    expect(attempts.map((a) => a.tx_hash)).toEqual([first!.tx_hash]);
+    expect(rpc.forwardedSends.filter((raw) => raw === first!.raw_tx)).toHaveLength(1);
+    expect(row['settled_attempt']).toBe(first!.id);
+  });
+
+  it('a dropped transaction is replaced on its nonce (both fees +10 %); the original mined after its replacement settles the intent once', async () => {
+    const { plan, head: at } = await nextPlan();
+    const nonce = await sendLive(plan, at);
+    const [original] = await attemptsOf(nonce);
+    expect(await request('anvil_dropTransaction', [original!.tx_hash])).not.toBeNull();
+    await mine();
+    const attempts = await attemptsOf(nonce);
+    expect(attempts.map((a) => a.kind)).toEqual(['execute', 'replacement']);
+    const replacement = attempts[1]!;
+    expect(replacement.max_fee_per_gas).toBeGreaterThanOrEqual(bumped(original!.max_fee_per_gas));
+    expect(replacement.max_priority_fee_per_gas).toBeGreaterThanOrEqual(bumped(original!.max_priority_fee_per_gas));
+    // The replacement disappears too, and someone re-broadcasts the original: it is mined.
+    expect(await request('anvil_dropTransaction', [replacement.tx_hash])).not.toBeNull();
+    await request('eth_sendRawTransaction', [original!.raw_tx]);
+    const row = await untilFinal(nonce);
+    expect(row['settled_attempt']).toBe(original!.id);
+    expect(await receiptOf(original!.tx_hash)).not.toBeNull();
+    expect(await receiptOf(replacement.tx_hash)).toBeNull();
+    expect(BigInt(await request('eth_getTransactionCount', [devnet.executor!.hotKey, 'latest']) as string)).toBe(nonce + 1n);
+  });
+
+  it('a reorg that takes out the block of an included execution puts it back to pending; it is settled again on the new branch', async () => {
+    const { plan, head: at } = await nextPlan();
+    const nonce = await sendLive(plan, at);
+    const included = await mine();
+    const before = await intentAt(nonce);
+    expect(before['included_block']).toBe(included.number);
+    // Replace the last block by one without our transaction.
+    await request('anvil_reorg', [1, await distinctBranch((method) => request(method))]);
+    const reorged = await head();
+    expect(reorged.hash).not.toBe(included.hash);
+    live.onHead(reorged);
+    await live.idle();
+    const pending = await intentAt(nonce);
+    expect(pending['included_block']).toBeNull();
+    expect(pending['state']).toBe('unconfirmed');
+    const row = await untilFinal(nonce);
+    const attempts = await attemptsOf(nonce);
+    const mined = [];
+    for (const a of attempts) if ((await receiptOf(a.tx_hash)) !== null) mined.push(a.id);
+    expect(mined).toEqual([row['settled_attempt']]);
+    const receipt = (await receiptOf(attempts.find((a) => a.id === row['settled_attempt'])!.tx_hash))!;
+    expect(row['included_block']).toBe(BigInt(receipt.blockNumber));
+  });
+});

@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { engineProtections, PERMISSIVE_LIMITS } from '../../../risk-controls/testing/engine-protections.ts';
+import { anvilAccounts } from '../../../devnet/clients.ts';
+import { startEngine } from '../../../engine/engine.ts';
+import { readSnapshotFile } from '../../../market/snapshot.ts';
+import { DEFAULT_PLAN_SETTINGS } from '../../../orchestrator/plan.ts';
+import { migrate } from '../../../store/migrate.ts';
+import { openStore, type OpenStoreOptions } from '../../../store/open-store.ts';
+import { killAt, type KillPoint } from './fault-points.ts';
+
+/**
+ * TEST CODE — the engine as a child process of the exactly-once tests: the live engine on a
+ * devnet the test runs, with the fault hook armed at the kill point the test chose. Its only
+ * input is the JSON file named by argv[2] (no ORION_* variable, see fault-points.ts). It prints
+ * one line per step reached (`step <name> <count>`) and `reconciled <json>` once started, so the
+ * test can follow it; it stops on SIGTERM.
+ */
+
+interface ChildSettings {
+  rpcUrl: string;
+  snapshotFile: string;
+  executor: `0x${string}`;
+  /** Index of anvil's account that is the hot key. */
+  hotKeyIndex: number;
+  store: OpenStoreOptions;
+  kill: KillPoint | null;
+  confirmations: number;
+  replaceAfterBlocks: number;
+}
+
+const settings = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ChildSettings;
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const account = anvilAccounts()[settings.hotKeyIndex]!;
+const store = await openStore(settings.store);
+await migrate(store);
+const { snapshot } = await readSnapshotFile(settings.snapshotFile);
+const engine = await startEngine({
+  store,
+  mode: 'live',
+  protections: engineProtections(store, snapshot.chainId, { limits: PERMISSIVE_LIMITS }).open,
+  live: {
+    account, tipShareBps: 0, replaceAfterBlocks: settings.replaceAfterBlocks, confirmations: settings.confirmations,
+    onStep: killAt(settings.kill, (step, count) => say(`step ${step} ${count}`)),
+  },
+  rpcUrls: [settings.rpcUrl],
+  expectedChainId: snapshot.chainId,
+  pools: snapshot.pools,
+  baseTokens: ['WETH', 'USDC', 'USDT'],
+  maxHops: 3,
+  maxStaleBlocks: 5,
+  gasBid: { priorityFee: 2_000_000_000n },
+  execution: { executor: settings.executor, hotKey: account.address },
+  plan: DEFAULT_PLAN_SETTINGS,
+  blockTimeSeconds: 1,
+  pollIntervalMs: 100,
+});
+say(`reconciled ${JSON.stringify(engine.status().executor.live!.reconciled)}`);
+process.once('SIGTERM', () => {
+  void engine.stop().then(() => store.close()).then(() => process.exit(0));
+});

@@ -1,0 +1,44 @@
+import type { LiveRpc } from '../live-executor.ts';
+
+/**
+ * TEST CODE — a fault injector in front of a real RPC pool: the next `eth_sendRawTransaction`
+ * fails the way a 429, a 500 or a timeout leaves a sender, in one of two ways: `lost-request`
+ * (the node never saw it) or `lost-answer` (the node took it and the answer never came back).
+ * Either way the caller cannot know; everything else goes to the real node untouched.
+ */
+
+export type SendFault = 'lost-request' | 'lost-answer';
+
+/** The wrapped RPC and the switch that arms the next send's fault. */
+export interface FaultySendRpc extends LiveRpc {
+  failNextSend(fault: SendFault): void;
+  /** Sends that reached the node, by raw transaction. */
+  readonly forwardedSends: string[];
+}
+
+/** Wraps `rpc`. */
+export function faultySendRpc(rpc: LiveRpc): FaultySendRpc {
+  let armed: SendFault | null = null;
+  const forwardedSends: string[] = [];
+  return {
+    forwardedSends,
+    failNextSend(fault) {
+      armed = fault;
+    },
+    async request(method, params) {
+      if (method !== 'eth_sendRawTransaction' || armed === null) {
+        if (method === 'eth_sendRawTransaction') forwardedSends.push(String(params[0]));
+        return rpc.request(method, params);
+      }
+      const fault = armed;
+      armed = null;
+      if (fault === 'lost-answer') {
+        forwardedSends.push(String(params[0]));
+        await rpc.request(method, params);
+        throw new Error('eth_sendRawTransaction: 500 internal error (injected after the node took the transaction)');
+      }
+      throw new Error('eth_sendRawTransaction: 429 rate limited (injected: the node never saw it)');
+    },
+    batch: (calls) => rpc.batch(calls),
+  };
+}
