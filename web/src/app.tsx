@@ -1,0 +1,120 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { call, refreshSession } from './api/client.ts';
+import type { Me } from './api/me.ts';
+import { can, type Permission } from './api/roles.ts';
+import { currentTokens, onTokens, setTokens, type Tokens } from './api/session.ts';
+import { useQuery } from './api/use-query.ts';
+import { Account } from './screens/account.tsx';
+import { ApiKeys } from './screens/api-keys.tsx';
+import { Audit } from './screens/audit.tsx';
+import { Health } from './screens/health.tsx';
+import { Login } from './screens/login.tsx';
+import { Overview } from './screens/overview.tsx';
+import { Users } from './screens/users.tsx';
+import { ModeBanner } from './ui/mode-banner.tsx';
+import { ErrorState, Loading } from './ui/states.tsx';
+
+/** A screen: its address (#/id), its label, what a role needs to see it, and what it renders. */
+interface Screen {
+  id: string;
+  label: string;
+  permission: Permission;
+  render: (me: Me) => ReactNode;
+}
+
+const SCREENS: readonly Screen[] = [
+  { id: 'overview', label: 'Overview', permission: 'read', render: () => <Overview /> },
+  { id: 'audit', label: 'Audit log', permission: 'compliance.read', render: () => <Audit /> },
+  { id: 'health', label: 'Health', permission: 'read', render: () => <Health /> },
+  { id: 'users', label: 'Users', permission: 'users.manage', render: (me) => <Users me={me} /> },
+  { id: 'api-keys', label: 'API keys', permission: 'api-keys.manage', render: () => <ApiKeys /> },
+  { id: 'account', label: 'My account', permission: 'self', render: (me) => <Account me={me} /> },
+];
+
+function currentScreenId(): string {
+  return location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
+}
+
+/** Keeps the access token fresh: renews it a minute before it expires (so /ws stays open too). */
+function useTokenRenewal(tokens: Tokens | null): void {
+  useEffect(() => {
+    if (tokens === null) return;
+    const due = new Date(tokens.accessTokenExpiresAt).getTime() - Date.now() - 60_000;
+    const timer = setTimeout(() => void refreshSession(), Math.max(5_000, due));
+    return () => clearTimeout(timer);
+  }, [tokens]);
+}
+
+/** The signed-in desk: the mode banner, the navigation the role may use, the screen. */
+function Desk({ tokens }: { tokens: Tokens }) {
+  const me = useQuery<Me>('/auth/me');
+  const health = useQuery<{ mode?: string }>('/health', 15_000);
+  const [screenId, setScreenId] = useState(currentScreenId);
+  const [menuOpen, setMenuOpen] = useState(false);
+  useTokenRenewal(tokens);
+
+  useEffect(() => {
+    const follow = (): void => {
+      setScreenId(currentScreenId());
+      setMenuOpen(false);
+    };
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, []);
+
+  const signOut = (): void => {
+    void call('/auth/logout', { method: 'POST' }).catch(() => undefined).finally(() => setTokens(null));
+  };
+
+  if (me.status === 'loading') return <Loading what="your account" />;
+  if (me.status === 'error') return <ErrorState error={me.error} onRetry={me.reload} />;
+  const visible = SCREENS.filter((screen) => can(me.data.role, screen.permission));
+  const screen = visible.find((s) => s.id === screenId);
+
+  return (
+    <div className="desk">
+      <ModeBanner mode={health.data?.mode} />
+      <header className="topbar">
+        <span className="brand">Orion</span>
+        <button type="button" className="menu-toggle secondary" aria-expanded={menuOpen} aria-controls="nav" onClick={() => setMenuOpen((open) => !open)}>
+          Menu
+        </button>
+        <span className="who" data-testid="who">
+          {me.data.username ?? me.data.id} · <span className="role">{me.data.role}</span>
+        </span>
+        <button type="button" className="secondary" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <div className="layout">
+        <nav id="nav" className={menuOpen ? 'open' : ''} aria-label="screens">
+          <ul>
+            {visible.map((s) => (
+              <li key={s.id}>
+                <a href={`#/${s.id}`} aria-current={s.id === screen?.id ? 'page' : undefined}>
+                  {s.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main className="screen" aria-label={screen?.label ?? 'not found'}>
+          {screen === undefined ? (
+            <div className="state state-error" role="alert">
+              There is no screen “{screenId}” for the role {me.data.role}. <a href="#/overview">Overview</a>
+            </div>
+          ) : (
+            screen.render(me.data)
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+/** The dashboard: the login flow until there is a session, then the desk. */
+export function App() {
+  const [tokens, setTokenState] = useState<Tokens | null>(currentTokens);
+  useEffect(() => onTokens(setTokenState), []);
+  return tokens === null ? <Login /> : <Desk tokens={tokens} />;
+}
