@@ -23,6 +23,10 @@ import { openStoreFromConfig, type Store } from './store/index.ts';
 import { httpSettings, openApiServices } from './api/open-services.ts';
 import { ServiceGate } from './api/services.ts';
 import { openBus, type EventBus } from './bus/index.ts';
+import { processWideMetrics } from './metrics/registry.ts';
+import { createEngineTelemetry } from './telemetry/engine-telemetry.ts';
+import { collectStatusGauges } from './telemetry/status-gauges.ts';
+import { startStallWatch, type StallWatch } from './telemetry/stall-watch.ts';
 
 export { SILENT, type Say } from './say.ts';
 
@@ -135,6 +139,15 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     throw error;
   }
   // --- end operations ---
+  // --- telemetry (src/telemetry): the engine's figures into /metrics, its events onto the bus ---
+  const metrics = processWideMetrics();
+  const stopGauges = collectStatusGauges(metrics, { mode: config.mode, engine: () => engine?.status(), backups: () => backups?.status() ?? null });
+  const telemetry = createEngineTelemetry({
+    metrics, bus, mode: config.mode, tokens: () => tokens, notify,
+    onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
+  });
+  let stallWatch: StallWatch | undefined;
+  // --- end telemetry ---
   let stopping = false;
   let booting = 'chain';
   const ready = (async () => {
@@ -174,7 +187,12 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
         balancerVault: config.balancerVault,
         aave: config.aavePool === undefined ? undefined : { pool: config.aavePool, premiumBps: config.aavePremiumBps },
       },
+      onDecided: (event) => {
+        telemetry.onDecided(event);
+        stallWatch?.beat(event.header.number);
+      },
       onSimulated: (event) => {
+        telemetry.onSimulated(event);
         for (const result of event.results) {
           if (result.status === 'failed') say(`engine: block ${event.header.number}: simulation failed: ${result.error}`);
         }
@@ -189,6 +207,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       },
     });
     const stats = engine.status().scanner;
+    stallWatch = startEngineStallWatch(devnet === undefined ? 12 : config.blockTime, say);
     readiness.markReady('engine', `${stats.pools} pools, ${stats.cycles} cycles`);
     const lenders = [
       'the pools (V2 flash swaps, V3 flash)',
@@ -214,6 +233,10 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
   });
   shutdown.add('flush', 'backups', () => backups?.stop());
+  shutdown.add('flush', 'telemetry', async () => {
+    stallWatch?.stop();
+    stopGauges();
+  });
   shutdown.add('flush', 'notifications', async () => {
     await notifier?.stop();
     if (notifier !== undefined) installNotifier(undefined);
@@ -238,6 +261,21 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       if (failures.length > 0) throw failures[0]!.error;
     },
   };
+}
+
+/**
+ * Notifies `engine.stalled` when no block was decided for ten block times (at least a minute):
+ * the chain or its endpoints stopped, or the engine is stuck.
+ */
+function startEngineStallWatch(blockTimeSeconds: number, say: Say): StallWatch {
+  return startStallWatch({
+    thresholdMs: Math.max(60_000, 10 * blockTimeSeconds * 1000),
+    onStall: (lastBlock, quietMs) => {
+      const text = `engine stalled: no block decided for ${Math.round(quietMs / 1000)} s${lastBlock === null ? '' : ` (last block ${lastBlock})`}`;
+      say(text);
+      notify({ type: 'engine.stalled', text, details: { lastBlock: lastBlock?.toString() ?? null, quietSeconds: Math.round(quietMs / 1000) } });
+    },
+  });
 }
 
 /** The executor contract and hot key plans are made for: the embedded chain's own, or the configured ones. */

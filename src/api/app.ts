@@ -17,6 +17,7 @@ import type { Readiness } from './readiness.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { authRoutes } from './routes/auth.ts';
 import { complianceRoutes } from './routes/compliance.ts';
+import { deskRoutes, type DeskRoutesOptions } from './routes/desk.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
 import { ServiceGate } from './services.ts';
@@ -52,6 +53,8 @@ export interface AppOptions {
   wsMaxBufferedBytes?: number;
   /** The built dashboard served at `/` (default web/dist; null: none). */
   dashboardDir?: string | null;
+  /** The desk routes' sources beyond the ledger (the live executor's attempts). */
+  desk?: DeskRoutesOptions;
 }
 
 /** The API's version prefix. */
@@ -119,6 +122,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await api.register(userRoutes);
       await api.register(apiKeyRoutes);
       await api.register(complianceRoutes);
+      await api.register(deskRoutes, options.desk ?? {});
     },
     { prefix: API_PREFIX },
   );

@@ -4,8 +4,12 @@
  * bigints travel as decimal strings.
  */
 
-/** Channels a client can follow. */
-export const BUS_CHANNELS = ['opportunities', 'executions', 'mode', 'health', 'limits'] as const;
+/**
+ * Channels a client can follow. `opportunities`: new opportunities at a block; `decisions`: what
+ * was planned or rejected (rule, reason); `simulations`: the sim executor's results; `executions`:
+ * live sends; `mode`, `health`, `limits`: state changes.
+ */
+export const BUS_CHANNELS = ['opportunities', 'decisions', 'simulations', 'executions', 'mode', 'health', 'limits'] as const;
 
 /** A channel. */
 export type BusChannel = (typeof BUS_CHANNELS)[number];

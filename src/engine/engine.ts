@@ -18,7 +18,7 @@ import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import { createMarketPersistence } from '../store/market-persistence.ts';
 import type { Store } from '../store/types.ts';
 import { BlockLatencyRing, type BlockLatencySummary } from './block-latency.ts';
-import type { MarketEvent, SimulatedEvent } from './events.ts';
+import type { DecidedEvent, MarketEvent, SimulatedEvent } from './events.ts';
 import { createExecuteStage, type ExecuteStageStatus } from './execute-stage.ts';
 import { checkLendersExist, lenderAddresses, scannerFlashOptions, type FlashLenderSettings } from './flash-lenders.ts';
 import { startMarketStage } from './market-stage.ts';
@@ -80,6 +80,8 @@ export interface EngineOptions {
   onOpportunities?: (block: bigint, opportunities: LentOpportunity[]) => void;
   /** Called with each block's simulation results. */
   onSimulated?: (event: SimulatedEvent) => void;
+  /** Called with each block's decisions, once they are handed to the ledger (metrics, the event bus). */
+  onDecided?: (event: DecidedEvent) => void;
   /** How many of the best opportunities to keep per block (default 10). */
   topCount?: number;
   onTransientError?: (error: unknown) => void;
@@ -200,6 +202,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     blocksScanned += 1;
     const decided = decider.decide(ranked);
     record.decided(decided);
+    options.onDecided?.(decided);
     if (decided.plans.length === 0) latency.record(decided.header.number, decided.clock);
     else execute.submit(decided);
     options.onOpportunities?.(event.header.number, best);

@@ -26,6 +26,12 @@ export interface Metrics {
   set<K extends KeyOfKind<'gauge'>>(key: K, labels: LabelsOf<K>, value: number): void;
   /** Records one observation of a histogram (seconds for durations). */
   observe<K extends KeyOfKind<'histogram'>>(key: K, labels: LabelsOf<K>, value: number): void;
+  /**
+   * Runs `collect` at every scrape, before the text is made: gauges read from a status (block
+   * lag, pending ledger rows, the last backup's age) are set there instead of on every change.
+   * Returns the function that removes it. A collector that throws is skipped, not the scrape.
+   */
+  onScrape(collect: () => void): () => void;
   /** The exposition text and its content type. */
   scrape(): Promise<{ contentType: string; body: string }>;
 }
@@ -43,12 +49,24 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     made.set(key, spec.kind === 'counter' ? new Counter(config) : spec.kind === 'gauge' ? new Gauge(config) : new Histogram({ ...config, buckets: BUCKETS }));
   }
   const get = <T>(key: MetricKey): T => made.get(key) as T;
+  const collectors = new Set<() => void>();
   return {
     registry,
     inc: (key, labels, value = 1) => get<Counter>(key).inc(labels as Record<string, string>, value),
     set: (key, labels, value) => get<Gauge>(key).set(labels as Record<string, string>, value),
     observe: (key, labels, value) => get<Histogram>(key).observe(labels as Record<string, string>, value),
+    onScrape(collect) {
+      collectors.add(collect);
+      return () => collectors.delete(collect);
+    },
     async scrape() {
+      for (const collect of collectors) {
+        try {
+          collect();
+        } catch {
+          // A status that cannot be read now leaves its gauges at their last value.
+        }
+      }
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
   };

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createLedgerWriter } from '../ledger/ledger-writer.ts';
+import { enterModeSession } from '../ledger/mode-session.ts';
+import type { ModeSession } from '../ledger/records.ts';
+import { sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../ledger/testing/sample-records.ts';
+import { createMarketSyncRepository } from '../store/market-sync-repository.ts';
+import { forEachBackend } from '../store/test-store.ts';
+import { createTestApp, type TestApp } from './test-app.ts';
+
+/**
+ * The desk's read routes through the real app, on a ledger the real writer filled (the sample
+ * records the ledger's own tests use) and a market the real sync repository stored. Expected
+ * values come from the records the test made, counted and summed here, not from the routes' SQL.
+ */
+
+const CHAIN = 31337;
+const USDC = `0x${'0b'.repeat(20)}`;
+const USDC_LOOKALIKE = `0x${'0c'.repeat(20)}`;
+const at = new Date('2026-12-01T12:00:00Z');
+const GAS_COST = 10n ** 14n; // every sample opportunity's gas cost in the base token
+
+type Amount = { raw: string; units: string | null; symbol: string; display: string };
+type Page<T> = { rows: T[]; nextCursor: string | null };
+
+forEachBackend('desk routes', (ctx) => {
+  let t: TestApp;
+  let sim: ModeSession;
+  let live: ModeSession;
+  /** Sample numbers whose simulation succeeded (even ones, of 0..5). */
+  const OK = [0, 2, 4];
+
+  beforeAll(async () => {
+    t = await createTestApp(ctx.store);
+    const market = createMarketSyncRepository(ctx.store);
+    await market.saveTokens(CHAIN, [
+      { address: SAMPLE_BASE, symbol: 'WETH', name: 'Wrapped Ether', decimals: 18, decimalsKnown: true, unsafeReason: null },
+      { address: USDC, symbol: 'USDC', name: 'USD Coin', decimals: 6, decimalsKnown: true, unsafeReason: null },
+      { address: USDC_LOOKALIKE, symbol: 'usdc', name: 'not USD Coin', decimals: 6, decimalsKnown: true, unsafeReason: 'transfer takes a fee' },
+    ]);
+    const pools = ['c1', 'c2', 'd1', 'd2'].map((b) => `0x${b.repeat(20)}`);
+    await market.addPools(CHAIN, pools.map((address, i) => ({ address, protocol: i % 2 === 0 ? 'uniswap-v2' : 'uniswap-v3', token0: SAMPLE_BASE, token1: USDC, fee: i % 2 === 0 ? 3000 : 500, tickSpacing: i % 2 === 0 ? null : 10 })));
+    await market.updatePools(CHAIN, [
+      { address: pools[0]!, state: { reserve0: (15n * 10n ** 17n).toString(), reserve1: '3000000000' }, excludedReason: null },
+      { address: pools[1]!, state: { sqrtPriceX96: '79228162514264337593543950336', tick: 0, liquidity: '1000', ticks: [[-10, '1000', '1000'], [10, '-1000', '1000']] }, excludedReason: null },
+      { address: pools[2]!, state: null, excludedReason: 'token transfer takes a fee' },
+    ]);
+
+    sim = await enterModeSession(ctx.store, 'sim', CHAIN);
+    const writer = createLedgerWriter({ store: ctx.store, session: sim });
+    for (let i = 0; i < 6; i++) {
+      const opportunity = sampleOpportunity(i);
+      const block = BigInt(100 + i);
+      const ref = writer.sighted({ opportunity, block, gasPrice: 2n * 10n ** 9n, at });
+      const plan = samplePlan(opportunity, block);
+      const decision = writer.decided(ref, { decision: { outcome: 'planned', plan }, block, at });
+      writer.simulated(decision, { kind: 'result', result: sampleResult(plan, OK.includes(i)), at });
+    }
+    const rejected = writer.sighted({ opportunity: sampleOpportunity(0, 1), block: 200n, gasPrice: 1n, at });
+    writer.decided(rejected, { decision: { outcome: 'rejected', rule: 'min-net-profit', reason: 'net 0.0001 WETH is below 0.01 WETH' }, block: 200n, at });
+    const skippedPlan = samplePlan(sampleOpportunity(7, 1), 201n);
+    const skipped = writer.decided(writer.sighted({ opportunity: sampleOpportunity(7, 1), block: 201n, gasPrice: 1n, at }), { decision: { outcome: 'planned', plan: skippedPlan }, block: 201n, at });
+    writer.simulated(skipped, { kind: 'skipped', plan: skippedPlan, reason: 'the executor moved on to block 202', at });
+    await writer.close();
+
+    // A live session with one included execution (live execution writes these; its writer is not here yet).
+    live = await enterModeSession(ctx.store, 'live', CHAIN);
+    const first = (await ctx.store.query<{ id: bigint; decision: bigint }>("select o.id, d.id as decision from opportunities o join decisions d on d.opportunity_id = o.id order by o.id limit 1")).rows[0]!;
+    await ctx.store.query(
+      `insert into executions (mode, mode_session, decision_id, opportunity_id, status, tx_hash, nonce, submitted_block, included_block, predicted_profit, realized_profit, gas_used, effective_gas_price, gas_cost, created_at, updated_at)
+       values ('live', $1, $2, $3, 'included', $4, 7, 300, 302, 5000, 4200, 150000, 3000000000, 450000000000000, $5, $5)`,
+      [live.id, first.decision, first.id, `0x${'ab'.repeat(32)}`, at],
+    );
+  });
+  afterAll(async () => {
+    await t?.app.close();
+  });
+
+  const get = async <T>(url: string, role: Parameters<TestApp['bearer']>[0] = 'viewer'): Promise<T> => {
+    const response = await t.app.inject({ url: `/api/v1${url}`, headers: t.bearer(role) });
+    expect(response.statusCode, `${url}: ${response.body.slice(0, 300)}`).toBe(200);
+    return response.json() as T;
+  };
+
+  it('opportunities: every row once through the cursor pages, newest first, amounts raw and in token units with the label', async () => {
+    type Row = { id: string; route: string; amountIn: Amount; netProfit: Amount; gas: { cost: Amount }; decision: { outcome: string; rule: string | null } | null; firstBlock: string; session: string };
+    const seen: Row[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page: Page<Row> = await get(`/opportunities?limit=3${cursor === null ? '' : `&cursor=${cursor}`}`);
+      seen.push(...page.rows);
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null && pages < 10);
+    expect(pages).toBe(3); // 8 rows, 3 a page
+    expect(seen).toHaveLength(8);
+    const ids = seen.map((r) => BigInt(r.id));
+    expect([...ids].sort((a, b) => (a > b ? -1 : 1))).toEqual(ids);
+    // The oldest row is sample 0: 1e18 base units of WETH in, net = amountOut − amountIn − gas.
+    const oldest = seen.at(-1)!;
+    const o = sampleOpportunity(0);
+    expect(oldest.amountIn).toEqual({ raw: o.amountIn.toString(), units: '1', symbol: 'WETH', display: '1 WETH' });
+    expect(oldest.netProfit.raw).toBe((o.amountOut - o.amountIn - GAS_COST).toString());
+    expect(oldest.gas.cost.units).toBe('0.0001');
+    // USDC is shared by a look-alike: the label carries a short address wherever it is shown.
+    expect(oldest.route).toBe('WETH>USDC(0x0b0b…)>WETH');
+    expect(oldest).toMatchObject({ firstBlock: '100', session: sim.id.toString(), decision: { outcome: 'planned', rule: null } });
+  });
+
+  it('opportunities: filters by outcome, rule, pool, net profit and period; a period that ends before it starts is a 400', async () => {
+    const rejected = await get<Page<{ decision: { rule: string; reason: string } }>>('/opportunities?outcome=rejected');
+    expect(rejected.rows.map((r) => r.decision)).toEqual([{ outcome: 'rejected', rule: 'min-net-profit', reason: 'net 0.0001 WETH is below 0.01 WETH', block: '200' }]);
+    expect((await get<Page<unknown>>('/opportunities?rule=min-net-profit')).rows).toHaveLength(1);
+    expect((await get<Page<unknown>>(`/opportunities?pool=0x${'D1'.repeat(20)}`)).rows).toHaveLength(2); // route 1, any case
+    // Net profit grows by 1 base unit per sample number: at least sample 4's keeps 4, 5 and 7.
+    const floor = sampleOpportunity(4).netProfit;
+    expect((await get<Page<{ netProfit: Amount }>>(`/opportunities?minNetProfit=${floor}`)).rows.map((r) => BigInt(r.netProfit.raw) >= floor)).toEqual([true, true, true]);
+    expect((await get<Page<unknown>>('/opportunities?mode=live')).rows).toHaveLength(0);
+    expect((await get<Page<unknown>>(`/opportunities?from=${new Date(at.getTime() + 1000).toISOString()}`)).rows).toHaveLength(0);
+    const bad = await t.app.inject({ url: `/api/v1/opportunities?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z`, headers: t.bearer('viewer') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/from .* is after to/);
+    for (const query of ['cursor=abc', 'limit=0', 'limit=501', 'mode=paper', 'pool=0x12', 'minNetProfit=1.5', 'colour=red']) {
+      expect((await t.app.inject({ url: `/api/v1/opportunities?${query}`, headers: t.bearer('viewer') })).statusCode, query).toBe(400);
+    }
+    expect((await t.app.inject({ url: '/api/v1/opportunities' })).statusCode).toBe(401);
+  });
+
+  it('simulations: status and revert filters, slippage = simulated − predicted, the skipped plan with its reason', async () => {
+    type Row = { status: string; revert: { name: string } | null; predictedProfit: Amount; simulatedProfit: Amount | null; slippage: Amount | null; error: string | null; route: string };
+    const all = await get<Page<Row>>('/simulations');
+    expect(all.rows.map((r) => r.status).sort()).toEqual(['ok', 'ok', 'ok', 'reverted', 'reverted', 'reverted', 'skipped']);
+    const reverted = await get<Page<Row>>('/simulations?status=reverted&revert=InsufficientProfit');
+    expect(reverted.rows).toHaveLength(3);
+    expect(reverted.rows.every((r) => r.revert?.name === 'InsufficientProfit' && r.simulatedProfit === null)).toBe(true);
+    const ok = await get<Page<Row>>('/simulations?status=ok');
+    expect(ok.rows.map((r) => r.slippage?.raw)).toEqual(['0', '0', '0']); // the sample's ok results made exactly the predicted profit
+    const skipped = (await get<Page<Row>>('/simulations?status=skipped')).rows[0]!;
+    expect(skipped).toMatchObject({ error: 'the executor moved on to block 202', simulatedProfit: null, route: 'WETH>USDC(0x0b0b…)>WETH' });
+  });
+
+  it('executions: inclusion feedback, realized beside predicted, gas paid in native units, an (empty) attempts list', async () => {
+    const page = await get<Page<Record<string, unknown>>>('/executions');
+    expect(page.rows).toHaveLength(1);
+    expect(page.rows[0]).toMatchObject({
+      mode: 'live', session: live.id.toString(), status: 'included', nonce: '7',
+      inclusion: { submittedBlock: '300', includedBlock: '302', blocksToInclusion: 2, failureReason: null },
+      predictedProfit: { raw: '5000', units: '0.000000000000005', symbol: 'WETH' },
+      realizedProfit: { raw: '4200', units: '0.0000000000000042', symbol: 'WETH' },
+      gas: { used: '150000', effectivePriceWei: '3000000000', cost: { raw: '450000000000000', units: '0.00045', symbol: 'native' } },
+      attempts: [],
+    });
+    expect((await get<Page<unknown>>('/executions?status=dropped')).rows).toHaveLength(0);
+    expect((await get<Page<unknown>>(`/executions?txHash=0x${'AB'.repeat(32)}`)).rows).toHaveLength(1);
+  });
+
+  it('funnel: the sim session counted by hand (rejections by rule, conversion), the open session by default, 404 for an unknown one', async () => {
+    type Funnel = { session: { id: string; mode: string; endedAt: string | null }; detected: number; planned: number; rejected: number; rejectedByRule: unknown; simulated: unknown; revertsByReason: unknown; conversion: Array<{ stage: string; count: number; fromPrevious: number | null }>; profitByToken: Array<{ token: { symbol: string }; simulated: Amount; predicted: Amount }> };
+    const f = await get<Funnel>('/funnel?mode=sim');
+    expect(f.session.id).toBe(sim.id.toString());
+    expect(f.session.endedAt).not.toBeNull(); // the live session closed it
+    expect(f).toMatchObject({ detected: 8, planned: 7, rejected: 1, rejectedByRule: [{ rule: 'min-net-profit', count: 1 }], simulated: { ok: 3, reverted: 3, failed: 0, skipped: 1 }, revertsByReason: [{ reason: 'InsufficientProfit', count: 3 }] });
+    expect(f.conversion.slice(0, 3).map((c) => [c.stage, c.count, c.fromPrevious])).toEqual([['detected', 8, null], ['planned', 7, 7 / 8], ['simulated-ok', 3, 3 / 7]]);
+    const okProfit = OK.reduce((sum, i) => sum + samplePlan(sampleOpportunity(i), BigInt(100 + i)).expectedProfit, 0n);
+    expect(f.profitByToken).toHaveLength(1);
+    expect(f.profitByToken[0]!.token.symbol).toBe('WETH');
+    expect(f.profitByToken[0]!.simulated.raw).toBe(okProfit.toString());
+    const open = await get<Funnel>('/funnel');
+    expect(open.session).toMatchObject({ id: live.id.toString(), mode: 'live', endedAt: null });
+    expect((await t.app.inject({ url: '/api/v1/funnel?session=999999', headers: t.bearer('viewer') })).statusCode).toBe(404);
+  });
+
+  it('pnl: per day and per session, net = gross − the gas estimate, sim from successful simulations, live from realized executions', async () => {
+    type Row = { mode: string; period: string; trades: number; wins: number; gross: Amount; gasEstimate: Amount; net: Amount; gasPaid: Amount | null };
+    const okGross = OK.reduce((sum, i) => sum + samplePlan(sampleOpportunity(i), BigInt(100 + i)).expectedProfit, 0n);
+    const byDay = await get<{ group: string; rows: Row[] }>('/pnl?mode=sim');
+    expect(byDay.group).toBe('day');
+    expect(byDay.rows).toHaveLength(1);
+    expect(byDay.rows[0]).toMatchObject({ mode: 'sim', period: '2026-12-01', trades: 3, wins: 3, gross: { raw: okGross.toString() }, gasEstimate: { raw: (3n * GAS_COST).toString() }, net: { raw: (okGross - 3n * GAS_COST).toString() }, gasPaid: null });
+    const bySession = await get<{ rows: Row[] }>('/pnl?group=session');
+    expect(bySession.rows.map((r) => [r.mode, r.period, r.trades])).toEqual([['live', live.id.toString(), 1], ['sim', sim.id.toString(), 3]]);
+    expect(bySession.rows[0]).toMatchObject({ gross: { raw: '4200' }, net: { raw: (4200n - GAS_COST).toString() }, gasPaid: { raw: '450000000000000' } });
+    expect((await get<{ rows: Row[] }>('/pnl?mode=sim&to=2026-11-30T00:00:00Z')).rows).toEqual([]);
+  });
+
+  it('pools and tokens: pages by address, reserves in token units, V3 state, exclusion reasons, look-alike symbols told apart', async () => {
+    type Pool = { address: string; pair: string; status: string; fee: { pips: number; percent: string }; reserves: { token0: Amount; token1: Amount } | null; v3: { initializedTicks: number } | null; excludedReason: string | null };
+    const first = await get<Page<Pool>>('/pools?limit=2');
+    const second = await get<Page<Pool>>(`/pools?limit=2&cursor=${first.nextCursor}`);
+    expect(second.nextCursor).toBeNull();
+    const pools = [...first.rows, ...second.rows];
+    expect(pools.map((p) => p.address)).toEqual(['c1', 'c2', 'd1', 'd2'].map((b) => `0x${b.repeat(20)}`));
+    expect(pools[0]).toMatchObject({ status: 'loaded', pair: 'WETH/USDC(0x0b0b…)', fee: { pips: 3000, percent: '0.3' }, reserves: { token0: { units: '1.5', symbol: 'WETH' }, token1: { units: '3000', display: '3000 USDC(0x0b0b…)' } } });
+    expect(pools[1]).toMatchObject({ status: 'loaded', fee: { percent: '0.05' }, reserves: null, v3: { initializedTicks: 2 } });
+    expect(pools[2]).toMatchObject({ status: 'excluded', excludedReason: 'token transfer takes a fee' });
+    expect(pools[3]).toMatchObject({ status: 'pending' });
+    expect((await get<Page<Pool>>('/pools?status=excluded')).rows).toHaveLength(1);
+    expect((await get<Page<Pool>>('/pools?protocol=uniswap-v3')).rows).toHaveLength(2);
+
+    type Token = { address: string; symbol: string; label: string; unsafeReason: string | null };
+    const usdc = await get<Page<Token>>('/tokens?symbol=USDC');
+    expect(usdc.rows.map((r) => r.label)).toEqual(['USDC(0x0b0b…)', 'usdc(0x0c0c…)']);
+    expect((await get<Page<Token>>('/tokens?unsafe=true')).rows.map((r) => r.address)).toEqual([USDC_LOOKALIKE]);
+    expect((await t.app.inject({ url: '/api/v1/pools?cursor=c1', headers: t.bearer('viewer') })).statusCode).toBe(400);
+  });
+});

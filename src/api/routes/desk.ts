@@ -1,0 +1,125 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { listExecutions, noAttempts, type AttemptReader } from '../../desk/executions.ts';
+import { funnelOf } from '../../desk/funnel.ts';
+import { listPools, listTokens } from '../../desk/market.ts';
+import { listOpportunities } from '../../desk/opportunities.ts';
+import { pnlRows } from '../../desk/pnl.ts';
+import type { ListFilter } from '../../desk/query-builder.ts';
+import { listSimulations } from '../../desk/simulations.ts';
+import { BadRequest } from '../../auth/errors.ts';
+import { guarded } from '../schemas/common.ts';
+import {
+  ExecutionPage, ExecutionQuery, FunnelBody, OpportunityPage, OpportunityQuery, PnlBody, PnlQuery, PoolPage, PoolQuery,
+  SessionQuery, SimulationPage, SimulationQuery, TokenPage, TokenQuery,
+} from '../schemas/desk.ts';
+
+/** Options of the desk routes. */
+export interface DeskRoutesOptions {
+  /** Reads the attempts behind each execution (the live executor's tables); default: none. */
+  attempts?: AttemptReader;
+}
+
+type LedgerQuery = { mode?: 'sim' | 'live'; session?: string; from?: string; to?: string; limit?: number; cursor?: string };
+
+/** The filters every ledger list shares, checked: a period that ends before it starts is a 400. */
+function ledgerFilter(q: LedgerQuery): ListFilter {
+  const from = q.from === undefined ? undefined : new Date(q.from);
+  const to = q.to === undefined ? undefined : new Date(q.to);
+  if (from !== undefined && to !== undefined && from > to) throw new BadRequest(`from (${q.from}) is after to (${q.to})`);
+  return {
+    limit: q.limit ?? 50,
+    ...(q.cursor === undefined ? {} : { before: BigInt(q.cursor) }),
+    ...(q.mode === undefined ? {} : { mode: q.mode }),
+    ...(q.session === undefined ? {} : { session: BigInt(q.session) }),
+    ...(from === undefined ? {} : { from }),
+    ...(to === undefined ? {} : { to }),
+  };
+}
+
+/** Drops undefined values (the filters are exactOptionalPropertyTypes objects). */
+function defined<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}
+
+/**
+ * The desk's read routes (viewer and up): what the engine saw, decided, simulated and executed,
+ * newest first with keyset cursors (`nextCursor` → `?cursor=`), the funnel, P&L per day or
+ * session, and the followed market's pools and tokens. Every amount comes as base units (a
+ * decimal string) with the same amount in token units and the token's label.
+ */
+export const deskRoutes: FastifyPluginAsync<DeskRoutesOptions> = async (app, options) => {
+  const attempts = options.attempts ?? noAttempts;
+  const config = { permission: 'read' as const };
+  const db = () => app.services.get().store;
+
+  app.get<{ Querystring: Static<typeof OpportunityQuery> }>(
+    '/opportunities',
+    { config, schema: { tags: ['desk'], summary: 'Opportunities, newest first, with the latest decision (filters: mode, session, period, token, pool, minNetProfit, outcome, rule)', querystring: OpportunityQuery, response: guarded({ 200: OpportunityPage }) } },
+    async (request) => {
+      const q = request.query;
+      return listOpportunities(db(), {
+        ...ledgerFilter(q),
+        ...defined({ token: q.token, pool: q.pool, outcome: q.outcome, rule: q.rule, minNetProfit: q.minNetProfit === undefined ? undefined : BigInt(q.minNetProfit) }),
+      });
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof SimulationQuery> }>(
+    '/simulations',
+    { config, schema: { tags: ['desk'], summary: 'Simulations, newest first: simulated vs predicted profit, gas, the revert decoded (filters: status, revert, opportunity)', querystring: SimulationQuery, response: guarded({ 200: SimulationPage }) } },
+    async (request) => {
+      const q = request.query;
+      return listSimulations(db(), { ...ledgerFilter(q), ...defined({ status: q.status, revert: q.revert, opportunity: q.opportunity === undefined ? undefined : BigInt(q.opportunity) }) });
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof ExecutionQuery> }>(
+    '/executions',
+    { config, schema: { tags: ['desk'], summary: 'Live executions, newest first, with inclusion feedback and the attempts behind each', querystring: ExecutionQuery, response: guarded({ 200: ExecutionPage }) } },
+    async (request) => {
+      const q = request.query;
+      return listExecutions(db(), { ...ledgerFilter(q), ...defined({ status: q.status as never, txHash: q.txHash }) }, attempts);
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof SessionQuery> }>(
+    '/funnel',
+    { config, schema: { tags: ['desk'], summary: "A mode session's funnel (default: the open one), rejections by rule, conversion rates, profit per token", querystring: SessionQuery, response: guarded({ 200: FunnelBody }, 404) } },
+    async (request) => funnelOf(db(), defined({ mode: request.query.mode, session: request.query.session === undefined ? undefined : BigInt(request.query.session) })),
+  );
+
+  app.get<{ Querystring: Static<typeof PnlQuery> }>(
+    '/pnl',
+    { config, schema: { tags: ['desk'], summary: 'P&L per UTC day or per mode session, per base token', querystring: PnlQuery, response: guarded({ 200: PnlBody }) } },
+    async (request) => {
+      const q = request.query;
+      const filter = ledgerFilter(q);
+      const group = q.group ?? 'day';
+      const rows = await pnlRows(db(), { group, ...defined({ mode: filter.mode, session: filter.session, from: filter.from, to: filter.to, token: q.token }) });
+      return {
+        group,
+        note: 'sim: trades are successful simulations (gross = simulated profit); live: executions with a realized profit. net = gross − the scanner\'s gas estimate in the base token; live rows also show gas paid in the native token.',
+        rows,
+      };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof PoolQuery> }>(
+    '/pools',
+    { config, schema: { tags: ['desk'], summary: 'Followed pools by address: fee, reserves in token units, V3 price and liquidity, or why excluded', querystring: PoolQuery, response: guarded({ 200: PoolPage }) } },
+    async (request) => {
+      const q = request.query;
+      return listPools(db(), { limit: q.limit ?? 50, ...defined({ after: q.cursor, chainId: q.chainId, protocol: q.protocol, token: q.token, status: q.status }) });
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof TokenQuery> }>(
+    '/tokens',
+    { config, schema: { tags: ['desk'], summary: 'Tokens of the followed market: symbol and label, decimals, the safety verdict', querystring: TokenQuery, response: guarded({ 200: TokenPage }) } },
+    async (request) => {
+      const q = request.query;
+      return listTokens(db(), { limit: q.limit ?? 50, ...defined({ after: q.cursor, chainId: q.chainId, symbol: q.symbol, unsafe: q.unsafe }) });
+    },
+  );
+};

@@ -1,0 +1,116 @@
+import { exactTokenAmount, formatTokenAmount } from '../format/token-amount.ts';
+import type { Queryable } from '../store/types.ts';
+import { loadDeskTokens, tokensOf, type Amount, type TokenRef } from './amounts.ts';
+import { Conditions, toPage, type ListFilter, type Page } from './query-builder.ts';
+
+/**
+ * Live executions, newest first, with inclusion feedback: sent in which block, included in which
+ * (or why not: dropped, replaced, reverted), the gas actually paid, realized beside predicted
+ * profit. Each execution carries the attempts behind it (intents, broadcasts, replacements),
+ * read by an `AttemptReader` the live executor supplies with its tables (migration 0007); until
+ * then every execution has none. The route comes from the opportunity row while retention has
+ * not removed it (executions are kept 7 years, opportunities days).
+ */
+
+/** One attempt behind an execution (a broadcast, a replacement, a bundle), as the live executor records it. */
+export interface ExecutionAttempt {
+  kind: string;
+  status: string;
+  txHash: string | null;
+  nonce: string | null;
+  block: string | null;
+  reason: string | null;
+  at: string;
+  details: Record<string, unknown>;
+}
+
+/** Reads the attempts of executions by id (decimal string keys). */
+export type AttemptReader = (db: Queryable, executionIds: readonly bigint[]) => Promise<Map<string, ExecutionAttempt[]>>;
+
+/** No attempt tables yet: every execution has none. */
+export const noAttempts: AttemptReader = async () => new Map();
+
+/** Filters of the execution list. */
+export interface ExecutionFilter extends ListFilter {
+  status?: 'pending' | 'submitted' | 'included' | 'reverted' | 'dropped' | 'replaced' | 'failed';
+  txHash?: string;
+}
+
+/** Gas paid, in the chain's native token (wei). */
+export interface NativeAmount {
+  raw: string;
+  units: string;
+  symbol: 'native';
+  display: string;
+}
+
+/** One execution as the desk shows it. */
+export interface ExecutionView {
+  id: string;
+  mode: string;
+  session: string;
+  decisionId: string;
+  opportunityId: string;
+  status: string;
+  route: string | null;
+  baseToken: TokenRef | null;
+  txHash: string | null;
+  nonce: string | null;
+  inclusion: { submittedBlock: string | null; includedBlock: string | null; blocksToInclusion: number | null; failureReason: string | null };
+  predictedProfit: Amount | null;
+  realizedProfit: Amount | null;
+  gas: { used: string | null; effectivePriceWei: string | null; cost: NativeAmount | null };
+  createdAt: string;
+  updatedAt: string;
+  attempts: ExecutionAttempt[];
+}
+
+/** Wei as ether-like native units. */
+export function nativeAmount(wei: bigint | null): NativeAmount | null {
+  return wei === null ? null : { raw: wei.toString(), units: exactTokenAmount(wei, 18), symbol: 'native', display: `${formatTokenAmount(wei, 18)} native` };
+}
+
+const AMOUNTS = ['nonce', 'submitted_block', 'included_block', 'predicted_profit', 'realized_profit', 'gas_used', 'effective_gas_price', 'gas_cost'];
+
+/** A page of executions matching `filter`, each with its attempts. */
+export async function listExecutions(db: Queryable, filter: ExecutionFilter, attempts: AttemptReader = noAttempts): Promise<Page<ExecutionView>> {
+  const where = new Conditions()
+    .add('e.mode = $?', filter.mode)
+    .add('e.mode_session = $?', filter.session)
+    .add('e.created_at >= $?', filter.from)
+    .add('e.created_at <= $?', filter.to)
+    .add('e.status = $?', filter.status)
+    .add('lower(e.tx_hash) = $?', filter.txHash?.toLowerCase())
+    .add('e.id < $?', filter.before);
+  const { rows } = await db.query(
+    `select e.*, o.chain_id, o.base_token, o.tokens from executions e left join opportunities o on o.id = e.opportunity_id
+     ${where.sql} order by e.id desc limit ${where.bind(filter.limit + 1)}`,
+    where.params, { bigint: AMOUNTS },
+  );
+  const kept = rows.slice(0, filter.limit);
+  const tokens = await loadDeskTokens(db, tokensOf(kept.filter((r) => r['chain_id'] !== null), (r) => ({ chainId: Number(r['chain_id']), tokens: r['tokens'] as string[] })));
+  const byExecution = await attempts(db, kept.map((r) => r['id'] as bigint));
+  return toPage(rows, filter.limit, (r) => r['id'] as bigint, (r): ExecutionView => {
+    const chainId = r['chain_id'] === null ? null : Number(r['chain_id']);
+    const base = r['base_token'] as string | null;
+    const amount = (raw: bigint | null): Amount | null => (chainId === null || base === null || raw === null ? null : tokens.amount(chainId, base, raw));
+    const submitted = r['submitted_block'] as bigint | null;
+    const included = r['included_block'] as bigint | null;
+    const opt = (v: unknown): string | null => (v === null ? null : String(v));
+    return {
+      id: String(r['id']), mode: r['mode'] as string, session: String(r['mode_session']), decisionId: String(r['decision_id']), opportunityId: String(r['opportunity_id']),
+      status: r['status'] as string, route: chainId === null ? null : tokens.route(chainId, r['tokens'] as string[]),
+      baseToken: chainId === null || base === null ? null : tokens.token(chainId, base),
+      txHash: r['tx_hash'] as string | null, nonce: opt(r['nonce']),
+      inclusion: {
+        submittedBlock: opt(submitted), includedBlock: opt(included),
+        blocksToInclusion: submitted !== null && included !== null ? Number(included - submitted) : null,
+        failureReason: r['failure_reason'] as string | null,
+      },
+      predictedProfit: amount(r['predicted_profit'] as bigint), realizedProfit: amount(r['realized_profit'] as bigint | null),
+      gas: { used: opt(r['gas_used']), effectivePriceWei: opt(r['effective_gas_price']), cost: nativeAmount(r['gas_cost'] as bigint | null) },
+      createdAt: (r['created_at'] as Date).toISOString(), updatedAt: (r['updated_at'] as Date).toISOString(),
+      attempts: byExecution.get(String(r['id'])) ?? [],
+    };
+  });
+}

@@ -1,0 +1,150 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createInProcessBus, type BusMessage } from '../bus/index.ts';
+import type { BlockClock, DecidedEvent, SimulatedEvent } from '../engine/events.ts';
+import { TokenDirectory } from '../format/symbols.ts';
+import { sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../ledger/testing/sample-records.ts';
+import { createMetrics } from '../metrics/registry.ts';
+import type { NotifyEvent } from '../notify/events.ts';
+import { createEngineTelemetry } from './engine-telemetry.ts';
+import { collectStatusGauges } from './status-gauges.ts';
+import { startStallWatch } from './stall-watch.ts';
+
+/**
+ * The engine's events through the telemetry: the figures /metrics shows and the messages the bus
+ * carries, checked against counts made by hand from the events the test builds (what the
+ * engine hands its callbacks: decided sightings, simulation results, skipped plans).
+ */
+
+const bus = createInProcessBus();
+afterAll(() => bus.close());
+const tokens = new TokenDirectory([{ address: SAMPLE_BASE, symbol: 'WETH', decimals: 18 }, { address: `0x${'0b'.repeat(20)}`, symbol: 'USDC', decimals: 6 }]);
+const header = (n: bigint) => ({ number: n, hash: `0x${n.toString(16).padStart(64, '0')}` as const, parentHash: `0x${'0'.repeat(64)}` as const, timestamp: 0n, baseFeePerGas: 10n ** 9n, gasLimit: 30_000_000n, gasUsed: 0n });
+const clock = (): BlockClock => ({ timing: { source: 'ws', headSeenAt: 1000, fetchedAt: 1002 }, appliedAt: 1003, rankedAt: 1005, decidedAt: 1006, recordedAt: 1006.5 });
+
+/** The value of one series in the exposition text (0 when absent). */
+function series(text: string, line: string): number {
+  const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+  return found === undefined ? 0 : Number(found.slice(line.length + 1));
+}
+
+describe('engine telemetry', () => {
+  it('counts opportunities, decisions by rule, simulations, reverts, profit, gas, resyncs and stage times; publishes each block once per channel', async () => {
+    const metrics = createMetrics({ defaults: false });
+    const notified: NotifyEvent[] = [];
+    const telemetry = createEngineTelemetry({ metrics, bus, mode: 'sim', tokens: () => tokens, notify: (e) => notified.push(e) });
+    const messages: BusMessage[] = [];
+    const stop = await bus.subscribe(['opportunities', 'decisions', 'simulations'], (m) => messages.push(m));
+
+    const o = [0, 1, 2].map((n) => sampleOpportunity(n));
+    const plans = [samplePlan(o[0]!, 100n), samplePlan(o[1]!, 100n)];
+    const decided: DecidedEvent = {
+      type: 'decided', header: header(100n), fee: undefined as never, clock: clock(), plans,
+      sightings: [
+        { opportunity: o[0]!, isNew: true, decision: { outcome: 'planned', plan: plans[0]! } },
+        { opportunity: o[1]!, isNew: true, decision: { outcome: 'planned', plan: plans[1]! } },
+        { opportunity: o[2]!, isNew: true, decision: { outcome: 'rejected', rule: 'min-net-profit', reason: 'below 0.01 WETH' } },
+        { opportunity: sampleOpportunity(3, 1), isNew: false, decision: null },
+      ],
+    };
+    telemetry.onDecided(decided);
+    const simClock = { ...decided.clock, simulatedAt: 1010, recordedAt: 1010.25 };
+    const failed = { ...sampleResult(plans[1]!, false), status: 'failed' as const, revert: null, gasUsed: null, error: 'connection refused' };
+    const simulated: SimulatedEvent = { type: 'simulated', header: header(100n), clock: simClock, skipped: [], results: [sampleResult(plans[0]!, true), sampleResult(plans[1]!, false), failed] };
+    telemetry.onSimulated(simulated);
+    telemetry.onSimulated({ type: 'simulated', header: header(101n), clock: clock(), results: [], skipped: [{ plan: plans[0]!, reason: 'the executor moved on to block 102' }] });
+    await new Promise<void>((resolve) => {
+      const wait = (): void => void (messages.length >= 4 ? resolve() : setTimeout(wait, 5));
+      wait();
+    });
+    await stop();
+
+    const text = (await metrics.scrape()).body;
+    expect(series(text, 'orion_opportunities_total{mode="sim"}')).toBe(3);
+    expect(series(text, 'orion_decisions_total{mode="sim",outcome="planned",rule=""}')).toBe(2);
+    expect(series(text, 'orion_decisions_total{mode="sim",outcome="rejected",rule="min-net-profit"}')).toBe(1);
+    expect(series(text, 'orion_simulations_total{mode="sim",status="ok"}')).toBe(1);
+    expect(series(text, 'orion_simulations_total{mode="sim",status="reverted"}')).toBe(1);
+    expect(series(text, 'orion_simulations_total{mode="sim",status="failed"}')).toBe(1);
+    expect(series(text, 'orion_simulations_total{mode="sim",status="skipped"}')).toBe(1);
+    expect(series(text, 'orion_simulation_reverts_total{mode="sim",reason="InsufficientProfit"}')).toBe(1);
+    expect(series(text, 'orion_stage_resyncs_total{stage="execute"}')).toBe(1);
+    expect(series(text, 'orion_gas_spent_total{mode="sim",kind="simulation"}')).toBe(300_000); // two results used 150,000 each
+    // The ok result's profit, in WETH: expectedProfit / 1e18.
+    expect(series(text, 'orion_profit_total{mode="sim",token="WETH",kind="simulated"}')).toBeCloseTo(Number(plans[0]!.expectedProfit) / 1e18, 12);
+    // Stage times from the clock: fetch 2 ms, apply 1, rank 2, decide 1; simulate 4 (1006 → 1010), record 0.25.
+    expect(series(text, 'orion_stage_latency_seconds_sum{stage="fetch"}')).toBeCloseTo(0.002, 9);
+    expect(series(text, 'orion_stage_latency_seconds_sum{stage="rank"}')).toBeCloseTo(0.002, 9);
+    expect(series(text, 'orion_stage_latency_seconds_sum{stage="simulate"}')).toBeCloseTo(0.004, 9);
+    expect(series(text, 'orion_stage_latency_seconds_count{stage="record"}')).toBe(1); // the block had plans: timed after its simulation
+    expect(series(text, 'orion_stage_latency_seconds_sum{stage="record"}')).toBeCloseTo(0.00025, 9);
+
+    expect(messages.map((m) => m.channel)).toEqual(['opportunities', 'decisions', 'simulations', 'simulations']);
+    const fresh = messages[0]!.data as { block: string; opportunities: Array<{ route: string; amountIn: string; view: { amountIn: { raw: string; display: string } } }> };
+    expect(fresh.block).toBe('100');
+    expect(fresh.opportunities).toHaveLength(3); // the state seen again is not news
+    expect(fresh.opportunities[0]).toMatchObject({ route: 'WETH>USDC>WETH', amountIn: o[0]!.amountIn.toString(), view: { amountIn: { raw: o[0]!.amountIn.toString(), display: '1 WETH' } } });
+    const decisions = (messages[1]!.data as { decisions: Array<{ outcome: string; rule: string | null; reason: string | null }> }).decisions;
+    expect(decisions.map((d) => [d.outcome, d.rule])).toEqual([['planned', null], ['planned', null], ['rejected', 'min-net-profit']]);
+    const sims = messages[2]!.data as { results: Array<{ status: string; revert: { name: string } | null }> };
+    expect(sims.results.map((r) => r.status)).toEqual(['ok', 'reverted', 'failed']);
+    expect(sims.results[1]!.revert?.name).toBe('InsufficientProfit');
+    expect((messages[3]!.data as { skipped: Array<{ reason: string }> }).skipped[0]!.reason).toMatch(/moved on to block 102/);
+
+    // One notification for the block whose simulations could not run.
+    expect(notified).toHaveLength(1);
+    expect(notified[0]).toMatchObject({ type: 'execution.failed', details: { block: '100', failed: 1, error: 'connection refused' } });
+  });
+
+  it('reads the engine up, block lag, ledger backlog and backup figures at each scrape; status counters grow by their increase', async () => {
+    const metrics = createMetrics({ defaults: false });
+    type Status = { market: { freshness: { ageBlocks: number | null }; monitor: { knownHead: bigint; tip: { number: bigint } } }; ledger: { pendingRows: number; failedFlushes: number } };
+    const held: { engine?: Status } = {};
+    let failures = 0;
+    const stop = collectStatusGauges(metrics, {
+      mode: 'sim',
+      engine: () => held.engine as never,
+      backups: () => (failures < 0 ? null : { dir: '/b', intervalSeconds: 300, keep: 3, last: { file: 'f', at: '', ageSeconds: 42 }, failures, lastError: null, running: false }),
+    });
+    let text = (await metrics.scrape()).body;
+    expect(series(text, 'orion_engine_up{mode="sim"}')).toBe(0);
+    const engine: Status = { market: { freshness: { ageBlocks: null }, monitor: { knownHead: 110n, tip: { number: 107n } } }, ledger: { pendingRows: 12, failedFlushes: 2 } };
+    held.engine = engine;
+    failures = 1;
+    text = (await metrics.scrape()).body;
+    expect(series(text, 'orion_engine_up{mode="sim"}')).toBe(1);
+    expect(series(text, 'orion_block_lag_blocks')).toBe(3);
+    expect(series(text, 'orion_ledger_pending_rows')).toBe(12);
+    expect(series(text, 'orion_ledger_write_failures_total')).toBe(2);
+    expect(series(text, 'orion_last_backup_age_seconds')).toBe(42);
+    expect(series(text, 'orion_backup_failures_total')).toBe(1);
+    engine.ledger.failedFlushes = 5;
+    engine.market.freshness.ageBlocks = 1;
+    text = (await metrics.scrape()).body;
+    expect(series(text, 'orion_ledger_write_failures_total')).toBe(5);
+    expect(series(text, 'orion_block_lag_blocks')).toBe(1);
+    failures = -1; // backups off: no backup at all reads as infinitely old, so the alert fires
+    text = (await metrics.scrape()).body;
+    expect(text).toContain('orion_last_backup_age_seconds +Inf');
+    stop();
+  });
+
+  it('says a stall once, and again only after blocks resumed and stopped again', () => {
+    let now = 0;
+    const stalls: Array<[bigint | null, number]> = [];
+    const watch = startStallWatch({ thresholdMs: 60_000, now: () => now, onStall: (block, quiet) => stalls.push([block, quiet]) });
+    watch.beat(7n);
+    now = 59_999;
+    watch.check();
+    expect(stalls).toEqual([]);
+    now = 60_000;
+    watch.check();
+    now = 90_000;
+    watch.check();
+    expect(stalls).toEqual([[7n, 60_000]]);
+    watch.beat(8n);
+    now = 150_000;
+    watch.check();
+    expect(stalls).toEqual([[7n, 60_000], [8n, 60_000]]);
+    watch.stop();
+  });
+});

@@ -1,0 +1,50 @@
+import type { EngineStatus } from '../engine/engine.ts';
+import type { ExecutionMode } from '../executor/executor.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { BackupStatus } from '../ops/backup/index.ts';
+import { backupMetrics } from '../ops/platform-backups.ts';
+import { METRICS } from '../metrics/catalog.ts';
+
+/**
+ * Figures read from the components' status at each scrape rather than on every change: whether
+ * the engine follows the chain, how far its market state is behind the head, the ledger's
+ * backlog and failed writes, the last backup's age and failed backups. A status counter (failed
+ * flushes, failed backups) becomes a Prometheus counter by adding what it grew since the last
+ * scrape.
+ */
+
+/** Where the figures come from (each may be absent: the engine boots, backups are off). */
+export interface StatusSources {
+  mode: ExecutionMode;
+  engine: () => Pick<EngineStatus, 'market' | 'ledger'> | undefined;
+  backups: () => BackupStatus | null;
+}
+
+/** Blocks between the newest head the chain monitor knows and the block the market state is at. */
+export function blockLag(market: EngineStatus['market']): number {
+  const age = market.freshness.ageBlocks;
+  if (age !== null) return Math.max(0, age);
+  const behind = market.monitor.knownHead - market.monitor.tip.number;
+  return behind > 0n ? Number(behind) : 0;
+}
+
+/** Registers the collector on `metrics`; returns the function that removes it. */
+export function collectStatusGauges(metrics: Metrics, sources: StatusSources): () => void {
+  let failedFlushes = 0;
+  let backupFailures = 0;
+  return metrics.onScrape(() => {
+    const engine = sources.engine();
+    metrics.set('engineUp', { mode: sources.mode }, engine === undefined ? 0 : 1);
+    if (engine !== undefined) {
+      metrics.set('blockLag', {}, blockLag(engine.market));
+      metrics.set('ledgerPendingRows', {}, engine.ledger.pendingRows);
+      if (engine.ledger.failedFlushes > failedFlushes) metrics.inc('ledgerWriteFailures', {}, engine.ledger.failedFlushes - failedFlushes);
+      failedFlushes = engine.ledger.failedFlushes;
+    }
+    const backup = backupMetrics(sources.backups());
+    metrics.set('lastBackupAge', {}, backup[METRICS.lastBackupAge.name]!);
+    const failures = backup[METRICS.backupFailures.name]!;
+    if (failures > backupFailures) metrics.inc('backupFailures', {}, failures - backupFailures);
+    backupFailures = failures;
+  });
+}
