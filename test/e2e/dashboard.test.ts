@@ -114,6 +114,40 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await page.getByRole('heading', { name: 'Funnel' }).waitFor();
     await shoot(page, 'overview');
 
+    // ── Opportunities, live: a row from a block newer than anything the page loaded from the
+    // ledger can only have come over /ws; wait for one whose simulation arrived too. The noise
+    // flow (fixed seed) opens the price gaps on the local chain.
+    await open(page, 'opportunities', 'Opportunities');
+    await page.getByTestId('live-status').filter({ hasText: 'connected' }).waitFor();
+    const table = page.getByTestId('opportunities-table');
+    const loadedBlocks = (await table.locator('tbody tr td:nth-child(2)').allTextContents().catch(() => [])).map(Number);
+    const newest = Math.max(0, ...loadedBlocks);
+    await expect
+      .poll(async () => {
+        for (const row of await table.locator('tbody tr').all()) {
+          const block = Number(await row.locator('td').nth(1).textContent());
+          const simulated = await row.getByTestId('simulation-cell').locator('.pill').count();
+          if (block > newest && simulated > 0) return (await row.getAttribute('data-route')) ?? '';
+        }
+        return '';
+      }, { timeout: 180_000, interval: 1_000 })
+      .not.toBe('');
+    const frames = (await page.evaluate('window.__orionLive?.frames ?? 0')) as number;
+    expect(frames).toBeGreaterThan(0);
+    const ledger = (await (await api('/api/v1/opportunities?limit=200', asAdmin)).json()) as { rows: { route: string; lastBlock: string }[] };
+    expect(ledger.rows.some((row) => Number(row.lastBlock) > newest)).toBe(true);
+    await shoot(page, 'opportunities');
+
+    await open(page, 'executions', 'Executions');
+    await page.getByText(/No execution yet/).waitFor();
+    await shoot(page, 'executions');
+    await open(page, 'pnl', 'P&L');
+    await page.getByTestId('pnl-table').waitFor();
+    await shoot(page, 'pnl');
+    await open(page, 'pools', 'Pools');
+    await page.getByTestId('pools-table').waitFor();
+    await shoot(page, 'pools');
+
     // ── Users: add a viewer; the one-time password is shown once.
     await open(page, 'users', 'Users');
     await page.getByLabel('Username').fill('vera');
@@ -121,7 +155,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Add user' }).click();
     const oneTime = (await page.getByTestId('secret-once').textContent()) ?? '';
     expect(oneTime.length).toBeGreaterThanOrEqual(12);
-    await page.getByRole('cell', { name: 'vera' }).waitFor();
+    await page.getByRole('cell', { name: 'vera', exact: true }).waitFor();
     const users = (await (await api('/api/v1/users', asAdmin)).json()) as { users: { username: string; role: string; mustChangePassword: boolean }[] };
     expect(users.users.find((u) => u.username === 'vera')).toMatchObject({ role: 'viewer', mustChangePassword: true });
     await shoot(page, 'users');
@@ -134,21 +168,21 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const keySecret = (await page.getByTestId('secret-once').textContent()) ?? '';
     const me = (await (await api('/api/v1/auth/me', { 'x-api-key': keySecret })).json()) as { kind: string; role: string };
     expect(me).toMatchObject({ kind: 'api-key', role: 'viewer' });
-    await page.getByRole('cell', { name: 'scraper' }).waitFor();
+    await page.getByRole('cell', { name: 'scraper', exact: true }).waitFor();
     await shoot(page, 'api-keys');
 
     // ── Audit: the chain verifies, and what was just done is there, filterable by type.
     await open(page, 'audit', 'Audit log');
     await page.getByTestId('audit-verified').waitFor();
-    const table = page.getByTestId('audit-table');
+    const auditTable = page.getByTestId('audit-table');
     for (const type of ['user.added', 'api_key.created', 'api_key.used', 'auth.mfa.enrolled']) {
       const audited = (await (await api(`/api/v1/compliance/audit?type=${type}`, asAdmin)).json()) as { rows: unknown[] };
-      if (audited.rows.length > 0) await table.getByText(type, { exact: true }).first().waitFor();
+      if (audited.rows.length > 0) await auditTable.getByText(type, { exact: true }).first().waitFor();
     }
-    await table.getByText('user.added', { exact: true }).first().waitFor();
+    await auditTable.getByText('user.added', { exact: true }).first().waitFor();
     await page.getByLabel('Event type').fill('api_key.created');
     await page.getByRole('button', { name: 'Filter' }).click();
-    await expect.poll(async () => [...new Set(await table.locator('tbody td:nth-child(3)').allTextContents())]).toEqual(['api_key.created']);
+    await expect.poll(async () => [...new Set(await auditTable.locator('tbody td:nth-child(3)').allTextContents())]).toEqual(['api_key.created']);
     await shoot(page, 'audit');
 
     await open(page, 'health', 'Health');
@@ -171,7 +205,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     await viewerPage.getByTestId('who').waitFor();
     expect(await viewerPage.getByTestId('who').textContent()).toBe('vera · viewer');
     const links = await viewerPage.getByRole('navigation', { name: 'screens' }).getByRole('link').allTextContents();
-    expect(links).toEqual(['Overview', 'Health', 'My account']);
+    expect(links).toEqual(['Overview', 'Opportunities', 'Executions', 'P&L', 'Pools', 'Health', 'My account']);
     await open(viewerPage, 'overview', 'Overview');
     expect(await viewerPage.getByRole('button', { name: /disable|revoke|kill|switch|engage|release|rollback|pause|withdraw/i }).count()).toBe(0);
     await shoot(viewerPage, 'viewer-overview');

@@ -1,15 +1,20 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { call, refreshSession } from './api/client.ts';
 import type { Me } from './api/me.ts';
 import { can, type Permission } from './api/roles.ts';
 import { currentTokens, onTokens, setTokens, type Tokens } from './api/session.ts';
+import type { Page, Token } from './api/desk.ts';
+import { TokenBookContext } from './api/tokens.ts';
 import { useQuery } from './api/use-query.ts';
 import { Account } from './screens/account.tsx';
 import { ApiKeys } from './screens/api-keys.tsx';
 import { Audit } from './screens/audit.tsx';
+import { Executions } from './screens/executions.tsx';
 import { Health } from './screens/health.tsx';
 import { Login } from './screens/login.tsx';
+import { Opportunities } from './screens/opportunities.tsx';
 import { Overview } from './screens/overview.tsx';
+import { Pools } from './screens/pools.tsx';
 import { Users } from './screens/users.tsx';
 import { ModeBanner } from './ui/mode-banner.tsx';
 import { ErrorState, Loading } from './ui/states.tsx';
@@ -22,8 +27,15 @@ interface Screen {
   render: (me: Me) => ReactNode;
 }
 
+// The chart library is loaded only when the P&L screen opens: the first load stays small.
+const PnlScreen = lazy(() => import('./screens/pnl.tsx'));
+
 const SCREENS: readonly Screen[] = [
   { id: 'overview', label: 'Overview', permission: 'read', render: () => <Overview /> },
+  { id: 'opportunities', label: 'Opportunities', permission: 'read', render: () => <Opportunities /> },
+  { id: 'executions', label: 'Executions', permission: 'read', render: () => <Executions /> },
+  { id: 'pnl', label: 'P&L', permission: 'read', render: () => <Suspense fallback={<Loading what="the chart" />}><PnlScreen /></Suspense> },
+  { id: 'pools', label: 'Pools', permission: 'read', render: () => <Pools /> },
   { id: 'audit', label: 'Audit log', permission: 'compliance.read', render: () => <Audit /> },
   { id: 'health', label: 'Health', permission: 'read', render: () => <Health /> },
   { id: 'users', label: 'Users', permission: 'users.manage', render: (me) => <Users me={me} /> },
@@ -49,6 +61,8 @@ function useTokenRenewal(tokens: Tokens | null): void {
 function Desk({ tokens }: { tokens: Tokens }) {
   const me = useQuery<Me>('/auth/me');
   const health = useQuery<{ mode?: string }>('/health', 15_000);
+  const tokenList = useQuery<Page<Token>>('/tokens?limit=500');
+  const book = useMemo(() => new Map((tokenList.data?.rows ?? []).map((t): [string, Token] => [t.address.toLowerCase(), t])), [tokenList.data]);
   const [screenId, setScreenId] = useState(currentScreenId);
   const [menuOpen, setMenuOpen] = useState(false);
   useTokenRenewal(tokens);
@@ -72,6 +86,7 @@ function Desk({ tokens }: { tokens: Tokens }) {
   const screen = visible.find((s) => s.id === screenId);
 
   return (
+    <TokenBookContext.Provider value={book}>
     <div className="desk">
       <ModeBanner mode={health.data?.mode} />
       <header className="topbar">
@@ -109,6 +124,7 @@ function Desk({ tokens }: { tokens: Tokens }) {
         </main>
       </div>
     </div>
+    </TokenBookContext.Provider>
   );
 }
 

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { currentTokens, onTokens } from './session.ts';
 
 /** Channels `/ws` serves (src/bus/types.ts). */
-export type LiveChannel = 'opportunities' | 'executions' | 'mode' | 'health' | 'limits';
+export type LiveChannel = 'opportunities' | 'decisions' | 'simulations' | 'executions' | 'mode' | 'health' | 'limits';
 
 /** One frame from `/ws`. */
 export interface LiveMessage {
