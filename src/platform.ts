@@ -107,7 +107,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  say(`listening on ${url} (mode ${config.mode}); /healthz is up, /readyz turns 200 once the chain is seeded`);
+  say(`listening on ${url} (mode ${config.mode}); dashboard at ${url}/; /healthz is up, /readyz turns 200 once the chain is seeded`);
 
   let store: Store;
   try {
@@ -118,7 +118,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     throw error;
   }
   try {
-    api.open(await openApiServices(store, config, say)); // API (issue 12)
+    api.open(await openApiServices(store, config, say, `${url}/`)); // API (issue 12)
   } catch (error) {
     await app.close();
     await bus.close();
