@@ -22,7 +22,8 @@ import { launchBrowser } from '../test/e2e/browser.ts';
 //     (requestAnimationFrame gaps beyond one 60 Hz frame). Prints one JSON line per figure.
 const runs = Number(process.argv[2] ?? 5);
 const secondsPerRate = Number(process.argv[3] ?? 5);
-const RATES = [25, 50, 100, 200, 400, 800, 1600];
+// Rate 0 first: the frames this machine drops with the screen open and nothing arriving (the baseline).
+const RATES = [0, 25, 50, 100, 200, 400, 800, 1600];
 
 execFileSync(process.execPath, [join(import.meta.dirname, '..', 'web', 'build-if-stale.mjs')], { stdio: 'inherit' });
 const dataDir = mkdtempSync(join(tmpdir(), 'orion-bench-dashboard-'));
@@ -109,6 +110,7 @@ try {
     const before = (await page.evaluate('({ monitor: { ...window.__frameMonitor }, live: { ...(window.__orionLive ?? { frames: 0, renders: 0 }) } })')) as { monitor: { frames: number; dropped: number }; live: { frames: number; renders: number } };
     const total = rate * secondsPerRate;
     const started = performance.now();
+    if (rate === 0) await new Promise((resolve) => setTimeout(resolve, secondsPerRate * 1000));
     for (let i = 0; i < total; i++) {
       // Paced by the clock, not by sleeps per message: catch up in bursts of what is due.
       const due = started + (i * 1000) / rate;

@@ -16,6 +16,7 @@ import { Opportunities } from './screens/opportunities.tsx';
 import { Overview } from './screens/overview.tsx';
 import { Pools } from './screens/pools.tsx';
 import { Users } from './screens/users.tsx';
+import { ScreenErrorBoundary } from './ui/error-boundary.tsx';
 import { ModeBanner } from './ui/mode-banner.tsx';
 import { ErrorState, Loading } from './ui/states.tsx';
 
@@ -119,7 +120,7 @@ function Desk({ tokens }: { tokens: Tokens }) {
               There is no screen “{screenId}” for the role {me.data.role}. <a href="#/overview">Overview</a>
             </div>
           ) : (
-            screen.render(me.data)
+            <ScreenErrorBoundary key={screen.id}>{screen.render(me.data)}</ScreenErrorBoundary>
           )}
         </main>
       </div>

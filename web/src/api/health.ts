@@ -71,7 +71,7 @@ export interface HealthDetail {
   status: string;
   mode: string;
   checks: Check[];
-  chain: { rpcUrl: string; flow: unknown; executor: unknown } | null;
-  engine: EngineView | null;
-  backup: unknown;
+  chain?: { rpcUrl: string; flow: unknown; executor: unknown } | null;
+  engine?: EngineView | null;
+  backup?: unknown;
 }

@@ -21,7 +21,7 @@ export function Health() {
           const market = h.engine?.market as { endpoints?: Endpoint[] } | undefined;
           const latency = h.engine?.['latency'] as Latency | undefined;
           const ledger = h.engine?.['ledger'] as Ledger | undefined;
-          const backup = h.backup as Backup | null;
+          const backup = (h.backup ?? null) as Backup | null;
           return (
             <>
               <div className="table-wrap">

@@ -88,7 +88,8 @@ export function Overview() {
       <h1>Overview</h1>
       <Loaded query={health} what="the engine's state">
         {(h) => {
-          const engine = h.engine;
+          // Null while the engine boots; absent where the server runs without one.
+          const engine = h.engine ?? null;
           const freshness = engine?.market.freshness as { head?: string; ageBlocks?: number; fresh?: boolean } | undefined;
           const profit = Object.entries(engine?.funnel.profitByToken ?? {});
           return (
