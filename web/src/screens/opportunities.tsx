@@ -1,4 +1,4 @@
-import { useEffect, useReducer, useRef, useState } from 'react';
+import { memo, useEffect, useReducer, useRef, useState } from 'react';
 import { call } from '../api/client.ts';
 import type { Opportunity, Page, Simulation } from '../api/desk.ts';
 import { useLive, type LiveMessage } from '../api/live.ts';
@@ -85,6 +85,46 @@ function fromLedger(o: Opportunity, simulation: Simulation | undefined, order: n
   };
 }
 
+/**
+ * One row, memoised: a frame replaces only the rows it changes (new objects), so a render after
+ * a burst redraws those rows, not all of them.
+ */
+const OpportunityRow = memo(function OpportunityRow({ row }: { row: Row }) {
+  return (
+    <tr data-route={row.route}>
+      <td title={row.pools}>{row.route}</td>
+      <td>{row.block}</td>
+      <td className="num">
+        <TokenAmount raw={row.amountIn?.raw} token={row.baseToken} fallback={row.amountIn?.display} />
+      </td>
+      <td className="num">
+        <TokenAmount raw={row.netProfit?.raw} token={row.baseToken} fallback={row.netProfit?.display} />
+      </td>
+      <td>{row.flash}</td>
+      <td>
+        {row.decision === null ? (
+          <span className="muted">—</span>
+        ) : (
+          <>
+            <span className={`pill pill-${row.decision.outcome}`}>{row.decision.outcome}</span>
+            {row.decision.rule === null ? null : <span className="muted"> {row.decision.rule}: {row.decision.reason}</span>}
+          </>
+        )}
+      </td>
+      <td data-testid="simulation-cell">
+        {row.simulation === null ? (
+          <span className="muted">—</span>
+        ) : (
+          <>
+            <span className={`pill pill-${row.simulation.status}`}>{row.simulation.status}</span>{' '}
+            {row.simulation.status === 'ok' ? <TokenAmount raw={row.simulation.profit?.raw} token={row.baseToken} fallback={row.simulation.profit?.display} /> : <span className="muted">{row.simulation.revert ?? row.simulation.error}</span>}
+          </>
+        )}
+      </td>
+    </tr>
+  );
+});
+
 declare global {
   interface Window {
     /** Counters for the benchmark (bench/dashboard.ts): frames received, frames applied, renders. */
@@ -169,37 +209,7 @@ export function Opportunities() {
             </thead>
             <tbody>
               {rows.map((row) => (
-                <tr key={row.key} data-route={row.route}>
-                  <td title={row.pools}>{row.route}</td>
-                  <td>{row.block}</td>
-                  <td className="num">
-                    <TokenAmount raw={row.amountIn?.raw} token={row.baseToken} fallback={row.amountIn?.display} />
-                  </td>
-                  <td className="num">
-                    <TokenAmount raw={row.netProfit?.raw} token={row.baseToken} fallback={row.netProfit?.display} />
-                  </td>
-                  <td>{row.flash}</td>
-                  <td>
-                    {row.decision === null ? (
-                      <span className="muted">—</span>
-                    ) : (
-                      <>
-                        <span className={`pill pill-${row.decision.outcome}`}>{row.decision.outcome}</span>
-                        {row.decision.rule === null ? null : <span className="muted"> {row.decision.rule}: {row.decision.reason}</span>}
-                      </>
-                    )}
-                  </td>
-                  <td data-testid="simulation-cell">
-                    {row.simulation === null ? (
-                      <span className="muted">—</span>
-                    ) : (
-                      <>
-                        <span className={`pill pill-${row.simulation.status}`}>{row.simulation.status}</span>{' '}
-                        {row.simulation.status === 'ok' ? <TokenAmount raw={row.simulation.profit?.raw} token={row.baseToken} fallback={row.simulation.profit?.display} /> : <span className="muted">{row.simulation.revert ?? row.simulation.error}</span>}
-                      </>
-                    )}
-                  </td>
-                </tr>
+                <OpportunityRow key={row.key} row={row} />
               ))}
             </tbody>
           </table>
