@@ -123,7 +123,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  say(`listening on ${url} (mode ${config.mode}); /healthz is up, /readyz turns 200 once the chain is seeded`);
+  say(`listening on ${url} (mode ${config.mode}); dashboard at ${url}/; /healthz is up, /readyz turns 200 once the chain is seeded`);
 
   let store: Store;
   try {
@@ -135,7 +135,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   }
   let services: ApiServices;
   try {
-    services = await openApiServices(store, config, say); // API (issue 12)
+    services = await openApiServices(store, config, say, `${url}/`); // API (issue 12)
     api.open(services);
     const note = await storedLiveNote(config, store);
     if (note !== undefined) say(`mode: ${note}`);

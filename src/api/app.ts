@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import './fastify-types.ts';
 import { ErrorBody } from './schemas/common.ts';
 import { authPlugin } from './plugins/auth.ts';
+import { DASHBOARD_DIR, dashboardPlugin } from './plugins/dashboard.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { websocketPlugin } from './plugins/websocket.ts';
@@ -50,6 +51,8 @@ export interface AppOptions {
   bus?: EventBus;
   /** Unread bytes after which a WebSocket client is dropped (default 1 MiB). */
   wsMaxBufferedBytes?: number;
+  /** The built dashboard served at `/` (default web/dist; null: none). */
+  dashboardDir?: string | null;
   /** The desk routes' sources beyond the ledger (the live executor's attempts). */
   desk?: DeskRoutesOptions;
 }
@@ -108,6 +111,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const metrics = options.metrics ?? processWideMetrics();
   void app.register(metricsPlugin, { metrics, allowAddresses: http.metricsAllow });
   void app.register(websocketPlugin, { bus: options.bus ?? createInProcessBus(), metrics, ...(options.wsMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.wsMaxBufferedBytes }) });
+
+  const dashboardDir = options.dashboardDir === undefined ? DASHBOARD_DIR : options.dashboardDir;
+  if (dashboardDir !== null) void app.register(dashboardPlugin, { dir: dashboardDir });
 
   void app.register(healthRoutes, { readiness: options.readiness, mode: options.mode ?? (() => 'sim'), ...(options.details === undefined ? {} : { details: options.details }) });
   void app.register(

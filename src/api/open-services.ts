@@ -22,9 +22,9 @@ export function httpSettings(config: Config): HttpSettings {
 /**
  * The database-backed API services over an open (migrated) store: the audit log signed with
  * the key file, the auth service, and on first run the admin account, whose random password is
- * written to ORION_DATA_DIR/admin-credentials.txt (0600) and said once.
+ * written to ORION_DATA_DIR/admin-credentials.txt (0600) and said once, with the dashboard's URL.
  */
-export async function openApiServices(store: Store, config: Config, say: (line: string) => void): Promise<ApiServices> {
+export async function openApiServices(store: Store, config: Config, say: (line: string) => void, dashboardUrl?: string): Promise<ApiServices> {
   const audit = createAuditLog(store, loadOrCreateCheckpointKey(config.auditKeyFile));
   const auth = createAuthService(store, audit, {
     issuer: config.jwtIssuer,
@@ -34,7 +34,8 @@ export async function openApiServices(store: Store, config: Config, say: (line: 
   });
   const admin = await ensureFirstAdmin(auth.users, audit, config.dataDir);
   if (admin !== undefined) {
-    say(`first run: created user "${admin.username}" with password ${admin.password} (shown once; also in ${admin.file}, mode 0600); MFA enrolment is asked at first login`);
+    const where = dashboardUrl === undefined ? '' : `; sign in at ${dashboardUrl}`;
+    say(`first run: created user "${admin.username}" with password ${admin.password} (shown once; also in ${admin.file}, mode 0600); MFA enrolment is asked at first login${where}`);
   }
   await auth.keys.active();
   return { store, auth, audit };

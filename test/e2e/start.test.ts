@@ -1,41 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signInFirstAdmin } from './first-admin.ts';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'orion.js');
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function startOrion(env: Record<string, string>): Started {
-  let output = '';
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { ...process.env, ORION_BLOCK_TIME: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, started: Started): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (started.child.exitCode !== null) throw new Error(`orion exited (${started.child.exitCode}) before ${what}:\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}:\n${started.output()}`);
-}
+import { startOrion, waitFor } from './orion-process.ts';
 
 /** Pids of anvil processes serving `port` (other tests may run anvils of their own meanwhile). */
 function anvilPidsOnPort(port: string): number[] {

@@ -1,0 +1,225 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { base32Decode, totpAt } from '../../src/auth/totp.ts';
+import { browserAvailable, launchBrowser, watchConsole } from './browser.ts';
+import { startOrion, waitFor, type Started } from './orion-process.ts';
+
+/**
+ * The dashboard in Debian's Chromium against the real platform (`orion start`: local chain,
+ * engine, API) on a free port with a fixed flow seed. One platform and one browser for the
+ * file. Screenshots of every screen at 1280×800 and 390 px wide go to test-output/dashboard/.
+ */
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SHOTS = join(ROOT, 'test-output', 'dashboard');
+const WIDTHS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+const run = browserAvailable();
+let started: Started;
+let url = '';
+let dataDir = '';
+let browser: Browser;
+
+/** The session's access token as the page holds it (sessionStorage). */
+async function tokenOf(page: Page): Promise<string> {
+  // Expressions as strings: they run in the page, whose globals the Node types do not know.
+  const session = (await page.evaluate("sessionStorage.getItem('orion.session')")) as string | null;
+  return (JSON.parse(session ?? '{}') as { accessToken?: string }).accessToken ?? '';
+}
+
+async function api(path: string, headers: Record<string, string>, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${url}${path}`, { ...init, headers: { ...headers, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) } });
+}
+
+/** Opens `screen` (#/id) and waits for its heading. */
+async function open(page: Page, screen: string, heading: string): Promise<void> {
+  await page.goto(`${url}/#/${screen}`);
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  await page.getByText(/^Loading /).first().waitFor({ state: 'detached' });
+}
+
+/** Both widths: a screenshot each, and no sideways scrolling of the page at 390 px. */
+async function shoot(page: Page, name: string): Promise<void> {
+  for (const size of WIDTHS) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await page.screenshot({ path: join(SHOTS, size.name, `${name}.png`), fullPage: true });
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    expect(overflow, `${name} scrolls sideways at ${size.width} px`).toBeLessThanOrEqual(0);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+describe.skipIf(!run)('dashboard in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(join(SHOTS, 'desktop'), { recursive: true });
+    mkdirSync(join(SHOTS, 'phone'), { recursive: true });
+    // What `npm start` does first: build the dashboard when it is missing or stale.
+    execFileSync(process.execPath, [join(ROOT, 'web', 'build-if-stale.mjs')], { stdio: 'inherit' });
+    dataDir = mkdtempSync(join(tmpdir(), 'orion-dashboard-'));
+    started = startOrion({ PORT: '0', ORION_DATA_DIR: dataDir, ORION_FLOW_SEED: '17', ORION_BACKUP_INTERVAL: '0' });
+    url = await waitFor('the URL', async () => started.output().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1], 60_000, started);
+    // The screens read /health, which answers 503 (a console error) until everything is up.
+    await waitFor("/readyz 200", async () => ((await fetch(`${url}/readyz`)).status === 200 ? true : undefined), 300_000, started);
+    browser = await launchBrowser();
+    // A cold local chain on a loaded 2-core machine can take minutes: a hang guard, not a target.
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    started?.child.kill('SIGTERM');
+    await started?.exited;
+    if (dataDir !== '') rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs in the first admin with MFA enrolment, shows every screen at both widths, and keeps a viewer away from the controls', async () => {
+    const admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await admin.newPage();
+    const adminErrors = watchConsole(page);
+
+    // ── Login, then the MFA enrolment every admin owes at first login.
+    await page.goto(url);
+    await page.getByRole('heading', { name: 'Orion' }).waitFor();
+    await shoot(page, 'login');
+    const password = /password: (\S+)/.exec(readFileSync(join(dataDir, 'admin-credentials.txt'), 'utf8'))?.[1] ?? '';
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const qr = page.getByRole('img', { name: 'QR code of the TOTP secret' });
+    await qr.waitFor();
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+    const secret = (await page.getByTestId('mfa-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    await shoot(page, 'mfa-enrolment');
+    await page.getByLabel('Authenticator code').fill(totpAt(base32Decode(secret), Date.now() / 1000));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByTestId('who').waitFor();
+    expect(await page.getByTestId('who').textContent()).toBe('admin · admin');
+    const adminToken = await tokenOf(page);
+    const asAdmin = { authorization: `Bearer ${adminToken}` };
+
+    // ── Overview: the mode banner and the checks agree with /health read independently.
+    const health = (await (await api('/health', asAdmin)).json()) as { mode: string; checks: { name: string; state: string }[] };
+    expect(health.mode).toBe('sim');
+    await open(page, 'overview', 'Overview');
+    expect(await page.getByTestId('mode-banner').textContent()).toMatch(/^SIM/);
+    await page.getByTestId('platform-status').filter({ hasText: 'ready' }).waitFor();
+    for (const check of health.checks) await page.getByText(`${check.name}: ${check.state}`).waitFor();
+    await page.getByRole('heading', { name: 'Funnel' }).waitFor();
+    await shoot(page, 'overview');
+
+    // ── Opportunities, live: a row from a block newer than anything the page loaded from the
+    // ledger can only have come over /ws; wait for one whose simulation arrived too. The noise
+    // flow (fixed seed) opens the price gaps on the local chain.
+    await open(page, 'opportunities', 'Opportunities');
+    await page.getByTestId('live-status').filter({ hasText: 'connected' }).waitFor();
+    const table = page.getByTestId('opportunities-table');
+    const loadedBlocks = (await table.locator('tbody tr td:nth-child(2)').allTextContents().catch(() => [])).map(Number);
+    const newest = Math.max(0, ...loadedBlocks);
+    await expect
+      .poll(async () => {
+        for (const row of await table.locator('tbody tr').all()) {
+          const block = Number(await row.locator('td').nth(1).textContent());
+          const simulated = await row.getByTestId('simulation-cell').locator('.pill').count();
+          if (block > newest && simulated > 0) return (await row.getAttribute('data-route')) ?? '';
+        }
+        return '';
+      }, { timeout: 180_000, interval: 1_000 })
+      .not.toBe('');
+    const frames = (await page.evaluate('window.__orionLive?.frames ?? 0')) as number;
+    expect(frames).toBeGreaterThan(0);
+    const ledger = (await (await api('/api/v1/opportunities?limit=200', asAdmin)).json()) as { rows: { route: string; lastBlock: string }[] };
+    expect(ledger.rows.some((row) => Number(row.lastBlock) > newest)).toBe(true);
+    await shoot(page, 'opportunities');
+
+    await open(page, 'executions', 'Executions');
+    await page.getByText(/No execution yet/).waitFor();
+    await shoot(page, 'executions');
+    await open(page, 'pnl', 'P&L');
+    await page.getByTestId('pnl-table').waitFor();
+    await shoot(page, 'pnl');
+    await open(page, 'pools', 'Pools');
+    await page.getByTestId('pools-table').waitFor();
+    await shoot(page, 'pools');
+
+    // ── Users: add a viewer; the one-time password is shown once.
+    await open(page, 'users', 'Users');
+    await page.getByLabel('Username').fill('vera');
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await page.getByRole('button', { name: 'Add user' }).click();
+    const oneTime = (await page.getByTestId('secret-once').textContent()) ?? '';
+    expect(oneTime.length).toBeGreaterThanOrEqual(12);
+    await page.getByRole('cell', { name: 'vera', exact: true }).waitFor();
+    const users = (await (await api('/api/v1/users', asAdmin)).json()) as { users: { username: string; role: string; mustChangePassword: boolean }[] };
+    expect(users.users.find((u) => u.username === 'vera')).toMatchObject({ role: 'viewer', mustChangePassword: true });
+    await shoot(page, 'users');
+
+    // ── API keys: create one; its secret works as that role (checked from outside the page).
+    await open(page, 'api-keys', 'API keys');
+    await page.getByLabel('Name').fill('scraper');
+    await page.getByLabel('Role', { exact: true }).selectOption('viewer');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const keySecret = (await page.getByTestId('secret-once').textContent()) ?? '';
+    const me = (await (await api('/api/v1/auth/me', { 'x-api-key': keySecret })).json()) as { kind: string; role: string };
+    expect(me).toMatchObject({ kind: 'api-key', role: 'viewer' });
+    await page.getByRole('cell', { name: 'scraper', exact: true }).waitFor();
+    await shoot(page, 'api-keys');
+
+    // ── Audit: the chain verifies, and what was just done is there, filterable by type.
+    await open(page, 'audit', 'Audit log');
+    await page.getByTestId('audit-verified').waitFor();
+    const auditTable = page.getByTestId('audit-table');
+    for (const type of ['user.added', 'api_key.created', 'api_key.used', 'auth.mfa.enrolled']) {
+      const audited = (await (await api(`/api/v1/compliance/audit?type=${type}`, asAdmin)).json()) as { rows: unknown[] };
+      if (audited.rows.length > 0) await auditTable.getByText(type, { exact: true }).first().waitFor();
+    }
+    await auditTable.getByText('user.added', { exact: true }).first().waitFor();
+    await page.getByLabel('Event type').fill('api_key.created');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(async () => [...new Set(await auditTable.locator('tbody td:nth-child(3)').allTextContents())]).toEqual(['api_key.created']);
+    await shoot(page, 'audit');
+
+    await open(page, 'health', 'Health');
+    await page.getByRole('table', { name: /RPC endpoints/ }).waitFor();
+    await shoot(page, 'health');
+    await open(page, 'account', 'My account');
+    await shoot(page, 'account');
+
+    // ── A viewer: first login replaces the one-time password; no admin screen, no control.
+    const viewer = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const viewerPage = await viewer.newPage();
+    const viewerErrors = watchConsole(viewerPage);
+    await viewerPage.goto(url);
+    await viewerPage.getByLabel('Username').fill('vera');
+    await viewerPage.getByLabel('Password').fill(oneTime);
+    await viewerPage.getByRole('button', { name: 'Sign in' }).click();
+    await viewerPage.getByLabel('New password', { exact: true }).fill('correct horse battery staple');
+    await viewerPage.getByLabel('New password again').fill('correct horse battery staple');
+    await viewerPage.getByRole('button', { name: 'Set password' }).click();
+    await viewerPage.getByTestId('who').waitFor();
+    expect(await viewerPage.getByTestId('who').textContent()).toBe('vera · viewer');
+    const links = await viewerPage.getByRole('navigation', { name: 'screens' }).getByRole('link').allTextContents();
+    expect(links).toEqual(['Overview', 'Opportunities', 'Executions', 'P&L', 'Pools', 'Health', 'My account']);
+    await open(viewerPage, 'overview', 'Overview');
+    expect(await viewerPage.getByRole('button', { name: /disable|revoke|kill|switch|engage|release|rollback|pause|withdraw/i }).count()).toBe(0);
+    await shoot(viewerPage, 'viewer-overview');
+    await viewerPage.goto(`${url}/#/users`);
+    await viewerPage.getByText('There is no screen “users” for the role viewer').waitFor();
+
+    // Forcing the API past the hidden controls: refused by the server, not only by the UI.
+    const asViewer = { authorization: `Bearer ${await tokenOf(viewerPage)}` };
+    expect((await api('/api/v1/users', asViewer)).status).toBe(403);
+    expect((await api('/api/v1/compliance/audit', asViewer)).status).toBe(403);
+    expect((await api('/api/v1/api-keys', asViewer, { method: 'POST', body: JSON.stringify({ name: 'x', role: 'admin', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }) })).status).toBe(403);
+
+    expect([...adminErrors, ...viewerErrors]).toEqual([]);
+    await viewer.close();
+    await admin.close();
+  });
+});

@@ -1,0 +1,73 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError, call } from '../api/client.ts';
+import type { Me } from '../api/me.ts';
+import { formatTime } from '../format/amount.ts';
+
+interface Enrolment { secret: string; otpauthUri: string; qrPng: string }
+
+/** My account: who I am, and MFA enrolment for a role that may still sign in without it. */
+export function Account({ me }: { me: Me }) {
+  const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [enrolled, setEnrolled] = useState(me.mfaEnrolled === true);
+
+  const start = async (): Promise<void> => {
+    setMessage(null);
+    try {
+      setEnrolment(await call<Enrolment>('/auth/mfa/setup', { method: 'POST' }));
+    } catch (caught) {
+      setMessage({ ok: false, text: caught instanceof ApiError ? caught.message : String(caught) });
+    }
+  };
+
+  const confirm = (event: FormEvent<HTMLFormElement>): void => {
+    event.preventDefault();
+    const code = String(new FormData(event.currentTarget).get('code') ?? '').trim();
+    void call('/auth/mfa/setup/confirm', { body: { code } }).then(
+      () => {
+        setEnrolment(null);
+        setEnrolled(true);
+        setMessage({ ok: true, text: 'Two-factor authentication is on.' });
+      },
+      (caught: unknown) => setMessage({ ok: false, text: caught instanceof ApiError ? caught.message : String(caught) }),
+    );
+  };
+
+  return (
+    <>
+      <h1>My account</h1>
+      <dl className="facts">
+        <dt>Username</dt>
+        <dd>{me.username ?? '—'}</dd>
+        <dt>Role</dt>
+        <dd>{me.role}</dd>
+        <dt>Two-factor authentication</dt>
+        <dd>{enrolled ? 'enrolled' : 'not enrolled'}</dd>
+        <dt>This session's access token expires</dt>
+        <dd>{formatTime(me.expiresAt)}</dd>
+      </dl>
+      {enrolment === null ? (
+        <button type="button" onClick={() => void start()}>
+          {enrolled ? 'Replace my authenticator' : 'Set up two-factor authentication'}
+        </button>
+      ) : (
+        <form className="card" onSubmit={confirm} aria-label="confirm MFA enrolment">
+          <img className="qr" src={enrolment.qrPng} alt="QR code of the new TOTP secret" width={200} height={200} />
+          <p className="muted">
+            Secret: <code>{enrolment.secret}</code>
+          </p>
+          <label>
+            Code from the app
+            <input name="code" inputMode="numeric" pattern="[0-9]{6}" maxLength={6} autoComplete="one-time-code" required />
+          </label>
+          <button type="submit">Confirm</button>
+        </form>
+      )}
+      {message === null ? null : (
+        <p className={message.ok ? 'ok' : 'state state-error'} role={message.ok ? 'status' : 'alert'}>
+          {message.text}
+        </p>
+      )}
+    </>
+  );
+}

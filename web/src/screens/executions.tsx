@@ -1,0 +1,79 @@
+import type { Amount, Page, TokenRef } from '../api/desk.ts';
+import { useQuery } from '../api/use-query.ts';
+import { formatCount, formatTime, shortHex } from '../format/amount.ts';
+import { TokenAmount } from '../ui/amount.tsx';
+import { Empty, Loaded } from '../ui/states.tsx';
+
+interface Attempt { kind: string; status: string; txHash: string | null; nonce: string | null; block: string | null; reason: string | null; at: string }
+interface Execution {
+  id: string; mode: string; status: string; route: string | null; baseToken: TokenRef | null; txHash: string | null;
+  inclusion: { submittedBlock: string | null; includedBlock: string | null; blocksToInclusion: number | null; failureReason: string | null };
+  predictedProfit: Amount | null; realizedProfit: Amount | null;
+  gas: { used: string | null; effectivePriceWei: string | null; cost: Amount | null };
+  createdAt: string; attempts: Attempt[];
+}
+
+/**
+ * Executions (live mode): status, attempts with their transaction hashes, predicted vs realized
+ * profit, gas, and for a miss the reason found on chain. In sim mode nothing is sent: the
+ * simulations are on the Opportunities and P&L screens.
+ */
+export function Executions() {
+  const executions = useQuery<Page<Execution>>('/executions?limit=50', 10_000);
+  return (
+    <>
+      <h1>Executions</h1>
+      <Loaded query={executions} what="executions">
+        {(p) =>
+          p.rows.length === 0 ? (
+            <Empty>No execution yet. In SIM mode nothing is sent: every plan is simulated instead (see Opportunities and P&amp;L).</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table data-testid="executions-table">
+                <caption>Executions, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Created</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Route</th>
+                    <th scope="col">Attempts</th>
+                    <th scope="col">Inclusion</th>
+                    <th scope="col" className="num">Predicted</th>
+                    <th scope="col" className="num">Realized</th>
+                    <th scope="col" className="num">Gas used</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {p.rows.map((e) => (
+                    <tr key={e.id}>
+                      <td>{formatTime(e.createdAt)}</td>
+                      <td><span className={`pill pill-${e.status}`}>{e.status}</span></td>
+                      <td>{e.route ?? '—'}</td>
+                      <td>
+                        {e.attempts.length === 0 ? (e.txHash === null ? '—' : <code title={e.txHash}>{shortHex(e.txHash)}</code>) : (
+                          <ul className="plain">
+                            {e.attempts.map((a, i) => (
+                              <li key={i}>
+                                {a.kind} {a.status}{a.txHash === null ? '' : ' '}{a.txHash === null ? null : <code title={a.txHash}>{shortHex(a.txHash)}</code>}{a.reason === null ? '' : ` — ${a.reason}`}
+                              </li>
+                            ))}
+                          </ul>
+                        )}
+                      </td>
+                      <td>
+                        {e.inclusion.includedBlock !== null ? `block ${e.inclusion.includedBlock}${e.inclusion.blocksToInclusion === null ? '' : ` (+${e.inclusion.blocksToInclusion})`}` : e.inclusion.failureReason ?? (e.inclusion.submittedBlock === null ? '—' : `sent at ${e.inclusion.submittedBlock}`)}
+                      </td>
+                      <td className="num"><TokenAmount raw={e.predictedProfit?.raw} token={e.baseToken} fallback={e.predictedProfit?.display} /></td>
+                      <td className="num"><TokenAmount raw={e.realizedProfit?.raw} token={e.baseToken} fallback={e.realizedProfit?.display} /></td>
+                      <td className="num">{e.gas.used === null ? '—' : formatCount(e.gas.used)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Loaded>
+    </>
+  );
+}
