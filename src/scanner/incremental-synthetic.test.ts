@@ -59,7 +59,8 @@ describe.skipIf(!ethereum || !arbitrum)('incremental refresh on synthetic univer
     const { snapshot: real } = await readSnapshotFile(ethereum!);
     const options: SynthOptions = { kind: 'v2', pools: 15_000, seed: 2 };
     const { snapshot } = synthesize(real, options);
-    const found = followAndCompare(snapshot, { gasPrice: 30n * 10n ** 9n }, 60, 20, 50, 1000n);
+    // Every path of two or more cycles grouped, so the incremental path groups are compared too.
+    const found = followAndCompare(snapshot, { gasPrice: 30n * 10n ** 9n, pathGroupMin: { v2: 2, v3: 2 } }, 60, 20, 50, 1000n);
     expect(found).toBeGreaterThan(50);
   }, 240_000);
 

@@ -75,7 +75,8 @@ describe('path groups (parallel venues)', () => {
           }
           if (v3 !== undefined) pools.push(v3PoolFrom(900, 0, 1, v3));
           const snapshot = testSnapshot(pools);
-          const scanner = new Scanner(snapshot, { bases: [testToken(0).address] });
+          // Every path of two or more cycles grouped (the default leaves small all-V2 ones alone).
+          const scanner = new Scanner(snapshot, { bases: [testToken(0).address], pathGroupMin: { v2: 2, v3: 2 } });
           scanner.scanAll(false);
           grouped += scanner.paths.count;
           expect(scanned(scanner)).toEqual(exhaustive(pools, scanner));

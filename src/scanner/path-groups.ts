@@ -6,13 +6,14 @@ import type { PoolTable } from './pool-table.ts';
  * ranking group (so the same gas), differing only in which pool serves each hop. Parallel venues
  * multiply such cycles (k pools per hop → k³ three-hop cycles); the ranking holds one item per
  * group, keyed by a bound no member can beat (path-bound.ts), and looks at members only when its
- * walk reaches the group. Only groups of two or more cycles are formed: a lone cycle is ranked
- * by its own bound, as before.
+ * walk reaches the group. A cycle outside a group is ranked by its own bound, as before: groups
+ * are formed from MIN_GROUP_V3 cycles for a path with a V3 hop, from MIN_GROUP_V2 for an all-V2
+ * path, whose members' float bounds (~1 µs each) beat one bigint pass for a few venues.
  */
 export interface PathGroups {
-  /** Number of groups (of two or more cycles). */
+  /** Number of groups. */
   readonly count: number;
-  /** Group of each cycle, or -1 for a cycle alone on its path. */
+  /** Group of each cycle, or -1 for a cycle ranked alone. */
   readonly of: Int32Array;
   /** Members of group g: members[start[g] .. start[g + 1]), in cycle order. */
   readonly start: Int32Array;
@@ -31,6 +32,10 @@ export interface PathGroups {
   readonly byPool: Int32Array;
 }
 
+/** Smallest group formed for a path with a V3 hop, and for an all-V2 path. */
+export const MIN_GROUP_V3 = 2;
+export const MIN_GROUP_V2 = 16;
+
 /** The token a cycle's hop h hands on. */
 function tokenOut(pools: PoolTable, cycles: CycleSet, c: number, h: number): number {
   const slot = c * cycles.stride + h;
@@ -39,7 +44,7 @@ function tokenOut(pools: PoolTable, cycles: CycleSet, c: number, h: number): num
 }
 
 /** Groups the cycles by (ranking group, hops, tokens along the path). */
-export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32Array): PathGroups {
+export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32Array, min = { v3: MIN_GROUP_V3, v2: MIN_GROUP_V2 }): PathGroups {
   const n = cycles.count;
   const key = new Map<string, number>();
   const first = new Int32Array(n);
@@ -55,13 +60,18 @@ export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32A
     first[c] = g;
     size[g]!++;
   }
-  // Keep only groups of two or more, renumbered in order of their first cycle.
+  // A path with a V3 hop is worth grouping from two cycles on (each member's bound walks tick
+  // maps in bigints); an all-V2 one only when its members' float bounds cost more than the
+  // group's one bigint pass.
+  const hasV3 = new Uint8Array(size.length);
+  for (let c = 0; c < n; c++) if (cycles.allV2[c] === 0) hasV3[first[c]!] = 1;
+  // Keep only those groups, renumbered in order of their first cycle.
   const renumber = new Int32Array(size.length).fill(-1);
   let count = 0;
   const of = new Int32Array(n).fill(-1);
   for (let c = 0; c < n; c++) {
     const g = first[c]!;
-    if (size[g]! < 2) continue;
+    if (size[g]! < Math.max(2, hasV3[g] === 1 ? min.v3 : min.v2)) continue;
     if (renumber[g] === -1) renumber[g] = count++;
     of[c] = renumber[g]!;
   }

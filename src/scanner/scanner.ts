@@ -136,7 +136,7 @@ export class Scanner {
     this.flash = new FlashSources(this.pools, this.cycles, options.flash);
     this.route = new Route(this.pools, this.cycles, this.v3);
     this.groups = rankingGroups(this.cycles, this.flash);
-    this.paths = pathGroups(this.pools, this.cycles, this.groups.of);
+    this.paths = pathGroups(this.pools, this.cycles, this.groups.of, options.pathGroupMin);
     const itemGroup = new Int32Array(this.cycles.count + this.paths.count);
     itemGroup.set(this.groups.of);
     itemGroup.set(this.paths.rankingGroup, this.cycles.count);

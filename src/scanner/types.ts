@@ -15,6 +15,11 @@ export interface ScannerOptions {
   flash?: FlashSourceOptions;
   /** Largest input per base token, keyed by address or unambiguous symbol (default: the uint112 bound of V2 reserves). */
   maxIn?: ReadonlyMap<string, bigint>;
+  /**
+   * Smallest path group formed (path-groups.ts), for a path with a V3 hop and an all-V2 one
+   * (default 2 and 16). Results never depend on it, only the work: tests lower it to group everything.
+   */
+  pathGroupMin?: { v3: number; v2: number };
 }
 
 /** One ranked arbitrage, exact in base units of the start token. */
