@@ -3,7 +3,7 @@ import { buildApp } from './api/app.ts';
 import { Readiness } from './api/readiness.ts';
 import type { Config } from './config.ts';
 import type { Devnet } from './devnet/devnet.ts';
-import { startEngine, type Engine, type ExecutionSettings, type LiveEngineSettings } from './engine/engine.ts';
+import { startEngine, type Engine, type ExecutionSettings } from './engine/engine.ts';
 import { engineView } from './engine/status-view.ts';
 import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
