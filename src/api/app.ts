@@ -1,3 +1,5 @@
+import { contractControlRoutes, type ContractController } from './routes/contract-controls.ts';
+import { modeRoutes, type ModeProvider } from './routes/mode.ts';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import './fastify-types.ts';
@@ -49,6 +51,8 @@ export interface AppOptions {
   bus?: EventBus;
   /** Unread bytes after which a WebSocket client is dropped (default 1 MiB). */
   wsMaxBufferedBytes?: number;
+  /** The mode service and the contract controls of the running instance (503 until the chain is up). */
+  live?: { mode: ModeProvider; contract: ContractController };
 }
 
 /** The API's version prefix. */
@@ -113,6 +117,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await api.register(userRoutes);
       await api.register(apiKeyRoutes);
       await api.register(complianceRoutes);
+      await api.register(modeRoutes, { mode: options.live?.mode ?? (() => undefined) });
+      await api.register(contractControlRoutes, { controller: options.live?.contract ?? (() => undefined) });
     },
     { prefix: API_PREFIX },
   );
