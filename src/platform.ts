@@ -24,6 +24,7 @@ import { httpSettings, openApiServices } from './api/open-services.ts';
 import { ServiceGate, type ApiServices } from './api/services.ts';
 import { enterLiveAtBoot, refuseLiveWithoutAllow, storedLiveNote } from './mode/boot-mode.ts';
 import { createModeService, type ModeService } from './mode/mode-service.ts';
+import { ownerController, type OwnerController } from './controls/owner-controller.ts';
 import { openBus, type EventBus } from './bus/index.ts';
 // Protections (issue 10)
 import { openProtections, type Protections } from './risk-controls/protections-service.ts';
@@ -88,6 +89,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
   let modeService: ModeService | undefined;
+  let contractControls: OwnerController | undefined;
   // ── API (issue 12): routes are registered now and reach the database through the gate
   // (503 until the store below is open); the first run creates the admin account there.
   const api = new ServiceGate();
@@ -102,6 +104,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     gate: api,
     bus,
     mode: () => config.mode,
+    live: { mode: () => modeService, contract: () => contractControls },
     http: httpSettings(config),
     details: () => ({
       mode: config.mode,
@@ -193,6 +196,9 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       audit: services.audit,
       target: () => ({ config, rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor }),
     });
+    if (followed.executor !== undefined && /^https?:/.test(followed.rpcUrl)) {
+      contractControls = ownerController(config, followed.rpcUrl, followed.executor, services.audit);
+    }
     if (config.mode === 'live') await enterLiveAtBoot(modeService);
     // Loaded only in live mode: nothing sim runs imports the signing module.
     const live = config.mode === 'live' ? await (await import('./executor/live/live-settings.ts')).liveSettings(config, devnet) : undefined;

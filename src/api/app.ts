@@ -1,3 +1,5 @@
+import { contractControlRoutes, type ContractController } from './routes/contract-controls.ts';
+import { modeRoutes, type ModeProvider } from './routes/mode.ts';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import './fastify-types.ts';
@@ -55,6 +57,8 @@ export interface AppOptions {
   dashboardDir?: string | null;
   /** The desk routes' sources beyond the ledger (the live executor's attempts). */
   desk?: DeskRoutesOptions;
+  /** The mode service and the contract controls of the running instance (503 until the chain is up). */
+  live?: { mode: ModeProvider; contract: ContractController };
 }
 
 /** The API's version prefix. */
@@ -123,6 +127,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await api.register(apiKeyRoutes);
       await api.register(complianceRoutes, { ...(options.desk?.attempts === undefined ? {} : { attempts: options.desk.attempts }) });
       await api.register(deskRoutes, options.desk ?? {});
+      await api.register(modeRoutes, { mode: options.live?.mode ?? (() => undefined) });
+      await api.register(contractControlRoutes, { controller: options.live?.contract ?? (() => undefined) });
     },
     { prefix: API_PREFIX },
   );

@@ -7,6 +7,8 @@ import { base32Decode, totpAt } from '../auth/totp.ts';
 import type { Store } from '../store/index.ts';
 import { buildApp, type AppOptions, type HttpSettings } from './app.ts';
 import { Readiness } from './readiness.ts';
+import { OwnerKeyMissing } from '../controls/contract-controls.ts';
+import { createModeService } from '../mode/mode-service.ts';
 import { ServiceGate, type ApiServices } from './services.ts';
 
 /**
@@ -54,7 +56,11 @@ export async function createTestApp(store: Store, options: { http?: Partial<Http
   const readiness = new Readiness();
   readiness.expect('database');
   readiness.markReady('database', 'test');
-  const app = buildApp({ readiness, gate, http: { rateLimit: 100_000, authRateLimit: 100_000, ...options.http }, ...options.app });
+  // The mode routes over this store (validation cannot reach a chain here: 409) and contract
+  // controls without an owner key (409), unless the test brings its own.
+  const mode = createModeService({ store, audit, allowLive: false, target: () => 'no chain in this test app' });
+  const live: AppOptions['live'] = { mode: () => mode, contract: () => async () => { throw new OwnerKeyMissing(); } };
+  const app = buildApp({ readiness, gate, live, http: { rateLimit: 100_000, authRateLimit: 100_000, ...options.http }, ...options.app });
   // Inside a plugin, so the auth plugin's onRoute hook (loaded by then) sees the routes.
   void app.register(async (scope) => options.register?.(scope));
   await app.ready();

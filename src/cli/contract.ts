@@ -9,7 +9,7 @@ import { withApiServices } from './api-services.ts';
  * ORION_EXECUTOR_ADDRESS, each recorded in the audit log.
  */
 export function register(program: Command): void {
-  const contract = program.command('contract').description('owner controls of FlashArbExecutor');
+  const contract = program.command('contract');
 
   const run = async (control: import('../controls/contract-controls.ts').ContractControl): Promise<void> => {
     const [{ loadConfig }, { loadOwnerKey }, { runContractControl, OwnerKeyMissing }] = await Promise.all([

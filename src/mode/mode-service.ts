@@ -2,6 +2,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { InputError } from '../errors.ts';
 import type { ExecutionMode } from '../executor/executor.ts';
 import { readFunnel, type Funnel } from '../ledger/funnel.ts';
+import { notify } from '../notify/index.ts';
 import { openSessionOf } from '../ledger/mode-session.ts';
 import type { Store } from '../store/types.ts';
 import { failedChecks, validateLive, type ValidationReport, type ValidationTarget } from './checks.ts';
@@ -114,6 +115,7 @@ export function createModeService(options: ModeServiceOptions): ModeService {
         await tx.query('insert into mode_sessions (mode, chain_id, started_by) values ($1, $2, $3)', [to, chainId, actor.label]);
         await options.audit?.append({ type: 'mode.switch', ...(actor.pseudonym === undefined ? {} : { actor: actor.pseudonym }), details: { from: before?.mode ?? 'sim', to, validation: validation?.id.toString() ?? null } }, tx);
       });
+      notify({ type: 'mode.switched', text: `mode switched to ${to} by ${actor.label}`, details: { mode: to } });
       return service.status();
     },
   };

@@ -89,4 +89,13 @@ describe('npm start (orion start)', () => {
     expect(badValue.output()).toMatch(/PORT/);
     expect(badValue.output()).toMatch(/eighty/);
   });
+
+  it('ORION_MODE=live without ORION_ALLOW_LIVE refuses to start before anything runs (exit 2, one line)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'orion-start-'));
+    dataDirs.push(dataDir);
+    const live = startOrion({ PORT: '0', ORION_DATA_DIR: dataDir, ORION_MODE: 'live' });
+    expect(await live.exited).toBe(2);
+    expect(live.output()).toContain('orion: ORION_MODE=live but ORION_ALLOW_LIVE is off: refusing to start');
+    expect(live.output()).not.toMatch(/listening on/);
+  });
 });
