@@ -27,6 +27,7 @@ import { processWideMetrics } from './metrics/registry.ts';
 import { createEngineTelemetry } from './telemetry/engine-telemetry.ts';
 import { collectStatusGauges } from './telemetry/status-gauges.ts';
 import { startStallWatch, type StallWatch } from './telemetry/stall-watch.ts';
+import { startMaintenanceSchedule, type MaintenanceSchedule } from './ops/maintenance-schedule.ts';
 
 export { SILENT, type Say } from './say.ts';
 
@@ -45,6 +46,8 @@ export interface Platform {
   engine(): Engine | undefined;
   /** Scheduled backups (undefined when ORION_BACKUP_INTERVAL=0). */
   backups: BackupSchedule | undefined;
+  /** The maintenance job: risk snapshots and retention (its timer is off when ORION_MAINTENANCE_INTERVAL=0). */
+  maintenance: MaintenanceSchedule;
   /** The stop order: add a hook to a phase (e.g. the ledger's flush) and `stop()` runs it in place. */
   shutdown: ShutdownHooks;
   /** Resolves when every component is ready; rejects with the component's error. */
@@ -129,10 +132,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   say(`database: ${store.backend} at ${store.location}`);
   // --- operations: notifications (src/notify), scheduled backups (src/ops/platform-backups.ts) ---
   let notifier: ReturnType<typeof startNotifications>;
+  let maintenance: MaintenanceSchedule;
   try {
     notifier = startNotifications(config, store);
     backups = await startScheduledBackups(config, store, say, (error) => notify({ type: 'backup.failed', text: error.message, details: { dir: config.backupDir } }));
+    maintenance = await startMaintenanceSchedule({ store, audit: api.get().audit, intervalSeconds: config.maintenanceInterval, retentionDays: config.retentionDays, say });
   } catch (error) {
+    await backups?.stop();
     await app.close();
     await bus.close();
     await store.close();
@@ -141,7 +147,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // --- end operations ---
   // --- telemetry (src/telemetry): the engine's figures into /metrics, its events onto the bus ---
   const metrics = processWideMetrics();
-  const stopGauges = collectStatusGauges(metrics, { mode: config.mode, engine: () => engine?.status(), backups: () => backups?.status() ?? null });
+  const stopGauges = collectStatusGauges(metrics, { mode: config.mode, engine: () => engine?.status(), backups: () => backups?.status() ?? null, risk: () => maintenance.latest() });
   const telemetry = createEngineTelemetry({
     metrics, bus, mode: config.mode, tokens: () => tokens, notify,
     onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
@@ -233,6 +239,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
   });
   shutdown.add('flush', 'backups', () => backups?.stop());
+  shutdown.add('flush', 'maintenance', () => maintenance.stop());
   shutdown.add('flush', 'telemetry', async () => {
     stallWatch?.stop();
     stopGauges();
@@ -254,6 +261,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     devnet: () => devnet,
     engine: () => engine,
     backups,
+    maintenance,
     shutdown,
     ready,
     async stop() {

@@ -2,10 +2,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLedgerWriter } from '../ledger/ledger-writer.ts';
 import { enterModeSession } from '../ledger/mode-session.ts';
 import type { ModeSession } from '../ledger/records.ts';
-import { sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../ledger/testing/sample-records.ts';
+import { recordRejectedAndSkipped, recordSample, sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../ledger/testing/sample-records.ts';
 import { createMarketSyncRepository } from '../store/market-sync-repository.ts';
 import { forEachBackend } from '../store/test-store.ts';
 import { createTestApp, type TestApp } from './test-app.ts';
+import { createMetrics } from '../metrics/registry.ts';
+import { startMaintenanceSchedule } from '../ops/maintenance-schedule.ts';
+import { setRiskGauges } from '../telemetry/status-gauges.ts';
 
 /**
  * The desk's read routes through the real app, on a ledger the real writer filled (the sample
@@ -47,19 +50,8 @@ forEachBackend('desk routes', (ctx) => {
 
     sim = await enterModeSession(ctx.store, 'sim', CHAIN);
     const writer = createLedgerWriter({ store: ctx.store, session: sim });
-    for (let i = 0; i < 6; i++) {
-      const opportunity = sampleOpportunity(i);
-      const block = BigInt(100 + i);
-      const ref = writer.sighted({ opportunity, block, gasPrice: 2n * 10n ** 9n, at });
-      const plan = samplePlan(opportunity, block);
-      const decision = writer.decided(ref, { decision: { outcome: 'planned', plan }, block, at });
-      writer.simulated(decision, { kind: 'result', result: sampleResult(plan, OK.includes(i)), at });
-    }
-    const rejected = writer.sighted({ opportunity: sampleOpportunity(0, 1), block: 200n, gasPrice: 1n, at });
-    writer.decided(rejected, { decision: { outcome: 'rejected', rule: 'min-net-profit', reason: 'net 0.0001 WETH is below 0.01 WETH' }, block: 200n, at });
-    const skippedPlan = samplePlan(sampleOpportunity(7, 1), 201n);
-    const skipped = writer.decided(writer.sighted({ opportunity: sampleOpportunity(7, 1), block: 201n, gasPrice: 1n, at }), { decision: { outcome: 'planned', plan: skippedPlan }, block: 201n, at });
-    writer.simulated(skipped, { kind: 'skipped', plan: skippedPlan, reason: 'the executor moved on to block 202', at });
+    for (let i = 0; i < 6; i++) recordSample(writer, i, OK.includes(i), at);
+    recordRejectedAndSkipped(writer, 'min-net-profit', 'net 0.0001 WETH is below 0.01 WETH', at);
     await writer.close();
 
     // A live session with one included execution (live execution writes these; its writer is not here yet).
@@ -232,5 +224,50 @@ forEachBackend('desk routes', (ctx) => {
     expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${from}&to=${to}`, headers: t.bearer('risk') })).statusCode).toBe(403);
     expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${to}&to=${from}`, headers: t.bearer('auditor') })).statusCode).toBe(400);
     expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${from}`, headers: t.bearer('auditor') })).statusCode).toBe(400);
+  });
+
+  it('maintenance: a risk snapshot per mode from the ledger (GET /risk, gauges), retention of old rows only, the run audited', async () => {
+    // Two opportunities seen 100 days ago (one simulated): past the 30-day retention.
+    const old = new Date(Date.now() - 100 * 86_400_000);
+    const writer = createLedgerWriter({ store: ctx.store, session: live });
+    const ref = writer.sighted({ opportunity: sampleOpportunity(20), block: 50n, gasPrice: 1n, at: old });
+    const plan = samplePlan(sampleOpportunity(20), 50n);
+    writer.simulated(writer.decided(ref, { decision: { outcome: 'planned', plan }, block: 50n, at: old }), { kind: 'result', result: sampleResult(plan, false), at: old });
+    writer.sighted({ opportunity: sampleOpportunity(21, 1), block: 51n, gasPrice: 1n, at: old });
+    await writer.close();
+    const count = async (table: string): Promise<number> => Number((await ctx.store.query(`select count(*) as n from ${table}`)).rows[0]!['n']);
+    const [opportunities, simulations, executions] = [await count('opportunities'), await count('simulations'), await count('executions')];
+
+    const said: string[] = [];
+    const schedule = await startMaintenanceSchedule({ store: ctx.store, audit: t.audit, intervalSeconds: 0, retentionDays: 30, say: (line) => said.push(line) });
+    expect(schedule.latest()).toEqual([]);
+    const result = await schedule.runNow();
+    await schedule.stop();
+    expect(Object.fromEntries(result.retention.map((r) => [r.table, r.deleted]))).toEqual({ simulations: 1, opportunities: 2, executions: 0 });
+    expect([await count('opportunities'), await count('simulations'), await count('executions')]).toEqual([opportunities - 2, simulations - 1, executions]);
+    expect(said.join('\n')).toMatch(/maintenance: risk snapshots \(sim 3 trades, live 1 trades\), retention deleted 1 simulations, 2 opportunities, 0 executions in \d+ ms/);
+
+    // Sim trades: the three successful simulations, each net of the scanner's gas estimate.
+    const nets = OK.map((i) => samplePlan(sampleOpportunity(i), BigInt(100 + i)).expectedProfit - GAS_COST);
+    type Risk = { snapshots: Array<{ mode: string; trades: number; token: { symbol: string }; totalPnl: Amount; winRate: number; var95: Amount; maxDrawdown: Amount; sharpe: number | null; revertRate: number; report: { risk: { reasons: Record<string, string> } } }> };
+    const risk = await get<Risk>('/risk');
+    const byMode = Object.fromEntries(risk.snapshots.map((r) => [r.mode, r]));
+    expect(byMode['sim']).toMatchObject({ trades: 3, token: { symbol: 'WETH' }, totalPnl: { raw: nets.reduce((a, b) => a + b, 0n).toString() }, winRate: 1, maxDrawdown: { raw: '0' }, revertRate: 0.5 });
+    // All winning trades: the worst trade is the 95 % VaR, a gain (so negative as a loss).
+    expect(byMode['sim']!.var95.raw).toBe((-nets.reduce((a, b) => (a < b ? a : b))).toString());
+    expect(byMode['sim']!.sharpe).toBeNull(); // one day of trades
+    expect(byMode['sim']!.report.risk.reasons['sharpe']).toMatch(/day/);
+    expect(byMode['live']).toMatchObject({ trades: 1, totalPnl: { raw: (4200n - GAS_COST).toString() }, winRate: 0 });
+    expect((await get<Risk>('/risk?mode=live')).snapshots.map((r) => r.mode)).toEqual(['live']);
+    expect(schedule.latest()).toHaveLength(2);
+
+    const metrics = createMetrics({ defaults: false });
+    setRiskGauges(metrics, schedule.latest());
+    const text = (await metrics.scrape()).body;
+    expect(text).toContain('orion_risk_trades{mode="sim"} 3');
+    expect(text).toContain('orion_risk_win_rate{mode="live"} 0');
+    expect(text).toMatch(/^orion_risk_sharpe\{mode="sim"\} nan$/im); // prom-client writes Nan; Prometheus parses any case
+    const audited = await get<{ rows: Array<{ details: { deleted: Record<string, number> } }> }>('/compliance/audit?type=maintenance.run', 'auditor');
+    expect(audited.rows[0]!.details.deleted).toEqual({ simulations: 1, opportunities: 2, executions: 0 });
   });
 });
