@@ -12,12 +12,15 @@ import type { ModeSession } from '../ledger/records.ts';
 import type { MarketFollowerStatus } from '../market/market-follower.ts';
 import type { ProgressSink } from '../market/progress.ts';
 import type { PoolSnapshot } from '../market/snapshot.ts';
-import { createDecider } from '../orchestrator/decider.ts';
+import { createDecider, marketFacts } from '../orchestrator/decider.ts';
+import type { ProtectionGuard } from '../orchestrator/protection.ts';
+import { routeKey } from '../ledger/records.ts';
 import type { PlanSettings } from '../orchestrator/plan.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import { createMarketPersistence } from '../store/market-persistence.ts';
 import type { Store } from '../store/types.ts';
-import { BlockLatencyRing, type BlockLatencySummary } from './block-latency.ts';
+import { BlockLatencyRing, type BlockLatencySummary, type Percentiles } from './block-latency.ts';
+import { SampleRing } from './sample-ring.ts';
 import type { DecidedEvent, MarketEvent, SimulatedEvent } from './events.ts';
 import { createExecuteStage, type ExecuteStageStatus } from './execute-stage.ts';
 import { checkLendersExist, lenderAddresses, scannerFlashOptions, type FlashLenderSettings } from './flash-lenders.ts';
@@ -64,6 +67,11 @@ export interface EngineOptions {
   execution: ExecutionSettings | null;
   /** Why there is no executor, when `execution` is null. */
   noExecutionReason?: string;
+  /**
+   * The protections (src/risk-controls): asked before each plan and before each send, told each
+   * outcome. Given the engine's mode session (they count per session) once the engine has it.
+   */
+  protections: (session: ModeSession) => Promise<EngineProtections>;
   /** Plan margins and deadline (ORION_MIN_PROFIT_MARGIN_BPS, ORION_DEADLINE_BLOCKS, ORION_GAS_LIMIT_MARGIN_BPS). */
   plan: Omit<PlanSettings, 'gasBid'>;
   /** Seconds between blocks of the chain (the simulated next block's timestamp). */
@@ -85,6 +93,12 @@ export interface EngineOptions {
   /** How many of the best opportunities to keep per block (default 10). */
   topCount?: number;
   onTransientError?: (error: unknown) => void;
+}
+
+/** What the engine needs of the protections. */
+export interface EngineProtections extends ProtectionGuard {
+  /** Counts a simulated plan's outcome (sim mode: the simulation stands for the sent transaction). */
+  observe(result: SimulationResult, route: string): void;
 }
 
 /** What /health shows of the engine. */
@@ -111,6 +125,8 @@ export interface EngineStatus {
   ledger: LedgerWriterStatus;
   /** Head-to-decision latency of the recent blocks, by stage. */
   latency: LatencyStatus;
+  /** What asking every protection rule costs per plan (µs; each ask, before and after simulation). */
+  protectionsUs: Percentiles | null;
 }
 
 /** The latency figures and how heads are learned now (which bounds them). */
@@ -158,6 +174,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const lenders = options.flashLenders ?? {};
   await checkLendersExist(clients, lenders, chainId);
   const session = await enterModeSession(options.store, options.mode, chainId);
+  const opened = await options.protections(session);
+  const protectionTimes = new SampleRing();
+  // Every ask of the rules is timed: the cost must never show in head → simulated plan.
+  const protections: EngineProtections = {
+    onBlock: (block) => opened.onBlock(block),
+    observe: (result, route) => opened.observe(result, route),
+    check(...args) {
+      const started = performance.now();
+      const lock = opened.check(...args);
+      protectionTimes.record((performance.now() - started) * 1000);
+      return lock;
+    },
+  };
   const writer: LedgerWriter = createLedgerWriter({
     store: options.store, session, funnel: await readFunnel(options.store, session.id),
     ...(options.spillDir === undefined ? {} : { spillDir: options.spillDir }),
@@ -174,13 +203,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     plan: { ...options.plan, gasBid: options.gasBid },
     account: options.execution === null ? null : { executor: options.execution.executor, from: options.execution.hotKey },
     ...(options.noExecutionReason === undefined ? {} : { noAccountReason: options.noExecutionReason }),
+    guard: protections,
   });
+  /** Per plan, its opportunity's route (the gate and the outcome counts need it). */
+  const routeOf = new WeakMap<object, { opportunity: LentOpportunity; route: string }>();
   const record = createRecordStage(writer);
   let rank: RankStage | undefined;
   /** Market events that arrived while the rank stage was being built (handled in order once it is). */
   const early: MarketEvent[] = [];
 
   const onSimulated = (event: SimulatedEvent): void => {
+    if (options.mode === 'sim') {
+      for (const result of event.results) if (result.blocked === undefined) protections.observe(result, routeOf.get(result.plan)!.route);
+    }
     record.simulated(event);
     recent.unshift(...event.results);
     recent.length = Math.min(recent.length, RECENT_SIMULATIONS);
@@ -189,7 +224,18 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
 
   const ref: { market?: Awaited<ReturnType<typeof startMarketStage>> } = {};
-  const execute = createExecuteStage({ executor, head: () => ref.market!.head(), emit: onSimulated });
+  const execute = createExecuteStage({
+    executor,
+    head: () => ref.market!.head(),
+    emit: onSimulated,
+    gateFor: (event) => {
+      const market = marketFacts({ header: event.header, fee: event.fee, freshness: { fresh: true, stateBlock: event.header.number, head: event.header.number, ageBlocks: 0 } });
+      return (result) => {
+        const { opportunity, route } = routeOf.get(result.plan)!;
+        return protections.check('simulation', market, opportunity, route, result.plan, result);
+      };
+    },
+  });
 
   const onMarket = (event: MarketEvent): void => {
     if (rank === undefined) {
@@ -201,6 +247,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     lastFee = ranked.fee;
     blocksScanned += 1;
     const decided = decider.decide(ranked);
+    for (const sighting of decided.sightings) {
+      if (sighting.decision?.outcome === 'planned') routeOf.set(sighting.decision.plan, { opportunity: sighting.opportunity, route: routeKey(sighting.opportunity) });
+    }
     record.decided(decided);
     options.onDecided?.(decided);
     if (decided.plans.length === 0) latency.record(decided.header.number, decided.clock);
@@ -263,6 +312,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       resyncs: { execute: execute.status().resyncs },
       ledger: writer.status(),
       latency: latencyStatus(latency, market.headMode(), pollIntervalMs),
+      protectionsUs: protectionTimes.summary(),
     }),
     top: () => best,
     fee: () => lastFee!,
