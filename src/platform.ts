@@ -12,6 +12,7 @@ import { ConfigError, InputError, RuntimeFault } from './errors.ts';
 import { liquidityFloorFromText } from './scanner/liquidity-floor.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
+import { takeBackup } from './ops/backup/index.ts';
 import { createShutdownHooks, type ShutdownHooks } from './ops/shutdown.ts';
 import { installNotifier, notify } from './notify/index.ts';
 import { startNotifications } from './notify/from-config.ts';
@@ -100,6 +101,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     readiness,
     gate: api,
     bus,
+    controls: { protections: () => protections, tokens: () => tokens },
+    ops: { backup: (opened) => backups?.runNow() ?? takeBackup(opened, config.backupDir) },
     mode: () => config.mode,
     http: httpSettings(config),
     details: () => ({

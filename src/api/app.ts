@@ -17,6 +17,8 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { authRoutes } from './routes/auth.ts';
 import { complianceRoutes } from './routes/compliance.ts';
 import { deskRoutes, type DeskRoutesOptions } from './routes/desk.ts';
+import { controlRoutes, type ControlRoutesOptions } from './routes/controls.ts';
+import { opsRoutes, type OpsRoutesOptions } from './routes/ops.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
 import { ServiceGate } from './services.ts';
@@ -52,6 +54,10 @@ export interface AppOptions {
   wsMaxBufferedBytes?: number;
   /** The desk routes' sources beyond the ledger (the live executor's attempts). */
   desk?: DeskRoutesOptions;
+  /** The protections behind `limits` and `controls/kill-switch`. */
+  controls?: ControlRoutesOptions;
+  /** The server's own operations (`ops/backup`). */
+  ops?: OpsRoutesOptions;
 }
 
 /** The API's version prefix. */
@@ -117,6 +123,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await api.register(apiKeyRoutes);
       await api.register(complianceRoutes, { ...(options.desk?.attempts === undefined ? {} : { attempts: options.desk.attempts }) });
       await api.register(deskRoutes, options.desk ?? {});
+      await api.register(controlRoutes, options.controls ?? {});
+      await api.register(opsRoutes, options.ops ?? {});
     },
     { prefix: API_PREFIX },
   );
