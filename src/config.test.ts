@@ -65,6 +65,14 @@ describe('loadConfig defaults and sources', () => {
     expect(failure(() => load({ ORION_FLOW_SIZE: '20000' })).message).toMatch(/ORION_FLOW_SIZE="20000"/);
   });
 
+  it('maintenance: hourly with 30 days of retention by default; 0 turns it off; retention outside 1..3650 days refused', () => {
+    expect(load({})).toMatchObject({ maintenanceInterval: 3600, retentionDays: 30 });
+    expect(load({ ORION_MAINTENANCE_INTERVAL: '0', ORION_RETENTION_DAYS: '90' })).toMatchObject({ maintenanceInterval: 0, retentionDays: 90 });
+    expect(failure(() => load({ ORION_RETENTION_DAYS: '0' })).message).toMatch(/ORION_RETENTION_DAYS="0"/);
+    expect(failure(() => load({ ORION_RETENTION_DAYS: '30d' })).message).toMatch(/ORION_RETENTION_DAYS="30d"/);
+    expect(failure(() => load({ ORION_MAINTENANCE_INTERVAL: '-1' })).message).toMatch(/ORION_MAINTENANCE_INTERVAL="-1"/);
+  });
+
   it('reads ORION_CONFIG, and ./orion.config.json when it is unset', () => {
     const path = writeFile(JSON.stringify({ port: 1234 }));
     expect(load({ ORION_CONFIG: path }).port).toBe(1234);

@@ -77,6 +77,10 @@ export interface Config {
   backupKeep: number;
   /** Absolute path of the notifications file; undefined = no notifications. */
   notifyFile: string | undefined;
+  /** Seconds between maintenance runs (risk snapshot, retention); 0 = none. */
+  maintenanceInterval: number;
+  /** Days opportunities and simulations are kept. */
+  retentionDays: number;
   /** Absolute path of the config file that was read, if any. */
   configFile: string | undefined;
   // API (issue 12)

@@ -12,6 +12,7 @@ import { ConfigError, RuntimeFault } from './errors.ts';
 import { liquidityFloorFromText } from './scanner/liquidity-floor.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
+import { takeBackup } from './ops/backup/index.ts';
 import { createShutdownHooks, type ShutdownHooks } from './ops/shutdown.ts';
 import { installNotifier, notify } from './notify/index.ts';
 import { startNotifications } from './notify/from-config.ts';
@@ -26,14 +27,15 @@ import { enterLiveAtBoot, refuseLiveWithoutAllow, storedLiveNote } from './mode/
 import { createModeService, type ModeService } from './mode/mode-service.ts';
 import { ownerController, type OwnerController } from './controls/owner-controller.ts';
 import { openBus, type EventBus } from './bus/index.ts';
-// Protections (issue 10)
-import { openProtections, type Protections } from './risk-controls/protections-service.ts';
-import { seedLimits } from './orchestrator/limits.ts';
-import type { AuditJson } from './audit/canonical.ts';
 import { processWideMetrics } from './metrics/registry.ts';
 import { createEngineTelemetry } from './telemetry/engine-telemetry.ts';
 import { collectStatusGauges } from './telemetry/status-gauges.ts';
 import { startStallWatch, type StallWatch } from './telemetry/stall-watch.ts';
+import { startMaintenanceSchedule, type MaintenanceSchedule } from './ops/maintenance-schedule.ts';
+// Protections (issue 10)
+import { openProtections, type Protections } from './risk-controls/protections-service.ts';
+import { seedLimits } from './orchestrator/limits.ts';
+import type { AuditJson } from './audit/canonical.ts';
 
 export { SILENT, type Say } from './say.ts';
 
@@ -56,6 +58,8 @@ export interface Platform {
   mode(): ModeService | undefined;
   /** Scheduled backups (undefined when ORION_BACKUP_INTERVAL=0). */
   backups: BackupSchedule | undefined;
+  /** The maintenance job: risk snapshots and retention (its timer is off when ORION_MAINTENANCE_INTERVAL=0). */
+  maintenance: MaintenanceSchedule;
   /** The stop order: add a hook to a phase (e.g. the ledger's flush) and `stop()` runs it in place. */
   shutdown: ShutdownHooks;
   /** Resolves when every component is ready; rejects with the component's error. */
@@ -103,6 +107,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     readiness,
     gate: api,
     bus,
+    controls: { protections: () => protections, tokens: () => tokens },
+    ops: { backup: (opened) => backups?.runNow() ?? takeBackup(opened, config.backupDir) },
     mode: () => config.mode,
     live: { mode: () => modeService, contract: () => contractControls },
     http: httpSettings(config),
@@ -152,10 +158,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   say(`database: ${store.backend} at ${store.location}`);
   // --- operations: notifications (src/notify), scheduled backups (src/ops/platform-backups.ts) ---
   let notifier: ReturnType<typeof startNotifications>;
+  let maintenance: MaintenanceSchedule;
   try {
     notifier = startNotifications(config, store);
     backups = await startScheduledBackups(config, store, say, (error) => notify({ type: 'backup.failed', text: error.message, details: { dir: config.backupDir } }));
+    maintenance = await startMaintenanceSchedule({ store, audit: api.get().audit, intervalSeconds: config.maintenanceInterval, retentionDays: config.retentionDays, say });
   } catch (error) {
+    await backups?.stop();
     await app.close();
     await bus.close();
     await store.close();
@@ -164,7 +173,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // --- end operations ---
   // --- telemetry (src/telemetry): the engine's figures into /metrics, its events onto the bus ---
   const metrics = processWideMetrics();
-  const stopGauges = collectStatusGauges(metrics, { mode: config.mode, engine: () => engine?.status(), backups: () => backups?.status() ?? null });
+  const stopGauges = collectStatusGauges(metrics, { mode: config.mode, engine: () => engine?.status(), backups: () => backups?.status() ?? null, risk: () => maintenance.latest() });
   const telemetry = createEngineTelemetry({
     metrics, bus, mode: config.mode, tokens: () => tokens, notify,
     onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
@@ -299,6 +308,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
   });
   shutdown.add('flush', 'backups', () => backups?.stop());
+  shutdown.add('flush', 'maintenance', () => maintenance.stop());
   shutdown.add('flush', 'telemetry', async () => {
     stallWatch?.stop();
     stopGauges();
@@ -322,6 +332,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     protections: () => protections,
     mode: () => modeService,
     backups,
+    maintenance,
     shutdown,
     ready,
     async stop() {

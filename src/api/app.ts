@@ -20,6 +20,8 @@ import { apiKeyRoutes } from './routes/api-keys.ts';
 import { authRoutes } from './routes/auth.ts';
 import { complianceRoutes } from './routes/compliance.ts';
 import { deskRoutes, type DeskRoutesOptions } from './routes/desk.ts';
+import { controlRoutes, type ControlRoutesOptions } from './routes/controls.ts';
+import { opsRoutes, type OpsRoutesOptions } from './routes/ops.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
 import { ServiceGate } from './services.ts';
@@ -59,6 +61,10 @@ export interface AppOptions {
   desk?: DeskRoutesOptions;
   /** The mode service and the contract controls of the running instance (503 until the chain is up). */
   live?: { mode: ModeProvider; contract: ContractController };
+  /** The protections behind `limits` and `controls/kill-switch`. */
+  controls?: ControlRoutesOptions;
+  /** The server's own operations (`ops/backup`). */
+  ops?: OpsRoutesOptions;
 }
 
 /** The API's version prefix. */
@@ -129,6 +135,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       await api.register(deskRoutes, options.desk ?? {});
       await api.register(modeRoutes, { mode: options.live?.mode ?? (() => undefined) });
       await api.register(contractControlRoutes, { controller: options.live?.contract ?? (() => undefined) });
+      await api.register(controlRoutes, options.controls ?? {});
+      await api.register(opsRoutes, options.ops ?? {});
     },
     { prefix: API_PREFIX },
   );

@@ -2,10 +2,21 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLedgerWriter } from '../ledger/ledger-writer.ts';
 import { enterModeSession } from '../ledger/mode-session.ts';
 import type { ModeSession } from '../ledger/records.ts';
-import { sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../ledger/testing/sample-records.ts';
+import { recordRejectedAndSkipped, recordSample, sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../ledger/testing/sample-records.ts';
 import { createMarketSyncRepository } from '../store/market-sync-repository.ts';
 import { forEachBackend } from '../store/test-store.ts';
 import { createTestApp, type TestApp } from './test-app.ts';
+import { createMetrics } from '../metrics/registry.ts';
+import { startMaintenanceSchedule } from '../ops/maintenance-schedule.ts';
+import { setRiskGauges } from '../telemetry/status-gauges.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TokenDirectory } from '../format/symbols.ts';
+import { takeBackup, verifyBackupFile } from '../ops/backup/index.ts';
+import { seedLimits } from '../orchestrator/limits.ts';
+import { openProtections, type Protections } from '../risk-controls/protections-service.ts';
+import type { AuditJson } from '../audit/canonical.ts';
 
 /**
  * The desk's read routes through the real app, on a ledger the real writer filled (the sample
@@ -29,8 +40,15 @@ forEachBackend('desk routes', (ctx) => {
   /** Sample numbers whose simulation succeeded (even ones, of 0..5). */
   const OK = [0, 2, 4];
 
+  const folder = mkdtempSync(join(tmpdir(), 'orion-desk-'));
+  const held: { protections?: Protections } = {};
+  const tokens = new TokenDirectory([{ address: SAMPLE_BASE, symbol: 'WETH', decimals: 18 }, { address: USDC as `0x${string}`, symbol: 'USDC', decimals: 6 }]);
+
   beforeAll(async () => {
-    t = await createTestApp(ctx.store);
+    t = await createTestApp(ctx.store, { app: {
+      controls: { protections: () => held.protections, tokens: () => tokens },
+      ops: { backup: (store) => takeBackup(store, join(folder, 'backups')) },
+    } });
     const market = createMarketSyncRepository(ctx.store);
     await market.saveTokens(CHAIN, [
       { address: SAMPLE_BASE, symbol: 'WETH', name: 'Wrapped Ether', decimals: 18, decimalsKnown: true, unsafeReason: null },
@@ -47,19 +65,8 @@ forEachBackend('desk routes', (ctx) => {
 
     sim = await enterModeSession(ctx.store, 'sim', CHAIN);
     const writer = createLedgerWriter({ store: ctx.store, session: sim });
-    for (let i = 0; i < 6; i++) {
-      const opportunity = sampleOpportunity(i);
-      const block = BigInt(100 + i);
-      const ref = writer.sighted({ opportunity, block, gasPrice: 2n * 10n ** 9n, at });
-      const plan = samplePlan(opportunity, block);
-      const decision = writer.decided(ref, { decision: { outcome: 'planned', plan }, block, at });
-      writer.simulated(decision, { kind: 'result', result: sampleResult(plan, OK.includes(i)), at });
-    }
-    const rejected = writer.sighted({ opportunity: sampleOpportunity(0, 1), block: 200n, gasPrice: 1n, at });
-    writer.decided(rejected, { decision: { outcome: 'rejected', rule: 'min-net-profit', reason: 'net 0.0001 WETH is below 0.01 WETH' }, block: 200n, at });
-    const skippedPlan = samplePlan(sampleOpportunity(7, 1), 201n);
-    const skipped = writer.decided(writer.sighted({ opportunity: sampleOpportunity(7, 1), block: 201n, gasPrice: 1n, at }), { decision: { outcome: 'planned', plan: skippedPlan }, block: 201n, at });
-    writer.simulated(skipped, { kind: 'skipped', plan: skippedPlan, reason: 'the executor moved on to block 202', at });
+    for (let i = 0; i < 6; i++) recordSample(writer, i, OK.includes(i), at);
+    recordRejectedAndSkipped(writer, 'min-net-profit', 'net 0.0001 WETH is below 0.01 WETH', at);
     await writer.close();
 
     // A live session with one included execution (live execution writes these; its writer is not here yet).
@@ -72,7 +79,9 @@ forEachBackend('desk routes', (ctx) => {
     );
   });
   afterAll(async () => {
+    await held.protections?.settle();
     await t?.app.close();
+    rmSync(folder, { recursive: true, force: true });
   });
 
   const get = async <T>(url: string, role: Parameters<TestApp['bearer']>[0] = 'viewer'): Promise<T> => {
@@ -232,5 +241,107 @@ forEachBackend('desk routes', (ctx) => {
     expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${from}&to=${to}`, headers: t.bearer('risk') })).statusCode).toBe(403);
     expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${to}&to=${from}`, headers: t.bearer('auditor') })).statusCode).toBe(400);
     expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${from}`, headers: t.bearer('auditor') })).statusCode).toBe(400);
+  });
+
+  it('maintenance: a risk snapshot per mode from the ledger (GET /risk, gauges), retention of old rows only, the run audited', async () => {
+    // Two opportunities seen 100 days ago (one simulated): past the 30-day retention.
+    const old = new Date(Date.now() - 100 * 86_400_000);
+    const writer = createLedgerWriter({ store: ctx.store, session: live });
+    const ref = writer.sighted({ opportunity: sampleOpportunity(20), block: 50n, gasPrice: 1n, at: old });
+    const plan = samplePlan(sampleOpportunity(20), 50n);
+    writer.simulated(writer.decided(ref, { decision: { outcome: 'planned', plan }, block: 50n, at: old }), { kind: 'result', result: sampleResult(plan, false), at: old });
+    writer.sighted({ opportunity: sampleOpportunity(21, 1), block: 51n, gasPrice: 1n, at: old });
+    await writer.close();
+    const count = async (table: string): Promise<number> => Number((await ctx.store.query(`select count(*) as n from ${table}`)).rows[0]!['n']);
+    const [opportunities, simulations, executions] = [await count('opportunities'), await count('simulations'), await count('executions')];
+
+    const said: string[] = [];
+    const schedule = await startMaintenanceSchedule({ store: ctx.store, audit: t.audit, intervalSeconds: 0, retentionDays: 30, say: (line) => said.push(line) });
+    expect(schedule.latest()).toEqual([]);
+    const result = await schedule.runNow();
+    await schedule.stop();
+    expect(Object.fromEntries(result.retention.map((r) => [r.table, r.deleted]))).toEqual({ simulations: 1, opportunities: 2, executions: 0 });
+    expect([await count('opportunities'), await count('simulations'), await count('executions')]).toEqual([opportunities - 2, simulations - 1, executions]);
+    expect(said.join('\n')).toMatch(/maintenance: risk snapshots \(sim 3 trades, live 1 trades\), retention deleted 1 simulations, 2 opportunities, 0 executions in \d+ ms/);
+
+    // Sim trades: the three successful simulations, each net of the scanner's gas estimate.
+    const nets = OK.map((i) => samplePlan(sampleOpportunity(i), BigInt(100 + i)).expectedProfit - GAS_COST);
+    type Risk = { snapshots: Array<{ mode: string; trades: number; token: { symbol: string }; totalPnl: Amount; winRate: number; var95: Amount; maxDrawdown: Amount; sharpe: number | null; revertRate: number; report: { risk: { reasons: Record<string, string> } } }> };
+    const risk = await get<Risk>('/risk');
+    const byMode = Object.fromEntries(risk.snapshots.map((r) => [r.mode, r]));
+    expect(byMode['sim']).toMatchObject({ trades: 3, token: { symbol: 'WETH' }, totalPnl: { raw: nets.reduce((a, b) => a + b, 0n).toString() }, winRate: 1, maxDrawdown: { raw: '0' }, revertRate: 0.5 });
+    // All winning trades: the worst trade is the 95 % VaR, a gain (so negative as a loss).
+    expect(byMode['sim']!.var95.raw).toBe((-nets.reduce((a, b) => (a < b ? a : b))).toString());
+    expect(byMode['sim']!.sharpe).toBeNull(); // one day of trades
+    expect(byMode['sim']!.report.risk.reasons['sharpe']).toMatch(/day/);
+    expect(byMode['live']).toMatchObject({ trades: 1, totalPnl: { raw: (4200n - GAS_COST).toString() }, winRate: 0 });
+    expect((await get<Risk>('/risk?mode=live')).snapshots.map((r) => r.mode)).toEqual(['live']);
+    expect(schedule.latest()).toHaveLength(2);
+
+    const metrics = createMetrics({ defaults: false });
+    setRiskGauges(metrics, schedule.latest());
+    const text = (await metrics.scrape()).body;
+    expect(text).toContain('orion_risk_trades{mode="sim"} 3');
+    expect(text).toContain('orion_risk_win_rate{mode="live"} 0');
+    expect(text).toMatch(/^orion_risk_sharpe\{mode="sim"\} nan$/im); // prom-client writes Nan; Prometheus parses any case
+    const audited = await get<{ rows: Array<{ details: { deleted: Record<string, number> } }> }>('/compliance/audit?type=maintenance.run', 'auditor');
+    expect(audited.rows[0]!.details.deleted).toEqual({ simulations: 1, opportunities: 2, executions: 0 });
+  });
+
+  it('limits and kill switch: 503 until the protections run; read by all, set and rolled back by risk, engaged by trader, released by risk; each change audited', async () => {
+    expect((await t.app.inject({ url: '/api/v1/limits', headers: t.bearer('viewer') })).statusCode).toBe(503);
+    held.protections = await openProtections({
+      store: ctx.store, chainId: CHAIN, session: live.id, dataDir: folder, seed: seedLimits({}), tokens: () => tokens,
+      onAudit: async (e) => void (await t.audit.append({ type: e.type, actor: e.actor, details: e.details as Record<string, AuditJson> })),
+    });
+    type Limits = { version: number; actor: string; comment: string | null; limits: Array<{ key: string; value: string; shown: { key: string; value: string } }>; changes: Array<{ key: string; old: string | null; new: string | null }> };
+    const first = await get<Limits>('/limits');
+    expect(first.version).toBe(1);
+    const send = (method: 'PUT' | 'POST', url: string, role: Parameters<TestApp['bearer']>[0], payload: unknown) => t.app.inject({ method, url: `/api/v1${url}`, headers: t.bearer(role), payload: payload as Record<string, unknown> });
+    expect((await send('PUT', '/limits', 'trader', { set: ['max_input.WETH=1.5'] })).statusCode).toBe(403);
+    const bad = await send('PUT', '/limits', 'risk', { set: ['no_such_limit=1'] });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/unknown limit "no_such_limit"/);
+    const put = await send('PUT', '/limits', 'risk', { set: ['max_input.WETH=1.5'], comment: 'tighter' });
+    expect(put.statusCode, put.body).toBe(200);
+    const v2 = put.json() as Limits;
+    expect(v2).toMatchObject({ version: 2, comment: 'tighter', actor: expect.stringMatching(/\S/) as unknown });
+    expect(v2.changes).toEqual([{ key: `max_input.${SAMPLE_BASE}`, old: null, new: (15n * 10n ** 17n).toString() }]);
+    expect(v2.limits.find((l) => l.key === `max_input.${SAMPLE_BASE}`)?.shown).toEqual({ key: 'max_input.WETH', value: '1.5 WETH' });
+    const history = await get<{ versions: Limits[] }>('/limits/history');
+    expect(history.versions.map((v) => v.version)).toEqual([2, 1]);
+    const rolled = await send('POST', '/limits/rollback', 'admin', { version: 1, comment: 'back' });
+    expect(rolled.statusCode, rolled.body).toBe(200);
+    expect((rolled.json() as Limits).version).toBe(3);
+    expect((rolled.json() as Limits).limits.find((l) => l.key === `max_input.${SAMPLE_BASE}`)).toBeUndefined();
+    expect((await send('POST', '/limits/rollback', 'risk', { version: 999 })).statusCode).toBe(400);
+
+    type Kill = { engaged: boolean; reason: string; via: string };
+    expect(await get<Kill>('/controls/kill-switch')).toMatchObject({ engaged: false });
+    expect((await send('POST', '/controls/kill-switch/engage', 'viewer', { reason: 'panic' })).statusCode).toBe(403);
+    const engaged = await send('POST', '/controls/kill-switch/engage', 'trader', { reason: 'odd reverts on WETH/USDC' });
+    expect(engaged.json()).toMatchObject({ engaged: true, reason: 'odd reverts on WETH/USDC', via: 'api' });
+    expect(held.protections.status().killSwitch?.engaged).toBe(true);
+    expect((await send('POST', '/controls/kill-switch/release', 'trader', { reason: 'looked fine' })).statusCode).toBe(403);
+    expect((await send('POST', '/controls/kill-switch/release', 'risk', { reason: 'looked fine' })).json()).toMatchObject({ engaged: false });
+    expect((await send('POST', '/controls/kill-switch/engage', 'trader', { reason: '' })).statusCode).toBe(400);
+    await held.protections.settle();
+    const audited = await get<{ rows: Array<{ type: string; actor: string | null }> }>('/compliance/audit?limit=20', 'auditor');
+    const types = audited.rows.map((r) => r.type);
+    for (const type of ['limits.set', 'limits.rollback', 'kill-switch.engage', 'kill-switch.release']) expect(types).toContain(type);
+    expect(audited.rows.find((r) => r.type === 'kill-switch.engage')?.actor).toBe((await t.auth.access.verify(t.users.trader.accessToken)).psn);
+  });
+
+  it('ops/backup (admin): the server takes a backup that verifies on its own, audited', async () => {
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/ops/backup', headers: t.bearer('risk') })).statusCode).toBe(403);
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/ops/backup', headers: t.bearer('admin') });
+    expect(response.statusCode, response.body).toBe(200);
+    const body = response.json() as { file: string; bytes: number; tables: number; rows: number };
+    expect(body.file.startsWith(join(folder, 'backups'))).toBe(true);
+    const verified = await verifyBackupFile(body.file);
+    expect(verified.tables.length).toBe(body.tables);
+    expect(verified.tables.find((table) => table.name === 'executions')?.rows).toBe(1);
+    const audited = await get<{ rows: Array<{ details: { file: string } }> }>('/compliance/audit?type=backup.taken', 'auditor');
+    expect(audited.rows[0]!.details.file).toBe(body.file);
   });
 });

@@ -5,6 +5,14 @@ import { forEachBackend } from '../store/test-store.ts';
 import { buildApp } from './app.ts';
 import { Readiness } from './readiness.ts';
 import { createTestApp, type TestApp } from './test-app.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TokenDirectory } from '../format/symbols.ts';
+import { enterModeSession } from '../ledger/mode-session.ts';
+import { takeBackup } from '../ops/backup/index.ts';
+import { seedLimits } from '../orchestrator/limits.ts';
+import { openProtections, type Protections } from '../risk-controls/protections-service.ts';
 
 describe('route permissions', () => {
   it('a route registered without a declared permission fails the app at start', async () => {
@@ -20,11 +28,18 @@ const TABLES = ['auth_user', 'auth_api_key', 'auth_refresh_token', 'auth_challen
 
 forEachBackend('every route', (ctx) => {
   let t: TestApp;
+  // The services behind the control and operations routes run, so every route answers as it would in a running server.
+  const folder = mkdtempSync(join(tmpdir(), 'orion-routes-'));
+  let protections: Protections | undefined;
   beforeAll(async () => {
-    t = await createTestApp(ctx.store);
+    const session = await enterModeSession(ctx.store, 'sim', 31337);
+    protections = await openProtections({ store: ctx.store, chainId: 31337, session: session.id, dataDir: folder, seed: seedLimits({}), tokens: () => new TokenDirectory([]) });
+    t = await createTestApp(ctx.store, { app: { controls: { protections: () => protections }, ops: { backup: (store) => takeBackup(store, folder) } } });
   });
   afterAll(async () => {
+    await protections?.settle();
     await t?.app.close();
+    rmSync(folder, { recursive: true, force: true });
   });
 
   const concrete = (url: string): string => url.replace(/:[A-Za-z]+/g, 'no-such-id');

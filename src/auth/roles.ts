@@ -38,6 +38,7 @@ export const PERMISSIONS = {
   'auth.keys.rotate': ADMIN,
   'compliance.read': ['auditor', 'admin'] as readonly Role[],
   'gdpr.manage': ADMIN,
+  'ops.backup': ADMIN,
   'metrics.read': ALL,
 } as const satisfies Record<string, readonly Role[]>;
 

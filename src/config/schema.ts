@@ -49,6 +49,9 @@ export const ConfigSchema = z.object({
   backupInterval: integer(0, 86_400),
   backupKeep: integer(1, 100_000),
   notifyFile: text('a path to a notifications JSON file').optional(),
+  // Risk maintenance (issue 13)
+  maintenanceInterval: integer(0, 86_400),
+  retentionDays: integer(1, 3650),
   // API (issue 12)
   corsOrigins: urlList(['http:', 'https:']).optional(),
   rateLimit: integer(1, 1_000_000),
@@ -165,6 +168,9 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
     doc: 'JSON file of notification webhooks ([{"url","format":"json|slack|discord|telegram","events":[...]}]); it holds webhook secrets, keep it private. Unset = no notifications.',
     path: true,
   },
+  // Risk maintenance (issue 13)
+  maintenanceInterval: { env: 'ORION_MAINTENANCE_INTERVAL', default: '3600', doc: 'Seconds between maintenance runs (a risk snapshot per mode, then retention); 0 = none.' },
+  retentionDays: { env: 'ORION_RETENTION_DAYS', default: '30', doc: 'Days opportunities and simulations are kept (1 to 3650); executions and the audit log are kept 7 years.' },
   // API (issue 12)
   corsOrigins: { env: 'ORION_CORS_ORIGINS', default: undefined, doc: 'Comma-separated origins (http(s)://host:port) whose browsers may call the API cross-origin. Unset = same origin only.' },
   rateLimit: { env: 'ORION_RATE_LIMIT', default: '1200', doc: 'Requests per minute one IP address may make to the API (429 with Retry-After beyond).' },

@@ -1,7 +1,7 @@
 import { exactTokenAmount, formatTokenAmount } from '../format/token-amount.ts';
 import type { Queryable } from '../store/types.ts';
 import { loadDeskTokens, tokensOf, type Amount, type TokenRef } from './amounts.ts';
-import { Conditions, toPage, type ListFilter, type Page } from './query-builder.ts';
+import { ledgerConditions, toPage, type LedgerRowView, type ListFilter, type Page } from './query-builder.ts';
 
 /**
  * Live executions, newest first, with inclusion feedback: sent in which block, included in which
@@ -45,13 +45,7 @@ export interface NativeAmount {
 }
 
 /** One execution as the desk shows it. */
-export interface ExecutionView {
-  id: string;
-  mode: string;
-  session: string;
-  decisionId: string;
-  opportunityId: string;
-  status: string;
+export interface ExecutionView extends LedgerRowView {
   route: string | null;
   baseToken: TokenRef | null;
   txHash: string | null;
@@ -74,14 +68,9 @@ const AMOUNTS = ['nonce', 'submitted_block', 'included_block', 'predicted_profit
 
 /** A page of executions matching `filter`, each with its attempts. */
 export async function listExecutions(db: Queryable, filter: ExecutionFilter, attempts: AttemptReader = noAttempts): Promise<Page<ExecutionView>> {
-  const where = new Conditions()
-    .add('e.mode = $?', filter.mode)
-    .add('e.mode_session = $?', filter.session)
-    .add('e.created_at >= $?', filter.from)
-    .add('e.created_at <= $?', filter.to)
+  const where = ledgerConditions('e', filter, 'created_at')
     .add('e.status = $?', filter.status)
-    .add('lower(e.tx_hash) = $?', filter.txHash?.toLowerCase())
-    .add('e.id < $?', filter.before);
+    .add('lower(e.tx_hash) = $?', filter.txHash?.toLowerCase());
   const { rows } = await db.query(
     `select e.*, o.chain_id, o.base_token, o.tokens from executions e left join opportunities o on o.id = e.opportunity_id
      ${where.sql} order by e.id desc limit ${where.bind(filter.limit + 1)}`,

@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/types.ts';
 import { loadDeskTokens, tokensOf, type Amount, type TokenRef } from './amounts.ts';
-import { Conditions, toPage, type ListFilter, type Page } from './query-builder.ts';
+import { ledgerConditions, toPage, type ListFilter, type Page } from './query-builder.ts';
 
 /**
  * The opportunities the ledger holds, newest first: one row per market state (the same cycle at
@@ -53,16 +53,11 @@ const AMOUNTS = ['first_block', 'last_block', 'amount_in', 'amount_out', 'profit
 
 /** A page of opportunities matching `filter`. */
 export async function listOpportunities(db: Queryable, filter: OpportunityFilter): Promise<Page<OpportunityView>> {
-  const where = new Conditions()
-    .add('o.mode = $?', filter.mode)
-    .add('o.mode_session = $?', filter.session)
-    .add('o.last_seen_at >= $?', filter.from)
-    .add('o.first_seen_at <= $?', filter.to)
+  const where = ledgerConditions('o', filter, 'last_seen_at', 'first_seen_at')
     .add('lower(o.base_token) = $?', filter.token?.toLowerCase())
     .add('exists (select 1 from jsonb_array_elements_text(o.pools) p where lower(p) = $?)', filter.pool?.toLowerCase())
     .add('o.net_profit >= $?::numeric', filter.minNetProfit)
-    .add('d.rule = $?', filter.rule)
-    .add('o.id < $?', filter.before);
+    .add('d.rule = $?', filter.rule);
   if (filter.outcome === 'undecided') where.when('d.outcome is null');
   else where.add('d.outcome = $?', filter.outcome);
   const { rows } = await db.query(

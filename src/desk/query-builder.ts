@@ -59,3 +59,23 @@ export interface ListFilter {
   from?: Date;
   to?: Date;
 }
+
+/** Fields every ledger row view starts with. */
+export interface LedgerRowView {
+  id: string;
+  mode: string;
+  session: string;
+  decisionId: string;
+  opportunityId: string;
+  status: string;
+}
+
+/** The shared filters of a ledger table aliased `alias`: mode, session, the period on `fromColumn`/`toColumn`, and the cursor. */
+export function ledgerConditions(alias: string, filter: ListFilter, fromColumn: string, toColumn = fromColumn): Conditions {
+  return new Conditions()
+    .add(`${alias}.mode = $?`, filter.mode)
+    .add(`${alias}.mode_session = $?`, filter.session)
+    .add(`${alias}.${fromColumn} >= $?`, filter.from)
+    .add(`${alias}.${toColumn} <= $?`, filter.to)
+    .add(`${alias}.id < $?`, filter.before);
+}

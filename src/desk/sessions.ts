@@ -21,6 +21,11 @@ export class SessionNotFound extends InputError {
   readonly statusCode = 404;
 }
 
+/** A session asked for by id and a mode it is not of: 400. */
+export class SessionMismatch extends InputError {
+  readonly statusCode = 400;
+}
+
 /** The session `id`, or the latest of `mode`, or the open (else latest) one; null when the ledger has none. */
 export async function resolveSession(db: Queryable, ask: { session?: bigint; mode?: 'sim' | 'live' }): Promise<SessionView | null> {
   const { rows } = ask.session !== undefined
@@ -33,6 +38,6 @@ export async function resolveSession(db: Queryable, ask: { session?: bigint; mod
     if (ask.session !== undefined) throw new SessionNotFound(`mode session ${ask.session} does not exist`);
     return null;
   }
-  if (ask.session !== undefined && ask.mode !== undefined && row['mode'] !== ask.mode) throw new InputError(`mode session ${ask.session} is a ${String(row['mode'])} session, not ${ask.mode}`);
+  if (ask.session !== undefined && ask.mode !== undefined && row['mode'] !== ask.mode) throw new SessionMismatch(`mode session ${ask.session} is a ${String(row['mode'])} session, not ${ask.mode}`);
   return { id: String(row['id']), mode: row['mode'] as string, chainId: Number(row['chain_id']), startedAt: (row['started_at'] as Date).toISOString(), endedAt: row['ended_at'] === null ? null : (row['ended_at'] as Date).toISOString() };
 }

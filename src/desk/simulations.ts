@@ -1,6 +1,6 @@
 import type { Queryable } from '../store/types.ts';
 import { loadDeskTokens, tokensOf, type Amount, type TokenRef } from './amounts.ts';
-import { Conditions, toPage, type ListFilter, type Page } from './query-builder.ts';
+import { ledgerConditions, toPage, type LedgerRowView, type ListFilter, type Page } from './query-builder.ts';
 
 /**
  * The sim executor's results, newest first: each plan's simulated profit beside the profit it
@@ -18,13 +18,7 @@ export interface SimulationFilter extends ListFilter {
 }
 
 /** One simulation as the desk shows it. */
-export interface SimulationView {
-  id: string;
-  mode: string;
-  session: string;
-  decisionId: string;
-  opportunityId: string;
-  status: string;
+export interface SimulationView extends LedgerRowView {
   chainId: number | null;
   route: string | null;
   pools: string[];
@@ -44,15 +38,10 @@ export interface SimulationView {
 
 /** A page of simulations matching `filter`. */
 export async function listSimulations(db: Queryable, filter: SimulationFilter): Promise<Page<SimulationView>> {
-  const where = new Conditions()
-    .add('s.mode = $?', filter.mode)
-    .add('s.mode_session = $?', filter.session)
-    .add('s.simulated_at >= $?', filter.from)
-    .add('s.simulated_at <= $?', filter.to)
+  const where = ledgerConditions('s', filter, 'simulated_at')
     .add('s.status = $?', filter.status)
     .add('s.revert_name = $?', filter.revert)
-    .add('s.opportunity_id = $?', filter.opportunity)
-    .add('s.id < $?', filter.before);
+    .add('s.opportunity_id = $?', filter.opportunity);
   const { rows } = await db.query(
     `select s.*, o.chain_id, o.base_token, o.tokens, o.pools from simulations s left join opportunities o on o.id = s.opportunity_id
      ${where.sql} order by s.id desc limit ${where.bind(filter.limit + 1)}`,

@@ -5,7 +5,7 @@ import { postgresBinDir, startThrowawayPostgres, type ThrowawayPostgres } from '
 import { emptyFunnel, readFunnel } from './funnel.ts';
 import { createLedgerWriter, type LedgerWriter } from './ledger-writer.ts';
 import { enterModeSession } from './mode-session.ts';
-import { sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from './testing/sample-records.ts';
+import { recordRejectedAndSkipped, sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from './testing/sample-records.ts';
 
 const at = new Date('2026-12-01T12:00:00Z');
 
@@ -28,11 +28,7 @@ forEachBackend('ledger writer', (db) => {
     expect(session.resumed).toBe(false);
     const writer = createLedgerWriter({ store: db.store, session });
     recordSome(writer, 6);
-    const rejected = writer.sighted({ opportunity: sampleOpportunity(0, 1), block: 200n, gasPrice: 1n, at });
-    writer.decided(rejected, { decision: { outcome: 'rejected', rule: 'stale-market', reason: 'state 3 blocks old' }, block: 200n, at });
-    const skippedPlan = samplePlan(sampleOpportunity(7, 1), 201n);
-    const skipped = writer.decided(writer.sighted({ opportunity: sampleOpportunity(7, 1), block: 201n, gasPrice: 1n, at }), { decision: { outcome: 'planned', plan: skippedPlan }, block: 201n, at });
-    writer.simulated(skipped, { kind: 'skipped', plan: skippedPlan, reason: 'the executor moved on to block 202', at });
+    recordRejectedAndSkipped(writer, 'stale-market', 'state 3 blocks old', at);
     await writer.flush();
     expect(writer.status()).toMatchObject({ pendingRows: 0, failing: null, writtenRows: 6 * 3 + 2 + 3 });
 

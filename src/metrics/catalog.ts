@@ -41,6 +41,13 @@ export const METRICS = {
   hotKeyBalance: { name: 'orion_hot_key_balance_ether', kind: 'gauge', help: "The hot key's native balance for gas, in ether", labels: [] },
   lastBackupAge: { name: 'orion_last_backup_age_seconds', kind: 'gauge', help: 'Seconds since the last successful backup', labels: [] },
   backupFailures: { name: 'orion_backup_failures_total', kind: 'counter', help: 'Scheduled backups that failed', labels: [] },
+  riskTrades: { name: 'orion_risk_trades', kind: 'gauge', help: 'Trades in the latest risk snapshot (maintenance job)', labels: ['mode'] },
+  riskTotalPnl: { name: 'orion_risk_total_pnl', kind: 'gauge', help: 'Total P&L of the latest risk snapshot in token units of its base token, for dashboards only', labels: ['mode', 'token'] },
+  riskMaxDrawdown: { name: 'orion_risk_max_drawdown', kind: 'gauge', help: 'Maximum drawdown of the latest risk snapshot in token units (NaN: not computable)', labels: ['mode', 'token'] },
+  riskVar95: { name: 'orion_risk_var95', kind: 'gauge', help: 'Historical 95 % value at risk per trade of the latest risk snapshot, token units, positive when a loss (NaN: not computable)', labels: ['mode', 'token'] },
+  riskSharpe: { name: 'orion_risk_sharpe', kind: 'gauge', help: 'Sharpe ratio on daily P&L, annualised with sqrt(365), of the latest risk snapshot (NaN: not computable)', labels: ['mode'] },
+  riskWinRate: { name: 'orion_risk_win_rate', kind: 'gauge', help: 'Share of winning trades, 0..1, of the latest risk snapshot (NaN: no trades)', labels: ['mode'] },
+  riskSnapshotAge: { name: 'orion_risk_snapshot_age_seconds', kind: 'gauge', help: 'Seconds since the latest risk snapshot of the mode', labels: ['mode'] },
   wsClients: { name: 'orion_ws_clients', kind: 'gauge', help: 'WebSocket clients connected to this instance', labels: [] },
   wsClientsDropped: { name: 'orion_ws_clients_dropped_total', kind: 'counter', help: 'WebSocket clients closed by the server, by reason (slow, expired)', labels: ['reason'] },
 } as const satisfies Record<string, MetricSpec>;

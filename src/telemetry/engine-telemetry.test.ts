@@ -21,6 +21,11 @@ const tokens = new TokenDirectory([{ address: SAMPLE_BASE, symbol: 'WETH', decim
 const header = (n: bigint) => ({ number: n, hash: `0x${n.toString(16).padStart(64, '0')}` as const, parentHash: `0x${'0'.repeat(64)}` as const, timestamp: 0n, baseFeePerGas: 10n ** 9n, gasLimit: 30_000_000n, gasUsed: 0n });
 const clock = (): BlockClock => ({ timing: { source: 'ws', headSeenAt: 1000, fetchedAt: 1002 }, appliedAt: 1003, rankedAt: 1005, decidedAt: 1006, recordedAt: 1006.5 });
 
+/** Checks each series' value in the exposition text. */
+function expectSeries(text: string, expected: Record<string, number>): void {
+  for (const [line, value] of Object.entries(expected)) expect(series(text, line), line).toBe(value);
+}
+
 /** The value of one series in the exposition text (0 when absent). */
 function series(text: string, line: string): number {
   const found = text.split('\n').find((l) => l.startsWith(`${line} `));
@@ -59,16 +64,18 @@ describe('engine telemetry', () => {
     await stop();
 
     const text = (await metrics.scrape()).body;
-    expect(series(text, 'orion_opportunities_total{mode="sim"}')).toBe(3);
-    expect(series(text, 'orion_decisions_total{mode="sim",outcome="planned",rule=""}')).toBe(2);
-    expect(series(text, 'orion_decisions_total{mode="sim",outcome="rejected",rule="min-net-profit"}')).toBe(1);
-    expect(series(text, 'orion_simulations_total{mode="sim",status="ok"}')).toBe(1);
-    expect(series(text, 'orion_simulations_total{mode="sim",status="reverted"}')).toBe(1);
-    expect(series(text, 'orion_simulations_total{mode="sim",status="failed"}')).toBe(1);
-    expect(series(text, 'orion_simulations_total{mode="sim",status="skipped"}')).toBe(1);
-    expect(series(text, 'orion_simulation_reverts_total{mode="sim",reason="InsufficientProfit"}')).toBe(1);
-    expect(series(text, 'orion_stage_resyncs_total{stage="execute"}')).toBe(1);
-    expect(series(text, 'orion_gas_spent_total{mode="sim",kind="simulation"}')).toBe(300_000); // two results used 150,000 each
+    expectSeries(text, {
+      'orion_opportunities_total{mode="sim"}': 3,
+      'orion_decisions_total{mode="sim",outcome="planned",rule=""}': 2,
+      'orion_decisions_total{mode="sim",outcome="rejected",rule="min-net-profit"}': 1,
+      'orion_simulations_total{mode="sim",status="ok"}': 1,
+      'orion_simulations_total{mode="sim",status="reverted"}': 1,
+      'orion_simulations_total{mode="sim",status="failed"}': 1,
+      'orion_simulations_total{mode="sim",status="skipped"}': 1,
+      'orion_simulation_reverts_total{mode="sim",reason="InsufficientProfit"}': 1,
+      'orion_stage_resyncs_total{stage="execute"}': 1,
+      'orion_gas_spent_total{mode="sim",kind="simulation"}': 300_000, // two results used 150,000 each
+    });
     // The ok result's profit, in WETH: expectedProfit / 1e18.
     expect(series(text, 'orion_profit_total{mode="sim",token="WETH",kind="simulated"}')).toBeCloseTo(Number(plans[0]!.expectedProfit) / 1e18, 12);
     // Stage times from the clock: fetch 2 ms, apply 1, rank 2, decide 1; simulate 4 (1006 → 1010), record 0.25.
@@ -111,12 +118,10 @@ describe('engine telemetry', () => {
     held.engine = engine;
     failures = 1;
     text = (await metrics.scrape()).body;
-    expect(series(text, 'orion_engine_up{mode="sim"}')).toBe(1);
-    expect(series(text, 'orion_block_lag_blocks')).toBe(3);
-    expect(series(text, 'orion_ledger_pending_rows')).toBe(12);
-    expect(series(text, 'orion_ledger_write_failures_total')).toBe(2);
-    expect(series(text, 'orion_last_backup_age_seconds')).toBe(42);
-    expect(series(text, 'orion_backup_failures_total')).toBe(1);
+    expectSeries(text, {
+      'orion_engine_up{mode="sim"}': 1, orion_block_lag_blocks: 3, orion_ledger_pending_rows: 12, orion_ledger_write_failures_total: 2,
+      orion_last_backup_age_seconds: 42, orion_backup_failures_total: 1,
+    });
     engine.ledger.failedFlushes = 5;
     engine.market.freshness.ageBlocks = 1;
     text = (await metrics.scrape()).body;

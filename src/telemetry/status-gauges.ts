@@ -1,6 +1,7 @@
 import type { EngineStatus } from '../engine/engine.ts';
 import type { ExecutionMode } from '../executor/executor.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import type { RiskView } from '../desk/risk.ts';
 import type { BackupStatus } from '../ops/backup/index.ts';
 import { backupMetrics } from '../ops/platform-backups.ts';
 import { METRICS } from '../metrics/catalog.ts';
@@ -8,7 +9,7 @@ import { METRICS } from '../metrics/catalog.ts';
 /**
  * Figures read from the components' status at each scrape rather than on every change: whether
  * the engine follows the chain, how far its market state is behind the head, the ledger's
- * backlog and failed writes, the last backup's age and failed backups. A status counter (failed
+ * backlog and failed writes, the last backup's age and failed backups, the latest risk snapshot. A status counter (failed
  * flushes, failed backups) becomes a Prometheus counter by adding what it grew since the last
  * scrape.
  */
@@ -18,6 +19,24 @@ export interface StatusSources {
   mode: ExecutionMode;
   engine: () => Pick<EngineStatus, 'market' | 'ledger'> | undefined;
   backups: () => BackupStatus | null;
+  /** The latest risk snapshot per mode (the maintenance job's). */
+  risk?: () => readonly RiskView[];
+}
+
+/** The latest risk snapshots as gauges: amounts in token units per base token label, a figure that cannot be computed as NaN. */
+export function setRiskGauges(metrics: Metrics, snapshots: readonly RiskView[], now = Date.now()): void {
+  const units = (amount: RiskView['totalPnl']): number => (amount?.units == null ? Number.NaN : Number(amount.units));
+  for (const s of snapshots) {
+    const mode = s.mode;
+    const token = s.token?.symbol ?? 'none';
+    metrics.set('riskTrades', { mode }, s.trades);
+    metrics.set('riskTotalPnl', { mode, token }, s.totalPnl === null ? 0 : units(s.totalPnl));
+    metrics.set('riskMaxDrawdown', { mode, token }, units(s.maxDrawdown));
+    metrics.set('riskVar95', { mode, token }, units(s.var95));
+    metrics.set('riskSharpe', { mode }, s.sharpe ?? Number.NaN);
+    metrics.set('riskWinRate', { mode }, s.winRate ?? Number.NaN);
+    metrics.set('riskSnapshotAge', { mode }, Math.max(0, (now - Date.parse(s.takenAt)) / 1000));
+  }
 }
 
 /** Blocks between the newest head the chain monitor knows and the block the market state is at. */
@@ -46,5 +65,6 @@ export function collectStatusGauges(metrics: Metrics, sources: StatusSources): (
     const failures = backup[METRICS.backupFailures.name]!;
     if (failures > backupFailures) metrics.inc('backupFailures', {}, failures - backupFailures);
     backupFailures = failures;
+    setRiskGauges(metrics, sources.risk?.() ?? []);
   });
 }

@@ -5,12 +5,13 @@ import { funnelOf } from '../../desk/funnel.ts';
 import { listPools, listTokens } from '../../desk/market.ts';
 import { listOpportunities } from '../../desk/opportunities.ts';
 import { pnlRows } from '../../desk/pnl.ts';
+import { latestRiskSnapshots } from '../../desk/risk.ts';
 import type { ListFilter } from '../../desk/query-builder.ts';
 import { listSimulations } from '../../desk/simulations.ts';
 import { BadRequest } from '../../auth/errors.ts';
 import { guarded } from '../schemas/common.ts';
 import {
-  ExecutionPage, ExecutionQuery, FunnelBody, OpportunityPage, OpportunityQuery, PnlBody, PnlQuery, PoolPage, PoolQuery,
+  ExecutionPage, ExecutionQuery, FunnelBody, OpportunityPage, OpportunityQuery, PnlBody, PnlQuery, PoolPage, PoolQuery, RiskBody, RiskQuery,
   SessionQuery, SimulationPage, SimulationQuery, TokenPage, TokenQuery,
 } from '../schemas/desk.ts';
 
@@ -121,5 +122,11 @@ export const deskRoutes: FastifyPluginAsync<DeskRoutesOptions> = async (app, opt
       const q = request.query;
       return listTokens(db(), { limit: q.limit ?? 50, ...defined({ after: q.cursor, chainId: q.chainId, symbol: q.symbol, unsafe: q.unsafe }) });
     },
+  );
+
+  app.get<{ Querystring: Static<typeof RiskQuery> }>(
+    '/risk',
+    { config, schema: { tags: ['desk'], summary: 'The latest risk snapshot per mode (VaR, ES, Sharpe, Sortino, drawdown, win rate, slippage, reverts; the hourly maintenance job)', querystring: RiskQuery, response: guarded({ 200: RiskBody }) } },
+    async (request) => ({ snapshots: await latestRiskSnapshots(db(), request.query.mode) }),
   );
 };

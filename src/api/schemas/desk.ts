@@ -144,3 +144,12 @@ export const TokenBody = Type.Object({
   decimals: Type.Integer(), decimalsKnown: Type.Boolean(), unsafeReason: Nullable(Type.String()),
 });
 export const TokenPage = pageOf(TokenBody);
+
+export const RiskQuery = Type.Object({ mode: Type.Optional(Mode) }, { additionalProperties: false });
+export const RiskSnapshotBody = Type.Object({
+  mode: Type.String(), takenAt: Timestamp, chainId: Nullable(Type.Integer()), token: Nullable(TokenRefBody), trades: Type.Integer(),
+  totalPnl: Nullable(AmountBody), maxDrawdown: Nullable(AmountBody), var95: Nullable(AmountBody), var99: Nullable(AmountBody),
+  winRate: Nullable(Type.Number()), sharpe: Nullable(Type.Number()), sortino: Nullable(Type.Number()), profitFactor: Nullable(Type.Number()), revertRate: Nullable(Type.Number()),
+  report: Type.Object({}, { additionalProperties: true, description: 'the whole report: every figure (amounts as base-unit decimal strings), reasons for null ones, the equity curve (at most 500 points), execution figures, funnel conversion' }),
+});
+export const RiskBody = Type.Object({ snapshots: Type.Array(RiskSnapshotBody) });

@@ -1,4 +1,5 @@
 import type { SimulationResult } from '../../executor/executor.ts';
+import type { LedgerWriter, OpportunityRef } from '../ledger-writer.ts';
 import type { HexAddress } from '../../market/snapshot.ts';
 import { buildPlan, DEFAULT_PLAN_SETTINGS, type Plan } from '../../orchestrator/plan.ts';
 import type { LentOpportunity } from '../../scanner/flash-lender.ts';
@@ -41,4 +42,26 @@ export function sampleResult(plan: Plan, ok: boolean): SimulationResult {
     profit: ok ? plan.expectedProfit : null, gasUsed: 150_000n,
     revert: ok ? null : { name: 'InsufficientProfit', args: [-5n, plan.minProfit], data: '0x' }, error: null,
   };
+}
+
+/** Hands `writer` sample `n` as the engine would: sighted at block 100 + n, planned, simulated ok or reverted. */
+export function recordSample(writer: LedgerWriter, n: number, ok: boolean, at: Date): OpportunityRef {
+  const opportunity = sampleOpportunity(n);
+  const block = BigInt(100 + n);
+  const ref = writer.sighted({ opportunity, block, gasPrice: 2n * 10n ** 9n, at });
+  const plan = samplePlan(opportunity, block);
+  writer.simulated(writer.decided(ref, { decision: { outcome: 'planned', plan }, block, at }), { kind: 'result', result: sampleResult(plan, ok), at });
+  return ref;
+}
+
+/**
+ * The two route-1 samples the ledger's and the desk's tests add after the planned ones: sample 0
+ * rejected by `rule` at block 200, and sample 7 planned at block 201 and skipped by the executor.
+ */
+export function recordRejectedAndSkipped(writer: LedgerWriter, rule: string, reason: string, at: Date): void {
+  const rejected = writer.sighted({ opportunity: sampleOpportunity(0, 1), block: 200n, gasPrice: 1n, at });
+  writer.decided(rejected, { decision: { outcome: 'rejected', rule, reason }, block: 200n, at });
+  const skippedPlan = samplePlan(sampleOpportunity(7, 1), 201n);
+  const skipped = writer.decided(writer.sighted({ opportunity: sampleOpportunity(7, 1), block: 201n, gasPrice: 1n, at }), { decision: { outcome: 'planned', plan: skippedPlan }, block: 201n, at });
+  writer.simulated(skipped, { kind: 'skipped', plan: skippedPlan, reason: 'the executor moved on to block 202', at });
 }
