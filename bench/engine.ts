@@ -1,3 +1,4 @@
+import { engineProtections } from '../src/risk-controls/testing/engine-protections.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,6 +95,7 @@ try {
     execution: { executor: devnet.executor!.address, hotKey: devnet.executor!.hotKey },
     plan: DEFAULT_PLAN_SETTINGS,
     blockTimeSeconds: 12,
+    protections: engineProtections(store, devnet.seeded.localSnapshot.chainId).open,
     onOpportunities: (block) => {
       decided = block;
       if (awaited !== undefined && block >= awaited.block) {
@@ -150,6 +152,10 @@ try {
     blocksWithPlans: latency.headToSimulationUs?.n ?? 0,
     ...(values.live ? { mode: 'live', headToBroadcastUs: status.executor.live?.headToBroadcastUs ?? null, live: { ...status.executor.live, headToBroadcastUs: undefined } } : {}),
     ...stages,
+    // Asking every protection rule, per plan (before simulation) and per simulated plan (before sending).
+    protectionsP50Us: status.protectionsUs?.p50 ?? null,
+    protectionsP99Us: status.protectionsUs?.p99 ?? null,
+    protectionsAsks: status.protectionsUs?.n ?? 0,
     funnel: { detected: status.ledger.writtenRows > 0 ? started.funnel().detected : 0, planned: started.funnel().planned, simulated: started.funnel().simulated },
     ledgerWritten: status.ledger.writtenRows,
     headSource: latency.bySource.poll === 0 ? 'ws' : latency.bySource.ws === 0 ? 'poll' : 'mixed',

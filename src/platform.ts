@@ -23,6 +23,10 @@ import { openStoreFromConfig, type Store } from './store/index.ts';
 import { httpSettings, openApiServices } from './api/open-services.ts';
 import { ServiceGate } from './api/services.ts';
 import { openBus, type EventBus } from './bus/index.ts';
+// Protections (issue 10)
+import { openProtections, type Protections } from './risk-controls/protections-service.ts';
+import { seedLimits } from './orchestrator/limits.ts';
+import type { AuditJson } from './audit/canonical.ts';
 
 export { SILENT, type Say } from './say.ts';
 
@@ -39,6 +43,8 @@ export interface Platform {
   devnet(): Devnet | undefined;
   /** The engine, once the market is synced (undefined while it boots). */
   engine(): Engine | undefined;
+  /** The protections (limits, kill switch, breakers), once the engine has its mode session. */
+  protections(): Protections | undefined;
   /** Scheduled backups (undefined when ORION_BACKUP_INTERVAL=0). */
   backups: BackupSchedule | undefined;
   /** The stop order: add a hook to a phase (e.g. the ledger's flush) and `stop()` runs it in place. */
@@ -53,6 +59,9 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** How often an instance on PostgreSQL reads the protections again (limits, kill switch, breakers). */
+const PROTECTIONS_REFRESH_MS = 2_000;
+
 /** Starts the platform as configured; throws a RuntimeFault with one clear line on failure. */
 export async function startPlatform(config: Config, say: Say = SILENT): Promise<Platform> {
   await ensureWritableDataDir(config.dataDir);
@@ -64,6 +73,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // Listen first: a port in use fails in milliseconds, and /healthz answers while the rest boots.
   let devnet: Devnet | undefined;
   let engine: Engine | undefined;
+  let protections: Protections | undefined;
+  let protectionsRefresh: ReturnType<typeof setInterval> | undefined;
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
   // ── API (issue 12): routes are registered now and reach the database through the gate
@@ -85,6 +96,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       mode: config.mode,
       chain: devnet === undefined ? null : { rpcUrl: devnet.anvil.rpcUrl, flow: devnet.flow?.stats ?? null, executor: devnet.executor ?? null },
       engine: engine === undefined ? null : engineView(engine, tokens),
+      protections: protections?.status() ?? null,
       backup: backups?.status() ?? null,
     }),
   });
@@ -159,6 +171,28 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       ...(execution === null ? { noExecutionReason: config.executorAddress === undefined
         ? 'no executor contract on the followed chain: set ORION_EXECUTOR_ADDRESS and ORION_HOT_KEY_ADDRESS to plan and simulate'
         : 'ORION_HOT_KEY_ADDRESS is unset: plans need the address that calls ORION_EXECUTOR_ADDRESS' } : {}),
+      protections: async (session) => {
+        protections = await openProtections({
+          store,
+          chainId: market.snapshot.chainId,
+          session: session.id,
+          dataDir: config.dataDir,
+          seed: seedLimits(config),
+          tokens: () => symbols,
+          onAudit: async (event) => {
+            await api.get().audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> });
+          },
+          onError: (error) => say(`protections: a background write failed (the state in memory holds): ${(error as Error).message}`),
+        });
+        // On a shared PostgreSQL another instance or `orion limits set` may change them: read them
+        // again every few seconds (PGlite belongs to this process alone: every change comes through it).
+        if (store.backend === 'postgres') {
+          const opened = protections;
+          protectionsRefresh = setInterval(() => void opened.refresh().catch((error: unknown) => say(`protections: cannot read the limits again: ${(error as Error).message}`)), PROTECTIONS_REFRESH_MS);
+          protectionsRefresh.unref();
+        }
+        return protections;
+      },
       plan: { minProfitMarginBps: config.minProfitMarginBps, deadlineBlocks: config.deadlineBlocks, gasLimitMarginBps: config.gasLimitMarginBps },
       blockTimeSeconds: devnet === undefined ? 12 : config.blockTime,
       spillDir: config.dataDir,
@@ -215,6 +249,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     // Finishes the block in hand (its simulations too), writes the market checkpoint and flushes
     // the ledger; rows a database that stays down refused are spilled to a file and said here.
     const ledger = await engine?.stop();
+    clearInterval(protectionsRefresh);
+    await protections?.settle();
     if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
   });
   shutdown.add('flush', 'backups', () => backups?.stop());
@@ -234,6 +270,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     bus,
     devnet: () => devnet,
     engine: () => engine,
+    protections: () => protections,
     backups,
     shutdown,
     ready,

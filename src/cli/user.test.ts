@@ -1,24 +1,11 @@
 import { rmSync } from 'node:fs';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { EXIT_BAD_INPUT, EXIT_FAILURE, main } from '../cli.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT_BAD_INPUT, EXIT_FAILURE } from '../cli.ts';
+import { runCli } from './testing/run-cli.ts';
 import { openStore } from '../store/index.ts';
 import { freshPgliteDataDir } from '../store/test-store.ts';
 
-/** Runs `orion ...args` in this process: exit code, stdout and stderr. */
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((out += chunk.toString()), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((err += chunk.toString()), true));
-  try {
-    const code = await main(args);
-    return { code: process.exitCode === 1 ? 1 : code, out, err };
-  } finally {
-    process.exitCode = undefined;
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const run = runCli;
 
 describe('orion user / audit verify / auth rotate-key (PGlite under ORION_DATA_DIR)', async () => {
   const dataDir = await freshPgliteDataDir();

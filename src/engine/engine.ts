@@ -13,12 +13,15 @@ import type { ModeSession } from '../ledger/records.ts';
 import type { MarketFollowerStatus } from '../market/market-follower.ts';
 import type { ProgressSink } from '../market/progress.ts';
 import type { PoolSnapshot } from '../market/snapshot.ts';
-import { createDecider } from '../orchestrator/decider.ts';
+import { createDecider, marketFacts } from '../orchestrator/decider.ts';
+import type { ProtectionGuard } from '../orchestrator/protection.ts';
+import { routeKey } from '../ledger/records.ts';
 import type { PlanSettings } from '../orchestrator/plan.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import { createMarketPersistence } from '../store/market-persistence.ts';
 import type { Store } from '../store/types.ts';
-import { BlockLatencyRing, type BlockLatencySummary } from './block-latency.ts';
+import { BlockLatencyRing, type BlockLatencySummary, type Percentiles } from './block-latency.ts';
+import { SampleRing } from './sample-ring.ts';
 import type { MarketEvent, SimulatedEvent } from './events.ts';
 import { createExecuteStage, type ExecuteStageStatus } from './execute-stage.ts';
 import { checkLendersExist, lenderAddresses, scannerFlashOptions, type FlashLenderSettings } from './flash-lenders.ts';
@@ -67,6 +70,11 @@ export interface EngineOptions {
   execution: ExecutionSettings | null;
   /** Why there is no executor, when `execution` is null. */
   noExecutionReason?: string;
+  /**
+   * The protections (src/risk-controls): asked before each plan and before each send, told each
+   * outcome. Given the engine's mode session (they count per session) once the engine has it.
+   */
+  protections: (session: ModeSession) => Promise<EngineProtections>;
   /** Plan margins and deadline (ORION_MIN_PROFIT_MARGIN_BPS, ORION_DEADLINE_BLOCKS, ORION_GAS_LIMIT_MARGIN_BPS). */
   plan: Omit<PlanSettings, 'gasBid'>;
   /** Seconds between blocks of the chain (the simulated next block's timestamp). */
@@ -90,6 +98,12 @@ export interface EngineOptions {
 
 /** Live execution's settings as the engine takes them; `onStep` observes each send (and is the test-only fault hook's way in). */
 export type LiveEngineSettings = LiveSettings & { onStep?: LiveExecutorOptions['onStep'] };
+
+/** What the engine needs of the protections. */
+export interface EngineProtections extends ProtectionGuard {
+  /** Counts a simulated plan's outcome (sim mode: the simulation stands for the sent transaction). */
+  observe(result: SimulationResult, route: string): void;
+}
 
 /** What /health shows of the engine. */
 export interface EngineStatus {
@@ -115,6 +129,8 @@ export interface EngineStatus {
   ledger: LedgerWriterStatus;
   /** Head-to-decision latency of the recent blocks, by stage. */
   latency: LatencyStatus;
+  /** What asking every protection rule costs per plan (µs; each ask, before and after simulation). */
+  protectionsUs: Percentiles | null;
 }
 
 /** The latency figures and how heads are learned now (which bounds them). */
@@ -174,6 +190,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const lenders = options.flashLenders ?? {};
   await checkLendersExist(clients, lenders, chainId);
   const session = await enterModeSession(options.store, options.mode, chainId);
+  const opened = await options.protections(session);
+  const protectionTimes = new SampleRing();
+  // Every ask of the rules is timed: the cost must never show in head → simulated plan.
+  const protections: EngineProtections = {
+    onBlock: (block) => opened.onBlock(block),
+    observe: (result, route) => opened.observe(result, route),
+    check(...args) {
+      const started = performance.now();
+      const lock = opened.check(...args);
+      protectionTimes.record((performance.now() - started) * 1000);
+      return lock;
+    },
+  };
   // Live: takes the writer lock, initialises the nonce and reconciles open intents before any block is decided.
   const executor = await executorFor(options, clients.pool, chainId, session);
   const live = isLive(executor) ? executor : null;
@@ -193,13 +222,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     plan: { ...options.plan, gasBid: options.gasBid },
     account: options.execution === null ? null : { executor: options.execution.executor, from: options.execution.hotKey },
     ...(options.noExecutionReason === undefined ? {} : { noAccountReason: options.noExecutionReason }),
+    guard: protections,
   });
+  /** Per plan, its opportunity's route (the gate and the outcome counts need it). */
+  const routeOf = new WeakMap<object, { opportunity: LentOpportunity; route: string }>();
   const record = createRecordStage(writer);
   let rank: RankStage | undefined;
   /** Market events that arrived while the rank stage was being built (handled in order once it is). */
   const early: MarketEvent[] = [];
 
   const onSimulated = (event: SimulatedEvent): void => {
+    if (options.mode === 'sim') {
+      for (const result of event.results) if (result.blocked === undefined) protections.observe(result, routeOf.get(result.plan)!.route);
+    }
     record.simulated(event);
     recent.unshift(...event.results);
     recent.length = Math.min(recent.length, RECENT_SIMULATIONS);
@@ -208,7 +243,18 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   };
 
   const ref: { market?: Awaited<ReturnType<typeof startMarketStage>> } = {};
-  const execute = createExecuteStage({ executor, head: () => ref.market!.head(), emit: onSimulated });
+  const execute = createExecuteStage({
+    executor,
+    head: () => ref.market!.head(),
+    emit: onSimulated,
+    gateFor: (event) => {
+      const market = marketFacts({ header: event.header, fee: event.fee, freshness: { fresh: true, stateBlock: event.header.number, head: event.header.number, ageBlocks: 0 } });
+      return (result) => {
+        const { opportunity, route } = routeOf.get(result.plan)!;
+        return protections.check('simulation', market, opportunity, route, result.plan, result);
+      };
+    },
+  });
 
   const onMarket = (event: MarketEvent): void => {
     if (rank === undefined) {
@@ -222,6 +268,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     lastFee = ranked.fee;
     blocksScanned += 1;
     const decided = decider.decide(ranked);
+    for (const sighting of decided.sightings) {
+      if (sighting.decision?.outcome === 'planned') routeOf.set(sighting.decision.plan, { opportunity: sighting.opportunity, route: routeKey(sighting.opportunity) });
+    }
     record.decided(decided);
     if (decided.plans.length === 0) latency.record(decided.header.number, decided.clock);
     else execute.submit(decided);
@@ -286,6 +335,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       resyncs: { execute: execute.status().resyncs },
       ledger: writer.status(),
       latency: latencyStatus(latency, market.headMode(), pollIntervalMs),
+      protectionsUs: protectionTimes.summary(),
     }),
     top: () => best,
     fee: () => lastFee!,

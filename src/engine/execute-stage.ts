@@ -1,5 +1,5 @@
 import type { BlockHeader } from '../chain/types.ts';
-import type { Executor, SimulationResult } from '../executor/executor.ts';
+import type { Executor, SendGate, SimulationResult } from '../executor/executor.ts';
 import type { DecidedEvent, SimulatedEvent } from './events.ts';
 
 /**
@@ -16,6 +16,8 @@ export interface ExecuteStageOptions {
   /** The newest block the market has applied (what a plan lands on). */
   head: () => BlockHeader;
   emit: (event: SimulatedEvent) => void;
+  /** The gate the executor asks before sending each simulated plan of `event` (the protections). */
+  gateFor?: (event: DecidedEvent) => SendGate;
 }
 
 /** What /health shows of the stage. */
@@ -52,7 +54,7 @@ export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
     const head = options.head();
     let results: SimulationResult[];
     try {
-      results = await options.executor.run(event.plans, head, event.clock.timing?.headSeenAt);
+      results = await options.executor.run(event.plans, head, options.gateFor?.(event), event.clock.timing?.headSeenAt);
     } catch (error) {
       results = failed(event, head, error);
     }

@@ -28,7 +28,17 @@ export interface SimulationResult {
   revert: RevertReason | null;
   /** Why there is no result (failed only). */
   error: string | null;
+  /** A protection rule asked on the result kept the plan from being sent (sim: would have kept it). */
+  blocked?: { rule: string; reason: string };
 }
+
+/**
+ * Asked of every simulated plan before it is sent (the protections' `simulation` rules: the
+ * kill switch and the breakers again, the simulated net profit): a lock keeps it from being
+ * sent. The sim executor records the answer on the result; the live executor must not send a
+ * plan the gate locks.
+ */
+export type SendGate = (result: SimulationResult) => { rule: string; reason: string } | null;
 
 /** Runs plans against the chain: simulates them (sim) or sends them (live). */
 export interface Executor {
@@ -38,5 +48,5 @@ export interface Executor {
    * market has applied, which may be later than the block the plans were made at. `headSeenAt`
    * (performance.now() when the head was heard of) lets the live executor time head → broadcast.
    */
-  run(plans: readonly Plan[], head: BlockHeader, headSeenAt?: number): Promise<SimulationResult[]>;
+  run(plans: readonly Plan[], head: BlockHeader, gate?: SendGate, headSeenAt?: number): Promise<SimulationResult[]>;
 }

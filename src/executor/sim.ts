@@ -5,7 +5,7 @@ import { toQuantity, type BlockHeader } from '../chain/types.ts';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { InputError } from '../errors.ts';
 import type { Plan } from '../orchestrator/plan.ts';
-import type { Executor, SimulationResult } from './executor.ts';
+import type { Executor, SendGate, SimulationResult } from './executor.ts';
 import { decodeRevertReason } from './revert-reason.ts';
 
 /**
@@ -78,7 +78,7 @@ export function createSimExecutor(options: SimExecutorOptions): Executor {
   const blockTime = BigInt(Math.ceil(options.blockTimeSeconds));
   return {
     mode: 'sim',
-    async run(plans: readonly Plan[], head: BlockHeader): Promise<SimulationResult[]> {
+    async run(plans: readonly Plan[], head: BlockHeader, gate?: SendGate): Promise<SimulationResult[]> {
       if (plans.length === 0) return [];
       const blockOverrides: Record<string, Hex> = { number: toQuantity(head.number + 1n), time: toQuantity(head.timestamp + blockTime) };
       if (head.baseFeePerGas !== null) blockOverrides['baseFeePerGas'] = toQuantity(nextBaseFee({ ...head, baseFeePerGas: head.baseFeePerGas }));
@@ -88,7 +88,12 @@ export function createSimExecutor(options: SimExecutorOptions): Executor {
         params: [{ blockStateCalls: [{ blockOverrides, calls: [callOf(plan)] }], validation: false }, { blockHash: head.hash }],
       }));
       const answers = await options.rpc.batch(calls);
-      return plans.map((plan, i) => resultOf(plan, head, answers[i]!));
+      return plans.map((plan, i) => {
+        const result = resultOf(plan, head, answers[i]!);
+        // What the live executor would do next: ask the gate before sending.
+        const blocked = result.status === 'ok' && gate !== undefined ? gate(result) : null;
+        return blocked === null ? result : { ...result, blocked: { rule: blocked.rule, reason: blocked.reason } };
+      });
     },
   };
 }

@@ -12,7 +12,10 @@ export interface Funnel {
   detected: number;
   planned: number;
   rejected: number;
+  /** Rejections by rule: decisions refused before simulation, and plans a rule kept from being sent after it. */
   rejectedByRule: Record<string, number>;
+  /** Simulated plans a rule on the simulation's result kept from being sent (counted in rejectedByRule too). */
+  blocked: number;
   simulated: { ok: number; reverted: number; failed: number; skipped: number };
   /** Reverts by decoded reason (custom error name). */
   revertsByReason: Record<string, number>;
@@ -26,7 +29,7 @@ export interface Funnel {
 /** An empty funnel. */
 export function emptyFunnel(): Funnel {
   return {
-    detected: 0, planned: 0, rejected: 0, rejectedByRule: {}, simulated: { ok: 0, reverted: 0, failed: 0, skipped: 0 },
+    detected: 0, planned: 0, rejected: 0, rejectedByRule: {}, blocked: 0, simulated: { ok: 0, reverted: 0, failed: 0, skipped: 0 },
     revertsByReason: {}, submitted: 0, included: 0, realized: 0, profitByToken: {},
   };
 }
@@ -41,10 +44,11 @@ const count = (value: unknown): number => Number(value);
 /** The funnel of session `session` as the ledger holds it. */
 export async function readFunnel(db: Queryable, session: bigint): Promise<Funnel> {
   const funnel = emptyFunnel();
-  const [opportunities, decisions, simulations, reverts, executions, planned, simulatedProfit, realized] = await Promise.all([
+  const [opportunities, decisions, simulations, blocked, reverts, executions, planned, simulatedProfit, realized] = await Promise.all([
     db.query('select count(*) as n from opportunities where mode_session = $1', [session]),
     db.query('select outcome, rule, count(*) as n from decisions where mode_session = $1 group by outcome, rule', [session]),
     db.query('select status, count(*) as n from simulations where mode_session = $1 group by status', [session]),
+    db.query('select blocked_rule, count(*) as n from simulations where mode_session = $1 and blocked_rule is not null group by blocked_rule', [session]),
     db.query("select revert_name, count(*) as n from simulations where mode_session = $1 and status = 'reverted' group by revert_name", [session]),
     db.query('select status, count(*) as n from executions where mode_session = $1 group by status', [session]),
     db.query(
@@ -71,6 +75,12 @@ export async function readFunnel(db: Queryable, session: bigint): Promise<Funnel
       funnel.rejected += n;
       funnel.rejectedByRule[row['rule'] as string] = n;
     }
+  }
+  for (const row of blocked.rows) {
+    const n = count(row['n']);
+    funnel.blocked += n;
+    const rule = row['blocked_rule'] as string;
+    funnel.rejectedByRule[rule] = (funnel.rejectedByRule[rule] ?? 0) + n;
   }
   for (const row of simulations.rows) funnel.simulated[row['status'] as keyof Funnel['simulated']] = count(row['n']);
   for (const row of reverts.rows) funnel.revertsByReason[(row['revert_name'] as string | null) ?? 'unknown'] = count(row['n']);

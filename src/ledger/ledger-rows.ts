@@ -48,10 +48,10 @@ export async function insertSimulation(db: Queryable, session: ModeSession, deci
   const plan = record.kind === 'result' ? record.result.plan : record.plan;
   const r = record.kind === 'result' ? record.result : null;
   await db.query(`insert into simulations (mode, mode_session, decision_id, opportunity_id, status, state_block, state_hash, as_block, predicted_profit,
-      simulated_profit, gas_limit, gas_used, revert_name, revert_args, error, simulated_at)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16)`, [
+      simulated_profit, gas_limit, gas_used, revert_name, revert_args, error, simulated_at, blocked_rule, blocked_reason)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16, $17, $18)`, [
     session.mode, session.id, decisionId, opportunityId, r?.status ?? 'skipped', r?.stateBlock.number ?? null, r?.stateBlock.hash ?? null, r?.asBlock ?? null,
     plan.expectedProfit, r?.profit ?? null, plan.gasLimit, r?.gasUsed ?? null, r?.revert?.name ?? null, r?.revert ? json(r.revert.args) : null,
-    r?.error ?? (record.kind === 'skipped' ? record.reason : null), record.at,
+    r?.error ?? (record.kind === 'skipped' ? record.reason : null), record.at, r?.blocked?.rule ?? null, r?.blocked?.reason ?? null,
   ]);
 }

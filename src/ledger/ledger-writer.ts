@@ -208,6 +208,10 @@ export function createLedgerWriter(options: LedgerWriterOptions): LedgerWriter {
       const { result } = record;
       funnel.simulated[result.status] += 1;
       if (result.status === 'ok') tokenProfit(funnel, result.plan.baseToken).simulated += result.profit!;
+      if (result.blocked !== undefined) {
+        funnel.blocked += 1;
+        funnel.rejectedByRule[result.blocked.rule] = (funnel.rejectedByRule[result.blocked.rule] ?? 0) + 1;
+      }
       if (result.status === 'reverted') {
         const name = result.revert?.name ?? 'unknown';
         funnel.revertsByReason[name] = (funnel.revertsByReason[name] ?? 0) + 1;

@@ -4,6 +4,7 @@ import { routeKey, stateKey } from '../ledger/records.ts';
 import type { DecidedEvent, RankedEvent, Sighting } from '../engine/events.ts';
 import { InputError } from '../errors.ts';
 import { buildPlan, type Plan, type PlanSettings } from './plan.ts';
+import type { MarketFacts, ProtectionGuard } from './protection.ts';
 
 /**
  * Stage ④, the strategy: turns a block's ranking into decisions. An opportunity is decided once
@@ -11,9 +12,10 @@ import { buildPlan, type Plan, type PlanSettings } from './plan.ts';
  * opportunity, already decided — and each new one becomes a plan, or a rejection naming the
  * rule and the reason. No I/O: everything it judges by comes in the `ranked` event.
  *
- * Rules here (the protections issue adds the risk rules as data): the market must be fresh (the
- * staleness guard), our fee cap must not price us out of the next block, an executor contract
- * must exist to simulate against, and the plan must still leave a profit after its margin.
+ * The risk rules are the protections' (src/orchestrator/protections/, one file per rule, asked
+ * through `guard` with the limits in force); the decider itself refuses only what cannot be
+ * planned: no executor contract to run against (`no-executor`), or a plan the planner refuses
+ * (`invalid-plan`). The kill switch and the breakers are asked first, before any planning.
  */
 
 /** Where plans are executed from. */
@@ -31,6 +33,8 @@ export interface DeciderOptions {
   account: ExecutionAccount | null;
   /** Why there is no account (shown in each such rejection). */
   noAccountReason?: string;
+  /** The protection rules with the limits and figures in force. */
+  guard: ProtectionGuard;
 }
 
 /** The decider. */
@@ -46,27 +50,27 @@ export function createDecider(options: DeciderOptions): Decider {
   /** Per route, the state it was last decided at. */
   const decidedState = new Map<string, string>();
 
-  const decideOne = (event: RankedEvent, sighting: Omit<Sighting, 'decision'>): Decision => {
-    const { opportunity } = sighting;
-    if (!event.freshness.fresh) return reject('stale-market', event.freshness.message);
-    if (event.fee.pricedOut) {
-      return reject('gas-price-cap', `the next block's base fee ${event.fee.nextBaseFee} wei is above the fee cap (ORION_MAX_FEE_PER_GAS): nothing of ours can be included`);
+  const decideOne = (event: RankedEvent, market: MarketFacts, opportunity: Sighting['opportunity'], route: string): Decision => {
+    let plan: Plan | null = null;
+    let planError: string | null = null;
+    if (options.account !== null) {
+      try {
+        plan = buildPlan(opportunity, { block: { number: event.header.number, hash: event.header.hash }, nextBaseFee: event.fee.nextBaseFee, gasPrice: event.fee.gasPrice, ...options.account }, options.plan);
+      } catch (error) {
+        planError = (error as Error).message;
+      }
     }
+    const lock = options.guard.check('plan', market, opportunity, route, plan, null);
+    if (lock !== null) return reject(lock.rule, lock.reason);
     if (options.account === null) return reject('no-executor', options.noAccountReason!);
-    let plan: Plan;
-    try {
-      plan = buildPlan(opportunity, { block: { number: event.header.number, hash: event.header.hash }, nextBaseFee: event.fee.nextBaseFee, gasPrice: event.fee.gasPrice, ...options.account }, options.plan);
-    } catch (error) {
-      return reject('invalid-plan', (error as Error).message);
-    }
-    if (plan.netProfit <= 0n || plan.minProfit <= 0n) {
-      return reject('min-profit', `net profit ${plan.netProfit} after gas leaves no minimum profit to require (floor ${plan.minProfit})`);
-    }
+    if (plan === null) return reject('invalid-plan', planError!);
     return { outcome: 'planned', plan };
   };
 
   return {
     decide(event) {
+      options.guard.onBlock(event.header.number);
+      const market = marketFacts(event);
       const sightings: Sighting[] = [];
       const plans: Plan[] = [];
       for (const opportunity of event.opportunities) {
@@ -78,7 +82,7 @@ export function createDecider(options: DeciderOptions): Decider {
           continue;
         }
         decidedState.set(route, state);
-        const decision = decideOne(event, { opportunity, isNew });
+        const decision = decideOne(event, market, opportunity, route);
         if (decision.outcome === 'planned') plans.push(decision.plan);
         sightings.push({ opportunity, isNew, decision });
       }
@@ -86,4 +90,9 @@ export function createDecider(options: DeciderOptions): Decider {
       return { type: 'decided', header: event.header, fee: event.fee, sightings, plans, clock: event.clock };
     },
   };
+}
+
+/** The market's facts the rules judge by. */
+export function marketFacts(event: Pick<RankedEvent, 'header' | 'fee' | 'freshness'>): MarketFacts {
+  return { block: event.header.number, freshness: event.freshness, gasPrice: event.fee.gasPrice, nextBaseFee: event.fee.nextBaseFee, pricedOut: event.fee.pricedOut };
 }

@@ -5,6 +5,7 @@ import { readSnapshotFile } from '../../../market/snapshot.ts';
 import { DEFAULT_PLAN_SETTINGS } from '../../../orchestrator/plan.ts';
 import { migrate } from '../../../store/migrate.ts';
 import { openStore, type OpenStoreOptions } from '../../../store/open-store.ts';
+import { engineProtections } from '../../../risk-controls/testing/engine-protections.ts';
 import { killAt, type KillPoint } from './fault-points.ts';
 
 /**
@@ -35,6 +36,7 @@ await migrate(store);
 const { snapshot } = await readSnapshotFile(settings.snapshotFile);
 const engine = await startEngine({
   store,
+  protections: engineProtections(store, snapshot.chainId).open,
   mode: 'live',
   live: {
     account, tipShareBps: 0, replaceAfterBlocks: settings.replaceAfterBlocks, confirmations: settings.confirmations,

@@ -1,0 +1,46 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+import { withApiServices } from './api-services.ts';
+
+/**
+ * `orion breaker status`, `orion breaker rearm NAME --reason TEXT`: the breakers that hold
+ * across restarts (daily-loss until re-armed by hand; revert-breaker until its cooldown block),
+ * against the database while the server is stopped.
+ */
+
+const BREAKERS = ['daily-loss', 'revert-breaker'];
+
+export function register(program: Command): void {
+  const command = program.command('breaker');
+
+  command.command('status').description('tripped breakers with their reason and until when')
+    .option('--json', 'one JSON document')
+    .action(async (options: { json?: boolean }) => {
+      const trips = await withApiServices('GET /health on the running server shows the breakers', async ({ store }) => {
+        const { openTrips } = await import('../risk-controls/breaker-repository.ts');
+        return openTrips(store);
+      });
+      if (options.json === true) {
+        process.stdout.write(`${JSON.stringify({ tripped: trips.map((t) => ({ breaker: t.breaker, reason: t.reason, trippedBlock: t.trippedBlock.toString(), untilBlock: t.untilBlock?.toString() ?? null, trippedAt: t.trippedAt.toISOString() })) })}\n`);
+        return;
+      }
+      if (trips.length === 0) process.stdout.write('no breaker is tripped\n');
+      for (const t of trips) process.stdout.write(`${t.breaker}: tripped at block ${t.trippedBlock} (${t.trippedAt.toISOString()}), ${t.untilBlock === null ? 'until re-armed' : `until block ${t.untilBlock}`}: ${t.reason}\n`);
+    });
+
+  command.command('rearm').description('re-arm a tripped breaker (the daily loss then counts afresh from now)')
+    .argument('<breaker>', BREAKERS.join(' or '))
+    .requiredOption('--reason <text>', 'why it is safe to trade again')
+    .action(async (breaker: string, options: { reason: string }) => {
+      if (!BREAKERS.includes(breaker)) throw new InputError(`breaker "${breaker}" is not one of ${BREAKERS.join(', ')}`);
+      const by = `cli:${userInfo().username}`;
+      const at = await withApiServices('re-arm it through the running server\'s API', async ({ store, audit }) => {
+        const { rearmBreaker } = await import('../risk-controls/breaker-repository.ts');
+        const rearmed = await rearmBreaker(store, breaker, by, options.reason);
+        await audit.append({ type: 'breaker.rearm', details: { breaker, reason: options.reason, via: 'cli', by } });
+        return rearmed;
+      });
+      process.stdout.write(`${breaker} re-armed by ${by} at ${at.toISOString()}\n`);
+    });
+}

@@ -1,0 +1,104 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { InputError } from '../errors.ts';
+import type { LimitsVersion } from '../risk-controls/limits-repository.ts';
+import { withApiServices } from './api-services.ts';
+
+/**
+ * `orion limits show | set KEY=VALUE… | history | rollback --to N`: the risk limits as data
+ * (src/orchestrator/limits.ts lists the keys), against the database while the server is
+ * stopped (PGlite belongs to one process; on PostgreSQL a running server picks a change up
+ * within seconds). Every change is a new version with who and why, and is in the audit log.
+ */
+
+const VIA_API = 'change the limits through the running server (PUT /api/v1/limits as risk or admin)';
+const actor = (): string => `cli:${userInfo().username}`;
+
+export function register(program: Command): void {
+  const limits = program.command('limits');
+
+  limits.command('show').description('the limits in force, in token units')
+    .option('--json', 'one JSON document (amounts as decimal strings of base units)')
+    .action(async (options: { json?: boolean }) => {
+      const { current, tokens } = await readCurrent();
+      const { describeLimits, limitsToJson } = await import('../orchestrator/limits.ts');
+      if (options.json === true) return print({ version: current.version, changedAt: current.changedAt.toISOString(), actor: current.actor, limits: limitsToJson(current.limits) });
+      process.stdout.write(`limits version ${current.version} (${current.changedAt.toISOString()}, by ${current.actor}${current.comment === null ? '' : `: ${current.comment}`})\n`);
+      for (const row of describeLimits(current.limits, tokens)) process.stdout.write(`  ${row.key.padEnd(40)} ${row.value}\n`);
+    });
+
+  limits.command('set').description('change limits: KEY=VALUE… (amounts in token units, tokens by symbol or address; KEY=none removes a per-token limit)')
+    .argument('<assignments...>', 'e.g. max_input.WETH=50 min_net_profit.USDC=5 max_gas_price=80gwei')
+    .option('--comment <text>', 'why (kept with the version)')
+    .action(async (assignments: string[], options: { comment?: string }) => {
+      const written = await withMarket(async ({ store, audit, chainId, tokens }) => {
+        const { applyAssignments } = await import('../orchestrator/limits.ts');
+        const { writeLimits } = await import('../risk-controls/limits-repository.ts');
+        const version = await writeLimits(store, chainId, (current) => applyAssignments(current.limits, assignments, tokens), actor(), options.comment ?? null);
+        await audit.append({ type: 'limits.set', details: { version: version.version, changes: version.changes.map((c) => ({ ...c })), comment: options.comment ?? null, via: 'cli', by: actor() } });
+        return { version, tokens };
+      });
+      await printChanges(written.version, written.tokens);
+    });
+
+  limits.command('history').description('every version, newest first, with who changed what and why')
+    .option('--limit <n>', 'at most this many versions', '20')
+    .option('--json', 'one JSON document')
+    .action(async (options: { limit: string; json?: boolean }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new InputError(`--limit must be a whole number from 1, got "${options.limit}"`);
+      const { history, tokens } = await withMarket(async ({ store, tokens }) => {
+        const { limitsHistory } = await import('../risk-controls/limits-repository.ts');
+        return { history: await limitsHistory(store, limit), tokens };
+      });
+      if (options.json === true) return print({ versions: history.map((v) => ({ version: v.version, changedAt: v.changedAt.toISOString(), actor: v.actor, comment: v.comment, changes: v.changes })) });
+      for (const version of history) await printChanges(version, tokens);
+    });
+
+  limits.command('rollback').description('restore an earlier version exactly (written as a new version)')
+    .requiredOption('--to <version>', 'the version to restore')
+    .option('--comment <text>', 'why')
+    .action(async (options: { to: string; comment?: string }) => {
+      const to = Number(options.to);
+      if (!Number.isInteger(to) || to < 1) throw new InputError(`--to must be a version number from 1, got "${options.to}"`);
+      const written = await withMarket(async ({ store, audit, chainId, tokens }) => {
+        const { rollbackLimits } = await import('../risk-controls/limits-repository.ts');
+        const version = await rollbackLimits(store, chainId, to, actor(), options.comment ?? null);
+        await audit.append({ type: 'limits.rollback', details: { version: version.version, to, changes: version.changes.map((c) => ({ ...c })), via: 'cli', by: actor() } });
+        return { version, tokens };
+      });
+      await printChanges(written.version, written.tokens);
+    });
+}
+
+type Market = Awaited<ReturnType<typeof import('../risk-controls/stored-tokens.ts').storedMarket>> & object;
+
+async function withMarket<T>(work: (ctx: Parameters<Parameters<typeof withApiServices>[1]>[0] & Market) => Promise<T>): Promise<T> {
+  return withApiServices(VIA_API, async (services) => {
+    const { storedMarket } = await import('../risk-controls/stored-tokens.ts');
+    const market = await storedMarket(services.store);
+    if (market === undefined) throw new InputError('the limits were never seeded: start the platform once (`orion start`), which writes version 1 from the configuration');
+    return work({ ...services, ...market });
+  });
+}
+
+async function readCurrent(): Promise<{ current: LimitsVersion; tokens: Market['tokens'] }> {
+  return withMarket(async ({ store, tokens }) => {
+    const { currentLimits } = await import('../risk-controls/limits-repository.ts');
+    return { current: (await currentLimits(store))!, tokens };
+  });
+}
+
+async function printChanges(version: LimitsVersion, tokens: Market['tokens']): Promise<void> {
+  const { describeEntry } = await import('../orchestrator/limits.ts');
+  process.stdout.write(`version ${version.version} (${version.changedAt.toISOString()}, by ${version.actor}${version.comment === null ? '' : `: ${version.comment}`})\n`);
+  for (const change of version.changes) {
+    const before = describeEntry(change.key, change.old, tokens);
+    const after = describeEntry(change.key, change.new, tokens);
+    process.stdout.write(`  ${after.key.padEnd(40)} ${before.value} → ${after.value}\n`);
+  }
+}
+
+function print(document: unknown): void {
+  process.stdout.write(`${JSON.stringify(document)}\n`);
+}

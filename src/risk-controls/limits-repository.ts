@@ -1,0 +1,94 @@
+import { InputError } from '../errors.ts';
+import { diffLimits, limitsFromJson, limitsToJson, type LimitChange, type Limits } from '../orchestrator/limits.ts';
+import type { Queryable, Store } from '../store/types.ts';
+
+/**
+ * The `limits` table: one row per version, each the whole set of limits with who changed what
+ * and why. The highest version is in force. Writes take the table's lock so two writers (two
+ * instances, the CLI and a server on PostgreSQL) never make the same version twice.
+ */
+
+/** One version of the limits. */
+export interface LimitsVersion {
+  version: number;
+  limits: Limits;
+  changes: LimitChange[];
+  actor: string;
+  comment: string | null;
+  changedAt: Date;
+}
+
+interface LimitsRow {
+  version: number;
+  limits: unknown;
+  changes: LimitChange[];
+  actor: string;
+  comment: string | null;
+  changed_at: Date;
+  [column: string]: unknown;
+}
+
+const COLUMNS = 'version, limits, changes, actor, comment, changed_at';
+
+const toVersion = (row: LimitsRow): LimitsVersion => ({
+  version: row.version, limits: limitsFromJson(row.limits, `limits version ${row.version}`), changes: row.changes, actor: row.actor, comment: row.comment, changedAt: row.changed_at,
+});
+
+/** The version in force, or undefined before the first boot seeded one. */
+export async function currentLimits(db: Queryable): Promise<LimitsVersion | undefined> {
+  const { rows } = await db.query<LimitsRow>(`select ${COLUMNS} from limits order by version desc limit 1`);
+  return rows[0] === undefined ? undefined : toVersion(rows[0]);
+}
+
+/** Every version, newest first (at most `limit`). */
+export async function limitsHistory(db: Queryable, limit = 100): Promise<LimitsVersion[]> {
+  const { rows } = await db.query<LimitsRow>(`select ${COLUMNS} from limits order by version desc limit $1`, [limit]);
+  return rows.map(toVersion);
+}
+
+/** The version in force; on first boot, version 1 written from `seed` (the defaults and config). */
+export async function seedLimitsOnce(store: Store, chainId: number, seed: Limits): Promise<LimitsVersion> {
+  return store.transaction(async (tx) => {
+    await tx.query('lock table limits in exclusive mode');
+    const current = await currentLimits(tx);
+    if (current !== undefined) return current;
+    return insertVersion(tx, chainId, 1, seed, diffLimits(seed, seed), 'config', 'defaults and configuration at first boot');
+  });
+}
+
+/**
+ * Writes `next` as a new version if it differs from the version in force; `expectVersion` (when
+ * given) must still be in force, so a change prepared on an old version is refused instead of
+ * silently undoing a newer one.
+ */
+export async function writeLimits(store: Store, chainId: number, next: (current: LimitsVersion) => Limits, actor: string, comment: string | null, expectVersion?: number): Promise<LimitsVersion> {
+  return store.transaction(async (tx) => {
+    await tx.query('lock table limits in exclusive mode');
+    const current = await currentLimits(tx);
+    if (current === undefined) throw new InputError('the limits were never seeded: start the platform once (it writes version 1 from the configuration)');
+    if (expectVersion !== undefined && current.version !== expectVersion) {
+      throw new InputError(`the limits changed meanwhile: version ${current.version} is in force, not ${expectVersion}; look again and retry`);
+    }
+    const limits = next(current);
+    const changes = diffLimits(current.limits, limits);
+    if (changes.length === 0) throw new InputError(`nothing to change: the values given are those of version ${current.version}`);
+    return insertVersion(tx, chainId, current.version + 1, limits, changes, actor, comment);
+  });
+}
+
+/** Restores version `to` exactly, as a new version (history is never rewritten). */
+export async function rollbackLimits(store: Store, chainId: number, to: number, actor: string, comment: string | null): Promise<LimitsVersion> {
+  if (!Number.isInteger(to) || to < 1) throw new InputError(`the version to roll back to must be a whole number from 1, got ${to}`);
+  const { rows } = await store.query<LimitsRow>(`select ${COLUMNS} from limits where version = $1`, [to]);
+  if (rows[0] === undefined) throw new InputError(`there is no limits version ${to}`);
+  const target = toVersion(rows[0]);
+  return writeLimits(store, chainId, () => target.limits, actor, comment ?? `rollback to version ${to}`);
+}
+
+async function insertVersion(tx: Queryable, chainId: number, version: number, limits: Limits, changes: LimitChange[], actor: string, comment: string | null): Promise<LimitsVersion> {
+  const { rows } = await tx.query<LimitsRow>(
+    `insert into limits (version, chain_id, limits, changes, actor, comment) values ($1, $2, $3::jsonb, $4::jsonb, $5, $6) returning ${COLUMNS}`,
+    [version, chainId, JSON.stringify(limitsToJson(limits)), JSON.stringify(changes), actor, comment],
+  );
+  return toVersion(rows[0]!);
+}

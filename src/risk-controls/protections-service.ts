@@ -1,0 +1,237 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SimulationResult } from '../executor/executor.ts';
+import type { TokenDirectory } from '../format/symbols.ts';
+import { notify } from '../notify/index.ts';
+import { applyAssignments, type Limits } from '../orchestrator/limits.ts';
+import { outcomePnl } from '../orchestrator/outcome-pnl.ts';
+import type { Plan } from '../orchestrator/plan.ts';
+import { ProtectionFigures } from '../orchestrator/protection-figures.ts';
+import type { BreakerTrip, KillSwitchState, Lock, MarketFacts, RulePhase } from '../orchestrator/protection.ts';
+import { firstLock } from '../orchestrator/rule-book.ts';
+import type { LentOpportunity } from '../scanner/flash-lender.ts';
+import type { Store } from '../store/types.ts';
+import { openTrips, rearmBreaker, recordTrip } from './breaker-repository.ts';
+import { readFiguresFromLedger } from './figures-from-ledger.ts';
+import { readKillSwitch, recordKillSwitch } from './kill-switch-repository.ts';
+import { currentLimits, limitsHistory, rollbackLimits, seedLimitsOnce, writeLimits, type LimitsVersion } from './limits-repository.ts';
+
+/**
+ * The protections as the running platform holds them: the limits in force, the kill switch, the
+ * breakers and the recent figures, in memory for the engine's decisions (microseconds, no I/O on
+ * the decision path) and in the database for everyone else and for restarts. Every change an
+ * operator makes goes to the database first and to memory right after, so it applies before the
+ * next plan; a trip the engine finds is in memory at once and written in the background.
+ */
+
+/** Who asks for a change, and through what. */
+export interface Actor {
+  /** A person's pseudonym or name, `engine`, or `operator (file)`. */
+  name: string;
+  via: KillSwitchState['via'];
+}
+
+/** A change worth an audit record. */
+export interface ProtectionAuditEvent {
+  type: 'kill-switch.engage' | 'kill-switch.release' | 'breaker.trip' | 'breaker.rearm' | 'limits.set' | 'limits.rollback';
+  actor: string;
+  details: Record<string, unknown>;
+}
+
+/** Settings of the service. */
+export interface ProtectionsOptions {
+  store: Store;
+  chainId: number;
+  /** The mode session whose outcomes the daily loss and breakers count. */
+  session: bigint;
+  /** ORION_DATA_DIR: the file KILL there engages the kill switch. */
+  dataDir: string;
+  /** Version 1 of the limits, written on first boot (defaults and configuration). */
+  seed: Limits;
+  /** The market's tokens, to read `KEY=VALUE` changes by symbol. */
+  tokens: () => TokenDirectory;
+  /** Each change (for the audit log). */
+  onAudit?: (event: ProtectionAuditEvent) => Promise<void> | void;
+  /** A background write that failed (the state in memory holds; the write is retried on the next change). */
+  onError?: (error: unknown) => void;
+}
+
+/** What /health shows. */
+export interface ProtectionsStatus {
+  limitsVersion: number;
+  killSwitch: { engaged: boolean; reason: string; actor: string; via: string; at: string } | null;
+  breakers: { breaker: string; reason: string; trippedBlock: string; until: string; trippedAt: string }[];
+  /** Routes suppressed now, with until which block. */
+  suppressedRoutes: { route: string; failures: number; retryAtBlock: string }[];
+  /** The last global lock the engine met (stale market, gas), with its block. */
+  lastGlobalLock: { rule: string; reason: string; block: string } | null;
+  /** Refusals since start by rule. */
+  locksByRule: Record<string, number>;
+  dailyPnl: { day: string; byToken: Record<string, string> };
+}
+
+/** The running protections. */
+export interface Protections {
+  limits(): LimitsVersion;
+  /** Once per block before its decisions: the KILL file, cooled-down breakers. */
+  onBlock(block: bigint, now?: Date): void;
+  /** The first lock of the `phase` rules for this opportunity (and plan, and simulation), or null. */
+  check(phase: RulePhase, market: MarketFacts, opportunity: LentOpportunity, route: string, plan: Plan | null, simulation: SimulationResult | null): Lock | null;
+  /** Counts a simulated (sim mode) plan's outcome for the breakers and the daily loss. */
+  observe(result: SimulationResult, route: string, at?: Date): void;
+  engageKillSwitch(reason: string, actor: Actor): Promise<KillSwitchState>;
+  releaseKillSwitch(reason: string, actor: Actor): Promise<KillSwitchState>;
+  rearm(breaker: string, reason: string, actor: Actor): Promise<void>;
+  setLimits(assignments: readonly string[], actor: Actor, comment: string | null, expectVersion?: number): Promise<LimitsVersion>;
+  rollbackLimits(to: number, actor: Actor, comment: string | null): Promise<LimitsVersion>;
+  history(limit?: number): Promise<LimitsVersion[]>;
+  /** Reads limits, kill switch and trips again (changes another process made on a shared PostgreSQL). */
+  refresh(): Promise<void>;
+  status(): ProtectionsStatus;
+  /** Resolves once background writes are done. */
+  settle(): Promise<void>;
+}
+
+/** The breakers whose trips are written down (the other rules lock for one block at a time). */
+const BREAKERS = new Set(['daily-loss', 'revert-breaker']);
+
+/** Opens the protections: seeds the limits on first boot, reads the switch, trips and the session's figures. */
+export async function openProtections(options: ProtectionsOptions): Promise<Protections> {
+  const { store } = options;
+  let limits = await seedLimitsOnce(store, options.chainId, options.seed);
+  const figures = new ProtectionFigures();
+  figures.killSwitch = await readKillSwitch(store);
+  for (const trip of await openTrips(store)) figures.breakers.set(trip.breaker, trip);
+  const ledger = await readFiguresFromLedger(store, options.session, limits.limits.revertBreaker.window);
+  figures.seedDailyPnl(ledger.dailyPnl);
+  // The day's P&L is seeded above: the recent outcomes feed the breakers' counts only.
+  for (const outcome of ledger.recentOutcomes) figures.observe({ ...outcome, pnl: null }, limits.limits.revertBreaker.window);
+
+  const killFile = join(options.dataDir, 'KILL');
+  const locksByRule: Record<string, number> = {};
+  let lastGlobalLock: ProtectionsStatus['lastGlobalLock'] = null;
+  let lastBlock = 0n;
+  const pending = new Set<Promise<unknown>>();
+
+  const background = (work: Promise<unknown>): void => {
+    const tracked = work.catch((error: unknown) => options.onError?.(error)).finally(() => pending.delete(tracked));
+    pending.add(tracked);
+  };
+  const audit = async (event: ProtectionAuditEvent): Promise<void> => {
+    await options.onAudit?.(event);
+  };
+
+  const trip = (lock: Lock, block: bigint): void => {
+    const untilBlock = lock.until.kind === 'block' ? lock.until.block : null;
+    const tripped: BreakerTrip = { breaker: lock.rule, reason: lock.reason, trippedBlock: block, untilBlock, trippedAt: new Date() };
+    figures.breakers.set(lock.rule, tripped);
+    if (lock.rule === 'revert-breaker') figures.resetReverts();
+    notify({ type: 'breaker.tripped', text: `Orion: the ${lock.rule} breaker tripped at block ${block}: ${lock.reason}`, details: { breaker: lock.rule, block: block.toString(), until: untilBlock?.toString() ?? 'rearm' } });
+    background(recordTrip(store, tripped).then(() => audit({ type: 'breaker.trip', actor: 'engine', details: { breaker: lock.rule, reason: lock.reason, block: block.toString() } })));
+  };
+
+  const engageFromFile = (): void => {
+    if (figures.killSwitch?.engaged === true || !existsSync(killFile)) return;
+    let reason = 'the file KILL was created in the data folder';
+    try {
+      reason = readFileSync(killFile, 'utf8').trim() || reason;
+    } catch {
+      // Unreadable (a race with its removal): engage with the default reason anyway.
+    }
+    figures.killSwitch = { engaged: true, reason, actor: 'operator (file)', via: 'file', at: new Date() };
+    notify({ type: 'kill-switch', text: `Orion: kill switch ENGAGED (file KILL): ${reason}`, details: { engaged: true, via: 'file' } });
+    background(recordKillSwitch(store, true, reason, 'operator (file)', 'file').then(() => audit({ type: 'kill-switch.engage', actor: 'operator (file)', details: { reason, via: 'file' } })));
+  };
+
+  const setKillSwitch = async (engaged: boolean, reason: string, actor: Actor): Promise<KillSwitchState> => {
+    // Release removes the file first: otherwise the next block would engage it again from the file.
+    if (!engaged) rmSync(killFile, { force: true });
+    const state = await recordKillSwitch(store, engaged, reason, actor.name, actor.via);
+    figures.killSwitch = state;
+    notify({ type: 'kill-switch', text: `Orion: kill switch ${engaged ? 'ENGAGED' : 'released'} by ${actor.name}: ${state.reason}`, details: { engaged, via: actor.via } });
+    await audit({ type: engaged ? 'kill-switch.engage' : 'kill-switch.release', actor: actor.name, details: { reason: state.reason, via: actor.via } });
+    return state;
+  };
+
+  return {
+    limits: () => limits,
+    onBlock(block, now = new Date()) {
+      lastBlock = block;
+      engageFromFile();
+      const revert = figures.breakers.get('revert-breaker');
+      if (revert !== undefined && revert.untilBlock !== null && block > revert.untilBlock) {
+        figures.breakers.delete('revert-breaker');
+        background(rearmBreaker(store, 'revert-breaker', 'engine', `cooldown over at block ${block}`));
+      }
+      figures.view(now);
+    },
+    check(phase, market, opportunity, route, plan, simulation) {
+      const lock = firstLock(phase, { opportunity, route, plan, simulation, market, figures: figures.view(), limits: limits.limits });
+      if (lock === null) return null;
+      locksByRule[lock.rule] = (locksByRule[lock.rule] ?? 0) + 1;
+      if (lock.scope.kind === 'global' && !BREAKERS.has(lock.rule)) lastGlobalLock = { rule: lock.rule, reason: lock.reason, block: market.block.toString() };
+      if (BREAKERS.has(lock.rule) && !figures.breakers.has(lock.rule)) trip(lock, market.block);
+      return lock;
+    },
+    observe(result, route, at = new Date()) {
+      figures.observe(
+        { route, baseToken: result.plan.baseToken.toLowerCase(), block: result.asBlock, at, reverted: result.status === 'reverted', failed: result.status === 'failed', pnl: outcomePnl(result) },
+        limits.limits.revertBreaker.window,
+      );
+    },
+    engageKillSwitch: (reason, actor) => setKillSwitch(true, reason, actor),
+    releaseKillSwitch: (reason, actor) => setKillSwitch(false, reason, actor),
+    async rearm(breaker, reason, actor) {
+      await rearmBreaker(store, breaker, actor.name, reason);
+      figures.breakers.delete(breaker);
+      if (breaker === 'daily-loss') figures.resetDailyPnl();
+      if (breaker === 'revert-breaker') figures.resetReverts();
+      await audit({ type: 'breaker.rearm', actor: actor.name, details: { breaker, reason, via: actor.via } });
+    },
+    async setLimits(assignments, actor, comment, expectVersion) {
+      // Parsed before the transaction: a bad value is refused with nothing written.
+      const next = applyAssignments(limits.limits, assignments, options.tokens());
+      const written = await writeLimits(store, options.chainId, (current) => (current.version === limits.version ? next : applyAssignments(current.limits, assignments, options.tokens())), actor.name, comment, expectVersion);
+      limits = written;
+      await audit({ type: 'limits.set', actor: actor.name, details: { version: written.version, changes: written.changes, comment } });
+      return written;
+    },
+    async rollbackLimits(to, actor, comment) {
+      const written = await rollbackLimits(store, options.chainId, to, actor.name, comment);
+      limits = written;
+      await audit({ type: 'limits.rollback', actor: actor.name, details: { version: written.version, to, changes: written.changes, comment } });
+      return written;
+    },
+    history: (limit) => limitsHistory(store, limit),
+    async refresh() {
+      const [stored, killSwitch, trips] = await Promise.all([currentLimits(store), readKillSwitch(store), openTrips(store)]);
+      if (stored !== undefined && stored.version !== limits.version) limits = stored;
+      if (killSwitch !== null && (figures.killSwitch === null || killSwitch.at.getTime() >= figures.killSwitch.at.getTime())) figures.killSwitch = killSwitch;
+      // A trip still being written is not in the table yet: replace the trips only once writes are done.
+      if (pending.size === 0) figures.breakers.clear();
+      for (const t of trips) figures.breakers.set(t.breaker, t);
+    },
+    status() {
+      const view = figures.view();
+      const suppression = limits.limits.routeSuppression;
+      const suppressedRoutes: ProtectionsStatus['suppressedRoutes'] = [];
+      for (const [route, failures] of view.failuresByRoute) {
+        const retryAt = failures.lastFailureBlock + BigInt(suppression.retryBlocks);
+        if (failures.consecutive >= suppression.failures && lastBlock < retryAt) suppressedRoutes.push({ route, failures: failures.consecutive, retryAtBlock: retryAt.toString() });
+      }
+      const ks = view.killSwitch;
+      return {
+        limitsVersion: limits.version,
+        killSwitch: ks === null ? null : { engaged: ks.engaged, reason: ks.reason, actor: ks.actor, via: ks.via, at: ks.at.toISOString() },
+        breakers: [...view.breakers.values()].map((t) => ({ breaker: t.breaker, reason: t.reason, trippedBlock: t.trippedBlock.toString(), until: t.untilBlock === null ? 're-armed by hand' : `block ${t.untilBlock}`, trippedAt: t.trippedAt.toISOString() })),
+        suppressedRoutes,
+        lastGlobalLock,
+        locksByRule: { ...locksByRule },
+        dailyPnl: { day: view.day, byToken: Object.fromEntries([...view.dailyPnl].map(([token, pnl]) => [token, pnl.toString()])) },
+      };
+    },
+    async settle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+  };
+}
