@@ -56,7 +56,8 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
       { bigint: ['nonce', 'plan_block', 'predicted_profit', 'realized_profit', 'gas_used', 'effective_gas_price', 'gas_cost_wei', 'included_block', 'simulated_profit'] },
     );
     expect(intents.length, JSON.stringify(status)).toBeGreaterThan(0);
-    expect(status.sent).toBeGreaterThan(0);
+    const seen = JSON.stringify(status);
+    expect(status.sent, seen).toBeGreaterThan(0);
 
     // Nonces: contiguous from the hot key's first, each mined exactly by the intent's settled attempt.
     const nonces = intents.map((r) => r['nonce'] as bigint);
@@ -107,8 +108,8 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
         exact += 1;
       }
     }
-    expect(landed).toBeGreaterThan(0);
-    expect(exact).toBeGreaterThan(0);
+    expect(landed, `no execution succeeded on chain: ${seen}`).toBeGreaterThan(0);
+    expect(exact, `none mined first in the block after its plan (${landed} landed): ${seen}`).toBeGreaterThan(0);
 
     // The ledger's execution rows agree with the intents.
     const { rows: executions } = await db.query('select intent_id, status, realized_profit, predicted_profit, nonce from executions where intent_id is not null order by nonce', [],
