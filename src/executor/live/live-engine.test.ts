@@ -99,7 +99,9 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
         .filter((e) => e.eventName === 'Executed');
       const onChainProfit = executed.reduce((sum, e) => sum + (e.args as { profit: bigint }).profit, 0n);
       expect(row['realized_profit']).toBe(onChainProfit);
-      expect(row['state']).toBe(receipt.status === 'success' ? 'confirmed' : 'failed');
+      // Final once deep enough; one mined in the engine's last blocks may still be waiting for its depth.
+      expect([receipt.status === 'success' ? 'confirmed' : 'failed', 'unconfirmed']).toContain(row['state']);
+      expect(row['receipt_status']).toBe(receipt.status === 'success' ? 'success' : 'reverted');
       if (receipt.status === 'success') landed += 1;
       // Mined first in the block right after the one it was planned at: nothing moved its pools,
       // so the contract made exactly the predicted profit.
