@@ -54,7 +54,7 @@ export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
     const head = options.head();
     let results: SimulationResult[];
     try {
-      results = await options.executor.run(event.plans, head, event.clock.timing?.headSeenAt, options.gateFor?.(event));
+      results = await options.executor.run(event.plans, head, options.gateFor?.(event), event.clock.timing?.headSeenAt);
     } catch (error) {
       results = failed(event, head, error);
     }

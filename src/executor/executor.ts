@@ -46,8 +46,7 @@ export interface Executor {
   /**
    * Runs `plans` on the state after `head`, as the next block would: the newest block the
    * market has applied, which may be later than the block the plans were made at. `headSeenAt`
-   * (performance.now() when the head was heard of) lets the live executor time head → broadcast;
-   * `gate` is asked of every simulated plan before it is sent (a locked plan is never sent).
+   * (performance.now() when the head was heard of) lets the live executor time head → broadcast.
    */
-  run(plans: readonly Plan[], head: BlockHeader, headSeenAt?: number, gate?: SendGate): Promise<SimulationResult[]>;
+  run(plans: readonly Plan[], head: BlockHeader, gate?: SendGate, headSeenAt?: number): Promise<SimulationResult[]>;
 }

@@ -78,7 +78,7 @@ export function createSimExecutor(options: SimExecutorOptions): Executor {
   const blockTime = BigInt(Math.ceil(options.blockTimeSeconds));
   return {
     mode: 'sim',
-    async run(plans: readonly Plan[], head: BlockHeader, _headSeenAt?: number, gate?: SendGate): Promise<SimulationResult[]> {
+    async run(plans: readonly Plan[], head: BlockHeader, gate?: SendGate): Promise<SimulationResult[]> {
       if (plans.length === 0) return [];
       const blockOverrides: Record<string, Hex> = { number: toQuantity(head.number + 1n), time: toQuantity(head.timestamp + blockTime) };
       if (head.baseFeePerGas !== null) blockOverrides['baseFeePerGas'] = toQuantity(nextBaseFee({ ...head, baseFeePerGas: head.baseFeePerGas }));

@@ -56,7 +56,8 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
       { bigint: ['nonce', 'plan_block', 'predicted_profit', 'realized_profit', 'gas_used', 'effective_gas_price', 'gas_cost_wei', 'included_block', 'simulated_profit'] },
     );
     expect(intents.length, JSON.stringify(status)).toBeGreaterThan(0);
-    expect(status.sent).toBeGreaterThan(0);
+    const seen = JSON.stringify(status);
+    expect(status.sent, seen).toBeGreaterThan(0);
 
     // Nonces: contiguous from the hot key's first, each mined exactly by the intent's settled attempt.
     const nonces = intents.map((r) => r['nonce'] as bigint);
@@ -98,7 +99,9 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
         .filter((e) => e.eventName === 'Executed');
       const onChainProfit = executed.reduce((sum, e) => sum + (e.args as { profit: bigint }).profit, 0n);
       expect(row['realized_profit']).toBe(onChainProfit);
-      expect(row['state']).toBe(receipt.status === 'success' ? 'confirmed' : 'failed');
+      // Final once deep enough; one mined in the engine's last blocks may still be waiting for its depth.
+      expect([receipt.status === 'success' ? 'confirmed' : 'failed', 'unconfirmed']).toContain(row['state']);
+      expect(row['receipt_status']).toBe(receipt.status === 'success' ? 'success' : 'reverted');
       if (receipt.status === 'success') landed += 1;
       // Mined first in the block right after the one it was planned at: nothing moved its pools,
       // so the contract made exactly the predicted profit.
@@ -107,8 +110,8 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
         exact += 1;
       }
     }
-    expect(landed).toBeGreaterThan(0);
-    expect(exact).toBeGreaterThan(0);
+    expect(landed, `no execution succeeded on chain: ${seen}`).toBeGreaterThan(0);
+    expect(exact, `none mined first in the block after its plan (${landed} landed): ${seen}`).toBeGreaterThan(0);
 
     // The ledger's execution rows agree with the intents.
     const { rows: executions } = await db.query('select intent_id, status, realized_profit, predicted_profit, nonce from executions where intent_id is not null order by nonce', [],

@@ -29,10 +29,14 @@ import type { KillPoint } from './testing/fault-points.ts';
 
 const CHILD = fileURLToPath(new URL('./testing/engine-child.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const RANDOM_KILLS = 4;
+/**
+ * Random kill points after the three named ones: EXACTLY_ONCE_RANDOM_KILLS (a test-only variable,
+ * not ORION_*), default 2 to keep the suite's time bounded; the issue's 10 for a long run.
+ */
+const RANDOM_KILLS = Number(process.env['EXACTLY_ONCE_RANDOM_KILLS'] ?? '2');
 const RANDOM_STEPS: LiveStep[] = ['signed', 'committed', 'sent', 'receipt', 'included', 'settled', 'rebroadcast'];
 /** Longest one child may run before the test kills it itself (a step that did not come). */
-const RUN_LIMIT_MS = 45_000;
+const RUN_LIMIT_MS = 40_000;
 
 interface Run {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;

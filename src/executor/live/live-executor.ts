@@ -304,11 +304,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     }
     for (const result of results) {
       const plan: Plan = result.plan;
-      if (result.status !== 'ok' || result.profit === null || result.profit < plan.minProfit) continue;
-      if (result.blocked !== undefined) {
-        lastSkip = `kept from sending by ${result.blocked.rule}: ${result.blocked.reason}`;
-        continue;
-      }
+      if (result.status !== 'ok' || result.profit === null || result.profit < plan.minProfit || result.blocked !== undefined) continue;
       if (plan.deadlineBlock <= head.number) continue;
       if (plan.from.toLowerCase() !== account.address.toLowerCase()) {
         lastSkip = `plan is from ${plan.from} but the hot key is ${account.address}`;
@@ -372,11 +368,11 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   return {
     mode: 'live',
-    run(plans, head, headSeenAt, gate) {
+    run(plans, head, gate, headSeenAt) {
       return enqueue(async () => {
         if (plans.length === 0) return [];
-        // The gate (the protections' simulation rules) marks what must not be sent: send() skips it.
-        const results = await sim.run(plans, head, headSeenAt, gate);
+        // The protections' send gate is asked of every simulated plan; a locked one is never sent.
+        const results = await sim.run(plans, head, gate);
         if (!closed && lock.held()) await send(results, head, headSeenAt);
         else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
         return results;

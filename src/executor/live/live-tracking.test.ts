@@ -25,6 +25,9 @@ import { faultySendRpc, type FaultySendRpc } from './testing/faulty-send-rpc.ts'
  * the live executor under test is driven block by block (`onHead`), as the engine drives it.
  */
 
+/** Each test mines until the sim engine finds a plan: blocks are slow on a loaded machine. */
+const TEST_TIMEOUT_MS = 240_000;
+
 interface AttemptRow {
   id: bigint;
   kind: string;
@@ -126,7 +129,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     await store?.cleanup();
     await devnet?.stop();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('a send whose answer was lost (the node took it): status unknown, then settled from the chain, no second transaction', async () => {
     const { plan, head: at } = await nextPlan();
@@ -140,7 +143,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(row['settled_attempt']).toBe(first!.id);
     expect(await receiptOf(first!.tx_hash)).not.toBeNull();
     expect(rpc.forwardedSends.filter((raw) => raw === first!.raw_tx).length).toBeGreaterThanOrEqual(1);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('a send that never reached the node (429/500/timeout): the identical bytes are re-broadcast, never re-signed', async () => {
     const { plan, head: at } = await nextPlan();
@@ -154,7 +157,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(attempts.map((a) => a.tx_hash)).toEqual([first!.tx_hash]);
     expect(rpc.forwardedSends.filter((raw) => raw === first!.raw_tx)).toHaveLength(1);
     expect(row['settled_attempt']).toBe(first!.id);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('a dropped transaction is replaced on its nonce (both fees +10 %); the original mined after its replacement settles the intent once', async () => {
     const { plan, head: at } = await nextPlan();
@@ -175,7 +178,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(await receiptOf(original!.tx_hash)).not.toBeNull();
     expect(await receiptOf(replacement.tx_hash)).toBeNull();
     expect(BigInt(await request('eth_getTransactionCount', [devnet.executor!.hotKey, 'latest']) as string)).toBe(nonce + 1n);
-  });
+  }, TEST_TIMEOUT_MS);
 
   it('a reorg that takes out the block of an included execution puts it back to pending; it is settled again on the new branch', async () => {
     const { plan, head: at } = await nextPlan();
@@ -199,5 +202,5 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(mined).toEqual([row['settled_attempt']]);
     const receipt = (await receiptOf(attempts.find((a) => a.id === row['settled_attempt'])!.tx_hash))!;
     expect(row['included_block']).toBe(BigInt(receipt.blockNumber));
-  });
+  }, TEST_TIMEOUT_MS);
 });

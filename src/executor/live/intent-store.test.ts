@@ -1,0 +1,73 @@
+import { keccak256, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { expect, it } from 'vitest';
+import type { Plan } from '../../orchestrator/plan.ts';
+import { forEachBackend } from '../../store/test-store.ts';
+import { IntentStore, type NewAttempt } from './intent-store.ts';
+import { acquireWriterLock } from './writer-lock.ts';
+
+// Test key only (anvil's account 3): the nonce rules, not the signature, are under test here.
+const account = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
+const CHAIN = 31337;
+
+/** A plan with what the intents table stores (amounts differ per `n`, so each is its own opportunity). */
+const plan = (n: number): Plan => ({
+  block: { number: 100n, hash: `0x${'11'.repeat(32)}` }, baseToken: '0x4200000000000000000000000000000000000006', executor: '0x00000000000000000000000000000000000000e1',
+  from: account.address, calldata: `0x${n.toString(16).padStart(8, '0')}`, deadlineBlock: 102n, expectedProfit: 1000n + BigInt(n), gasCost: 10n, gasUnits: 100n, gasPrice: 1n,
+  flash: { kind: 'v2-flash-swap', lender: null, feePips: 3000, fee: 3n }, hops: [], amountIn: BigInt(n),
+}) as unknown as Plan;
+
+async function signed(nonce: bigint): Promise<NewAttempt> {
+  const rawTx = await account.signTransaction({ type: 'eip1559', chainId: CHAIN, nonce: Number(nonce), to: account.address, gas: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, value: 0n });
+  return { kind: 'execute', rawTx, txHash: keccak256(rawTx), gasLimit: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, createdBlock: 100n };
+}
+
+forEachBackend('intents: nonces owned by the database', (db) => {
+  it('hands out consecutive nonces from the chain\'s count, one per opportunity, never a second for the same one', async () => {
+    const intents = new IntentStore(db.store, CHAIN, account.address);
+    expect(await intents.initNonce(7n)).toBe(7n);
+    const a = await intents.createIntent({ plan: plan(1), opportunityKey: 'route|1', modeSession: null, simulatedProfit: 1001n, sign: signed });
+    const b = await intents.createIntent({ plan: plan(2), opportunityKey: 'route|2', modeSession: null, simulatedProfit: 1002n, sign: signed });
+    expect([a!.intent.nonce, b!.intent.nonce]).toEqual([7n, 8n]);
+    expect(await intents.createIntent({ plan: plan(1), opportunityKey: 'route|1', modeSession: null, simulatedProfit: 1001n, sign: signed })).toBeNull();
+    // The stored bytes are the signed bytes, and their hash is the transaction's.
+    const { rows } = await db.store.query<{ raw_tx: Hex; tx_hash: Hex }>('select raw_tx, tx_hash from intent_attempts where intent_id = $1', [a!.intent.id]);
+    expect(rows).toEqual([{ raw_tx: a!.attempt.rawTx, tx_hash: keccak256(a!.attempt.rawTx) }]);
+    // A chain behind the database does not lower the next nonce; one ahead raises it.
+    expect(await intents.initNonce(3n)).toBe(9n);
+    expect(await intents.initNonce(12n)).toBe(12n);
+  });
+
+  it('a signing failure inside the intent\'s transaction writes nothing and uses no nonce', async () => {
+    const intents = new IntentStore(db.store, CHAIN, account.address);
+    const before = await intents.initNonce(0n);
+    await expect(intents.createIntent({ plan: plan(3), opportunityKey: 'route|3', modeSession: null, simulatedProfit: null, sign: () => Promise.reject(new Error('signer unavailable')) }))
+      .rejects.toThrow('signer unavailable');
+    expect(await intents.exists('route|3')).toBe(false);
+    const next = await intents.createIntent({ plan: plan(3), opportunityKey: 'route|3', modeSession: null, simulatedProfit: null, sign: signed });
+    expect(next!.intent.nonce).toBe(before);
+  });
+
+  it('open intents come back by nonce with their attempts; a settled one does not', async () => {
+    const intents = new IntentStore(db.store, CHAIN, account.address);
+    const open = await intents.openIntents();
+    expect(open.map((i) => i.nonce)).toEqual([7n, 8n, 12n]);
+    expect(open.every((i) => i.attempts.length === 1 && i.state === 'in_progress')).toBe(true);
+    await intents.finalize(open[0]!, 'dropped', 'test');
+    expect((await intents.openIntents()).map((i) => i.nonce)).toEqual([8n, 12n]);
+  });
+
+  it('one live writer per (chain, account): a second is refused while the first holds the lock (PostgreSQL)', async () => {
+    const first = await acquireWriterLock(db.store, CHAIN, account.address);
+    if (db.backend === 'postgres') {
+      await expect(acquireWriterLock(db.store, CHAIN, account.address)).rejects.toThrow(/another process holds the live writer lock/);
+      // Another account is another writer.
+      const other = await acquireWriterLock(db.store, CHAIN, '0x00000000000000000000000000000000000000aa');
+      await other.release();
+    }
+    expect(first.held()).toBe(true);
+    await first.release();
+    const again = await acquireWriterLock(db.store, CHAIN, account.address);
+    await again.release();
+  });
+});
