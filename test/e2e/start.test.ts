@@ -50,6 +50,17 @@ describe('npm start (orion start)', () => {
       expect(health.engine.scanner.pools).toBeGreaterThan(20);
       expect(health.engine.scanner.cycles).toBeGreaterThan(0);
       expect(health.engine.market.freshness.fresh).toBe(true);
+      // The engine's figures reach /metrics, and the desk routes read its ledger.
+      const auth = { headers: { authorization: `Bearer ${token}` } };
+      const metrics = await (await fetch(`${url}/metrics`, auth)).text();
+      expect(metrics).toMatch(/^orion_engine_up\{mode="sim"\} 1$/m);
+      expect(Number(/^orion_stage_latency_seconds_count\{stage="decide"\} (\d+)$/m.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
+      expect(metrics).toMatch(/^orion_block_lag_blocks \d+$/m);
+      for (const route of ['opportunities', 'simulations', 'funnel', 'pnl', 'pools?limit=5', 'limits', 'controls/kill-switch', 'risk']) {
+        expect((await fetch(`${url}/api/v1/${route}`, auth)).status, route).toBe(200);
+      }
+      const pools = (await (await fetch(`${url}/api/v1/pools?limit=5&status=loaded`, auth)).json()) as { rows: Array<{ pair: string }> };
+      expect(pools.rows.length).toBeGreaterThan(0);
       const chainPort = started.output().match(/chain: http:\/\/127\.0\.0\.1:(\d+)/)?.[1];
       expect(chainPort).toBeDefined();
       expect(anvilPidsOnPort(chainPort!).length).toBe(1);
