@@ -9,8 +9,10 @@ import { useQuery } from './api/use-query.ts';
 import { Account } from './screens/account.tsx';
 import { ApiKeys } from './screens/api-keys.tsx';
 import { Audit } from './screens/audit.tsx';
+import { Controls } from './screens/controls.tsx';
 import { Executions } from './screens/executions.tsx';
 import { Health } from './screens/health.tsx';
+import { Limits } from './screens/limits.tsx';
 import { Login } from './screens/login.tsx';
 import { Opportunities } from './screens/opportunities.tsx';
 import { Overview } from './screens/overview.tsx';
@@ -36,6 +38,8 @@ const SCREENS: readonly Screen[] = [
   { id: 'opportunities', label: 'Opportunities', permission: 'read', render: () => <Opportunities /> },
   { id: 'executions', label: 'Executions', permission: 'read', render: () => <Executions /> },
   { id: 'pnl', label: 'P&L', permission: 'read', render: () => <Suspense fallback={<Loading what="the chart" />}><PnlScreen /></Suspense> },
+  { id: 'limits', label: 'Limits', permission: 'read', render: (me) => <Limits me={me} /> },
+  { id: 'controls', label: 'Controls', permission: 'read', render: (me) => <Controls me={me} /> },
   { id: 'pools', label: 'Pools', permission: 'read', render: () => <Pools /> },
   { id: 'audit', label: 'Audit log', permission: 'compliance.read', render: () => <Audit /> },
   { id: 'health', label: 'Health', permission: 'read', render: () => <Health /> },

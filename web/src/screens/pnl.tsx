@@ -4,6 +4,7 @@ import { useQuery } from '../api/use-query.ts';
 import { formatAmount, formatCount } from '../format/amount.ts';
 import { TokenAmount } from '../ui/amount.tsx';
 import { EquityChart, type CurvePoint } from '../ui/equity-chart.tsx';
+import { RiskPanel } from '../ui/risk-panel.tsx';
 import { Empty, Loaded } from '../ui/states.tsx';
 
 interface PnlRow { mode: string; period: string; token: TokenRef; trades: number; wins: number; predicted: Amount; gross: Amount; gasEstimate: Amount; net: Amount }
@@ -58,6 +59,7 @@ export default function PnlScreen() {
           )
         }
       </Loaded>
+      <RiskPanel />
       <Loaded query={pnl} what="P&L">
         {(p) =>
           p.rows.length === 0 ? (
