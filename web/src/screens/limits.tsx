@@ -123,10 +123,10 @@ function History({ versions, current, canWrite, onRolledBack }: { versions: Limi
           <thead>
             <tr>
               <th scope="col">Version</th>
-              <th scope="col">When</th>
-              <th scope="col">By</th>
               <th scope="col">Changes (old → new)</th>
               <th scope="col">Comment</th>
+              <th scope="col">When</th>
+              <th scope="col">By</th>
               {canWrite ? <th scope="col">Action</th> : null}
             </tr>
           </thead>
@@ -136,8 +136,6 @@ function History({ versions, current, canWrite, onRolledBack }: { versions: Limi
               return (
                 <tr key={v.version} data-version={v.version}>
                   <td>v{v.version}{v.version === current ? ' (in force)' : ''}</td>
-                  <td>{formatTime(v.changedAt)}</td>
-                  <td title={v.actor}>{shortHex(v.actor)}</td>
                   <td className="wrap">
                     {v.changes.length === 0 ? (
                       <span className="muted">{i === versions.length - 1 && v.version === 1 ? 'first version' : 'no change'}</span>
@@ -152,6 +150,8 @@ function History({ versions, current, canWrite, onRolledBack }: { versions: Limi
                     )}
                   </td>
                   <td className="wrap">{v.comment ?? ''}</td>
+                  <td>{formatTime(v.changedAt)}</td>
+                  <td title={v.actor}>{shortHex(v.actor)}</td>
                   {canWrite ? (
                     <td>
                       {v.version === current ? null : (

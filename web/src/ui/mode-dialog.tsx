@@ -158,7 +158,7 @@ export function ModeDialog({ canSwitch, onClose }: { canSwitch: boolean; onClose
                 <dd>
                   {s.lastValidation === null
                     ? 'never'
-                    : `${s.lastValidation.passed ? 'passed' : `failed (${s.lastValidation.failed.join(', ')})`} at ${formatTime(s.lastValidation.at)}`}
+                    : `${s.lastValidation.passed ? 'passed' : `failed (${s.lastValidation.failed.map((line) => line.split(':')[0]).join(', ')})`} at ${formatTime(s.lastValidation.at)}`}
                 </dd>
               </dl>
               {canSwitch ? (
