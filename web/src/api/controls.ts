@@ -1,5 +1,3 @@
-import type { Amount, TokenRef } from './desk.ts';
-
 /**
  * Bodies of the control routes (src/api/routes/controls.ts, mode.ts, contract-controls.ts) and
  * of `GET /risk` (src/api/schemas/desk.ts), as the dashboard reads them.
@@ -61,22 +59,5 @@ export interface ControlResult {
   detail: Record<string, string>;
 }
 
-/** One mode's latest risk snapshot (`GET /risk`). */
-export interface RiskSnapshot {
-  mode: string;
-  takenAt: string;
-  chainId: number | null;
-  token: TokenRef | null;
-  trades: number;
-  totalPnl: Amount | null;
-  maxDrawdown: Amount | null;
-  var95: Amount | null;
-  var99: Amount | null;
-  winRate: number | null;
-  sharpe: number | null;
-  sortino: number | null;
-  profitFactor: number | null;
-  revertRate: number | null;
-  /** The whole report: `risk` (es95, es99 as base-unit means…, reasons), `execution` (slippage…, reasons). */
-  report: { risk?: Record<string, unknown>; execution?: Record<string, unknown> };
-}
+/** One mode's latest risk snapshot (`GET /risk`): the server's own type (a type, erased in the build). */
+export type { RiskView as RiskSnapshot } from '../../../src/desk/risk.ts';

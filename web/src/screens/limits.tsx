@@ -6,7 +6,7 @@ import { can } from '../api/roles.ts';
 import { useQuery } from '../api/use-query.ts';
 import { formatTime, shortHex } from '../format/amount.ts';
 import { ConfirmDialog } from '../ui/confirm-dialog.tsx';
-import { Empty, Loaded } from '../ui/states.tsx';
+import { Empty, FormError, Loaded } from '../ui/states.tsx';
 
 /** A limit's value as a person reads it in `version` (the server's wording), or the raw value when that version is not at hand. */
 function shownValue(version: LimitsVersion | undefined, key: string, raw: string | null): string {
@@ -97,11 +97,7 @@ function EditForm({ current, onSaved }: { current: LimitsVersion; onSaved: () =>
         Comment
         <input name="comment" maxLength={500} />
       </label>
-      {error === null ? null : (
-        <p className="state state-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <div className="row">
         <button type="submit" disabled={busy}>
           Save new version

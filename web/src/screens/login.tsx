@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, call } from '../api/client.ts';
 import { setTokens, type Tokens } from '../api/session.ts';
+import { FormError } from '../ui/states.tsx';
 
 type LoginAnswer = ({ status: 'ok' } & Tokens) | { status: 'challenge'; next: 'password_change' | 'mfa_enrolment' | 'mfa'; challenge: string; expiresAt: string };
 interface Enrolment { secret: string; otpauthUri: string; qrPng: string }
@@ -110,11 +111,7 @@ export function Login() {
             <input name="code" inputMode="numeric" pattern="[0-9]{6}" maxLength={6} autoComplete="one-time-code" required autoFocus={step.kind === 'mfa'} />
           </label>
         ) : null}
-        {error === null ? null : (
-          <p className="state state-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError message={error} />
         <div className="row">
           <button type="submit" disabled={busy}>
             {step.kind === 'password' ? 'Sign in' : step.kind === 'password_change' ? 'Set password' : 'Verify'}

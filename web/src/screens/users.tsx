@@ -6,7 +6,7 @@ import { useQuery } from '../api/use-query.ts';
 import { formatTime } from '../format/amount.ts';
 import { RoleSelect } from '../ui/roles-select.tsx';
 import { SecretOnce } from '../ui/secret-once.tsx';
-import { Empty, Loaded } from '../ui/states.tsx';
+import { Empty, FormError, Loaded } from '../ui/states.tsx';
 
 interface User { id: string; username: string; role: Role; mfaEnrolled: boolean; mustChangePassword: boolean; disabled: boolean; createdAt: string }
 
@@ -49,11 +49,7 @@ export function Users({ me }: { me: Me }) {
         <RoleSelect name="role" label="Role" />
         <button type="submit">Add user</button>
       </form>
-      {error === null ? null : (
-        <p className="state state-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <Loaded query={users} what="users">
         {({ users: list }) =>
           list.length === 0 ? (

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../api/client.ts';
+import { FormError } from './states.tsx';
 
 /**
  * A modal confirmation: what is about to happen, any fields it needs (a reason, a code), and a
@@ -45,11 +46,7 @@ export function ConfirmDialog({ title, children, confirmLabel, danger = false, o
       <form className="dialog card" role="dialog" aria-modal="true" aria-labelledby={titleId} onSubmit={submit}>
         <h2 id={titleId}>{title}</h2>
         {children}
-        {error === null ? null : (
-          <p className="state state-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError message={error} />
         <div className="row">
           <button type="submit" className={danger ? 'danger' : undefined} disabled={busy}>
             {confirmLabel}

@@ -3,7 +3,7 @@ import { ApiError, call } from '../api/client.ts';
 import type { ModeStatus, Validation } from '../api/controls.ts';
 import { useQuery } from '../api/use-query.ts';
 import { formatCount, formatTime, shortHex } from '../format/amount.ts';
-import { Loaded } from './states.tsx';
+import { FormError, Loaded } from './states.tsx';
 
 /** What the API wants typed before a switch to live (src/api/routes/mode.ts). */
 export const LIVE_CONFIRMATION = 'SWITCH TO LIVE';
@@ -81,11 +81,7 @@ function SwitchForm({ status, onSwitched }: { status: ModeStatus; onSwitched: ()
         <input name="totp" inputMode="numeric" pattern="[0-9]{6}" autoComplete="one-time-code" required />
       </label>
       {target === 'live' && !status.allowLive ? <p className="warn">This instance does not allow live mode (ORION_ALLOW_LIVE): the API will refuse.</p> : null}
-      {error === null ? null : (
-        <p className="state state-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError message={error} />
       <div className="row">
         <button type="submit" className={target === 'live' ? 'danger' : undefined} disabled={busy || target === status.mode}>
           Switch to {target}
@@ -168,11 +164,7 @@ export function ModeDialog({ canSwitch, onClose }: { canSwitch: boolean; onClose
                       {validating ? 'Validating…' : 'Validate live mode'}
                     </button>
                   </div>
-                  {error === null ? null : (
-                    <p className="state state-error" role="alert">
-                      {error}
-                    </p>
-                  )}
+                  <FormError message={error} />
                   {validation === null ? null : <Checks validation={validation} />}
                   <SwitchForm status={s} onSwitched={() => { status.reload(); onClose(); }} />
                 </>

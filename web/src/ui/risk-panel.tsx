@@ -37,8 +37,10 @@ function Money({ amount, token }: { amount: Amount | null; token: TokenRef | nul
 
 /** One mode's snapshot: the headline figures, each amount exact in token units. */
 function Snapshot({ s }: { s: RiskSnapshot }) {
-  const risk = s.report.risk ?? {};
-  const execution = s.report.execution ?? {};
+  // The whole report (src/desk/risk.ts snapshotJson): `risk` and `execution`, each with `reasons` for its null figures.
+  const report = s.report as { risk?: Record<string, unknown>; execution?: Record<string, unknown> };
+  const risk = report.risk ?? {};
+  const execution = report.execution ?? {};
   const reasons = { ...((risk['reasons'] ?? {}) as Record<string, string>), ...((execution['reasons'] ?? {}) as Record<string, string>) };
   const why = (key: string): string | undefined => reasons[key];
   return (
@@ -81,11 +83,14 @@ export function RiskPanel() {
           r.snapshots.length === 0 ? (
             <Empty>No risk snapshot yet: the maintenance job takes one per mode each run (ORION_MAINTENANCE_INTERVAL).</Empty>
           ) : (
-            <div className="cards">
-              {r.snapshots.map((s) => (
-                <Snapshot key={s.mode} s={s} />
-              ))}
-            </div>
+            <>
+              <div className="cards">
+                {r.snapshots.map((s) => (
+                  <Snapshot key={s.mode} s={s} />
+                ))}
+              </div>
+              <p className="muted">Per mode, the figures of its most traded base token. VaR and expected shortfall are losses per trade (a negative figure: even the worst trades gained); a dash has its reason on hover.</p>
+            </>
           )
         }
       </Loaded>

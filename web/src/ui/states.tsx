@@ -47,3 +47,13 @@ export function Loaded<T>({ query, what, children }: { query: Query<T>; what: st
   }
   return <>{children(query.data)}</>;
 }
+
+/** A refusal or a mistake in a form, in the API's words (nothing when `message` is null). */
+export function FormError({ message }: { message: string | null }) {
+  if (message === null) return null;
+  return (
+    <p className="state state-error" role="alert">
+      {message}
+    </p>
+  );
+}
