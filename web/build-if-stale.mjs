@@ -53,6 +53,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       process.stderr.write('orion: cannot build the dashboard: Vite is not installed (npm install, with dev dependencies); the API starts without it\n');
       process.exit(0);
     }
+    // The production build whatever NODE_ENV the caller has (vitest sets "test"): Vite keeps an
+    // inherited NODE_ENV and would bundle React's development build (twice the bytes) into the
+    // web/dist that `npm start` then serves as fresh.
+    process.env.NODE_ENV = 'production';
     const started = Date.now();
     await build({ configFile: join(web, 'vite.config.ts'), logLevel: 'warn' });
     process.stdout.write(`orion: dashboard built into web/dist in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
