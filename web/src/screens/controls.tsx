@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { ApiError, call } from '../api/client.ts';
 import type { ControlResult, KillSwitch } from '../api/controls.ts';
 import type { Me } from '../api/me.ts';
@@ -74,11 +74,13 @@ function ContractPanel() {
   const [busy, setBusy] = useState(false);
   const tokens = [...book.values()].filter((t) => t.decimalsKnown);
 
-  const submit = (event: FormEvent<HTMLFormElement>): void => {
-    event.preventDefault();
-    const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
-    const kind = submitter?.value ?? 'pause';
-    const form = new FormData(event.currentTarget);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  // Each control is its own button (type="button"): pressing Enter in a field runs none of them.
+  const run = (kind: 'pause' | 'unpause' | 'withdraw'): void => {
+    const element = formRef.current;
+    if (element === null || !element.reportValidity()) return;
+    const form = new FormData(element);
     const totp = String(form.get('totp') ?? '').trim();
     let body: Record<string, string> = { totp };
     if (kind === 'withdraw') {
@@ -120,16 +122,16 @@ function ContractPanel() {
     <section aria-labelledby="contract-title" className="card">
       <h2 id="contract-title">Executor contract (owner)</h2>
       <p className="muted">Pause stops the contract's execute (withdraw keeps working); withdraw pays the contract's cold wallet, its only recipient. Each needs a fresh TOTP code and this instance's owner key.</p>
-      <form className="stack" onSubmit={submit} aria-label="contract controls">
+      <form ref={formRef} className="stack" onSubmit={(event: FormEvent) => event.preventDefault()} aria-label="contract controls">
         <label>
           TOTP code (fresh)
           <input name="totp" inputMode="numeric" pattern="[0-9]{6}" autoComplete="one-time-code" required />
         </label>
         <div className="row">
-          <button type="submit" name="kind" value="pause" className="danger" disabled={busy}>
+          <button type="button" onClick={() => run('pause')} className="danger" disabled={busy}>
             Pause contract
           </button>
-          <button type="submit" name="kind" value="unpause" className="secondary" disabled={busy}>
+          <button type="button" onClick={() => run('unpause')} className="secondary" disabled={busy}>
             Unpause contract
           </button>
         </div>
@@ -149,7 +151,7 @@ function ContractPanel() {
             Amount in token units (empty: all)
             <input name="amount" inputMode="decimal" autoComplete="off" />
           </label>
-          <button type="submit" name="kind" value="withdraw" className="secondary" disabled={busy}>
+          <button type="button" onClick={() => run('withdraw')} className="secondary" disabled={busy}>
             Withdraw to cold wallet
           </button>
         </div>
