@@ -248,6 +248,20 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(failedShown).toEqual([...(mode.lastValidation?.failed ?? ['(no validation recorded)'])].sort());
     expect(await checks.locator('li').count()).toBeGreaterThan(0);
     await shoot(page, 'mode-dialog');
+    // The switch form: the typed confirmation is checked before anything is sent; then the API
+    // takes it and refuses the wrong code (403), and the mode stays sim.
+    await modeDialog.getByRole('combobox', { name: /^Switch to/ }).selectOption('live');
+    const typed = modeDialog.getByLabel('Type SWITCH TO LIVE to confirm');
+    await typed.fill('switch to live');
+    await modeDialog.getByLabel('TOTP code (fresh)').fill('000000');
+    await modeDialog.getByRole('button', { name: 'Switch to live' }).click();
+    await modeDialog.getByText('Type “SWITCH TO LIVE” exactly to switch to live.').waitFor();
+    const errorsBeforeSwitch = adminErrors.length;
+    await typed.fill('SWITCH TO LIVE');
+    await modeDialog.getByRole('button', { name: 'Switch to live' }).click();
+    await modeDialog.getByRole('alert').filter({ hasText: /mode switch to live needs a fresh TOTP code: .*\(403\)$/ }).waitFor();
+    expect(adminErrors.splice(errorsBeforeSwitch)).toEqual([expect.stringMatching(/status of 403 \(Forbidden\)$/)]);
+    expect(((await (await api('/api/v1/mode', asAdmin)).json()) as { mode: string }).mode).toBe('sim');
     await modeDialog.getByRole('button', { name: 'Close' }).click();
 
     const errorsBefore = adminErrors.length;
