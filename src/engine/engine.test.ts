@@ -1,4 +1,4 @@
-import { engineProtections } from '../risk-controls/testing/engine-protections.ts';
+import { engineProtections, PERMISSIVE_LIMITS } from '../risk-controls/testing/engine-protections.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,7 @@ describe('engine (sim): market → rank → decide → simulate → record on th
     plan: DEFAULT_PLAN_SETTINGS,
     blockTimeSeconds: 1,
     spillDir: dir,
-    protections: engineProtections(store.store, 31337, { dataDir: dir }).open,
+    protections: engineProtections(store.store, 31337, { dataDir: dir, limits: PERMISSIVE_LIMITS }).open,
   });
 
   beforeAll(async () => {
