@@ -173,7 +173,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // --- end operations ---
   // --- telemetry (src/telemetry): the engine's figures into /metrics, its events onto the bus ---
   const metrics = processWideMetrics();
-  const stopGauges = collectStatusGauges(metrics, { mode: config.mode, engine: () => engine?.status(), backups: () => backups?.status() ?? null, risk: () => maintenance.latest() });
+  const stopGauges = collectStatusGauges(metrics, { mode: config.mode, engine: () => engine?.status(), backups: () => backups?.status() ?? null, risk: () => maintenance.latest(), protections: () => protections });
   const telemetry = createEngineTelemetry({
     metrics, bus, mode: config.mode, tokens: () => tokens, notify,
     onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),

@@ -1,4 +1,4 @@
-import { engineProtections } from '../risk-controls/testing/engine-protections.ts';
+import { engineProtections, PERMISSIVE_LIMITS } from '../risk-controls/testing/engine-protections.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +65,7 @@ describe('engine latency (head heard of → onOpportunities), in the status /hea
       store, mode: 'sim', rpcUrls, expectedChainId: 31337, pools: devnet.seeded.localSnapshot.pools,
       baseTokens: ['WETH', 'USDC', 'USDT'], maxHops: 3, maxStaleBlocks: 5, gasBid: { priorityFee: 1_000_000_000n },
       execution: { executor: devnet.executor!.address, hotKey: devnet.executor!.hotKey }, plan: DEFAULT_PLAN_SETTINGS, blockTimeSeconds: 1,
-      protections: engineProtections(store, 31337, { dataDir: dir }).open,
+      protections: engineProtections(store, 31337, { dataDir: dir, limits: PERMISSIVE_LIMITS }).open,
     });
     engines.push(engine);
     return engine;

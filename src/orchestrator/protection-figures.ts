@@ -34,6 +34,8 @@ export class ProtectionFigures {
   private readonly failuresByRoute = new Map<string, RouteFailures>();
   private dailyPnl = new Map<string, bigint>();
   private day: string;
+  /** The last view, until something it shows changes (the rules ask it per plan: microseconds). */
+  private cached: RecentFigures | null = null;
 
   constructor(now: Date = new Date()) {
     this.day = utcDay(now);
@@ -41,6 +43,7 @@ export class ProtectionFigures {
 
   /** Counts one outcome; `windowSize` is the revert breaker's window in force. */
   observe(outcome: Outcome, windowSize: number): void {
+    this.cached = null;
     this.rollDay(outcome.at);
     if (outcome.pnl !== null) this.dailyPnl.set(outcome.baseToken, (this.dailyPnl.get(outcome.baseToken) ?? 0n) + outcome.pnl);
     if (outcome.failed) return;
@@ -58,6 +61,7 @@ export class ProtectionFigures {
 
   /** The revert breaker tripped: its counts start afresh after the cooldown. */
   resetReverts(): void {
+    this.cached = null;
     this.consecutiveReverts = 0;
     this.window = [];
     this.windowReverts = 0;
@@ -65,20 +69,30 @@ export class ProtectionFigures {
 
   /** The daily-loss breaker was re-armed: the day's loss counts afresh from now. */
   resetDailyPnl(now: Date = new Date()): void {
+    this.cached = null;
     this.dailyPnl = new Map();
     this.day = utcDay(now);
   }
 
   /** Sets the day's P&L read back from the ledger. */
   seedDailyPnl(pnl: ReadonlyMap<string, bigint>, now: Date = new Date()): void {
+    this.cached = null;
     this.dailyPnl = new Map(pnl);
     this.day = utcDay(now);
   }
 
-  /** The figures as the rules see them, at `now` (a new UTC day starts the day's P&L at zero). */
-  view(now: Date = new Date()): RecentFigures {
+  /** A new UTC day starts the day's P&L at zero (asked once per block, not per plan). */
+  startDay(now: Date = new Date()): void {
     this.rollDay(now);
-    return {
+  }
+
+  /**
+   * The figures as the rules see them. The kill switch and the breakers are read live (they are
+   * set directly); the counts are cached until an outcome or a reset changes them.
+   */
+  view(): RecentFigures {
+    if (this.cached !== null && this.cached.killSwitch === this.killSwitch) return this.cached;
+    this.cached = {
       killSwitch: this.killSwitch,
       breakers: this.breakers,
       consecutiveReverts: this.consecutiveReverts,
@@ -87,6 +101,7 @@ export class ProtectionFigures {
       dailyPnl: this.dailyPnl,
       day: this.day,
     };
+    return this.cached;
   }
 
   private rollDay(at: Date): void {
@@ -94,6 +109,7 @@ export class ProtectionFigures {
     if (day > this.day) {
       this.day = day;
       this.dailyPnl = new Map();
+      this.cached = null;
     }
   }
 

@@ -9,6 +9,8 @@ import { sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../led
 import { DEFAULT_LIMITS, limitsToJson } from '../orchestrator/limits.ts';
 import type { MarketFacts } from '../orchestrator/protection.ts';
 import { forEachBackend } from '../store/test-store.ts';
+import { createMetrics } from '../metrics/registry.ts';
+import { collectStatusGauges } from '../telemetry/status-gauges.ts';
 import { openProtections, type Protections, type ProtectionAuditEvent } from './protections-service.ts';
 
 /**
@@ -147,7 +149,15 @@ forEachBackend('protections service', (db) => {
     const restarted = await open();
     expect(restarted.check('plan', market(702n), opportunity, route, plan, null)?.rule).toBe('daily-loss');
     expect(restarted.status().breakers).toMatchObject([{ breaker: 'daily-loss', until: 're-armed by hand' }]);
+    // /metrics says so, read from the exposition text an alert rule would see.
+    const metrics = createMetrics({ defaults: false });
+    collectStatusGauges(metrics, { mode: 'sim', engine: () => undefined, backups: () => null, protections: () => restarted });
+    const text = (await metrics.scrape()).body;
+    expect(text).toMatch(/^orion_breaker_tripped\{rule="daily-loss"\} 1$/m);
+    expect(text).toMatch(/^orion_breaker_tripped\{rule="revert-breaker"\} 0$/m);
+    expect(text).toMatch(/^orion_kill_switch_engaged 0$/m);
     await restarted.rearm('daily-loss', 'reviewed the losses', ALICE);
+    expect((await metrics.scrape()).body).toMatch(/^orion_breaker_tripped\{rule="daily-loss"\} 0$/m);
     expect(restarted.check('plan', market(703n), opportunity, route, plan, null)).toBeNull();
     await expect(restarted.rearm('daily-loss', 'again', ALICE)).rejects.toThrow('not tripped');
   });

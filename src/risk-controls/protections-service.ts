@@ -163,7 +163,7 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
         figures.breakers.delete('revert-breaker');
         background(rearmBreaker(store, 'revert-breaker', 'engine', `cooldown over at block ${block}`));
       }
-      figures.view(now);
+      figures.startDay(now);
     },
     check(phase, market, opportunity, route, plan, simulation) {
       const lock = firstLock(phase, { opportunity, route, plan, simulation, market, figures: figures.view(), limits: limits.limits });

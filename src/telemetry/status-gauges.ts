@@ -5,6 +5,7 @@ import type { RiskView } from '../desk/risk.ts';
 import type { BackupStatus } from '../ops/backup/index.ts';
 import { backupMetrics } from '../ops/platform-backups.ts';
 import { METRICS } from '../metrics/catalog.ts';
+import type { Protections } from '../risk-controls/protections-service.ts';
 
 /**
  * Figures read from the components' status at each scrape rather than on every change: whether
@@ -21,6 +22,30 @@ export interface StatusSources {
   backups: () => BackupStatus | null;
   /** The latest risk snapshot per mode (the maintenance job's). */
   risk?: () => readonly RiskView[];
+  /** The protections (kill switch, breakers, the day's loss against its limit). */
+  protections?: () => Protections | undefined;
+}
+
+/** The breakers whose state is a gauge (0 or 1 each, so an alert can say which). */
+const BREAKER_NAMES = ['daily-loss', 'revert-breaker'];
+
+/**
+ * The protections as gauges: the kill switch, each breaker, and the day's loss as a share of its
+ * limit (the largest over the base tokens that have one; 0 without a loss or a limit). A ratio
+ * for an alert's threshold, never an amount anything is decided by.
+ */
+export function setProtectionGauges(metrics: Metrics, mode: ExecutionMode, protections: Protections): void {
+  const status = protections.status();
+  metrics.set('killSwitchEngaged', {}, status.killSwitch?.engaged === true ? 1 : 0);
+  for (const name of BREAKER_NAMES) metrics.set('breakerTripped', { rule: name }, status.breakers.some((b) => b.breaker === name) ? 1 : 0);
+  let ratio = 0;
+  for (const [token, limit] of Object.entries(protections.limits().limits.maxDailyLoss)) {
+    const loss = -BigInt(status.dailyPnl.byToken[token] ?? '0');
+    if (loss <= 0n) continue;
+    // Basis points by integer division, then a plain number for Prometheus.
+    ratio = Math.max(ratio, limit === 0n ? Number.POSITIVE_INFINITY : Number((loss * 10_000n) / limit) / 10_000);
+  }
+  metrics.set('dailyLossRatio', { mode }, ratio);
 }
 
 /** The latest risk snapshots as gauges: amounts in token units per base token label, a figure that cannot be computed as NaN. */
@@ -66,5 +91,7 @@ export function collectStatusGauges(metrics: Metrics, sources: StatusSources): (
     if (failures > backupFailures) metrics.inc('backupFailures', {}, failures - backupFailures);
     backupFailures = failures;
     setRiskGauges(metrics, sources.risk?.() ?? []);
+    const protections = sources.protections?.();
+    if (protections !== undefined) setProtectionGauges(metrics, sources.mode, protections);
   });
 }

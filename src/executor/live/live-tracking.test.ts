@@ -9,7 +9,9 @@ import { parseBlockHeader, type BlockHeader } from '../../chain/types.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import type { SimulatedEvent } from '../../engine/events.ts';
+import { DEFAULT_LIMITS } from '../../orchestrator/limits.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
+import { engineProtections } from '../../risk-controls/testing/engine-protections.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
 import { bumped } from './fees.ts';
 import { createLiveExecutor, type LiveExecutor } from './live-executor.ts';
@@ -115,7 +117,11 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     pool = createRpcPool([devnet.anvil.rpcUrl]);
     store = await openTestStore(testBackends().at(-1)!);
     engine = await startEngine({
-      ...devnetEngineOptions(devnet, store.store, 2_000_000_000n), mode: 'sim', pollIntervalMs: 50, onSimulated: (event) => void simulated.push(event), onOpportunities: (block) => void (scanned = block),
+      ...devnetEngineOptions(devnet, store.store, 2_000_000_000n),
+      // The sim engine is only the plan source here: its simulations revert often on this market
+      // (the known gaps), and its breakers would then stop it planning for the test's blocks.
+      protections: engineProtections(store.store, 31337, { limits: { ...DEFAULT_LIMITS, revertBreaker: { consecutive: 1_000_000, window: 50, maxRatePct: 100, cooldownBlocks: 1 }, routeSuppression: { failures: 1_000_000, retryBlocks: 1 } } }).open,
+      mode: 'sim', pollIntervalMs: 50, onSimulated: (event) => void simulated.push(event), onOpportunities: (block) => void (scanned = block),
     });
     rpc = faultySendRpc(pool);
     live = await createLiveExecutor({
