@@ -58,13 +58,20 @@ describe('orion devnet', () => {
     expect(exported.pools.map((p) => p.address).sort()).toEqual(Object.values(summary.pools).sort());
   });
 
-  it('rejects bad arguments with exit code 2 and one line', () => {
+  it('rejects bad arguments with exit code 2 and one line', async () => {
     for (const [args, message] of [
       [['--block-time', 'abc'], /--block-time must be a positive number, got "abc"/],
       [['--flow', '--flow-rate', '0'], /--flow-rate must be a positive integer, got "0"/],
       [['--snapshot', join(dir, 'missing.json')], /cannot read the snapshot file/],
     ] as const) {
-      const run = spawnSync(process.execPath, [ORION, 'devnet', ...args], { encoding: 'utf8', timeout: 60_000 });
+      // Awaited, not spawnSync: three CLI starts under load would block this worker past vitest's 60 s RPC timeout.
+      const run = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [ORION, 'devnet', ...args], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, stderr }));
+      });
       expect(run.status, run.stderr).toBe(2);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toMatch(message);

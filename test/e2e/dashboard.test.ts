@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +61,13 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     mkdirSync(join(SHOTS, 'desktop'), { recursive: true });
     mkdirSync(join(SHOTS, 'phone'), { recursive: true });
     // What `npm start` does first: build the dashboard when it is missing or stale.
-    execFileSync(process.execPath, [join(ROOT, 'web', 'build-if-stale.mjs')], { stdio: 'inherit' });
+    // In a child process awaited, never a synchronous call: a build of a minute would block this
+    // worker past vitest's 60 s RPC timeout ('Timeout calling "onTaskUpdate"').
+    await new Promise<void>((resolve, reject) => {
+      const build = spawn(process.execPath, [join(ROOT, 'web', 'build-if-stale.mjs')], { stdio: 'inherit' });
+      build.on('error', reject);
+      build.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`web/build-if-stale.mjs exited with ${code}`))));
+    });
     dataDir = mkdtempSync(join(tmpdir(), 'orion-dashboard-'));
     started = startOrion({ PORT: '0', ORION_DATA_DIR: dataDir, ORION_FLOW_SEED: '17', ORION_BACKUP_INTERVAL: '0', ORION_MAINTENANCE_INTERVAL: '20' });
     url = await waitFor('the URL', async () => started.output().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1], 60_000, started);
