@@ -136,10 +136,30 @@ describe('protections in the engine on the local chain', () => {
     const price = BigInt(engine.status().gasPrice);
     const limit = price * 2n;
     await service().setLimits([`max_gas_price=${limit}wei`], ALICE, null);
+    // Blocks mined by hand around the spike: block N at five times the limit (the flow's cheaper
+    // swaps cannot enter it), then one round of swaps priced at that fee in block N+1, whose new
+    // opportunities are ranked at a gas price still above the limit.
+    const before = await devnet.clients.publicClient.getBlock({ blockTag: 'latest' });
+    await devnet.flow!.stop();
+    await anvilRequest(devnet.clients, 'evm_setIntervalMining', [0]);
     await anvilRequest(devnet.clients, 'anvil_setNextBlockBaseFeePerGas', [`0x${(limit * 5n).toString(16)}`]);
-    await until('a max-gas-price refusal', () => (engine.funnel().rejectedByRule['max-gas-price'] ?? 0) > 0);
+    await anvilRequest(devnet.clients, 'evm_mine');
+    const round = devnet.flow!.step();
+    // The round's swaps reach the mempool before the next block is mined (its nonce moves on).
+    const trader = await devnet.clients.publicClient.getBlock({ blockTag: 'latest' });
+    // No block arrives while mining is paused: poll the mempool (bounded) instead of waiting for one.
+    for (let i = 0; i < 600 && ((await anvilRequest(devnet.clients, 'txpool_status')) as { pending: string }).pending === '0x0'; i++) await new Promise((r) => setTimeout(r, 50));
+    await anvilRequest(devnet.clients, 'evm_mine');
+    expect((await round).length).toBeGreaterThan(0);
+    const spiked = trader.number + 1n;
+    await until('the engine at the block after the spike', () => engine.status().market.monitor.tip.number >= spiked);
+    await engine.settle();
+    expect(BigInt(engine.status().gasPrice)).toBeGreaterThan(limit);
+    expect(engine.funnel().rejectedByRule['max-gas-price'] ?? 0).toBeGreaterThan(0);
     await service().setLimits(['max_gas_price=none'], ALICE, null);
-    await anvilRequest(devnet.clients, 'anvil_setNextBlockBaseFeePerGas', [`0x${price.toString(16)}`]);
+    await anvilRequest(devnet.clients, 'anvil_setNextBlockBaseFeePerGas', [`0x${(before.baseFeePerGas ?? 0n).toString(16)}`]);
+    await anvilRequest(devnet.clients, 'evm_setIntervalMining', [1]);
+    devnet.flow!.start();
     // Judged on the ledger: every new opportunity ranked above the limit was refused by the gas rule
     // (or a rule asked before it), none planned; and some were.
     const above = await rows<{ outcome: string; rule: string | null }>(
@@ -157,12 +177,14 @@ describe('protections in the engine on the local chain', () => {
     // From the block after the file appeared, nothing is planned; the refusals name the switch.
     const planned = await rows<{ block: string }>(`select block::text from decisions where outcome = 'planned' and block > $1::numeric`, [at + 1n]);
     expect(planned).toEqual([]);
-    expect(engine.funnel().rejectedByRule['kill-switch'] ?? 0).toBeGreaterThan(0);
 
     rmSync(join(dir, 'KILL'));
     await engine.stop();
     engine = await startEngine(options());
     expect(service().status().killSwitch).toMatchObject({ engaged: true, reason: 'drill: stop everything', via: 'file' });
+    // The restarted engine decides every ranked opportunity anew at its first block: each refused by the switch.
+    await engine.settle();
+    expect(engine.funnel().rejectedByRule['kill-switch'] ?? 0).toBeGreaterThan(0);
     const restarted = lastBlock;
     await until('two blocks after the restart', () => lastBlock >= restarted + 2n);
     expect(await rows(`select 1 from decisions where outcome = 'planned' and block > $1::numeric`, [restarted])).toEqual([]);

@@ -76,7 +76,7 @@ describe.skipIf(postgresBinDir() === undefined && process.env['CI'] !== 'true')(
   }, 120_000);
   afterAll(async () => {
     await store?.close().catch(() => undefined);
-    pg?.destroy();
+    await pg?.destroy();
   });
 
   it('retries a failed write, says so in its status, and loses nothing once the database is back', async () => {
@@ -85,7 +85,7 @@ describe.skipIf(postgresBinDir() === undefined && process.env['CI'] !== 'true')(
     const writer = createLedgerWriter({ store, session, retryMs: 50, maxRetryMs: 200, onFlushError: (_error, attempt) => failures.push(attempt) });
     recordSome(writer, 3);
     await writer.flush();
-    pg.stop();
+    await pg.stop();
     recordSome(writer, 4, 10);
     await expect(writer.flush()).rejects.toThrow();
     const failing = writer.status();
@@ -93,7 +93,7 @@ describe.skipIf(postgresBinDir() === undefined && process.env['CI'] !== 'true')(
     expect(failing.pendingRows).toBe(4 * 3 + 1);
     // Retries go on by themselves while the database is down.
     while (failures.length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
-    pg.start();
+    await pg.start();
     // The next scheduled retry goes through: nothing was dropped.
     while (writer.status().failing !== null || writer.status().pendingRows > 0) await new Promise((resolve) => setTimeout(resolve, 50));
     const { rows } = await store.query('select count(*) as n from opportunities where mode_session = $1', [session.id]);

@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await source?.cleanup();
-  cluster?.destroy();
+  await cluster?.destroy();
   rmSync(folder, { recursive: true, force: true });
 });
 
@@ -34,7 +34,7 @@ describe('restore on a PostgreSQL cluster of our own', () => {
     await restoreBackup(target, file, { migrations });
     await target.close();
 
-    cluster.restart('immediate'); // no shutdown checkpoint: only what the commit made durable remains
+    await cluster.restart('immediate'); // no shutdown checkpoint: only what the commit made durable remains
 
     const after = await openStore({ databaseUrl: cluster.url });
     try {

@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,11 +18,11 @@ export interface ThrowawayPostgres {
   url: string;
   port: number;
   /** Stops the server (fast shutdown: open connections are cut). */
-  stop(): void;
+  stop(): Promise<void>;
   /** Starts it again on the same port and data. */
-  start(): void;
+  start(): Promise<void>;
   /** Stops it and deletes its folder. */
-  destroy(): void;
+  destroy(): Promise<void>;
 }
 
 /** The newest installed PostgreSQL's bin folder, or undefined when none is installed. */
@@ -46,11 +47,17 @@ async function freePort(): Promise<number> {
 }
 
 /** Runs a PostgreSQL tool as the postgres user (directly when not root). */
-function run(bin: string, args: readonly string[]): void {
+// Awaited, never spawnSync: initdb and a server start under load can block a vitest worker past
+// its 60 s RPC timeout ('Timeout calling "onTaskUpdate"').
+async function run(bin: string, args: readonly string[]): Promise<void> {
   const asRoot = process.getuid?.() === 0;
   const [command, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, [...args]];
-  const result = spawnSync(command, argv, { encoding: 'utf8', timeout: 60_000 });
-  if (result.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed (${result.status}): ${result.stderr || result.stdout}`);
+  try {
+    await promisify(execFile)(command as string, argv as string[], { timeout: 60_000 });
+  } catch (error) {
+    const e = error as { code?: unknown; stderr?: string; stdout?: string };
+    throw new Error(`${bin} ${args.join(' ')} failed (${String(e.code)}): ${e.stderr || e.stdout || (error as Error).message}`);
+  }
 }
 
 /** Creates and starts a cluster with trust authentication on loopback. */
@@ -62,28 +69,28 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres', dir]);
   const data = join(dir, 'data');
   const port = await freePort();
-  run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const pgCtl = join(bin, 'pg_ctl');
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`;
-  const start = (): void => run(pgCtl, ['-D', data, '-o', options, '-w', '-t', '60', '-l', join(dir, 'log'), 'start']);
-  const stop = (): void => run(pgCtl, ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
-  start();
+  const start = (): Promise<void> => run(pgCtl, ['-D', data, '-o', options, '-w', '-t', '60', '-l', join(dir, 'log'), 'start']);
+  const stop = (): Promise<void> => run(pgCtl, ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  await start();
   let running = true;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
-    stop() {
-      stop();
+    async stop() {
+      await stop();
       running = false;
     },
-    start() {
-      start();
+    async start() {
+      await start();
       running = true;
     },
-    destroy() {
+    async destroy() {
       if (running) {
         try {
-          stop();
+          await stop();
         } catch {
           // already down
         }

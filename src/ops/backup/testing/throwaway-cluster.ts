@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +13,8 @@ import { freePort } from '../../../devnet/anvil.ts';
 export interface ThrowawayCluster {
   url: string;
   /** Stops the server (`immediate` = a crash: no checkpoint) and starts it again. */
-  restart(mode: 'fast' | 'immediate'): void;
-  destroy(): void;
+  restart(mode: 'fast' | 'immediate'): Promise<void>;
+  destroy(): Promise<void>;
 }
 
 function postgresBin(name: string): string {
@@ -23,8 +24,10 @@ function postgresBin(name: string): string {
   return join('/usr/lib/postgresql', newest, 'bin', name);
 }
 
-function asPostgres(args: string[]): void {
-  execFileSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'pipe' });
+// Awaited child processes, never execFileSync: initdb and a server start under load can block a
+// vitest worker past its 60 s RPC timeout ('Timeout calling "onTaskUpdate"').
+async function asPostgres(args: string[]): Promise<void> {
+  await promisify(execFile)('runuser', ['-u', 'postgres', '--', ...args]);
 }
 
 /** Creates and starts a cluster (trust auth on 127.0.0.1). */
@@ -34,19 +37,19 @@ export async function startThrowawayCluster(): Promise<ThrowawayCluster> {
   chownSync(folder, Number(execFileSync('id', ['-u', 'postgres']).toString()), Number(execFileSync('id', ['-g', 'postgres']).toString()));
   const data = join(folder, 'data');
   const port = await freePort();
-  asPostgres([postgresBin('initdb'), '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  await asPostgres([postgresBin('initdb'), '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${folder}`;
-  const start = (): void => asPostgres([postgresBin('pg_ctl'), '-D', data, '-o', options, '-l', join(folder, 'log'), '-w', 'start']);
-  start();
+  const start = (): Promise<void> => asPostgres([postgresBin('pg_ctl'), '-D', data, '-o', options, '-l', join(folder, 'log'), '-w', 'start']);
+  await start();
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    restart(mode) {
-      asPostgres([postgresBin('pg_ctl'), '-D', data, '-m', mode, '-w', 'stop']);
-      start();
+    async restart(mode) {
+      await asPostgres([postgresBin('pg_ctl'), '-D', data, '-m', mode, '-w', 'stop']);
+      await start();
     },
-    destroy() {
+    async destroy() {
       try {
-        asPostgres([postgresBin('pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']);
+        await asPostgres([postgresBin('pg_ctl'), '-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {
         rmSync(folder, { recursive: true, force: true });
       }
