@@ -221,6 +221,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
         : 'ORION_HOT_KEY_ADDRESS is unset: plans need the address that calls ORION_EXECUTOR_ADDRESS' } : {}),
       protections: async (session) => {
         protections = await openProtections({
+          mode: session.mode,
           store,
           chainId: market.snapshot.chainId,
           session: session.id,

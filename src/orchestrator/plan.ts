@@ -203,8 +203,13 @@ export function buildPlan(opportunity: LentOpportunity, context: PlanContext, se
     from: context.from,
     calldata: encodeExecute(params),
     gasUnits: opportunity.gasUnits,
-    gasLimit: opportunity.gasUnits + (opportunity.gasUnits * BigInt(settings.gasLimitMarginBps) + BPS - 1n) / BPS,
+    gasLimit: gasLimitOf(opportunity.gasUnits, settings.gasLimitMarginBps),
     maxFeePerGas,
     maxPriorityFeePerGas,
   };
+}
+
+/** The gas limit a plan of `gasUnits` gets: the units plus the margin, rounded up. */
+export function gasLimitOf(gasUnits: bigint, gasLimitMarginBps: number): bigint {
+  return gasUnits + (gasUnits * BigInt(gasLimitMarginBps) + BPS - 1n) / BPS;
 }

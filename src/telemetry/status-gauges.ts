@@ -1,3 +1,4 @@
+import { formatEther } from 'viem';
 import type { EngineStatus } from '../engine/engine.ts';
 import type { ExecutionMode } from '../executor/executor.ts';
 import type { Metrics } from '../metrics/registry.ts';
@@ -30,7 +31,7 @@ export interface StatusSources {
 const BREAKER_NAMES = ['daily-loss', 'revert-breaker'];
 
 /**
- * The protections as gauges: the kill switch, each breaker, and the day's loss as a share of its
+ * The protections as gauges: the kill switch, each breaker, the hot key's gas money, and the day's loss as a share of its
  * limit (the largest over the base tokens that have one; 0 without a loss or a limit). A ratio
  * for an alert's threshold, never an amount anything is decided by.
  */
@@ -46,6 +47,12 @@ export function setProtectionGauges(metrics: Metrics, mode: ExecutionMode, prote
     ratio = Math.max(ratio, limit === 0n ? Number.POSITIVE_INFINITY : Number((loss * 10_000n) / limit) / 10_000);
   }
   metrics.set('dailyLossRatio', { mode }, ratio);
+  const money = status.gasMoney;
+  if (money !== null) {
+    // For people and alerts: ether as a float, executions as a count (capped for Prometheus when gas is free).
+    metrics.set('hotKeyBalance', { mode }, Number(formatEther(BigInt(money.balance))));
+    metrics.set('hotKeyExecutionsLeft', { mode }, money.executionsLeft === null ? Number.MAX_SAFE_INTEGER : Number(money.executionsLeft));
+  }
 }
 
 /** The latest risk snapshots as gauges: amounts in token units per base token label, a figure that cannot be computed as NaN. */
