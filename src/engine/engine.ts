@@ -18,9 +18,8 @@ import { createDecider, marketFacts } from '../orchestrator/decider.ts';
 import type { GasMoney, ProtectionGuard } from '../orchestrator/protection.ts';
 import type { Outcome } from '../orchestrator/protection-figures.ts';
 import { routeKey } from '../ledger/records.ts';
-import { gasLimitOf, type PlanSettings } from '../orchestrator/plan.ts';
+import { largestGasLimit, type PlanSettings } from '../orchestrator/plan.ts';
 import { createGasMoneyWatch } from '../executor/gas-money.ts';
-import { largestRouteGasUnits } from '../scanner/gas-table.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import { createMarketPersistence } from '../store/market-persistence.ts';
 import type { Store } from '../store/types.ts';
@@ -234,7 +233,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const gasMoney = options.execution === null ? null : createGasMoneyWatch({
     rpc: clients.pool,
     account: options.execution.hotKey,
-    gasPerExecution: gasLimitOf(largestRouteGasUnits(options.maxHops), options.plan.gasLimitMarginBps),
+    gasPerExecution: largestGasLimit(options.maxHops, options.plan.gasLimitMarginBps),
     feePerGas: () => options.gasBid.maxFeePerGas ?? lastFee?.gasPrice ?? 0n,
     enforced: options.mode === 'live',
     onRead: (money) => protections.setGasMoney(money),

@@ -18,7 +18,8 @@ import type { Protections } from '../risk-controls/protections-service.ts';
 
 /** Where the figures come from (each may be absent: the engine boots, backups are off). */
 export interface StatusSources {
-  mode: ExecutionMode;
+  /** The mode the engine runs now (a function where it can follow a switch while running). */
+  mode: ExecutionMode | (() => ExecutionMode);
   engine: () => Pick<EngineStatus, 'market' | 'ledger'> | undefined;
   backups: () => BackupStatus | null;
   /** The latest risk snapshot per mode (the maintenance job's). */
@@ -84,8 +85,9 @@ export function collectStatusGauges(metrics: Metrics, sources: StatusSources): (
   let failedFlushes = 0;
   let backupFailures = 0;
   return metrics.onScrape(() => {
+    const mode = typeof sources.mode === 'function' ? sources.mode() : sources.mode;
     const engine = sources.engine();
-    metrics.set('engineUp', { mode: sources.mode }, engine === undefined ? 0 : 1);
+    metrics.set('engineUp', { mode }, engine === undefined ? 0 : 1);
     if (engine !== undefined) {
       metrics.set('blockLag', {}, blockLag(engine.market));
       metrics.set('ledgerPendingRows', {}, engine.ledger.pendingRows);
@@ -99,6 +101,6 @@ export function collectStatusGauges(metrics: Metrics, sources: StatusSources): (
     backupFailures = failures;
     setRiskGauges(metrics, sources.risk?.() ?? []);
     const protections = sources.protections?.();
-    if (protections !== undefined) setProtectionGauges(metrics, sources.mode, protections);
+    if (protections !== undefined) setProtectionGauges(metrics, mode, protections);
   });
 }
