@@ -303,6 +303,11 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
 
     await open(page, 'health', 'Health');
     await page.getByRole('table', { name: /RPC endpoints/ }).waitFor();
+    // The hot key's gas money as /health reads it from the chain, shown only in sim.
+    const gas = ((await (await api('/health', asAdmin)).json()) as { protections: { gasMoney: { account: string; enforced: boolean } | null } }).protections.gasMoney;
+    expect(gas?.enforced).toBe(false);
+    await page.getByText(`hot key ${gas!.account}`).waitFor();
+    await page.getByText(/\(sim: shown only\)/).waitFor();
     await shoot(page, 'health');
     await open(page, 'account', 'My account');
     await shoot(page, 'account');
