@@ -81,6 +81,14 @@ export class Scanner {
   /** The candidate cycles (bound > 0), so a gas re-price walks only these. */
   private readonly candidates = new Set<number>();
   private readonly bound: Float64Array;
+  /**
+   * Per cycle with V3 hops: its walk bound (`PiecewiseSizer.profitBound`, the real optimum's
+   * profit), far tighter than `bound`, computed when `top` first reaches the cycle after its last
+   * evaluation (valid while `walked[c]`). The cycle then waits in the walk (and, once the walk
+   * ends, in the ranking) at that key, and is sized exactly only if the walk reaches it again.
+   */
+  private readonly walkBound: Float64Array;
+  private readonly walked: Uint8Array;
   private readonly exact: Uint8Array;
   private readonly amountIn: bigint[];
   private readonly profit: bigint[];
@@ -151,6 +159,8 @@ export class Scanner {
     this.chosen = new Uint8Array(n);
     this.candidate = new Uint8Array(n);
     this.bound = new Float64Array(n);
+    this.walkBound = new Float64Array(n);
+    this.walked = new Uint8Array(n);
     this.exact = new Uint8Array(n);
     this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
@@ -312,6 +322,8 @@ export class Scanner {
     this.priceGroups();
     const { paths } = this;
     const n = this.cycles.count;
+    // Ranked cycles given a walk bound during this walk: re-keyed in the ranking once it ends (the walk reads the heaps).
+    const rekey: number[] = [];
     this.ranking.visit(this.groupOffset, this.groupScale, (c, score, push) => {
       const last = chosen[limit - 1];
       if (last !== undefined && score < value.get(last)!) return false;
@@ -321,9 +333,21 @@ export class Scanner {
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
           if (this.stale(member)) this.evaluate(member, true);
-          if (this.candidate[member] === 1) push(member, this.bound[member]!);
+          if (this.candidate[member] === 1) push(member, this.walked[member] === 1 ? this.walkBound[member]! : this.bound[member]!);
         }
         return true;
+      }
+      if (this.exact[c] === 0 && this.walked[c] === 0 && this.cycles.allV2[c] === 0) {
+        // First reached since its last evaluation: bound it by the walk before any exact quote,
+        // and come back to it only if the walk still reaches it by that key (the walk stays best first).
+        this.walked[c] = 1;
+        const key = this.walkKey(c);
+        this.walkBound[c] = key;
+        if (key < this.bound[c]!) {
+          if (paths.of[c]! < 0) rekey.push(c);
+          push(c, key);
+          return true;
+        }
       }
       this.refine(c);
       if (this.flash.count[c]! > 1) this.choose(c);
@@ -336,6 +360,7 @@ export class Scanner {
       if (chosen.length > limit) chosen.pop();
       return true;
     });
+    for (const c of rekey) if (this.walked[c] === 1 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
     return chosen.map((c) => this.opportunity(c));
   }
 
@@ -348,6 +373,7 @@ export class Scanner {
   private evaluate(c: number, late = false): void {
     const { pools, cycles } = this;
     this.evaluatedAt[c] = this.epoch;
+    this.walked[c] = 0;
     const hops = cycles.length[c]!;
     let sum = 0;
     for (let h = 0; h < hops; h++) {
@@ -380,6 +406,17 @@ export class Scanner {
     this.bound[c] = bound;
     this.computedAt[c] = late ? this.lastChange(c) : this.block;
     if (this.paths.of[c]! < 0) this.ranking.set(c, bound);
+  }
+
+  /**
+   * Ranking key of a cycle with V3 hops from the walk (`PiecewiseSizer.profitBound` at its
+   * cheapest flash fee, which bounds every candidate), as a float never below it; its coarse
+   * bound when the walk gives up.
+   */
+  private walkKey(c: number): number {
+    this.route.load(c);
+    const bound = this.piecewise.profitBound(this.route, this.limits(c, 0));
+    return bound === undefined ? this.bound[c]! : Math.min(this.bound[c]!, bound * (1 + 1e-12) + 1);
   }
 
   /** Block of the latest change among cycle c's pools (a member evaluated late is computed at the state of that block). */
@@ -498,6 +535,7 @@ export class Scanner {
 
   private clear(c: number): void {
     this.exact[c] = 0;
+    this.walked[c] = 0;
     if (this.candidate[c] === 0) return;
     this.candidate[c] = 0;
     this.candidates.delete(c);
