@@ -7,7 +7,7 @@ import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts'
 import { floatProfitBound } from './bound.ts';
 import { FlashSources, MAX_CANDIDATES } from './flash-source.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
-import { pathGroupBound } from './path-bound.ts';
+import { pathGroupBound, pathGroupKey } from './path-bound.ts';
 import { pathGroups, type PathGroups } from './path-groups.ts';
 import { Ranking } from './ranking.ts';
 import { rankingGroups, type RankingGroups } from './ranking-groups.ts';
@@ -212,8 +212,14 @@ export class Scanner {
     let fee = Infinity;
     for (let m = this.paths.start[g]!; m < this.paths.start[g + 1]!; m++) fee = Math.min(fee, this.flash.feePips[this.flash.slot(members[m]!, 0)]!);
     const base = this.cycles.base[first]!;
-    const bound = pathGroupBound(this.paths, g, this.cycles.stride, this.pools, this.v3, this.v3Bound, BigInt(fee), this.maxIn.get(base) ?? DEFAULT_MAX_IN);
     const item = this.cycles.count + g;
+    const key = pathGroupKey(this.paths, g, this.cycles.stride, this.pools, this.v3, this.v3Bound, fee, this.maxInFloat[base]!);
+    if (key !== undefined) {
+      if (key <= 0) this.ranking.delete(item);
+      else this.ranking.set(item, key);
+      return;
+    }
+    const bound = pathGroupBound(this.paths, g, this.cycles.stride, this.pools, this.v3, this.v3Bound, BigInt(fee), this.maxIn.get(base) ?? DEFAULT_MAX_IN);
     if (bound === undefined) this.ranking.set(item, Infinity);
     else if (bound <= 0n) this.ranking.delete(item);
     else this.ranking.set(item, toUpperFloat(bound));
