@@ -30,6 +30,20 @@ interface TickProfile {
 }
 
 /**
+ * What `liquidityWithin` answers for one pool state and direction, for every window at once:
+ * crossing `distance[i]` ticks away is the (i+1)-th initialized tick the swap crosses, and
+ * `within[i]` the largest liquidity met after i crossings (the last entry, after more than
+ * MAX_WALKED_TICKS, the whole direction's maximum).
+ */
+interface Reach {
+  tick: number;
+  liquidity: bigint;
+  ticks: Int32Array;
+  distance: number[];
+  within: bigint[];
+}
+
+/**
  * An upper bound of the profit of any cycle with V3 hops, so those cycles are ranked and sized
  * lazily like all-V2 ones.
  *
@@ -59,6 +73,8 @@ interface TickProfile {
  */
 export class V3LiquidityBound {
   private readonly profiles = new Map<number, TickProfile>();
+  /** Reach of each pool and direction (2·pool + zeroForOne), for the state it was taken at. */
+  private readonly reaches = new Map<number, Reach>();
   /** Scratch bound hops, reused for every cycle. */
   private readonly hops = { hops: 0, fee: new Int32Array(4), reserveIn: [0n, 0n, 0n, 0n], reserveOut: [0n, 0n, 0n, 0n] };
 
@@ -75,35 +91,64 @@ export class V3LiquidityBound {
 
   /**
    * Largest liquidity a swap from the pool's current state meets within `windowTicks` ticks in
-   * its direction (the current range included).
+   * its direction (the current range included). Read from the pool's `Reach` for its current
+   * state: a block re-bounds every path group through a changed pool, each asking this of every
+   * pool on its path (~2,900 queries a block on the V3-heavy universe), while only the changed
+   * pools' answers move.
    */
   liquidityWithin(pool: number, zeroForOne: boolean, windowTicks: number): bigint {
+    const state = this.states.get(pool);
+    const key = 2 * pool + (zeroForOne ? 1 : 0);
+    let reach = this.reaches.get(key);
+    if (reach === undefined || reach.tick !== state.tick || reach.liquidity !== state.liquidity || reach.ticks !== state.ticks) {
+      reach = this.reach(pool, zeroForOne);
+      this.reaches.set(key, reach);
+    }
+    // Crossings within the window (their distances only grow), then the liquidity after them.
+    const { distance, within } = reach;
+    let crossed = 0;
+    while (crossed < distance.length && distance[crossed]! <= windowTicks) crossed++;
+    return within[crossed]!;
+  }
+
+  /**
+   * The pool's reach in one direction from its current state: the distance in ticks to each
+   * initialized tick a swap crosses (up to MAX_WALKED_TICKS + 1 of them) and the largest
+   * liquidity met after crossing each count of them; past MAX_WALKED_TICKS crossings, the whole
+   * direction's maximum. Exactly what walking the prefix sums for a window gives.
+   */
+  private reach(pool: number, zeroForOne: boolean): Reach {
     const state = this.states.get(pool);
     const { prefix, maxBelow, maxAbove } = this.profile(pool);
     const { ticks } = state;
     const gap = lastIndexAtOrBelow(ticks, state.tick) + 1;
+    const offset = state.liquidity - prefix[gap]!;
+    const distance: number[] = [];
     let best = prefix[gap]!;
+    const within: bigint[] = [offset + best];
     if (zeroForOne) {
       // Crossing ticks[j - 1] (at or below the current tick) moves the swap into gap j - 1.
-      const last = state.tick - windowTicks;
-      for (let j = gap, walked = 0; j > 0 && ticks[j - 1]! >= last; j--) {
-        if (++walked > MAX_WALKED_TICKS) {
-          best = maxBelow[gap]!;
+      for (let j = gap; j > 0; j--) {
+        distance.push(state.tick - ticks[j - 1]!);
+        if (distance.length > MAX_WALKED_TICKS) {
+          within.push(offset + maxBelow[gap]!);
           break;
         }
         if (prefix[j - 1]! > best) best = prefix[j - 1]!;
+        within.push(offset + best);
       }
     } else {
-      const last = state.tick + windowTicks;
-      for (let j = gap, walked = 0; j < ticks.length && ticks[j]! <= last; j++) {
-        if (++walked > MAX_WALKED_TICKS) {
-          best = maxAbove[gap]!;
+      for (let j = gap; j < ticks.length; j++) {
+        distance.push(ticks[j]! - state.tick);
+        if (distance.length > MAX_WALKED_TICKS) {
+          within.push(offset + maxAbove[gap]!);
           break;
         }
         if (prefix[j + 1]! > best) best = prefix[j + 1]!;
+        within.push(offset + best);
       }
     }
-    return state.liquidity - prefix[gap]! + best;
+    return { tick: state.tick, liquidity: state.liquidity, ticks, distance, within };
   }
 
   /**
