@@ -1,21 +1,13 @@
 import { ceilDiv } from './bigint-math.ts';
 import type { PathGroups } from './path-groups.ts';
 import { KIND_V2, type PoolTable } from './pool-table.ts';
+import { DominatingPools } from './float-bound.ts';
 import { composeV2, profitUpperBound } from './sizing.ts';
 import { tickWindow, type V3LiquidityBound } from './v3-bound.ts';
 import type { V3States } from './v3-states.ts';
 
 const PIPS = 1_000_000n;
 const Q96 = 1n << 96n;
-const Q96F = 2 ** 96;
-/**
- * Float slack of `pathGroupKey`: each rate it composes is a handful of float operations from the
- * exact reserves (relative error < 1e-15 each, < 1e-14 summed over 4 hops); the log excess is
- * raised by 100 times that, the result by 1e-9 relative and one unit.
- */
-const LOG_SLACK = 1e-12;
-const RELATIVE_SLACK = 1e-9;
-
 /**
  * The screen of a group's best combination: the sum over hops of the best ln(marginal rate net
  * of fee). If even that is not positive, no member can profit; it also sets the V3 bound pools'
@@ -36,20 +28,17 @@ function bestLogSum(groups: PathGroups, g: number, stride: number, pools: PoolTa
 
 /**
  * `pathGroupBound` in floats, as a ranking key never below it: the same dominating pool per hop
- * (largest output reserve, best marginal rate), composed as x ↦ ρ·x / (1 + x/β) (each fee-free
- * hop r·y / (1 + y/b) multiplies ρ by r and adds ρ/b to 1/β: no product of reserves, so no
- * overflow), and the profit bound β·k·(√(ρ/k) − 1)², or at a cap m below the optimum
- * m·k·(ρ/(k·(1 + m/β)) − 1), each from ln(ρ/k) through expm1 (no cancellation). A block re-bounds
- * every path group through a changed pool, and the bigint pass (a division per pool and hop) was
- * most of that: the V3-heavy universe's refresh. Returns 0 when no member can profit, undefined
- * when a float leaves its range or a hop has no bound (then `pathGroupBound` decides).
+ * (largest output reserve, best marginal rate; a V3 pool through its bound pool), composed by
+ * `DominatingPools`. A block re-bounds every path group through a changed pool, and the bigint
+ * pass (a division per pool and hop) was most of the V3-heavy universe's refresh. Returns 0 when
+ * no member can profit, undefined when a float leaves its range or a hop has no bound (then
+ * `pathGroupBound` decides).
  */
 export function pathGroupKey(
   groups: PathGroups,
   g: number,
   stride: number,
   pools: PoolTable,
-  v3: V3States | undefined,
   v3Bound: V3LiquidityBound | undefined,
   flashFeePips: number,
   maxIn: number,
@@ -58,27 +47,18 @@ export function pathGroupKey(
   const logSum = bestLogSum(groups, g, stride, pools);
   if (!(logSum > 0)) return 0;
   const window = tickWindow(logSum);
-  let lnRho = 0;
-  let rho = 1;
-  let inverseBeta = 0;
+  const route = composition.reset();
   for (let h = 0; h < hops; h++) {
     let most = 0;
     let bestRate = 0;
     for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
       const p = groups.pools[i]!;
       const zeroForOne = groups.zeroForOne[i] === 1;
-      let rIn: number;
-      let rOut: number;
-      if (pools.kind[p] === KIND_V2 || v3 === undefined || v3Bound === undefined) {
-        rIn = Number(zeroForOne ? pools.reserve0[p]! : pools.reserve1[p]!);
-        rOut = Number(zeroForOne ? pools.reserve1[p]! : pools.reserve0[p]!);
-      } else {
-        // The bound pool of v3-bound.ts: virtual reserves L'/s and L'·s.
-        const liquidity = Number(v3Bound.liquidityWithin(p, zeroForOne, window));
-        const sqrtPrice = Number(v3.get(p).sqrtPriceX96) / Q96F;
-        rIn = zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice;
-        rOut = zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice;
-      }
+      if (pools.kind[p] === KIND_V2 || v3Bound === undefined) {
+        reserves[0] = Number(zeroForOne ? pools.reserve0[p]! : pools.reserve1[p]!);
+        reserves[1] = Number(zeroForOne ? pools.reserve1[p]! : pools.reserve0[p]!);
+      } else v3Bound.floatReserves(p, zeroForOne, window, reserves);
+      const [rIn, rOut] = reserves as unknown as [number, number];
       if (!(rOut > 0)) continue;
       if (!(rIn > 0)) return undefined;
       const gain = 1 - pools.fee[p]! / 1e6;
@@ -88,24 +68,14 @@ export function pathGroupKey(
       if (rate > bestRate) bestRate = rate;
     }
     if (most === 0) return 0;
-    // The dominating pool: output reserve `most`, input reserve most / bestRate.
-    lnRho += Math.log(bestRate);
-    inverseBeta += rho / (most / bestRate);
-    rho *= bestRate;
+    route.add(most, bestRate);
   }
-  const k = 1 + flashFeePips / 1e6;
-  const excess = lnRho - Math.log1p(flashFeePips / 1e6) + LOG_SLACK;
-  if (!(excess > 0)) return 0;
-  const beta = 1 / inverseBeta;
-  const root = Math.expm1(excess / 2);
-  // The cap as a float may sit an ulp below the real one: raised above it (the profit rises up to the optimum).
-  const cap = maxIn * (1 + 1e-15);
-  let bound: number;
-  if (beta * root <= cap) bound = beta * k * root * root;
-  else bound = cap * k * Math.expm1(excess - Math.log1p(cap / beta));
-  const key = bound * (1 + RELATIVE_SLACK) + 1;
-  return Number.isFinite(key) && key > 0 ? key : undefined;
+  return route.key(flashFeePips, maxIn);
 }
+
+/** Scratch of `pathGroupKey`: the composition and one pool's (input, output) reserves. */
+const composition = new DominatingPools();
+const reserves = new Float64Array(2);
 
 /**
  * An upper bound of the profit of every cycle of a path group (path-groups.ts), in one pass over

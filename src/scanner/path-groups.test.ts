@@ -140,7 +140,7 @@ describe('path groups (parallel venues)', () => {
           const maxIn = cap ?? (1n << 112n) - 1n;
           const limits = { flashFeePips: BigInt(feePips), maxIn };
           for (let g = 0; g < groups.count; g++) {
-            const key = pathGroupKey(groups, g, cycles.stride, table, v3, v3Bound, feePips, Number(maxIn));
+            const key = pathGroupKey(groups, g, cycles.stride, table, v3Bound, feePips, Number(maxIn));
             const bound = pathGroupBound(groups, g, cycles.stride, table, v3, v3Bound, BigInt(feePips), maxIn);
             if (key === undefined) continue;
             if (bound !== undefined) expect(key).toBeGreaterThanOrEqual(Number(bound));

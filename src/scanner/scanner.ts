@@ -213,7 +213,7 @@ export class Scanner {
     for (let m = this.paths.start[g]!; m < this.paths.start[g + 1]!; m++) fee = Math.min(fee, this.flash.feePips[this.flash.slot(members[m]!, 0)]!);
     const base = this.cycles.base[first]!;
     const item = this.cycles.count + g;
-    const key = pathGroupKey(this.paths, g, this.cycles.stride, this.pools, this.v3, this.v3Bound, fee, this.maxInFloat[base]!);
+    const key = pathGroupKey(this.paths, g, this.cycles.stride, this.pools, this.v3Bound, fee, this.maxInFloat[base]!);
     if (key !== undefined) {
       if (key <= 0) this.ranking.delete(item);
       else this.ranking.set(item, key);
@@ -402,9 +402,13 @@ export class Scanner {
       // Each V3 hop replaced by a constant-product pool paying at least as much (v3-bound.ts),
       // at the cheapest fee: no dearer one profits more, so it bounds every candidate.
       this.exact[c] = 0;
-      const limits = this.limits(c, 0);
       this.route.load(c);
-      bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
+      const key = this.v3Bound!.profitKey(this.route, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
+      if (key !== undefined) bound = key;
+      else {
+        const limits = this.limits(c, 0);
+        bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
+      }
     }
     if (bound <= 0) return this.clear(c);
     this.candidate[c] = 1;

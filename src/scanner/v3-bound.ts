@@ -1,12 +1,14 @@
 import { lastIndexAtOrBelow } from '../amm/uniswap-v3/pool.ts';
 import { MAX_TICK } from '../amm/uniswap-v3/tick-math.ts';
 import { ceilDiv } from './bigint-math.ts';
+import { DominatingPools } from './float-bound.ts';
 import { KIND_V2 } from './pool-table.ts';
 import type { Route } from './route.ts';
 import { composeV2, profitUpperBound, type ConstantProductHops } from './sizing.ts';
 import type { V3States } from './v3-states.ts';
 
 const Q96 = 1n << 96n;
+const Q96F = 2 ** 96;
 const LN_TICK = Math.log1p(1e-4);
 /** Initialized ticks walked per hop before the whole-direction maximum is taken instead. */
 const MAX_WALKED_TICKS = 64;
@@ -75,6 +77,9 @@ export class V3LiquidityBound {
   private readonly profiles = new Map<number, TickProfile>();
   /** Reach of each pool and direction (2·pool + zeroForOne), for the state it was taken at. */
   private readonly reaches = new Map<number, Reach>();
+  /** Scratch of `profitKey`. */
+  private readonly composition = new DominatingPools();
+  private readonly reserves = new Float64Array(2);
   /** Scratch bound hops, reused for every cycle. */
   private readonly hops = { hops: 0, fee: new Int32Array(4), reserveIn: [0n, 0n, 0n, 0n], reserveOut: [0n, 0n, 0n, 0n] };
 
@@ -157,6 +162,36 @@ export class V3LiquidityBound {
    */
   profitBound(route: Route, logSum: number, flashFeePips: bigint, maxIn: bigint): bigint {
     return profitUpperBound(composeV2(this.boundHops(route, logSum)), flashFeePips, maxIn);
+  }
+
+  /**
+   * `profitBound` in floats, as a ranking key never below it (`DominatingPools`: each hop its
+   * own dominating pool, the fee in its rate); 0 when nothing can profit, undefined when a float
+   * leaves its range or a hop quotes from an empty input reserve (then `profitBound` decides).
+   */
+  profitKey(route: Route, logSum: number, flashFeePips: number, maxIn: number): number | undefined {
+    const window = tickWindow(logSum);
+    const composed = this.composition.reset();
+    const reserves = this.reserves;
+    for (let h = 0; h < route.hops; h++) {
+      if (route.kind[h] === KIND_V2) {
+        reserves[0] = Number(route.reserveIn[h]!);
+        reserves[1] = Number(route.reserveOut[h]!);
+      } else this.floatReserves(route.pool[h]!, route.zeroForOne[h] === 1, window, reserves);
+      const [rIn, rOut] = reserves as unknown as [number, number];
+      if (!(rOut > 0)) return 0;
+      if (!(rIn > 0)) return undefined;
+      composed.add(rOut, ((1 - route.fee[h]! / 1e6) * rOut) / rIn);
+    }
+    return composed.key(flashFeePips, maxIn);
+  }
+
+  /** The bound pool's virtual reserves L'/s and L'·s as floats, written as (input, output) into `out`. */
+  floatReserves(pool: number, zeroForOne: boolean, windowTicks: number, out: Float64Array): void {
+    const liquidity = Number(this.liquidityWithin(pool, zeroForOne, windowTicks));
+    const sqrtPrice = Number(this.states.get(pool).sqrtPriceX96) / Q96F;
+    out[0] = zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice;
+    out[1] = zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice;
   }
 
   /** The loaded route with each V3 hop replaced by its bound pool (V2 hops as they are). */
