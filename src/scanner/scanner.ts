@@ -64,6 +64,8 @@ export class Scanner {
   private readonly changedBlock: (bigint | null)[];
   /** Per path group: the epoch it was last re-bounded at (one re-bound per block). */
   private readonly pathSeen: Int32Array;
+  /** Per path group: its members' cheapest flash fee in pips (-1: not yet taken). */
+  private readonly pathFee: Float64Array;
   /** Per group, at the last walk: gas cost in the base token (NaN: cannot be priced) and the base's value in the gas token. */
   private readonly groupOffset: Float64Array;
   private readonly groupScale: Float64Array;
@@ -153,6 +155,7 @@ export class Scanner {
     this.changedAt = new Int32Array(this.pools.size);
     this.changedBlock = new Array<bigint | null>(this.pools.size).fill(null);
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
+    this.pathFee = new Float64Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
     this.groupScale = new Float64Array(this.groups.base.length);
     const n = this.cycles.count;
@@ -209,8 +212,13 @@ export class Scanner {
   private boundPath(g: number): void {
     const members = this.paths.members;
     const first = members[this.paths.start[g]!]!;
-    let fee = Infinity;
-    for (let m = this.paths.start[g]!; m < this.paths.start[g + 1]!; m++) fee = Math.min(fee, this.flash.feePips[this.flash.slot(members[m]!, 0)]!);
+    let fee = this.pathFee[g]!;
+    if (fee < 0) {
+      // The members' flash candidates are fixed for the scanner's life: their cheapest fee once.
+      fee = Infinity;
+      for (let m = this.paths.start[g]!; m < this.paths.start[g + 1]!; m++) fee = Math.min(fee, this.flash.feePips[this.flash.slot(members[m]!, 0)]!);
+      this.pathFee[g] = fee;
+    }
     const base = this.cycles.base[first]!;
     const item = this.cycles.count + g;
     const key = pathGroupKey(this.paths, g, this.cycles.stride, this.pools, this.v3Bound, fee, this.maxInFloat[base]!);

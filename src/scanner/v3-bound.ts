@@ -43,6 +43,18 @@ interface Reach {
   ticks: Int32Array;
   distance: number[];
   within: bigint[];
+  /** `within` as floats, and the pool's sqrt price (bigint and real) when last read: the float keys' inputs. */
+  withinF: Float64Array;
+  sqrtPriceX96: bigint;
+  sqrtPrice: number;
+}
+
+/** Crossings of a reach within `windowTicks` ticks (their distances only grow): the index of the liquidity after them. */
+function crossings(reach: Reach, windowTicks: number): number {
+  const { distance } = reach;
+  let crossed = 0;
+  while (crossed < distance.length && distance[crossed]! <= windowTicks) crossed++;
+  return crossed;
 }
 
 /**
@@ -102,6 +114,12 @@ export class V3LiquidityBound {
    * pools' answers move.
    */
   liquidityWithin(pool: number, zeroForOne: boolean, windowTicks: number): bigint {
+    const reach = this.reachNow(pool, zeroForOne);
+    return reach.within[crossings(reach, windowTicks)]!;
+  }
+
+  /** The pool's reach for its current state (kept while its tick, liquidity and tick map stay). */
+  private reachNow(pool: number, zeroForOne: boolean): Reach {
     const state = this.states.get(pool);
     const key = 2 * pool + (zeroForOne ? 1 : 0);
     let reach = this.reaches.get(key);
@@ -109,11 +127,12 @@ export class V3LiquidityBound {
       reach = this.reach(pool, zeroForOne);
       this.reaches.set(key, reach);
     }
-    // Crossings within the window (their distances only grow), then the liquidity after them.
-    const { distance, within } = reach;
-    let crossed = 0;
-    while (crossed < distance.length && distance[crossed]! <= windowTicks) crossed++;
-    return within[crossed]!;
+    // A swap within the range moves the price alone: the float price follows it.
+    if (reach.sqrtPriceX96 !== state.sqrtPriceX96) {
+      reach.sqrtPriceX96 = state.sqrtPriceX96;
+      reach.sqrtPrice = Number(state.sqrtPriceX96) / Q96F;
+    }
+    return reach;
   }
 
   /**
@@ -153,7 +172,7 @@ export class V3LiquidityBound {
         within.push(offset + best);
       }
     }
-    return { tick: state.tick, liquidity: state.liquidity, ticks, distance, within };
+    return { tick: state.tick, liquidity: state.liquidity, ticks, distance, within, withinF: Float64Array.from(within, Number), sqrtPriceX96: state.sqrtPriceX96, sqrtPrice: Number(state.sqrtPriceX96) / Q96F };
   }
 
   /**
@@ -188,8 +207,9 @@ export class V3LiquidityBound {
 
   /** The bound pool's virtual reserves L'/s and L'·s as floats, written as (input, output) into `out`. */
   floatReserves(pool: number, zeroForOne: boolean, windowTicks: number, out: Float64Array): void {
-    const liquidity = Number(this.liquidityWithin(pool, zeroForOne, windowTicks));
-    const sqrtPrice = Number(this.states.get(pool).sqrtPriceX96) / Q96F;
+    const reach = this.reachNow(pool, zeroForOne);
+    const liquidity = reach.withinF[crossings(reach, windowTicks)]!;
+    const { sqrtPrice } = reach;
     out[0] = zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice;
     out[1] = zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice;
   }
