@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { forEachBackend } from '../../store/test-store.ts';
 import { riskReport } from './metrics.ts';
-import { defaultRetention, LONG_RETENTION_DAYS, runMaintenance, type LedgerMode, type RiskSnapshot } from './maintenance.ts';
+import { defaultRetention, LONG_RETENTION_DAYS, runMaintenance, type LedgerMode, type ModePnl, type RiskSnapshot } from './maintenance.ts';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const DAY = 86_400_000;
@@ -28,7 +28,7 @@ forEachBackend('maintenance', (db) => {
   const younger = (ages: readonly number[], days: number): number[] => ages.flatMap((age, i) => (age <= days ? [i + 1] : []));
 
   it('a bad rule changes nothing: executions and the audit log are kept 7 years', async () => {
-    const pnl = async (): Promise<{ trades: [] }> => ({ trades: [] });
+    const pnl = async (): Promise<ModePnl> => ({ tokens: [] });
     await expect(runMaintenance(db.store, { pnl, now: () => NOW, retention: [...defaultRetention(30), { table: 'executions', column: 'created_at', days: 365 }] }))
       .rejects.toThrow(/retention of executions must be at least 7 years/);
     await expect(runMaintenance(db.store, { pnl, now: () => NOW, retention: [{ table: 'opportunities; drop table x', column: 'last_seen_at', days: 1 }] }))
@@ -40,7 +40,8 @@ forEachBackend('maintenance', (db) => {
     const trades = { sim: [{ timestamp: 1_700_000_000, pnl: 5n }, { timestamp: 1_700_090_000, pnl: -2n }], live: [{ timestamp: 1_700_000_000, pnl: -9n }] };
     const saved: RiskSnapshot[] = [];
     const result = await runMaintenance(db.store, {
-      pnl: async (mode: LedgerMode) => ({ trades: trades[mode], funnel: [{ stage: 'opportunities', count: 10 }, { stage: 'simulated', count: 4 }] }),
+      pnl: async (mode: LedgerMode) => ({ tokens: [{ chainId: 1, token: '0xbase', trades: trades[mode], usd: { reason: 'none configured' } }], funnel: [{ stage: 'opportunities', count: 10 }, { stage: 'simulated', count: 4 }] }),
+      windows: ['all'],
       saveSnapshot: async (s) => { saved.push(s); },
       retention: defaultRetention(30),
       batchSize: 4,
@@ -63,7 +64,7 @@ forEachBackend('maintenance', (db) => {
     expect(byTable.simulations!.cutoff).toEqual(new Date(NOW.getTime() - 30 * DAY));
 
     // A second run finds nothing more to delete.
-    const again = await runMaintenance(db.store, { pnl: async () => ({ trades: [] }), retention: defaultRetention(30), now: () => NOW, modes: [] });
+    const again = await runMaintenance(db.store, { pnl: async () => ({ tokens: [] }), retention: defaultRetention(30), now: () => NOW, modes: [] });
     expect(again.retention.map((r) => r.deleted)).toEqual([0, 0, 0]);
   });
 }, { migrate: false });

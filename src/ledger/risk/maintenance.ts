@@ -1,18 +1,10 @@
 import { InputError } from '../../errors.ts';
 import type { Queryable } from '../../store/types.ts';
-import { executionReport, funnelConversion, type ExecutionOutcome, type ExecutionReport, type FunnelConversion, type FunnelStage } from './execution-metrics.ts';
-import { riskReport, type RiskOptions, type RiskReport } from './metrics.ts';
-import type { Trade } from './pnl-series.ts';
+import type { RiskOptions } from './metrics.ts';
+import { modeSnapshots, type LedgerMode, type ModePnl, type RiskSnapshot } from './snapshot.ts';
+import type { RiskWindow } from './windows.ts';
 
-/** The modes the ledger records apart. */
-export type LedgerMode = 'sim' | 'live';
-
-/** What one mode's risk snapshot is computed from, as the ledger supplies it. */
-export interface ModePnl {
-  trades: readonly Trade[];
-  executions?: readonly ExecutionOutcome[];
-  funnel?: readonly FunnelStage[];
-}
+export type { LedgerMode, ModePnl, RiskSnapshot } from './snapshot.ts';
 
 /** One table that retention prunes by a timestamp column. */
 export interface RetentionRule {
@@ -46,6 +38,8 @@ export interface MaintenanceOptions {
   /** Realized P&L per mode (the ledger's executions, or simulations in sim mode). */
   pnl: (mode: LedgerMode) => Promise<ModePnl>;
   risk?: RiskOptions;
+  /** Windows each base token's figures are computed over (default every one of RISK_WINDOWS). */
+  windows?: readonly RiskWindow[];
   /** Stores each snapshot (the ledger's risk table; the API and gauges read the latest). */
   saveSnapshot?: (snapshot: RiskSnapshot) => Promise<void>;
   retention: readonly RetentionRule[];
@@ -53,15 +47,6 @@ export interface MaintenanceOptions {
   batchSize?: number;
   /** Clock (tests pass a fixed one). */
   now?: () => Date;
-}
-
-/** A mode's risk figures at one time. */
-export interface RiskSnapshot {
-  mode: LedgerMode;
-  takenAt: Date;
-  risk: RiskReport;
-  execution: ExecutionReport;
-  funnel: FunnelConversion[];
 }
 
 /** What a run did, for its log line and audit entry. */
@@ -100,7 +85,7 @@ async function prune(db: Queryable, rule: RetentionRule, cutoff: Date, batchSize
 }
 
 /**
- * One maintenance run: a risk snapshot per mode from the injected P&L source (saved through
+ * One maintenance run: a risk snapshot per mode, base token and window from the injected P&L source (saved through
  * `saveSnapshot`), then retention, table by table in batches. Rules are checked before anything
  * runs, so a bad rule changes nothing. The caller logs, audits and schedules the run.
  */
@@ -114,15 +99,10 @@ export async function runMaintenance(db: Queryable, options: MaintenanceOptions)
   const snapshots: RiskSnapshot[] = [];
   for (const mode of options.modes ?? ['sim', 'live']) {
     const source = await options.pnl(mode);
-    const snapshot: RiskSnapshot = {
-      mode,
-      takenAt: startedAt,
-      risk: riskReport(source.trades, options.risk),
-      execution: executionReport(source.executions ?? []),
-      funnel: funnelConversion(source.funnel ?? []),
-    };
-    await options.saveSnapshot?.(snapshot);
-    snapshots.push(snapshot);
+    for (const snapshot of modeSnapshots(mode, source, startedAt, { ...(options.risk === undefined ? {} : { risk: options.risk }), ...(options.windows === undefined ? {} : { windows: options.windows }) })) {
+      await options.saveSnapshot?.(snapshot);
+      snapshots.push(snapshot);
+    }
   }
   const retention: MaintenanceResult['retention'] = [];
   for (const rule of options.retention) {
