@@ -62,14 +62,17 @@ export async function usdSourceOf(db: Queryable, chainId: number, base: string, 
   if (pools.length === 0) {
     return { reason: reference.pool.type === 'address' ? `${named} is not a pool of the market holding ${base}` : `${named}: the market has no ${reference.pool.protocol} pool of ${base} and ${label(reference.pool.stable)} with fee ${reference.pool.fee}` };
   }
-  if (pools.length > 1) return { reason: `${named} matches ${pools.length} pools (${pools.map((p) => p.address).join(', ')}): name the pool by its address` };
-  const pool = pools[0]!;
+  // A pool the market excludes (an unsafe token, a failing read) prices nothing; of the rest, exactly one must match.
+  const usable = pools.filter((p) => p.excluded_reason === null);
+  if (usable.length === 0) return { reason: `${named} (${pools[0]!.address}) is excluded from the market: ${pools[0]!.excluded_reason}` };
+  if (usable.length > 1) return { reason: `${named} matches ${usable.length} pools (${usable.map((p) => p.address).join(', ')}): name the pool by its address` };
+  const pool = usable[0]!;
   if (pool.token0 !== base && pool.token1 !== base) return { reason: `${named} (${pool.address}) does not hold ${base}` };
   const stable = pool.token0 === base ? pool.token1 : pool.token0;
   const { rows: [stableToken] } = await db.query<{ symbol: string; decimals_known: boolean }>('select symbol, decimals_known from market_token where chain_id = $1 and lower(address) = $2', [chainId, stable]);
   if (stableToken === undefined || !isUsdStablecoin(stableToken.symbol)) return { reason: `${named} (${pool.address}) prices in ${stableToken?.symbol ?? stable}, not a known USD stablecoin` };
   if (!stableToken.decimals_known) return { reason: `${named} (${pool.address}): the decimals of ${stableToken.symbol} are unknown` };
-  if (pool.state === null) return { reason: `${named} (${pool.address}) has no state${pool.excluded_reason === null ? ' yet (not loaded)' : `: excluded (${pool.excluded_reason})`}` };
+  if (pool.state === null) return { reason: `${named} (${pool.address}) has no state yet (not loaded)` };
   const state = (pool.protocol === 'uniswap-v2'
     ? { protocol: pool.protocol, reserve0: String(pool.state['reserve0']), reserve1: String(pool.state['reserve1']) }
     : { protocol: pool.protocol, sqrtPriceX96: String(pool.state['sqrtPriceX96']) }) satisfies ReferencePoolState;

@@ -149,7 +149,7 @@ export const TokenPage = pageOf(TokenBody);
 export const RiskQuery = Type.Object({
   mode: Type.Optional(Mode),
   window: Type.Optional(Type.Union(RISK_WINDOWS.map((w) => Type.Literal(w)), { description: 'the window ending at the snapshot: 24h, 7d, 30d or all' })),
-  token: Type.Optional(Type.String({ pattern: '^(0x[0-9a-fA-F]{40}|[^\\s,]{1,32})$', description: 'a base token: its address or its symbol (case-insensitive)' })),
+  token: Type.Optional(Type.String({ pattern: '^(0x[0-9a-fA-F]{40}|(?!0[xX])[^\\s,]{1,32})$', description: 'a base token: its address (0x + 40 hex digits) or its symbol (case-insensitive, not starting with 0x)' })),
 }, { additionalProperties: false });
 const RiskUsdBody = Type.Object({ token: TokenRefBody, pool: Type.String(), block: Nullable(Type.String()), totalPnl: AmountBody, maxDrawdown: Nullable(AmountBody), var95: Nullable(AmountBody), var99: Nullable(AmountBody) });
 export const RiskSnapshotBody = Type.Object({
