@@ -213,3 +213,33 @@ describe('.env.example', () => {
     expect(load(env)).toEqual(load({}));
   });
 });
+
+describe('ORION_USD_REFERENCE_POOLS', () => {
+  it('defaults to the WETH/USDC V3 0.3 % pool of the market, by its tokens and fee; none turns it off', () => {
+    expect(load({}).usdReferencePools).toEqual([
+      { token: { type: 'symbol', symbol: 'WETH' }, pool: { type: 'pair', protocol: 'uniswap-v3', stable: { type: 'symbol', symbol: 'USDC' }, fee: 3000 }, text: 'WETH=v3:USDC:3000' },
+    ]);
+    expect(load({ ORION_USD_REFERENCE_POOLS: 'none' }).usdReferencePools).toEqual([]);
+    const pool = `0x${'Ab'.repeat(20)}`;
+    const token = `0x${'0c'.repeat(20)}`;
+    expect(load({ ORION_USD_REFERENCE_POOLS: `cbBTC=${pool}, ${token}=v2:0x${'0b'.repeat(20)}:3000` }).usdReferencePools).toEqual([
+      { token: { type: 'symbol', symbol: 'cbBTC' }, pool: { type: 'address', address: pool.toLowerCase() }, text: `cbBTC=${pool}` },
+      { token: { type: 'address', address: token }, pool: { type: 'pair', protocol: 'uniswap-v2', stable: { type: 'address', address: `0x${'0b'.repeat(20)}` }, fee: 3000 }, text: `${token}=v2:0x${'0b'.repeat(20)}:3000` },
+    ]);
+  });
+
+  it('a malformed entry is refused, naming the variable and the entry', () => {
+    for (const [value, problem] of [
+      ['WETH', /entry 1 \("WETH"\) that is not TOKEN=POOL/],
+      ['WETH=0x12', /entry "WETH=0x12" whose pool is not a 20-byte address/],
+      ['WETH=v4:USDC:3000', /neither an address nor v2:STABLE:FEE/],
+      ['WETH=v3:USDC:1000000', /neither an address nor v2:STABLE:FEE/],
+      ['WETH=v3:USDC:3000,weth=v2:USDC:3000', /names "weth" twice/],
+      ['0x12=v3:USDC:3000', /a token "0x12" that is not a 20-byte address/],
+    ] as const) {
+      const message = failure(() => load({ ORION_USD_REFERENCE_POOLS: value })).message;
+      expect(message, value).toContain(`ORION_USD_REFERENCE_POOLS="${value}"`);
+      expect(message, value).toMatch(problem);
+    }
+  });
+});
