@@ -278,7 +278,7 @@ forEachBackend('desk routes', (ctx) => {
     await missing.stop();
     expect(Object.fromEntries(result.retention.map((r) => [r.table, r.deleted]))).toEqual({ simulations: 1, opportunities: 2, executions: 0 });
     expect([await count('opportunities'), await count('simulations'), await count('executions')]).toEqual([opportunities - 2, simulations - 1, executions]);
-    expect(said.join('\n')).toMatch(/maintenance: risk snapshots \(sim 3 trades, live 1 trades; 8 mode × window × token\), retention deleted 1 simulations, 2 opportunities, 0 executions in \d+ ms/);
+    expect(said.join('\n')).toMatch(/maintenance: risk snapshots \(sim 3 trades, live 1 trades; 8 mode × window × token\), retention deleted 1 simulations, 0 executions, 2 opportunities in \d+ ms/);
     const unpriced = (await get<Risk>('/risk?mode=sim&window=all')).snapshots[0]!;
     expect(unpriced.usd).toBeNull();
     expect(unpriced.usdReason).toBe(`the USD reference pool WETH=v3:USDC:100: the market has no uniswap-v3 pool of ${SAMPLE_BASE} and USDC with fee 100`);

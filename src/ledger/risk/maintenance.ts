@@ -15,6 +15,8 @@ export interface RetentionRule {
   days: number;
   /** Primary key the batches delete by (default `id`). */
   key?: string;
+  /** Rows another table still points at (`table.column` = this row's key) are kept whatever their age. */
+  keepReferencedBy?: { table: string; column: string };
 }
 
 /** Days of the long retention: executions (and the audit log) are kept 7 years. */
@@ -27,8 +29,12 @@ export function defaultRetention(days: number): RetentionRule[] {
   return [
     // Simulations first: they point at decisions of opportunities (the cascade would take them anyway).
     { table: 'simulations', column: 'simulated_at', days },
-    { table: 'opportunities', column: 'last_seen_at', days },
+    // Executions before opportunities, so an opportunity whose execution goes now goes in the same run.
     { table: 'executions', column: 'created_at', days: LONG_RETENTION_DAYS },
+    // An opportunity an execution was sent for stays while the execution does (7 years): the
+    // live P&L reads its base token and gas estimate (src/desk/pnl.ts), so deleting it would
+    // drop the trade from the risk figures after `days`.
+    { table: 'opportunities', column: 'last_seen_at', days, keepReferencedBy: { table: 'executions', column: 'opportunity_id' } },
   ];
 }
 
@@ -61,7 +67,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const DAY_MS = 86_400_000;
 
 function checkRule(rule: RetentionRule): void {
-  for (const name of [rule.table, rule.column, rule.key ?? 'id']) {
+  for (const name of [rule.table, rule.column, rule.key ?? 'id', ...(rule.keepReferencedBy === undefined ? [] : [rule.keepReferencedBy.table, rule.keepReferencedBy.column])]) {
     if (!IDENTIFIER.test(name)) throw new InputError(`retention: "${name}" is not a plain lower-case SQL identifier`);
   }
   if (!(Number.isFinite(rule.days) && rule.days > 0)) throw new InputError(`retention of ${rule.table} must be a positive number of days, got ${rule.days}`);
@@ -73,7 +79,8 @@ function checkRule(rule: RetentionRule): void {
 /** Deletes rows of one table older than `cutoff`, `batchSize` per statement, until none is left. */
 async function prune(db: Queryable, rule: RetentionRule, cutoff: Date, batchSize: number): Promise<{ deleted: number; batches: number }> {
   const key = rule.key ?? 'id';
-  const sql = `delete from ${rule.table} where ${key} in (select ${key} from ${rule.table} where ${rule.column} < $1 order by ${key} limit $2)`;
+  const kept = rule.keepReferencedBy === undefined ? '' : ` and not exists (select 1 from ${rule.keepReferencedBy.table} k where k.${rule.keepReferencedBy.column} = ${rule.table}.${key})`;
+  const sql = `delete from ${rule.table} where ${key} in (select ${key} from ${rule.table} where ${rule.column} < $1${kept} order by ${key} limit $2)`;
   let deleted = 0;
   let batches = 0;
   for (;;) {
