@@ -243,3 +243,28 @@ describe('ORION_USD_REFERENCE_POOLS', () => {
     }
   });
 });
+
+describe('ORION_RISK_CAPITAL', () => {
+  it('unset by default; TOKEN=AMOUNT in token units, kept as written', () => {
+    expect(load({}).riskCapital).toEqual([]);
+    expect(load({ ORION_RISK_CAPITAL: 'WETH=10, usdc=25000.5' }).riskCapital).toEqual([
+      { token: { type: 'symbol', symbol: 'WETH' }, amount: '10', text: 'WETH=10' },
+      { token: { type: 'symbol', symbol: 'usdc' }, amount: '25000.5', text: 'usdc=25000.5' },
+    ]);
+  });
+
+  it('a malformed entry is refused, naming the variable and the entry', () => {
+    for (const [value, problem] of [
+      ['WETH', /not TOKEN=AMOUNT/],
+      ['WETH=0', /amount is not a positive decimal number/],
+      ['WETH=-1', /amount is not a positive decimal number/],
+      ['WETH=1e3', /amount is not a positive decimal number/],
+      ['0x12=1', /token is not a 20-byte address/],
+      ['WETH=1,weth=2', /names "weth" twice/],
+    ] as const) {
+      const message = failure(() => load({ ORION_RISK_CAPITAL: value })).message;
+      expect(message, value).toContain(`ORION_RISK_CAPITAL="${value}"`);
+      expect(message, value).toMatch(problem);
+    }
+  });
+});

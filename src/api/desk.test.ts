@@ -36,7 +36,7 @@ type Page<T> = { rows: T[]; nextCursor: string | null };
 
 type Risk = {
   snapshots: Array<{
-    mode: string; window: string; trades: number; token: { symbol: string }; totalPnl: Amount; winRate: number; var95: Amount; maxDrawdown: Amount; sharpe: number | null; revertRate: number;
+    mode: string; window: string; trades: number; token: { symbol: string }; totalPnl: Amount; winRate: number; var95: Amount; maxDrawdown: Amount; maxDrawdownPct: number | null; sharpe: number | null; revertRate: number;
     usd: { token: { address: string; symbol: string; decimals: number }; pool: string; totalPnl: Amount } | null; usdReason: string | null; report: { risk: { reasons: Record<string, string> } };
   }>;
 };
@@ -284,7 +284,7 @@ forEachBackend('desk routes', (ctx) => {
     expect(unpriced.usdReason).toBe(`the USD reference pool WETH=v3:USDC:100: the market has no uniswap-v3 pool of ${SAMPLE_BASE} and USDC with fee 100`);
 
     // Then the V2 WETH/USDC pool (1.5 WETH, 3,000 USDC: 2,000 USDC per WETH). The look-alike "usdc" shares the symbol but no pool.
-    const schedule = await startMaintenanceSchedule({ store: ctx.store, audit: t.audit, intervalSeconds: 0, retentionDays: 30, say: () => undefined, now: () => new Date(now().getTime() + 1000), usdReferencePools: [reference('WETH=v2:USDC:3000')] });
+    const schedule = await startMaintenanceSchedule({ store: ctx.store, audit: t.audit, intervalSeconds: 0, retentionDays: 30, say: () => undefined, now: () => new Date(now().getTime() + 1000), usdReferencePools: [reference('WETH=v2:USDC:3000')], riskCapital: [{ token: { type: 'symbol', symbol: 'weth' }, amount: '0.001', text: 'weth=0.001' }] });
     expect(schedule.latest().map((s) => s.usd)).toEqual(new Array(8).fill(null)); // the first run's, read at start
     expect((await schedule.runNow()).retention.map((r) => r.deleted)).toEqual([0, 0, 0]);
     await schedule.stop();
@@ -308,6 +308,10 @@ forEachBackend('desk routes', (ctx) => {
     // Live: 4,200 wei − 10^14 wei of gas = −99,999,999,995,800 wei → −199,999.9999916 base units of USDC → −199,999 (toward zero).
     expect(byMode['live']!.usd!.totalPnl).toMatchObject({ raw: '-199999', units: '-0.199999' });
     expect(byMode['live']!.usdReason).toBeNull();
+    // Capital 0.001 WETH = 10¹⁵ wei: the live drawdown of 10¹⁴ − 4,200 wei is 9.99999999958 % of it; in USD 199,999 of 2,000,000 = 9.99995 %.
+    expect(byMode['live']!.maxDrawdownPct).toBeCloseTo(9.99999999958, 9);
+    expect((byMode['live']!.report as unknown as { usd: { risk: { maxDrawdownPct: number } } }).usd.risk.maxDrawdownPct).toBeCloseTo(9.99995, 9);
+    expect(unpriced.maxDrawdownPct).toBeNull(); // the first run had no capital
 
     // Filters: window, token by symbol (any case) or address, mode.
     expect((await get<Risk>('/risk?window=24h')).snapshots.map((r) => [r.mode, r.trades])).toEqual([['live', 1], ['sim', 3]]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { riskCapitalList } from './risk-capital.ts';
 import { usdReferenceList } from './usd-reference.ts';
 import { address, integer, ipList, oneOf, onOff, positiveNumber, privateKey, text, tokenList, url, urlList, wei } from './values.ts';
 
@@ -54,6 +55,7 @@ export const ConfigSchema = z.object({
   maintenanceInterval: integer(0, 86_400),
   retentionDays: integer(1, 3650),
   usdReferencePools: usdReferenceList(),
+  riskCapital: riskCapitalList().optional(),
   // API (issue 12)
   corsOrigins: urlList(['http:', 'https:']).optional(),
   rateLimit: integer(1, 1_000_000),
@@ -173,6 +175,7 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   // Risk maintenance (issue 13)
   maintenanceInterval: { env: 'ORION_MAINTENANCE_INTERVAL', default: '3600', doc: 'Seconds between maintenance runs (a risk snapshot per mode, then retention); 0 = none.' },
   retentionDays: { env: 'ORION_RETENTION_DAYS', default: '30', doc: 'Days opportunities and simulations are kept (1 to 3650); executions and the audit log are kept 7 years.' },
+  riskCapital: { env: 'ORION_RISK_CAPITAL', default: undefined, doc: 'Capital per base token in token units (WETH=10,USDC=25000): the risk snapshots give the maximum drawdown as a percentage of it. Unset = no percentage.' },
   usdReferencePools: {
     env: 'ORION_USD_REFERENCE_POOLS',
     default: 'WETH=v3:USDC:3000',

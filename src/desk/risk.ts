@@ -1,5 +1,6 @@
 import { readFunnel } from '../ledger/funnel.ts';
 import type { FunnelStage } from '../ledger/risk/execution-metrics.ts';
+import type { RiskCapital } from '../config/risk-capital.ts';
 import type { UsdReference } from '../config/usd-reference.ts';
 import type { RiskReport } from '../ledger/risk/metrics.ts';
 import type { LedgerMode, ModePnl, RiskSnapshot, TimedExecution, TokenPnl } from '../ledger/risk/snapshot.ts';
@@ -7,6 +8,7 @@ import type { RiskWindow } from '../ledger/risk/windows.ts';
 import type { Queryable, SqlParam } from '../store/types.ts';
 import { loadDeskTokens, tokensOf, type Amount, type TokenRef } from './amounts.ts';
 import { Conditions } from './query-builder.ts';
+import { capitalOf } from './risk-capital.ts';
 import { usdSourceOf } from './usd-reference.ts';
 import { tradesByToken } from './pnl.ts';
 import { resolveSession } from './sessions.ts';
@@ -20,12 +22,16 @@ import { resolveSession } from './sessions.ts';
  */
 
 /** Reads what the risk snapshots of `mode` are computed from. */
-export async function modeRiskSource(db: Queryable, mode: LedgerMode, references: readonly UsdReference[] = []): Promise<ModePnl> {
+export async function modeRiskSource(db: Queryable, mode: LedgerMode, settings: { usdReferencePools?: readonly UsdReference[]; riskCapital?: readonly RiskCapital[] } = {}): Promise<ModePnl> {
   const byToken = await tradesByToken(db, { mode });
   const executions = await executionOutcomes(db, mode);
   const tokens: TokenPnl[] = [];
   for (const [token, { chainId, trades }] of byToken) {
-    tokens.push({ chainId, token, trades, executions: executions.get(token) ?? [], usd: await usdSourceOf(db, chainId, token, references) });
+    const capital = await capitalOf(db, chainId, token, settings.riskCapital ?? []);
+    tokens.push({
+      chainId, token, trades, executions: executions.get(token) ?? [], usd: await usdSourceOf(db, chainId, token, settings.usdReferencePools ?? []),
+      ...(capital === undefined ? {} : { capital }),
+    });
   }
   const session = await resolveSession(db, { mode });
   const funnel: FunnelStage[] = [];
@@ -110,6 +116,8 @@ export interface RiskView {
   trades: number;
   totalPnl: Amount | null;
   maxDrawdown: Amount | null;
+  /** The drawdown as a percentage of the configured capital (ORION_RISK_CAPITAL). */
+  maxDrawdownPct: number | null;
   var95: Amount | null;
   var99: Amount | null;
   winRate: number | null;
@@ -162,7 +170,7 @@ export async function latestRiskSnapshots(db: Queryable, filter: RiskFilter = {}
     return {
       mode: r['mode'] as string, window: r['risk_window'] as RiskWindow, takenAt: (r['taken_at'] as Date).toISOString(), chainId,
       token: chainId === null || base === null ? null : tokens.token(chainId, base),
-      trades: Number(r['trades']), totalPnl: amount('totalPnl'), maxDrawdown: amount('maxDrawdown'), var95: amount('var95'), var99: amount('var99'),
+      trades: Number(r['trades']), totalPnl: amount('totalPnl'), maxDrawdown: amount('maxDrawdown'), maxDrawdownPct: ratio(report.risk['maxDrawdownPct']), var95: amount('var95'), var99: amount('var99'),
       winRate: ratio(report.risk['winRate']), sharpe: ratio(report.risk['sharpe']), sortino: ratio(report.risk['sortino']), profitFactor: ratio(report.risk['profitFactor']),
       revertRate: ratio(report.execution['revertRate']),
       usd: usd === null || chainId === null ? null : {

@@ -26,7 +26,7 @@ type PoolRow = {
 const POOL_COLUMNS = 'address, protocol, lower(token0) as token0, lower(token1) as token1, state, excluded_reason';
 
 /** Lower-case addresses of the tokens `token` names on `chainId` (an address names itself; a symbol, every token with it). */
-async function addressesOf(db: Queryable, chainId: number, token: BaseToken): Promise<string[]> {
+export async function addressesOf(db: Queryable, chainId: number, token: BaseToken): Promise<string[]> {
   if (token.type === 'address') return [token.address];
   const { rows } = await db.query<{ address: string }>('select lower(address) as address from market_token where chain_id = $1 and lower(symbol) = lower($2)', [chainId, token.symbol]);
   return rows.map((r) => r.address);

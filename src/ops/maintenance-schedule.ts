@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { RiskCapital } from '../config/risk-capital.ts';
 import type { UsdReference } from '../config/usd-reference.ts';
 import { latestRiskSnapshots, modeRiskSource, saveRiskSnapshot, type RiskView } from '../desk/risk.ts';
 import { defaultRetention, runMaintenance, type LedgerMode, type MaintenanceResult } from '../ledger/risk/maintenance.ts';
@@ -24,6 +25,8 @@ export interface MaintenanceScheduleOptions {
   retentionDays: number;
   /** Pools pricing base tokens in USD (ORION_USD_REFERENCE_POOLS); none = USD figures null with their reason. */
   usdReferencePools?: readonly UsdReference[];
+  /** Capital per base token (ORION_RISK_CAPITAL): the drawdown as a percentage of it. */
+  riskCapital?: readonly RiskCapital[];
   say: Say;
   /** Clock (tests pass a fixed one). */
   now?: () => Date;
@@ -74,7 +77,7 @@ export async function startMaintenanceSchedule(options: MaintenanceScheduleOptio
     try {
       const result = await runMaintenance(store, {
         modes: MODES,
-        pnl: (mode) => modeRiskSource(store, mode, options.usdReferencePools ?? []),
+        pnl: (mode) => modeRiskSource(store, mode, { ...(options.usdReferencePools === undefined ? {} : { usdReferencePools: options.usdReferencePools }), ...(options.riskCapital === undefined ? {} : { riskCapital: options.riskCapital }) }),
         saveSnapshot: (snapshot) => saveRiskSnapshot(store, snapshot),
         retention: defaultRetention(options.retentionDays),
         ...(options.now === undefined ? {} : { now: options.now }),

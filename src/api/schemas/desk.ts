@@ -154,7 +154,7 @@ export const RiskQuery = Type.Object({
 const RiskUsdBody = Type.Object({ token: TokenRefBody, pool: Type.String(), block: Nullable(Type.String()), totalPnl: AmountBody, maxDrawdown: Nullable(AmountBody), var95: Nullable(AmountBody), var99: Nullable(AmountBody) });
 export const RiskSnapshotBody = Type.Object({
   mode: Type.String(), window: Type.String(), takenAt: Timestamp, chainId: Nullable(Type.Integer()), token: Nullable(TokenRefBody), trades: Type.Integer(),
-  totalPnl: Nullable(AmountBody), maxDrawdown: Nullable(AmountBody), var95: Nullable(AmountBody), var99: Nullable(AmountBody),
+  totalPnl: Nullable(AmountBody), maxDrawdown: Nullable(AmountBody), maxDrawdownPct: Nullable(Type.Number()), var95: Nullable(AmountBody), var99: Nullable(AmountBody),
   winRate: Nullable(Type.Number()), sharpe: Nullable(Type.Number()), sortino: Nullable(Type.Number()), profitFactor: Nullable(Type.Number()), revertRate: Nullable(Type.Number()),
   usd: Nullable(RiskUsdBody), usdReason: Nullable(Type.String()),
   report: Type.Object({}, { additionalProperties: true, description: 'the whole report: every figure (amounts as base-unit decimal strings), reasons for null ones, the equity curve (at most 500 points), execution figures, funnel conversion' }),

@@ -123,6 +123,18 @@ describe('risk per window', () => {
     expect(empty[3]!.risk.reasons.var95).toBe('no trades');
   });
 
+  it('drawdown as a percentage of the capital, in the base token and in USD; a capital that cannot be used gives its reason', () => {
+    const price = { numerator: 2000n, denominator: 1n };
+    const [all] = modeSnapshots('live', { tokens: [{ chainId: 1, token: '0xweth', trades: TRADES, capital: 1000n, usd: { price, pool: '0xpool', stable: '0xusdc', block: null } }] }, new Date(NOW * 1000), { windows: ['all'] });
+    // By hand: drawdown 23 of a capital of 1,000 = 2.3 %; in USD 46,000 of 2,000,000, the same 2.3 %.
+    expect(all!.risk.maxDrawdownPct).toBeCloseTo(2.3, 12);
+    expect(all!.usd!.risk.maxDrawdownPct).toBeCloseTo(2.3, 12);
+    const [refused] = modeSnapshots('live', { tokens: [{ chainId: 1, token: '0xweth', trades: TRADES, capital: { reason: 'the capital WETH=0.1 cannot be scaled' }, usd: { reason: 'none' } }] }, new Date(NOW * 1000), { windows: ['all'] });
+    expect(refused!.risk.maxDrawdownPct).toBeNull();
+    expect(refused!.risk.reasons.maxDrawdownPct).toBe('the capital WETH=0.1 cannot be scaled');
+    expect(byWindow['all']!.risk.reasons.maxDrawdownPct).toBe('no capital given');
+  });
+
   it('window boundaries: a moment exactly one window old is in, a second older is out', () => {
     expect([inWindow(NOW - DAY, '24h', NOW), inWindow(NOW - DAY - 1, '24h', NOW), inWindow(NOW, '24h', NOW), inWindow(NOW + 1, 'all', NOW), inWindow(0, 'all', NOW)]).toEqual([true, false, true, false, true]);
   });

@@ -1,7 +1,7 @@
 import { executionReport, funnelConversion, type ExecutionOutcome, type ExecutionReport, type FunnelConversion, type FunnelStage } from './execution-metrics.ts';
 import { riskReport, type RiskOptions, type RiskReport } from './metrics.ts';
 import type { Trade } from './pnl-series.ts';
-import { tradesInUsd, type UsdPrice } from './usd-price.ts';
+import { toUsd, tradesInUsd, type UsdPrice } from './usd-price.ts';
 import { RISK_WINDOWS, withinWindow, type RiskWindow } from './windows.ts';
 
 /** The modes the ledger records apart. */
@@ -30,6 +30,8 @@ export interface TokenPnl {
   executions?: readonly TimedExecution[];
   /** The USD price to convert at, or why there is none. */
   usd: UsdSource | { reason: string };
+  /** Capital in base units (the drawdown's percentage), or why the configured one cannot be used; unset: none configured. */
+  capital?: bigint | { reason: string };
 }
 
 /** What one mode's risk snapshots are computed from. */
@@ -60,6 +62,12 @@ export interface RiskSnapshot {
   usdReason: string | null;
 }
 
+/** The report of the trades converted to USD; the capital converted at the same price when it stays positive. */
+function usdReport(trades: readonly Trade[], price: UsdPrice, capital: bigint | undefined, options: RiskOptions | undefined): RiskReport {
+  const usdCapital = capital === undefined ? 0n : toUsd(capital, price);
+  return riskReport(tradesInUsd(trades, price), { periodsPerYear: options?.periodsPerYear ?? 365, ...(usdCapital > 0n ? { capital: usdCapital } : {}) });
+}
+
 /**
  * The snapshots of one mode: for each base token and each window, the risk report of the
  * trades in the window (base units of the token), the execution figures of the executions in
@@ -74,12 +82,13 @@ export function modeSnapshots(mode: LedgerMode, source: ModePnl, takenAt: Date, 
   for (const series of tokens) {
     for (const window of options.windows ?? RISK_WINDOWS) {
       const trades = withinWindow(series.trades, window, now);
-      const usd = 'price' in series.usd
-        ? { ...series.usd, risk: riskReport(tradesInUsd(trades, series.usd.price), { periodsPerYear: options.risk?.periodsPerYear ?? 365 }) }
-        : null;
+      const capital = typeof series.capital === 'bigint' ? series.capital : undefined;
+      const usd = 'price' in series.usd ? { ...series.usd, risk: usdReport(trades, series.usd.price, capital, options.risk) } : null;
+      const risk = riskReport(trades, { ...options.risk, ...(capital === undefined ? {} : { capital }) });
+      if (typeof series.capital === 'object' && risk.trades > 0) risk.reasons.maxDrawdownPct = series.capital.reason;
       snapshots.push({
         mode, window, chainId: series.chainId, token: series.token, takenAt,
-        risk: riskReport(trades, options.risk),
+        risk,
         execution: executionReport(withinWindow(series.executions ?? [], window, now)),
         funnel,
         usd,
