@@ -276,9 +276,9 @@ forEachBackend('desk routes', (ctx) => {
     expect(missing.latest()).toEqual([]);
     const result = await missing.runNow();
     await missing.stop();
-    expect(Object.fromEntries(result.retention.map((r) => [r.table, r.deleted]))).toEqual({ simulations: 1, opportunities: 2, executions: 0 });
+    expect(Object.fromEntries(result.retention.map((r) => [r.table, r.deleted]))).toEqual({ simulations: 1, opportunities: 2, executions: 0, risk_snapshots: 0 });
     expect([await count('opportunities'), await count('simulations'), await count('executions')]).toEqual([opportunities - 2, simulations - 1, executions]);
-    expect(said.join('\n')).toMatch(/maintenance: risk snapshots \(sim 3 trades, live 1 trades; 8 mode × window × token\), retention deleted 1 simulations, 0 executions, 2 opportunities in \d+ ms/);
+    expect(said.join('\n')).toMatch(/maintenance: risk snapshots \(sim 3 trades, live 1 trades; 8 mode × window × token\), retention deleted 1 simulations, 0 executions, 2 opportunities, 0 risk_snapshots in \d+ ms/);
     const unpriced = (await get<Risk>('/risk?mode=sim&window=all')).snapshots[0]!;
     expect(unpriced.usd).toBeNull();
     expect(unpriced.usdReason).toBe(`the USD reference pool WETH=v3:USDC:100: the market has no uniswap-v3 pool of ${SAMPLE_BASE} and USDC with fee 100`);
@@ -286,7 +286,7 @@ forEachBackend('desk routes', (ctx) => {
     // Then the V2 WETH/USDC pool (1.5 WETH, 3,000 USDC: 2,000 USDC per WETH). The look-alike "usdc" shares the symbol but no pool.
     const schedule = await startMaintenanceSchedule({ store: ctx.store, audit: t.audit, intervalSeconds: 0, retentionDays: 30, say: () => undefined, now: () => new Date(now().getTime() + 1000), usdReferencePools: [reference('WETH=v2:USDC:3000')], riskCapital: [{ token: { type: 'symbol', symbol: 'weth' }, amount: '0.001', text: 'weth=0.001' }] });
     expect(schedule.latest().map((s) => s.usd)).toEqual(new Array(8).fill(null)); // the first run's, read at start
-    expect((await schedule.runNow()).retention.map((r) => r.deleted)).toEqual([0, 0, 0]);
+    expect((await schedule.runNow()).retention.map((r) => r.deleted)).toEqual([0, 0, 0, 0]);
     await schedule.stop();
 
     // Sim trades: the three successful simulations, each net of the scanner's gas estimate.
@@ -337,7 +337,7 @@ forEachBackend('desk routes', (ctx) => {
     setRiskGauges(metrics, schedule.latest().filter((s) => s.mode === 'sim'));
     expect((await metrics.scrape()).body).not.toContain('orion_risk_trades{mode="live"');
     const audited = await get<{ rows: Array<{ details: { deleted: Record<string, number> } }> }>('/compliance/audit?type=maintenance.run', 'auditor');
-    expect(audited.rows.map((r) => r.details.deleted)).toEqual([{ simulations: 0, opportunities: 0, executions: 0 }, { simulations: 1, opportunities: 2, executions: 0 }]); // newest first
+    expect(audited.rows.map((r) => r.details.deleted)).toEqual([{ simulations: 0, opportunities: 0, executions: 0, risk_snapshots: 0 }, { simulations: 1, opportunities: 2, executions: 0, risk_snapshots: 0 }]); // newest first
   });
 
   it('limits and kill switch: 503 until the protections run; read by all, set and rolled back by risk, engaged by trader, released by risk; each change audited', async () => {

@@ -174,7 +174,7 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   },
   // Risk maintenance (issue 13)
   maintenanceInterval: { env: 'ORION_MAINTENANCE_INTERVAL', default: '3600', doc: 'Seconds between maintenance runs (a risk snapshot per mode, then retention); 0 = none.' },
-  retentionDays: { env: 'ORION_RETENTION_DAYS', default: '30', doc: 'Days opportunities and simulations are kept (1 to 3650); executions and the audit log are kept 7 years.' },
+  retentionDays: { env: 'ORION_RETENTION_DAYS', default: '30', doc: 'Days opportunities, simulations and past risk snapshots are kept (1 to 3650); executions (and the opportunities they were sent for) and the audit log are kept 7 years.' },
   riskCapital: { env: 'ORION_RISK_CAPITAL', default: undefined, doc: 'Capital per base token in token units (WETH=10,USDC=25000): the risk snapshots give the maximum drawdown as a percentage of it. Unset = no percentage.' },
   usdReferencePools: {
     env: 'ORION_USD_REFERENCE_POOLS',

@@ -141,13 +141,14 @@ export interface RiskFilter {
 
 type StoredReport = { risk: Record<string, unknown>; execution: Record<string, unknown>; usd?: { stable: string; pool: string; block: string | null; risk: Record<string, unknown> } | null; usdReason?: string | null };
 
-/** The snapshots of each mode's latest run (or of `filter`'s), newest run first, then window and token. */
+/** The snapshots of each mode's latest run (or of `filter`'s), newest run first, then window and token; each mode's latest run found through the (mode, taken_at) index. */
 export async function latestRiskSnapshots(db: Queryable, filter: RiskFilter = {}): Promise<RiskView[]> {
   const params: SqlParam[] = [];
   const where = new Conditions(params).add('r.mode = $?', filter.mode).add('r.risk_window = $?', filter.window);
   const { rows } = await db.query(
     `select r.mode, r.risk_window, r.taken_at, r.chain_id, r.base_token, r.trades, r.report from risk_snapshots r
-     join (select mode, max(taken_at) as taken_at from risk_snapshots group by mode) latest on latest.mode = r.mode and latest.taken_at = r.taken_at
+     join (select m.mode, (select s.taken_at from risk_snapshots s where s.mode = m.mode order by s.taken_at desc limit 1) as taken_at
+           from (values ('sim'), ('live')) as m (mode)) latest on latest.mode = r.mode and latest.taken_at = r.taken_at
      ${where.sql} order by r.taken_at desc, r.mode, r.id`,
     params,
   );

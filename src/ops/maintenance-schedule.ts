@@ -10,7 +10,7 @@ import type { Store } from '../store/index.ts';
  * The maintenance job on its interval (ORION_MAINTENANCE_INTERVAL, hourly by default): a risk
  * snapshot per mode, window and base token from the ledger (src/desk/risk.ts, USD through
  * ORION_USD_REFERENCE_POOLS) stored in `risk_snapshots`, then retention
- * (ORION_RETENTION_DAYS for opportunities and simulations; executions and the audit log 7
+ * (ORION_RETENTION_DAYS for opportunities, simulations and past risk snapshots; executions and the audit log 7
  * years). Each run is said on the console with its time, and audited (`maintenance.run`); a
  * failed run is said, audited and retried at the next interval. One run at a time; the next is
  * timed from the end of the previous.

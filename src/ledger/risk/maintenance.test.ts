@@ -19,8 +19,9 @@ forEachBackend('maintenance', (db) => {
       create table opportunities (id bigserial primary key, last_seen_at timestamptz not null);
       create table simulations (id bigserial primary key, simulated_at timestamptz not null);
       create table executions (id bigserial primary key, created_at timestamptz not null, opportunity_id bigint);
-      create table audit_log (id bigserial primary key, at timestamptz not null);`);
-    for (const [table, column, ages] of [['opportunities', 'last_seen_at', AGES], ['simulations', 'simulated_at', AGES], ['executions', 'created_at', EXECUTION_AGES], ['audit_log', 'at', EXECUTION_AGES]] as const) {
+      create table audit_log (id bigserial primary key, at timestamptz not null);
+      create table risk_snapshots (id bigserial primary key, taken_at timestamptz not null);`);
+    for (const [table, column, ages] of [['opportunities', 'last_seen_at', AGES], ['simulations', 'simulated_at', AGES], ['executions', 'created_at', EXECUTION_AGES], ['audit_log', 'at', EXECUTION_AGES], ['risk_snapshots', 'taken_at', AGES]] as const) {
       for (const age of ages) await db.store.query(`insert into ${table} (${column}) values ($1)`, [new Date(NOW.getTime() - age * DAY)]);
     }
     // Executions sent for old opportunities: those opportunities are kept as long as the executions are.
@@ -62,6 +63,7 @@ forEachBackend('maintenance', (db) => {
     const keptOpportunities = [...keep, 7].sort((a, b) => a - b);
     expect(await ids('opportunities')).toEqual(keptOpportunities);
     expect(await ids('simulations')).toEqual(keep);
+    expect(await ids('risk_snapshots')).toEqual(keep);
     expect(await ids('executions')).toEqual(younger(EXECUTION_AGES, LONG_RETENTION_DAYS));
     expect(await ids('audit_log')).toEqual(EXECUTION_AGES.map((_, i) => i + 1)); // no rule names it
     const byTable = Object.fromEntries(result.retention.map((r) => [r.table, r]));
@@ -72,7 +74,7 @@ forEachBackend('maintenance', (db) => {
     // A second run finds nothing more to delete.
     const again = await runMaintenance(db.store, { pnl: async () => ({ tokens: [] }), retention: defaultRetention(30), now: () => NOW, modes: [] });
     // A second run finds nothing more to delete.
-    expect(again.retention.map((r) => r.deleted)).toEqual([0, 0, 0]);
+    expect(again.retention.map((r) => r.deleted)).toEqual([0, 0, 0, 0]);
     expect(await ids('opportunities')).toEqual(keptOpportunities);
   });
 }, { migrate: false });

@@ -24,7 +24,7 @@ export const LONG_RETENTION_DAYS = 7 * 365 + 2;
 /** Tables only the long retention may prune: what was sent on chain, and the audit trail. */
 export const LONG_KEPT_TABLES: readonly string[] = ['executions', 'audit_log', 'audit_personal', 'audit_checkpoint'];
 
-/** Retention as issue 13 sets it: opportunities and simulations after `days`, executions after 7 years. */
+/** Retention as issue 13 sets it: opportunities and simulations after `days`, executions after 7 years; past risk snapshots after `days` too. */
 export function defaultRetention(days: number): RetentionRule[] {
   return [
     // Simulations first: they point at decisions of opportunities (the cascade would take them anyway).
@@ -35,6 +35,9 @@ export function defaultRetention(days: number): RetentionRule[] {
     // live P&L reads its base token and gas estimate (src/desk/pnl.ts), so deleting it would
     // drop the trade from the risk figures after `days`.
     { table: 'opportunities', column: 'last_seen_at', days, keepReferencedBy: { table: 'executions', column: 'opportunity_id' } },
+    // Past snapshots: only the latest run's are read; each run writes one row per mode, window and
+    // base token (equity curves included), so they are kept as long as the ledger rows they summarise.
+    { table: 'risk_snapshots', column: 'taken_at', days },
   ];
 }
 
