@@ -244,6 +244,14 @@ describe('ORION_USD_REFERENCE_POOLS', () => {
   });
 });
 
+describe('ORION_RISK_FREE_RATE', () => {
+  it('unset by default; a fraction below 1', () => {
+    expect(load({}).riskFreeRate).toBeUndefined();
+    expect(load({ ORION_RISK_FREE_RATE: '0.05' }).riskFreeRate).toBe(0.05);
+    for (const value of ['5%', '1', '-0.1', 'abc']) expect(failure(() => load({ ORION_RISK_FREE_RATE: value })).message, value).toContain(`ORION_RISK_FREE_RATE="${value}"`);
+  });
+});
+
 describe('ORION_RISK_CAPITAL', () => {
   it('unset by default; TOKEN=AMOUNT in token units, kept as written', () => {
     expect(load({}).riskCapital).toEqual([]);

@@ -87,6 +87,8 @@ export interface Config {
   usdReferencePools: readonly UsdReference[];
   /** Capital per base token (token units as written), for the drawdown in % of it; empty = none. */
   riskCapital: readonly RiskCapital[];
+  /** Annual risk-free rate on that capital (fraction); undefined = none. */
+  riskFreeRate: number | undefined;
   /** Absolute path of the config file that was read, if any. */
   configFile: string | undefined;
   // API (issue 12)
@@ -202,6 +204,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     metricsAllow: Object.freeze(v.metricsAllow ?? []),
     usdReferencePools: Object.freeze(v.usdReferencePools),
     riskCapital: Object.freeze(v.riskCapital ?? []),
+    riskFreeRate: v.riskFreeRate,
     auditKeyFile: v.auditKeyFile === undefined ? join(resolve(base('dataDir'), v.dataDir), 'audit-checkpoint-key.pem') : resolve(base('auditKeyFile'), v.auditKeyFile),
     privateKey: v.privateKey,
     keystore: optionalPath('keystore'),

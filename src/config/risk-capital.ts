@@ -44,3 +44,17 @@ export function riskCapitalList(): z.ZodType<RiskCapital[], z.ZodTypeDef, unknow
     });
   });
 }
+
+/**
+ * ORION_RISK_FREE_RATE: an annual rate as a fraction (0.05 = 5 %), earned on each base token's
+ * ORION_RISK_CAPITAL and taken off each day of the daily P&L before Sharpe and Sortino.
+ */
+export function riskFreeRate(): z.ZodType<number, z.ZodTypeDef, unknown> {
+  return field('an annual rate as a fraction from 0 to less than 1 (0.05 = 5 %)', (raw) => {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : reject(`is a ${typeof raw}, not a number`);
+    if (!/^\d+(?:\.\d+)?$/.test(text)) reject('is not a decimal number');
+    const rate = Number(text);
+    if (!(rate >= 0 && rate < 1)) reject('is out of range');
+    return rate;
+  });
+}

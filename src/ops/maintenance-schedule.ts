@@ -27,6 +27,8 @@ export interface MaintenanceScheduleOptions {
   usdReferencePools?: readonly UsdReference[];
   /** Capital per base token (ORION_RISK_CAPITAL): the drawdown as a percentage of it. */
   riskCapital?: readonly RiskCapital[];
+  /** Annual risk-free rate on the capital (ORION_RISK_FREE_RATE); unset = none. */
+  riskFreeRate?: number | undefined;
   say: Say;
   /** Clock (tests pass a fixed one). */
   now?: () => Date;
@@ -79,6 +81,7 @@ export async function startMaintenanceSchedule(options: MaintenanceScheduleOptio
         modes: MODES,
         pnl: (mode) => modeRiskSource(store, mode, { ...(options.usdReferencePools === undefined ? {} : { usdReferencePools: options.usdReferencePools }), ...(options.riskCapital === undefined ? {} : { riskCapital: options.riskCapital }) }),
         saveSnapshot: (snapshot) => saveRiskSnapshot(store, snapshot),
+        ...(options.riskFreeRate === undefined ? {} : { risk: { riskFreeRate: options.riskFreeRate } }),
         retention: defaultRetention(options.retentionDays),
         ...(options.now === undefined ? {} : { now: options.now }),
       });

@@ -46,7 +46,8 @@ export interface MaintenanceOptions {
   modes?: readonly LedgerMode[];
   /** Realized P&L per mode (the ledger's executions, or simulations in sim mode). */
   pnl: (mode: LedgerMode) => Promise<ModePnl>;
-  risk?: RiskOptions;
+  /** Periods per year and the risk-free rate; the capital is each base token's own (the P&L source's). */
+  risk?: Omit<RiskOptions, 'capital'>;
   /** Windows each base token's figures are computed over (default every one of RISK_WINDOWS). */
   windows?: readonly RiskWindow[];
   /** Stores each snapshot (the ledger's risk table; the API and gauges read the latest). */

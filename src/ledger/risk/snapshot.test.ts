@@ -50,8 +50,8 @@ const HAND = {
   all: { trades: 8, totalPnl: 54n, winRate: 5 / 8, maxDrawdown: 23n, var95: 20n },
 } as const;
 
-/** A second Sharpe: P&L per UTC date string, every date from the first trade's to the last's, mean/σ(n − 1)·√365. */
-function simpleSharpe(trades: readonly Trade[]): number {
+/** A second Sharpe: P&L per UTC date string, every date from the first trade's to the last's, less `dailyRiskFree`, mean/σ(n − 1)·√365. */
+function simpleSharpe(trades: readonly Trade[], dailyRiskFree = 0): number {
   const byDate = new Map<string, number>();
   for (const t of trades) {
     const date = new Date(t.timestamp * 1000).toISOString().slice(0, 10);
@@ -60,7 +60,7 @@ function simpleSharpe(trades: readonly Trade[]): number {
   const dates = [...byDate.keys()].sort();
   const values: number[] = [];
   for (let d = new Date(`${dates[0]}T00:00:00Z`); d.toISOString().slice(0, 10) <= dates[dates.length - 1]!; d = new Date(d.getTime() + DAY * 1000)) {
-    values.push(byDate.get(d.toISOString().slice(0, 10)) ?? 0);
+    values.push((byDate.get(d.toISOString().slice(0, 10)) ?? 0) - dailyRiskFree);
   }
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
@@ -133,6 +133,18 @@ describe('risk per window', () => {
     expect(refused!.risk.maxDrawdownPct).toBeNull();
     expect(refused!.risk.reasons.maxDrawdownPct).toBe('the capital WETH=0.1 cannot be scaled');
     expect(byWindow['all']!.risk.reasons.maxDrawdownPct).toBe('no capital given');
+  });
+
+  it('a risk-free rate is taken off each day for a series with a capital, and only then', () => {
+    const source = { tokens: [
+      { chainId: 1, token: '0xweth', trades: TRADES, capital: 3650n, usd: { reason: 'none' } },
+      { chainId: 1, token: '0xusdc', trades: TRADES, usd: { reason: 'none' } },
+    ] };
+    const [withCapital, without] = modeSnapshots('live', source, new Date(NOW * 1000), { windows: ['all'], risk: { riskFreeRate: 0.1 } });
+    // 10 % a year on 3,650 = 365 a year = 1 a day.
+    expect(withCapital!.risk.sharpe).toBeCloseTo(simpleSharpe(MEMBERS.all.map(trade), 1), 10);
+    expect(withCapital!.risk.sharpe).not.toBeCloseTo(simpleSharpe(MEMBERS.all.map(trade)), 3);
+    expect(without!.risk.sharpe).toBeCloseTo(simpleSharpe(MEMBERS.all.map(trade)), 10);
   });
 
   it('window boundaries: a moment exactly one window old is in, a second older is out', () => {

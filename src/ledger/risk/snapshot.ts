@@ -62,19 +62,21 @@ export interface RiskSnapshot {
   usdReason: string | null;
 }
 
-/** The report of the trades converted to USD; the capital converted at the same price when it stays positive. */
-function usdReport(trades: readonly Trade[], price: UsdPrice, capital: bigint | undefined, options: RiskOptions | undefined): RiskReport {
-  const usdCapital = capital === undefined ? 0n : toUsd(capital, price);
-  return riskReport(tradesInUsd(trades, price), { periodsPerYear: options?.periodsPerYear ?? 365, ...(usdCapital > 0n ? { capital: usdCapital } : {}) });
+/** The report options of one series: the capital (and the risk-free rate, which needs it) only when there is one. */
+function optionsWith(capital: bigint | undefined, options: Omit<RiskOptions, 'capital'> | undefined): RiskOptions {
+  const { riskFreeRate, ...rest } = options ?? {};
+  return capital === undefined || capital <= 0n ? rest : { ...rest, capital, ...(riskFreeRate === undefined ? {} : { riskFreeRate }) };
 }
 
 /**
  * The snapshots of one mode: for each base token and each window, the risk report of the
  * trades in the window (base units of the token), the execution figures of the executions in
  * it, the funnel, and the same report in USD when the token has a USD price. Every trade of a
- * window is converted at the one price given (the reference pool's latest known state).
+ * window is converted at the one price given (the reference pool's latest known state). The
+ * capital is per series (each token's own); the risk-free rate of `options.risk` applies to the
+ * series that have one (it is earned on the capital).
  */
-export function modeSnapshots(mode: LedgerMode, source: ModePnl, takenAt: Date, options: { risk?: RiskOptions; windows?: readonly RiskWindow[] } = {}): RiskSnapshot[] {
+export function modeSnapshots(mode: LedgerMode, source: ModePnl, takenAt: Date, options: { risk?: Omit<RiskOptions, 'capital'>; windows?: readonly RiskWindow[] } = {}): RiskSnapshot[] {
   const now = takenAt.getTime() / 1000;
   const funnel = funnelConversion(source.funnel ?? []);
   const tokens: readonly TokenPnl[] = source.tokens.length > 0 ? source.tokens : [{ chainId: null, token: null, trades: [], usd: { reason: 'no trades' } }];
@@ -83,8 +85,11 @@ export function modeSnapshots(mode: LedgerMode, source: ModePnl, takenAt: Date, 
     for (const window of options.windows ?? RISK_WINDOWS) {
       const trades = withinWindow(series.trades, window, now);
       const capital = typeof series.capital === 'bigint' ? series.capital : undefined;
-      const usd = 'price' in series.usd ? { ...series.usd, risk: usdReport(trades, series.usd.price, capital, options.risk) } : null;
-      const risk = riskReport(trades, { ...options.risk, ...(capital === undefined ? {} : { capital }) });
+      // USD: the same trades and capital converted at one price, so the percentages and ratios match the base token's.
+      const usd = 'price' in series.usd
+        ? { ...series.usd, risk: riskReport(tradesInUsd(trades, series.usd.price), optionsWith(capital === undefined ? undefined : toUsd(capital, series.usd.price), options.risk)) }
+        : null;
+      const risk = riskReport(trades, optionsWith(capital, options.risk));
       if (typeof series.capital === 'object' && risk.trades > 0) risk.reasons.maxDrawdownPct = series.capital.reason;
       snapshots.push({
         mode, window, chainId: series.chainId, token: series.token, takenAt,
