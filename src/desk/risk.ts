@@ -57,9 +57,9 @@ async function executionOutcomes(db: Queryable, mode: LedgerMode): Promise<Map<s
   const byToken = new Map<string, TimedExecution[]>();
   for (const r of rows) {
     const token = r['token'] as string;
-    byToken.set(token, [...(byToken.get(token) ?? []), {
-      timestamp: (r['at'] as Date).getTime() / 1000, predictedProfit: r['predicted'] as bigint, realizedProfit: r['realized'] as bigint | null, gasCost: r['gas'] as bigint, reverted: r['reverted'] === true,
-    }]);
+    const list = byToken.get(token) ?? [];
+    list.push({ timestamp: (r['at'] as Date).getTime() / 1000, predictedProfit: r['predicted'] as bigint, realizedProfit: r['realized'] as bigint | null, gasCost: r['gas'] as bigint, reverted: r['reverted'] === true });
+    byToken.set(token, list);
   }
   return byToken;
 }
