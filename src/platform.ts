@@ -170,7 +170,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   try {
     notifier = startNotifications(config, store);
     backups = await startScheduledBackups(config, store, say, (error) => notify({ type: 'backup.failed', text: error.message, details: { dir: config.backupDir } }));
-    maintenance = await startMaintenanceSchedule({ store, audit: api.get().audit, intervalSeconds: config.maintenanceInterval, retentionDays: config.retentionDays, say });
+    maintenance = await startMaintenanceSchedule({ store, audit: api.get().audit, intervalSeconds: config.maintenanceInterval, retentionDays: config.retentionDays, usdReferencePools: config.usdReferencePools, riskCapital: config.riskCapital, riskFreeRate: config.riskFreeRate, say });
   } catch (error) {
     await backups?.stop();
     await app.close();

@@ -2,6 +2,7 @@ import { formatEther } from 'viem';
 import type { EngineStatus } from '../engine/engine.ts';
 import type { ExecutionMode } from '../executor/executor.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import type { Gauge } from 'prom-client';
 import type { RiskView } from '../desk/risk.ts';
 import type { BackupStatus } from '../ops/backup/index.ts';
 import { backupMetrics } from '../ops/platform-backups.ts';
@@ -56,19 +57,28 @@ export function setProtectionGauges(metrics: Metrics, mode: ExecutionMode, prote
   }
 }
 
-/** The latest risk snapshots as gauges: amounts in token units per base token label, a figure that cannot be computed as NaN. */
+/** Gauges of the risk snapshots: cleared before each update, so a token no longer traded leaves no stale series. */
+const RISK_GAUGES = ['riskTrades', 'riskTotalPnl', 'riskTotalPnlUsd', 'riskMaxDrawdown', 'riskVar95', 'riskSharpe', 'riskWinRate'] as const;
+
+/**
+ * The latest risk snapshots as gauges, one series per mode × window × base token label (the
+ * windows are four fixed names and the tokens the configured base tokens, so the label sets stay
+ * small): amounts in token units, the total P&L also in US dollars, a figure that cannot be
+ * computed as NaN.
+ */
 export function setRiskGauges(metrics: Metrics, snapshots: readonly RiskView[], now = Date.now()): void {
   const units = (amount: RiskView['totalPnl']): number => (amount?.units == null ? Number.NaN : Number(amount.units));
+  for (const key of RISK_GAUGES) (metrics.registry.getSingleMetric(METRICS[key].name) as Gauge | undefined)?.reset();
   for (const s of snapshots) {
-    const mode = s.mode;
-    const token = s.token?.symbol ?? 'none';
-    metrics.set('riskTrades', { mode }, s.trades);
-    metrics.set('riskTotalPnl', { mode, token }, s.totalPnl === null ? 0 : units(s.totalPnl));
-    metrics.set('riskMaxDrawdown', { mode, token }, units(s.maxDrawdown));
-    metrics.set('riskVar95', { mode, token }, units(s.var95));
-    metrics.set('riskSharpe', { mode }, s.sharpe ?? Number.NaN);
-    metrics.set('riskWinRate', { mode }, s.winRate ?? Number.NaN);
-    metrics.set('riskSnapshotAge', { mode }, Math.max(0, (now - Date.parse(s.takenAt)) / 1000));
+    const labels = { mode: s.mode, window: s.window, token: s.token?.symbol ?? 'none' };
+    metrics.set('riskTrades', labels, s.trades);
+    metrics.set('riskTotalPnl', labels, s.totalPnl === null ? 0 : units(s.totalPnl));
+    metrics.set('riskTotalPnlUsd', labels, s.usd === null ? Number.NaN : units(s.usd.totalPnl));
+    metrics.set('riskMaxDrawdown', labels, units(s.maxDrawdown));
+    metrics.set('riskVar95', labels, units(s.var95));
+    metrics.set('riskSharpe', labels, s.sharpe ?? Number.NaN);
+    metrics.set('riskWinRate', labels, s.winRate ?? Number.NaN);
+    metrics.set('riskSnapshotAge', { mode: s.mode }, Math.max(0, (now - Date.parse(s.takenAt)) / 1000));
   }
 }
 

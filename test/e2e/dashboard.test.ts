@@ -152,6 +152,13 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
       const body = (await (await api('/api/v1/risk?mode=sim', asAdmin)).json()) as { snapshots: { trades: number; token: { symbol: string } | null }[] };
       return body.snapshots[0];
     }, 180_000, started);
+    // USD through the default reference pool (ORION_USD_REFERENCE_POOLS=WETH=v3:USDC:3000, a pool of the default market):
+    // WETH's snapshots have USD figures; other base tokens have none, with the reason.
+    const all = (await (await api('/api/v1/risk?window=all', asAdmin)).json()) as { snapshots: { token: { symbol: string } | null; usd: { token: { symbol: string } } | null; usdReason: string | null }[] };
+    for (const s of all.snapshots.filter((x) => x.token !== null)) {
+      if (s.token!.symbol === 'WETH') expect(s).toMatchObject({ usd: { token: { symbol: 'USDC' } }, usdReason: null });
+      else expect(s.usdReason).toMatch(/no USD reference pool is configured for this token/);
+    }
     await open(page, 'pnl', 'P&L');
     await page.getByTestId('pnl-table').waitFor();
     const simRisk = page.getByTestId('risk-sim');
