@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runNodeChild } from '../util/node-child.ts';
 
 /**
  * The first opening of a PGlite folder runs initdb inside the WebAssembly Postgres, which grows
@@ -39,14 +39,5 @@ export function isInitialised(folder: string): boolean {
 /** Initialises a new PGlite folder in a child process (nothing when it is initialised); rejects with initdb's error. */
 export async function initialisePgliteFolder(folder: string, conf: readonly string[]): Promise<void> {
   if (isInitialised(folder)) return;
-  // execArgv is left out on purpose: the child runs plain JavaScript and needs no loader.
-  const child = spawn(process.execPath, ['-e', INIT_CODE, PGLITE_URL, folder, JSON.stringify(conf)], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (exitCode, exitSignal) => resolve({ code: exitCode, signal: exitSignal }));
-  });
-  if (code === 0) return;
-  throw new Error(stderr.trim() || `the PGlite initialisation process ended (${signal ?? `exit code ${code}`}) without a word`);
+  await runNodeChild('initialising the PGlite folder', ['-e', INIT_CODE, PGLITE_URL, folder, JSON.stringify(conf)]);
 }
