@@ -11,9 +11,13 @@ import { parseArgs } from 'node:util';
 // resident memory (VmRSS) and its peak so far (VmHWM) of the orion node process and of every
 // child (anvil, esbuild when run through the TypeScript loader), from /proc, and the node
 // process's own split (process.memoryUsage(): V8 heap, external, arrayBuffers — PGlite's
-// WebAssembly memory counts in arrayBuffers). A last line: time to ready, peaks (node VmHWM, and
-// the whole tree's largest sum sampled every second).
-const { values } = parseArgs({ options: { at: { type: 'string', default: '60,180' }, json: { type: 'boolean', default: true } } });
+// WebAssembly memory counts in external) and its CPU seconds so far (user + system). A last line: time to ready, peaks (node VmHWM, and
+// the whole tree's largest sum sampled every second). `--node-flags "…"` adds flags to that node
+// (for comparing V8 settings).
+const { values } = parseArgs({
+  options: { at: { type: 'string', default: '60,180' }, 'node-flags': { type: 'string', default: '' }, json: { type: 'boolean', default: true } },
+});
+const nodeFlags = values['node-flags'].split(' ').filter((flag) => flag !== '');
 const at = values.at.split(',').map(Number);
 if (at.some((s) => !Number.isInteger(s) || s < 1 || s > 3600)) {
   process.stderr.write(`bench start-memory: --at must be seconds from 1 to 3600, comma-separated, got "${values.at}"\n`);
@@ -32,6 +36,12 @@ function memoryOf(pid: number, command: string): ProcessMemory | undefined {
   }
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   return { pid, command, rssMb: Math.round(kb('VmRSS') / 1024), hwmMb: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** CPU seconds (user + system) `pid` has used so far, from /proc/PID/stat (clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** `pid` and every descendant, with their memory. */
@@ -57,7 +67,7 @@ function tree(pid: number): ProcessMemory[] {
 const dataDir = mkdtempSync(join(tmpdir(), 'orion-bench-start-'));
 const bin = fileURLToPath(new URL('../bin/orion.js', import.meta.url));
 const probe = fileURLToPath(new URL('./start-memory-probe.mjs', import.meta.url));
-const child = spawn(process.execPath, ['--import', probe, bin, 'start'], {
+const child = spawn(process.execPath, [...nodeFlags, '--import', probe, bin, 'start'], {
   env: { ...process.env, PORT: '0', ORION_DATA_DIR: dataDir },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
@@ -94,11 +104,13 @@ try {
     process.stdout.write(
       `${JSON.stringify({
         bench: 'start-memory',
+        nodeFlags: values['node-flags'],
         afterSeconds: second,
         ready: /ready: http/.test(output),
         nodeRssMb: node.rssMb,
         nodePeakRssMb: node.hwmMb,
         treeRssMb: processes.reduce((sum, p) => sum + p.rssMb, 0),
+        nodeCpuSeconds: cpuSecondsOf(child.pid!),
         node: await heapSplit(),
         processes: processes.map(({ command, rssMb, hwmMb }) => ({ command, rssMb, peakRssMb: hwmMb })),
       })}\n`,
