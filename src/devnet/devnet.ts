@@ -38,6 +38,12 @@ export interface DevnetOptions {
   keepStates?: number;
   /** Deploy FlashArbExecutor (owner account 1, cold wallet account 2, hot key account 3) once the market is up. */
   executor?: boolean;
+  /**
+   * The anvil account (4..8; default 3) the executor allows as its hot key. Test files that trade
+   * live on a shared PostgreSQL each take their own: the live writer lock is per (chain, account)
+   * across the whole server, and every devnet is chain 31337.
+   */
+  executorHotKey?: number;
 }
 
 /** The executor contract on the local chain and the accounts around it. */
@@ -65,9 +71,15 @@ export interface Devnet {
   stop(): Promise<void>;
 }
 
-/** Deploys FlashArbExecutor: owner account 1, cold wallet account 2, hot key account 3 (the executor fixture's roles). */
-async function deployDevnetExecutor(clients: DevnetClients): Promise<DevnetExecutor> {
-  const [owner, coldWallet, hotKey] = [1, 2, 3].map((i) => clients.accounts[i]!.address) as [Address, Address, Address];
+/** The hot key's account by default (the executor fixture's roles: owner 1, cold wallet 2, hot key 3). */
+const DEFAULT_HOT_KEY = 3;
+/** Accounts a test may take as its hot key instead: not the deployer (0), owner, cold wallet, or the noise flow's trader (9). */
+const SPARE_HOT_KEYS = [3, 4, 5, 6, 7, 8];
+
+/** Deploys FlashArbExecutor: owner account 1, cold wallet account 2, hot key `hotKeyIndex`. */
+async function deployDevnetExecutor(clients: DevnetClients, hotKeyIndex: number): Promise<DevnetExecutor> {
+  if (!SPARE_HOT_KEYS.includes(hotKeyIndex)) throw new RuntimeFault(`executorHotKey must be one of anvil's accounts ${SPARE_HOT_KEYS.join(', ')}, got ${hotKeyIndex}`);
+  const [owner, coldWallet, hotKey] = [1, 2, hotKeyIndex].map((i) => clients.accounts[i]!.address) as [Address, Address, Address];
   const address = await deployFlashArbExecutor(clients, { owner, coldWallet, executors: [hotKey] });
   return { address, owner, coldWallet, hotKey };
 }
@@ -122,7 +134,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     }
     // Deployed on every start (a cached chain holds the market only): two transactions, mined
     // at once while the chain still automines.
-    const executor = options.executor === true ? await deployDevnetExecutor(clients) : undefined;
+    const executor = options.executor === true ? await deployDevnetExecutor(clients, options.executorHotKey ?? DEFAULT_HOT_KEY) : undefined;
     if (options.blockTime !== undefined) await anvilRequest(clients, 'evm_setIntervalMining', [options.blockTime]);
     if (options.flow !== undefined) {
       flow = await startNoiseFlow(clients, deployment, seeded, options.flow);

@@ -92,7 +92,7 @@ describe('live execution, exactly once across SIGKILLs of the engine process', (
   const seed = testSeed();
 
   beforeAll(async () => {
-    devnet = await startDevnet({ blockTime: 1, cacheDir: join(dir, 'cache'), executor: true, flow: { seed: 5, swapsPerBlock: 6, maxSizeBps: 300 } });
+    devnet = await startDevnet({ blockTime: 1, cacheDir: join(dir, 'cache'), executor: true, executorHotKey: 7, flow: { seed: 5, swapsPerBlock: 6, maxSizeBps: 300 } });
     const backend = testBackends().at(-1)!;
     if (backend === 'postgres') {
       const databaseUrl = process.env['TEST_DATABASE_URL']!;
@@ -124,7 +124,7 @@ describe('live execution, exactly once across SIGKILLs of the engine process', (
     const settingsFile = (kill: KillPoint | null): string => {
       const file = join(dir, `child-${randomBytes(4).toString('hex')}.json`);
       writeFileSync(file, JSON.stringify({
-        rpcUrl: devnet.anvil.rpcUrl, snapshotFile, executor: devnet.executor!.address, hotKeyIndex: 3, store: storeOptions, kill, confirmations: 1, replaceAfterBlocks: 3,
+        rpcUrl: devnet.anvil.rpcUrl, snapshotFile, executor: devnet.executor!.address, hotKeyIndex: 7, store: storeOptions, kill, confirmations: 1, replaceAfterBlocks: 3,
       }));
       return file;
     };

@@ -44,7 +44,7 @@ describe('protections in live mode on the local chain', () => {
   }
 
   beforeAll(async () => {
-    devnet = await startDevnet({ blockTime: 1, cacheDir: join(dir, 'cache'), executor: true, flow: { seed: 23, swapsPerBlock: 6, maxSizeBps: 300 } });
+    devnet = await startDevnet({ blockTime: 1, cacheDir: join(dir, 'cache'), executor: true, executorHotKey: 5, flow: { seed: 23, swapsPerBlock: 6, maxSizeBps: 300 } });
     store = await openTestStore(testBackends().at(-1)!);
     protections.open = engineProtections(store.store, 31337, { limits: PERMISSIVE_LIMITS, dataDir: dir });
     engine = await startEngine({
@@ -52,7 +52,7 @@ describe('protections in live mode on the local chain', () => {
       gasBid: { priorityFee: PRIORITY_FEE, maxFeePerGas: FEE_CAP },
       protections: protections.open.open,
       mode: 'live',
-      live: { account: devnet.clients.accounts[3]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
+      live: { account: devnet.clients.accounts[5]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
       spillDir: dir,
     });
   }, 240_000);

@@ -112,7 +112,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   }
 
   beforeAll(async () => {
-    devnet = await startDevnet({ cacheDir: join(dir, 'cache'), executor: true, flow: { seed: 3, swapsPerBlock: 6, maxSizeBps: 300, intervalMs: 200 } });
+    devnet = await startDevnet({ cacheDir: join(dir, 'cache'), executor: true, executorHotKey: 6, flow: { seed: 3, swapsPerBlock: 6, maxSizeBps: 300, intervalMs: 200 } });
     await devnet.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [false] as never });
     pool = createRpcPool([devnet.anvil.rpcUrl]);
     store = await openTestStore(testBackends().at(-1)!);
@@ -126,7 +126,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     rpc = faultySendRpc(pool);
     live = await createLiveExecutor({
       store: store.store, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
-      settings: { account: devnet.clients.accounts[3]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
+      settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
     });
   });
   afterAll(async () => {
