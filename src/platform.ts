@@ -25,6 +25,7 @@ import { httpSettings, openApiServices } from './api/open-services.ts';
 import { ServiceGate, type ApiServices } from './api/services.ts';
 import { enterLiveAtBoot, refuseLiveWithoutAllow, storedLiveNote } from './mode/boot-mode.ts';
 import { createModeService, type ModeService } from './mode/mode-service.ts';
+import { relaysToCheck } from './mode/checks.ts';
 import { ownerController, type OwnerController } from './controls/owner-controller.ts';
 import { openBus, type EventBus } from './bus/index.ts';
 import { processWideMetrics } from './metrics/registry.ts';
@@ -203,7 +204,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       store,
       allowLive: config.allowLive,
       audit: services.audit,
-      target: () => ({ config, rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor }),
+      target: () => ({ config, rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor, relayUrls: relaysToCheck(config) }),
     });
     if (followed.executor !== undefined && /^https?:/.test(followed.rpcUrl)) {
       contractControls = ownerController(config, followed.rpcUrl, followed.executor, services.audit);
