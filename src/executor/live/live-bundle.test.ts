@@ -15,6 +15,7 @@ import { uniswapArtifact } from '../../devnet/uniswap-artifacts.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import type { SimulatedEvent } from '../../engine/events.ts';
 import { ConfigError } from '../../errors.ts';
+import { validateLive } from '../../mode/checks.ts';
 import { DEFAULT_LIMITS } from '../../orchestrator/limits.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { engineProtections } from '../../risk-controls/testing/engine-protections.ts';
@@ -214,7 +215,32 @@ describe('live executor, bundle submission through the relay double (hand-mined 
     const mined = (await receiptOf(reverting.hash))!;
     expect(BigInt(mined.blockNumber)).toBe(now + 2n);
     expect(BigInt(mined.status)).toBe(0n);
+
+    // A relay without eth_callBundle answers method-not-found: our client takes that as "not offered" and still sends.
+    const client = createRelayClient(relay.url, authKey);
+    const plain = await signedTx(6, devnet.clients.accounts[6]!.address, '0x');
+    relay.offersCallBundle = false;
+    try {
+      expect(await client.callBundle([plain.raw], now + 3n, now + 2n)).toEqual({ outcome: 'unsupported' });
+      expect(await client.sendBundle([plain.raw], now + 3n, 'a0000000-0000-4000-8000-000000000000')).toMatchObject({ ok: true, bundleHash: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+    } finally {
+      relay.offersCallBundle = true;
+    }
+    await relay.buildBlock();
+    expect(BigInt((await receiptOf(plain.hash))!.blockNumber)).toBe(now + 3n);
   }, TEST_TIMEOUT_MS);
+
+  it('mode validation in bundle mode: "relays" reports each relay that does not answer', async () => {
+    const target = { config: { maxHops: 3, gasLimitMarginBps: 0, gasReserveTxs: 1 } as never, rpcUrl: devnet.anvil.rpcUrl, expectedChainId: 31337, executor: undefined };
+    const up = await validateLive({ ...target, relayUrls: [relay.url] });
+    expect(up.checks.find((c) => c.name === 'relays')).toEqual({ name: 'relays', ok: true, detail: '1 relay(s) answer' });
+    const closed = 'http://127.0.0.1:1';
+    const down = await validateLive({ ...target, relayUrls: [relay.url, closed] });
+    const check = down.checks.find((c) => c.name === 'relays')!;
+    expect(check.ok).toBe(false);
+    expect(check.detail).toMatch(/^http:\/\/127\.0\.0\.1:1: unreachable/);
+    expect(check.detail).not.toContain(relay.url);
+  });
 
   it('included: the bundle lands in its target block, realized profit equals predicted to the wei, every request carries a signature verified independently', async () => {
     const { plan, head: at } = await nextPlan();
