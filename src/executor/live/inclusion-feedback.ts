@@ -91,13 +91,21 @@ export async function explainBundleMiss(rpc: FeedbackRpc, miss: BundleMiss): Pro
   return { ...base, reason: 'not-included', detail: `not included in block ${miss.block}, no cause found on chain` };
 }
 
-/** Why a public transaction sent for blocks `from..deadline` was never mined by its deadline. */
-export async function explainPublicMiss(rpc: FeedbackRpc, from: bigint, deadlineBlock: bigint, maxFeePerGas: bigint): Promise<InclusionFailure> {
+/**
+ * Why a public transaction was never mined by its deadline: every block from the first after it
+ * was signed to the deadline asked a base fee above the highest max fee of the attempts signed
+ * before that block (`base-fee-above-cap`), or else only the deadline passed.
+ */
+export async function explainPublicMiss(rpc: FeedbackRpc, attempts: readonly { createdBlock: bigint; maxFeePerGas: bigint }[], deadlineBlock: bigint): Promise<InclusionFailure> {
   const base = { submission: 'public' as const, targetBlock: deadlineBlock, competitorTx: null, competitorSender: null };
-  const fees: bigint[] = [];
-  for (let block = from; block <= deadlineBlock; block++) fees.push((await baseFeeOf(rpc, block)) ?? 0n);
-  if (fees.length > 0 && fees.every((fee) => fee > maxFeePerGas)) {
-    return { ...base, reason: 'base-fee-above-cap', detail: `every block ${from}..${deadlineBlock} had a base fee above the transaction's max fee ${maxFeePerGas} (lowest ${fees.reduce((a, b) => (a < b ? a : b))})` };
+  const from = attempts.reduce((a, b) => (b.createdBlock < a ? b.createdBlock : a), attempts[0]!.createdBlock) + 1n;
+  const blocks: { block: bigint; fee: bigint; bid: bigint }[] = [];
+  for (let block = from; block <= deadlineBlock; block++) {
+    const bid = attempts.filter((a) => a.createdBlock < block).reduce((most, a) => (a.maxFeePerGas > most ? a.maxFeePerGas : most), 0n);
+    blocks.push({ block, fee: (await baseFeeOf(rpc, block)) ?? 0n, bid });
+  }
+  if (blocks.length > 0 && blocks.every((b) => b.fee > b.bid)) {
+    return { ...base, reason: 'base-fee-above-cap', detail: `every block ${from}..${deadlineBlock} asked more than the transaction bid: ${blocks.map((b) => `${b.block}: base fee ${b.fee} > max fee ${b.bid}`).join(', ')}` };
   }
   return { ...base, reason: 'deadline-passed', detail: `not mined by its deadline block ${deadlineBlock}` };
 }

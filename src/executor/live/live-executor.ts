@@ -347,8 +347,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     const expired = head.number >= intent.deadlineBlock;
     if (expired && last.kind !== 'cancel') {
       // Not mined by its deadline: why (the base fee above its cap, or only the deadline), then its nonce goes to a cancellation.
-      const first = intent.attempts[0]!;
-      await recordMiss(intent, last, await explainPublicMiss(rpc, first.createdBlock + 1n, intent.deadlineBlock, last.maxFeePerGas));
+      await recordMiss(intent, last, await explainPublicMiss(rpc, intent.attempts, intent.deadlineBlock));
       if (await replace(intent, 'cancel', head)) return;
     } else if (!inPool && last.sentAt !== null) {
       // Accepted once, now unknown to the node: dropped. The nonce is used again exactly once,

@@ -190,18 +190,19 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     const { plan, head: at } = await nextPlan();
     const nonce = await sendLive(plan, at);
     const [sent] = await attemptsOf(nonce);
-    // Every block of its window asks more than it bids.
+    // Every block of its window asks more than it (or a replacement signed meanwhile) bids.
     for (let block = at.number + 1n; block <= plan.deadlineBlock; block++) {
-      await request('anvil_setNextBlockBaseFeePerGas', [`0x${(sent!.max_fee_per_gas + 1_000_000_000n).toString(16)}`]);
+      const bid = (await attemptsOf(nonce)).reduce((most, a) => (a.max_fee_per_gas > most ? a.max_fee_per_gas : most), 0n);
+      await request('anvil_setNextBlockBaseFeePerGas', [`0x${(bid + 1_000_000_000n).toString(16)}`]);
       await mine();
     }
-    expect(await receiptOf(sent!.tx_hash)).toBeNull();
+    for (const a of await attemptsOf(nonce)) expect(await receiptOf(a.tx_hash)).toBeNull();
     const intent = await intentAt(nonce);
     const { rows: feedback } = await store.store.query<{ submission: string; target_block: bigint; reason: string; detail: string }>(
       'select * from inclusion_feedback where intent_id = $1', [intent['id'] as bigint], { bigint: ['target_block'] });
     expect(feedback).toHaveLength(1);
     expect(feedback[0]).toMatchObject({ submission: 'public', target_block: plan.deadlineBlock, reason: 'base-fee-above-cap' });
-    expect(feedback[0]!.detail).toContain(String(sent!.max_fee_per_gas));
+    expect(feedback[0]!.detail).toContain(`max fee ${sent!.max_fee_per_gas}`);
     expect(live.status().inclusionFailures['base-fee-above-cap']).toBe(1);
     const row = await untilFinal(nonce);
     expect(row['state']).toBe('dropped');
