@@ -57,10 +57,10 @@ export async function submitBundle(store: Store, relays: readonly RelayClient[],
   return { accepted, simulations };
 }
 
-/** The relay simulations stored for `attempt` at `block` (url → outcome and error). */
-export async function storedSimulations(store: Store, attemptId: bigint, block: bigint): Promise<{ relay: string; simulation: string; error: string | null }[]> {
-  const { rows } = await store.query<{ relay_url: string; simulation: string; simulation_error: string | null }>(
-    'select relay_url, simulation, simulation_error from bundle_submissions where attempt_id = $1 and target_block = $2 order by id', [attemptId, block],
+/** What each relay said of `attempt` for `block`: its simulation (and error), and why it did not take the bundle (null = it did). */
+export async function storedSimulations(store: Store, attemptId: bigint, block: bigint): Promise<{ relay: string; simulation: string; error: string | null; sendError: string | null }[]> {
+  const { rows } = await store.query<{ relay_url: string; simulation: string; simulation_error: string | null; send_error: string | null }>(
+    'select relay_url, simulation, simulation_error, send_error from bundle_submissions where attempt_id = $1 and target_block = $2 order by id', [attemptId, block],
   );
-  return rows.map((r) => ({ relay: r.relay_url, simulation: r.simulation, error: r.simulation_error }));
+  return rows.map((r) => ({ relay: r.relay_url, simulation: r.simulation, error: r.simulation_error, sendError: r.send_error }));
 }

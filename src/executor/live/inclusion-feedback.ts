@@ -49,7 +49,7 @@ export interface BundleMiss {
   pools: readonly Address[];
   deadlineBlock: bigint;
   /** The relays' simulations of the bundle for that block (none stored = not sent there). */
-  simulations: readonly { relay: string; simulation: string; error: string | null }[];
+  simulations: readonly { relay: string; simulation: string; error: string | null; sendError: string | null }[];
 }
 
 const baseFeeOf = async (rpc: FeedbackRpc, block: bigint): Promise<bigint | null> => {
@@ -88,6 +88,10 @@ export async function explainBundleMiss(rpc: FeedbackRpc, miss: BundleMiss): Pro
     };
   }
   if (miss.block > miss.deadlineBlock) return { ...base, reason: 'deadline-passed', detail: `block ${miss.block} is past the plan's deadline block ${miss.deadlineBlock}` };
+  const refused = miss.simulations.filter((s) => s.sendError !== null);
+  if (miss.simulations.length > 0 && refused.length === miss.simulations.length) {
+    return { ...base, reason: 'not-included', detail: `no relay took the bundle for block ${miss.block}: ${refused.map((s) => `${s.relay}: ${s.sendError}`).join('; ')}` };
+  }
   return { ...base, reason: 'not-included', detail: `not included in block ${miss.block}, no cause found on chain` };
 }
 

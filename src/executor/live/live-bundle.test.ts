@@ -297,6 +297,17 @@ describe('live executor, bundle submission through the relay double (hand-mined 
     // Every target block it missed has its reason; one signed execution, re-targeted, never a second nonce.
     const feedback = await feedbackOf(sent.intent);
     expect(feedback.map((f) => f.target_block)).toEqual([at.number + 1n, at.number + 2n]);
+    // Re-targeted at block +1: the relay simulates on that block's state, where the pools have moved.
+    const { rows: retarget } = await store.store.query<{ simulation: string; simulation_error: string | null; bundle_hash: string | null }>(
+      "select s.* from bundle_submissions s join intent_attempts a on a.id = s.attempt_id where a.intent_id = $1 and s.target_block = $2", [sent.intent, at.number + 2n]);
+    expect(retarget).toHaveLength(1);
+    if (retarget[0]!.simulation === 'reverted') {
+      expect(feedback[1]!.reason).toBe('simulation-reverted');
+      expect(feedback[1]!.detail).toContain(retarget[0]!.simulation_error!);
+      expect(retarget[0]!.bundle_hash).toBeNull();
+    } else {
+      expect(feedback[1]!.reason).not.toBe('simulation-reverted');
+    }
     const { rows: attempts } = await store.store.query<{ kind: string }>('select kind from intent_attempts where intent_id = $1 order by id', [sent.intent]);
     expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
     const { rows: targeted } = await store.store.query<{ target_block: bigint }>(

@@ -274,7 +274,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       await replace(intent, 'cancel', head);
       return;
     }
-    if (target !== undefined) counts.rebroadcasts += 1;
+    // Always a re-send of the stored bytes (the first send is the block's own, in `send`).
+    counts.rebroadcasts += 1;
     step('rebroadcast', intent, attempt);
     await sendBundle(intent, attempt, head);
   }
@@ -368,6 +369,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       }
     }
     open = open.filter((i) => i.state === 'in_progress' || i.state === 'unconfirmed');
+    for (const id of targets.keys()) if (!open.some((i) => i.id === id)) targets.delete(id);
   }
 
   async function syncLedger(): Promise<void> {
