@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,7 +39,7 @@ export interface ContractArtifact {
 /** Solidity did not compile; the message carries the compiler's errors. */
 export class SolidityCompileError extends OrionError {}
 
-interface SolcOutput {
+export interface SolcOutput {
   errors?: { severity: string; formattedMessage: string }[];
   contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string }; deployedBytecode: { object: string } } }>>;
 }
@@ -54,17 +55,21 @@ function listSources(dir: string): string[] {
   return found.sort();
 }
 
-/** Resolves `@openzeppelin/...`-style imports from node_modules, as solc's import callback. */
-function findImport(importPath: string): { contents: string } | { error: string } {
+// solcjs runs in a child process: its WebAssembly memory (hundreds of MB for this build) would
+// otherwise stay in the caller's resident set for good (docs/BENCHMARKS.md, `npm start` memory).
+const SOLC_CHILD = fileURLToPath(new URL('./solc-child.mjs', import.meta.url));
+
+/** solc's standard-JSON output for `input`, from a child process (synchronous, as the build's callers are). */
+export function runSolc(input: string): SolcOutput {
+  let stdout: string;
   try {
-    const [scopeOrName, maybeName, ...rest] = importPath.split('/');
-    const packageName = scopeOrName?.startsWith('@') ? `${scopeOrName}/${maybeName}` : scopeOrName;
-    const inner = scopeOrName?.startsWith('@') ? rest : [maybeName, ...rest];
-    const packageJson = require.resolve(`${packageName}/package.json`, { paths: [PROJECT_ROOT] });
-    return { contents: readFileSync(join(dirname(packageJson), ...(inner as string[])), 'utf8') };
+    // No execArgv: the child is plain JavaScript and needs no loader.
+    stdout = execFileSync(process.execPath, [SOLC_CHILD, PROJECT_ROOT], { input, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (error) {
-    return { error: `import "${importPath}" not found in node_modules: ${(error as Error).message}` };
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
+    throw new SolidityCompileError(`the Solidity compiler process failed: ${stderr || (error as Error).message}`, { cause: error });
   }
+  return JSON.parse(stdout) as SolcOutput;
 }
 
 let memo: Map<string, ContractArtifact> | undefined;
@@ -79,8 +84,7 @@ export function compileContracts(): Map<string, ContractArtifact> {
   // Output only our own sources: imported libraries are compiled but not emitted.
   const outputSelection = Object.fromEntries(Object.keys(sources).map((path) => [path, { '*': OUTPUTS }]));
   const input = JSON.stringify({ language: 'Solidity', sources, settings: { ...SOLC_SETTINGS, outputSelection } });
-  // The package version names the compiler exactly; loading solcjs itself costs ~0.4 s, so it
-  // is only loaded on a cache miss.
+  // The package version names the compiler exactly; solcjs itself is only started on a cache miss.
   const solcVersion = (require('solc/package.json') as { version: string }).version;
   const key = createHash('sha256').update(solcVersion).update(input).digest('hex').slice(0, 32);
   const cachePath = join(CACHE_DIR, `${key}.json`);
@@ -89,8 +93,7 @@ export function compileContracts(): Map<string, ContractArtifact> {
   if (existsSync(cachePath)) {
     output = JSON.parse(readFileSync(cachePath, 'utf8')) as SolcOutput;
   } else {
-    const solc = require('solc') as { compile(input: string, callbacks: object): string };
-    output = JSON.parse(solc.compile(input, { import: findImport })) as SolcOutput;
+    output = runSolc(input);
     const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
     if (errors.length > 0) {
       throw new SolidityCompileError(`Solidity compilation failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);

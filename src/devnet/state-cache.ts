@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { loadArtifact } from '../contracts/compile.ts';
 import { parseSnapshot, snapshotToJson, type HexAddress, type Snapshot } from '../market/snapshot.ts';
 import type { DevnetClients } from './clients.ts';
 import type { UniswapDeployment } from './deploy-uniswap.ts';
 import type { SeededMarket } from './seed.ts';
+import { runNodeChild } from '../util/node-child.ts';
 import { anvilRequest } from './transactions.ts';
 import { UNISWAP_ARTIFACT_PATHS, uniswapArtifact, type UniswapContractName } from './uniswap-artifacts.ts';
 
@@ -95,26 +95,9 @@ export function readDevnetCache(cacheDir: string, key: string): CachedDevnet | u
  */
 export const CACHED_HISTORY_BLOCKS = 8;
 
-/**
- * The dump without the seeding's history: every past block and transaction, with the call
- * traces anvil records, is most of its size (30 MB for the default snapshot, 5 MB without;
- * 120 MB for arbitrum) and loading it costs seconds. The last {@link CACHED_HISTORY_BLOCKS}
- * blocks are kept with their transactions, minus call traces (only `debug_`/`trace_` use them).
- */
-export function compactState(json: string): string {
-  type Dump = {
-    best_block_number?: unknown;
-    blocks?: { header?: { number?: string } }[];
-    transactions?: { block_number?: unknown; info?: { traces?: unknown } }[];
-  };
-  const state = JSON.parse(json) as Dump;
-  if (!Array.isArray(state.blocks) || !Array.isArray(state.transactions) || typeof state.best_block_number !== 'number') return json;
-  const oldest = state.best_block_number - CACHED_HISTORY_BLOCKS + 1;
-  state.blocks = state.blocks.filter((block) => Number(block.header?.number) >= oldest);
-  state.transactions = state.transactions.filter((tx) => Number(tx.block_number) >= oldest);
-  for (const tx of state.transactions) if (tx.info !== undefined && Array.isArray(tx.info.traces)) tx.info.traces = [];
-  return JSON.stringify(state);
-}
+// The dump is compacted (history dropped) in a child process: parsing it here would leave ~150 MB
+// of garbage in the platform's heap (compact-state-child.mjs says what is kept).
+const COMPACT_STATE_CHILD = fileURLToPath(new URL('./compact-state-child.mjs', import.meta.url));
 
 /** Dumps the running chain's state and the seeding result under `key` (atomically). */
 export async function writeDevnetCache(
@@ -128,9 +111,8 @@ export async function writeDevnetCache(
   // Empty blocks on top of the seeding: the history kept by compactState then holds none of the
   // seeding transactions, whose receipts alone are megabytes.
   await anvilRequest(clients, 'anvil_mine', [`0x${CACHED_HISTORY_BLOCKS.toString(16)}`]);
-  const dump = (await anvilRequest(clients, 'anvil_dumpState')) as string;
   // anvil_dumpState answers gzip as hex; --load-state reads the JSON itself.
-  const state = compactState(gunzipSync(Buffer.from(dump.slice(2), 'hex')).toString('utf8'));
+  const dump = (await anvilRequest(clients, 'anvil_dumpState')) as string;
   const meta: Metadata = {
     deployment,
     seeded: {
@@ -145,7 +127,7 @@ export async function writeDevnetCache(
   // Written aside then renamed: a concurrent starter sees a whole entry or none. State first,
   // since an entry counts as present once its metadata exists.
   const suffix = `.${process.pid}.tmp`;
-  writeFileSync(statePath + suffix, state);
+  await runNodeChild('compacting the devnet state dump', [COMPACT_STATE_CHILD, statePath + suffix, String(CACHED_HISTORY_BLOCKS)], dump);
   renameSync(statePath + suffix, statePath);
   writeFileSync(metaPath + suffix, JSON.stringify(meta));
   renameSync(metaPath + suffix, metaPath);

@@ -5,7 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initialisePgliteFolder, isInitialised } from './pglite-first-init.ts';
 
-describe('initialisePgliteFolder: initdb in a worker thread', () => {
+describe('initialisePgliteFolder: initdb in a child process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'orion-pglite-init-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,7 +30,7 @@ describe('initialisePgliteFolder: initdb in a worker thread', () => {
     }
   });
 
-  it('rejects with the worker\'s error when the folder cannot be created', async () => {
+  it('rejects with the child process\'s error when the folder cannot be created', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'not a folder');
     await expect(initialisePgliteFolder(join(file, 'db'), [])).rejects.toThrow(/ENOTDIR|not a directory/i);

@@ -1,4 +1,4 @@
-import type { LocalAccount } from 'viem';
+import { toHex, type LocalAccount } from 'viem';
 import type { Config } from '../../config.ts';
 import type { Devnet } from '../../devnet/devnet.ts';
 import type { LiveEngineSettings } from '../../engine/engine.ts';
@@ -33,4 +33,19 @@ export function bundleSettings(config: Pick<Config, 'submit' | 'relayUrls' | 're
   const authKey = loadRelayAuthKey(config, hotKey.address);
   if (config.relayUrls.length === 0) throw new ConfigError('ORION_SUBMIT=bundle needs ORION_RELAY_URLS: the relays (http(s)) that get every bundle');
   return { relays: config.relayUrls.map((url) => createRelayClient(url, authKey)), blocks: config.bundleBlocks };
+}
+
+/**
+ * The configuration the pre-flight checks see on the embedded chain: without a configured hot
+ * key its account 3 (the one liveSettings signs with) and its cold wallet stand in for
+ * ORION_PRIVATE_KEY and ORION_COLD_WALLET, so `ORION_MODE=live ORION_ALLOW_LIVE=on npm start`
+ * validates and trades on the local chain as it is. A followed chain's configuration is returned
+ * as it is.
+ */
+export function withEmbeddedChainKeys(config: Config, devnet: Devnet | undefined): Config {
+  const executor = devnet?.executor;
+  if (config.executorAddress !== undefined || executor === undefined || keyConfigured(config, 'hot')) return config;
+  const secret = devnet!.clients.accounts.find((a) => a.address === executor.hotKey)?.getHdKey().privateKey;
+  if (secret === undefined || secret === null) return config;
+  return { ...config, privateKey: toHex(secret), coldWallet: config.coldWallet ?? (executor.coldWallet.toLowerCase() as `0x${string}`) };
 }
