@@ -70,6 +70,14 @@ export interface Config {
   replaceAfterBlocks: number;
   /** Live: blocks after inclusion at which an execution is final. */
   confirmations: number;
+  /** Live: public (eth_sendRawTransaction) or bundle (eth_sendBundle to relayUrls). */
+  submit: 'public' | 'bundle';
+  /** Live, bundle mode: the relays (http(s)); empty in public mode. */
+  relayUrls: readonly string[];
+  /** Live, bundle mode: the key that signs relay requests (never the hot key). */
+  relayAuthKey: `0x${string}` | undefined;
+  /** Live, bundle mode: target blocks per bundle (N+1..N+k). */
+  bundleBlocks: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Absolute folder of scheduled backups (default `dataDir/backups`). */
   backupDir: string;
@@ -202,6 +210,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     configFile: file?.path,
     corsOrigins: Object.freeze(v.corsOrigins ?? []),
     metricsAllow: Object.freeze(v.metricsAllow ?? []),
+    relayUrls: Object.freeze(v.relayUrls ?? []),
+    relayAuthKey: v.relayAuthKey,
     usdReferencePools: Object.freeze(v.usdReferencePools),
     riskCapital: Object.freeze(v.riskCapital ?? []),
     riskFreeRate: v.riskFreeRate,
@@ -229,9 +239,22 @@ function crossFieldProblems(v: z.output<typeof ConfigSchema>, describe: (key: Co
   if (v.hotKeyAddress !== undefined && v.executorAddress === undefined) {
     problems.push(`${describe('hotKeyAddress')} is set without ORION_EXECUTOR_ADDRESS; allowed: the hot key together with the executor contract it calls`);
   }
-  problems.push(...keyProblems(v, describe));
+  problems.push(...keyProblems(v, describe), ...bundleProblems(v, describe));
   if (v.balancerVault !== undefined && v.balancerVault === v.aavePool) {
     problems.push(`${describe('aavePool')} is also ORION_BALANCER_VAULT; allowed: the Aave V3 Pool and the Balancer Vault at their own addresses`);
+  }
+  return problems;
+}
+
+/** Bundle submission needs its relays and its own reputation key, which is never the hot key. */
+function bundleProblems(v: z.output<typeof ConfigSchema>, describe: (key: ConfigKey) => string): string[] {
+  if (v.submit !== 'bundle') return [];
+  const problems: string[] = [];
+  if ((v.relayUrls ?? []).length === 0) problems.push(`${describe('submit')} but ORION_RELAY_URLS is unset; allowed: bundle submission together with the relay URLs (http(s)) to send to`);
+  if (v.relayAuthKey === undefined) {
+    problems.push(`${describe('submit')} but ORION_RELAY_AUTH_KEY is unset; allowed: bundle submission with a separate key that signs relay requests (X-Flashbots-Signature)`);
+  } else if (v.privateKey !== undefined && v.relayAuthKey.toLowerCase() === v.privateKey.toLowerCase()) {
+    problems.push(`${describe('relayAuthKey')} is the hot key ORION_PRIVATE_KEY; allowed: a separate key that holds no funds (the relay reputation key)`);
   }
   return problems;
 }

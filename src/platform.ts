@@ -26,7 +26,7 @@ import { ServiceGate, type ApiServices } from './api/services.ts';
 import { enterLiveAtBoot, refuseLiveWithoutAllow, storedLiveNote } from './mode/boot-mode.ts';
 import { createModeService, type ModeService } from './mode/mode-service.ts';
 import { createModeFollower, followingSwitches, type ModeFollower } from './mode/mode-follower.ts';
-import { failedChecks } from './mode/checks.ts';
+import { failedChecks, relaysToCheck } from './mode/checks.ts';
 import type { ExecutionMode } from './executor/executor.ts';
 import { ownerController, type OwnerController } from './controls/owner-controller.ts';
 import { openBus, type EventBus } from './bus/index.ts';
@@ -213,7 +213,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       allowLive: config.allowLive,
       audit: services.audit,
       // On the embedded chain its own hot key and cold wallet stand in for unset ones (as the live signer does).
-      target: async () => ({ config: (await import('./executor/live/live-settings.ts')).withEmbeddedChainKeys(config, devnet), rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor }),
+      target: async () => ({ config: (await import('./executor/live/live-settings.ts')).withEmbeddedChainKeys(config, devnet), rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor, relayUrls: relaysToCheck(config) }),
     });
     if (followed.executor !== undefined && /^https?:/.test(followed.rpcUrl)) {
       contractControls = ownerController(config, followed.rpcUrl, followed.executor, services.audit);

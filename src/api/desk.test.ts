@@ -90,6 +90,16 @@ forEachBackend('desk routes', (ctx) => {
        values ('live', $1, $2, $3, 'included', $4, 7, 300, 302, 5000, 4200, 150000, 3000000000, 450000000000000, $5, $5)`,
       [live.id, first.decision, first.id, `0x${'ab'.repeat(32)}`, at],
     );
+    // Its intent missed its first target block: a transaction of that block moved the route's pools first.
+    const intent = (await ctx.store.query<{ id: bigint }>(
+      `insert into intents (chain_id, account, opportunity_key, mode_session, nonce, state, plan, executor, base_token, plan_block, deadline_block, predicted_profit)
+       values ($1, $2, 'desk-test', $3, 7, 'confirmed', '{}'::jsonb, $2, $4, 299, 302, 5000) returning id`, [CHAIN, `0x${'cd'.repeat(20)}`, live.id, SAMPLE_BASE],
+    )).rows[0]!;
+    await ctx.store.query("update executions set intent_id = $1 where mode = 'live'", [intent.id]);
+    await ctx.store.query(
+      `insert into inclusion_feedback (intent_id, submission, target_block, reason, detail, competitor_tx, competitor_sender)
+       values ($1, 'bundle', 300, 'pools-moved-first', 'moved first', $2, $3)`, [intent.id, `0x${'ee'.repeat(32)}`, `0x${'ef'.repeat(20)}`],
+    );
   });
   afterAll(async () => {
     await held.protections?.settle();
@@ -166,7 +176,10 @@ forEachBackend('desk routes', (ctx) => {
     expect(page.rows).toHaveLength(1);
     expect(page.rows[0]).toMatchObject({
       mode: 'live', session: live.id.toString(), status: 'included', nonce: '7',
-      inclusion: { submittedBlock: '300', includedBlock: '302', blocksToInclusion: 2, failureReason: null },
+      inclusion: {
+        submittedBlock: '300', includedBlock: '302', blocksToInclusion: 2, failureReason: null,
+        feedback: [{ submission: 'bundle', targetBlock: '300', reason: 'pools-moved-first', detail: 'moved first', competitor: { txHash: `0x${'ee'.repeat(32)}`, sender: `0x${'ef'.repeat(20)}` } }],
+      },
       predictedProfit: { raw: '5000', units: '0.000000000000005', symbol: 'WETH' },
       realizedProfit: { raw: '4200', units: '0.0000000000000042', symbol: 'WETH' },
       gas: { used: '150000', effectivePriceWei: '3000000000', cost: { raw: '450000000000000', units: '0.00045', symbol: 'native' } },

@@ -30,6 +30,16 @@ export type AttemptReader = (db: Queryable, executionIds: readonly bigint[]) => 
 /** No attempt tables yet: every execution has none. */
 export const noAttempts: AttemptReader = async () => new Map();
 
+/** Why a submission of the execution did not land (inclusion_feedback, migration 0010), found on chain. */
+export interface InclusionFeedbackView {
+  submission: 'public' | 'bundle';
+  targetBlock: string;
+  reason: string;
+  detail: string;
+  /** The transaction that moved the route's pools first (reason pools-moved-first). */
+  competitor: { txHash: string; sender: string | null } | null;
+}
+
 /** Filters of the execution list. */
 export interface ExecutionFilter extends ListFilter {
   status?: 'pending' | 'submitted' | 'included' | 'reverted' | 'dropped' | 'replaced' | 'failed';
@@ -50,7 +60,7 @@ export interface ExecutionView extends LedgerRowView {
   baseToken: TokenRef | null;
   txHash: string | null;
   nonce: string | null;
-  inclusion: { submittedBlock: string | null; includedBlock: string | null; blocksToInclusion: number | null; failureReason: string | null };
+  inclusion: { submittedBlock: string | null; includedBlock: string | null; blocksToInclusion: number | null; failureReason: string | null; feedback: InclusionFeedbackView[] };
   predictedProfit: Amount | null;
   realizedProfit: Amount | null;
   gas: { used: string | null; effectivePriceWei: string | null; cost: NativeAmount | null };
@@ -62,6 +72,24 @@ export interface ExecutionView extends LedgerRowView {
 /** Wei as ether-like native units. */
 export function nativeAmount(wei: bigint | null): NativeAmount | null {
   return wei === null ? null : { raw: wei.toString(), units: exactTokenAmount(wei, 18), symbol: 'native', display: `${formatTokenAmount(wei, 18)} native` };
+}
+
+/** The inclusion feedback of `intentIds`, by intent id (decimal string), oldest target block first. */
+async function feedbackOf(db: Queryable, intentIds: readonly bigint[]): Promise<Map<string, InclusionFeedbackView[]>> {
+  const byIntent = new Map<string, InclusionFeedbackView[]>();
+  if (intentIds.length === 0) return byIntent;
+  const { rows } = await db.query<{ intent_id: bigint; submission: 'public' | 'bundle'; target_block: bigint; reason: string; detail: string; competitor_tx: string | null; competitor_sender: string | null }>(
+    'select * from inclusion_feedback where intent_id = any($1::bigint[]) order by intent_id, target_block', [intentIds.map(String)], { bigint: ['target_block'] },
+  );
+  for (const r of rows) {
+    const list = byIntent.get(String(r.intent_id)) ?? [];
+    list.push({
+      submission: r.submission, targetBlock: String(r.target_block), reason: r.reason, detail: r.detail,
+      competitor: r.competitor_tx === null ? null : { txHash: r.competitor_tx, sender: r.competitor_sender },
+    });
+    byIntent.set(String(r.intent_id), list);
+  }
+  return byIntent;
 }
 
 const AMOUNTS = ['nonce', 'submitted_block', 'included_block', 'predicted_profit', 'realized_profit', 'gas_used', 'effective_gas_price', 'gas_cost'];
@@ -79,6 +107,7 @@ export async function listExecutions(db: Queryable, filter: ExecutionFilter, att
   const kept = rows.slice(0, filter.limit);
   const tokens = await loadDeskTokens(db, tokensOf(kept.filter((r) => r['chain_id'] !== null), (r) => ({ chainId: Number(r['chain_id']), tokens: r['tokens'] as string[] })));
   const byExecution = await attempts(db, kept.map((r) => r['id'] as bigint));
+  const feedback = await feedbackOf(db, kept.map((r) => r['intent_id'] as bigint | null).filter((id): id is bigint => id !== null));
   return toPage(rows, filter.limit, (r) => r['id'] as bigint, (r): ExecutionView => {
     const chainId = r['chain_id'] === null ? null : Number(r['chain_id']);
     const base = r['base_token'] as string | null;
@@ -95,6 +124,7 @@ export async function listExecutions(db: Queryable, filter: ExecutionFilter, att
         submittedBlock: opt(submitted), includedBlock: opt(included),
         blocksToInclusion: submitted !== null && included !== null ? Number(included - submitted) : null,
         failureReason: r['failure_reason'] as string | null,
+        feedback: r['intent_id'] === null ? [] : feedback.get(String(r['intent_id'])) ?? [],
       },
       predictedProfit: amount(r['predicted_profit'] as bigint), realizedProfit: amount(r['realized_profit'] as bigint | null),
       gas: { used: opt(r['gas_used']), effectivePriceWei: opt(r['effective_gas_price']), cost: nativeAmount(r['gas_cost'] as bigint | null) },

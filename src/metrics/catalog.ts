@@ -30,7 +30,7 @@ export const METRICS = {
   simulations: { name: 'orion_simulations_total', kind: 'counter', help: 'Simulations by status (ok, reverted, failed)', labels: ['mode', 'status'] },
   simulationReverts: { name: 'orion_simulation_reverts_total', kind: 'counter', help: 'Simulated reverts by decoded reason (custom error name)', labels: ['mode', 'reason'] },
   executions: { name: 'orion_executions_total', kind: 'counter', help: 'Live executions by final status (included, reverted, dropped, replaced)', labels: ['mode', 'status'] },
-  inclusionFailures: { name: 'orion_inclusion_failures_total', kind: 'counter', help: 'Submissions that did not land, by reason found on chain', labels: ['mode', 'reason'] },
+  inclusionFailures: { name: 'orion_inclusion_failures_total', kind: 'counter', help: 'Live submissions that did not land, by reason found on chain (mode = the submission: public or bundle)', labels: ['mode', 'reason'] },
   profit: { name: 'orion_profit_total', kind: 'counter', help: 'Profit in token units (simulated in sim mode, realized in live mode), for dashboards only', labels: ['mode', 'token', 'kind'] },
   gasSpent: { name: 'orion_gas_spent_total', kind: 'counter', help: 'Gas units used by simulations and executions', labels: ['mode', 'kind'] },
   ledgerWriteFailures: { name: 'orion_ledger_write_failures_total', kind: 'counter', help: 'Ledger batch writes that failed and were retried', labels: [] },

@@ -168,6 +168,11 @@ async function relayProblem(url: string): Promise<string | undefined> {
   }
 }
 
+/** The relays the `relays` check must reach: ORION_RELAY_URLS in bundle mode, none in public mode. */
+export function relaysToCheck(config: Pick<Config, 'submit' | 'relayUrls'>): readonly string[] {
+  return config.submit === 'bundle' ? config.relayUrls : [];
+}
+
 /** Which checks failed, one line each (for the boot refusal and the CLI). */
 export function failedChecks(report: ValidationReport): string[] {
   return report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);

@@ -104,7 +104,10 @@ describe('engine telemetry', () => {
 
   it('reads the engine up, block lag, ledger backlog and backup figures at each scrape; status counters grow by their increase', async () => {
     const metrics = createMetrics({ defaults: false });
-    type Status = { market: { freshness: { ageBlocks: number | null }; monitor: { knownHead: bigint; tip: { number: bigint } } }; ledger: { pendingRows: number; failedFlushes: number } };
+    type Status = {
+      market: { freshness: { ageBlocks: number | null }; monitor: { knownHead: bigint; tip: { number: bigint } } }; ledger: { pendingRows: number; failedFlushes: number };
+      executor?: { live: { submission: 'public' | 'bundle'; inclusionFailures: Record<string, number> } | null };
+    };
     const held: { engine?: Status } = {};
     let failures = 0;
     const stop = collectStatusGauges(metrics, {
@@ -124,8 +127,14 @@ describe('engine telemetry', () => {
     });
     engine.ledger.failedFlushes = 5;
     engine.market.freshness.ageBlocks = 1;
+    // Live submissions that missed, by reason: the executor's running counts become counters.
+    engine.executor = { live: { submission: 'bundle', inclusionFailures: { 'pools-moved-first': 2 } } };
     text = (await metrics.scrape()).body;
     expect(series(text, 'orion_ledger_write_failures_total')).toBe(5);
+    expect(series(text, 'orion_inclusion_failures_total{mode="bundle",reason="pools-moved-first"}')).toBe(2);
+    engine.executor.live!.inclusionFailures = { 'pools-moved-first': 3, 'base-fee-above-cap': 1 };
+    text = (await metrics.scrape()).body;
+    expectSeries(text, { 'orion_inclusion_failures_total{mode="bundle",reason="pools-moved-first"}': 3, 'orion_inclusion_failures_total{mode="bundle",reason="base-fee-above-cap"}': 1 });
     expect(series(text, 'orion_block_lag_blocks')).toBe(1);
     failures = -1; // backups off: no backup at all reads as infinitely old, so the alert fires
     text = (await metrics.scrape()).body;

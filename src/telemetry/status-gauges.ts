@@ -12,7 +12,9 @@ import type { Protections } from '../risk-controls/protections-service.ts';
 /**
  * Figures read from the components' status at each scrape rather than on every change: whether
  * the engine follows the chain, how far its market state is behind the head, the ledger's
- * backlog and failed writes, the last backup's age and failed backups, the latest risk snapshot. A status counter (failed
+ * backlog and failed writes, the last backup's age and failed backups, the latest risk snapshot,
+ * live submissions that did not land by reason (`orion_inclusion_failures_total{mode=public|bundle}`,
+ * the submission mode: only live mode submits). A status counter (failed
  * flushes, failed backups) becomes a Prometheus counter by adding what it grew since the last
  * scrape.
  */
@@ -21,7 +23,7 @@ import type { Protections } from '../risk-controls/protections-service.ts';
 export interface StatusSources {
   /** The mode the engine runs now (a function where it can follow a switch while running). */
   mode: ExecutionMode | (() => ExecutionMode);
-  engine: () => Pick<EngineStatus, 'market' | 'ledger'> | undefined;
+  engine: () => (Pick<EngineStatus, 'market' | 'ledger'> & { executor?: Pick<EngineStatus['executor'], 'live'> }) | undefined;
   backups: () => BackupStatus | null;
   /** The latest risk snapshot per mode (the maintenance job's). */
   risk?: () => readonly RiskView[];
@@ -94,6 +96,7 @@ export function blockLag(market: EngineStatus['market']): number {
 export function collectStatusGauges(metrics: Metrics, sources: StatusSources): () => void {
   let failedFlushes = 0;
   let backupFailures = 0;
+  const inclusionFailures = new Map<string, number>();
   return metrics.onScrape(() => {
     const mode = typeof sources.mode === 'function' ? sources.mode() : sources.mode;
     const engine = sources.engine();
@@ -103,6 +106,13 @@ export function collectStatusGauges(metrics: Metrics, sources: StatusSources): (
       metrics.set('ledgerPendingRows', {}, engine.ledger.pendingRows);
       if (engine.ledger.failedFlushes > failedFlushes) metrics.inc('ledgerWriteFailures', {}, engine.ledger.failedFlushes - failedFlushes);
       failedFlushes = engine.ledger.failedFlushes;
+      const live = engine.executor?.live;
+      for (const [reason, count] of Object.entries(live?.inclusionFailures ?? {})) {
+        const key = `${live!.submission}:${reason}`;
+        const seen = inclusionFailures.get(key) ?? 0;
+        if (count > seen) metrics.inc('inclusionFailures', { mode: live!.submission, reason }, count - seen);
+        inclusionFailures.set(key, count);
+      }
     }
     const backup = backupMetrics(sources.backups());
     metrics.set('lastBackupAge', {}, backup[METRICS.lastBackupAge.name]!);

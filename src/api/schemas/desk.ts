@@ -77,10 +77,19 @@ export const AttemptBody = Type.Object({
   kind: Type.String(), status: Type.String(), txHash: Nullable(Type.String()), nonce: Nullable(Decimal), block: Nullable(Decimal), reason: Nullable(Type.String()), at: Timestamp,
   details: Type.Object({}, { additionalProperties: true }),
 });
+export const InclusionFeedbackBody = Type.Object({
+  submission: Type.Union([Type.Literal('public'), Type.Literal('bundle')]), targetBlock: Decimal,
+  reason: Type.Union(['pools-moved-first', 'base-fee-above-cap', 'deadline-passed', 'simulation-reverted', 'not-included'].map((r) => Type.Literal(r))),
+  detail: Type.String(),
+  competitor: Nullable(Type.Object({ txHash: Type.String(), sender: Nullable(Type.String()) })),
+});
 export const ExecutionBody = Type.Object({
   id: Id, mode: Type.String(), session: Id, decisionId: Id, opportunityId: Id, status: Type.String(),
   route: Nullable(Type.String()), baseToken: Nullable(TokenRefBody), txHash: Nullable(Type.String()), nonce: Nullable(Decimal),
-  inclusion: Type.Object({ submittedBlock: Nullable(Decimal), includedBlock: Nullable(Decimal), blocksToInclusion: Nullable(Type.Integer()), failureReason: Nullable(Type.String()) }),
+  inclusion: Type.Object({
+    submittedBlock: Nullable(Decimal), includedBlock: Nullable(Decimal), blocksToInclusion: Nullable(Type.Integer()), failureReason: Nullable(Type.String()),
+    feedback: Type.Array(InclusionFeedbackBody, { description: 'why each submission that did not land missed, found on chain (one per target block missed)' }),
+  }),
   predictedProfit: Nullable(AmountBody), realizedProfit: Nullable(AmountBody),
   gas: Type.Object({ used: Nullable(Decimal), effectivePriceWei: Nullable(Decimal), cost: Nullable(NativeAmountBody) }),
   createdAt: Timestamp, updatedAt: Timestamp,

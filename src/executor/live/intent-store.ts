@@ -37,6 +37,8 @@ export interface Intent {
   /** Base-token units per wei of gas, as a ratio (the ranking's): gasCost / (gasUnits × gasPrice). */
   gasRate: { num: bigint; den: bigint };
   flashFee: bigint;
+  /** The route's pools (lower-case), for inclusion feedback. */
+  pools: Address[];
   settledAttempt: bigint | null;
   includedBlock: bigint | null;
   includedHash: Hex | null;
@@ -81,6 +83,7 @@ interface PlanJson {
   gasUnits: string;
   gasPrice?: string;
   flash: { fee: string };
+  hops?: { pool: string }[];
 }
 
 function toAttempt(row: Record<string, unknown>): Attempt {
@@ -101,7 +104,7 @@ function toIntent(row: Record<string, unknown>, attempts: Attempt[]): Intent {
     calldata: plan.calldata, planBlock: row['plan_block'] as bigint, deadlineBlock: row['deadline_block'] as bigint, predictedProfit: row['predicted_profit'] as bigint,
     // No price known (gas price 0): gas in the base token is then taken 1:1 (the wrapped native token).
     gasRate: den === 0n ? { num: 1n, den: 1n } : { num: BigInt(plan.gasCost), den },
-    flashFee: BigInt(plan.flash.fee), settledAttempt: (row['settled_attempt'] as bigint | null) ?? null,
+    flashFee: BigInt(plan.flash.fee), pools: (plan.hops ?? []).map((h) => h.pool.toLowerCase() as Address), settledAttempt: (row['settled_attempt'] as bigint | null) ?? null,
     includedBlock: (row['included_block'] as bigint | null) ?? null, includedHash: (row['included_hash'] as Hex | null) ?? null, attempts,
   };
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { LocalAccount } from 'viem';
+import type { Address, LocalAccount } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import type { Config } from '../../config.ts';
 import { ConfigError, InputError } from '../../errors.ts';
@@ -107,4 +107,17 @@ async function readText(path: string, label: string): Promise<string> {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new InputError(`${label}: cannot read the file (${code}); allowed: a readable file`, { details: { path } });
   }
+}
+
+/**
+ * The relay reputation key (ORION_RELAY_AUTH_KEY) that signs bundle relay requests: it holds no
+ * funds and is never the hot key (a relay would then learn which account trades).
+ */
+export function loadRelayAuthKey(config: Pick<Config, 'relayAuthKey'>, hotKey: Address): LocalAccount {
+  if (config.relayAuthKey === undefined) throw new MissingKeyError('ORION_SUBMIT=bundle needs ORION_RELAY_AUTH_KEY: the separate key that signs relay requests (X-Flashbots-Signature)');
+  const account = privateKeyToAccount(config.relayAuthKey);
+  if (account.address.toLowerCase() === hotKey.toLowerCase()) {
+    throw new ConfigError(`ORION_RELAY_AUTH_KEY is the hot key ${hotKey}; allowed: a separate key that holds no funds (the relay reputation key)`);
+  }
+  return account;
 }

@@ -8,11 +8,14 @@ import type { Plan } from '../../orchestrator/plan.ts';
 import type { Store } from '../../store/types.ts';
 import type { Executor, SimulationResult } from '../executor.ts';
 import { createSimExecutor } from '../sim.ts';
+import { storedSimulations, submitBundle } from './bundle-submitter.ts';
 import { syncExecutionRows } from './execution-rows.ts';
 import { executionFees, replacementFees, type Fees } from './fees.ts';
+import { explainBundleMiss, explainPublicMiss, recordInclusionFailure, type InclusionFailure, type InclusionReason } from './inclusion-feedback.ts';
 import { IntentStore, type Attempt, type AttemptKind, type Inclusion, type Intent, type NewAttempt } from './intent-store.ts';
 import { opportunityKeyOf } from './opportunity-key.ts';
 import { realizedFrom, type RpcReceipt } from './realized.ts';
+import type { RelayClient } from './relay-client.ts';
 import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
 
 /**
@@ -44,6 +47,15 @@ export interface LiveSettings {
   replaceAfterBlocks: number;
   /** Blocks after inclusion at which an execution is final (ORION_CONFIRMATIONS). */
   confirmations: number;
+  /** Bundle submission (ORION_SUBMIT=bundle); absent = public (eth_sendRawTransaction). */
+  bundle?: BundleSettings;
+}
+
+/** Bundle submission: the relays (signing with ORION_RELAY_AUTH_KEY) and how many blocks a bundle targets. */
+export interface BundleSettings {
+  relays: readonly RelayClient[];
+  /** A bundle targets blocks N+1..N+blocks (ORION_BUNDLE_BLOCKS). */
+  blocks: number;
 }
 
 /** The points of one send, in order; a test hook may stop the process at any of them. */
@@ -101,6 +113,10 @@ export interface LiveExecutorStatus {
   headToBroadcastUs: { n: number; p50: number; p99: number } | null;
   /** How long the start-up reconciliation took and what it found. */
   reconciled: { intents: number; settled: number; rebroadcast: number; ms: number };
+  /** public (eth_sendRawTransaction) or bundle (relays). */
+  submission: 'public' | 'bundle';
+  /** Submissions that did not land, by the reason found on chain (recorded in inclusion_feedback). */
+  inclusionFailures: Partial<Record<InclusionReason, number>>;
 }
 
 /** A running live executor. */
@@ -137,6 +153,13 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   const sim = createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
   const counts = { sent: 0, included: 0, confirmed: 0, failed: 0, dropped: 0, replacements: 0, cancellations: 0, rebroadcasts: 0, sendFailures: 0 };
   let lastSkip: string | null = null;
+  const bundle = settings.bundle;
+  if (bundle !== undefined && (bundle.relays.length === 0 || !Number.isInteger(bundle.blocks) || bundle.blocks < 1)) {
+    throw new InputError(`live bundle submission needs at least one relay and blocks >= 1, got ${bundle.relays.length} relay(s) and ${bundle.blocks} block(s)`);
+  }
+  const inclusionFailures: Partial<Record<InclusionReason, number>> = {};
+  /** Bundle mode: per intent, the last block its bundle targets and the first block not yet explained. */
+  const targets = new Map<bigint, { until: bigint; explainFrom: bigint }>();
   /** Head → broadcast of the recent first sends, microseconds (a bounded window). */
   const broadcastUs: number[] = [];
   let open: Intent[] = [];
@@ -208,6 +231,65 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     await broadcast(intent, attempt);
   }
 
+  /** Records a submission that did not land (once per intent and target block) and counts it. */
+  async function recordMiss(intent: Intent, attempt: Attempt, failure: InclusionFailure): Promise<void> {
+    if (await recordInclusionFailure(options.store, intent.id, attempt.id, failure)) {
+      inclusionFailures[failure.reason] = (inclusionFailures[failure.reason] ?? 0) + 1;
+      unsynced.add(intent.id);
+    }
+  }
+
+  /**
+   * Bundle mode: sends `attempt`'s stored bytes to every relay for blocks head+1 .. the earlier
+   * of head+k and the plan's deadline. The same attempt, the same nonce: a re-targeting never
+   * signs anything.
+   */
+  async function sendBundle(intent: Intent, attempt: Attempt, head: BlockHeader): Promise<boolean> {
+    const first = head.number + 1n;
+    const until = head.number + BigInt(bundle!.blocks) < intent.deadlineBlock ? head.number + BigInt(bundle!.blocks) : intent.deadlineBlock;
+    targets.set(intent.id, { until, explainFrom: first });
+    const submitted = await submitBundle(options.store, bundle!.relays, attempt, first, until, head.number);
+    if (submitted.accepted === 0) {
+      counts.sendFailures += 1;
+      const why = [...submitted.simulations].map(([url, sim]) => `${url}: ${sim.outcome}${'error' in sim ? ` (${sim.error})` : ''}`).join('; ');
+      await intents.markSendFailed(attempt, `no relay took the bundle for blocks ${first}..${until}: ${why}`);
+      unsynced.add(intent.id);
+      return false;
+    }
+    await intents.markSent(intent, attempt);
+    unsynced.add(intent.id);
+    return true;
+  }
+
+  /**
+   * Bundle mode, an intent with no receipt at `head`: every target block that passed without it
+   * gets its reason; once the last has passed it is re-targeted while the deadline allows, else
+   * its nonce is taken by a cancellation (public: a transfer of 0 to itself reveals nothing).
+   */
+  async function trackBundle(intent: Intent, attempt: Attempt, head: BlockHeader): Promise<void> {
+    const target = targets.get(intent.id);
+    if (target !== undefined) {
+      const last = head.number < target.until ? head.number : target.until;
+      for (let block = target.explainFrom; block <= last; block++) {
+        const simulations = await storedSimulations(options.store, attempt.id, block);
+        await recordMiss(intent, attempt, await explainBundleMiss(rpc, {
+          block, ours: intent.attempts.map((a) => a.txHash), maxFeePerGas: attempt.maxFeePerGas, pools: intent.pools, deadlineBlock: intent.deadlineBlock, simulations,
+        }));
+        target.explainFrom = block + 1n;
+      }
+      if (head.number < target.until) return;
+    }
+    if (head.number >= intent.deadlineBlock) {
+      targets.delete(intent.id);
+      await replace(intent, 'cancel', head);
+      return;
+    }
+    // Always a re-send of the stored bytes (the first send is the block's own, in `send`).
+    counts.rebroadcasts += 1;
+    step('rebroadcast', intent, attempt);
+    await sendBundle(intent, attempt, head);
+  }
+
   /**
    * One intent at `head`: settle on a receipt, undo a reorged inclusion, or push a pending one
    * on (re-broadcast, replace, cancel). At start-up (`startup`) only receipts settle and the last
@@ -269,6 +351,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       return;
     }
     const last = intent.attempts.at(-1)!;
+    if (bundle !== undefined && last.kind !== 'cancel') return trackBundle(intent, last, head);
     if (startup) return rebroadcast(intent, last);
     const inPool = known.some(Boolean);
     if (inPool) {
@@ -276,6 +359,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     }
     const expired = head.number >= intent.deadlineBlock;
     if (expired && last.kind !== 'cancel') {
+      // Not mined by its deadline: why (the base fee above its cap, or only the deadline), then its nonce goes to a cancellation.
+      await recordMiss(intent, last, await explainPublicMiss(rpc, intent.attempts, intent.deadlineBlock));
       if (await replace(intent, 'cancel', head)) return;
     } else if (!inPool && last.sentAt !== null) {
       // Accepted once, now unknown to the node: dropped. The nonce is used again exactly once,
@@ -296,6 +381,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       }
     }
     open = open.filter((i) => i.state === 'in_progress' || i.state === 'unconfirmed');
+    for (const id of targets.keys()) if (!open.some((i) => i.id === id)) targets.delete(id);
   }
 
   async function syncLedger(): Promise<void> {
@@ -339,7 +425,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       const { intent, attempt } = created;
       open.push(intent);
       step('committed', intent, attempt);
-      if (await broadcast(intent, attempt)) {
+      if (bundle === undefined ? await broadcast(intent, attempt) : await sendBundle(intent, attempt, head)) {
         counts.sent += 1;
         if (headSeenAt !== undefined) {
           broadcastUs.push(Math.round((performance.now() - headSeenAt) * 1000));
@@ -397,7 +483,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       // same turn, so they queue first (the rows are bookkeeping, the send is latency).
       setTimeout(() => void enqueue(syncLedger), 0);
     },
-    status: () => ({ account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: percentiles(broadcastUs), reconciled: { ...reconciled } }),
+    status: () => ({
+      account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: percentiles(broadcastUs), reconciled: { ...reconciled },
+      submission: bundle === undefined ? 'public' : 'bundle', inclusionFailures: { ...inclusionFailures },
+    }),
     idle: () => queue,
     async close() {
       closed = true;

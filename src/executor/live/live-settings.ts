@@ -1,23 +1,38 @@
+import { toHex, type LocalAccount } from 'viem';
 import type { Config } from '../../config.ts';
 import type { Devnet } from '../../devnet/devnet.ts';
 import type { LiveEngineSettings } from '../../engine/engine.ts';
 import { ConfigError } from '../../errors.ts';
-import { keyConfigured, loadHotKey } from './keys.ts';
-import { toHex } from 'viem';
+import { keyConfigured, loadHotKey, loadRelayAuthKey } from './keys.ts';
+import type { BundleSettings } from './live-executor.ts';
+import { createRelayClient } from './relay-client.ts';
 
 /**
  * The signer and settings of live execution: the configured hot key (ORION_PRIVATE_KEY or
  * ORION_KEYSTORE, src/executor/live/keys.ts), or on the embedded chain without one the devnet's
- * account 3, the one its FlashArbExecutor allows at deployment.
+ * account 3, the one its FlashArbExecutor allows at deployment; with ORION_SUBMIT=bundle the
+ * relays of ORION_RELAY_URLS, signed with ORION_RELAY_AUTH_KEY.
  */
 export async function liveSettings(config: Config, devnet: Devnet | undefined): Promise<LiveEngineSettings> {
   const common = { tipShareBps: config.tipShareBps, replaceAfterBlocks: config.replaceAfterBlocks, confirmations: config.confirmations };
-  if (keyConfigured(config, 'hot')) return { account: await loadHotKey(config), ...common };
+  const withSubmission = (account: LocalAccount): LiveEngineSettings => {
+    const bundle = bundleSettings(config, account);
+    return { account, ...common, ...(bundle === undefined ? {} : { bundle }) };
+  };
+  if (keyConfigured(config, 'hot')) return withSubmission(await loadHotKey(config));
   if (config.executorAddress === undefined && devnet?.executor !== undefined) {
     const hotKey = devnet.clients.accounts.find((a) => a.address === devnet.executor!.hotKey);
-    if (hotKey !== undefined) return { account: hotKey, ...common };
+    if (hotKey !== undefined) return withSubmission(hotKey);
   }
   throw new ConfigError('ORION_MODE=live on a followed chain needs the hot key that signs: set ORION_PRIVATE_KEY, or ORION_KEYSTORE with ORION_KEYSTORE_PASSWORD_FILE');
+}
+
+/** Bundle submission's relays and target blocks (undefined = public submission). */
+export function bundleSettings(config: Pick<Config, 'submit' | 'relayUrls' | 'relayAuthKey' | 'bundleBlocks'>, hotKey: LocalAccount): BundleSettings | undefined {
+  if (config.submit !== 'bundle') return undefined;
+  const authKey = loadRelayAuthKey(config, hotKey.address);
+  if (config.relayUrls.length === 0) throw new ConfigError('ORION_SUBMIT=bundle needs ORION_RELAY_URLS: the relays (http(s)) that get every bundle');
+  return { relays: config.relayUrls.map((url) => createRelayClient(url, authKey)), blocks: config.bundleBlocks };
 }
 
 /**

@@ -186,6 +186,29 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(BigInt(await request('eth_getTransactionCount', [devnet.executor!.hotKey, 'latest']) as string)).toBe(nonce + 1n);
   }, TEST_TIMEOUT_MS);
 
+  it('a public transaction priced out until its deadline: the cause is recorded (base fee above its max fee), then its nonce is cancelled', async () => {
+    const { plan, head: at } = await nextPlan();
+    const nonce = await sendLive(plan, at);
+    const [sent] = await attemptsOf(nonce);
+    // Every block of its window asks more than it (or a replacement signed meanwhile) bids.
+    for (let block = at.number + 1n; block <= plan.deadlineBlock; block++) {
+      const bid = (await attemptsOf(nonce)).reduce((most, a) => (a.max_fee_per_gas > most ? a.max_fee_per_gas : most), 0n);
+      await request('anvil_setNextBlockBaseFeePerGas', [`0x${(bid + 1_000_000_000n).toString(16)}`]);
+      await mine();
+    }
+    for (const a of await attemptsOf(nonce)) expect(await receiptOf(a.tx_hash)).toBeNull();
+    const intent = await intentAt(nonce);
+    const { rows: feedback } = await store.store.query<{ submission: string; target_block: bigint; reason: string; detail: string }>(
+      'select * from inclusion_feedback where intent_id = $1', [intent['id'] as bigint], { bigint: ['target_block'] });
+    expect(feedback).toHaveLength(1);
+    expect(feedback[0]).toMatchObject({ submission: 'public', target_block: plan.deadlineBlock, reason: 'base-fee-above-cap' });
+    expect(feedback[0]!.detail).toContain(`max fee ${sent!.max_fee_per_gas}`);
+    expect(live.status().inclusionFailures['base-fee-above-cap']).toBe(1);
+    const row = await untilFinal(nonce);
+    expect(row['state']).toBe('dropped');
+    expect((await attemptsOf(nonce)).at(-1)!.kind).toBe('cancel');
+  }, TEST_TIMEOUT_MS);
+
   it('a reorg that takes out the block of an included execution puts it back to pending; it is settled again on the new branch', async () => {
     const { plan, head: at } = await nextPlan();
     const nonce = await sendLive(plan, at);

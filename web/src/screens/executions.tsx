@@ -5,9 +5,10 @@ import { TokenAmount } from '../ui/amount.tsx';
 import { Empty, Loaded } from '../ui/states.tsx';
 
 interface Attempt { kind: string; status: string; txHash: string | null; nonce: string | null; block: string | null; reason: string | null; at: string }
+interface Feedback { submission: string; targetBlock: string; reason: string; detail: string; competitor: { txHash: string; sender: string | null } | null }
 interface Execution {
   id: string; mode: string; status: string; route: string | null; baseToken: TokenRef | null; txHash: string | null;
-  inclusion: { submittedBlock: string | null; includedBlock: string | null; blocksToInclusion: number | null; failureReason: string | null };
+  inclusion: { submittedBlock: string | null; includedBlock: string | null; blocksToInclusion: number | null; failureReason: string | null; feedback: Feedback[] };
   predictedProfit: Amount | null; realizedProfit: Amount | null;
   gas: { used: string | null; effectivePriceWei: string | null; cost: Amount | null };
   createdAt: string; attempts: Attempt[];
@@ -62,6 +63,15 @@ export function Executions() {
                       </td>
                       <td>
                         {e.inclusion.includedBlock !== null ? `block ${e.inclusion.includedBlock}${e.inclusion.blocksToInclusion === null ? '' : ` (+${e.inclusion.blocksToInclusion})`}` : e.inclusion.failureReason ?? (e.inclusion.submittedBlock === null ? '—' : `sent at ${e.inclusion.submittedBlock}`)}
+                        {e.inclusion.feedback.length > 0 && (
+                          <ul className="attempts">
+                            {e.inclusion.feedback.map((f) => (
+                              <li key={f.targetBlock} title={f.detail}>
+                                missed {f.targetBlock} ({f.submission}): {f.reason}{f.competitor === null ? null : <> by <code title={f.competitor.txHash}>{shortHex(f.competitor.txHash)}</code></>}
+                              </li>
+                            ))}
+                          </ul>
+                        )}
                       </td>
                       <td className="num"><TokenAmount raw={e.predictedProfit?.raw} token={e.baseToken} fallback={e.predictedProfit?.display} /></td>
                       <td className="num"><TokenAmount raw={e.realizedProfit?.raw} token={e.baseToken} fallback={e.realizedProfit?.display} /></td>

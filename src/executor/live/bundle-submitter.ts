@@ -1,0 +1,66 @@
+import { keccak256, stringToHex, type Hex } from 'viem';
+import type { Store } from '../../store/types.ts';
+import type { Attempt } from './intent-store.ts';
+import type { BundleSimulation, RelayClient } from './relay-client.ts';
+
+/**
+ * Sends one committed attempt (its stored signed bytes, never re-signed) as a one-transaction
+ * bundle to every relay for each block of a target range: `eth_callBundle` first on the head's
+ * state, then `eth_sendBundle` per block unless the relay's simulation reverted. Every relay's
+ * answer is stored with the attempt (`bundle_submissions`, migration 0010), so inclusion feedback
+ * can say what the relay saw.
+ */
+
+/** What the relays said of one submission. */
+export interface BundleSubmission {
+  /** Relays that took the bundle for at least one block. */
+  accepted: number;
+  /** Each relay's simulation (url → outcome). */
+  simulations: Map<string, BundleSimulation>;
+}
+
+/**
+ * The bundle's replacementUuid for `block`: derived from the attempt's hash and the block, so a
+ * re-send after a restart replaces (never duplicates) what a relay holds. UUID v4 layout, as
+ * relays expect a UUID.
+ */
+export function replacementUuidOf(txHash: Hex, block: bigint): string {
+  const h = keccak256(stringToHex(`${txHash}:${block}`)).slice(2, 34);
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Sends `attempt` to every relay for blocks `first..last`, simulated on `stateBlock`. */
+export async function submitBundle(store: Store, relays: readonly RelayClient[], attempt: Attempt, first: bigint, last: bigint, stateBlock: bigint): Promise<BundleSubmission> {
+  const simulations = new Map<string, BundleSimulation>();
+  let accepted = 0;
+  await Promise.all(relays.map(async (relay) => {
+    const simulation = await relay.callBundle([attempt.rawTx], first, stateBlock);
+    simulations.set(relay.url, simulation);
+    let took = false;
+    for (let block = first; block <= last; block++) {
+      const uuid = replacementUuidOf(attempt.txHash, block);
+      // A bundle the relay's own simulation reverts is not sent: it could only be dropped.
+      const sent = simulation.outcome === 'reverted' ? null : await relay.sendBundle([attempt.rawTx], block, uuid);
+      if (sent?.ok === true) took = true;
+      await store.query(
+        `insert into bundle_submissions (attempt_id, relay_url, replacement_uuid, target_block, simulation, simulation_error, bundle_hash, send_error)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)
+         on conflict (attempt_id, relay_url, target_block) do update set simulation = excluded.simulation, simulation_error = excluded.simulation_error,
+           bundle_hash = excluded.bundle_hash, send_error = excluded.send_error`,
+        [attempt.id, relay.url, uuid, block, simulation.outcome, 'error' in simulation ? simulation.error.slice(0, 2000) : null,
+          sent?.ok === true ? sent.bundleHash : null, sent === null ? 'not sent: the relay simulation reverted' : sent.ok ? null : sent.error.slice(0, 2000)],
+      );
+    }
+    if (took) accepted += 1;
+  }));
+  return { accepted, simulations };
+}
+
+/** What each relay said of `attempt` for `block`: its simulation (and error), and why it did not take the bundle (null = it did). */
+export async function storedSimulations(store: Store, attemptId: bigint, block: bigint): Promise<{ relay: string; simulation: string; error: string | null; sendError: string | null }[]> {
+  const { rows } = await store.query<{ relay_url: string; simulation: string; simulation_error: string | null; send_error: string | null }>(
+    'select relay_url, simulation, simulation_error, send_error from bundle_submissions where attempt_id = $1 and target_block = $2 order by id', [attemptId, block],
+  );
+  return rows.map((r) => ({ relay: r.relay_url, simulation: r.simulation, error: r.simulation_error, sendError: r.send_error }));
+}
