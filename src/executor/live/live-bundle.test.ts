@@ -122,7 +122,7 @@ describe('live executor, bundle submission through the relay double (hand-mined 
   }
 
   beforeAll(async () => {
-    devnet = await startDevnet({ cacheDir: join(dir, 'cache'), executor: true, flow: { seed: 5, swapsPerBlock: 6, maxSizeBps: 300, intervalMs: 200 } });
+    devnet = await startDevnet({ cacheDir: join(dir, 'cache'), executor: true, executorHotKey: 8, flow: { seed: 5, swapsPerBlock: 6, maxSizeBps: 300, intervalMs: 200 } });
     // The competitor (account 7) holds every token and has approved both routers, while blocks still mine themselves.
     const tokens = [...devnet.seeded.tokenAddress.values()];
     await mintTestTokens(devnet.clients, tokens, competitor().address, 1n << 200n);
@@ -141,7 +141,7 @@ describe('live executor, bundle submission through the relay double (hand-mined 
     });
     live = await createLiveExecutor({
       store: store.store, rpc: pool, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2n * GWEI,
-      settings: { account: devnet.clients.accounts[3]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1, bundle: { relays: [createRelayClient(relay.url, authKey)], blocks: 1 } },
+      settings: { account: devnet.clients.accounts[8]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1, bundle: { relays: [createRelayClient(relay.url, authKey)], blocks: 1 } },
     });
   }, TEST_TIMEOUT_MS);
   afterAll(async () => {
@@ -175,7 +175,7 @@ describe('live executor, bundle submission through the relay double (hand-mined 
     // Past the config (a file or a caller that skipped it), the executor's settings refuse the same.
     const received = relay.received.length;
     expect(() => createRelayClient('ws://127.0.0.1:1', authKey)).toThrow(/relay URL "ws:\/\/127\.0\.0\.1:1" uses ws; allowed: http:\/\/ or https:\/\//);
-    const hot = devnet.clients.accounts[3]!;
+    const hot = devnet.clients.accounts[8]!;
     expect(() => bundleSettings({ submit: 'bundle', relayUrls: [relay.url], relayAuthKey: undefined, bundleBlocks: 3 }, hot)).toThrow(/ORION_RELAY_AUTH_KEY/);
     expect(relay.received.length).toBe(received);
   });
