@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { formatUnits } from 'viem';
 import { buildApp } from './api/app.ts';
 import { Readiness } from './api/readiness.ts';
@@ -34,6 +35,8 @@ import { startStallWatch, type StallWatch } from './telemetry/stall-watch.ts';
 import { startMaintenanceSchedule, type MaintenanceSchedule } from './ops/maintenance-schedule.ts';
 // Protections (issue 10)
 import { openProtections, type Protections } from './risk-controls/protections-service.ts';
+import { followProtectionChanges, publishProtectionChanges } from './telemetry/protection-messages.ts';
+import { writeServerUrl } from './ops/server-url.ts';
 import { seedLimits } from './orchestrator/limits.ts';
 import type { AuditJson } from './audit/canonical.ts';
 
@@ -90,6 +93,9 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let engine: Engine | undefined;
   let protections: Protections | undefined;
   let protectionsRefresh: ReturnType<typeof setInterval> | undefined;
+  let stopFollowing: (() => Promise<void>) | undefined;
+  // Names this instance's messages on the bus, so it does not react to its own.
+  const instance = randomUUID();
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
   let modeService: ModeService | undefined;
@@ -133,6 +139,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   say(`listening on ${url} (mode ${config.mode}); dashboard at ${url}/; /healthz is up, /readyz turns 200 once the chain is seeded`);
+  // Where `orion limits set …` and the other state-changing commands find this server by default.
+  const serverUrlFile = writeServerUrl(config.dataDir, url);
 
   let store: Store;
   try {
@@ -204,6 +212,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       allowLive: config.allowLive,
       audit: services.audit,
       target: () => ({ config, rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor }),
+      onSwitched: (to, actor) => void bus.publish('mode', { mode: to, by: actor.label, instance }).catch((error: unknown) => say(`event bus: publish failed: ${(error as Error).message}`)),
     });
     if (followed.executor !== undefined && /^https?:/.test(followed.rpcUrl)) {
       contractControls = ownerController(config, followed.rpcUrl, followed.executor, services.audit);
@@ -231,13 +240,17 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
             await api.get().audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> });
           },
           onError: (error) => say(`protections: a background write failed (the state in memory holds): ${(error as Error).message}`),
+          onChange: publishProtectionChanges(bus, { instance, status: () => protections?.status(), onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`) }),
         });
         // On a shared PostgreSQL another instance or `orion limits set` may change them: read them
         // again every few seconds (PGlite belongs to this process alone: every change comes through it).
         if (store.backend === 'postgres') {
           const opened = protections;
-          protectionsRefresh = setInterval(() => void opened.refresh().catch((error: unknown) => say(`protections: cannot read the limits again: ${(error as Error).message}`)), PROTECTIONS_REFRESH_MS);
+          const cannotRead = (error: unknown): void => say(`protections: cannot read the limits again: ${(error as Error).message}`);
+          protectionsRefresh = setInterval(() => void opened.refresh().catch(cannotRead), PROTECTIONS_REFRESH_MS);
           protectionsRefresh.unref();
+          // Another instance's change, announced on the bus (Redis), is read at once; the poll catches the rest.
+          stopFollowing = await followProtectionChanges(bus, instance, () => opened.refresh(), cannotRead);
         }
         return protections;
       },
@@ -296,6 +309,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const shutdown = createShutdownHooks();
   shutdown.add('intake', 'http', async () => {
     stopping = true;
+    serverUrlFile.remove();
     await app.close();
   });
   shutdown.add('in-flight', 'engine', async () => {
@@ -304,6 +318,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     // the ledger; rows a database that stays down refused are spilled to a file and said here.
     const ledger = await engine?.stop();
     clearInterval(protectionsRefresh);
+    await stopFollowing?.();
     await protections?.settle();
     if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
   });
