@@ -75,6 +75,12 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a page of /opportunities is served to every client asking the same query: the engine
+ * writes once a block (2 s on the embedded chain), a polling desk costs one read per 500 ms.
+ */
+const DESK_PAGE_CACHE_MS = 500;
+
 /** How often an instance on PostgreSQL reads the protections again (limits, kill switch, breakers). */
 const PROTECTIONS_REFRESH_MS = 2_000;
 
@@ -114,6 +120,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     gate: api,
     bus,
     controls: { protections: () => protections, tokens: () => tokens },
+    desk: { pageCacheMs: DESK_PAGE_CACHE_MS },
     ops: { backup: (opened) => backups?.runNow() ?? takeBackup(opened, config.backupDir) },
     mode: () => config.mode,
     live: { mode: () => modeService, contract: () => contractControls },
