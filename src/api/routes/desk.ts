@@ -59,19 +59,21 @@ export const deskRoutes: FastifyPluginAsync<DeskRoutesOptions> = async (app, opt
   const attempts = options.attempts ?? noAttempts;
   const config = { permission: 'read' as const };
   const db = () => app.services.get().store;
-  const opportunityPages = createReadCache<Awaited<ReturnType<typeof listOpportunities>>>({ ttlMs: options.pageCacheMs ?? 0 });
+  // Pages kept serialized (by the route's response schema): a cached page costs no serialization either.
+  const opportunityPages = createReadCache<Buffer>({ ttlMs: options.pageCacheMs ?? 0 });
 
   app.get<{ Querystring: Static<typeof OpportunityQuery> }>(
     '/opportunities',
     { config, schema: { tags: ['desk'], summary: 'Opportunities, newest first, with the latest decision (filters: mode, session, period, token, pool, minNetProfit, outcome, rule)', querystring: OpportunityQuery, response: guarded({ 200: OpportunityPage }) } },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const filter = {
         ...ledgerFilter(q),
         ...defined({ token: q.token, pool: q.pool, outcome: q.outcome, rule: q.rule, minNetProfit: q.minNetProfit === undefined ? undefined : BigInt(q.minNetProfit) }),
       };
       // Keyed by the validated query (defaults applied), not the raw URL: `?limit=50` and `` share a page.
-      return opportunityPages.get(JSON.stringify(q), () => listOpportunities(db(), filter));
+      const page = await opportunityPages.get(JSON.stringify(q), async () => Buffer.from(reply.serialize(await listOpportunities(db(), filter)) as string));
+      return reply.type('application/json; charset=utf-8').send(page);
     },
   );
 
