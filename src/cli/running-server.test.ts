@@ -16,6 +16,7 @@ import { openProtections, type Protections } from '../risk-controls/protections-
 import { forEachBackend } from '../store/test-store.ts';
 import type { SqlParam } from '../store/types.ts';
 import { followProtectionChanges, publishProtectionChanges } from '../telemetry/protection-messages.ts';
+import { readServerUrl, writeServerUrl } from '../ops/server-url.ts';
 import { runCli as run } from './testing/run-cli.ts';
 
 /**
@@ -214,6 +215,23 @@ forEachBackend('orion CLI → running server', (ctx) => {
     expect((await run(['user', 'disable', '--username', 'erin', '--server', url, '--api-key', keys.admin.secret])).out).toBe('disabled erin; its sessions are revoked\n');
     expect((await rows(`select disabled_at from auth_user where username = 'erin'`))[0]!['disabled_at']).not.toBeNull();
     expect((await run(['user', 'disable', '--username', 'nobody', '--server', url, '--api-key', keys.admin.secret])).err).toBe('orion: --username nobody: no such user\n');
+  });
+
+  it('finds the server of ORION_DATA_DIR by the URL it recorded, when no --server is given', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'orion-cli-data-'));
+    process.env['ORION_DATA_DIR'] = dataDir;
+    try {
+      const recorded = writeServerUrl(dataDir, url);
+      const engaged = await run(['kill-switch', 'engage', '--reason', 'found by server-url', '--api-key', keys.trader.secret]);
+      expect(engaged.out).toMatch(/^kill switch ENGAGED by \S+ at \S+: found by server-url\n$/);
+      expect(protections.status().killSwitch?.reason).toBe('found by server-url');
+      recorded.remove();
+      expect(readServerUrl(dataDir)).toBeUndefined();
+      expect((await run(['kill-switch', 'release', '--reason', 'done', '--server', url, '--api-key', keys.risk.secret])).code).toBe(0);
+    } finally {
+      delete process.env['ORION_DATA_DIR'];
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('server down: one line saying what to do', async () => {
