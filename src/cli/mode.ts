@@ -3,6 +3,9 @@ import { InputError, RuntimeFault } from '../errors.ts';
 import { withApiServices } from './api-services.ts';
 import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
+/** What an operator types to confirm a switch to live (as src/api/routes/mode.ts asks it). */
+const LIVE_CONFIRMATION = 'SWITCH TO LIVE';
+
 /**
  * `orion mode status | validate | switch sim|live`: the mode service (src/mode) from the shell,
  * over the configured database. Validation needs a chain this process can reach (ORION_RPC_URLS);
@@ -11,9 +14,6 @@ import { wantsServer, withServer, withServerOptions, type ServerOptions } from '
  * an admin; a switch needs a signed-in admin's fresh `--totp` code, and to live `--confirm
  * "SWITCH TO LIVE"`.
  */
-/** What an operator types to confirm a switch to live (as src/api/routes/mode.ts asks it). */
-const LIVE_CONFIRMATION = 'SWITCH TO LIVE';
-
 export function register(program: Command): void {
   const mode = program.command('mode');
   const viaApi = 'pass --login USERNAME (an admin) to go through its API (/api/v1/mode)';
