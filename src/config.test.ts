@@ -213,3 +213,66 @@ describe('.env.example', () => {
     expect(load(env)).toEqual(load({}));
   });
 });
+
+describe('ORION_USD_REFERENCE_POOLS', () => {
+  it('defaults to the WETH/USDC V3 0.3 % pool of the market, by its tokens and fee; none turns it off', () => {
+    expect(load({}).usdReferencePools).toEqual([
+      { token: { type: 'symbol', symbol: 'WETH' }, pool: { type: 'pair', protocol: 'uniswap-v3', stable: { type: 'symbol', symbol: 'USDC' }, fee: 3000 }, text: 'WETH=v3:USDC:3000' },
+    ]);
+    expect(load({ ORION_USD_REFERENCE_POOLS: 'none' }).usdReferencePools).toEqual([]);
+    const pool = `0x${'Ab'.repeat(20)}`;
+    const token = `0x${'0c'.repeat(20)}`;
+    expect(load({ ORION_USD_REFERENCE_POOLS: `cbBTC=${pool}, ${token}=v2:0x${'0b'.repeat(20)}:3000` }).usdReferencePools).toEqual([
+      { token: { type: 'symbol', symbol: 'cbBTC' }, pool: { type: 'address', address: pool.toLowerCase() }, text: `cbBTC=${pool}` },
+      { token: { type: 'address', address: token }, pool: { type: 'pair', protocol: 'uniswap-v2', stable: { type: 'address', address: `0x${'0b'.repeat(20)}` }, fee: 3000 }, text: `${token}=v2:0x${'0b'.repeat(20)}:3000` },
+    ]);
+  });
+
+  it('a malformed entry is refused, naming the variable and the entry', () => {
+    for (const [value, problem] of [
+      ['WETH', /entry 1 \("WETH"\) that is not TOKEN=POOL/],
+      ['WETH=0x12', /entry "WETH=0x12" whose pool is not a 20-byte address/],
+      ['WETH=v4:USDC:3000', /neither an address nor v2:STABLE:FEE/],
+      ['WETH=v3:USDC:1000000', /neither an address nor v2:STABLE:FEE/],
+      ['WETH=v3:USDC:3000,weth=v2:USDC:3000', /names "weth" twice/],
+      ['0x12=v3:USDC:3000', /a token "0x12" that is not a 20-byte address/],
+    ] as const) {
+      const message = failure(() => load({ ORION_USD_REFERENCE_POOLS: value })).message;
+      expect(message, value).toContain(`ORION_USD_REFERENCE_POOLS="${value}"`);
+      expect(message, value).toMatch(problem);
+    }
+  });
+});
+
+describe('ORION_RISK_FREE_RATE', () => {
+  it('unset by default; a fraction below 1', () => {
+    expect(load({}).riskFreeRate).toBeUndefined();
+    expect(load({ ORION_RISK_FREE_RATE: '0.05' }).riskFreeRate).toBe(0.05);
+    for (const value of ['5%', '1', '-0.1', 'abc']) expect(failure(() => load({ ORION_RISK_FREE_RATE: value })).message, value).toContain(`ORION_RISK_FREE_RATE="${value}"`);
+  });
+});
+
+describe('ORION_RISK_CAPITAL', () => {
+  it('unset by default; TOKEN=AMOUNT in token units, kept as written', () => {
+    expect(load({}).riskCapital).toEqual([]);
+    expect(load({ ORION_RISK_CAPITAL: 'WETH=10, usdc=25000.5' }).riskCapital).toEqual([
+      { token: { type: 'symbol', symbol: 'WETH' }, amount: '10', text: 'WETH=10' },
+      { token: { type: 'symbol', symbol: 'usdc' }, amount: '25000.5', text: 'usdc=25000.5' },
+    ]);
+  });
+
+  it('a malformed entry is refused, naming the variable and the entry', () => {
+    for (const [value, problem] of [
+      ['WETH', /not TOKEN=AMOUNT/],
+      ['WETH=0', /amount is not a positive decimal number/],
+      ['WETH=-1', /amount is not a positive decimal number/],
+      ['WETH=1e3', /amount is not a positive decimal number/],
+      ['0x12=1', /token is not a 20-byte address/],
+      ['WETH=1,weth=2', /names "weth" twice/],
+    ] as const) {
+      const message = failure(() => load({ ORION_RISK_CAPITAL: value })).message;
+      expect(message, value).toContain(`ORION_RISK_CAPITAL="${value}"`);
+      expect(message, value).toMatch(problem);
+    }
+  });
+});

@@ -4,6 +4,8 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { CONFIG_FILE_VARIABLE, ConfigSchema, DEFAULT_AAVE_PREMIUM_BPS, DEFAULT_CONFIG_FILE, VARIABLES, type ConfigKey } from './config/schema.ts';
 import type { BaseToken } from './config/values.ts';
+import type { UsdReference } from './config/usd-reference.ts';
+import type { RiskCapital } from './config/risk-capital.ts';
 
 /**
  * The platform's configuration, read once at boot from the environment and an optional
@@ -81,6 +83,12 @@ export interface Config {
   maintenanceInterval: number;
   /** Days opportunities and simulations are kept. */
   retentionDays: number;
+  /** Pools pricing base tokens in a USD stablecoin (risk snapshots' USD figures); empty = none. */
+  usdReferencePools: readonly UsdReference[];
+  /** Capital per base token (token units as written), for the drawdown in % of it; empty = none. */
+  riskCapital: readonly RiskCapital[];
+  /** Annual risk-free rate on that capital (fraction); undefined = none. */
+  riskFreeRate: number | undefined;
   /** Absolute path of the config file that was read, if any. */
   configFile: string | undefined;
   // API (issue 12)
@@ -194,6 +202,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     configFile: file?.path,
     corsOrigins: Object.freeze(v.corsOrigins ?? []),
     metricsAllow: Object.freeze(v.metricsAllow ?? []),
+    usdReferencePools: Object.freeze(v.usdReferencePools),
+    riskCapital: Object.freeze(v.riskCapital ?? []),
+    riskFreeRate: v.riskFreeRate,
     auditKeyFile: v.auditKeyFile === undefined ? join(resolve(base('dataDir'), v.dataDir), 'audit-checkpoint-key.pem') : resolve(base('auditKeyFile'), v.auditKeyFile),
     privateKey: v.privateKey,
     keystore: optionalPath('keystore'),

@@ -26,6 +26,9 @@ import { httpSettings, openApiServices } from './api/open-services.ts';
 import { ServiceGate, type ApiServices } from './api/services.ts';
 import { enterLiveAtBoot, refuseLiveWithoutAllow, storedLiveNote } from './mode/boot-mode.ts';
 import { createModeService, type ModeService } from './mode/mode-service.ts';
+import { createModeFollower, followingSwitches, type ModeFollower } from './mode/mode-follower.ts';
+import { failedChecks } from './mode/checks.ts';
+import type { ExecutionMode } from './executor/executor.ts';
 import { ownerController, type OwnerController } from './controls/owner-controller.ts';
 import { openBus, type EventBus } from './bus/index.ts';
 import { processWideMetrics } from './metrics/registry.ts';
@@ -102,9 +105,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let stopFollowing: (() => Promise<void>) | undefined;
   // Names this instance's messages on the bus, so it does not react to its own.
   const instance = randomUUID();
+  let modeFollowTimer: ReturnType<typeof setInterval> | undefined;
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
   let modeService: ModeService | undefined;
+  let modeFollower: ModeFollower | undefined;
+  /** The mode the engine runs now: ORION_MODE at boot, then whatever switch it followed. */
+  let runningMode: ExecutionMode = config.mode;
   let contractControls: OwnerController | undefined;
   // ── API (issue 12): routes are registered now and reach the database through the gate
   // (503 until the store below is open); the first run creates the admin account there.
@@ -122,11 +129,12 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     controls: { protections: () => protections, tokens: () => tokens },
     desk: { pageCacheMs: DESK_PAGE_CACHE_MS },
     ops: { backup: (opened) => backups?.runNow() ?? takeBackup(opened, config.backupDir) },
-    mode: () => config.mode,
+    mode: () => runningMode,
     live: { mode: () => modeService, contract: () => contractControls },
     http: httpSettings(config),
     details: () => ({
-      mode: config.mode,
+      mode: runningMode,
+      modeFollower: modeFollower?.status() ?? null,
       chain: devnet === undefined ? null : { rpcUrl: devnet.anvil.rpcUrl, flow: devnet.flow?.stats ?? null, executor: devnet.executor ?? null },
       engine: engine === undefined ? null : engineView(engine, tokens),
       protections: protections?.status() ?? null,
@@ -177,7 +185,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   try {
     notifier = startNotifications(config, store);
     backups = await startScheduledBackups(config, store, say, (error) => notify({ type: 'backup.failed', text: error.message, details: { dir: config.backupDir } }));
-    maintenance = await startMaintenanceSchedule({ store, audit: api.get().audit, intervalSeconds: config.maintenanceInterval, retentionDays: config.retentionDays, say });
+    maintenance = await startMaintenanceSchedule({ store, audit: api.get().audit, intervalSeconds: config.maintenanceInterval, retentionDays: config.retentionDays, usdReferencePools: config.usdReferencePools, riskCapital: config.riskCapital, riskFreeRate: config.riskFreeRate, say });
   } catch (error) {
     await backups?.stop();
     await app.close();
@@ -188,9 +196,10 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // --- end operations ---
   // --- telemetry (src/telemetry): the engine's figures into /metrics, its events onto the bus ---
   const metrics = processWideMetrics();
-  const stopGauges = collectStatusGauges(metrics, { mode: config.mode, engine: () => engine?.status(), backups: () => backups?.status() ?? null, risk: () => maintenance.latest(), protections: () => protections });
-  const telemetry = createEngineTelemetry({
-    metrics, bus, mode: config.mode, tokens: () => tokens, notify,
+  const stopGauges = collectStatusGauges(metrics, { mode: () => runningMode, engine: () => engine?.status(), backups: () => backups?.status() ?? null, risk: () => maintenance.latest(), protections: () => protections });
+  // Made per engine start: its figures and events are labelled with the mode that engine runs.
+  const telemetryFor = (mode: ExecutionMode) => createEngineTelemetry({
+    metrics, bus, mode, tokens: () => tokens, notify,
     onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
   });
   let stallWatch: StallWatch | undefined;
@@ -218,7 +227,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       store,
       allowLive: config.allowLive,
       audit: services.audit,
-      target: () => ({ config, rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor }),
+      // On the embedded chain its own hot key and cold wallet stand in for unset ones (as the live signer does).
+      target: async () => ({ config: (await import('./executor/live/live-settings.ts')).withEmbeddedChainKeys(config, devnet), rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor }),
       onSwitched: (to, actor) => void bus.publish('mode', { mode: to, by: actor.label, instance }).catch((error: unknown) => say(`event bus: publish failed: ${(error as Error).message}`)),
     });
     if (followed.executor !== undefined && /^https?:/.test(followed.rpcUrl)) {
@@ -226,79 +236,123 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     }
     if (config.mode === 'live') await enterLiveAtBoot(modeService);
     // Loaded only in live mode: nothing sim runs imports the signing module.
-    const live = config.mode === 'live' ? await (await import('./executor/live/live-settings.ts')).liveSettings(config, devnet) : undefined;
-    engine = await startEngine({
+    const liveSettingsNow = async () => (await import('./executor/live/live-settings.ts')).liveSettings(config, devnet);
+    const launchEngine = async (mode: ExecutionMode, live: Awaited<ReturnType<typeof liveSettingsNow>> | undefined): Promise<Engine> => {
+      const telemetry = telemetryFor(mode);
+      return startEngine({
+        store,
+        mode,
+        ...(live === undefined ? {} : { live }),
+        execution,
+        ...(execution === null ? { noExecutionReason: config.executorAddress === undefined
+          ? 'no executor contract on the followed chain: set ORION_EXECUTOR_ADDRESS and ORION_HOT_KEY_ADDRESS to plan and simulate'
+          : 'ORION_HOT_KEY_ADDRESS is unset: plans need the address that calls ORION_EXECUTOR_ADDRESS' } : {}),
+        protections: async (session) => {
+          // A restart that follows a mode switch replaces the previous engine's protections.
+          clearInterval(protectionsRefresh);
+          await stopFollowing?.();
+          await protections?.settle();
+          protections = await openProtections({
+            mode: session.mode,
+            store,
+            chainId: market.snapshot.chainId,
+            session: session.id,
+            dataDir: config.dataDir,
+            seed: seedLimits(config),
+            tokens: () => symbols,
+            onAudit: async (event) => {
+              await api.get().audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> });
+            },
+            onError: (error) => say(`protections: a background write failed (the state in memory holds): ${(error as Error).message}`),
+            onChange: publishProtectionChanges(bus, { instance, status: () => protections?.status(), onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`) }),
+          });
+          // On a shared PostgreSQL another instance or `orion limits set` may change them: read them
+          // again every few seconds (PGlite belongs to this process alone: every change comes through it).
+          if (store.backend === 'postgres') {
+            const opened = protections;
+            const cannotRead = (error: unknown): void => say(`protections: cannot read the limits again: ${(error as Error).message}`);
+            protectionsRefresh = setInterval(() => void opened.refresh().catch(cannotRead), PROTECTIONS_REFRESH_MS);
+            protectionsRefresh.unref();
+            // Another instance's change, announced on the bus (Redis), is read at once; the poll catches the rest.
+            stopFollowing = await followProtectionChanges(bus, instance, () => opened.refresh(), cannotRead);
+          }
+          return protections;
+        },
+        plan: { minProfitMarginBps: config.minProfitMarginBps, deadlineBlocks: config.deadlineBlocks, gasLimitMarginBps: config.gasLimitMarginBps },
+        blockTimeSeconds: devnet === undefined ? 12 : config.blockTime,
+        spillDir: config.dataDir,
+        rpcUrls: market.rpcUrls,
+        expectedChainId: market.snapshot.chainId,
+        pools: floor.kept,
+        ...(say === SILENT ? {} : { progress: createProgress(process.stderr) }),
+        baseTokens: config.baseTokens.map((token) => (token.type === 'address' ? token.address : token.symbol)),
+        maxHops: config.maxHops,
+        maxStaleBlocks: config.maxStaleBlocks,
+        gasBid: { priorityFee: config.priorityFee, maxFeePerGas: config.maxFeePerGas },
+        flashLenders: {
+          balancerVault: config.balancerVault,
+          aave: config.aavePool === undefined ? undefined : { pool: config.aavePool, premiumBps: config.aavePremiumBps },
+        },
+        onDecided: (event) => {
+          telemetry.onDecided(event);
+          stallWatch?.beat(event.header.number);
+        },
+        onSimulated: (event) => {
+          telemetry.onSimulated(event);
+          for (const result of event.results) {
+            if (result.status === 'failed') say(`engine: block ${event.header.number}: simulation failed: ${result.error}`);
+          }
+          // Live: one line whenever the sends or their outcomes move on.
+          const live = engine?.status().executor.live;
+          const line = live === undefined || live === null ? '' : `sent ${live.sent}, included ${live.included}, confirmed ${live.confirmed}, failed ${live.failed}, dropped ${live.dropped}, open ${live.openIntents}`;
+          if (line !== lastLive) say(`engine (live): ${(lastLive = line)}`);
+        },
+        onOpportunities: (block, top) => {
+          // One line when the best cycle changes, not one per block.
+          const best = top[0];
+          const key = best === undefined || best.netProfit <= 0n ? '' : best.pools.join(',');
+          if (key === lastBest) return;
+          lastBest = key;
+          if (best !== undefined && key !== '') say(`engine: block ${block}: best cycle ${describeOpportunity(best, symbols)}`);
+        },
+      });
+    };
+    engine = await launchEngine(config.mode, config.mode === 'live' ? await liveSettingsNow() : undefined);
+    // Every instance follows a switch of the stored mode while it runs (src/mode/mode-follower.ts).
+    const service = modeService;
+    modeFollower = createModeFollower({
       store,
-      mode: config.mode,
-      ...(live === undefined ? {} : { live }),
-      execution,
-      ...(execution === null ? { noExecutionReason: config.executorAddress === undefined
-        ? 'no executor contract on the followed chain: set ORION_EXECUTOR_ADDRESS and ORION_HOT_KEY_ADDRESS to plan and simulate'
-        : 'ORION_HOT_KEY_ADDRESS is unset: plans need the address that calls ORION_EXECUTOR_ADDRESS' } : {}),
-      protections: async (session) => {
-        protections = await openProtections({
-          store,
-          chainId: market.snapshot.chainId,
-          session: session.id,
-          dataDir: config.dataDir,
-          seed: seedLimits(config),
-          tokens: () => symbols,
-          onAudit: async (event) => {
-            await api.get().audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> });
-          },
-          onError: (error) => say(`protections: a background write failed (the state in memory holds): ${(error as Error).message}`),
-          onChange: publishProtectionChanges(bus, { instance, status: () => protections?.status(), onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`) }),
-        });
-        // On a shared PostgreSQL another instance or `orion limits set` may change them: read them
-        // again every few seconds (PGlite belongs to this process alone: every change comes through it).
-        if (store.backend === 'postgres') {
-          const opened = protections;
-          const cannotRead = (error: unknown): void => say(`protections: cannot read the limits again: ${(error as Error).message}`);
-          protectionsRefresh = setInterval(() => void opened.refresh().catch(cannotRead), PROTECTIONS_REFRESH_MS);
-          protectionsRefresh.unref();
-          // Another instance's change, announced on the bus (Redis), is read at once; the poll catches the rest.
-          stopFollowing = await followProtectionChanges(bus, instance, () => opened.refresh(), cannotRead);
+      running: () => (engine === undefined ? undefined : { mode: runningMode, session: engine.session.id }),
+      say,
+      async refusal(mode) {
+        if (mode === 'sim') return null;
+        if (!config.allowLive) return 'ORION_ALLOW_LIVE is off on this instance';
+        const failed = failedChecks(await service.validate({ label: 'follow (a switch to live)' }));
+        return failed.length === 0 ? null : `${failed.length} pre-flight check(s) failed here: ${failed.join('; ')}`;
+      },
+      async restart(mode) {
+        // The settings first: a key that cannot be opened leaves the running engine as it is.
+        const live = mode === 'live' ? await liveSettingsNow() : undefined;
+        const previous = engine;
+        engine = undefined;
+        readiness.expect('engine');
+        await previous?.stop();
+        runningMode = mode;
+        try {
+          engine = await launchEngine(mode, live);
+        } catch (error) {
+          readiness.markFailed('engine', `could not start in ${mode} after a mode switch: ${(error as Error).message}`);
+          throw error;
         }
-        return protections;
-      },
-      plan: { minProfitMarginBps: config.minProfitMarginBps, deadlineBlocks: config.deadlineBlocks, gasLimitMarginBps: config.gasLimitMarginBps },
-      blockTimeSeconds: devnet === undefined ? 12 : config.blockTime,
-      spillDir: config.dataDir,
-      rpcUrls: market.rpcUrls,
-      expectedChainId: market.snapshot.chainId,
-      pools: floor.kept,
-      ...(say === SILENT ? {} : { progress: createProgress(process.stderr) }),
-      baseTokens: config.baseTokens.map((token) => (token.type === 'address' ? token.address : token.symbol)),
-      maxHops: config.maxHops,
-      maxStaleBlocks: config.maxStaleBlocks,
-      gasBid: { priorityFee: config.priorityFee, maxFeePerGas: config.maxFeePerGas },
-      flashLenders: {
-        balancerVault: config.balancerVault,
-        aave: config.aavePool === undefined ? undefined : { pool: config.aavePool, premiumBps: config.aavePremiumBps },
-      },
-      onDecided: (event) => {
-        telemetry.onDecided(event);
-        stallWatch?.beat(event.header.number);
-      },
-      onSimulated: (event) => {
-        telemetry.onSimulated(event);
-        for (const result of event.results) {
-          if (result.status === 'failed') say(`engine: block ${event.header.number}: simulation failed: ${result.error}`);
-        }
-        // Live: one line whenever the sends or their outcomes move on.
-        const live = engine?.status().executor.live;
-        const line = live === undefined || live === null ? '' : `sent ${live.sent}, included ${live.included}, confirmed ${live.confirmed}, failed ${live.failed}, dropped ${live.dropped}, open ${live.openIntents}`;
-        if (line !== lastLive) say(`engine (live): ${(lastLive = line)}`);
-      },
-      onOpportunities: (block, top) => {
-        // One line when the best cycle changes, not one per block.
-        const best = top[0];
-        const key = best === undefined || best.netProfit <= 0n ? '' : best.pools.join(',');
-        if (key === lastBest) return;
-        lastBest = key;
-        if (best !== undefined && key !== '') say(`engine: block ${block}: best cycle ${describeOpportunity(best, symbols)}`);
+        readiness.markReady('engine', `${engine.status().scanner.pools} pools (${mode})`);
       },
     });
+    modeService = followingSwitches(service, modeFollower);
+    if (store.backend === 'postgres') {
+      // Another instance on the same database may switch: read the open session as often as the limits.
+      modeFollowTimer = setInterval(() => void modeFollower?.check().catch((error: unknown) => say(`mode: cannot follow the stored mode: ${(error as Error).message}`)), PROTECTIONS_REFRESH_MS);
+      modeFollowTimer.unref();
+    }
     const stats = engine.status().scanner;
     stallWatch = startEngineStallWatch(devnet === undefined ? 12 : config.blockTime, say);
     readiness.markReady('engine', `${stats.pools} pools, ${stats.cycles} cycles`);
@@ -307,8 +361,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       ...(config.balancerVault === undefined ? [] : [`Balancer Vault ${config.balancerVault}`]),
       ...(config.aavePool === undefined ? [] : [`Aave Pool ${config.aavePool} (${config.aavePremiumBps} bp)`]),
     ];
-    say(`engine (${config.mode}): mode session ${engine.session.id}${engine.session.resumed ? ' (continued)' : ' (new)'}; plans ${execution === null ? 'rejected: no executor on this chain' : `for FlashArbExecutor ${execution.executor} from ${execution.hotKey}, each simulated on the next block`}`);
-    say(`engine (${config.mode}): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee + ${formatUnits(config.priorityFee, 9)} gwei`);
+    say(`engine (${runningMode}): mode session ${engine.session.id}${engine.session.resumed ? ' (continued)' : ' (new)'}; plans ${execution === null ? 'rejected: no executor on this chain' : `for FlashArbExecutor ${execution.executor} from ${execution.hotKey}, each simulated on the next block`}`);
+    say(`engine (${runningMode}): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee + ${formatUnits(config.priorityFee, 9)} gwei`);
   })();
   ready.catch((error: unknown) => readiness.markFailed(booting, (error as Error).message));
 
@@ -323,6 +377,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     await ready.catch(() => undefined);
     // Finishes the block in hand (its simulations too), writes the market checkpoint and flushes
     // the ledger; rows a database that stays down refused are spilled to a file and said here.
+    clearInterval(modeFollowTimer);
     const ledger = await engine?.stop();
     clearInterval(protectionsRefresh);
     await stopFollowing?.();

@@ -17,6 +17,7 @@ import { takeBackup, verifyBackupFile } from '../ops/backup/index.ts';
 import { seedLimits } from '../orchestrator/limits.ts';
 import { openProtections, type Protections } from '../risk-controls/protections-service.ts';
 import type { AuditJson } from '../audit/canonical.ts';
+import { usdReferenceList, type UsdReference } from '../config/usd-reference.ts';
 
 /**
  * The desk's read routes through the real app, on a ledger the real writer filled (the sample
@@ -32,6 +33,18 @@ const GAS_COST = 10n ** 14n; // every sample opportunity's gas cost in the base 
 
 type Amount = { raw: string; units: string | null; symbol: string; display: string };
 type Page<T> = { rows: T[]; nextCursor: string | null };
+
+type Risk = {
+  snapshots: Array<{
+    mode: string; window: string; trades: number; token: { symbol: string }; totalPnl: Amount; winRate: number; var95: Amount; maxDrawdown: Amount; maxDrawdownPct: number | null; sharpe: number | null; revertRate: number;
+    usd: { token: { address: string; symbol: string; decimals: number }; pool: string; totalPnl: Amount } | null; usdReason: string | null; report: { risk: { reasons: Record<string, string> } };
+  }>;
+};
+
+/** One ORION_USD_REFERENCE_POOLS entry, parsed as the configuration parses it. */
+function reference(text: string): UsdReference {
+  return usdReferenceList().parse(text)[0]!;
+}
 
 forEachBackend('desk routes', (ctx) => {
   let t: TestApp;
@@ -243,7 +256,7 @@ forEachBackend('desk routes', (ctx) => {
     expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${from}`, headers: t.bearer('auditor') })).statusCode).toBe(400);
   });
 
-  it('maintenance: a risk snapshot per mode from the ledger (GET /risk, gauges), retention of old rows only, the run audited', async () => {
+  it('maintenance: a risk snapshot per mode, window and base token from the ledger, in USD through the reference pool (GET /risk, gauges), retention of old rows only, the run audited', async () => {
     // Two opportunities seen 100 days ago (one simulated): past the 30-day retention.
     const old = new Date(Date.now() - 100 * 86_400_000);
     const writer = createLedgerWriter({ store: ctx.store, session: live });
@@ -256,36 +269,75 @@ forEachBackend('desk routes', (ctx) => {
     const [opportunities, simulations, executions] = [await count('opportunities'), await count('simulations'), await count('executions')];
 
     const said: string[] = [];
-    const schedule = await startMaintenanceSchedule({ store: ctx.store, audit: t.audit, intervalSeconds: 0, retentionDays: 30, say: (line) => said.push(line) });
-    expect(schedule.latest()).toEqual([]);
-    const result = await schedule.runNow();
-    await schedule.stop();
-    expect(Object.fromEntries(result.retention.map((r) => [r.table, r.deleted]))).toEqual({ simulations: 1, opportunities: 2, executions: 0 });
+    // A clock an hour after the ledger's trades, so every window holds them whatever the wall clock says.
+    const now = (): Date => new Date(at.getTime() + 3_600_000);
+    // First a reference to a pool the market does not have: USD null with the reason, never a guess.
+    const missing = await startMaintenanceSchedule({ store: ctx.store, audit: t.audit, intervalSeconds: 0, retentionDays: 30, say: (line) => said.push(line), now, usdReferencePools: [reference('WETH=v3:USDC:100')] });
+    expect(missing.latest()).toEqual([]);
+    const result = await missing.runNow();
+    await missing.stop();
+    expect(Object.fromEntries(result.retention.map((r) => [r.table, r.deleted]))).toEqual({ simulations: 1, opportunities: 2, executions: 0, risk_snapshots: 0 });
     expect([await count('opportunities'), await count('simulations'), await count('executions')]).toEqual([opportunities - 2, simulations - 1, executions]);
-    expect(said.join('\n')).toMatch(/maintenance: risk snapshots \(sim 3 trades, live 1 trades\), retention deleted 1 simulations, 2 opportunities, 0 executions in \d+ ms/);
+    expect(said.join('\n')).toMatch(/maintenance: risk snapshots \(sim 3 trades, live 1 trades; 8 mode × window × token\), retention deleted 1 simulations, 0 executions, 2 opportunities, 0 risk_snapshots in \d+ ms/);
+    const unpriced = (await get<Risk>('/risk?mode=sim&window=all')).snapshots[0]!;
+    expect(unpriced.usd).toBeNull();
+    expect(unpriced.usdReason).toBe(`the USD reference pool WETH=v3:USDC:100: the market has no uniswap-v3 pool of ${SAMPLE_BASE} and USDC with fee 100`);
+
+    // Then the V2 WETH/USDC pool (1.5 WETH, 3,000 USDC: 2,000 USDC per WETH). The look-alike "usdc" shares the symbol but no pool.
+    const schedule = await startMaintenanceSchedule({ store: ctx.store, audit: t.audit, intervalSeconds: 0, retentionDays: 30, say: () => undefined, now: () => new Date(now().getTime() + 1000), usdReferencePools: [reference('WETH=v2:USDC:3000')], riskCapital: [{ token: { type: 'symbol', symbol: 'weth' }, amount: '0.001', text: 'weth=0.001' }] });
+    expect(schedule.latest().map((s) => s.usd)).toEqual(new Array(8).fill(null)); // the first run's, read at start
+    expect((await schedule.runNow()).retention.map((r) => r.deleted)).toEqual([0, 0, 0, 0]);
+    await schedule.stop();
 
     // Sim trades: the three successful simulations, each net of the scanner's gas estimate.
     const nets = OK.map((i) => samplePlan(sampleOpportunity(i), BigInt(100 + i)).expectedProfit - GAS_COST);
-    type Risk = { snapshots: Array<{ mode: string; trades: number; token: { symbol: string }; totalPnl: Amount; winRate: number; var95: Amount; maxDrawdown: Amount; sharpe: number | null; revertRate: number; report: { risk: { reasons: Record<string, string> } } }> };
     const risk = await get<Risk>('/risk');
-    const byMode = Object.fromEntries(risk.snapshots.map((r) => [r.mode, r]));
+    expect(risk.snapshots.map((r) => `${r.mode} ${r.window} ${r.token.symbol}`).sort()).toEqual(['live', 'sim'].flatMap((m) => ['24h', '30d', '7d', 'all'].map((w) => `${m} ${w} WETH`)));
+    const byMode = Object.fromEntries(risk.snapshots.filter((r) => r.window === 'all').map((r) => [r.mode, r]));
     expect(byMode['sim']).toMatchObject({ trades: 3, token: { symbol: 'WETH' }, totalPnl: { raw: nets.reduce((a, b) => a + b, 0n).toString() }, winRate: 1, maxDrawdown: { raw: '0' }, revertRate: 0.5 });
     // All winning trades: the worst trade is the 95 % VaR, a gain (so negative as a loss).
     expect(byMode['sim']!.var95.raw).toBe((-nets.reduce((a, b) => (a < b ? a : b))).toString());
     expect(byMode['sim']!.sharpe).toBeNull(); // one day of trades
     expect(byMode['sim']!.report.risk.reasons['sharpe']).toMatch(/day/);
     expect(byMode['live']).toMatchObject({ trades: 1, totalPnl: { raw: (4200n - GAS_COST).toString() }, winRate: 0 });
-    expect((await get<Risk>('/risk?mode=live')).snapshots.map((r) => r.mode)).toEqual(['live']);
-    expect(schedule.latest()).toHaveLength(2);
+    // USD: each trade × 3,000e6 / 1.5e18 USDC base units (2,000 USDC per WETH), truncated toward zero, then summed.
+    const usdOf = (wei: bigint): bigint => (wei * 3_000_000_000n) / 1_500_000_000_000_000_000n;
+    expect(byMode['sim']!.usdReason).toBeNull();
+    expect(byMode['sim']!.usd).toMatchObject({ token: { address: USDC, symbol: 'USDC(0x0b0b…)', decimals: 6 }, pool: `0x${'c1'.repeat(20)}`, totalPnl: { raw: nets.map(usdOf).reduce((a, b) => a + b, 0n).toString() } });
+    // The look-alike "usdc" shares the symbol, so the label carries a short address, as everywhere on the desk.
+    // Live: 4,200 wei − 10^14 wei of gas = −99,999,999,995,800 wei → −199,999.9999916 base units of USDC → −199,999 (toward zero).
+    expect(byMode['live']!.usd!.totalPnl).toMatchObject({ raw: '-199999', units: '-0.199999' });
+    expect(byMode['live']!.usdReason).toBeNull();
+    // Capital 0.001 WETH = 10¹⁵ wei: the live drawdown of 10¹⁴ − 4,200 wei is 9.99999999958 % of it; in USD 199,999 of 2,000,000 = 9.99995 %.
+    expect(byMode['live']!.maxDrawdownPct).toBeCloseTo(9.99999999958, 9);
+    expect((byMode['live']!.report as unknown as { usd: { risk: { maxDrawdownPct: number } } }).usd.risk.maxDrawdownPct).toBeCloseTo(9.99995, 9);
+    expect(unpriced.maxDrawdownPct).toBeNull(); // the first run had no capital
+
+    // Filters: window, token by symbol (any case) or address, mode.
+    expect((await get<Risk>('/risk?window=24h')).snapshots.map((r) => [r.mode, r.trades])).toEqual([['live', 1], ['sim', 3]]);
+    expect((await get<Risk>('/risk?mode=live')).snapshots.map((r) => `${r.mode} ${r.window}`)).toEqual(['live 24h', 'live 7d', 'live 30d', 'live all']);
+    expect((await get<Risk>('/risk?token=weth&window=7d&mode=sim')).snapshots).toHaveLength(1);
+    expect((await get<Risk>(`/risk?token=${SAMPLE_BASE.toUpperCase().replace('0X', '0x')}&window=all`)).snapshots).toHaveLength(2);
+    expect((await get<Risk>('/risk?token=USDT')).snapshots).toEqual([]);
+    for (const [query, named] of [['window=1y', 'window'], ['window=', 'window'], ['mode=paper', 'mode'], ['token=a%20b', 'token'], ['token=0x12', 'token'], ['colour=red', 'colour']]) {
+      const bad = await t.app.inject({ url: `/api/v1/risk?${query}`, headers: t.bearer('viewer') });
+      expect(bad.statusCode, query).toBe(400);
+      expect(bad.json().message, query).toContain(named);
+    }
+    expect(schedule.latest()).toHaveLength(8);
 
     const metrics = createMetrics({ defaults: false });
     setRiskGauges(metrics, schedule.latest());
     const text = (await metrics.scrape()).body;
-    expect(text).toContain('orion_risk_trades{mode="sim"} 3');
-    expect(text).toContain('orion_risk_win_rate{mode="live"} 0');
-    expect(text).toMatch(/^orion_risk_sharpe\{mode="sim"\} nan$/im); // prom-client writes Nan; Prometheus parses any case
+    expect(text).toContain('orion_risk_trades{mode="sim",window="all",token="WETH"} 3');
+    expect(text).toContain('orion_risk_win_rate{mode="live",window="24h",token="WETH"} 0');
+    expect(text).toContain('orion_risk_total_pnl_usd{mode="live",window="all",token="WETH"} -0.199999');
+    expect(text).toMatch(/^orion_risk_sharpe\{mode="sim",window="7d",token="WETH"\} nan$/im); // prom-client writes Nan; Prometheus parses any case
+    // A token gone from the ledger leaves no series behind: the gauges are cleared before each update.
+    setRiskGauges(metrics, schedule.latest().filter((s) => s.mode === 'sim'));
+    expect((await metrics.scrape()).body).not.toContain('orion_risk_trades{mode="live"');
     const audited = await get<{ rows: Array<{ details: { deleted: Record<string, number> } }> }>('/compliance/audit?type=maintenance.run', 'auditor');
-    expect(audited.rows[0]!.details.deleted).toEqual({ simulations: 1, opportunities: 2, executions: 0 });
+    expect(audited.rows.map((r) => r.details.deleted)).toEqual([{ simulations: 0, opportunities: 0, executions: 0, risk_snapshots: 0 }, { simulations: 1, opportunities: 2, executions: 0, risk_snapshots: 0 }]); // newest first
   });
 
   it('limits and kill switch: 503 until the protections run; read by all, set and rolled back by risk, engaged by trader, released by risk; each change audited', async () => {

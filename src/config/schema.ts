@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { riskCapitalList, riskFreeRate } from './risk-capital.ts';
+import { usdReferenceList } from './usd-reference.ts';
 import { address, integer, ipList, oneOf, onOff, positiveNumber, privateKey, text, tokenList, url, urlList, wei } from './values.ts';
 
 /**
@@ -52,6 +54,9 @@ export const ConfigSchema = z.object({
   // Risk maintenance (issue 13)
   maintenanceInterval: integer(0, 86_400),
   retentionDays: integer(1, 3650),
+  usdReferencePools: usdReferenceList(),
+  riskCapital: riskCapitalList().optional(),
+  riskFreeRate: riskFreeRate().optional(),
   // API (issue 12)
   corsOrigins: urlList(['http:', 'https:']).optional(),
   rateLimit: integer(1, 1_000_000),
@@ -170,7 +175,14 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   },
   // Risk maintenance (issue 13)
   maintenanceInterval: { env: 'ORION_MAINTENANCE_INTERVAL', default: '3600', doc: 'Seconds between maintenance runs (a risk snapshot per mode, then retention); 0 = none.' },
-  retentionDays: { env: 'ORION_RETENTION_DAYS', default: '30', doc: 'Days opportunities and simulations are kept (1 to 3650); executions and the audit log are kept 7 years.' },
+  retentionDays: { env: 'ORION_RETENTION_DAYS', default: '30', doc: 'Days opportunities, simulations and past risk snapshots are kept (1 to 3650); executions (and the opportunities they were sent for) and the audit log are kept 7 years.' },
+  riskCapital: { env: 'ORION_RISK_CAPITAL', default: undefined, doc: 'Capital per base token in token units (WETH=10,USDC=25000): the risk snapshots give the maximum drawdown as a percentage of it. Unset = no percentage.' },
+  riskFreeRate: { env: 'ORION_RISK_FREE_RATE', default: undefined, doc: "Annual risk-free rate as a fraction (0.05 = 5 %) earned on ORION_RISK_CAPITAL: taken off each day before the risk snapshots' Sharpe and Sortino, for tokens with a capital. Unset = no risk-free rate." },
+  usdReferencePools: {
+    env: 'ORION_USD_REFERENCE_POOLS',
+    default: 'WETH=v3:USDC:3000',
+    doc: 'Pools that price base tokens in a USD stablecoin for the risk snapshot\'s USD figures: TOKEN=POOL, comma-separated; POOL is a pool address or v2:STABLE:FEE / v3:STABLE:FEE (the pool of TOKEN and STABLE with that fee in the followed market). none = no USD figures.',
+  },
   // API (issue 12)
   corsOrigins: { env: 'ORION_CORS_ORIGINS', default: undefined, doc: 'Comma-separated origins (http(s)://host:port) whose browsers may call the API cross-origin. Unset = same origin only.' },
   rateLimit: { env: 'ORION_RATE_LIMIT', default: '1200', doc: 'Requests per minute one IP address may make to the API (429 with Retry-After beyond).' },

@@ -4,6 +4,7 @@ import type { GasBidPolicy, NextBlockFee } from '../chain/next-base-fee.ts';
 import { InputError } from '../errors.ts';
 import type { ExecutionMode, Executor, SimulationResult } from '../executor/executor.ts';
 import { createSimExecutor } from '../executor/sim.ts';
+import { settledOutcome } from '../executor/live/settled-outcome.ts';
 import { createLiveExecutor, type LiveExecutor, type LiveExecutorOptions, type LiveExecutorStatus, type LiveSettings } from '../executor/live/live-executor.ts';
 import type { Funnel } from '../ledger/funnel.ts';
 import { readFunnel } from '../ledger/funnel.ts';
@@ -14,9 +15,11 @@ import type { MarketFollowerStatus } from '../market/market-follower.ts';
 import type { ProgressSink } from '../market/progress.ts';
 import type { PoolSnapshot } from '../market/snapshot.ts';
 import { createDecider, marketFacts } from '../orchestrator/decider.ts';
-import type { ProtectionGuard } from '../orchestrator/protection.ts';
+import type { GasMoney, ProtectionGuard } from '../orchestrator/protection.ts';
+import type { Outcome } from '../orchestrator/protection-figures.ts';
 import { routeKey } from '../ledger/records.ts';
-import type { PlanSettings } from '../orchestrator/plan.ts';
+import { largestGasLimit, type PlanSettings } from '../orchestrator/plan.ts';
+import { createGasMoneyWatch } from '../executor/gas-money.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import { createMarketPersistence } from '../store/market-persistence.ts';
 import type { Store } from '../store/types.ts';
@@ -102,6 +105,10 @@ export interface EngineOptions {
 export interface EngineProtections extends ProtectionGuard {
   /** Counts a simulated plan's outcome (sim mode: the simulation stands for the sent transaction). */
   observe(result: SimulationResult, route: string): void;
+  /** Counts a settled transaction's outcome (live mode). */
+  observeOutcome(outcome: Outcome): void;
+  /** The hot key's gas money, read every block. */
+  setGasMoney(money: GasMoney): void;
 }
 /** Live execution's settings as the engine takes them; `onStep` observes each send (and is the test-only fault hook's way in). */
 export type LiveEngineSettings = LiveSettings & { onStep?: LiveExecutorOptions['onStep'] };
@@ -163,7 +170,7 @@ const DEFAULT_POLL_INTERVAL_MS = 250;
 const RECENT_SIMULATIONS = 20;
 
 /** Picks the executor of the mode (the only place that knows which implementation runs). */
-async function executorFor(options: EngineOptions, rpc: ReturnType<typeof createChainClients>['pool'], chainId: number, session: ModeSession): Promise<Executor | LiveExecutor> {
+async function executorFor(options: EngineOptions, rpc: ReturnType<typeof createChainClients>['pool'], chainId: number, session: ModeSession, onSettled?: LiveExecutorOptions['onSettled']): Promise<Executor | LiveExecutor> {
   if (options.mode === 'sim') return createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
   const live = options.live;
   if (live === undefined) throw new InputError('ORION_MODE=live needs the hot key that signs (ORION_PRIVATE_KEY or ORION_KEYSTORE); none was given');
@@ -175,6 +182,7 @@ async function executorFor(options: EngineOptions, rpc: ReturnType<typeof create
     store: options.store, rpc, chainId, session, blockTimeSeconds: options.blockTimeSeconds, settings: live,
     maxFeePerGas: options.gasBid.maxFeePerGas, priorityFee: options.gasBid.priorityFee,
     ...(live.onStep === undefined ? {} : { onStep: live.onStep }),
+    ...(onSettled === undefined ? {} : { onSettled }),
     ...(options.onTransientError === undefined ? {} : { onError: options.onTransientError }),
   });
 }
@@ -197,6 +205,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const protections: EngineProtections = {
     onBlock: (block) => opened.onBlock(block),
     observe: (result, route) => opened.observe(result, route),
+    observeOutcome: (outcome) => opened.observeOutcome(outcome),
+    setGasMoney: (money) => opened.setGasMoney(money),
     check(...args) {
       const started = performance.now();
       const lock = opened.check(...args);
@@ -205,7 +215,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
   };
   // Live: takes the writer lock, initialises the nonce and reconciles open intents before any block is decided.
-  const executor = await executorFor(options, clients.pool, chainId, session);
+  const executor = await executorFor(options, clients.pool, chainId, session, (settled) => protections.observeOutcome(settledOutcome(settled)));
   const live = isLive(executor) ? executor : null;
   const writer: LedgerWriter = createLedgerWriter({
     store: options.store, session, funnel: await readFunnel(options.store, session.id),
@@ -218,6 +228,22 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let best: LentOpportunity[] = [];
   let blocksScanned = 0;
   let lastFee: NextBlockFee | undefined;
+
+  // The hot key's gas money, read every block (live: the gas-money rule stops planning below the floor).
+  const gasMoney = options.execution === null ? null : createGasMoneyWatch({
+    rpc: clients.pool,
+    account: options.execution.hotKey,
+    gasPerExecution: largestGasLimit(options.maxHops, options.plan.gasLimitMarginBps),
+    feePerGas: () => options.gasBid.maxFeePerGas ?? lastFee?.gasPrice ?? 0n,
+    enforced: options.mode === 'live',
+    onRead: (money) => protections.setGasMoney(money),
+    ...(options.onTransientError === undefined ? {} : { onError: options.onTransientError }),
+  });
+  if (live !== null && gasMoney !== null) {
+    // Live: the first block is judged with the balance already known.
+    gasMoney.onHead(BigInt((await clients.pool.request('eth_blockNumber', [])) as string));
+    await gasMoney.idle();
+  }
 
   const decider = createDecider({
     plan: { ...options.plan, gasBid: options.gasBid },
@@ -264,6 +290,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     }
     // Live: receipts, replacements and reorgs of open intents are tracked every block, queued before this block's plans.
     live?.onHead(event.header);
+    gasMoney?.onHead(event.header.number);
     const ranked = rank.rank(event);
     best = ranked.opportunities;
     lastFee = ranked.fee;

@@ -64,3 +64,8 @@ export function routeKey(opportunity: LentOpportunity): string {
 export function stateKey(opportunity: LentOpportunity): string {
   return `${routeKey(opportunity)}|${opportunity.amounts.join(',')}`;
 }
+
+/** The route key a state key was made of (its first three fields: pools, flash kind, lender). */
+export function routeOfStateKey(key: string): string {
+  return key.split('|', 3).join('|');
+}

@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { loadArtifact } from '../contracts/compile.ts';
 import { keyConfigured, keySource, loadHotKey } from '../executor/live/keys.ts';
-import { BASE_GAS, HOP_GAS, SOURCE_GAS } from '../scanner/gas-table.ts';
+import { largestGasLimit } from '../orchestrator/plan.ts';
 
 /**
  * The pre-flight checks of live mode, each run on its own and reported with its result: one
@@ -51,13 +51,6 @@ export interface ValidationTarget {
 
 const DEFAULT_MAX_HEAD_AGE = 120;
 
-/** The largest gas limit a plan of `maxHops` hops carries: the costliest source and V3 on every hop, plus the margin. */
-export function worstGasLimit(maxHops: number, gasLimitMarginBps: number): bigint {
-  const source = Object.values(SOURCE_GAS).reduce((a, b) => (a > b ? a : b), 0n);
-  const hop = Object.values(HOP_GAS).reduce((a, b) => (a > b ? a : b), 0n);
-  const units = BASE_GAS + source + hop * BigInt(maxHops);
-  return units + (units * BigInt(gasLimitMarginBps) + 9_999n) / 10_000n;
-}
 
 /** Runs every check against `target`; never throws for a failing check (it is reported). */
 export async function validateLive(target: ValidationTarget): Promise<ValidationReport> {
@@ -136,7 +129,7 @@ export async function validateLive(target: ValidationTarget): Promise<Validation
   await attempt('gas-balance', async () => {
     if (hotKey === undefined) return [false, 'the hot key could not be opened (see key)'];
     if (cap === undefined) return [false, 'no fee cap to price gas at (see limits)'];
-    const perExecution = worstGasLimit(target.config.maxHops, target.config.gasLimitMarginBps) * cap;
+    const perExecution = largestGasLimit(target.config.maxHops, target.config.gasLimitMarginBps) * cap;
     const need = perExecution * BigInt(target.config.gasReserveTxs);
     const balance = await client.getBalance({ address: hotKey });
     const pays = balance / perExecution;

@@ -1,13 +1,16 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import { latestRiskSnapshots, modeRiskSource, saveRiskSnapshot, type ModeRiskSource, type RiskView } from '../desk/risk.ts';
+import type { RiskCapital } from '../config/risk-capital.ts';
+import type { UsdReference } from '../config/usd-reference.ts';
+import { latestRiskSnapshots, modeRiskSource, saveRiskSnapshot, type RiskView } from '../desk/risk.ts';
 import { defaultRetention, runMaintenance, type LedgerMode, type MaintenanceResult } from '../ledger/risk/maintenance.ts';
 import type { Say } from '../say.ts';
 import type { Store } from '../store/index.ts';
 
 /**
  * The maintenance job on its interval (ORION_MAINTENANCE_INTERVAL, hourly by default): a risk
- * snapshot per mode from the ledger (src/desk/risk.ts) stored in `risk_snapshots`, then retention
- * (ORION_RETENTION_DAYS for opportunities and simulations; executions and the audit log 7
+ * snapshot per mode, window and base token from the ledger (src/desk/risk.ts, USD through
+ * ORION_USD_REFERENCE_POOLS) stored in `risk_snapshots`, then retention
+ * (ORION_RETENTION_DAYS for opportunities, simulations and past risk snapshots; executions and the audit log 7
  * years). Each run is said on the console with its time, and audited (`maintenance.run`); a
  * failed run is said, audited and retried at the next interval. One run at a time; the next is
  * timed from the end of the previous.
@@ -20,6 +23,12 @@ export interface MaintenanceScheduleOptions {
   /** Seconds between runs; 0 = no timer (runNow still works). */
   intervalSeconds: number;
   retentionDays: number;
+  /** Pools pricing base tokens in USD (ORION_USD_REFERENCE_POOLS); none = USD figures null with their reason. */
+  usdReferencePools?: readonly UsdReference[];
+  /** Capital per base token (ORION_RISK_CAPITAL): the drawdown as a percentage of it. */
+  riskCapital?: readonly RiskCapital[];
+  /** Annual risk-free rate on the capital (ORION_RISK_FREE_RATE); unset = none. */
+  riskFreeRate?: number | undefined;
   say: Say;
   /** Clock (tests pass a fixed one). */
   now?: () => Date;
@@ -38,7 +47,7 @@ export interface MaintenanceStatus {
 /** A running schedule. */
 export interface MaintenanceSchedule {
   status(): MaintenanceStatus;
-  /** The latest stored snapshot of each mode (read at start, replaced after each run): the gauges' source. */
+  /** The snapshots of each mode's latest run, every window and base token (read at start, replaced after each run): the gauges' source. */
   latest(): readonly RiskView[];
   /** Runs now (after one in flight). */
   runNow(): Promise<MaintenanceResult>;
@@ -46,6 +55,13 @@ export interface MaintenanceSchedule {
 }
 
 const MODES: readonly LedgerMode[] = ['sim', 'live'];
+
+/** Trades per mode over all time, every base token together (the `all` window's snapshots). */
+function tradesPerMode(result: MaintenanceResult): Record<string, number> {
+  const trades: Record<string, number> = {};
+  for (const s of result.snapshots) if (s.window === 'all') trades[s.mode] = (trades[s.mode] ?? 0) + s.risk.trades;
+  return trades;
+}
 
 /** Starts the schedule; the first run comes one interval after start. */
 export async function startMaintenanceSchedule(options: MaintenanceScheduleOptions): Promise<MaintenanceSchedule> {
@@ -60,16 +76,12 @@ export async function startMaintenanceSchedule(options: MaintenanceScheduleOptio
   let stopped = false;
 
   const once = async (): Promise<MaintenanceResult> => {
-    const sources = new Map<LedgerMode, ModeRiskSource>();
     try {
       const result = await runMaintenance(store, {
         modes: MODES,
-        pnl: async (mode) => {
-          const source = await modeRiskSource(store, mode);
-          sources.set(mode, source);
-          return source;
-        },
-        saveSnapshot: (snapshot) => saveRiskSnapshot(store, snapshot, sources.get(snapshot.mode)!),
+        pnl: (mode) => modeRiskSource(store, mode, { ...(options.usdReferencePools === undefined ? {} : { usdReferencePools: options.usdReferencePools }), ...(options.riskCapital === undefined ? {} : { riskCapital: options.riskCapital }) }),
+        saveSnapshot: (snapshot) => saveRiskSnapshot(store, snapshot),
+        ...(options.riskFreeRate === undefined ? {} : { risk: { riskFreeRate: options.riskFreeRate } }),
         retention: defaultRetention(options.retentionDays),
         ...(options.now === undefined ? {} : { now: options.now }),
       });
@@ -78,8 +90,9 @@ export async function startMaintenanceSchedule(options: MaintenanceScheduleOptio
       runs += 1;
       last = { at: result.startedAt.toISOString(), elapsedMs: Math.round(result.elapsedMs), deleted };
       lastError = null;
-      await audit.append({ type: 'maintenance.run', details: { elapsedMs: last.elapsedMs, retentionDays: options.retentionDays, deleted, trades: Object.fromEntries(result.snapshots.map((s) => [s.mode, s.risk.trades])) } });
-      say(`maintenance: risk snapshots (${result.snapshots.map((s) => `${s.mode} ${s.risk.trades} trades`).join(', ')}), retention deleted ${Object.entries(deleted).map(([t, n]) => `${n} ${t}`).join(', ')} in ${last.elapsedMs} ms`);
+      const trades = tradesPerMode(result);
+      await audit.append({ type: 'maintenance.run', details: { elapsedMs: last.elapsedMs, retentionDays: options.retentionDays, deleted, trades, snapshots: result.snapshots.length } });
+      say(`maintenance: risk snapshots (${Object.entries(trades).map(([mode, n]) => `${mode} ${n} trades`).join(', ')}; ${result.snapshots.length} mode × window × token), retention deleted ${Object.entries(deleted).map(([t, n]) => `${n} ${t}`).join(', ')} in ${last.elapsedMs} ms`);
       return result;
     } catch (error) {
       failures += 1;

@@ -21,6 +21,7 @@ import type { HexAddress } from '../market/snapshot.ts';
  *   revert_breaker.cooldown_blocks=25  blocks the revert breaker holds before re-arming itself
  *   route_suppression.failures=3       failures in a row after which a route is suppressed …
  *   route_suppression.retry_blocks=50  … and retried once every this many blocks
+ *   gas_money.min_executions=3         live: no planning while the hot key's balance pays for fewer executions at the fee cap (0: off)
  *   tokens.allow=WETH,USDC             only routes all of whose tokens are listed (`none`: any token)
  *   tokens.deny=0x…                    no route through a listed token
  *
@@ -42,8 +43,16 @@ export interface Limits {
   maxGasPrice: bigint | null;
   revertBreaker: { consecutive: number; window: number; maxRatePct: number; cooldownBlocks: number };
   routeSuppression: { failures: number; retryBlocks: number };
+  /** Executions at the fee cap the hot key's balance must still pay for, or planning stops (live). */
+  gasMoney: { minExecutions: number };
   tokens: { allow: HexAddress[]; deny: HexAddress[] };
 }
+
+/**
+ * Three executions in hand: one in flight, its replacement (+10 % fees), and the next plan.
+ * Below that a live engine would soon sign transactions a node refuses for want of gas money.
+ */
+const DEFAULT_MIN_GAS_EXECUTIONS = 3;
 
 /** The defaults of version 1 (before config): breakers on, no amount limit a token must be named for. */
 export const DEFAULT_LIMITS: Limits = {
@@ -54,6 +63,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxGasPrice: null,
   revertBreaker: { consecutive: 5, window: 50, maxRatePct: 50, cooldownBlocks: 25 },
   routeSuppression: { failures: 3, retryBlocks: 50 },
+  gasMoney: { minExecutions: DEFAULT_MIN_GAS_EXECUTIONS },
   tokens: { allow: [], deny: [] },
 };
 
@@ -79,6 +89,7 @@ const COUNTS = {
   'revert_breaker.cooldown_blocks': { get: (l: Limits) => l.revertBreaker.cooldownBlocks, set: (l: Limits, n: number) => { l.revertBreaker.cooldownBlocks = n; }, min: 1, max: 1_000_000 },
   'route_suppression.failures': { get: (l: Limits) => l.routeSuppression.failures, set: (l: Limits, n: number) => { l.routeSuppression.failures = n; }, min: 1, max: 1_000_000 },
   'route_suppression.retry_blocks': { get: (l: Limits) => l.routeSuppression.retryBlocks, set: (l: Limits, n: number) => { l.routeSuppression.retryBlocks = n; }, min: 1, max: 1_000_000 },
+  'gas_money.min_executions': { get: (l: Limits) => l.gasMoney.minExecutions, set: (l: Limits, n: number) => { l.gasMoney.minExecutions = n; }, min: 0, max: 1_000_000 },
 } as const;
 
 /** Every key a person can set, with a token or lender placeholder where the key takes one. */
@@ -201,6 +212,7 @@ export function limitsToJson(limits: Limits): Record<string, unknown> {
     maxGasPrice: limits.maxGasPrice?.toString() ?? null,
     revertBreaker: { ...limits.revertBreaker },
     routeSuppression: { ...limits.routeSuppression },
+    gasMoney: { ...limits.gasMoney },
     tokens: { allow: [...limits.tokens.allow], deny: [...limits.tokens.deny] },
   };
 }
@@ -231,6 +243,8 @@ export function limitsFromJson(json: unknown, where = 'the stored limits'): Limi
   const breaker = object(root['revertBreaker'], 'revertBreaker');
   const suppression = object(root['routeSuppression'], 'routeSuppression');
   const tokenLists = object(root['tokens'], 'tokens');
+  // Versions stored before the gas-money floor existed read as the default floor.
+  const gasMoney = root['gasMoney'] === undefined ? { minExecutions: DEFAULT_MIN_GAS_EXECUTIONS } : object(root['gasMoney'], 'gasMoney');
   return {
     minNetProfit: amounts(root['minNetProfit'], 'minNetProfit'),
     maxInput: amounts(root['maxInput'], 'maxInput'),
@@ -247,6 +261,7 @@ export function limitsFromJson(json: unknown, where = 'the stored limits'): Limi
       failures: count(suppression['failures'], 'routeSuppression.failures', 1, 1_000_000),
       retryBlocks: count(suppression['retryBlocks'], 'routeSuppression.retryBlocks', 1, 1_000_000),
     },
+    gasMoney: { minExecutions: count(gasMoney['minExecutions'], 'gasMoney.minExecutions', 0, 1_000_000) },
     tokens: { allow: list(tokenLists['allow'], 'tokens.allow'), deny: list(tokenLists['deny'], 'tokens.deny') },
   };
 }

@@ -4,6 +4,7 @@ import { InputError } from '../errors.ts';
 import { encodeExecute, type ExecuteParams, type FlashKind, type HopProtocol } from '../executor/route-codec.ts';
 import type { HexAddress } from '../market/snapshot.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
+import { largestRouteGasUnits } from '../scanner/gas-table.ts';
 
 /**
  * The executable plan: everything the contract, the ledger, the API and the dashboard need to
@@ -203,8 +204,18 @@ export function buildPlan(opportunity: LentOpportunity, context: PlanContext, se
     from: context.from,
     calldata: encodeExecute(params),
     gasUnits: opportunity.gasUnits,
-    gasLimit: opportunity.gasUnits + (opportunity.gasUnits * BigInt(settings.gasLimitMarginBps) + BPS - 1n) / BPS,
+    gasLimit: gasLimitOf(opportunity.gasUnits, settings.gasLimitMarginBps),
     maxFeePerGas,
     maxPriorityFeePerGas,
   };
+}
+
+/** The gas limit a plan of `gasUnits` gets: the units plus the margin, rounded up. */
+export function gasLimitOf(gasUnits: bigint, gasLimitMarginBps: number): bigint {
+  return gasUnits + (gasUnits * BigInt(gasLimitMarginBps) + BPS - 1n) / BPS;
+}
+
+/** The largest gas limit a plan of up to `maxHops` hops gets: what one execution may reserve at most (gas money, pre-flight). */
+export function largestGasLimit(maxHops: number, gasLimitMarginBps: number): bigint {
+  return gasLimitOf(largestRouteGasUnits(maxHops), gasLimitMarginBps);
 }

@@ -1,4 +1,4 @@
-import type { BreakerTrip, KillSwitchState, RecentFigures, RouteFailures } from './protection.ts';
+import type { BreakerTrip, GasMoney, KillSwitchState, RecentFigures, RouteFailures } from './protection.ts';
 
 /**
  * The recent figures the protection rules judge by, kept in memory as outcomes arrive (no I/O):
@@ -34,6 +34,7 @@ export class ProtectionFigures {
   private readonly failuresByRoute = new Map<string, RouteFailures>();
   private dailyPnl = new Map<string, bigint>();
   private day: string;
+  private gasMoney: GasMoney | null = null;
   /** The last view, until something it shows changes (the rules ask it per plan: microseconds). */
   private cached: RecentFigures | null = null;
 
@@ -81,6 +82,12 @@ export class ProtectionFigures {
     this.day = utcDay(now);
   }
 
+  /** The hot key's gas money as just read from the chain. */
+  setGasMoney(money: GasMoney | null): void {
+    this.cached = null;
+    this.gasMoney = money;
+  }
+
   /** A new UTC day starts the day's P&L at zero (asked once per block, not per plan). */
   startDay(now: Date = new Date()): void {
     this.rollDay(now);
@@ -100,6 +107,7 @@ export class ProtectionFigures {
       failuresByRoute: this.failuresByRoute,
       dailyPnl: this.dailyPnl,
       day: this.day,
+      gasMoney: this.gasMoney,
     };
     return this.cached;
   }

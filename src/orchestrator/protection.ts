@@ -59,6 +59,26 @@ export interface BreakerTrip {
   trippedAt: Date;
 }
 
+/**
+ * The hot key's gas money, read from the chain once per block: its native balance and how many
+ * executions it still pays for when each reserves the most it may (the largest gas limit a plan
+ * gets × the fee cap, as a node checks before accepting a transaction).
+ */
+export interface GasMoney {
+  account: string;
+  /** Wei. */
+  balance: bigint;
+  /** Wei per gas each execution is counted at: ORION_MAX_FEE_PER_GAS, or the gas price when uncapped. */
+  feePerGas: bigint;
+  gasPerExecution: bigint;
+  /** Whole executions the balance pays for at that price; null: gas costs nothing at that price. */
+  executionsLeft: bigint | null;
+  /** The block whose state the balance was read at. */
+  block: bigint;
+  /** Live mode: the floor stops planning. Sim mode: shown only (no transaction of ours pays gas). */
+  enforced: boolean;
+}
+
 /** A route's run of failed outcomes. */
 export interface RouteFailures {
   consecutive: number;
@@ -82,6 +102,8 @@ export interface RecentFigures {
   dailyPnl: ReadonlyMap<string, bigint>;
   /** The UTC day `dailyPnl` belongs to (YYYY-MM-DD). */
   day: string;
+  /** The hot key's gas money as last read; null before the first read or without a hot key. */
+  gasMoney: GasMoney | null;
 }
 
 /** Everything a rule is given. */

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { routeKey } from '../ledger/records.ts';
 import { sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../ledger/testing/sample-records.ts';
@@ -19,7 +20,13 @@ const OTHER_TOKEN = opportunity.tokens[1]!.toLowerCase();
 const BASE = SAMPLE_BASE.toLowerCase();
 
 const fresh: MarketFacts = { block: BLOCK, freshness: { fresh: true, stateBlock: BLOCK, head: BLOCK, ageBlocks: 0 }, gasPrice: 2n * 10n ** 9n, nextBaseFee: 10n ** 9n, pricedOut: false };
-const noFigures: RecentFigures = { killSwitch: null, breakers: new Map(), consecutiveReverts: 0, window: { outcomes: 0, reverts: 0 }, failuresByRoute: new Map(), dailyPnl: new Map(), day: '2026-12-02' };
+const noFigures: RecentFigures = { killSwitch: null, breakers: new Map(), consecutiveReverts: 0, window: { outcomes: 0, reverts: 0 }, failuresByRoute: new Map(), dailyPnl: new Map(), day: '2026-12-02', gasMoney: null };
+
+/** Gas money of `balance` wei at 10 gwei × 1,000,000 gas per execution (0.01 ETH each, counted by hand). */
+function gasMoneyOf(balance: bigint, enforced: boolean): RecentFigures['gasMoney'] {
+  const executionsLeft = balance / (10n ** 16n);
+  return { account: '0x00000000000000000000000000000000000000aa', balance, feePerGas: 10n ** 10n, gasPerExecution: 1_000_000n, executionsLeft, block: BLOCK, enforced };
+}
 
 interface Case {
   name: string;
@@ -49,6 +56,11 @@ const CASES: Case[] = [
   { name: 'gas price above max_gas_price: global for this block', limits: (l) => { l.maxGasPrice = 2n * 10n ** 9n - 1n; }, expect: { rule: 'max-gas-price', scope: global, until: untilBlock(BLOCK) } },
   { name: 'gas price equal to max_gas_price: allowed', limits: (l) => { l.maxGasPrice = 2n * 10n ** 9n; }, expect: null },
   { name: 'fee cap below the next base fee: global for this block', market: { pricedOut: true }, expect: { rule: 'max-gas-price', scope: global, until: untilBlock(BLOCK) } },
+  // gas money (3 executions of 1,000,000 gas at 10 gwei = 0.03 ETH is the default floor)
+  { name: 'live hot key pays for 2 executions, floor 3: global for this block', figures: { gasMoney: gasMoneyOf(3n * 10n ** 16n - 1n, true) }, expect: { rule: 'gas-money', scope: global, until: untilBlock(BLOCK) } },
+  { name: 'live hot key pays for exactly 3 executions: allowed', figures: { gasMoney: gasMoneyOf(3n * 10n ** 16n, true) }, expect: null },
+  { name: 'sim: an empty hot key is shown, never enforced', figures: { gasMoney: gasMoneyOf(0n, false) }, expect: null },
+  { name: 'gas_money.min_executions=0 turns the floor off', limits: (l) => { l.gasMoney.minExecutions = 0; }, figures: { gasMoney: gasMoneyOf(0n, true) }, expect: null },
   // token lists
   { name: 'a route token on the deny list: that token, this block', limits: (l) => { l.tokens.deny = [OTHER_TOKEN as `0x${string}`]; }, expect: { rule: 'token-lists', scope: { kind: 'token', token: OTHER_TOKEN as `0x${string}` }, until: untilBlock(BLOCK) } },
   { name: 'a route token missing from the allow list: that token', limits: (l) => { l.tokens.allow = [BASE as `0x${string}`]; }, expect: { rule: 'token-lists', scope: { kind: 'token', token: OTHER_TOKEN as `0x${string}` }, until: untilBlock(BLOCK) } },
@@ -103,9 +115,10 @@ describe('protection rules (table-driven)', () => {
 
   it('every rule file is in the rule book once, with a phase', () => {
     expect(new Set(RULES.map((r) => r.name)).size).toBe(RULES.length);
-    expect(RULES.map((r) => r.name).sort()).toEqual([
-      'daily-loss', 'kill-switch', 'max-flash-loan', 'max-gas-price', 'max-input', 'min-net-profit', 'revert-breaker', 'route-suppression', 'stale-market', 'token-lists',
-    ]);
+    // The files of protections/ (one rule per file, named as the rule) are the independent list.
+    const files = readdirSync(new URL('./protections/', import.meta.url)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).map((f) => f.slice(0, -3));
+    expect(files.length).toBeGreaterThanOrEqual(11);
+    expect(RULES.map((r) => r.name).sort()).toEqual(files.sort());
     for (const rule of RULES) expect(rule.phases.length).toBeGreaterThan(0);
   });
 });

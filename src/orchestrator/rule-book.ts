@@ -1,5 +1,6 @@
 import type { Lock, ProtectionRule, RuleInput, RulePhase } from './protection.ts';
 import { dailyLoss } from './protections/daily-loss.ts';
+import { gasMoney } from './protections/gas-money.ts';
 import { killSwitch } from './protections/kill-switch.ts';
 import { maxFlashLoan } from './protections/max-flash-loan.ts';
 import { maxGasPrice } from './protections/max-gas-price.ts';
@@ -12,11 +13,11 @@ import { tokenLists } from './protections/token-lists.ts';
 
 /**
  * Every protection rule, in the order they are asked: what stops everything first (the kill
- * switch, the breakers, a stale market, gas), then what refuses one route or token, then the
+ * switch, the breakers, a stale market, gas and the money to pay it), then what refuses one route or token, then the
  * plan's own figures. The first lock is the answer (one rule and one reason per refusal).
  */
 export const RULES: readonly ProtectionRule[] = [
-  killSwitch, dailyLoss, revertBreaker, staleMarket, maxGasPrice, routeSuppression, tokenLists, maxInput, maxFlashLoan, minNetProfit,
+  killSwitch, dailyLoss, revertBreaker, staleMarket, maxGasPrice, gasMoney, routeSuppression, tokenLists, maxInput, maxFlashLoan, minNetProfit,
 ];
 
 const byPhase = (phase: RulePhase) => RULES.filter((rule) => rule.phases.includes(phase));

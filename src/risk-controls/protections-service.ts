@@ -6,8 +6,8 @@ import { notify } from '../notify/index.ts';
 import { applyAssignments, type Limits } from '../orchestrator/limits.ts';
 import { outcomePnl } from '../orchestrator/outcome-pnl.ts';
 import type { Plan } from '../orchestrator/plan.ts';
-import { ProtectionFigures } from '../orchestrator/protection-figures.ts';
-import type { BreakerTrip, KillSwitchState, Lock, MarketFacts, RulePhase } from '../orchestrator/protection.ts';
+import { ProtectionFigures, type Outcome } from '../orchestrator/protection-figures.ts';
+import type { BreakerTrip, GasMoney, KillSwitchState, Lock, MarketFacts, RulePhase } from '../orchestrator/protection.ts';
 import { firstLock } from '../orchestrator/rule-book.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import type { Store } from '../store/types.ts';
@@ -44,6 +44,8 @@ export interface ProtectionsOptions {
   chainId: number;
   /** The mode session whose outcomes the daily loss and breakers count. */
   session: bigint;
+  /** Whose outcomes: simulations taken as sent (sim) or settled transactions (live). Default sim. */
+  mode?: 'sim' | 'live';
   /** ORION_DATA_DIR: the file KILL there engages the kill switch. */
   dataDir: string;
   /** Version 1 of the limits, written on first boot (defaults and configuration). */
@@ -73,6 +75,8 @@ export interface ProtectionsStatus {
   /** Refusals since start by rule. */
   locksByRule: Record<string, number>;
   dailyPnl: { day: string; byToken: Record<string, string> };
+  /** The hot key's gas money as last read (amounts as decimal strings); null before the first read or without a hot key. */
+  gasMoney: { account: string; balance: string; feePerGas: string; gasPerExecution: string; executionsLeft: string | null; floor: number; block: string; enforced: boolean } | null;
 }
 
 /** The running protections. */
@@ -84,6 +88,10 @@ export interface Protections {
   check(phase: RulePhase, market: MarketFacts, opportunity: LentOpportunity, route: string, plan: Plan | null, simulation: SimulationResult | null): Lock | null;
   /** Counts a simulated (sim mode) plan's outcome for the breakers and the daily loss. */
   observe(result: SimulationResult, route: string, at?: Date): void;
+  /** Counts a settled transaction's outcome (live mode). */
+  observeOutcome(outcome: Outcome): void;
+  /** The hot key's gas money as just read (the gas-money rule judges by it from the next plan). */
+  setGasMoney(money: GasMoney): void;
   engageKillSwitch(reason: string, actor: Actor): Promise<KillSwitchState>;
   releaseKillSwitch(reason: string, actor: Actor): Promise<KillSwitchState>;
   rearm(breaker: string, reason: string, actor: Actor): Promise<void>;
@@ -107,7 +115,7 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
   const figures = new ProtectionFigures();
   figures.killSwitch = await readKillSwitch(store);
   for (const trip of await openTrips(store)) figures.breakers.set(trip.breaker, trip);
-  const ledger = await readFiguresFromLedger(store, options.session, limits.limits.revertBreaker.window);
+  const ledger = await readFiguresFromLedger(store, options.session, limits.limits.revertBreaker.window, new Date(), options.mode ?? 'sim');
   figures.seedDailyPnl(ledger.dailyPnl);
   // The day's P&L is seeded above: the recent outcomes feed the breakers' counts only.
   for (const outcome of ledger.recentOutcomes) figures.observe({ ...outcome, pnl: null }, limits.limits.revertBreaker.window);
@@ -193,6 +201,8 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
         limits.limits.revertBreaker.window,
       );
     },
+    observeOutcome: (outcome) => figures.observe(outcome, limits.limits.revertBreaker.window),
+    setGasMoney: (money) => figures.setGasMoney(money),
     engageKillSwitch: (reason, actor) => setKillSwitch(true, reason, actor),
     releaseKillSwitch: (reason, actor) => setKillSwitch(false, reason, actor),
     async rearm(breaker, reason, actor) {
@@ -242,10 +252,19 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
         lastGlobalLock,
         locksByRule: { ...locksByRule },
         dailyPnl: { day: view.day, byToken: Object.fromEntries([...view.dailyPnl].map(([token, pnl]) => [token, pnl.toString()])) },
+        gasMoney: gasMoneyStatus(view.gasMoney, limits.limits.gasMoney.minExecutions),
       };
     },
     async settle() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
+  };
+}
+
+function gasMoneyStatus(money: GasMoney | null, floor: number): ProtectionsStatus['gasMoney'] {
+  if (money === null) return null;
+  return {
+    account: money.account, balance: money.balance.toString(), feePerGas: money.feePerGas.toString(), gasPerExecution: money.gasPerExecution.toString(),
+    executionsLeft: money.executionsLeft?.toString() ?? null, floor, block: money.block.toString(), enforced: money.enforced,
   };
 }

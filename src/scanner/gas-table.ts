@@ -76,3 +76,24 @@ export function routeGasUnits(hops: readonly HopKind[], source: FlashSourceKind)
   checkSource(hops, source);
   return ROUTE_GAS[hops.join(',')]?.[source] ?? fallbackGasUnits(hops, source);
 }
+
+const SOURCES: readonly FlashSourceKind[] = ['none', 'v2-flash-swap', 'balancer', 'v3-flash', 'aave'];
+
+/**
+ * The most gas any route of 2..`maxHops` hops takes through any flash source: what one
+ * execution may reserve at most (the hot key's gas money is counted in these).
+ */
+export function largestRouteGasUnits(maxHops: number): bigint {
+  let largest = 0n;
+  for (let hops = 2; hops <= maxHops; hops += 1) {
+    for (let mask = 0; mask < 1 << hops; mask += 1) {
+      const shape: HopKind[] = Array.from({ length: hops }, (_, i) => ((mask >> i) & 1 ? 'v3' : 'v2'));
+      for (const source of SOURCES) {
+        if (source === 'v2-flash-swap' && shape[0] !== 'v2') continue;
+        const gas = routeGasUnits(shape, source);
+        if (gas > largest) largest = gas;
+      }
+    }
+  }
+  return largest;
+}

@@ -1,12 +1,81 @@
 import { ceilDiv } from './bigint-math.ts';
 import type { PathGroups } from './path-groups.ts';
 import { KIND_V2, type PoolTable } from './pool-table.ts';
+import { DominatingPools } from './float-bound.ts';
 import { composeV2, profitUpperBound } from './sizing.ts';
 import { tickWindow, type V3LiquidityBound } from './v3-bound.ts';
 import type { V3States } from './v3-states.ts';
 
 const PIPS = 1_000_000n;
 const Q96 = 1n << 96n;
+/**
+ * The screen of a group's best combination: the sum over hops of the best ln(marginal rate net
+ * of fee). If even that is not positive, no member can profit; it also sets the V3 bound pools'
+ * tick window (at least each member's own).
+ */
+function bestLogSum(groups: PathGroups, g: number, stride: number, pools: PoolTable): number {
+  let logSum = 0;
+  for (let h = 0; h < groups.hops[g]!; h++) {
+    let best = -Infinity;
+    for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
+      const rate = pools.logRate[2 * groups.pools[i]! + (groups.zeroForOne[i] === 1 ? 0 : 1)]!;
+      if (rate > best) best = rate;
+    }
+    logSum += best;
+  }
+  return logSum;
+}
+
+/**
+ * `pathGroupBound` in floats, as a ranking key never below it: the same dominating pool per hop
+ * (largest output reserve, best marginal rate; a V3 pool through its bound pool), composed by
+ * `DominatingPools`. A block re-bounds every path group through a changed pool, and the bigint
+ * pass (a division per pool and hop) was most of the V3-heavy universe's refresh. Returns 0 when
+ * no member can profit, undefined when a float leaves its range or a hop has no bound (then
+ * `pathGroupBound` decides).
+ */
+export function pathGroupKey(
+  groups: PathGroups,
+  g: number,
+  stride: number,
+  pools: PoolTable,
+  v3Bound: V3LiquidityBound | undefined,
+  flashFeePips: number,
+  maxIn: number,
+): number | undefined {
+  const hops = groups.hops[g]!;
+  const logSum = bestLogSum(groups, g, stride, pools);
+  if (!(logSum > 0)) return 0;
+  const window = tickWindow(logSum);
+  const route = composition.reset();
+  for (let h = 0; h < hops; h++) {
+    let most = 0;
+    let bestRate = 0;
+    for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
+      const p = groups.pools[i]!;
+      const zeroForOne = groups.zeroForOne[i] === 1;
+      if (pools.kind[p] === KIND_V2 || v3Bound === undefined) {
+        reserves[0] = Number(zeroForOne ? pools.reserve0[p]! : pools.reserve1[p]!);
+        reserves[1] = Number(zeroForOne ? pools.reserve1[p]! : pools.reserve0[p]!);
+      } else v3Bound.floatReserves(p, zeroForOne, window, reserves);
+      const [rIn, rOut] = reserves as unknown as [number, number];
+      if (!(rOut > 0)) continue;
+      if (!(rIn > 0)) return undefined;
+      const gain = 1 - pools.fee[p]! / 1e6;
+      if (gain <= 0) continue;
+      if (rOut > most) most = rOut;
+      const rate = (gain * rOut) / rIn;
+      if (rate > bestRate) bestRate = rate;
+    }
+    if (most === 0) return 0;
+    route.add(most, bestRate);
+  }
+  return route.key(flashFeePips, maxIn);
+}
+
+/** Scratch of `pathGroupKey`: the composition and one pool's (input, output) reserves. */
+const composition = new DominatingPools();
+const reserves = new Float64Array(2);
 
 /**
  * An upper bound of the profit of every cycle of a path group (path-groups.ts), in one pass over
@@ -38,16 +107,7 @@ export function pathGroupBound(
   maxIn: bigint,
 ): bigint | undefined {
   const hops = groups.hops[g]!;
-  // The screen of the best combination: if even that cannot beat 1, no member can.
-  let logSum = 0;
-  for (let h = 0; h < hops; h++) {
-    let best = -Infinity;
-    for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
-      const rate = pools.logRate[2 * groups.pools[i]! + (groups.zeroForOne[i] === 1 ? 0 : 1)]!;
-      if (rate > best) best = rate;
-    }
-    logSum += best;
-  }
+  const logSum = bestLogSum(groups, g, stride, pools);
   if (!(logSum > 0)) return 0n;
   const window = tickWindow(logSum);
   const reserveIn: bigint[] = [];

@@ -4,6 +4,8 @@ import type { PoolSnapshot } from '../market/snapshot.ts';
 import { createRng } from '../util/seeded-random.ts';
 import { enumerateCycles } from './cycles.ts';
 import { buildPoolTable } from './pool-table.ts';
+import { pathGroupBound, pathGroupKey } from './path-bound.ts';
+import { pathGroups } from './path-groups.ts';
 import { applyMoves, RandomBlocks } from './random-blocks.ts';
 import { Route } from './route.ts';
 import { Scanner } from './scanner.ts';
@@ -12,6 +14,7 @@ import { PiecewiseSizer } from './sizing-piecewise.ts';
 import { testPool, testSnapshot, testToken } from './test-market.ts';
 import { v3PoolFrom, v3Spec } from './test-v3-pools.ts';
 import { buildTokenTable } from './tokens.ts';
+import { V3LiquidityBound } from './v3-bound.ts';
 import { V3Pools } from './v3-pools.ts';
 
 const TOKENS = 4;
@@ -51,29 +54,39 @@ function scanned(scanner: Scanner): string[] {
 /** A pair listed on 1–3 venues, prices apart by up to ±3 %. */
 const venues = fc.array(fc.tuple(fc.integer({ min: -300, max: 300 }), fc.bigInt({ min: 10n ** 17n, max: 10n ** 23n })), { minLength: 1, maxLength: 3 });
 
+/** Pools of every pair among TOKENS tokens on its venues, at the tokens' prices moved by each venue's skew, plus an optional V3 pool. */
+function universe(pairs: [number, bigint][][], prices: number[], v3: Parameters<typeof v3PoolFrom>[3] | undefined): PoolSnapshot[] {
+  const pools: PoolSnapshot[] = [];
+  let pair = 0;
+  for (let a = 0; a < TOKENS; a++) {
+    for (let b = a + 1; b < TOKENS; b++) {
+      for (const [skew, depth] of pairs[pair++]!) {
+        // Reserves at the tokens' prices, moved by the venue's skew (basis points).
+        const ratio = (prices[a]! / prices[b]!) * (1 + skew / 10_000);
+        pools.push(testPool(pools.length, a, b, depth, BigInt(Math.floor(Number(depth) * ratio))));
+      }
+    }
+  }
+  if (v3 !== undefined) pools.push(v3PoolFrom(900, 0, 1, v3));
+  return pools;
+}
+
+const pairsArbitrary = fc.array(venues, { minLength: TOKENS * (TOKENS - 1) / 2, maxLength: TOKENS * (TOKENS - 1) / 2 });
+const pricesArbitrary = fc.array(fc.double({ min: 0.2, max: 5, noNaN: true }), { minLength: TOKENS, maxLength: TOKENS });
+const v3Arbitrary = fc.option(v3Spec({ minLiquidity: 10n ** 18n, maxLiquidity: 10n ** 22n }), { nil: undefined });
+
 describe('path groups (parallel venues)', () => {
   it('give exactly the top of exhaustive enumeration, to the wei, cold and block after block', () => {
     let grouped = 0;
     let compared = 0;
     fc.assert(
       fc.property(
-        fc.array(venues, { minLength: TOKENS * (TOKENS - 1) / 2, maxLength: TOKENS * (TOKENS - 1) / 2 }),
-        fc.array(fc.double({ min: 0.2, max: 5, noNaN: true }), { minLength: TOKENS, maxLength: TOKENS }),
-        fc.option(v3Spec({ minLiquidity: 10n ** 18n, maxLiquidity: 10n ** 22n }), { nil: undefined }),
+        pairsArbitrary,
+        pricesArbitrary,
+        v3Arbitrary,
         fc.integer({ min: 1, max: 1000 }),
         (pairs, prices, v3, seed) => {
-          const pools: PoolSnapshot[] = [];
-          let pair = 0;
-          for (let a = 0; a < TOKENS; a++) {
-            for (let b = a + 1; b < TOKENS; b++) {
-              for (const [skew, depth] of pairs[pair++]!) {
-                // Reserves at the tokens' prices, moved by the venue's skew (basis points).
-                const ratio = (prices[a]! / prices[b]!) * (1 + skew / 10_000);
-                pools.push(testPool(pools.length, a, b, depth, BigInt(Math.floor(Number(depth) * ratio))));
-              }
-            }
-          }
-          if (v3 !== undefined) pools.push(v3PoolFrom(900, 0, 1, v3));
+          const pools = universe(pairs, prices, v3);
           const snapshot = testSnapshot(pools);
           // Every path of two or more cycles grouped (the default leaves small all-V2 ones alone).
           const scanner = new Scanner(snapshot, { bases: [testToken(0).address], pathGroupMin: { v2: 2, v3: 2 } });
@@ -103,5 +116,46 @@ describe('path groups (parallel venues)', () => {
     // The universes did have parallel venues (groups) and opportunities to compare.
     expect(grouped).toBeGreaterThan(40);
     expect(compared).toBeGreaterThan(200);
+  });
+
+  it('float group keys are never below the exact group bound, nor below the exact profit of any member (flash fee, caps)', () => {
+    let checked = 0;
+    fc.assert(
+      fc.property(
+        pairsArbitrary,
+        pricesArbitrary,
+        v3Arbitrary,
+        fc.constantFrom(0, 500, 3000),
+        fc.option(fc.bigInt({ min: 1n, max: 10n ** 22n }), { nil: undefined }),
+        (pairs, prices, v3Spec, feePips, cap) => {
+          const pools = universe(pairs, prices, v3Spec);
+          const tokens = buildTokenTable(pools);
+          const table = buildPoolTable(pools, tokens);
+          const cycles = enumerateCycles(table, tokens.tokens.length, [tokens.index.get(testToken(0).address)!], 3);
+          const groups = pathGroups(table, cycles, new Int32Array(cycles.count), { v2: 2, v3: 2 });
+          const v3 = pools.some((p) => p.protocol === 'uniswap-v3') ? new V3Pools(table, pools) : undefined;
+          const v3Bound = v3 === undefined ? undefined : new V3LiquidityBound(v3);
+          const route = new Route(table, cycles, v3);
+          const piecewise = new PiecewiseSizer(v3);
+          const maxIn = cap ?? (1n << 112n) - 1n;
+          const limits = { flashFeePips: BigInt(feePips), maxIn };
+          for (let g = 0; g < groups.count; g++) {
+            const key = pathGroupKey(groups, g, cycles.stride, table, v3Bound, feePips, Number(maxIn));
+            const bound = pathGroupBound(groups, g, cycles.stride, table, v3, v3Bound, BigInt(feePips), maxIn);
+            if (key === undefined) continue;
+            if (bound !== undefined) expect(key).toBeGreaterThanOrEqual(Number(bound));
+            for (let m = groups.start[g]!; m < groups.start[g + 1]!; m++) {
+              const c = groups.members[m]!;
+              route.load(c);
+              const sized = cycles.allV2[c] === 1 ? sizeV2Route(route, limits) : piecewise.size(route, limits);
+              expect(key).toBeGreaterThanOrEqual(Number(sized?.profit ?? 0n));
+              checked++;
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect(checked).toBeGreaterThan(200);
   });
 });

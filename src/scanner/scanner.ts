@@ -7,7 +7,7 @@ import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts'
 import { floatProfitBound } from './bound.ts';
 import { FlashSources, MAX_CANDIDATES } from './flash-source.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
-import { pathGroupBound } from './path-bound.ts';
+import { pathGroupBound, pathGroupKey } from './path-bound.ts';
 import { pathGroups, type PathGroups } from './path-groups.ts';
 import { Ranking } from './ranking.ts';
 import { rankingGroups, type RankingGroups } from './ranking-groups.ts';
@@ -64,6 +64,8 @@ export class Scanner {
   private readonly changedBlock: (bigint | null)[];
   /** Per path group: the epoch it was last re-bounded at (one re-bound per block). */
   private readonly pathSeen: Int32Array;
+  /** Per path group: its members' cheapest flash fee in pips (-1: not yet taken). */
+  private readonly pathFee: Float64Array;
   /** Per group, at the last walk: gas cost in the base token (NaN: cannot be priced) and the base's value in the gas token. */
   private readonly groupOffset: Float64Array;
   private readonly groupScale: Float64Array;
@@ -81,6 +83,14 @@ export class Scanner {
   /** The candidate cycles (bound > 0), so a gas re-price walks only these. */
   private readonly candidates = new Set<number>();
   private readonly bound: Float64Array;
+  /**
+   * Per cycle with V3 hops: its walk bound (`PiecewiseSizer.profitBound`, the real optimum's
+   * profit), far tighter than `bound`, computed when `top` first reaches the cycle after its last
+   * evaluation (valid while `walked[c]`). The cycle then waits in the walk (and, once the walk
+   * ends, in the ranking) at that key, and is sized exactly only if the walk reaches it again.
+   */
+  private readonly walkBound: Float64Array;
+  private readonly walked: Uint8Array;
   private readonly exact: Uint8Array;
   private readonly amountIn: bigint[];
   private readonly profit: bigint[];
@@ -145,12 +155,15 @@ export class Scanner {
     this.changedAt = new Int32Array(this.pools.size);
     this.changedBlock = new Array<bigint | null>(this.pools.size).fill(null);
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
+    this.pathFee = new Float64Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
     this.groupScale = new Float64Array(this.groups.base.length);
     const n = this.cycles.count;
     this.chosen = new Uint8Array(n);
     this.candidate = new Uint8Array(n);
     this.bound = new Float64Array(n);
+    this.walkBound = new Float64Array(n);
+    this.walked = new Uint8Array(n);
     this.exact = new Uint8Array(n);
     this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
@@ -199,11 +212,22 @@ export class Scanner {
   private boundPath(g: number): void {
     const members = this.paths.members;
     const first = members[this.paths.start[g]!]!;
-    let fee = Infinity;
-    for (let m = this.paths.start[g]!; m < this.paths.start[g + 1]!; m++) fee = Math.min(fee, this.flash.feePips[this.flash.slot(members[m]!, 0)]!);
+    let fee = this.pathFee[g]!;
+    if (fee < 0) {
+      // The members' flash candidates are fixed for the scanner's life: their cheapest fee once.
+      fee = Infinity;
+      for (let m = this.paths.start[g]!; m < this.paths.start[g + 1]!; m++) fee = Math.min(fee, this.flash.feePips[this.flash.slot(members[m]!, 0)]!);
+      this.pathFee[g] = fee;
+    }
     const base = this.cycles.base[first]!;
-    const bound = pathGroupBound(this.paths, g, this.cycles.stride, this.pools, this.v3, this.v3Bound, BigInt(fee), this.maxIn.get(base) ?? DEFAULT_MAX_IN);
     const item = this.cycles.count + g;
+    const key = pathGroupKey(this.paths, g, this.cycles.stride, this.pools, this.v3Bound, fee, this.maxInFloat[base]!);
+    if (key !== undefined) {
+      if (key <= 0) this.ranking.delete(item);
+      else this.ranking.set(item, key);
+      return;
+    }
+    const bound = pathGroupBound(this.paths, g, this.cycles.stride, this.pools, this.v3, this.v3Bound, BigInt(fee), this.maxIn.get(base) ?? DEFAULT_MAX_IN);
     if (bound === undefined) this.ranking.set(item, Infinity);
     else if (bound <= 0n) this.ranking.delete(item);
     else this.ranking.set(item, toUpperFloat(bound));
@@ -312,6 +336,8 @@ export class Scanner {
     this.priceGroups();
     const { paths } = this;
     const n = this.cycles.count;
+    // Ranked cycles given a walk bound during this walk: re-keyed in the ranking once it ends (the walk reads the heaps).
+    const rekey: number[] = [];
     this.ranking.visit(this.groupOffset, this.groupScale, (c, score, push) => {
       const last = chosen[limit - 1];
       if (last !== undefined && score < value.get(last)!) return false;
@@ -321,9 +347,21 @@ export class Scanner {
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
           if (this.stale(member)) this.evaluate(member, true);
-          if (this.candidate[member] === 1) push(member, this.bound[member]!);
+          if (this.candidate[member] === 1) push(member, this.walked[member] === 1 ? this.walkBound[member]! : this.bound[member]!);
         }
         return true;
+      }
+      if (this.exact[c] === 0 && this.walked[c] === 0 && this.cycles.allV2[c] === 0) {
+        // First reached since its last evaluation: bound it by the walk before any exact quote,
+        // and come back to it only if the walk still reaches it by that key (the walk stays best first).
+        this.walked[c] = 1;
+        const key = this.walkKey(c);
+        this.walkBound[c] = key;
+        if (key < this.bound[c]!) {
+          if (paths.of[c]! < 0) rekey.push(c);
+          push(c, key);
+          return true;
+        }
       }
       this.refine(c);
       if (this.flash.count[c]! > 1) this.choose(c);
@@ -336,6 +374,7 @@ export class Scanner {
       if (chosen.length > limit) chosen.pop();
       return true;
     });
+    for (const c of rekey) if (this.walked[c] === 1 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
     return chosen.map((c) => this.opportunity(c));
   }
 
@@ -348,6 +387,7 @@ export class Scanner {
   private evaluate(c: number, late = false): void {
     const { pools, cycles } = this;
     this.evaluatedAt[c] = this.epoch;
+    this.walked[c] = 0;
     const hops = cycles.length[c]!;
     let sum = 0;
     for (let h = 0; h < hops; h++) {
@@ -370,9 +410,13 @@ export class Scanner {
       // Each V3 hop replaced by a constant-product pool paying at least as much (v3-bound.ts),
       // at the cheapest fee: no dearer one profits more, so it bounds every candidate.
       this.exact[c] = 0;
-      const limits = this.limits(c, 0);
       this.route.load(c);
-      bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
+      const key = this.v3Bound!.profitKey(this.route, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
+      if (key !== undefined) bound = key;
+      else {
+        const limits = this.limits(c, 0);
+        bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
+      }
     }
     if (bound <= 0) return this.clear(c);
     this.candidate[c] = 1;
@@ -380,6 +424,17 @@ export class Scanner {
     this.bound[c] = bound;
     this.computedAt[c] = late ? this.lastChange(c) : this.block;
     if (this.paths.of[c]! < 0) this.ranking.set(c, bound);
+  }
+
+  /**
+   * Ranking key of a cycle with V3 hops from the walk (`PiecewiseSizer.profitBound` at its
+   * cheapest flash fee, which bounds every candidate), as a float never below it; its coarse
+   * bound when the walk gives up.
+   */
+  private walkKey(c: number): number {
+    this.route.load(c);
+    const bound = this.piecewise.profitBound(this.route, this.limits(c, 0));
+    return bound === undefined ? this.bound[c]! : Math.min(this.bound[c]!, bound * (1 + 1e-12) + 1);
   }
 
   /** Block of the latest change among cycle c's pools (a member evaluated late is computed at the state of that block). */
@@ -498,6 +553,7 @@ export class Scanner {
 
   private clear(c: number): void {
     this.exact[c] = 0;
+    this.walked[c] = 0;
     if (this.candidate[c] === 0) return;
     this.candidate[c] = 0;
     this.candidates.delete(c);

@@ -11,7 +11,7 @@ import { Route } from './route.ts';
 import { Scanner } from './scanner.ts';
 import { sizeGenericRoute } from './sizing-generic.ts';
 import { PiecewiseSizer } from './sizing-piecewise.ts';
-import type { Sized, SizingLimits } from './sizing.ts';
+import { flashFee, type Sized, type SizingLimits } from './sizing.ts';
 import { bruteForceBest, closedMarket, logRateSum, routeOver, v3PoolFrom, v3Spec } from './test-v3-pools.ts';
 import type { V3Pools } from './v3-pools.ts';
 
@@ -86,6 +86,8 @@ describe('piecewise sizing of routes with V3 hops', () => {
           const best = bruteForceBest(route);
           const sized = sizer.size(route, UNCAPPED);
           expect(sized?.profit ?? 0n).toBe(best);
+          // The walk bound the scanner ranks by before sizing never falls below the true integer optimum.
+          expect(sizer.profitBound(route, UNCAPPED)).toBeGreaterThanOrEqual(Number(best));
           if (best > 0n) profitable++;
         }
         expect(sizer.fallbacks).toBe(0);
@@ -116,6 +118,15 @@ describe('piecewise sizing of routes with V3 hops', () => {
             if (flashFeePips === 0n) expectLocalOptimum(route, sized);
           }
           expect(after).toBeGreaterThanOrEqual(before - roundingAllowance(route, v3, sized?.amountIn ?? golden?.amountIn ?? 1n));
+          // The walk bound covers the exact profit of both searches, uncapped and under a cap below the optimum.
+          const bound = sizer.profitBound(route, limits)!;
+          expect(bound).toBeGreaterThanOrEqual(Number(after));
+          expect(bound).toBeGreaterThanOrEqual(Number(before));
+          if (sized !== undefined && sized.amountIn > 2n) {
+            const capped = { ...limits, maxIn: sized.amountIn / 2n };
+            expect(sizer.profitBound(route, capped)!).toBeGreaterThanOrEqual(Number(sizer.size(route, capped)?.profit ?? 0n));
+            expect(sizer.profitBound(route, capped)!).toBeGreaterThanOrEqual(Number(route.out(capped.maxIn) - capped.maxIn - flashFee(capped.maxIn, flashFeePips)));
+          }
         }
         expect(sizer.fallbacks).toBe(0);
       }),
@@ -148,6 +159,7 @@ describe('piecewise sizing of routes with V3 hops', () => {
             expectLocalOptimum(route, result);
           }
           expect(result?.profit ?? 0n).toBeGreaterThanOrEqual(before - roundingAllowance(route, v3, result?.amountIn ?? golden?.amountIn ?? 1n));
+          expect(sizer.profitBound(route, UNCAPPED)).toBeGreaterThanOrEqual(Number(before > (result?.profit ?? 0n) ? before : (result?.profit ?? 0n)));
         }
         perturb(scanner, random, 6);
       }

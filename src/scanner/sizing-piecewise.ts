@@ -69,6 +69,22 @@ export class PiecewiseSizer {
     this.quotes = new CachedRoute(v3);
   }
 
+  /**
+   * An upper bound of the exact integer profit of `route` at any input ≤ maxIn, at this flash
+   * fee (so of every dearer one too), from the walk alone: the real profit at the real optimum
+   * plus the walk's float slack. Every hop rounds against the trader, so no integer input
+   * profits more than the real curve, which the walk follows to ~1e-15 relative (the same
+   * argument `size` relies on to stop when it stays below one wei, and to bound its search
+   * window). Far tighter than the ranking's bound pools, and no exact quote: the scanner sizes
+   * a cycle only when this still lets it reach the results. Undefined when the walk gives up
+   * (the sizing would fall back; nothing tighter is known).
+   */
+  profitBound(route: Route, limits: SizingLimits): number | undefined {
+    const found = this.findOptimum(route, Number(limits.flashFeePips), Number(limits.maxIn));
+    if (found === undefined || !Number.isFinite(found.best)) return undefined;
+    return Math.max(0, found.best + this.slack(found.x));
+  }
+
   size(route: Route, limits: SizingLimits): Sized | undefined {
     const { flashFeePips, maxIn } = limits;
     const found = this.findOptimum(route, Number(flashFeePips), Number(maxIn));

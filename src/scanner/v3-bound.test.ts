@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { AmmError } from '../amm/errors.ts';
+import { swap } from '../amm/uniswap-v3/pool.ts';
 import { describe, expect, it } from 'vitest';
 import { Scanner } from './scanner.ts';
 import { sizeV2Route } from './sizing.ts';
@@ -39,6 +41,40 @@ describe('V3 liquidity bound', () => {
     );
   });
 
+  it('answers every window and every state of the pool alike (a reach is kept per state and direction, then re-taken)', () => {
+    let moved = 0;
+    fc.assert(
+      fc.property(v3Spec({ minLiquidity: 1n, maxLiquidity: 10n ** 24n }), fc.boolean(), fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 6 }), fc.bigInt({ min: 1n, max: 10n ** 24n }), (spec, zeroForOne, windows, amount) => {
+        const pool = v3PoolFrom(1, 0, 1, spec);
+        const { v3 } = routeOver([pool]);
+        const bound = new V3LiquidityBound(v3);
+        const check = (state: V3PoolSnapshot): void => {
+          for (const window of windows) {
+            const met = liquiditiesMet(state, zeroForOne, window);
+            if (met.length > 65) continue;
+            expect(bound.liquidityWithin(0, zeroForOne, window)).toBe(met.reduce((m, l) => (l > m ? l : m), 0n));
+          }
+        };
+        check(pool);
+        // The pool takes a swap either way; the next queries must follow its new tick and liquidity.
+        for (const direction of [zeroForOne, !zeroForOne]) {
+          let after;
+          try {
+            after = swap(v3.get(0), direction, amount);
+          } catch (error) {
+            if (error instanceof AmmError) continue;
+            throw error;
+          }
+          v3.set(0, { sqrtPriceX96: after.sqrtPriceX96, tick: after.tick, liquidity: after.liquidity });
+          if (after.tick !== pool.tick) moved++;
+          check({ ...pool, sqrtPriceX96: after.sqrtPriceX96, tick: after.tick, liquidity: after.liquidity });
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(moved).toBeGreaterThan(50);
+  });
+
   it('is at least the brute-force optimum on small random cycles (random tick maps, both directions, 2 and 3 hops)', () => {
     let profitable = 0;
     fc.assert(
@@ -62,6 +98,8 @@ describe('V3 liquidity bound', () => {
             }
             if (best > 0n) profitable++;
             expect(bound.profitBound(route, sum, 0n, 1n << 112n)).toBeGreaterThanOrEqual(best);
+            // The float key the scanner ranks by (when defined) covers it too.
+            expect(bound.profitKey(route, sum, 0, 2 ** 112) ?? Infinity).toBeGreaterThanOrEqual(Number(best));
           }
         },
       ),
@@ -92,6 +130,8 @@ describe('V3 liquidity bound', () => {
             if (!(sum > 0)) continue;
             route.load(c);
             const limit = bound.profitBound(route, sum, flashFeePips, maxIn);
+            // The float key the scanner ranks by is never below the exact bound (nor, then, below any profit).
+            expect(bound.profitKey(route, sum, Number(flashFeePips), Number(maxIn)) ?? Infinity).toBeGreaterThanOrEqual(Number(limit));
             const profitAt = (x: bigint): bigint => route.out(x) - x - (x * flashFeePips + 999_999n) / 1_000_000n;
             for (const e of exponents) {
               const x = BigInt(Math.floor(10 ** e));

@@ -1,12 +1,14 @@
 import { lastIndexAtOrBelow } from '../amm/uniswap-v3/pool.ts';
 import { MAX_TICK } from '../amm/uniswap-v3/tick-math.ts';
 import { ceilDiv } from './bigint-math.ts';
+import { DominatingPools } from './float-bound.ts';
 import { KIND_V2 } from './pool-table.ts';
 import type { Route } from './route.ts';
 import { composeV2, profitUpperBound, type ConstantProductHops } from './sizing.ts';
 import type { V3States } from './v3-states.ts';
 
 const Q96 = 1n << 96n;
+const Q96F = 2 ** 96;
 const LN_TICK = Math.log1p(1e-4);
 /** Initialized ticks walked per hop before the whole-direction maximum is taken instead. */
 const MAX_WALKED_TICKS = 64;
@@ -27,6 +29,32 @@ interface TickProfile {
   maxBelow: bigint[];
   /** max(prefix[j .. n]): every gap a oneForZero swap from gap j can reach. */
   maxAbove: bigint[];
+}
+
+/**
+ * What `liquidityWithin` answers for one pool state and direction, for every window at once:
+ * crossing `distance[i]` ticks away is the (i+1)-th initialized tick the swap crosses, and
+ * `within[i]` the largest liquidity met after i crossings (the last entry, after more than
+ * MAX_WALKED_TICKS, the whole direction's maximum).
+ */
+interface Reach {
+  tick: number;
+  liquidity: bigint;
+  ticks: Int32Array;
+  distance: number[];
+  within: bigint[];
+  /** `within` as floats, and the pool's sqrt price (bigint and real) when last read: the float keys' inputs. */
+  withinF: Float64Array;
+  sqrtPriceX96: bigint;
+  sqrtPrice: number;
+}
+
+/** Crossings of a reach within `windowTicks` ticks (their distances only grow): the index of the liquidity after them. */
+function crossings(reach: Reach, windowTicks: number): number {
+  const { distance } = reach;
+  let crossed = 0;
+  while (crossed < distance.length && distance[crossed]! <= windowTicks) crossed++;
+  return crossed;
 }
 
 /**
@@ -59,6 +87,11 @@ interface TickProfile {
  */
 export class V3LiquidityBound {
   private readonly profiles = new Map<number, TickProfile>();
+  /** Reach of each pool and direction (2·pool + zeroForOne), for the state it was taken at. */
+  private readonly reaches = new Map<number, Reach>();
+  /** Scratch of `profitKey`. */
+  private readonly composition = new DominatingPools();
+  private readonly reserves = new Float64Array(2);
   /** Scratch bound hops, reused for every cycle. */
   private readonly hops = { hops: 0, fee: new Int32Array(4), reserveIn: [0n, 0n, 0n, 0n], reserveOut: [0n, 0n, 0n, 0n] };
 
@@ -75,35 +108,71 @@ export class V3LiquidityBound {
 
   /**
    * Largest liquidity a swap from the pool's current state meets within `windowTicks` ticks in
-   * its direction (the current range included).
+   * its direction (the current range included). Read from the pool's `Reach` for its current
+   * state: a block re-bounds every path group through a changed pool, each asking this of every
+   * pool on its path (~2,900 queries a block on the V3-heavy universe), while only the changed
+   * pools' answers move.
    */
   liquidityWithin(pool: number, zeroForOne: boolean, windowTicks: number): bigint {
+    const reach = this.reachNow(pool, zeroForOne);
+    return reach.within[crossings(reach, windowTicks)]!;
+  }
+
+  /** The pool's reach for its current state (kept while its tick, liquidity and tick map stay). */
+  private reachNow(pool: number, zeroForOne: boolean): Reach {
+    const state = this.states.get(pool);
+    const key = 2 * pool + (zeroForOne ? 1 : 0);
+    let reach = this.reaches.get(key);
+    if (reach === undefined || reach.tick !== state.tick || reach.liquidity !== state.liquidity || reach.ticks !== state.ticks) {
+      reach = this.reach(pool, zeroForOne);
+      this.reaches.set(key, reach);
+    }
+    // A swap within the range moves the price alone: the float price follows it.
+    if (reach.sqrtPriceX96 !== state.sqrtPriceX96) {
+      reach.sqrtPriceX96 = state.sqrtPriceX96;
+      reach.sqrtPrice = Number(state.sqrtPriceX96) / Q96F;
+    }
+    return reach;
+  }
+
+  /**
+   * The pool's reach in one direction from its current state: the distance in ticks to each
+   * initialized tick a swap crosses (up to MAX_WALKED_TICKS + 1 of them) and the largest
+   * liquidity met after crossing each count of them; past MAX_WALKED_TICKS crossings, the whole
+   * direction's maximum. Exactly what walking the prefix sums for a window gives.
+   */
+  private reach(pool: number, zeroForOne: boolean): Reach {
     const state = this.states.get(pool);
     const { prefix, maxBelow, maxAbove } = this.profile(pool);
     const { ticks } = state;
     const gap = lastIndexAtOrBelow(ticks, state.tick) + 1;
+    const offset = state.liquidity - prefix[gap]!;
+    const distance: number[] = [];
     let best = prefix[gap]!;
+    const within: bigint[] = [offset + best];
     if (zeroForOne) {
       // Crossing ticks[j - 1] (at or below the current tick) moves the swap into gap j - 1.
-      const last = state.tick - windowTicks;
-      for (let j = gap, walked = 0; j > 0 && ticks[j - 1]! >= last; j--) {
-        if (++walked > MAX_WALKED_TICKS) {
-          best = maxBelow[gap]!;
+      for (let j = gap; j > 0; j--) {
+        distance.push(state.tick - ticks[j - 1]!);
+        if (distance.length > MAX_WALKED_TICKS) {
+          within.push(offset + maxBelow[gap]!);
           break;
         }
         if (prefix[j - 1]! > best) best = prefix[j - 1]!;
+        within.push(offset + best);
       }
     } else {
-      const last = state.tick + windowTicks;
-      for (let j = gap, walked = 0; j < ticks.length && ticks[j]! <= last; j++) {
-        if (++walked > MAX_WALKED_TICKS) {
-          best = maxAbove[gap]!;
+      for (let j = gap; j < ticks.length; j++) {
+        distance.push(ticks[j]! - state.tick);
+        if (distance.length > MAX_WALKED_TICKS) {
+          within.push(offset + maxAbove[gap]!);
           break;
         }
         if (prefix[j + 1]! > best) best = prefix[j + 1]!;
+        within.push(offset + best);
       }
     }
-    return state.liquidity - prefix[gap]! + best;
+    return { tick: state.tick, liquidity: state.liquidity, ticks, distance, within, withinF: Float64Array.from(within, Number), sqrtPriceX96: state.sqrtPriceX96, sqrtPrice: Number(state.sqrtPriceX96) / Q96F };
   }
 
   /**
@@ -112,6 +181,37 @@ export class V3LiquidityBound {
    */
   profitBound(route: Route, logSum: number, flashFeePips: bigint, maxIn: bigint): bigint {
     return profitUpperBound(composeV2(this.boundHops(route, logSum)), flashFeePips, maxIn);
+  }
+
+  /**
+   * `profitBound` in floats, as a ranking key never below it (`DominatingPools`: each hop its
+   * own dominating pool, the fee in its rate); 0 when nothing can profit, undefined when a float
+   * leaves its range or a hop quotes from an empty input reserve (then `profitBound` decides).
+   */
+  profitKey(route: Route, logSum: number, flashFeePips: number, maxIn: number): number | undefined {
+    const window = tickWindow(logSum);
+    const composed = this.composition.reset();
+    const reserves = this.reserves;
+    for (let h = 0; h < route.hops; h++) {
+      if (route.kind[h] === KIND_V2) {
+        reserves[0] = Number(route.reserveIn[h]!);
+        reserves[1] = Number(route.reserveOut[h]!);
+      } else this.floatReserves(route.pool[h]!, route.zeroForOne[h] === 1, window, reserves);
+      const [rIn, rOut] = reserves as unknown as [number, number];
+      if (!(rOut > 0)) return 0;
+      if (!(rIn > 0)) return undefined;
+      composed.add(rOut, ((1 - route.fee[h]! / 1e6) * rOut) / rIn);
+    }
+    return composed.key(flashFeePips, maxIn);
+  }
+
+  /** The bound pool's virtual reserves L'/s and L'·s as floats, written as (input, output) into `out`. */
+  floatReserves(pool: number, zeroForOne: boolean, windowTicks: number, out: Float64Array): void {
+    const reach = this.reachNow(pool, zeroForOne);
+    const liquidity = reach.withinF[crossings(reach, windowTicks)]!;
+    const { sqrtPrice } = reach;
+    out[0] = zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice;
+    out[1] = zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice;
   }
 
   /** The loaded route with each V3 hop replaced by its bound pool (V2 hops as they are). */

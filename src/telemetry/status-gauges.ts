@@ -1,6 +1,8 @@
+import { formatEther } from 'viem';
 import type { EngineStatus } from '../engine/engine.ts';
 import type { ExecutionMode } from '../executor/executor.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import type { Gauge } from 'prom-client';
 import type { RiskView } from '../desk/risk.ts';
 import type { BackupStatus } from '../ops/backup/index.ts';
 import { backupMetrics } from '../ops/platform-backups.ts';
@@ -17,7 +19,8 @@ import type { Protections } from '../risk-controls/protections-service.ts';
 
 /** Where the figures come from (each may be absent: the engine boots, backups are off). */
 export interface StatusSources {
-  mode: ExecutionMode;
+  /** The mode the engine runs now (a function where it can follow a switch while running). */
+  mode: ExecutionMode | (() => ExecutionMode);
   engine: () => Pick<EngineStatus, 'market' | 'ledger'> | undefined;
   backups: () => BackupStatus | null;
   /** The latest risk snapshot per mode (the maintenance job's). */
@@ -30,7 +33,7 @@ export interface StatusSources {
 const BREAKER_NAMES = ['daily-loss', 'revert-breaker'];
 
 /**
- * The protections as gauges: the kill switch, each breaker, and the day's loss as a share of its
+ * The protections as gauges: the kill switch, each breaker, the hot key's gas money, and the day's loss as a share of its
  * limit (the largest over the base tokens that have one; 0 without a loss or a limit). A ratio
  * for an alert's threshold, never an amount anything is decided by.
  */
@@ -46,21 +49,36 @@ export function setProtectionGauges(metrics: Metrics, mode: ExecutionMode, prote
     ratio = Math.max(ratio, limit === 0n ? Number.POSITIVE_INFINITY : Number((loss * 10_000n) / limit) / 10_000);
   }
   metrics.set('dailyLossRatio', { mode }, ratio);
+  const money = status.gasMoney;
+  if (money !== null) {
+    // For people and alerts: ether as a float, executions as a count (capped for Prometheus when gas is free).
+    metrics.set('hotKeyBalance', { mode }, Number(formatEther(BigInt(money.balance))));
+    metrics.set('hotKeyExecutionsLeft', { mode }, money.executionsLeft === null ? Number.MAX_SAFE_INTEGER : Number(money.executionsLeft));
+  }
 }
 
-/** The latest risk snapshots as gauges: amounts in token units per base token label, a figure that cannot be computed as NaN. */
+/** Gauges of the risk snapshots: cleared before each update, so a token no longer traded leaves no stale series. */
+const RISK_GAUGES = ['riskTrades', 'riskTotalPnl', 'riskTotalPnlUsd', 'riskMaxDrawdown', 'riskVar95', 'riskSharpe', 'riskWinRate'] as const;
+
+/**
+ * The latest risk snapshots as gauges, one series per mode × window × base token label (the
+ * windows are four fixed names and the tokens the configured base tokens, so the label sets stay
+ * small): amounts in token units, the total P&L also in US dollars, a figure that cannot be
+ * computed as NaN.
+ */
 export function setRiskGauges(metrics: Metrics, snapshots: readonly RiskView[], now = Date.now()): void {
   const units = (amount: RiskView['totalPnl']): number => (amount?.units == null ? Number.NaN : Number(amount.units));
+  for (const key of RISK_GAUGES) (metrics.registry.getSingleMetric(METRICS[key].name) as Gauge | undefined)?.reset();
   for (const s of snapshots) {
-    const mode = s.mode;
-    const token = s.token?.symbol ?? 'none';
-    metrics.set('riskTrades', { mode }, s.trades);
-    metrics.set('riskTotalPnl', { mode, token }, s.totalPnl === null ? 0 : units(s.totalPnl));
-    metrics.set('riskMaxDrawdown', { mode, token }, units(s.maxDrawdown));
-    metrics.set('riskVar95', { mode, token }, units(s.var95));
-    metrics.set('riskSharpe', { mode }, s.sharpe ?? Number.NaN);
-    metrics.set('riskWinRate', { mode }, s.winRate ?? Number.NaN);
-    metrics.set('riskSnapshotAge', { mode }, Math.max(0, (now - Date.parse(s.takenAt)) / 1000));
+    const labels = { mode: s.mode, window: s.window, token: s.token?.symbol ?? 'none' };
+    metrics.set('riskTrades', labels, s.trades);
+    metrics.set('riskTotalPnl', labels, s.totalPnl === null ? 0 : units(s.totalPnl));
+    metrics.set('riskTotalPnlUsd', labels, s.usd === null ? Number.NaN : units(s.usd.totalPnl));
+    metrics.set('riskMaxDrawdown', labels, units(s.maxDrawdown));
+    metrics.set('riskVar95', labels, units(s.var95));
+    metrics.set('riskSharpe', labels, s.sharpe ?? Number.NaN);
+    metrics.set('riskWinRate', labels, s.winRate ?? Number.NaN);
+    metrics.set('riskSnapshotAge', { mode: s.mode }, Math.max(0, (now - Date.parse(s.takenAt)) / 1000));
   }
 }
 
@@ -77,8 +95,9 @@ export function collectStatusGauges(metrics: Metrics, sources: StatusSources): (
   let failedFlushes = 0;
   let backupFailures = 0;
   return metrics.onScrape(() => {
+    const mode = typeof sources.mode === 'function' ? sources.mode() : sources.mode;
     const engine = sources.engine();
-    metrics.set('engineUp', { mode: sources.mode }, engine === undefined ? 0 : 1);
+    metrics.set('engineUp', { mode }, engine === undefined ? 0 : 1);
     if (engine !== undefined) {
       metrics.set('blockLag', {}, blockLag(engine.market));
       metrics.set('ledgerPendingRows', {}, engine.ledger.pendingRows);
@@ -92,6 +111,6 @@ export function collectStatusGauges(metrics: Metrics, sources: StatusSources): (
     backupFailures = failures;
     setRiskGauges(metrics, sources.risk?.() ?? []);
     const protections = sources.protections?.();
-    if (protections !== undefined) setProtectionGauges(metrics, sources.mode, protections);
+    if (protections !== undefined) setProtectionGauges(metrics, mode, protections);
   });
 }

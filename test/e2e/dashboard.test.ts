@@ -152,6 +152,13 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
       const body = (await (await api('/api/v1/risk?mode=sim', asAdmin)).json()) as { snapshots: { trades: number; token: { symbol: string } | null }[] };
       return body.snapshots[0];
     }, 180_000, started);
+    // USD through the default reference pool (ORION_USD_REFERENCE_POOLS=WETH=v3:USDC:3000, a pool of the default market):
+    // WETH's snapshots have USD figures; other base tokens have none, with the reason.
+    const all = (await (await api('/api/v1/risk?window=all', asAdmin)).json()) as { snapshots: { token: { symbol: string } | null; usd: { token: { symbol: string } } | null; usdReason: string | null }[] };
+    for (const s of all.snapshots.filter((x) => x.token !== null)) {
+      if (s.token!.symbol === 'WETH') expect(s).toMatchObject({ usd: { token: { symbol: 'USDC' } }, usdReason: null });
+      else expect(s.usdReason).toMatch(/no USD reference pool is configured for this token/);
+    }
     await open(page, 'pnl', 'P&L');
     await page.getByTestId('pnl-table').waitFor();
     const simRisk = page.getByTestId('risk-sim');
@@ -303,6 +310,11 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
 
     await open(page, 'health', 'Health');
     await page.getByRole('table', { name: /RPC endpoints/ }).waitFor();
+    // The hot key's gas money as /health reads it from the chain, shown only in sim.
+    const gas = ((await (await api('/health', asAdmin)).json()) as { protections: { gasMoney: { account: string; enforced: boolean } | null } }).protections.gasMoney;
+    expect(gas?.enforced).toBe(false);
+    await page.getByText(`hot key ${gas!.account}`).waitFor();
+    await page.getByText(/\(sim: shown only\)/).waitFor();
     await shoot(page, 'health');
     await open(page, 'account', 'My account');
     await shoot(page, 'account');

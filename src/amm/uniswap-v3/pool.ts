@@ -73,6 +73,62 @@ export function defaultSqrtPriceLimit(zeroForOne: boolean): bigint {
   return zeroForOne ? MIN_SQRT_RATIO + 1n : MAX_SQRT_RATIO - 1n;
 }
 
+/** Where the swap loop's next step ends: the boundary tick and, when it is initialized, its index in `ticks` (−1: a bitmap word edge or a tick bound). */
+export interface NextBoundary {
+  tick: number;
+  index: number;
+}
+
+/**
+ * The boundary the swap loop steps towards from loop tick `tick`, as the contract finds it
+ * (TickBitmap.nextInitializedTickWithinOneWord, then clamped to the tick bounds): the nearer of
+ * the next initialized tick (binary search) and the edge of the current 256-tick-spacing word.
+ * Written into `out`, which the caller reuses, so a step allocates nothing. Shared by `swap` and
+ * the swap ladder's full steps (swap-ladder.ts), which must stop exactly where the loop stops.
+ */
+export function nextBoundary(pool: Readonly<V3SwapPool>, zeroForOne: boolean, tick: number, out: NextBoundary): NextBoundary {
+  const { ticks, tickSpacing } = pool;
+  // Floor division: the bitmap's "compressed" tick rounds towards negative infinity.
+  const compressed = Math.floor(tick / tickSpacing);
+  let tickNext: number;
+  let index: number;
+  if (zeroForOne) {
+    // Lowest tick of the current bitmap word; an initialized tick at or below `tick` wins if in it.
+    const wordEdge = (compressed - (compressed & 255)) * tickSpacing;
+    index = lastIndexAtOrBelow(ticks, tick);
+    if (index >= 0 && ticks[index]! >= wordEdge) tickNext = ticks[index]!;
+    else {
+      tickNext = wordEdge;
+      index = -1;
+    }
+  } else {
+    // The search starts in the word of compressed + 1; its highest tick is the edge.
+    const next = compressed + 1;
+    const wordEdge = (next - (next & 255) + 255) * tickSpacing;
+    index = firstIndexAbove(ticks, tick);
+    if (index < ticks.length && ticks[index]! <= wordEdge) tickNext = ticks[index]!;
+    else {
+      tickNext = wordEdge;
+      index = -1;
+    }
+  }
+  // The bitmap does not know the tick bounds; the contract clamps.
+  if (tickNext < MIN_TICK) tickNext = MIN_TICK;
+  else if (tickNext > MAX_TICK) tickNext = MAX_TICK;
+  out.tick = tickNext;
+  out.index = index;
+  return out;
+}
+
+/** getSqrtRatioAtTick of a boundary, through the pool's memo when it has one. */
+export function sqrtRatioAtBoundary(pool: Readonly<V3SwapPool>, tick: number): bigint {
+  const cache = pool.sqrtRatioCache;
+  if (cache === undefined) return getSqrtRatioAtTick(tick);
+  let ratio = cache.get(tick);
+  if (ratio === undefined) cache.set(tick, (ratio = getSqrtRatioAtTick(tick)));
+  return ratio;
+}
+
 /**
  * Swaps on `pool` without changing it. `amountSpecified` > 0 is an exact input, < 0 an exact
  * output (Uniswap's sign convention); the swap stops early at `sqrtPriceLimitX96` (default: the
@@ -92,9 +148,10 @@ export function swap(pool: V3SwapPool, zeroForOne: boolean, amountSpecified: big
     throw new AmmError('SPL', `sqrtPriceLimitX96 ${limit} is not ${zeroForOne ? 'below' : 'above'} the pool price ${pool.sqrtPriceX96} within the price range`, { sqrtPriceLimitX96: limit });
   }
 
-  const { ticks, liquidityNet, tickSpacing, fee } = pool;
+  const { liquidityNet, fee } = pool;
   const exactInput = amountSpecified > 0n;
   const step = newSwapStep();
+  const next: NextBoundary = { tick: 0, index: -1 };
   let remaining = amountSpecified;
   let calculated = 0n;
   let sqrtPriceX96 = pool.sqrtPriceX96;
@@ -106,36 +163,8 @@ export function swap(pool: V3SwapPool, zeroForOne: boolean, amountSpecified: big
 
   while (remaining !== 0n && sqrtPriceX96 !== limit) {
     const sqrtPriceStartX96 = sqrtPriceX96;
-    // Floor division: the bitmap's "compressed" tick rounds towards negative infinity.
-    const compressed = Math.floor(tick / tickSpacing);
-    let tickNext: number;
-    let index: number;
-    if (zeroForOne) {
-      // Lowest tick of the current bitmap word; an initialized tick at or below `tick` wins if in it.
-      const wordEdge = (compressed - (compressed & 255)) * tickSpacing;
-      index = lastIndexAtOrBelow(ticks, tick);
-      if (index >= 0 && ticks[index]! >= wordEdge) tickNext = ticks[index]!;
-      else { tickNext = wordEdge; index = -1; }
-    } else {
-      // The search starts in the word of compressed + 1; its highest tick is the edge.
-      const next = compressed + 1;
-      const wordEdge = (next - (next & 255) + 255) * tickSpacing;
-      index = firstIndexAbove(ticks, tick);
-      if (index < ticks.length && ticks[index]! <= wordEdge) tickNext = ticks[index]!;
-      else { tickNext = wordEdge; index = -1; }
-    }
-    // The bitmap does not know the tick bounds; the contract clamps.
-    if (tickNext < MIN_TICK) tickNext = MIN_TICK;
-    else if (tickNext > MAX_TICK) tickNext = MAX_TICK;
-    let sqrtPriceNextX96: bigint;
-    const cache = pool.sqrtRatioCache;
-    if (cache !== undefined) {
-      const cached = cache.get(tickNext);
-      if (cached === undefined) cache.set(tickNext, (sqrtPriceNextX96 = getSqrtRatioAtTick(tickNext)));
-      else sqrtPriceNextX96 = cached;
-    } else {
-      sqrtPriceNextX96 = getSqrtRatioAtTick(tickNext);
-    }
+    const { tick: tickNext, index } = nextBoundary(pool, zeroForOne, tick, next);
+    const sqrtPriceNextX96 = sqrtRatioAtBoundary(pool, tickNext);
 
     const target = (zeroForOne ? sqrtPriceNextX96 < limit : sqrtPriceNextX96 > limit) ? limit : sqrtPriceNextX96;
     computeSwapStep(sqrtPriceX96, target, liquidity, remaining, fee, step);

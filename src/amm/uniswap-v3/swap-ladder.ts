@@ -1,8 +1,8 @@
 import { AmmError } from '../errors.ts';
 import { addDelta } from './liquidity-math.ts';
-import { firstIndexAbove, lastIndexAtOrBelow, swap, type V3SwapPool, type V3SwapResult } from './pool.ts';
+import { nextBoundary, sqrtRatioAtBoundary, swap, type NextBoundary, type V3SwapPool, type V3SwapResult } from './pool.ts';
 import { computeSwapStep, newSwapStep } from './swap-math.ts';
-import { getSqrtRatioAtTick, MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK } from './tick-math.ts';
+import { MAX_SQRT_RATIO, MIN_SQRT_RATIO } from './tick-math.ts';
 
 /** Far more than any pool holds: a step given it always reaches its target. */
 const UNBOUNDED = 1n << 200n;
@@ -51,36 +51,19 @@ export class FullSteps {
   }
 }
 
+/** Scratch of `fullStep`'s boundary search (one per module: full steps never nest). */
+const boundary: NextBoundary = { tick: 0, index: -1 };
+
 /**
  * The swap loop's next full step from (price, tick, liquidity), exactly as `swap` takes it with
  * the default price limit: the nearer of the next initialized tick and the bitmap word's edge,
  * clamped to the tick bounds, the limit when that lies beyond it.
  */
 function fullStep(pool: Readonly<V3SwapPool>, zeroForOne: boolean, sqrtPriceX96: bigint, tick: number, liquidity: bigint): FullStep {
-  const { ticks, liquidityNet, tickSpacing, fee } = pool;
+  const { liquidityNet, fee } = pool;
   const limit = zeroForOne ? MIN_SQRT_RATIO + 1n : MAX_SQRT_RATIO - 1n;
-  const compressed = Math.floor(tick / tickSpacing);
-  let tickNext: number;
-  let index: number;
-  if (zeroForOne) {
-    const wordEdge = (compressed - (compressed & 255)) * tickSpacing;
-    index = lastIndexAtOrBelow(ticks, tick);
-    if (index >= 0 && ticks[index]! >= wordEdge) tickNext = ticks[index]!;
-    else { tickNext = wordEdge; index = -1; }
-  } else {
-    const next = compressed + 1;
-    const wordEdge = (next - (next & 255) + 255) * tickSpacing;
-    index = firstIndexAbove(ticks, tick);
-    if (index < ticks.length && ticks[index]! <= wordEdge) tickNext = ticks[index]!;
-    else { tickNext = wordEdge; index = -1; }
-  }
-  if (tickNext < MIN_TICK) tickNext = MIN_TICK;
-  else if (tickNext > MAX_TICK) tickNext = MAX_TICK;
-  let sqrtPriceNextX96: bigint | undefined = pool.sqrtRatioCache?.get(tickNext);
-  if (sqrtPriceNextX96 === undefined) {
-    sqrtPriceNextX96 = getSqrtRatioAtTick(tickNext);
-    pool.sqrtRatioCache?.set(tickNext, sqrtPriceNextX96);
-  }
+  const { tick: tickNext, index } = nextBoundary(pool, zeroForOne, tick, boundary);
+  const sqrtPriceNextX96 = sqrtRatioAtBoundary(pool, tickNext);
   const atLimit = zeroForOne ? sqrtPriceNextX96 < limit : sqrtPriceNextX96 > limit;
   const target = atLimit ? limit : sqrtPriceNextX96;
   const s = computeSwapStep(sqrtPriceX96, target, liquidity, UNBOUNDED, fee, newSwapStep());

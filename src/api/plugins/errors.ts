@@ -17,7 +17,9 @@ export const errorsPlugin = fp(
         return reply.code(500).send({ error: 'internal', message: 'internal error', requestId: request.id });
       }
       if (status === 503) return reply.code(503).send({ error: 'unavailable', message: error.message, requestId: request.id });
-      const message = error.validation !== undefined ? `invalid request: ${error.message}` : error.message;
+      // Ajv's "must NOT have additional properties" does not say which: the name is added, so a mistyped parameter is named.
+      const extra = (error.validation ?? []).flatMap((v) => (v.keyword === 'additionalProperties' ? [String((v.params as { additionalProperty?: unknown }).additionalProperty)] : []));
+      const message = error.validation !== undefined ? `invalid request: ${error.message}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}` : error.message;
       return reply.code(status).send({ error: errorName(status), message, requestId: request.id });
     });
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id }));

@@ -137,7 +137,7 @@ export const deskRoutes: FastifyPluginAsync<DeskRoutesOptions> = async (app, opt
 
   app.get<{ Querystring: Static<typeof RiskQuery> }>(
     '/risk',
-    { config, schema: { tags: ['desk'], summary: 'The latest risk snapshot per mode (VaR, ES, Sharpe, Sortino, drawdown, win rate, slippage, reverts; the hourly maintenance job)', querystring: RiskQuery, response: guarded({ 200: RiskBody }) } },
-    async (request) => ({ snapshots: await latestRiskSnapshots(db(), request.query.mode) }),
+    { config, schema: { tags: ['desk'], summary: 'The latest risk snapshots per mode, window (?window=24h|7d|30d|all) and base token (?token=), in the base token and in USD through a reference pool (VaR, ES, Sharpe, Sortino, drawdown, win rate, slippage, reverts; the hourly maintenance job)', querystring: RiskQuery, response: guarded({ 200: RiskBody }) } },
+    async (request) => ({ snapshots: await latestRiskSnapshots(db(), defined({ mode: request.query.mode, window: request.query.window, token: request.query.token })) }),
   );
 };

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { PageQuery, Timestamp } from './common.ts';
+import { RISK_WINDOWS } from '../../ledger/risk/windows.ts';
 
 /** Bodies of the desk's read routes (opportunities, simulations, executions, funnel, P&L, pools, tokens). */
 
@@ -145,11 +146,17 @@ export const TokenBody = Type.Object({
 });
 export const TokenPage = pageOf(TokenBody);
 
-export const RiskQuery = Type.Object({ mode: Type.Optional(Mode) }, { additionalProperties: false });
+export const RiskQuery = Type.Object({
+  mode: Type.Optional(Mode),
+  window: Type.Optional(Type.Union(RISK_WINDOWS.map((w) => Type.Literal(w)), { description: 'the window ending at the snapshot: 24h, 7d, 30d or all' })),
+  token: Type.Optional(Type.String({ pattern: '^(0x[0-9a-fA-F]{40}|(?!0[xX])[^\\s,]{1,32})$', description: 'a base token: its address (0x + 40 hex digits) or its symbol (case-insensitive, not starting with 0x)' })),
+}, { additionalProperties: false });
+const RiskUsdBody = Type.Object({ token: TokenRefBody, pool: Type.String(), block: Nullable(Type.String()), totalPnl: AmountBody, maxDrawdown: Nullable(AmountBody), var95: Nullable(AmountBody), var99: Nullable(AmountBody) });
 export const RiskSnapshotBody = Type.Object({
-  mode: Type.String(), takenAt: Timestamp, chainId: Nullable(Type.Integer()), token: Nullable(TokenRefBody), trades: Type.Integer(),
-  totalPnl: Nullable(AmountBody), maxDrawdown: Nullable(AmountBody), var95: Nullable(AmountBody), var99: Nullable(AmountBody),
+  mode: Type.String(), window: Type.String(), takenAt: Timestamp, chainId: Nullable(Type.Integer()), token: Nullable(TokenRefBody), trades: Type.Integer(),
+  totalPnl: Nullable(AmountBody), maxDrawdown: Nullable(AmountBody), maxDrawdownPct: Nullable(Type.Number()), var95: Nullable(AmountBody), var99: Nullable(AmountBody),
   winRate: Nullable(Type.Number()), sharpe: Nullable(Type.Number()), sortino: Nullable(Type.Number()), profitFactor: Nullable(Type.Number()), revertRate: Nullable(Type.Number()),
+  usd: Nullable(RiskUsdBody), usdReason: Nullable(Type.String()),
   report: Type.Object({}, { additionalProperties: true, description: 'the whole report: every figure (amounts as base-unit decimal strings), reasons for null ones, the equity curve (at most 500 points), execution figures, funnel conversion' }),
 });
 export const RiskBody = Type.Object({ snapshots: Type.Array(RiskSnapshotBody) });

@@ -10,7 +10,7 @@ import type { Executor, SimulationResult } from '../executor.ts';
 import { createSimExecutor } from '../sim.ts';
 import { syncExecutionRows } from './execution-rows.ts';
 import { executionFees, replacementFees, type Fees } from './fees.ts';
-import { IntentStore, type Attempt, type AttemptKind, type Intent, type NewAttempt } from './intent-store.ts';
+import { IntentStore, type Attempt, type AttemptKind, type Inclusion, type Intent, type NewAttempt } from './intent-store.ts';
 import { opportunityKeyOf } from './opportunity-key.ts';
 import { realizedFrom, type RpcReceipt } from './realized.ts';
 import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
@@ -69,7 +69,17 @@ export interface LiveExecutorOptions {
   priorityFee: bigint;
   /** Called at each step of a send (observability, and the test-only fault hook of testing/). */
   onStep?: (step: LiveStep, detail: { intent: bigint; nonce: bigint; txHash: Hex }) => void;
+  /** Called once per intent when it settles for good (the protections count live outcomes here). */
+  onSettled?: (settled: SettledIntent) => void;
   onError?: (error: unknown) => void;
+}
+
+/** An intent that settled: its final state and, when one of its attempts was mined, what that realized. */
+export interface SettledIntent {
+  intent: Intent;
+  state: 'confirmed' | 'failed' | 'dropped';
+  /** Null: no attempt of ours was mined (the nonce went to another sender). */
+  inclusion: Inclusion | null;
 }
 
 /** What /health shows of live execution. */
@@ -236,6 +246,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         counts[state] += 1;
         unsynced.add(intent.id);
         step('settled', intent, attempt);
+        options.onSettled?.({ intent, state, inclusion: realizedFrom(intent, attempt, receipt) });
       }
       return;
     }
@@ -254,6 +265,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       await intents.finalize(intent, 'dropped', `nonce ${intent.nonce} was used by a transaction that is not one of this intent's attempts`);
       counts.dropped += 1;
       unsynced.add(intent.id);
+      options.onSettled?.({ intent, state: 'dropped', inclusion: null });
       return;
     }
     const last = intent.attempts.at(-1)!;

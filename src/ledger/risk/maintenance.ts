@@ -1,18 +1,10 @@
 import { InputError } from '../../errors.ts';
 import type { Queryable } from '../../store/types.ts';
-import { executionReport, funnelConversion, type ExecutionOutcome, type ExecutionReport, type FunnelConversion, type FunnelStage } from './execution-metrics.ts';
-import { riskReport, type RiskOptions, type RiskReport } from './metrics.ts';
-import type { Trade } from './pnl-series.ts';
+import type { RiskOptions } from './metrics.ts';
+import { modeSnapshots, type LedgerMode, type ModePnl, type RiskSnapshot } from './snapshot.ts';
+import type { RiskWindow } from './windows.ts';
 
-/** The modes the ledger records apart. */
-export type LedgerMode = 'sim' | 'live';
-
-/** What one mode's risk snapshot is computed from, as the ledger supplies it. */
-export interface ModePnl {
-  trades: readonly Trade[];
-  executions?: readonly ExecutionOutcome[];
-  funnel?: readonly FunnelStage[];
-}
+export type { LedgerMode, ModePnl, RiskSnapshot } from './snapshot.ts';
 
 /** One table that retention prunes by a timestamp column. */
 export interface RetentionRule {
@@ -23,6 +15,8 @@ export interface RetentionRule {
   days: number;
   /** Primary key the batches delete by (default `id`). */
   key?: string;
+  /** Rows another table still points at (`table.column` = this row's key) are kept whatever their age. */
+  keepReferencedBy?: { table: string; column: string };
 }
 
 /** Days of the long retention: executions (and the audit log) are kept 7 years. */
@@ -30,13 +24,20 @@ export const LONG_RETENTION_DAYS = 7 * 365 + 2;
 /** Tables only the long retention may prune: what was sent on chain, and the audit trail. */
 export const LONG_KEPT_TABLES: readonly string[] = ['executions', 'audit_log', 'audit_personal', 'audit_checkpoint'];
 
-/** Retention as issue 13 sets it: opportunities and simulations after `days`, executions after 7 years. */
+/** Retention as issue 13 sets it: opportunities and simulations after `days`, executions after 7 years; past risk snapshots after `days` too. */
 export function defaultRetention(days: number): RetentionRule[] {
   return [
     // Simulations first: they point at decisions of opportunities (the cascade would take them anyway).
     { table: 'simulations', column: 'simulated_at', days },
-    { table: 'opportunities', column: 'last_seen_at', days },
+    // Executions before opportunities, so an opportunity whose execution goes now goes in the same run.
     { table: 'executions', column: 'created_at', days: LONG_RETENTION_DAYS },
+    // An opportunity an execution was sent for stays while the execution does (7 years): the
+    // live P&L reads its base token and gas estimate (src/desk/pnl.ts), so deleting it would
+    // drop the trade from the risk figures after `days`.
+    { table: 'opportunities', column: 'last_seen_at', days, keepReferencedBy: { table: 'executions', column: 'opportunity_id' } },
+    // Past snapshots: only the latest run's are read; each run writes one row per mode, window and
+    // base token (equity curves included), so they are kept as long as the ledger rows they summarise.
+    { table: 'risk_snapshots', column: 'taken_at', days },
   ];
 }
 
@@ -45,7 +46,10 @@ export interface MaintenanceOptions {
   modes?: readonly LedgerMode[];
   /** Realized P&L per mode (the ledger's executions, or simulations in sim mode). */
   pnl: (mode: LedgerMode) => Promise<ModePnl>;
-  risk?: RiskOptions;
+  /** Periods per year and the risk-free rate; the capital is each base token's own (the P&L source's). */
+  risk?: Omit<RiskOptions, 'capital'>;
+  /** Windows each base token's figures are computed over (default every one of RISK_WINDOWS). */
+  windows?: readonly RiskWindow[];
   /** Stores each snapshot (the ledger's risk table; the API and gauges read the latest). */
   saveSnapshot?: (snapshot: RiskSnapshot) => Promise<void>;
   retention: readonly RetentionRule[];
@@ -53,15 +57,6 @@ export interface MaintenanceOptions {
   batchSize?: number;
   /** Clock (tests pass a fixed one). */
   now?: () => Date;
-}
-
-/** A mode's risk figures at one time. */
-export interface RiskSnapshot {
-  mode: LedgerMode;
-  takenAt: Date;
-  risk: RiskReport;
-  execution: ExecutionReport;
-  funnel: FunnelConversion[];
 }
 
 /** What a run did, for its log line and audit entry. */
@@ -76,7 +71,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const DAY_MS = 86_400_000;
 
 function checkRule(rule: RetentionRule): void {
-  for (const name of [rule.table, rule.column, rule.key ?? 'id']) {
+  for (const name of [rule.table, rule.column, rule.key ?? 'id', ...(rule.keepReferencedBy === undefined ? [] : [rule.keepReferencedBy.table, rule.keepReferencedBy.column])]) {
     if (!IDENTIFIER.test(name)) throw new InputError(`retention: "${name}" is not a plain lower-case SQL identifier`);
   }
   if (!(Number.isFinite(rule.days) && rule.days > 0)) throw new InputError(`retention of ${rule.table} must be a positive number of days, got ${rule.days}`);
@@ -88,7 +83,8 @@ function checkRule(rule: RetentionRule): void {
 /** Deletes rows of one table older than `cutoff`, `batchSize` per statement, until none is left. */
 async function prune(db: Queryable, rule: RetentionRule, cutoff: Date, batchSize: number): Promise<{ deleted: number; batches: number }> {
   const key = rule.key ?? 'id';
-  const sql = `delete from ${rule.table} where ${key} in (select ${key} from ${rule.table} where ${rule.column} < $1 order by ${key} limit $2)`;
+  const kept = rule.keepReferencedBy === undefined ? '' : ` and not exists (select 1 from ${rule.keepReferencedBy.table} k where k.${rule.keepReferencedBy.column} = ${rule.table}.${key})`;
+  const sql = `delete from ${rule.table} where ${key} in (select ${key} from ${rule.table} where ${rule.column} < $1${kept} order by ${key} limit $2)`;
   let deleted = 0;
   let batches = 0;
   for (;;) {
@@ -100,7 +96,7 @@ async function prune(db: Queryable, rule: RetentionRule, cutoff: Date, batchSize
 }
 
 /**
- * One maintenance run: a risk snapshot per mode from the injected P&L source (saved through
+ * One maintenance run: a risk snapshot per mode, base token and window from the injected P&L source (saved through
  * `saveSnapshot`), then retention, table by table in batches. Rules are checked before anything
  * runs, so a bad rule changes nothing. The caller logs, audits and schedules the run.
  */
@@ -114,15 +110,10 @@ export async function runMaintenance(db: Queryable, options: MaintenanceOptions)
   const snapshots: RiskSnapshot[] = [];
   for (const mode of options.modes ?? ['sim', 'live']) {
     const source = await options.pnl(mode);
-    const snapshot: RiskSnapshot = {
-      mode,
-      takenAt: startedAt,
-      risk: riskReport(source.trades, options.risk),
-      execution: executionReport(source.executions ?? []),
-      funnel: funnelConversion(source.funnel ?? []),
-    };
-    await options.saveSnapshot?.(snapshot);
-    snapshots.push(snapshot);
+    for (const snapshot of modeSnapshots(mode, source, startedAt, { ...(options.risk === undefined ? {} : { risk: options.risk }), ...(options.windows === undefined ? {} : { windows: options.windows }) })) {
+      await options.saveSnapshot?.(snapshot);
+      snapshots.push(snapshot);
+    }
   }
   const retention: MaintenanceResult['retention'] = [];
   for (const rule of options.retention) {

@@ -6,16 +6,16 @@ import { migrate, openStore } from '../../store/index.ts';
 import { openTestStore, type TestStore } from '../../store/test-store.ts';
 import { restoreBackup, writeBackup } from './index.ts';
 import { fillAwkwardRows, migrationsWithAwkwardTable } from './testing/awkward-table.ts';
-import { startThrowawayCluster, type ThrowawayCluster } from './testing/throwaway-cluster.ts';
+import { startThrowawayPostgres, type ThrowawayPostgres } from '../../store/testing/throwaway-postgres.ts';
 
 const migrations = migrationsWithAwkwardTable();
 const folder = mkdtempSync(join(tmpdir(), 'orion-crash-'));
 let source: TestStore;
-let cluster: ThrowawayCluster;
+let cluster: ThrowawayPostgres;
 
 beforeAll(async () => {
   if (process.getuid?.() !== 0) throw new Error('this test runs initdb/pg_ctl through runuser and must run as root (as CI does)');
-  cluster = await startThrowawayCluster();
+  cluster = await startThrowawayPostgres();
   source = await openTestStore('pglite', { migrate: false });
   await migrate(source.store, migrations);
   await fillAwkwardRows(source.store, 40);

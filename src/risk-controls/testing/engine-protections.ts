@@ -28,7 +28,7 @@ export function engineProtections(store: Store, chainId: number, options: { limi
   return {
     dataDir,
     open: async (session) => {
-      service = await openProtections({ store, chainId, session: session.id, dataDir, seed: options.limits ?? DEFAULT_LIMITS, tokens: () => options.tokens ?? new TokenDirectory([]) });
+      service = await openProtections({ store, chainId, session: session.id, mode: session.mode, dataDir, seed: options.limits ?? DEFAULT_LIMITS, tokens: () => options.tokens ?? new TokenDirectory([]) });
       return service;
     },
     service: () => {

@@ -1,9 +1,9 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../devnet/anvil.ts';
 
 /**
  * TEST CODE — a PostgreSQL cluster of the test's own (initdb + pg_ctl in a temp folder, on a
@@ -17,10 +17,12 @@ export interface ThrowawayPostgres {
   /** postgres://postgres@127.0.0.1:PORT/postgres */
   url: string;
   port: number;
-  /** Stops the server (fast shutdown: open connections are cut). */
-  stop(): Promise<void>;
+  /** Stops the server: `fast` (the default) cuts open connections; `immediate` is a crash (no shutdown checkpoint). */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
+  /** Stops it (`immediate`: as a crash) and starts it again. */
+  restart(mode: 'fast' | 'immediate'): Promise<void>;
   /** Stops it and deletes its folder. */
   destroy(): Promise<void>;
 }
@@ -33,17 +35,6 @@ export function postgresBinDir(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs a PostgreSQL tool as the postgres user (directly when not root). */
@@ -73,17 +64,23 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const pgCtl = join(bin, 'pg_ctl');
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`;
   const start = (): Promise<void> => run(pgCtl, ['-D', data, '-o', options, '-w', '-t', '60', '-l', join(dir, 'log'), 'start']);
-  const stop = (): Promise<void> => run(pgCtl, ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  const stop = (mode: 'fast' | 'immediate' = 'fast'): Promise<void> => run(pgCtl, ['-D', data, '-m', mode, '-w', '-t', '60', 'stop']);
   await start();
   let running = true;
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     port,
-    async stop() {
-      await stop();
+    async stop(mode = 'fast') {
+      await stop(mode);
       running = false;
     },
     async start() {
+      await start();
+      running = true;
+    },
+    async restart(mode) {
+      await stop(mode);
+      running = false;
       await start();
       running = true;
     },

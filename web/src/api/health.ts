@@ -74,4 +74,21 @@ export interface HealthDetail {
   chain?: { rpcUrl: string; flow: unknown; executor: unknown } | null;
   engine?: EngineView | null;
   backup?: unknown;
+  protections?: { gasMoney: GasMoneyView | null; [key: string]: unknown } | null;
+  /** Whether the engine runs the stored mode, and why not when it does not (src/mode/mode-follower.ts). */
+  modeFollower?: { stored: string | null; note: string | null; followed: number } | null;
+}
+
+/** The hot key's gas money (src/risk-controls/protections-service.ts): wei and counts as decimal strings. */
+export interface GasMoneyView {
+  account: string;
+  balance: string;
+  feePerGas: string;
+  gasPerExecution: string;
+  /** Null: gas costs nothing at the fee counted. */
+  executionsLeft: string | null;
+  floor: number;
+  block: string;
+  /** Live: planning stops below the floor; sim: shown only. */
+  enforced: boolean;
 }

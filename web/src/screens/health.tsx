@@ -1,6 +1,6 @@
 import type { HealthDetail } from '../api/health.ts';
 import { useQuery } from '../api/use-query.ts';
-import { formatTime } from '../format/amount.ts';
+import { formatAmount, formatTime } from '../format/amount.ts';
 import { Loaded } from '../ui/states.tsx';
 
 interface Latency { headToDecisionUs?: { p50: number; p99: number; n: number }; headToSimulationUs?: { p50: number; p99: number; n: number }; note: string | null }
@@ -22,6 +22,7 @@ export function Health() {
           const latency = h.engine?.['latency'] as Latency | undefined;
           const ledger = h.engine?.['ledger'] as Ledger | undefined;
           const backup = (h.backup ?? null) as Backup | null;
+          const gas = h.protections?.gasMoney ?? null;
           return (
             <>
               <div className="table-wrap">
@@ -83,6 +84,20 @@ export function Health() {
                   <h2>Ledger</h2>
                   <p>{ledger === undefined ? '—' : `${ledger.writtenRows} rows written, ${ledger.pendingRows} pending`}</p>
                   {ledger?.failing ? <p className="warn">{ledger.failing}</p> : null}
+                </div>
+                <div className="card">
+                  <h2>Gas money</h2>
+                  {gas === null ? <p>— (no hot key read yet)</p> : (
+                    <>
+                      <p>hot key {gas.account}: {formatAmount(gas.balance, 18)} ETH at block {gas.block}</p>
+                      <p>
+                        pays for {gas.executionsLeft ?? 'any number of'} executions at {formatAmount(gas.feePerGas, 9)} gwei × {gas.gasPerExecution} gas; floor {gas.floor}
+                        {gas.enforced ? '' : ' (sim: shown only)'}
+                      </p>
+                      {gas.enforced && gas.executionsLeft !== null && BigInt(gas.executionsLeft) < BigInt(gas.floor) ? <p className="warn">below the floor: live planning is stopped until the hot key is funded</p> : null}
+                    </>
+                  )}
+                  {h.modeFollower?.note ? <p className="warn">{h.modeFollower.note}</p> : null}
                 </div>
                 <div className="card">
                   <h2>Backups</h2>
