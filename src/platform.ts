@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { formatUnits } from 'viem';
 import { buildApp } from './api/app.ts';
 import { Readiness } from './api/readiness.ts';
@@ -37,6 +38,8 @@ import { startStallWatch, type StallWatch } from './telemetry/stall-watch.ts';
 import { startMaintenanceSchedule, type MaintenanceSchedule } from './ops/maintenance-schedule.ts';
 // Protections (issue 10)
 import { openProtections, type Protections } from './risk-controls/protections-service.ts';
+import { followProtectionChanges, publishProtectionChanges } from './telemetry/protection-messages.ts';
+import { writeServerUrl } from './ops/server-url.ts';
 import { seedLimits } from './orchestrator/limits.ts';
 import type { AuditJson } from './audit/canonical.ts';
 
@@ -75,6 +78,12 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a page of /opportunities is served to every client asking the same query: the engine
+ * writes once a block (2 s on the embedded chain), a polling desk costs one read per 500 ms.
+ */
+const DESK_PAGE_CACHE_MS = 500;
+
 /** How often an instance on PostgreSQL reads the protections again (limits, kill switch, breakers). */
 const PROTECTIONS_REFRESH_MS = 2_000;
 
@@ -93,6 +102,9 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let engine: Engine | undefined;
   let protections: Protections | undefined;
   let protectionsRefresh: ReturnType<typeof setInterval> | undefined;
+  let stopFollowing: (() => Promise<void>) | undefined;
+  // Names this instance's messages on the bus, so it does not react to its own.
+  const instance = randomUUID();
   let modeFollowTimer: ReturnType<typeof setInterval> | undefined;
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
@@ -115,6 +127,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     gate: api,
     bus,
     controls: { protections: () => protections, tokens: () => tokens },
+    desk: { pageCacheMs: DESK_PAGE_CACHE_MS },
     ops: { backup: (opened) => backups?.runNow() ?? takeBackup(opened, config.backupDir) },
     mode: () => runningMode,
     live: { mode: () => modeService, contract: () => contractControls },
@@ -141,6 +154,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   say(`listening on ${url} (mode ${config.mode}); dashboard at ${url}/; /healthz is up, /readyz turns 200 once the chain is seeded`);
+  // Where `orion limits set …` and the other state-changing commands find this server by default.
+  const serverUrlFile = writeServerUrl(config.dataDir, url);
 
   let store: Store;
   try {
@@ -214,6 +229,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       audit: services.audit,
       // On the embedded chain its own hot key and cold wallet stand in for unset ones (as the live signer does).
       target: async () => ({ config: (await import('./executor/live/live-settings.ts')).withEmbeddedChainKeys(config, devnet), rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor, relayUrls: relaysToCheck(config) }),
+      onSwitched: (to, actor) => void bus.publish('mode', { mode: to, by: actor.label, instance }).catch((error: unknown) => say(`event bus: publish failed: ${(error as Error).message}`)),
     });
     if (followed.executor !== undefined && /^https?:/.test(followed.rpcUrl)) {
       contractControls = ownerController(config, followed.rpcUrl, followed.executor, services.audit);
@@ -234,6 +250,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
         protections: async (session) => {
           // A restart that follows a mode switch replaces the previous engine's protections.
           clearInterval(protectionsRefresh);
+          await stopFollowing?.();
           await protections?.settle();
           protections = await openProtections({
             mode: session.mode,
@@ -247,13 +264,17 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
               await api.get().audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> });
             },
             onError: (error) => say(`protections: a background write failed (the state in memory holds): ${(error as Error).message}`),
+            onChange: publishProtectionChanges(bus, { instance, status: () => protections?.status(), onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`) }),
           });
           // On a shared PostgreSQL another instance or `orion limits set` may change them: read them
           // again every few seconds (PGlite belongs to this process alone: every change comes through it).
           if (store.backend === 'postgres') {
             const opened = protections;
-            protectionsRefresh = setInterval(() => void opened.refresh().catch((error: unknown) => say(`protections: cannot read the limits again: ${(error as Error).message}`)), PROTECTIONS_REFRESH_MS);
+            const cannotRead = (error: unknown): void => say(`protections: cannot read the limits again: ${(error as Error).message}`);
+            protectionsRefresh = setInterval(() => void opened.refresh().catch(cannotRead), PROTECTIONS_REFRESH_MS);
             protectionsRefresh.unref();
+            // Another instance's change, announced on the bus (Redis), is read at once; the poll catches the rest.
+            stopFollowing = await followProtectionChanges(bus, instance, () => opened.refresh(), cannotRead);
           }
           return protections;
         },
@@ -349,6 +370,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const shutdown = createShutdownHooks();
   shutdown.add('intake', 'http', async () => {
     stopping = true;
+    serverUrlFile.remove();
     await app.close();
   });
   shutdown.add('in-flight', 'engine', async () => {
@@ -358,6 +380,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     clearInterval(modeFollowTimer);
     const ledger = await engine?.stop();
     clearInterval(protectionsRefresh);
+    await stopFollowing?.();
     await protections?.settle();
     if (ledger !== undefined && ledger.unwritten > 0) say(`ledger: ${ledger.unwritten} rows could not be written to the database${ledger.spillFile === null ? '' : `; kept in ${ledger.spillFile}`}`);
   });

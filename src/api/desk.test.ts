@@ -359,7 +359,7 @@ forEachBackend('desk routes', (ctx) => {
       store: ctx.store, chainId: CHAIN, session: live.id, dataDir: folder, seed: seedLimits({}), tokens: () => tokens,
       onAudit: async (e) => void (await t.audit.append({ type: e.type, actor: e.actor, details: e.details as Record<string, AuditJson> })),
     });
-    type Limits = { version: number; actor: string; comment: string | null; limits: Array<{ key: string; value: string; shown: { key: string; value: string } }>; changes: Array<{ key: string; old: string | null; new: string | null }> };
+    type Limits = { version: number; actor: string; comment: string | null; limits: Array<{ key: string; value: string; shown: { key: string; value: string } }>; changes: Array<{ key: string; old: string | null; new: string | null; shown: { key: string; old: string; new: string } }> };
     const first = await get<Limits>('/limits');
     expect(first.version).toBe(1);
     const send = (method: 'PUT' | 'POST', url: string, role: Parameters<TestApp['bearer']>[0], payload: unknown) => t.app.inject({ method, url: `/api/v1${url}`, headers: t.bearer(role), payload: payload as Record<string, unknown> });
@@ -371,7 +371,7 @@ forEachBackend('desk routes', (ctx) => {
     expect(put.statusCode, put.body).toBe(200);
     const v2 = put.json() as Limits;
     expect(v2).toMatchObject({ version: 2, comment: 'tighter', actor: expect.stringMatching(/\S/) as unknown });
-    expect(v2.changes).toEqual([{ key: `max_input.${SAMPLE_BASE}`, old: null, new: (15n * 10n ** 17n).toString() }]);
+    expect(v2.changes).toEqual([{ key: `max_input.${SAMPLE_BASE}`, old: null, new: (15n * 10n ** 17n).toString(), shown: { key: 'max_input.WETH', old: '(none)', new: '1.5 WETH' } }]);
     expect(v2.limits.find((l) => l.key === `max_input.${SAMPLE_BASE}`)?.shown).toEqual({ key: 'max_input.WETH', value: '1.5 WETH' });
     const history = await get<{ versions: Limits[] }>('/limits/history');
     expect(history.versions.map((v) => v.version)).toEqual([2, 1]);

@@ -31,6 +31,7 @@ export const PERMISSIONS = {
   'kill-switch.engage': TRADER_UP,
   'kill-switch.release': RISK_UP,
   'limits.write': RISK_UP,
+  'breaker.rearm': RISK_UP,
   'mode.switch': ADMIN,
   'contract.control': ADMIN,
   'users.manage': ADMIN,

@@ -2,11 +2,13 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import { withApiServices } from './api-services.ts';
+import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
 /**
  * `orion breaker status`, `orion breaker rearm NAME --reason TEXT`: the breakers that hold
  * across restarts (daily-loss until re-armed by hand; revert-breaker until its cooldown block),
- * against the database while the server is stopped.
+ * against the database while the server is stopped; `rearm` through the running server's API
+ * when given a server or credentials (running-server.ts; risk and admin).
  */
 
 const BREAKERS = ['daily-loss', 'revert-breaker'];
@@ -29,13 +31,19 @@ export function register(program: Command): void {
       for (const t of trips) process.stdout.write(`${t.breaker}: tripped at block ${t.trippedBlock} (${t.trippedAt.toISOString()}), ${t.untilBlock === null ? 'until re-armed' : `until block ${t.untilBlock}`}: ${t.reason}\n`);
     });
 
-  command.command('rearm').description('re-arm a tripped breaker (the daily loss then counts afresh from now)')
+  withServerOptions(command.command('rearm').description('re-arm a tripped breaker (the daily loss then counts afresh from now)')
     .argument('<breaker>', BREAKERS.join(' or '))
-    .requiredOption('--reason <text>', 'why it is safe to trade again')
-    .action(async (breaker: string, options: { reason: string }) => {
+    .requiredOption('--reason <text>', 'why it is safe to trade again'))
+    .action(async (breaker: string, options: { reason: string } & ServerOptions) => {
       if (!BREAKERS.includes(breaker)) throw new InputError(`breaker "${breaker}" is not one of ${BREAKERS.join(', ')}`);
+      if (wantsServer(options)) {
+        const served = await withServer(options, { name: `re-arming the ${breaker} breaker` }, (server) =>
+          server.call<{ by: string; at: string }>('POST', `/controls/breakers/${breaker}/rearm`, { reason: options.reason }));
+        process.stdout.write(`${breaker} re-armed by ${served.by} at ${served.at}\n`);
+        return;
+      }
       const by = `cli:${userInfo().username}`;
-      const at = await withApiServices('re-arm it through the running server\'s API', async ({ store, audit }) => {
+      const at = await withApiServices('pass --api-key KEY (or ORION_API_KEY) or --login USERNAME to re-arm it through the server', async ({ store, audit }) => {
         const { rearmBreaker } = await import('../risk-controls/breaker-repository.ts');
         const rearmed = await rearmBreaker(store, breaker, by, options.reason);
         await audit.append({ type: 'breaker.rearm', details: { breaker, reason: options.reason, via: 'cli', by } });

@@ -3,26 +3,36 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { withApiServices } from './api-services.ts';
+import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
 /**
- * `orion kill-switch engage|release --reason TEXT`, `orion kill-switch status`: against the
- * database while the server is stopped. While it runs (and even when its API is down), create
+ * `orion kill-switch engage|release --reason TEXT`, `orion kill-switch status`: through the
+ * running server's API when given a server or credentials (running-server.ts; engage: trader
+ * and up, release: risk and admin), else against the database while the server is stopped.
+ * While it runs (and even when its API is down), create
  * the file ORION_DATA_DIR/KILL (its content is the reason): the engine engages the switch within
  * one block. Releasing is deliberate: this command (or the API) releases it and removes the
  * file; deleting the file alone does not.
  */
 
-const VIA_API = 'use POST /api/v1/controls/kill-switch on the running server, or create the file KILL in the data folder to engage it now';
+const VIA_API = 'pass --api-key KEY (or ORION_API_KEY) or --login USERNAME to go through it (POST /api/v1/controls/kill-switch/…), or create the file KILL in the data folder to engage it now';
 const actor = (): string => `cli:${userInfo().username}`;
 
 export function register(program: Command): void {
   const command = program.command('kill-switch');
 
   for (const engaged of [true, false]) {
-    command.command(engaged ? 'engage' : 'release')
+    withServerOptions(command.command(engaged ? 'engage' : 'release')
       .description(engaged ? 'stop all new plans (persisted: it holds across restarts until released)' : 'let the engine plan again (removes the file KILL too)')
-      .requiredOption('--reason <text>', 'why (kept and shown in /health)')
-      .action(async (options: { reason: string }) => {
+      .requiredOption('--reason <text>', 'why (kept and shown in /health)'))
+      .action(async (options: { reason: string } & ServerOptions) => {
+        if (wantsServer(options)) {
+          const verb = engaged ? 'engage' : 'release';
+          const served = await withServer(options, { name: `${engaged ? 'engaging' : 'releasing'} the kill switch` }, (server) =>
+            server.call<{ engaged: boolean; reason: string; actor: string; at: string | null }>('POST', `/controls/kill-switch/${verb}`, { reason: options.reason }));
+          process.stdout.write(`kill switch ${served.engaged ? 'ENGAGED' : 'released'} by ${served.actor} at ${served.at ?? 'unknown'}: ${served.reason}\n`);
+          return;
+        }
         const { loadConfig } = await import('../config.ts');
         const dataDir = loadConfig().dataDir;
         const state = await withApiServices(VIA_API, async ({ store, audit }) => {

@@ -3,15 +3,18 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import type { LimitsVersion } from '../risk-controls/limits-repository.ts';
 import { withApiServices } from './api-services.ts';
+import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
 /**
  * `orion limits show | set KEY=VALUE… | history | rollback --to N`: the risk limits as data
- * (src/orchestrator/limits.ts lists the keys), against the database while the server is
- * stopped (PGlite belongs to one process; on PostgreSQL a running server picks a change up
- * within seconds). Every change is a new version with who and why, and is in the audit log.
+ * (src/orchestrator/limits.ts lists the keys). `set` and `rollback` go through the running
+ * server's API when given a server or credentials (running-server.ts: an API key or login with
+ * the risk or admin role), else to the database while the server is stopped (PGlite belongs to
+ * one process; on PostgreSQL a running server picks a change up within seconds). Every change
+ * is a new version with who and why, and is in the audit log.
  */
 
-const VIA_API = 'change the limits through the running server (PUT /api/v1/limits as risk or admin)';
+const VIA_API = 'pass --api-key KEY (or ORION_API_KEY) or --login USERNAME to change the limits through it (PUT /api/v1/limits, risk or admin)';
 const actor = (): string => `cli:${userInfo().username}`;
 
 export function register(program: Command): void {
@@ -27,10 +30,14 @@ export function register(program: Command): void {
       for (const row of describeLimits(current.limits, tokens)) process.stdout.write(`  ${row.key.padEnd(40)} ${row.value}\n`);
     });
 
-  limits.command('set').description('change limits: KEY=VALUE… (amounts in token units, tokens by symbol or address; KEY=none removes a per-token limit)')
+  withServerOptions(limits.command('set').description('change limits: KEY=VALUE… (amounts in token units, tokens by symbol or address; KEY=none removes a per-token limit)')
     .argument('<assignments...>', 'e.g. max_input.WETH=50 min_net_profit.USDC=5 max_gas_price=80gwei')
-    .option('--comment <text>', 'why (kept with the version)')
-    .action(async (assignments: string[], options: { comment?: string }) => {
+    .option('--comment <text>', 'why (kept with the version)'))
+    .action(async (assignments: string[], options: { comment?: string } & ServerOptions) => {
+      if (wantsServer(options)) {
+        const body = { set: assignments, ...(options.comment === undefined ? {} : { comment: options.comment }) };
+        return printShown(await withServer(options, { name: 'changing the limits' }, (server) => server.call<ServedVersion>('PUT', '/limits', body)));
+      }
       const written = await withMarket(async ({ store, audit, chainId, tokens }) => {
         const { applyAssignments } = await import('../orchestrator/limits.ts');
         const { writeLimits } = await import('../risk-controls/limits-repository.ts');
@@ -55,12 +62,16 @@ export function register(program: Command): void {
       for (const version of history) await printChanges(version, tokens);
     });
 
-  limits.command('rollback').description('restore an earlier version exactly (written as a new version)')
+  withServerOptions(limits.command('rollback').description('restore an earlier version exactly (written as a new version)')
     .requiredOption('--to <version>', 'the version to restore')
-    .option('--comment <text>', 'why')
-    .action(async (options: { to: string; comment?: string }) => {
+    .option('--comment <text>', 'why'))
+    .action(async (options: { to: string; comment?: string } & ServerOptions) => {
       const to = Number(options.to);
       if (!Number.isInteger(to) || to < 1) throw new InputError(`--to must be a version number from 1, got "${options.to}"`);
+      if (wantsServer(options)) {
+        const body = { version: to, ...(options.comment === undefined ? {} : { comment: options.comment }) };
+        return printShown(await withServer(options, { name: 'rolling the limits back' }, (server) => server.call<ServedVersion>('POST', '/limits/rollback', body)));
+      }
       const written = await withMarket(async ({ store, audit, chainId, tokens }) => {
         const { rollbackLimits } = await import('../risk-controls/limits-repository.ts');
         const version = await rollbackLimits(store, chainId, to, actor(), options.comment ?? null);
@@ -89,14 +100,31 @@ async function readCurrent(): Promise<{ current: LimitsVersion; tokens: Market['
   });
 }
 
+/** A version as the API answers it (src/api/routes/controls.ts): each change also as a person reads it. */
+interface ServedVersion {
+  version: number;
+  changedAt: string;
+  actor: string;
+  comment: string | null;
+  changes: { shown: { key: string; old: string; new: string } }[];
+}
+
 async function printChanges(version: LimitsVersion, tokens: Market['tokens']): Promise<void> {
   const { describeEntry } = await import('../orchestrator/limits.ts');
-  process.stdout.write(`version ${version.version} (${version.changedAt.toISOString()}, by ${version.actor}${version.comment === null ? '' : `: ${version.comment}`})\n`);
-  for (const change of version.changes) {
-    const before = describeEntry(change.key, change.old, tokens);
-    const after = describeEntry(change.key, change.new, tokens);
-    process.stdout.write(`  ${after.key.padEnd(40)} ${before.value} → ${after.value}\n`);
-  }
+  printShown({
+    ...version,
+    changedAt: version.changedAt.toISOString(),
+    changes: version.changes.map((change) => {
+      const after = describeEntry(change.key, change.new, tokens);
+      return { shown: { key: after.key, old: describeEntry(change.key, change.old, tokens).value, new: after.value } };
+    }),
+  });
+}
+
+/** The same lines whether the change went through the server or the database. */
+function printShown(version: ServedVersion): void {
+  process.stdout.write(`version ${version.version} (${version.changedAt}, by ${version.actor}${version.comment === null ? '' : `: ${version.comment}`})\n`);
+  for (const { shown } of version.changes) process.stdout.write(`  ${shown.key.padEnd(40)} ${shown.old} → ${shown.new}\n`);
 }
 
 function print(document: unknown): void {

@@ -1,15 +1,22 @@
 import type { Command } from 'commander';
 import { InputError, RuntimeFault } from '../errors.ts';
 import { withApiServices } from './api-services.ts';
+import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
+
+/** What an operator types to confirm a switch to live (as src/api/routes/mode.ts asks it). */
+const LIVE_CONFIRMATION = 'SWITCH TO LIVE';
 
 /**
  * `orion mode status | validate | switch sim|live`: the mode service (src/mode) from the shell,
  * over the configured database. Validation needs a chain this process can reach (ORION_RPC_URLS);
- * on the embedded chain it says to use the API of the running instance.
+ * on the embedded chain it says to use the API of the running instance. Given a server or
+ * credentials (running-server.ts), `validate` and `switch` go through the running server's API:
+ * an admin; a switch needs a signed-in admin's fresh `--totp` code, and to live `--confirm
+ * "SWITCH TO LIVE"`.
  */
 export function register(program: Command): void {
   const mode = program.command('mode');
-  const viaApi = 'use the API of the running instance (/api/v1/mode)';
+  const viaApi = 'pass --login USERNAME (an admin) to go through its API (/api/v1/mode)';
 
   const withMode = async <T>(work: (service: import('../mode/mode-service.ts').ModeService) => Promise<T>): Promise<T> => {
     const [{ loadConfig }, { createModeService }, { cliValidationTarget }] = await Promise.all([import('../config.ts'), import('../mode/mode-service.ts'), import('../mode/cli-target.ts')]);
@@ -23,23 +30,32 @@ export function register(program: Command): void {
     .description('the stored mode, since when, the open session and its counters, the last validation')
     .action(async () => print(await withMode((service) => service.status())));
 
-  mode
+  withServerOptions(mode
     .command('validate')
     .description('run the pre-flight checks of live mode and print each result; exit 1 when one fails')
-    .option('--json', 'one JSON document')
-    .action(async (options: { json?: boolean }) => {
-      const report = await withMode((service) => service.validate({ label: 'cli' }));
+    .option('--json', 'one JSON document'))
+    .action(async (options: { json?: boolean } & ServerOptions) => {
+      const report = wantsServer(options)
+        ? await withServer(options, { name: 'validating live mode' }, (server) => server.call<{ passed: boolean; checks: { name: string; ok: boolean; detail: string }[] }>('POST', '/mode/validate'))
+        : await withMode((service) => service.validate({ label: 'cli' }));
       if (options.json === true) print(report);
       else for (const check of report.checks) process.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}\n`);
       if (!report.passed) throw new RuntimeFault(`live mode would not start: ${report.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')} failed`);
     });
 
-  mode
+  withServerOptions(mode
     .command('switch')
     .argument('<mode>', 'sim or live')
-    .description('switch every instance to MODE (live: ORION_ALLOW_LIVE=on and a passing validation of the last minute); a new mode session')
-    .action(async (to: string) => {
+    .option('--confirm <text>', `to live through the server: the typed confirmation "${LIVE_CONFIRMATION}"`)
+    .description('switch every instance to MODE (live: ORION_ALLOW_LIVE=on and a passing validation of the last minute); a new mode session'), true)
+    .action(async (to: string, options: { confirm?: string } & ServerOptions) => {
       if (to !== 'sim' && to !== 'live') throw new InputError(`mode ${JSON.stringify(to)} is not known; allowed: sim or live`);
+      if (wantsServer(options)) {
+        if (to === 'live' && options.confirm !== LIVE_CONFIRMATION) throw new InputError(`switching to live needs the typed confirmation: --confirm "${LIVE_CONFIRMATION}"`);
+        const body = { mode: to, totp: options.totp, ...(to === 'live' ? { confirmation: options.confirm } : {}) };
+        print(await withServer(options, { name: `the switch to ${to}`, freshTotp: true }, (server) => server.call('POST', '/mode/switch', body)));
+        return;
+      }
       print(await withMode((service) => service.switch(to, { label: 'cli' })));
     });
 }

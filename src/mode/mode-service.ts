@@ -54,6 +54,8 @@ export interface ModeServiceOptions {
   target: () => ValidationTarget | string | Promise<ValidationTarget | string>;
   /** Records `mode.validate` and `mode.switch` (the CLI and the API pass theirs). */
   audit?: AuditLog;
+  /** After each switch is stored (the platform publishes it on the bus's `mode` channel). Must not throw. */
+  onSwitched?: (to: 'sim' | 'live', actor: ModeActor) => void;
   now?: () => Date;
 }
 
@@ -116,6 +118,7 @@ export function createModeService(options: ModeServiceOptions): ModeService {
         await options.audit?.append({ type: 'mode.switch', ...(actor.pseudonym === undefined ? {} : { actor: actor.pseudonym }), details: { from: before?.mode ?? 'sim', to, validation: validation?.id.toString() ?? null } }, tx);
       });
       notify({ type: 'mode.switched', text: `mode switched to ${to} by ${actor.label}`, details: { mode: to } });
+      options.onSwitched?.(to, actor);
       return service.status();
     },
   };

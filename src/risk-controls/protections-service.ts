@@ -54,6 +54,11 @@ export interface ProtectionsOptions {
   tokens: () => TokenDirectory;
   /** Each change (for the audit log). */
   onAudit?: (event: ProtectionAuditEvent) => Promise<void> | void;
+  /**
+   * Each change once it holds (written and in memory), the engine's cooldown re-arm included:
+   * for the event bus (src/telemetry/protection-messages.ts). Must not throw.
+   */
+  onChange?: (event: ProtectionAuditEvent) => void;
   /** A background write that failed (the state in memory holds; the write is retried on the next change). */
   onError?: (error: unknown) => void;
 }
@@ -125,8 +130,16 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
     const tracked = work.catch((error: unknown) => options.onError?.(error)).finally(() => pending.delete(tracked));
     pending.add(tracked);
   };
+  const announce = (event: ProtectionAuditEvent): void => {
+    try {
+      options.onChange?.(event);
+    } catch (error) {
+      options.onError?.(error);
+    }
+  };
   const audit = async (event: ProtectionAuditEvent): Promise<void> => {
     await options.onAudit?.(event);
+    announce(event);
   };
 
   const trip = (lock: Lock, block: bigint): void => {
@@ -169,7 +182,8 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
       const revert = figures.breakers.get('revert-breaker');
       if (revert !== undefined && revert.untilBlock !== null && block > revert.untilBlock) {
         figures.breakers.delete('revert-breaker');
-        background(rearmBreaker(store, 'revert-breaker', 'engine', `cooldown over at block ${block}`));
+        const reason = `cooldown over at block ${block}`;
+        background(rearmBreaker(store, 'revert-breaker', 'engine', reason).then(() => announce({ type: 'breaker.rearm', actor: 'engine', details: { breaker: 'revert-breaker', reason, via: 'engine' } })));
       }
       figures.startDay(now);
     },

@@ -21,7 +21,10 @@ const Entry = Type.Object({ key: Type.String(), value: Type.String(), shown: Typ
 const LimitsBody = Type.Object({
   version: Type.Integer(), actor: Type.String(), comment: Nullable(Type.String()), changedAt: Type.String(),
   limits: Type.Array(Entry, { description: 'every limit: raw key and value (amounts in base units), and as a person reads it (token units, symbols)' }),
-  changes: Type.Array(Type.Object({ key: Type.String(), old: Nullable(Type.String()), new: Nullable(Type.String()) })),
+  changes: Type.Array(Type.Object({
+    key: Type.String(), old: Nullable(Type.String()), new: Nullable(Type.String()),
+    shown: Type.Object({ key: Type.String(), old: Type.String(), new: Type.String() }, { description: 'the change as a person reads it (token units, symbols)' }),
+  })),
 });
 const SetLimitsBody = Type.Object({
   set: Type.Array(Type.String({ minLength: 3, maxLength: 300, pattern: '^[^=]+=.+$' }), { minItems: 1, maxItems: 50, description: 'KEY=VALUE assignments, as `orion limits set` takes them (amounts in token units: max_input.WETH=50)' }),
@@ -31,6 +34,9 @@ const SetLimitsBody = Type.Object({
 const RollbackBody = Type.Object({ version: Type.Integer({ minimum: 1 }), comment: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false });
 const HistoryQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 20 })) }, { additionalProperties: false });
 const ReasonBody = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false });
+/** The breakers whose trips hold until re-armed (src/risk-controls). */
+const BreakerParams = Type.Object({ breaker: Type.Union([Type.Literal('daily-loss'), Type.Literal('revert-breaker')]) });
+const RearmedBody = Type.Object({ breaker: Type.String(), by: Type.String(), reason: Type.String(), at: Type.String() });
 const KillSwitchBody = Type.Object({ engaged: Type.Boolean(), reason: Type.String(), actor: Type.String(), via: Type.String(), at: Type.Union([Type.String(), Type.Null()]) });
 
 /** A version of the limits for people and machines. */
@@ -38,7 +44,11 @@ function limitsBody(version: LimitsVersion, tokens: TokenDirectory): Static<type
   return {
     version: version.version, actor: version.actor, comment: version.comment, changedAt: version.changedAt.toISOString(),
     limits: [...flattenLimits(version.limits)].map(([key, value]) => ({ key, value, shown: describeEntry(key, value, tokens) })),
-    changes: version.changes,
+    changes: version.changes.map((change) => {
+      const before = describeEntry(change.key, change.old, tokens);
+      const after = describeEntry(change.key, change.new, tokens);
+      return { ...change, shown: { key: after.key, old: before.value, new: after.value } };
+    }),
   };
 }
 
@@ -117,5 +127,15 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
     '/controls/kill-switch/release',
     { config: { permission: 'kill-switch.release' }, schema: { tags, summary: 'Release the kill switch (risk and admin), audited', body: ReasonBody, response: guarded({ 200: KillSwitchBody }) } },
     async (request) => killSwitchBody(await change(() => protections().releaseKillSwitch(request.body.reason, actorOf(request)))),
+  );
+
+  app.post<{ Params: Static<typeof BreakerParams>; Body: Static<typeof ReasonBody> }>(
+    '/controls/breakers/:breaker/rearm',
+    { config: { permission: 'breaker.rearm' }, schema: { tags, summary: 'Re-arm a tripped breaker (risk and admin): the daily loss then counts afresh; audited', params: BreakerParams, body: ReasonBody, response: guarded({ 200: RearmedBody }) } },
+    async (request) => {
+      const actor = actorOf(request);
+      await change(() => protections().rearm(request.params.breaker, request.body.reason, actor));
+      return { breaker: request.params.breaker, by: actor.name, reason: request.body.reason, at: new Date().toISOString() };
+    },
   );
 };

@@ -10,6 +10,7 @@ import type { ListFilter } from '../../desk/query-builder.ts';
 import { listSimulations } from '../../desk/simulations.ts';
 import { BadRequest } from '../../auth/errors.ts';
 import { guarded } from '../schemas/common.ts';
+import { createReadCache } from '../read-cache.ts';
 import {
   ExecutionPage, ExecutionQuery, FunnelBody, OpportunityPage, OpportunityQuery, PnlBody, PnlQuery, PoolPage, PoolQuery, RiskBody, RiskQuery,
   SessionQuery, SimulationPage, SimulationQuery, TokenPage, TokenQuery,
@@ -19,6 +20,11 @@ import {
 export interface DeskRoutesOptions {
   /** Reads the attempts behind each execution (the live executor's tables); default: none. */
   attempts?: AttemptReader;
+  /**
+   * How long a page of `/opportunities` is served again to every caller asking the same query
+   * (read-cache.ts); default 0: read each time. The platform passes half a block or so.
+   */
+  pageCacheMs?: number;
 }
 
 type LedgerQuery = { mode?: 'sim' | 'live'; session?: string; from?: string; to?: string; limit?: number; cursor?: string };
@@ -53,16 +59,21 @@ export const deskRoutes: FastifyPluginAsync<DeskRoutesOptions> = async (app, opt
   const attempts = options.attempts ?? noAttempts;
   const config = { permission: 'read' as const };
   const db = () => app.services.get().store;
+  // Pages kept serialized (by the route's response schema): a cached page costs no serialization either.
+  const opportunityPages = createReadCache<Buffer>({ ttlMs: options.pageCacheMs ?? 0 });
 
   app.get<{ Querystring: Static<typeof OpportunityQuery> }>(
     '/opportunities',
     { config, schema: { tags: ['desk'], summary: 'Opportunities, newest first, with the latest decision (filters: mode, session, period, token, pool, minNetProfit, outcome, rule)', querystring: OpportunityQuery, response: guarded({ 200: OpportunityPage }) } },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
-      return listOpportunities(db(), {
+      const filter = {
         ...ledgerFilter(q),
         ...defined({ token: q.token, pool: q.pool, outcome: q.outcome, rule: q.rule, minNetProfit: q.minNetProfit === undefined ? undefined : BigInt(q.minNetProfit) }),
-      });
+      };
+      // Keyed by the validated query (defaults applied), not the raw URL: `?limit=50` and `` share a page.
+      const page = await opportunityPages.get(JSON.stringify(q), async () => Buffer.from(reply.serialize(await listOpportunities(db(), filter)) as string));
+      return reply.type('application/json; charset=utf-8').send(page);
     },
   );
 
