@@ -106,6 +106,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   // Names this instance's messages on the bus, so it does not react to its own.
   const instance = randomUUID();
   let modeFollowTimer: ReturnType<typeof setInterval> | undefined;
+  let stopFollowingModes: (() => Promise<void>) | undefined;
   let tokens = new TokenDirectory([]);
   let backups: BackupSchedule | undefined;
   let modeService: ModeService | undefined;
@@ -350,8 +351,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     modeService = followingSwitches(service, modeFollower);
     if (store.backend === 'postgres') {
       // Another instance on the same database may switch: read the open session as often as the limits.
-      modeFollowTimer = setInterval(() => void modeFollower?.check().catch((error: unknown) => say(`mode: cannot follow the stored mode: ${(error as Error).message}`)), PROTECTIONS_REFRESH_MS);
+      const follow = (): void => void modeFollower?.check().catch((error: unknown) => say(`mode: cannot follow the stored mode: ${(error as Error).message}`));
+      modeFollowTimer = setInterval(follow, PROTECTIONS_REFRESH_MS);
       modeFollowTimer.unref();
+      // Another instance's switch, announced on the bus (Redis), is followed at once; the timer catches the rest.
+      stopFollowingModes = await bus.subscribe(['mode'], (message) => {
+        if ((message.data as { instance?: string } | null)?.instance !== instance) follow();
+      });
     }
     const stats = engine.status().scanner;
     stallWatch = startEngineStallWatch(devnet === undefined ? 12 : config.blockTime, say);
@@ -378,6 +384,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     // Finishes the block in hand (its simulations too), writes the market checkpoint and flushes
     // the ledger; rows a database that stays down refused are spilled to a file and said here.
     clearInterval(modeFollowTimer);
+    await stopFollowingModes?.();
     const ledger = await engine?.stop();
     clearInterval(protectionsRefresh);
     await stopFollowing?.();
