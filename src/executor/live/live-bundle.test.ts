@@ -64,8 +64,20 @@ describe('live executor, bundle submission through the relay double (hand-mined 
     await live.idle();
     return header;
   }
+  /**
+   * Opens a price gap on purpose: the competitor swaps 5 % of a V2 pool's seeded reserve (the
+   * noise flow alone can go dozens of blocks without a gap worth its gas). Pools taken in turn.
+   */
+  let gapsOpened = 0;
+  async function openGap(): Promise<void> {
+    const v2 = devnet.seeded.localSnapshot.pools.filter((p) => p.protocol === 'uniswap-v2');
+    const pool = v2[gapsOpened++ % v2.length]! as { token0: { address: Address }; token1: { address: Address }; reserve0: bigint };
+    const data = encodeFunctionData({ abi: uniswapArtifact('UniswapV2Router02').abi, functionName: 'swapExactTokensForTokens', args: [pool.reserve0 / 20n, 0n, [pool.token0.address, pool.token1.address], competitor().address, 1n << 40n] });
+    await request('eth_sendRawTransaction', [(await signedTx(7, devnet.deployment.v2Router, data)).raw]);
+  }
   async function nextPlan(): Promise<{ plan: Plan; head: BlockHeader }> {
     for (let i = 0; i < 60; i++) {
+      if (i > 0 && i % 5 === 0) await openGap();
       const waitUntil = Date.now() + 3_000;
       while (Date.now() < waitUntil && BigInt(((await request('txpool_status')) as { pending: Hex }).pending) < 3n) await new Promise((r) => setTimeout(r, 50));
       const header = await mine();

@@ -121,10 +121,10 @@ describe('live execution, exactly once across SIGKILLs of the engine process', (
     const hotKey = devnet.executor!.hotKey;
     const snapshotFile = join(dir, 'snapshot.json');
     writeFileSync(snapshotFile, JSON.stringify(snapshotToJson(devnet.seeded.localSnapshot)));
-    const settingsFile = (kill: KillPoint | null): string => {
+    const settingsFile = (kill: KillPoint | null, drain = false): string => {
       const file = join(dir, `child-${randomBytes(4).toString('hex')}.json`);
       writeFileSync(file, JSON.stringify({
-        rpcUrl: devnet.anvil.rpcUrl, snapshotFile, executor: devnet.executor!.address, hotKeyIndex: 7, store: storeOptions, kill, confirmations: 1, replaceAfterBlocks: 3,
+        rpcUrl: devnet.anvil.rpcUrl, snapshotFile, executor: devnet.executor!.address, hotKeyIndex: 7, store: storeOptions, kill, confirmations: 1, replaceAfterBlocks: 3, drain,
       }));
       return file;
     };
@@ -159,13 +159,14 @@ describe('live execution, exactly once across SIGKILLs of the engine process', (
     while ((await chain.getBlockNumber()) < lastStart + 6n) await new Promise((r) => setTimeout(r, 250));
     last.kill('SIGTERM');
     expect((await last.exited).code, last.output()).toBe(0);
-    // Whatever it left pending is mined; one more start settles it from the receipts.
-    const stoppedAt = await chain.getBlockNumber();
-    while ((await chain.getBlockNumber()) < stoppedAt + 3n) await new Promise((r) => setTimeout(r, 250));
-    const settle = runChild(settingsFile(null));
+    // One more start settles what it left open: from the receipts, or by tracking it to the end
+    // (a transaction priced out by a rising base fee is cancelled past its deadline), with the
+    // kill switch engaged so nothing new is planned meanwhile.
+    const settle = runChild(settingsFile(null, true));
     const settled = await settle.waitFor(/reconciled (\{.*\})/, RUN_LIMIT_MS);
     expect(settled, settle.output()).not.toBeNull();
     reconcileMs.push((JSON.parse(settled![1]!) as { ms: number }).ms);
+    expect(await settle.waitFor(/drained/, RUN_LIMIT_MS), settle.output()).not.toBeNull();
     settle.kill('SIGTERM');
     expect((await settle.exited).code, settle.output()).toBe(0);
     console.log(`exactly-once: restart to every intent reconciled, ms: ${reconcileMs.map((ms) => ms.toFixed(1)).join(', ')}`);

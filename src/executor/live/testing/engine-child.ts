@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { engineProtections, PERMISSIVE_LIMITS } from '../../../risk-controls/testing/engine-protections.ts';
 import { anvilAccounts } from '../../../devnet/clients.ts';
 import { startEngine } from '../../../engine/engine.ts';
@@ -26,6 +28,12 @@ interface ChildSettings {
   kill: KillPoint | null;
   confirmations: number;
   replaceAfterBlocks: number;
+  /**
+   * Drain: the kill switch engaged (a KILL file), so nothing new is planned, while the open
+   * intents are tracked to the end (mined, or cancelled past their deadline); prints `drained`
+   * once none is open.
+   */
+  drain?: boolean;
 }
 
 const settings = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ChildSettings;
@@ -34,10 +42,12 @@ const account = anvilAccounts()[settings.hotKeyIndex]!;
 const store = await openStore(settings.store);
 await migrate(store);
 const { snapshot } = await readSnapshotFile(settings.snapshotFile);
+const dataDir = mkdtempSync(join(tmpdir(), 'orion-exactly-once-child-'));
+if (settings.drain === true) writeFileSync(join(dataDir, 'KILL'), 'drain: settle what is open, plan nothing new');
 const engine = await startEngine({
   store,
   mode: 'live',
-  protections: engineProtections(store, snapshot.chainId, { limits: PERMISSIVE_LIMITS }).open,
+  protections: engineProtections(store, snapshot.chainId, { limits: PERMISSIVE_LIMITS, dataDir }).open,
   live: {
     account, tipShareBps: 0, replaceAfterBlocks: settings.replaceAfterBlocks, confirmations: settings.confirmations,
     onStep: killAt(settings.kill, (step, count) => say(`step ${step} ${count}`)),
@@ -55,6 +65,13 @@ const engine = await startEngine({
   pollIntervalMs: 100,
 });
 say(`reconciled ${JSON.stringify(engine.status().executor.live!.reconciled)}`);
+if (settings.drain === true) {
+  const watch = setInterval(() => {
+    if (engine.status().executor.live!.openIntents > 0) return;
+    clearInterval(watch);
+    say('drained');
+  }, 100);
+}
 process.once('SIGTERM', () => {
   void engine.stop().then(() => store.close()).then(() => process.exit(0));
 });
