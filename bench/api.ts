@@ -9,14 +9,17 @@ import autocannon from 'autocannon';
 import { hashPassword, verifyPassword } from '../src/auth/password.ts';
 import { base32Decode, totpAt } from '../src/auth/totp.ts';
 import { readServerUrl } from '../src/ops/server-url.ts';
+import { runConstantRateLoad } from './constant-rate-load.ts';
 
 // `npm run bench -- api [--rate 1000] [--seconds 20] [--connections 20] [--rows 50] [--log-level warn]`:
 // issue 12's API figure. Starts `orion start` as a child on the embedded defaults (local chain,
 // engine, PGlite) in a fresh data folder, signs the first admin in over HTTP (password, MFA
 // enrolment), waits until the engine has recorded `--rows` opportunities, then drives
-// `GET /api/v1/opportunities` (one page of 50, Bearer JWT) with autocannon at `--rate` requests/s
-// overall while the engine keeps running, and measures the cost of a login (argon2id). Prints
-// one JSON line per figure, with the load average and the server process's CPU time per request.
+// `GET /api/v1/opportunities` (one page of 50, Bearer JWT) at `--rate` requests/s while the engine
+// keeps running: first at a constant arrival rate timed from each request's due time (the
+// figure, constant-rate-load.ts), then with autocannon's per-second bursts (the earlier rows'
+// method, for comparison); then measures the cost of a login (argon2id). Prints one JSON line per
+// figure, with the load average, the server process's CPU time per request and its event-loop delay.
 const { values } = parseArgs({
   options: {
     rate: { type: 'string', default: '1000' },
@@ -24,6 +27,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '20' },
     rows: { type: 'string', default: '50' },
     'log-level': { type: 'string', default: 'warn' },
+    /** The server's database: PostgreSQL at this URL (a fresh schema is not made: give a database of its own); default the embedded PGlite. */
+    'database-url': { type: 'string' },
     /** Writes a V8 CPU profile of the server process into this folder (node --cpu-prof). */
     profile: { type: 'string' },
   },
@@ -38,6 +43,7 @@ const bin = fileURLToPath(new URL('../bin/orion.js', import.meta.url));
 // The per-IP limits are raised: the bench is one address making 1,000 requests a second.
 const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', ORION_DATA_DIR: dataDir, LOG_LEVEL: values['log-level'], ORION_RATE_LIMIT: '1000000', ORION_AUTH_RATE_LIMIT: '100000', ORION_BACKUP_INTERVAL: '0' };
 for (const name of ['DATABASE_URL', 'REDIS_URL', 'ORION_RPC_URLS', 'ORION_CONFIG']) delete env[name];
+if (values['database-url'] !== undefined) env.DATABASE_URL = values['database-url'];
 const profile = values.profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${values.profile}`];
 const child = spawn(process.execPath, [...profile, bin, 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
 let stderr = '';
@@ -85,29 +91,58 @@ try {
     return n >= wantRows ? n : undefined;
   });
 
-  const cpuBefore = cpuSeconds(child.pid!);
-  const loadBefore = loadavg();
+  // The server's event loop over the window: prom-client's delay histogram is reset by every
+  // scrape, so one scrape just before and one just after give the window's own figures.
+  const eventLoop = async (): Promise<{ p99Ms: number; maxMs: number }> => {
+    const text = await (await fetch(`${base}/metrics`, { headers })).text();
+    const metric = (name: string): number => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+    return { p99Ms: Number((metric('nodejs_eventloop_lag_p99_seconds') * 1000).toFixed(1)), maxMs: Number((metric('nodejs_eventloop_lag_max_seconds') * 1000).toFixed(1)) };
+  };
+  const report = (fields: Record<string, unknown>, serverCpu: number, requests: number, loadBefore: number[]): void => {
+    process.stdout.write(
+      `${JSON.stringify({
+        route: 'GET /api/v1/opportunities (page of 50, Bearer JWT), orion start on the embedded devnet, engine running',
+        logLevel: values['log-level'],
+        targetRate: rate,
+        connections,
+        seconds,
+        rowsPerPage: rows,
+        ...fields,
+        serverCpuMsPerRequest: Number(((serverCpu * 1000) / Math.max(1, requests)).toFixed(3)),
+        serverCpuCoresBusy: Number((serverCpu / seconds).toFixed(2)),
+        loadAverage: { before: loadBefore.map((l) => Number(l.toFixed(2))), after: loadavg().map((l) => Number(l.toFixed(2))) },
+      })}\n`,
+    );
+  };
+
+  // The figure: requests due every 1/rate s, timed from when each was due (constant-rate-load.ts).
+  await eventLoop();
+  let cpuBefore = cpuSeconds(child.pid!);
+  let loadBefore = loadavg();
+  const steady = await runConstantRateLoad({ url: `${base}/api/v1/opportunities`, headers, rate, seconds, connections });
+  const steadyLoop = await eventLoop();
+  report({ bench: 'api', load: 'constant arrival rate, latency from each request\'s due time', ...steady, serverEventLoopDelayMs: steadyLoop }, cpuSeconds(child.pid!) - cpuBefore, steady.sent, loadBefore);
+
+  // For comparison with the earlier rows: autocannon's per-connection quota, sent as a burst each second.
+  cpuBefore = cpuSeconds(child.pid!);
+  loadBefore = loadavg();
   const result = await autocannon({ url: `${base}/api/v1/opportunities`, connections, duration: seconds, overallRate: rate, headers });
-  const serverCpu = cpuSeconds(child.pid!) - cpuBefore;
-  process.stdout.write(
-    `${JSON.stringify({
-      bench: 'api',
-      route: 'GET /api/v1/opportunities (page of 50, Bearer JWT), orion start on the embedded devnet, engine running',
-      logLevel: values['log-level'],
-      targetRate: rate,
-      connections,
-      seconds,
-      rowsPerPage: rows,
+  const burstLoop = await eventLoop();
+  report(
+    {
+      bench: 'api-autocannon',
+      load: "autocannon overallRate: each connection's quota for the second sent back to back",
       requests: result.requests.total,
       non2xx: result.non2xx,
       errors: result.errors,
       timeouts: result.timeouts,
       reqPerSec: result.requests.average,
       latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
-      serverCpuMsPerRequest: Number(((serverCpu * 1000) / Math.max(1, result.requests.total)).toFixed(3)),
-      serverCpuCoresBusy: Number((serverCpu / seconds).toFixed(2)),
-      loadAverage: { before: loadBefore.map((l) => Number(l.toFixed(2))), after: loadavg().map((l) => Number(l.toFixed(2))) },
-    })}\n`,
+      serverEventLoopDelayMs: burstLoop,
+    },
+    cpuSeconds(child.pid!) - cpuBefore,
+    result.requests.total,
+    loadBefore,
   );
 
   // One login's password check: argon2id at m = 19 MiB, t = 2, p = 1 (in this process), and
