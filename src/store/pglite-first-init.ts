@@ -28,8 +28,8 @@ import(pgliteUrl)
   });
 `;
 
-// The package's ES module entry, for the child's import(): the ".js" beside the CommonJS entry require.resolve finds.
-const PGLITE_URL = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite').replace(/\.cjs$/, '.js')).href;
+/** The package's ES module entry, for a child's or a thread's import(): the ".js" beside the CommonJS entry require.resolve finds. */
+export const PGLITE_URL = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite').replace(/\.cjs$/, '.js')).href;
 
 /** Whether `folder` already holds an initialised database (initdb writes PG_VERSION first of all). */
 export function isInitialised(folder: string): boolean {

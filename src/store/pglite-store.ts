@@ -1,11 +1,10 @@
 import { join, resolve } from 'node:path';
-import { PGlite, types, type Results, type Transaction } from '@electric-sql/pglite';
 import { StoreError } from './errors.ts';
 import { lockFolder } from './folder-lock.ts';
-import { parseInt8 } from './normalise.ts';
-import { createStore, type Driver } from './store-base.ts';
+import { createStore } from './store-base.ts';
 import type { Store } from './types.ts';
-import { initialisePgliteFolder } from './pglite-first-init.ts';
+import { initialisePgliteFolder, PGLITE_URL } from './pglite-first-init.ts';
+import { openPgliteThread } from './pglite-thread-driver.ts';
 
 /** The PGlite folder inside a data folder (ORION_DATA_DIR). */
 export function pgliteFolder(dataDir: string): string {
@@ -27,11 +26,11 @@ const PGLITE_CONF = ['shared_buffers = 32MB'];
 export async function openPgliteStore(dataDir: string): Promise<Store> {
   const folder = pgliteFolder(dataDir);
   const lock = lockFolder(folder);
-  let db: PGlite;
+  let database: Awaited<ReturnType<typeof openPgliteThread>>;
   try {
-    // int8 as bigint: PGlite's default (a JS number) silently loses precision above 2^53.
     await initialisePgliteFolder(folder, PGLITE_CONF);
-    db = await PGlite.create(folder, { parsers: { [types.INT8]: parseInt8 }, postgresqlconf: PGLITE_CONF });
+    // On a thread of its own: PGlite runs each statement synchronously (pglite-thread-driver.ts).
+    database = await openPgliteThread({ pgliteUrl: PGLITE_URL, folder, conf: PGLITE_CONF });
   } catch (error) {
     lock.release();
     throw new StoreError(`cannot open the PGlite database in ${folder}: ${(error as Error).message}`, { cause: error });
@@ -39,28 +38,13 @@ export async function openPgliteStore(dataDir: string): Promise<Store> {
   return createStore({
     backend: 'pglite',
     location: folder,
-    driver: driverOf(db),
-    transaction: (fn) => db.transaction((tx) => fn(driverOf(tx))),
+    ...database,
     close: async () => {
       try {
-        await db.close();
+        await database.close();
       } finally {
         lock.release();
       }
     },
   });
-}
-
-function driverOf(db: PGlite | Transaction): Driver {
-  return {
-    query: async (sql, params) => counted(await db.query<Record<string, unknown>>(sql, params)),
-    exec: async (sql) => {
-      await db.exec(sql);
-    },
-  };
-}
-
-/** pg's rowCount: rows returned by a query, rows changed by INSERT/UPDATE/DELETE. */
-function counted(result: Results<Record<string, unknown>>): { rows: Record<string, unknown>[]; rowCount: number } {
-  return { rows: result.rows, rowCount: result.fields.length > 0 ? result.rows.length : (result.affectedRows ?? 0) };
 }
