@@ -88,12 +88,14 @@ export function createSimExecutor(options: SimExecutorOptions): Executor {
         params: [{ blockStateCalls: [{ blockOverrides, calls: [callOf(plan)] }], validation: false }, { blockHash: head.hash }],
       }));
       const answers = await options.rpc.batch(calls);
-      return plans.map((plan, i) => {
-        const result = resultOf(plan, head, answers[i]!);
-        // What the live executor would do next: ask the gate before sending.
-        const blocked = result.status === 'ok' && gate !== undefined ? gate(result) : null;
-        return blocked === null ? result : { ...result, blocked: { rule: blocked.rule, reason: blocked.reason } };
-      });
+      // What the live executor would do next: ask the gate before sending.
+      return plans.map((plan, i) => gated(resultOf(plan, head, answers[i]!), gate));
     },
   };
+}
+
+/** `result` with the gate's answer: a successful simulation the gate locks is marked `blocked`. */
+export function gated(result: SimulationResult, gate: SendGate | undefined): SimulationResult {
+  const blocked = result.status === 'ok' && gate !== undefined ? gate(result) : null;
+  return blocked === null ? result : { ...result, blocked: { rule: blocked.rule, reason: blocked.reason } };
 }

@@ -70,4 +70,22 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     const again = await acquireWriterLock(db.store, CHAIN, account.address);
     await again.release();
   });
+
+  it('an intent is committed from the nonce it was signed with, or not at all: a row moved by another writer is an error', async () => {
+    // Another account (anvil's account 4), so the nonces of the tests above stay as they are.
+    const other = privateKeyToAccount('0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a');
+    const intents = new IntentStore(db.store, CHAIN, other.address);
+    expect(await intents.initNonce(5n)).toBe(5n);
+    const first = await intents.createIntent({ plan: plan(40), opportunityKey: 'other|40', modeSession: null, simulatedProfit: 1n, sign: signed });
+    // What createIntent hands back is what the database holds.
+    expect(await intents.openIntents()).toEqual([first!.intent]);
+    await db.store.query('update live_accounts set next_nonce = 9 where chain_id = $1 and account = $2', [CHAIN, other.address.toLowerCase()]);
+    await expect(intents.createIntent({ plan: plan(41), opportunityKey: 'other|41', modeSession: null, simulatedProfit: 1n, sign: signed }))
+      .rejects.toThrow(/next nonce of .* is 9 in the database, not 6: another writer\? nothing was committed/);
+    expect(await intents.exists('other|41')).toBe(false);
+    // The next try starts from the row's nonce.
+    const next = await intents.createIntent({ plan: plan(41), opportunityKey: 'other|41', modeSession: null, simulatedProfit: 1n, sign: signed });
+    expect(next!.intent.nonce).toBe(9n);
+    expect(next!.attempt.rawTx).toBe(await signed(9n).then((a) => a.rawTx));
+  });
 });

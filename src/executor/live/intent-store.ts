@@ -121,8 +121,16 @@ export class IntentStore {
        returning next_nonce`,
       [this.chainId, lower(this.account), chainNonce], { bigint: ['next_nonce'] },
     );
-    return rows[0]!.next_nonce;
+    this.nextNonce = rows[0]!.next_nonce;
+    return this.nextNonce;
   }
+
+  /**
+   * The account's next nonce as this writer last committed it. The writer lock (one writer per
+   * chain and account) is what lets it be kept here: the commit below still checks it against the
+   * row and refuses to advance from any other value.
+   */
+  private nextNonce: bigint | undefined;
 
   /** Whether an intent exists for `opportunityKey` on this chain (any account, any state). */
   async exists(opportunityKey: string): Promise<boolean> {
@@ -132,34 +140,54 @@ export class IntentStore {
 
   /**
    * Commits an intent for `plan` with the next nonce and its first attempt, signed by `sign`
-   * with that nonce inside the transaction (so the stored bytes are the bytes sent). Returns
-   * null when the opportunity already has an intent (no second nonce, ever).
+   * with that nonce before the commit (so the stored bytes are the bytes sent). Returns null when
+   * the opportunity already has an intent (no second nonce, ever).
+   *
+   * One statement, so one round trip on the path from head to broadcast (it was seven): the
+   * opportunity checked free, the nonce row advanced from exactly the nonce signed with, the
+   * intent and its attempt inserted — all or nothing, as a single statement is. Nothing is
+   * written when the opportunity is taken; an error when the row holds another nonce.
    */
   async createIntent(input: {
     plan: Plan; opportunityKey: string; modeSession: bigint | null; simulatedProfit: bigint | null;
     sign: (nonce: bigint) => Promise<NewAttempt>;
   }): Promise<{ intent: Intent; attempt: Attempt } | null> {
     const { plan } = input;
-    return this.store.transaction(async (tx) => {
-      const taken = await tx.query('select 1 from intents where chain_id = $1 and opportunity_key = $2', [this.chainId, input.opportunityKey]);
-      if (taken.rows.length > 0) return null;
-      // The row lock is the one-writer rule for this (chain, account) between processes.
-      const { rows } = await tx.query<{ next_nonce: bigint }>('select next_nonce from live_accounts where chain_id = $1 and account = $2 for update',
-        [this.chainId, lower(this.account)], { bigint: ['next_nonce'] });
-      if (rows[0] === undefined) throw new Error(`no nonce row for ${this.account} on chain ${this.chainId}: initNonce first`);
-      const nonce = rows[0].next_nonce;
-      const signed = await input.sign(nonce);
-      const inserted = await tx.query<Record<string, unknown>>(
-        `insert into intents (chain_id, account, opportunity_key, mode_session, nonce, state, plan, executor, base_token, plan_block, deadline_block, predicted_profit, simulated_profit)
-         values ($1, $2, $3, $4, $5, 'in_progress', $6::jsonb, $7, $8, $9, $10, $11, $12) returning *`,
-        [this.chainId, lower(this.account), input.opportunityKey, input.modeSession, nonce, json(plan), lower(plan.executor), lower(plan.baseToken),
-          plan.block.number, plan.deadlineBlock, plan.expectedProfit, input.simulatedProfit],
-        { bigint: INTENT_BIGINTS },
-      );
-      await tx.query('update live_accounts set next_nonce = $3, updated_at = now() where chain_id = $1 and account = $2', [this.chainId, lower(this.account), nonce + 1n]);
-      const attempt = await insertAttempt(tx, BigInt(inserted.rows[0]!['id'] as bigint), signed);
-      return { intent: toIntent(inserted.rows[0]!, [attempt]), attempt };
-    });
+    const nonce = this.nextNonce;
+    if (nonce === undefined) throw new Error(`no nonce for ${this.account} on chain ${this.chainId}: initNonce first`);
+    const signed = await input.sign(nonce);
+    const { rows } = await this.store.query<Record<string, unknown>>(
+      `with taken as (
+         select 1 from intents where chain_id = $1 and opportunity_key = $3
+       ), advanced as (
+         update live_accounts set next_nonce = $5::numeric + 1, updated_at = now()
+          where chain_id = $1 and account = $2 and next_nonce = $5::numeric and not exists (select 1 from taken)
+         returning 1
+       ), intent as (
+         insert into intents (chain_id, account, opportunity_key, mode_session, nonce, state, plan, executor, base_token, plan_block, deadline_block, predicted_profit, simulated_profit)
+         select $1, $2, $3, $4, $5::numeric, 'in_progress', $6::jsonb, $7, $8, $9, $10, $11, $12 where exists (select 1 from advanced)
+         returning *
+       ), attempt as (
+         insert into intent_attempts (intent_id, kind, raw_tx, tx_hash, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, created_block)
+         select id, $13, $14, $15, $16, $17, $18, $19 from intent
+         returning id as attempt_id, broadcasts as attempt_broadcasts
+       )
+       select exists (select 1 from taken) as taken, intent.*, attempt.* from (select 1) as one left join intent on true left join attempt on true`,
+      [this.chainId, lower(this.account), input.opportunityKey, input.modeSession, nonce, json(plan), lower(plan.executor), lower(plan.baseToken),
+        plan.block.number, plan.deadlineBlock, plan.expectedProfit, input.simulatedProfit,
+        signed.kind, signed.rawTx, signed.txHash, signed.gasLimit, signed.maxFeePerGas, signed.maxPriorityFeePerGas, signed.createdBlock],
+      { bigint: INTENT_BIGINTS },
+    );
+    const row = rows[0]!;
+    if (row['taken'] === true) return null;
+    if (row['id'] === null) {
+      const held = await this.store.query<{ next_nonce: bigint }>('select next_nonce from live_accounts where chain_id = $1 and account = $2', [this.chainId, lower(this.account)], { bigint: ['next_nonce'] });
+      this.nextNonce = held.rows[0]?.next_nonce;
+      throw new Error(`the next nonce of ${this.account} on chain ${this.chainId} is ${held.rows[0]?.next_nonce ?? 'not set (initNonce first)'} in the database, not ${nonce}: another writer? nothing was committed`);
+    }
+    this.nextNonce = nonce + 1n;
+    const attempt: Attempt = { ...signed, id: BigInt(row['attempt_id'] as bigint), intentId: BigInt(row['id'] as bigint), sentAt: null, broadcasts: Number(row['attempt_broadcasts']) };
+    return { intent: toIntent(row, [attempt]), attempt };
   }
 
   /** Stores a replacement or cancellation of `intent` (committed before it is sent). */

@@ -7,7 +7,7 @@ import type { ModeSession } from '../../ledger/records.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import type { Store } from '../../store/types.ts';
 import type { Executor, SimulationResult } from '../executor.ts';
-import { createSimExecutor } from '../sim.ts';
+import { createSimExecutor, gated } from '../sim.ts';
 import { storedSimulations, submitBundle } from './bundle-submitter.ts';
 import { syncExecutionRows } from './execution-rows.ts';
 import { executionFees, replacementFees, type Fees } from './fees.ts';
@@ -16,6 +16,7 @@ import { IntentStore, type Attempt, type AttemptKind, type Inclusion, type Inten
 import { opportunityKeyOf } from './opportunity-key.ts';
 import { realizedFrom, type RpcReceipt } from './realized.ts';
 import type { RelayClient } from './relay-client.ts';
+import { SendTimeline, type SendMarks, type SendStep, type StepPercentiles } from './send-timeline.ts';
 import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
 
 /**
@@ -110,7 +111,9 @@ export interface LiveExecutorStatus {
   /** Why the last plan was not sent, if it was not. */
   lastSkip: string | null;
   /** Head heard of → signed transaction broadcast, microseconds, over the recent sends (null before the first). */
-  headToBroadcastUs: { n: number; p50: number; p99: number } | null;
+  headToBroadcastUs: StepPercentiles | null;
+  /** The same sends, each step's moment after the head (send-timeline.ts): where the time goes. */
+  sendStepsUs: Record<SendStep, StepPercentiles | null>;
   /** How long the start-up reconciliation took and what it found. */
   reconciled: { intents: number; settled: number; rebroadcast: number; ms: number };
   /** public (eth_sendRawTransaction) or bundle (relays). */
@@ -131,13 +134,6 @@ export interface LiveExecutor extends Executor {
 
 const CANCEL_GAS = 21_000n;
 
-/** p50 and p99 (nearest rank) of `samples`. */
-function percentiles(samples: readonly number[]): LiveExecutorStatus['headToBroadcastUs'] {
-  if (samples.length === 0) return null;
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-  return { n: sorted.length, p50: at(0.5), p99: at(0.99) };
-}
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Creates the live executor: takes the writer lock, initialises the nonce, reconciles open intents. */
@@ -160,8 +156,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   const inclusionFailures: Partial<Record<InclusionReason, number>> = {};
   /** Bundle mode: per intent, the last block its bundle targets and the first block not yet explained. */
   const targets = new Map<bigint, { until: bigint; explainFrom: bigint }>();
-  /** Head → broadcast of the recent first sends, microseconds (a bounded window). */
-  const broadcastUs: number[] = [];
+  /** Head → each step of the recent first sends (a bounded window). */
+  const timeline = new SendTimeline();
   let open: Intent[] = [];
   /** Intents whose ledger execution row must be written or updated (retried until the decision row is there). */
   const unsynced = new Set<bigint>();
@@ -184,9 +180,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   /** Broadcasts `attempt`'s bytes; the outcome of a failed send is left to the chain to tell. */
-  async function broadcast(intent: Intent, attempt: Attempt): Promise<boolean> {
+  async function broadcast(intent: Intent, attempt: Attempt, marks?: SendMarks): Promise<boolean> {
     try {
       await rpc.request('eth_sendRawTransaction', [attempt.rawTx]);
+      if (marks !== undefined) marks.broadcast = performance.now();
     } catch (error) {
       counts.sendFailures += 1;
       await intents.markSendFailed(attempt, errorText(error));
@@ -244,11 +241,12 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * of head+k and the plan's deadline. The same attempt, the same nonce: a re-targeting never
    * signs anything.
    */
-  async function sendBundle(intent: Intent, attempt: Attempt, head: BlockHeader): Promise<boolean> {
+  async function sendBundle(intent: Intent, attempt: Attempt, head: BlockHeader, marks?: SendMarks): Promise<boolean> {
     const first = head.number + 1n;
     const until = head.number + BigInt(bundle!.blocks) < intent.deadlineBlock ? head.number + BigInt(bundle!.blocks) : intent.deadlineBlock;
     targets.set(intent.id, { until, explainFrom: first });
     const submitted = await submitBundle(options.store, bundle!.relays, attempt, first, until, head.number);
+    if (marks !== undefined) marks.broadcast = performance.now(); // the relays answered (their answers stored)
     if (submitted.accepted === 0) {
       counts.sendFailures += 1;
       const why = [...submitted.simulations].map(([url, sim]) => `${url}: ${sim.outcome}${'error' in sim ? ` (${sim.error})` : ''}`).join('; ');
@@ -394,7 +392,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   /** Sends the best plan whose simulation met its minimum profit, if the account is free. */
-  async function send(results: readonly SimulationResult[], head: BlockHeader, headSeenAt: number | undefined): Promise<void> {
+  async function send(results: readonly SimulationResult[], head: BlockHeader, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
     const waiting = open.find((i) => i.includedBlock === null);
     if (waiting !== undefined) {
       lastSkip = `nonce ${waiting.nonce} (intent ${waiting.id}) is still pending: one transaction in flight per account`;
@@ -414,6 +412,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         plan, opportunityKey: key, modeSession: options.session?.id ?? null, simulatedProfit: result.profit,
         sign: async (nonce) => {
           const signed = await sign('execute', nonce, { to: plan.executor, data: plan.calldata, gas: plan.gasLimit }, fees, head.number);
+          marks.signed = performance.now();
           options.onStep?.('signed', { intent: 0n, nonce, txHash: signed.txHash });
           return signed;
         },
@@ -423,14 +422,12 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         continue;
       }
       const { intent, attempt } = created;
+      marks.committed = performance.now();
       open.push(intent);
       step('committed', intent, attempt);
-      if (bundle === undefined ? await broadcast(intent, attempt) : await sendBundle(intent, attempt, head)) {
+      if (bundle === undefined ? await broadcast(intent, attempt, marks) : await sendBundle(intent, attempt, head, marks)) {
         counts.sent += 1;
-        if (headSeenAt !== undefined) {
-          broadcastUs.push(Math.round((performance.now() - headSeenAt) * 1000));
-          if (broadcastUs.length > 4096) broadcastUs.shift();
-        }
+        if (headSeenAt !== undefined) timeline.record(headSeenAt, marks);
       }
       step('sent', intent, attempt);
       lastSkip = null;
@@ -467,11 +464,21 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   return {
     mode: 'live',
     run(plans, head, gate, headSeenAt) {
+      if (plans.length === 0) return Promise.resolve([]);
+      // The simulation starts now, beside the block's tracking queued before it (receipts, then
+      // inclusion and finality rows): neither needs the other, and the send waits for both.
+      const marks: SendMarks = {};
+      const simulating = sim.run(plans, head).then((results) => {
+        marks.simulated = performance.now();
+        return results;
+      });
+      simulating.catch(() => undefined); // awaited in the queue below; not an unhandled rejection meanwhile
       return enqueue(async () => {
-        if (plans.length === 0) return [];
-        // The protections' send gate is asked of every simulated plan; a locked one is never sent.
-        const results = await sim.run(plans, head, gate);
-        if (!closed && lock.held()) await send(results, head, headSeenAt);
+        marks.tracked = performance.now();
+        // The protections' send gate is asked only now, after the tracking: an outcome it just
+        // settled (a revert, a loss) counts before anything is sent. A locked plan is never sent.
+        const results = (await simulating).map((result) => gated(result, gate));
+        if (!closed && lock.held()) await send(results, head, headSeenAt, marks);
         else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
         return results;
       });
@@ -484,7 +491,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       setTimeout(() => void enqueue(syncLedger), 0);
     },
     status: () => ({
-      account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: percentiles(broadcastUs), reconciled: { ...reconciled },
+      account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: timeline.summary().broadcast, sendStepsUs: timeline.summary(), reconciled: { ...reconciled },
       submission: bundle === undefined ? 'public' : 'bundle', inclusionFailures: { ...inclusionFailures },
     }),
     idle: () => queue,
