@@ -11,9 +11,43 @@ describe('read cache', () => {
     clock += 499;
     expect(await cache.get('a', load)).toBe(1);
     expect(await cache.get('b', load)).toBe(2);
+    // Past the TTL the last value is served while one refresh runs behind it…
     clock += 1;
+    expect(await cache.get('a', load)).toBe(1);
+    await Promise.resolve();
+    expect(reads).toBe(3);
+    // …and the refreshed value is served once it is in.
     expect(await cache.get('a', load)).toBe(3);
     expect(reads).toBe(3);
+  });
+
+  it('serves a stale value for at most twice the TTL; older, it waits for a fresh read; a failed refresh keeps the stale value', async () => {
+    let clock = 0;
+    let reads = 0;
+    const cache = createReadCache<number>({ ttlMs: 100, now: () => clock });
+    let release!: () => void;
+    const slow = (): Promise<number> => new Promise((resolve) => (release = () => resolve(++reads)));
+    const first = cache.get('k', slow);
+    release();
+    expect(await first).toBe(1);
+    // Expired: the stale 1 is served at once while the slow refresh is still under way.
+    clock = 150;
+    expect(await cache.get('k', slow)).toBe(1);
+    clock = 199;
+    expect(await cache.get('k', slow)).toBe(1);
+    release();
+    await Promise.resolve();
+    expect(await cache.get('k', slow)).toBe(2); // read at 150: fresh until 250
+    // A refresh that fails keeps the stale value, and the next expired request tries again.
+    clock = 260;
+    await expect(cache.get('k', () => Promise.reject(new Error('database down')))).resolves.toBe(2);
+    await Promise.resolve();
+    expect(await cache.get('k', async () => ++reads)).toBe(2);
+    await Promise.resolve();
+    expect(await cache.get('k', async () => ++reads)).toBe(3);
+    // Older than twice the TTL, nothing stale is served: the request waits for the read.
+    clock = 1_000;
+    expect(await cache.get('k', async () => ++reads)).toBe(4);
   });
 
   it('keeps no failed read, reads every time with TTL 0, and holds at most maxEntries keys', async () => {
