@@ -76,7 +76,7 @@ export async function sendBurst(
 
 /** Waits for the receipts of a burst, in order; throws on the first revert, naming its step. */
 export async function checkReceipts(clients: DevnetClients, requests: readonly TxRequest[], hashes: readonly Hex[]): Promise<TransactionReceipt[]> {
-  const receipts = await Promise.all(hashes.map((hash) => waitForReceipt(clients, hash)));
+  const receipts = await waitForReceipts(clients, hashes);
   receipts.forEach((receipt, i) => {
     if (receipt.status !== 'success') {
       throw new RuntimeFault(`${requests[i]!.label}: transaction reverted (gas used ${receipt.gasUsed} of ${requests[i]!.gas})`, {
@@ -91,21 +91,36 @@ export async function checkReceipts(clients: DevnetClients, requests: readonly T
 const RECEIPT_TIMEOUT_MS = 120_000;
 
 /**
- * Polls `eth_getTransactionReceipt` until the transaction is mined. Not viem's
- * waitForTransactionReceipt: its block watcher fetches blocks by number outside the awaited
- * promise, and a `BlockNotFoundError` there (a chain loaded from a state dump keeps only recent
- * blocks) escapes as an unhandled rejection that kills the process (wevm/viem#760, #1378).
+ * Waits until every transaction of `hashes` is mined, asking for receipts only when the chain
+ * has a new block (its number polled every 50 ms): polling each receipt every 50 ms cost a
+ * request and a thrown not-found error per pending transaction, which in `npm start` (the noise
+ * flow waits for its swaps in the platform's own process) was a steady load on the event loop
+ * the API and the engine share. Not viem's waitForTransactionReceipt: its block watcher fetches
+ * blocks by number outside the awaited promise, and a `BlockNotFoundError` there (a chain loaded
+ * from a state dump keeps only recent blocks) escapes as an unhandled rejection that kills the
+ * process (wevm/viem#760, #1378).
  */
-async function waitForReceipt(clients: DevnetClients, hash: Hex): Promise<TransactionReceipt> {
+async function waitForReceipts(clients: DevnetClients, hashes: readonly Hex[]): Promise<TransactionReceipt[]> {
   const deadline = Date.now() + RECEIPT_TIMEOUT_MS;
+  const receipts: (TransactionReceipt | undefined)[] = hashes.map(() => undefined);
+  let checkedAt: bigint | undefined;
   for (;;) {
-    const receipt = await clients.publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
-      // Not mined yet: ask again. Anything else (the chain is gone) ends the wait at once.
-      if (error instanceof TransactionReceiptNotFoundError) return undefined;
-      throw error;
-    });
-    if (receipt !== undefined) return receipt;
-    if (Date.now() > deadline) throw new RuntimeFault(`transaction ${hash} was not mined within ${RECEIPT_TIMEOUT_MS / 1000} s`);
+    const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
+    if (head !== checkedAt) {
+      checkedAt = head;
+      await Promise.all(hashes.map(async (hash, i) => {
+        receipts[i] ??= await clients.publicClient.getTransactionReceipt({ hash }).catch((error: unknown) => {
+          // Not mined yet: asked again at the next block. Anything else (the chain is gone) ends the wait at once.
+          if (error instanceof TransactionReceiptNotFoundError) return undefined;
+          throw error;
+        });
+      }));
+      if (receipts.every((receipt) => receipt !== undefined)) return receipts as TransactionReceipt[];
+    }
+    if (Date.now() > deadline) {
+      const missing = hashes.filter((_, i) => receipts[i] === undefined);
+      throw new RuntimeFault(`transaction${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not mined within ${RECEIPT_TIMEOUT_MS / 1000} s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

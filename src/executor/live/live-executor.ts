@@ -134,6 +134,12 @@ export interface LiveExecutor extends Executor {
 
 const CANCEL_GAS = 21_000n;
 
+/** The tracking answers of the intents open when a head was heard, read as it was heard (by intent id). */
+interface ChainRead {
+  /** Per intent: how many attempts it had when read, and the answers to its tracking calls. */
+  answers: Promise<Map<bigint, { attempts: number; answers: RpcBatchResult[] }>>;
+}
+
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Creates the live executor: takes the writer lock, initialises the nonce, reconciles open intents. */
@@ -293,13 +299,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * on (re-broadcast, replace, cancel). At start-up (`startup`) only receipts settle and the last
    * attempt's identical bytes are re-broadcast.
    */
-  async function track(intent: Intent, head: BlockHeader, startup: boolean): Promise<void> {
-    const calls: RpcCall[] = [
-      { method: 'eth_getTransactionCount', params: [account.address, 'latest'] },
-      ...intent.attempts.map((a) => ({ method: 'eth_getTransactionReceipt', params: [a.txHash] })),
-      ...intent.attempts.map((a) => ({ method: 'eth_getTransactionByHash', params: [a.txHash] })),
-    ];
-    const answers = await rpc.batch(calls);
+  async function track(intent: Intent, head: BlockHeader, startup: boolean, read?: ChainRead): Promise<void> {
+    // The answers read as the head was heard, unless the intent gained an attempt since (then they are read again).
+    const early = (await read?.answers)?.get(intent.id);
+    const answers = early !== undefined && early.attempts === intent.attempts.length ? early.answers : await rpc.batch(trackingCalls(intent));
     const n = intent.attempts.length;
     const value = (i: number): unknown => (answers[i]?.ok === true ? answers[i].result : undefined);
     const chainNonce = value(0) === undefined ? null : BigInt(value(0) as string);
@@ -370,10 +373,43 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (!inPool) await rebroadcast(intent, last);
   }
 
-  async function trackAll(head: BlockHeader, startup: boolean): Promise<void> {
+  /** What `track` reads of one intent at a head: the account's mined count, each attempt's receipt and pool entry. */
+  function trackingCalls(intent: Intent): RpcCall[] {
+    return [
+      { method: 'eth_getTransactionCount', params: [account.address, 'latest'] },
+      ...intent.attempts.map((a) => ({ method: 'eth_getTransactionReceipt', params: [a.txHash] })),
+      ...intent.attempts.map((a) => ({ method: 'eth_getTransactionByHash', params: [a.txHash] })),
+    ];
+  }
+
+  /**
+   * Starts reading every open intent's tracking answers at once, in one batch: called as the
+   * head is heard, so the receipts come back beside the block's simulation instead of after
+   * whatever the queue holds. A failed read leaves each intent to read its own.
+   */
+  function readChain(intentsNow: readonly Intent[]): ChainRead {
+    const callsOf = intentsNow.map((intent) => [intent, trackingCalls(intent)] as const);
+    const none = new Map<bigint, { attempts: number; answers: RpcBatchResult[] }>();
+    const answers = callsOf.length === 0 ? Promise.resolve(none)
+      : rpc.batch(callsOf.flatMap(([, calls]) => calls)).then(
+        (all) => {
+          const byIntent = new Map<bigint, { attempts: number; answers: RpcBatchResult[] }>();
+          let at = 0;
+          for (const [intent, calls] of callsOf) {
+            byIntent.set(intent.id, { attempts: (calls.length - 1) / 2, answers: all.slice(at, at + calls.length) });
+            at += calls.length;
+          }
+          return byIntent;
+        },
+        () => none,
+      );
+    return { answers };
+  }
+
+  async function trackAll(head: BlockHeader, startup: boolean, read?: ChainRead): Promise<void> {
     for (const intent of open) {
       try {
-        await track(intent, head, startup);
+        await track(intent, head, startup, read);
       } catch (error) {
         options.onError?.(error);
       }
@@ -392,13 +428,15 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   /** Sends the best plan whose simulation met its minimum profit, if the account is free. */
-  async function send(results: readonly SimulationResult[], head: BlockHeader, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
+  async function send(simulations: readonly Promise<{ result: SimulationResult; at: number }>[], head: BlockHeader, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
     const waiting = open.find((i) => i.includedBlock === null);
     if (waiting !== undefined) {
       lastSkip = `nonce ${waiting.nonce} (intent ${waiting.id}) is still pending: one transaction in flight per account`;
       return;
     }
-    for (const result of results) {
+    for (const simulation of simulations) {
+      const { result, at } = await simulation;
+      marks.simulated = at;
       const plan: Plan = result.plan;
       if (result.status !== 'ok' || result.profit === null || result.profit < plan.minProfit || result.blocked !== undefined) continue;
       if (plan.deadlineBlock <= head.number) continue;
@@ -465,27 +503,27 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     mode: 'live',
     run(plans, head, gate, headSeenAt) {
       if (plans.length === 0) return Promise.resolve([]);
-      // The simulation starts now, beside the block's tracking queued before it (receipts, then
-      // inclusion and finality rows): neither needs the other, and the send waits for both.
-      const marks: SendMarks = {};
-      const simulating = sim.run(plans, head).then((results) => {
-        marks.simulated = performance.now();
-        return results;
-      });
-      simulating.catch(() => undefined); // awaited in the queue below; not an unhandled rejection meanwhile
+      // Each plan is simulated on its own request, all at once and beside the block's tracking
+      // queued before them (receipts, then inclusion and finality rows): nothing here needs
+      // another's answer, and the send below takes the first plan in order that passes without
+      // waiting for the answers after it.
+      const simulations = plans.map((plan) => sim.run([plan], head).then(([result]) => ({ result: result!, at: performance.now() })));
+      for (const simulation of simulations) simulation.catch(() => undefined); // awaited below; not unhandled meanwhile
       return enqueue(async () => {
-        marks.tracked = performance.now();
+        const marks: SendMarks = { tracked: performance.now() };
         // The protections' send gate is asked only now, after the tracking: an outcome it just
         // settled (a revert, a loss) counts before anything is sent. A locked plan is never sent.
-        const results = (await simulating).map((result) => gated(result, gate));
-        if (!closed && lock.held()) await send(results, head, headSeenAt, marks);
+        const gatedInOrder = simulations.map((simulation) => simulation.then(({ result, at }) => ({ result: gated(result, gate), at })));
+        for (const simulation of gatedInOrder) simulation.catch(() => undefined);
+        if (!closed && lock.held()) await send(gatedInOrder, head, headSeenAt, marks);
         else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
-        return results;
+        return (await Promise.all(gatedInOrder)).map(({ result }) => result);
       });
     },
     onHead(header) {
       if (closed) return;
-      void enqueue(() => trackAll(header, false)).catch((error: unknown) => options.onError?.(error));
+      const read = readChain(open);
+      void enqueue(() => trackAll(header, false, read)).catch((error: unknown) => options.onError?.(error));
       // The ledger rows after this block's send: the engine hands the block's plans over in this
       // same turn, so they queue first (the rows are bookkeeping, the send is latency).
       setTimeout(() => void enqueue(syncLedger), 0);
