@@ -41,7 +41,10 @@ export function createRecordStage(writer: LedgerWriter): RecordStage {
         const decision = writer.decided(ref, { decision: sighting.decision, block, at });
         if (sighting.decision.outcome === 'planned') decisionOf.set(sighting.decision.plan, decision);
       }
-      writer.flushSoon();
+      // A block with plans is flushed with its simulations, once the executor is done with it:
+      // on PGlite (one connection) a flush of the sightings started now would hold the database
+      // while the live executor commits the block's intent, which then waits behind it.
+      if (event.plans.length === 0) writer.flushSoon();
       event.clock.recordedAt = performance.now();
     },
     simulated(event) {
