@@ -338,6 +338,8 @@ export class Scanner {
     const n = this.cycles.count;
     // Ranked cycles given a walk bound during this walk: re-keyed in the ranking once it ends (the walk reads the heaps).
     const rekey: number[] = [];
+    // Path groups whose members this walk evaluated: kept at their best member's key once it ends (settlePathGroup).
+    const reached: number[] = [];
     this.ranking.visit(this.groupOffset, this.groupScale, (c, score, push) => {
       const last = chosen[limit - 1];
       if (last !== undefined && score < value.get(last)!) return false;
@@ -349,6 +351,7 @@ export class Scanner {
           if (this.stale(member)) this.evaluate(member, true);
           if (this.candidate[member] === 1) push(member, this.walked[member] === 1 ? this.walkBound[member]! : this.bound[member]!);
         }
+        reached.push(g);
         return true;
       }
       if (this.exact[c] === 0 && this.walked[c] === 0 && this.cycles.allV2[c] === 0) {
@@ -375,7 +378,32 @@ export class Scanner {
       return true;
     });
     for (const c of rekey) if (this.walked[c] === 1 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
+    for (const g of reached) this.settlePathGroup(g);
     return chosen.map((c) => this.opportunity(c));
+  }
+
+  /**
+   * Keeps a path group the walk reached at its best member's key (bound or walk bound) when that
+   * is below the group's own. Every member was evaluated at the current state when the walk
+   * reached the group, and each member's key bounds its profit until one of its pools changes,
+   * which re-bounds the group (`refresh` → `boundPath`); so the best member's key bounds the whole
+   * group until then. Without this, the same groups (a loose group bound above the k-th result)
+   * were reached and their members pushed again every block: on the V3-heavy universe ~180 groups
+   * and ~12,000 members a block, whatever the block changed.
+   */
+  private settlePathGroup(g: number): void {
+    const item = this.cycles.count + g;
+    if (!this.ranking.has(item)) return;
+    const { members, start } = this.paths;
+    let best = 0;
+    for (let m = start[g]!; m < start[g + 1]!; m++) {
+      const c = members[m]!;
+      if (this.candidate[c] === 0) continue;
+      const key = this.walked[c] === 1 ? this.walkBound[c]! : this.bound[c]!;
+      if (key > best) best = key;
+    }
+    if (best <= 0) this.ranking.delete(item);
+    else if (best < this.ranking.keyOf(item)) this.ranking.set(item, best);
   }
 
   /** Sizings of routes with V3 hops handed to the golden-section fallback (see sizing-piecewise.ts). */
