@@ -7,7 +7,7 @@ import { buildPoolTable } from './pool-table.ts';
 import { pathGroupBound, pathGroupKey } from './path-bound.ts';
 import { pathGroups } from './path-groups.ts';
 import type { Ranking } from './ranking.ts';
-import { applyMoves, RandomBlocks } from './random-blocks.ts';
+import { applyMoves, RandomBlocks, type PoolMove } from './random-blocks.ts';
 import { Route } from './route.ts';
 import { Scanner } from './scanner.ts';
 import { sizeV2Route } from './sizing.ts';
@@ -46,6 +46,15 @@ function exhaustive(pools: readonly PoolSnapshot[], scanner: Scanner): string[] 
   }
   found.sort((a, b) => Number(b.profit) - Number(a.profit) || a.c - b.c);
   return found.slice(0, TOP).map((f) => f.line);
+}
+
+/** The pools as a block's moves leave them (pool i = scanner pool i): what the independent sizing starts from. */
+function applyToState(state: PoolSnapshot[], moves: readonly PoolMove[]): void {
+  for (const move of moves) {
+    const pool = state[move.pool]!;
+    if (move.v3 === undefined && pool.protocol === 'uniswap-v2') state[move.pool] = { ...pool, reserve0: move.reserve0, reserve1: move.reserve1 };
+    else if (move.v3 !== undefined && pool.protocol === 'uniswap-v3') state[move.pool] = { ...pool, ...move.v3, ticks: pool.ticks };
+  }
 }
 
 /** Exact profit of every cycle through T0 (cycle numbers as the scanner's), sized one by one from the pools as they stand. */
@@ -119,11 +128,7 @@ describe('path groups (parallel venues)', () => {
           for (let b = 2; b < 6; b++) {
             const moves = blocks.next(3);
             applyMoves(scanner, moves);
-            for (const move of moves) {
-              const pool = state[move.pool]!;
-              if (move.v3 === undefined && pool.protocol === 'uniswap-v2') state[move.pool] = { ...pool, reserve0: move.reserve0, reserve1: move.reserve1 };
-              else if (move.v3 !== undefined && pool.protocol === 'uniswap-v3') state[move.pool] = { ...pool, ...move.v3, ticks: pool.ticks };
-            }
+            applyToState(state, moves);
             scanner.refresh(BigInt(b));
             const got = scanned(scanner);
             expect(got).toEqual(exhaustive(state, scanner));
@@ -166,11 +171,7 @@ describe('path groups (parallel venues)', () => {
           }
           const moves = blocks.next(3);
           applyMoves(scanner, moves);
-          for (const move of moves) {
-            const pool = state[move.pool]!;
-            if (move.v3 === undefined && pool.protocol === 'uniswap-v2') state[move.pool] = { ...pool, reserve0: move.reserve0, reserve1: move.reserve1 };
-            else if (move.v3 !== undefined && pool.protocol === 'uniswap-v3') state[move.pool] = { ...pool, ...move.v3, ticks: pool.ticks };
-          }
+          applyToState(state, moves);
           scanner.refresh(BigInt(b));
         }
       }),
