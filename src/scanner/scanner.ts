@@ -7,7 +7,8 @@ import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts'
 import { floatProfitBound } from './bound.ts';
 import { FlashSources, MAX_CANDIDATES } from './flash-source.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
-import { pathGroupBound, pathGroupKey } from './path-bound.ts';
+import { pathGroupBound } from './path-bound.ts';
+import { PathGroupKeys } from './path-group-keys.ts';
 import { pathGroups, type PathGroups } from './path-groups.ts';
 import { Ranking } from './ranking.ts';
 import { rankingGroups, type RankingGroups } from './ranking-groups.ts';
@@ -62,6 +63,8 @@ export class Scanner {
   /** Per pool: the refresh epoch and block of its last change (what a lazily evaluated member is computed at). */
   private readonly changedAt: Int32Array;
   private readonly changedBlock: (bigint | null)[];
+  /** Float keys of the path groups, each hop kept until one of its pools moves (path-group-keys.ts). */
+  private readonly pathKeys: PathGroupKeys;
   /** Per path group: the epoch it was last re-bounded at (one re-bound per block). */
   private readonly pathSeen: Int32Array;
   /** Per path group: its members' cheapest flash fee in pips (-1: not yet taken). */
@@ -154,6 +157,7 @@ export class Scanner {
     this.evaluatedAt = new Int32Array(this.cycles.count).fill(-1);
     this.changedAt = new Int32Array(this.pools.size);
     this.changedBlock = new Array<bigint | null>(this.pools.size).fill(null);
+    this.pathKeys = new PathGroupKeys(this.paths, this.cycles.stride, this.pools, this.v3Bound, this.changedAt);
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
     this.pathFee = new Float64Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
@@ -221,7 +225,7 @@ export class Scanner {
     }
     const base = this.cycles.base[first]!;
     const item = this.cycles.count + g;
-    const key = pathGroupKey(this.paths, g, this.cycles.stride, this.pools, this.v3Bound, fee, this.maxInFloat[base]!);
+    const key = this.pathKeys.key(g, fee, this.maxInFloat[base]!, this.epoch);
     if (key !== undefined) {
       if (key <= 0) this.ranking.delete(item);
       else this.ranking.set(item, key);
