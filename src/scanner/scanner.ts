@@ -293,7 +293,6 @@ export class Scanner {
    */
   refresh(block: bigint | null = this.block): number {
     this.block = block;
-    const { poolStart, byPool } = this.cycles;
     const epoch = ++this.epoch;
     let evaluated = 0;
     const changed = this.dirtyList;
@@ -305,10 +304,10 @@ export class Scanner {
     }
     const paths = this.paths;
     for (const p of changed) {
-      for (let k = poolStart[p]!; k < poolStart[p + 1]!; k++) {
-        const c = byPool[k]!;
-        // A member of a path group waits for the walk to reach its group (stale until then).
-        if (paths.of[c]! >= 0 || this.seen[c] === epoch) continue;
+      // A member of a path group waits for the walk to reach its group (stale until then): only the loose cycles now.
+      for (let k = paths.looseStart[p]!; k < paths.looseStart[p + 1]!; k++) {
+        const c = paths.loose[k]!;
+        if (this.seen[c] === epoch) continue;
         this.seen[c] = epoch;
         this.evaluate(c);
         evaluated++;
