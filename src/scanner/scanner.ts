@@ -6,6 +6,7 @@ import { enumerateCycles, type CycleSet } from './cycles.ts';
 import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts';
 import { floatProfitBound } from './bound.ts';
 import { FlashSources, MAX_CANDIDATES } from './flash-source.ts';
+import { CoarseLiquidity } from './coarse-liquidity.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
 import { pathGroupBound } from './path-bound.ts';
 import { PathGroupKeys } from './path-group-keys.ts';
@@ -24,6 +25,10 @@ import { V3Pools, type V3State } from './v3-pools.ts';
 function toUpperFloat(value: bigint): number {
   return value <= 0n ? 0 : Number(value) * (1 + 1e-12) + 1;
 }
+
+/** A cycle's walk bound: over coarse liquidity ranges (cheap, looser), then over the real ones. */
+const WALKED_COARSE = 1;
+const WALKED_FINE = 2;
 
 /** Largest input by default: a V2 reserve is a uint112, so no pool could take more. */
 const DEFAULT_MAX_IN = (1n << 112n) - 1n;
@@ -49,6 +54,9 @@ export class Scanner {
   private readonly v3Bound: V3LiquidityBound | undefined;
   /** Exact sizing of routes with V3 hops. */
   private readonly piecewise: PiecewiseSizer;
+  /** The V3 pools over coarse liquidity ranges, and the walk over them (the first walk bound a cycle gets). */
+  private readonly coarse: CoarseLiquidity | undefined;
+  private readonly coarseWalk: PiecewiseSizer;
   /** Ranking groups: cycles of one base whose least-gas flash source uses the same gas (ranking.ts). */
   private readonly groups: RankingGroups;
   private readonly ranking: Ranking;
@@ -93,6 +101,7 @@ export class Scanner {
    * ends, in the ranking) at that key, and is sized exactly only if the walk reaches it again.
    */
   private readonly walkBound: Float64Array;
+  /** Per cycle: 0, or which walk bound it holds (WALKED_COARSE, then WALKED_FINE). */
   private readonly walked: Uint8Array;
   private readonly exact: Uint8Array;
   private readonly amountIn: bigint[];
@@ -146,6 +155,8 @@ export class Scanner {
     this.v3 = snapshot.pools.some((p) => p.protocol === 'uniswap-v3') ? new V3Pools(this.pools, snapshot.pools) : undefined;
     this.v3Bound = this.v3 === undefined ? undefined : new V3LiquidityBound(this.v3);
     this.piecewise = new PiecewiseSizer(this.v3);
+    this.coarse = this.v3 === undefined ? undefined : new CoarseLiquidity(this.v3);
+    this.coarseWalk = new PiecewiseSizer(this.coarse);
     this.flash = new FlashSources(this.pools, this.cycles, options.flash);
     this.route = new Route(this.pools, this.cycles, this.v3);
     this.groups = rankingGroups(this.cycles, this.flash);
@@ -352,18 +363,20 @@ export class Scanner {
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
           if (this.stale(member)) this.evaluate(member, true);
-          if (this.candidate[member] === 1) push(member, this.walked[member] === 1 ? this.walkBound[member]! : this.bound[member]!);
+          if (this.candidate[member] === 1) push(member, this.walked[member]! > 0 ? this.walkBound[member]! : this.bound[member]!);
         }
         reached.push(g);
         return true;
       }
-      if (this.exact[c] === 0 && this.walked[c] === 0 && this.cycles.allV2[c] === 0) {
-        // First reached since its last evaluation: bound it by the walk before any exact quote,
-        // and come back to it only if the walk still reaches it by that key (the walk stays best first).
-        this.walked[c] = 1;
-        const key = this.walkKey(c);
+      while (this.exact[c] === 0 && this.walked[c]! < WALKED_FINE && this.cycles.allV2[c] === 0) {
+        // Reached since its last evaluation: bound it by the walk before any exact quote, first
+        // over coarse liquidity ranges (coarse-liquidity.ts), then over the real ones, and come
+        // back to it only if the walk still reaches it by that key (the walk stays best first).
+        const before = this.walked[c] === 0 ? this.bound[c]! : this.walkBound[c]!;
+        this.walked[c]!++;
+        const key = this.walkKey(c, this.walked[c] === WALKED_COARSE, before);
         this.walkBound[c] = key;
-        if (key < this.bound[c]!) {
+        if (key < before) {
           if (paths.of[c]! < 0) rekey.push(c);
           push(c, key);
           return true;
@@ -380,7 +393,7 @@ export class Scanner {
       if (chosen.length > limit) chosen.pop();
       return true;
     });
-    for (const c of rekey) if (this.walked[c] === 1 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
+    for (const c of rekey) if (this.walked[c]! > 0 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
     for (const g of reached) this.settlePathGroup(g);
     return chosen.map((c) => this.opportunity(c));
   }
@@ -402,7 +415,7 @@ export class Scanner {
     for (let m = start[g]!; m < start[g + 1]!; m++) {
       const c = members[m]!;
       if (this.candidate[c] === 0) continue;
-      const key = this.walked[c] === 1 ? this.walkBound[c]! : this.bound[c]!;
+      const key = this.walked[c]! > 0 ? this.walkBound[c]! : this.bound[c]!;
       if (key > best) best = key;
     }
     if (best <= 0) this.ranking.delete(item);
@@ -459,13 +472,17 @@ export class Scanner {
 
   /**
    * Ranking key of a cycle with V3 hops from the walk (`PiecewiseSizer.profitBound` at its
-   * cheapest flash fee, which bounds every candidate), as a float never below it; its coarse
-   * bound when the walk gives up.
+   * cheapest flash fee, which bounds every candidate), over coarse liquidity ranges or the real
+   * ones, as a float never below it and at most its key `before`; that key when the walk gives up.
    */
-  private walkKey(c: number): number {
+  private walkKey(c: number, coarse: boolean, before: number): number {
     this.route.load(c);
-    const bound = this.piecewise.profitBound(this.route, this.limits(c, 0));
-    return bound === undefined ? this.bound[c]! : Math.min(this.bound[c]!, bound * (1 + 1e-12) + 1);
+    let bound: number | undefined;
+    if (coarse) {
+      this.coarse!.load(this.route);
+      bound = this.coarseWalk.profitBound(this.route, this.limits(c, 0));
+    } else bound = this.piecewise.profitBound(this.route, this.limits(c, 0));
+    return bound === undefined ? before : Math.min(before, bound * (1 + 1e-12) + 1);
   }
 
   /** Block of the latest change among cycle c's pools (a member evaluated late is computed at the state of that block). */
