@@ -103,6 +103,13 @@ export class Scanner {
   private readonly walkBound: Float64Array;
   /** Per cycle: 0, or which walk bound it holds (WALKED_COARSE, then WALKED_FINE). */
   private readonly walked: Uint8Array;
+  /**
+   * The cycles the last `top` returned, flagged per cycle: when one of their pools moves they are
+   * sized again without the walk bounds first (on the arbitrum snapshot nearly every sizing is of
+   * such a cycle, and its walk bounds were ~20 % of a block, spent only to reach the sizing).
+   */
+  private lastTop: number[] = [];
+  private readonly inLastTop: Uint8Array;
   private readonly exact: Uint8Array;
   private readonly amountIn: bigint[];
   private readonly profit: bigint[];
@@ -179,6 +186,7 @@ export class Scanner {
     this.bound = new Float64Array(n);
     this.walkBound = new Float64Array(n);
     this.walked = new Uint8Array(n);
+    this.inLastTop = new Uint8Array(n);
     this.exact = new Uint8Array(n);
     this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
@@ -368,7 +376,8 @@ export class Scanner {
         reached.push(g);
         return true;
       }
-      while (this.exact[c] === 0 && this.walked[c]! < WALKED_FINE && this.cycles.allV2[c] === 0) {
+      // A cycle among the last results is sized at once: the walk bounds would only delay its sizing.
+      while (this.exact[c] === 0 && this.walked[c]! < WALKED_FINE && this.cycles.allV2[c] === 0 && this.inLastTop[c] === 0) {
         // Reached since its last evaluation: bound it by the walk before any exact quote, first
         // over coarse liquidity ranges (coarse-liquidity.ts), then over the real ones, and come
         // back to it only if the walk still reaches it by that key (the walk stays best first).
@@ -395,6 +404,9 @@ export class Scanner {
     });
     for (const c of rekey) if (this.walked[c]! > 0 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
     for (const g of reached) this.settlePathGroup(g);
+    for (const c of this.lastTop) this.inLastTop[c] = 0;
+    for (const c of chosen) this.inLastTop[c] = 1;
+    this.lastTop = chosen;
     return chosen.map((c) => this.opportunity(c));
   }
 
