@@ -43,8 +43,9 @@ export interface DominatingHop {
 }
 
 /**
- * Group g's hop h as one dominating pool at tick window `window`, written into `out`. Returns
- * false when a pool quotes from an empty input reserve (no float bound: `pathGroupBound` decides).
+ * Group g's hop h as one dominating pool at tick window `window`, written into `out` (with
+ * `only`, over the hop's slots flagged 1). Returns false when a pool quotes from an empty input
+ * reserve (no float bound: `pathGroupBound` decides).
  */
 export function dominatingHop(
   groups: PathGroups,
@@ -55,12 +56,14 @@ export function dominatingHop(
   v3Bound: V3LiquidityBound | undefined,
   window: number,
   out: DominatingHop,
+  only?: Uint8Array,
 ): boolean {
   let most = 0;
   let bestRate = 0;
   out.lo = -Infinity;
   out.hi = Infinity;
   for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
+    if (only !== undefined && only[i] === 0) continue;
     const p = groups.pools[i]!;
     const zeroForOne = groups.zeroForOne[i] === 1;
     if (pools.kind[p] === KIND_V2 || v3Bound === undefined) {

@@ -86,6 +86,34 @@ export class PathGroupKeys {
     return route.key(flashFeePips, maxIn);
   }
 
+  /**
+   * Right after `key(g, …)` gave a positive key: the key of the members whose hop `hop` is served
+   * by one of its slots flagged in `only` (settled-groups.ts): the same composition with that
+   * hop's dominating pool taken over those pools alone, at the group's tick window (at least each
+   * of those members' own, so their bound pools are still at least theirs).
+   */
+  keyThrough(g: number, hop: number, only: Uint8Array, flashFeePips: number, maxIn: number): number | undefined {
+    const { groups, stride } = this;
+    const hops = groups.hops[g]!;
+    let logSum = 0;
+    for (let h = 0; h < hops; h++) logSum += this.logRate[g * stride + h]!;
+    const window = tickWindow(logSum);
+    const route = this.composition.reset();
+    for (let h = 0; h < hops; h++) {
+      const gh = g * stride + h;
+      let most = this.most[gh]!;
+      let rate = this.rate[gh]!;
+      if (h === hop) {
+        if (!dominatingHop(groups, g, stride, h, this.pools, this.v3Bound, window, this.hop, only)) return undefined;
+        most = this.hop.most;
+        rate = this.hop.rate;
+      }
+      if (most === 0) return 0;
+      route.add(most, rate);
+    }
+    return route.key(flashFeePips, maxIn);
+  }
+
   /** Whether hop `gh` must be read again: never read (at < 0), or one of its pools changed after epoch `at`. */
   private moved(gh: number, at: number): boolean {
     if (at < 0) return true;

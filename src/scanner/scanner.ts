@@ -10,6 +10,7 @@ import { CoarseLiquidity } from './coarse-liquidity.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
 import { pathGroupBound } from './path-bound.ts';
 import { PathGroupKeys } from './path-group-keys.ts';
+import { SettledGroups } from './settled-groups.ts';
 import { pathGroups, type PathGroups } from './path-groups.ts';
 import { Ranking } from './ranking.ts';
 import { rankingGroups, type RankingGroups } from './ranking-groups.ts';
@@ -73,6 +74,8 @@ export class Scanner {
   private readonly changedBlock: (bigint | null)[];
   /** Float keys of the path groups, each hop kept until one of its pools moves (path-group-keys.ts). */
   private readonly pathKeys: PathGroupKeys;
+  /** The path groups' members' keys as of the walk that last reached each group (settled-groups.ts). */
+  private readonly settled: SettledGroups;
   /** Per path group: the epoch it was last re-bounded at (one re-bound per block). */
   private readonly pathSeen: Int32Array;
   /** Per path group: its members' cheapest flash fee in pips (-1: not yet taken). */
@@ -176,6 +179,7 @@ export class Scanner {
     this.changedAt = new Int32Array(this.pools.size);
     this.changedBlock = new Array<bigint | null>(this.pools.size).fill(null);
     this.pathKeys = new PathGroupKeys(this.paths, this.cycles.stride, this.pools, this.v3Bound, this.changedAt);
+    this.settled = new SettledGroups(this.paths, this.cycles.stride, this.cycles.pools, this.changedAt);
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
     this.pathFee = new Float64Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
@@ -244,7 +248,13 @@ export class Scanner {
     }
     const base = this.cycles.base[first]!;
     const item = this.cycles.count + g;
-    const key = this.pathKeys.key(g, fee, this.maxInFloat[base]!, this.epoch);
+    let key = this.pathKeys.key(g, fee, this.maxInFloat[base]!, this.epoch);
+    if (key !== undefined && key > 0) {
+      // Pools moved at one hop since the walk last reached the group: its members' kept keys and
+      // the key over the moved pools alone may bound it tighter (settled-groups.ts).
+      const settled = this.settled.settled(g, (hop, only) => this.pathKeys.keyThrough(g, hop, only, fee, this.maxInFloat[base]!));
+      if (settled !== undefined && settled < key) key = settled;
+    }
     if (key !== undefined) {
       if (key <= 0) this.ranking.delete(item);
       else this.ranking.set(item, key);
@@ -432,6 +442,7 @@ export class Scanner {
     }
     if (best <= 0) this.ranking.delete(item);
     else if (best < this.ranking.keyOf(item)) this.ranking.set(item, best);
+    this.settled.settle(g, this.epoch, (c) => (this.candidate[c] === 0 ? 0 : this.walked[c]! > 0 ? this.walkBound[c]! : this.bound[c]!));
   }
 
   /** Sizings of routes with V3 hops handed to the golden-section fallback (see sizing-piecewise.ts). */
