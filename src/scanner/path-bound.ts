@@ -8,6 +8,16 @@ import type { V3States } from './v3-states.ts';
 
 const PIPS = 1_000_000n;
 const Q96 = 1n << 96n;
+/** Best ln(marginal rate net of fee) among the pools of group g's hop h. */
+export function bestLogRate(groups: PathGroups, g: number, stride: number, h: number, pools: PoolTable): number {
+  let best = -Infinity;
+  for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
+    const rate = pools.logRate[2 * groups.pools[i]! + (groups.zeroForOne[i] === 1 ? 0 : 1)]!;
+    if (rate > best) best = rate;
+  }
+  return best;
+}
+
 /**
  * The screen of a group's best combination: the sum over hops of the best ln(marginal rate net
  * of fee). If even that is not positive, no member can profit; it also sets the V3 bound pools'
@@ -15,15 +25,69 @@ const Q96 = 1n << 96n;
  */
 function bestLogSum(groups: PathGroups, g: number, stride: number, pools: PoolTable): number {
   let logSum = 0;
-  for (let h = 0; h < groups.hops[g]!; h++) {
-    let best = -Infinity;
-    for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
-      const rate = pools.logRate[2 * groups.pools[i]! + (groups.zeroForOne[i] === 1 ? 0 : 1)]!;
-      if (rate > best) best = rate;
-    }
-    logSum += best;
-  }
+  for (let h = 0; h < groups.hops[g]!; h++) logSum += bestLogRate(groups, g, stride, h, pools);
   return logSum;
+}
+
+/**
+ * One hop's dominating pool in floats: `most` its output reserve (0 when no pool pays), `rate`
+ * its marginal rate; [`lo`, `hi`) the tick windows over which every V3 bound pool of the hop
+ * keeps the liquidity it was read at (path-group-keys.ts reuses the hop while the window stays
+ * in it and none of its pools moves).
+ */
+export interface DominatingHop {
+  most: number;
+  rate: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Group g's hop h as one dominating pool at tick window `window`, written into `out` (with
+ * `only`, over the hop's slots flagged 1). Returns false when a pool quotes from an empty input
+ * reserve (no float bound: `pathGroupBound` decides).
+ */
+export function dominatingHop(
+  groups: PathGroups,
+  g: number,
+  stride: number,
+  h: number,
+  pools: PoolTable,
+  v3Bound: V3LiquidityBound | undefined,
+  window: number,
+  out: DominatingHop,
+  only?: Uint8Array,
+): boolean {
+  let most = 0;
+  let bestRate = 0;
+  out.lo = -Infinity;
+  out.hi = Infinity;
+  for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
+    if (only !== undefined && only[i] === 0) continue;
+    const p = groups.pools[i]!;
+    const zeroForOne = groups.zeroForOne[i] === 1;
+    if (pools.kind[p] === KIND_V2 || v3Bound === undefined) {
+      reserves[0] = Number(zeroForOne ? pools.reserve0[p]! : pools.reserve1[p]!);
+      reserves[1] = Number(zeroForOne ? pools.reserve1[p]! : pools.reserve0[p]!);
+    } else {
+      v3Bound.floatReserves(p, zeroForOne, window, reserves);
+      // reserves[2 .. 3]: the windows with the same liquidity as this one.
+      if (reserves[2]! > out.lo) out.lo = reserves[2]!;
+      if (reserves[3]! < out.hi) out.hi = reserves[3]!;
+    }
+    const rIn = reserves[0]!;
+    const rOut = reserves[1]!;
+    if (!(rOut > 0)) continue;
+    if (!(rIn > 0)) return false;
+    const gain = 1 - pools.fee[p]! / 1e6;
+    if (gain <= 0) continue;
+    if (rOut > most) most = rOut;
+    const rate = (gain * rOut) / rIn;
+    if (rate > bestRate) bestRate = rate;
+  }
+  out.most = most;
+  out.rate = bestRate;
+  return true;
 }
 
 /**
@@ -32,7 +96,8 @@ function bestLogSum(groups: PathGroups, g: number, stride: number, pools: PoolTa
  * `DominatingPools`. A block re-bounds every path group through a changed pool, and the bigint
  * pass (a division per pool and hop) was most of the V3-heavy universe's refresh. Returns 0 when
  * no member can profit, undefined when a float leaves its range or a hop has no bound (then
- * `pathGroupBound` decides).
+ * `pathGroupBound` decides). Computed here from scratch; the scanner keeps each hop's part
+ * between blocks (path-group-keys.ts, which gives the same key).
  */
 export function pathGroupKey(
   groups: PathGroups,
@@ -49,33 +114,17 @@ export function pathGroupKey(
   const window = tickWindow(logSum);
   const route = composition.reset();
   for (let h = 0; h < hops; h++) {
-    let most = 0;
-    let bestRate = 0;
-    for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
-      const p = groups.pools[i]!;
-      const zeroForOne = groups.zeroForOne[i] === 1;
-      if (pools.kind[p] === KIND_V2 || v3Bound === undefined) {
-        reserves[0] = Number(zeroForOne ? pools.reserve0[p]! : pools.reserve1[p]!);
-        reserves[1] = Number(zeroForOne ? pools.reserve1[p]! : pools.reserve0[p]!);
-      } else v3Bound.floatReserves(p, zeroForOne, window, reserves);
-      const [rIn, rOut] = reserves as unknown as [number, number];
-      if (!(rOut > 0)) continue;
-      if (!(rIn > 0)) return undefined;
-      const gain = 1 - pools.fee[p]! / 1e6;
-      if (gain <= 0) continue;
-      if (rOut > most) most = rOut;
-      const rate = (gain * rOut) / rIn;
-      if (rate > bestRate) bestRate = rate;
-    }
-    if (most === 0) return 0;
-    route.add(most, bestRate);
+    if (!dominatingHop(groups, g, stride, h, pools, v3Bound, window, hop)) return undefined;
+    if (hop.most === 0) return 0;
+    route.add(hop.most, hop.rate);
   }
   return route.key(flashFeePips, maxIn);
 }
 
-/** Scratch of `pathGroupKey`: the composition and one pool's (input, output) reserves. */
+/** Scratch of `pathGroupKey` and `dominatingHop`: the composition, one hop, one pool's (input, output) reserves and window span. */
 const composition = new DominatingPools();
-const reserves = new Float64Array(2);
+const hop: DominatingHop = { most: 0, rate: 0, lo: 0, hi: 0 };
+const reserves = new Float64Array(4);
 
 /**
  * An upper bound of the profit of every cycle of a path group (path-groups.ts), in one pass over

@@ -6,7 +6,8 @@ import { enumerateCycles } from './cycles.ts';
 import { buildPoolTable } from './pool-table.ts';
 import { pathGroupBound, pathGroupKey } from './path-bound.ts';
 import { pathGroups } from './path-groups.ts';
-import { applyMoves, RandomBlocks } from './random-blocks.ts';
+import type { Ranking } from './ranking.ts';
+import { applyMoves, RandomBlocks, type PoolMove } from './random-blocks.ts';
 import { Route } from './route.ts';
 import { Scanner } from './scanner.ts';
 import { sizeV2Route } from './sizing.ts';
@@ -45,6 +46,34 @@ function exhaustive(pools: readonly PoolSnapshot[], scanner: Scanner): string[] 
   }
   found.sort((a, b) => Number(b.profit) - Number(a.profit) || a.c - b.c);
   return found.slice(0, TOP).map((f) => f.line);
+}
+
+/** The pools as a block's moves leave them (pool i = scanner pool i): what the independent sizing starts from. */
+function applyToState(state: PoolSnapshot[], moves: readonly PoolMove[]): void {
+  for (const move of moves) {
+    const pool = state[move.pool]!;
+    if (move.v3 === undefined && pool.protocol === 'uniswap-v2') state[move.pool] = { ...pool, reserve0: move.reserve0, reserve1: move.reserve1 };
+    else if (move.v3 !== undefined && pool.protocol === 'uniswap-v3') state[move.pool] = { ...pool, ...move.v3, ticks: pool.ticks };
+  }
+}
+
+/** Exact profit of every cycle through T0 (cycle numbers as the scanner's), sized one by one from the pools as they stand. */
+function exactProfits(pools: readonly PoolSnapshot[], scanner: Scanner): bigint[] {
+  const tokens = buildTokenTable(pools);
+  const table = buildPoolTable(pools, tokens);
+  const cycles = enumerateCycles(table, tokens.tokens.length, [tokens.index.get(testToken(0).address)!], 3);
+  expect(cycles.count).toBe(scanner.cycles.count);
+  const v3 = pools.some((p) => p.protocol === 'uniswap-v3') ? new V3Pools(table, pools) : undefined;
+  const route = new Route(table, cycles, v3);
+  const piecewise = new PiecewiseSizer(v3);
+  const profits: bigint[] = [];
+  for (let c = 0; c < cycles.count; c++) {
+    route.load(c);
+    const limits = { flashFeePips: BigInt(scanner.flash.feePips[scanner.flash.slot(c, 0)]!), maxIn: (1n << 112n) - 1n };
+    const sized = cycles.allV2[c] === 1 ? sizeV2Route(route, limits) : piecewise.size(route, limits);
+    profits.push(sized === undefined || sized.profit < 0n ? 0n : sized.profit);
+  }
+  return profits;
 }
 
 function scanned(scanner: Scanner): string[] {
@@ -99,11 +128,7 @@ describe('path groups (parallel venues)', () => {
           for (let b = 2; b < 6; b++) {
             const moves = blocks.next(3);
             applyMoves(scanner, moves);
-            for (const move of moves) {
-              const pool = state[move.pool]!;
-              if (move.v3 === undefined && pool.protocol === 'uniswap-v2') state[move.pool] = { ...pool, reserve0: move.reserve0, reserve1: move.reserve1 };
-              else if (move.v3 !== undefined && pool.protocol === 'uniswap-v3') state[move.pool] = { ...pool, ...move.v3, ticks: pool.ticks };
-            }
+            applyToState(state, moves);
             scanner.refresh(BigInt(b));
             const got = scanned(scanner);
             expect(got).toEqual(exhaustive(state, scanner));
@@ -116,6 +141,45 @@ describe('path groups (parallel venues)', () => {
     // The universes did have parallel venues (groups) and opportunities to compare.
     expect(grouped).toBeGreaterThan(40);
     expect(compared).toBeGreaterThan(200);
+  });
+
+  it('a group kept at its best member\'s key after a walk stays above every member\'s exact profit, block after block', () => {
+    let settled = 0;
+    let checked = 0;
+    fc.assert(
+      fc.property(pairsArbitrary, pricesArbitrary, v3Arbitrary, fc.integer({ min: 1, max: 1000 }), (pairs, prices, v3, seed) => {
+        const pools = universe(pairs, prices, v3);
+        const scanner = new Scanner(testSnapshot(pools), { bases: [testToken(0).address], pathGroupMin: { v2: 2, v3: 2 } });
+        const ranking = (scanner as unknown as { ranking: Ranking }).ranking;
+        const n = scanner.cycles.count;
+        scanner.scanAll(false);
+        const blocks = new RandomBlocks(scanner, createRng(seed), 10n);
+        const state = [...pools];
+        for (let b = 1; b < 6; b++) {
+          // A short top leaves groups reached but not exhausted: those the walk re-keys by their members.
+          const before = Array.from({ length: scanner.paths.count }, (_, g) => (ranking.has(n + g) ? ranking.keyOf(n + g) : 0));
+          scanner.top(1 + (b % 3));
+          for (let g = 0; g < scanner.paths.count; g++) if ((ranking.has(n + g) ? ranking.keyOf(n + g) : 0) < before[g]!) settled++;
+          // Every member sized from scratch on the pools as they stand: none may profit more than its group's key.
+          const profits = exactProfits(state, scanner);
+          for (let g = 0; g < scanner.paths.count; g++) {
+            const key = ranking.has(n + g) ? ranking.keyOf(n + g) : 0;
+            for (let m = scanner.paths.start[g]!; m < scanner.paths.start[g + 1]!; m++) {
+              expect(key).toBeGreaterThanOrEqual(Number(profits[scanner.paths.members[m]!]!));
+              checked++;
+            }
+          }
+          const moves = blocks.next(3);
+          applyMoves(scanner, moves);
+          applyToState(state, moves);
+          scanner.refresh(BigInt(b));
+        }
+      }),
+      { numRuns: 40 },
+    );
+    // Groups were re-keyed by their members (the case under test), and members compared.
+    expect(settled).toBeGreaterThan(20);
+    expect(checked).toBeGreaterThan(500);
   });
 
   it('float group keys are never below the exact group bound, nor below the exact profit of any member (flash fee, caps)', () => {

@@ -30,6 +30,28 @@ export interface PathGroups {
   /** Groups whose cycles use pool p: byPool[byPoolStart[p] .. byPoolStart[p + 1]). */
   readonly byPoolStart: Int32Array;
   readonly byPool: Int32Array;
+  /**
+   * Cycles through pool p ranked alone (in no group): loose[looseStart[p] .. looseStart[p + 1]),
+   * in the order of the cycles' own index. What a block re-evaluates when p moves; on a V3-heavy
+   * universe nearly every cycle is grouped, and skipping the grouped ones one by one was ~6 % of a block.
+   */
+  readonly looseStart: Int32Array;
+  readonly loose: Int32Array;
+}
+
+/** The cycles through each pool that are in no group (`of[c]` < 0), as `PathGroups.loose`. */
+function looseByPool(cycles: CycleSet, of: Int32Array, poolCount: number): { looseStart: Int32Array; loose: Int32Array } {
+  const { poolStart, byPool } = cycles;
+  const looseStart = new Int32Array(poolCount + 1);
+  for (let p = 0; p < poolCount; p++) {
+    let n = 0;
+    for (let k = poolStart[p]!; k < poolStart[p + 1]!; k++) if (of[byPool[k]!]! < 0) n++;
+    looseStart[p + 1] = looseStart[p]! + n;
+  }
+  const loose = new Int32Array(looseStart[poolCount]!);
+  let at = 0;
+  for (let p = 0; p < poolCount; p++) for (let k = poolStart[p]!; k < poolStart[p + 1]!; k++) if (of[byPool[k]!]! < 0) loose[at++] = byPool[k]!;
+  return { looseStart, loose };
 }
 
 /** Smallest group formed for a path with a V3 hop, and for an all-V2 path. */
@@ -120,5 +142,5 @@ export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32A
     let at = byPoolStart[p]!;
     for (const g of new Set(poolGroups[p])) byPool[at++] = g;
   }
-  return { count, of, start, members, rankingGroup, poolStart, pools: Int32Array.from(poolList), zeroForOne: Uint8Array.from(dirList), hops, byPoolStart, byPool };
+  return { count, of, start, members, rankingGroup, poolStart, pools: Int32Array.from(poolList), zeroForOne: Uint8Array.from(dirList), hops, byPoolStart, byPool, ...looseByPool(cycles, of, pools.size) };
 }

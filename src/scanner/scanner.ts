@@ -6,8 +6,11 @@ import { enumerateCycles, type CycleSet } from './cycles.ts';
 import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts';
 import { floatProfitBound } from './bound.ts';
 import { FlashSources, MAX_CANDIDATES } from './flash-source.ts';
+import { CoarseLiquidity } from './coarse-liquidity.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
-import { pathGroupBound, pathGroupKey } from './path-bound.ts';
+import { pathGroupBound } from './path-bound.ts';
+import { PathGroupKeys } from './path-group-keys.ts';
+import { SettledGroups } from './settled-groups.ts';
 import { pathGroups, type PathGroups } from './path-groups.ts';
 import { Ranking } from './ranking.ts';
 import { rankingGroups, type RankingGroups } from './ranking-groups.ts';
@@ -23,6 +26,10 @@ import { V3Pools, type V3State } from './v3-pools.ts';
 function toUpperFloat(value: bigint): number {
   return value <= 0n ? 0 : Number(value) * (1 + 1e-12) + 1;
 }
+
+/** A cycle's walk bound: over coarse liquidity ranges (cheap, looser), then over the real ones. */
+const WALKED_COARSE = 1;
+const WALKED_FINE = 2;
 
 /** Largest input by default: a V2 reserve is a uint112, so no pool could take more. */
 const DEFAULT_MAX_IN = (1n << 112n) - 1n;
@@ -48,6 +55,9 @@ export class Scanner {
   private readonly v3Bound: V3LiquidityBound | undefined;
   /** Exact sizing of routes with V3 hops. */
   private readonly piecewise: PiecewiseSizer;
+  /** The V3 pools over coarse liquidity ranges, and the walk over them (the first walk bound a cycle gets). */
+  private readonly coarse: CoarseLiquidity | undefined;
+  private readonly coarseWalk: PiecewiseSizer;
   /** Ranking groups: cycles of one base whose least-gas flash source uses the same gas (ranking.ts). */
   private readonly groups: RankingGroups;
   private readonly ranking: Ranking;
@@ -62,6 +72,10 @@ export class Scanner {
   /** Per pool: the refresh epoch and block of its last change (what a lazily evaluated member is computed at). */
   private readonly changedAt: Int32Array;
   private readonly changedBlock: (bigint | null)[];
+  /** Float keys of the path groups, each hop kept until one of its pools moves (path-group-keys.ts). */
+  private readonly pathKeys: PathGroupKeys;
+  /** The path groups' members' keys as of the walk that last reached each group (settled-groups.ts). */
+  private readonly settled: SettledGroups;
   /** Per path group: the epoch it was last re-bounded at (one re-bound per block). */
   private readonly pathSeen: Int32Array;
   /** Per path group: its members' cheapest flash fee in pips (-1: not yet taken). */
@@ -90,7 +104,15 @@ export class Scanner {
    * ends, in the ranking) at that key, and is sized exactly only if the walk reaches it again.
    */
   private readonly walkBound: Float64Array;
+  /** Per cycle: 0, or which walk bound it holds (WALKED_COARSE, then WALKED_FINE). */
   private readonly walked: Uint8Array;
+  /**
+   * The cycles the last `top` returned, flagged per cycle: when one of their pools moves they are
+   * sized again without the walk bounds first (on the arbitrum snapshot nearly every sizing is of
+   * such a cycle, and its walk bounds were ~20 % of a block, spent only to reach the sizing).
+   */
+  private lastTop: number[] = [];
+  private readonly inLastTop: Uint8Array;
   private readonly exact: Uint8Array;
   private readonly amountIn: bigint[];
   private readonly profit: bigint[];
@@ -143,6 +165,8 @@ export class Scanner {
     this.v3 = snapshot.pools.some((p) => p.protocol === 'uniswap-v3') ? new V3Pools(this.pools, snapshot.pools) : undefined;
     this.v3Bound = this.v3 === undefined ? undefined : new V3LiquidityBound(this.v3);
     this.piecewise = new PiecewiseSizer(this.v3);
+    this.coarse = this.v3 === undefined ? undefined : new CoarseLiquidity(this.v3);
+    this.coarseWalk = new PiecewiseSizer(this.coarse);
     this.flash = new FlashSources(this.pools, this.cycles, options.flash);
     this.route = new Route(this.pools, this.cycles, this.v3);
     this.groups = rankingGroups(this.cycles, this.flash);
@@ -154,6 +178,8 @@ export class Scanner {
     this.evaluatedAt = new Int32Array(this.cycles.count).fill(-1);
     this.changedAt = new Int32Array(this.pools.size);
     this.changedBlock = new Array<bigint | null>(this.pools.size).fill(null);
+    this.pathKeys = new PathGroupKeys(this.paths, this.cycles.stride, this.pools, this.v3Bound, this.changedAt);
+    this.settled = new SettledGroups(this.paths, this.cycles.stride, this.cycles.pools, this.changedAt);
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
     this.pathFee = new Float64Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
@@ -164,6 +190,7 @@ export class Scanner {
     this.bound = new Float64Array(n);
     this.walkBound = new Float64Array(n);
     this.walked = new Uint8Array(n);
+    this.inLastTop = new Uint8Array(n);
     this.exact = new Uint8Array(n);
     this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
@@ -221,7 +248,13 @@ export class Scanner {
     }
     const base = this.cycles.base[first]!;
     const item = this.cycles.count + g;
-    const key = pathGroupKey(this.paths, g, this.cycles.stride, this.pools, this.v3Bound, fee, this.maxInFloat[base]!);
+    let key = this.pathKeys.key(g, fee, this.maxInFloat[base]!, this.epoch);
+    if (key !== undefined && key > 0) {
+      // Pools moved at one hop since the walk last reached the group: its members' kept keys and
+      // the key over the moved pools alone may bound it tighter (settled-groups.ts).
+      const settled = this.settled.settled(g, (hop, only) => this.pathKeys.keyThrough(g, hop, only, fee, this.maxInFloat[base]!));
+      if (settled !== undefined && settled < key) key = settled;
+    }
     if (key !== undefined) {
       if (key <= 0) this.ranking.delete(item);
       else this.ranking.set(item, key);
@@ -289,7 +322,6 @@ export class Scanner {
    */
   refresh(block: bigint | null = this.block): number {
     this.block = block;
-    const { poolStart, byPool } = this.cycles;
     const epoch = ++this.epoch;
     let evaluated = 0;
     const changed = this.dirtyList;
@@ -301,10 +333,10 @@ export class Scanner {
     }
     const paths = this.paths;
     for (const p of changed) {
-      for (let k = poolStart[p]!; k < poolStart[p + 1]!; k++) {
-        const c = byPool[k]!;
-        // A member of a path group waits for the walk to reach its group (stale until then).
-        if (paths.of[c]! >= 0 || this.seen[c] === epoch) continue;
+      // A member of a path group waits for the walk to reach its group (stale until then): only the loose cycles now.
+      for (let k = paths.looseStart[p]!; k < paths.looseStart[p + 1]!; k++) {
+        const c = paths.loose[k]!;
+        if (this.seen[c] === epoch) continue;
         this.seen[c] = epoch;
         this.evaluate(c);
         evaluated++;
@@ -338,6 +370,8 @@ export class Scanner {
     const n = this.cycles.count;
     // Ranked cycles given a walk bound during this walk: re-keyed in the ranking once it ends (the walk reads the heaps).
     const rekey: number[] = [];
+    // Path groups whose members this walk evaluated: kept at their best member's key once it ends (settlePathGroup).
+    const reached: number[] = [];
     this.ranking.visit(this.groupOffset, this.groupScale, (c, score, push) => {
       const last = chosen[limit - 1];
       if (last !== undefined && score < value.get(last)!) return false;
@@ -347,17 +381,21 @@ export class Scanner {
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
           if (this.stale(member)) this.evaluate(member, true);
-          if (this.candidate[member] === 1) push(member, this.walked[member] === 1 ? this.walkBound[member]! : this.bound[member]!);
+          if (this.candidate[member] === 1) push(member, this.walked[member]! > 0 ? this.walkBound[member]! : this.bound[member]!);
         }
+        reached.push(g);
         return true;
       }
-      if (this.exact[c] === 0 && this.walked[c] === 0 && this.cycles.allV2[c] === 0) {
-        // First reached since its last evaluation: bound it by the walk before any exact quote,
-        // and come back to it only if the walk still reaches it by that key (the walk stays best first).
-        this.walked[c] = 1;
-        const key = this.walkKey(c);
+      // A cycle among the last results is sized at once: the walk bounds would only delay its sizing.
+      while (this.exact[c] === 0 && this.walked[c]! < WALKED_FINE && this.cycles.allV2[c] === 0 && this.inLastTop[c] === 0) {
+        // Reached since its last evaluation: bound it by the walk before any exact quote, first
+        // over coarse liquidity ranges (coarse-liquidity.ts), then over the real ones, and come
+        // back to it only if the walk still reaches it by that key (the walk stays best first).
+        const before = this.walked[c] === 0 ? this.bound[c]! : this.walkBound[c]!;
+        this.walked[c]!++;
+        const key = this.walkKey(c, this.walked[c] === WALKED_COARSE, before);
         this.walkBound[c] = key;
-        if (key < this.bound[c]!) {
+        if (key < before) {
           if (paths.of[c]! < 0) rekey.push(c);
           push(c, key);
           return true;
@@ -374,8 +412,37 @@ export class Scanner {
       if (chosen.length > limit) chosen.pop();
       return true;
     });
-    for (const c of rekey) if (this.walked[c] === 1 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
+    for (const c of rekey) if (this.walked[c]! > 0 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
+    for (const g of reached) this.settlePathGroup(g);
+    for (const c of this.lastTop) this.inLastTop[c] = 0;
+    for (const c of chosen) this.inLastTop[c] = 1;
+    this.lastTop = chosen;
     return chosen.map((c) => this.opportunity(c));
+  }
+
+  /**
+   * Keeps a path group the walk reached at its best member's key (bound or walk bound) when that
+   * is below the group's own. Every member was evaluated at the current state when the walk
+   * reached the group, and each member's key bounds its profit until one of its pools changes,
+   * which re-bounds the group (`refresh` → `boundPath`); so the best member's key bounds the whole
+   * group until then. Without this, the same groups (a loose group bound above the k-th result)
+   * were reached and their members pushed again every block: on the V3-heavy universe ~180 groups
+   * and ~12,000 members a block, whatever the block changed.
+   */
+  private settlePathGroup(g: number): void {
+    const item = this.cycles.count + g;
+    if (!this.ranking.has(item)) return;
+    const { members, start } = this.paths;
+    let best = 0;
+    for (let m = start[g]!; m < start[g + 1]!; m++) {
+      const c = members[m]!;
+      if (this.candidate[c] === 0) continue;
+      const key = this.walked[c]! > 0 ? this.walkBound[c]! : this.bound[c]!;
+      if (key > best) best = key;
+    }
+    if (best <= 0) this.ranking.delete(item);
+    else if (best < this.ranking.keyOf(item)) this.ranking.set(item, best);
+    this.settled.settle(g, this.epoch, (c) => (this.candidate[c] === 0 ? 0 : this.walked[c]! > 0 ? this.walkBound[c]! : this.bound[c]!));
   }
 
   /** Sizings of routes with V3 hops handed to the golden-section fallback (see sizing-piecewise.ts). */
@@ -428,13 +495,17 @@ export class Scanner {
 
   /**
    * Ranking key of a cycle with V3 hops from the walk (`PiecewiseSizer.profitBound` at its
-   * cheapest flash fee, which bounds every candidate), as a float never below it; its coarse
-   * bound when the walk gives up.
+   * cheapest flash fee, which bounds every candidate), over coarse liquidity ranges or the real
+   * ones, as a float never below it and at most its key `before`; that key when the walk gives up.
    */
-  private walkKey(c: number): number {
+  private walkKey(c: number, coarse: boolean, before: number): number {
     this.route.load(c);
-    const bound = this.piecewise.profitBound(this.route, this.limits(c, 0));
-    return bound === undefined ? this.bound[c]! : Math.min(this.bound[c]!, bound * (1 + 1e-12) + 1);
+    let bound: number | undefined;
+    if (coarse) {
+      this.coarse!.load(this.route);
+      bound = this.coarseWalk.profitBound(this.route, this.limits(c, 0));
+    } else bound = this.piecewise.profitBound(this.route, this.limits(c, 0));
+    return bound === undefined ? before : Math.min(before, bound * (1 + 1e-12) + 1);
   }
 
   /** Block of the latest change among cycle c's pools (a member evaluated late is computed at the state of that block). */

@@ -12,6 +12,8 @@ import { Scanner } from './scanner.ts';
 import { sizeGenericRoute } from './sizing-generic.ts';
 import { PiecewiseSizer } from './sizing-piecewise.ts';
 import { flashFee, type Sized, type SizingLimits } from './sizing.ts';
+import { getSqrtRatioAtTick } from '../amm/uniswap-v3/tick-math.ts';
+import { testPool } from './test-market.ts';
 import { bruteForceBest, closedMarket, logRateSum, routeOver, v3PoolFrom, v3Spec } from './test-v3-pools.ts';
 import type { V3Pools } from './v3-pools.ts';
 
@@ -95,6 +97,43 @@ describe('piecewise sizing of routes with V3 hops', () => {
       { numRuns: 90 },
     );
     expect(profitable).toBeGreaterThan(5);
+  });
+
+  it('bounds the exact profit when a price sits a hair from the tick its range ends at (a boundary the floats place by cancellation)', () => {
+    let kinks = 0;
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 10n ** 15n, max: 10n ** 24n }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.double({ min: -13, max: -5, noNaN: true }),
+        fc.double({ min: 1.02, max: 5, noNaN: true }),
+        fc.bigInt({ min: 10n ** 16n, max: 10n ** 20n }),
+        (liquidity, width, distance, gap, reserve) => {
+          // One range [-width, 0) holding the price just above its lower tick, nothing beyond:
+          // a zeroForOne swap runs it dry a few wei of input in, where the route's profit has its kink.
+          const spec = { tickSpacing: 1, fee: 100, positions: [{ lower: -width, width, liquidity }], tickSteps: -width, within: 0 };
+          const base = v3PoolFrom(1, 0, 1, spec);
+          const low = getSqrtRatioAtTick(-width);
+          const sqrtPriceX96 = low + BigInt(Math.floor(Number(low) * 10 ** distance)) + 1n;
+          const pool = { ...base, sqrtPriceX96, tick: -width, liquidity };
+          // Token 1 is worth `gap` times more through the V2 pools than the V3 pool pays for it.
+          const rich = BigInt(Math.floor(Number(reserve) * gap));
+          const { cycles, v3, route } = routeOver([pool, testPool(2, 1, 2, reserve, rich), testPool(3, 2, 0, reserve, reserve)]);
+          const sizer = new PiecewiseSizer(v3);
+          for (let c = 0; c < cycles.count; c++) {
+            route.load(c);
+            const sized = sizer.size(route, UNCAPPED);
+            if (sized === undefined || sized.profit <= 0n) continue;
+            // Against the exact swap loop: the sized input and its neighbours, none may beat the walk bound.
+            const bound = sizer.profitBound(route, UNCAPPED)!;
+            for (let d = -3n; d <= 3n; d++) if (sized.amountIn + d > 0n) expect(bound).toBeGreaterThanOrEqual(Number(route.out(sized.amountIn + d) - sized.amountIn - d));
+            kinks++;
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(kinks).toBeGreaterThan(100);
   });
 
   it('matches or beats the golden-section search on deep random cycles, up to the rounding of a hop', () => {

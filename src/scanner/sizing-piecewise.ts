@@ -82,7 +82,8 @@ export class PiecewiseSizer {
   profitBound(route: Route, limits: SizingLimits): number | undefined {
     const found = this.findOptimum(route, Number(limits.flashFeePips), Number(limits.maxIn));
     if (found === undefined || !Number.isFinite(found.best)) return undefined;
-    return Math.max(0, found.best + this.slack(found.x));
+    const bound = found.best + this.slack(found.x) + this.walk.crossingError();
+    return Number.isFinite(bound) ? Math.max(0, bound) : undefined;
   }
 
   size(route: Route, limits: SizingLimits): Sized | undefined {
@@ -94,7 +95,7 @@ export class PiecewiseSizer {
     }
     const { x: optimum, best } = found;
     // No integer input can profit a wei where the real profit stays below one.
-    if (best < 1 - this.slack(optimum)) return undefined;
+    if (best < 1 - this.slack(optimum) - this.walk.crossingError()) return undefined;
     const quotes = this.quotes;
     quotes.reset(route);
     // Each V3 hop's quotes near the optimum resume from the last tick the walk saw it cross.

@@ -205,13 +205,22 @@ export class V3LiquidityBound {
     return composed.key(flashFeePips, maxIn);
   }
 
-  /** The bound pool's virtual reserves L'/s and L'·s as floats, written as (input, output) into `out`. */
+  /**
+   * The bound pool's virtual reserves L'/s and L'·s as floats, written as (input, output) into
+   * `out`; when `out` has room, then the span [lo, hi) of windows that give the same L' (the
+   * crossings before and after it), so a caller may keep the reserves while its window stays
+   * there and the pool does not move.
+   */
   floatReserves(pool: number, zeroForOne: boolean, windowTicks: number, out: Float64Array): void {
     const reach = this.reachNow(pool, zeroForOne);
-    const liquidity = reach.withinF[crossings(reach, windowTicks)]!;
+    const crossed = crossings(reach, windowTicks);
+    const liquidity = reach.withinF[crossed]!;
     const { sqrtPrice } = reach;
     out[0] = zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice;
     out[1] = zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice;
+    if (out.length < 4) return;
+    out[2] = crossed > 0 ? reach.distance[crossed - 1]! : -Infinity;
+    out[3] = crossed < reach.distance.length ? reach.distance[crossed]! : Infinity;
   }
 
   /** The loaded route with each V3 hop replaced by its bound pool (V2 hops as they are). */

@@ -1,0 +1,87 @@
+import type { PathGroups } from './path-groups.ts';
+
+/**
+ * What a path group's members were worth when `top`'s walk last reached the group (then every
+ * member was evaluated at the current state): per group, hop and pool (a slot of
+ * `PathGroups.pools`), the largest key of a member served by that pool at that hop. When pools
+ * of the group then move, all at one hop h, its members split in two:
+ *
+ * - those served at hop h by a pool that moved: bounded by the group key over that hop's moved
+ *   pools alone (`pathGroupKey` with `through`: the same dominating-pool argument over fewer
+ *   pools at one hop, every pool of the other hops as it stands);
+ * - the others, none of whose pools moved (all moves are at hop h): their keys still bound their
+ *   profits, so the largest kept for the unmoved slots at hop h bounds them.
+ *
+ * The larger of the two bounds the group, and is far tighter than the group key when the moved
+ * pool is not the group's best venue (before, a moved pool under many groups near the top sent
+ * each of them back into `top`'s walk, with every stale member re-evaluated: the V3-heavy
+ * universe's worst blocks). Moves at two hops or more since the group was reached: `settled`
+ * answers undefined and the group key decides.
+ */
+export class SettledGroups {
+  /** Per group: the refresh epoch its members were last all evaluated at (-1: never). */
+  private readonly settledAt: Int32Array;
+  /** Per slot: the largest key of a candidate member through it at that epoch (0: none). */
+  private readonly most: Float64Array;
+  /** Scratch: the slots whose pool moved since the group was settled. */
+  private readonly moved: Uint8Array;
+
+  constructor(
+    private readonly groups: PathGroups,
+    private readonly stride: number,
+    private readonly cyclePools: Int32Array,
+    /** Per pool: the refresh epoch of its last change (the scanner's). */
+    private readonly changedAt: Int32Array,
+  ) {
+    this.settledAt = new Int32Array(groups.count).fill(-1);
+    this.most = new Float64Array(groups.pools.length);
+    this.moved = new Uint8Array(groups.pools.length);
+  }
+
+  /** Records group g's members' keys (`keyOf`: 0 for a member that cannot profit) at refresh epoch `epoch`. */
+  settle(g: number, epoch: number, keyOf: (c: number) => number): void {
+    const { groups, stride, most } = this;
+    const hops = groups.hops[g]!;
+    most.fill(0, groups.poolStart[g * stride]!, groups.poolStart[g * stride + hops]!);
+    for (let m = groups.start[g]!; m < groups.start[g + 1]!; m++) {
+      const c = groups.members[m]!;
+      const key = keyOf(c);
+      if (!(key > 0)) continue;
+      for (let h = 0; h < hops; h++) {
+        const pool = this.cyclePools[c * stride + h]!;
+        for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
+          if (groups.pools[i] !== pool) continue;
+          if (key > most[i]!) most[i] = key;
+          break;
+        }
+      }
+    }
+    this.settledAt[g] = epoch;
+  }
+
+  /**
+   * Group g's key from its settled members (above): `throughMoved(hop, only)` gives the group key
+   * over the hop's moved slots (`only` flags them). Undefined when the group was never settled,
+   * nothing moved, or pools moved at more than one hop since.
+   */
+  settled(g: number, throughMoved: (hop: number, only: Uint8Array) => number | undefined): number | undefined {
+    const at = this.settledAt[g]!;
+    if (at < 0) return undefined;
+    const { groups, stride, moved, changedAt } = this;
+    let movedHop = -1;
+    for (let h = 0; h < groups.hops[g]!; h++) {
+      for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
+        moved[i] = changedAt[groups.pools[i]!]! > at ? 1 : 0;
+        if (moved[i] === 0) continue;
+        if (movedHop >= 0 && movedHop !== h) return undefined;
+        movedHop = h;
+      }
+    }
+    if (movedHop < 0) return undefined;
+    let fresh = 0;
+    for (let i = groups.poolStart[g * stride + movedHop]!; i < groups.poolStart[g * stride + movedHop + 1]!; i++) if (moved[i] === 0 && this.most[i]! > fresh) fresh = this.most[i]!;
+    const stale = throughMoved(movedHop, moved);
+    if (stale === undefined) return undefined;
+    return stale > fresh ? stale : fresh;
+  }
+}
