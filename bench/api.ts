@@ -27,12 +27,15 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '20' },
     rows: { type: 'string', default: '50' },
     'log-level': { type: 'string', default: 'warn' },
+    /** What the client accepts: gzip (as every browser sends) or identity (the plain page). */
+    encoding: { type: 'string', default: 'gzip' },
     /** The server's database: PostgreSQL at this URL (a fresh schema is not made: give a database of its own); default the embedded PGlite. */
     'database-url': { type: 'string' },
     /** Writes a V8 CPU profile of the server process into this folder (node --cpu-prof). */
     profile: { type: 'string' },
   },
 });
+if (values.encoding !== 'gzip' && values.encoding !== 'identity') throw new Error(`bench api: --encoding must be gzip or identity, got ${values.encoding}`);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
@@ -84,6 +87,7 @@ try {
   const enrolment = await post<{ secret: string }>(base, '/auth/mfa/enrol', { challenge: login.challenge });
   const tokens = await post<{ accessToken: string }>(base, '/auth/mfa', { challenge: login.challenge, code: totpAt(base32Decode(enrolment.secret), Date.now() / 1000) });
   const headers = { authorization: `Bearer ${tokens.accessToken}` };
+  const pageHeaders = { ...headers, 'accept-encoding': values.encoding === 'gzip' ? 'gzip, deflate, br' : 'identity' };
 
   const page = async (): Promise<number> => ((await (await fetch(`${base}/api/v1/opportunities`, { headers })).json()) as { rows: unknown[] }).rows.length;
   const rows = await until(`${wantRows} opportunities in the ledger`, 300_000, async () => {
@@ -107,6 +111,7 @@ try {
         connections,
         seconds,
         rowsPerPage: rows,
+        acceptEncoding: pageHeaders['accept-encoding'],
         ...fields,
         serverCpuMsPerRequest: Number(((serverCpu * 1000) / Math.max(1, requests)).toFixed(3)),
         serverCpuCoresBusy: Number((serverCpu / seconds).toFixed(2)),
@@ -119,14 +124,14 @@ try {
   await eventLoop();
   let cpuBefore = cpuSeconds(child.pid!);
   let loadBefore = loadavg();
-  const steady = await runConstantRateLoad({ url: `${base}/api/v1/opportunities`, headers, rate, seconds, connections });
+  const steady = await runConstantRateLoad({ url: `${base}/api/v1/opportunities`, headers: pageHeaders, rate, seconds, connections });
   const steadyLoop = await eventLoop();
   report({ bench: 'api', load: 'constant arrival rate, latency from each request\'s due time', ...steady, serverEventLoopDelayMs: steadyLoop }, cpuSeconds(child.pid!) - cpuBefore, steady.sent, loadBefore);
 
   // For comparison with the earlier rows: autocannon's per-connection quota, sent as a burst each second.
   cpuBefore = cpuSeconds(child.pid!);
   loadBefore = loadavg();
-  const result = await autocannon({ url: `${base}/api/v1/opportunities`, connections, duration: seconds, overallRate: rate, headers });
+  const result = await autocannon({ url: `${base}/api/v1/opportunities`, connections, duration: seconds, overallRate: rate, headers: pageHeaders });
   const burstLoop = await eventLoop();
   report(
     {

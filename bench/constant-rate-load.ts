@@ -33,6 +33,8 @@ export interface ConstantRateResult {
   latencyMs: { p50: number; p90: number; p99: number; p999: number; max: number };
   /** How late the generator itself sent, due → handed to the socket layer (its own share of the figure). */
   sendLagMs: { p50: number; p99: number; max: number };
+  /** Mean bytes of an answer as sent (headers and body, compressed when the server compressed it). */
+  bytesPerResponse: number;
   /** The worst latency of the requests due in each second of the window: shows whether slow answers come in bursts (a stall) or spread. */
   worstBySecondMs: number[];
 }
@@ -50,6 +52,8 @@ class LoadConnection {
   private buffered: Buffer = Buffer.alloc(0);
   private inFlight: ((status: number | 'error') => void) | undefined;
   busy = false;
+  /** Bytes of every answer received whole (headers and body). */
+  bytes = 0;
 
   constructor(
     private readonly url: URL,
@@ -110,6 +114,7 @@ class LoadConnection {
     const total = headerEnd + 4 + Number(length[1]);
     if (this.buffered.length < total) return;
     this.buffered = this.buffered.subarray(total);
+    this.bytes += total;
     this.finish(Number(head.slice(9, 12)));
   }
 }
@@ -166,6 +171,7 @@ export async function runConstantRateLoad(load: ConstantRateLoad): Promise<Const
   });
   await finished;
   for (const connection of connections) connection.close();
+  const bytesPerResponse = Math.round(connections.reduce((sum, connection) => sum + connection.bytes, 0) / Math.max(1, ok + non2xx));
 
   const worstBySecondMs = Array.from({ length: Math.ceil(load.seconds) }, () => 0);
   latencies.forEach((ms, index) => {
@@ -182,6 +188,7 @@ export async function runConstantRateLoad(load: ConstantRateLoad): Promise<Const
     reqPerSec: Number(((done * 1000) / (lastEnd - start)).toFixed(1)),
     latencyMs: { p50: round2(percentile(sorted, 0.5)), p90: round2(percentile(sorted, 0.9)), p99: round2(percentile(sorted, 0.99)), p999: round2(percentile(sorted, 0.999)), max: round2(sorted[sorted.length - 1] ?? 0) },
     sendLagMs: { p50: round2(percentile(lags, 0.5)), p99: round2(percentile(lags, 0.99)), max: round2(lags[lags.length - 1] ?? 0) },
+    bytesPerResponse,
     worstBySecondMs,
   };
 }

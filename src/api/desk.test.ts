@@ -10,6 +10,7 @@ import { createMetrics } from '../metrics/registry.ts';
 import { startMaintenanceSchedule } from '../ops/maintenance-schedule.ts';
 import { setRiskGauges } from '../telemetry/status-gauges.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenDirectory } from '../format/symbols.ts';
@@ -156,6 +157,19 @@ forEachBackend('desk routes', (ctx) => {
       expect((await t.app.inject({ url: `/api/v1/opportunities?${query}`, headers: t.bearer('viewer') })).statusCode, query).toBe(400);
     }
     expect((await t.app.inject({ url: '/api/v1/opportunities' })).statusCode).toBe(401);
+  });
+
+  it('opportunities: a client that accepts gzip gets the same page gzipped; one that does not (or refuses it) gets it plain', async () => {
+    const plain = await t.app.inject({ url: '/api/v1/opportunities', headers: t.bearer('viewer') });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const zipped = await t.app.inject({ url: '/api/v1/opportunities', headers: { ...t.bearer('viewer'), 'accept-encoding': 'br;q=1, gzip;q=0.8' } });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['vary']).toMatch(/accept-encoding/i);
+    expect(zipped.rawPayload.length).toBeLessThan(plain.rawPayload.length);
+    expect(gunzipSync(zipped.rawPayload).toString('utf8')).toBe(plain.body);
+    const refused = await t.app.inject({ url: '/api/v1/opportunities', headers: { ...t.bearer('viewer'), 'accept-encoding': 'gzip;q=0, identity' } });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.body).toBe(plain.body);
   });
 
   it('simulations: status and revert filters, slippage = simulated − predicted, the skipped plan with its reason', async () => {

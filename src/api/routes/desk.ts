@@ -11,6 +11,7 @@ import { listSimulations } from '../../desk/simulations.ts';
 import { BadRequest } from '../../auth/errors.ts';
 import { guarded } from '../schemas/common.ts';
 import { createReadCache } from '../read-cache.ts';
+import { acceptsGzip, servedPage, type ServedPage } from '../served-page.ts';
 import {
   ExecutionPage, ExecutionQuery, FunnelBody, OpportunityPage, OpportunityQuery, PnlBody, PnlQuery, PoolPage, PoolQuery, RiskBody, RiskQuery,
   SessionQuery, SimulationPage, SimulationQuery, TokenPage, TokenQuery,
@@ -59,8 +60,11 @@ export const deskRoutes: FastifyPluginAsync<DeskRoutesOptions> = async (app, opt
   const attempts = options.attempts ?? noAttempts;
   const config = { permission: 'read' as const };
   const db = () => app.services.get().store;
-  // Pages kept serialized (by the route's response schema): a cached page costs no serialization either.
-  const opportunityPages = createReadCache<Buffer>({ ttlMs: options.pageCacheMs ?? 0 });
+  // Pages kept serialized (by the route's response schema): a cached page costs no serialization
+  // either; and kept gzipped beside, for the clients that accept it (every browser): compressed
+  // once per read on zlib's thread pool, where writing the plain page to each client was a third
+  // of the server's busy time at 1,000 requests a second (docs/BENCHMARKS.md).
+  const opportunityPages = createReadCache<ServedPage>({ ttlMs: options.pageCacheMs ?? 0 });
 
   app.get<{ Querystring: Static<typeof OpportunityQuery> }>(
     '/opportunities',
@@ -72,8 +76,9 @@ export const deskRoutes: FastifyPluginAsync<DeskRoutesOptions> = async (app, opt
         ...defined({ token: q.token, pool: q.pool, outcome: q.outcome, rule: q.rule, minNetProfit: q.minNetProfit === undefined ? undefined : BigInt(q.minNetProfit) }),
       };
       // Keyed by the validated query (defaults applied), not the raw URL: `?limit=50` and `` share a page.
-      const page = await opportunityPages.get(JSON.stringify(q), async () => Buffer.from(reply.serialize(await listOpportunities(db(), filter)) as string));
-      return reply.type('application/json; charset=utf-8').send(page);
+      const page = await opportunityPages.get(JSON.stringify(q), async () => servedPage(Buffer.from(reply.serialize(await listOpportunities(db(), filter)) as string)));
+      void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+      return acceptsGzip(request.headers['accept-encoding']) ? reply.header('content-encoding', 'gzip').send(page.gzip) : reply.send(page.plain);
     },
   );
 
