@@ -114,6 +114,9 @@ export async function openPgliteThread(options: PgliteThreadOptions): Promise<Om
     async close(): Promise<void> {
       if (stopped !== undefined) return;
       await call({ op: 'close' });
+      // Held until the thread has ended: unreferenced, an otherwise idle process would exit here
+      // in the middle of its shutdown (exit code 13, a top-level await left unsettled).
+      worker.ref();
       await new Promise<void>((resolve) => {
         if (stopped !== undefined) resolve();
         else worker.once('exit', () => resolve());

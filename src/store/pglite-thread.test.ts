@@ -77,19 +77,24 @@ describe('PGlite on its own thread', () => {
 });
 
 describe('PGlite thread and process exit', () => {
-  it('an awaited answer keeps the process alive; an idle open store does not', async () => {
+  it('an awaited answer and a close keep the process alive; an idle open store does not', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'orion-pglite-exit-'));
     try {
       const storeModule = fileURLToPath(new URL('./pglite-store.ts', import.meta.url));
-      // Nothing else holds the event loop: the reply must still arrive (exit code 13 would mean an
-      // unsettled top-level await), and the process must then end by itself without close().
+      // Nothing else holds the event loop: the reply and the close must still complete (exit code
+      // 13 would mean a top-level await left unsettled), and the process must then end by itself
+      // with the first store still open.
       const script = `const { openPgliteStore } = await import(${JSON.stringify(storeModule)});
-const store = await openPgliteStore(${JSON.stringify(dir)});
+const store = await openPgliteStore(${JSON.stringify(join(dir, 'a'))});
 const { rows } = await store.query('select 41 + 1 as answer');
-console.log('answer', rows[0].answer);`;
+console.log('answer', rows[0].answer);
+const closing = await openPgliteStore(${JSON.stringify(join(dir, 'b'))});
+await closing.close();
+console.log('closed');`;
       // execFile rejects on a non-zero exit or the timeout (a process held open by the thread).
       const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 90_000 });
       expect(stdout).toContain('answer 42');
+      expect(stdout).toContain('closed');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
