@@ -61,14 +61,24 @@ function actorOf(request: FastifyRequest): Actor {
   return { name: request.principal?.pseudonym ?? 'unknown', via: 'api' };
 }
 
-/** Runs an operator's change; a value the rules refuse is a 400 saying why. */
-async function change<T>(work: () => Promise<T>): Promise<T> {
+/**
+ * Runs an operator's change on the protections in force; a value the rules refuse is a 400 saying
+ * why. An engine that restarts meanwhile (a new mode session) opens new protections, which read
+ * the stored state when they open: if that happened while this change was being written, the
+ * protections now in force read it again, so the change is not lost to them.
+ */
+async function change<T>(protections: () => Protections, work: (protections: Protections) => Promise<T>): Promise<T> {
+  const used = protections();
+  let result: T;
   try {
-    return await work();
+    result = await work(used);
   } catch (error) {
     if (error instanceof InputError && !('statusCode' in error)) throw new BadRequest(error.message, { cause: error });
     throw error;
   }
+  const current = protections();
+  if (current !== used) await current.refresh();
+  return result;
 }
 
 /**
@@ -94,7 +104,7 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
     { config: { permission: 'limits.write' }, schema: { tags, summary: 'Change limits (KEY=VALUE, as orion limits set): a new version, audited', body: SetLimitsBody, response: guarded({ 200: LimitsBody }, 409) } },
     async (request) => {
       const b = request.body;
-      const version = await change(() => protections().setLimits(b.set, actorOf(request), b.comment ?? null, b.expectVersion));
+      const version = await change(protections, (p) => p.setLimits(b.set, actorOf(request), b.comment ?? null, b.expectVersion));
       return limitsBody(version, tokens());
     },
   );
@@ -108,7 +118,7 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
   app.post<{ Body: Static<typeof RollbackBody> }>(
     '/limits/rollback',
     { config: { permission: 'limits.write' }, schema: { tags, summary: 'Put an earlier version of the limits back in force (as a new version), audited', body: RollbackBody, response: guarded({ 200: LimitsBody }, 404) } },
-    async (request) => limitsBody(await change(() => protections().rollbackLimits(request.body.version, actorOf(request), request.body.comment ?? null)), tokens()),
+    async (request) => limitsBody(await change(protections, (p) => p.rollbackLimits(request.body.version, actorOf(request), request.body.comment ?? null)), tokens()),
   );
 
   app.get('/controls/kill-switch', { config: { permission: 'read' }, schema: { tags, summary: 'The kill switch: engaged or not, why, by whom', response: guarded({ 200: KillSwitchBody }) } },
@@ -120,13 +130,13 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
   app.post<{ Body: Static<typeof ReasonBody> }>(
     '/controls/kill-switch/engage',
     { config: { permission: 'kill-switch.engage' }, schema: { tags, summary: 'Engage the kill switch: nothing is planned or sent until released (trader and up), audited', body: ReasonBody, response: guarded({ 200: KillSwitchBody }) } },
-    async (request) => killSwitchBody(await change(() => protections().engageKillSwitch(request.body.reason, actorOf(request)))),
+    async (request) => killSwitchBody(await change(protections, (p) => p.engageKillSwitch(request.body.reason, actorOf(request)))),
   );
 
   app.post<{ Body: Static<typeof ReasonBody> }>(
     '/controls/kill-switch/release',
     { config: { permission: 'kill-switch.release' }, schema: { tags, summary: 'Release the kill switch (risk and admin), audited', body: ReasonBody, response: guarded({ 200: KillSwitchBody }) } },
-    async (request) => killSwitchBody(await change(() => protections().releaseKillSwitch(request.body.reason, actorOf(request)))),
+    async (request) => killSwitchBody(await change(protections, (p) => p.releaseKillSwitch(request.body.reason, actorOf(request)))),
   );
 
   app.post<{ Params: Static<typeof BreakerParams>; Body: Static<typeof ReasonBody> }>(
@@ -134,7 +144,7 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
     { config: { permission: 'breaker.rearm' }, schema: { tags, summary: 'Re-arm a tripped breaker (risk and admin): the daily loss then counts afresh; audited', params: BreakerParams, body: ReasonBody, response: guarded({ 200: RearmedBody }) } },
     async (request) => {
       const actor = actorOf(request);
-      await change(() => protections().rearm(request.params.breaker, request.body.reason, actor));
+      await change(protections, (p) => p.rearm(request.params.breaker, request.body.reason, actor));
       return { breaker: request.params.breaker, by: actor.name, reason: request.body.reason, at: new Date().toISOString() };
     },
   );

@@ -23,9 +23,9 @@ import { openTestStore, testBackends, type TestStore } from '../../store/test-st
 import { FLASHBOTS_SIGNATURE_HEADER } from './flashbots-signature.ts';
 import { createLiveExecutor, type LiveExecutor } from './live-executor.ts';
 import { bundleSettings } from './live-settings.ts';
-import { opportunityKeyOf } from './opportunity-key.ts';
 import { createRelayClient } from './relay-client.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
+import { planHunt } from './testing/plan-hunt.ts';
 import { startRelayDouble, type RelayDouble } from './testing/relay-double.ts';
 
 /**
@@ -50,39 +50,14 @@ describe('live executor, bundle submission through the relay double (hand-mined 
   const authKey = privateKeyToAccount(generatePrivateKey());
   const dir = mkdtempSync(join(tmpdir(), 'orion-live-bundle-'));
   const simulated: SimulatedEvent[] = [];
-  const used = new Set<string>();
   let scanned = 0n;
 
   const request = (method: string, params: unknown[] = []): Promise<unknown> => pool.request(method, params);
   const head = async (): Promise<BlockHeader> => parseBlockHeader(await request('eth_getBlockByNumber', ['latest', false]));
   const competitor = () => devnet.clients.accounts[7]!;
-  /** The double builds the next block; the live executor tracks it. */
-  async function mine(): Promise<BlockHeader> {
-    await relay.buildBlock();
-    const header = await head();
-    live.onHead(header);
-    await live.idle();
-    return header;
-  }
-  async function nextPlan(): Promise<{ plan: Plan; head: BlockHeader }> {
-    for (let i = 0; i < 60; i++) {
-      const waitUntil = Date.now() + 3_000;
-      while (Date.now() < waitUntil && BigInt(((await request('txpool_status')) as { pending: Hex }).pending) < 3n) await new Promise((r) => setTimeout(r, 50));
-      const header = await mine();
-      const deadline = Date.now() + 30_000;
-      while (scanned < header.number && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      await engine.settle();
-      const event = simulated.find((e) => e.header.number === header.number);
-      const ok = event?.results.find((r) => r.status === 'ok' && r.profit !== null && r.profit >= r.plan.minProfit && !used.has(opportunityKeyOf(r.plan)));
-      if (ok !== undefined) {
-        used.add(opportunityKeyOf(ok.plan));
-        return { plan: ok.plan, head: header };
-      }
-    }
-    const recent = simulated.slice(-60).flatMap((e) => e.results.map((r) => `${r.status}${r.status === 'ok' ? (r.profit! >= r.plan.minProfit ? (used.has(opportunityKeyOf(r.plan)) ? ':used' : ':enough') : ':below-min') : `:${r.revert?.name ?? r.error ?? ''}`}`));
-    const counts = Object.entries(recent.reduce<Record<string, number>>((c, k) => ({ ...c, [k]: (c[k] ?? 0) + 1 }), {}));
-    throw new Error(`no profitable plan within 60 blocks; simulations of the last 60 blocks: ${JSON.stringify(counts)}; funnel ${JSON.stringify(engine.funnel().rejectedByRule)}`);
-  }
+  const { mine, nextPlan } = planHunt({
+    request, buildBlock: () => relay.buildBlock(), head, live: () => live, engine: () => engine, simulated, scanned: () => scanned,
+  });
   /** Sends `plan` live now; returns its intent and first attempt. */
   async function sendLive(plan: Plan, at: BlockHeader): Promise<{ intent: bigint; nonce: bigint; txHash: Hex; maxFeePerGas: bigint }> {
     const before = live.status().openIntents;

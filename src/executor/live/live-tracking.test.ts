@@ -15,8 +15,8 @@ import { engineProtections } from '../../risk-controls/testing/engine-protection
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
 import { bumped } from './fees.ts';
 import { createLiveExecutor, type LiveExecutor } from './live-executor.ts';
-import { opportunityKeyOf } from './opportunity-key.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
+import { planHunt } from './testing/plan-hunt.ts';
 import { faultySendRpc, type FaultySendRpc } from './testing/faulty-send-rpc.ts';
 
 /**
@@ -51,39 +51,14 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   let live: LiveExecutor;
   const dir = mkdtempSync(join(tmpdir(), 'orion-live-tracking-'));
   const simulated: SimulatedEvent[] = [];
-  const used = new Set<string>();
   /** The last block the sim engine ranked. */
   let scanned = 0n;
 
   const request = (method: string, params: unknown[] = []): Promise<unknown> => pool.request(method, params);
   const head = async (): Promise<BlockHeader> => parseBlockHeader(await request('eth_getBlockByNumber', ['latest', false]));
-  /** Mines one block and lets the live executor track it. */
-  async function mine(): Promise<BlockHeader> {
-    await request('evm_mine');
-    const header = await head();
-    live.onHead(header);
-    await live.idle();
-    return header;
-  }
-  /** Mines until the sim engine has an unused plan whose simulation met its minimum profit at the head. */
-  async function nextPlan(): Promise<{ plan: Plan; head: BlockHeader }> {
-    for (let i = 0; i < 60; i++) {
-      // Blocks with the noise flow's swaps in them (it sends a round every 200 ms): those open gaps.
-      const waitUntil = Date.now() + 3_000;
-      while (Date.now() < waitUntil && BigInt(((await request('txpool_status')) as { pending: Hex }).pending) < 3n) await new Promise((r) => setTimeout(r, 50));
-      const header = await mine();
-      const deadline = Date.now() + 30_000;
-      while (scanned < header.number && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      await engine.settle();
-      const event = simulated.find((e) => e.header.number === header.number);
-      const ok = event?.results.find((r) => r.status === 'ok' && r.profit !== null && r.profit >= r.plan.minProfit && !used.has(opportunityKeyOf(r.plan)));
-      if (ok !== undefined) {
-        used.add(opportunityKeyOf(ok.plan));
-        return { plan: ok.plan, head: header };
-      }
-    }
-    throw new Error('no profitable plan within 60 blocks');
-  }
+  const { mine, nextPlan } = planHunt({
+    request, buildBlock: () => request('evm_mine'), head, live: () => live, engine: () => engine, simulated, scanned: () => scanned,
+  });
   const attemptsOf = async (intentNonce: bigint): Promise<AttemptRow[]> => (await store.store.query<AttemptRow>(
     `select a.* from intent_attempts a join intents i on i.id = a.intent_id where i.nonce = $1 and i.account = $2 order by a.id`,
     [intentNonce, devnet.executor!.hotKey.toLowerCase()], { bigint: ['max_fee_per_gas', 'max_priority_fee_per_gas'] },
