@@ -24,7 +24,7 @@ import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import { createMarketPersistence } from '../store/market-persistence.ts';
 import type { Store } from '../store/types.ts';
 import { BlockLatencyRing, type BlockLatencySummary, type Percentiles } from './block-latency.ts';
-import { SampleRing } from './sample-ring.ts';
+import { SampleRing } from '../util/sample-ring.ts';
 import type { DecidedEvent, MarketEvent, SimulatedEvent } from './events.ts';
 import { createExecuteStage, type ExecuteStageStatus } from './execute-stage.ts';
 import { checkLendersExist, lenderAddresses, scannerFlashOptions, type FlashLenderSettings } from './flash-lenders.ts';

@@ -381,7 +381,7 @@ export class Scanner {
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
           if (this.stale(member)) this.evaluate(member, true);
-          if (this.candidate[member] === 1) push(member, this.walked[member]! > 0 ? this.walkBound[member]! : this.bound[member]!);
+          if (this.candidate[member] === 1) push(member, this.heldKey(member));
         }
         reached.push(g);
         return true;
@@ -391,7 +391,7 @@ export class Scanner {
         // Reached since its last evaluation: bound it by the walk before any exact quote, first
         // over coarse liquidity ranges (coarse-liquidity.ts), then over the real ones, and come
         // back to it only if the walk still reaches it by that key (the walk stays best first).
-        const before = this.walked[c] === 0 ? this.bound[c]! : this.walkBound[c]!;
+        const before = this.heldKey(c);
         this.walked[c]!++;
         const key = this.walkKey(c, this.walked[c] === WALKED_COARSE, before);
         this.walkBound[c] = key;
@@ -437,12 +437,17 @@ export class Scanner {
     for (let m = start[g]!; m < start[g + 1]!; m++) {
       const c = members[m]!;
       if (this.candidate[c] === 0) continue;
-      const key = this.walked[c]! > 0 ? this.walkBound[c]! : this.bound[c]!;
+      const key = this.heldKey(c);
       if (key > best) best = key;
     }
     if (best <= 0) this.ranking.delete(item);
     else if (best < this.ranking.keyOf(item)) this.ranking.set(item, best);
-    this.settled.settle(g, this.epoch, (c) => (this.candidate[c] === 0 ? 0 : this.walked[c]! > 0 ? this.walkBound[c]! : this.bound[c]!));
+    this.settled.settle(g, this.epoch, (c) => (this.candidate[c] === 0 ? 0 : this.heldKey(c)));
+  }
+
+  /** The tightest key cycle c holds at its last evaluation: its walk bound once walked, else its bound. */
+  private heldKey(c: number): number {
+    return this.walked[c]! > 0 ? this.walkBound[c]! : this.bound[c]!;
   }
 
   /** Sizings of routes with V3 hops handed to the golden-section fallback (see sizing-piecewise.ts). */

@@ -6,6 +6,7 @@ import { InputError } from '../../errors.ts';
 import type { ModeSession } from '../../ledger/records.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import type { Store } from '../../store/types.ts';
+import type { SamplePercentiles } from '../../util/sample-ring.ts';
 import type { Executor, SimulationResult } from '../executor.ts';
 import { createSimExecutor, gated } from '../sim.ts';
 import { storedSimulations, submitBundle } from './bundle-submitter.ts';
@@ -16,7 +17,7 @@ import { IntentStore, type Attempt, type AttemptKind, type Inclusion, type Inten
 import { opportunityKeyOf } from './opportunity-key.ts';
 import { realizedFrom, type RpcReceipt } from './realized.ts';
 import type { RelayClient } from './relay-client.ts';
-import { SendTimeline, type SendMarks, type SendStep, type StepPercentiles } from './send-timeline.ts';
+import { SendTimeline, type SendMarks, type SendStep } from './send-timeline.ts';
 import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
 
 /**
@@ -111,9 +112,9 @@ export interface LiveExecutorStatus {
   /** Why the last plan was not sent, if it was not. */
   lastSkip: string | null;
   /** Head heard of → signed transaction broadcast, microseconds, over the recent sends (null before the first). */
-  headToBroadcastUs: StepPercentiles | null;
+  headToBroadcastUs: SamplePercentiles | null;
   /** The same sends, each step's moment after the head (send-timeline.ts): where the time goes. */
-  sendStepsUs: Record<SendStep, StepPercentiles | null>;
+  sendStepsUs: Record<SendStep, SamplePercentiles | null>;
   /** How long the start-up reconciliation took and what it found. */
   reconciled: { intents: number; settled: number; rebroadcast: number; ms: number };
   /** public (eth_sendRawTransaction) or bundle (relays). */
@@ -388,15 +389,16 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * whatever the queue holds. A failed read leaves each intent to read its own.
    */
   function readChain(intentsNow: readonly Intent[]): ChainRead {
-    const callsOf = intentsNow.map((intent) => [intent, trackingCalls(intent)] as const);
+    // Each intent's attempt count as read: an attempt added before the answers come makes them stale.
+    const callsOf = intentsNow.map((intent) => [intent, trackingCalls(intent), intent.attempts.length] as const);
     const none = new Map<bigint, { attempts: number; answers: RpcBatchResult[] }>();
     const answers = callsOf.length === 0 ? Promise.resolve(none)
       : rpc.batch(callsOf.flatMap(([, calls]) => calls)).then(
         (all) => {
           const byIntent = new Map<bigint, { attempts: number; answers: RpcBatchResult[] }>();
           let at = 0;
-          for (const [intent, calls] of callsOf) {
-            byIntent.set(intent.id, { attempts: (calls.length - 1) / 2, answers: all.slice(at, at + calls.length) });
+          for (const [intent, calls, attempts] of callsOf) {
+            byIntent.set(intent.id, { attempts, answers: all.slice(at, at + calls.length) });
             at += calls.length;
           }
           return byIntent;
@@ -528,10 +530,13 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       // same turn, so they queue first (the rows are bookkeeping, the send is latency).
       setTimeout(() => void enqueue(syncLedger), 0);
     },
-    status: () => ({
-      account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: timeline.summary().broadcast, sendStepsUs: timeline.summary(), reconciled: { ...reconciled },
-      submission: bundle === undefined ? 'public' : 'bundle', inclusionFailures: { ...inclusionFailures },
-    }),
+    status: () => {
+      const sendStepsUs = timeline.summary();
+      return {
+        account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: sendStepsUs.broadcast, sendStepsUs, reconciled: { ...reconciled },
+        submission: bundle === undefined ? 'public' : 'bundle', inclusionFailures: { ...inclusionFailures },
+      };
+    },
     idle: () => queue,
     async close() {
       closed = true;

@@ -1,4 +1,9 @@
-import type { Percentiles } from './block-latency.ts';
+/** Median and 99th percentile (nearest rank) of the samples, and how many there are. */
+export interface SamplePercentiles {
+  p50: number;
+  p99: number;
+  n: number;
+}
 
 /**
  * A fixed ring of the latest timings of one thing (microseconds), with their p50 and p99:
@@ -20,7 +25,7 @@ export class SampleRing {
   }
 
   /** p50 and p99 (nearest rank, rounded to 0.1 µs) of the latest samples; null before the first. */
-  summary(): Percentiles | null {
+  summary(): SamplePercentiles | null {
     if (this.count === 0) return null;
     const sorted = this.values.slice(0, this.count).sort();
     const rank = (p: number): number => Math.round(sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]! * 10) / 10;
