@@ -14,8 +14,12 @@ describe('anvil keepStates (--prune-history)', () => {
     anvil = await startAnvil({ keepStates: 2 });
     const account = '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266';
     // Blocks with a state change each (a transfer), so every block has a state of its own.
+    // Automine answers eth_sendTransaction before its block is sealed (seen in CI: head 5 of 6),
+    // so each block is mined explicitly: evm_mine answers once the block is in the chain.
+    expect((await rpc(anvil, 'evm_setAutomine', [false])).error).toBeUndefined();
     for (let i = 0; i < 6; i++) {
-      await rpc(anvil, 'eth_sendTransaction', [{ from: account, to: '0x0000000000000000000000000000000000000001', value: '0x1' }]);
+      expect((await rpc(anvil, 'eth_sendTransaction', [{ from: account, to: '0x0000000000000000000000000000000000000001', value: '0x1' }])).error).toBeUndefined();
+      expect((await rpc(anvil, 'evm_mine', [])).error).toBeUndefined();
     }
     const head = BigInt((await rpc(anvil, 'eth_blockNumber', [])).result as string);
     expect(head).toBeGreaterThanOrEqual(6n);
