@@ -288,9 +288,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       early.push(event);
       return;
     }
-    // Live: receipts, replacements and reorgs of open intents are tracked every block, queued before this block's plans.
-    live?.onHead(event.header);
-    gasMoney?.onHead(event.header.number);
+    // Live: receipts, replacements and reorgs of open intents are tracked every block, queued
+    // before this block's plans; the hot key's balance is read after the block's send (the
+    // decision below judges by the last balance read either way: the read is not awaited).
+    const readGasMoney = (): void => gasMoney?.onHead(event.header.number);
+    if (live !== null) live.onHead(event.header, readGasMoney);
+    else readGasMoney();
     const ranked = rank.rank(event);
     best = ranked.opportunities;
     lastFee = ranked.fee;

@@ -264,6 +264,10 @@ describe('live executor, bundle submission through the relay double (hand-mined 
   }, TEST_TIMEOUT_MS);
 
   it('a competing transaction that moves the route\'s pools first is named as the cause (its hash and sender); the bundle is re-targeted on the same nonce', async () => {
+    // The last test's intent settles first (re-targeted, then cancelled at its deadline): a plan
+    // found in the block its cancellation is sent in would find the account busy.
+    for (let i = 0; i < 10 && live.status().openIntents > 0; i++) await mine();
+    expect(live.status().openIntents).toBe(0);
     const { plan, head: at } = await nextPlan();
     const sent = await sendLive(plan, at);
     const hop = plan.hops[0]!;

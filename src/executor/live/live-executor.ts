@@ -126,7 +126,11 @@ export interface LiveExecutorStatus {
 /** A running live executor. */
 export interface LiveExecutor extends Executor {
   readonly mode: 'live';
-  onHead(header: BlockHeader): void;
+  /**
+   * A new head: its open intents are tracked. `afterSend` runs once the block's send is done
+   * (the engine reads the hot key's balance there: one request fewer before the send).
+   */
+  onHead(header: BlockHeader, afterSend?: () => void): void;
   status(): LiveExecutorStatus;
   /** Resolves once the queued work (sends, tracking) is done. */
   idle(): Promise<void>;
@@ -134,6 +138,8 @@ export interface LiveExecutor extends Executor {
 }
 
 const CANCEL_GAS = 21_000n;
+/** Heads whose tracking answers are kept for their block's send: the execute stage works on the newest block, at most one behind. */
+const HEADS_KEPT = 4;
 
 /** The tracking answers of the intents open when a head was heard, read as it was heard (by intent id). */
 interface ChainRead {
@@ -169,6 +175,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   /** Intents whose ledger execution row must be written or updated (retried until the decision row is there). */
   const unsynced = new Set<bigint>();
   let queue: Promise<void> = Promise.resolve();
+  /** The last head's tracking, until its timer has queued it (idle and close wait for it). */
+  let scheduled: Promise<void> = Promise.resolve();
+  /** The tracking answers read as each recent head was heard, by block hash (the send of that block uses them). */
+  const heads = new Map<Hex, ChainRead>();
   let closed = false;
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
@@ -295,6 +305,22 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     await sendBundle(intent, attempt, head);
   }
 
+  /** How a mined `attempt` settles `intent`, once final: confirmed, failed (reverted) or dropped (the cancellation took the nonce). */
+  function finalOutcome(attempt: Attempt, receipt: RpcReceipt): { state: 'confirmed' | 'failed' | 'dropped'; reason: string | null } {
+    const state = attempt.kind === 'cancel' ? 'dropped' : BigInt(receipt.status) === 1n ? 'confirmed' : 'failed';
+    const reason = attempt.kind === 'cancel' ? 'cancelled: its deadline passed before it was mined (the nonce went to the cancellation)'
+      : state === 'failed' ? 'mined and reverted' : null;
+    return { state, reason };
+  }
+
+  /** Intents whose settlement the protections were told of (once each, whichever comes first: the send's look or the tracking). */
+  const notified = new Set<bigint>();
+  function notifySettled(settled: SettledIntent): void {
+    if (notified.has(settled.intent.id)) return;
+    notified.add(settled.intent.id);
+    options.onSettled?.(settled);
+  }
+
   /**
    * One intent at `head`: settle on a receipt, undo a reorged inclusion, or push a pending one
    * on (re-broadcast, replace, cancel). At start-up (`startup`) only receipts settle and the last
@@ -303,6 +329,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   async function track(intent: Intent, head: BlockHeader, startup: boolean, read?: ChainRead): Promise<void> {
     // The answers read as the head was heard, unless the intent gained an attempt since (then they are read again).
     const early = (await read?.answers)?.get(intent.id);
+    // Committed by this block's own send, after the head's read: just sent, nothing to learn yet.
+    if (!startup && early === undefined && read !== undefined && intent.attempts.at(-1)!.createdBlock >= head.number) return;
     const answers = early !== undefined && early.attempts === intent.attempts.length ? early.answers : await rpc.batch(trackingCalls(intent));
     const n = intent.attempts.length;
     const value = (i: number): unknown => (answers[i]?.ok === true ? answers[i].result : undefined);
@@ -323,14 +351,12 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         step('included', intent, attempt);
       }
       if (head.number - intent.includedBlock! >= BigInt(settings.confirmations)) {
-        const state = attempt.kind === 'cancel' ? 'dropped' : BigInt(receipt.status) === 1n ? 'confirmed' : 'failed';
-        const reason = attempt.kind === 'cancel' ? 'cancelled: its deadline passed before it was mined (the nonce went to the cancellation)'
-          : state === 'failed' ? 'mined and reverted' : null;
+        const { state, reason } = finalOutcome(attempt, receipt);
         await intents.finalize(intent, state, reason);
         counts[state] += 1;
         unsynced.add(intent.id);
         step('settled', intent, attempt);
-        options.onSettled?.({ intent, state, inclusion: realizedFrom(intent, attempt, receipt) });
+        notifySettled({ intent, state, inclusion: realizedFrom(intent, attempt, receipt) });
       }
       return;
     }
@@ -349,7 +375,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       await intents.finalize(intent, 'dropped', `nonce ${intent.nonce} was used by a transaction that is not one of this intent's attempts`);
       counts.dropped += 1;
       unsynced.add(intent.id);
-      options.onSettled?.({ intent, state: 'dropped', inclusion: null });
+      notifySettled({ intent, state: 'dropped', inclusion: null });
       return;
     }
     const last = intent.attempts.at(-1)!;
@@ -418,6 +444,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     }
     open = open.filter((i) => i.state === 'in_progress' || i.state === 'unconfirmed');
     for (const id of targets.keys()) if (!open.some((i) => i.id === id)) targets.delete(id);
+    for (const id of notified) if (!open.some((i) => i.id === id)) notified.delete(id);
   }
 
   async function syncLedger(): Promise<void> {
@@ -429,15 +456,53 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     for (const id of done) unsynced.delete(id);
   }
 
-  /** Sends the best plan whose simulation met its minimum profit, if the account is free. */
-  async function send(simulations: readonly Promise<{ result: SimulationResult; at: number }>[], head: BlockHeader, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
-    const waiting = open.find((i) => i.includedBlock === null);
-    if (waiting !== undefined) {
+  /** Signs `plan`'s execution with `nonce` at `head` (pure: nothing is stored or sent). */
+  const signExecution = (plan: Plan, nonce: bigint, head: BlockHeader): Promise<NewAttempt> => sign(
+    'execute', nonce, { to: plan.executor, data: plan.calldata, gas: plan.gasLimit }, executionFees(plan, settings.tipShareBps, options.maxFeePerGas), head.number,
+  );
+
+  /**
+   * Whether the account is free to send at `head`, judged from the answers read as the head was
+   * heard, before the block's tracking writes anything: free when every open intent has a
+   * receipt of one of its attempts (the tracking records it after the send; a restart reads it
+   * from the chain again). An intent without a receipt, or without an answer, holds the account:
+   * one transaction in flight. An open intent that is final at this head is told to the
+   * protections now, so the gate asked before the send counts it.
+   */
+  async function busyWith(head: BlockHeader, read: ChainRead): Promise<Intent | null> {
+    const answers = await read.answers;
+    for (const intent of open) {
+      const read = answers.get(intent.id);
+      const n = read?.attempts ?? 0;
+      const minedAt = read === undefined ? -1 : read.answers.slice(1, 1 + n).findIndex((a) => a.ok && a.result !== null && a.result !== undefined);
+      if (minedAt < 0) return intent;
+      const attempt = intent.attempts[minedAt]!;
+      const receipt = (read!.answers[1 + minedAt] as { result: RpcReceipt }).result;
+      if (head.number - BigInt(receipt.blockNumber) >= BigInt(settings.confirmations)) {
+        notifySettled({ intent, state: finalOutcome(attempt, receipt).state, inclusion: realizedFrom(intent, attempt, receipt) });
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Sends the best plan whose simulation met its minimum profit, if the account is free: plans
+   * in order, `simulationOf(i)` giving plan i's gated simulation (started when first asked).
+   */
+  async function send(plans: readonly Plan[], simulationOf: (i: number) => Promise<{ result: SimulationResult; at: number }>, head: BlockHeader, read: ChainRead, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
+    const waiting = await busyWith(head, read);
+    marks.tracked = performance.now();
+    if (waiting !== null) {
       lastSkip = `nonce ${waiting.nonce} (intent ${waiting.id}) is still pending: one transaction in flight per account`;
       return;
     }
-    for (const simulation of simulations) {
-      const { result, at } = await simulation;
+    for (const [i, candidate] of plans.entries()) {
+      // Signing is pure and the nonce is known: it runs while the simulation is awaited, and is
+      // used only if the commit below takes that same nonce.
+      const nonce = intents.upcomingNonce;
+      const signedAhead = nonce === undefined || candidate.from.toLowerCase() !== account.address.toLowerCase() ? null : signExecution(candidate, nonce, head);
+      signedAhead?.catch(() => undefined); // awaited below when used
+      const { result, at } = await simulationOf(i);
       marks.simulated = at;
       const plan: Plan = result.plan;
       if (result.status !== 'ok' || result.profit === null || result.profit < plan.minProfit || result.blocked !== undefined) continue;
@@ -447,13 +512,12 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         continue;
       }
       const key = opportunityKeyOf(plan);
-      const fees = executionFees(plan, settings.tipShareBps, options.maxFeePerGas);
       const created = await intents.createIntent({
         plan, opportunityKey: key, modeSession: options.session?.id ?? null, simulatedProfit: result.profit,
-        sign: async (nonce) => {
-          const signed = await sign('execute', nonce, { to: plan.executor, data: plan.calldata, gas: plan.gasLimit }, fees, head.number);
+        sign: async (nonceNow) => {
+          const signed = signedAhead !== null && nonceNow === nonce ? await signedAhead : await signExecution(plan, nonceNow, head);
           marks.signed = performance.now();
-          options.onStep?.('signed', { intent: 0n, nonce, txHash: signed.txHash });
+          options.onStep?.('signed', { intent: 0n, nonce: nonceNow, txHash: signed.txHash });
           return signed;
         },
       });
@@ -505,30 +569,56 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     mode: 'live',
     run(plans, head, gate, headSeenAt) {
       if (plans.length === 0) return Promise.resolve([]);
-      // Each plan is simulated on its own request, all at once and beside the block's tracking
-      // queued before them (receipts, then inclusion and finality rows): nothing here needs
-      // another's answer, and the send below takes the first plan in order that passes without
-      // waiting for the answers after it.
-      const simulations = plans.map((plan) => sim.run([plan], head).then(([result]) => ({ result: result!, at: performance.now() })));
-      for (const simulation of simulations) simulation.catch(() => undefined); // awaited below; not unhandled meanwhile
+      // The first plan in order is simulated at once, on its own request, beside the open
+      // intents' receipts read as the head was heard. The others wait: the node answers one request at a time (anvil:
+      // ~2 ms for a plan alone, ~3.5 ms beside another), so their simulations would delay the one
+      // the send most likely takes. A later plan is simulated when every plan before it failed,
+      // and all the rest once the block's send is done (the ledger records every plan's result).
+      const simulations: (Promise<{ result: SimulationResult; at: number }> | undefined)[] = plans.map(() => undefined);
+      const simulated = (i: number): Promise<{ result: SimulationResult; at: number }> => {
+        let simulation = simulations[i];
+        if (simulation === undefined) {
+          simulation = sim.run([plans[i]!], head).then(([result]) => ({ result: result!, at: performance.now() }));
+          simulation.catch(() => undefined); // awaited below; not unhandled meanwhile
+          simulations[i] = simulation;
+        }
+        return simulation;
+      };
+      void simulated(0);
+      // The answers read as this head was heard (onHead), or read now for a head heard without them.
+      const read = heads.get(head.hash) ?? readChain(open);
       return enqueue(async () => {
-        const marks: SendMarks = { tracked: performance.now() };
-        // The protections' send gate is asked only now, after the tracking: an outcome it just
-        // settled (a revert, a loss) counts before anything is sent. A locked plan is never sent.
-        const gatedInOrder = simulations.map((simulation) => simulation.then(({ result, at }) => ({ result: gated(result, gate), at })));
-        for (const simulation of gatedInOrder) simulation.catch(() => undefined);
-        if (!closed && lock.held()) await send(gatedInOrder, head, headSeenAt, marks);
+        const marks: SendMarks = {};
+        // The protections' send gate is asked only after the head's receipts are read: an outcome
+        // final at this head (a revert, a loss) counts before anything is sent (busyWith). A
+        // locked plan is never sent.
+        // Asked once per plan: the send and the results below share the answer.
+        const gatedResults: (Promise<{ result: SimulationResult; at: number }> | undefined)[] = plans.map(() => undefined);
+        const gatedOf = (i: number) => (gatedResults[i] ??= simulated(i).then(({ result, at }) => ({ result: gated(result, gate), at })));
+        if (!closed && lock.held()) await send(plans, gatedOf, head, read, headSeenAt, marks);
         else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
-        return (await Promise.all(gatedInOrder)).map(({ result }) => result);
+        return (await Promise.all(plans.map((_, i) => gatedOf(i)))).map(({ result }) => result);
       });
     },
-    onHead(header) {
+    onHead(header, afterSend) {
       if (closed) return;
       const read = readChain(open);
-      void enqueue(() => trackAll(header, false, read)).catch((error: unknown) => options.onError?.(error));
-      // The ledger rows after this block's send: the engine hands the block's plans over in this
-      // same turn, so they queue first (the rows are bookkeeping, the send is latency).
-      setTimeout(() => void enqueue(syncLedger), 0);
+      heads.set(header.hash, read);
+      for (const hash of heads.keys()) if (heads.size > HEADS_KEPT) heads.delete(hash);
+      // The block's tracking (receipts recorded, replacements, finality, the ledger rows) queues
+      // after its send: the engine hands the block's plans over in this same turn, so they queue
+      // first. The send judges from the same answers whether the account is free (busyWith), so
+      // it waits for the read, not for the writes; what tracking writes a restart reads again
+      // from the chain, while the intent the send commits is what exactly-once rests on.
+      scheduled = new Promise((resolve) => setTimeout(() => {
+        resolve();
+        if (closed) return;
+        void enqueue(() => trackAll(header, false, read)).catch((error: unknown) => options.onError?.(error));
+        void enqueue(async () => {
+          afterSend?.();
+          await syncLedger();
+        });
+      }, 0));
     },
     status: () => {
       const sendStepsUs = timeline.summary();
@@ -537,9 +627,13 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         submission: bundle === undefined ? 'public' : 'bundle', inclusionFailures: { ...inclusionFailures },
       };
     },
-    idle: () => queue,
+    async idle() {
+      await scheduled;
+      await queue;
+    },
     async close() {
       closed = true;
+      await scheduled;
       await queue;
       await syncLedger();
       await lock.release();
