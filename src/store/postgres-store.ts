@@ -102,8 +102,8 @@ async function run(client: pg.PoolClient, sql: string): Promise<void> {
 
 function driverOf(db: pg.Pool | pg.PoolClient): Driver {
   return {
-    query: async (sql, params) => {
-      const result = await db.query(sql, params);
+    query: async (sql, params, name) => {
+      const result = await (name === undefined ? db.query(sql, params) : db.query({ name, text: sql, values: params }));
       return { rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? result.rows.length };
     },
     exec: async (sql) => {

@@ -5,7 +5,8 @@ import type { QueryOptions, QueryResult, Queryable, Row, SqlParam, Store, StoreB
 
 /** What a backend provides: raw statements, raw scripts. */
 export interface Driver {
-  query(sql: string, params: unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
+  /** `name`: prepare the statement under this name (a backend may ignore it). */
+  query(sql: string, params: unknown[], name?: string): Promise<{ rows: Row[]; rowCount: number }>;
   exec(sql: string): Promise<void>;
 }
 
@@ -34,7 +35,7 @@ export function queryable(driver: Driver, check: () => void): Queryable {
       check();
       let result: { rows: Row[]; rowCount: number };
       try {
-        result = await driver.query(sql, normaliseParams(params));
+        result = await driver.query(sql, normaliseParams(params), options?.prepare);
       } catch (error) {
         throw new QueryError(error, sql);
       }

@@ -65,6 +65,27 @@ forEachBackend('store query layer', (db) => {
     expect((await db.store.query('select * from counts where n > 100')).rowCount).toBe(0);
   });
 
+  it('runs a statement prepared under a name again and again, on the store and in transactions, with its own parameters each time', async () => {
+    await db.store.exec('create table prepared_probe (id int primary key, v numeric(78,0))');
+    const insert = 'insert into prepared_probe (id, v) values ($1, $2::numeric) returning v';
+    for (let i = 0; i < 5; i++) {
+      // PostgreSQL's pool hands out different connections: each prepares it on first use.
+      const { rows } = await db.store.query<{ v: bigint }>(insert, [i, 2n ** 200n + BigInt(i)], { bigint: ['v'], prepare: 'probe_insert' });
+      expect(rows).toEqual([{ v: 2n ** 200n + BigInt(i) }]);
+    }
+    const prepared = await db.store.transaction(async (tx) => {
+      await tx.query(insert, [10, 7n], { prepare: 'probe_insert' });
+      // The server's own record of the session's prepared statements (PGlite ignores the name).
+      return (await tx.query<{ statement: string }>("select statement from pg_prepared_statements where name = 'probe_insert'")).rows;
+    });
+    expect(prepared).toEqual(db.backend === 'postgres' ? [{ statement: insert }] : []);
+    // A failing execution of the prepared statement (a duplicate key) leaves it usable.
+    await expect(db.store.query(insert, [10, 8n], { prepare: 'probe_insert' })).rejects.toThrow(/23505|duplicate/);
+    await db.store.query(insert, [11, 9n], { prepare: 'probe_insert' });
+    const { rows } = await db.store.query<{ id: number; v: bigint }>('select id, v from prepared_probe order by id', [], { bigint: ['v'] });
+    expect(rows.map((r) => [r.id, r.v])).toEqual([...[0, 1, 2, 3, 4].map((i) => [i, 2n ** 200n + BigInt(i)]), [10, 7n], [11, 9n]]);
+  });
+
   it('commits a transaction that resolves', async () => {
     await db.store.exec('create table entries (id int primary key, note text)');
     const value = await db.store.transaction(async (tx) => {

@@ -19,6 +19,12 @@ export interface QueryOptions {
    * `bigint`; null stays null; a non-integral value or a missing column is a StoreError.
    */
   bigint?: readonly string[];
+  /**
+   * Name to prepare the statement under (PostgreSQL: parsed and planned once per connection,
+   * then only bound and executed; PGlite ignores it). For a hot statement whose text never
+   * changes: one name, one text.
+   */
+  prepare?: string;
 }
 
 /** Rows of a statement and how many rows it returned or changed. */
