@@ -1,3 +1,4 @@
+import { postJson, type HttpAnswer } from './http-post.ts';
 import { EndpointFault, RpcCallError } from './rpc-errors.ts';
 
 /**
@@ -27,24 +28,23 @@ export async function postJsonRpc(
   const body = JSON.stringify(calls.map((c, i) => ({ jsonrpc: '2.0', id: firstId + i, method: c.method, params: c.params })));
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-  let response: Response;
-  let text: string;
+  let response: HttpAnswer;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: combined });
-    text = await response.text();
+    response = await postJson(url, body, combined);
   } catch (error) {
-    if (signal?.aborted) throw error;
+    if (signal?.aborted) throw signal.reason ?? error;
     if (timeout.aborted) throw new EndpointFault(url, 'timeout', `no answer within ${timeoutMs} ms`, { cause: error });
     throw new EndpointFault(url, 'network', `connection failed: ${(error as Error).message}`, { cause: error });
   }
   if (response.status === 429) {
-    const retryAfter = Number(response.headers.get('retry-after'));
+    const retryAfter = Number(response.retryAfter);
     throw new EndpointFault(url, 'rate-limited', 'HTTP 429 rate limited', {
       status: 429,
       ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
     });
   }
-  if (!response.ok) throw new EndpointFault(url, 'http', `HTTP ${response.status}`, { status: response.status });
+  if (response.status < 200 || response.status > 299) throw new EndpointFault(url, 'http', `HTTP ${response.status}`, { status: response.status });
+  const text = response.text;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
