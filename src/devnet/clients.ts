@@ -12,6 +12,7 @@ import {
 } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { DEVNET_CHAIN_ID } from './anvil.ts';
+import { httpFetch } from './http-fetch.ts';
 
 /**
  * viem clients for the local chain: one public client (reads, with JSON-RPC batching since
@@ -59,7 +60,7 @@ export function createDevnetClients(rpcUrl: string): DevnetClients {
   const deployer = accounts[0]!;
   // Batching turns a burst of reads (pool state, tick by tick) into a few HTTP requests.
   // Our own loopback chain: no response size cap (a batch of V3 mint receipts runs to many MB).
-  const options = { retryCount: 0, timeout: 120_000, maxResponseBodySize: false } as const;
+  const options = { retryCount: 0, timeout: 120_000, maxResponseBodySize: false, fetchFn: httpFetch } as const;
   const transport = http(rpcUrl, { ...options, batch: { batchSize: 1_000, wait: 0 } });
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 100 });
   const walletClient = createWalletClient({ chain, transport: http(rpcUrl, options), account: deployer });
