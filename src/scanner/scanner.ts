@@ -17,6 +17,7 @@ import { rankingGroups, type RankingGroups } from './ranking-groups.ts';
 import { Route } from './route.ts';
 import { composeV2, profitUpperBound, sizeV2Route, type SizingLimits } from './sizing.ts';
 import { PiecewiseSizer } from './sizing-piecewise.ts';
+import { RAISED_BOTH, RAISED_ONE_FOR_ZERO, RAISED_ZERO_FOR_ONE, raisedV2, raisedV3, v3Before, type V3Before } from './raised-directions.ts';
 import { buildTokenTable, type TokenTable } from './tokens.ts';
 import type { Opportunity, PoolProtocol, ScannerOptions } from './types.ts';
 import { V3LiquidityBound } from './v3-bound.ts';
@@ -69,6 +70,16 @@ export class Scanner {
   readonly paths: PathGroups;
   /** Per cycle: the refresh epoch it was last evaluated at (a member of a path group is stale while one of its pools changed since). */
   private readonly evaluatedAt: Int32Array;
+  /** Per cycle: the refresh epoch its keys (bound, walk bound) were last computed at (≤ evaluatedAt). */
+  private readonly keyedAt: Int32Array;
+  /**
+   * Per pool and direction (2·p, 2·p + 1: swapping token0 → token1, the other way): the refresh
+   * epoch of its last change that may have raised what it pays that way (raised-directions.ts). A
+   * cycle whose pools only moved the ways it swaps them keeps its keys; its exact results go.
+   */
+  private readonly raisedAt: Int32Array;
+  /** Per pool changed since the last refresh through a setter: its state before (none: changed some other way, raised both ways). */
+  private readonly before = new Map<number, { reserve0: bigint; reserve1: bigint } | V3Before>();
   /** Per pool: the refresh epoch and block of its last change (what a lazily evaluated member is computed at). */
   private readonly changedAt: Int32Array;
   private readonly changedBlock: (bigint | null)[];
@@ -176,10 +187,12 @@ export class Scanner {
     itemGroup.set(this.paths.rankingGroup, this.cycles.count);
     this.ranking = new Ranking(itemGroup, this.groups.base.length);
     this.evaluatedAt = new Int32Array(this.cycles.count).fill(-1);
+    this.keyedAt = new Int32Array(this.cycles.count).fill(-1);
+    this.raisedAt = new Int32Array(2 * this.pools.size);
     this.changedAt = new Int32Array(this.pools.size);
     this.changedBlock = new Array<bigint | null>(this.pools.size).fill(null);
     this.pathKeys = new PathGroupKeys(this.paths, this.cycles.stride, this.pools, this.v3Bound, this.changedAt);
-    this.settled = new SettledGroups(this.paths, this.cycles.stride, this.cycles.pools, this.changedAt);
+    this.settled = new SettledGroups(this.paths, this.cycles.stride, this.cycles.pools, this.raisedAt);
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
     this.pathFee = new Float64Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
@@ -285,6 +298,7 @@ export class Scanner {
   /** New reserves for a V2 pool (a Sync log); takes effect at the next `refresh`. */
   setReserves(pool: number, reserve0: bigint, reserve1: bigint): void {
     if (this.pools.kind[pool] !== KIND_V2) throw new InputError(`pool ${this.pools.address[pool]} is not a V2 pool`);
+    if (this.dirty[pool] === 0) this.before.set(pool, { reserve0: this.pools.reserve0[pool]!, reserve1: this.pools.reserve1[pool]! });
     setReserves(this.pools, pool, reserve0, reserve1);
     this.markChanged(pool);
   }
@@ -292,6 +306,7 @@ export class Scanner {
   /** New state of a V3 pool (a Swap, Mint or Burn log); takes effect at the next `refresh`. */
   setV3State(pool: number, state: V3State): void {
     if (this.v3 === undefined || this.pools.kind[pool] !== KIND_V3) throw new InputError(`pool ${this.pools.address[pool]} is not a V3 pool`);
+    if (this.dirty[pool] === 0) this.before.set(pool, v3Before(this.v3.get(pool)));
     this.v3.set(pool, state);
     this.v3Bound!.refresh(pool);
     this.markChanged(pool);
@@ -303,7 +318,7 @@ export class Scanner {
     return this.v3.get(pool);
   }
 
-  /** Marks a pool whose state changed outside `setReserves` / `setV3State`. */
+  /** Marks a pool whose state changed outside `setReserves` / `setV3State` (then it counts as raised both ways). */
   markChanged(pool: number): void {
     this.stateVersion++;
     if (this.dirty[pool] === 1) return;
@@ -330,7 +345,11 @@ export class Scanner {
       this.dirty[p] = 0;
       this.changedAt[p] = epoch;
       this.changedBlock[p] = block;
+      const raised = this.raisedBy(p);
+      if ((raised & RAISED_ZERO_FOR_ONE) !== 0) this.raisedAt[2 * p] = epoch;
+      if ((raised & RAISED_ONE_FOR_ZERO) !== 0) this.raisedAt[2 * p + 1] = epoch;
     }
+    this.before.clear();
     const paths = this.paths;
     for (const p of changed) {
       // A member of a path group waits for the walk to reach its group (stale until then): only the loose cycles now.
@@ -338,12 +357,13 @@ export class Scanner {
         const c = paths.loose[k]!;
         if (this.seen[c] === epoch) continue;
         this.seen[c] = epoch;
-        this.evaluate(c);
+        this.catchUp(c, false);
         evaluated++;
       }
       for (let k = paths.byPoolStart[p]!; k < paths.byPoolStart[p + 1]!; k++) {
         const g = paths.byPool[k]!;
-        if (this.pathSeen[g] === epoch) continue;
+        // A group whose key cannot have risen keeps it (raised-directions.ts); its members catch up when `top` reaches it.
+        if (this.pathSeen[g] === epoch || !this.raisesGroup(g, p)) continue;
         this.pathSeen[g] = epoch;
         this.boundPath(g);
         evaluated++;
@@ -352,6 +372,47 @@ export class Scanner {
     // A pricing pool that moved changes gas in its base for every cycle of the base: the
     // ranking applies it per group at the next walk (ranking.ts), so nothing else is touched.
     return evaluated;
+  }
+
+  /** Which ways pool p's change since the last refresh may have raised what it pays (RAISED_* bits). */
+  private raisedBy(p: number): number {
+    const before = this.before.get(p);
+    if (before === undefined) return RAISED_BOTH;
+    if ('reserve0' in before) return raisedV2(before.reserve0, before.reserve1, this.pools.reserve0[p]!, this.pools.reserve1[p]!);
+    return raisedV3(before, this.v3!.get(p));
+  }
+
+  /** Whether pool p, changed in this refresh, may pay more the way path group g swaps it (at any hop it serves). */
+  private raisesGroup(g: number, p: number): boolean {
+    const { paths } = this;
+    const stride = this.cycles.stride;
+    for (let i = paths.poolStart[g * stride]!; i < paths.poolStart[g * stride + paths.hops[g]!]!; i++) {
+      if (paths.pools[i] === p && this.raisedAt[2 * p + (paths.zeroForOne[i] === 1 ? 0 : 1)] === this.epoch) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Brings cycle c up to the current state after one of its pools changed: re-evaluated when a
+   * pool may now pay more the way c swaps it; otherwise its keys still bound its profit
+   * (raised-directions.ts) and only its exact results, computed at the old state, are dropped.
+   */
+  private catchUp(c: number, late: boolean): void {
+    if (this.keysStale(c)) return this.evaluate(c, late);
+    this.evaluatedAt[c] = this.epoch;
+    this.exact[c] = 0;
+    this.computedAt[c] = late ? this.lastChange(c) : this.block;
+  }
+
+  /** Whether a pool of cycle c may pay more the way c swaps it than when c's keys were computed. */
+  private keysStale(c: number): boolean {
+    const { cycles } = this;
+    const at = this.keyedAt[c]!;
+    for (let h = 0; h < cycles.length[c]!; h++) {
+      const slot = c * cycles.stride + h;
+      if (this.raisedAt[2 * cycles.pools[slot]! + (cycles.zeroForOne[slot] === 1 ? 0 : 1)]! > at) return true;
+    }
+    return false;
   }
 
   /**
@@ -380,7 +441,7 @@ export class Scanner {
         const g = c - n;
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
-          if (this.stale(member)) this.evaluate(member, true);
+          if (this.stale(member)) this.catchUp(member, true);
           if (this.candidate[member] === 1) push(member, this.heldKey(member));
         }
         reached.push(g);
@@ -459,6 +520,7 @@ export class Scanner {
   private evaluate(c: number, late = false): void {
     const { pools, cycles } = this;
     this.evaluatedAt[c] = this.epoch;
+    this.keyedAt[c] = this.epoch;
     this.walked[c] = 0;
     const hops = cycles.length[c]!;
     let sum = 0;
