@@ -30,13 +30,20 @@ export class SettledGroups {
     private readonly groups: PathGroups,
     private readonly stride: number,
     private readonly cyclePools: Int32Array,
+    /** Per pool: the refresh epoch of its last change (the scanner's). */
+    private readonly changedAt: Int32Array,
     /**
      * Per pool and direction (2·p swapping token0 → token1, 2·p + 1 the other way): the refresh
      * epoch of its last change that may have raised what it pays that way (the scanner's,
-     * raised-directions.ts). A pool that moved only the way the group swaps it pays at most what it
-     * did, so its members' kept keys still bound them: it counts as unmoved here.
+     * raised-directions.ts). A pool that moved only the way the group swaps it pays at most what
+     * it did, so its members' kept keys still bound them: it may count as unmoved. That is used
+     * in groups with a V3 pool (`byDirection`); an all-V2 group's members are re-evaluated whenever
+     * a pool of theirs changes (their bound is cheap and tight), so there every change counts, as
+     * the fresher keys are the tighter ones. Either way the key bounds every member.
      */
     private readonly raisedAt: Int32Array,
+    /** Per group: 1 when some pool of it is V3 (moves are then read per direction). */
+    private readonly byDirection: Uint8Array,
   ) {
     this.settledAt = new Int32Array(groups.count).fill(-1);
     this.most = new Float64Array(groups.pools.length);
@@ -72,11 +79,13 @@ export class SettledGroups {
   settled(g: number, throughMoved: (hop: number, only: Uint8Array) => number | undefined): number | undefined {
     const at = this.settledAt[g]!;
     if (at < 0) return undefined;
-    const { groups, stride, moved, raisedAt } = this;
+    const { groups, stride, moved, changedAt, raisedAt } = this;
+    const byDirection = this.byDirection[g] === 1;
     let movedHop = -1;
     for (let h = 0; h < groups.hops[g]!; h++) {
       for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
-        moved[i] = raisedAt[2 * groups.pools[i]! + (groups.zeroForOne[i] === 1 ? 0 : 1)]! > at ? 1 : 0;
+        const pool = groups.pools[i]!;
+        moved[i] = (byDirection ? raisedAt[2 * pool + (groups.zeroForOne[i] === 1 ? 0 : 1)]! : changedAt[pool]!) > at ? 1 : 0;
         if (moved[i] === 0) continue;
         if (movedHop >= 0 && movedHop !== h) return undefined;
         movedHop = h;
