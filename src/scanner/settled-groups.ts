@@ -87,8 +87,10 @@ export class SettledGroups {
 
   /**
    * Group g's key from its settled members (above): `throughMoved(hop, only)` gives the group key
-   * over the hop's moved slots (`only` flags them). Undefined when the group was never settled,
-   * nothing moved, or pools moved at more than one hop since.
+   * over the hop's moved slots (`only` flags them). When nothing moved (in a group with a V3 pool:
+   * every move since was one the group's way cannot be raised by), every member's kept key still
+   * bounds it: the largest of them, as the walk left it. Undefined when the group was never
+   * settled or pools moved at more than one hop since.
    */
   settled(g: number, throughMoved: (hop: number, only: Uint8Array) => number | undefined): number | undefined {
     const at = this.settledAt[g]!;
@@ -105,7 +107,12 @@ export class SettledGroups {
         movedHop = h;
       }
     }
-    if (movedHop < 0) return undefined;
+    if (movedHop < 0) {
+      // Every member passes through one slot of hop 0: the largest kept there is the largest of all.
+      let best = 0;
+      for (let i = groups.poolStart[g * stride]!; i < groups.poolStart[g * stride + 1]!; i++) if (this.most[i]! > best) best = this.most[i]!;
+      return best;
+    }
     let fresh = 0;
     for (let i = groups.poolStart[g * stride + movedHop]!; i < groups.poolStart[g * stride + movedHop + 1]!; i++) if (moved[i] === 0 && this.most[i]! > fresh) fresh = this.most[i]!;
     const stale = throughMoved(movedHop, moved);
