@@ -17,6 +17,7 @@ import { rankingGroups, type RankingGroups } from './ranking-groups.ts';
 import { Route } from './route.ts';
 import { composeV2, profitUpperBound, sizeV2Route, type SizingLimits } from './sizing.ts';
 import { PiecewiseSizer } from './sizing-piecewise.ts';
+import { RAISED_BOTH, RAISED_ONE_FOR_ZERO, RAISED_ZERO_FOR_ONE, raisedV2, raisedV3, v3Before, type V3Before } from './raised-directions.ts';
 import { buildTokenTable, type TokenTable } from './tokens.ts';
 import type { Opportunity, PoolProtocol, ScannerOptions } from './types.ts';
 import { V3LiquidityBound } from './v3-bound.ts';
@@ -25,6 +26,15 @@ import { V3Pools, type V3State } from './v3-pools.ts';
 /** A bigint profit as a float never below it (the ranking compares bounds with exact values). */
 function toUpperFloat(value: bigint): number {
   return value <= 0n ? 0 : Number(value) * (1 + 1e-12) + 1;
+}
+
+/** Per path group: 1 when some pool of it is V3. */
+function withV3Pool(paths: PathGroups, stride: number, pools: PoolTable): Uint8Array {
+  const flags = new Uint8Array(paths.count);
+  for (let g = 0; g < paths.count; g++) {
+    for (let i = paths.poolStart[g * stride]!; i < paths.poolStart[(g + 1) * stride]!; i++) if (pools.kind[paths.pools[i]!] === KIND_V3) flags[g] = 1;
+  }
+  return flags;
 }
 
 /** A cycle's walk bound: over coarse liquidity ranges (cheap, looser), then over the real ones. */
@@ -69,6 +79,16 @@ export class Scanner {
   readonly paths: PathGroups;
   /** Per cycle: the refresh epoch it was last evaluated at (a member of a path group is stale while one of its pools changed since). */
   private readonly evaluatedAt: Int32Array;
+  /** Per cycle: the refresh epoch its keys (bound, walk bound) were last computed at (≤ evaluatedAt). */
+  private readonly keyedAt: Int32Array;
+  /**
+   * Per pool and direction (2·p, 2·p + 1: swapping token0 → token1, the other way): the refresh
+   * epoch of its last change that may have raised what it pays that way (raised-directions.ts). A
+   * cycle whose pools only moved the ways it swaps them keeps its keys; its exact results go.
+   */
+  private readonly raisedAt: Int32Array;
+  /** Per pool changed since the last refresh through a setter: its state before (none: changed some other way, raised both ways). */
+  private readonly before = new Map<number, { reserve0: bigint; reserve1: bigint } | V3Before>();
   /** Per pool: the refresh epoch and block of its last change (what a lazily evaluated member is computed at). */
   private readonly changedAt: Int32Array;
   private readonly changedBlock: (bigint | null)[];
@@ -176,10 +196,12 @@ export class Scanner {
     itemGroup.set(this.paths.rankingGroup, this.cycles.count);
     this.ranking = new Ranking(itemGroup, this.groups.base.length);
     this.evaluatedAt = new Int32Array(this.cycles.count).fill(-1);
+    this.keyedAt = new Int32Array(this.cycles.count).fill(-1);
+    this.raisedAt = new Int32Array(2 * this.pools.size);
     this.changedAt = new Int32Array(this.pools.size);
     this.changedBlock = new Array<bigint | null>(this.pools.size).fill(null);
     this.pathKeys = new PathGroupKeys(this.paths, this.cycles.stride, this.pools, this.v3Bound, this.changedAt);
-    this.settled = new SettledGroups(this.paths, this.cycles.stride, this.cycles.pools, this.changedAt);
+    this.settled = new SettledGroups(this.paths, this.cycles.stride, this.cycles.pools, this.changedAt, this.raisedAt, withV3Pool(this.paths, this.cycles.stride, this.pools));
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
     this.pathFee = new Float64Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
@@ -285,6 +307,8 @@ export class Scanner {
   /** New reserves for a V2 pool (a Sync log); takes effect at the next `refresh`. */
   setReserves(pool: number, reserve0: bigint, reserve1: bigint): void {
     if (this.pools.kind[pool] !== KIND_V2) throw new InputError(`pool ${this.pools.address[pool]} is not a V2 pool`);
+    // Only cycles with V3 hops keep keys through a move (catchUp): without V3 pools nothing to compare.
+    if (this.dirty[pool] === 0 && this.v3 !== undefined) this.before.set(pool, { reserve0: this.pools.reserve0[pool]!, reserve1: this.pools.reserve1[pool]! });
     setReserves(this.pools, pool, reserve0, reserve1);
     this.markChanged(pool);
   }
@@ -292,6 +316,7 @@ export class Scanner {
   /** New state of a V3 pool (a Swap, Mint or Burn log); takes effect at the next `refresh`. */
   setV3State(pool: number, state: V3State): void {
     if (this.v3 === undefined || this.pools.kind[pool] !== KIND_V3) throw new InputError(`pool ${this.pools.address[pool]} is not a V3 pool`);
+    if (this.dirty[pool] === 0) this.before.set(pool, v3Before(this.v3.get(pool)));
     this.v3.set(pool, state);
     this.v3Bound!.refresh(pool);
     this.markChanged(pool);
@@ -303,7 +328,7 @@ export class Scanner {
     return this.v3.get(pool);
   }
 
-  /** Marks a pool whose state changed outside `setReserves` / `setV3State`. */
+  /** Marks a pool whose state changed outside `setReserves` / `setV3State` (then it counts as raised both ways). */
   markChanged(pool: number): void {
     this.stateVersion++;
     if (this.dirty[pool] === 1) return;
@@ -330,7 +355,11 @@ export class Scanner {
       this.dirty[p] = 0;
       this.changedAt[p] = epoch;
       this.changedBlock[p] = block;
+      const raised = this.raisedBy(p);
+      if ((raised & RAISED_ZERO_FOR_ONE) !== 0) this.raisedAt[2 * p] = epoch;
+      if ((raised & RAISED_ONE_FOR_ZERO) !== 0) this.raisedAt[2 * p + 1] = epoch;
     }
+    this.before.clear();
     const paths = this.paths;
     for (const p of changed) {
       // A member of a path group waits for the walk to reach its group (stale until then): only the loose cycles now.
@@ -338,7 +367,7 @@ export class Scanner {
         const c = paths.loose[k]!;
         if (this.seen[c] === epoch) continue;
         this.seen[c] = epoch;
-        this.evaluate(c);
+        this.catchUp(c, false);
         evaluated++;
       }
       for (let k = paths.byPoolStart[p]!; k < paths.byPoolStart[p + 1]!; k++) {
@@ -352,6 +381,40 @@ export class Scanner {
     // A pricing pool that moved changes gas in its base for every cycle of the base: the
     // ranking applies it per group at the next walk (ranking.ts), so nothing else is touched.
     return evaluated;
+  }
+
+  /** Which ways pool p's change since the last refresh may have raised what it pays (RAISED_* bits). */
+  private raisedBy(p: number): number {
+    const before = this.before.get(p);
+    if (before === undefined) return RAISED_BOTH;
+    if ('reserve0' in before) return raisedV2(before.reserve0, before.reserve1, this.pools.reserve0[p]!, this.pools.reserve1[p]!);
+    return raisedV3(before, this.v3!.get(p));
+  }
+
+  /**
+   * Brings cycle c up to the current state after one of its pools changed: re-evaluated when a
+   * pool may now pay more the way c swaps it; otherwise its keys still bound its profit
+   * (raised-directions.ts) and only its exact results, computed at the old state, are dropped.
+   * An all-V2 cycle is always re-evaluated: its bound is a closed form, cheap and nearly exact,
+   * and keeping the old, looser one sent `top` to size it again (on the real pairs the median
+   * block took 2.4× as long).
+   */
+  private catchUp(c: number, late: boolean): void {
+    if (this.cycles.allV2[c] === 1 || this.keysStale(c)) return this.evaluate(c, late);
+    this.evaluatedAt[c] = this.epoch;
+    this.exact[c] = 0;
+    this.computedAt[c] = late ? this.lastChange(c) : this.block;
+  }
+
+  /** Whether a pool of cycle c may pay more the way c swaps it than when c's keys were computed. */
+  private keysStale(c: number): boolean {
+    const { cycles } = this;
+    const at = this.keyedAt[c]!;
+    for (let h = 0; h < cycles.length[c]!; h++) {
+      const slot = c * cycles.stride + h;
+      if (this.raisedAt[2 * cycles.pools[slot]! + (cycles.zeroForOne[slot] === 1 ? 0 : 1)]! > at) return true;
+    }
+    return false;
   }
 
   /**
@@ -378,9 +441,10 @@ export class Scanner {
       if (c >= n) {
         // A path group: its members join the walk by their own bounds (each at most the group's).
         const g = c - n;
+        const check = !this.settled.upToDate(g);
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
-          if (this.stale(member)) this.evaluate(member, true);
+          if (check && this.stale(member)) this.catchUp(member, true);
           if (this.candidate[member] === 1) push(member, this.heldKey(member));
         }
         reached.push(g);
@@ -459,6 +523,7 @@ export class Scanner {
   private evaluate(c: number, late = false): void {
     const { pools, cycles } = this;
     this.evaluatedAt[c] = this.epoch;
+    this.keyedAt[c] = this.epoch;
     this.walked[c] = 0;
     const hops = cycles.length[c]!;
     let sum = 0;

@@ -32,6 +32,18 @@ export class SettledGroups {
     private readonly cyclePools: Int32Array,
     /** Per pool: the refresh epoch of its last change (the scanner's). */
     private readonly changedAt: Int32Array,
+    /**
+     * Per pool and direction (2·p swapping token0 → token1, 2·p + 1 the other way): the refresh
+     * epoch of its last change that may have raised what it pays that way (the scanner's,
+     * raised-directions.ts). A pool that moved only the way the group swaps it pays at most what
+     * it did, so its members' kept keys still bound them: it may count as unmoved. That is used
+     * in groups with a V3 pool (`byDirection`); an all-V2 group's members are re-evaluated whenever
+     * a pool of theirs changes (their bound is cheap and tight), so there every change counts, as
+     * the fresher keys are the tighter ones. Either way the key bounds every member.
+     */
+    private readonly raisedAt: Int32Array,
+    /** Per group: 1 when some pool of it is V3 (moves are then read per direction). */
+    private readonly byDirection: Uint8Array,
   ) {
     this.settledAt = new Int32Array(groups.count).fill(-1);
     this.most = new Float64Array(groups.pools.length);
@@ -60,24 +72,47 @@ export class SettledGroups {
   }
 
   /**
+   * Whether every member of group g is still as its last settling left it: evaluated at the
+   * current state (none of the group's pools changed since). `top` then skips the per-member
+   * staleness test (a loop over each member's pools, ~7,000 a block on the V3-heavy universe's
+   * worst blocks, most of them in groups reached again with nothing changed).
+   */
+  upToDate(g: number): boolean {
+    const at = this.settledAt[g]!;
+    if (at < 0) return false;
+    const { groups, stride, changedAt } = this;
+    for (let i = groups.poolStart[g * stride]!; i < groups.poolStart[g * stride + groups.hops[g]!]!; i++) if (changedAt[groups.pools[i]!]! > at) return false;
+    return true;
+  }
+
+  /**
    * Group g's key from its settled members (above): `throughMoved(hop, only)` gives the group key
-   * over the hop's moved slots (`only` flags them). Undefined when the group was never settled,
-   * nothing moved, or pools moved at more than one hop since.
+   * over the hop's moved slots (`only` flags them). When nothing moved (in a group with a V3 pool:
+   * every move since was one the group's way cannot be raised by), every member's kept key still
+   * bounds it: the largest of them, as the walk left it. Undefined when the group was never
+   * settled or pools moved at more than one hop since.
    */
   settled(g: number, throughMoved: (hop: number, only: Uint8Array) => number | undefined): number | undefined {
     const at = this.settledAt[g]!;
     if (at < 0) return undefined;
-    const { groups, stride, moved, changedAt } = this;
+    const { groups, stride, moved, changedAt, raisedAt } = this;
+    const byDirection = this.byDirection[g] === 1;
     let movedHop = -1;
     for (let h = 0; h < groups.hops[g]!; h++) {
       for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
-        moved[i] = changedAt[groups.pools[i]!]! > at ? 1 : 0;
+        const pool = groups.pools[i]!;
+        moved[i] = (byDirection ? raisedAt[2 * pool + (groups.zeroForOne[i] === 1 ? 0 : 1)]! : changedAt[pool]!) > at ? 1 : 0;
         if (moved[i] === 0) continue;
         if (movedHop >= 0 && movedHop !== h) return undefined;
         movedHop = h;
       }
     }
-    if (movedHop < 0) return undefined;
+    if (movedHop < 0) {
+      // Every member passes through one slot of hop 0: the largest kept there is the largest of all.
+      let best = 0;
+      for (let i = groups.poolStart[g * stride]!; i < groups.poolStart[g * stride + 1]!; i++) if (this.most[i]! > best) best = this.most[i]!;
+      return best;
+    }
     let fresh = 0;
     for (let i = groups.poolStart[g * stride + movedHop]!; i < groups.poolStart[g * stride + movedHop + 1]!; i++) if (moved[i] === 0 && this.most[i]! > fresh) fresh = this.most[i]!;
     const stale = throughMoved(movedHop, moved);

@@ -60,6 +60,11 @@ export class PiecewiseSizer {
   private readonly walk = new PiecewiseWalk();
   /** Regions walked up to the optimum's, reused. */
   private readonly regions: Region[] = [];
+  /** How many of `regions` the last walk used (the array only grows: resizing it on every step allocated). */
+  private regionCount = 0;
+  /** Scratch region of `window`'s walk past the optimum, and the optimum `findOptimum` answers (read before the next walk). */
+  private readonly ahead = newRegion();
+  private readonly optimum: Optimum = { x: 0, best: 0, kind: 'interior', hop: -1, tick: NaN };
   /** The route being sized, its exact quotes remembered for the sizing. */
   private readonly quotes: CachedRoute;
   /** Per hop: rate of its output in route input at the optimum. */
@@ -165,7 +170,7 @@ export class PiecewiseSizer {
     walk.load(route, this.v3, flashFeePips);
     for (let i = 0; i < MAX_REGIONS; i++) {
       const region = regions[i] ?? (regions[i] = newRegion());
-      regions.length = i + 1;
+      this.regionCount = i + 1;
       if (!walk.compose(region)) return undefined;
       const room = maxIn - region.x;
       if (room < region.length) {
@@ -187,7 +192,13 @@ export class PiecewiseSizer {
   /** The optimum at input t into `region` (the walk's last composed one), with the hops' rates there. */
   private optimumAt(region: Region, t: number, kind: Optimum['kind'], ended?: Region): Optimum {
     this.walk.hopRates(t, this.rates);
-    return { x: region.x + t, best: region.profit + this.walk.gain(region, t), kind, hop: ended?.hop ?? -1, tick: ended?.tick ?? NaN };
+    const optimum = this.optimum;
+    optimum.x = region.x + t;
+    optimum.best = region.profit + this.walk.gain(region, t);
+    optimum.kind = kind;
+    optimum.hop = ended?.hop ?? -1;
+    optimum.tick = ended?.tick ?? NaN;
+    return optimum;
   }
 
   /**
@@ -199,10 +210,10 @@ export class PiecewiseSizer {
     const { walk, regions } = this;
     const slack = this.slack(optimum);
     const level = Number(floor) - slack;
-    const last = regions[regions.length - 1]!;
+    const last = regions[this.regionCount - 1]!;
     if (superlevel(walk, last, level) === undefined) return undefined;
     let lo = 0;
-    for (let i = regions.length - 1; i >= 0; i--) {
+    for (let i = this.regionCount - 1; i >= 0; i--) {
       const span = superlevel(walk, regions[i]!, level);
       if (span === undefined) {
         lo = regions[i]!.x + regions[i]!.length;
@@ -214,8 +225,7 @@ export class PiecewiseSizer {
       }
     }
     let hi: number | undefined;
-    const region = newRegion();
-    Object.assign(region, last);
+    const region = Object.assign(this.ahead, last);
     for (let i = 0; i < MAX_REGIONS && hi === undefined; i++) {
       const span = superlevel(walk, region, level);
       if (span === undefined) hi = region.x;
