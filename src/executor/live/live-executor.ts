@@ -149,6 +149,18 @@ interface ChainRead {
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/**
+ * The first of `attempts` attempts with a receipt in `answers` (laid out as `trackingCalls`
+ * builds them: the account's mined count, then each attempt's receipt), or null when none is mined.
+ */
+function firstMined(answers: readonly RpcBatchResult[], attempts: number): { index: number; receipt: RpcReceipt } | null {
+  for (let i = 0; i < attempts; i++) {
+    const answer = answers[1 + i];
+    if (answer?.ok === true && answer.result !== null && answer.result !== undefined) return { index: i, receipt: answer.result as RpcReceipt };
+  }
+  return null;
+}
+
 /** Creates the live executor: takes the writer lock, initialises the nonce, reconciles open intents. */
 export async function createLiveExecutor(options: LiveExecutorOptions): Promise<LiveExecutor> {
   const { settings, rpc, chainId } = options;
@@ -335,13 +347,12 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     const n = intent.attempts.length;
     const value = (i: number): unknown => (answers[i]?.ok === true ? answers[i].result : undefined);
     const chainNonce = value(0) === undefined ? null : BigInt(value(0) as string);
-    const receipts = intent.attempts.map((_, i) => (value(1 + i) ?? null) as RpcReceipt | null);
     const known = intent.attempts.map((_, i) => value(1 + n + i) !== undefined && value(1 + n + i) !== null);
-    const minedAt = receipts.findIndex((r) => r !== null);
+    const mined = firstMined(answers, n);
 
-    if (minedAt >= 0) {
-      const attempt = intent.attempts[minedAt]!;
-      const receipt = receipts[minedAt]!;
+    if (mined !== null) {
+      const attempt = intent.attempts[mined.index]!;
+      const { receipt } = mined;
       if (intent.includedHash !== receipt.blockHash || intent.settledAttempt !== attempt.id) {
         const inclusion = realizedFrom(intent, attempt, receipt);
         step('receipt', intent, attempt);
@@ -473,11 +484,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     const answers = await read.answers;
     for (const intent of open) {
       const read = answers.get(intent.id);
-      const n = read?.attempts ?? 0;
-      const minedAt = read === undefined ? -1 : read.answers.slice(1, 1 + n).findIndex((a) => a.ok && a.result !== null && a.result !== undefined);
-      if (minedAt < 0) return intent;
-      const attempt = intent.attempts[minedAt]!;
-      const receipt = (read!.answers[1 + minedAt] as { result: RpcReceipt }).result;
+      const mined = read === undefined ? null : firstMined(read.answers, read.attempts);
+      if (mined === null) return intent;
+      const attempt = intent.attempts[mined.index]!;
+      const { receipt } = mined;
       if (head.number - BigInt(receipt.blockNumber) >= BigInt(settings.confirmations)) {
         notifySettled({ intent, state: finalOutcome(attempt, receipt).state, inclusion: realizedFrom(intent, attempt, receipt) });
       }
@@ -570,10 +580,11 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     run(plans, head, gate, headSeenAt) {
       if (plans.length === 0) return Promise.resolve([]);
       // The first plan in order is simulated at once, on its own request, beside the open
-      // intents' receipts read as the head was heard. The others wait: the node answers one request at a time (anvil:
-      // ~2 ms for a plan alone, ~3.5 ms beside another), so their simulations would delay the one
-      // the send most likely takes. A later plan is simulated when every plan before it failed,
-      // and all the rest once the block's send is done (the ledger records every plan's result).
+      // intents' receipts read as the head was heard. The others wait: the node answers one
+      // request at a time (anvil: ~2 ms for a plan alone, ~3.5 ms beside another), so their
+      // simulations would delay the one the send most likely takes. A later plan is simulated
+      // when every plan before it failed, and all the rest once the block's send is done (the
+      // ledger records every plan's result).
       const simulations: (Promise<{ result: SimulationResult; at: number }> | undefined)[] = plans.map(() => undefined);
       const simulated = (i: number): Promise<{ result: SimulationResult; at: number }> => {
         let simulation = simulations[i];

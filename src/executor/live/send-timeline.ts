@@ -11,7 +11,8 @@ import { SampleRing, type SamplePercentiles } from '../../util/sample-ring.ts';
 export const SEND_STEPS = ['tracked', 'simulated', 'signed', 'committed', 'broadcast'] as const;
 /**
  * tracked: the open intents' receipts read (the account known free or busy; the tracking's
- * writes come after the send); simulated: the sent plan's simulation answered; signed: the chosen plan signed with its nonce; committed: intent and attempt committed;
+ * writes come after the send); simulated: the sent plan's simulation answered; signed: the
+ * chosen plan signed with its nonce; committed: intent and attempt committed;
  * broadcast: `eth_sendRawTransaction` (or the relays) answered.
  */
 export type SendStep = (typeof SEND_STEPS)[number];
