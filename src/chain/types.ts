@@ -19,6 +19,12 @@ export interface BlockHeader extends BlockRef {
   gasLimit: bigint;
   /** Gas the block's transactions used: with gasLimit and baseFeePerGas it fixes the next base fee (EIP-1559). */
   gasUsed: bigint;
+  /**
+   * The hashes of the block's transactions, when the node's answer listed them (a block fetched
+   * by hash or number; not a WebSocket header): the live executor learns from them that its
+   * transaction was mined without asking for a receipt first.
+   */
+  transactionHashes?: readonly Hex[];
 }
 
 /** A log as the node returns it, with numbers parsed. */
@@ -65,6 +71,7 @@ interface RpcBlock {
   baseFeePerGas?: Hex | null;
   gasLimit: Hex;
   gasUsed: Hex;
+  transactions?: unknown[];
 }
 
 interface RpcLog {
@@ -82,7 +89,7 @@ interface RpcLog {
 /** Parses an `eth_getBlockBy*` result (hex quantities) into a header. */
 export function parseBlockHeader(raw: unknown): BlockHeader {
   const b = raw as RpcBlock;
-  return {
+  const header: BlockHeader = {
     number: BigInt(b.number),
     hash: b.hash,
     parentHash: b.parentHash,
@@ -91,6 +98,9 @@ export function parseBlockHeader(raw: unknown): BlockHeader {
     gasLimit: BigInt(b.gasLimit),
     gasUsed: BigInt(b.gasUsed),
   };
+  // Hashes only (a block asked for without full transactions); full objects are not kept.
+  if (Array.isArray(b.transactions) && b.transactions.every((t) => typeof t === 'string')) header.transactionHashes = (b.transactions as string[]).map((t) => t.toLowerCase() as Hex);
+  return header;
 }
 
 /** Parses an `eth_getLogs` entry. */

@@ -88,4 +88,33 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     expect(next!.intent.nonce).toBe(9n);
     expect(next!.attempt.rawTx).toBe(await signed(9n).then((a) => a.rawTx));
   });
+
+  it('an intent committed ahead of its simulation is withdrawn whole: rows gone, nonce given back, reused without a gap; a sent one is not', async () => {
+    // Anvil's account 5: nonces of its own.
+    const own = privateKeyToAccount('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
+    const intents = new IntentStore(db.store, CHAIN, own.address);
+    expect(await intents.initNonce(20n)).toBe(20n);
+    const ahead = await intents.createIntent({ plan: plan(50), opportunityKey: 'own|50', modeSession: null, simulatedProfit: null, sign: signed });
+    expect(ahead!.intent.nonce).toBe(20n);
+    await intents.withdraw(ahead!.intent);
+    // Nothing of it is left, and the opportunity is free again.
+    expect(await intents.exists('own|50')).toBe(false);
+    const attempts = await db.store.query('select 1 from intent_attempts where intent_id = $1', [ahead!.intent.id]);
+    expect(attempts.rows).toEqual([]);
+    const { rows } = await db.store.query<{ next_nonce: bigint }>('select next_nonce from live_accounts where chain_id = $1 and account = $2', [CHAIN, own.address.toLowerCase()], { bigint: ['next_nonce'] });
+    expect(rows[0]!.next_nonce).toBe(20n);
+    // The next intent takes the same nonce.
+    const next = await intents.createIntent({ plan: plan(51), opportunityKey: 'own|51', modeSession: null, simulatedProfit: null, sign: signed });
+    expect(next!.intent.nonce).toBe(20n);
+    // Once sent it can no longer be withdrawn, and the simulated profit learned after the commit is stored.
+    await intents.markSent(next!.intent, next!.attempt, 777n);
+    await expect(intents.withdraw(next!.intent)).rejects.toThrow(/could not be withdrawn/);
+    const kept = await db.store.query<{ state: string; simulated_profit: bigint }>('select state, simulated_profit from intents where id = $1', [next!.intent.id], { bigint: ['simulated_profit'] });
+    expect(kept.rows).toEqual([{ state: 'unconfirmed', simulated_profit: 777n }]);
+    // Nor once a later nonce was taken: the gap it would leave is refused.
+    const later = await intents.createIntent({ plan: plan(52), opportunityKey: 'own|52', modeSession: null, simulatedProfit: null, sign: signed });
+    await intents.createIntent({ plan: plan(53), opportunityKey: 'own|53', modeSession: null, simulatedProfit: null, sign: signed });
+    await expect(intents.withdraw(later!.intent)).rejects.toThrow(/could not be withdrawn/);
+    expect(await intents.exists('own|52')).toBe(true);
+  });
 });

@@ -203,11 +203,44 @@ export class IntentStore {
     return attempt;
   }
 
-  /** Records that a node accepted `attempt` (the intent is on the network: unconfirmed). */
-  async markSent(intent: Intent, attempt: Attempt): Promise<void> {
+  /**
+   * Takes back an intent committed ahead of its simulation (the live executor's speculation)
+   * whose transaction was never handed to anyone: the simulation failed, the send gate refused it,
+   * or the account turned out busy. One statement deletes the intent and its attempt and moves
+   * the account's next nonce back from exactly `nonce + 1` to `nonce`, so the nonce is used again
+   * by the next intent and no gap is left. Refused (nothing changed) once the intent has moved
+   * past in_progress or a later nonce was taken: then it stays, and tracking settles it.
+   */
+  async withdraw(intent: Intent): Promise<void> {
+    const { rows } = await this.store.query<{ withdrawn: boolean }>(
+      `with gone_attempts as (
+         delete from intent_attempts where intent_id = $1
+            and exists (select 1 from live_accounts where chain_id = $2 and account = $3 and next_nonce = $4::numeric + 1)
+            and exists (select 1 from intents where id = $1 and state = 'in_progress' and nonce = $4::numeric)
+         returning 1
+       ), gone as (
+         delete from intents where id = $1 and exists (select 1 from gone_attempts) returning nonce
+       ), back as (
+         update live_accounts set next_nonce = $4::numeric, updated_at = now()
+          where chain_id = $2 and account = $3 and exists (select 1 from gone) returning 1
+       )
+       select exists (select 1 from back) as withdrawn`,
+      [intent.id, this.chainId, lower(this.account), intent.nonce],
+    );
+    if (rows[0]?.withdrawn !== true) {
+      throw new Error(`intent ${intent.id} (nonce ${intent.nonce}) could not be withdrawn: it moved on or a later nonce was taken; it stays and is tracked`);
+    }
+    if (this.nextNonce === intent.nonce + 1n) this.nextNonce = intent.nonce;
+  }
+
+  /**
+   * Records that a node accepted `attempt` (the intent is on the network: unconfirmed), and the
+   * simulated profit when the intent was committed before its simulation answered.
+   */
+  async markSent(intent: Intent, attempt: Attempt, simulatedProfit: bigint | null = null): Promise<void> {
     await this.store.transaction(async (tx) => {
       await tx.query('update intent_attempts set sent_at = coalesce(sent_at, now()), broadcasts = broadcasts + 1, last_error = null where id = $1', [attempt.id]);
-      await tx.query("update intents set state = 'unconfirmed', updated_at = now() where id = $1 and state = 'in_progress'", [intent.id]);
+      await tx.query("update intents set state = 'unconfirmed', simulated_profit = coalesce(simulated_profit, $2), updated_at = now() where id = $1 and state = 'in_progress'", [intent.id, simulatedProfit]);
     });
     attempt.sentAt ??= new Date();
     attempt.broadcasts += 1;

@@ -58,6 +58,10 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
     expect(intents.length, JSON.stringify(status)).toBeGreaterThan(0);
     const seen = JSON.stringify(status);
     expect(status.sent, seen).toBeGreaterThan(0);
+    // Sends found the account free from their block's own transactions (no receipt read first).
+    expect(status.freeFromBlock, seen).toBeGreaterThan(0);
+    // Every intent sent carries its simulated profit, learned after a commit made ahead of it.
+    for (const row of intents) if (row['state'] !== 'in_progress') expect(row['simulated_profit'], `intent ${String(row['id'])}`).not.toBeNull();
 
     // Nonces: contiguous from the hot key's first, each mined exactly by the intent's settled attempt.
     const nonces = intents.map((r) => r['nonce'] as bigint);

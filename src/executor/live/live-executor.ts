@@ -109,8 +109,12 @@ export interface LiveExecutorStatus {
   cancellations: number;
   rebroadcasts: number;
   sendFailures: number;
+  /** Intents committed ahead of their simulation and taken back unsent (the simulation, the gate or a busy account refused them). */
+  withdrawn: number;
   /** Why the last plan was not sent, if it was not. */
   lastSkip: string | null;
+  /** Blocks whose send found the account free from the block's own transaction list, without waiting for a receipt read. */
+  freeFromBlock: number;
   /** Head heard of → signed transaction broadcast, microseconds, over the recent sends (null before the first). */
   headToBroadcastUs: SamplePercentiles | null;
   /** The same sends, each step's moment after the head (send-timeline.ts): where the time goes. */
@@ -141,10 +145,13 @@ const CANCEL_GAS = 21_000n;
 /** Heads whose tracking answers are kept for their block's send: the execute stage works on the newest block, at most one behind. */
 const HEADS_KEPT = 4;
 
-/** The tracking answers of the intents open when a head was heard, read as it was heard (by intent id). */
+/** The tracking answers of the intents open when a head was heard (by intent id). */
 interface ChainRead {
-  /** Per intent: how many attempts it had when read, and the answers to its tracking calls. */
-  answers: Promise<Map<bigint, { attempts: number; answers: RpcBatchResult[] }>>;
+  /**
+   * Per intent: how many attempts it had when the head was heard, and the answers to its
+   * tracking calls. The read is sent on the first call (or at once, when made eager).
+   */
+  answers(): Promise<Map<bigint, { attempts: number; answers: RpcBatchResult[] }>>;
 }
 
 const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -172,7 +179,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   const lock: WriterLock = await acquireWriterLock(options.store, chainId, account.address);
   const intents = new IntentStore(options.store, chainId, account.address);
   const sim = createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
-  const counts = { sent: 0, included: 0, confirmed: 0, failed: 0, dropped: 0, replacements: 0, cancellations: 0, rebroadcasts: 0, sendFailures: 0 };
+  const counts = { sent: 0, included: 0, confirmed: 0, failed: 0, dropped: 0, replacements: 0, cancellations: 0, rebroadcasts: 0, sendFailures: 0, withdrawn: 0 };
   let lastSkip: string | null = null;
   const bundle = settings.bundle;
   if (bundle !== undefined && (bundle.relays.length === 0 || !Number.isInteger(bundle.blocks) || bundle.blocks < 1)) {
@@ -191,6 +198,12 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   let scheduled: Promise<void> = Promise.resolve();
   /** The tracking answers read as each recent head was heard, by block hash (the send of that block uses them). */
   const heads = new Map<Hex, ChainRead>();
+  /** The head whose tracking last ran to its end: the open intents' in-memory state is the chain's as of that block. */
+  let trackedHead: Hex | null = null;
+  /** The receipt of each open intent's mined attempt, as tracking last read it. */
+  const minedReceipts = new Map<bigint, { attempt: Attempt; receipt: RpcReceipt }>();
+  /** Sends judged free from the head's own transaction list, without waiting for a receipt read. */
+  let freeFromBlock = 0;
   let closed = false;
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
@@ -209,7 +222,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   /** Broadcasts `attempt`'s bytes; the outcome of a failed send is left to the chain to tell. */
-  async function broadcast(intent: Intent, attempt: Attempt, marks?: SendMarks): Promise<boolean> {
+  async function broadcast(intent: Intent, attempt: Attempt, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
     try {
       await rpc.request('eth_sendRawTransaction', [attempt.rawTx]);
       if (marks !== undefined) marks.broadcast = performance.now();
@@ -219,7 +232,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       unsynced.add(intent.id);
       return false;
     }
-    await intents.markSent(intent, attempt);
+    await intents.markSent(intent, attempt, simulatedProfit);
     unsynced.add(intent.id);
     return true;
   }
@@ -270,7 +283,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * of head+k and the plan's deadline. The same attempt, the same nonce: a re-targeting never
    * signs anything.
    */
-  async function sendBundle(intent: Intent, attempt: Attempt, head: BlockHeader, marks?: SendMarks): Promise<boolean> {
+  async function sendBundle(intent: Intent, attempt: Attempt, head: BlockHeader, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
     const first = head.number + 1n;
     const until = head.number + BigInt(bundle!.blocks) < intent.deadlineBlock ? head.number + BigInt(bundle!.blocks) : intent.deadlineBlock;
     targets.set(intent.id, { until, explainFrom: first });
@@ -283,7 +296,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       unsynced.add(intent.id);
       return false;
     }
-    await intents.markSent(intent, attempt);
+    await intents.markSent(intent, attempt, simulatedProfit);
     unsynced.add(intent.id);
     return true;
   }
@@ -340,7 +353,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    */
   async function track(intent: Intent, head: BlockHeader, startup: boolean, read?: ChainRead): Promise<void> {
     // The answers read as the head was heard, unless the intent gained an attempt since (then they are read again).
-    const early = (await read?.answers)?.get(intent.id);
+    const early = (await read?.answers())?.get(intent.id);
     // Committed by this block's own send, after the head's read: just sent, nothing to learn yet.
     if (!startup && early === undefined && read !== undefined && intent.attempts.at(-1)!.createdBlock >= head.number) return;
     const answers = early !== undefined && early.attempts === intent.attempts.length ? early.answers : await rpc.batch(trackingCalls(intent));
@@ -353,6 +366,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (mined !== null) {
       const attempt = intent.attempts[mined.index]!;
       const { receipt } = mined;
+      minedReceipts.set(intent.id, { attempt, receipt });
       if (intent.includedHash !== receipt.blockHash || intent.settledAttempt !== attempt.id) {
         const inclusion = realizedFrom(intent, attempt, receipt);
         step('receipt', intent, attempt);
@@ -371,6 +385,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       }
       return;
     }
+    minedReceipts.delete(intent.id);
     if (intent.includedBlock !== null) {
       // A reorg took the block it was in: pending again; its transaction normally returns to the
       // pool, and if not, the rules below put it back.
@@ -421,15 +436,19 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   /**
-   * Starts reading every open intent's tracking answers at once, in one batch: called as the
-   * head is heard, so the receipts come back beside the block's simulation instead of after
-   * whatever the queue holds. A failed read leaves each intent to read its own.
+   * The tracking answers of every intent open now, in one batch, sent now (`eager`) or when first
+   * asked for. Eager when the send of this head needs them (the account not known free from the
+   * block itself): they come back beside the block's simulation instead of after whatever the
+   * queue holds. Otherwise they are first asked for by the tracking after the send, so the node
+   * answers the simulation first. A failed read leaves each intent to read its own.
    */
-  function readChain(intentsNow: readonly Intent[]): ChainRead {
-    // Each intent's attempt count as read: an attempt added before the answers come makes them stale.
+  function readChain(intentsNow: readonly Intent[], eager: boolean): ChainRead {
+    // Each intent's attempt count as the head was heard: an attempt added before the answers come
+    // makes them stale; an intent committed after it (this block's own send) is not in them.
     const callsOf = intentsNow.map((intent) => [intent, trackingCalls(intent), intent.attempts.length] as const);
     const none = new Map<bigint, { attempts: number; answers: RpcBatchResult[] }>();
-    const answers = callsOf.length === 0 ? Promise.resolve(none)
+    let read: Promise<Map<bigint, { attempts: number; answers: RpcBatchResult[] }>> | undefined;
+    const answers = (): Promise<Map<bigint, { attempts: number; answers: RpcBatchResult[] }>> => read ??= callsOf.length === 0 ? Promise.resolve(none)
       : rpc.batch(callsOf.flatMap(([, calls]) => calls)).then(
         (all) => {
           const byIntent = new Map<bigint, { attempts: number; answers: RpcBatchResult[] }>();
@@ -442,20 +461,50 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         },
         () => none,
       );
+    if (eager) void answers();
     return { answers };
   }
 
+  /**
+   * Whether the account is known free at `head` from what is already here, without a receipt
+   * read: the chain is unchanged since the last tracking (`head` is the child of the block it
+   * tracked at, so no reorg came between), and every open intent was either found mined by that
+   * tracking or has an attempt among `head`'s own transactions (not final in the block that mines
+   * it unless no confirmation is asked for; then the receipt is needed and this says no).
+   */
+  function knownFree(head: BlockHeader): boolean {
+    if (head.transactionHashes === undefined || head.parentHash !== trackedHead) return false;
+    if (open.length === 0) return true;
+    const inBlock = new Set(head.transactionHashes);
+    return open.every((intent) => (intent.includedBlock !== null && minedReceipts.has(intent.id))
+      || (settings.confirmations > 0 && intent.attempts.some((a) => inBlock.has(a.txHash.toLowerCase() as Hex))));
+  }
+
+  /** The open intents final at `head` by the inclusion tracking recorded, told to the protections (as `busyWith` does from a read). */
+  function notifyFinalKnown(head: BlockHeader): void {
+    for (const intent of open) {
+      const mined = minedReceipts.get(intent.id);
+      if (mined === undefined || intent.includedBlock === null || head.number - intent.includedBlock < BigInt(settings.confirmations)) continue;
+      notifySettled({ intent, state: finalOutcome(mined.attempt, mined.receipt).state, inclusion: realizedFrom(intent, mined.attempt, mined.receipt) });
+    }
+  }
+
   async function trackAll(head: BlockHeader, startup: boolean, read?: ChainRead): Promise<void> {
+    let complete = true;
     for (const intent of open) {
       try {
         await track(intent, head, startup, read);
       } catch (error) {
+        complete = false;
         options.onError?.(error);
       }
     }
     open = open.filter((i) => i.state === 'in_progress' || i.state === 'unconfirmed');
     for (const id of targets.keys()) if (!open.some((i) => i.id === id)) targets.delete(id);
     for (const id of notified) if (!open.some((i) => i.id === id)) notified.delete(id);
+    for (const id of minedReceipts.keys()) if (!open.some((i) => i.id === id)) minedReceipts.delete(id);
+    // Only a tracking that read every intent vouches for the in-memory state (knownFree).
+    trackedHead = complete ? head.hash : null;
   }
 
   async function syncLedger(): Promise<void> {
@@ -481,7 +530,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * protections now, so the gate asked before the send counts it.
    */
   async function busyWith(head: BlockHeader, read: ChainRead): Promise<Intent | null> {
-    const answers = await read.answers;
+    const answers = await read.answers();
     for (const intent of open) {
       const read = answers.get(intent.id);
       const mined = read === undefined ? null : firstMined(read.answers, read.attempts);
@@ -495,51 +544,103 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     return null;
   }
 
+  /** Why `plan` (simulated as `result`) is not sent at `head`, or null when it may be. */
+  function refusal(result: SimulationResult, head: BlockHeader): string | null {
+    const { plan } = result;
+    if (result.status !== 'ok' || result.profit === null) return `simulation ${result.status}`;
+    if (result.profit < plan.minProfit) return `simulated profit ${result.profit} below the plan's minimum ${plan.minProfit}`;
+    if (result.blocked !== undefined) return `${result.blocked.rule}: ${result.blocked.reason}`;
+    return unsendable(plan, head);
+  }
+
+  /** What rules a plan out before its simulation: its deadline passed, or it is not the hot key's. */
+  function unsendable(plan: Plan, head: BlockHeader): string | null {
+    if (plan.deadlineBlock <= head.number) return `deadline block ${plan.deadlineBlock} passed`;
+    if (plan.from.toLowerCase() !== account.address.toLowerCase()) return `plan is from ${plan.from} but the hot key is ${account.address}`;
+    return null;
+  }
+
+  /** Signs `plan` with the next nonce and commits it as an intent with its attempt (null: the opportunity already has one). */
+  async function commit(plan: Plan, simulatedProfit: bigint | null, head: BlockHeader, marks: SendMarks): Promise<{ intent: Intent; attempt: Attempt } | null> {
+    const created = await intents.createIntent({
+      plan, opportunityKey: opportunityKeyOf(plan), modeSession: options.session?.id ?? null, simulatedProfit,
+      sign: async (nonce) => {
+        const signed = await signExecution(plan, nonce, head);
+        marks.signed = performance.now();
+        options.onStep?.('signed', { intent: 0n, nonce, txHash: signed.txHash });
+        return signed;
+      },
+    });
+    if (created !== null) {
+      marks.committed = performance.now();
+      step('committed', created.intent, created.attempt);
+    }
+    return created;
+  }
+
   /**
    * Sends the best plan whose simulation met its minimum profit, if the account is free: plans
    * in order, `simulationOf(i)` giving plan i's gated simulation (started when first asked).
+   *
+   * The first plan is committed while its simulation and the head's receipts are still awaited
+   * (the three round trips overlap instead of following each other). Its bytes are sent only if
+   * the account turns out free and the simulation and the gate pass; otherwise the intent is
+   * withdrawn — deleted and its nonce given back in one statement — before anything else is
+   * signed, since nobody was ever handed its transaction. A crash before either outcome leaves
+   * an in_progress intent that the start-up reconciliation re-broadcasts, as after any crash
+   * between a commit and its send: in that one window a transaction whose simulation would have
+   * failed can go out (and pay its gas if it reverts). Later plans are committed only after their
+   * simulation passed.
    */
   async function send(plans: readonly Plan[], simulationOf: (i: number) => Promise<{ result: SimulationResult; at: number }>, head: BlockHeader, read: ChainRead, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
-    const waiting = await busyWith(head, read);
+    const first = plans[0]!;
+    const ahead = unsendable(first, head) === null ? commit(first, null, head, marks) : null;
+    ahead?.catch(() => undefined); // awaited below
+    const takeBack = async (why: string): Promise<void> => {
+      const created = await ahead?.catch((error: unknown) => {
+        options.onError?.(error);
+        return null;
+      });
+      if (created === null || created === undefined) return;
+      try {
+        await intents.withdraw(created.intent);
+        counts.withdrawn += 1;
+      } catch (error) {
+        // Still in the database: tracked from now on like any intent (re-broadcast, replaced, cancelled).
+        open.push(created.intent);
+        options.onError?.(new Error(`${why}; ${errorText(error)}`));
+      }
+    };
+    const free = knownFree(head);
+    if (free) {
+      freeFromBlock += 1;
+      notifyFinalKnown(head);
+    }
+    const waiting = free ? null : await busyWith(head, read);
     marks.tracked = performance.now();
     if (waiting !== null) {
       lastSkip = `nonce ${waiting.nonce} (intent ${waiting.id}) is still pending: one transaction in flight per account`;
+      await takeBack(lastSkip);
       return;
     }
     for (const [i, candidate] of plans.entries()) {
-      // Signing is pure and the nonce is known: it runs while the simulation is awaited, and is
-      // used only if the commit below takes that same nonce.
-      const nonce = intents.upcomingNonce;
-      const signedAhead = nonce === undefined || candidate.from.toLowerCase() !== account.address.toLowerCase() ? null : signExecution(candidate, nonce, head);
-      signedAhead?.catch(() => undefined); // awaited below when used
       const { result, at } = await simulationOf(i);
       marks.simulated = at;
       const plan: Plan = result.plan;
-      if (result.status !== 'ok' || result.profit === null || result.profit < plan.minProfit || result.blocked !== undefined) continue;
-      if (plan.deadlineBlock <= head.number) continue;
-      if (plan.from.toLowerCase() !== account.address.toLowerCase()) {
-        lastSkip = `plan is from ${plan.from} but the hot key is ${account.address}`;
+      const why = refusal(result, head);
+      if (why !== null) {
+        if (i === 0) await takeBack(why);
+        if (unsendable(plan, head) !== null) lastSkip = why;
         continue;
       }
-      const key = opportunityKeyOf(plan);
-      const created = await intents.createIntent({
-        plan, opportunityKey: key, modeSession: options.session?.id ?? null, simulatedProfit: result.profit,
-        sign: async (nonceNow) => {
-          const signed = signedAhead !== null && nonceNow === nonce ? await signedAhead : await signExecution(plan, nonceNow, head);
-          marks.signed = performance.now();
-          options.onStep?.('signed', { intent: 0n, nonce: nonceNow, txHash: signed.txHash });
-          return signed;
-        },
-      });
+      const created = i === 0 && ahead !== null ? await ahead : await commit(candidate, result.profit, head, marks);
       if (created === null) {
-        lastSkip = `opportunity already has an intent (${key.slice(0, 60)}…): never a second nonce`;
+        lastSkip = `opportunity already has an intent (${opportunityKeyOf(plan).slice(0, 60)}…): never a second nonce`;
         continue;
       }
       const { intent, attempt } = created;
-      marks.committed = performance.now();
       open.push(intent);
-      step('committed', intent, attempt);
-      if (bundle === undefined ? await broadcast(intent, attempt, marks) : await sendBundle(intent, attempt, head, marks)) {
+      if (bundle === undefined ? await broadcast(intent, attempt, marks, result.profit) : await sendBundle(intent, attempt, head, marks, result.profit)) {
         counts.sent += 1;
         if (headSeenAt !== undefined) timeline.record(headSeenAt, marks);
       }
@@ -597,7 +698,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       };
       void simulated(0);
       // The answers read as this head was heard (onHead), or read now for a head heard without them.
-      const read = heads.get(head.hash) ?? readChain(open);
+      const read = heads.get(head.hash) ?? readChain(open, true);
       return enqueue(async () => {
         const marks: SendMarks = {};
         // The protections' send gate is asked only after the head's receipts are read: an outcome
@@ -613,7 +714,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     },
     onHead(header, afterSend) {
       if (closed) return;
-      const read = readChain(open);
+      const read = readChain(open, !knownFree(header));
       heads.set(header.hash, read);
       for (const hash of heads.keys()) if (heads.size > HEADS_KEPT) heads.delete(hash);
       // The block's tracking (receipts recorded, replacements, finality, the ledger rows) queues
@@ -634,7 +735,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     status: () => {
       const sendStepsUs = timeline.summary();
       return {
-        account: account.address, openIntents: open.length, ...counts, lastSkip, headToBroadcastUs: sendStepsUs.broadcast, sendStepsUs, reconciled: { ...reconciled },
+        account: account.address, openIntents: open.length, ...counts, lastSkip, freeFromBlock, headToBroadcastUs: sendStepsUs.broadcast, sendStepsUs, reconciled: { ...reconciled },
         submission: bundle === undefined ? 'public' : 'bundle', inclusionFailures: { ...inclusionFailures },
       };
     },

@@ -207,4 +207,30 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     const receipt = (await receiptOf(attempts.find((a) => a.id === row['settled_attempt'])!.tx_hash))!;
     expect(row['included_block']).toBe(BigInt(receipt.blockNumber));
   }, TEST_TIMEOUT_MS);
+
+  it('a plan committed ahead of its simulation and refused by it is withdrawn: no row left, its nonce goes to the next plan, its bytes never sent', async () => {
+    const { plan, head: at } = await nextPlan();
+    const hotKey = devnet.executor!.hotKey.toLowerCase();
+    const nonceRow = async () => (await store.store.query<{ next_nonce: bigint }>(
+      'select next_nonce from live_accounts where chain_id = 31337 and account = $1', [hotKey], { bigint: ['next_nonce'] })).rows[0]!.next_nonce;
+    const before = await nonceRow();
+    const sendsBefore = rpc.forwardedSends.length;
+    const withdrawnBefore = live.status().withdrawn;
+    // The same opportunity asking for more than the chain gives: its simulation answers below the minimum.
+    const short: Plan = { ...plan, minProfit: 10n ** 40n };
+    await live.run([short, plan], at);
+    expect(live.status().lastSkip).toBeNull();
+    // The short plan was committed ahead of its simulation, then taken back.
+    expect(live.status().withdrawn).toBe(withdrawnBefore + 1);
+    const { rows } = await store.store.query<{ nonce: bigint; plan: { minProfit: string } }>(
+      'select nonce, plan from intents where account = $1 and nonce >= $2 order by nonce', [hotKey, before], { bigint: ['nonce'] });
+    // One intent, on the nonce the withdrawn one had taken first, for the plan that passed.
+    expect(rows.map((r) => [r.nonce, r.plan.minProfit])).toEqual([[before, plan.minProfit.toString()]]);
+    expect(await nonceRow()).toBe(before + 1n);
+    const [attempt] = await attemptsOf(before);
+    expect(rpc.forwardedSends.slice(sendsBefore)).toEqual([attempt!.raw_tx]);
+    const row = await untilFinal(before);
+    expect(row['settled_attempt']).toBe(attempt!.id);
+    expect(BigInt(await request('eth_getTransactionCount', [hotKey, 'latest']) as string)).toBe(before + 1n);
+  }, TEST_TIMEOUT_MS);
 });
