@@ -148,10 +148,11 @@ export class IntentStore {
    * with that nonce before the commit (so the stored bytes are the bytes sent). Returns null when
    * the opportunity already has an intent (no second nonce, ever).
    *
-   * One statement, so one round trip on the path from head to broadcast (it was seven): the
-   * opportunity checked free, the nonce row advanced from exactly the nonce signed with, the
-   * intent and its attempt inserted — all or nothing, as a single statement is. Nothing is
-   * written when the opportunity is taken; an error when the row holds another nonce.
+   * One call of `orion_create_intent` (migration 0012), so one round trip on the path from head
+   * to broadcast: the opportunity checked free, the nonce row advanced from exactly the nonce
+   * signed with, the intent and its attempt inserted — all or nothing. Nothing is written when
+   * the opportunity is taken; an error when the row holds another nonce. It answers the new ids
+   * only; the intent handed back is built from what was written.
    */
   async createIntent(input: {
     plan: Plan; opportunityKey: string; modeSession: bigint | null; simulatedProfit: bigint | null;
@@ -161,39 +162,30 @@ export class IntentStore {
     const nonce = this.nextNonce;
     if (nonce === undefined) throw new Error(`no nonce for ${this.account} on chain ${this.chainId}: initNonce first`);
     const signed = await input.sign(nonce);
-    const { rows } = await this.store.query<Record<string, unknown>>(
-      `with taken as (
-         select 1 from intents where chain_id = $1 and opportunity_key = $3
-       ), advanced as (
-         update live_accounts set next_nonce = $5::numeric + 1, updated_at = now()
-          where chain_id = $1 and account = $2 and next_nonce = $5::numeric and not exists (select 1 from taken)
-         returning 1
-       ), intent as (
-         insert into intents (chain_id, account, opportunity_key, mode_session, nonce, state, plan, executor, base_token, plan_block, deadline_block, predicted_profit, simulated_profit)
-         select $1, $2, $3, $4, $5::numeric, 'in_progress', $6::jsonb, $7, $8, $9, $10, $11, $12 where exists (select 1 from advanced)
-         returning *
-       ), attempt as (
-         insert into intent_attempts (intent_id, kind, raw_tx, tx_hash, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, created_block)
-         select id, $13, $14, $15, $16, $17, $18, $19 from intent
-         returning id as attempt_id, broadcasts as attempt_broadcasts
-       )
-       select exists (select 1 from taken) as taken, intent.*, attempt.* from (select 1) as one left join intent on true left join attempt on true`,
-      [this.chainId, lower(this.account), input.opportunityKey, input.modeSession, nonce, json(plan), lower(plan.executor), lower(plan.baseToken),
+    const planJson = json(plan);
+    const { rows } = await this.store.query<{ taken: boolean; intent_id: bigint | null; attempt_id: bigint | null; attempt_broadcasts: number | null }>(
+      'select * from orion_create_intent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)',
+      [this.chainId, lower(this.account), input.opportunityKey, input.modeSession, nonce, planJson, lower(plan.executor), lower(plan.baseToken),
         plan.block.number, plan.deadlineBlock, plan.expectedProfit, input.simulatedProfit,
         signed.kind, signed.rawTx, signed.txHash, signed.gasLimit, signed.maxFeePerGas, signed.maxPriorityFeePerGas, signed.createdBlock],
-      // Prepared once per connection: planning this statement was about half its cost.
-      { bigint: INTENT_BIGINTS, prepare: 'orion_create_intent' },
+      { bigint: ['intent_id', 'attempt_id'], prepare: 'orion_create_intent_call' },
     );
     const row = rows[0]!;
-    if (row['taken'] === true) return null;
-    if (row['id'] === null) {
+    if (row.taken) return null;
+    if (row.intent_id === null || row.attempt_id === null) {
       const held = await this.store.query<{ next_nonce: bigint }>('select next_nonce from live_accounts where chain_id = $1 and account = $2', [this.chainId, lower(this.account)], { bigint: ['next_nonce'] });
       this.nextNonce = held.rows[0]?.next_nonce;
       throw new Error(`the next nonce of ${this.account} on chain ${this.chainId} is ${held.rows[0]?.next_nonce ?? 'not set (initNonce first)'} in the database, not ${nonce}: another writer? nothing was committed`);
     }
     this.nextNonce = nonce + 1n;
-    const attempt: Attempt = { ...signed, id: BigInt(row['attempt_id'] as bigint), intentId: BigInt(row['id'] as bigint), sentAt: null, broadcasts: Number(row['attempt_broadcasts']) };
-    return { intent: toIntent(row, [attempt]), attempt };
+    const attempt: Attempt = { ...signed, id: BigInt(row.attempt_id), intentId: BigInt(row.intent_id), sentAt: null, broadcasts: Number(row.attempt_broadcasts) };
+    // The row as written (the same fields openIntents reads back).
+    const written: Record<string, unknown> = {
+      id: row.intent_id, chain_id: this.chainId, account: lower(this.account), opportunity_key: input.opportunityKey, nonce, state: 'in_progress',
+      executor: lower(plan.executor), base_token: lower(plan.baseToken), plan: JSON.parse(planJson) as unknown, plan_block: plan.block.number,
+      deadline_block: plan.deadlineBlock, predicted_profit: plan.expectedProfit, settled_attempt: null, included_block: null, included_hash: null,
+    };
+    return { intent: toIntent(written, [attempt]), attempt };
   }
 
   /** Stores a replacement or cancellation of `intent` (committed before it is sent). */
