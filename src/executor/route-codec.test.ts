@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { decodeFunctionData, encodeErrorResult, encodeEventTopics, encodeAbiParameters, getAddress, zeroAddress, type Address, type Hex, type Log } from 'viem';
+import { decodeFunctionData, encodeErrorResult, encodeEventTopics, encodeAbiParameters, encodeFunctionData, getAddress, zeroAddress, type Address, type Hex, type Log } from 'viem';
 import { describe, expect, it } from 'vitest';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { InputError } from '../errors.ts';
+import { executeCalldata } from './execute-calldata.ts';
 import { decodeExecutedEvents, decodeExecutorRevert, encodeExecute, validateExecute, type ExecuteParams, type RouteHop } from './route-codec.ts';
 
 const addr = (n: number): Address => getAddress(`0x${n.toString(16).padStart(40, '0')}`);
@@ -62,6 +63,30 @@ describe('route codec', () => {
       expect((args as readonly unknown[]).slice(1, 3)).toEqual([amountIn, minProfit]);
       expect((args[0] as readonly { pool: Address; fee: number }[]).map((h) => [h.pool, h.fee])).toEqual(route.map((h) => [h.pool, h.fee]));
     }));
+  });
+
+  it('writes the same bytes as viem\'s ABI encoder for any route, amounts to 2^256 - 1, any source and address case (property)', () => {
+    const anyAddress = fc.uint8Array({ minLength: 20, maxLength: 20 }).chain((bytes) => fc.constantFrom(
+      `0x${Buffer.from(bytes).toString('hex')}`, `0x${Buffer.from(bytes).toString('hex').toUpperCase()}`) as fc.Arbitrary<Address>);
+    const hopArb = fc.record({ pool: anyAddress, protocol: fc.integer({ min: 0, max: 255 }), tokenIn: anyAddress, tokenOut: anyAddress, fee: fc.integer({ min: 0, max: 2 ** 24 - 1 }) });
+    const uint = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n });
+    fc.assert(fc.property(fc.array(hopArb, { minLength: 0, maxLength: 5 }), uint, uint, uint, fc.integer({ min: 0, max: 255 }), anyAddress, (route, amountIn, minProfit, deadline, kind, lender) => {
+      const ours = executeCalldata(route, amountIn, minProfit, deadline, { kind, lender });
+      const viems = encodeFunctionData({
+        abi: flashArbExecutorAbi, functionName: 'execute',
+        args: [route.map((h) => ({ ...h, pool: getAddress(h.pool), tokenIn: getAddress(h.tokenIn), tokenOut: getAddress(h.tokenOut) })), amountIn, minProfit, deadline, { kind, lender: getAddress(lender) }],
+      });
+      expect(ours).toBe(viems);
+    }), { numRuns: 300 });
+  });
+
+  it('refuses a value that does not fit its ABI type, naming the field', () => {
+    const one = [{ pool: P1, protocol: 0, tokenIn: BASE, tokenOut: A, fee: 3000 }];
+    expect(() => executeCalldata(one, 2n ** 256n, 0n, 1n, { kind: 0, lender: zeroAddress })).toThrow(/amountIn does not fit a uint256/);
+    expect(() => executeCalldata(one, 1n, -1n, 1n, { kind: 0, lender: zeroAddress })).toThrow(/minProfit does not fit a uint256/);
+    expect(() => executeCalldata([{ ...one[0]!, fee: 2 ** 24 }], 1n, 0n, 1n, { kind: 0, lender: zeroAddress })).toThrow(/route hop 0: fee does not fit a uint24/);
+    expect(() => executeCalldata([{ ...one[0]!, pool: '0x1234' }], 1n, 0n, 1n, { kind: 0, lender: zeroAddress })).toThrow(/route hop 0: pool is not an address/);
+    expect(() => executeCalldata(one, 1n, 0n, 1n, { kind: 256, lender: zeroAddress })).toThrow(/flash kind does not fit a uint8/);
   });
 
   it('decodes Executed events of the executor and skips other logs', () => {

@@ -1,7 +1,6 @@
 import {
   decodeErrorResult,
   decodeEventLog,
-  encodeFunctionData,
   getAddress,
   isAddress,
   zeroAddress,
@@ -11,6 +10,7 @@ import {
 } from 'viem';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { InputError } from '../errors.ts';
+import { executeCalldata } from './execute-calldata.ts';
 
 /**
  * The calldata of FlashArbExecutor.execute and the decoding of what it emits or reverts with.
@@ -90,26 +90,29 @@ export function validateExecute(params: ExecuteParams): void {
   }
 }
 
-/** The lender address as the contract expects it for this source. */
+/** The lender address the contract is given for this source (as written: the encoding is case-blind). */
 function lenderOf(route: readonly RouteHop[], flash: FlashSource): Address {
   if (flash.kind === 'none') return zeroAddress;
-  if (flash.kind === 'v2-flash-swap') return getAddress(route[0]!.pool);
-  return getAddress(flash.lender!);
+  if (flash.kind === 'v2-flash-swap') return route[0]!.pool;
+  return flash.lender!;
 }
 
-/** `execute` arguments in the ABI's shape (validated). */
+/** `execute` arguments in the ABI's shape (validated; checksummed addresses), for viem's contract calls. */
 export function executeArgs(params: ExecuteParams) {
   validateExecute(params);
   const route = params.route.map((hop) => ({
     pool: getAddress(hop.pool), protocol: PROTOCOL_ID[hop.protocol], tokenIn: getAddress(hop.tokenIn), tokenOut: getAddress(hop.tokenOut), fee: hop.fee,
   }));
-  const flash = { kind: FLASH_KIND_ID[params.flash.kind], lender: lenderOf(params.route, params.flash) };
+  const flash = { kind: FLASH_KIND_ID[params.flash.kind], lender: getAddress(lenderOf(params.route, params.flash)) };
   return [route, params.amountIn, params.minProfit, params.deadlineBlock, flash] as const;
 }
 
-/** Calldata of `execute(route, amountIn, minProfit, deadlineBlock, flash)` (validated). */
+/** Calldata of `execute(route, amountIn, minProfit, deadlineBlock, flash)` (validated; encoded by execute-calldata.ts). */
 export function encodeExecute(params: ExecuteParams): Hex {
-  return encodeFunctionData({ abi: flashArbExecutorAbi, functionName: 'execute', args: executeArgs(params) });
+  validateExecute(params);
+  const route = params.route.map((hop) => ({ pool: hop.pool, protocol: PROTOCOL_ID[hop.protocol], tokenIn: hop.tokenIn, tokenOut: hop.tokenOut, fee: hop.fee }));
+  const flash = { kind: FLASH_KIND_ID[params.flash.kind], lender: lenderOf(params.route, params.flash) };
+  return executeCalldata(route, params.amountIn, params.minProfit, params.deadlineBlock, flash);
 }
 
 /** One decoded `Executed` event. */
