@@ -302,10 +302,13 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     for (const sighting of decided.sightings) {
       if (sighting.decision?.outcome === 'planned') routeOf.set(sighting.decision.plan, { opportunity: sighting.opportunity, route: routeKey(sighting.opportunity) });
     }
+    // The plans go to the executor first (its first simulation request leaves now), then the
+    // ledger gets the block's rows: the record stage's work is not on the path to the send, and
+    // the executor's results come back in a later turn, after the rows they link to.
+    if (decided.plans.length > 0) execute.submit(decided);
     record.decided(decided);
     options.onDecided?.(decided);
     if (decided.plans.length === 0) latency.record(decided.header.number, decided.clock);
-    else execute.submit(decided);
     options.onOpportunities?.(event.header.number, best);
   };
 
