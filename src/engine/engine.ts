@@ -325,6 +325,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       maxStaleBlocks: options.maxStaleBlocks,
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.onTransientError ? { onTransientError: options.onTransientError } : {}),
+      // A due checkpoint waits for the block's executor work: its serialization and write stay
+      // off the path from head to broadcast. Only that block's: a busy executor never starves it.
+      deferCheckpoint: (save) => void execute.currentDone().catch(() => undefined).then(save),
       emit: onMarket,
     });
   } catch (error) {

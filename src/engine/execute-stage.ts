@@ -36,6 +36,8 @@ export interface ExecuteStage {
   status(): ExecuteStageStatus;
   /** Resolves once nothing is running or waiting. */
   idle(): Promise<void>;
+  /** Resolves once the block running now (if any) is done, whatever comes after it. */
+  currentDone(): Promise<void>;
 }
 
 /** Creates the execute stage. */
@@ -87,5 +89,6 @@ export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
     async idle() {
       while (running !== null) await running;
     },
+    currentDone: () => running ?? Promise.resolve(),
   };
 }

@@ -30,6 +30,8 @@ export interface MarketStageOptions {
   maxStaleBlocks: number;
   progress?: ProgressSink;
   onTransientError?: (error: unknown) => void;
+  /** When a due market checkpoint runs (src/market/market-follower.ts); absent: in the block's own turn. */
+  deferCheckpoint?: (save: () => Promise<void>) => void;
   /** Each market event, in block order; awaited before the next block is applied. */
   emit: (event: MarketEvent) => void | Promise<void>;
 }
@@ -107,6 +109,7 @@ export async function startMarketStage(options: MarketStageOptions): Promise<Mar
     maxStaleBlocks: options.maxStaleBlocks,
     ...(options.progress ? { progress: options.progress } : {}),
     ...(options.onTransientError ? { onTransientError: options.onTransientError } : {}),
+    ...(options.deferCheckpoint ? { deferCheckpoint: options.deferCheckpoint } : {}),
     onBlock: async (applied, header: BlockHeader, timing: BlockTiming) => {
       await reprice(header);
       head = header;

@@ -69,6 +69,47 @@ forEachBackend('market follower (sync + monitor + staleness + checkpoints)', (db
       await again.stop();
     }
   });
+
+  it('a deferred checkpoint is written when its turn comes, scheduled once however many blocks fell due, with every pool changed meanwhile', async () => {
+    const pools = devnet.seeded.localSnapshot.pools;
+    const held: (() => Promise<void>)[] = [];
+    const options: MarketFollowerOptions = {
+      clients: createChainClients([devnet.anvil.rpcUrl, devnet.anvil.wsUrl]),
+      persistence: createMarketPersistence(db.store),
+      chainId: 31337,
+      source: { kind: 'pools', pools: pools.map((p) => ({ ...p, token0: p.token0.address, token1: p.token1.address, ...(p.protocol === 'uniswap-v3' ? { tickSpacing: p.tickSpacing } : {}) })) },
+      finalityDepth: 8,
+      pollIntervalMs: 100,
+      maxStaleBlocks: 2,
+      checkpointEveryBlocks: 1,
+      deferCheckpoint: (save) => void held.push(save),
+    };
+    const repository = createMarketSyncRepository(db.store);
+    const follower = await startMarketFollower(options);
+    const startedAt = (await repository.getSync(31337))?.blockNumber;
+    const flow = await startNoiseFlow(devnet.clients, devnet.deployment, devnet.seeded, { seed: 6, swapsPerBlock: 3 });
+    await until('the WebSocket subscription', () => follower.status().monitor.mode === 'websocket');
+    for (let i = 0; i < 3; i += 1) await flow.step();
+    const head = await devnet.clients.publicClient.getBlockNumber({ cacheTime: 0 });
+    await until('the state to reach the head', () => follower.state.block?.number === head);
+    // Due at every block, scheduled once, and nothing written until it runs.
+    expect(held).toHaveLength(1);
+    expect((await repository.getSync(31337))?.blockNumber).toBe(startedAt);
+    await held[0]!();
+    expect((await repository.getSync(31337))?.blockNumber).toBe(head);
+    // What it wrote is the chain's state of every pool: a restart without any further write reads it back.
+    const chain = await readPoolStates(devnet.clients, devnet.seeded.lens, pools, head);
+    await follower.stop();
+    const plain: MarketFollowerOptions = { ...options };
+    delete plain.deferCheckpoint;
+    const again = await startMarketFollower(plain);
+    try {
+      expect(again.sync.mode).toBe('restored');
+      expect(pools.map((p) => key(again.state.pool(p.address)?.toSnapshot()))).toEqual(chain.map(key));
+    } finally {
+      await again.stop();
+    }
+  });
 });
 
 // Two endpoints whose nodes share history, then fork: the follower's state follows the primary,

@@ -29,6 +29,12 @@ export interface MarketFollowerOptions {
   maxStaleBlocks: number;
   /** Write the state to the database every this many applied blocks (and on stop). */
   checkpointEveryBlocks?: number;
+  /**
+   * Runs a due checkpoint later instead of in the block's own turn: the engine runs it once the
+   * block's executor work is done, so serializing the state and writing it stay off the path from
+   * head to broadcast. Absent: at once, awaited before the next block is applied.
+   */
+  deferCheckpoint?: (save: () => Promise<void>) => void;
   progress?: ProgressSink;
   /**
    * Each applied block (what changed, and its header: the next base fee follows from it), e.g.
@@ -70,12 +76,37 @@ export async function startMarketFollower(options: MarketFollowerOptions): Promi
   const every = options.checkpointEveryBlocks ?? 10;
   const dirty = new Set<string>();
   let sinceCheckpoint = 0;
+  /** The checkpoints in order, one at a time (a deferred one may still run when the next is due). */
+  let saving: Promise<void> = Promise.resolve();
+  let deferred = false;
 
-  const checkpoint = async (): Promise<void> => {
-    if (sinceCheckpoint === 0 && dirty.size === 0) return;
-    await saveMarketCheckpoint(persistence, state, dirty);
-    dirty.clear();
-    sinceCheckpoint = 0;
+  // Writes the state as it is when its turn comes: the pools changed since the last checkpoint,
+  // taken (and serialized) synchronously at its start; given back if the write fails.
+  const checkpoint = (): Promise<void> => {
+    const run = saving.then(async () => {
+      if (sinceCheckpoint === 0 && dirty.size === 0) return;
+      const changed = [...dirty];
+      dirty.clear();
+      sinceCheckpoint = 0;
+      try {
+        await saveMarketCheckpoint(persistence, state, changed);
+      } catch (error) {
+        for (const address of changed) dirty.add(address);
+        sinceCheckpoint = Math.max(sinceCheckpoint, 1);
+        throw error;
+      }
+    });
+    saving = run.catch(() => undefined);
+    return run;
+  };
+  const checkpointDue = async (): Promise<void> => {
+    if (options.deferCheckpoint === undefined) return checkpoint();
+    if (deferred) return;
+    deferred = true;
+    options.deferCheckpoint(() => {
+      deferred = false;
+      return checkpoint().catch((error: unknown) => options.onTransientError?.(error));
+    });
   };
 
   const onEvent = async (event: ChainEvent, timing: BlockTiming | null): Promise<void> => {
@@ -85,7 +116,7 @@ export async function startMarketFollower(options: MarketFollowerOptions): Promi
       sinceCheckpoint += 1;
       // The monitor times every block event it delivers (null only for reorg and finalized).
       await options.onBlock?.(applied, event.block, timing!);
-      if (sinceCheckpoint >= every) await checkpoint();
+      if (sinceCheckpoint >= every) await checkpointDue();
     } else if (event.type === 'reorg') {
       const changed = state.rollBack(event);
       changed.forEach((a) => dirty.add(a));
