@@ -9,6 +9,7 @@ import { startNoiseFlow } from '../devnet/flow.ts';
 import { readPoolStates } from '../devnet/read-pools.ts';
 import { createMarketSyncRepository } from '../store/market-sync-repository.ts';
 import { forEachBackend } from '../store/test-store.ts';
+import type { Store } from '../store/types.ts';
 import { startMarketFollower, type MarketFollowerOptions } from './market-follower.ts';
 import type { PoolSnapshot } from './snapshot.ts';
 
@@ -32,20 +33,26 @@ afterAll(async () => {
   await devnet?.stop();
 });
 
+/** The follower of the devnet's pools over WebSocket heads, on `store`. */
+function followerOptions(store: Store, more: Partial<MarketFollowerOptions>): MarketFollowerOptions {
+  const pools = devnet.seeded.localSnapshot.pools;
+  return {
+    clients: createChainClients([devnet.anvil.rpcUrl, devnet.anvil.wsUrl]),
+    persistence: createMarketPersistence(store),
+    chainId: 31337,
+    source: { kind: 'pools', pools: pools.map((p) => ({ ...p, token0: p.token0.address, token1: p.token1.address, ...(p.protocol === 'uniswap-v3' ? { tickSpacing: p.tickSpacing } : {}) })) },
+    finalityDepth: 8,
+    pollIntervalMs: 100,
+    maxStaleBlocks: 2,
+    ...more,
+  };
+}
+
 // On every backend (PGlite, and PostgreSQL when TEST_DATABASE_URL is set), one chain for both.
 forEachBackend('market follower (sync + monitor + staleness + checkpoints)', (db) => {
   it('follows the chain over WebSocket heads, stays fresh, checkpoints, and restarts from the checkpoint', async () => {
     const pools = devnet.seeded.localSnapshot.pools;
-    const options: MarketFollowerOptions = {
-      clients: createChainClients([devnet.anvil.rpcUrl, devnet.anvil.wsUrl]),
-      persistence: createMarketPersistence(db.store),
-      chainId: 31337,
-      source: { kind: 'pools', pools: pools.map((p) => ({ ...p, token0: p.token0.address, token1: p.token1.address, ...(p.protocol === 'uniswap-v3' ? { tickSpacing: p.tickSpacing } : {}) })) },
-      finalityDepth: 8,
-      pollIntervalMs: 100,
-      maxStaleBlocks: 2,
-      checkpointEveryBlocks: 2,
-    };
+    const options = followerOptions(db.store, { checkpointEveryBlocks: 2 });
     const follower = await startMarketFollower(options);
     expect(follower.sync.mode).toBe('fresh');
     const flow = await startNoiseFlow(devnet.clients, devnet.deployment, devnet.seeded, { seed: 5, swapsPerBlock: 2 });
@@ -73,17 +80,7 @@ forEachBackend('market follower (sync + monitor + staleness + checkpoints)', (db
   it('a deferred checkpoint is written when its turn comes, scheduled once however many blocks fell due, with every pool changed meanwhile', async () => {
     const pools = devnet.seeded.localSnapshot.pools;
     const held: (() => Promise<void>)[] = [];
-    const options: MarketFollowerOptions = {
-      clients: createChainClients([devnet.anvil.rpcUrl, devnet.anvil.wsUrl]),
-      persistence: createMarketPersistence(db.store),
-      chainId: 31337,
-      source: { kind: 'pools', pools: pools.map((p) => ({ ...p, token0: p.token0.address, token1: p.token1.address, ...(p.protocol === 'uniswap-v3' ? { tickSpacing: p.tickSpacing } : {}) })) },
-      finalityDepth: 8,
-      pollIntervalMs: 100,
-      maxStaleBlocks: 2,
-      checkpointEveryBlocks: 1,
-      deferCheckpoint: (save) => void held.push(save),
-    };
+    const options = followerOptions(db.store, { checkpointEveryBlocks: 1, deferCheckpoint: (save) => void held.push(save) });
     const repository = createMarketSyncRepository(db.store);
     const follower = await startMarketFollower(options);
     const startedAt = (await repository.getSync(31337))?.blockNumber;
