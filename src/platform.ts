@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { formatUnits } from 'viem';
+import { formatGwei, formatUnits } from 'viem';
 import { buildApp } from './api/app.ts';
 import { Readiness } from './api/readiness.ts';
 import type { Config } from './config.ts';
@@ -86,6 +86,8 @@ const DESK_PAGE_CACHE_MS = 500;
 
 /** How often an instance on PostgreSQL reads the protections again (limits, kill switch, breakers). */
 const PROTECTIONS_REFRESH_MS = 2_000;
+/** The fee cap on the embedded local chain when ORION_MAX_FEE_PER_GAS is unset: 100 gwei (its base fee starts at 1 gwei). */
+const EMBEDDED_CHAIN_FEE_CAP = 100_000_000_000n;
 
 /** Starts the platform as configured; throws a RuntimeFault with one clear line on failure. */
 export async function startPlatform(config: Config, say: Say = SILENT): Promise<Platform> {
@@ -210,6 +212,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const ready = (async () => {
     const market = config.rpcUrls.length > 0 ? await followExternalChain(config, say) : await startLocalChain(config, say);
     devnet = market.devnet;
+    if (devnet !== undefined && config.maxFeePerGas === undefined) {
+      // The embedded chain's ether is anvil's: without ORION_MAX_FEE_PER_GAS, fees there are capped
+      // at a default instead of live refusing to start for want of a cap (a followed chain still
+      // needs it set: it is what bounds real money).
+      config = { ...config, maxFeePerGas: EMBEDDED_CHAIN_FEE_CAP };
+      say(`chain: fee cap ${formatGwei(EMBEDDED_CHAIN_FEE_CAP)} gwei per gas on the local chain (ORION_MAX_FEE_PER_GAS unset)`);
+    }
     readiness.markReady('chain', market.rpcUrls[0]);
     if (stopping) return;
 

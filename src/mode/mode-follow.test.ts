@@ -31,7 +31,8 @@ describe('every instance follows a mode switch while it runs', () => {
 
   beforeAll(async () => {
     const config = loadConfig({
-      PORT: '0', HOST: '127.0.0.1', ORION_DATA_DIR: dataDir, ORION_MODE: 'live', ORION_ALLOW_LIVE: 'on', ORION_MAX_FEE_PER_GAS: '100000000000',
+      // No ORION_MAX_FEE_PER_GAS: on the embedded chain live boots with its default cap (100 gwei).
+      PORT: '0', HOST: '127.0.0.1', ORION_DATA_DIR: dataDir, ORION_MODE: 'live', ORION_ALLOW_LIVE: 'on',
       ORION_BACKUP_INTERVAL: '0', ORION_MAINTENANCE_INTERVAL: '0',
     });
     platform = await startPlatform(config);
@@ -76,6 +77,7 @@ describe('every instance follows a mode switch while it runs', () => {
   it('sim → live after a passing validation: a new live session, and the engine runs the live executor again', async () => {
     const report = await platform.mode()!.validate({ label: 'test' });
     expect(report.passed, JSON.stringify(report.checks.filter((c) => !c.ok))).toBe(true);
+    expect(report.checks.find((c) => c.name === 'limits')?.detail).toBe('fee cap 100000000000 wei per gas');
     const status = await platform.mode()!.switch('live', { label: 'test' });
     const engine = platform.engine()!;
     expect(engine.status().mode).toBe('live');
