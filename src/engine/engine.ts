@@ -7,7 +7,7 @@ import { createSimExecutor } from '../executor/sim.ts';
 import { settledOutcome } from '../executor/live/settled-outcome.ts';
 import { createLiveExecutor, type LiveExecutor, type LiveExecutorOptions, type LiveExecutorStatus, type LiveSettings } from '../executor/live/live-executor.ts';
 import type { Funnel } from '../ledger/funnel.ts';
-import { readFunnel } from '../ledger/funnel.ts';
+import { applyExecutionCounts, readExecutionCounts, readFunnel } from '../ledger/funnel.ts';
 import { createLedgerWriter, type LedgerWriter, type LedgerWriterStatus } from '../ledger/ledger-writer.ts';
 import { enterModeSession } from '../ledger/mode-session.ts';
 import type { ModeSession } from '../ledger/records.ts';
@@ -170,7 +170,10 @@ const DEFAULT_POLL_INTERVAL_MS = 250;
 const RECENT_SIMULATIONS = 20;
 
 /** Picks the executor of the mode (the only place that knows which implementation runs). */
-async function executorFor(options: EngineOptions, rpc: ReturnType<typeof createChainClients>['pool'], chainId: number, session: ModeSession, onSettled?: LiveExecutorOptions['onSettled']): Promise<Executor | LiveExecutor> {
+async function executorFor(
+  options: EngineOptions, rpc: ReturnType<typeof createChainClients>['pool'], chainId: number, session: ModeSession,
+  hooks: Pick<LiveExecutorOptions, 'onSettled' | 'onLedgerSynced'>,
+): Promise<Executor | LiveExecutor> {
   if (options.mode === 'sim') return createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
   const live = options.live;
   if (live === undefined) throw new InputError('ORION_MODE=live needs the hot key that signs (ORION_PRIVATE_KEY or ORION_KEYSTORE); none was given');
@@ -182,7 +185,7 @@ async function executorFor(options: EngineOptions, rpc: ReturnType<typeof create
     store: options.store, rpc, chainId, session, blockTimeSeconds: options.blockTimeSeconds, settings: live,
     maxFeePerGas: options.gasBid.maxFeePerGas, priorityFee: options.gasBid.priorityFee,
     ...(live.onStep === undefined ? {} : { onStep: live.onStep }),
-    ...(onSettled === undefined ? {} : { onSettled }),
+    ...hooks,
     ...(options.onTransientError === undefined ? {} : { onError: options.onTransientError }),
   });
 }
@@ -215,13 +218,30 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
   };
   // Live: takes the writer lock, initialises the nonce and reconciles open intents before any block is decided.
-  const executor = await executorFor(options, clients.pool, chainId, session, (settled) => protections.observeOutcome(settledOutcome(settled)));
+  // Live: the funnel's execution part is counted again from the ledger each time the executor
+  // has brought its execution rows up to date (they change after they are written: included,
+  // reorged, final), one read after another. Before the writer exists (the start-up
+  // reconciliation) there is nothing to update: the writer starts from the ledger.
+  const funnelOf: { writer?: LedgerWriter } = {};
+  let recount: Promise<void> = Promise.resolve();
+  const recountExecutions = (): void => {
+    const writing = funnelOf.writer;
+    if (writing === undefined) return;
+    recount = recount
+      .then(async () => applyExecutionCounts(writing.funnel(), await readExecutionCounts(options.store, session.id)))
+      .catch((error: unknown) => options.onTransientError?.(error));
+  };
+  const executor = await executorFor(options, clients.pool, chainId, session, {
+    onSettled: (settled) => protections.observeOutcome(settledOutcome(settled)),
+    onLedgerSynced: recountExecutions,
+  });
   const live = isLive(executor) ? executor : null;
   const writer: LedgerWriter = createLedgerWriter({
     store: options.store, session, funnel: await readFunnel(options.store, session.id),
     ...(options.spillDir === undefined ? {} : { spillDir: options.spillDir }),
     ...(options.onTransientError ? { onFlushError: options.onTransientError } : {}),
   });
+  funnelOf.writer = writer;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const latency = new BlockLatencyRing();
   const recent: SimulationResult[] = [];
@@ -383,6 +403,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       await execute.idle();
       await live?.idle();
       await writer.flush();
+      await recount;
     },
     async stop() {
       await market.stop();
@@ -391,6 +412,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       const ledger = await writer.close();
       // After the ledger's last flush: the executions rows can link to every decision now.
       await live?.close();
+      await recount;
       return ledger;
     },
   };

@@ -44,13 +44,13 @@ const count = (value: unknown): number => Number(value);
 /** The funnel of session `session` as the ledger holds it. */
 export async function readFunnel(db: Queryable, session: bigint): Promise<Funnel> {
   const funnel = emptyFunnel();
-  const [opportunities, decisions, simulations, blocked, reverts, executions, planned, simulatedProfit, realized] = await Promise.all([
+  const [opportunities, decisions, simulations, blocked, reverts, executions, planned, simulatedProfit] = await Promise.all([
     db.query('select count(*) as n from opportunities where mode_session = $1', [session]),
     db.query('select outcome, rule, count(*) as n from decisions where mode_session = $1 group by outcome, rule', [session]),
     db.query('select status, count(*) as n from simulations where mode_session = $1 group by status', [session]),
     db.query('select blocked_rule, count(*) as n from simulations where mode_session = $1 and blocked_rule is not null group by blocked_rule', [session]),
     db.query("select revert_name, count(*) as n from simulations where mode_session = $1 and status = 'reverted' group by revert_name", [session]),
-    db.query('select status, count(*) as n from executions where mode_session = $1 group by status', [session]),
+    readExecutionCounts(db, session),
     db.query(
       `select o.base_token as token, sum(o.profit - o.flash_fee) as total from decisions d join opportunities o on o.id = d.opportunity_id
        where d.mode_session = $1 and d.outcome = 'planned' group by o.base_token`,
@@ -59,11 +59,6 @@ export async function readFunnel(db: Queryable, session: bigint): Promise<Funnel
     db.query(
       `select o.base_token as token, sum(s.simulated_profit) as total from simulations s join opportunities o on o.id = s.opportunity_id
        where s.mode_session = $1 and s.status = 'ok' group by o.base_token`,
-      [session], { bigint: ['total'] },
-    ),
-    db.query(
-      `select o.base_token as token, sum(e.realized_profit) as total from executions e join opportunities o on o.id = e.opportunity_id
-       where e.mode_session = $1 and e.realized_profit is not null group by o.base_token`,
       [session], { bigint: ['total'] },
     ),
   ]);
@@ -84,17 +79,52 @@ export async function readFunnel(db: Queryable, session: bigint): Promise<Funnel
   }
   for (const row of simulations.rows) funnel.simulated[row['status'] as keyof Funnel['simulated']] = count(row['n']);
   for (const row of reverts.rows) funnel.revertsByReason[(row['revert_name'] as string | null) ?? 'unknown'] = count(row['n']);
-  for (const row of executions.rows) {
-    const n = count(row['n']);
-    const status = row['status'] as string;
-    if (status !== 'pending') funnel.submitted += n;
-    if (status === 'included' || status === 'reverted') funnel.included += n;
-  }
   for (const row of planned.rows) tokenProfit(funnel, row['token'] as string).predicted = row['total'] as bigint;
   for (const row of simulatedProfit.rows) tokenProfit(funnel, row['token'] as string).simulated = row['total'] as bigint;
-  for (const row of realized.rows) {
-    tokenProfit(funnel, row['token'] as string).realized = row['total'] as bigint;
-  }
-  funnel.realized = count((await db.query('select count(*) as n from executions where mode_session = $1 and realized_profit is not null', [session])).rows[0]?.['n'] ?? 0);
+  applyExecutionCounts(funnel, executions);
   return funnel;
+}
+
+/** The execution part of a session's funnel: what was sent, included and realized (live only). */
+export interface ExecutionCounts {
+  submitted: number;
+  included: number;
+  realized: number;
+  /** Realized contract profit per base token. */
+  realizedByToken: Record<string, bigint>;
+}
+
+/**
+ * The execution part of session `session`'s funnel as the ledger holds it. The engine reads it
+ * again whenever the live executor has brought the execution rows up to date: the rows change
+ * after they are written (included, reorged, final), so they are counted, not added up.
+ */
+export async function readExecutionCounts(db: Queryable, session: bigint): Promise<ExecutionCounts> {
+  const [byStatus, realized] = await Promise.all([
+    db.query('select status, count(*) as n, count(realized_profit) as realized from executions where mode_session = $1 group by status', [session]),
+    db.query(
+      `select o.base_token as token, sum(e.realized_profit) as total from executions e join opportunities o on o.id = e.opportunity_id
+       where e.mode_session = $1 and e.realized_profit is not null group by o.base_token`,
+      [session], { bigint: ['total'] },
+    ),
+  ]);
+  const counts: ExecutionCounts = { submitted: 0, included: 0, realized: 0, realizedByToken: {} };
+  for (const row of byStatus.rows) {
+    const n = count(row['n']);
+    const status = row['status'] as string;
+    if (status !== 'pending') counts.submitted += n;
+    if (status === 'included' || status === 'reverted') counts.included += n;
+    counts.realized += count(row['realized']);
+  }
+  for (const row of realized.rows) counts.realizedByToken[row['token'] as string] = row['total'] as bigint;
+  return counts;
+}
+
+/** Puts `counts` into `funnel` in place of its execution part. */
+export function applyExecutionCounts(funnel: Funnel, counts: ExecutionCounts): void {
+  funnel.submitted = counts.submitted;
+  funnel.included = counts.included;
+  funnel.realized = counts.realized;
+  for (const profit of Object.values(funnel.profitByToken)) profit.realized = 0n;
+  for (const [token, total] of Object.entries(counts.realizedByToken)) tokenProfit(funnel, token).realized = total;
 }

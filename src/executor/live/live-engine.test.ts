@@ -48,6 +48,8 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
     await engine.settle();
     const status = engine.status().executor.live!;
     await engine.stop();
+    // The funnel /health shows, as the engine counted it by the time it stopped.
+    const funnel = engine.funnel();
     engine = undefined as unknown as Engine;
 
     const db = store.store;
@@ -60,6 +62,10 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
     expect(status.sent, seen).toBeGreaterThan(0);
     // Sends found the account free from their block's own transactions (no receipt read first).
     expect(status.freeFromBlock, seen).toBeGreaterThan(0);
+    // The in-memory funnel counts the live executions as they happened (it used to keep the
+    // start's figures): every intent here was sent, and each realized one is counted.
+    expect(funnel.submitted, `${funnel.submitted} submitted, ${funnel.included} included`).toBe(intents.length);
+    expect(funnel.realized).toBe(intents.filter((r) => r['realized_profit'] !== null).length);
     // Every intent sent carries its simulated profit, learned after a commit made ahead of it.
     for (const row of intents) if (row['state'] !== 'in_progress') expect(row['simulated_profit'], `intent ${String(row['id'])}`).not.toBeNull();
 

@@ -85,6 +85,8 @@ export interface LiveExecutorOptions {
   onStep?: (step: LiveStep, detail: { intent: bigint; nonce: bigint; txHash: Hex }) => void;
   /** Called once per intent when it settles for good (the protections count live outcomes here). */
   onSettled?: (settled: SettledIntent) => void;
+  /** Called after the ledger's execution rows were brought up to date with the intents (the engine recounts its funnel then). */
+  onLedgerSynced?: () => void;
   onError?: (error: unknown) => void;
 }
 
@@ -514,6 +516,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       return [] as bigint[];
     });
     for (const id of done) unsynced.delete(id);
+    if (done.length > 0) options.onLedgerSynced?.();
   }
 
   /** Signs `plan`'s execution with `nonce` at `head` (pure: nothing is stored or sent). */
