@@ -105,6 +105,14 @@ export class Scanner {
   private readonly settled: SettledGroups;
   /** Per path group: the epoch it was last re-bounded at (one re-bound per block). */
   private readonly pathSeen: Int32Array;
+  /**
+   * Per path group: 1 when its pools moved since its key was set, only in ways that cannot raise
+   * what they pay the group's way: the key still bounds every member, and `top`'s walk re-bounds
+   * the group when it reaches it, before expanding it (a block used to re-bound every group
+   * through a changed pool, ~120 a block on the V3-heavy universe, ~1,250 for a base–base pool
+   * at 100k V2 pools, nearly all of them far below the results).
+   */
+  private readonly pathDeferred: Uint8Array;
   /** Per path group: its members' cheapest flash fee in pips (-1: not yet taken). */
   private readonly pathFee: Float64Array;
   /** Per group, at the last walk: gas cost in the base token (NaN: cannot be priced) and the base's value in the gas token. */
@@ -213,6 +221,7 @@ export class Scanner {
     this.pathKeys = new PathGroupKeys(this.paths, this.cycles.stride, this.pools, this.v3Bound, this.changedAt);
     this.settled = new SettledGroups(this.paths, this.cycles.stride, this.cycles.pools, this.changedAt, this.raisedAt, withV3Pool(this.paths, this.cycles.stride, this.pools));
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
+    this.pathDeferred = new Uint8Array(this.paths.count);
     this.pathFee = new Float64Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
     this.groupScale = new Float64Array(this.groups.base.length);
@@ -275,6 +284,18 @@ export class Scanner {
 
   /** Re-bounds path group g and ranks it by that bound. */
   private boundPath(g: number): void {
+    const item = this.cycles.count + g;
+    const key = this.pathKey(g);
+    if (key > 0) this.ranking.set(item, key);
+    else this.ranking.delete(item);
+  }
+
+  /**
+   * Path group g's ranking key at the current state (0: no member can profit): the group bound,
+   * or tighter from its settled members (settled-groups.ts). Clears its deferral.
+   */
+  private pathKey(g: number): number {
+    this.pathDeferred[g] = 0;
     const members = this.paths.members;
     const first = members[this.paths.start[g]!]!;
     let fee = this.pathFee[g]!;
@@ -285,7 +306,6 @@ export class Scanner {
       this.pathFee[g] = fee;
     }
     const base = this.cycles.base[first]!;
-    const item = this.cycles.count + g;
     let key = this.pathKeys.key(g, fee, this.maxInFloat[base]!, this.epoch);
     if (key !== undefined && key > 0) {
       // Pools moved at one hop since the walk last reached the group: its members' kept keys and
@@ -293,15 +313,23 @@ export class Scanner {
       const settled = this.settled.settled(g, (hop, only) => this.pathKeys.keyThrough(g, hop, only, fee, this.maxInFloat[base]!));
       if (settled !== undefined && settled < key) key = settled;
     }
-    if (key !== undefined) {
-      if (key <= 0) this.ranking.delete(item);
-      else this.ranking.set(item, key);
-      return;
-    }
+    if (key !== undefined) return key > 0 ? key : 0;
     const bound = pathGroupBound(this.paths, g, this.cycles.stride, this.pools, this.v3, this.v3Bound, BigInt(fee), this.maxIn.get(base) ?? DEFAULT_MAX_IN);
-    if (bound === undefined) this.ranking.set(item, Infinity);
-    else if (bound <= 0n) this.ranking.delete(item);
-    else this.ranking.set(item, toUpperFloat(bound));
+    return bound === undefined ? Infinity : toUpperFloat(bound);
+  }
+
+  /**
+   * Whether a pool of path group g changed in this refresh (epoch `epoch`) in a way that may have
+   * raised what it pays the way the group swaps it (raised-directions.ts). If none did, every
+   * member pays at most what it did, so the group's ranking key still bounds it.
+   */
+  private raisedForPath(g: number, epoch: number): boolean {
+    const { paths, raisedAt } = this;
+    const stride = this.cycles.stride;
+    for (let i = paths.poolStart[g * stride]!; i < paths.poolStart[g * stride + paths.hops[g]!]!; i++) {
+      if (raisedAt[2 * paths.pools[i]! + (paths.zeroForOne[i] === 1 ? 0 : 1)] === epoch) return true;
+    }
+    return false;
   }
 
   /**
@@ -393,6 +421,11 @@ export class Scanner {
         const g = paths.byPool[k]!;
         if (this.pathSeen[g] === epoch) continue;
         this.pathSeen[g] = epoch;
+        // Moved only the ways it cannot be raised: its key still bounds it, re-bounded when `top`'s walk reaches it.
+        if (!this.raisedForPath(g, epoch)) {
+          this.pathDeferred[g] = 1;
+          continue;
+        }
         this.boundPath(g);
         evaluated++;
       }
@@ -469,12 +502,24 @@ export class Scanner {
     const reached: number[] = [];
     // Loose all-V2 cycles evaluated during this walk (deferred by refresh): re-ranked once it ends.
     const deferred: number[] = [];
+    // Path groups re-bounded during this walk (deferred by refresh) and their keys: re-ranked once it ends.
+    const rekeyedPaths: number[] = [];
+    const rekeyedPathKeys: number[] = [];
     this.ranking.visit(this.groupOffset, this.groupScale, (c, score, push) => {
       const last = chosen[limit - 1];
       if (last !== undefined && score < value.get(last)!) return false;
       if (c >= n) {
-        // A path group: its members join the walk by their own bounds (each at most the group's).
         const g = c - n;
+        if (this.pathDeferred[g] === 1) {
+          // Deferred by refresh: re-bounded now (its kept key bounds it too, so the smaller of the
+          // two), it re-joins the walk by that key, and the ranking takes it once the walk ends.
+          const key = Math.min(this.pathKey(g), this.ranking.keyOf(c));
+          rekeyedPaths.push(g);
+          rekeyedPathKeys.push(key);
+          if (key > 0) push(c, key);
+          return true;
+        }
+        // A path group: its members join the walk by their own bounds (each at most the group's).
         const check = !this.settled.upToDate(g);
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
@@ -520,6 +565,11 @@ export class Scanner {
     });
     for (const c of rekey) if (this.walked[c]! > 0 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
     for (const c of deferred) this.rank(c);
+    for (let i = 0; i < rekeyedPaths.length; i++) {
+      const item = n + rekeyedPaths[i]!;
+      if (rekeyedPathKeys[i]! > 0) this.ranking.set(item, rekeyedPathKeys[i]!);
+      else this.ranking.delete(item);
+    }
     for (const g of reached) this.settlePathGroup(g);
     for (const c of this.lastTop) this.inLastTop[c] = 0;
     for (const c of chosen) this.inLastTop[c] = 1;
