@@ -8,10 +8,12 @@ import { runScannerBench } from '../src/scanner/bench.ts';
 import { synthesize } from '../src/synth/synthesize.ts';
 
 // `npm run bench -- scanner [--snapshot FILE] [--changed N] [--rounds N] [--seed N] [--top K] [--warmup N]
-//   [--synth v2|v3 --pools N --synth-seed S]`: issue 6's scanner benchmark on the 10,773-pair Ethereum
+//   [--repeat N] [--synth v2|v3 --pools N --synth-seed S]`: issue 6's scanner benchmark on the 10,773-pair Ethereum
 // snapshot by default; with --synth, on a synthetic universe grown from --snapshot (default: the
 // Ethereum pairs for v2, the Arbitrum snapshot for v3; written to a temporary file first, untimed,
-// so the cold figure includes reading it as for a real snapshot). Prints one JSON line.
+// so the cold figure includes reading it as for a real snapshot). --repeat N runs it N times and adds
+// the per-block least wall time over the runs (repeatMinP50Us / repeatMinP99Us: what is left of a
+// block once other work on a shared machine is filtered out). Prints one JSON line.
 const snapshots = new URL('../../shared/data/snapshots/', import.meta.url);
 const { values } = parseArgs({
   options: {
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     top: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '100' },
+    repeat: { type: 'string', default: '1' },
     synth: { type: 'string' },
     pools: { type: 'string' },
     'synth-seed': { type: 'string', default: '1' },
@@ -46,6 +49,7 @@ const result = await runScannerBench({
   seed: Number(values.seed),
   top: Number(values.top),
   warmup: Number(values.warmup),
+  repeat: Number(values.repeat),
 });
 if (kind !== undefined) rmSync(path);
 process.stdout.write(`${JSON.stringify({ ...(kind === undefined ? {} : { synth: kind }), ...synthetic, ...result })}\n`);

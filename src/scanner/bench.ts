@@ -1,4 +1,4 @@
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { readSnapshotFile } from '../market/snapshot.ts';
 import { applyMoves, RandomBlocks } from './random-blocks.ts';
 import { Scanner } from './scanner.ts';
@@ -18,6 +18,21 @@ export interface ScannerBenchResult {
   /** CPU time (user + system, all threads) per block: stays meaningful when other work shares the cores. */
   cpuP50Us: number;
   cpuP99Us: number;
+  /**
+   * Timed blocks whose CPU time exceeds what every core could run in their wall time: impossible
+   * for the block's own work, so CPU that other threads (GC helpers, the optimizing compiler) ran
+   * earlier and the kernel accounted during the block (Linux accounts a running thread's time at
+   * scheduler ticks, 4 ms at HZ=250). Where these are ~1 % of the blocks, `cpuP99Us` is theirs.
+   */
+  cpuCarriedBlocks: number;
+  /**
+   * With `repeat` > 1: per block, the least wall time over the repeats (the same blocks each
+   * time, from a fresh scanner), p50 and p99. A block descheduled in one run (other work on the
+   * cores) is rarely descheduled in all: this is the figure that follows the scanner's own work
+   * on a shared machine. The other figures are the first run's.
+   */
+  repeatMinP50Us?: number;
+  repeatMinP99Us?: number;
   /** 1-minute load average when the run ended (what else loaded the machine). */
   load1: number;
   rssMb: number;
@@ -36,6 +51,8 @@ export interface ScannerBenchOptions {
   top?: number;
   /** Blocks run before the timed ones, untimed (default 100): JIT tier-up, not the steady state. */
   warmup?: number;
+  /** Runs of the whole benchmark (cold scan and blocks, same seed), for `repeatMin*` (default 1). */
+  repeat?: number;
   scanner?: ScannerOptions;
 }
 
@@ -71,6 +88,22 @@ async function coldScan(path: string, options: ScannerOptions | undefined, top: 
  * engine that has been following the chain, not V8 compiling the hot paths.
  */
 export async function runScannerBench(options: ScannerBenchOptions): Promise<ScannerBenchResult> {
+  const rounds = options.rounds ?? 1000;
+  const repeat = options.repeat ?? 1;
+  const first = await benchRun(options);
+  if (repeat <= 1) return first.result;
+  const least = first.times.slice();
+  for (let run = 1; run < repeat; run++) {
+    const { times } = await benchRun(options);
+    for (let i = 0; i < rounds; i++) if (times[i]! < least[i]!) least[i] = times[i]!;
+  }
+  least.sort();
+  const round2 = (x: number): number => Math.round(x * 100) / 100;
+  return { ...first.result, repeatMinP50Us: round2(percentile(least, 0.5)), repeatMinP99Us: round2(percentile(least, 0.99)), load1: round2(loadavg()[0]!) };
+}
+
+/** One run of the benchmark: its figures, and each timed block's wall time in block order (µs). */
+async function benchRun(options: ScannerBenchOptions): Promise<{ result: ScannerBenchResult; times: Float64Array }> {
   const changed = options.changed ?? 50;
   const rounds = options.rounds ?? 1000;
   const top = options.top ?? 10;
@@ -97,10 +130,14 @@ export async function runScannerBench(options: ScannerBenchOptions): Promise<Sca
       cpu[round] = used.user + used.system;
     }
   }
+  const inOrder = times.slice();
+  const cores = availableParallelism();
+  let carried = 0;
+  for (let i = 0; i < rounds; i++) if (cpu[i]! > times[i]! * cores) carried++;
   times.sort();
   cpu.sort();
   const round2 = (x: number): number => Math.round(x * 100) / 100;
-  return {
+  const result: ScannerBenchResult = {
     pools: scanner.pools.size,
     cycles: scanner.cycles.count,
     coldMs: round2(coldMs),
@@ -109,8 +146,10 @@ export async function runScannerBench(options: ScannerBenchOptions): Promise<Sca
     incrementalP99Us: round2(percentile(times, 0.99)),
     cpuP50Us: round2(percentile(cpu, 0.5)),
     cpuP99Us: round2(percentile(cpu, 0.99)),
+    cpuCarriedBlocks: carried,
     load1: round2(loadavg()[0]!),
     // Peak resident set of the process (the JSON parse of the snapshot included), in MiB.
     rssMb: round2(process.resourceUsage().maxRSS / 1024),
   };
+  return { result, times: inOrder };
 }

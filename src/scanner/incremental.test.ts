@@ -88,8 +88,14 @@ describe('incremental refresh', () => {
     scanner.setReserves(scanner.poolIndex(pools[3]!.address), 2n * 10n ** 18n, 10n ** 18n);
     expect(scanner.refresh(6n)).toBe(0);
     expect(scanner.top(5).map((o) => o.block)).toEqual([5n]);
+    // Pool 1 now pays more token0 → token1 and less the other way: the cycle through it that way is
+    // re-evaluated at once, the other (its bound still an upper bound) when `top`'s walk reaches it.
     scanner.setReserves(scanner.poolIndex(pools[1]!.address), 10n ** 18n, 11n * 10n ** 17n);
-    expect(scanner.refresh(7n)).toBe(2);
+    expect(scanner.refresh(7n)).toBe(1);
     expect(scanner.top(5).map((o) => o.block)).toEqual([7n]);
+    // Moved back (paying more the other way): the other cycle is the one evaluated at once.
+    scanner.setReserves(scanner.poolIndex(pools[1]!.address), 11n * 10n ** 17n, 10n ** 18n);
+    expect(scanner.refresh(8n)).toBe(1);
+    expect(scanner.top(5).map((o) => o.block)).toEqual([8n]);
   });
 });

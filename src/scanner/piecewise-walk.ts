@@ -14,6 +14,22 @@ const MAX_HOPS = 4;
 /** Relative float error allowed for each term of a range boundary's hop input (see `crossingError`). */
 const BOUNDARY_ERROR = 1e-12;
 
+/**
+ * The liquidities a swap from one pool state meets in one direction: `exact[k]` after k crossings
+ * (as the swap loop tracks it: ± liquidityNet at each initialized tick crossed), `float[k]` its
+ * float. Built as far as walks go and kept for the state (its tick, liquidity and tick map): the
+ * sizings of one block cross the same ranges of a pool again and again (arbitrum: ~70 crossings a
+ * sizing), and each crossing was a bigint sum and its conversion.
+ */
+interface MetLiquidity {
+  tick: number;
+  liquidity: bigint;
+  ticks: Int32Array;
+  liquidityNet: readonly bigint[];
+  exact: bigint[];
+  float: number[];
+}
+
 /** One region of the walk: every hop inside one liquidity range. */
 export interface Region {
   /** Route input at the region's start. */
@@ -70,6 +86,11 @@ export class PiecewiseWalk {
   private readonly sqrtPrice = new Float64Array(MAX_HOPS);
   private readonly liquidity: bigint[] = [0n, 0n, 0n, 0n];
   private readonly liquidityF = new Float64Array(MAX_HOPS);
+  /** V3 hop: the liquidities its pool state meets, and how many ticks the walk crossed on it. */
+  private readonly met: (MetLiquidity | undefined)[] = [undefined, undefined, undefined, undefined];
+  private readonly crossings = new Int32Array(MAX_HOPS);
+  /** MetLiquidity by pool and direction (2·pool + zeroForOne), for the state it was taken at. */
+  private readonly kept: (MetLiquidity | undefined)[] = [];
   private readonly next = new Int32Array(MAX_HOPS);
   /** V3 hop: the last initialized tick it crossed (NaN: none yet). */
   private readonly crossed = new Float64Array(MAX_HOPS);
@@ -118,7 +139,11 @@ export class PiecewiseWalk {
       this.state[h] = state;
       this.sqrtPrice[h] = Number(state.sqrtPriceX96) / Q96F;
       this.lnRateAtZero[h] = this.lnGamma[h]! + (zeroForOne ? 2 : -2) * Math.log(this.sqrtPrice[h]!);
-      this.setLiquidity(h, state.liquidity);
+      const met = this.metBy(route.pool[h]!, zeroForOne, state);
+      this.met[h] = met;
+      this.crossings[h] = 0;
+      this.liquidity[h] = met.exact[0]!;
+      this.liquidityF[h] = met.float[0]!;
       this.crossed[h] = NaN;
       this.next[h] = zeroForOne ? lastIndexAtOrBelow(state.ticks, state.tick) : firstIndexAbove(state.ticks, state.tick);
       this.findBoundary(h);
@@ -267,11 +292,19 @@ export class PiecewiseWalk {
       return;
     }
     const state = this.state[h]!;
-    const net = state.liquidityNet[this.next[h]!]!;
     this.crossed[h] = state.ticks[this.next[h]!]!;
-    // Moving down (zeroForOne), liquidityNet applies with the opposite sign.
     const zeroForOne = this.zeroForOne[h] === 1;
-    this.setLiquidity(h, this.liquidity[h]! + (zeroForOne ? -net : net));
+    const met = this.met[h]!;
+    const k = ++this.crossings[h]!;
+    if (k === met.exact.length) {
+      // Moving down (zeroForOne), liquidityNet applies with the opposite sign.
+      const net = state.liquidityNet[this.next[h]!]!;
+      const liquidity = met.exact[k - 1]! + (zeroForOne ? -net : net);
+      met.exact.push(liquidity);
+      met.float.push(Number(liquidity));
+    }
+    this.liquidity[h] = met.exact[k]!;
+    this.liquidityF[h] = met.float[k]!;
     this.next[h] = this.next[h]! + (zeroForOne ? -1 : 1);
     if (this.liquidity[h]! < 0n) {
       // An inconsistent tick map: the swap loop would revert here, so nothing more is paid.
@@ -281,9 +314,17 @@ export class PiecewiseWalk {
     this.findBoundary(h);
   }
 
-  private setLiquidity(h: number, liquidity: bigint): void {
-    this.liquidity[h] = liquidity;
-    this.liquidityF[h] = Number(liquidity);
+  /** The liquidities pool `pool`'s state meets swapped this way, kept while the state keeps its tick, liquidity and tick map. */
+  private metBy(pool: number, zeroForOne: boolean, state: Readonly<V3SwapPool>): MetLiquidity {
+    const key = 2 * pool + (zeroForOne ? 1 : 0);
+    let met = key < this.kept.length ? this.kept[key] : undefined;
+    if (met === undefined || met.tick !== state.tick || met.liquidity !== state.liquidity || met.ticks !== state.ticks || met.liquidityNet !== state.liquidityNet) {
+      met = { tick: state.tick, liquidity: state.liquidity, ticks: state.ticks, liquidityNet: state.liquidityNet, exact: [state.liquidity], float: [Number(state.liquidity)] };
+      // Grown with explicit holes filled, so the array stays packed.
+      while (this.kept.length <= key) this.kept.push(undefined);
+      this.kept[key] = met;
+    }
+    return met;
   }
 
   /** End of V3 hop h's current range (the next initialized tick, or the price limit) and the input to reach it. */

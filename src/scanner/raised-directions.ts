@@ -30,9 +30,11 @@ export function raisedV2(reserve0: bigint, reserve1: bigint, after0: bigint, aft
   // its cycles hold no key to keep.
   if (reserve0 <= 0n || reserve1 <= 0n) return RAISED_BOTH;
   let raised = 0;
-  // token0 in, token1 out: R = reserve0, S = reserve1.
-  if (!(after1 <= reserve1 && after1 * reserve0 <= reserve1 * after0)) raised |= RAISED_ZERO_FOR_ONE;
-  if (!(after0 <= reserve0 && after0 * reserve1 <= reserve0 * after1)) raised |= RAISED_ONE_FOR_ZERO;
+  // token0 in, token1 out: R = reserve0, S = reserve1. A swap moves one reserve up and the other
+  // down: then S' ≤ S with R' ≥ R gives S'·R ≤ S·R' at once, and the products (every changed pool,
+  // every block) are needed only when both reserves fell.
+  if (!(after1 <= reserve1 && (after0 >= reserve0 || after1 * reserve0 <= reserve1 * after0))) raised |= RAISED_ZERO_FOR_ONE;
+  if (!(after0 <= reserve0 && (after1 >= reserve1 || after0 * reserve1 <= reserve0 * after1))) raised |= RAISED_ONE_FOR_ZERO;
   return raised;
 }
 

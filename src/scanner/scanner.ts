@@ -87,8 +87,15 @@ export class Scanner {
    * cycle whose pools only moved the ways it swaps them keeps its keys; its exact results go.
    */
   private readonly raisedAt: Int32Array;
-  /** Per pool changed since the last refresh through a setter: its state before (none: changed some other way, raised both ways). */
-  private readonly before = new Map<number, { reserve0: bigint; reserve1: bigint } | V3Before>();
+  /** Per V3 pool changed since the last refresh through `setV3State`: its state before (none: changed some other way, raised both ways). */
+  private readonly before = new Map<number, V3Before>();
+  /**
+   * Per V2 pool changed since the last refresh through `setReserves` (`reservesKept`): its reserves
+   * before, in flat arrays (a Map of fresh objects here cost the real pairs' median block ~6 µs).
+   */
+  private readonly reservesKept: Uint8Array;
+  private readonly reserve0Before: bigint[];
+  private readonly reserve1Before: bigint[];
   /** Per pool: the refresh epoch and block of its last change (what a lazily evaluated member is computed at). */
   private readonly changedAt: Int32Array;
   private readonly changedBlock: (bigint | null)[];
@@ -98,6 +105,14 @@ export class Scanner {
   private readonly settled: SettledGroups;
   /** Per path group: the epoch it was last re-bounded at (one re-bound per block). */
   private readonly pathSeen: Int32Array;
+  /**
+   * Per path group: 1 when its pools moved since its key was set, only in ways that cannot raise
+   * what they pay the group's way: the key still bounds every member, and `top`'s walk re-bounds
+   * the group when it reaches it, before expanding it (a block used to re-bound every group
+   * through a changed pool, ~120 a block on the V3-heavy universe, ~1,250 for a base–base pool
+   * at 100k V2 pools, nearly all of them far below the results).
+   */
+  private readonly pathDeferred: Uint8Array;
   /** Per path group: its members' cheapest flash fee in pips (-1: not yet taken). */
   private readonly pathFee: Float64Array;
   /** Per group, at the last walk: gas cost in the base token (NaN: cannot be priced) and the base's value in the gas token. */
@@ -199,10 +214,14 @@ export class Scanner {
     this.keyedAt = new Int32Array(this.cycles.count).fill(-1);
     this.raisedAt = new Int32Array(2 * this.pools.size);
     this.changedAt = new Int32Array(this.pools.size);
+    this.reservesKept = new Uint8Array(this.pools.size);
+    this.reserve0Before = new Array<bigint>(this.pools.size).fill(0n);
+    this.reserve1Before = new Array<bigint>(this.pools.size).fill(0n);
     this.changedBlock = new Array<bigint | null>(this.pools.size).fill(null);
     this.pathKeys = new PathGroupKeys(this.paths, this.cycles.stride, this.pools, this.v3Bound, this.changedAt);
     this.settled = new SettledGroups(this.paths, this.cycles.stride, this.cycles.pools, this.changedAt, this.raisedAt, withV3Pool(this.paths, this.cycles.stride, this.pools));
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
+    this.pathDeferred = new Uint8Array(this.paths.count);
     this.pathFee = new Float64Array(this.paths.count).fill(-1);
     this.groupOffset = new Float64Array(this.groups.base.length);
     this.groupScale = new Float64Array(this.groups.base.length);
@@ -244,9 +263,15 @@ export class Scanner {
     if (refine) this.refineAll();
   }
 
-  /** Evaluates every path-group member whose pools changed since it was last evaluated (before a pass over all candidates). */
+  /**
+   * Evaluates every cycle whose pools changed since it was last evaluated (before a pass over all
+   * candidates): path-group members, and loose all-V2 cycles whose evaluation a block deferred.
+   */
   private evaluateStale(): void {
-    for (let c = 0; c < this.cycles.count; c++) if (this.paths.of[c]! >= 0 && this.stale(c)) this.evaluate(c, true);
+    for (let c = 0; c < this.cycles.count; c++) {
+      // A loose cycle never evaluated (before the cold pass) is not ranked yet: left to scanAll.
+      if ((this.paths.of[c]! >= 0 || this.evaluatedAt[c]! >= 0) && this.stale(c)) this.evaluate(c, true);
+    }
   }
 
   /** Whether a pool of cycle `c` changed since it was last evaluated. */
@@ -259,6 +284,18 @@ export class Scanner {
 
   /** Re-bounds path group g and ranks it by that bound. */
   private boundPath(g: number): void {
+    const item = this.cycles.count + g;
+    const key = this.pathKey(g);
+    if (key > 0) this.ranking.set(item, key);
+    else this.ranking.delete(item);
+  }
+
+  /**
+   * Path group g's ranking key at the current state (0: no member can profit): the group bound,
+   * or tighter from its settled members (settled-groups.ts). Clears its deferral.
+   */
+  private pathKey(g: number): number {
+    this.pathDeferred[g] = 0;
     const members = this.paths.members;
     const first = members[this.paths.start[g]!]!;
     let fee = this.pathFee[g]!;
@@ -269,7 +306,6 @@ export class Scanner {
       this.pathFee[g] = fee;
     }
     const base = this.cycles.base[first]!;
-    const item = this.cycles.count + g;
     let key = this.pathKeys.key(g, fee, this.maxInFloat[base]!, this.epoch);
     if (key !== undefined && key > 0) {
       // Pools moved at one hop since the walk last reached the group: its members' kept keys and
@@ -277,15 +313,23 @@ export class Scanner {
       const settled = this.settled.settled(g, (hop, only) => this.pathKeys.keyThrough(g, hop, only, fee, this.maxInFloat[base]!));
       if (settled !== undefined && settled < key) key = settled;
     }
-    if (key !== undefined) {
-      if (key <= 0) this.ranking.delete(item);
-      else this.ranking.set(item, key);
-      return;
-    }
+    if (key !== undefined) return key > 0 ? key : 0;
     const bound = pathGroupBound(this.paths, g, this.cycles.stride, this.pools, this.v3, this.v3Bound, BigInt(fee), this.maxIn.get(base) ?? DEFAULT_MAX_IN);
-    if (bound === undefined) this.ranking.set(item, Infinity);
-    else if (bound <= 0n) this.ranking.delete(item);
-    else this.ranking.set(item, toUpperFloat(bound));
+    return bound === undefined ? Infinity : toUpperFloat(bound);
+  }
+
+  /**
+   * Whether a pool of path group g changed in this refresh (epoch `epoch`) in a way that may have
+   * raised what it pays the way the group swaps it (raised-directions.ts). If none did, every
+   * member pays at most what it did, so the group's ranking key still bounds it.
+   */
+  private raisedForPath(g: number, epoch: number): boolean {
+    const { paths, raisedAt } = this;
+    const stride = this.cycles.stride;
+    for (let i = paths.poolStart[g * stride]!; i < paths.poolStart[g * stride + paths.hops[g]!]!; i++) {
+      if (raisedAt[2 * paths.pools[i]! + (paths.zeroForOne[i] === 1 ? 0 : 1)] === epoch) return true;
+    }
+    return false;
   }
 
   /**
@@ -307,8 +351,12 @@ export class Scanner {
   /** New reserves for a V2 pool (a Sync log); takes effect at the next `refresh`. */
   setReserves(pool: number, reserve0: bigint, reserve1: bigint): void {
     if (this.pools.kind[pool] !== KIND_V2) throw new InputError(`pool ${this.pools.address[pool]} is not a V2 pool`);
-    // Only cycles with V3 hops keep keys through a move (catchUp): without V3 pools nothing to compare.
-    if (this.dirty[pool] === 0 && this.v3 !== undefined) this.before.set(pool, { reserve0: this.pools.reserve0[pool]!, reserve1: this.pools.reserve1[pool]! });
+    // The state before, so refresh can tell which ways the move may have raised what the pool pays (catchUp).
+    if (this.dirty[pool] === 0) {
+      this.reservesKept[pool] = 1;
+      this.reserve0Before[pool] = this.pools.reserve0[pool]!;
+      this.reserve1Before[pool] = this.pools.reserve1[pool]!;
+    }
     setReserves(this.pools, pool, reserve0, reserve1);
     this.markChanged(pool);
   }
@@ -367,13 +415,17 @@ export class Scanner {
         const c = paths.loose[k]!;
         if (this.seen[c] === epoch) continue;
         this.seen[c] = epoch;
-        this.catchUp(c, false);
-        evaluated++;
+        if (this.catchUp(c, false)) evaluated++;
       }
       for (let k = paths.byPoolStart[p]!; k < paths.byPoolStart[p + 1]!; k++) {
         const g = paths.byPool[k]!;
         if (this.pathSeen[g] === epoch) continue;
         this.pathSeen[g] = epoch;
+        // Moved only the ways it cannot be raised: its key still bounds it, re-bounded when `top`'s walk reaches it.
+        if (!this.raisedForPath(g, epoch)) {
+          this.pathDeferred[g] = 1;
+          continue;
+        }
         this.boundPath(g);
         evaluated++;
       }
@@ -385,25 +437,38 @@ export class Scanner {
 
   /** Which ways pool p's change since the last refresh may have raised what it pays (RAISED_* bits). */
   private raisedBy(p: number): number {
+    if (this.reservesKept[p] === 1) {
+      this.reservesKept[p] = 0;
+      return raisedV2(this.reserve0Before[p]!, this.reserve1Before[p]!, this.pools.reserve0[p]!, this.pools.reserve1[p]!);
+    }
     const before = this.before.get(p);
-    if (before === undefined) return RAISED_BOTH;
-    if ('reserve0' in before) return raisedV2(before.reserve0, before.reserve1, this.pools.reserve0[p]!, this.pools.reserve1[p]!);
-    return raisedV3(before, this.v3!.get(p));
+    return before === undefined ? RAISED_BOTH : raisedV3(before, this.v3!.get(p));
   }
 
   /**
-   * Brings cycle c up to the current state after one of its pools changed: re-evaluated when a
-   * pool may now pay more the way c swaps it; otherwise its keys still bound its profit
-   * (raised-directions.ts) and only its exact results, computed at the old state, are dropped.
-   * An all-V2 cycle is always re-evaluated: its bound is a closed form, cheap and nearly exact,
-   * and keeping the old, looser one sent `top` to size it again (on the real pairs the median
-   * block took 2.4× as long).
+   * Brings cycle c up to the current state after one of its pools changed; returns whether it
+   * was re-evaluated. Re-evaluated when a pool may now pay more the way c swaps it; otherwise its
+   * keys still bound its profit (raised-directions.ts) and only its exact results, computed at
+   * the old state, are dropped. An all-V2 cycle is re-evaluated all the same, but a loose one
+   * (ranked alone) only when `top`'s walk reaches it (`deferred`): its bound is a closed form,
+   * cheap and nearly exact, and sizing from the old, looser one sent `top` to size more (on the
+   * real pairs the median block took 2.4× as long), while re-evaluating it at once made a move of
+   * a pool between two base tokens re-bound thousands of cycles (100k V2 pools), nearly all below
+   * the results.
    */
-  private catchUp(c: number, late: boolean): void {
-    if (this.cycles.allV2[c] === 1 || this.keysStale(c)) return this.evaluate(c, late);
-    this.evaluatedAt[c] = this.epoch;
+  private catchUp(c: number, late: boolean): boolean {
+    const allV2 = this.cycles.allV2[c] === 1;
+    const raised = this.keysStale(c);
+    if (raised || (allV2 && late)) {
+      this.evaluate(c, late);
+      return true;
+    }
     this.exact[c] = 0;
+    // The deferred all-V2 cycle stays stale (evaluatedAt behind its pools): `top` evaluates it when reached.
+    if (allV2) return false;
+    this.evaluatedAt[c] = this.epoch;
     this.computedAt[c] = late ? this.lastChange(c) : this.block;
+    return false;
   }
 
   /** Whether a pool of cycle c may pay more the way c swaps it than when c's keys were computed. */
@@ -435,12 +500,26 @@ export class Scanner {
     const rekey: number[] = [];
     // Path groups whose members this walk evaluated: kept at their best member's key once it ends (settlePathGroup).
     const reached: number[] = [];
+    // Loose all-V2 cycles evaluated during this walk (deferred by refresh): re-ranked once it ends.
+    const deferred: number[] = [];
+    // Path groups re-bounded during this walk (deferred by refresh) and their keys: re-ranked once it ends.
+    const rekeyedPaths: number[] = [];
+    const rekeyedPathKeys: number[] = [];
     this.ranking.visit(this.groupOffset, this.groupScale, (c, score, push) => {
       const last = chosen[limit - 1];
       if (last !== undefined && score < value.get(last)!) return false;
       if (c >= n) {
-        // A path group: its members join the walk by their own bounds (each at most the group's).
         const g = c - n;
+        if (this.pathDeferred[g] === 1) {
+          // Deferred by refresh: re-bounded now (its kept key bounds it too, so the smaller of the
+          // two), it re-joins the walk by that key, and the ranking takes it once the walk ends.
+          const key = Math.min(this.pathKey(g), this.ranking.keyOf(c));
+          rekeyedPaths.push(g);
+          rekeyedPathKeys.push(key);
+          if (key > 0) push(c, key);
+          return true;
+        }
+        // A path group: its members join the walk by their own bounds (each at most the group's).
         const check = !this.settled.upToDate(g);
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
@@ -448,6 +527,14 @@ export class Scanner {
           if (this.candidate[member] === 1) push(member, this.heldKey(member));
         }
         reached.push(g);
+        return true;
+      }
+      if (paths.of[c]! < 0 && this.cycles.allV2[c] === 1 && this.stale(c)) {
+        // A loose all-V2 cycle whose evaluation a block deferred (catchUp): its key still bounds it;
+        // evaluated now, it re-joins the walk by its fresh bound, re-keyed in the ranking once the walk ends.
+        this.evaluate(c, true, false);
+        deferred.push(c);
+        if (this.candidate[c] === 1) push(c, this.bound[c]!);
         return true;
       }
       // A cycle among the last results is sized at once: the walk bounds would only delay its sizing.
@@ -477,6 +564,12 @@ export class Scanner {
       return true;
     });
     for (const c of rekey) if (this.walked[c]! > 0 && this.ranking.has(c)) this.ranking.set(c, this.walkBound[c]!);
+    for (const c of deferred) this.rank(c);
+    for (let i = 0; i < rekeyedPaths.length; i++) {
+      const item = n + rekeyedPaths[i]!;
+      if (rekeyedPathKeys[i]! > 0) this.ranking.set(item, rekeyedPathKeys[i]!);
+      else this.ranking.delete(item);
+    }
     for (const g of reached) this.settlePathGroup(g);
     for (const c of this.lastTop) this.inLastTop[c] = 0;
     for (const c of chosen) this.inLastTop[c] = 1;
@@ -519,8 +612,12 @@ export class Scanner {
     return this.piecewise.fallbacks;
   }
 
-  /** Screen, bound and rank cycle `c` against the current state (`late`: a path-group member evaluated after the block that changed it). */
-  private evaluate(c: number, late = false): void {
+  /**
+   * Screen, bound and rank cycle `c` against the current state (`late`: evaluated after the block
+   * that changed it, as a path-group member or a deferred all-V2 cycle; `rank`: false during
+   * `top`'s walk, which reads the ranking's heaps, so the caller re-ranks it afterwards).
+   */
+  private evaluate(c: number, late = false, rank = true): void {
     const { pools, cycles } = this;
     this.evaluatedAt[c] = this.epoch;
     this.keyedAt[c] = this.epoch;
@@ -532,7 +629,7 @@ export class Scanner {
       sum += pools.logRate[2 * cycles.pools[slot]! + (cycles.zeroForOne[slot] === 1 ? 0 : 1)]!;
     }
     // The screen: the product of marginal rates net of fees must exceed 1, else no size profits.
-    if (!(sum > 0)) return this.clear(c);
+    if (!(sum > 0)) return this.clear(c, rank);
     let bound: number;
     if (cycles.allV2[c] === 1) {
       this.exact[c] = 0;
@@ -555,12 +652,19 @@ export class Scanner {
         bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
       }
     }
-    if (bound <= 0) return this.clear(c);
+    if (bound <= 0) return this.clear(c, rank);
     this.candidate[c] = 1;
     this.candidates.add(c);
     this.bound[c] = bound;
     this.computedAt[c] = late ? this.lastChange(c) : this.block;
-    if (this.paths.of[c]! < 0) this.ranking.set(c, bound);
+    if (rank) this.rank(c);
+  }
+
+  /** Puts a loose cycle in the ranking at its bound, or out of it when it is no candidate (a path-group member is ranked through its group). */
+  private rank(c: number): void {
+    if (this.paths.of[c]! >= 0) return;
+    if (this.candidate[c] === 1) this.ranking.set(c, this.bound[c]!);
+    else this.ranking.delete(c);
   }
 
   /**
@@ -692,13 +796,13 @@ export class Scanner {
     }
   }
 
-  private clear(c: number): void {
+  private clear(c: number, rank = true): void {
     this.exact[c] = 0;
     this.walked[c] = 0;
     if (this.candidate[c] === 0) return;
     this.candidate[c] = 0;
     this.candidates.delete(c);
-    if (this.paths.of[c]! < 0) this.ranking.delete(c);
+    if (rank) this.rank(c);
   }
 
   /**

@@ -87,8 +87,8 @@ function crossings(reach: Reach, windowTicks: number): number {
  */
 export class V3LiquidityBound {
   private readonly profiles = new Map<number, TickProfile>();
-  /** Reach of each pool and direction (2·pool + zeroForOne), for the state it was taken at. */
-  private readonly reaches = new Map<number, Reach>();
+  /** Reach of each pool and direction (2·pool + zeroForOne), for the state it was taken at (an array: read for every V3 hop of every cycle evaluated). */
+  private readonly reaches: (Reach | undefined)[] = [];
   /** Scratch of `profitKey`. */
   private readonly composition = new DominatingPools();
   private readonly reserves = new Float64Array(2);
@@ -122,10 +122,12 @@ export class V3LiquidityBound {
   private reachNow(pool: number, zeroForOne: boolean): Reach {
     const state = this.states.get(pool);
     const key = 2 * pool + (zeroForOne ? 1 : 0);
-    let reach = this.reaches.get(key);
+    let reach = key < this.reaches.length ? this.reaches[key] : undefined;
     if (reach === undefined || reach.tick !== state.tick || reach.liquidity !== state.liquidity || reach.ticks !== state.ticks) {
       reach = this.reach(pool, zeroForOne);
-      this.reaches.set(key, reach);
+      // Grown with explicit holes filled, so the array stays packed.
+      while (this.reaches.length <= key) this.reaches.push(undefined);
+      this.reaches[key] = reach;
     }
     // A swap within the range moves the price alone: the float price follows it.
     if (reach.sqrtPriceX96 !== state.sqrtPriceX96) {

@@ -25,18 +25,20 @@ export interface V3State {
  * constant-product pool as long as the swap stays in range: the seed of the sizing.
  */
 export class V3Pools implements V3Quoter {
-  private readonly state = new Map<number, V3SwapPool>();
+  /** Per pool of the table: its state, undefined for a V2 pool (an array: read for every V3 hop of every cycle evaluated, where a Map lookup showed). */
+  private readonly state: (V3SwapPool | undefined)[];
 
   constructor(private readonly table: PoolTable, pools: readonly PoolSnapshot[]) {
+    this.state = new Array<V3SwapPool | undefined>(pools.length).fill(undefined);
     pools.forEach((pool, i) => {
       if (pool.protocol !== 'uniswap-v3') return;
-      this.state.set(i, {
+      this.state[i] = {
         fee: pool.fee, tickSpacing: pool.tickSpacing, sqrtPriceX96: pool.sqrtPriceX96, tick: pool.tick, liquidity: pool.liquidity,
         ticks: Int32Array.from(pool.ticks, (t) => t.tick), liquidityNet: pool.ticks.map((t) => t.liquidityNet),
         // getSqrtRatioAtTick of initialized ticks, memoized by the swap loop (a pure function of
         // the tick, so a new tick map never makes it wrong): 10 % of a V3-heavy block's CPU before.
         sqrtRatioCache: new Map(),
-      });
+      };
       this.sync(i);
     });
   }
@@ -105,7 +107,7 @@ export class V3Pools implements V3Quoter {
   }
 
   private pool(i: number): V3SwapPool {
-    const pool = this.state.get(i);
+    const pool = this.state[i];
     if (pool === undefined) throw new RangeError(`pool ${i} is not a V3 pool of the scanner`);
     return pool;
   }

@@ -73,6 +73,27 @@ describe('swap ladder', () => {
     expect(rungs).toBeGreaterThan(1000);
   });
 
+  it('quotes a partial step (short of the next rung, or landing on its price) as the whole loop does', () => {
+    // Inputs inside the ranges the ladder spans and a wei either side of each boundary it stops
+    // at: where the quote's last step takes its output from the price alone (partialOut).
+    let partial = 0;
+    fc.assert(
+      fc.property(pools, fc.boolean(), fc.array(fc.bigInt({ min: 1n, max: 999n }), { minLength: 1, maxLength: 4 }), (pool, zeroForOne, fractions) => {
+        const ladder = new SwapLadder(pool, zeroForOne, new FullSteps(pool.ticks, pool.liquidityNet));
+        const ends = Array.from(pool.ticks, (tick) => ladder.inputTo(tick)).filter((x): x is bigint => x !== undefined && x > 1n);
+        for (const end of ends.slice(0, 6)) {
+          for (const x of [end - 1n, end, end + 1n, ...fractions.map((f) => (end * f) / 1000n + 1n)]) {
+            const loop = whole(pool, zeroForOne, x);
+            expect(ladder.exactIn(x)).toEqual(loop === undefined ? undefined : -(zeroForOne ? loop.amount1 : loop.amount0));
+            partial++;
+          }
+        }
+      }),
+      { numRuns: 150 },
+    );
+    expect(partial).toBeGreaterThan(300);
+  });
+
   it('reuses full steps across states of the pool (a swap moves the price, not the steps beyond it)', () => {
     fc.assert(
       fc.property(pools, fc.boolean(), amounts, fc.array(fc.tuple(fc.boolean(), fc.bigInt({ min: 1n, max: 10n ** 21n })), { minLength: 1, maxLength: 4 }), (start, zeroForOne, inputs, moves) => {

@@ -1,9 +1,13 @@
 import { AmmError } from '../errors.ts';
+import { mulDiv } from './full-math.ts';
 import { addDelta } from './liquidity-math.ts';
 import { nextBoundary, sqrtRatioAtBoundary, swap, type NextBoundary, type V3SwapPool, type V3SwapResult } from './pool.ts';
+import { getAmount0Delta, getAmount1Delta, getNextSqrtPriceFromInput } from './sqrt-price-math.ts';
 import { computeSwapStep, newSwapStep } from './swap-math.ts';
 import { MAX_SQRT_RATIO, MIN_SQRT_RATIO } from './tick-math.ts';
 
+/** The fee's unit (hundredths of a bip). */
+const PIPS = 1_000_000n;
 /** Far more than any pool holds: a step given it always reaches its target. */
 const UNBOUNDED = 1n << 200n;
 
@@ -127,8 +131,8 @@ export class SwapLadder {
     if (rest === 0n || this.limitRung(r)) return this.output[r];
     if (r + 1 < this.input.length) {
       // Short of the next rung: the loop's one step towards it, which the remainder cannot complete.
-      const step = computeSwapStep(this.sqrtPrice[r]!, this.sqrtPrice[r + 1]!, this.liquidity[r]!, rest, this.pool.fee, this.step);
-      if (step.sqrtRatioNextX96 !== this.sqrtPrice[r + 1]) return this.output[r]! + step.amountOut;
+      const paid = this.partialOut(r, rest);
+      if (paid !== undefined) return this.output[r]! + paid;
     }
     const result = this.resume(r, rest);
     return result === undefined ? undefined : this.output[r]! - (this.zeroForOne ? result.amount1 : result.amount0);
@@ -173,6 +177,25 @@ export class SwapLadder {
       }
       if (!Number.isNaN(tick) && (this.zeroForOne ? this.boundary[r]! < tick : this.boundary[r]! > tick)) return undefined;
     }
+  }
+
+  /**
+   * Output of the loop's one step from rung r with exact input `rest`, short of rung r + 1's
+   * summed input; undefined when its price lands on rung r + 1's anyway (the loop then steps on).
+   * The same numbers as `computeSwapStep` (the quote path runs this ~16 times a sizing), without
+   * the two amounts that step computes only for the fee: with `rest` below the full step's input
+   * with fee G = A + ⌈A·fee/(1e6 − fee)⌉, ⌊rest·(1e6 − fee)/1e6⌋ < A, so computeSwapStep takes
+   * its price from getNextSqrtPriceFromInput and its output from that price alone, as here
+   * (swap-ladder.test.ts holds both equal). The amounts skipped cannot revert: they are taken
+   * between the same prices the rung's full step already took them over, or closer.
+   */
+  private partialOut(r: number, rest: bigint): bigint | undefined {
+    const fee = BigInt(this.pool.fee);
+    const current = this.sqrtPrice[r]!;
+    const liquidity = this.liquidity[r]!;
+    const next = getNextSqrtPriceFromInput(current, liquidity, mulDiv(rest, PIPS - fee, PIPS), this.zeroForOne);
+    if (next === this.sqrtPrice[r + 1]) return undefined;
+    return this.zeroForOne ? getAmount1Delta(next, current, liquidity, false) : getAmount0Delta(current, next, liquidity, false);
   }
 
   /** Last rung whose summed input is ≤ amountIn, the ladder extended past it (or to its end). */
