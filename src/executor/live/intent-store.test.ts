@@ -1,5 +1,5 @@
 import { keccak256, type Hex } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { expect, it } from 'vitest';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { forEachBackend } from '../../store/test-store.ts';
@@ -58,16 +58,19 @@ forEachBackend('intents: nonces owned by the database', (db) => {
   });
 
   it('one live writer per (chain, account): a second is refused while the first holds the lock (PostgreSQL)', async () => {
-    const first = await acquireWriterLock(db.store, CHAIN, account.address);
+    // An account of its own: the lock is the database's, not the schema's, and the devnet tests
+    // running beside this file hold anvil's accounts' locks while their live executors run.
+    const writer = privateKeyToAccount(generatePrivateKey()).address;
+    const first = await acquireWriterLock(db.store, CHAIN, writer);
     if (db.backend === 'postgres') {
-      await expect(acquireWriterLock(db.store, CHAIN, account.address)).rejects.toThrow(/another process holds the live writer lock/);
+      await expect(acquireWriterLock(db.store, CHAIN, writer)).rejects.toThrow(/another process holds the live writer lock/);
       // Another account is another writer.
       const other = await acquireWriterLock(db.store, CHAIN, '0x00000000000000000000000000000000000000aa');
       await other.release();
     }
     expect(first.held()).toBe(true);
     await first.release();
-    const again = await acquireWriterLock(db.store, CHAIN, account.address);
+    const again = await acquireWriterLock(db.store, CHAIN, writer);
     await again.release();
   });
 
