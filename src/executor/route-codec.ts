@@ -97,21 +97,24 @@ function lenderOf(route: readonly RouteHop[], flash: FlashSource): Address {
   return flash.lender!;
 }
 
-/** `execute` arguments in the ABI's shape (validated; checksummed addresses), for viem's contract calls. */
-export function executeArgs(params: ExecuteParams) {
+/** The route and flash source in the ABI's shape (validated), each address passed through `address`. */
+function abiShape(params: ExecuteParams, address: (a: Address) => Address) {
   validateExecute(params);
   const route = params.route.map((hop) => ({
-    pool: getAddress(hop.pool), protocol: PROTOCOL_ID[hop.protocol], tokenIn: getAddress(hop.tokenIn), tokenOut: getAddress(hop.tokenOut), fee: hop.fee,
+    pool: address(hop.pool), protocol: PROTOCOL_ID[hop.protocol], tokenIn: address(hop.tokenIn), tokenOut: address(hop.tokenOut), fee: hop.fee,
   }));
-  const flash = { kind: FLASH_KIND_ID[params.flash.kind], lender: getAddress(lenderOf(params.route, params.flash)) };
+  return { route, flash: { kind: FLASH_KIND_ID[params.flash.kind], lender: address(lenderOf(params.route, params.flash)) } };
+}
+
+/** `execute` arguments in the ABI's shape (validated; checksummed addresses), for viem's contract calls. */
+export function executeArgs(params: ExecuteParams) {
+  const { route, flash } = abiShape(params, getAddress);
   return [route, params.amountIn, params.minProfit, params.deadlineBlock, flash] as const;
 }
 
-/** Calldata of `execute(route, amountIn, minProfit, deadlineBlock, flash)` (validated; encoded by execute-calldata.ts). */
+/** Calldata of `execute(route, amountIn, minProfit, deadlineBlock, flash)` (validated; encoded by execute-calldata.ts, no checksums). */
 export function encodeExecute(params: ExecuteParams): Hex {
-  validateExecute(params);
-  const route = params.route.map((hop) => ({ pool: hop.pool, protocol: PROTOCOL_ID[hop.protocol], tokenIn: hop.tokenIn, tokenOut: hop.tokenOut, fee: hop.fee }));
-  const flash = { kind: FLASH_KIND_ID[params.flash.kind], lender: lenderOf(params.route, params.flash) };
+  const { route, flash } = abiShape(params, (a) => a);
   return executeCalldata(route, params.amountIn, params.minProfit, params.deadlineBlock, flash);
 }
 

@@ -132,11 +132,6 @@ export class IntentStore {
    */
   private nextNonce: bigint | undefined;
 
-  /** The nonce the next `createIntent` signs with (undefined before `initNonce`): a caller may sign ahead with it. */
-  get upcomingNonce(): bigint | undefined {
-    return this.nextNonce;
-  }
-
   /** Whether an intent exists for `opportunityKey` on this chain (any account, any state). */
   async exists(opportunityKey: string): Promise<boolean> {
     const { rows } = await this.store.query('select 1 from intents where chain_id = $1 and opportunity_key = $2', [this.chainId, opportunityKey]);

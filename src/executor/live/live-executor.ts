@@ -482,12 +482,17 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       || (settings.confirmations > 0 && intent.attempts.some((a) => inBlock.has(a.txHash.toLowerCase() as Hex))));
   }
 
-  /** The open intents final at `head` by the inclusion tracking recorded, told to the protections (as `busyWith` does from a read). */
+  /** Tells the protections of `intent` when its mined `attempt` is final at `head` (once: notifySettled dedupes). */
+  function notifyIfFinal(intent: Intent, attempt: Attempt, receipt: RpcReceipt, head: BlockHeader): void {
+    if (head.number - BigInt(receipt.blockNumber) < BigInt(settings.confirmations)) return;
+    notifySettled({ intent, state: finalOutcome(attempt, receipt).state, inclusion: realizedFrom(intent, attempt, receipt) });
+  }
+
+  /** The open intents final at `head` by the receipts tracking last read (as `busyWith` does from the head's read). */
   function notifyFinalKnown(head: BlockHeader): void {
     for (const intent of open) {
       const mined = minedReceipts.get(intent.id);
-      if (mined === undefined || intent.includedBlock === null || head.number - intent.includedBlock < BigInt(settings.confirmations)) continue;
-      notifySettled({ intent, state: finalOutcome(mined.attempt, mined.receipt).state, inclusion: realizedFrom(intent, mined.attempt, mined.receipt) });
+      if (mined !== undefined && intent.includedBlock !== null) notifyIfFinal(intent, mined.attempt, mined.receipt, head);
     }
   }
 
@@ -538,11 +543,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       const read = answers.get(intent.id);
       const mined = read === undefined ? null : firstMined(read.answers, read.attempts);
       if (mined === null) return intent;
-      const attempt = intent.attempts[mined.index]!;
-      const { receipt } = mined;
-      if (head.number - BigInt(receipt.blockNumber) >= BigInt(settings.confirmations)) {
-        notifySettled({ intent, state: finalOutcome(attempt, receipt).state, inclusion: realizedFrom(intent, attempt, receipt) });
-      }
+      notifyIfFinal(intent, intent.attempts[mined.index]!, mined.receipt, head);
     }
     return null;
   }
