@@ -40,20 +40,25 @@ describe('the gas-money watch on a real anvil', () => {
   it('reads the balance at each head and counts executions at the fee, newest head last', async () => {
     const reads: GasMoney[] = [];
     const watch = createGasMoneyWatch({ rpc, account, gasPerExecution: 1_000_000n, feePerGas: () => 10n ** 10n, enforced: true, onRead: (money) => reads.push(money) });
-    // 0.035 ETH: 3 executions of 0.01 ETH (10 gwei × 1M gas), checked by hand.
+    // 0.035 ETH at block `first`: 3 executions of 0.01 ETH (10 gwei × 1M gas), checked by hand;
+    // 0.005 ETH at `second`. All mined before the watch hears of them, and with an empty block
+    // between: anvil files a setBalance under the newest block's state, so a read of `first`
+    // racing the second setBalance saw 0.005 ETH in CI.
     await rpc.request('anvil_setBalance', [account, `0x${(35n * 10n ** 15n).toString(16)}`]);
     await rpc.request('evm_mine', []);
     const first = BigInt((await rpc.request('eth_blockNumber', [])) as string);
-    watch.onHead(first);
-    // Heads that arrive while a read is in flight: only the newest is read after it.
+    await rpc.request('evm_mine', []);
     await rpc.request('anvil_setBalance', [account, `0x${(5n * 10n ** 15n).toString(16)}`]);
     await rpc.request('evm_mine', []);
+    const second = first + 2n;
+    // Heads that arrive while a read is in flight: only the newest is read after it.
+    watch.onHead(first);
     watch.onHead(first + 1n);
-    watch.onHead(first + 1n);
+    watch.onHead(second);
     await watch.idle();
     expect(reads.map((r) => [r.block, r.balance, r.executionsLeft])).toEqual([
       [first, 35n * 10n ** 15n, 3n],
-      [first + 1n, 5n * 10n ** 15n, 0n],
+      [second, 5n * 10n ** 15n, 0n],
     ]);
     expect(reads.every((r) => r.enforced && r.account === account && r.feePerGas === 10n ** 10n)).toBe(true);
   });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { testSeed } from '../../test/test-seed.ts';
 import type { V3SwapPool } from '../amm/uniswap-v3/pool.ts';
 import { COARSE_RANGES, CoarseLiquidity, coarsen } from './coarse-liquidity.ts';
 import { PiecewiseSizer } from './sizing-piecewise.ts';
@@ -53,6 +54,7 @@ describe('coarse liquidity ranges', () => {
 
   it('walked over, bound the brute-force integer optimum on small random cycles (both directions, 2 and 3 hops)', () => {
     const small = manyPositions(1000n, 8000n, [60]);
+    const seed = testSeed();
     let profitable = 0;
     fc.assert(
       fc.property(fc.boolean(), small, small, fc.bigInt({ min: 200n, max: 1500n }), fc.integer({ min: 850, max: 1150 }), (threeHop, specA, specB, reserve, permille) => {
@@ -67,9 +69,12 @@ describe('coarse liquidity ranges', () => {
           if (best > 0n) profitable++;
         }
       }),
-      { numRuns: 60 },
+      // 200 runs, not 60: at 60 the profitable count fell to 4 for some seeds (300 seeds tried:
+      // min 4, median 10) and the floor below failed CI. At 200 runs, 200 seeds gave min 22, median 35.
+      { numRuns: 200, seed },
     );
-    expect(profitable).toBeGreaterThan(5);
+    // The bound is only tested where there is profit to bound.
+    expect(profitable, `profitable cycles (seed ${seed}, TEST_SEED=${seed} replays)`).toBeGreaterThan(5);
   });
 
   it('walked over, bound the exact profit around the sized optimum on deep random cycles', () => {
