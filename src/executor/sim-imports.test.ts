@@ -37,17 +37,17 @@ describe('the sim executor holds no key and cannot send', () => {
   });
 });
 
-// The signing module (src/executor/live/keys.ts) is imported only by the live executor, the
+// The signing modules (src/executor/live/keys.ts, native-signing.ts) are imported only by the live executor, the
 // owner's contract controls and the live pre-flight checks, never by anything sim runs.
 const SRC = fileURLToPath(new URL('../', import.meta.url));
 const MAY_IMPORT_KEYS = [/^executor\/live\//, /^controls\//, /^mode\/checks\.ts$/, /^cli\/contract\.ts$/, /^api\/routes\/contract-controls\.ts$/];
 
-describe('who imports the signing module', () => {
+describe('who imports the signing modules', () => {
   it('only the live executor, the contract controls and the live pre-flight checks', () => {
     const importers = (readdirSync(SRC, { recursive: true }) as string[])
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .map((f) => relative(SRC, join(SRC, f)).replace(/\\/g, '/'))
-      .filter((f) => /live\/keys\.ts['"]/.test(readFileSync(join(SRC, f), 'utf8')));
+      .filter((f) => /live\/(keys|native-signing)\.ts['"]/.test(readFileSync(join(SRC, f), 'utf8')));
     expect(importers.length).toBeGreaterThan(1);
     expect(importers.filter((f) => !MAY_IMPORT_KEYS.some((allowed) => allowed.test(f)))).toEqual([]);
   });

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeEventLog, type Hex } from 'viem';
+import { decodeEventLog, toHex, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flashArbExecutorAbi } from '../../contracts/abis/FlashArbExecutor.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
+import { nativeSigningAccount, nativeSigning } from './native-signing.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
 
@@ -25,7 +26,8 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
     engine = await startEngine({
       ...devnetEngineOptions(devnet, store.store, PRIORITY_FEE),
       mode: 'live',
-      live: { account: devnet.clients.accounts[3]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 2 },
+      // The hot key as the platform loads it: transactions signed natively (native-signing.ts).
+      live: { account: nativeSigningAccount(toHex(devnet.clients.accounts[3]!.getHdKey().privateKey!)), tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 2 },
       spillDir: dir,
     });
   });
@@ -62,6 +64,9 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
     expect(status.sent, seen).toBeGreaterThan(0);
     // Sends found the account free from their block's own transactions (no receipt read first).
     expect(status.freeFromBlock, seen).toBeGreaterThan(0);
+    // Every intent's transaction was signed by libsecp256k1 (and its hash below is the chain's).
+    const signing = nativeSigning();
+    expect(signing.available && signing.signatures).toBeGreaterThanOrEqual(intents.length);
     // The in-memory funnel counts the live executions as they happened (it used to keep the
     // start's figures): every intent here was sent, and each realized one is counted.
     expect(funnel.submitted, `${funnel.submitted} submitted, ${funnel.included} included`).toBe(intents.length);

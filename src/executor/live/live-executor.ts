@@ -1,4 +1,4 @@
-import { keccak256, type Address, type Hex } from 'viem';
+import type { Address, Hex } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
 import type { RpcBatchResult, RpcCall } from '../../chain/rpc-pool.ts';
 import type { BlockHeader } from '../../chain/types.ts';
@@ -14,6 +14,7 @@ import { syncExecutionRows } from './execution-rows.ts';
 import { executionFees, replacementFees, type Fees } from './fees.ts';
 import { explainBundleMiss, explainPublicMiss, recordInclusionFailure, type InclusionFailure, type InclusionReason } from './inclusion-feedback.ts';
 import { IntentStore, type Attempt, type AttemptKind, type Inclusion, type Intent, type NewAttempt } from './intent-store.ts';
+import { keccakHex } from './native-signing.ts';
 import { opportunityKeyOf } from './opportunity-key.ts';
 import { realizedFrom, type RpcReceipt } from './realized.ts';
 import type { RelayClient } from './relay-client.ts';
@@ -220,7 +221,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       type: 'eip1559', chainId, nonce: Number(nonce), to: fields.to, data: fields.data, gas: fields.gas, value: 0n,
       maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     });
-    return { kind, rawTx, txHash: keccak256(rawTx), gasLimit: fields.gas, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, createdBlock: block };
+    return { kind, rawTx, txHash: keccakHex(rawTx), gasLimit: fields.gas, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, createdBlock: block };
   }
 
   /** Broadcasts `attempt`'s bytes; the outcome of a failed send is left to the chain to tell. */
