@@ -1,8 +1,9 @@
 import { ConfigError } from '../errors.ts';
 
 /**
- * The endpoint list (`ORION_RPC_URLS`, comma-separated, primary first) split by scheme: HTTP
- * endpoints serve reads and failover, WebSocket endpoints only carry `newHeads` notifications.
+ * The endpoint list (`ORION_RPC_URLS`, comma-separated, primary first) split by scheme:
+ * WebSocket endpoints carry `newHeads` notifications and serve requests ahead of the HTTP ones
+ * (clients.ts); at least one HTTP endpoint is required, the one failover always has.
  */
 
 /** Endpoints by transport. */
@@ -28,7 +29,7 @@ export function splitEndpoints(urls: readonly string[]): EndpointList {
     else throw new ConfigError(`ORION_RPC_URLS: "${url}" has scheme ${parsed.protocol}, expected http(s) or ws(s)`);
   }
   if (list.http.length === 0) {
-    throw new ConfigError('ORION_RPC_URLS: at least one http(s) endpoint is needed (WebSocket endpoints only carry new-head notifications)');
+    throw new ConfigError('ORION_RPC_URLS: at least one http(s) endpoint is needed (the one requests fail over to when the WebSocket ones fail)');
   }
   return list;
 }

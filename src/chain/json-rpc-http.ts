@@ -1,20 +1,14 @@
 import { postJson, type HttpAnswer } from './http-post.ts';
+import { batchBody, matchBatch, type JsonRpcResponse } from './json-rpc-batch.ts';
 import { EndpointFault, RpcCallError } from './rpc-errors.ts';
+
+export type { JsonRpcResponse } from './json-rpc-batch.ts';
 
 /**
  * JSON-RPC over HTTP, always as a batch array (one element for a single call): one code path,
  * and anvil, geth and the big providers all accept batches. Transport problems become
  * `EndpointFault`s; node answers come back as they are, matched to calls by id.
  */
-
-/** A JSON-RPC response object. */
-export interface JsonRpcResponse {
-  id?: number | string | null;
-  result?: unknown;
-  error?: { code: number; message: string; data?: unknown };
-}
-
-let nextId = 1;
 
 /** Posts `calls` as one batch; resolves to their responses in the order of `calls`. */
 export async function postJsonRpc(
@@ -23,9 +17,7 @@ export async function postJsonRpc(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<JsonRpcResponse[]> {
-  const firstId = nextId;
-  nextId += calls.length;
-  const body = JSON.stringify(calls.map((c, i) => ({ jsonrpc: '2.0', id: firstId + i, method: c.method, params: c.params })));
+  const { firstId, body } = batchBody(calls);
   // One controller and one timer per request, the caller's signal linked by a listener removed
   // after: AbortSignal.timeout + AbortSignal.any cost ~3x the CPU on every request of the path
   // from head to broadcast, and left a listener on the caller's signal until it was collected.
@@ -64,19 +56,7 @@ export async function postJsonRpc(
   } catch (error) {
     throw new EndpointFault(url, 'bad-response', `answer is not JSON: ${text.slice(0, 80)}`, { cause: error });
   }
-  // A node may answer a whole batch with one error object (e.g. batch too large).
-  if (!Array.isArray(parsed)) {
-    const single = parsed as JsonRpcResponse;
-    if (single.error) return calls.map(() => single);
-    throw new EndpointFault(url, 'bad-response', 'batch answer is not an array');
-  }
-  const byId = new Map<number, JsonRpcResponse>();
-  for (const item of parsed as JsonRpcResponse[]) if (typeof item.id === 'number') byId.set(item.id, item);
-  return calls.map((c, i) => {
-    const found = byId.get(firstId + i);
-    if (!found) throw new EndpointFault(url, 'bad-response', `batch answer lacks the reply to ${c.method}`);
-    return found;
-  });
+  return matchBatch(url, calls, firstId, parsed);
 }
 
 /** Provider phrasings for "your getLogs range returns too much": the caller shrinks its range. */

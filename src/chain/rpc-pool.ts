@@ -4,9 +4,10 @@ import { EndpointHealth, type EndpointHealthView } from './endpoint-health.ts';
 import { RuntimeFault } from '../errors.ts';
 import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
 import { classifyRpcError, postJsonRpc, type JsonRpcResponse } from './json-rpc-http.ts';
+import { postJsonRpcWs } from './json-rpc-ws.ts';
 
 /**
- * A pool of HTTP JSON-RPC endpoints with failover: each request goes to the best endpoint that
+ * A pool of JSON-RPC endpoints (HTTP, or WebSocket: json-rpc-ws.ts) with failover: each request goes to the best endpoint that
  * is not benched (highest health score, not lagging behind the others' head); a transport fault
  * benches that endpoint with backoff and jitter and the request moves on to the next one. A
  * JSON-RPC error the node gave on purpose (a revert) is returned to the caller unchanged.
@@ -103,7 +104,12 @@ export interface RpcPool {
   transport(): CustomTransport;
 }
 
-/** Builds a pool over `urls` (http:// or https://). */
+/** One batch to `url` over its scheme's transport: WebSocket for ws(s)://, HTTP otherwise. */
+function post(url: string, calls: readonly RpcCall[], timeoutMs: number, signal?: AbortSignal): Promise<JsonRpcResponse[]> {
+  return url.startsWith('ws') ? postJsonRpcWs(url, calls, timeoutMs, signal) : postJsonRpc(url, calls, timeoutMs, signal);
+}
+
+/** Builds a pool over `urls` (http(s):// or ws(s)://). */
 export function createRpcPool(urls: readonly string[], options: RpcPoolOptions = {}): RpcPool {
   if (urls.length === 0) throw new AllEndpointsFailedError('no RPC endpoint configured');
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -203,7 +209,7 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
   async function request(method: string, params: readonly unknown[], requestOptions: RequestOptions = {}): Promise<unknown> {
     const call: RpcCall = { method, params, requireResult: requestOptions.requireResult ?? false, notFoundIsNull: requestOptions.notFoundIsNull ?? false };
     return withFailover(method, requestOptions.signal, async (endpoint) => {
-      const [response] = await postJsonRpc(endpoint.url, [call], timeoutMs, requestOptions.signal);
+      const [response] = await post(endpoint.url, [call], timeoutMs, requestOptions.signal);
       if (response === undefined) throw new EndpointFault(endpoint.url, 'bad-response', `${method}: empty batch answer`);
       const answer = settle(endpoint, call, response);
       if (!answer.ok) throw answer.error;
@@ -214,7 +220,7 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
   async function batchChunk(calls: readonly RpcCall[], signal: AbortSignal | undefined): Promise<RpcBatchResult[]> {
     // A fault inside a batch (one call rate-limited, node behind) fails the whole chunk over.
     return withFailover(`batch of ${calls.length}`, signal, async (endpoint) => {
-      const responses = await postJsonRpc(endpoint.url, calls, timeoutMs, signal);
+      const responses = await post(endpoint.url, calls, timeoutMs, signal);
       return responses.map((response, i) => settle(endpoint, calls[i] as RpcCall, response));
     });
   }
@@ -240,7 +246,7 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     if (at !== undefined) calls.push({ method: 'eth_getBlockByNumber', params: [`0x${at.toString(16)}`, false] });
     const started = performance.now();
     try {
-      const [headAnswer, blockAnswer] = await postJsonRpc(endpoint.url, calls, timeoutMs);
+      const [headAnswer, blockAnswer] = await post(endpoint.url, calls, timeoutMs);
       if (typeof headAnswer?.result !== 'string') throw new EndpointFault(endpoint.url, 'bad-response', 'eth_blockNumber: no result');
       const head = BigInt(headAnswer.result);
       endpoint.success(performance.now() - started);
