@@ -89,7 +89,7 @@ class WsConnection {
     const { firstId, body } = batchBody(calls);
     return new Promise<JsonRpcResponse[]>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = (): void => finish(() => reject(signal!.reason));
+      const onAbort = (): void => giveUp(signal!.reason);
       const finish = (then: () => void): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -107,7 +107,7 @@ class WsConnection {
         waiting.reject(error);
       };
       timer = setTimeout(() => giveUp(new EndpointFault(this.url, 'timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
-      signal?.addEventListener('abort', () => giveUp(signal.reason), { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       const send = (socket: WebSocket): void => {
         socketOf(socket)?.ref();
         socket.send(body, (error) => {
