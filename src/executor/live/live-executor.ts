@@ -601,7 +601,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     const first = plans[0]!;
     const ahead = unsendable(first, head) === null ? commit(first, null, head, marks) : null;
     ahead?.catch(() => undefined); // awaited below
+    /** The commit made ahead has its verdict: taken back, or handed on to be sent. */
+    let aheadDecided = ahead === null;
     const takeBack = async (why: string): Promise<void> => {
+      aheadDecided = true;
       const created = await ahead?.catch((error: unknown) => {
         options.onError?.(error);
         return null;
@@ -616,42 +619,51 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         options.onError?.(new Error(`${why}; ${errorText(error)}`));
       }
     };
-    const free = knownFree(head);
-    if (free) {
-      freeFromBlock += 1;
-      notifyFinalKnown(head);
-    }
-    const waiting = free ? null : await busyWith(head, read);
-    marks.tracked = performance.now();
-    if (waiting !== null) {
-      lastSkip = `nonce ${waiting.nonce} (intent ${waiting.id}) is still pending: one transaction in flight per account`;
-      await takeBack(lastSkip);
-      return;
-    }
-    for (const [i, candidate] of plans.entries()) {
-      const { result, at } = await simulationOf(i);
-      marks.simulated = at;
-      const plan: Plan = result.plan;
-      const why = refusal(result, head);
-      if (why !== null) {
-        if (i === 0) await takeBack(why);
-        if (unsendable(plan, head) !== null) lastSkip = why;
-        continue;
+    try {
+      const free = knownFree(head);
+      if (free) {
+        freeFromBlock += 1;
+        notifyFinalKnown(head);
       }
-      const created = i === 0 && ahead !== null ? await ahead : await commit(candidate, result.profit, head, marks);
-      if (created === null) {
-        lastSkip = `opportunity already has an intent (${opportunityKeyOf(plan).slice(0, 60)}…): never a second nonce`;
-        continue;
+      const waiting = free ? null : await busyWith(head, read);
+      marks.tracked = performance.now();
+      if (waiting !== null) {
+        lastSkip = `nonce ${waiting.nonce} (intent ${waiting.id}) is still pending: one transaction in flight per account`;
+        await takeBack(lastSkip);
+        return;
       }
-      const { intent, attempt } = created;
-      open.push(intent);
-      if (bundle === undefined ? await broadcast(intent, attempt, marks, result.profit) : await sendBundle(intent, attempt, head, marks, result.profit)) {
-        counts.sent += 1;
-        if (headSeenAt !== undefined) timeline.record(headSeenAt, marks);
+      for (const [i, candidate] of plans.entries()) {
+        const { result, at } = await simulationOf(i);
+        marks.simulated = at;
+        const plan: Plan = result.plan;
+        const why = refusal(result, head);
+        if (why !== null) {
+          if (i === 0) await takeBack(why);
+          if (unsendable(plan, head) !== null) lastSkip = why;
+          continue;
+        }
+        if (i === 0 && ahead !== null) aheadDecided = true;
+        const created = i === 0 && ahead !== null ? await ahead : await commit(candidate, result.profit, head, marks);
+        if (created === null) {
+          lastSkip = `opportunity already has an intent (${opportunityKeyOf(plan).slice(0, 60)}…): never a second nonce`;
+          continue;
+        }
+        const { intent, attempt } = created;
+        open.push(intent);
+        if (bundle === undefined ? await broadcast(intent, attempt, marks, result.profit) : await sendBundle(intent, attempt, head, marks, result.profit)) {
+          counts.sent += 1;
+          if (headSeenAt !== undefined) timeline.record(headSeenAt, marks);
+        }
+        step('sent', intent, attempt);
+        lastSkip = null;
+        return;
       }
-      step('sent', intent, attempt);
-      lastSkip = null;
-      return;
+    } catch (error) {
+      // A simulation or a tracking read that failed (every endpoint down, say) ended the send
+      // before the intent committed ahead had its verdict: take it back, or its nonce would stay
+      // held by a transaction nobody sends, and every later one would queue behind the gap.
+      if (!aheadDecided) await takeBack(`the send stopped before its simulation's verdict: ${errorText(error)}`);
+      throw error;
     }
   }
 

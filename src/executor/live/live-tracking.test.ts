@@ -233,4 +233,26 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(row['settled_attempt']).toBe(attempt!.id);
     expect(BigInt(await request('eth_getTransactionCount', [hotKey, 'latest']) as string)).toBe(before + 1n);
   }, TEST_TIMEOUT_MS);
+
+  it('a simulation that fails outright (every endpoint down) after the commit ahead: the intent is withdrawn, no nonce gap', async () => {
+    const { plan, head: at } = await nextPlan();
+    const hotKey = devnet.executor!.hotKey.toLowerCase();
+    const nonceRow = async () => (await store.store.query<{ next_nonce: bigint }>(
+      'select next_nonce from live_accounts where chain_id = 31337 and account = $1', [hotKey], { bigint: ['next_nonce'] })).rows[0]!.next_nonce;
+    const before = await nonceRow();
+    const sendsBefore = rpc.forwardedSends.length;
+    const withdrawnBefore = live.status().withdrawn;
+    rpc.failNextSimulation();
+    await expect(live.run([plan], at)).rejects.toThrow(/every RPC endpoint failed \(injected\)/);
+    // Committed ahead of the simulation, then taken back when it failed: no row, the nonce row back.
+    expect(live.status().withdrawn).toBe(withdrawnBefore + 1);
+    expect((await store.store.query('select id from intents where account = $1 and nonce >= $2', [hotKey, before])).rows).toEqual([]);
+    expect(await nonceRow()).toBe(before);
+    expect(rpc.forwardedSends.length).toBe(sendsBefore);
+    // The next plan takes that nonce and is mined: the chain and the database agree, no gap.
+    const next = await nextPlan();
+    expect(await sendLive(next.plan, next.head)).toBe(before);
+    await untilFinal(before);
+    expect(BigInt(await request('eth_getTransactionCount', [hotKey, 'latest']) as string)).toBe(before + 1n);
+  }, TEST_TIMEOUT_MS);
 });

@@ -4,7 +4,8 @@ import type { LiveRpc } from '../live-executor.ts';
  * TEST CODE — a fault injector in front of a real RPC pool: the next `eth_sendRawTransaction`
  * fails the way a 429, a 500 or a timeout leaves a sender, in one of two ways: `lost-request`
  * (the node never saw it) or `lost-answer` (the node took it and the answer never came back).
- * Either way the caller cannot know; everything else goes to the real node untouched.
+ * Either way the caller cannot know. The next simulation (`eth_simulateV1`) can fail too, as when
+ * every endpoint is down. Everything else goes to the real node untouched.
  */
 
 export type SendFault = 'lost-request' | 'lost-answer';
@@ -12,6 +13,8 @@ export type SendFault = 'lost-request' | 'lost-answer';
 /** The wrapped RPC and the switch that arms the next send's fault. */
 export interface FaultySendRpc extends LiveRpc {
   failNextSend(fault: SendFault): void;
+  /** The next batch holding an `eth_simulateV1` fails (never reaches the node). */
+  failNextSimulation(): void;
   /** Sends that reached the node, by raw transaction. */
   readonly forwardedSends: string[];
 }
@@ -19,11 +22,15 @@ export interface FaultySendRpc extends LiveRpc {
 /** Wraps `rpc`. */
 export function faultySendRpc(rpc: LiveRpc): FaultySendRpc {
   let armed: SendFault | null = null;
+  let simulationArmed = false;
   const forwardedSends: string[] = [];
   return {
     forwardedSends,
     failNextSend(fault) {
       armed = fault;
+    },
+    failNextSimulation() {
+      simulationArmed = true;
     },
     async request(method, params) {
       if (method !== 'eth_sendRawTransaction' || armed === null) {
@@ -39,6 +46,12 @@ export function faultySendRpc(rpc: LiveRpc): FaultySendRpc {
       }
       throw new Error('eth_sendRawTransaction: 429 rate limited (injected: the node never saw it)');
     },
-    batch: (calls) => rpc.batch(calls),
+    async batch(calls) {
+      if (simulationArmed && calls.some((call) => call.method === 'eth_simulateV1')) {
+        simulationArmed = false;
+        throw new Error('batch of eth_simulateV1: every RPC endpoint failed (injected)');
+      }
+      return rpc.batch(calls);
+    },
   };
 }
