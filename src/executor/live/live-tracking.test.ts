@@ -68,6 +68,9 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     { bigint: ['nonce', 'included_block', 'settled_attempt', 'realized_profit'] },
   )).rows[0]!;
   const receiptOf = (hash: Hex) => request('eth_getTransactionReceipt', [hash]) as Promise<{ blockNumber: Hex; status: Hex } | null>;
+  /** The hot key's next nonce as the database holds it. */
+  const nonceRow = async (): Promise<bigint> => (await store.store.query<{ next_nonce: bigint }>(
+    'select next_nonce from live_accounts where chain_id = 31337 and account = $1', [devnet.executor!.hotKey.toLowerCase()], { bigint: ['next_nonce'] })).rows[0]!.next_nonce;
   /** Sends `plan` live now and returns the nonce its intent got. */
   async function sendLive(plan: Plan, at: BlockHeader): Promise<bigint> {
     const before = live.status().openIntents;
@@ -211,8 +214,6 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   it('a plan committed ahead of its simulation and refused by it is withdrawn: no row left, its nonce goes to the next plan, its bytes never sent', async () => {
     const { plan, head: at } = await nextPlan();
     const hotKey = devnet.executor!.hotKey.toLowerCase();
-    const nonceRow = async () => (await store.store.query<{ next_nonce: bigint }>(
-      'select next_nonce from live_accounts where chain_id = 31337 and account = $1', [hotKey], { bigint: ['next_nonce'] })).rows[0]!.next_nonce;
     const before = await nonceRow();
     const sendsBefore = rpc.forwardedSends.length;
     const withdrawnBefore = live.status().withdrawn;
@@ -237,8 +238,6 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   it('a simulation that fails outright (every endpoint down) after the commit ahead: the intent is withdrawn, no nonce gap', async () => {
     const { plan, head: at } = await nextPlan();
     const hotKey = devnet.executor!.hotKey.toLowerCase();
-    const nonceRow = async () => (await store.store.query<{ next_nonce: bigint }>(
-      'select next_nonce from live_accounts where chain_id = 31337 and account = $1', [hotKey], { bigint: ['next_nonce'] })).rows[0]!.next_nonce;
     const before = await nonceRow();
     const sendsBefore = rpc.forwardedSends.length;
     const withdrawnBefore = live.status().withdrawn;
