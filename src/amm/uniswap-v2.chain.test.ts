@@ -155,6 +155,9 @@ describe('V2 math vs the real UniswapV2Pair and Router02 (differential, property
   // most cases revert, skip, or give 0 out would still pass the properties above. Floors are
   // fractions of the cases run, well under what seeds 1-3 gave (compared 96 %, swapped 75-78 %,
   // exact outputs rejected 13-18 %, each direction ~50 %, <= 1000 wei 30-37 %, large 12-13 %).
+  // "large" is at 6 %, not 8 %: over 5000 seeds (the stats recomputed from the math alone) it had
+  // median 11.7 %, 1st percentile 8.7 % and min 7.7 %: under 8 % for 5 seeds (0.1 % of CI runs
+  // would have failed). The other floors held for all 5000 seeds, each by at least 9 %.
   it('coverage: most cases swap for real, both directions, from 1 wei to the whole reserve', () => {
     const n = 2 * RUNS;
     const swapped = stats.exactIn - stats.exactInZeroOut + stats.exactOut;
@@ -166,6 +169,6 @@ describe('V2 math vs the real UniswapV2Pair and Router02 (differential, property
     expect(stats.rejected, 'exact outputs the pair cannot fill, reverting').toBeGreaterThanOrEqual(0.05 * RUNS);
     expect(Math.min(stats.zeroIn, stats.oneIn), 'each direction').toBeGreaterThanOrEqual(0.3 * swapped);
     expect(stats.tiny, 'amounts of at most 1000 wei').toBeGreaterThanOrEqual(0.2 * n);
-    expect(stats.large, 'whole reserve in, or half the reserve out').toBeGreaterThanOrEqual(0.08 * n);
+    expect(stats.large, 'whole reserve in, or half the reserve out').toBeGreaterThanOrEqual(0.06 * n);
   });
 });

@@ -186,16 +186,18 @@ forEachBackend('API', (ctx) => {
   });
 
   it('requireFreshTotp: an action that moves money needs a fresh, unused TOTP code of a user; refusals are audited', async () => {
-    // A fresh admin: enrolled with the previous step's code, so the current step is still unused.
+    // A fresh admin: enrolled with this step's code; the action then uses the next step's (accepted
+    // within ±1 step, and after the enrolment's). Enrolling with the previous step's code raced the
+    // clock: when the step turned before the code was checked, it was two steps old and refused.
     await t.auth.users.add({ username: 'payer', role: 'admin', password: 'payer password 1', mustChangePassword: false });
     const login = await t.auth.login({ username: 'payer', password: 'payer password 1' }, { ip: '127.0.0.1' });
     if (login.status !== 'challenge') throw new Error('admin without MFA must enrol');
     const secret = (await t.auth.startEnrolment({ challenge: login.challenge })).secret;
-    const token = (await t.auth.completeMfa({ challenge: login.challenge, code: codeAt(secret, -1) }, { ip: '127.0.0.1' })).accessToken;
+    const token = (await t.auth.completeMfa({ challenge: login.challenge, code: codeAt(secret, 0) }, { ip: '127.0.0.1' })).accessToken;
     const bearer = { authorization: `Bearer ${token}` };
     expect((await t.app.inject({ method: 'POST', url: '/money', headers: bearer })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'POST', url: '/money', headers: { ...t.bearer('viewer'), 'x-totp-code': '123456' } })).json()).toMatchObject({ message: 'test withdrawal needs a fresh TOTP code: MFA is not enrolled' });
-    const code = codeAt(secret, 0);
+    const code = codeAt(secret, 1);
     const ok = await t.app.inject({ method: 'POST', url: '/money', headers: { ...bearer, 'x-totp-code': code } });
     expect(ok.json()).toEqual({ moved: true });
     const replay = await t.app.inject({ method: 'POST', url: '/money', headers: { ...bearer, 'x-totp-code': code } });

@@ -26,15 +26,20 @@ afterAll(async () => {
 });
 
 let admins = 0;
-/** A fresh admin enrolled with the previous step's code, so the current step is unused: one TOTP-guarded request each. */
+/**
+ * A fresh admin, enrolled with this step's code, and the next step's code (accepted within ±1
+ * step, and after the enrolment's): one TOTP-guarded request each. Not the previous step's code
+ * for the enrolment: when the step turns between making that code and checking it, it is two
+ * steps old and refused.
+ */
 async function freshAdmin(): Promise<{ bearer: { authorization: string }; code: string }> {
   const username = `admin-${++admins}`;
   await t.auth.users.add({ username, role: 'admin', password: 'admin password 123', mustChangePassword: false });
   const login = await t.auth.login({ username, password: 'admin password 123' }, { ip: '127.0.0.1' });
   if (login.status !== 'challenge') throw new Error('an admin without MFA must enrol');
   const secret = (await t.auth.startEnrolment({ challenge: login.challenge })).secret;
-  const token = (await t.auth.completeMfa({ challenge: login.challenge, code: codeAt(secret, -1) }, { ip: '127.0.0.1' })).accessToken;
-  return { bearer: { authorization: `Bearer ${token}` }, code: codeAt(secret, 0) };
+  const token = (await t.auth.completeMfa({ challenge: login.challenge, code: codeAt(secret, 0) }, { ip: '127.0.0.1' })).accessToken;
+  return { bearer: { authorization: `Bearer ${token}` }, code: codeAt(secret, 1) };
 }
 
 describe('/api/v1/mode', () => {

@@ -6,6 +6,7 @@ import { swap } from '../amm/uniswap-v3/pool.ts';
 import { readSnapshotFile } from '../market/snapshot.ts';
 import { sharedData } from '../../test/shared-data.ts';
 import { createRng } from '../util/seeded-random.ts';
+import { testSeed } from '../../test/test-seed.ts';
 import { KIND_V3 } from './pool-table.ts';
 import { Route } from './route.ts';
 import { Scanner } from './scanner.ts';
@@ -78,6 +79,7 @@ function perturb(scanner: Scanner, random: () => number, changed: number): void 
 describe('piecewise sizing of routes with V3 hops', () => {
   it('finds the brute-force integer optimum on small random cycles (random tick maps, both directions, 2 and 3 hops)', () => {
     const small = v3Spec({ minLiquidity: 1000n, maxLiquidity: 8000n, span: 20, spacings: [60], fees: [500, 3000] });
+    const seed = testSeed();
     let profitable = 0;
     fc.assert(
       fc.property(fc.boolean(), small, small, fc.bigInt({ min: 200n, max: 1500n }), fc.integer({ min: 850, max: 1150 }), (threeHop, specA, specB, reserve, permille) => {
@@ -94,9 +96,13 @@ describe('piecewise sizing of routes with V3 hops', () => {
         }
         expect(sizer.fallbacks).toBe(0);
       }),
-      { numRuns: 90 },
+      // 180 runs, not 90: at 90 the profitable count went down to 7 (300 seeds tried: 1st
+      // percentile 8, median 16), too near the floor for a fresh seed per CI run. At 180, 150
+      // seeds gave min 18, median 31.
+      { numRuns: 180, seed },
     );
-    expect(profitable).toBeGreaterThan(5);
+    // The sizing is only compared with the brute force where there is profit to find.
+    expect(profitable, `profitable cycles (seed ${seed}, TEST_SEED=${seed} replays)`).toBeGreaterThan(5);
   });
 
   it('bounds the exact profit when a price sits a hair from the tick its range ends at (a boundary the floats place by cancellation)', () => {

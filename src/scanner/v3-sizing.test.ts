@@ -4,6 +4,7 @@ import { getAmountOut } from '../amm/uniswap-v2.ts';
 import { swap } from '../amm/uniswap-v3/pool.ts';
 import { getSqrtRatioAtTick } from '../amm/uniswap-v3/tick-math.ts';
 import type { Snapshot, V2PoolSnapshot, V3PoolSnapshot } from '../market/snapshot.ts';
+import { testSeed } from '../../test/test-seed.ts';
 import { Scanner } from './scanner.ts';
 import { testPool, testSnapshot, testToken } from './test-market.ts';
 
@@ -52,6 +53,7 @@ function v3Out(pool: V3PoolSnapshot, zeroForOne: boolean, amountIn: bigint): big
 
 describe('cycles with V3 hops', () => {
   it('size to the brute-force integer optimum across tick ranges (V3 + V2 two-hop cycles)', () => {
+    const seed = testSeed();
     let profitable = 0;
     fc.assert(
       fc.property(
@@ -86,9 +88,13 @@ describe('cycles with V3 hops', () => {
           expect(opp!.pools).toContain(v3.address);
         },
       ),
-      { numRuns: 40 },
+      // 80 runs, not 40: about one run in four is profitable, and at 40 runs the count fell to 5
+      // for some seeds (100 seeds tried: min 5, median 11), one above the floor; binomially
+      // P(count <= 4) is about 1 % at 40 runs and 3e-7 at 80.
+      { numRuns: 80, seed },
     );
-    expect(profitable).toBeGreaterThan(4);
+    // The sizing is only compared with the brute force where there is profit to find.
+    expect(profitable, `profitable cycles (seed ${seed}, TEST_SEED=${seed} replays)`).toBeGreaterThan(4);
   });
 
   it('follows V3 swaps incrementally exactly as a rescan of the updated pools would', () => {

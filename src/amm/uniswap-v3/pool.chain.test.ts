@@ -208,13 +208,17 @@ describe('V3 swap loop vs the real UniswapV3Pool, QuoterV2 and SwapRouter (diffe
   // most swaps revert, stay inside one tick range or lose their price limits would still pass
   // the two properties above. Floors are fractions of the cases run, well under what seeds 1-3
   // gave (compared 85-89 %, >= 10 ticks crossed 5.5-7.5 %, limited 27-29 %, <= 1000 wei 38-40 %,
-  // whole pool ~20 %), except "compared", held at 80 %. Not meaningful when replaying one path.
+  // whole pool ~20 %). "compared" is at 75 % and exact output at 65 % of the runs, not 80 % and
+  // 70 %: over 500 seeds (the stats recomputed from the model alone) compared had median 87 %,
+  // 1st percentile 81.8 % and min 80.2 %, exact output median 81 % and min 73.6 %, both too close
+  // to the old floors for a fresh seed per CI run. The other floors held every seed by 22 % or more.
+  // Not meaningful when replaying one path.
   it.skipIf(REPLAY.path !== undefined)('coverage: the random cases compare, cross many ticks, hit price limits, both directions, 1 wei to the whole pool', () => {
     const n = stats.runs;
     expect(n, 'both properties ran every case').toBe(2 * RUNS);
-    expect(stats.cases, 'compared, not rejected by both sides').toBeGreaterThanOrEqual(0.8 * n);
+    expect(stats.cases, 'compared, not rejected by both sides').toBeGreaterThanOrEqual(0.75 * n);
     expect(stats.exactIn, 'exact input compared').toBeGreaterThanOrEqual(0.7 * RUNS);
-    expect(stats.exactOut, 'exact output compared').toBeGreaterThanOrEqual(0.7 * RUNS);
+    expect(stats.exactOut, 'exact output compared').toBeGreaterThanOrEqual(0.65 * RUNS);
     expect(stats.tenPlus, 'swaps crossing >= 10 initialized ticks').toBeGreaterThanOrEqual(0.03 * n);
     expect(stats.maxCrossings, 'the most initialized ticks one swap crossed').toBeGreaterThanOrEqual(40);
     expect(stats.limited, 'compared swaps with a price limit').toBeGreaterThanOrEqual(0.15 * n);
