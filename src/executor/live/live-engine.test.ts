@@ -67,6 +67,7 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
     // Every intent's transaction was signed by libsecp256k1 (and its hash below is the chain's).
     const signing = nativeSigning();
     expect(signing.available && signing.signatures).toBeGreaterThanOrEqual(intents.length);
+    expect(status.signer).toBe('libsecp256k1');
     // The in-memory funnel counts the live executions as they happened (it used to keep the
     // start's figures): every intent here was sent, and each realized one is counted.
     expect(funnel.submitted, `${funnel.submitted} submitted, ${funnel.included} included`).toBe(intents.length);

@@ -14,7 +14,7 @@ import { syncExecutionRows } from './execution-rows.ts';
 import { executionFees, replacementFees, type Fees } from './fees.ts';
 import { explainBundleMiss, explainPublicMiss, recordInclusionFailure, type InclusionFailure, type InclusionReason } from './inclusion-feedback.ts';
 import { IntentStore, type Attempt, type AttemptKind, type Inclusion, type Intent, type NewAttempt } from './intent-store.ts';
-import { keccakHex } from './native-signing.ts';
+import { keccakHex, signerOf } from './native-signing.ts';
 import { opportunityKeyOf } from './opportunity-key.ts';
 import { realizedFrom, type RpcReceipt } from './realized.ts';
 import type { RelayClient } from './relay-client.ts';
@@ -126,6 +126,8 @@ export interface LiveExecutorStatus {
   reconciled: { intents: number; settled: number; rebroadcast: number; ms: number };
   /** public (eth_sendRawTransaction) or bundle (relays). */
   submission: 'public' | 'bundle';
+  /** What signs the hot key's transactions: libsecp256k1 (native-signing.ts), or viem where the add-on did not load. */
+  signer: 'libsecp256k1' | 'viem';
   /** Submissions that did not land, by the reason found on chain (recorded in inclusion_feedback). */
   inclusionFailures: Partial<Record<InclusionReason, number>>;
 }
@@ -753,7 +755,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       const sendStepsUs = timeline.summary();
       return {
         account: account.address, openIntents: open.length, ...counts, lastSkip, freeFromBlock, headToBroadcastUs: sendStepsUs.broadcast, sendStepsUs, reconciled: { ...reconciled },
-        submission: bundle === undefined ? 'public' : 'bundle', inclusionFailures: { ...inclusionFailures },
+        submission: bundle === undefined ? 'public' : 'bundle', inclusionFailures: { ...inclusionFailures }, signer: signerOf(account),
       };
     },
     async idle() {

@@ -3,7 +3,7 @@ import { keccak256, parseTransaction, recoverTransactionAddress, type Hex, type 
 import { privateKeyToAccount } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
 import { testSeed } from '../../../test/test-seed.ts';
-import { keccakHex, nativeSigning, nativeSigningAccount } from './native-signing.ts';
+import { keccakHex, nativeSigning, nativeSigningAccount, signerOf } from './native-signing.ts';
 
 const hex = (bytes: Uint8Array): Hex => `0x${Buffer.from(bytes).toString('hex')}`;
 const key = fc.uint8Array({ minLength: 32, maxLength: 32 })
@@ -78,5 +78,6 @@ describe('native signing of the hot key', () => {
     expect(await signer.signMessage({ message: 'orion' })).toBe(await viemAccount.signMessage({ message: 'orion' }));
     expect(signer.address).toBe(viemAccount.address);
     expect(signatures()).toBe(before);
+    expect([signerOf(signer), signerOf(viemAccount)]).toEqual(['libsecp256k1', 'viem']);
   });
 });

@@ -36,6 +36,13 @@ function loadBindings(): { secp256k1: Secp256k1Binding; keccak: KeccakBinding } 
 const bindings = loadBindings();
 /** Transactions signed natively by this process (the live status shows which signer is at work). */
 let nativeSignatures = 0;
+/** The accounts made here that sign natively. */
+const nativeAccounts = new WeakSet<LocalAccount>();
+
+/** Which signer `account`'s EIP-1559 transactions go through: libsecp256k1 here, or viem's JavaScript one. */
+export function signerOf(account: LocalAccount): 'libsecp256k1' | 'viem' {
+  return nativeAccounts.has(account) ? 'libsecp256k1' : 'viem';
+}
 
 /** Whether signing is native here (and how many transactions it signed), or why it is not. */
 export function nativeSigning(): { available: true; signatures: number } | { available: false; reason: string } {
@@ -66,5 +73,7 @@ export function nativeSigningAccount(privateKey: Hex): LocalAccount {
       r: bytesToHex(signature.subarray(0, 32)), s: bytesToHex(signature.subarray(32, 64)), yParity: recid,
     });
   };
-  return { ...account, signTransaction };
+  const native: LocalAccount = { ...account, signTransaction };
+  nativeAccounts.add(native);
+  return native;
 }
