@@ -88,7 +88,7 @@ class WsConnection {
     if (signal?.aborted) throw signal.reason;
     const { firstId, body } = batchBody(calls);
     return new Promise<JsonRpcResponse[]>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      // The closures below run only after `timer` is set (all of them once the request is out).
       const onAbort = (): void => giveUp(signal!.reason);
       const finish = (then: () => void): void => {
         clearTimeout(timer);
@@ -106,7 +106,7 @@ class WsConnection {
         this.settle(waiting);
         waiting.reject(error);
       };
-      timer = setTimeout(() => giveUp(new EndpointFault(this.url, 'timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => giveUp(new EndpointFault(this.url, 'timeout', `no answer within ${timeoutMs} ms`)), timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       const send = (socket: WebSocket): void => {
         socketOf(socket)?.ref();
