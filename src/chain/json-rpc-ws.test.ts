@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { startAnvil, type Anvil } from '../devnet/anvil.ts';
 import { postJsonRpc } from './json-rpc-http.ts';
-import { closeJsonRpcWs, postJsonRpcWs } from './json-rpc-ws.ts';
+import { closeJsonRpcWs, postJsonRpcWs, WS_MAX_BATCH } from './json-rpc-ws.ts';
 import { EndpointFault, RpcCallError } from './rpc-errors.ts';
 import { createRpcPool } from './rpc-pool.ts';
 
@@ -89,6 +89,76 @@ describe('JSON-RPC over a WebSocket', () => {
   });
 });
 
+/** A loopback server answering each message with `reply(message, connection number from 1)` (undefined: silence); what it saw. */
+async function scriptedServer(reply: (request: { id: number }[], connection: number) => unknown): Promise<{ url: string; connections: number; messages: string[] }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  servers.push(server);
+  const seen = { url: '', connections: 0, messages: [] as string[] };
+  server.on('connection', (socket) => {
+    const connection = ++seen.connections;
+    socket.on('message', (data) => {
+      seen.messages.push(data.toString());
+      const answer = reply(JSON.parse(data.toString()) as { id: number }[], connection);
+      if (answer !== undefined) socket.send(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  seen.url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return seen;
+}
+const chainId = (request: { id: number }[]): unknown => request.map(({ id }) => ({ jsonrpc: '2.0', id, result: '0x1' }));
+const one = [{ method: 'eth_chainId', params: [] }];
+
+describe('JSON-RPC over a WebSocket: what a server can do wrong', () => {
+  it('a message that is not an answer (null, a notification) is ignored: the process lives, the request times out', async () => {
+    const server = await scriptedServer(() => null);
+    const silent = await postJsonRpcWs(server.url, one, 200).catch((error: unknown) => error);
+    expect((silent as EndpointFault).kind).toBe('timeout');
+    const notifying = await scriptedServer(() => ({ jsonrpc: '2.0', method: 'eth_subscription', params: {} }));
+    expect(((await postJsonRpcWs(notifying.url, one, 200).catch((error: unknown) => error)) as EndpointFault).kind).toBe('timeout');
+  });
+
+  it('a batch refused with one id-less error fails every request waiting at once, not at its timeout', async () => {
+    let held: { id: number }[] | undefined;
+    const server = await scriptedServer((request) => {
+      if (held === undefined) {
+        held = request; // the first request waits; the second is refused for both
+        return undefined;
+      }
+      return { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch too large' } };
+    });
+    const started = Date.now();
+    const results = await Promise.allSettled([postJsonRpcWs(server.url, one, 10_000), postJsonRpcWs(server.url, one, 10_000)]);
+    expect(results.map((r) => r.status === 'rejected' && (r.reason as EndpointFault).kind)).toEqual(['bad-response', 'bad-response']);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a connection that goes silent is replaced after one timeout: the next request opens a new one', async () => {
+    const server = await scriptedServer((request, connection) => (connection === 1 && server.messages.length > 1 ? undefined : chainId(request)));
+    expect((await postJsonRpcWs(server.url, one, 2_000))[0]!.result).toBe('0x1');
+    expect(((await postJsonRpcWs(server.url, one, 200).catch((error: unknown) => error)) as EndpointFault).kind).toBe('timeout');
+    expect((await postJsonRpcWs(server.url, one, 2_000))[0]!.result).toBe('0x1');
+    expect(server.connections).toBe(2);
+  });
+
+  it('a request given up while the connection opens is never sent', async () => {
+    const server = await scriptedServer(chainId);
+    const controller = new AbortController();
+    const abandoned = postJsonRpcWs(server.url, [{ method: 'eth_abandoned', params: [] }], 2_000, controller.signal);
+    controller.abort(new Error('caller gave up'));
+    await expect(abandoned).rejects.toThrow('caller gave up');
+    // The next request on the same connection is answered; the server saw only it.
+    expect((await postJsonRpcWs(server.url, one, 2_000))[0]!.result).toBe('0x1');
+    expect(server.messages.map((m) => (JSON.parse(m) as { method: string }[])[0]!.method)).toEqual(['eth_chainId']);
+  });
+
+  it('an empty batch has an empty answer', async () => {
+    const server = await scriptedServer(chainId);
+    expect(await postJsonRpcWs(server.url, [], 200)).toEqual([]);
+    expect(server.connections).toBe(0);
+  });
+});
+
 describe('the pool over a WebSocket endpoint', () => {
   it('reads through it, gives a revert back unchanged, and fails over to HTTP when it drops connections', async () => {
     const pool = createRpcPool([anvil.wsUrl, anvil.rpcUrl], { budgetMs: 5_000 });
@@ -98,6 +168,14 @@ describe('the pool over a WebSocket endpoint', () => {
     expect(health!.requests).toBe(1);
     expect(health!.failures).toBe(0);
     await expect(pool.request('eth_call', [{ to: '0x0000000000000000000000000000000000000001', data: '0x', gas: '0x1' }, 'latest'])).rejects.toBeInstanceOf(RpcCallError);
+
+    // A batch larger than WS_MAX_BATCH goes over HTTP, even with the socket ranked first.
+    const requestsBefore = pool.health().map((e) => e.requests);
+    const big = await pool.batch(Array.from({ length: WS_MAX_BATCH + 1 }, () => ({ method: 'eth_chainId', params: [] })));
+    expect(big.every((r) => r.ok && r.result === '0x7a69')).toBe(true);
+    expect(pool.health().map((e, i) => e.requests - requestsBefore[i]!)).toEqual([0, 1]);
+    expect((await pool.batch(Array.from({ length: WS_MAX_BATCH }, () => ({ method: 'eth_chainId', params: [] })))).length).toBe(WS_MAX_BATCH);
+    expect(pool.health().map((e, i) => e.requests - requestsBefore[i]!)).toEqual([1, 1]);
 
     const dropping = await faultyServer((close) => close());
     const failing = createRpcPool([dropping, anvil.rpcUrl], { budgetMs: 5_000 });

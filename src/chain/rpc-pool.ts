@@ -4,7 +4,7 @@ import { EndpointHealth, type EndpointHealthView } from './endpoint-health.ts';
 import { RuntimeFault } from '../errors.ts';
 import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
 import { classifyRpcError, postJsonRpc, type JsonRpcResponse } from './json-rpc-http.ts';
-import { postJsonRpcWs } from './json-rpc-ws.ts';
+import { postJsonRpcWs, WS_MAX_BATCH } from './json-rpc-ws.ts';
 
 /**
  * A pool of JSON-RPC endpoints (HTTP, or WebSocket: json-rpc-ws.ts) with failover: each request goes to the best endpoint that
@@ -104,9 +104,11 @@ export interface RpcPool {
   transport(): CustomTransport;
 }
 
+const isWs = (url: string): boolean => url.startsWith('ws');
+
 /** One batch to `url` over its scheme's transport: WebSocket for ws(s)://, HTTP otherwise. */
 function post(url: string, calls: readonly RpcCall[], timeoutMs: number, signal?: AbortSignal): Promise<JsonRpcResponse[]> {
-  return url.startsWith('ws') ? postJsonRpcWs(url, calls, timeoutMs, signal) : postJsonRpc(url, calls, timeoutMs, signal);
+  return isWs(url) ? postJsonRpcWs(url, calls, timeoutMs, signal) : postJsonRpc(url, calls, timeoutMs, signal);
 }
 
 /** Builds a pool over `urls` (http(s):// or ws(s)://). */
@@ -129,13 +131,17 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     else quarantine.set(endpoint, reason);
   }
 
+  /** A batch larger than `WS_MAX_BATCH` goes over HTTP only (a pool of WebSocket endpoints alone sends anything). */
+  const someHttp = urls.some((url) => !isWs(url));
+  const carries = (endpoint: EndpointHealth, calls: number): boolean => calls <= WS_MAX_BATCH || !someHttp || !isWs(endpoint.url);
+
   /**
-   * Ranks available endpoints, leaving out quarantined ones unless only those are available:
+   * Ranks available endpoints that carry a batch of `calls` calls, leaving out quarantined ones unless only those are available:
    * untried first, then not lagging, then those within 0.1 of the best score in the configured
    * order (the primary first), then the rest by score.
    */
-  function pick(tried: Set<EndpointHealth>): EndpointHealth | undefined {
-    const available = endpoints.filter((e) => e.available());
+  function pick(tried: Set<EndpointHealth>, calls: number): EndpointHealth | undefined {
+    const available = endpoints.filter((e) => e.available() && carries(e, calls));
     const trusted = available.filter((e) => !quarantine.has(e));
     const ready = trusted.length > 0 ? trusted : available;
     const best = Math.max(...ready.map((e) => e.currentScore()));
@@ -152,16 +158,16 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
   }
 
   /** Runs `attempt` on endpoints in rank order until one succeeds or the budget is spent. */
-  async function withFailover<T>(label: string, signal: AbortSignal | undefined, attempt: (e: EndpointHealth) => Promise<T>): Promise<T> {
+  async function withFailover<T>(label: string, signal: AbortSignal | undefined, calls: number, attempt: (e: EndpointHealth) => Promise<T>): Promise<T> {
     const deadline = Date.now() + budgetMs;
     const tried = new Set<EndpointHealth>();
     const faults: string[] = [];
     for (;;) {
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
-      const endpoint = pick(tried);
+      const endpoint = pick(tried, calls);
       if (endpoint === undefined) {
         // Everyone is benched: wait for the first to come back, within the budget.
-        const wake = Math.min(...endpoints.map((e) => e.benchedUntil));
+        const wake = Math.min(...endpoints.filter((e) => carries(e, calls)).map((e) => e.benchedUntil));
         if (wake >= deadline) break;
         await sleep(Math.max(1, wake - Date.now()), signal);
         continue;
@@ -208,7 +214,7 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
 
   async function request(method: string, params: readonly unknown[], requestOptions: RequestOptions = {}): Promise<unknown> {
     const call: RpcCall = { method, params, requireResult: requestOptions.requireResult ?? false, notFoundIsNull: requestOptions.notFoundIsNull ?? false };
-    return withFailover(method, requestOptions.signal, async (endpoint) => {
+    return withFailover(method, requestOptions.signal, 1, async (endpoint) => {
       const [response] = await post(endpoint.url, [call], timeoutMs, requestOptions.signal);
       if (response === undefined) throw new EndpointFault(endpoint.url, 'bad-response', `${method}: empty batch answer`);
       const answer = settle(endpoint, call, response);
@@ -219,7 +225,7 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
 
   async function batchChunk(calls: readonly RpcCall[], signal: AbortSignal | undefined): Promise<RpcBatchResult[]> {
     // A fault inside a batch (one call rate-limited, node behind) fails the whole chunk over.
-    return withFailover(`batch of ${calls.length}`, signal, async (endpoint) => {
+    return withFailover(`batch of ${calls.length}`, signal, calls.length, async (endpoint) => {
       const responses = await post(endpoint.url, calls, timeoutMs, signal);
       return responses.map((response, i) => settle(endpoint, calls[i] as RpcCall, response));
     });
