@@ -7,7 +7,8 @@ import { classifyRpcError, postJsonRpc, type JsonRpcResponse } from './json-rpc-
 import { postJsonRpcWs, WS_MAX_BATCH } from './json-rpc-ws.ts';
 
 /**
- * A pool of JSON-RPC endpoints (HTTP, or WebSocket: json-rpc-ws.ts) with failover: each request goes to the best endpoint that
+ * A pool of JSON-RPC endpoints (HTTP, or WebSocket: json-rpc-ws.ts, for batches of at most
+ * `WS_MAX_BATCH` calls while an HTTP endpoint is configured) with failover: each request goes to the best endpoint that
  * is not benched (highest health score, not lagging behind the others' head); a transport fault
  * benches that endpoint with backoff and jitter and the request moves on to the next one. A
  * JSON-RPC error the node gave on purpose (a revert) is returned to the caller unchanged.
