@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { forEachBackend } from '../../store/test-store.ts';
 import { IntentStore, type NewAttempt } from './intent-store.ts';
+import { lostAnswerStore } from './testing/lost-answer-store.ts';
 import { acquireWriterLock } from './writer-lock.ts';
 
 // Test key only (anvil's account 3): the nonce rules, not the signature, are under test here.
@@ -46,6 +47,26 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     expect(await intents.exists('route|3')).toBe(false);
     const next = await intents.createIntent({ plan: plan(3), opportunityKey: 'route|3', modeSession: null, simulatedProfit: null, sign: signed });
     expect(next!.intent.nonce).toBe(before);
+  });
+
+  it('a commit whose answer was lost is read back (tracked, nonce advanced); one that never ran is an error that uses no nonce', async () => {
+    // An account of its own: the other cases' nonces stay as they expect them.
+    const own = privateKeyToAccount(generatePrivateKey());
+    const lossy = lostAnswerStore(db.store);
+    const intents = new IntentStore(lossy, CHAIN, own.address);
+    const start = await intents.initNonce(40n);
+    lossy.loseNext('orion_create_intent', 'before');
+    await expect(intents.createIntent({ plan: plan(41), opportunityKey: 'lost|41', modeSession: null, simulatedProfit: null, sign: signed }))
+      .rejects.toThrow(/connection terminated unexpectedly/);
+    expect(await intents.exists('lost|41')).toBe(false);
+    lossy.loseNext('orion_create_intent', 'after');
+    const kept = await intents.createIntent({ plan: plan(42), opportunityKey: 'lost|42', modeSession: null, simulatedProfit: null, sign: signed });
+    // The one that never ran used no nonce; the one whose answer was lost is the database's row.
+    expect(kept!.intent.nonce).toBe(start);
+    expect(kept!.attempt.txHash).toBe(keccak256(kept!.attempt.rawTx));
+    expect((await intents.openIntents()).map((i) => [i.id, i.nonce, i.attempts[0]!.id])).toEqual([[kept!.intent.id, start, kept!.attempt.id]]);
+    const next = await intents.createIntent({ plan: plan(43), opportunityKey: 'lost|43', modeSession: null, simulatedProfit: null, sign: signed });
+    expect(next!.intent.nonce).toBe(start + 1n);
   });
 
   it('open intents come back by nonce with their attempts; a settled one does not', async () => {

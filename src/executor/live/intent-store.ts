@@ -158,13 +158,24 @@ export class IntentStore {
     if (nonce === undefined) throw new Error(`no nonce for ${this.account} on chain ${this.chainId}: initNonce first`);
     const signed = await input.sign(nonce);
     const planJson = json(plan);
-    const { rows } = await this.store.query<{ taken: boolean; intent_id: bigint | null; attempt_id: bigint | null; attempt_broadcasts: number | null }>(
-      'select * from orion_create_intent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)',
-      [this.chainId, lower(this.account), input.opportunityKey, input.modeSession, nonce, planJson, lower(plan.executor), lower(plan.baseToken),
-        plan.block.number, plan.deadlineBlock, plan.expectedProfit, input.simulatedProfit,
-        signed.kind, signed.rawTx, signed.txHash, signed.gasLimit, signed.maxFeePerGas, signed.maxPriorityFeePerGas, signed.createdBlock],
-      { bigint: ['intent_id', 'attempt_id'], prepare: 'orion_create_intent_call' },
-    );
+    let rows: { taken: boolean; intent_id: bigint | null; attempt_id: bigint | null; attempt_broadcasts: number | null }[];
+    try {
+      ({ rows } = await this.store.query<{ taken: boolean; intent_id: bigint | null; attempt_id: bigint | null; attempt_broadcasts: number | null }>(
+        'select * from orion_create_intent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)',
+        [this.chainId, lower(this.account), input.opportunityKey, input.modeSession, nonce, planJson, lower(plan.executor), lower(plan.baseToken),
+          plan.block.number, plan.deadlineBlock, plan.expectedProfit, input.simulatedProfit,
+          signed.kind, signed.rawTx, signed.txHash, signed.gasLimit, signed.maxFeePerGas, signed.maxPriorityFeePerGas, signed.createdBlock],
+        { bigint: ['intent_id', 'attempt_id'], prepare: 'orion_create_intent_call' },
+      ));
+    } catch (error) {
+      // The commit may have happened with only its answer lost (the connection dropped on the
+      // way back): read it back by the bytes just signed, so the caller tracks the intent and its
+      // nonce is known, instead of it holding that nonce unseen until a restart reconciles it.
+      const written = await this.intentWith(input.opportunityKey, signed.txHash).catch(() => null);
+      if (written === null) throw error;
+      this.nextNonce = nonce + 1n;
+      return written;
+    }
     const row = rows[0]!;
     if (row.taken) return null;
     if (row.intent_id === null || row.attempt_id === null) {
@@ -181,6 +192,21 @@ export class IntentStore {
       deadline_block: plan.deadlineBlock, predicted_profit: plan.expectedProfit, settled_attempt: null, included_block: null, included_hash: null,
     };
     return { intent: toIntent(written, [attempt]), attempt };
+  }
+
+  /** The intent of `opportunityKey` whose first attempt is the transaction `txHash`, with that attempt; null when there is none. */
+  private async intentWith(opportunityKey: string, txHash: Hex): Promise<{ intent: Intent; attempt: Attempt } | null> {
+    const { rows } = await this.store.query<Record<string, unknown>>(
+      'select * from intents where chain_id = $1 and account = $2 and opportunity_key = $3', [this.chainId, lower(this.account), opportunityKey], { bigint: INTENT_BIGINTS },
+    );
+    const row = rows[0];
+    if (row === undefined) return null;
+    const attempts = await this.store.query<Record<string, unknown>>(
+      'select * from intent_attempts where intent_id = $1 and tx_hash = $2', [row['id'] as bigint, txHash], { bigint: ATTEMPT_BIGINTS },
+    );
+    if (attempts.rows.length === 0) return null;
+    const attempt = toAttempt(attempts.rows[0]!);
+    return { intent: toIntent(row, [attempt]), attempt };
   }
 
   /** Stores a replacement or cancellation of `intent` (committed before it is sent). */

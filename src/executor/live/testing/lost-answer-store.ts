@@ -1,0 +1,33 @@
+import type { Store } from '../../../store/types.ts';
+
+/**
+ * TEST CODE — a fault injector in front of a real store: the next statement whose SQL contains
+ * `match` fails the way a dropped connection leaves its caller, `after` the database ran it (the
+ * commit happened, its answer was lost) or `before` (it never reached the database). Everything
+ * else goes to the real database untouched.
+ */
+export interface LostAnswerStore extends Store {
+  loseNext(match: string, when: 'before' | 'after'): void;
+}
+
+/** Wraps `store`. */
+export function lostAnswerStore(store: Store): LostAnswerStore {
+  let armed: { match: string; when: 'before' | 'after' } | null = null;
+  return {
+    backend: store.backend,
+    location: store.location,
+    transaction: (fn) => store.transaction(fn),
+    close: () => store.close(),
+    exec: (sql) => store.exec(sql),
+    loseNext(match, when) {
+      armed = { match, when };
+    },
+    async query(sql, params, options) {
+      const fault = armed !== null && sql.includes(armed.match) ? armed : null;
+      if (fault === null) return store.query(sql, params, options);
+      armed = null;
+      if (fault.when === 'after') await store.query(sql, params, options);
+      throw new Error(`connection terminated unexpectedly (injected ${fault.when} the statement ran)`);
+    },
+  } as LostAnswerStore;
+}
