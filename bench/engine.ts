@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { toHex, type Address } from 'viem';
-import { nativeSigningAccount } from '../src/executor/live/native-signing.ts';
+import type { Address } from 'viem';
+import { nativeSigningAccountOf } from '../src/executor/live/native-signing.ts';
 import { startDevnet, type Devnet } from '../src/devnet/devnet.ts';
 import { startNoiseFlow } from '../src/devnet/flow.ts';
 import { anvilRequest } from '../src/devnet/transactions.ts';
@@ -92,7 +92,7 @@ try {
     gasBid: { priorityFee: 1_000_000_000n },
     mode: values.live ? 'live' : 'sim',
     // --live: the devnet's hot key (account 3, allowed by its FlashArbExecutor) signs and sends.
-    ...(values.live ? { live: { account: nativeSigningAccount(toHex(clients.accounts[3]!.getHdKey().privateKey!)), tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 } } : {}),
+    ...(values.live ? { live: { account: nativeSigningAccountOf(clients.accounts[3]!), tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 } } : {}),
     execution: { executor: devnet.executor!.address, hotKey: devnet.executor!.hotKey },
     plan: DEFAULT_PLAN_SETTINGS,
     blockTimeSeconds: 12,

@@ -109,6 +109,9 @@ function toIntent(row: Record<string, unknown>, attempts: Attempt[]): Intent {
   };
 }
 
+/** What `orion_create_intent` (migration 0012) answers. */
+type CreatedIntentRow = { taken: boolean; intent_id: bigint | null; attempt_id: bigint | null; attempt_broadcasts: number | null };
+
 /** The intents table of one (chain, account). */
 export class IntentStore {
   constructor(readonly store: Store, readonly chainId: number, readonly account: Address) {}
@@ -158,9 +161,9 @@ export class IntentStore {
     if (nonce === undefined) throw new Error(`no nonce for ${this.account} on chain ${this.chainId}: initNonce first`);
     const signed = await input.sign(nonce);
     const planJson = json(plan);
-    let rows: { taken: boolean; intent_id: bigint | null; attempt_id: bigint | null; attempt_broadcasts: number | null }[];
+    let rows: CreatedIntentRow[];
     try {
-      ({ rows } = await this.store.query<{ taken: boolean; intent_id: bigint | null; attempt_id: bigint | null; attempt_broadcasts: number | null }>(
+      ({ rows } = await this.store.query<CreatedIntentRow>(
         'select * from orion_create_intent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)',
         [this.chainId, lower(this.account), input.opportunityKey, input.modeSession, nonce, planJson, lower(plan.executor), lower(plan.baseToken),
           plan.block.number, plan.deadlineBlock, plan.expectedProfit, input.simulatedProfit,

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeEventLog, toHex, type Hex } from 'viem';
+import { decodeEventLog, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flashArbExecutorAbi } from '../../contracts/abis/FlashArbExecutor.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
-import { nativeSigningAccount, nativeSigning } from './native-signing.ts';
+import { nativeSigning, nativeSigningAccountOf } from './native-signing.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
 
@@ -27,7 +27,7 @@ describe('engine (live) on the local chain: intents, sends, receipts, realized P
       ...devnetEngineOptions(devnet, store.store, PRIORITY_FEE),
       mode: 'live',
       // The hot key as the platform loads it: transactions signed natively (native-signing.ts).
-      live: { account: nativeSigningAccount(toHex(devnet.clients.accounts[3]!.getHdKey().privateKey!)), tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 2 },
+      live: { account: nativeSigningAccountOf(devnet.clients.accounts[3]!), tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 2 },
       spillDir: dir,
     });
   });

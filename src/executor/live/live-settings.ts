@@ -4,7 +4,7 @@ import type { Devnet } from '../../devnet/devnet.ts';
 import type { LiveEngineSettings } from '../../engine/engine.ts';
 import { ConfigError } from '../../errors.ts';
 import { keyConfigured, loadHotKey, loadRelayAuthKey } from './keys.ts';
-import { nativeSigningAccount } from './native-signing.ts';
+import { nativeSigningAccountOf } from './native-signing.ts';
 import type { BundleSettings } from './live-executor.ts';
 import { createRelayClient } from './relay-client.ts';
 
@@ -22,8 +22,8 @@ export async function liveSettings(config: Config, devnet: Devnet | undefined): 
   };
   if (keyConfigured(config, 'hot')) return withSubmission(await loadHotKey(config));
   if (config.executorAddress === undefined && devnet?.executor !== undefined) {
-    const secret = devnet.clients.accounts.find((a) => a.address === devnet.executor!.hotKey)?.getHdKey().privateKey;
-    if (secret !== undefined && secret !== null) return withSubmission(nativeSigningAccount(toHex(secret)));
+    const hotKey = devnet.clients.accounts.find((a) => a.address === devnet.executor!.hotKey);
+    if (hotKey !== undefined) return withSubmission(nativeSigningAccountOf(hotKey));
   }
   throw new ConfigError('ORION_MODE=live on a followed chain needs the hot key that signs: set ORION_PRIVATE_KEY, or ORION_KEYSTORE with ORION_KEYSTORE_PASSWORD_FILE');
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { bytesToHex, hexToBytes, keccak256, serializeTransaction, type Hex, type LocalAccount, type TransactionSerializable } from 'viem';
+import { bytesToHex, hexToBytes, keccak256, serializeTransaction, toHex, type HDAccount, type Hex, type LocalAccount, type TransactionSerializable } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 
 /**
@@ -76,4 +76,11 @@ export function nativeSigningAccount(privateKey: Hex): LocalAccount {
   const native: LocalAccount = { ...account, signTransaction };
   nativeAccounts.add(native);
   return native;
+}
+
+/** `nativeSigningAccount` for an account derived from a mnemonic (the devnet's funded accounts). */
+export function nativeSigningAccountOf(account: HDAccount): LocalAccount {
+  const secret = account.getHdKey().privateKey;
+  if (secret === null) throw new Error(`the HD account ${account.address} holds no private key`);
+  return nativeSigningAccount(toHex(secret));
 }
