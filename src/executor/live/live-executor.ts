@@ -14,7 +14,7 @@ import { syncExecutionRows } from './execution-rows.ts';
 import { executionFees, replacementFees, type Fees } from './fees.ts';
 import { explainBundleMiss, explainPublicMiss, recordInclusionFailure, type InclusionFailure, type InclusionReason } from './inclusion-feedback.ts';
 import { IntentStore, type Attempt, type AttemptKind, type Inclusion, type Intent, type NewAttempt } from './intent-store.ts';
-import { keccakHex, signerOf } from './native-signing.ts';
+import { signerOf, signWithHash } from './native-signing.ts';
 import { opportunityKeyOf } from './opportunity-key.ts';
 import { realizedFrom, type RpcReceipt } from './realized.ts';
 import type { RelayClient } from './relay-client.ts';
@@ -219,11 +219,11 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   };
 
   async function sign(kind: AttemptKind, nonce: bigint, fields: { to: Address; data: Hex; gas: bigint }, fees: Fees, block: bigint): Promise<NewAttempt> {
-    const rawTx = await account.signTransaction({
+    const { rawTx, txHash } = await signWithHash(account, {
       type: 'eip1559', chainId, nonce: Number(nonce), to: fields.to, data: fields.data, gas: fields.gas, value: 0n,
       maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
     });
-    return { kind, rawTx, txHash: keccakHex(rawTx), gasLimit: fields.gas, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, createdBlock: block };
+    return { kind, rawTx, txHash, gasLimit: fields.gas, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, createdBlock: block };
   }
 
   /** Broadcasts `attempt`'s bytes; the outcome of a failed send is left to the chain to tell. */

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { bytesToHex, hexToBytes, keccak256, serializeTransaction, toHex, type HDAccount, type Hex, type LocalAccount, type TransactionSerializable } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
+import { leanEip1559, signedEip1559, unsignedEip1559 } from './eip1559-rlp.ts';
 
 /**
  * The hot key's EIP-1559 signatures through libsecp256k1 and Keccak through XKCP (the native
@@ -36,12 +37,12 @@ function loadBindings(): { secp256k1: Secp256k1Binding; keccak: KeccakBinding } 
 const bindings = loadBindings();
 /** Transactions signed natively by this process (the live status shows which signer is at work). */
 let nativeSignatures = 0;
-/** The accounts made here that sign natively. */
-const nativeAccounts = new WeakSet<LocalAccount>();
+/** The accounts made here that sign natively, with their keys. */
+const nativeKeys = new WeakMap<LocalAccount, Uint8Array>();
 
 /** Which signer `account`'s EIP-1559 transactions go through: libsecp256k1 here, or viem's JavaScript one. */
 export function signerOf(account: LocalAccount): 'libsecp256k1' | 'viem' {
-  return nativeAccounts.has(account) ? 'libsecp256k1' : 'viem';
+  return nativeKeys.has(account) ? 'libsecp256k1' : 'viem';
 }
 
 /** Whether signing is native here (and how many transactions it signed), or why it is not. */
@@ -49,10 +50,54 @@ export function nativeSigning(): { available: true; signatures: number } | { ava
   return 'unavailable' in bindings ? { available: false, reason: bindings.unavailable } : { available: true, signatures: nativeSignatures };
 }
 
+/** Keccak-256 of `bytes`, native (callers check `bindings` first). */
+function keccakOf(keccak: KeccakBinding, bytes: Buffer): Buffer {
+  return keccak('keccak256').update(bytes).digest();
+}
+
 /** Keccak-256 of `hex`'s bytes (a transaction's hash from its raw bytes), native when available. */
 export function keccakHex(hex: Hex): Hex {
   if ('unavailable' in bindings) return keccak256(hex);
-  return `0x${bindings.keccak('keccak256').update(Buffer.from(hex.slice(2), 'hex')).digest().toString('hex')}`;
+  return `0x${keccakOf(bindings.keccak, Buffer.from(hex.slice(2), 'hex')).toString('hex')}`;
+}
+
+/** A signed transaction and its hash. */
+export interface SignedTransaction {
+  rawTx: Hex;
+  txHash: Hex;
+}
+
+/**
+ * Signs `transaction` with `account` and hashes the result: the live executor's one call per
+ * attempt. A native account's EIP-1559 transaction never goes through hex until its bytes are
+ * final (`signNatively`); anything else is the account's `signTransaction`, hashed after.
+ */
+export async function signWithHash(account: LocalAccount, transaction: TransactionSerializable): Promise<SignedTransaction> {
+  const key = nativeKeys.get(account);
+  if (key !== undefined && transaction.type === 'eip1559') return signNatively(key, transaction);
+  const rawTx = await account.signTransaction(transaction);
+  return { rawTx, txHash: keccakHex(rawTx) };
+}
+
+/**
+ * An EIP-1559 transaction signed through libsecp256k1 (only called for a key of `nativeKeys`,
+ * which exist only when the add-ons loaded). A plain call is serialized, hashed and signed as
+ * bytes (eip1559-rlp.ts) and hashed before it is turned into hex; one with an access list,
+ * signature fields or a creation goes through viem's serializer around the same signature.
+ */
+function signNatively(key: Uint8Array, transaction: TransactionSerializable): SignedTransaction {
+  if ('unavailable' in bindings) throw new Error(`native signing is unavailable: ${bindings.unavailable}`);
+  const { secp256k1, keccak } = bindings;
+  nativeSignatures += 1;
+  if (leanEip1559(transaction)) {
+    const { signature, recid } = secp256k1.ecdsaSign(keccakOf(keccak, unsignedEip1559(transaction)), key);
+    const raw = signedEip1559(transaction, { rs: signature, yParity: recid });
+    return { rawTx: `0x${raw.toString('hex')}`, txHash: `0x${keccakOf(keccak, raw).toString('hex')}` };
+  }
+  const unsigned = serializeTransaction(transaction);
+  const { signature, recid } = secp256k1.ecdsaSign(hexToBytes(keccakHex(unsigned)), key);
+  const rawTx = serializeTransaction(transaction, { r: bytesToHex(signature.subarray(0, 32)), s: bytesToHex(signature.subarray(32, 64)), yParity: recid });
+  return { rawTx, txHash: keccakHex(rawTx) };
 }
 
 /**
@@ -62,19 +107,13 @@ export function keccakHex(hex: Hex): Hex {
 export function nativeSigningAccount(privateKey: Hex): LocalAccount {
   const account = privateKeyToAccount(privateKey);
   if ('unavailable' in bindings) return account;
-  const { secp256k1 } = bindings;
   const key = hexToBytes(privateKey);
   const signTransaction: LocalAccount['signTransaction'] = async (transaction, options) => {
     if (options?.serializer !== undefined || transaction.type !== 'eip1559') return account.signTransaction(transaction, options);
-    const unsigned = serializeTransaction(transaction as TransactionSerializable);
-    const { signature, recid } = secp256k1.ecdsaSign(hexToBytes(keccakHex(unsigned)), key);
-    nativeSignatures += 1;
-    return serializeTransaction(transaction as TransactionSerializable, {
-      r: bytesToHex(signature.subarray(0, 32)), s: bytesToHex(signature.subarray(32, 64)), yParity: recid,
-    });
+    return signNatively(key, transaction).rawTx;
   };
   const native: LocalAccount = { ...account, signTransaction };
-  nativeAccounts.add(native);
+  nativeKeys.set(native, key);
   return native;
 }
 
