@@ -13,7 +13,7 @@ import { Scanner } from '../scanner/scanner.ts';
 import type { Opportunity } from '../scanner/types.ts';
 import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
 import { openTestStore, testBackends, type TestStore } from '../store/test-store.ts';
-import { DEFAULT_PLAN_SETTINGS } from '../orchestrator/plan.ts';
+import { DEFAULT_PLAN_SETTINGS, type Plan } from '../orchestrator/plan.ts';
 import { startEngine, type Engine, type EngineOptions } from './engine.ts';
 import { engineView } from './status-view.ts';
 import { TokenDirectory } from '../format/symbols.ts';
@@ -46,6 +46,9 @@ describe('engine (sim): market → rank → decide → simulate → record on th
   let engine: Engine;
   let proxy: FaultInjectingProxy;
   const dir = mkdtempSync(join(tmpdir(), 'orion-engine-'));
+  /** Per block (hash): its plans as decided, and the plans of each simulated part in order. */
+  const blockPlans = new Map<string, { decided: Plan[]; bestPlanned: boolean; parts: Plan[][] }>();
+  const blockOf = (hash: string) => blockPlans.get(hash) ?? blockPlans.set(hash, { decided: [], bestPlanned: false, parts: [] }).get(hash)!;
   // Every request goes over HTTP through a recording proxy (polling heads, no WebSocket), so
   // everything the engine asked of the chain is in `proxy.forwardedCalls`.
   const options = (): EngineOptions => ({
@@ -63,6 +66,12 @@ describe('engine (sim): market → rank → decide → simulate → record on th
     blockTimeSeconds: 1,
     spillDir: dir,
     protections: engineProtections(store.store, 31337, { dataDir: dir, limits: PERMISSIVE_LIMITS }).open,
+    onDecided: (event) => {
+      Object.assign(blockOf(event.header.hash), { decided: event.plans, bestPlanned: event.sightings[0]?.decision?.outcome === 'planned' });
+    },
+    onSimulated: (event) => {
+      blockOf(event.header.hash).parts.push([...event.results.map((r) => r.plan), ...event.skipped.map((s) => s.plan)]);
+    },
   });
 
   beforeAll(async () => {
@@ -153,7 +162,22 @@ describe('engine (sim): market → rank → decide → simulate → record on th
     // The routes simulated cover V2-only, V3-only or mixed shapes and more than one flash source kind.
     const shapes = new Set(rows.map((r) => (r['protocols'] as string[]).map((p) => p.slice(-2)).sort().join(',')));
     const kinds = new Set(rows.map((r) => r['flash_kind']));
-    console.log(`sim over ${SIM_BLOCKS} blocks: ${JSON.stringify(funnel.simulated)}, ${knownGaps} of ${sameState.length} same-block simulations in a known gap, shapes ${[...shapes].join(' | ')}, flash ${[...kinds].join(', ')}`);
+    // A block whose best opportunity was planned (not seen unchanged before) handed that plan to
+    // the executor alone, before the rest of the block was ranked: its own simulated part, unless
+    // it was still waiting for the executor when the rest came (then one run, best first). Every
+    // block's plans were simulated once each, in rank order.
+    let bestAlone = 0;
+    let bestWithOthers = 0;
+    for (const { decided, bestPlanned, parts } of blockPlans.values()) {
+      if (decided.length === 0) continue;
+      expect(parts.flat()).toEqual(decided);
+      if (!bestPlanned || decided.length < 2) continue;
+      bestWithOthers += 1;
+      if (parts[0]!.length === 1) bestAlone += 1;
+    }
+    expect(bestWithOthers).toBeGreaterThan(0);
+    expect(bestAlone).toBeGreaterThan(bestWithOthers / 2);
+    console.log(`sim over ${SIM_BLOCKS} blocks: ${JSON.stringify(funnel.simulated)}, best plan alone in ${bestAlone} of ${bestWithOthers} blocks, ${knownGaps} of ${sameState.length} same-block simulations in a known gap, shapes ${[...shapes].join(' | ')}, flash ${[...kinds].join(', ')}`);
     expect(shapes.size).toBeGreaterThan(1);
   });
 

@@ -17,7 +17,7 @@ import type { PoolSnapshot } from '../market/snapshot.ts';
 import { createDecider, marketFacts } from '../orchestrator/decider.ts';
 import type { GasMoney, ProtectionGuard } from '../orchestrator/protection.ts';
 import type { Outcome } from '../orchestrator/protection-figures.ts';
-import { routeKey } from '../ledger/records.ts';
+import { routeKey, stateKey } from '../ledger/records.ts';
 import { largestGasLimit, type PlanSettings } from '../orchestrator/plan.ts';
 import { createGasMoneyWatch } from '../executor/gas-money.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
@@ -25,7 +25,7 @@ import { createMarketPersistence } from '../store/market-persistence.ts';
 import type { Store } from '../store/types.ts';
 import { BlockLatencyRing, type BlockLatencySummary, type Percentiles } from './block-latency.ts';
 import { SampleRing } from '../util/sample-ring.ts';
-import type { DecidedEvent, MarketEvent, SimulatedEvent } from './events.ts';
+import type { BlockClock, DecidedEvent, MarketEvent, SimulatedEvent } from './events.ts';
 import { createExecuteStage, type ExecuteStageStatus } from './execute-stage.ts';
 import { checkLendersExist, lenderAddresses, scannerFlashOptions, type FlashLenderSettings } from './flash-lenders.ts';
 import { startMarketStage } from './market-stage.ts';
@@ -278,14 +278,30 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   /** Market events that arrived while the rank stage was being built (handled in order once it is). */
   const early: MarketEvent[] = [];
 
+  /**
+   * The newest block's rest (its top `topCount` decided, recorded and handed on), while its turn
+   * has not come: run first by whatever the engine handles next, so blocks never interleave and
+   * a simulation's result never arrives before the decision rows it links to.
+   */
+  let finishBlock: (() => void) | null = null;
+  const finishPendingBlock = (): void => finishBlock?.();
+  /** Blocks whose latency sample is taken: at their first simulated part (the best plan's), or once decided when they had no plans. */
+  const timed = new WeakSet<BlockClock>();
+  const timeBlock = (block: bigint, clock: BlockClock): void => {
+    if (timed.has(clock)) return;
+    timed.add(clock);
+    latency.record(block, clock);
+  };
+
   const onSimulated = (event: SimulatedEvent): void => {
+    finishPendingBlock();
     if (options.mode === 'sim') {
       for (const result of event.results) if (result.blocked === undefined) protections.observe(result, routeOf.get(result.plan)!.route);
     }
     record.simulated(event);
     recent.unshift(...event.results);
     recent.length = Math.min(recent.length, RECENT_SIMULATIONS);
-    latency.record(event.header.number, event.clock);
+    timeBlock(event.header.number, event.clock);
     options.onSimulated?.(event);
   };
 
@@ -303,33 +319,53 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
   });
 
+  const noteRoutes = (decided: DecidedEvent): void => {
+    for (const sighting of decided.sightings) {
+      if (sighting.decision?.outcome === 'planned') routeOf.set(sighting.decision.plan, { opportunity: sighting.opportunity, route: routeKey(sighting.opportunity) });
+    }
+  };
+
   const onMarket = (event: MarketEvent): void => {
     if (rank === undefined) {
       early.push(event);
       return;
     }
+    finishPendingBlock();
+    const stage = rank;
     // Live: receipts, replacements and reorgs of open intents are tracked every block, queued
     // before this block's plans; the hot key's balance is read after the block's send (the
     // decision below judges by the last balance read either way: the read is not awaited).
     const readGasMoney = (): void => gasMoney?.onHead(event.header.number);
     if (live !== null) live.onHead(event.header, readGasMoney);
     else readGasMoney();
-    const ranked = rank.rank(event);
-    best = ranked.opportunities;
-    lastFee = ranked.fee;
-    blocksScanned += 1;
-    const decided = decider.decide(ranked);
-    for (const sighting of decided.sightings) {
-      if (sighting.decision?.outcome === 'planned') routeOf.set(sighting.decision.plan, { opportunity: sighting.opportunity, route: routeKey(sighting.opportunity) });
-    }
-    // The plans go to the executor first (its first simulation request leaves now), then the
-    // ledger gets the block's rows: the record stage's work is not on the path to the send, and
-    // the executor's results come back in a later turn, after the rows they link to.
-    if (decided.plans.length > 0) execute.submit(decided);
-    record.decided(decided);
-    options.onDecided?.(decided);
-    if (decided.plans.length === 0) latency.record(decided.header.number, decided.clock);
-    options.onOpportunities?.(event.header.number, best);
+    // The block's best opportunity first, decided and handed to the executor alone: its
+    // simulation request leaves, and the live executor signs and commits it, while the rest of
+    // the block is ranked in the next turn (the walk to the top 1 stops long before the walk to
+    // the top 10 on a V3-heavy market). The plans reach the executor best first either way.
+    const first = decider.decide(stage.rankBest(event));
+    lastFee = first.fee;
+    noteRoutes(first);
+    if (first.plans.length > 0) execute.submit(first);
+    const rest = (): void => {
+      finishBlock = null;
+      clearImmediate(turn);
+      const all = stage.rankAll(event);
+      const decidedFirst = new Set(first.sightings.map((s) => stateKey(s.opportunity)));
+      const others = decider.decide({ ...all, opportunities: all.opportunities.filter((o) => !decidedFirst.has(stateKey(o))) });
+      noteRoutes(others);
+      if (others.plans.length > 0) execute.submit(others);
+      // The ledger, the telemetry and the callbacks see the block whole, as one decision.
+      const decided: DecidedEvent = { ...first, sightings: [...first.sightings, ...others.sightings], plans: [...first.plans, ...others.plans] };
+      best = all.opportunities;
+      blocksScanned += 1;
+      record.decided(decided);
+      options.onDecided?.(decided);
+      if (decided.plans.length === 0) timeBlock(decided.header.number, decided.clock);
+      options.onOpportunities?.(event.header.number, best);
+    };
+    finishBlock = rest;
+    // Read by rest() only when it runs, after this line.
+    const turn = setImmediate(rest);
   };
 
   let market;
@@ -371,6 +407,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   lastFee = market.start.fee;
   onMarket(market.start);
   for (const event of early.splice(0)) onMarket(event);
+  // Started with the whole start block decided (top() answers at once).
+  finishPendingBlock();
   const scanner = rank.scanner;
 
   return {
@@ -400,6 +438,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     funnel: () => writer.funnel(),
     recentSimulations: () => recent,
     async settle() {
+      finishPendingBlock();
       await execute.idle();
       await live?.idle();
       await writer.flush();
@@ -407,6 +446,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
     async stop() {
       await market.stop();
+      finishPendingBlock();
       await execute.idle();
       await live?.idle();
       const ledger = await writer.close();

@@ -8,6 +8,8 @@ import type { DecidedEvent, SimulatedEvent } from './events.ts';
  * most one newer block waits; a newer one still replaces it, and the replaced block's plans come
  * out as `skipped` with the reason (recorded in the ledger, counted as a resync): the executor
  * catches up to the newest block instead of queueing stale work, and never drops a plan silently.
+ * A block comes in parts (its best plan, then the rest): a part of the block waiting joins the
+ * part behind it, in order; the clock keeps the moment the first part was done.
  */
 
 /** Settings of the execute stage. */
@@ -60,7 +62,8 @@ export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
     } catch (error) {
       results = failed(event, head, error);
     }
-    event.clock.simulatedAt = performance.now();
+    // A block handed over in parts: its clock keeps when the first (its best plan) was done.
+    event.clock.simulatedAt ??= performance.now();
     options.emit({ type: 'simulated', header: event.header, results, skipped: [], clock: event.clock });
   }
 
@@ -77,6 +80,11 @@ export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
     submit(event) {
       if (event.plans.length === 0) return;
       if (running === null) return start(event);
+      if (waiting !== null && waiting.header.hash === event.header.hash) {
+        // The rest of a block whose best plan is still waiting: one run, best plan first.
+        waiting = { ...waiting, sightings: [...waiting.sightings, ...event.sightings], plans: [...waiting.plans, ...event.plans] };
+        return;
+      }
       if (waiting !== null) {
         resyncs += 1;
         skippedPlans += waiting.plans.length;

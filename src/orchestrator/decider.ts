@@ -39,6 +39,11 @@ export interface DeciderOptions {
 
 /** The decider. */
 export interface Decider {
+  /**
+   * Decides the event's opportunities. A block may be decided in parts with disjoint
+   * opportunities (the engine's best first, then the rest): the guard hears of the block once,
+   * and the clock keeps the first part's `decidedAt`.
+   */
   decide(event: RankedEvent): DecidedEvent;
 }
 
@@ -67,9 +72,15 @@ export function createDecider(options: DeciderOptions): Decider {
     return { outcome: 'planned', plan };
   };
 
+  /** The block the guard was last told of: a block decided in parts (the engine's best first, then the rest) is told once. */
+  let lastBlockHash: string | null = null;
+
   return {
     decide(event) {
-      options.guard.onBlock(event.header.number);
+      if (event.header.hash !== lastBlockHash) {
+        lastBlockHash = event.header.hash;
+        options.guard.onBlock(event.header.number);
+      }
       const market = marketFacts(event);
       const sightings: Sighting[] = [];
       const plans: Plan[] = [];
@@ -86,7 +97,8 @@ export function createDecider(options: DeciderOptions): Decider {
         if (decision.outcome === 'planned') plans.push(decision.plan);
         sightings.push({ opportunity, isNew, decision });
       }
-      event.clock.decidedAt = performance.now();
+      // A block decided in parts: its clock keeps when its first part (the best plan) was decided.
+      event.clock.decidedAt ??= performance.now();
       return { type: 'decided', header: event.header, fee: event.fee, sightings, plans, clock: event.clock };
     },
   };

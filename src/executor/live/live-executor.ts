@@ -209,6 +209,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   const minedReceipts = new Map<bigint, { attempt: Attempt; receipt: RpcReceipt }>();
   /** Sends judged free from the head's own transaction list, without waiting for a receipt read. */
   let freeFromBlock = 0;
+  /** Runs handed over and not finished (a block comes in parts: its best plan, then the rest). */
+  let runs = 0;
   let closed = false;
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
@@ -600,6 +602,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * simulation passed.
    */
   async function send(plans: readonly Plan[], simulationOf: (i: number) => Promise<{ result: SimulationResult; at: number }>, head: BlockHeader, read: ChainRead, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
+    // The block's best plan was sent by its first part (the engine hands a block over best plan
+    // first): the account is busy; nothing is committed ahead to be taken back.
+    if (open.some((intent) => intent.attempts.at(-1)!.createdBlock >= head.number && intent.includedBlock === null)) return;
     const first = plans[0]!;
     const ahead = unsendable(first, head) === null ? commit(first, null, head, marks) : null;
     ahead?.catch(() => undefined); // awaited below
@@ -704,7 +709,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       // request at a time (anvil: ~2 ms for a plan alone, ~3.5 ms beside another), so their
       // simulations would delay the one the send most likely takes. A later plan is simulated
       // when every plan before it failed, and all the rest once the block's send is done (the
-      // ledger records every plan's result).
+      // ledger records every plan's result). The engine hands a block over in parts (its best
+      // plan alone, then the rest): a later part is simulated in its turn, and sends nothing
+      // when an earlier part sent (`send`).
       const simulations: (Promise<{ result: SimulationResult; at: number }> | undefined)[] = plans.map(() => undefined);
       const simulated = (i: number): Promise<{ result: SimulationResult; at: number }> => {
         let simulation = simulations[i];
@@ -715,7 +722,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         }
         return simulation;
       };
-      void simulated(0);
+      // Not beside an earlier part of the block still at work (its simulation or send): this
+      // part's first simulation waits for its turn in the queue, as later plans do.
+      if (runs === 0) void simulated(0);
+      runs += 1;
       // The answers read as this head was heard (onHead), or read now for a head heard without them.
       const read = heads.get(head.hash) ?? readChain(open, true);
       return enqueue(async () => {
@@ -729,6 +739,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         if (!closed && lock.held()) await send(plans, gatedOf, head, read, headSeenAt, marks);
         else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
         return (await Promise.all(plans.map((_, i) => gatedOf(i)))).map(({ result }) => result);
+      }).finally(() => {
+        runs -= 1;
       });
     },
     onHead(header, afterSend) {

@@ -53,8 +53,9 @@ export function planHunt(options: PlanHuntOptions): PlanHunt {
       const deadline = Date.now() + 30_000;
       while (options.scanned() < header.number && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       await options.engine().settle();
-      const event = options.simulated.find((e) => e.header.number === header.number);
-      const ok = event?.results.find((r) => r.status === 'ok' && r.profit !== null && r.profit >= r.plan.minProfit && !used.has(opportunityKeyOf(r.plan)));
+      // Every simulated part of the block (the engine hands its best plan over alone, then the rest).
+      const results = options.simulated.filter((e) => e.header.number === header.number).flatMap((e) => e.results);
+      const ok = results.find((r) => r.status === 'ok' && r.profit !== null && r.profit >= r.plan.minProfit && !used.has(opportunityKeyOf(r.plan)));
       if (ok !== undefined) {
         used.add(opportunityKeyOf(ok.plan));
         return { plan: ok.plan, head: header };
