@@ -280,8 +280,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   /**
    * The newest block's rest (its top `topCount` decided, recorded and handed on), while its turn
-   * has not come: run first by whatever the engine handles next, so blocks never interleave and
-   * a simulation's result never arrives before the decision rows it links to.
+   * has not come: run first by whatever the engine handles next (the first part's simulated
+   * event, the next market event, settle, stop), so blocks never interleave and a simulation's
+   * result never arrives before the decision rows it links to.
    */
   let finishBlock: (() => void) | null = null;
   const finishPendingBlock = (): void => finishBlock?.();
@@ -364,8 +365,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       options.onOpportunities?.(event.header.number, best);
     };
     finishBlock = rest;
-    // Read by rest() only when it runs, after this line.
-    const turn = setImmediate(rest);
+    // With a plan handed over, the rest waits for that part's simulated event (onSimulated runs
+    // it first): the best plan's simulation, and live its signature, commit and broadcast, never
+    // wait behind the ranking, recording and telemetry of the other nine. Without one, it runs in
+    // the next turn. Either way before the next block (onMarket runs it first).
+    const turn = first.plans.length === 0 ? setImmediate(rest) : undefined;
   };
 
   let market;
