@@ -171,15 +171,14 @@ export function climb(route: ExactRoute, seed: bigint, limits: SizingLimits): bi
     }
     const lo = x - 5n < 1n ? 1n : x - 5n;
     const hi = x + 5n > maxIn ? maxIn : x + 5n;
+    // (No closure for the profit: one per step cost more than the arithmetic it wrapped.)
     const outs = route.outs?.(lo, hi);
-    const profitOf = (candidate: bigint): bigint =>
-      outs === undefined ? profitAt(route, candidate, flashFeePips) : outs[Number(candidate - lo)]! - candidate - flashFee(candidate, flashFeePips);
-    const here = profitOf(x);
+    const here = outs === undefined ? profitAt(route, x, flashFeePips) : outs[Number(x - lo)]! - x - flashFee(x, flashFeePips);
     let next = x;
     let nextProfit = here;
     for (let candidate = lo; candidate <= hi; candidate++) {
       if (candidate === x) continue;
-      const p = profitOf(candidate);
+      const p = outs === undefined ? profitAt(route, candidate, flashFeePips) : outs[Number(candidate - lo)]! - candidate - flashFee(candidate, flashFeePips);
       if (p > nextProfit) {
         next = candidate;
         nextProfit = p;
@@ -208,10 +207,12 @@ export function climb(route: ExactRoute, seed: bigint, limits: SizingLimits): bi
 
 /** Best input in [lo, hi] by checking each (smallest input on ties). */
 export function scan(route: ExactRoute, lo: bigint, hi: bigint, flashFeePips: bigint): bigint {
+  // A route that fills output plateaus without quoting them gives every output at once.
+  const outs = route.outs?.(lo, hi);
   let bestX = lo;
-  let best = profitAt(route, lo, flashFeePips);
+  let best = outs === undefined ? profitAt(route, lo, flashFeePips) : outs[0]! - lo - flashFee(lo, flashFeePips);
   for (let x = lo + 1n; x <= hi; x++) {
-    const p = profitAt(route, x, flashFeePips);
+    const p = outs === undefined ? profitAt(route, x, flashFeePips) : outs[Number(x - lo)]! - x - flashFee(x, flashFeePips);
     if (p > best) {
       best = p;
       bestX = x;
@@ -228,7 +229,7 @@ export function scan(route: ExactRoute, lo: bigint, hi: bigint, flashFeePips: bi
  * edge is exhaustive. Returns the best of `current` and the edges, or undefined when even the
  * coarsest hop has too many levels.
  */
-export function scanLevels(route: ExactRoute, lo: bigint, hi: bigint, current: bigint, flashFeePips: bigint, limit = EXHAUSTIVE_WINDOW): bigint | undefined {
+export function scanLevels(route: ExactRoute, lo: bigint, hi: bigint, current: bigint, flashFeePips: bigint, limit = EXHAUSTIVE_WINDOW, currentProfit?: bigint): bigint | undefined {
   const atLo = route.amounts(lo);
   const atHi = route.amounts(hi);
   let hop = -1;
@@ -244,17 +245,22 @@ export function scanLevels(route: ExactRoute, lo: bigint, hi: bigint, current: b
   }
   if (hop < 0) return undefined;
   let bestX = current;
-  let best = profitAt(route, current, flashFeePips);
-  const consider = (x: bigint): void => {
-    if (x < lo || x > hi) return;
+  let best = currentProfit ?? profitAt(route, current, flashFeePips);
+  // lo's profit from its amounts above (the route's output is their last).
+  const atLoProfit = atLo[route.hops]! - lo - flashFee(lo, flashFeePips);
+  if (atLoProfit > best || (atLoProfit === best && lo < bestX)) {
+    best = atLoProfit;
+    bestX = lo;
+  }
+  for (let level = atLo[hop + 1]! + 1n; level <= atHi[hop + 1]!; level++) {
+    const x = route.minIn(level, hop);
+    if (x < lo || x > hi) continue;
     const p = profitAt(route, x, flashFeePips);
     if (p > best || (p === best && x < bestX)) {
       best = p;
       bestX = x;
     }
-  };
-  consider(lo);
-  for (let level = atLo[hop + 1]! + 1n; level <= atHi[hop + 1]!; level++) consider(route.minIn(level, hop));
+  }
   return bestX;
 }
 
@@ -277,21 +283,29 @@ export function sizeV2Route(route: Route, limits: SizingLimits): Sized | undefin
     const viable = profitWindow(pool, limits.flashFeePips, 1n);
     if (start < 1n || viable === undefined || start > viable[1]) return undefined;
   }
-  let x = climb(route, start, limits);
-  const window = profitWindow(pool, limits.flashFeePips, profitAt(route, x, limits.flashFeePips));
+  const climbed = climb(route, start, limits);
+  // The climbed input's output, quoted once: its profit bounds the window, and it is the result
+  // whenever neither search below moves it.
+  const climbedOut = route.out(climbed);
+  const climbedProfit = climbedOut - climbed - flashFee(climbed, limits.flashFeePips);
+  let x = climbed;
+  const window = profitWindow(pool, limits.flashFeePips, climbedProfit);
   if (window !== undefined) {
     const lo = window[0] < 1n ? 1n : window[0];
     const hi = window[1] > limits.maxIn ? limits.maxIn : window[1];
     if (hi >= lo && hi - lo <= EXHAUSTIVE_WINDOW) x = scan(route, lo, hi, limits.flashFeePips);
-    else if (hi >= lo) x = scanLevels(route, lo, hi, x, limits.flashFeePips) ?? x;
+    else if (hi >= lo) x = scanLevels(route, lo, hi, x, limits.flashFeePips, EXHAUSTIVE_WINDOW, climbedProfit) ?? x;
   }
-  return finish(route, x, limits.flashFeePips);
+  return x === climbed ? sized(x, climbedOut, flashFee(x, limits.flashFeePips)) : finish(route, x, limits.flashFeePips);
 }
 
 /** The sized result at `x`, or undefined when it does not profit. */
 export function finish(route: ExactRoute, x: bigint, flashFeePips: bigint): Sized | undefined {
-  const amountOut = route.out(x);
-  const fee = flashFee(x, flashFeePips);
+  return sized(x, route.out(x), flashFee(x, flashFeePips));
+}
+
+/** The sized result at `x` from its output and fee, or undefined when it does not profit. */
+function sized(x: bigint, amountOut: bigint, fee: bigint): Sized | undefined {
   const profit = amountOut - x - fee;
   return profit > 0n ? { amountIn: x, amountOut, flashFee: fee, profit } : undefined;
 }
