@@ -74,8 +74,12 @@ export function enumerateCycles(pools: PoolTable, tokenCount: number, bases: rea
     }
   };
 
+  // Per token, the edges from it back into the current base, in adjacency order: the last hop
+  // of a cycle can only close it, so it walks these instead of every edge of the token (at 100k
+  // pools a hub token's few thousand edges per visit were most of the enumeration).
+  let closing: Edge[][] = [];
   const walk = (base: number, token: number, depth: number): void => {
-    for (const edge of adj[token]!) {
+    for (const edge of depth + 1 === maxHops ? closing[token]! : adj[token]!) {
       if (depth > 0 && edge.pool === pathPools[depth - 1]) continue;
       pathPools[depth] = edge.pool;
       pathDirs[depth] = edge.zeroForOne;
@@ -90,7 +94,14 @@ export function enumerateCycles(pools: PoolTable, tokenCount: number, bases: rea
     }
   };
 
+  const none: Edge[] = [];
   for (const base of bases) {
+    closing = new Array<Edge[]>(tokenCount).fill(none);
+    // adj[base] is in pool order, as is adj[t] for every t: the edges back from t come out in adj[t]'s order.
+    for (const edge of adj[base]!) {
+      if (closing[edge.to] === none) closing[edge.to] = [];
+      closing[edge.to]!.push({ pool: edge.pool, to: base, zeroForOne: 1 - edge.zeroForOne });
+    }
     walk(base, base, 0);
     blocked[base] = 1;
   }

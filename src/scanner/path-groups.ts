@@ -68,12 +68,26 @@ function tokenOut(pools: PoolTable, cycles: CycleSet, c: number, h: number): num
 /** Groups the cycles by (ranking group, hops, tokens along the path). */
 export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32Array, min = { v3: MIN_GROUP_V3, v2: MIN_GROUP_V2 }): PathGroups {
   const n = cycles.count;
-  const key = new Map<string, number>();
+  const key = new Map<number | string, number>();
   const first = new Int32Array(n);
   const size: number[] = [];
+  // The key as one number (ranking group and hops, then the tokens as digits in base tokenBase)
+  // when every key fits a float's integers, else as a string: building a string per cycle cost ~0.3 s at 488k cycles.
+  let tokenBase = 1;
+  let groupBase = 1;
+  for (let p = 0; p < pools.size; p++) tokenBase = Math.max(tokenBase, pools.token0[p]! + 1, pools.token1[p]! + 1);
+  for (let c = 0; c < n; c++) groupBase = Math.max(groupBase, rankingOf[c]! + 1);
+  const numeric = groupBase * (cycles.stride + 1) * tokenBase ** (cycles.stride - 1) <= Number.MAX_SAFE_INTEGER;
   for (let c = 0; c < n; c++) {
-    let k = `${rankingOf[c]}:${cycles.length[c]}`;
-    for (let h = 0; h < cycles.length[c]! - 1; h++) k += `:${tokenOut(pools, cycles, c, h)}`;
+    let k: number | string;
+    if (numeric) {
+      // Fixed width (a digit per possible hop, 0 past the cycle's), so every key has one reading.
+      k = rankingOf[c]! * (cycles.stride + 1) + cycles.length[c]!;
+      for (let h = 0; h < cycles.stride - 1; h++) k = k * tokenBase + (h < cycles.length[c]! - 1 ? tokenOut(pools, cycles, c, h) : 0);
+    } else {
+      k = `${rankingOf[c]}:${cycles.length[c]}`;
+      for (let h = 0; h < cycles.length[c]! - 1; h++) k += `:${tokenOut(pools, cycles, c, h)}`;
+    }
     let g = key.get(k);
     if (g === undefined) {
       key.set(k, (g = size.length));
