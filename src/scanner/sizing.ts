@@ -160,11 +160,13 @@ export function profitAt(route: ExactRoute, x: bigint, flashFeePips: bigint): bi
  * best of the inputs within ±5 while one is strictly better. The result is a local integer
  * optimum: no input within ±5 of it gives more.
  */
-export function climb(route: ExactRoute, seed: bigint, limits: SizingLimits): bigint {
+export function climb(route: ExactRoute, seed: bigint, limits: SizingLimits, seedOut?: bigint): bigint {
   const { flashFeePips, maxIn } = limits;
   let x = seed < 1n ? 1n : seed > maxIn ? maxIn : seed;
+  // The route's output at x when the caller or the last step already quoted it.
+  let known = x === seed ? seedOut : undefined;
   for (let step = 0; step < MAX_CLIMB_STEPS; step++) {
-    const out = route.out(x);
+    const out = known ?? route.out(x);
     if (out > 0n && x > 1n && route.out(x - 1n) === out) {
       const edge = route.minIn(out);
       if (edge >= 1n && edge < x) x = edge;
@@ -200,6 +202,8 @@ export function climb(route: ExactRoute, seed: bigint, limits: SizingLimits): bi
         stride *= 2n;
       }
     }
+    // Its output is its profit plus what the profit took off.
+    known = nextProfit + next + flashFee(next, flashFeePips);
     x = next;
   }
   return x;
@@ -276,14 +280,15 @@ export function sizeV2Route(route: Route, limits: SizingLimits): Sized | undefin
   const seed = closedFormOptimum(pool, limits.flashFeePips);
   if (seed === 0n && pool.a * PIPS <= pool.b * (PIPS + limits.flashFeePips)) return undefined;
   let start = seed;
-  if (route.out(seed) === 0n) {
+  const seedOut = route.out(seed);
+  if (seedOut === 0n) {
     // Some hop rounds the seed to nothing (tokens of very different decimals): no smaller input
     // can profit, so start from the least input that yields anything, if that can still profit.
     start = route.minIn(1n);
     const viable = profitWindow(pool, limits.flashFeePips, 1n);
     if (start < 1n || viable === undefined || start > viable[1]) return undefined;
   }
-  const climbed = climb(route, start, limits);
+  const climbed = climb(route, start, limits, start === seed ? seedOut : undefined);
   // The climbed input's output, quoted once: its profit bounds the window, and it is the result
   // whenever neither search below moves it.
   const climbedOut = route.out(climbed);
