@@ -160,33 +160,54 @@ export function profitAt(route: ExactRoute, x: bigint, flashFeePips: bigint): bi
  * best of the inputs within ±5 while one is strictly better. The result is a local integer
  * optimum: no input within ±5 of it gives more.
  */
-export function climb(route: ExactRoute, seed: bigint, limits: SizingLimits, seedOut?: bigint): bigint {
+export function climb(route: ExactRoute, seed: bigint, limits: SizingLimits): bigint {
+  return climbFrom(route, seed, limits, undefined, false).x;
+}
+
+/** Where `climbFrom` stopped, and the route's output there. */
+export interface Climbed {
+  x: bigint;
+  out: bigint;
+}
+
+/**
+ * `climb`, from a seed whose output the caller may have quoted already (`seedOut`), answering
+ * the output at the result too. `monotone`: the route's output never falls as its input grows
+ * (every hop constant-product). Then after the jump to a plateau's left edge, every input up to
+ * where it jumped from pays the same output for more input, so less profit: none of them can be
+ * the step, and they are not quoted (on the 100k V2 universe 96 % of the plateaus jumped were
+ * wider than the ±5 neighbourhood, whose right half they covered).
+ */
+export function climbFrom(route: ExactRoute, seed: bigint, limits: SizingLimits, seedOut: bigint | undefined, monotone: boolean): Climbed {
   const { flashFeePips, maxIn } = limits;
   let x = seed < 1n ? 1n : seed > maxIn ? maxIn : seed;
   // The route's output at x when the caller or the last step already quoted it.
   let known = x === seed ? seedOut : undefined;
+  const best = { x, profit: 0n };
   for (let step = 0; step < MAX_CLIMB_STEPS; step++) {
-    const out = known ?? route.out(x);
+    let out = known ?? route.out(x);
+    // Inputs in (x, plateauEnd] pay `out` (monotone route): less profit than x.
+    let plateauEnd = x;
     if (out > 0n && x > 1n && route.out(x - 1n) === out) {
       const edge = route.minIn(out);
-      if (edge >= 1n && edge < x) x = edge;
+      if (edge >= 1n && edge < x) {
+        // The least input paying `out` pays exactly `out` when outputs never fall.
+        if (monotone) plateauEnd = x;
+        else out = route.out(edge);
+        x = edge;
+      }
     }
     const lo = x - 5n < 1n ? 1n : x - 5n;
     const hi = x + 5n > maxIn ? maxIn : x + 5n;
-    // (No closure for the profit: one per step cost more than the arithmetic it wrapped.)
-    const outs = route.outs?.(lo, hi);
-    const here = outs === undefined ? profitAt(route, x, flashFeePips) : outs[Number(x - lo)]! - x - flashFee(x, flashFeePips);
-    let next = x;
-    let nextProfit = here;
-    for (let candidate = lo; candidate <= hi; candidate++) {
-      if (candidate === x) continue;
-      const p = outs === undefined ? profitAt(route, candidate, flashFeePips) : outs[Number(candidate - lo)]! - candidate - flashFee(candidate, flashFeePips);
-      if (p > nextProfit) {
-        next = candidate;
-        nextProfit = p;
-      }
-    }
-    if (next === x) return x;
+    const here = out - x - flashFee(x, flashFeePips);
+    best.x = x;
+    best.profit = here;
+    // Left of x, then right of it (or of the plateau): in order, so ties go to the smaller input.
+    improve(route, lo, x - 1n, flashFeePips, best);
+    improve(route, plateauEnd + 1n, hi, flashFeePips, best);
+    let next = best.x;
+    let nextProfit = best.profit;
+    if (next === x) return { x, out };
     if (next - x === 5n || x - next === 5n) {
       // Still climbing at the edge of the neighbourhood: gallop that way while it pays, so a
       // seed far from the integer optimum (e.g. where a hop rounds to nothing) costs log steps.
@@ -206,7 +227,21 @@ export function climb(route: ExactRoute, seed: bigint, limits: SizingLimits, see
     known = nextProfit + next + flashFee(next, flashFeePips);
     x = next;
   }
-  return x;
+  return { x, out: known ?? route.out(x) };
+}
+
+/** Moves `best` to the first input of [from, to] (none when from > to) with more profit than it has. */
+function improve(route: ExactRoute, from: bigint, to: bigint, flashFeePips: bigint, best: { x: bigint; profit: bigint }): void {
+  if (from > to) return;
+  // A route that fills output plateaus without quoting them gives the run's outputs at once.
+  const outs = route.outs?.(from, to);
+  for (let candidate = from; candidate <= to; candidate++) {
+    const p = outs === undefined ? profitAt(route, candidate, flashFeePips) : outs[Number(candidate - from)]! - candidate - flashFee(candidate, flashFeePips);
+    if (p > best.profit) {
+      best.x = candidate;
+      best.profit = p;
+    }
+  }
 }
 
 /** Best input in [lo, hi] by checking each (smallest input on ties). */
@@ -288,10 +323,9 @@ export function sizeV2Route(route: Route, limits: SizingLimits): Sized | undefin
     const viable = profitWindow(pool, limits.flashFeePips, 1n);
     if (start < 1n || viable === undefined || start > viable[1]) return undefined;
   }
-  const climbed = climb(route, start, limits, start === seed ? seedOut : undefined);
-  // The climbed input's output, quoted once: its profit bounds the window, and it is the result
-  // whenever neither search below moves it.
-  const climbedOut = route.out(climbed);
+  // The climbed input and its output (known to the climb): its profit bounds the window, and it
+  // is the result whenever neither search below moves it.
+  const { x: climbed, out: climbedOut } = climbFrom(route, start, limits, start === seed ? seedOut : undefined, true);
   const climbedProfit = climbedOut - climbed - flashFee(climbed, limits.flashFeePips);
   let x = climbed;
   const window = profitWindow(pool, limits.flashFeePips, climbedProfit);
