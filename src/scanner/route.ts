@@ -52,8 +52,12 @@ export class Route {
 
   /** Final output for `amountIn`; 0 when some hop rounds to nothing. */
   out(amountIn: bigint): bigint {
-    let amount = amountIn;
-    for (let h = 0; h < this.hops; h++) {
+    return this.outFrom(0, amountIn);
+  }
+
+  /** Final output when hop `from` is handed `amount` (`amount` itself when `from` is past the last hop); 0 when some hop rounds to nothing. */
+  outFrom(from: number, amount: bigint): bigint {
+    for (let h = from; h < this.hops; h++) {
       if (amount <= 0n) return 0n;
       amount = this.hopOut(h, amount);
     }

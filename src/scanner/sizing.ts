@@ -15,6 +15,8 @@ export interface ExactRoute {
   minIn(amountOut: bigint, lastHop?: number): bigint;
   /** Final outputs for every input lo..hi, in order (optional: a cached route fills plateaus without quoting them). */
   outs?(lo: bigint, hi: bigint): bigint[];
+  /** Final output when hop `from` is handed `amount` (the amount itself when `from` is past the last hop); optional. */
+  outFrom?(from: number, amount: bigint): bigint;
 }
 
 const PIPS = 1_000_000n;
@@ -268,7 +270,7 @@ export function scan(route: ExactRoute, lo: bigint, hi: bigint, flashFeePips: bi
  * edge is exhaustive. Returns the best of `current` and the edges, or undefined when even the
  * coarsest hop has too many levels.
  */
-export function scanLevels(route: ExactRoute, lo: bigint, hi: bigint, current: bigint, flashFeePips: bigint, limit = EXHAUSTIVE_WINDOW, currentProfit?: bigint): bigint | undefined {
+export function scanLevels(route: ExactRoute, lo: bigint, hi: bigint, current: bigint, flashFeePips: bigint, limit = EXHAUSTIVE_WINDOW, known: KnownLevels = {}): bigint | undefined {
   const atLo = route.amounts(lo);
   const atHi = route.amounts(hi);
   let hop = -1;
@@ -284,14 +286,36 @@ export function scanLevels(route: ExactRoute, lo: bigint, hi: bigint, current: b
   }
   if (hop < 0) return undefined;
   let bestX = current;
-  let best = currentProfit ?? profitAt(route, current, flashFeePips);
+  let best = known.currentProfit ?? profitAt(route, current, flashFeePips);
   // lo's profit from its amounts above (the route's output is their last).
   const atLoProfit = atLo[route.hops]! - lo - flashFee(lo, flashFeePips);
   if (atLoProfit > best || (atLoProfit === best && lo < bestX)) {
     best = atLoProfit;
     bestX = lo;
   }
-  for (let level = atLo[hop + 1]! + 1n; level <= atHi[hop + 1]!; level++) {
+  const first = atLo[hop + 1]! + 1n;
+  const last = atHi[hop + 1]!;
+  const outFrom = known.monotone === true ? route.outFrom : undefined;
+  if (outFrom !== undefined) {
+    // Outputs never fall: level L's edge x_L pays exactly L at `hop` when the next level's edge
+    // lies beyond it (x_L reaches L, and only inputs from x_{L+1} on reach L + 1; the last
+    // level's next edge is past hi, which pays it), so only the hops after `hop` are quoted.
+    // An edge shared with the next level is the same input: it is taken with that level.
+    let x = route.minIn(first, hop);
+    for (let level = first; level <= last; level++) {
+      const nextX = level < last ? route.minIn(level + 1n, hop) : hi + 1n;
+      if (x < nextX && x >= lo && x <= hi) {
+        const p = outFrom.call(route, hop + 1, level) - x - flashFee(x, flashFeePips);
+        if (p > best || (p === best && x < bestX)) {
+          best = p;
+          bestX = x;
+        }
+      }
+      x = nextX;
+    }
+    return bestX;
+  }
+  for (let level = first; level <= last; level++) {
     const x = route.minIn(level, hop);
     if (x < lo || x > hi) continue;
     const p = profitAt(route, x, flashFeePips);
@@ -301,6 +325,12 @@ export function scanLevels(route: ExactRoute, lo: bigint, hi: bigint, current: b
     }
   }
   return bestX;
+}
+
+/** What the caller of `scanLevels` already knows: the current input's profit, and whether the route's outputs never fall as inputs grow (every hop constant-product). */
+export interface KnownLevels {
+  currentProfit?: bigint;
+  monotone?: boolean;
 }
 
 /**
@@ -333,7 +363,7 @@ export function sizeV2Route(route: Route, limits: SizingLimits): Sized | undefin
     const lo = window[0] < 1n ? 1n : window[0];
     const hi = window[1] > limits.maxIn ? limits.maxIn : window[1];
     if (hi >= lo && hi - lo <= EXHAUSTIVE_WINDOW) x = scan(route, lo, hi, limits.flashFeePips);
-    else if (hi >= lo) x = scanLevels(route, lo, hi, x, limits.flashFeePips, EXHAUSTIVE_WINDOW, climbedProfit) ?? x;
+    else if (hi >= lo) x = scanLevels(route, lo, hi, x, limits.flashFeePips, EXHAUSTIVE_WINDOW, { currentProfit: climbedProfit, monotone: true }) ?? x;
   }
   return x === climbed ? sized(x, climbedOut, flashFee(x, limits.flashFeePips)) : finish(route, x, limits.flashFeePips);
 }
