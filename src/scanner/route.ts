@@ -65,11 +65,12 @@ export class Route {
   }
 
   /**
-   * Final outputs for every input lo..hi (1 <= lo <= hi), in order. Each hop's output is
-   * monotone in its input, so hop by hop only the ends of a run are quoted and whatever lies
-   * between two equal outputs is filled without quoting it: behind a coarse hop (a 6-decimal
+   * Final outputs for every input lo..hi (1 <= lo <= hi), in order. A constant-product hop's
+   * output is monotone in its input, so hop by hop only the ends of a run are quoted and whatever
+   * lies between two equal outputs is filled without quoting it: behind a coarse hop (a 6-decimal
    * token after an 18-decimal one) the eleven inputs of the climb's neighbourhood hand the next
-   * hops one or two distinct amounts. The same exact quotes as `out`, fewer of them.
+   * hops one or two distinct amounts. A V3 hop is quoted at every input. The same exact quotes as
+   * `out`, fewer of them.
    */
   outs(lo: bigint, hi: bigint): bigint[] {
     const count = Number(hi - lo) + 1;
