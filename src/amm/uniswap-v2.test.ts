@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../test/shared-data.ts';
 import { AmmError } from './errors.ts';
-import { getAmountIn, getAmountOut, getAmountsIn, getAmountsOut, getFlashRepayAmount } from './uniswap-v2.ts';
+import { getAmountIn, getAmountOut, getAmountsIn, getAmountsOut, getFlashRepayAmount, leastAmountIn } from './uniswap-v2.ts';
 
 const vectorsPath = sharedData('vectors/uniswap-v2-getAmountOut.json');
 
@@ -51,16 +51,37 @@ describe('Uniswap V2 math', () => {
     );
   });
 
-  it('getAmountIn buys at least the requested output, and one wei less than floor buys less', () => {
+  it('getAmountIn buys at least the requested output, and one wei less than floor buys less; leastAmountIn is the least input that buys it', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: 1n, max: 1n << 100n }), reserve, reserve, fee, (out, rIn, rOut, f) => {
         fc.pre(out < rOut);
         const amountIn = getAmountIn(out, rIn, rOut, f);
         expect(getAmountOut(amountIn, rIn, rOut, f)).toBeGreaterThanOrEqual(out);
         if (amountIn > 2n) expect(getAmountOut(amountIn - 2n, rIn, rOut, f)).toBeLessThan(out);
+        // Checked against getAmountOut on both sides, and at most the library's floor + 1.
+        const least = leastAmountIn(out, rIn, rOut, f);
+        expect(getAmountOut(least, rIn, rOut, f)).toBeGreaterThanOrEqual(out);
+        if (least > 1n) expect(getAmountOut(least - 1n, rIn, rOut, f)).toBeLessThan(out);
+        expect(amountIn - least === 0n || amountIn - least === 1n).toBe(true);
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('leastAmountIn on small pools, where divisions come out exact, is the least input of each output getAmountOut pays', () => {
+    // Exact divisions (where getAmountIn's floor + 1 overpays): out·Rin·1e6 a multiple of (Rout − out)·g.
+    // 1·997·1e6 / ((2 − 1)·997,000) = 1000 exactly: getAmountIn asks 1001, 1000 already buys the wei.
+    expect(leastAmountIn(1n, 997n, 2n, 3000)).toBe(1000n);
+    expect(getAmountIn(1n, 997n, 2n, 3000)).toBe(1001n);
+    expect(getAmountOut(1000n, 997n, 2n, 3000)).toBe(1n);
+    // Brute force: the least input of each output is the first input, counting up, that pays it.
+    for (const [rIn, rOut, f] of [[1000n, 1000n, 3000], [5n, 10n ** 6n, 0], [10n ** 6n, 7n, 2500], [997n, 2n, 3000]] as const) {
+      let want = 1n;
+      for (let x = 1n; x <= 3000n && want < rOut && want <= 5000n; x++) {
+        for (const out = getAmountOut(x, rIn, rOut, f); want <= out && want < rOut && want <= 5000n; want++) expect(leastAmountIn(want, rIn, rOut, f)).toBe(x);
+      }
+    }
+    expect(() => leastAmountIn(10n, 100n, 10n)).toThrow(/not below the output reserve/);
   });
 
   it('multi-hop composes hop by hop in both directions', () => {

@@ -36,13 +36,8 @@ export function getAmountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bi
   return (amountInWithFee * reserveOut) / (reserveIn * FEE_DENOMINATOR + amountInWithFee);
 }
 
-/**
- * Input needed for an exact output (UniswapV2Library.getAmountIn): floor + 1, exactly as
- * the library rounds (it may overpay by one wei, never underpay).
- * Throws AmmError INSUFFICIENT_OUTPUT_AMOUNT / INSUFFICIENT_LIQUIDITY; an output of the whole
- * reserve or more is INSUFFICIENT_LIQUIDITY (the library would divide by zero or underflow).
- */
-export function getAmountIn(amountOut: bigint, reserveIn: bigint, reserveOut: bigint, feePips = V2_DEFAULT_FEE_PIPS): bigint {
+/** The library's checks on an exact-output quote (getAmountIn), as AmmErrors. */
+function checkExactOutput(amountOut: bigint, reserveIn: bigint, reserveOut: bigint): void {
   if (amountOut <= 0n) throw new AmmError('INSUFFICIENT_OUTPUT_AMOUNT', `amountOut must be positive, got ${amountOut}`, { amountOut });
   if (reserveIn <= 0n || reserveOut <= 0n) {
     throw new AmmError('INSUFFICIENT_LIQUIDITY', `reserves must be positive, got ${reserveIn} / ${reserveOut}`, { reserveIn, reserveOut });
@@ -50,9 +45,33 @@ export function getAmountIn(amountOut: bigint, reserveIn: bigint, reserveOut: bi
   if (amountOut >= reserveOut) {
     throw new AmmError('INSUFFICIENT_LIQUIDITY', `amountOut ${amountOut} is beyond the liquidity: not below the output reserve ${reserveOut}`, { amountOut, reserveOut });
   }
+}
+
+/**
+ * Input needed for an exact output (UniswapV2Library.getAmountIn): floor + 1, exactly as
+ * the library rounds (it may overpay by one wei, never underpay).
+ * Throws AmmError INSUFFICIENT_OUTPUT_AMOUNT / INSUFFICIENT_LIQUIDITY; an output of the whole
+ * reserve or more is INSUFFICIENT_LIQUIDITY (the library would divide by zero or underflow).
+ */
+export function getAmountIn(amountOut: bigint, reserveIn: bigint, reserveOut: bigint, feePips = V2_DEFAULT_FEE_PIPS): bigint {
+  checkExactOutput(amountOut, reserveIn, reserveOut);
   const numerator = reserveIn * amountOut * FEE_DENOMINATOR;
   const denominator = (reserveOut - amountOut) * feeFactor(feePips);
   return numerator / denominator + 1n;
+}
+
+/**
+ * Least input whose `getAmountOut` is at least `amountOut`: one below `getAmountIn` when its
+ * division is exact, else the same. getAmountOut(x) >= out ⟺ x·g·Rout >= out·(1e6·Rin + x·g) ⟺
+ * x·g·(Rout − out) >= 1e6·Rin·out, so it is ceil(1e6·Rin·out / (g·(Rout − out))): one division,
+ * where getAmountIn and a getAmountOut to test the wei below took two (a search's hot path).
+ * Throws like getAmountIn.
+ */
+export function leastAmountIn(amountOut: bigint, reserveIn: bigint, reserveOut: bigint, feePips = V2_DEFAULT_FEE_PIPS): bigint {
+  checkExactOutput(amountOut, reserveIn, reserveOut);
+  const numerator = reserveIn * amountOut * FEE_DENOMINATOR;
+  const denominator = (reserveOut - amountOut) * feeFactor(feePips);
+  return (numerator + denominator - 1n) / denominator;
 }
 
 /** One hop of a V2 route: the reserves seen in the swap direction and the pair's fee. */

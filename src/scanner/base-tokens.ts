@@ -55,7 +55,17 @@ function resolveOne(table: TokenTable, spec: string, role = 'base token'): numbe
  * serve (e.g. gas cannot be priced in them), so a default never makes the scan fail.
  */
 export function defaultBaseTokens(table: TokenTable, count = DEFAULT_BASE_COUNT, eligible: (token: number) => boolean = () => true): number[] {
-  const order = table.tokens.map((_, i) => i).filter(eligible);
-  order.sort((a, b) => table.degree[b]! - table.degree[a]! || (table.tokens[a]!.address < table.tokens[b]!.address ? -1 : 1));
-  return order.slice(0, count);
+  const before = (a: number, b: number): boolean => table.degree[b]! < table.degree[a]! || (table.degree[b] === table.degree[a] && table.tokens[a]!.address < table.tokens[b]!.address);
+  // The first `count` of that order, kept by insertion: sorting every token (~60k at 100k
+  // pools) by a comparator that reads addresses took ~0.15 s of a cold start to keep four.
+  const best: number[] = [];
+  for (let t = 0; t < table.tokens.length; t++) {
+    if (best.length === count && !before(t, best[count - 1]!)) continue;
+    if (!eligible(t)) continue;
+    let at = best.length;
+    while (at > 0 && before(t, best[at - 1]!)) at--;
+    best.splice(at, 0, t);
+    if (best.length > count) best.pop();
+  }
+  return best;
 }

@@ -19,13 +19,12 @@ export function isqrt(n: bigint): bigint {
     x = (BigInt(Math.floor(Math.sqrt(Number(n >> shift)))) + 1n) << (shift / 2n);
   }
   // One Newton step from any positive x lands at or above floor(sqrt(n)) (AM-GM with floors),
-  // after which the iteration decreases monotonically to the answer.
+  // after which the iteration decreases strictly to the answer: the first x with x² <= n is it.
+  // (Squaring to stop, rather than one more step to see it no longer decreases, saves a division
+  // of ~4 per root on the ~600-bit discriminants of 3-hop sizing windows.)
   x = (x + n / x) >> 1n;
-  for (;;) {
-    const y = (x + n / x) >> 1n;
-    if (y >= x) return x;
-    x = y;
-  }
+  while (x * x > n) x = (x + n / x) >> 1n;
+  return x;
 }
 
 /** ceil(a / b) for a >= 0, b > 0. */

@@ -91,28 +91,29 @@ export class FlashSources {
     this.lender = new Int32Array(cycles.count * MAX_CANDIDATES).fill(-1);
     this.feePips = new Int32Array(cycles.count * MAX_CANDIDATES);
     this.gasUnits = new BigInt64Array(cycles.count * MAX_CANDIDATES);
-    // Gas by route shape and source: a few distinct shapes serve every cycle (100k+ of them at scale).
-    const gasMemo = new Map<string, bigint>();
-    const gasOf = (hops: readonly HopKind[], kind: FlashSourceKind): bigint => {
-      const key = `${hops.join(',')} ${kind}`;
+    // Gas by route shape and source: a few distinct shapes serve every cycle (488k of them at
+    // 100k pools), so the memo is keyed by a number (a string key built per cycle cost ~0.3 s there).
+    const gasMemo = new Map<number, bigint>();
+    const gasOf = (c: number, shape: number, kind: FlashSourceKind): bigint => {
+      const key = shape * KINDS.length + KINDS.indexOf(kind);
       let gas = gasMemo.get(key);
-      if (gas === undefined) gasMemo.set(key, (gas = routeGasUnits(hops, kind)));
+      if (gas === undefined) gasMemo.set(key, (gas = routeGasUnits(this.shape(c), kind)));
       return gas;
     };
     const v2FlashSwap = KINDS.indexOf('v2-flash-swap');
     for (let c = 0; c < cycles.count; c++) {
-      const hops = this.shape(c);
-      const offer = (kind: FlashSourceKind, lender: number, fee: number): Offer => ({ kind, lender, fee, gas: gasOf(hops, kind) });
+      const shape = this.shapeCode(c);
       const first = cycles.pools[c * cycles.stride]!;
       if (pools.kind[first] === KIND_V2) {
         // The flash swap alone (what keep() stores for one offer), without the sort.
         const s = this.slot(c, 0);
         this.kind[s] = v2FlashSwap;
         this.lender[s] = first;
-        this.gasUnits[s] = gasOf(hops, 'v2-flash-swap');
+        this.gasUnits[s] = gasOf(c, shape, 'v2-flash-swap');
         this.count[c] = 1;
         continue;
       }
+      const offer = (kind: FlashSourceKind, lender: number, fee: number): Offer => ({ kind, lender, fee, gas: gasOf(c, shape, kind) });
       const offers: Offer[] = [];
       if (balancer !== null) offers.push(offer('balancer', -1, balancer));
       if (aave !== null) offers.push(offer('aave', -1, aave));
@@ -153,6 +154,15 @@ export class FlashSources {
       this.gasUnits[s] = o.gas;
     }
     this.count[c] = n;
+  }
+
+  /** Cycle `c`'s shape as a number: its hop count, and one bit per V3 hop above it (what `shape` spells out). */
+  private shapeCode(c: number): number {
+    const { cycles, pools } = this;
+    const hops = cycles.length[c]!;
+    let code = hops;
+    for (let h = 0; h < hops; h++) if (pools.kind[cycles.pools[c * cycles.stride + h]!] !== KIND_V2) code |= 8 << h;
+    return code;
   }
 
   /** Hop kinds of cycle `c`, the key of the gas table. */

@@ -1,4 +1,4 @@
-import { getAmountIn, getAmountOut } from '../amm/uniswap-v2.ts';
+import { getAmountOut, leastAmountIn } from '../amm/uniswap-v2.ts';
 import type { CycleSet } from './cycles.ts';
 import { KIND_V2, type PoolTable } from './pool-table.ts';
 import type { V3Quoter } from './v3-hop.ts';
@@ -52,12 +52,59 @@ export class Route {
 
   /** Final output for `amountIn`; 0 when some hop rounds to nothing. */
   out(amountIn: bigint): bigint {
-    let amount = amountIn;
-    for (let h = 0; h < this.hops; h++) {
+    return this.outFrom(0, amountIn);
+  }
+
+  /** Final output when hop `from` is handed `amount` (`amount` itself when `from` is past the last hop); 0 when some hop rounds to nothing. */
+  outFrom(from: number, amount: bigint): bigint {
+    for (let h = from; h < this.hops; h++) {
       if (amount <= 0n) return 0n;
       amount = this.hopOut(h, amount);
     }
     return amount;
+  }
+
+  /**
+   * Final outputs for every input lo..hi (1 <= lo <= hi), in order. A constant-product hop's
+   * output is monotone in its input, so hop by hop only the ends of a run are quoted and whatever
+   * lies between two equal outputs is filled without quoting it: behind a coarse hop (a 6-decimal
+   * token after an 18-decimal one) the eleven inputs of the climb's neighbourhood hand the next
+   * hops one or two distinct amounts. A V3 hop is quoted at every input. The same exact quotes as
+   * `out`, fewer of them.
+   */
+  outs(lo: bigint, hi: bigint): bigint[] {
+    const count = Number(hi - lo) + 1;
+    const values = new Array<bigint>(count);
+    for (let i = 0; i < count; i++) values[i] = lo + BigInt(i);
+    for (let h = 0; h < this.hops; h++) {
+      const first = values[0]!;
+      const last = values[count - 1]!;
+      this.fill(h, values, 0, count - 1, first <= 0n ? 0n : this.hopOut(h, first), last <= 0n ? 0n : this.hopOut(h, last));
+    }
+    return values;
+  }
+
+  /**
+   * Replaces values[i..j] (non-decreasing inputs of hop h) by their outputs, given those of both
+   * ends: an equal pair fills the run between them; otherwise the middle is quoted and each half
+   * filled the same way. Each input is read before it is overwritten.
+   */
+  private fill(h: number, values: bigint[], i: number, j: number, outI: bigint, outJ: bigint): void {
+    // Only a constant-product hop is known monotone everywhere (a V3 pool can run dry inside a run).
+    if (outI === outJ && this.kind[h] === KIND_V2) {
+      for (let m = i; m <= j; m++) values[m] = outI;
+      return;
+    }
+    if (j - i <= 1) {
+      values[i] = outI;
+      values[j] = outJ;
+      return;
+    }
+    const m = (i + j) >> 1;
+    const input = values[m]!;
+    const outM = input <= 0n ? 0n : this.hopOut(h, input);
+    this.fill(h, values, i, m, outI, outM);
+    this.fill(h, values, m, j, outM, outJ);
   }
 
   /** Amounts along the route: [amountIn, out of hop 0, …, final output]. */
@@ -78,7 +125,13 @@ export class Route {
    * inputs hop by hop, backwards.
    */
   minIn(amountOut: bigint, lastHop = this.hops - 1): bigint {
-    return leastInputBackwards(amountOut, lastHop, (h, need) => this.hopMinIn(h, need));
+    // leastInputBackwards' loop, without a closure per call (the sizing asks this per output level).
+    let need = amountOut;
+    for (let h = lastHop; h >= 0; h--) {
+      need = this.hopMinIn(h, need);
+      if (need < 0n) return -1n;
+    }
+    return need;
   }
 
   private hopMinIn(h: number, amountOut: bigint): bigint {
@@ -86,9 +139,7 @@ export class Route {
       const reserveIn = this.reserveIn[h]!;
       const reserveOut = this.reserveOut[h]!;
       if (amountOut >= reserveOut || reserveIn <= 0n) return -1n;
-      // The library's getAmountIn is floor + 1, one wei too many when the division is exact.
-      const x = getAmountIn(amountOut, reserveIn, reserveOut, this.fee[h]!);
-      return x > 1n && getAmountOut(x - 1n, reserveIn, reserveOut, this.fee[h]!) >= amountOut ? x - 1n : x;
+      return leastAmountIn(amountOut, reserveIn, reserveOut, this.fee[h]!);
     }
     return this.requireV3().minIn(this.pool[h]!, this.zeroForOne[h] === 1, amountOut);
   }

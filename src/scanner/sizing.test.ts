@@ -5,7 +5,7 @@ import { isqrt } from './bigint-math.ts';
 import { floatProfitBound } from './bound.ts';
 import { Route } from './route.ts';
 import { Scanner } from './scanner.ts';
-import { composeV2, profitUpperBound } from './sizing.ts';
+import { composeV2, profitUpperBound, scanLevels } from './sizing.ts';
 import { testPool, testSnapshot, testToken } from './test-market.ts';
 
 /** Exact output of a route by the AMM math alone (independent of the scanner's Route). */
@@ -106,6 +106,42 @@ describe('V2 cycle sizing', () => {
     // The random markets must exercise the profitable branch, not only the empty one.
     expect(profitable).toBeGreaterThan(50);
     expect(floatBounds).toBeGreaterThan(50);
+  });
+
+  it('scanLevels on a monotone route (quoting only the hops after the coarse one) is the least best input of the window, by brute force', () => {
+    // One thin pool among deep ones makes a staircase: few output levels across a wide window.
+    const thin = fc.bigInt({ min: 10n ** 3n, max: 10n ** 6n });
+    const deep = fc.bigInt({ min: 10n ** 8n, max: 10n ** 12n });
+    let levelled = 0;
+    fc.assert(
+      fc.property(fc.array(deep, { minLength: 6, maxLength: 6 }), thin, fc.integer({ min: 0, max: 5 }), fee, fc.bigInt({ min: 1n, max: 5000n }), fc.bigInt({ min: 0n, max: 3000n }), (r, t, at, f, lo, width) => {
+        r[at] = t;
+        const pools = [testPool(1, 0, 1, r[0]!, r[1]!, f), testPool(2, 1, 2, r[2]!, r[3]!, f), testPool(3, 2, 0, r[4]!, r[5]!, f)];
+        const scanner = new Scanner(testSnapshot(pools), { bases: [testToken(0).address] });
+        const route = new Route(scanner.pools, scanner.cycles, undefined);
+        const hi = lo + width;
+        for (let c = 0; c < scanner.cycles.count; c++) {
+          route.load(c);
+          const hops = hopsOfCycle(scanner, c);
+          let best = routeOut(lo, hops) - lo;
+          let bestX = lo;
+          for (let x = lo + 1n; x <= hi; x++) {
+            const p = routeOut(x, hops) - x;
+            if (p > best) [best, bestX] = [p, x];
+          }
+          const current = lo + width / 2n;
+          const currentProfit = routeOut(current, hops) - current;
+          const fast = scanLevels(route, lo, hi, current, 0n, 64n, { currentProfit, monotone: true });
+          expect(fast).toBe(scanLevels(route, lo, hi, current, 0n, 64n));
+          if (fast === undefined) continue;
+          levelled++;
+          expect(fast).toBe(bestX);
+        }
+      }),
+      // Each run brute-forces its window: report the first failure rather than shrink it.
+      { numRuns: 300, endOnFailure: true },
+    );
+    expect(levelled).toBeGreaterThan(100);
   });
 
   it('returns a local integer optimum (±1…5) with exact per-hop amounts on random large cycles', () => {
