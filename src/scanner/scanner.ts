@@ -22,6 +22,8 @@ import { buildTokenTable, type TokenTable } from './tokens.ts';
 import type { Opportunity, PoolProtocol, ScannerOptions } from './types.ts';
 import { V3LiquidityBound } from './v3-bound.ts';
 import { V3Pools, type V3State } from './v3-pools.ts';
+import { V3Crossings } from './v3-crossings.ts';
+import { TICK_CROSS_GAS } from './gas-table.ts';
 
 /** A bigint profit as a float never below it (the ranking compares bounds with exact values). */
 function toUpperFloat(value: bigint): number {
@@ -153,6 +155,12 @@ export class Scanner {
   private readonly profit: bigint[];
   /** Per slot: per-hop amounts at the sized input from the piecewise sizing's exact quotes (undefined: derive them). */
   private readonly sizedAmounts: (bigint[] | undefined)[];
+  /**
+   * Per slot: gas of the initialized ticks its V3 hops cross at the sized amounts (v3-crossings.ts),
+   * on top of the gas table's figure; -1n until asked after a sizing.
+   */
+  private readonly crossingGas: bigint[];
+  private readonly crossings: V3Crossings | undefined;
   private readonly computedAt: (bigint | null)[];
   /** Route, tokens and per-hop amounts of a refined cycle, built once per exact result. */
   private readonly legs: ({ pools: HexAddress[]; protocols: PoolProtocol[]; fees: number[]; tokens: HexAddress[]; amounts: bigint[] } | undefined)[];
@@ -236,6 +244,8 @@ export class Scanner {
     this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.sizedAmounts = new Array<undefined>(n * MAX_CANDIDATES).fill(undefined);
+    this.crossingGas = new Array<bigint>(n * MAX_CANDIDATES).fill(-1n);
+    this.crossings = this.v3 === undefined ? undefined : new V3Crossings(this.v3);
     this.computedAt = new Array<bigint | null>(n).fill(null);
     this.legs = new Array<undefined>(n).fill(undefined);
     this.dirty = new Uint8Array(this.pools.size);
@@ -722,6 +732,7 @@ export class Scanner {
     this.amountIn[slot] = amountIn;
     this.profit[slot] = profit;
     this.sizedAmounts[slot] = amounts;
+    this.crossingGas[slot] = -1n;
   }
 
   /** The gas pricer's conversion to gas-token value, cached until a pool changes. */
@@ -738,6 +749,32 @@ export class Scanner {
     return { flashFeePips: BigInt(this.flash.feePips[this.flash.slot(c, i)]!), maxIn: this.maxIn.get(this.cycles.base[c]!) ?? DEFAULT_MAX_IN };
   }
 
+  /** Gas units of cycle `c` through the source at `slot`: the table's figure plus the ticks its V3 hops cross at the sized amounts. */
+  private gasUnitsOf(c: number, slot: number): bigint {
+    return this.flash.gasUnits[slot]! + this.tickCrossingGas(c, slot);
+  }
+
+  /** TICK_CROSS_GAS per initialized tick the V3 hops cross at the amounts sized for `slot`, once per sizing (v3-crossings.ts). */
+  private tickCrossingGas(c: number, slot: number): bigint {
+    if (this.cycles.allV2[c] === 1) return 0n;
+    let gas = this.crossingGas[slot]!;
+    if (gas >= 0n) return gas;
+    const { cycles, pools } = this;
+    let amounts = this.sizedAmounts[slot];
+    if (amounts === undefined) {
+      this.route.load(c);
+      amounts = this.route.amounts(this.amountIn[slot]!);
+    }
+    let crossed = 0;
+    for (let h = 0; h < cycles.length[c]!; h++) {
+      const p = cycles.pools[c * cycles.stride + h]!;
+      if (pools.kind[p] === KIND_V3) crossed += this.crossings!.count(p, cycles.zeroForOne[c * cycles.stride + h] === 1, amounts[h]!);
+    }
+    gas = BigInt(crossed) * TICK_CROSS_GAS;
+    this.crossingGas[slot] = gas;
+    return gas;
+  }
+
   /** Slot of the flash source cycle `c` borrows from (its sizing, fee and gas). */
   private chosenSlot(c: number): number {
     return this.flash.slot(c, this.chosen[c]!);
@@ -745,14 +782,22 @@ export class Scanner {
 
   /** Gas cost in the base token now of cycle `c` through the source at `slot`; undefined when no pool can price it. */
   private gasCost(c: number, slot = this.chosenSlot(c)): bigint | undefined {
-    return this.gas.inBase(this.cycles.base[c]!, this.flash.gasUnits[slot]! * this.gasPrice);
+    // At no gas price the crossings cost nothing: not counted (the walk calls this per cycle sized).
+    return this.gas.inBase(this.cycles.base[c]!, this.gasPrice === 0n ? 0n : this.gasUnitsOf(c, slot) * this.gasPrice);
   }
 
   /** Exact net profit of a refined cycle; undefined when gas cannot be priced. */
   private netOf(c: number): bigint | undefined {
     const slot = this.chosenSlot(c);
+    if (this.profit[slot]! <= 0n) return undefined;
+    if (this.gasPrice > 0n) {
+      // Short of the gas table's figure already: its crossings, which only cost more, need no count.
+      const table = this.gas.inBase(this.cycles.base[c]!, this.flash.gasUnits[slot]! * this.gasPrice);
+      if (table === undefined) return undefined;
+      if (this.profit[slot]! <= table) return this.profit[slot]! - table;
+    }
     const gas = this.gasCost(c, slot);
-    return gas === undefined || this.profit[slot]! <= 0n ? undefined : this.profit[slot]! - gas;
+    return gas === undefined ? undefined : this.profit[slot]! - gas;
   }
 
   /**
@@ -830,7 +875,7 @@ export class Scanner {
       profit,
       flashSource: this.flash.of(c, this.chosen[c]!),
       flashFee: profit - this.profit[slot]!,
-      gasUnits: this.flash.gasUnits[slot]!,
+      gasUnits: this.gasUnitsOf(c, slot),
       gasCost: this.gasCost(c, slot)!,
       netProfit: this.netOf(c)!,
     };
