@@ -23,6 +23,7 @@ import type { Opportunity, PoolProtocol, ScannerOptions } from './types.ts';
 import { V3LiquidityBound } from './v3-bound.ts';
 import { V3Pools, type V3State } from './v3-pools.ts';
 import { V3Crossings } from './v3-crossings.ts';
+import { V3LenderCapacity } from './v3-lender-capacity.ts';
 import { TICK_CROSS_GAS } from './gas-table.ts';
 
 /** A bigint profit as a float never below it (the ranking compares bounds with exact values). */
@@ -161,6 +162,10 @@ export class Scanner {
    */
   private readonly crossingGas: bigint[];
   private readonly crossings: V3Crossings | undefined;
+  /** What each V3 pool can lend (caps the size borrowed from a V3 lender). */
+  private readonly lenderCapacity: V3LenderCapacity | undefined;
+  /** Per slot borrowing from a V3 lender: the lender's capacity its last sizing was capped at. */
+  private readonly sizedCapacity: bigint[];
   private readonly computedAt: (bigint | null)[];
   /** Route, tokens and per-hop amounts of a refined cycle, built once per exact result. */
   private readonly legs: ({ pools: HexAddress[]; protocols: PoolProtocol[]; fees: number[]; tokens: HexAddress[]; amounts: bigint[] } | undefined)[];
@@ -245,7 +250,9 @@ export class Scanner {
     this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.sizedAmounts = new Array<undefined>(n * MAX_CANDIDATES).fill(undefined);
     this.crossingGas = new Array<bigint>(n * MAX_CANDIDATES).fill(-1n);
+    this.lenderCapacity = this.v3 === undefined ? undefined : new V3LenderCapacity(this.v3);
     this.crossings = this.v3 === undefined ? undefined : new V3Crossings(this.v3);
+    this.sizedCapacity = new Array<bigint>(n * MAX_CANDIDATES).fill(-1n);
     this.computedAt = new Array<bigint | null>(n).fill(null);
     this.legs = new Array<undefined>(n).fill(undefined);
     this.dirty = new Uint8Array(this.pools.size);
@@ -562,6 +569,7 @@ export class Scanner {
           return true;
         }
       }
+      if (this.exact[c] === 1 && this.lenderMoved(c)) this.exact[c] = 0;
       this.refine(c);
       if (this.flash.count[c]! > 1) this.choose(c);
       const net = this.netOf(c);
@@ -646,7 +654,7 @@ export class Scanner {
       // An all-V2 cycle opens with a V2 hop: its one candidate is the flash swap (flash-source.ts).
       bound = floatProfitBound(pools, cycles, c, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
       if (bound < 0) {
-        const limits = this.limits(c, 0);
+        const limits = this.boundLimits(c);
         this.route.load(c);
         bound = toUpperFloat(profitUpperBound(composeV2(this.route), limits.flashFeePips, limits.maxIn));
       }
@@ -658,7 +666,7 @@ export class Scanner {
       const key = this.v3Bound!.profitKey(this.route, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
       if (key !== undefined) bound = key;
       else {
-        const limits = this.limits(c, 0);
+        const limits = this.boundLimits(c);
         bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
       }
     }
@@ -687,8 +695,8 @@ export class Scanner {
     let bound: number | undefined;
     if (coarse) {
       this.coarse!.load(this.route);
-      bound = this.coarseWalk.profitBound(this.route, this.limits(c, 0));
-    } else bound = this.piecewise.profitBound(this.route, this.limits(c, 0));
+      bound = this.coarseWalk.profitBound(this.route, this.boundLimits(c));
+    } else bound = this.piecewise.profitBound(this.route, this.boundLimits(c));
     return bound === undefined ? before : Math.min(before, bound * (1 + 1e-12) + 1);
   }
 
@@ -744,9 +752,50 @@ export class Scanner {
     return this.conversion[base]!;
   }
 
-  /** Sizing limits of cycle `c` borrowing from its flash source candidate `i`. */
+  /**
+   * Sizing limits of cycle `c` borrowing from its flash source candidate `i`: a V3 lender lends
+   * at most what it holds, so the size is capped at its capacity (the best trade it can serve;
+   * `choose` then weighs it against the other candidates at their own sizes). Capping rather
+   * than skipping the lender: on a chain with no Balancer or Aave it is the cycle's only source.
+   */
   private limits(c: number, i: number): SizingLimits {
+    const limits = this.boundLimits(c, i);
+    const slot = this.flash.slot(c, i);
+    const capacity = this.capacityOf(c, slot);
+    if (capacity === undefined) return limits;
+    this.sizedCapacity[slot] = capacity;
+    if (capacity < limits.maxIn) limits.maxIn = capacity;
+    return limits;
+  }
+
+  /** Sizing limits of candidate `i` without its lender's capacity: what the bounds take (a bound at candidate 0's fee bounds every candidate only uncapped). */
+  private boundLimits(c: number, i = 0): SizingLimits {
     return { flashFeePips: BigInt(this.flash.feePips[this.flash.slot(c, i)]!), maxIn: this.maxIn.get(this.cycles.base[c]!) ?? DEFAULT_MAX_IN };
+  }
+
+  /** What the V3 lender at `slot` of cycle `c` can lend of the cycle's start token; undefined for any other source. */
+  private capacityOf(c: number, slot: number): bigint | undefined {
+    if (this.lenderCapacity === undefined || this.flash.kindAt(slot) !== 'v3-flash') return undefined;
+    const lender = this.flash.lenderAt(slot);
+    return this.lenderCapacity.of(lender, this.pools.token0[lender] === this.cycles.base[c]);
+  }
+
+  /**
+   * Whether a sized cycle must be sized again because a V3 lender's capacity moved (its pool is
+   * off the route, and a cycle's exact results are kept until one of its own pools moves): it
+   * no longer holds the amount sized, or it holds more and the sizing stopped at the old
+   * capacity (within 0.1 %: the integer optimum under a cap may sit a few wei below it). A
+   * sizing well inside the old capacity is an interior optimum, which a larger one keeps.
+   */
+  private lenderMoved(c: number): boolean {
+    for (let i = 0; i < this.flash.count[c]!; i++) {
+      const slot = this.flash.slot(c, i);
+      const capacity = this.capacityOf(c, slot);
+      if (capacity === undefined || capacity === this.sizedCapacity[slot]) continue;
+      const sized = this.amountIn[slot]!;
+      if (capacity < sized || sized * 1000n >= this.sizedCapacity[slot]! * 999n) return true;
+    }
+    return false;
   }
 
   /** Gas units of cycle `c` through the source at `slot`: the table's figure plus the ticks its V3 hops cross at the sized amounts. */
