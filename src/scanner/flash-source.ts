@@ -60,7 +60,7 @@ interface Offer {
  *   already in the amounts; it costs less gas than any lender on every shape (gas-table.ts,
  *   held by a test), so it is the only candidate.
  * - Otherwise: Balancer, Aave, and the V3 pool holding the start token with the lowest fee tier
- *   (then the lowest pool number; every V3 pool costs the same gas). A pool the route swaps
+ *   (then the lowest address; every V3 pool costs the same gas). A pool the route swaps
  *   through is never the lender: the pool is locked during its flash callback, so the swap
  *   would revert.
  * - With no lender at all the kind is 'none' (the executor's own funds). Own capital is never
@@ -191,7 +191,10 @@ export class FlashSources {
         byToken.set(t, list);
       }
     }
-    for (const list of byToken.values()) list.sort((a, b) => pools.fee[a]! - pools.fee[b]! || a - b);
+    // Ties on the fee go to the lower address, not the lower pool number: the pool numbers follow
+    // the snapshot's order, and since what a lender holds caps the size, two scanners of one
+    // market read in another order must pick the same lender.
+    for (const list of byToken.values()) list.sort((a, b) => pools.fee[a]! - pools.fee[b]! || (pools.address[a]!.toLowerCase() < pools.address[b]!.toLowerCase() ? -1 : 1));
     return byToken;
   }
 }
