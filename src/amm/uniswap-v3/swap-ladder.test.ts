@@ -104,7 +104,8 @@ describe('swap ladder', () => {
         for (const pool of states) {
           const ladder = new SwapLadder(pool, zeroForOne, steps);
           const ends = Array.from(pool.ticks, (tick) => ladder.inputTo(tick)).filter((x): x is bigint => x !== undefined && x > 1n);
-          for (const x of [...inputs, ...ends.slice(0, 4).flatMap((end) => [end - 1n, end, end + 1n])]) {
+          // Around each boundary, on both sides of the 8 wei within which the count asks the partial step.
+          for (const x of [...inputs, ...ends.slice(0, 4).flatMap((end) => [end - 9n, end - 8n, end - 2n, end - 1n, end, end + 1n])].filter((x) => x > 0n)) {
             const loop = whole(pool, zeroForOne, x);
             expect(ladder.ticksCrossed(x)).toEqual(loop?.initializedTicksCrossed);
             crossed += loop?.initializedTicksCrossed ?? 0;

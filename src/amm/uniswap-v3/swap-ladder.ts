@@ -185,7 +185,15 @@ export class SwapLadder {
       return this.crossed[r];
     }
     if (this.limitRung(r)) return this.crossed[r];
-    if (r + 1 < this.input.length && this.partialOut(r, rest) !== undefined) return this.crossed[r];
+    if (r + 1 < this.input.length) {
+      // Short of the next rung by more than rounding makes up, the step stops inside the range,
+      // with no quote needed: that step's price reaches the boundary only with an input less fee
+      // a ≥ A − 1 for the full step's A (getNextSqrtPriceFromInput rounds the price towards the
+      // start, and A is at most ⌈real⌉ + 1), and a remainder 8 wei short of the rung's A plus
+      // fee leaves a ≤ A − 3 for any fee below 50 %.
+      if (this.input[r + 1]! - this.input[r]! - rest > 8n && this.pool.fee < 500_000) return this.crossed[r];
+      if (this.partialOut(r, rest) !== undefined) return this.crossed[r];
+    }
     const result = this.resume(r, rest);
     return result === undefined ? undefined : this.crossed[r]! + result.initializedTicksCrossed;
   }
