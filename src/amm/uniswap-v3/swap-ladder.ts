@@ -18,7 +18,7 @@ const UNBOUNDED = 1n << 200n;
  * fee = ⌈amountIn·fee/(1e6 − fee)⌉, and pays amountOut to it), so it is kept for the pool's tick
  * map and reused by every state of the pool whose swaps pass that boundary with that liquidity.
  */
-interface FullStep {
+export interface FullStep {
   /** Liquidity during the step (the entry is valid only for it). */
   liquidity: bigint;
   /** Input taken, fee included, and output paid. */
