@@ -4,7 +4,7 @@ import { swap, type V3SwapPool } from '../amm/uniswap-v3/pool.ts';
 import { sendAll } from '../devnet/transactions.ts';
 import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
 import { routeGasUnits, TICK_CROSS_GAS } from '../scanner/gas-table.ts';
-import { FullSteps, SwapLadder } from '../amm/uniswap-v3/swap-ladder.ts';
+import { V3Crossings } from '../scanner/v3-crossings.ts';
 import { ERC20_ABI, revertTo, send, snapshot, startExecutorFixture, type ExecutorFixture } from './testing/executor-fixture.ts';
 import { deadlineAhead, executeOk, fixtureFlash, fixtureRoutes, readV3SwapPool } from './testing/fixture-routes.ts';
 
@@ -66,8 +66,8 @@ describe('FlashArbExecutor: gas per tick a V3 swap crosses', () => {
     const mid = -(zeroForOne0 ? r0.amount1 : r0.amount0);
     const zeroForOne = hop.tokenIn.toLowerCase() < hop.tokenOut.toLowerCase();
     // As the scanner counts them (v3-crossings.ts), which the swap loop's own count checks.
-    const ladderCount = (p: V3SwapPool, z: boolean, amount: bigint): number => new SwapLadder(p, z, new FullSteps(p.ticks, p.liquidityNet)).ticksCrossed(amount)!;
-    const crossed = ladderCount(pool, zeroForOne, mid) + ladderCount(first, zeroForOne0, AMOUNT_IN);
+    const scannerCount = (p: V3SwapPool, z: boolean, amount: bigint): number => new V3Crossings({ get: () => p }).count(0, z, amount);
+    const crossed = scannerCount(pool, zeroForOne, mid) + scannerCount(first, zeroForOne0, AMOUNT_IN);
     expect(crossed).toBe(swap(pool, zeroForOne, mid).initializedTicksCrossed + r0.initializedTicksCrossed);
     const receipt = await executeOk(f, { route, amountIn: AMOUNT_IN, minProfit: 1n, deadlineBlock: await deadlineAhead(f), flash: fixtureFlash(f, 'balancer', route)! });
     return { gasUsed: receipt.gasUsed, crossed };

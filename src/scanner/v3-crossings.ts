@@ -43,7 +43,7 @@ interface PoolSteps {
  * v3-crossings.test.ts): the loop's full steps (swap-ladder.ts's, kept per tick map, so after a
  * Swap only the step from the new price is computed) are taken while the input lasts, then its
  * last, partial step crosses nothing unless it lands on the next boundary, which only an input
- * within rounding of the full step can (SwapLadder.ticksCrossed; the loop itself is run then).
+ * within rounding of the full step can (the loop itself is run then).
  * Runs of JUMP full steps are summed once per tick map, so a hop crossing hundreds of ticks costs
  * tens of reads (the arbitrum bench's top cycles cross up to 253). A swap short of its first
  * initialized tick, the common case, is told in floats first. A step the loop stops at a bitmap
@@ -97,7 +97,10 @@ export class V3Crossings {
         const step = onBoundary ? steps.step(state, zeroForOne, sqrtPriceX96, tick, liquidity, true) : (entry.first[d] ??= steps.step(state, zeroForOne, sqrtPriceX96, tick, liquidity, false));
         if (step.input > remaining) {
           // The last, partial step: short of the boundary by more than rounding makes up, it
-          // crosses nothing (SwapLadder.ticksCrossed says why 8 wei); otherwise run the loop on.
+          // crosses nothing; otherwise run the loop on. Its price reaches the boundary only with an
+          // input less fee a ≥ A − 1 for the full step's A (getNextSqrtPriceFromInput rounds the
+          // price towards the start, and A is at most ⌈real⌉ + 1), and an input 8 wei short of
+          // the step's A plus fee leaves a ≤ A − 3 for any fee below 50 %.
           if (step.input - remaining > 8n && state.fee < 500_000) return crossed;
           return crossed + swap({ ...state, sqrtPriceX96, tick, liquidity }, zeroForOne, remaining).initializedTicksCrossed;
         }

@@ -103,8 +103,6 @@ export class SwapLadder {
   private readonly tick: number[];
   private readonly liquidity: bigint[];
   private readonly boundary: number[] = [Number.NaN];
-  /** Initialized ticks crossed up to each rung. */
-  private readonly crossed: number[] = [0];
   /** No rung beyond the last: the limit is reached, or the next step reverts (quotes past it run the loop, which reverts). */
   private ended = false;
   /** The pool sits at or beyond this direction's price limit: every swap reverts (SPL). */
@@ -166,36 +164,6 @@ export class SwapLadder {
     if (result === undefined) return undefined;
     const [taken, paid] = this.zeroForOne ? [result.amount0, -result.amount1] : [result.amount1, -result.amount0];
     return { input: this.input[r]! + taken, output: this.output[r]! + paid };
-  }
-
-  /**
-   * Initialized ticks an exact-input swap of `amountIn` > 0 crosses (each one Tick.cross on
-   * chain, what the swap's gas grows with); undefined where the pool reverts. The rungs it
-   * completes, then the loop's one step short of the next, which crosses nothing, or, when that
-   * step lands on the next boundary anyway, the loop run on from the rung (as `exactIn`).
-   */
-  ticksCrossed(amountIn: bigint): number | undefined {
-    if (this.stuck) return undefined;
-    let r = this.rungAtInput(amountIn);
-    const rest = amountIn - this.input[r]!;
-    if (rest === 0n) {
-      // The loop stops at the first rung taking that much: steps taking no input (a range with no
-      // liquidity) after it are not taken.
-      while (r > 0 && this.input[r - 1] === amountIn) r--;
-      return this.crossed[r];
-    }
-    if (this.limitRung(r)) return this.crossed[r];
-    if (r + 1 < this.input.length) {
-      // Short of the next rung by more than rounding makes up, the step stops inside the range,
-      // with no quote needed: that step's price reaches the boundary only with an input less fee
-      // a ≥ A − 1 for the full step's A (getNextSqrtPriceFromInput rounds the price towards the
-      // start, and A is at most ⌈real⌉ + 1), and a remainder 8 wei short of the rung's A plus
-      // fee leaves a ≤ A − 3 for any fee below 50 %.
-      if (this.input[r + 1]! - this.input[r]! - rest > 8n && this.pool.fee < 500_000) return this.crossed[r];
-      if (this.partialOut(r, rest) !== undefined) return this.crossed[r];
-    }
-    const result = this.resume(r, rest);
-    return result === undefined ? undefined : this.crossed[r]! + result.initializedTicksCrossed;
   }
 
   /**
@@ -266,7 +234,6 @@ export class SwapLadder {
     this.tick.push(step.tickAfter);
     this.liquidity.push(step.liquidityAfter);
     this.boundary.push(step.boundary);
-    this.crossed.push(this.crossed[r]! + (step.crosses ? 1 : 0));
     if (step.atLimit) this.ended = true;
     return true;
   }
