@@ -60,13 +60,16 @@ interface Offer {
  *   already in the amounts; it costs less gas than any lender on every shape (gas-table.ts,
  *   held by a test), so it is the only candidate.
  * - Otherwise: Balancer, Aave, and the V3 pool holding the start token with the lowest fee tier
- *   (then the lowest pool number; every V3 pool costs the same gas). A pool the route swaps
+ *   (then the lowest address; every V3 pool costs the same gas). A pool the route swaps
  *   through is never the lender: the pool is locked during its flash callback, so the swap
  *   would revert.
  * - With no lender at all the kind is 'none' (the executor's own funds). Own capital is never
  *   a candidate beside a lender, though it costs the least gas: the executor's balance is not
- *   modelled, so it could not be relied on for the amount. Lender capacity is not modelled
- *   either: the snapshot has no token balances.
+ *   modelled, so it could not be relied on for the amount.
+ * - Lender capacity: a V3 lender's is modelled by the scanner from the pool's state (a lower
+ *   bound of its balance, v3-lender-capacity.ts), which caps the amount sized against it.
+ *   Balancer's and Aave's are not: their balances are not in the snapshot, and they are assumed
+ *   to hold what a cycle borrows.
  */
 export class FlashSources {
   /** Per cycle: how many candidates it keeps (1..MAX_CANDIDATES), at `slot(c, 0 .. count - 1)`. */
@@ -119,6 +122,9 @@ export class FlashSources {
       if (aave !== null) offers.push(offer('aave', -1, aave));
       const onRoute = new Set<number>();
       for (let h = 0; h < cycles.length[c]!; h++) onRoute.add(cycles.pools[c * cycles.stride + h]!);
+      // Fixed for the scanner's life while what the pool holds moves with its state: the scanner
+      // caps the size borrowed from it at its capacity (v3-lender-capacity.ts) rather than
+      // switching pools (another pool's fee tier would need its own sizing).
       const v3 = (v3Lenders.get(cycles.base[c]!) ?? []).find((p) => !onRoute.has(p));
       if (v3 !== undefined) offers.push(offer('v3-flash', v3, pools.fee[v3]!));
       this.keep(c, offers.length === 0 ? [offer('none', -1, 0)] : offers);
@@ -136,6 +142,16 @@ export class FlashSources {
     const s = this.slot(c, i);
     const lender = this.lender[s]!;
     return { kind: KINDS[this.kind[s]!]!, pool: lender < 0 ? null : this.pools.address[lender]!, feePips: this.feePips[s]! };
+  }
+
+  /** Kind of the source at `slot`. */
+  kindAt(slot: number): FlashSourceKind {
+    return KINDS[this.kind[slot]!]!;
+  }
+
+  /** Lending pool number of the source at `slot` (the V2 first hop or the V3 lender), or -1. */
+  lenderAt(slot: number): number {
+    return this.lender[slot]!;
   }
 
   /**
@@ -185,7 +201,10 @@ export class FlashSources {
         byToken.set(t, list);
       }
     }
-    for (const list of byToken.values()) list.sort((a, b) => pools.fee[a]! - pools.fee[b]! || a - b);
+    // Ties on the fee go to the lower address, not the lower pool number: the pool numbers follow
+    // the snapshot's order, and since what a lender holds caps the size, two scanners of one
+    // market read in another order must pick the same lender.
+    for (const list of byToken.values()) list.sort((a, b) => pools.fee[a]! - pools.fee[b]! || (pools.address[a]!.toLowerCase() < pools.address[b]!.toLowerCase() ? -1 : 1));
     return byToken;
   }
 }

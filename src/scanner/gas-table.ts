@@ -14,6 +14,17 @@ import type { FlashSourceKind } from './flash-source.ts';
  * one place to update.
  */
 
+/**
+ * Gas per initialized tick a V3 swap crosses (v3-crossings.ts counts them), added to the
+ * table's figure, which was measured on swaps that cross none. Measured on the local chain against the real UniswapV3Pool
+ * (src/executor/tick-crossing-gas.test.ts, docs/BENCHMARKS.md) in the dear case, where each
+ * crossed tick's feeGrowthOutside0 and feeGrowthOutside1 slots go from zero to non-zero (a tick
+ * of a fresh devnet pool, both fee growths already non-zero): the measurement plus at least
+ * 1,000 gas, rounded up to a multiple of 500, as the table's entries. A tick crossed on mainnet
+ * mostly rewrites non-zero slots and costs less: the estimate errs on the dear side.
+ */
+export const TICK_CROSS_GAS = 59_500n;
+
 /** Hop kinds as they appear in a route shape. */
 export type HopKind = 'v2' | 'v3';
 

@@ -22,6 +22,9 @@ import { buildTokenTable, type TokenTable } from './tokens.ts';
 import type { Opportunity, PoolProtocol, ScannerOptions } from './types.ts';
 import { V3LiquidityBound } from './v3-bound.ts';
 import { V3Pools, type V3State } from './v3-pools.ts';
+import { V3Crossings } from './v3-crossings.ts';
+import { V3LenderCapacity } from './v3-lender-capacity.ts';
+import { TICK_CROSS_GAS } from './gas-table.ts';
 
 /** A bigint profit as a float never below it (the ranking compares bounds with exact values). */
 function toUpperFloat(value: bigint): number {
@@ -153,6 +156,16 @@ export class Scanner {
   private readonly profit: bigint[];
   /** Per slot: per-hop amounts at the sized input from the piecewise sizing's exact quotes (undefined: derive them). */
   private readonly sizedAmounts: (bigint[] | undefined)[];
+  /**
+   * Per slot: gas of the initialized ticks its V3 hops cross at the sized amounts (v3-crossings.ts),
+   * on top of the gas table's figure; -1n until asked after a sizing.
+   */
+  private readonly crossingGas: bigint[];
+  private readonly crossings: V3Crossings | undefined;
+  /** What each V3 pool can lend (caps the size borrowed from a V3 lender). */
+  private readonly lenderCapacity: V3LenderCapacity | undefined;
+  /** Per slot borrowing from a V3 lender: the lender's capacity its last sizing was capped at. */
+  private readonly sizedCapacity: bigint[];
   private readonly computedAt: (bigint | null)[];
   /** Route, tokens and per-hop amounts of a refined cycle, built once per exact result. */
   private readonly legs: ({ pools: HexAddress[]; protocols: PoolProtocol[]; fees: number[]; tokens: HexAddress[]; amounts: bigint[] } | undefined)[];
@@ -236,6 +249,10 @@ export class Scanner {
     this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
     this.sizedAmounts = new Array<undefined>(n * MAX_CANDIDATES).fill(undefined);
+    this.crossingGas = new Array<bigint>(n * MAX_CANDIDATES).fill(-1n);
+    this.lenderCapacity = this.v3 === undefined ? undefined : new V3LenderCapacity(this.v3);
+    this.crossings = this.v3 === undefined ? undefined : new V3Crossings(this.v3);
+    this.sizedCapacity = new Array<bigint>(n * MAX_CANDIDATES).fill(-1n);
     this.computedAt = new Array<bigint | null>(n).fill(null);
     this.legs = new Array<undefined>(n).fill(undefined);
     this.dirty = new Uint8Array(this.pools.size);
@@ -552,6 +569,7 @@ export class Scanner {
           return true;
         }
       }
+      if (this.exact[c] === 1 && this.lenderMoved(c)) this.exact[c] = 0;
       this.refine(c);
       if (this.flash.count[c]! > 1) this.choose(c);
       const net = this.netOf(c);
@@ -636,7 +654,7 @@ export class Scanner {
       // An all-V2 cycle opens with a V2 hop: its one candidate is the flash swap (flash-source.ts).
       bound = floatProfitBound(pools, cycles, c, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
       if (bound < 0) {
-        const limits = this.limits(c, 0);
+        const limits = this.boundLimits(c);
         this.route.load(c);
         bound = toUpperFloat(profitUpperBound(composeV2(this.route), limits.flashFeePips, limits.maxIn));
       }
@@ -648,7 +666,7 @@ export class Scanner {
       const key = this.v3Bound!.profitKey(this.route, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
       if (key !== undefined) bound = key;
       else {
-        const limits = this.limits(c, 0);
+        const limits = this.boundLimits(c);
         bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
       }
     }
@@ -677,8 +695,8 @@ export class Scanner {
     let bound: number | undefined;
     if (coarse) {
       this.coarse!.load(this.route);
-      bound = this.coarseWalk.profitBound(this.route, this.limits(c, 0));
-    } else bound = this.piecewise.profitBound(this.route, this.limits(c, 0));
+      bound = this.coarseWalk.profitBound(this.route, this.boundLimits(c));
+    } else bound = this.piecewise.profitBound(this.route, this.boundLimits(c));
     return bound === undefined ? before : Math.min(before, bound * (1 + 1e-12) + 1);
   }
 
@@ -722,6 +740,7 @@ export class Scanner {
     this.amountIn[slot] = amountIn;
     this.profit[slot] = profit;
     this.sizedAmounts[slot] = amounts;
+    this.crossingGas[slot] = -1n;
   }
 
   /** The gas pricer's conversion to gas-token value, cached until a pool changes. */
@@ -733,9 +752,76 @@ export class Scanner {
     return this.conversion[base]!;
   }
 
-  /** Sizing limits of cycle `c` borrowing from its flash source candidate `i`. */
+  /**
+   * Sizing limits of cycle `c` borrowing from its flash source candidate `i`: a V3 lender lends
+   * at most what it holds, so the size is capped at its capacity (the best trade it can serve;
+   * `choose` then weighs it against the other candidates at their own sizes). Capping rather
+   * than skipping the lender: on a chain with no Balancer or Aave it is the cycle's only source.
+   */
   private limits(c: number, i: number): SizingLimits {
+    const limits = this.boundLimits(c, i);
+    const slot = this.flash.slot(c, i);
+    const capacity = this.capacityOf(c, slot);
+    if (capacity === undefined) return limits;
+    this.sizedCapacity[slot] = capacity;
+    if (capacity < limits.maxIn) limits.maxIn = capacity;
+    return limits;
+  }
+
+  /** Sizing limits of candidate `i` without its lender's capacity: what the bounds take (a bound at candidate 0's fee bounds every candidate only uncapped). */
+  private boundLimits(c: number, i = 0): SizingLimits {
     return { flashFeePips: BigInt(this.flash.feePips[this.flash.slot(c, i)]!), maxIn: this.maxIn.get(this.cycles.base[c]!) ?? DEFAULT_MAX_IN };
+  }
+
+  /** What the V3 lender at `slot` of cycle `c` can lend of the cycle's start token; undefined for any other source. */
+  private capacityOf(c: number, slot: number): bigint | undefined {
+    if (this.lenderCapacity === undefined || this.flash.kindAt(slot) !== 'v3-flash') return undefined;
+    const lender = this.flash.lenderAt(slot);
+    return this.lenderCapacity.of(lender, this.pools.token0[lender] === this.cycles.base[c]);
+  }
+
+  /**
+   * Whether a sized cycle must be sized again because a V3 lender's capacity moved (its pool is
+   * off the route, and a cycle's exact results are kept until one of its own pools moves): it
+   * no longer holds the amount sized, or it holds more and the sizing stopped at the old
+   * capacity (within 0.1 %: the integer optimum under a cap may sit a few wei below it). A
+   * sizing well inside the old capacity is an interior optimum, which a larger one keeps.
+   */
+  private lenderMoved(c: number): boolean {
+    for (let i = 0; i < this.flash.count[c]!; i++) {
+      const slot = this.flash.slot(c, i);
+      const capacity = this.capacityOf(c, slot);
+      if (capacity === undefined || capacity === this.sizedCapacity[slot]) continue;
+      const sized = this.amountIn[slot]!;
+      if (capacity < sized || sized * 1000n >= this.sizedCapacity[slot]! * 999n) return true;
+    }
+    return false;
+  }
+
+  /** Gas units of cycle `c` through the source at `slot`: the table's figure plus the ticks its V3 hops cross at the sized amounts. */
+  private gasUnitsOf(c: number, slot: number): bigint {
+    return this.flash.gasUnits[slot]! + this.tickCrossingGas(c, slot);
+  }
+
+  /** TICK_CROSS_GAS per initialized tick the V3 hops cross at the amounts sized for `slot`, once per sizing (v3-crossings.ts). */
+  private tickCrossingGas(c: number, slot: number): bigint {
+    if (this.cycles.allV2[c] === 1) return 0n;
+    let gas = this.crossingGas[slot]!;
+    if (gas >= 0n) return gas;
+    const { cycles, pools } = this;
+    let amounts = this.sizedAmounts[slot];
+    if (amounts === undefined) {
+      this.route.load(c);
+      amounts = this.route.amounts(this.amountIn[slot]!);
+    }
+    let crossed = 0;
+    for (let h = 0; h < cycles.length[c]!; h++) {
+      const p = cycles.pools[c * cycles.stride + h]!;
+      if (pools.kind[p] === KIND_V3) crossed += this.crossings!.count(p, cycles.zeroForOne[c * cycles.stride + h] === 1, amounts[h]!);
+    }
+    gas = BigInt(crossed) * TICK_CROSS_GAS;
+    this.crossingGas[slot] = gas;
+    return gas;
   }
 
   /** Slot of the flash source cycle `c` borrows from (its sizing, fee and gas). */
@@ -745,14 +831,22 @@ export class Scanner {
 
   /** Gas cost in the base token now of cycle `c` through the source at `slot`; undefined when no pool can price it. */
   private gasCost(c: number, slot = this.chosenSlot(c)): bigint | undefined {
-    return this.gas.inBase(this.cycles.base[c]!, this.flash.gasUnits[slot]! * this.gasPrice);
+    // At no gas price the crossings cost nothing: not counted (the walk calls this per cycle sized).
+    return this.gas.inBase(this.cycles.base[c]!, this.gasPrice === 0n ? 0n : this.gasUnitsOf(c, slot) * this.gasPrice);
   }
 
   /** Exact net profit of a refined cycle; undefined when gas cannot be priced. */
   private netOf(c: number): bigint | undefined {
     const slot = this.chosenSlot(c);
+    if (this.profit[slot]! <= 0n) return undefined;
+    if (this.gasPrice > 0n) {
+      // Short of the gas table's figure already: its crossings, which only cost more, need no count.
+      const table = this.gas.inBase(this.cycles.base[c]!, this.flash.gasUnits[slot]! * this.gasPrice);
+      if (table === undefined) return undefined;
+      if (this.profit[slot]! <= table) return this.profit[slot]! - table;
+    }
     const gas = this.gasCost(c, slot);
-    return gas === undefined || this.profit[slot]! <= 0n ? undefined : this.profit[slot]! - gas;
+    return gas === undefined ? undefined : this.profit[slot]! - gas;
   }
 
   /**
@@ -830,7 +924,7 @@ export class Scanner {
       profit,
       flashSource: this.flash.of(c, this.chosen[c]!),
       flashFee: profit - this.profit[slot]!,
-      gasUnits: this.flash.gasUnits[slot]!,
+      gasUnits: this.gasUnitsOf(c, slot),
       gasCost: this.gasCost(c, slot)!,
       netProfit: this.netOf(c)!,
     };

@@ -46,7 +46,7 @@ export interface Opportunity {
   flashSource: FlashSource;
   /** Fee of the flash source on amountIn, rounded up. */
   flashFee: bigint;
-  /** Gas units of the route shape through its flash source (src/scanner/gas-table.ts). */
+  /** Gas units of the route shape through its flash source (src/scanner/gas-table.ts), plus TICK_CROSS_GAS per initialized tick its V3 hops cross at `amounts`. */
   gasUnits: bigint;
   /** Gas units × gas price, in the start token, rounded up. */
   gasCost: bigint;

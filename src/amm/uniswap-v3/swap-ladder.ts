@@ -18,7 +18,7 @@ const UNBOUNDED = 1n << 200n;
  * fee = ⌈amountIn·fee/(1e6 − fee)⌉, and pays amountOut to it), so it is kept for the pool's tick
  * map and reused by every state of the pool whose swaps pass that boundary with that liquidity.
  */
-interface FullStep {
+export interface FullStep {
   /** Liquidity during the step (the entry is valid only for it). */
   liquidity: bigint;
   /** Input taken, fee included, and output paid. */
@@ -31,6 +31,8 @@ interface FullStep {
   liquidityAfter: bigint;
   /** The step ended on the price limit rather than a boundary: nothing lies beyond. */
   atLimit: boolean;
+  /** The boundary is an initialized tick, which the loop crosses (Tick.cross) on reaching it. */
+  crosses: boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ function fullStep(pool: Readonly<V3SwapPool>, zeroForOne: boolean, sqrtPriceX96:
     if (index >= 0) liquidityAfter = addDelta(liquidity, zeroForOne ? -liquidityNet[index]! : liquidityNet[index]!);
     tickAfter = zeroForOne ? tickNext - 1 : tickNext;
   }
-  return { liquidity, input: s.amountIn + s.feeAmount, output: s.amountOut, boundary: tickNext, sqrtPriceX96: s.sqrtRatioNextX96, tickAfter, liquidityAfter, atLimit };
+  return { liquidity, input: s.amountIn + s.feeAmount, output: s.amountOut, boundary: tickNext, sqrtPriceX96: s.sqrtRatioNextX96, tickAfter, liquidityAfter, atLimit, crosses: !atLimit && index >= 0 };
 }
 
 /**
