@@ -5,7 +5,11 @@ import { swap, type V3SwapPool } from '../amm/uniswap-v3/pool.ts';
 import { getAmount0Delta, getAmount1Delta } from '../amm/uniswap-v3/sqrt-price-math.ts';
 import { getSqrtRatioAtTick } from '../amm/uniswap-v3/tick-math.ts';
 import { swapModel, v3PoolOfPositions, type TestPosition } from './test-positions.ts';
+import { buildPoolTable } from './pool-table.ts';
+import { v3PoolFrom } from './test-v3-pools.ts';
+import { buildTokenTable } from './tokens.ts';
 import { V3LenderCapacity } from './v3-lender-capacity.ts';
+import { V3Pools } from './v3-pools.ts';
 
 /** Random positions around tick 0 (the pool's price), spacing 1/10/60. */
 const markets = fc
@@ -73,3 +77,37 @@ describe('V3 lender capacity', () => {
     );
   });
 });
+
+describe('V3 lender capacity across the engine\'s per-swap snapshots', () => {
+  it('keeps its range sums while a pool only swaps (the same tick map handed over again), and follows a Mint', () => {
+    const spec = { tickSpacing: 1, fee: 500, tickSteps: 0, within: 0.5, positions: [{ lower: -30, width: 60, liquidity: 10n ** 20n }, { lower: -5, width: 10, liquidity: 3n * 10n ** 20n }] };
+    const pool = v3PoolFrom(1, 0, 1, spec);
+    const pools = [pool];
+    const tokens = buildTokenTable(pools);
+    const v3 = new V3Pools(buildPoolTable(pools, tokens), pools);
+    const capacity = new V3LenderCapacity(v3);
+    const mapBefore = v3.get(0).ticks;
+    const before = capacity.of(0, true);
+    // A Swap: the engine hands over the pool's whole snapshot again, the same map in new objects.
+    const moved = swap(v3.get(0), true, 10n ** 15n);
+    v3.set(0, { sqrtPriceX96: moved.sqrtPriceX96, tick: moved.tick, liquidity: moved.liquidity, ticks: pool.ticks.map((t) => ({ ...t })) });
+    expect(v3.get(0).ticks).toBe(mapBefore);
+    // What it pays out of token1 came from below the price; token0 came in: the bound follows the price.
+    expect(capacity.of(0, true)).toBe(fresh(v3, 0, true));
+    expect(capacity.of(0, false)).toBe(fresh(v3, 0, false));
+    expect(capacity.of(0, true)).toBeGreaterThan(before);
+    // A Mint above the price: a new map, and more token0 to lend, exactly what a fresh count says.
+    const beforeMint = capacity.of(0, true);
+    const minted = [...pool.ticks.map((t) => ({ ...t })), { tick: 100, liquidityNet: 10n ** 20n }, { tick: 200, liquidityNet: -(10n ** 20n) }];
+    v3.set(0, { sqrtPriceX96: moved.sqrtPriceX96, tick: moved.tick, liquidity: moved.liquidity, ticks: minted });
+    expect(v3.get(0).ticks).not.toBe(mapBefore);
+    expect(capacity.of(0, true)).toBe(fresh(v3, 0, true));
+    // The new range [100, 200) lies above the price and every other range: exactly its token0 more.
+    expect(capacity.of(0, true) - beforeMint).toBe(getAmount0Delta(getSqrtRatioAtTick(100), getSqrtRatioAtTick(200), 10n ** 20n, false));
+  });
+});
+
+/** The capacity counted from scratch, by a new counter with nothing cached. */
+function fresh(v3: V3Pools, pool: number, token0: boolean): bigint {
+  return new V3LenderCapacity(v3).of(pool, token0);
+}

@@ -14,8 +14,23 @@ export interface V3State {
   sqrtPriceX96: bigint;
   tick: number;
   liquidity: bigint;
-  /** The tick map when it changed (Mint/Burn); omitted after a Swap. */
+  /** The tick map: when it changed (Mint/Burn), or the same map again (kept as it is: `sameTickMap`); may be omitted after a Swap. */
   ticks?: readonly TickEntry[];
+}
+
+/**
+ * Whether `ticks` is the map `pool` holds already. The engine hands over a changed V3 pool's
+ * whole snapshot, tick map included, after every Swap (src/engine/market-stage.ts); keeping the
+ * same arrays when nothing in the map moved keeps what is cached per tick map (a lender's
+ * capacity sums, v3-lender-capacity.ts: O(ticks) bigint math, ~4 ms on a dense devnet map)
+ * from being rebuilt on every swap. Comparing is a pass of integer compares.
+ */
+function sameTickMap(pool: Readonly<V3SwapPool>, ticks: readonly TickEntry[]): boolean {
+  if (pool.ticks.length !== ticks.length) return false;
+  for (let j = 0; j < ticks.length; j++) {
+    if (pool.ticks[j] !== ticks[j]!.tick || pool.liquidityNet[j] !== ticks[j]!.liquidityNet) return false;
+  }
+  return true;
 }
 
 /**
@@ -49,7 +64,7 @@ export class V3Pools implements V3Quoter {
     pool.sqrtPriceX96 = update.sqrtPriceX96;
     pool.tick = update.tick;
     pool.liquidity = update.liquidity;
-    if (update.ticks !== undefined) {
+    if (update.ticks !== undefined && !sameTickMap(pool, update.ticks)) {
       pool.ticks = Int32Array.from(update.ticks, (t) => t.tick);
       pool.liquidityNet = update.ticks.map((t) => t.liquidityNet);
     }
