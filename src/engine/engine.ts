@@ -302,7 +302,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     record.simulated(event);
     recent.unshift(...event.results);
     recent.length = Math.min(recent.length, RECENT_SIMULATIONS);
-    timeBlock(event.header.number, event.clock);
+    // A part skipped for a newer block while the block's first part still runs is not the
+    // block's sample: that part's simulation is (the block is timed once, at its first part out).
+    if (event.results.length > 0 || !execute.holds(event.clock)) timeBlock(event.header.number, event.clock);
     options.onSimulated?.(event);
   };
 
@@ -340,9 +342,9 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     if (live !== null) live.onHead(event.header, readGasMoney);
     else readGasMoney();
     // The block's best opportunity first, decided and handed to the executor alone: its
-    // simulation request leaves, and the live executor signs and commits it, while the rest of
-    // the block is ranked in the next turn (the walk to the top 1 stops long before the walk to
-    // the top 10 on a V3-heavy market). The plans reach the executor best first either way.
+    // simulation request leaves, and the live executor signs, commits and sends it, before the
+    // rest of the block is ranked (the walk to the top 1 stops long before the walk to the top 10
+    // on a V3-heavy market). The plans reach the executor best first either way.
     const first = decider.decide(stage.rankBest(event));
     lastFee = first.fee;
     noteRoutes(first);
@@ -350,19 +352,31 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     const rest = (): void => {
       finishBlock = null;
       clearImmediate(turn);
-      const all = stage.rankAll(event);
-      const decidedFirst = new Set(first.sightings.map((s) => stateKey(s.opportunity)));
-      const others = decider.decide({ ...all, opportunities: all.opportunities.filter((o) => !decidedFirst.has(stateKey(o))) });
-      noteRoutes(others);
-      if (others.plans.length > 0) execute.submit(others);
-      // The ledger, the telemetry and the callbacks see the block whole, as one decision.
-      const decided: DecidedEvent = { ...first, sightings: [...first.sightings, ...others.sightings], plans: [...first.plans, ...others.plans] };
-      best = all.opportunities;
+      // It runs outside the market's turn (a later turn, or another event's handler): a throw is
+      // reported, never let out, and the block is recorded with what was decided.
+      let decided = first;
+      try {
+        const all = stage.rankAll(event);
+        const decidedFirst = new Set(first.sightings.map((s) => stateKey(s.opportunity)));
+        const others = decider.decide({ ...all, opportunities: all.opportunities.filter((o) => !decidedFirst.has(stateKey(o))) });
+        noteRoutes(others);
+        if (others.plans.length > 0) execute.submit(others);
+        // The ledger, the telemetry and the callbacks see the block whole, as one decision.
+        decided = { ...first, sightings: [...first.sightings, ...others.sightings], plans: [...first.plans, ...others.plans] };
+        best = all.opportunities;
+      } catch (error) {
+        options.onTransientError?.(new Error(`block ${event.header.number}: ranking or deciding beyond its best opportunity failed; only the best is recorded: ${error instanceof Error ? error.message : String(error)}`));
+        best = first.sightings.map((s) => s.opportunity);
+      }
       blocksScanned += 1;
-      record.decided(decided);
-      options.onDecided?.(decided);
-      if (decided.plans.length === 0) timeBlock(decided.header.number, decided.clock);
-      options.onOpportunities?.(event.header.number, best);
+      try {
+        record.decided(decided);
+        options.onDecided?.(decided);
+        if (decided.plans.length === 0) timeBlock(decided.header.number, decided.clock);
+        options.onOpportunities?.(event.header.number, best);
+      } catch (error) {
+        options.onTransientError?.(error);
+      }
     };
     finishBlock = rest;
     // With a plan handed over, the rest waits for that part's simulated event (onSimulated runs

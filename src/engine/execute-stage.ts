@@ -1,6 +1,6 @@
 import type { BlockHeader } from '../chain/types.ts';
 import type { Executor, SendGate, SimulationResult } from '../executor/executor.ts';
-import type { DecidedEvent, SimulatedEvent } from './events.ts';
+import type { BlockClock, DecidedEvent, SimulatedEvent } from './events.ts';
 
 /**
  * Stage ⑤'s mailbox: hands each block's plans to the executor (sim or live) one block at a
@@ -40,11 +40,14 @@ export interface ExecuteStage {
   idle(): Promise<void>;
   /** Resolves once the block running now (if any) is done, whatever comes after it. */
   currentDone(): Promise<void>;
+  /** Whether a part of the block with this clock is running or waiting (what is not out yet). */
+  holds(clock: BlockClock): boolean;
 }
 
 /** Creates the execute stage. */
 export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
   let running: Promise<void> | null = null;
+  let runningEvent: DecidedEvent | null = null;
   let waiting: DecidedEvent | null = null;
   let resyncs = 0;
   let skippedPlans = 0;
@@ -68,8 +71,10 @@ export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
   }
 
   function start(event: DecidedEvent): void {
+    runningEvent = event;
     running = run(event).finally(() => {
       running = null;
+      runningEvent = null;
       const next = waiting;
       waiting = null;
       if (next !== null) start(next);
@@ -80,7 +85,8 @@ export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
     submit(event) {
       if (event.plans.length === 0) return;
       if (running === null) return start(event);
-      if (waiting !== null && waiting.header.hash === event.header.hash) {
+      // The same block's event (its clock), not the same hash: a reorg re-emits an ancestor's header.
+      if (waiting !== null && waiting.clock === event.clock) {
         // The rest of a block whose best plan is still waiting: one run, best plan first.
         waiting = { ...waiting, sightings: [...waiting.sightings, ...event.sightings], plans: [...waiting.plans, ...event.plans] };
         return;
@@ -94,6 +100,7 @@ export function createExecuteStage(options: ExecuteStageOptions): ExecuteStage {
       waiting = event;
     },
     status: () => ({ mode: options.executor.mode, busy: running !== null, resyncs, skippedPlans }),
+    holds: (clock) => runningEvent?.clock === clock || waiting?.clock === clock,
     async idle() {
       while (running !== null) await running;
     },

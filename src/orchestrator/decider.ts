@@ -72,13 +72,17 @@ export function createDecider(options: DeciderOptions): Decider {
     return { outcome: 'planned', plan };
   };
 
-  /** The block the guard was last told of: a block decided in parts (the engine's best first, then the rest) is told once. */
-  let lastBlockHash: string | null = null;
+  /**
+   * The block the guard was last told of, by its event's clock: a block decided in parts (the
+   * engine's best first, then the rest) is told once; a reorg's event (an ancestor's header
+   * again) is a new block to tell.
+   */
+  let lastClock: object | null = null;
 
   return {
     decide(event) {
-      if (event.header.hash !== lastBlockHash) {
-        lastBlockHash = event.header.hash;
+      if (event.clock !== lastClock) {
+        lastClock = event.clock;
         options.guard.onBlock(event.header.number);
       }
       const market = marketFacts(event);

@@ -28,7 +28,8 @@ export function leanEip1559(tx: TransactionSerializable): tx is LeanEip1559 {
   if (tx.data !== undefined && !EVEN_HEX.test(tx.data)) return false;
   // viem refuses a negative or unsafe number with its own errors: left to it.
   if (!Number.isSafeInteger(tx.chainId) || (tx.nonce !== undefined && !(Number.isSafeInteger(tx.nonce) && tx.nonce >= 0))) return false;
-  for (const n of [tx.gas, tx.value, tx.maxFeePerGas, tx.maxPriorityFeePerGas]) if (n !== undefined && n < 0n) return false;
+  // viem refuses a number where a bigint belongs (a fraction, say) with its own error: left to it too.
+  for (const n of [tx.gas, tx.value, tx.maxFeePerGas, tx.maxPriorityFeePerGas]) if (n !== undefined && (typeof n !== 'bigint' || n < 0n)) return false;
   assertTransactionEIP1559(tx);
   return true;
 }

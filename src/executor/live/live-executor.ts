@@ -209,8 +209,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   const minedReceipts = new Map<bigint, { attempt: Attempt; receipt: RpcReceipt }>();
   /** Sends judged free from the head's own transaction list, without waiting for a receipt read. */
   let freeFromBlock = 0;
-  /** Runs handed over and not finished (a block comes in parts: its best plan, then the rest). */
-  let runs = 0;
+  /** The head whose send committed an intent (a later part of the same block sends nothing). */
+  let sentAtHead: Hex | null = null;
   let closed = false;
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
@@ -602,9 +602,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * simulation passed.
    */
   async function send(plans: readonly Plan[], simulationOf: (i: number) => Promise<{ result: SimulationResult; at: number }>, head: BlockHeader, read: ChainRead, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
-    // The block's best plan was sent by its first part (the engine hands a block over best plan
-    // first): the account is busy; nothing is committed ahead to be taken back.
-    if (open.some((intent) => intent.attempts.at(-1)!.createdBlock >= head.number && intent.includedBlock === null)) return;
+    // This head's send was made by an earlier part (the engine hands a block over best plan
+    // first): the account is busy with it; nothing is committed ahead to be taken back. The
+    // block did send, so there is no skip to report.
+    if (sentAtHead === head.hash) return;
     const first = plans[0]!;
     const ahead = unsendable(first, head) === null ? commit(first, null, head, marks) : null;
     ahead?.catch(() => undefined); // awaited below
@@ -657,6 +658,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         }
         const { intent, attempt } = created;
         open.push(intent);
+        sentAtHead = head.hash;
         if (bundle === undefined ? await broadcast(intent, attempt, marks, result.profit) : await sendBundle(intent, attempt, head, marks, result.profit)) {
           counts.sent += 1;
           if (headSeenAt !== undefined) timeline.record(headSeenAt, marks);
@@ -710,8 +712,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       // simulations would delay the one the send most likely takes. A later plan is simulated
       // when every plan before it failed, and all the rest once the block's send is done (the
       // ledger records every plan's result). The engine hands a block over in parts (its best
-      // plan alone, then the rest): a later part is simulated in its turn, and sends nothing
-      // when an earlier part sent (`send`).
+      // plan alone, then the rest), one after the other (its execute stage awaits each run): a
+      // later part sends nothing when an earlier one sent (`send`).
       const simulations: (Promise<{ result: SimulationResult; at: number }> | undefined)[] = plans.map(() => undefined);
       const simulated = (i: number): Promise<{ result: SimulationResult; at: number }> => {
         let simulation = simulations[i];
@@ -722,10 +724,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         }
         return simulation;
       };
-      // Not beside an earlier part of the block still at work (its simulation or send): this
-      // part's first simulation waits for its turn in the queue, as later plans do.
-      if (runs === 0) void simulated(0);
-      runs += 1;
+      void simulated(0);
       // The answers read as this head was heard (onHead), or read now for a head heard without them.
       const read = heads.get(head.hash) ?? readChain(open, true);
       return enqueue(async () => {
@@ -739,8 +738,6 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         if (!closed && lock.held()) await send(plans, gatedOf, head, read, headSeenAt, marks);
         else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
         return (await Promise.all(plans.map((_, i) => gatedOf(i)))).map(({ result }) => result);
-      }).finally(() => {
-        runs -= 1;
       });
     },
     onHead(header, afterSend) {
