@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeFunctionData, keccak256, maxUint256, stringToHex, verifyMessage, type Address, type Hex } from 'viem';
+import { encodeFunctionData, erc20Abi, keccak256, maxUint256, stringToHex, verifyMessage, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRpcPool, type RpcPool } from '../../chain/rpc-pool.ts';
@@ -247,7 +247,7 @@ describe('live executor, bundle submission through the relay double (hand-mined 
     }
   }, TEST_TIMEOUT_MS);
 
-  // Before the competitor's test: its swap of ten times a hop moves a pool so far that most plans
+  // Before the competitor's test: its swap of what a pool holds moves the pool so far that most plans
   // after it revert for a while (lender balances), and this test needs a profitable plan.
   it('the base fee of the target block above what the bundle bids is recorded as the cause', async () => {
     const { plan, head: at } = await nextPlan();
@@ -272,7 +272,11 @@ describe('live executor, bundle submission through the relay double (hand-mined 
     const sent = await sendLive(plan, at);
     const hop = plan.hops[0]!;
     const pool = devnet.seeded.localSnapshot.pools.find((p) => p.address.toLowerCase() === hop.pool.toLowerCase())!;
-    const amountIn = hop.amountIn * 10n;
+    // As much of the input token as the pool holds: the price moves far past any gap the plan
+    // could close (a multiple of the plan's own input is not enough when a lender's capacity
+    // capped that input well below the gap's size).
+    const held = BigInt((await request('eth_call', [{ to: hop.tokenIn, data: encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [hop.pool] }) }, 'latest'])) as string);
+    const amountIn = held > hop.amountIn * 10n ? held : hop.amountIn * 10n;
     const data = pool.protocol === 'uniswap-v2'
       ? encodeFunctionData({ abi: uniswapArtifact('UniswapV2Router02').abi, functionName: 'swapExactTokensForTokens', args: [amountIn, 0n, [hop.tokenIn, hop.tokenOut], competitor().address, 1n << 40n] })
       : encodeFunctionData({ abi: uniswapArtifact('SwapRouter').abi, functionName: 'exactInputSingle', args: [{ tokenIn: hop.tokenIn, tokenOut: hop.tokenOut, fee: pool.fee, recipient: competitor().address, deadline: 1n << 40n, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }] });
