@@ -199,12 +199,22 @@ describe('live execution, exactly once across SIGKILLs of the engine process', (
         expect(intent.settled_attempt, `intent ${intent.id} (${intent.state})`).toBe(attempt.id);
         expect(['confirmed', 'failed', 'dropped']).toContain(intent.state);
       }
-      // No opportunity executed twice: no two mined executions share a route and amount in.
-      const routes = sent.filter((tx) => tx.input !== '0x').map((tx) => {
+      // No opportunity executed twice. On the chain: no two mined executions share what an
+      // opportunity's plan puts in the calldata apart from its deadline — the route, the amount in,
+      // the minimum profit (from the predicted profit at its state) and the flash source. The
+      // route and amount alone are not an opportunity: a loan capped at a lender's capacity gives
+      // the same amount at two states of the route's pools. In the ledger: the mined transactions'
+      // intents are of distinct opportunities.
+      const executions = sent.filter((tx) => tx.input !== '0x').map((tx) => {
         const { args } = decodeFunctionData({ abi: flashArbExecutorAbi, data: tx.input });
-        return JSON.stringify([args[0], args[1]], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+        return JSON.stringify([args[0], args[1], args[2], args[4]], (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
       });
-      expect(new Set(routes).size).toBe(routes.length);
+      expect(executions.filter((e, i) => executions.indexOf(e) !== i)).toEqual([]);
+      const routeAndAmount = executions.map((e) => JSON.stringify((JSON.parse(e) as unknown[]).slice(0, 2)));
+      console.log(`exactly-once: ${executions.length} executions mined, ${routeAndAmount.filter((e, i) => routeAndAmount.indexOf(e) !== i).length} sharing a route and amount in with an earlier one (other states)`);
+      const keyOf = new Map(intents.map((intent) => [intent.id, intent.opportunity_key]));
+      const minedKeys = sent.map((tx) => keyOf.get(attemptOf.get(tx.hash.toLowerCase())!.intent_id)!);
+      expect(new Set(minedKeys).size).toBe(minedKeys.length);
     } finally {
       await store.close();
     }
