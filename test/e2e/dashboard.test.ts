@@ -115,7 +115,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(health.mode).toBe('sim');
     await open(page, 'overview', 'Overview');
     expect(await page.getByTestId('mode-banner').textContent()).toMatch(/^SIM/);
-    await page.getByTestId('platform-status').filter({ hasText: 'ready' }).waitFor();
+    await page.getByTestId('platform-status').filter({ hasText: /^ready$/ }).waitFor();
     for (const check of health.checks) await page.getByText(`${check.name}: ${check.state}`).waitFor();
     await page.getByRole('heading', { name: 'Funnel' }).waitFor();
     await shoot(page, 'overview');
@@ -124,7 +124,7 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     // ledger can only have come over /ws; wait for one whose simulation arrived too. The noise
     // flow (fixed seed) opens the price gaps on the local chain.
     await open(page, 'opportunities', 'Opportunities');
-    await page.getByTestId('live-status').filter({ hasText: 'connected' }).waitFor();
+    await page.getByTestId('live-status').filter({ hasText: /Live: connected;/ }).waitFor();
     const table = page.getByTestId('opportunities-table');
     const loadedBlocks = (await table.locator('tbody tr td:nth-child(2)').allTextContents().catch(() => [])).map(Number);
     const newest = Math.max(0, ...loadedBlocks);
@@ -227,18 +227,20 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     expect(limitsAfter.limits.find((l) => l.key === 'max_gas_price')?.value).toBe(gasBefore);
     await shoot(page, 'limits');
 
+    // A string in `hasText` matches case-insensitively as a substring ("released — never engaged"
+    // contains "ENGAGED"): the states are matched by case-sensitive patterns anchored at the start.
     // ── Controls: engage and release the kill switch, each through its confirmation with a reason
     // (the API's state read independently); the mode dialog's pre-flight checks; a contract
     // control refused with 409 (this instance holds no owner key) after a fresh TOTP code.
     await open(page, 'controls', 'Controls');
     const killState = page.getByTestId('kill-switch-state');
-    await killState.filter({ hasText: 'released' }).waitFor();
+    await killState.filter({ hasText: /^released/ }).waitFor();
     await page.getByRole('button', { name: 'Engage kill switch…' }).click();
     const engageDialog = page.getByRole('dialog', { name: 'Engage the kill switch?' });
     await shoot(page, 'kill-switch-confirm');
     await engageDialog.getByLabel(/^Reason/).fill('e2e drill: stop everything');
     await engageDialog.getByRole('button', { name: 'Engage', exact: true }).click();
-    await killState.filter({ hasText: 'ENGAGED' }).waitFor();
+    await killState.filter({ hasText: /^ENGAGED/ }).waitFor();
     expect(await (await api('/api/v1/controls/kill-switch', asAdmin)).json()).toMatchObject({ engaged: true, reason: 'e2e drill: stop everything', via: 'api' });
     await page.getByText('Reason: e2e drill: stop everything').waitFor();
     await shoot(page, 'controls-engaged');
@@ -246,12 +248,12 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
     const releaseDialog = page.getByRole('dialog', { name: 'Release the kill switch?' });
     await releaseDialog.getByLabel(/^Reason/).fill('e2e drill: all clear');
     await releaseDialog.getByRole('button', { name: 'Release', exact: true }).click();
-    await killState.filter({ hasText: 'released by' }).waitFor();
+    await killState.filter({ hasText: /^released — released by / }).waitFor();
     expect(await (await api('/api/v1/controls/kill-switch', asAdmin)).json()).toMatchObject({ engaged: false, reason: 'e2e drill: all clear' });
 
     await page.getByRole('button', { name: 'Open mode dialog' }).click();
     const modeDialog = page.getByRole('dialog', { name: 'Execution mode' });
-    await modeDialog.getByTestId('mode-status').filter({ hasText: 'SIM' }).waitFor();
+    await modeDialog.getByTestId('mode-status').filter({ hasText: /SIM/ }).waitFor();
     await modeDialog.getByRole('button', { name: 'Validate live mode' }).click();
     await modeDialog.getByTestId('mode-checks').or(modeDialog.getByRole('alert')).waitFor({ timeout: 120_000 });
     const checks = modeDialog.getByTestId('mode-checks');
