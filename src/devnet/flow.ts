@@ -5,6 +5,7 @@ import type { DevnetClients } from './clients.ts';
 import type { UniswapDeployment } from './deploy-uniswap.ts';
 import type { SeededMarket } from './seed.ts';
 import { mintTestTokens } from './test-token.ts';
+import { v2ExactInputCalldata, v3ExactInputCalldata } from './router-calls.ts';
 import { anvilRequest, sendAll, shortMessage, type TxRequest } from './transactions.ts';
 import { uniswapArtifact } from './uniswap-artifacts.ts';
 import { createRng } from '../util/seeded-random.ts';
@@ -118,20 +119,11 @@ export async function startNoiseFlow(
     const [tokenIn, tokenOut] = swap.zeroForOne ? [pool.token0.address, pool.token1.address] : [pool.token1.address, pool.token0.address];
     const label = `flow swap ${swap.amountIn} ${swap.zeroForOne ? 'token0->token1' : 'token1->token0'} in ${pool.address}`;
     if (pool.protocol === 'uniswap-v2') {
-      return {
-        label, to: deployment.v2Router, gas: SWAP_GAS,
-        data: encodeFunctionData({
-          abi: uniswapArtifact('UniswapV2Router02').abi, functionName: 'swapExactTokensForTokens',
-          args: [swap.amountIn, 0n, [tokenIn, tokenOut], trader.address, DEADLINE],
-        }),
-      };
+      return { label, to: deployment.v2Router, gas: SWAP_GAS, data: v2ExactInputCalldata(swap.amountIn, [tokenIn, tokenOut], trader.address, DEADLINE) };
     }
     return {
       label, to: deployment.swapRouter, gas: SWAP_GAS,
-      data: encodeFunctionData({
-        abi: uniswapArtifact('SwapRouter').abi, functionName: 'exactInputSingle',
-        args: [{ tokenIn, tokenOut, fee: pool.fee, recipient: trader.address, deadline: DEADLINE, amountIn: swap.amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96 }],
-      }),
+      data: v3ExactInputCalldata({ tokenIn, tokenOut, fee: pool.fee, recipient: trader.address, deadline: DEADLINE, amountIn: swap.amountIn, sqrtPriceLimitX96 }),
     };
   }
 

@@ -4,9 +4,10 @@ import type { BlockHeader } from '../chain/types.ts';
 import type { SimulationResult } from '../executor/executor.ts';
 import type { Decision } from '../ledger/records.ts';
 import type { Freshness } from '../market/staleness.ts';
-import type { Snapshot, V3PoolSnapshot } from '../market/snapshot.ts';
+import type { Snapshot } from '../market/snapshot.ts';
 import type { Plan } from '../orchestrator/plan.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
+import type { V3State } from '../scanner/v3-pools.ts';
 
 /**
  * The events the engine's stages pass forward (SPEC §1, DESIGN "The engine as stages"): each
@@ -29,7 +30,8 @@ export interface BlockClock {
 /** A pool's new state, as the scanner takes it. */
 export type PoolChange =
   | { protocol: 'uniswap-v2'; address: string; reserve0: bigint; reserve1: bigint }
-  | { protocol: 'uniswap-v3'; address: string; state: V3PoolSnapshot };
+  /** A V3 pool's price, tick and liquidity; its tick map only when a Mint or Burn changed it (market-stage.ts). */
+  | { protocol: 'uniswap-v3'; address: string; state: V3State };
 
 /** ① → ②: a block (or a reorg's common ancestor, or the synced start) applied to the market. */
 export interface MarketEvent {

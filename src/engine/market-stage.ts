@@ -7,6 +7,7 @@ import { startMarketFollower, type MarketFollower, type MarketFollowerStatus } f
 import type { ProgressSink } from '../market/progress.ts';
 import type { PoolSnapshot } from '../market/snapshot.ts';
 import { V3Pool } from '../market/v3-pool.ts';
+import type { V3State } from '../scanner/v3-pools.ts';
 import type { MarketEvent, PoolChange } from './events.ts';
 
 
@@ -58,17 +59,29 @@ async function headerOf(clients: ChainClients, block: BlockRef): Promise<BlockHe
   return parseBlockHeader(await clients.pool.request('eth_getBlockByHash', [block.hash, false], { requireResult: true }));
 }
 
-/** The current state of `addresses` as changes (pools the follower excluded are left out). */
-function changesOf(follower: MarketFollower, addresses: Iterable<string>): PoolChange[] {
+/**
+ * The current state of `addresses` as changes (pools the follower excluded are left out). A V3
+ * pool's tick map goes with it only when it changed since it was last handed on (a Mint or Burn:
+ * `tickMapVersion`; a pool object not seen before, as after a reorg rebuilt it, counts as
+ * changed): after a Swap only the price, tick and liquidity do, so the scanner keeps its tick
+ * arrays and what it caches per map without copying or comparing the map (thousands of ticks on
+ * a dense pool) on every block.
+ */
+function changesOf(follower: MarketFollower, addresses: Iterable<string>, sentTickMaps: WeakMap<V3Pool, number>): PoolChange[] {
   const changes: PoolChange[] = [];
   for (const address of addresses) {
     const pool = follower.state.pool(address);
     if (pool === undefined) continue;
-    // A V3 pool's whole snapshot, tick map included: a Mint or Burn may have changed a tick's
-    // net in place, and a copy per changed pool per block is cheap next to the re-ranking.
-    changes.push(pool instanceof V3Pool
-      ? { protocol: 'uniswap-v3', address, state: pool.toSnapshot() }
-      : { protocol: 'uniswap-v2', address, reserve0: pool.reserve0, reserve1: pool.reserve1 });
+    if (pool instanceof V3Pool) {
+      const state: V3State = { sqrtPriceX96: pool.sqrtPriceX96, tick: pool.tick, liquidity: pool.liquidity };
+      if (sentTickMaps.get(pool) !== pool.tickMapVersion) {
+        state.ticks = Array.from(pool.ticks, (tick, i) => ({ tick, liquidityNet: pool.liquidityNet[i]! }));
+        sentTickMaps.set(pool, pool.tickMapVersion);
+      }
+      changes.push({ protocol: 'uniswap-v3', address, state });
+    } else {
+      changes.push({ protocol: 'uniswap-v2', address, reserve0: pool.reserve0, reserve1: pool.reserve1 });
+    }
   }
   return changes;
 }
@@ -93,6 +106,8 @@ export async function startMarketStage(options: MarketStageOptions): Promise<Mar
   };
 
   const ref: { follower?: MarketFollower } = {};
+  // Per V3 pool object: the tick map version last handed on (the start event hands on every map).
+  const sentTickMaps = new WeakMap<V3Pool, number>();
   const follower = await startMarketFollower({
     clients,
     persistence: options.persistence,
@@ -116,7 +131,7 @@ export async function startMarketStage(options: MarketStageOptions): Promise<Mar
       if (!started || ref.follower === undefined || fee === undefined) return;
       const appliedAt = performance.now();
       await options.emit({
-        type: 'market', cause: 'block', header, changes: changesOf(ref.follower, applied.changed), fee, freshness: ref.follower.guard.verdict(),
+        type: 'market', cause: 'block', header, changes: changesOf(ref.follower, applied.changed, sentTickMaps), fee, freshness: ref.follower.guard.verdict(),
         clock: { timing, appliedAt },
       });
     },
@@ -127,7 +142,7 @@ export async function startMarketStage(options: MarketStageOptions): Promise<Mar
       head = header;
       if (!started || ref.follower === undefined || fee === undefined) return;
       await options.emit({
-        type: 'market', cause: 'reorg', header, changes: changesOf(ref.follower, changed), fee, freshness: ref.follower.guard.verdict(),
+        type: 'market', cause: 'reorg', header, changes: changesOf(ref.follower, changed, sentTickMaps), fee, freshness: ref.follower.guard.verdict(),
         clock: { timing: null, appliedAt: performance.now() },
       });
     },
@@ -144,6 +159,8 @@ export async function startMarketStage(options: MarketStageOptions): Promise<Mar
       fee ??= atSync;
     }
     head ??= startHeader;
+    // The start hands on every tick map: later events add a map only when it changed since.
+    for (const pool of follower.state.poolMap().values()) if (pool instanceof V3Pool) sentTickMaps.set(pool, pool.tickMapVersion);
     const start: MarketEvent = {
       type: 'market', cause: 'start', header: head, changes: [], market: follower.state.toSnapshot(), fee: fee!,
       freshness: follower.guard.verdict(), clock: { timing: null, appliedAt: performance.now() },

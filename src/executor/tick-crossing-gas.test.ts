@@ -1,6 +1,7 @@
-import { encodeFunctionData, maxUint256, type Address, type Hex } from 'viem';
+import { maxUint256, type Address, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { swap, type V3SwapPool } from '../amm/uniswap-v3/pool.ts';
+import { v3ExactInputCalldata } from '../devnet/router-calls.ts';
 import { sendAll } from '../devnet/transactions.ts';
 import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
 import { routeGasUnits, TICK_CROSS_GAS } from '../scanner/gas-table.ts';
@@ -32,12 +33,11 @@ describe('FlashArbExecutor: gas per tick a V3 swap crosses', () => {
 
   /** A tiny swap each way on `pool` (SwapRouter), so both of its fee growths are non-zero. */
   async function primeFeeGrowth(pool: V3SwapPool & { address: Address; token0: Address; token1: Address }): Promise<void> {
-    const router = uniswapArtifact('SwapRouter').abi;
     for (const token of [pool.token0, pool.token1]) await send(f.clients, token, ERC20_ABI, 'approve', [f.uni.swapRouter, maxUint256]);
     for (const [tokenIn, tokenOut] of [[pool.token0, pool.token1], [pool.token1, pool.token0]] as const) {
       await sendAll(f.clients, [{
         label: 'prime fee growth', to: f.uni.swapRouter, gas: 1_000_000n,
-        data: encodeFunctionData({ abi: router, functionName: 'exactInputSingle', args: [{ tokenIn, tokenOut, fee: pool.fee, recipient: f.clients.accounts[0]!.address, deadline: 1n << 40n, amountIn: 10n ** 15n, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }] }),
+        data: v3ExactInputCalldata({ tokenIn, tokenOut, fee: pool.fee, recipient: f.clients.accounts[0]!.address, amountIn: 10n ** 15n }),
       }]);
     }
   }

@@ -1,7 +1,7 @@
-import { encodeFunctionData, maxUint256 } from 'viem';
+import { maxUint256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { v3ExactInputCalldata } from '../devnet/router-calls.ts';
 import { sendAll } from '../devnet/transactions.ts';
-import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
 import { V3LenderCapacity } from '../scanner/v3-lender-capacity.ts';
 import { outcomeOf } from './testing/attack-fixture.ts';
 import { balanceOf, ERC20_ABI, send, startExecutorFixture, type ExecutorFixture } from './testing/executor-fixture.ts';
@@ -28,7 +28,7 @@ describe('V3 lender capacity against the real pool', () => {
     await send(f.clients, b, ERC20_ABI, 'approve', [f.uni.swapRouter, maxUint256]);
     await sendAll(f.clients, [{
       label: 'swap B for base on the lender', to: f.uni.swapRouter, gas: 1_000_000n,
-      data: encodeFunctionData({ abi: uniswapArtifact('SwapRouter').abi, functionName: 'exactInputSingle', args: [{ tokenIn: b, tokenOut: base, fee: 10_000, recipient: f.clients.accounts[0]!.address, deadline: 1n << 40n, amountIn: 200n * 10n ** 18n, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }] }),
+      data: v3ExactInputCalldata({ tokenIn: b, tokenOut: base, fee: 10_000, recipient: f.clients.accounts[0]!.address, amountIn: 200n * 10n ** 18n }),
     }]);
     const state = await readV3SwapPool(f, lender);
     const capacity = new V3LenderCapacity({ get: () => state }).of(0, base.toLowerCase() < b.toLowerCase());

@@ -29,6 +29,11 @@ export class V3Pool implements V3SwapPool {
   ticks: Int32Array;
   /** liquidityNet per entry of `ticks`. */
   liquidityNet: bigint[];
+  /**
+   * Counts the changes of the tick map (`setTick`): whoever hands the pool's state on can tell a
+   * Swap (price, tick and liquidity only) from a Mint or Burn without comparing the map.
+   */
+  tickMapVersion = 0;
   /** Memo of the sqrt ratio of initialized ticks the swap loop has reached (keyed by tick). */
   readonly sqrtRatioCache = new Map<number, bigint>();
 
@@ -106,10 +111,13 @@ export class V3Pool implements V3SwapPool {
     const i = lastIndexAtOrBelow(this.ticks, tick);
     const present = i >= 0 && this.ticks[i] === tick;
     if (liquidityNet !== undefined && present) {
+      if (this.liquidityNet[i] === liquidityNet) return;
       this.liquidityNet[i] = liquidityNet;
+      this.tickMapVersion++;
       return;
     }
     if (liquidityNet === undefined && !present) return;
+    this.tickMapVersion++;
     const ticks = Array.from(this.ticks);
     if (liquidityNet === undefined) {
       ticks.splice(i, 1);

@@ -19,11 +19,12 @@ export interface V3State {
 }
 
 /**
- * Whether `ticks` is the map `pool` holds already. The engine hands over a changed V3 pool's
- * whole snapshot, tick map included, after every Swap (src/engine/market-stage.ts); keeping the
- * same arrays when nothing in the map moved keeps what is cached per tick map (a lender's
- * capacity sums, v3-lender-capacity.ts: O(ticks) bigint math, ~4 ms on a dense devnet map)
- * from being rebuilt on every swap. Comparing is a pass of integer compares.
+ * Whether `ticks` is the map `pool` holds already. The engine hands a V3 pool's tick map on only
+ * after a Mint or Burn (src/engine/market-stage.ts), but the replay hands it on with every change
+ * (src/replay/replay.ts): keeping the same arrays when nothing in the map moved keeps what is
+ * cached per tick map (a lender's capacity sums, v3-lender-capacity.ts: O(ticks) bigint math,
+ * ~4 ms on a dense devnet map) from being rebuilt on every swap. Comparing is a pass of integer
+ * compares.
  */
 function sameTickMap(pool: Readonly<V3SwapPool>, ticks: readonly TickEntry[]): boolean {
   if (pool.ticks.length !== ticks.length) return false;

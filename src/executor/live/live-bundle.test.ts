@@ -10,8 +10,8 @@ import { loadConfig } from '../../config.ts';
 import { loadArtifact } from '../../contracts/compile.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { mintTestTokens } from '../../devnet/test-token.ts';
+import { v2ExactInputCalldata, v3ExactInputCalldata } from '../../devnet/router-calls.ts';
 import { sendAll } from '../../devnet/transactions.ts';
-import { uniswapArtifact } from '../../devnet/uniswap-artifacts.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import type { SimulatedEvent } from '../../engine/events.ts';
 import { ConfigError } from '../../errors.ts';
@@ -278,8 +278,8 @@ describe('live executor, bundle submission through the relay double (hand-mined 
     const held = BigInt((await request('eth_call', [{ to: hop.tokenIn, data: encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [hop.pool] }) }, 'latest'])) as string);
     const amountIn = held > hop.amountIn * 10n ? held : hop.amountIn * 10n;
     const data = pool.protocol === 'uniswap-v2'
-      ? encodeFunctionData({ abi: uniswapArtifact('UniswapV2Router02').abi, functionName: 'swapExactTokensForTokens', args: [amountIn, 0n, [hop.tokenIn, hop.tokenOut], competitor().address, 1n << 40n] })
-      : encodeFunctionData({ abi: uniswapArtifact('SwapRouter').abi, functionName: 'exactInputSingle', args: [{ tokenIn: hop.tokenIn, tokenOut: hop.tokenOut, fee: pool.fee, recipient: competitor().address, deadline: 1n << 40n, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }] });
+      ? v2ExactInputCalldata(amountIn, [hop.tokenIn, hop.tokenOut], competitor().address)
+      : v3ExactInputCalldata({ tokenIn: hop.tokenIn, tokenOut: hop.tokenOut, fee: pool.fee, recipient: competitor().address, amountIn });
     const router = pool.protocol === 'uniswap-v2' ? devnet.deployment.v2Router : devnet.deployment.swapRouter;
     // A higher tip than ours: the builder orders it first in the target block.
     const rival = await signedTx(7, router, data, 100n * GWEI);
