@@ -20,6 +20,7 @@ import type { Outcome } from '../orchestrator/protection-figures.ts';
 import { routeKey, stateKey } from '../ledger/records.ts';
 import { largestGasLimit, type PlanSettings } from '../orchestrator/plan.ts';
 import { createGasMoneyWatch } from '../executor/gas-money.ts';
+import { GasPerExecution } from './gas-per-execution.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import { createMarketPersistence } from '../store/market-persistence.ts';
 import type { Store } from '../store/types.ts';
@@ -250,10 +251,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   let lastFee: NextBlockFee | undefined;
 
   // The hot key's gas money, read every block (live: the gas-money rule stops planning below the floor).
+  // Counted at the largest gas limit a plan gets: the table's, or a recent plan's crossing V3 ticks.
+  const gasPerExecution = new GasPerExecution(largestGasLimit(options.maxHops, options.plan.gasLimitMarginBps));
   const gasMoney = options.execution === null ? null : createGasMoneyWatch({
     rpc: clients.pool,
     account: options.execution.hotKey,
-    gasPerExecution: largestGasLimit(options.maxHops, options.plan.gasLimitMarginBps),
+    gasPerExecution: () => gasPerExecution.current(),
     feePerGas: () => options.gasBid.maxFeePerGas ?? lastFee?.gasPrice ?? 0n,
     enforced: options.mode === 'live',
     onRead: (money) => protections.setGasMoney(money),
@@ -322,9 +325,12 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     },
   });
 
-  const noteRoutes = (decided: DecidedEvent): void => {
+  // Each plan's route (the simulation gate asks by it) and gas limit (the gas money counts the largest).
+  const notePlans = (decided: DecidedEvent): void => {
     for (const sighting of decided.sightings) {
-      if (sighting.decision?.outcome === 'planned') routeOf.set(sighting.decision.plan, { opportunity: sighting.opportunity, route: routeKey(sighting.opportunity) });
+      if (sighting.decision?.outcome !== 'planned') continue;
+      routeOf.set(sighting.decision.plan, { opportunity: sighting.opportunity, route: routeKey(sighting.opportunity) });
+      gasPerExecution.note(sighting.decision.plan.gasLimit);
     }
   };
 
@@ -347,7 +353,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     // on a V3-heavy market). The plans reach the executor best first either way.
     const first = decider.decide(stage.rankBest(event));
     lastFee = first.fee;
-    noteRoutes(first);
+    notePlans(first);
     if (first.plans.length > 0) execute.submit(first);
     const rest = (): void => {
       finishBlock = null;
@@ -359,7 +365,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
         const all = stage.rankAll(event);
         const decidedFirst = new Set(first.sightings.map((s) => stateKey(s.opportunity)));
         const others = decider.decide({ ...all, opportunities: all.opportunities.filter((o) => !decidedFirst.has(stateKey(o))) });
-        noteRoutes(others);
+        notePlans(others);
         if (others.plans.length > 0) execute.submit(others);
         // The ledger, the telemetry and the callbacks see the block whole, as one decision.
         decided = { ...first, sightings: [...first.sightings, ...others.sightings], plans: [...first.plans, ...others.plans] };

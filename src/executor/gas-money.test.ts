@@ -39,7 +39,7 @@ describe('the gas-money watch on a real anvil', () => {
 
   it('reads the balance at each head and counts executions at the fee, newest head last', async () => {
     const reads: GasMoney[] = [];
-    const watch = createGasMoneyWatch({ rpc, account, gasPerExecution: 1_000_000n, feePerGas: () => 10n ** 10n, enforced: true, onRead: (money) => reads.push(money) });
+    const watch = createGasMoneyWatch({ rpc, account, gasPerExecution: () => 1_000_000n, feePerGas: () => 10n ** 10n, enforced: true, onRead: (money) => reads.push(money) });
     // 0.035 ETH at block `first`: 3 executions of 0.01 ETH (10 gwei × 1M gas), checked by hand;
     // 0.005 ETH at `second`. All mined before the watch hears of them, and with an empty block
     // between: anvil files a setBalance under the newest block's state, so a read of `first`
@@ -66,7 +66,7 @@ describe('the gas-money watch on a real anvil', () => {
   it('a failed read is reported, and the next head reads again', async () => {
     const errors: unknown[] = [];
     const reads: GasMoney[] = [];
-    const watch = createGasMoneyWatch({ rpc, account, gasPerExecution: 21_000n, feePerGas: () => 1n, enforced: false, onRead: (m) => reads.push(m), onError: (e) => errors.push(e) });
+    const watch = createGasMoneyWatch({ rpc, account, gasPerExecution: () => 21_000n, feePerGas: () => 1n, enforced: false, onRead: (m) => reads.push(m), onError: (e) => errors.push(e) });
     const head = BigInt((await rpc.request('eth_blockNumber', [])) as string);
     watch.onHead(head + 1000n); // a block that does not exist yet: anvil refuses the read
     await watch.idle();

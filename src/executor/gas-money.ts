@@ -3,7 +3,7 @@ import type { GasMoney } from '../orchestrator/protection.ts';
 
 /**
  * The hot key's gas money: its native balance and how many executions it still pays for when
- * each reserves the most it may (the largest gas limit a plan gets × the fee cap
+ * each reserves the most it may (the largest gas limit a plan gets or recently got × the fee cap
  * ORION_MAX_FEE_PER_GAS, or × the gas price when uncapped) — what a node checks before it
  * accepts a transaction. Read once per block; shown in /health and as metrics, and the
  * `gas-money` protection stops live planning below the floor `gas_money.min_executions`.
@@ -24,8 +24,8 @@ export interface BalanceRpc {
 export interface GasMoneyWatchOptions {
   rpc: BalanceRpc;
   account: Address;
-  /** Gas one execution reserves at most (the largest route's gas limit). */
-  gasPerExecution: bigint;
+  /** Gas one execution reserves at most now (the largest gas limit a plan gets or recently got), asked at each read. */
+  gasPerExecution: () => bigint;
   /** The fee per gas an execution is counted at now (the cap, or the gas price the ranking used). */
   feePerGas: () => bigint;
   /** Live mode: the floor is enforced; sim mode: shown only. */
@@ -38,8 +38,9 @@ export interface GasMoneyWatchOptions {
 export async function readGasMoney(options: Omit<GasMoneyWatchOptions, 'onRead' | 'onError'>, block: bigint): Promise<GasMoney> {
   const balance = BigInt((await options.rpc.request('eth_getBalance', [options.account, `0x${block.toString(16)}`])) as string);
   const feePerGas = options.feePerGas();
-  const executionsLeft = executionsPaidFor(balance, feePerGas, options.gasPerExecution);
-  return { account: options.account, balance, feePerGas, gasPerExecution: options.gasPerExecution, executionsLeft, block, enforced: options.enforced };
+  const gasPerExecution = options.gasPerExecution();
+  const executionsLeft = executionsPaidFor(balance, feePerGas, gasPerExecution);
+  return { account: options.account, balance, feePerGas, gasPerExecution, executionsLeft, block, enforced: options.enforced };
 }
 
 /** A per-block reader: at most one read in flight; a head that arrives meanwhile is read after it (the newest only). */

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import { TokenDirectory } from '../../format/symbols.ts';
+import { DEFAULT_PLAN_SETTINGS, largestGasLimit } from '../../orchestrator/plan.ts';
 import { openProtections } from '../../risk-controls/protections-service.ts';
 import { engineProtections, PERMISSIVE_LIMITS } from '../../risk-controls/testing/engine-protections.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
@@ -101,6 +102,24 @@ describe('protections in live mode on the local chain', () => {
       const { rows } = await store.store.query<{ n: string }>("select count(*)::text as n from decisions where outcome = 'planned' and block > $1", [fundedFrom.toString()]);
       return rows[0]!.n !== '0';
     }, 60, 'a plan was made after funding');
+
+    // Executions are counted at what a plan reserves: never less than the table's largest route,
+    // nor than the gas limit of any of the last 100 plans decided before the balance was read (a
+    // V3 route's crossings included; the count keeps the last 256).
+    let money = service().status().gasMoney!;
+    let recent: { most: string | null; n: string } | undefined;
+    await untilBlockWhere(async () => {
+      money = service().status().gasMoney!;
+      await engine!.settle();
+      ({ rows: [recent] } = await store.store.query<{ most: string | null; n: string }>(
+        "select max(gas_limit)::text as most, count(*)::text as n from (select gas_limit from decisions where outcome = 'planned' and block < $1 order by block desc, id desc limit 100) last",
+        [money.block]));
+      return Number(recent!.n) > 0;
+    }, 30, 'a plan decided before the last balance read');
+    const counted = BigInt(money.gasPerExecution);
+    expect(counted).toBeGreaterThanOrEqual(largestGasLimit(3, DEFAULT_PLAN_SETTINGS.gasLimitMarginBps));
+    expect(counted).toBeGreaterThanOrEqual(BigInt(recent!.most!));
+    console.log(`gas money counted at ${counted} gas per execution; the table's largest route ${largestGasLimit(3, DEFAULT_PLAN_SETTINGS.gasLimitMarginBps)}, the last 100 plans' largest ${recent!.most}`);
   }, 240_000);
 
   it('counts the settled transactions (not the simulations) in the day\'s P&L, as the ledger does after a restart', async () => {
