@@ -238,7 +238,14 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       allowLive: config.allowLive,
       audit: services.audit,
       // On the embedded chain its own hot key and cold wallet stand in for unset ones (as the live signer does).
-      target: async () => ({ config: (await import('./executor/live/live-settings.ts')).withEmbeddedChainKeys(config, devnet), rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor, relayUrls: relaysToCheck(config) }),
+      target: async () => {
+        // The gas the running engine's recent plans reserve per execution (more than the table's when they cross V3 ticks).
+        const counted = protections?.status().gasMoney?.gasPerExecution;
+        return {
+          config: (await import('./executor/live/live-settings.ts')).withEmbeddedChainKeys(config, devnet), rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor, relayUrls: relaysToCheck(config),
+          ...(counted === undefined ? {} : { gasPerExecution: BigInt(counted) }),
+        };
+      },
       onSwitched: (to, actor) => void bus.publish('mode', { mode: to, by: actor.label, instance }).catch((error: unknown) => say(`event bus: publish failed: ${(error as Error).message}`)),
     });
     if (followed.executor !== undefined && /^https?:/.test(followed.rpcUrl)) {

@@ -5,6 +5,7 @@ import { startAnvil, type Anvil } from '../devnet/anvil.ts';
 import { anvilAccounts, createDevnetClients, type DevnetClients } from '../devnet/clients.ts';
 import { deployFlashArbExecutor } from '../devnet/deploy-executor.ts';
 import { ConfigError } from '../errors.ts';
+import { largestGasLimit } from '../orchestrator/plan.ts';
 import { openTestStore, type TestStore } from '../store/test-store.ts';
 import { enterLiveAtBoot, refuseLiveWithoutAllow, storedLiveNote } from './boot-mode.ts';
 import { validateLive, type ValidationTarget } from './checks.ts';
@@ -58,6 +59,23 @@ describe('validate: every check with its result', () => {
     expect(await failedNames(target(settings({ ORION_MAX_FEE_PER_GAS: '' })))).toEqual(['limits', 'gas-balance']);
     // anvil's 10,000 ETH pays ~7,000 executions at 1,000 gwei: ask for a million.
     expect(await failedNames(target(settings({ ORION_GAS_RESERVE_TXS: '1000000', ORION_MAX_FEE_PER_GAS: '1000000000000' })))).toEqual(['gas-balance']);
+  });
+
+  it('counts gas at what the engine\'s recent plans reserve when that is more than the largest route\'s', async () => {
+    const cap = 1_000_000_000_000n;
+    const balance = await clients.publicClient.getBalance({ address: hot });
+    const table = largestGasLimit(settings({}).maxHops, settings({}).gasLimitMarginBps);
+    // A reserve the table's figure pays for and six times that figure does not (plans crossing many V3 ticks).
+    const config = settings({ ORION_MAX_FEE_PER_GAS: cap.toString(), ORION_GAS_RESERVE_TXS: (balance / (table * cap * 3n)).toString() });
+    const gasBalance = async (extra: Partial<ValidationTarget>) => (await validateLive(target(config, extra))).checks.find((c) => c.name === 'gas-balance')!;
+    const byTable = await gasBalance({});
+    expect(byTable.ok).toBe(true);
+    expect(byTable.detail).toContain(`${balance / (table * cap)} executions at the cap (${table} gas each, the largest route's)`);
+    const byPlans = await gasBalance({ gasPerExecution: table * 6n });
+    expect(byPlans.ok).toBe(false);
+    expect(byPlans.detail).toContain(`${balance / (table * 6n * cap)} executions at the cap (${table * 6n} gas each, as the engine's recent plans reserve)`);
+    // A figure below the table's never lowers it.
+    expect((await gasBalance({ gasPerExecution: table / 2n })).detail).toContain(`(${table} gas each, the largest route's)`);
   });
 
   it('no key, and code that is not the executor: both listed in one report', async () => {
