@@ -56,7 +56,6 @@ const minBigint = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const TRADER_FUNDING = 1n << 200n;
 // Dense V3 tick maps (spacing 1) cost tens of thousands of gas per crossed tick.
 const SWAP_GAS = 30_000_000n;
-const DEADLINE = 1n << 40n;
 
 /** Funds and approves the trader, and returns the flow (not yet started). */
 export async function startNoiseFlow(
@@ -119,11 +118,11 @@ export async function startNoiseFlow(
     const [tokenIn, tokenOut] = swap.zeroForOne ? [pool.token0.address, pool.token1.address] : [pool.token1.address, pool.token0.address];
     const label = `flow swap ${swap.amountIn} ${swap.zeroForOne ? 'token0->token1' : 'token1->token0'} in ${pool.address}`;
     if (pool.protocol === 'uniswap-v2') {
-      return { label, to: deployment.v2Router, gas: SWAP_GAS, data: v2ExactInputCalldata(swap.amountIn, [tokenIn, tokenOut], trader.address, DEADLINE) };
+      return { label, to: deployment.v2Router, gas: SWAP_GAS, data: v2ExactInputCalldata(swap.amountIn, [tokenIn, tokenOut], trader.address) };
     }
     return {
       label, to: deployment.swapRouter, gas: SWAP_GAS,
-      data: v3ExactInputCalldata({ tokenIn, tokenOut, fee: pool.fee, recipient: trader.address, deadline: DEADLINE, amountIn: swap.amountIn, sqrtPriceLimitX96 }),
+      data: v3ExactInputCalldata({ tokenIn, tokenOut, fee: pool.fee, recipient: trader.address, amountIn: swap.amountIn, sqrtPriceLimitX96 }),
     };
   }
 

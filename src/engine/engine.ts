@@ -256,7 +256,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const gasMoney = options.execution === null ? null : createGasMoneyWatch({
     rpc: clients.pool,
     account: options.execution.hotKey,
-    gasPerExecution: () => gasPerExecution.current(),
+    gasPerExecution: (block) => gasPerExecution.current(block),
     feePerGas: () => options.gasBid.maxFeePerGas ?? lastFee?.gasPrice ?? 0n,
     enforced: options.mode === 'live',
     onRead: (money) => protections.setGasMoney(money),
@@ -330,7 +330,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     for (const sighting of decided.sightings) {
       if (sighting.decision?.outcome !== 'planned') continue;
       routeOf.set(sighting.decision.plan, { opportunity: sighting.opportunity, route: routeKey(sighting.opportunity) });
-      gasPerExecution.note(sighting.decision.plan.gasLimit);
+      gasPerExecution.note(decided.header.number, sighting.decision.plan.gasLimit, decided.header.gasLimit);
     }
   };
 

@@ -18,7 +18,8 @@ import { startMarketStage, type MarketStage } from './market-stage.ts';
 // The market stage hands a V3 pool's tick map on only when a Mint or Burn changed it: after a
 // Swap the event carries the price, tick and liquidity alone. Checked on the local chain against
 // the real pool contracts: a Swap, a Mint of a position at ticks the pool did not have, another
-// Swap, and a scanner fed only the events ranking exactly what a fresh read of the chain ranks.
+// Swap, a Mint on the same ticks (their nets change in place), and a scanner fed only the events
+// ranking exactly what a fresh read of the chain ranks.
 
 const BASES = ['WETH', 'USDC', 'USDT'];
 const SCANNER = { bases: BASES, maxHops: 3, gasPrice: 1n, flash: { balancerFeePips: null, aaveFeePips: null } };
@@ -111,6 +112,17 @@ describe('market stage: V3 tick maps handed on only when they change', () => {
     const again = await changeAfter(swapOf(held / 2000n), pool.address);
     expect(again.state.ticks).toBeUndefined();
 
+    // A second position on the same two ticks: their nets change in place, the ticks stay.
+    const deepened = await changeAfter({
+      label: `mint [${lower}, ${upper}] again on ${pool.address}`, to: deployment.positionManager, gas: 1_000_000n,
+      data: encodeMint({ token0, token1, fee: pool.fee, tickLower: lower, tickUpper: upper, amount: held / 100n, recipient: owner }),
+    }, pool.address);
+    const { snapshot: afterSecondMint } = await snapshotFromChain(clients.pool, { kind: 'addresses', addresses: [pool.address], v2Fee: 3000 });
+    const chainPoolNow = afterSecondMint.pools[0] as V3PoolSnapshot;
+    expect(chainPoolNow.ticks.map((t) => t.tick)).toEqual(chainPool.ticks.map((t) => t.tick));
+    expect(chainPoolNow.ticks).not.toEqual(chainPool.ticks);
+    expect(deepened.state.ticks).toEqual(chainPoolNow.ticks);
+
     // Independent of the events: the chain read afresh ranks what the events built.
     const fed = new Scanner(stage.start.market!, SCANNER);
     fed.scanAll();
@@ -129,7 +141,8 @@ describe('market stage: V3 tick maps handed on only when they change', () => {
     expect(fresh.top(10).length).toBeGreaterThan(0);
     expect(fed.top(10).map(key)).toEqual(fresh.top(10).map(key));
     const index = fed.poolIndex(pool.address);
-    expect(Array.from(fed.v3State(index).ticks)).toEqual(chainPool.ticks.map((t) => t.tick));
+    expect(Array.from(fed.v3State(index).ticks)).toEqual(chainPoolNow.ticks.map((t) => t.tick));
+    expect(fed.v3State(index).liquidityNet).toEqual(chainPoolNow.ticks.map((t) => t.liquidityNet));
   });
 
   /** A V3 pool's `slot0` or `liquidity` as the chain holds it now. */

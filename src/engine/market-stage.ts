@@ -61,11 +61,12 @@ async function headerOf(clients: ChainClients, block: BlockRef): Promise<BlockHe
 
 /**
  * The current state of `addresses` as changes (pools the follower excluded are left out). A V3
- * pool's tick map goes with it only when it changed since it was last handed on (a Mint or Burn:
- * `tickMapVersion`; a pool object not seen before, as after a reorg rebuilt it, counts as
- * changed): after a Swap only the price, tick and liquidity do, so the scanner keeps its tick
- * arrays and what it caches per map without copying or comparing the map (thousands of ticks on
- * a dense pool) on every block.
+ * pool's tick map goes with it only when it changed since it was last handed on: a Mint or Burn
+ * raises `tickMapVersion`, and so does a reorg's undo of one (src/market/market-state.ts undoes
+ * through `setTick`); a pool object not seen before (none appears after the start, which records
+ * every map it hands on) counts as changed. After a Swap only the price, tick and liquidity go,
+ * so the scanner keeps its tick arrays and what it caches per map without copying or comparing
+ * the map (thousands of ticks on a dense pool) on every block.
  */
 function changesOf(follower: MarketFollower, addresses: Iterable<string>, sentTickMaps: WeakMap<V3Pool, number>): PoolChange[] {
   const changes: PoolChange[] = [];

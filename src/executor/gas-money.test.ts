@@ -39,7 +39,10 @@ describe('the gas-money watch on a real anvil', () => {
 
   it('reads the balance at each head and counts executions at the fee, newest head last', async () => {
     const reads: GasMoney[] = [];
-    const watch = createGasMoneyWatch({ rpc, account, gasPerExecution: () => 1_000_000n, feePerGas: () => 10n ** 10n, enforced: true, onRead: (money) => reads.push(money) });
+    // The gas per execution is asked at each read, for the block read: 1M gas at the first, 0.5M after.
+    let firstBlock = -1n;
+    const gasAt = (block: bigint): bigint => (block === firstBlock ? 1_000_000n : 500_000n);
+    const watch = createGasMoneyWatch({ rpc, account, gasPerExecution: gasAt, feePerGas: () => 10n ** 10n, enforced: true, onRead: (money) => reads.push(money) });
     // 0.035 ETH at block `first`: 3 executions of 0.01 ETH (10 gwei × 1M gas), checked by hand;
     // 0.005 ETH at `second`. All mined before the watch hears of them, and with an empty block
     // between: anvil files a setBalance under the newest block's state, so a read of `first`
@@ -47,6 +50,7 @@ describe('the gas-money watch on a real anvil', () => {
     await rpc.request('anvil_setBalance', [account, `0x${(35n * 10n ** 15n).toString(16)}`]);
     await rpc.request('evm_mine', []);
     const first = BigInt((await rpc.request('eth_blockNumber', [])) as string);
+    firstBlock = first;
     await rpc.request('evm_mine', []);
     await rpc.request('anvil_setBalance', [account, `0x${(5n * 10n ** 15n).toString(16)}`]);
     await rpc.request('evm_mine', []);
@@ -56,9 +60,10 @@ describe('the gas-money watch on a real anvil', () => {
     watch.onHead(first + 1n);
     watch.onHead(second);
     await watch.idle();
-    expect(reads.map((r) => [r.block, r.balance, r.executionsLeft])).toEqual([
-      [first, 35n * 10n ** 15n, 3n],
-      [second, 5n * 10n ** 15n, 0n],
+    // 0.005 ETH pays for one execution of 0.005 ETH (10 gwei × 0.5M gas) at `second`.
+    expect(reads.map((r) => [r.block, r.balance, r.gasPerExecution, r.executionsLeft])).toEqual([
+      [first, 35n * 10n ** 15n, 1_000_000n, 3n],
+      [second, 5n * 10n ** 15n, 500_000n, 1n],
     ]);
     expect(reads.every((r) => r.enforced && r.account === account && r.feePerGas === 10n ** 10n)).toBe(true);
   });

@@ -24,8 +24,8 @@ export interface BalanceRpc {
 export interface GasMoneyWatchOptions {
   rpc: BalanceRpc;
   account: Address;
-  /** Gas one execution reserves at most now (the largest gas limit a plan gets or recently got), asked at each read. */
-  gasPerExecution: () => bigint;
+  /** Gas one execution reserves at most at a block (the largest gas limit a plan gets or recently got), asked at each read. */
+  gasPerExecution: (block: bigint) => bigint;
   /** The fee per gas an execution is counted at now (the cap, or the gas price the ranking used). */
   feePerGas: () => bigint;
   /** Live mode: the floor is enforced; sim mode: shown only. */
@@ -38,7 +38,7 @@ export interface GasMoneyWatchOptions {
 export async function readGasMoney(options: Omit<GasMoneyWatchOptions, 'onRead' | 'onError'>, block: bigint): Promise<GasMoney> {
   const balance = BigInt((await options.rpc.request('eth_getBalance', [options.account, `0x${block.toString(16)}`])) as string);
   const feePerGas = options.feePerGas();
-  const gasPerExecution = options.gasPerExecution();
+  const gasPerExecution = options.gasPerExecution(block);
   const executionsLeft = executionsPaidFor(balance, feePerGas, gasPerExecution);
   return { account: options.account, balance, feePerGas, gasPerExecution, executionsLeft, block, enforced: options.enforced };
 }

@@ -72,6 +72,27 @@ describe('pool models', () => {
     expect(() => pool.setTick(61, 1n)).toThrow(/not a multiple of tickSpacing 60/);
     expect(() => new V3Pool({ ...v3, tick: 5 })).toThrow(/field "tick" 5 does not match/);
   });
+
+  it('V3: tickMapVersion moves exactly when the map changes (a net changed in place, a tick added or removed), never on a swap or a no-op', () => {
+    const pool = new V3Pool(v3);
+    const map = (): string => Array.from(pool.ticks, (t, i) => `${t}:${pool.liquidityNet[i]}`).join(',');
+    const steps: [string, () => void][] = [
+      ['net changed in place', () => pool.setTick(-120, 6n * 10n ** 17n)],
+      ['the same net again', () => pool.setTick(-120, 6n * 10n ** 17n)],
+      ['tick added', () => pool.setTick(60, 1n)],
+      ['absent tick removed', () => pool.setTick(180, undefined)],
+      ['tick removed', () => pool.setTick(60, undefined)],
+      ['a swap applied', () => pool.applySwap(pool.quoteExactIn(token(1).address, 10n ** 16n))],
+    ];
+    for (const [what, step] of steps) {
+      const [version, before] = [pool.tickMapVersion, map()];
+      step();
+      // Checked against the map itself: the version moves if and only if the map did.
+      expect(pool.tickMapVersion !== version, what).toBe(map() !== before);
+      expect(pool.tickMapVersion - version, what).toBeLessThanOrEqual(1);
+    }
+    expect(pool.tickMapVersion).toBe(3);
+  });
 });
 
 describe.each(SNAPSHOTS)('real snapshot %s', (file) => {

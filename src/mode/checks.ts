@@ -46,8 +46,9 @@ export interface ValidationTarget {
   relayUrls?: readonly string[];
   /**
    * Gas one execution reserves as the running engine counts its gas money (the largest gas limit
-   * of its recent plans, V3 tick crossings included: src/engine/gas-per-execution.ts). Absent
-   * (nothing running, no plan yet): the gas table's largest route, which crosses no tick.
+   * of its recent plans, V3 tick crossings included, at least the gas table's largest route:
+   * src/engine/gas-per-execution.ts). Absent (no engine running, or no executor to plan for):
+   * the gas table's largest route, which crosses no tick.
    */
   gasPerExecution?: bigint;
   /** Oldest acceptable head, in seconds behind the clock (default 120). */
@@ -136,13 +137,13 @@ export async function validateLive(target: ValidationTarget): Promise<Validation
     if (hotKey === undefined) return [false, 'the hot key could not be opened (see key)'];
     if (cap === undefined) return [false, 'no fee cap to price gas at (see limits)'];
     const table = largestGasLimit(target.config.maxHops, target.config.gasLimitMarginBps);
-    const recent = target.gasPerExecution !== undefined && target.gasPerExecution > table;
-    const gas = recent ? target.gasPerExecution! : table;
+    const engineFigureLarger = target.gasPerExecution !== undefined && target.gasPerExecution > table;
+    const gas = engineFigureLarger ? target.gasPerExecution! : table;
     const perExecution = gas * cap;
     const need = perExecution * BigInt(target.config.gasReserveTxs);
     const balance = await client.getBalance({ address: hotKey });
     const pays = balance / perExecution;
-    const each = recent ? `${gas} gas each, as the engine's recent plans reserve` : `${gas} gas each, the largest route's`;
+    const each = engineFigureLarger ? `${gas} gas each, as the engine's recent plans reserve` : `${gas} gas each, the largest route's`;
     return [balance >= need, `${hotKey} holds ${balance} wei: ${pays} executions at the cap (${each}); ${target.config.gasReserveTxs} needed (ORION_GAS_RESERVE_TXS), ${need} wei`];
   });
 

@@ -104,22 +104,28 @@ describe('protections in live mode on the local chain', () => {
     }, 60, 'a plan was made after funding');
 
     // Executions are counted at what a plan reserves: never less than the table's largest route,
-    // nor than the gas limit of any of the last 100 plans decided before the balance was read (a
-    // V3 route's crossings included; the count keeps the last 256).
+    // nor than any plan of the window's blocks decided before the balance at B was read (blocks
+    // B-127 .. B-1), nor more than every plan up to B allows (a V3 route's crossings included).
+    const table = largestGasLimit(3, DEFAULT_PLAN_SETTINGS.gasLimitMarginBps);
     let money = service().status().gasMoney!;
-    let recent: { most: string | null; n: string } | undefined;
+    const largestPlanned = async (from: bigint, to: bigint): Promise<bigint | null> => {
+      const { rows: [row] } = await store.store.query<{ most: string | null }>(
+        "select max(gas_limit)::text as most from decisions where outcome = 'planned' and block >= $1 and block <= $2", [from.toString(), to.toString()]);
+      return row!.most === null ? null : BigInt(row!.most);
+    };
+    let before: bigint | null = null;
     await untilBlockWhere(async () => {
       money = service().status().gasMoney!;
       await engine!.settle();
-      ({ rows: [recent] } = await store.store.query<{ most: string | null; n: string }>(
-        "select max(gas_limit)::text as most, count(*)::text as n from (select gas_limit from decisions where outcome = 'planned' and block < $1 order by block desc, id desc limit 100) last",
-        [money.block]));
-      return Number(recent!.n) > 0;
+      before = await largestPlanned(BigInt(money.block) - 127n, BigInt(money.block) - 1n);
+      return before !== null;
     }, 30, 'a plan decided before the last balance read');
+    const upTo = (await largestPlanned(BigInt(money.block) - 127n, BigInt(money.block)))!;
     const counted = BigInt(money.gasPerExecution);
-    expect(counted).toBeGreaterThanOrEqual(largestGasLimit(3, DEFAULT_PLAN_SETTINGS.gasLimitMarginBps));
-    expect(counted).toBeGreaterThanOrEqual(BigInt(recent!.most!));
-    console.log(`gas money counted at ${counted} gas per execution; the table's largest route ${largestGasLimit(3, DEFAULT_PLAN_SETTINGS.gasLimitMarginBps)}, the last 100 plans' largest ${recent!.most}`);
+    expect(counted).toBeGreaterThanOrEqual(table);
+    expect(counted).toBeGreaterThanOrEqual(before!);
+    expect(counted).toBeLessThanOrEqual(upTo > table ? upTo : table);
+    console.log(`gas money counted at ${counted} gas per execution; the table's largest route ${table}, the window's plans' largest ${upTo}`);
   }, 240_000);
 
   it('counts the settled transactions (not the simulations) in the day\'s P&L, as the ledger does after a restart', async () => {

@@ -57,6 +57,8 @@ export function planHunt(options: PlanHuntOptions): PlanHunt {
       const results = options.simulated.filter((e) => e.header.number === header.number).flatMap((e) => e.results);
       const ok = results.find((r) => r.status === 'ok' && r.profit !== null && r.profit >= r.plan.minProfit && !used.has(opportunityKeyOf(r.plan)));
       if (ok !== undefined) {
+        // How close a hunt came to giving up shows in the test's output (a slow hunt is a flake ahead).
+        console.log(`plan hunt: a profitable plan at block ${header.number}, after ${i + 1} of at most ${MAX_BLOCKS} blocks`);
         used.add(opportunityKeyOf(ok.plan));
         return { plan: ok.plan, head: header };
       }
