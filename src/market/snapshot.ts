@@ -316,8 +316,10 @@ export function parseSnapshot(raw: unknown, origin = 'snapshot'): ParsedSnapshot
   for (let i = 0; i < rawPools.length; i++) {
     const pool = wellFormedV2(rawPools[i]) ?? parsePool(rawPools[i], i, origin, warnings);
     if (pool === null) continue;
-    if (seen.has(pool.address)) new Reader(origin, `pool #${i} (${pool.address})`).fail('address', 'appears twice');
+    // One lookup per pool: the set grows unless the address was already in it.
+    const before = seen.size;
     seen.add(pool.address);
+    if (seen.size === before) new Reader(origin, `pool #${i} (${pool.address})`).fail('address', 'appears twice');
     pools.push(pool);
   }
   const snapshot: Snapshot = { format: SNAPSHOT_FORMAT, chainId, block, pools };
