@@ -27,22 +27,44 @@ export interface CycleSet {
   readonly byPool: Int32Array;
 }
 
-interface Edge {
-  pool: number;
-  to: number;
-  zeroForOne: number;
+/**
+ * The pools touching each token, as flat arrays (CSR): token t's edges are at
+ * start[t] .. start[t + 1], each with its pool, the token on the other side and the direction
+ * (1: token0 -> token1), in pool order. Typed arrays rather than an object per edge and an array
+ * per token: on the real pairs the enumeration is one pass of a cold start (issue 16), run
+ * mostly before the JIT has optimized it, where every object and iterator counts.
+ */
+interface Adjacency {
+  start: Int32Array;
+  pool: Int32Array;
+  to: Int32Array;
+  zeroForOne: Uint8Array;
 }
 
-/** Adjacency list per token: the pools touching it, with the token on the other side. */
-function adjacency(pools: PoolTable, tokenCount: number): Edge[][] {
-  const adj: Edge[][] = Array.from({ length: tokenCount }, () => []);
+function adjacency(pools: PoolTable, tokenCount: number): Adjacency {
+  const start = new Int32Array(tokenCount + 1);
+  for (let p = 0; p < pools.size; p++) {
+    start[pools.token0[p]! + 1]!++;
+    start[pools.token1[p]! + 1]!++;
+  }
+  for (let t = 0; t < tokenCount; t++) start[t + 1]! += start[t]!;
+  const fill = start.slice(0, tokenCount);
+  const pool = new Int32Array(2 * pools.size);
+  const to = new Int32Array(2 * pools.size);
+  const zeroForOne = new Uint8Array(2 * pools.size);
   for (let p = 0; p < pools.size; p++) {
     const t0 = pools.token0[p]!;
     const t1 = pools.token1[p]!;
-    adj[t0]!.push({ pool: p, to: t1, zeroForOne: 1 });
-    adj[t1]!.push({ pool: p, to: t0, zeroForOne: 0 });
+    let e = fill[t0]!++;
+    pool[e] = p;
+    to[e] = t1;
+    zeroForOne[e] = 1;
+    e = fill[t1]!++;
+    pool[e] = p;
+    to[e] = t0;
+    zeroForOne[e] = 0;
   }
-  return adj;
+  return { start, pool, to, zeroForOne };
 }
 
 /**
@@ -86,35 +108,51 @@ export function enumerateCycles(pools: PoolTable, tokenCount: number, bases: rea
     count++;
   };
 
-  // Per token, the edges from it back into the current base, in adjacency order: the last hop
-  // of a cycle can only close it, so it walks these instead of every edge of the token (at 100k
-  // pools a hub token's few thousand edges per visit were most of the enumeration).
-  let closing: Edge[][] = [];
+  // Per token, the edges from it back into the current base, as lists threaded through the
+  // base's edges (closeHead[t]: the first of adj[base]'s edges to t, closeNext[e]: the next one,
+  // in adjacency order): the last hop of a cycle can only close it, so it walks these instead of
+  // every edge of the token (at 100k pools a hub token's few thousand edges per visit were most
+  // of the enumeration). Built and cleared per base in the base's degree, not the token count.
+  const closeHead = new Int32Array(tokenCount).fill(-1);
+  const closeNext = new Int32Array(adj.pool.length);
   const walk = (base: number, token: number, depth: number): void => {
-    for (const edge of depth + 1 === maxHops ? closing[token]! : adj[token]!) {
-      if (depth > 0 && edge.pool === pathPools[depth - 1]) continue;
-      pathPools[depth] = edge.pool;
-      pathDirs[depth] = edge.zeroForOne;
-      if (edge.to === base) {
+    if (depth + 1 === maxHops) {
+      for (let e = closeHead[token]!; e >= 0; e = closeNext[e]!) {
+        const pool = adj.pool[e]!;
+        if (pool === pathPools[depth - 1]) continue;
+        pathPools[depth] = pool;
+        pathDirs[depth] = 1 - adj.zeroForOne[e]!;
+        emit(base, depth + 1);
+      }
+      return;
+    }
+    for (let e = adj.start[token]!; e < adj.start[token + 1]!; e++) {
+      const pool = adj.pool[e]!;
+      if (depth > 0 && pool === pathPools[depth - 1]) continue;
+      pathPools[depth] = pool;
+      pathDirs[depth] = adj.zeroForOne[e]!;
+      const to = adj.to[e]!;
+      if (to === base) {
         if (depth >= 1) emit(base, depth + 1);
         continue;
       }
-      if (depth + 2 > maxHops || blocked[edge.to] || onPath[edge.to]) continue;
-      onPath[edge.to] = 1;
-      walk(base, edge.to, depth + 1);
-      onPath[edge.to] = 0;
+      if (depth + 2 > maxHops || blocked[to] || onPath[to]) continue;
+      // The next hop would be the last: with no edge from `to` back into the base, nothing to visit.
+      if (depth + 2 === maxHops && closeHead[to]! < 0) continue;
+      onPath[to] = 1;
+      walk(base, to, depth + 1);
+      onPath[to] = 0;
     }
   };
 
-  const none: Edge[] = [];
   for (const base of bases) {
-    closing = new Array<Edge[]>(tokenCount).fill(none);
-    // adj[base] is in pool order, as is adj[t] for every t: the edges back from t come out in adj[t]'s order.
-    for (const edge of adj[base]!) {
-      if (closing[edge.to] === none) closing[edge.to] = [];
-      closing[edge.to]!.push({ pool: edge.pool, to: base, zeroForOne: 1 - edge.zeroForOne });
+    // Threaded backwards, so each token's list comes out in adjacency (pool) order.
+    for (let e = adj.start[base + 1]! - 1; e >= adj.start[base]!; e--) {
+      closeNext[e] = closeHead[adj.to[e]!]!;
+      closeHead[adj.to[e]!] = e;
     }
     walk(base, base, 0);
+    for (let e = adj.start[base]!; e < adj.start[base + 1]!; e++) closeHead[adj.to[e]!] = -1;
     blocked[base] = 1;
   }
 
