@@ -692,11 +692,14 @@ export class Scanner {
    */
   private walkKey(c: number, coarse: boolean, before: number): number {
     this.route.load(c);
+    // The cheapest fee and the cap as the walk takes them (`boundLimits` as floats, without its allocation).
+    const flashFeePips = this.flash.feePips[this.flash.slot(c, 0)]!;
+    const maxIn = this.maxInFloat[this.cycles.base[c]!]!;
     let bound: number | undefined;
     if (coarse) {
       this.coarse!.load(this.route);
-      bound = this.coarseWalk.profitBound(this.route, this.boundLimits(c));
-    } else bound = this.piecewise.profitBound(this.route, this.boundLimits(c));
+      bound = this.coarseWalk.profitBoundAt(this.route, flashFeePips, maxIn);
+    } else bound = this.piecewise.profitBoundAt(this.route, flashFeePips, maxIn);
     return bound === undefined ? before : Math.min(before, bound * (1 + 1e-12) + 1);
   }
 
