@@ -67,8 +67,9 @@ export function dominatingHop(
     const p = groups.pools[i]!;
     const zeroForOne = groups.zeroForOne[i] === 1;
     if (pools.kind[p] === KIND_V2 || v3Bound === undefined) {
-      reserves[0] = Number(zeroForOne ? pools.reserve0[p]! : pools.reserve1[p]!);
-      reserves[1] = Number(zeroForOne ? pools.reserve1[p]! : pools.reserve0[p]!);
+      // The table's floats of the bigint reserves (`Number` of each, kept by `setReserves`).
+      reserves[0] = pools.reserveF[2 * p + (zeroForOne ? 0 : 1)]!;
+      reserves[1] = pools.reserveF[2 * p + (zeroForOne ? 1 : 0)]!;
     } else {
       v3Bound.floatReserves(p, zeroForOne, window, reserves);
       // reserves[2 .. 3]: the windows with the same liquidity as this one.

@@ -662,17 +662,21 @@ export class Scanner {
       // Each V3 hop replaced by a constant-product pool paying at least as much (v3-bound.ts),
       // at the cheapest fee: no dearer one profits more, so it bounds every candidate.
       this.exact[c] = 0;
-      this.route.load(c);
-      const key = this.v3Bound!.profitKey(this.route, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
+      const key = this.v3Bound!.profitKey(pools, cycles, c, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
       if (key !== undefined) bound = key;
       else {
         const limits = this.boundLimits(c);
+        this.route.load(c);
         bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
       }
     }
     if (bound <= 0) return this.clear(c, rank);
-    this.candidate[c] = 1;
-    this.candidates.add(c);
+    // The set follows the flag (`clear` takes both out): a Set insertion per re-evaluation
+    // showed in the V3-heavy universe's heaviest blocks (~1,500 member re-evaluations).
+    if (this.candidate[c] === 0) {
+      this.candidate[c] = 1;
+      this.candidates.add(c);
+    }
     this.bound[c] = bound;
     this.computedAt[c] = late ? this.lastChange(c) : this.block;
     if (rank) this.rank(c);
