@@ -325,8 +325,8 @@ export class Scanner {
     const base = this.cycles.base[first]!;
     let key = this.pathKeys.key(g, fee, this.maxInFloat[base]!, this.epoch);
     if (key !== undefined && key > 0) {
-      // Pools moved at one hop since the walk last reached the group: its members' kept keys and
-      // the key over the moved pools alone may bound it tighter (settled-groups.ts).
+      // Pools moved since the walk last reached the group: its members' kept keys and the keys
+      // over each hop's moved pools alone may bound it tighter (settled-groups.ts).
       const settled = this.settled.settled(g, (hop, only) => this.pathKeys.keyThrough(g, hop, only, fee, this.maxInFloat[base]!));
       if (settled !== undefined && settled < key) key = settled;
     }
