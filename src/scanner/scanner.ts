@@ -116,6 +116,14 @@ export class Scanner {
    * at 100k V2 pools, nearly all of them far below the results).
    */
   private readonly pathDeferred: Uint8Array;
+  /**
+   * Per path group reached by the running walk: 1 when a member's key may have moved since the
+   * group was last settled (it had stale members, or the walk gave a member a walk bound), so the
+   * walk's end settles it again. A group reached up to date whose members the walk only pushed
+   * holds the keys, the ranking key and the per-slot maxima its last settling left (~18 such
+   * groups and ~1,800 members a median V3-heavy block, settled twice over for nothing).
+   */
+  private readonly keysMoved: Uint8Array;
   /** Per path group: its members' cheapest flash fee in pips (-1: not yet taken). */
   private readonly pathFee: Float64Array;
   /** Per group, at the last walk: gas cost in the base token (NaN: cannot be priced) and the base's value in the gas token. */
@@ -236,6 +244,7 @@ export class Scanner {
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
     this.pathDeferred = new Uint8Array(this.paths.count);
     this.pathFee = new Float64Array(this.paths.count).fill(-1);
+    this.keysMoved = new Uint8Array(this.paths.count);
     this.groupOffset = new Float64Array(this.groups.base.length);
     this.groupScale = new Float64Array(this.groups.base.length);
     const n = this.cycles.count;
@@ -538,6 +547,8 @@ export class Scanner {
         }
         // A path group: its members join the walk by their own bounds (each at most the group's).
         const check = !this.settled.upToDate(g);
+        // Settled again once the walk ends only if a member's key may have moved (settlePathGroup).
+        if (check) this.keysMoved[g] = 1;
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
           if (check && this.stale(member)) this.catchUp(member, true);
@@ -560,6 +571,7 @@ export class Scanner {
         // over coarse liquidity ranges (coarse-liquidity.ts), then over the real ones, and come
         // back to it only if the walk still reaches it by that key (the walk stays best first).
         const before = this.heldKey(c);
+        if (paths.of[c]! >= 0) this.keysMoved[paths.of[c]!] = 1;
         this.walked[c]!++;
         const key = this.walkKey(c, this.walked[c] === WALKED_COARSE, before);
         this.walkBound[c] = key;
@@ -588,7 +600,11 @@ export class Scanner {
       if (rekeyedPathKeys[i]! > 0) this.ranking.set(item, rekeyedPathKeys[i]!);
       else this.ranking.delete(item);
     }
-    for (const g of reached) this.settlePathGroup(g);
+    for (const g of reached) {
+      if (this.keysMoved[g] === 0) continue;
+      this.keysMoved[g] = 0;
+      this.settlePathGroup(g);
+    }
     for (const c of this.lastTop) this.inLastTop[c] = 0;
     for (const c of chosen) this.inLastTop[c] = 1;
     this.lastTop = chosen;
@@ -607,17 +623,9 @@ export class Scanner {
   private settlePathGroup(g: number): void {
     const item = this.cycles.count + g;
     if (!this.ranking.has(item)) return;
-    const { members, start } = this.paths;
-    let best = 0;
-    for (let m = start[g]!; m < start[g + 1]!; m++) {
-      const c = members[m]!;
-      if (this.candidate[c] === 0) continue;
-      const key = this.heldKey(c);
-      if (key > best) best = key;
-    }
+    const best = this.settled.settle(g, this.epoch, (c) => (this.candidate[c] === 0 ? 0 : this.heldKey(c)));
     if (best <= 0) this.ranking.delete(item);
     else if (best < this.ranking.keyOf(item)) this.ranking.set(item, best);
-    this.settled.settle(g, this.epoch, (c) => (this.candidate[c] === 0 ? 0 : this.heldKey(c)));
   }
 
   /** The tightest key cycle c holds at its last evaluation: its walk bound once walked, else its bound. */

@@ -70,21 +70,27 @@ export class SettledGroups {
     }
   }
 
-  /** Records group g's members' keys (`keyOf`: 0 for a member that cannot profit) at refresh epoch `epoch`. */
-  settle(g: number, epoch: number, keyOf: (c: number) => number): void {
+  /**
+   * Records group g's members' keys (`keyOf`: 0 for a member that cannot profit) at refresh epoch
+   * `epoch`; returns the largest of them (0: no member can profit).
+   */
+  settle(g: number, epoch: number, keyOf: (c: number) => number): number {
     const { groups, stride, most } = this;
     const hops = groups.hops[g]!;
     most.fill(0, groups.poolStart[g * stride]!, groups.poolStart[g * stride + hops]!);
+    let best = 0;
     for (let m = groups.start[g]!; m < groups.start[g + 1]!; m++) {
       const c = groups.members[m]!;
       const key = keyOf(c);
       if (!(key > 0)) continue;
+      if (key > best) best = key;
       for (let h = 0; h < hops; h++) {
         const i = this.slotOf[m * stride + h]!;
         if (key > most[i]!) most[i] = key;
       }
     }
     this.settledAt[g] = epoch;
+    return best;
   }
 
   /**
