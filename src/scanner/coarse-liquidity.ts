@@ -25,31 +25,54 @@ export const COARSE_RANGES = 4;
  * (the price inside a range moves alone: copied on every read).
  */
 export class CoarseLiquidity implements V3States {
-  private readonly coarse = new Map<number, { real: Readonly<V3SwapPool>; tick: number; liquidity: bigint; ticks: Int32Array; state: V3SwapPool }>();
-  /** Direction each pool of the loaded route is swapped in (the walk asks by pool). */
-  private readonly direction = new Map<number, boolean>();
+  /**
+   * Per pool and direction (2·pool + zeroForOne): the coarse state and the real state's tick,
+   * liquidity and tick map it was built for. Arrays, not Maps: a walk bound reads every V3 hop
+   * here, and the V3-heavy universe's heaviest blocks run ~300 coarse walks, each mostly set-up.
+   */
+  private readonly kept: (Coarse | undefined)[] = [];
+  /** The loaded route's pools and directions (the walk asks by pool; a route has at most 4 hops). */
+  private readonly routePool = new Int32Array(4);
+  private readonly routeZeroForOne = new Uint8Array(4);
+  private routeHops = 0;
 
   constructor(private readonly states: V3States) {}
 
   /** Sets the directions of the route about to be walked. */
   load(route: Route): void {
-    this.direction.clear();
-    for (let h = 0; h < route.hops; h++) this.direction.set(route.pool[h]!, route.zeroForOne[h] === 1);
+    this.routeHops = route.hops;
+    for (let h = 0; h < route.hops; h++) {
+      this.routePool[h] = route.pool[h]!;
+      this.routeZeroForOne[h] = route.zeroForOne[h]!;
+    }
   }
 
   get(pool: number): Readonly<V3SwapPool> {
-    const zeroForOne = this.direction.get(pool);
     const real = this.states.get(pool);
-    if (zeroForOne === undefined) return real;
+    // The last hop through the pool decides, as a Map set hop by hop did.
+    let h = this.routeHops - 1;
+    while (h >= 0 && this.routePool[h] !== pool) h--;
+    if (h < 0) return real;
+    const zeroForOne = this.routeZeroForOne[h] === 1;
     const key = 2 * pool + (zeroForOne ? 1 : 0);
-    let kept = this.coarse.get(key);
+    let kept = key < this.kept.length ? this.kept[key] : undefined;
     if (kept === undefined || kept.tick !== real.tick || kept.liquidity !== real.liquidity || kept.ticks !== real.ticks) {
-      kept = { real, tick: real.tick, liquidity: real.liquidity, ticks: real.ticks, state: coarsen(real, zeroForOne) };
-      this.coarse.set(key, kept);
+      kept = { tick: real.tick, liquidity: real.liquidity, ticks: real.ticks, state: coarsen(real, zeroForOne) };
+      // Grown with explicit holes filled, so the array stays packed.
+      while (this.kept.length <= key) this.kept.push(undefined);
+      this.kept[key] = kept;
     }
     kept.state.sqrtPriceX96 = real.sqrtPriceX96;
     return kept.state;
   }
+}
+
+/** A coarse state and the real state's tick, liquidity and tick map it was built for. */
+interface Coarse {
+  tick: number;
+  liquidity: bigint;
+  ticks: Int32Array;
+  state: V3SwapPool;
 }
 
 /**

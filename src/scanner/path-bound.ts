@@ -58,8 +58,8 @@ export function dominatingHop(
   out: DominatingHop,
   only?: Uint8Array,
 ): boolean {
-  let most = 0;
-  let bestRate = 0;
+  out.most = 0;
+  out.rate = 0;
   out.lo = -Infinity;
   out.hi = Infinity;
   for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
@@ -67,26 +67,34 @@ export function dominatingHop(
     const p = groups.pools[i]!;
     const zeroForOne = groups.zeroForOne[i] === 1;
     if (pools.kind[p] === KIND_V2 || v3Bound === undefined) {
-      reserves[0] = Number(zeroForOne ? pools.reserve0[p]! : pools.reserve1[p]!);
-      reserves[1] = Number(zeroForOne ? pools.reserve1[p]! : pools.reserve0[p]!);
+      // The table's floats of the bigint reserves (`Number` of each, kept by `setReserves`).
+      reserves[0] = pools.reserveF[2 * p + (zeroForOne ? 0 : 1)]!;
+      reserves[1] = pools.reserveF[2 * p + (zeroForOne ? 1 : 0)]!;
     } else {
       v3Bound.floatReserves(p, zeroForOne, window, reserves);
       // reserves[2 .. 3]: the windows with the same liquidity as this one.
       if (reserves[2]! > out.lo) out.lo = reserves[2]!;
       if (reserves[3]! < out.hi) out.hi = reserves[3]!;
     }
-    const rIn = reserves[0]!;
-    const rOut = reserves[1]!;
-    if (!(rOut > 0)) continue;
-    if (!(rIn > 0)) return false;
-    const gain = 1 - pools.fee[p]! / 1e6;
-    if (gain <= 0) continue;
-    if (rOut > most) most = rOut;
-    const rate = (gain * rOut) / rIn;
-    if (rate > bestRate) bestRate = rate;
+    if (!foldPool(out, reserves[0]!, reserves[1]!, pools.fee[p]!)) return false;
   }
-  out.most = most;
-  out.rate = bestRate;
+  return true;
+}
+
+/**
+ * Folds one pool's bound reserves (input `rIn`, output `rOut`, fee in pips) into a hop's
+ * dominating pool: the largest output reserve (`out.most`) and the best marginal rate net of fee
+ * (`out.rate`). A pool paying nothing adds nothing; false when it quotes from an empty input
+ * reserve (no float bound).
+ */
+export function foldPool(out: DominatingHop, rIn: number, rOut: number, feePips: number): boolean {
+  if (!(rOut > 0)) return true;
+  if (!(rIn > 0)) return false;
+  const gain = 1 - feePips / 1e6;
+  if (gain <= 0) return true;
+  if (rOut > out.most) out.most = rOut;
+  const rate = (gain * rOut) / rIn;
+  if (rate > out.rate) out.rate = rate;
   return true;
 }
 

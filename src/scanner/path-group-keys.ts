@@ -1,7 +1,7 @@
 import { DominatingPools } from './float-bound.ts';
-import { bestLogRate, dominatingHop, type DominatingHop } from './path-bound.ts';
+import { bestLogRate, dominatingHop, foldPool, type DominatingHop } from './path-bound.ts';
 import type { PathGroups } from './path-groups.ts';
-import type { PoolTable } from './pool-table.ts';
+import { KIND_V2, type PoolTable } from './pool-table.ts';
 import { tickWindow, type V3LiquidityBound } from './v3-bound.ts';
 
 /**
@@ -18,6 +18,12 @@ import { tickWindow, type V3LiquidityBound } from './v3-bound.ts';
  * The window enters only through the number of initialized ticks within it (`crossings`), which
  * is constant on [lo, hi) (`V3LiquidityBound.floatReserves`). The hops are then composed in the
  * same order with the same float operations as `pathGroupKey`.
+ *
+ * A hop read again reads again only its pools that moved or whose own span the window left: each
+ * pool of each group's hop (a slot of `PathGroups.pools`) keeps its bound reserves and span, by
+ * the same argument per pool, and the hop is `dominatingHop`'s pass over those values in the same
+ * order (a hop is read again because one of its 3–7 pools moved; reading the others' reaches again
+ * was most of a median V3-heavy block's `refresh`).
  */
 export class PathGroupKeys {
   /** Per group and hop (g * stride + h): the epoch its best log rate was read at (-1: never, or unusable). */
@@ -29,6 +35,13 @@ export class PathGroupKeys {
   private readonly rate: Float64Array;
   private readonly lo: Float64Array;
   private readonly hi: Float64Array;
+  /** Per slot (a group's hop's pool): the epoch its bound reserves were read at (-1: never), them (input, output) and their window span. */
+  private readonly slotAt: Int32Array;
+  private readonly slotIn: Float64Array;
+  private readonly slotOut: Float64Array;
+  private readonly slotLo: Float64Array;
+  private readonly slotHi: Float64Array;
+  private readonly reserves = new Float64Array(4);
   private readonly composition = new DominatingPools();
   private readonly hop: DominatingHop = { most: 0, rate: 0, lo: 0, hi: 0 };
 
@@ -48,6 +61,12 @@ export class PathGroupKeys {
     this.rate = new Float64Array(n);
     this.lo = new Float64Array(n);
     this.hi = new Float64Array(n);
+    const slots = groups.pools.length;
+    this.slotAt = new Int32Array(slots).fill(-1);
+    this.slotIn = new Float64Array(slots);
+    this.slotOut = new Float64Array(slots);
+    this.slotLo = new Float64Array(slots);
+    this.slotHi = new Float64Array(slots);
   }
 
   /** `pathGroupKey(groups, g, …, flashFeePips, maxIn)` at refresh epoch `epoch` (every pool change stamped at or before it). */
@@ -70,7 +89,7 @@ export class PathGroupKeys {
       const gh = g * stride + h;
       if (this.moved(gh, this.hopAt[gh]!) || !(window >= this.lo[gh]! && window < this.hi[gh]!)) {
         const { hop } = this;
-        if (!dominatingHop(groups, g, stride, h, this.pools, this.v3Bound, window, hop)) {
+        if (!this.dominatingHop(gh, window, epoch, hop)) {
           this.hopAt[gh] = -1;
           return undefined;
         }
@@ -112,6 +131,45 @@ export class PathGroupKeys {
       route.add(most, rate);
     }
     return route.key(flashFeePips, maxIn);
+  }
+
+  /**
+   * `dominatingHop` of hop `gh` at `window`, each pool's bound reserves read again only when it
+   * moved or the window left its span (at refresh epoch `epoch`): the same values, so the same
+   * passes and comparisons in the same order give the same hop.
+   */
+  private dominatingHop(gh: number, window: number, epoch: number, out: DominatingHop): boolean {
+    const { groups, pools, changedAt, reserves, slotAt, slotIn, slotOut, slotLo, slotHi } = this;
+    out.most = 0;
+    out.rate = 0;
+    out.lo = -Infinity;
+    out.hi = Infinity;
+    for (let i = groups.poolStart[gh]!; i < groups.poolStart[gh + 1]!; i++) {
+      const p = groups.pools[i]!;
+      const v3 = pools.kind[p] !== KIND_V2 && this.v3Bound !== undefined;
+      if (slotAt[i]! < 0 || changedAt[p]! > slotAt[i]! || !(window >= slotLo[i]! && window < slotHi[i]!)) {
+        const zeroForOne = groups.zeroForOne[i] === 1;
+        if (v3) this.v3Bound!.floatReserves(p, zeroForOne, window, reserves);
+        else {
+          // The table's floats of the bigint reserves, as `dominatingHop` reads them; no span to leave.
+          reserves[0] = pools.reserveF[2 * p + (zeroForOne ? 0 : 1)]!;
+          reserves[1] = pools.reserveF[2 * p + (zeroForOne ? 1 : 0)]!;
+          reserves[2] = -Infinity;
+          reserves[3] = Infinity;
+        }
+        slotAt[i] = epoch;
+        slotIn[i] = reserves[0]!;
+        slotOut[i] = reserves[1]!;
+        slotLo[i] = reserves[2]!;
+        slotHi[i] = reserves[3]!;
+      }
+      if (v3) {
+        if (slotLo[i]! > out.lo) out.lo = slotLo[i]!;
+        if (slotHi[i]! < out.hi) out.hi = slotHi[i]!;
+      }
+      if (!foldPool(out, slotIn[i]!, slotOut[i]!, pools.fee[p]!)) return false;
+    }
+    return true;
   }
 
   /** Whether hop `gh` must be read again: never read (at < 0), or one of its pools changed after epoch `at`. */

@@ -28,6 +28,8 @@ interface MetLiquidity {
   liquidityNet: readonly bigint[];
   exact: bigint[];
   float: number[];
+  /** Index in the tick map of the first initialized tick the swap meets (a binary search per walk before). */
+  first: number;
 }
 
 /** One region of the walk: every hop inside one liquidity range. */
@@ -145,7 +147,7 @@ export class PiecewiseWalk {
       this.liquidity[h] = met.exact[0]!;
       this.liquidityF[h] = met.float[0]!;
       this.crossed[h] = NaN;
-      this.next[h] = zeroForOne ? lastIndexAtOrBelow(state.ticks, state.tick) : firstIndexAbove(state.ticks, state.tick);
+      this.next[h] = met.first;
       this.findBoundary(h);
     }
   }
@@ -319,7 +321,8 @@ export class PiecewiseWalk {
     const key = 2 * pool + (zeroForOne ? 1 : 0);
     let met = key < this.kept.length ? this.kept[key] : undefined;
     if (met === undefined || met.tick !== state.tick || met.liquidity !== state.liquidity || met.ticks !== state.ticks || met.liquidityNet !== state.liquidityNet) {
-      met = { tick: state.tick, liquidity: state.liquidity, ticks: state.ticks, liquidityNet: state.liquidityNet, exact: [state.liquidity], float: [Number(state.liquidity)] };
+      const first = zeroForOne ? lastIndexAtOrBelow(state.ticks, state.tick) : firstIndexAbove(state.ticks, state.tick);
+      met = { tick: state.tick, liquidity: state.liquidity, ticks: state.ticks, liquidityNet: state.liquidityNet, exact: [state.liquidity], float: [Number(state.liquidity)], first };
       // Grown with explicit holes filled, so the array stays packed.
       while (this.kept.length <= key) this.kept.push(undefined);
       this.kept[key] = met;

@@ -116,6 +116,14 @@ export class Scanner {
    * at 100k V2 pools, nearly all of them far below the results).
    */
   private readonly pathDeferred: Uint8Array;
+  /**
+   * Per path group reached by the running walk: 1 when a member's key may have moved since the
+   * group was last settled (it had stale members, or the walk gave a member a walk bound), so the
+   * walk's end settles it again. A group reached up to date whose members the walk only pushed
+   * holds the keys, the ranking key and the per-slot maxima its last settling left (~18 such
+   * groups and ~1,800 members a median V3-heavy block, settled twice over for nothing).
+   */
+  private readonly keysMoved: Uint8Array;
   /** Per path group: its members' cheapest flash fee in pips (-1: not yet taken). */
   private readonly pathFee: Float64Array;
   /** Per group, at the last walk: gas cost in the base token (NaN: cannot be priced) and the base's value in the gas token. */
@@ -236,6 +244,7 @@ export class Scanner {
     this.pathSeen = new Int32Array(this.paths.count).fill(-1);
     this.pathDeferred = new Uint8Array(this.paths.count);
     this.pathFee = new Float64Array(this.paths.count).fill(-1);
+    this.keysMoved = new Uint8Array(this.paths.count);
     this.groupOffset = new Float64Array(this.groups.base.length);
     this.groupScale = new Float64Array(this.groups.base.length);
     const n = this.cycles.count;
@@ -325,8 +334,8 @@ export class Scanner {
     const base = this.cycles.base[first]!;
     let key = this.pathKeys.key(g, fee, this.maxInFloat[base]!, this.epoch);
     if (key !== undefined && key > 0) {
-      // Pools moved at one hop since the walk last reached the group: its members' kept keys and
-      // the key over the moved pools alone may bound it tighter (settled-groups.ts).
+      // Pools moved since the walk last reached the group: its members' kept keys and the keys
+      // over each hop's moved pools alone may bound it tighter (settled-groups.ts).
       const settled = this.settled.settled(g, (hop, only) => this.pathKeys.keyThrough(g, hop, only, fee, this.maxInFloat[base]!));
       if (settled !== undefined && settled < key) key = settled;
     }
@@ -538,10 +547,21 @@ export class Scanner {
         }
         // A path group: its members join the walk by their own bounds (each at most the group's).
         const check = !this.settled.upToDate(g);
+        // Settled again once the walk ends only if a member's key may have moved (settlePathGroup).
+        if (check) this.keysMoved[g] = 1;
+        // A member scoring below the k-th result so far is never visited (the walk stops at the
+        // first item below it, and the k-th value only rises): not pushed. The score as `push`
+        // takes it; ~2,000–3,000 pushes in the heaviest V3-heavy blocks, most never popped.
+        const rankingGroup = paths.rankingGroup[g]!;
+        const offset = this.groupOffset[rankingGroup]!;
+        const scale = this.groupScale[rankingGroup]!;
+        const floor = last === undefined ? -Infinity : value.get(last)!;
         for (let m = paths.start[g]!; m < paths.start[g + 1]!; m++) {
           const member = paths.members[m]!;
           if (check && this.stale(member)) this.catchUp(member, true);
-          if (this.candidate[member] === 1) push(member, this.heldKey(member));
+          if (this.candidate[member] === 0) continue;
+          const key = this.heldKey(member);
+          if (!((key - offset) * scale < floor)) push(member, key);
         }
         reached.push(g);
         return true;
@@ -560,6 +580,7 @@ export class Scanner {
         // over coarse liquidity ranges (coarse-liquidity.ts), then over the real ones, and come
         // back to it only if the walk still reaches it by that key (the walk stays best first).
         const before = this.heldKey(c);
+        if (paths.of[c]! >= 0) this.keysMoved[paths.of[c]!] = 1;
         this.walked[c]!++;
         const key = this.walkKey(c, this.walked[c] === WALKED_COARSE, before);
         this.walkBound[c] = key;
@@ -588,7 +609,11 @@ export class Scanner {
       if (rekeyedPathKeys[i]! > 0) this.ranking.set(item, rekeyedPathKeys[i]!);
       else this.ranking.delete(item);
     }
-    for (const g of reached) this.settlePathGroup(g);
+    for (const g of reached) {
+      if (this.keysMoved[g] === 0) continue;
+      this.keysMoved[g] = 0;
+      this.settlePathGroup(g);
+    }
     for (const c of this.lastTop) this.inLastTop[c] = 0;
     for (const c of chosen) this.inLastTop[c] = 1;
     this.lastTop = chosen;
@@ -607,17 +632,9 @@ export class Scanner {
   private settlePathGroup(g: number): void {
     const item = this.cycles.count + g;
     if (!this.ranking.has(item)) return;
-    const { members, start } = this.paths;
-    let best = 0;
-    for (let m = start[g]!; m < start[g + 1]!; m++) {
-      const c = members[m]!;
-      if (this.candidate[c] === 0) continue;
-      const key = this.heldKey(c);
-      if (key > best) best = key;
-    }
+    const best = this.settled.settle(g, this.epoch, (c) => (this.candidate[c] === 0 ? 0 : this.heldKey(c)));
     if (best <= 0) this.ranking.delete(item);
     else if (best < this.ranking.keyOf(item)) this.ranking.set(item, best);
-    this.settled.settle(g, this.epoch, (c) => (this.candidate[c] === 0 ? 0 : this.heldKey(c)));
   }
 
   /** The tightest key cycle c holds at its last evaluation: its walk bound once walked, else its bound. */
@@ -662,17 +679,21 @@ export class Scanner {
       // Each V3 hop replaced by a constant-product pool paying at least as much (v3-bound.ts),
       // at the cheapest fee: no dearer one profits more, so it bounds every candidate.
       this.exact[c] = 0;
-      this.route.load(c);
-      const key = this.v3Bound!.profitKey(this.route, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
+      const key = this.v3Bound!.profitKey(pools, cycles, c, sum, this.flash.feePips[this.flash.slot(c, 0)]!, this.maxInFloat[cycles.base[c]!]!);
       if (key !== undefined) bound = key;
       else {
         const limits = this.boundLimits(c);
+        this.route.load(c);
         bound = toUpperFloat(this.v3Bound!.profitBound(this.route, sum, limits.flashFeePips, limits.maxIn));
       }
     }
     if (bound <= 0) return this.clear(c, rank);
-    this.candidate[c] = 1;
-    this.candidates.add(c);
+    // The set follows the flag (`clear` takes both out): a Set insertion per re-evaluation
+    // showed in the V3-heavy universe's heaviest blocks (~1,500 member re-evaluations).
+    if (this.candidate[c] === 0) {
+      this.candidate[c] = 1;
+      this.candidates.add(c);
+    }
     this.bound[c] = bound;
     this.computedAt[c] = late ? this.lastChange(c) : this.block;
     if (rank) this.rank(c);
@@ -692,11 +713,14 @@ export class Scanner {
    */
   private walkKey(c: number, coarse: boolean, before: number): number {
     this.route.load(c);
+    // The cheapest fee and the cap as the walk takes them (`boundLimits` as floats, without its allocation).
+    const flashFeePips = this.flash.feePips[this.flash.slot(c, 0)]!;
+    const maxIn = this.maxInFloat[this.cycles.base[c]!]!;
     let bound: number | undefined;
     if (coarse) {
       this.coarse!.load(this.route);
-      bound = this.coarseWalk.profitBound(this.route, this.boundLimits(c));
-    } else bound = this.piecewise.profitBound(this.route, this.boundLimits(c));
+      bound = this.coarseWalk.profitBoundAt(this.route, flashFeePips, maxIn);
+    } else bound = this.piecewise.profitBoundAt(this.route, flashFeePips, maxIn);
     return bound === undefined ? before : Math.min(before, bound * (1 + 1e-12) + 1);
   }
 

@@ -4,19 +4,22 @@ import type { PathGroups } from './path-groups.ts';
  * What a path group's members were worth when `top`'s walk last reached the group (then every
  * member was evaluated at the current state): per group, hop and pool (a slot of
  * `PathGroups.pools`), the largest key of a member served by that pool at that hop. When pools
- * of the group then move, all at one hop h, its members split in two:
+ * of the group then move, at one hop or more, its members split:
  *
- * - those served at hop h by a pool that moved: bounded by the group key over that hop's moved
+ * - those served at a hop h by a pool that moved: bounded by the group key over hop h's moved
  *   pools alone (`pathGroupKey` with `through`: the same dominating-pool argument over fewer
- *   pools at one hop, every pool of the other hops as it stands);
- * - the others, none of whose pools moved (all moves are at hop h): their keys still bound their
- *   profits, so the largest kept for the unmoved slots at hop h bounds them.
+ *   pools at one hop, every pool of the other hops as it stands); a member through moved pools
+ *   at two hops is in both such smaller groups, either bounds it;
+ * - the others, none of whose pools moved: their keys still bound their profits, and each such
+ *   member passes an unmoved slot at every hop, so at every hop the largest kept for its unmoved
+ *   slots bounds them: the least of those over the hops.
  *
- * The larger of the two bounds the group, and is far tighter than the group key when the moved
- * pool is not the group's best venue (before, a moved pool under many groups near the top sent
+ * The largest of these bounds the group, and is far tighter than the group key when the moved
+ * pools are not the group's best venues (before, a moved pool under many groups near the top sent
  * each of them back into `top`'s walk, with every stale member re-evaluated: the V3-heavy
- * universe's worst blocks). Moves at two hops or more since the group was reached: `settled`
- * answers undefined and the group key decides.
+ * universe's worst blocks). Until the ninth session moves at two hops or more fell back to the
+ * group key; with all moves at one hop the bound is what it was (the other hops' slots are all
+ * unmoved, and their largest is the group's best kept key).
  */
 export class SettledGroups {
   /** Per group: the refresh epoch its members were last all evaluated at (-1: never). */
@@ -67,21 +70,27 @@ export class SettledGroups {
     }
   }
 
-  /** Records group g's members' keys (`keyOf`: 0 for a member that cannot profit) at refresh epoch `epoch`. */
-  settle(g: number, epoch: number, keyOf: (c: number) => number): void {
+  /**
+   * Records group g's members' keys (`keyOf`: 0 for a member that cannot profit) at refresh epoch
+   * `epoch`; returns the largest of them (0: no member can profit).
+   */
+  settle(g: number, epoch: number, keyOf: (c: number) => number): number {
     const { groups, stride, most } = this;
     const hops = groups.hops[g]!;
     most.fill(0, groups.poolStart[g * stride]!, groups.poolStart[g * stride + hops]!);
+    let best = 0;
     for (let m = groups.start[g]!; m < groups.start[g + 1]!; m++) {
       const c = groups.members[m]!;
       const key = keyOf(c);
       if (!(key > 0)) continue;
+      if (key > best) best = key;
       for (let h = 0; h < hops; h++) {
         const i = this.slotOf[m * stride + h]!;
         if (key > most[i]!) most[i] = key;
       }
     }
     this.settledAt[g] = epoch;
+    return best;
   }
 
   /**
@@ -103,33 +112,35 @@ export class SettledGroups {
    * over the hop's moved slots (`only` flags them). When nothing moved (in a group with a V3 pool:
    * every move since was one the group's way cannot be raised by), every member's kept key still
    * bounds it: the largest of them, as the walk left it. Undefined when the group was never
-   * settled or pools moved at more than one hop since.
+   * settled or `throughMoved` gives no key.
    */
   settled(g: number, throughMoved: (hop: number, only: Uint8Array) => number | undefined): number | undefined {
     const at = this.settledAt[g]!;
     if (at < 0) return undefined;
     const { groups, stride, moved, changedAt, raisedAt } = this;
     const byDirection = this.byDirection[g] === 1;
-    let movedHop = -1;
-    for (let h = 0; h < groups.hops[g]!; h++) {
+    const hops = groups.hops[g]!;
+    let movedHops = 0;
+    for (let h = 0; h < hops; h++) {
       for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
         const pool = groups.pools[i]!;
         moved[i] = (byDirection ? raisedAt[2 * pool + (groups.zeroForOne[i] === 1 ? 0 : 1)]! : changedAt[pool]!) > at ? 1 : 0;
-        if (moved[i] === 0) continue;
-        if (movedHop >= 0 && movedHop !== h) return undefined;
-        movedHop = h;
+        if (moved[i] === 1) movedHops |= 1 << h;
       }
     }
-    if (movedHop < 0) {
-      // Every member passes through one slot of hop 0: the largest kept there is the largest of all.
-      let best = 0;
-      for (let i = groups.poolStart[g * stride]!; i < groups.poolStart[g * stride + 1]!; i++) if (this.most[i]! > best) best = this.most[i]!;
-      return best;
+    let fresh = Infinity;
+    for (let h = 0; h < hops; h++) {
+      let most = 0;
+      for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) if (moved[i] === 0 && this.most[i]! > most) most = this.most[i]!;
+      if (most < fresh) fresh = most;
     }
-    let fresh = 0;
-    for (let i = groups.poolStart[g * stride + movedHop]!; i < groups.poolStart[g * stride + movedHop + 1]!; i++) if (moved[i] === 0 && this.most[i]! > fresh) fresh = this.most[i]!;
-    const stale = throughMoved(movedHop, moved);
-    if (stale === undefined) return undefined;
-    return stale > fresh ? stale : fresh;
+    let key = fresh;
+    for (let h = 0; h < hops; h++) {
+      if ((movedHops & (1 << h)) === 0) continue;
+      const stale = throughMoved(h, moved);
+      if (stale === undefined) return undefined;
+      if (stale > key) key = stale;
+    }
+    return key;
   }
 }

@@ -85,7 +85,12 @@ export class PiecewiseSizer {
    * (the sizing would fall back; nothing tighter is known).
    */
   profitBound(route: Route, limits: SizingLimits): number | undefined {
-    const found = this.findOptimum(route, Number(limits.flashFeePips), Number(limits.maxIn));
+    return this.profitBoundAt(route, Number(limits.flashFeePips), Number(limits.maxIn));
+  }
+
+  /** `profitBound` with the flash fee (pips) and the cap as the floats the walk takes (the scanner has them so, per cycle). */
+  profitBoundAt(route: Route, flashFeePips: number, maxIn: number): number | undefined {
+    const found = this.findOptimum(route, flashFeePips, maxIn);
     if (found === undefined || !Number.isFinite(found.best)) return undefined;
     const bound = found.best + this.slack(found.x) + this.walk.crossingError();
     return Number.isFinite(bound) ? Math.max(0, bound) : undefined;

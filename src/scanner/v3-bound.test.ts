@@ -100,7 +100,7 @@ describe('V3 liquidity bound', () => {
             if (best > 0n) profitable++;
             expect(bound.profitBound(route, sum, 0n, 1n << 112n)).toBeGreaterThanOrEqual(best);
             // The float key the scanner ranks by (when defined) covers it too.
-            expect(bound.profitKey(route, sum, 0, 2 ** 112) ?? Infinity).toBeGreaterThanOrEqual(Number(best));
+            expect(bound.profitKey(table, cycles, c, sum, 0, 2 ** 112) ?? Infinity).toBeGreaterThanOrEqual(Number(best));
           }
         },
       ),
@@ -133,7 +133,7 @@ describe('V3 liquidity bound', () => {
             route.load(c);
             const limit = bound.profitBound(route, sum, flashFeePips, maxIn);
             // The float key the scanner ranks by is never below the exact bound (nor, then, below any profit).
-            expect(bound.profitKey(route, sum, Number(flashFeePips), Number(maxIn)) ?? Infinity).toBeGreaterThanOrEqual(Number(limit));
+            expect(bound.profitKey(table, cycles, c, sum, Number(flashFeePips), Number(maxIn)) ?? Infinity).toBeGreaterThanOrEqual(Number(limit));
             const profitAt = (x: bigint): bigint => route.out(x) - x - (x * flashFeePips + 999_999n) / 1_000_000n;
             for (const e of exponents) {
               const x = BigInt(Math.floor(10 ** e));

@@ -2,7 +2,8 @@ import { lastIndexAtOrBelow } from '../amm/uniswap-v3/pool.ts';
 import { MAX_TICK } from '../amm/uniswap-v3/tick-math.ts';
 import { ceilDiv } from './bigint-math.ts';
 import { DominatingPools } from './float-bound.ts';
-import { KIND_V2 } from './pool-table.ts';
+import type { CycleSet } from './cycles.ts';
+import { KIND_V2, type PoolTable } from './pool-table.ts';
 import type { Route } from './route.ts';
 import { composeV2, profitUpperBound, type ConstantProductHops } from './sizing.ts';
 import type { V3States } from './v3-states.ts';
@@ -186,23 +187,30 @@ export class V3LiquidityBound {
   }
 
   /**
-   * `profitBound` in floats, as a ranking key never below it (`DominatingPools`: each hop its
-   * own dominating pool, the fee in its rate); 0 when nothing can profit, undefined when a float
-   * leaves its range or a hop quotes from an empty input reserve (then `profitBound` decides).
+   * `profitBound` of cycle c (as `Route.load(c)` would load it) in floats, as a ranking key never
+   * below it (`DominatingPools`: each hop its own dominating pool, the fee in its rate); 0 when
+   * nothing can profit, undefined when a float leaves its range or a hop quotes from an empty input
+   * reserve (then `profitBound` decides). Read from the pool and cycle tables, not a loaded route:
+   * a V3-heavy block re-keys ~1,500 path-group members in its heaviest blocks, and loading each
+   * route (its bigint reserves) cost more than the key. A V2 hop's float reserves are the table's
+   * `Number` of its bigint ones, as a loaded route's would be.
    */
-  profitKey(route: Route, logSum: number, flashFeePips: number, maxIn: number): number | undefined {
+  profitKey(pools: PoolTable, cycles: CycleSet, c: number, logSum: number, flashFeePips: number, maxIn: number): number | undefined {
     const window = tickWindow(logSum);
     const composed = this.composition.reset();
     const reserves = this.reserves;
-    for (let h = 0; h < route.hops; h++) {
-      if (route.kind[h] === KIND_V2) {
-        reserves[0] = Number(route.reserveIn[h]!);
-        reserves[1] = Number(route.reserveOut[h]!);
-      } else this.floatReserves(route.pool[h]!, route.zeroForOne[h] === 1, window, reserves);
+    const base = c * cycles.stride;
+    for (let h = 0; h < cycles.length[c]!; h++) {
+      const p = cycles.pools[base + h]!;
+      const zeroForOne = cycles.zeroForOne[base + h] === 1;
+      if (pools.kind[p] === KIND_V2) {
+        reserves[0] = pools.reserveF[2 * p + (zeroForOne ? 0 : 1)]!;
+        reserves[1] = pools.reserveF[2 * p + (zeroForOne ? 1 : 0)]!;
+      } else this.floatReserves(p, zeroForOne, window, reserves);
       const [rIn, rOut] = reserves as unknown as [number, number];
       if (!(rOut > 0)) return 0;
       if (!(rIn > 0)) return undefined;
-      composed.add(rOut, ((1 - route.fee[h]! / 1e6) * rOut) / rIn);
+      composed.add(rOut, ((1 - pools.fee[p]! / 1e6) * rOut) / rIn);
     }
     return composed.key(flashFeePips, maxIn);
   }
