@@ -261,6 +261,9 @@ describe('live executor, bundle submission through the relay double (hand-mined 
     expect(block.baseFeePerGas! > sent.maxFeePerGas).toBe(true);
     expect(first!.detail).toContain(String(block.baseFeePerGas));
     expect(live.status().inclusionFailures['base-fee-above-cap']).toBe(1);
+    // The base fee back where the plan found it: left high, it would decay only 12.5 % a block,
+    // and the next test hunts for a plan that pays for its gas.
+    await request('anvil_setNextBlockBaseFeePerGas', [`0x${at.baseFeePerGas!.toString(16)}`]);
   }, TEST_TIMEOUT_MS);
 
   it('a competing transaction that moves the route\'s pools first is named as the cause (its hash and sender); the bundle is re-targeted on the same nonce', async () => {

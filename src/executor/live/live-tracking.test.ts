@@ -174,6 +174,9 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
       await request('anvil_setNextBlockBaseFeePerGas', [`0x${(bid + 1_000_000_000n).toString(16)}`]);
       await mine();
     }
+    // The base fee back where the plan found it: left high, it would decay only 12.5 % a block,
+    // and the next test hunts for a plan that pays for its gas.
+    await request('anvil_setNextBlockBaseFeePerGas', [`0x${at.baseFeePerGas!.toString(16)}`]);
     for (const a of await attemptsOf(nonce)) expect(await receiptOf(a.tx_hash)).toBeNull();
     const intent = await intentAt(nonce);
     const { rows: feedback } = await store.store.query<{ submission: string; target_block: bigint; reason: string; detail: string }>(

@@ -45,6 +45,7 @@ export function planHunt(options: PlanHuntOptions): PlanHunt {
     return header;
   }
   async function nextPlan(): Promise<{ plan: Plan; head: BlockHeader }> {
+    const startFee = (await options.head()).baseFeePerGas;
     for (let i = 0; i < MAX_BLOCKS; i++) {
       // Blocks with the noise flow's swaps in them: those open gaps.
       const waitUntil = Date.now() + 3_000;
@@ -58,7 +59,7 @@ export function planHunt(options: PlanHuntOptions): PlanHunt {
       const ok = results.find((r) => r.status === 'ok' && r.profit !== null && r.profit >= r.plan.minProfit && !used.has(opportunityKeyOf(r.plan)));
       if (ok !== undefined) {
         // How close a hunt came to giving up shows in the test's output (a slow hunt is a flake ahead).
-        console.log(`plan hunt: a profitable plan at block ${header.number}, after ${i + 1} of at most ${MAX_BLOCKS} blocks`);
+        console.log(`plan hunt: a profitable plan at block ${header.number} (base fee ${header.baseFeePerGas} wei), after ${i + 1} of at most ${MAX_BLOCKS} blocks; the hunt started at base fee ${startFee} wei`);
         used.add(opportunityKeyOf(ok.plan));
         return { plan: ok.plan, head: header };
       }
