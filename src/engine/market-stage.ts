@@ -76,7 +76,7 @@ function changesOf(follower: MarketFollower, addresses: Iterable<string>, sentTi
     if (pool instanceof V3Pool) {
       const state: V3State = { sqrtPriceX96: pool.sqrtPriceX96, tick: pool.tick, liquidity: pool.liquidity };
       if (sentTickMaps.get(pool) !== pool.tickMapVersion) {
-        state.ticks = Array.from(pool.ticks, (tick, i) => ({ tick, liquidityNet: pool.liquidityNet[i]! }));
+        state.ticks = pool.tickEntries();
         sentTickMaps.set(pool, pool.tickMapVersion);
       }
       changes.push({ protocol: 'uniswap-v3', address, state });

@@ -129,9 +129,14 @@ export class V3Pool implements V3SwapPool {
     this.ticks = Int32Array.from(ticks);
   }
 
+  /** The tick map as `orion.pools/v1` entries (a copy). */
+  tickEntries(): TickEntry[] {
+    return Array.from(this.ticks, (tick, i) => ({ tick, liquidityNet: this.liquidityNet[i]! }));
+  }
+
   /** The pool as an `orion.pools/v1` entry. */
   toSnapshot(): V3PoolSnapshot {
-    const ticks: TickEntry[] = Array.from(this.ticks, (tick, i) => ({ tick, liquidityNet: this.liquidityNet[i]! }));
+    const ticks = this.tickEntries();
     return {
       protocol: this.protocol, address: this.address, fee: this.fee, tickSpacing: this.tickSpacing,
       token0: { ...this.token0 }, token1: { ...this.token1 },

@@ -65,20 +65,30 @@ export function dominatingHop(
   for (let i = groups.poolStart[g * stride + h]!; i < groups.poolStart[g * stride + h + 1]!; i++) {
     if (only !== undefined && only[i] === 0) continue;
     const p = groups.pools[i]!;
-    const zeroForOne = groups.zeroForOne[i] === 1;
-    if (pools.kind[p] === KIND_V2 || v3Bound === undefined) {
-      // The table's floats of the bigint reserves (`Number` of each, kept by `setReserves`).
-      reserves[0] = pools.reserveF[2 * p + (zeroForOne ? 0 : 1)]!;
-      reserves[1] = pools.reserveF[2 * p + (zeroForOne ? 1 : 0)]!;
-    } else {
-      v3Bound.floatReserves(p, zeroForOne, window, reserves);
-      // reserves[2 .. 3]: the windows with the same liquidity as this one.
-      if (reserves[2]! > out.lo) out.lo = reserves[2]!;
-      if (reserves[3]! < out.hi) out.hi = reserves[3]!;
-    }
+    boundReserves(pools, v3Bound, p, groups.zeroForOne[i] === 1, window, reserves);
+    if (reserves[2]! > out.lo) out.lo = reserves[2]!;
+    if (reserves[3]! < out.hi) out.hi = reserves[3]!;
     if (!foldPool(out, reserves[0]!, reserves[1]!, pools.fee[p]!)) return false;
   }
   return true;
+}
+
+/**
+ * Pool p's bound reserves one way at tick window `window`, into `out`: [0] input, [1] output,
+ * [2 .. 3] the windows with the same values (a V3 pool through its bound pool,
+ * `V3LiquidityBound.floatReserves`; a V2 pool, or any pool without a V3 bound, the table's floats
+ * of its bigint reserves, the same at every window).
+ */
+export function boundReserves(pools: PoolTable, v3Bound: V3LiquidityBound | undefined, p: number, zeroForOne: boolean, window: number, out: Float64Array): void {
+  if (pools.kind[p] !== KIND_V2 && v3Bound !== undefined) {
+    v3Bound.floatReserves(p, zeroForOne, window, out);
+    return;
+  }
+  // `Number` of each bigint reserve, kept by `setReserves`.
+  out[0] = pools.reserveF[2 * p + (zeroForOne ? 0 : 1)]!;
+  out[1] = pools.reserveF[2 * p + (zeroForOne ? 1 : 0)]!;
+  out[2] = -Infinity;
+  out[3] = Infinity;
 }
 
 /**

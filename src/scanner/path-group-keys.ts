@@ -1,7 +1,7 @@
 import { DominatingPools } from './float-bound.ts';
-import { bestLogRate, dominatingHop, foldPool, type DominatingHop } from './path-bound.ts';
+import { bestLogRate, boundReserves, dominatingHop, foldPool, type DominatingHop } from './path-bound.ts';
 import type { PathGroups } from './path-groups.ts';
-import { KIND_V2, type PoolTable } from './pool-table.ts';
+import type { PoolTable } from './pool-table.ts';
 import { tickWindow, type V3LiquidityBound } from './v3-bound.ts';
 
 /**
@@ -146,27 +146,17 @@ export class PathGroupKeys {
     out.hi = Infinity;
     for (let i = groups.poolStart[gh]!; i < groups.poolStart[gh + 1]!; i++) {
       const p = groups.pools[i]!;
-      const v3 = pools.kind[p] !== KIND_V2 && this.v3Bound !== undefined;
       if (slotAt[i]! < 0 || changedAt[p]! > slotAt[i]! || !(window >= slotLo[i]! && window < slotHi[i]!)) {
-        const zeroForOne = groups.zeroForOne[i] === 1;
-        if (v3) this.v3Bound!.floatReserves(p, zeroForOne, window, reserves);
-        else {
-          // The table's floats of the bigint reserves, as `dominatingHop` reads them; no span to leave.
-          reserves[0] = pools.reserveF[2 * p + (zeroForOne ? 0 : 1)]!;
-          reserves[1] = pools.reserveF[2 * p + (zeroForOne ? 1 : 0)]!;
-          reserves[2] = -Infinity;
-          reserves[3] = Infinity;
-        }
+        // A V2 pool's span is every window: read again only when it moved.
+        boundReserves(pools, this.v3Bound, p, groups.zeroForOne[i] === 1, window, reserves);
         slotAt[i] = epoch;
         slotIn[i] = reserves[0]!;
         slotOut[i] = reserves[1]!;
         slotLo[i] = reserves[2]!;
         slotHi[i] = reserves[3]!;
       }
-      if (v3) {
-        if (slotLo[i]! > out.lo) out.lo = slotLo[i]!;
-        if (slotHi[i]! < out.hi) out.hi = slotHi[i]!;
-      }
+      if (slotLo[i]! > out.lo) out.lo = slotLo[i]!;
+      if (slotHi[i]! < out.hi) out.hi = slotHi[i]!;
       if (!foldPool(out, slotIn[i]!, slotOut[i]!, pools.fee[p]!)) return false;
     }
     return true;
