@@ -163,6 +163,35 @@ describe('startDevnet', () => {
     await devnet.stop();
   });
 
+  it('gives up a round whose swaps were removed before they were mined after 3 blocks, and trades on', async () => {
+    const devnet = await startDevnet({ cacheDir, flow: { seed: 5, swapsPerBlock: 2, intervalMs: 60_000 } });
+    running.push(devnet);
+    await devnet.flow!.stop(); // rounds by hand
+    await anvilRequest(devnet.clients, 'evm_setAutomine', [false]);
+    const pending = async (): Promise<bigint> => BigInt(((await anvilRequest(devnet.clients, 'txpool_status')) as { pending: string }).pending);
+    const untilPending = async (): Promise<void> => {
+      for (let i = 0; i < 500 && (await pending()) === 0n; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(await pending()).toBeGreaterThan(0n);
+    };
+    // A round's swaps leave the pool unmined (as a reorg or a reverted snapshot takes them).
+    const lost = devnet.flow!.step();
+    await untilPending();
+    await anvilRequest(devnet.clients, 'anvil_dropAllTransactions');
+    for (let i = 0; i < 3; i++) await anvilRequest(devnet.clients, 'evm_mine');
+    // The round ends with the third block (it would otherwise wait out the 120 s receipt limit).
+    await lost;
+    expect(devnet.flow!.stats).toMatchObject({ rounds: 1, swaps: 0, failedRounds: 1 });
+    expect(devnet.flow!.stats.lastError).toMatch(/not mined within 3 blocks/);
+    // The next round trades, on the nonces the lost swaps never used.
+    const next = devnet.flow!.step();
+    await untilPending();
+    await anvilRequest(devnet.clients, 'evm_mine');
+    expect((await next).length).toBeGreaterThan(0);
+    expect(devnet.flow!.stats).toMatchObject({ rounds: 2, failedRounds: 1 });
+    expect(devnet.flow!.stats.swaps).toBeGreaterThan(0);
+    await devnet.stop();
+  });
+
   it('runs its own blocks with a block time, and the flow trades every block', async () => {
     const devnet = await startDevnet({ cacheDir, blockTime: 1, flow: { seed: 3, swapsPerBlock: 1 } });
     running.push(devnet);

@@ -56,6 +56,13 @@ const minBigint = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const TRADER_FUNDING = 1n << 200n;
 // Dense V3 tick maps (spacing 1) cost tens of thousands of gas per crossed tick.
 const SWAP_GAS = 30_000_000n;
+/**
+ * Blocks a round waits for its swaps' receipts before it gives them up as lost and lets the next
+ * round trade: a reorg, a reverted snapshot (a bundle relay's block building) or a dropped pool
+ * entry removes a swap for good, and waiting out the 120 s receipt limit stopped the flow — no
+ * swaps, no gaps — for ~40 hand-mined blocks of the live tests.
+ */
+const ROUND_RECEIPT_BLOCKS = 3;
 
 /** Funds and approves the trader, and returns the flow (not yet started). */
 export async function startNoiseFlow(
@@ -153,7 +160,7 @@ export async function startNoiseFlow(
     });
     stats.rounds++;
     try {
-      if (requests.length > 0) await sendAll(clients, requests, { from: trader });
+      if (requests.length > 0) await sendAll(clients, requests, { from: trader, maxBlocks: ROUND_RECEIPT_BLOCKS });
       stats.swaps += requests.length;
     } catch (error) {
       stats.failedRounds++;

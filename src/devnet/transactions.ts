@@ -28,6 +28,18 @@ export interface SendAllOptions {
    * burst of thousands of storage writes.
    */
   fewBlocks?: boolean;
+  /** See {@link ReceiptWait.maxBlocks}. */
+  maxBlocks?: number;
+}
+
+/** How long {@link checkReceipts} waits. */
+export interface ReceiptWait {
+  /**
+   * Give up once the chain is this many blocks past the head the wait began at and a receipt is
+   * still missing: the transaction was removed (a reorg, a reverted snapshot, a dropped pool
+   * entry) or is stuck below the base fee. Without it, only the 120 s time limit ends the wait.
+   */
+  maxBlocks?: number;
 }
 
 type Signer = DevnetClients['accounts'][number];
@@ -39,7 +51,7 @@ export async function sendAll(
   options: SendAllOptions = {},
 ): Promise<TransactionReceipt[]> {
   const { hashes } = await sendBurst(clients, requests, options);
-  return checkReceipts(clients, requests, hashes);
+  return checkReceipts(clients, requests, hashes, options.maxBlocks === undefined ? {} : { maxBlocks: options.maxBlocks });
 }
 
 /**
@@ -75,8 +87,8 @@ export async function sendBurst(
 }
 
 /** Waits for the receipts of a burst, in order; throws on the first revert, naming its step. */
-export async function checkReceipts(clients: DevnetClients, requests: readonly TxRequest[], hashes: readonly Hex[]): Promise<TransactionReceipt[]> {
-  const receipts = await waitForReceipts(clients, hashes);
+export async function checkReceipts(clients: DevnetClients, requests: readonly TxRequest[], hashes: readonly Hex[], wait: ReceiptWait = {}): Promise<TransactionReceipt[]> {
+  const receipts = await waitForReceipts(clients, hashes, wait);
   receipts.forEach((receipt, i) => {
     if (receipt.status !== 'success') {
       throw new RuntimeFault(`${requests[i]!.label}: transaction reverted (gas used ${receipt.gasUsed} of ${requests[i]!.gas})`, {
@@ -100,12 +112,14 @@ const RECEIPT_TIMEOUT_MS = 120_000;
  * from a state dump keeps only recent blocks) escapes as an unhandled rejection that kills the
  * process (wevm/viem#760, #1378).
  */
-async function waitForReceipts(clients: DevnetClients, hashes: readonly Hex[]): Promise<TransactionReceipt[]> {
+async function waitForReceipts(clients: DevnetClients, hashes: readonly Hex[], wait: ReceiptWait): Promise<TransactionReceipt[]> {
   const deadline = Date.now() + RECEIPT_TIMEOUT_MS;
   const receipts: (TransactionReceipt | undefined)[] = hashes.map(() => undefined);
   let checkedAt: bigint | undefined;
+  let startHead: bigint | undefined;
   for (;;) {
     const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
+    startHead ??= head;
     if (head !== checkedAt) {
       checkedAt = head;
       await Promise.all(hashes.map(async (hash, i) => {
@@ -117,10 +131,14 @@ async function waitForReceipts(clients: DevnetClients, hashes: readonly Hex[]): 
       }));
       if (receipts.every((receipt) => receipt !== undefined)) return receipts as TransactionReceipt[];
     }
-    if (Date.now() > deadline) {
-      const missing = hashes.filter((_, i) => receipts[i] === undefined);
-      throw new RuntimeFault(`transaction${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not mined within ${RECEIPT_TIMEOUT_MS / 1000} s`);
+    const missing = (): string => {
+      const hashesMissing = hashes.filter((_, i) => receipts[i] === undefined);
+      return `transaction${hashesMissing.length > 1 ? 's' : ''} ${hashesMissing.join(', ')}`;
+    };
+    if (wait.maxBlocks !== undefined && head - startHead >= BigInt(wait.maxBlocks)) {
+      throw new RuntimeFault(`${missing()} not mined within ${wait.maxBlocks} blocks (removed by a reorg or a revert, dropped, or stuck below the base fee)`);
     }
+    if (Date.now() > deadline) throw new RuntimeFault(`${missing()} not mined within ${RECEIPT_TIMEOUT_MS / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
