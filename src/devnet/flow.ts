@@ -56,13 +56,6 @@ const minBigint = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const TRADER_FUNDING = 1n << 200n;
 // Dense V3 tick maps (spacing 1) cost tens of thousands of gas per crossed tick.
 const SWAP_GAS = 30_000_000n;
-/**
- * Blocks a round waits for its swaps' receipts before it gives them up as lost and lets the next
- * round trade: a reorg, a reverted snapshot (a bundle relay's block building) or a dropped pool
- * entry removes a swap for good, and waiting out the 120 s receipt limit stopped the flow — no
- * swaps, no gaps — for ~40 hand-mined blocks of the live tests.
- */
-const ROUND_RECEIPT_BLOCKS = 3;
 
 /** Funds and approves the trader, and returns the flow (not yet started). */
 export async function startNoiseFlow(
@@ -160,16 +153,24 @@ export async function startNoiseFlow(
     });
     stats.rounds++;
     try {
-      if (requests.length > 0) await sendAll(clients, requests, { from: trader, maxBlocks: ROUND_RECEIPT_BLOCKS });
+      // A swap a reorg, a reverted snapshot (a bundle relay's block building) or a drop removed is
+      // given up at the next block: waiting out the 120 s receipt limit stopped the flow (no
+      // swaps, no gaps) for ~40 hand-mined blocks of the live tests. A stop ends the wait at once.
+      if (requests.length > 0) await sendAll(clients, requests, { from: trader, wait: { untilGone: true, wanted: () => !stopping } });
       stats.swaps += requests.length;
     } catch (error) {
-      stats.failedRounds++;
-      stats.lastError = shortMessage(error);
+      // A round called off by stop() did not fail: its swaps may still land.
+      if (!stopping) {
+        stats.failedRounds++;
+        stats.lastError = shortMessage(error);
+      }
     }
     return swaps;
   }
 
   let running = false;
+  /** stop() is waiting for the round in flight (which then stops waiting for its receipts). */
+  let stopping = false;
   let busy = false;
   let timer: ReturnType<typeof setInterval> | undefined;
   let inFlight: Promise<unknown> = Promise.resolve();
@@ -209,7 +210,12 @@ export async function startNoiseFlow(
     async stop() {
       running = false;
       if (timer !== undefined) clearInterval(timer);
-      await inFlight;
+      stopping = true;
+      try {
+        await inFlight;
+      } finally {
+        stopping = false;
+      }
     },
   };
 }

@@ -28,18 +28,21 @@ export interface SendAllOptions {
    * burst of thousands of storage writes.
    */
   fewBlocks?: boolean;
-  /** See {@link ReceiptWait.maxBlocks}. */
-  maxBlocks?: number;
+  /** How the wait for the receipts ends early ({@link ReceiptWait}). */
+  wait?: ReceiptWait;
 }
 
-/** How long {@link checkReceipts} waits. */
+/** When {@link checkReceipts} stops waiting before its 120 s limit. */
 export interface ReceiptWait {
   /**
-   * Give up once the chain is this many blocks past the head the wait began at and a receipt is
-   * still missing: the transaction was removed (a reorg, a reverted snapshot, a dropped pool
-   * entry) or is stuck below the base fee. Without it, only the 120 s time limit ends the wait.
+   * Give up, at a new block, on a transaction the node no longer knows (neither mined nor
+   * pending): a reorg, a reverted snapshot or a dropped pool entry removed it for good. One that
+   * is only waiting its turn (a full block, a fee below the base fee) is
+   * waited for.
    */
-  maxBlocks?: number;
+  untilGone?: boolean;
+  /** Asked every poll: false ends the wait at once (the sender is stopping). */
+  wanted?: () => boolean;
 }
 
 type Signer = DevnetClients['accounts'][number];
@@ -51,7 +54,7 @@ export async function sendAll(
   options: SendAllOptions = {},
 ): Promise<TransactionReceipt[]> {
   const { hashes } = await sendBurst(clients, requests, options);
-  return checkReceipts(clients, requests, hashes, options.maxBlocks === undefined ? {} : { maxBlocks: options.maxBlocks });
+  return checkReceipts(clients, requests, hashes, options.wait);
 }
 
 /**
@@ -116,10 +119,13 @@ async function waitForReceipts(clients: DevnetClients, hashes: readonly Hex[], w
   const deadline = Date.now() + RECEIPT_TIMEOUT_MS;
   const receipts: (TransactionReceipt | undefined)[] = hashes.map(() => undefined);
   let checkedAt: bigint | undefined;
-  let startHead: bigint | undefined;
+  const missing = (which: (i: number) => boolean): string => {
+    const listed = hashes.filter((_, i) => which(i));
+    return `transaction${listed.length > 1 ? 's' : ''} ${listed.join(', ')}`;
+  };
   for (;;) {
+    if (wait.wanted?.() === false) throw new RuntimeFault(`${missing((i) => receipts[i] === undefined)}: no longer waited for (the sender is stopping)`);
     const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
-    startHead ??= head;
     if (head !== checkedAt) {
       checkedAt = head;
       await Promise.all(hashes.map(async (hash, i) => {
@@ -130,15 +136,15 @@ async function waitForReceipts(clients: DevnetClients, hashes: readonly Hex[], w
         });
       }));
       if (receipts.every((receipt) => receipt !== undefined)) return receipts as TransactionReceipt[];
+      if (wait.untilGone === true) {
+        const known = await Promise.all(hashes.map((hash, i) => (receipts[i] === undefined ? anvilRequest(clients, 'eth_getTransactionByHash', [hash]) : true)));
+        // Mined between the two reads: its receipt is read at the next block.
+        if (known.some((answer) => answer === null)) {
+          throw new RuntimeFault(`${missing((i) => known[i] === null)} gone: neither mined nor pending (removed by a reorg, a reverted snapshot or a drop)`);
+        }
+      }
     }
-    const missing = (): string => {
-      const hashesMissing = hashes.filter((_, i) => receipts[i] === undefined);
-      return `transaction${hashesMissing.length > 1 ? 's' : ''} ${hashesMissing.join(', ')}`;
-    };
-    if (wait.maxBlocks !== undefined && head - startHead >= BigInt(wait.maxBlocks)) {
-      throw new RuntimeFault(`${missing()} not mined within ${wait.maxBlocks} blocks (removed by a reorg or a revert, dropped, or stuck below the base fee)`);
-    }
-    if (Date.now() > deadline) throw new RuntimeFault(`${missing()} not mined within ${RECEIPT_TIMEOUT_MS / 1000} s`);
+    if (Date.now() > deadline) throw new RuntimeFault(`${missing((i) => receipts[i] === undefined)} not mined within ${RECEIPT_TIMEOUT_MS / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
