@@ -150,6 +150,9 @@ const CANCEL_GAS = 21_000n;
 /** Heads whose tracking answers are kept for their block's send: the execute stage works on the newest block, at most one behind. */
 const HEADS_KEPT = 4;
 
+/** A first plan's intent being committed ahead of its simulation's verdict (null: the opportunity already had one). */
+type Committing = Promise<{ intent: Intent; attempt: Attempt } | null>;
+
 /** The tracking answers of the intents open when a head was heard (by intent id). */
 interface ChainRead {
   /**
@@ -214,9 +217,14 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   let closed = false;
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
+  /** Work queued and not yet settled (0: the queue is idle, and nothing else is using the nonce). */
+  let queued = 0;
   const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
+    queued += 1;
     const run = queue.then(work);
-    queue = run.then(() => undefined, () => undefined);
+    queue = run.then(() => undefined, () => undefined).finally(() => {
+      queued -= 1;
+    });
     return run;
   };
 
@@ -231,7 +239,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   /** Broadcasts `attempt`'s bytes; the outcome of a failed send is left to the chain to tell. */
   async function broadcast(intent: Intent, attempt: Attempt, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
     try {
-      await rpc.request('eth_sendRawTransaction', [attempt.rawTx]);
+      const answer = rpc.request('eth_sendRawTransaction', [attempt.rawTx]);
+      // Over a WebSocket the request is written in this turn; over HTTP it is on its way.
+      if (marks !== undefined) marks.written = performance.now();
+      await answer;
       if (marks !== undefined) marks.broadcast = performance.now();
     } catch (error) {
       counts.sendFailures += 1;
@@ -587,6 +598,23 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     return created;
   }
 
+  /** Withdraws the intent `ahead` committed (nobody was handed its bytes); one that stays is tracked like any. */
+  async function takeBackCommit(ahead: Committing, why: string): Promise<void> {
+    const created = await ahead.catch((error: unknown) => {
+      options.onError?.(error);
+      return null;
+    });
+    if (created === null) return;
+    try {
+      await intents.withdraw(created.intent);
+      counts.withdrawn += 1;
+    } catch (error) {
+      // Still in the database: tracked from now on like any intent (re-broadcast, replaced, cancelled).
+      open.push(created.intent);
+      options.onError?.(new Error(`${why}; ${errorText(error)}`));
+    }
+  }
+
   /**
    * Sends the best plan whose simulation met its minimum profit, if the account is free: plans
    * in order, `simulationOf(i)` giving plan i's gated simulation (started when first asked).
@@ -601,31 +629,25 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * failed can go out (and pay its gas if it reverts). Later plans are committed only after their
    * simulation passed.
    */
-  async function send(plans: readonly Plan[], simulationOf: (i: number) => Promise<{ result: SimulationResult; at: number }>, head: BlockHeader, read: ChainRead, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
-    // This head's send was made by an earlier part (the engine hands a block over best plan
-    // first): the account is busy with it; nothing is committed ahead to be taken back. The
-    // block did send, so there is no skip to report.
-    if (sentAtHead === head.hash) return;
+  async function send(
+    plans: readonly Plan[], simulationOf: (i: number) => Promise<{ result: SimulationResult; at: number }>, head: BlockHeader, read: ChainRead, headSeenAt: number | undefined, marks: SendMarks,
+    committing: Committing | undefined,
+  ): Promise<void> {
     const first = plans[0]!;
-    const ahead = unsendable(first, head) === null ? commit(first, null, head, marks) : null;
+    // The first plan's commit: started by run() as the block came in, or now.
+    const ahead = committing ?? (sentAtHead !== head.hash && unsendable(first, head) === null ? commit(first, null, head, marks) : null);
     ahead?.catch(() => undefined); // awaited below
+    // This head's send was made by an earlier part (the engine hands a block over best plan
+    // first): the account is busy with it. The block did send, so there is no skip to report.
+    if (sentAtHead === head.hash) {
+      if (ahead !== null) await takeBackCommit(ahead, 'an earlier part of the block sent');
+      return;
+    }
     /** The commit made ahead has its verdict: taken back, or handed on to be sent. */
     let aheadDecided = ahead === null;
     const takeBack = async (why: string): Promise<void> => {
       aheadDecided = true;
-      const created = await ahead?.catch((error: unknown) => {
-        options.onError?.(error);
-        return null;
-      });
-      if (created === null || created === undefined) return;
-      try {
-        await intents.withdraw(created.intent);
-        counts.withdrawn += 1;
-      } catch (error) {
-        // Still in the database: tracked from now on like any intent (re-broadcast, replaced, cancelled).
-        open.push(created.intent);
-        options.onError?.(new Error(`${why}; ${errorText(error)}`));
-      }
+      if (ahead !== null) await takeBackCommit(ahead, why);
     };
     try {
       const free = knownFree(head);
@@ -724,19 +746,32 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         }
         return simulation;
       };
+      const marks: SendMarks = { handed: performance.now() };
+      // With nothing queued (the usual case: the last block's tracking long done), the first plan
+      // is signed and its commit started before its simulation request leaves: the commit is the
+      // longer leg (an fsync'd transaction against the node's EVM run), and the signature, CPU
+      // work of this process, is done before the node is woken to run the simulation on the same
+      // cores. Otherwise the commit starts once the queue reaches the send, as it always did.
+      const first = plans[0]!;
+      const committing = queued === 0 && !closed && lock.held() && sentAtHead !== head.hash && unsendable(first, head) === null
+        ? commit(first, null, head, marks)
+        : undefined;
+      committing?.catch(() => undefined); // awaited in send
       void simulated(0);
       // The answers read as this head was heard (onHead), or read now for a head heard without them.
       const read = heads.get(head.hash) ?? readChain(open, true);
       return enqueue(async () => {
-        const marks: SendMarks = {};
         // The protections' send gate is asked only after the head's receipts are read: an outcome
         // final at this head (a revert, a loss) counts before anything is sent (busyWith). A
         // locked plan is never sent.
         // Asked once per plan: the send and the results below share the answer.
         const gatedResults: (Promise<{ result: SimulationResult; at: number }> | undefined)[] = plans.map(() => undefined);
         const gatedOf = (i: number) => (gatedResults[i] ??= simulated(i).then(({ result, at }) => ({ result: gated(result, gate), at })));
-        if (!closed && lock.held()) await send(plans, gatedOf, head, read, headSeenAt, marks);
-        else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
+        if (!closed && lock.held()) await send(plans, gatedOf, head, read, headSeenAt, marks, committing);
+        else {
+          lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
+          if (committing !== undefined) await takeBackCommit(committing, lastSkip);
+        }
         return (await Promise.all(plans.map((_, i) => gatedOf(i)))).map(({ result }) => result);
       });
     },

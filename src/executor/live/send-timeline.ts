@@ -8,12 +8,14 @@ import { SampleRing, type SamplePercentiles } from '../../util/sample-ring.ts';
  */
 
 /** The steps of a send, in order. */
-export const SEND_STEPS = ['tracked', 'simulated', 'signed', 'committed', 'broadcast'] as const;
+export const SEND_STEPS = ['handed', 'signed', 'tracked', 'simulated', 'committed', 'written', 'broadcast'] as const;
 /**
- * tracked: the open intents' receipts read (the account known free or busy; the tracking's
- * writes come after the send); simulated: the sent plan's simulation answered; signed: the
- * chosen plan signed with its nonce; committed: intent and attempt committed;
- * broadcast: `eth_sendRawTransaction` (or the relays) answered.
+ * handed: the executor was handed the block's plans; signed: the chosen plan signed with its
+ * nonce; tracked: the open intents' receipts read (the account known free or busy; the
+ * tracking's writes come after the send); simulated: the sent plan's simulation answered;
+ * committed: intent and attempt committed; written: public submission only, the
+ * `eth_sendRawTransaction` request handed to the RPC pool (on a WebSocket endpoint, written to
+ * the socket); broadcast: `eth_sendRawTransaction` (or the relays) answered.
  */
 export type SendStep = (typeof SEND_STEPS)[number];
 
