@@ -2,7 +2,7 @@ import { firstIndexAbove, lastIndexAtOrBelow, type V3SwapPool } from '../amm/uni
 import { MAX_SQRT_RATIO, MIN_SQRT_RATIO } from '../amm/uniswap-v3/tick-math.ts';
 import { KIND_V2 } from './pool-table.ts';
 import type { Route } from './route.ts';
-import type { V3States } from './v3-states.ts';
+import type { StampedV3States } from './v3-states.ts';
 
 const Q96F = 2 ** 96;
 /** ln √1.0001, from log1p: 1.0001 itself is not a double, and ln of its nearest one is 1e-12 off. */
@@ -22,10 +22,8 @@ const BOUNDARY_ERROR = 1e-12;
  * sizing), and each crossing was a bigint sum and its conversion.
  */
 interface MetLiquidity {
-  tick: number;
-  liquidity: bigint;
-  ticks: Int32Array;
-  liquidityNet: readonly bigint[];
+  /** The pool's `shapeStamp` (V3States: its tick, liquidity and tick map) they were taken at. */
+  shape: number;
   exact: bigint[];
   float: number[];
   /** Index in the tick map of the first initialized tick the swap meets (a binary search per walk before). */
@@ -113,7 +111,7 @@ export class PiecewiseWalk {
   private readonly crossedError = new Float64Array(MAX_HOPS);
 
   /** Starts a walk over the loaded route at zero input, with flash fee `flashFeePips`. */
-  load(route: Route, v3: V3States | undefined, flashFeePips: number): void {
+  load(route: Route, v3: StampedV3States | undefined, flashFeePips: number): void {
     this.hops = route.hops;
     this.x = 0;
     this.profit = 0;
@@ -141,7 +139,7 @@ export class PiecewiseWalk {
       this.state[h] = state;
       this.sqrtPrice[h] = Number(state.sqrtPriceX96) / Q96F;
       this.lnRateAtZero[h] = this.lnGamma[h]! + (zeroForOne ? 2 : -2) * Math.log(this.sqrtPrice[h]!);
-      const met = this.metBy(route.pool[h]!, zeroForOne, state);
+      const met = this.metBy(route.pool[h]!, zeroForOne, state, v3.shapeStamp(route.pool[h]!));
       this.met[h] = met;
       this.crossings[h] = 0;
       this.liquidity[h] = met.exact[0]!;
@@ -316,13 +314,13 @@ export class PiecewiseWalk {
     this.findBoundary(h);
   }
 
-  /** The liquidities pool `pool`'s state meets swapped this way, kept while the state keeps its tick, liquidity and tick map. */
-  private metBy(pool: number, zeroForOne: boolean, state: Readonly<V3SwapPool>): MetLiquidity {
+  /** The liquidities pool `pool`'s state meets swapped this way, kept while the state keeps its tick, liquidity and tick map (`shape`, its shapeStamp). */
+  private metBy(pool: number, zeroForOne: boolean, state: Readonly<V3SwapPool>, shape: number): MetLiquidity {
     const key = 2 * pool + (zeroForOne ? 1 : 0);
     let met = key < this.kept.length ? this.kept[key] : undefined;
-    if (met === undefined || met.tick !== state.tick || met.liquidity !== state.liquidity || met.ticks !== state.ticks || met.liquidityNet !== state.liquidityNet) {
+    if (met === undefined || met.shape !== shape) {
       const first = zeroForOne ? lastIndexAtOrBelow(state.ticks, state.tick) : firstIndexAbove(state.ticks, state.tick);
-      met = { tick: state.tick, liquidity: state.liquidity, ticks: state.ticks, liquidityNet: state.liquidityNet, exact: [state.liquidity], float: [Number(state.liquidity)], first };
+      met = { shape, exact: [state.liquidity], float: [Number(state.liquidity)], first };
       // Grown with explicit holes filled, so the array stays packed.
       while (this.kept.length <= key) this.kept.push(undefined);
       this.kept[key] = met;
