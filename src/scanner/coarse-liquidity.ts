@@ -57,28 +57,33 @@ export class CoarseLiquidity implements StampedV3States {
   }
 
   get(pool: number): Readonly<V3SwapPool> {
-    const real = this.states.get(pool);
     // The last hop through the pool decides, as a Map set hop by hop did.
     let h = this.routeHops - 1;
     while (h >= 0 && this.routePool[h] !== pool) h--;
-    if (h < 0) return real;
+    if (h < 0) return this.states.get(pool);
     const zeroForOne = this.routeZeroForOne[h] === 1;
     const key = 2 * pool + (zeroForOne ? 1 : 0);
     let kept = key < this.kept.length ? this.kept[key] : undefined;
     if (kept === undefined || kept.shape !== this.states.shapeStamp(pool)) {
-      kept = { shape: this.states.shapeStamp(pool), state: coarsen(real, zeroForOne) };
+      kept = { shape: this.states.shapeStamp(pool), stamp: -1, state: coarsen(this.states.get(pool), zeroForOne) };
       // Grown with explicit holes filled, so the array stays packed.
       while (this.kept.length <= key) this.kept.push(undefined);
       this.kept[key] = kept;
     }
-    kept.state.sqrtPriceX96 = real.sqrtPriceX96;
+    // The real state is read only when it changed (its price alone, within the range).
+    const stamp = this.states.stateStamp(pool);
+    if (kept.stamp !== stamp) {
+      kept.stamp = stamp;
+      kept.state.sqrtPriceX96 = this.states.get(pool).sqrtPriceX96;
+    }
     return kept.state;
   }
 }
 
-/** A coarse state and the real state's `shapeStamp` (its tick, liquidity and tick map) it was built for. */
+/** A coarse state, the real state's `shapeStamp` (its tick, liquidity and tick map) it was built for, and its `stateStamp` when the price was copied. */
 interface Coarse {
   shape: number;
+  stamp: number;
   state: V3SwapPool;
 }
 
