@@ -34,26 +34,32 @@ interface TickProfile {
 
 /**
  * What `liquidityWithin` answers for one pool state and direction, for every window at once:
- * crossing `distance[i]` ticks away is the (i+1)-th initialized tick the swap crosses, and
+ * crossing distance i (`floats[i]`, i < count) ticks away is the (i+1)-th initialized tick the swap crosses, and
  * `within[i]` the largest liquidity met after i crossings (the last entry, after more than
  * MAX_WALKED_TICKS, the whole direction's maximum).
  */
 interface Reach {
   /** The pool's `shapeStamp` (V3States) it was taken at. */
   shape: number;
-  distance: number[];
   within: bigint[];
-  /** `within` as floats, and the pool's sqrt price (real) at `stamp`, its `stateStamp` when last read: the float keys' inputs. */
-  withinF: Float64Array;
+  /** How many distances there are (`within` holds one more liquidity). */
+  count: number;
+  /**
+   * The distances (count of them), then `within` as floats (count + 1): one array, so a float
+   * key's read of a reach touches the reach and one backing store (a distance array and a typed
+   * array of liquidities before: most of what a member's key cost in the heaviest V3-heavy blocks).
+   */
+  floats: Float64Array;
+  /** The pool's sqrt price (real) at `stamp`, its `stateStamp` when last read: with `floats`, the float keys' inputs. */
   stamp: number;
   sqrtPrice: number;
 }
 
 /** Crossings of a reach within `windowTicks` ticks (their distances only grow): the index of the liquidity after them. */
 function crossings(reach: Reach, windowTicks: number): number {
-  const { distance } = reach;
+  const { floats, count } = reach;
   let crossed = 0;
-  while (crossed < distance.length && distance[crossed]! <= windowTicks) crossed++;
+  while (crossed < count && floats[crossed]! <= windowTicks) crossed++;
   return crossed;
 }
 
@@ -187,7 +193,7 @@ export class V3LiquidityBound {
       }
     }
     return {
-      shape: this.states.shapeStamp(pool), distance, within, withinF: Float64Array.from(within, Number),
+      shape: this.states.shapeStamp(pool), within, count: distance.length, floats: Float64Array.from([...distance, ...within.map(Number)]),
       stamp: this.states.stateStamp(pool), sqrtPrice: Number(state.sqrtPriceX96) / Q96F,
     };
   }
@@ -247,12 +253,12 @@ export class V3LiquidityBound {
     }
     const reach = this.reachNow(pool, zeroForOne);
     const crossed = crossings(reach, windowTicks);
-    const liquidity = reach.withinF[crossed]!;
+    const liquidity = reach.floats[reach.count + crossed]!;
     const { sqrtPrice } = reach;
     const reserveIn = zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice;
     const reserveOut = zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice;
-    const lo = crossed > 0 ? reach.distance[crossed - 1]! : -Infinity;
-    const hi = crossed < reach.distance.length ? reach.distance[crossed]! : Infinity;
+    const lo = crossed > 0 ? reach.floats[crossed - 1]! : -Infinity;
+    const hi = crossed < reach.count ? reach.floats[crossed]! : Infinity;
     this.keep(key, reach.stamp, lo, hi, reserveIn, reserveOut);
     out[0] = reserveIn;
     out[1] = reserveOut;
