@@ -1,6 +1,6 @@
 import { lastIndexAtOrBelow, type V3SwapPool } from '../amm/uniswap-v3/pool.ts';
 import type { Route } from './route.ts';
-import type { V3States } from './v3-states.ts';
+import type { StampedV3States } from './v3-states.ts';
 
 /** Liquidity ranges a swap crosses merged into one coarse range. */
 export const COARSE_RANGES = 4;
@@ -24,10 +24,10 @@ export const COARSE_RANGES = 4;
  * States are kept per pool and direction for the pool's current tick, liquidity and tick map
  * (the price inside a range moves alone: copied on every read).
  */
-export class CoarseLiquidity implements V3States {
+export class CoarseLiquidity implements StampedV3States {
   /**
-   * Per pool and direction (2·pool + zeroForOne): the coarse state and the real state's tick,
-   * liquidity and tick map it was built for. Arrays, not Maps: a walk bound reads every V3 hop
+   * Per pool and direction (2·pool + zeroForOne): the coarse state and the real state's
+   * `shapeStamp` it was built for. Arrays, not Maps: a walk bound reads every V3 hop
    * here, and the V3-heavy universe's heaviest blocks run ~300 coarse walks, each mostly set-up.
    */
   private readonly kept: (Coarse | undefined)[] = [];
@@ -36,7 +36,7 @@ export class CoarseLiquidity implements V3States {
   private readonly routeZeroForOne = new Uint8Array(4);
   private routeHops = 0;
 
-  constructor(private readonly states: V3States) {}
+  constructor(private readonly states: StampedV3States) {}
 
   /** Sets the directions of the route about to be walked. */
   load(route: Route): void {
@@ -47,31 +47,43 @@ export class CoarseLiquidity implements V3States {
     }
   }
 
+  /** A coarse state changes with the real one's tick, liquidity or tick map: the real stamps serve. */
+  shapeStamp(pool: number): number {
+    return this.states.shapeStamp(pool);
+  }
+
+  stateStamp(pool: number): number {
+    return this.states.stateStamp(pool);
+  }
+
   get(pool: number): Readonly<V3SwapPool> {
-    const real = this.states.get(pool);
     // The last hop through the pool decides, as a Map set hop by hop did.
     let h = this.routeHops - 1;
     while (h >= 0 && this.routePool[h] !== pool) h--;
-    if (h < 0) return real;
+    if (h < 0) return this.states.get(pool);
     const zeroForOne = this.routeZeroForOne[h] === 1;
     const key = 2 * pool + (zeroForOne ? 1 : 0);
     let kept = key < this.kept.length ? this.kept[key] : undefined;
-    if (kept === undefined || kept.tick !== real.tick || kept.liquidity !== real.liquidity || kept.ticks !== real.ticks) {
-      kept = { tick: real.tick, liquidity: real.liquidity, ticks: real.ticks, state: coarsen(real, zeroForOne) };
+    if (kept === undefined || kept.shape !== this.states.shapeStamp(pool)) {
+      kept = { shape: this.states.shapeStamp(pool), stamp: -1, state: coarsen(this.states.get(pool), zeroForOne) };
       // Grown with explicit holes filled, so the array stays packed.
       while (this.kept.length <= key) this.kept.push(undefined);
       this.kept[key] = kept;
     }
-    kept.state.sqrtPriceX96 = real.sqrtPriceX96;
+    // The real state is read only when it changed (its price alone, within the range).
+    const stamp = this.states.stateStamp(pool);
+    if (kept.stamp !== stamp) {
+      kept.stamp = stamp;
+      kept.state.sqrtPriceX96 = this.states.get(pool).sqrtPriceX96;
+    }
     return kept.state;
   }
 }
 
-/** A coarse state and the real state's tick, liquidity and tick map it was built for. */
+/** A coarse state, the real state's `shapeStamp` (its tick, liquidity and tick map) it was built for, and its `stateStamp` when the price was copied. */
 interface Coarse {
-  tick: number;
-  liquidity: bigint;
-  ticks: Int32Array;
+  shape: number;
+  stamp: number;
   state: V3SwapPool;
 }
 

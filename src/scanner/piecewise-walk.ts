@@ -2,7 +2,7 @@ import { firstIndexAbove, lastIndexAtOrBelow, type V3SwapPool } from '../amm/uni
 import { MAX_SQRT_RATIO, MIN_SQRT_RATIO } from '../amm/uniswap-v3/tick-math.ts';
 import { KIND_V2 } from './pool-table.ts';
 import type { Route } from './route.ts';
-import type { V3States } from './v3-states.ts';
+import type { StampedV3States } from './v3-states.ts';
 
 const Q96F = 2 ** 96;
 /** ln √1.0001, from log1p: 1.0001 itself is not a double, and ln of its nearest one is 1e-12 off. */
@@ -22,15 +22,29 @@ const BOUNDARY_ERROR = 1e-12;
  * sizing), and each crossing was a bigint sum and its conversion.
  */
 interface MetLiquidity {
-  tick: number;
-  liquidity: bigint;
-  ticks: Int32Array;
-  liquidityNet: readonly bigint[];
+  /** The pool's `shapeStamp` (V3States: its tick, liquidity and tick map) they were taken at. */
+  shape: number;
   exact: bigint[];
   float: number[];
   /** Index in the tick map of the first initialized tick the swap meets (a binary search per walk before). */
   first: number;
+  /**
+   * Where a walk starts on the pool at its `stateStamp` `startStamp` (-1: not yet): the sqrt price,
+   * ln of the rate at zero input, and the first range's end, whether it is the price limit, the
+   * hop input to reach it and that input's error (START_*). A walk's set-up per V3 hop (a bigint
+   * converted, a log, an exp) was most of a coarse walk; these are the same floats, computed once
+   * per pool state and direction.
+   */
+  startStamp: number;
+  start: Float64Array;
 }
+
+const START_SQRT_PRICE = 0;
+const START_LN_RATE = 1;
+const START_BOUNDARY = 2;
+const START_AT_LIMIT = 3;
+const START_TO_BOUNDARY = 4;
+const START_BOUNDARY_ERROR = 5;
 
 /** One region of the walk: every hop inside one liquidity range. */
 export interface Region {
@@ -113,7 +127,7 @@ export class PiecewiseWalk {
   private readonly crossedError = new Float64Array(MAX_HOPS);
 
   /** Starts a walk over the loaded route at zero input, with flash fee `flashFeePips`. */
-  load(route: Route, v3: V3States | undefined, flashFeePips: number): void {
+  load(route: Route, v3: StampedV3States | undefined, flashFeePips: number): void {
     this.hops = route.hops;
     this.x = 0;
     this.profit = 0;
@@ -136,19 +150,38 @@ export class PiecewiseWalk {
         continue;
       }
       if (v3 === undefined) throw new Error('a V3 hop needs the V3 pool states');
-      const state = v3.get(route.pool[h]!);
+      const pool = route.pool[h]!;
+      const state = v3.get(pool);
       this.v2[h] = 0;
       this.state[h] = state;
-      this.sqrtPrice[h] = Number(state.sqrtPriceX96) / Q96F;
-      this.lnRateAtZero[h] = this.lnGamma[h]! + (zeroForOne ? 2 : -2) * Math.log(this.sqrtPrice[h]!);
-      const met = this.metBy(route.pool[h]!, zeroForOne, state);
+      const met = this.metBy(pool, zeroForOne, state, v3.shapeStamp(pool));
       this.met[h] = met;
       this.crossings[h] = 0;
       this.liquidity[h] = met.exact[0]!;
       this.liquidityF[h] = met.float[0]!;
       this.crossed[h] = NaN;
       this.next[h] = met.first;
-      this.findBoundary(h);
+      const stamp = v3.stateStamp(pool);
+      const start = met.start;
+      if (met.startStamp !== stamp) {
+        this.sqrtPrice[h] = Number(state.sqrtPriceX96) / Q96F;
+        this.lnRateAtZero[h] = this.lnGamma[h]! + (zeroForOne ? 2 : -2) * Math.log(this.sqrtPrice[h]!);
+        this.findBoundary(h);
+        met.startStamp = stamp;
+        start[START_SQRT_PRICE] = this.sqrtPrice[h]!;
+        start[START_LN_RATE] = this.lnRateAtZero[h]!;
+        start[START_BOUNDARY] = this.boundary[h]!;
+        start[START_AT_LIMIT] = this.atLimit[h]!;
+        start[START_TO_BOUNDARY] = this.toBoundary[h]!;
+        start[START_BOUNDARY_ERROR] = this.boundaryError[h]!;
+      } else {
+        this.sqrtPrice[h] = start[START_SQRT_PRICE]!;
+        this.lnRateAtZero[h] = start[START_LN_RATE]!;
+        this.boundary[h] = start[START_BOUNDARY]!;
+        this.atLimit[h] = start[START_AT_LIMIT]!;
+        this.toBoundary[h] = start[START_TO_BOUNDARY]!;
+        this.boundaryError[h] = start[START_BOUNDARY_ERROR]!;
+      }
     }
   }
 
@@ -316,13 +349,13 @@ export class PiecewiseWalk {
     this.findBoundary(h);
   }
 
-  /** The liquidities pool `pool`'s state meets swapped this way, kept while the state keeps its tick, liquidity and tick map. */
-  private metBy(pool: number, zeroForOne: boolean, state: Readonly<V3SwapPool>): MetLiquidity {
+  /** The liquidities pool `pool`'s state meets swapped this way, kept while the state keeps its tick, liquidity and tick map (`shape`, its shapeStamp). */
+  private metBy(pool: number, zeroForOne: boolean, state: Readonly<V3SwapPool>, shape: number): MetLiquidity {
     const key = 2 * pool + (zeroForOne ? 1 : 0);
     let met = key < this.kept.length ? this.kept[key] : undefined;
-    if (met === undefined || met.tick !== state.tick || met.liquidity !== state.liquidity || met.ticks !== state.ticks || met.liquidityNet !== state.liquidityNet) {
+    if (met === undefined || met.shape !== shape) {
       const first = zeroForOne ? lastIndexAtOrBelow(state.ticks, state.tick) : firstIndexAbove(state.ticks, state.tick);
-      met = { tick: state.tick, liquidity: state.liquidity, ticks: state.ticks, liquidityNet: state.liquidityNet, exact: [state.liquidity], float: [Number(state.liquidity)], first };
+      met = { shape, exact: [state.liquidity], float: [Number(state.liquidity)], first, startStamp: -1, start: new Float64Array(6) };
       // Grown with explicit holes filled, so the array stays packed.
       while (this.kept.length <= key) this.kept.push(undefined);
       this.kept[key] = met;

@@ -12,6 +12,7 @@ import { Route } from './route.ts';
 import { Scanner } from './scanner.ts';
 import { sizeGenericRoute } from './sizing-generic.ts';
 import { PiecewiseSizer } from './sizing-piecewise.ts';
+import { CoarseLiquidity } from './coarse-liquidity.ts';
 import { flashFee, type Sized, type SizingLimits } from './sizing.ts';
 import { getSqrtRatioAtTick } from '../amm/uniswap-v3/tick-math.ts';
 import { testPool } from './test-market.ts';
@@ -140,6 +141,57 @@ describe('piecewise sizing of routes with V3 hops', () => {
       { numRuns: 300 },
     );
     expect(kinks).toBeGreaterThan(100);
+  });
+
+  it('walks from what it keeps per pool state as a fresh walker does, bit for bit, over real and coarse ranges, as the pools move', () => {
+    const deep = v3Spec({ minLiquidity: 10n ** 17n, maxLiquidity: 10n ** 22n, span: 20 });
+    let walked = 0;
+    let withinTick = 0;
+    fc.assert(
+      fc.property(
+        fc.boolean(), deep, deep, fc.bigInt({ min: 10n ** 17n, max: 10n ** 22n }), fc.integer({ min: 850, max: 1150 }),
+        fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.integer({ min: 2, max: 12 })), { minLength: 1, maxLength: 5 }),
+        (threeHop, specA, specB, reserve, permille, moves) => {
+          const { table, cycles, v3, route } = routeOver(closedMarket(threeHop, v3PoolFrom(1, 0, 1, specA), v3PoolFrom(2, 1, 2, specB), reserve, permille));
+          const sizer = new PiecewiseSizer(v3);
+          const coarse = new CoarseLiquidity(v3);
+          const coarseWalk = new PiecewiseSizer(coarse);
+          const v3Pools = [0, 1, 2].filter((p) => p < table.size && table.kind[p] === KIND_V3);
+          const compare = (): void => {
+            for (let c = 0; c < cycles.count; c++) {
+              route.load(c);
+              expect(sizer.profitBound(route, UNCAPPED)).toBe(new PiecewiseSizer(v3).profitBound(route, UNCAPPED));
+              const sized = sizer.size(route, UNCAPPED);
+              const fresh = new PiecewiseSizer(v3).size(route, UNCAPPED);
+              expect([sized?.amountIn, sized?.profit]).toEqual([fresh?.amountIn, fresh?.profit]);
+              coarse.load(route);
+              const freshCoarse = new CoarseLiquidity(v3);
+              freshCoarse.load(route);
+              expect(coarseWalk.profitBound(route, UNCAPPED)).toBe(new PiecewiseSizer(freshCoarse).profitBound(route, UNCAPPED));
+              walked++;
+            }
+          };
+          compare();
+          // Swaps of 1e-12 to 1 % of the liquidity: within the current tick (the price alone moves) and across ticks.
+          for (const [second, zeroForOne, smaller] of moves) {
+            const p = v3Pools[second ? v3Pools.length - 1 : 0]!;
+            let moved;
+            try {
+              moved = swap(v3.get(p), zeroForOne, v3.get(p).liquidity / 10n ** BigInt(smaller) + 1n);
+            } catch (error) {
+              if (error instanceof AmmError) continue;
+              throw error;
+            }
+            if (moved.tick === v3.get(p).tick) withinTick++;
+            v3.set(p, { sqrtPriceX96: moved.sqrtPriceX96, tick: moved.tick, liquidity: moved.liquidity });
+            compare();
+          }
+        },
+      ),
+      { numRuns: 80 },
+    );
+    expect(walked).toBeGreaterThan(300);
+    expect(withinTick).toBeGreaterThan(20);
   });
 
   it('matches or beats the golden-section search on deep random cycles, up to the rounding of a hop', () => {

@@ -3,7 +3,7 @@ import type { Route } from './route.ts';
 import { sizeGenericRoute } from './sizing-generic.ts';
 import { CachedRoute } from './sizing-quotes.ts';
 import { climb, EXHAUSTIVE_WINDOW, finish, profitAt, scanLevels, type ExactRoute, type Sized, type SizingLimits } from './sizing.ts';
-import type { V3States } from './v3-states.ts';
+import type { StampedV3States } from './v3-states.ts';
 
 /** Ranges a walk may cross (one tick of one hop each) before the golden-section search takes over. */
 const MAX_REGIONS = 512;
@@ -70,7 +70,7 @@ export class PiecewiseSizer {
   /** Per hop: rate of its output in route input at the optimum. */
   private readonly rates = new Float64Array(4);
 
-  constructor(private readonly v3: V3States | undefined) {
+  constructor(private readonly v3: StampedV3States | undefined) {
     this.quotes = new CachedRoute(v3);
   }
 

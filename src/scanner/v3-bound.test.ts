@@ -24,6 +24,16 @@ function liquiditiesMet(pool: V3PoolSnapshot, zeroForOne: boolean, window: numbe
   return seen;
 }
 
+/** The pool's state after a swap, or undefined when the pool refuses it (its price at the limit). */
+function swapOrRefused(pool: Parameters<typeof swap>[0], zeroForOne: boolean, amount: bigint): ReturnType<typeof swap> | undefined {
+  try {
+    return swap(pool, zeroForOne, amount);
+  } catch (error) {
+    if (error instanceof AmmError) return undefined;
+    throw error;
+  }
+}
+
 describe('V3 liquidity bound', () => {
   it('takes the largest liquidity a swap can meet within the window, either way', () => {
     fc.assert(
@@ -59,13 +69,8 @@ describe('V3 liquidity bound', () => {
         check(pool);
         // The pool takes a swap either way; the next queries must follow its new tick and liquidity.
         for (const direction of [zeroForOne, !zeroForOne]) {
-          let after;
-          try {
-            after = swap(v3.get(0), direction, amount);
-          } catch (error) {
-            if (error instanceof AmmError) continue;
-            throw error;
-          }
+          const after = swapOrRefused(v3.get(0), direction, amount);
+          if (after === undefined) continue;
           v3.set(0, { sqrtPriceX96: after.sqrtPriceX96, tick: after.tick, liquidity: after.liquidity });
           if (after.tick !== pool.tick) moved++;
           check({ ...pool, sqrtPriceX96: after.sqrtPriceX96, tick: after.tick, liquidity: after.liquidity });
@@ -74,6 +79,63 @@ describe('V3 liquidity bound', () => {
       { numRuns: 300 },
     );
     expect(moved).toBeGreaterThan(50);
+  });
+
+  it('gives the same float reserves and span from what it keeps per pool state as from the liquidities met and from a fresh bound, as the pool moves', () => {
+    let kept = 0;
+    let reshaped = 0;
+    fc.assert(
+      fc.property(v3Spec({ minLiquidity: 1n, maxLiquidity: 10n ** 24n }), fc.boolean(), fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 1, maxLength: 6 }), fc.array(fc.tuple(fc.boolean(), fc.bigInt({ min: 1n, max: 10n ** 22n })), { maxLength: 4 }), (spec, zeroForOne, windows, swaps) => {
+        const pool = v3PoolFrom(1, 0, 1, spec);
+        const { v3 } = routeOver([pool]);
+        const bound = new V3LiquidityBound(v3);
+        const out = new Float64Array(4);
+        const fresh = new Float64Array(4);
+        const check = (): void => {
+          const state = v3.get(0);
+          const s = Number(state.sqrtPriceX96) / 2 ** 96;
+          // Each window twice: the second answer comes from what the first kept, when within its span.
+          for (const window of [...windows, ...windows]) {
+            bound.floatReserves(0, zeroForOne, window, out);
+            new V3LiquidityBound(v3).floatReserves(0, zeroForOne, window, fresh);
+            expect(Array.from(out)).toEqual(Array.from(fresh));
+            expect(window >= out[2]! && window < out[3]!).toBe(true);
+            // Just past the span's end and at its start (which it includes), after the answer above was kept.
+            for (const edge of [out[3]!, out[2]!]) {
+              if (!Number.isFinite(edge)) continue;
+              bound.floatReserves(0, zeroForOne, window, out);
+              const [atEdge, expected] = [new Float64Array(4), new Float64Array(4)];
+              bound.floatReserves(0, zeroForOne, edge, atEdge);
+              new V3LiquidityBound(v3).floatReserves(0, zeroForOne, edge, expected);
+              expect(Array.from(atEdge)).toEqual(Array.from(expected));
+            }
+            bound.floatReserves(0, zeroForOne, window, out);
+            const met = liquiditiesMet({ ...pool, sqrtPriceX96: state.sqrtPriceX96, tick: state.tick, liquidity: state.liquidity }, zeroForOne, window);
+            if (met.length > 65) continue;
+            const most = Number(met.reduce((m, l) => (l > m ? l : m), 0n));
+            expect(out[0]).toBe(zeroForOne ? most / s : most * s);
+            expect(out[1]).toBe(zeroForOne ? most * s : most / s);
+            kept++;
+          }
+        };
+        check();
+        for (const [direction, amount] of swaps) {
+          const after = swapOrRefused(v3.get(0), direction, amount);
+          if (after === undefined) continue;
+          const before = { shape: v3.shapeStamp(0), stamp: v3.stateStamp(0), tick: v3.get(0).tick, liquidity: v3.get(0).liquidity };
+          v3.set(0, { sqrtPriceX96: after.sqrtPriceX96, tick: after.tick, liquidity: after.liquidity });
+          // The shape stamp moves exactly when the tick or the liquidity does; the state stamp on every change.
+          const moved = after.tick !== before.tick || after.liquidity !== before.liquidity;
+          expect(v3.shapeStamp(0) !== before.shape).toBe(moved);
+          expect(v3.stateStamp(0)).not.toBe(before.stamp);
+          if (moved) reshaped++;
+          check();
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(kept).toBeGreaterThan(1000);
+    expect(reshaped).toBeGreaterThan(50);
   });
 
   it('is at least the brute-force optimum on small random cycles (random tick maps, both directions, 2 and 3 hops)', () => {

@@ -6,7 +6,7 @@ import type { CycleSet } from './cycles.ts';
 import { KIND_V2, type PoolTable } from './pool-table.ts';
 import type { Route } from './route.ts';
 import { composeV2, profitUpperBound, type ConstantProductHops } from './sizing.ts';
-import type { V3States } from './v3-states.ts';
+import type { StampedV3States } from './v3-states.ts';
 
 const Q96 = 1n << 96n;
 const Q96F = 2 ** 96;
@@ -34,27 +34,32 @@ interface TickProfile {
 
 /**
  * What `liquidityWithin` answers for one pool state and direction, for every window at once:
- * crossing `distance[i]` ticks away is the (i+1)-th initialized tick the swap crosses, and
+ * crossing distance i (`floats[i]`, i < count) ticks away is the (i+1)-th initialized tick the swap crosses, and
  * `within[i]` the largest liquidity met after i crossings (the last entry, after more than
  * MAX_WALKED_TICKS, the whole direction's maximum).
  */
 interface Reach {
-  tick: number;
-  liquidity: bigint;
-  ticks: Int32Array;
-  distance: number[];
+  /** The pool's `shapeStamp` (V3States) it was taken at. */
+  shape: number;
   within: bigint[];
-  /** `within` as floats, and the pool's sqrt price (bigint and real) when last read: the float keys' inputs. */
-  withinF: Float64Array;
-  sqrtPriceX96: bigint;
+  /** How many distances there are (`within` holds one more liquidity). */
+  count: number;
+  /**
+   * The distances (count of them), then `within` as floats (count + 1): one array, so a float
+   * key's read of a reach touches the reach and one backing store (a distance array and a typed
+   * array of liquidities before: most of what a member's key cost in the heaviest V3-heavy blocks).
+   */
+  floats: Float64Array;
+  /** The pool's sqrt price (real) at `stamp`, its `stateStamp` when last read: with `floats`, the float keys' inputs. */
+  stamp: number;
   sqrtPrice: number;
 }
 
 /** Crossings of a reach within `windowTicks` ticks (their distances only grow): the index of the liquidity after them. */
 function crossings(reach: Reach, windowTicks: number): number {
-  const { distance } = reach;
+  const { floats, count } = reach;
   let crossed = 0;
-  while (crossed < distance.length && distance[crossed]! <= windowTicks) crossed++;
+  while (crossed < count && floats[crossed]! <= windowTicks) crossed++;
   return crossed;
 }
 
@@ -90,13 +95,25 @@ export class V3LiquidityBound {
   private readonly profiles = new Map<number, TickProfile>();
   /** Reach of each pool and direction (2·pool + zeroForOne), for the state it was taken at (an array: read for every V3 hop of every cycle evaluated). */
   private readonly reaches: (Reach | undefined)[] = [];
+  /**
+   * Per pool and direction (2·pool + zeroForOne): the float reserves `floatReserves` last gave, the
+   * span [lo, hi) of windows they hold for, and the pool's `stateStamp` they were read at (-1:
+   * none). Path-group members through a moved pool ask for the same pool again and again, mostly
+   * within one span (~3,000 asks in the V3-heavy universe's heaviest blocks): typed arrays answer
+   * without touching the pool state or its reach.
+   */
+  private keptStamp = new Float64Array(0);
+  private keptLo = new Float64Array(0);
+  private keptHi = new Float64Array(0);
+  private keptIn = new Float64Array(0);
+  private keptOut = new Float64Array(0);
   /** Scratch of `profitKey`. */
   private readonly composition = new DominatingPools();
   private readonly reserves = new Float64Array(2);
   /** Scratch bound hops, reused for every cycle. */
   private readonly hops = { hops: 0, fee: new Int32Array(4), reserveIn: [0n, 0n, 0n, 0n], reserveOut: [0n, 0n, 0n, 0n] };
 
-  constructor(private readonly states: V3States) {}
+  constructor(private readonly states: StampedV3States) {}
 
   /**
    * Call after every state change of pool `pool`: drops its profile if its tick map was replaced
@@ -121,19 +138,19 @@ export class V3LiquidityBound {
 
   /** The pool's reach for its current state (kept while its tick, liquidity and tick map stay). */
   private reachNow(pool: number, zeroForOne: boolean): Reach {
-    const state = this.states.get(pool);
     const key = 2 * pool + (zeroForOne ? 1 : 0);
     let reach = key < this.reaches.length ? this.reaches[key] : undefined;
-    if (reach === undefined || reach.tick !== state.tick || reach.liquidity !== state.liquidity || reach.ticks !== state.ticks) {
+    if (reach === undefined || reach.shape !== this.states.shapeStamp(pool)) {
       reach = this.reach(pool, zeroForOne);
       // Grown with explicit holes filled, so the array stays packed.
       while (this.reaches.length <= key) this.reaches.push(undefined);
       this.reaches[key] = reach;
     }
     // A swap within the range moves the price alone: the float price follows it.
-    if (reach.sqrtPriceX96 !== state.sqrtPriceX96) {
-      reach.sqrtPriceX96 = state.sqrtPriceX96;
-      reach.sqrtPrice = Number(state.sqrtPriceX96) / Q96F;
+    const stamp = this.states.stateStamp(pool);
+    if (reach.stamp !== stamp) {
+      reach.stamp = stamp;
+      reach.sqrtPrice = Number(this.states.get(pool).sqrtPriceX96) / Q96F;
     }
     return reach;
   }
@@ -175,7 +192,10 @@ export class V3LiquidityBound {
         within.push(offset + best);
       }
     }
-    return { tick: state.tick, liquidity: state.liquidity, ticks, distance, within, withinF: Float64Array.from(within, Number), sqrtPriceX96: state.sqrtPriceX96, sqrtPrice: Number(state.sqrtPriceX96) / Q96F };
+    return {
+      shape: this.states.shapeStamp(pool), within, count: distance.length, floats: Float64Array.from([...distance, ...within.map(Number)]),
+      stamp: this.states.stateStamp(pool), sqrtPrice: Number(state.sqrtPriceX96) / Q96F,
+    };
   }
 
   /**
@@ -222,15 +242,51 @@ export class V3LiquidityBound {
    * there and the pool does not move.
    */
   floatReserves(pool: number, zeroForOne: boolean, windowTicks: number, out: Float64Array): void {
+    const key = 2 * pool + (zeroForOne ? 1 : 0);
+    if (key < this.keptStamp.length && this.keptStamp[key] === this.states.stateStamp(pool) && windowTicks >= this.keptLo[key]! && windowTicks < this.keptHi[key]!) {
+      out[0] = this.keptIn[key]!;
+      out[1] = this.keptOut[key]!;
+      if (out.length < 4) return;
+      out[2] = this.keptLo[key]!;
+      out[3] = this.keptHi[key]!;
+      return;
+    }
     const reach = this.reachNow(pool, zeroForOne);
     const crossed = crossings(reach, windowTicks);
-    const liquidity = reach.withinF[crossed]!;
+    const liquidity = reach.floats[reach.count + crossed]!;
     const { sqrtPrice } = reach;
-    out[0] = zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice;
-    out[1] = zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice;
+    const reserveIn = zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice;
+    const reserveOut = zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice;
+    const lo = crossed > 0 ? reach.floats[crossed - 1]! : -Infinity;
+    const hi = crossed < reach.count ? reach.floats[crossed]! : Infinity;
+    this.keep(key, reach.stamp, lo, hi, reserveIn, reserveOut);
+    out[0] = reserveIn;
+    out[1] = reserveOut;
     if (out.length < 4) return;
-    out[2] = crossed > 0 ? reach.distance[crossed - 1]! : -Infinity;
-    out[3] = crossed < reach.distance.length ? reach.distance[crossed]! : Infinity;
+    out[2] = lo;
+    out[3] = hi;
+  }
+
+  /** Keeps what `floatReserves` gave for key (2·pool + zeroForOne), growing the arrays as needed. */
+  private keep(key: number, stamp: number, lo: number, hi: number, reserveIn: number, reserveOut: number): void {
+    if (key >= this.keptStamp.length) {
+      const size = Math.max(2 * this.keptStamp.length, key + 1, 64);
+      const grow = (from: Float64Array, fill: number): Float64Array<ArrayBuffer> => {
+        const to = new Float64Array(size).fill(fill);
+        to.set(from);
+        return to;
+      };
+      this.keptStamp = grow(this.keptStamp, -1);
+      this.keptLo = grow(this.keptLo, 0);
+      this.keptHi = grow(this.keptHi, 0);
+      this.keptIn = grow(this.keptIn, 0);
+      this.keptOut = grow(this.keptOut, 0);
+    }
+    this.keptStamp[key] = stamp;
+    this.keptLo[key] = lo;
+    this.keptHi[key] = hi;
+    this.keptIn[key] = reserveIn;
+    this.keptOut[key] = reserveOut;
   }
 
   /** The loaded route with each V3 hop replaced by its bound pool (V2 hops as they are). */

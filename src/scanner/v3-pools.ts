@@ -43,9 +43,15 @@ function sameTickMap(pool: Readonly<V3SwapPool>, ticks: readonly TickEntry[]): b
 export class V3Pools implements V3Quoter {
   /** Per pool of the table: its state, undefined for a V2 pool (an array: read for every V3 hop of every cycle evaluated, where a Map lookup showed). */
   private readonly state: (V3SwapPool | undefined)[];
+  /** Per pool: `shapeStamp` and `stateStamp` (V3States), each a fresh value of `stamps` when it changes. */
+  private readonly shape: Float64Array;
+  private readonly stamp: Float64Array;
+  private stamps = 0;
 
   constructor(private readonly table: PoolTable, pools: readonly PoolSnapshot[]) {
     this.state = new Array<V3SwapPool | undefined>(pools.length).fill(undefined);
+    this.shape = new Float64Array(pools.length);
+    this.stamp = new Float64Array(pools.length);
     pools.forEach((pool, i) => {
       if (pool.protocol !== 'uniswap-v3') return;
       this.state[i] = {
@@ -62,14 +68,26 @@ export class V3Pools implements V3Quoter {
   /** New state for pool `i`; the caller marks it changed in the scanner. */
   set(i: number, update: V3State): void {
     const pool = this.pool(i);
+    let reshaped = pool.tick !== update.tick || pool.liquidity !== update.liquidity;
     pool.sqrtPriceX96 = update.sqrtPriceX96;
     pool.tick = update.tick;
     pool.liquidity = update.liquidity;
     if (update.ticks !== undefined && !sameTickMap(pool, update.ticks)) {
       pool.ticks = Int32Array.from(update.ticks, (t) => t.tick);
       pool.liquidityNet = update.ticks.map((t) => t.liquidityNet);
+      reshaped = true;
     }
+    this.stamp[i] = ++this.stamps;
+    if (reshaped) this.shape[i] = this.stamps;
     this.sync(i);
+  }
+
+  shapeStamp(i: number): number {
+    return this.shape[i]!;
+  }
+
+  stateStamp(i: number): number {
+    return this.stamp[i]!;
   }
 
   /** The current state of V3 pool `i` (read-only: change it through `set`). */
