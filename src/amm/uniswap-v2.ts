@@ -92,6 +92,14 @@ export function leastAmountIn(amountOut: bigint, reserveIn: bigint, reserveOut: 
   return (numerator + denominator - 1n) / denominator;
 }
 
+/** leastAmountIn with the pair's constants computed once, as getAmountOutScaled: the same result and errors. */
+export function leastAmountInScaled(amountOut: bigint, scaledReserveIn: bigint, reserveOut: bigint, factor: bigint): bigint {
+  if (amountOut <= 0n || scaledReserveIn <= 0n || amountOut >= reserveOut) checkExactOutput(amountOut, scaledReserveIn / FEE_DENOMINATOR, reserveOut);
+  const numerator = scaledReserveIn * amountOut;
+  const denominator = (reserveOut - amountOut) * factor;
+  return (numerator + denominator - 1n) / denominator;
+}
+
 /** One hop of a V2 route: the reserves seen in the swap direction and the pair's fee. */
 export interface V2Hop {
   reserveIn: bigint;

@@ -1,4 +1,4 @@
-import { FEE_DENOMINATOR, feeFactor, getAmountOutScaled, leastAmountIn } from '../amm/uniswap-v2.ts';
+import { FEE_DENOMINATOR, feeFactor, getAmountOutScaled, leastAmountInScaled } from '../amm/uniswap-v2.ts';
 import type { CycleSet } from './cycles.ts';
 import { KIND_V2, type PoolTable } from './pool-table.ts';
 import type { V3Quoter } from './v3-hop.ts';
@@ -17,7 +17,7 @@ export class Route {
   readonly kind = new Uint8Array(4);
   readonly fee = new Int32Array(4);
   readonly reserveIn: bigint[] = [0n, 0n, 0n, 0n];
-  /** Per V2 hop: 1e6 · reserveIn and 1e6 − fee, computed once per load for its quotes (getAmountOutScaled). */
+  /** Per V2 hop: 1e6 · reserveIn and 1e6 − fee, computed once per load for its quotes (getAmountOutScaled, leastAmountInScaled). */
   private readonly scaledReserveIn: bigint[] = [0n, 0n, 0n, 0n];
   private readonly feeFactor: bigint[] = [0n, 0n, 0n, 0n];
   readonly reserveOut: bigint[] = [0n, 0n, 0n, 0n];
@@ -146,7 +146,7 @@ export class Route {
       const reserveIn = this.reserveIn[h]!;
       const reserveOut = this.reserveOut[h]!;
       if (amountOut >= reserveOut || reserveIn <= 0n) return -1n;
-      return leastAmountIn(amountOut, reserveIn, reserveOut, this.fee[h]!);
+      return leastAmountInScaled(amountOut, this.scaledReserveIn[h]!, reserveOut, this.feeFactor[h]!);
     }
     return this.requireV3().minIn(this.pool[h]!, this.zeroForOne[h] === 1, amountOut);
   }
