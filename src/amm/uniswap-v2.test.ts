@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../test/shared-data.ts';
 import { AmmError } from './errors.ts';
-import { getAmountIn, getAmountOut, getAmountsIn, getAmountsOut, getFlashRepayAmount, leastAmountIn } from './uniswap-v2.ts';
+import { FEE_DENOMINATOR, feeFactor, getAmountIn, getAmountOut, getAmountOutScaled, getAmountsIn, getAmountsOut, getFlashRepayAmount, leastAmountIn, leastAmountInScaled } from './uniswap-v2.ts';
 
 const vectorsPath = sharedData('vectors/uniswap-v2-getAmountOut.json');
 
@@ -49,6 +49,27 @@ describe('Uniswap V2 math', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('getAmountOutScaled and leastAmountInScaled, with the pair\'s constants computed once, answer what getAmountOut and leastAmountIn do and fail as they do', () => {
+    const quoteOrError = (quote: () => bigint): bigint | string => {
+      try {
+        return quote();
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    fc.assert(
+      fc.property(fc.bigInt({ min: -2n, max: 1n << 120n }), fc.bigInt({ min: -1n, max: 1n << 112n }), fc.bigInt({ min: -1n, max: 1n << 112n }), fee, (a, rIn, rOut, f) => {
+        expect(quoteOrError(() => getAmountOutScaled(a, rIn * FEE_DENOMINATOR, rOut, feeFactor(f)))).toEqual(quoteOrError(() => getAmountOut(a, rIn, rOut, f)));
+        // An output the pair can pay too (below its reserve), not only the ones it refuses.
+        for (const out of [a, rOut > 1n && a > 0n ? 1n + (a % (rOut - 1n)) : a]) {
+          expect(quoteOrError(() => leastAmountInScaled(out, rIn * FEE_DENOMINATOR, rOut, feeFactor(f)))).toEqual(quoteOrError(() => leastAmountIn(out, rIn, rOut, f)));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(getAmountOutScaled(10n ** 18n, 10n ** 24n, 10n ** 24n, feeFactor(3000))).toBe((10n ** 18n * 997n * 10n ** 24n) / (10n ** 18n * 1000n + 10n ** 18n * 997n));
   });
 
   it('getAmountIn buys at least the requested output, and one wei less than floor buys less; leastAmountIn is the least input that buys it', () => {

@@ -16,7 +16,8 @@ export const FEE_DENOMINATOR = 1_000_000n;
 /** Uniswap V2's own fee, 0.30 %, in pips. */
 export const V2_DEFAULT_FEE_PIPS = 3000;
 
-function feeFactor(feePips: number): bigint {
+/** 1e6 − fee: the pips of an input a pair with `feePips` keeps (AmmError FEE for a fee outside [0, 999999]). */
+export function feeFactor(feePips: number): bigint {
   if (!Number.isInteger(feePips) || feePips < 0 || feePips >= 1_000_000) {
     throw new AmmError('FEE', `fee must be an integer number of pips in [0, 999999], got ${feePips}`, { feePips });
   }
@@ -28,12 +29,29 @@ function feeFactor(feePips: number): bigint {
  * Throws AmmError INSUFFICIENT_INPUT_AMOUNT / INSUFFICIENT_LIQUIDITY like the library.
  */
 export function getAmountOut(amountIn: bigint, reserveIn: bigint, reserveOut: bigint, feePips = V2_DEFAULT_FEE_PIPS): bigint {
+  checkExactInput(amountIn, reserveIn, reserveOut);
+  const amountInWithFee = amountIn * feeFactor(feePips);
+  return (amountInWithFee * reserveOut) / (reserveIn * FEE_DENOMINATOR + amountInWithFee);
+}
+
+/**
+ * getAmountOut for a pair quoted many times the same way, its constants computed once:
+ * `scaledReserveIn` = 1e6 · reserveIn and `factor` = feeFactor(feePips). The same formula, so the
+ * same output to the wei and the same errors, without the fee check, the fee's conversion and the
+ * reserve's product on every quote (the scanner's sizing quotes each hop ~10 times a cycle).
+ */
+export function getAmountOutScaled(amountIn: bigint, scaledReserveIn: bigint, reserveOut: bigint, factor: bigint): bigint {
+  if (amountIn <= 0n || scaledReserveIn <= 0n || reserveOut <= 0n) checkExactInput(amountIn, scaledReserveIn / FEE_DENOMINATOR, reserveOut);
+  const amountInWithFee = amountIn * factor;
+  return (amountInWithFee * reserveOut) / (scaledReserveIn + amountInWithFee);
+}
+
+/** The library's checks on an exact-input quote (getAmountOut), as AmmErrors. */
+function checkExactInput(amountIn: bigint, reserveIn: bigint, reserveOut: bigint): void {
   if (amountIn <= 0n) throw new AmmError('INSUFFICIENT_INPUT_AMOUNT', `amountIn must be positive, got ${amountIn}`, { amountIn });
   if (reserveIn <= 0n || reserveOut <= 0n) {
     throw new AmmError('INSUFFICIENT_LIQUIDITY', `reserves must be positive, got ${reserveIn} / ${reserveOut}`, { reserveIn, reserveOut });
   }
-  const amountInWithFee = amountIn * feeFactor(feePips);
-  return (amountInWithFee * reserveOut) / (reserveIn * FEE_DENOMINATOR + amountInWithFee);
 }
 
 /** The library's checks on an exact-output quote (getAmountIn), as AmmErrors. */
@@ -71,6 +89,14 @@ export function leastAmountIn(amountOut: bigint, reserveIn: bigint, reserveOut: 
   checkExactOutput(amountOut, reserveIn, reserveOut);
   const numerator = reserveIn * amountOut * FEE_DENOMINATOR;
   const denominator = (reserveOut - amountOut) * feeFactor(feePips);
+  return (numerator + denominator - 1n) / denominator;
+}
+
+/** leastAmountIn with the pair's constants computed once, as getAmountOutScaled: the same result and errors. */
+export function leastAmountInScaled(amountOut: bigint, scaledReserveIn: bigint, reserveOut: bigint, factor: bigint): bigint {
+  if (amountOut <= 0n || scaledReserveIn <= 0n || amountOut >= reserveOut) checkExactOutput(amountOut, scaledReserveIn / FEE_DENOMINATOR, reserveOut);
+  const numerator = scaledReserveIn * amountOut;
+  const denominator = (reserveOut - amountOut) * factor;
   return (numerator + denominator - 1n) / denominator;
 }
 

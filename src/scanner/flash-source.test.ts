@@ -19,7 +19,10 @@ function checkSources(snapshot: Snapshot, options: FlashSourceOptions): Record<s
   const scanner = new Scanner(snapshot, { flash: options, maxHops: 3 });
   const byAddress = new Map(snapshot.pools.map((p) => [p.address, p]));
   const kinds: Record<string, number> = {};
+  // Per-slot arrays are packed (sized `flash.slots`): every candidate of every cycle has a slot of its own inside them.
+  const slotsTaken = new Set<number>();
   for (let c = 0; c < scanner.cycles.count; c++) {
+    for (let i = 0; i < scanner.flash.count[c]!; i++) slotsTaken.add(scanner.flash.slot(c, i));
     const source = scanner.flash.of(c);
     kinds[source.kind] = (kinds[source.kind] ?? 0) + 1;
     const route: HexAddress[] = [];
@@ -64,6 +67,9 @@ function checkSources(snapshot: Snapshot, options: FlashSourceOptions): Record<s
       expect(lender.fee).toBe(candidate.feePips);
     }
   }
+  expect(slotsTaken.size).toBe(scanner.flash.slots);
+  expect(Math.min(...slotsTaken)).toBe(0);
+  expect(Math.max(...slotsTaken)).toBe(scanner.flash.slots - 1);
   return kinds;
 }
 

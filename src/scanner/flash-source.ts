@@ -74,6 +74,15 @@ interface Offer {
 export class FlashSources {
   /** Per cycle: how many candidates it keeps (1..MAX_CANDIDATES), at `slot(c, 0 .. count - 1)`. */
   readonly count: Uint8Array;
+  /**
+   * Per cycle: its first slot. Slots are packed, each cycle taking only as many as it keeps: an
+   * all-V2 cycle keeps one, so per-slot arrays of bigints (the scanner's sizes and profits) hold
+   * one entry per cycle instead of MAX_CANDIDATES (at 100k V2 pools ~490k entries each instead of
+   * ~1.46M, filled at start-up).
+   */
+  private readonly slotStart: Int32Array;
+  /** Slots in use: the length per-slot arrays need. */
+  readonly slots: number;
   /** Per slot: index into KINDS. */
   private readonly kind: Uint8Array;
   /** Per slot: lending pool number, or -1. */
@@ -90,6 +99,7 @@ export class FlashSources {
     checkFee('Aave flash fee', aave);
     const v3Lenders = options.v3Flash === false ? new Map<number, number[]>() : this.v3LendersByToken();
     this.count = new Uint8Array(cycles.count);
+    this.slotStart = new Int32Array(cycles.count);
     this.kind = new Uint8Array(cycles.count * MAX_CANDIDATES);
     this.lender = new Int32Array(cycles.count * MAX_CANDIDATES).fill(-1);
     this.feePips = new Int32Array(cycles.count * MAX_CANDIDATES);
@@ -104,7 +114,10 @@ export class FlashSources {
       return gas;
     };
     const v2FlashSwap = KINDS.indexOf('v2-flash-swap');
-    for (let c = 0; c < cycles.count; c++) {
+    // Cycle c's slots follow the previous cycle's (its count is set by the end of its pass).
+    let slots = 0;
+    for (let c = 0; c < cycles.count; slots += this.count[c]!, c++) {
+      this.slotStart[c] = slots;
       const shape = this.shapeCode(c);
       const first = cycles.pools[c * cycles.stride]!;
       if (pools.kind[first] === KIND_V2) {
@@ -129,11 +142,12 @@ export class FlashSources {
       if (v3 !== undefined) offers.push(offer('v3-flash', v3, pools.fee[v3]!));
       this.keep(c, offers.length === 0 ? [offer('none', -1, 0)] : offers);
     }
+    this.slots = slots;
   }
 
   /** Slot of candidate `i` of cycle `c` in the per-slot arrays. */
   slot(c: number, i: number): number {
-    return c * MAX_CANDIDATES + i;
+    return this.slotStart[c]! + i;
   }
 
   /** Candidate `i` (default 0: the cheapest fee) of cycle `c`. */

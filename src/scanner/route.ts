@@ -1,4 +1,4 @@
-import { getAmountOut, leastAmountIn } from '../amm/uniswap-v2.ts';
+import { FEE_DENOMINATOR, feeFactor, getAmountOutScaled, leastAmountInScaled } from '../amm/uniswap-v2.ts';
 import type { CycleSet } from './cycles.ts';
 import { KIND_V2, type PoolTable } from './pool-table.ts';
 import type { V3Quoter } from './v3-hop.ts';
@@ -17,6 +17,9 @@ export class Route {
   readonly kind = new Uint8Array(4);
   readonly fee = new Int32Array(4);
   readonly reserveIn: bigint[] = [0n, 0n, 0n, 0n];
+  /** Per V2 hop: 1e6 · reserveIn and 1e6 − fee, computed once per load for its quotes (getAmountOutScaled, leastAmountInScaled). */
+  private readonly scaledReserveIn: bigint[] = [0n, 0n, 0n, 0n];
+  private readonly feeFactor: bigint[] = [0n, 0n, 0n, 0n];
   readonly reserveOut: bigint[] = [0n, 0n, 0n, 0n];
   /** True when every hop is a constant-product pool (closed form applies). */
   allV2 = true;
@@ -39,13 +42,17 @@ export class Route {
       if (pools.kind[p] !== KIND_V2) this.allV2 = false;
       this.reserveIn[h] = z ? pools.reserve0[p]! : pools.reserve1[p]!;
       this.reserveOut[h] = z ? pools.reserve1[p]! : pools.reserve0[p]!;
+      if (pools.kind[p] === KIND_V2) {
+        this.scaledReserveIn[h] = this.reserveIn[h]! * FEE_DENOMINATOR;
+        this.feeFactor[h] = feeFactor(pools.fee[p]!);
+      }
     }
   }
 
   /** Output of hop h for `amountIn` > 0. */
   hopOut(h: number, amountIn: bigint): bigint {
     if (this.kind[h] === KIND_V2) {
-      return getAmountOut(amountIn, this.reserveIn[h]!, this.reserveOut[h]!, this.fee[h]!);
+      return getAmountOutScaled(amountIn, this.scaledReserveIn[h]!, this.reserveOut[h]!, this.feeFactor[h]!);
     }
     return this.requireV3().exactIn(this.pool[h]!, this.zeroForOne[h] === 1, amountIn);
   }
@@ -139,7 +146,7 @@ export class Route {
       const reserveIn = this.reserveIn[h]!;
       const reserveOut = this.reserveOut[h]!;
       if (amountOut >= reserveOut || reserveIn <= 0n) return -1n;
-      return leastAmountIn(amountOut, reserveIn, reserveOut, this.fee[h]!);
+      return leastAmountInScaled(amountOut, this.scaledReserveIn[h]!, reserveOut, this.feeFactor[h]!);
     }
     return this.requireV3().minIn(this.pool[h]!, this.zeroForOne[h] === 1, amountOut);
   }

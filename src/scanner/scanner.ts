@@ -5,7 +5,7 @@ import { defaultBaseTokens, resolveBaseTokens, resolveToken } from './base-token
 import { enumerateCycles, type CycleSet } from './cycles.ts';
 import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts';
 import { floatProfitBound } from './bound.ts';
-import { FlashSources, MAX_CANDIDATES } from './flash-source.ts';
+import { FlashSources } from './flash-source.ts';
 import { CoarseLiquidity } from './coarse-liquidity.ts';
 import { buildPoolTable, countDryPools, KIND_V2, KIND_V3, setReserves, type PoolTable } from './pool-table.ts';
 import { pathGroupBound } from './path-bound.ts';
@@ -255,13 +255,13 @@ export class Scanner {
     this.walked = new Uint8Array(n);
     this.inLastTop = new Uint8Array(n);
     this.exact = new Uint8Array(n);
-    this.amountIn = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
-    this.profit = new Array<bigint>(n * MAX_CANDIDATES).fill(0n);
-    this.sizedAmounts = new Array<undefined>(n * MAX_CANDIDATES).fill(undefined);
-    this.crossingGas = new Array<bigint>(n * MAX_CANDIDATES).fill(-1n);
+    this.amountIn = new Array<bigint>(this.flash.slots).fill(0n);
+    this.profit = new Array<bigint>(this.flash.slots).fill(0n);
+    this.sizedAmounts = new Array<undefined>(this.flash.slots).fill(undefined);
+    this.crossingGas = new Array<bigint>(this.flash.slots).fill(-1n);
     this.lenderCapacity = this.v3 === undefined ? undefined : new V3LenderCapacity(this.v3);
     this.crossings = this.v3 === undefined ? undefined : new V3Crossings(this.v3);
-    this.sizedCapacity = new Array<bigint>(n * MAX_CANDIDATES).fill(-1n);
+    this.sizedCapacity = new Array<bigint>(this.flash.slots).fill(-1n);
     this.computedAt = new Array<bigint | null>(n).fill(null);
     this.legs = new Array<undefined>(n).fill(undefined);
     this.dirty = new Uint8Array(this.pools.size);

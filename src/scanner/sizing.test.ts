@@ -5,7 +5,7 @@ import { isqrt } from './bigint-math.ts';
 import { floatProfitBound } from './bound.ts';
 import { Route } from './route.ts';
 import { Scanner } from './scanner.ts';
-import { composeV2, profitUpperBound, scanLevels } from './sizing.ts';
+import { climbFrom, composeV2, profitUpperBound, scanLevels } from './sizing.ts';
 import { testPool, testSnapshot, testToken } from './test-market.ts';
 
 /** Exact output of a route by the AMM math alone (independent of the scanner's Route). */
@@ -142,6 +142,54 @@ describe('V2 cycle sizing', () => {
       { numRuns: 300, endOnFailure: true },
     );
     expect(levelled).toBeGreaterThan(100);
+  });
+
+  it('climbs a constant-product route as the plain climb does: plateau edge by walking down, best of ±5, gallop (small random cycles)', () => {
+    // The climb by its definition, on outputs from the AMM math alone: walk down to the left edge
+    // of the output plateau, take the best of the inputs within ±5 (the current one on ties, then
+    // the smaller), gallop while still climbing at the edge of that neighbourhood.
+    const referenceClimb = (hops: Hop[], seed: bigint, flashFeePips: bigint, maxIn: bigint): { x: bigint; out: bigint } => {
+      const profit = (x: bigint): bigint => routeOut(x, hops) - x - (x * flashFeePips + 999_999n) / 1_000_000n;
+      let x = seed < 1n ? 1n : seed > maxIn ? maxIn : seed;
+      for (let step = 0; step < 256; step++) {
+        const out = routeOut(x, hops);
+        if (out > 0n) while (x > 1n && routeOut(x - 1n, hops) === out) x--;
+        let next = x;
+        let nextProfit = profit(x);
+        for (let y = x - 5n < 1n ? 1n : x - 5n; y <= (x + 5n > maxIn ? maxIn : x + 5n); y++) {
+          if (profit(y) > nextProfit) [next, nextProfit] = [y, profit(y)];
+        }
+        if (next === x) return { x, out: routeOut(x, hops) };
+        if (next - x === 5n || x - next === 5n) {
+          for (let stride = (next - x) * 2n; next + stride >= 1n && next + stride <= maxIn && profit(next + stride) > nextProfit; stride *= 2n) {
+            next += stride;
+            nextProfit = profit(next);
+          }
+        }
+        x = next;
+      }
+      return { x, out: routeOut(x, hops) };
+    };
+    let climbs = 0;
+    fc.assert(
+      fc.property(fc.array(reserve, { minLength: 6, maxLength: 6 }), fee, fc.constantFrom(0n, 900n), fc.bigInt({ min: 1n, max: 3000n }), fc.bigInt({ min: 1n, max: 4000n }), (r, f, flashFeePips, seed, maxIn) => {
+        const pools = [testPool(1, 0, 1, r[0]!, r[1]!, f), testPool(2, 1, 2, r[2]!, r[3]!, f), testPool(3, 2, 0, r[4]!, r[5]!, f)];
+        const scanner = new Scanner(testSnapshot(pools), { bases: [testToken(0).address] });
+        const route = new Route(scanner.pools, scanner.cycles, undefined);
+        for (let c = 0; c < scanner.cycles.count; c++) {
+          route.load(c);
+          const hops = hopsOfCycle(scanner, c);
+          const expected = referenceClimb(hops, seed, flashFeePips, maxIn);
+          const clamped = seed > maxIn ? maxIn : seed;
+          // With and without the seed's output quoted by the caller, as sizeV2Route hands it.
+          expect(climbFrom(route, seed, { flashFeePips, maxIn }, undefined, true)).toEqual(expected);
+          expect(climbFrom(route, clamped, { flashFeePips, maxIn }, routeOut(clamped, hops), true)).toEqual(expected);
+          climbs++;
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(climbs).toBeGreaterThan(500);
   });
 
   it('returns a local integer optimum (±1…5) with exact per-hop amounts on random large cycles', () => {

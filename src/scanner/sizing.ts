@@ -190,7 +190,10 @@ export function climbFrom(route: ExactRoute, seed: bigint, limits: SizingLimits,
     let out = known ?? route.out(x);
     // Inputs in (x, plateauEnd] pay `out` (monotone route): less profit than x.
     let plateauEnd = x;
-    if (out > 0n && x > 1n && route.out(x - 1n) === out) {
+    // On a plateau when the input below pays the same. Outputs that never fall tell it by the least
+    // input paying `out` alone: x itself unless x is on a plateau, whose left edge it then is (one
+    // chain of least inputs instead of a whole quote of x − 1 before it, on most climb steps).
+    if (out > 0n && x > 1n && (monotone || route.out(x - 1n) === out)) {
       const edge = route.minIn(out);
       if (edge >= 1n && edge < x) {
         // The least input paying `out` pays exactly `out` when outputs never fall.
