@@ -35,10 +35,11 @@ export interface SendAllOptions {
 /** When {@link checkReceipts} stops waiting before its 120 s limit. */
 export interface ReceiptWait {
   /**
-   * Give up, at a new block, on a transaction the node no longer knows (neither mined nor
-   * pending): a reorg, a reverted snapshot or a dropped pool entry removed it for good. One that
-   * is only waiting its turn (a full block, a fee below the base fee) is
-   * waited for.
+   * Give up, at a new block, once a transaction is one the node no longer knows (neither mined
+   * nor pending): a reorg, a reverted snapshot, a drop, or anvil evicting it when its fee cap fell
+   * below the base fee. One only waiting its turn (a full block) is waited for. The burst's
+   * others still pending are dropped from the pool first: behind the gap they would wait for a
+   * nonce nobody fills, and the next burst starts on a clean nonce.
    */
   untilGone?: boolean;
   /** Asked every poll: false ends the wait at once (the sender is stopping). */
@@ -89,6 +90,9 @@ export async function sendBurst(
   }
 }
 
+/** A receipt wait called off by its sender ({@link ReceiptWait.wanted}): nothing failed. */
+export class ReceiptWaitCalledOff extends RuntimeFault {}
+
 /** Waits for the receipts of a burst, in order; throws on the first revert, naming its step. */
 export async function checkReceipts(clients: DevnetClients, requests: readonly TxRequest[], hashes: readonly Hex[], wait: ReceiptWait = {}): Promise<TransactionReceipt[]> {
   const receipts = await waitForReceipts(clients, hashes, wait);
@@ -124,7 +128,7 @@ async function waitForReceipts(clients: DevnetClients, hashes: readonly Hex[], w
     return `transaction${listed.length > 1 ? 's' : ''} ${listed.join(', ')}`;
   };
   for (;;) {
-    if (wait.wanted?.() === false) throw new RuntimeFault(`${missing((i) => receipts[i] === undefined)}: no longer waited for (the sender is stopping)`);
+    if (wait.wanted?.() === false) throw new ReceiptWaitCalledOff(`${missing((i) => receipts[i] === undefined)}: no longer waited for (the sender is stopping)`);
     const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
     if (head !== checkedAt) {
       checkedAt = head;
@@ -140,6 +144,7 @@ async function waitForReceipts(clients: DevnetClients, hashes: readonly Hex[], w
         const known = await Promise.all(hashes.map((hash, i) => (receipts[i] === undefined ? anvilRequest(clients, 'eth_getTransactionByHash', [hash]) : true)));
         // Mined between the two reads: its receipt is read at the next block.
         if (known.some((answer) => answer === null)) {
+          for (const [i, hash] of hashes.entries()) if (receipts[i] === undefined && known[i] !== null) await anvilRequest(clients, 'anvil_dropTransaction', [hash]).catch(() => null);
           throw new RuntimeFault(`${missing((i) => known[i] === null)} gone: neither mined nor pending (removed by a reorg, a reverted snapshot or a drop)`);
         }
       }

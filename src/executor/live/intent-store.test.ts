@@ -69,6 +69,24 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     expect(next!.intent.nonce).toBe(start + 1n);
   });
 
+  it('a withdraw whose answer was lost is read back: gone means withdrawn (the nonce is used again); one that never ran is an error and the intent stays', async () => {
+    const own = privateKeyToAccount(generatePrivateKey());
+    const lossy = lostAnswerStore(db.store);
+    const intents = new IntentStore(lossy, CHAIN, own.address);
+    const start = await intents.initNonce(60n);
+    const first = await intents.createIntent({ plan: plan(61), opportunityKey: 'withdraw|61', modeSession: null, simulatedProfit: null, sign: signed });
+    lossy.loseNext('delete from intent_attempts', 'before');
+    await expect(intents.withdraw(first!.intent)).rejects.toThrow(/connection terminated unexpectedly/);
+    expect(await intents.exists('withdraw|61')).toBe(true);
+    lossy.loseNext('delete from intent_attempts', 'after');
+    await intents.withdraw(first!.intent);
+    expect(await intents.exists('withdraw|61')).toBe(false);
+    // The nonce the withdrawn intent held is the next one's, in memory and in the database.
+    const next = await intents.createIntent({ plan: plan(62), opportunityKey: 'withdraw|62', modeSession: null, simulatedProfit: null, sign: signed });
+    expect(next!.intent.nonce).toBe(start);
+    expect((await intents.openIntents()).map((i) => i.nonce)).toEqual([start]);
+  });
+
   it('open intents come back by nonce with their attempts; a settled one does not', async () => {
     const intents = new IntentStore(db.store, CHAIN, account.address);
     const open = await intents.openIntents();

@@ -228,7 +228,27 @@ export class IntentStore {
    * past in_progress or a later nonce was taken: then it stays, and tracking settles it.
    */
   async withdraw(intent: Intent): Promise<void> {
-    const { rows } = await this.store.query<{ withdrawn: boolean }>(
+    let rows: { withdrawn: boolean }[];
+    try {
+      ({ rows } = await this.withdrawStatement(intent));
+    } catch (error) {
+      // The statement may have run with only its answer lost (the connection dropped on the way
+      // back): the intent's row tells. Gone means withdrawn (the deletes and the nonce row's move
+      // back are one statement); believing otherwise would keep tracking a ghost intent and
+      // re-broadcast bytes nobody committed any more, on a nonce the next intent reuses.
+      const still = await this.store.query('select 1 from intents where id = $1', [intent.id]).catch(() => null);
+      if (still === null || still.rows.length > 0) throw error;
+      rows = [{ withdrawn: true }];
+    }
+    if (rows[0]?.withdrawn !== true) {
+      throw new Error(`intent ${intent.id} (nonce ${intent.nonce}) could not be withdrawn: it moved on or a later nonce was taken; it stays and is tracked`);
+    }
+    if (this.nextNonce === intent.nonce + 1n) this.nextNonce = intent.nonce;
+  }
+
+  /** The one statement of {@link withdraw}. */
+  private withdrawStatement(intent: Intent) {
+    return this.store.query<{ withdrawn: boolean }>(
       `with gone_attempts as (
          delete from intent_attempts where intent_id = $1
             and exists (select 1 from live_accounts where chain_id = $2 and account = $3 and next_nonce = $4::numeric + 1)
@@ -243,10 +263,6 @@ export class IntentStore {
        select exists (select 1 from back) as withdrawn`,
       [intent.id, this.chainId, lower(this.account), intent.nonce],
     );
-    if (rows[0]?.withdrawn !== true) {
-      throw new Error(`intent ${intent.id} (nonce ${intent.nonce}) could not be withdrawn: it moved on or a later nonce was taken; it stays and is tracked`);
-    }
-    if (this.nextNonce === intent.nonce + 1n) this.nextNonce = intent.nonce;
   }
 
   /**

@@ -112,7 +112,7 @@ export interface LiveExecutorStatus {
   cancellations: number;
   rebroadcasts: number;
   sendFailures: number;
-  /** Intents committed ahead of their simulation and taken back unsent (the simulation, the gate or a busy account refused them). */
+  /** Intents committed ahead of their simulation and taken back unsent (the simulation, the gate or a busy account refused them; an earlier part of the block sent; the executor closed or lost its writer lock). */
   withdrawn: number;
   /** Why the last plan was not sent, if it was not. */
   lastSkip: string | null;
@@ -748,10 +748,12 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       };
       const marks: SendMarks = { handed: performance.now() };
       // With nothing queued (the usual case: the last block's tracking long done), the first plan
-      // is signed and its commit started before its simulation request leaves: the commit is the
-      // longer leg (an fsync'd transaction against the node's EVM run), and the signature, CPU
-      // work of this process, is done before the node is woken to run the simulation on the same
-      // cores. Otherwise the commit starts once the queue reaches the send, as it always did.
+      // is signed (natively: in this turn) and its commit issued before its simulation request is
+      // written: the signature, CPU work of this process, is done before the node is woken to run
+      // the simulation on the same cores, and the commit, the longer leg (an fsync'd transaction
+      // against the node's EVM run), follows the simulation onto the wire a few microtasks later
+      // instead of a signature later. Otherwise the commit is made once the queue reaches the
+      // send, as it always was. A commit made here that is not sent is withdrawn (send, or below).
       const first = plans[0]!;
       const committing = queued === 0 && !closed && lock.held() && sentAtHead !== head.hash && unsendable(first, head) === null
         ? commit(first, null, head, marks)
@@ -777,6 +779,13 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     },
     onHead(header, afterSend) {
       if (closed) return;
+      // Tracking sends too (re-broadcasts, replacements, cancellations): without the writer lock
+      // another process may own the account, so nothing is tracked or sent from here.
+      if (!lock.held()) {
+        lastSkip = 'the writer lock was lost: nothing is tracked or sent';
+        afterSend?.();
+        return;
+      }
       const read = readChain(open, !knownFree(header));
       heads.set(header.hash, read);
       for (const hash of heads.keys()) if (heads.size > HEADS_KEPT) heads.delete(hash);

@@ -7,7 +7,7 @@ import { SampleRing, type SamplePercentiles } from '../../util/sample-ring.ts';
  * answered); the steps before it say which part of the path a miss comes from.
  */
 
-/** The steps of a send, in order. */
+/** The steps of a send, in their usual order (with the executor's queue busy, the signature follows the simulation; `written` is public submission only). */
 export const SEND_STEPS = ['handed', 'signed', 'tracked', 'simulated', 'committed', 'written', 'broadcast'] as const;
 /**
  * handed: the executor was handed the block's plans; signed: the chosen plan signed with its
