@@ -112,7 +112,7 @@ export interface LiveExecutorStatus {
   cancellations: number;
   rebroadcasts: number;
   sendFailures: number;
-  /** Intents committed ahead of their simulation and taken back unsent (the simulation, the gate or a busy account refused them; an earlier part of the block sent; the executor closed or lost its writer lock). */
+  /** Intents committed ahead of their simulation and taken back unsent (the simulation, the gate or a busy account refused them, or the send stopped before their verdict). */
   withdrawn: number;
   /** Why the last plan was not sent, if it was not. */
   lastSkip: string | null;
@@ -149,9 +149,6 @@ export interface LiveExecutor extends Executor {
 const CANCEL_GAS = 21_000n;
 /** Heads whose tracking answers are kept for their block's send: the execute stage works on the newest block, at most one behind. */
 const HEADS_KEPT = 4;
-
-/** A first plan's intent being committed ahead of its simulation's verdict (null: the opportunity already had one). */
-type Committing = Promise<{ intent: Intent; attempt: Attempt } | null>;
 
 /** The tracking answers of the intents open when a head was heard (by intent id). */
 interface ChainRead {
@@ -217,14 +214,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   let closed = false;
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
-  /** Work queued and not yet settled (0: the queue is idle, and nothing else is using the nonce). */
-  let queued = 0;
   const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
-    queued += 1;
     const run = queue.then(work);
-    queue = run.then(() => undefined, () => undefined).finally(() => {
-      queued -= 1;
-    });
+    queue = run.then(() => undefined, () => undefined);
     return run;
   };
 
@@ -598,23 +590,6 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     return created;
   }
 
-  /** Withdraws the intent `ahead` committed (nobody was handed its bytes); one that stays is tracked like any. */
-  async function takeBackCommit(ahead: Committing, why: string): Promise<void> {
-    const created = await ahead.catch((error: unknown) => {
-      options.onError?.(error);
-      return null;
-    });
-    if (created === null) return;
-    try {
-      await intents.withdraw(created.intent);
-      counts.withdrawn += 1;
-    } catch (error) {
-      // Still in the database: tracked from now on like any intent (re-broadcast, replaced, cancelled).
-      open.push(created.intent);
-      options.onError?.(new Error(`${why}; ${errorText(error)}`));
-    }
-  }
-
   /**
    * Sends the best plan whose simulation met its minimum profit, if the account is free: plans
    * in order, `simulationOf(i)` giving plan i's gated simulation (started when first asked).
@@ -629,25 +604,31 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * failed can go out (and pay its gas if it reverts). Later plans are committed only after their
    * simulation passed.
    */
-  async function send(
-    plans: readonly Plan[], simulationOf: (i: number) => Promise<{ result: SimulationResult; at: number }>, head: BlockHeader, read: ChainRead, headSeenAt: number | undefined, marks: SendMarks,
-    committing: Committing | undefined,
-  ): Promise<void> {
-    const first = plans[0]!;
-    // The first plan's commit: started by run() as the block came in, or now.
-    const ahead = committing ?? (sentAtHead !== head.hash && unsendable(first, head) === null ? commit(first, null, head, marks) : null);
-    ahead?.catch(() => undefined); // awaited below
+  async function send(plans: readonly Plan[], simulationOf: (i: number) => Promise<{ result: SimulationResult; at: number }>, head: BlockHeader, read: ChainRead, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
     // This head's send was made by an earlier part (the engine hands a block over best plan
-    // first): the account is busy with it. The block did send, so there is no skip to report.
-    if (sentAtHead === head.hash) {
-      if (ahead !== null) await takeBackCommit(ahead, 'an earlier part of the block sent');
-      return;
-    }
+    // first): the account is busy with it; nothing is committed ahead to be taken back. The
+    // block did send, so there is no skip to report.
+    if (sentAtHead === head.hash) return;
+    const first = plans[0]!;
+    const ahead = unsendable(first, head) === null ? commit(first, null, head, marks) : null;
+    ahead?.catch(() => undefined); // awaited below
     /** The commit made ahead has its verdict: taken back, or handed on to be sent. */
     let aheadDecided = ahead === null;
     const takeBack = async (why: string): Promise<void> => {
       aheadDecided = true;
-      if (ahead !== null) await takeBackCommit(ahead, why);
+      const created = await ahead?.catch((error: unknown) => {
+        options.onError?.(error);
+        return null;
+      });
+      if (created === null || created === undefined) return;
+      try {
+        await intents.withdraw(created.intent);
+        counts.withdrawn += 1;
+      } catch (error) {
+        // Still in the database: tracked from now on like any intent (re-broadcast, replaced, cancelled).
+        open.push(created.intent);
+        options.onError?.(new Error(`${why}; ${errorText(error)}`));
+      }
     };
     try {
       const free = knownFree(head);
@@ -747,18 +728,6 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         return simulation;
       };
       const marks: SendMarks = { handed: performance.now() };
-      // With nothing queued (the usual case: the last block's tracking long done), the first plan
-      // is signed (natively: in this turn) and its commit issued before its simulation request is
-      // written: the signature, CPU work of this process, is done before the node is woken to run
-      // the simulation on the same cores, and the commit, the longer leg (an fsync'd transaction
-      // against the node's EVM run), follows the simulation onto the wire a few microtasks later
-      // instead of a signature later. Otherwise the commit is made once the queue reaches the
-      // send, as it always was. A commit made here that is not sent is withdrawn (send, or below).
-      const first = plans[0]!;
-      const committing = queued === 0 && !closed && lock.held() && sentAtHead !== head.hash && unsendable(first, head) === null
-        ? commit(first, null, head, marks)
-        : undefined;
-      committing?.catch(() => undefined); // awaited in send
       void simulated(0);
       // The answers read as this head was heard (onHead), or read now for a head heard without them.
       const read = heads.get(head.hash) ?? readChain(open, true);
@@ -769,11 +738,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         // Asked once per plan: the send and the results below share the answer.
         const gatedResults: (Promise<{ result: SimulationResult; at: number }> | undefined)[] = plans.map(() => undefined);
         const gatedOf = (i: number) => (gatedResults[i] ??= simulated(i).then(({ result, at }) => ({ result: gated(result, gate), at })));
-        if (!closed && lock.held()) await send(plans, gatedOf, head, read, headSeenAt, marks, committing);
-        else {
-          lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
-          if (committing !== undefined) await takeBackCommit(committing, lastSkip);
-        }
+        if (!closed && lock.held()) await send(plans, gatedOf, head, read, headSeenAt, marks);
+        else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
         return (await Promise.all(plans.map((_, i) => gatedOf(i)))).map(({ result }) => result);
       });
     },

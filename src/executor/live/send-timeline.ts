@@ -7,12 +7,13 @@ import { SampleRing, type SamplePercentiles } from '../../util/sample-ring.ts';
  * answered); the steps before it say which part of the path a miss comes from.
  */
 
-/** The steps of a send, in their usual order (with the executor's queue busy, the signature follows the simulation; `written` is public submission only). */
-export const SEND_STEPS = ['handed', 'signed', 'tracked', 'simulated', 'committed', 'written', 'broadcast'] as const;
+/** The steps of a send, in their usual order (`written` is public submission only). */
+export const SEND_STEPS = ['handed', 'tracked', 'signed', 'simulated', 'committed', 'written', 'broadcast'] as const;
 /**
- * handed: the executor was handed the block's plans; signed: the chosen plan signed with its
- * nonce; tracked: the open intents' receipts read (the account known free or busy; the
- * tracking's writes come after the send); simulated: the sent plan's simulation answered;
+ * handed: the executor was handed the block's plans (their first simulation request leaves);
+ * tracked: the open intents' receipts read (the account known free or busy; the tracking's
+ * writes come after the send); signed: the chosen plan signed with its nonce; simulated: the
+ * sent plan's simulation answered;
  * committed: intent and attempt committed; written: public submission only, the
  * `eth_sendRawTransaction` request handed to the RPC pool (on a WebSocket endpoint, written to
  * the socket); broadcast: `eth_sendRawTransaction` (or the relays) answered.
