@@ -24,7 +24,8 @@ import { V3LiquidityBound } from './v3-bound.ts';
 import { V3Pools, type V3State } from './v3-pools.ts';
 import { V3Crossings } from './v3-crossings.ts';
 import { V3LenderCapacity } from './v3-lender-capacity.ts';
-import { TICK_CROSS_GAS } from './gas-table.ts';
+import { CrossingGas } from './crossing-gas.ts';
+import { LenderCaps } from './lender-caps.ts';
 
 /** A bigint profit as a float never below it (the ranking compares bounds with exact values). */
 function toUpperFloat(value: bigint): number {
@@ -164,16 +165,10 @@ export class Scanner {
   private readonly profit: bigint[];
   /** Per slot: per-hop amounts at the sized input from the piecewise sizing's exact quotes (undefined: derive them). */
   private readonly sizedAmounts: (bigint[] | undefined)[];
-  /**
-   * Per slot: gas of the initialized ticks its V3 hops cross at the sized amounts (v3-crossings.ts),
-   * on top of the gas table's figure; -1n until asked after a sizing.
-   */
-  private readonly crossingGas: bigint[];
-  private readonly crossings: V3Crossings | undefined;
-  /** What each V3 pool can lend (caps the size borrowed from a V3 lender). */
-  private readonly lenderCapacity: V3LenderCapacity | undefined;
-  /** Per slot borrowing from a V3 lender: the lender's capacity its last sizing was capped at. */
-  private readonly sizedCapacity: bigint[];
+  /** Per slot: gas of the initialized ticks its V3 hops cross at the sized amounts, on top of the gas table's figure. */
+  private readonly crossingGas: CrossingGas;
+  /** What a V3 lender can lend caps the sizes borrowed from it. */
+  private readonly lenderCaps: LenderCaps;
   private readonly computedAt: (bigint | null)[];
   /** Route, tokens and per-hop amounts of a refined cycle, built once per exact result. */
   private readonly legs: ({ pools: HexAddress[]; protocols: PoolProtocol[]; fees: number[]; tokens: HexAddress[]; amounts: bigint[] } | undefined)[];
@@ -258,10 +253,8 @@ export class Scanner {
     this.amountIn = new Array<bigint>(this.flash.slots).fill(0n);
     this.profit = new Array<bigint>(this.flash.slots).fill(0n);
     this.sizedAmounts = new Array<undefined>(this.flash.slots).fill(undefined);
-    this.crossingGas = new Array<bigint>(this.flash.slots).fill(-1n);
-    this.lenderCapacity = this.v3 === undefined ? undefined : new V3LenderCapacity(this.v3);
-    this.crossings = this.v3 === undefined ? undefined : new V3Crossings(this.v3);
-    this.sizedCapacity = new Array<bigint>(this.flash.slots).fill(-1n);
+    this.crossingGas = new CrossingGas(this.flash.slots, this.v3 === undefined ? undefined : new V3Crossings(this.v3), this.pools, this.cycles);
+    this.lenderCaps = new LenderCaps(this.v3 === undefined ? undefined : new V3LenderCapacity(this.v3), this.flash, this.pools, this.cycles);
     this.computedAt = new Array<bigint | null>(n).fill(null);
     this.legs = new Array<undefined>(n).fill(undefined);
     this.dirty = new Uint8Array(this.pools.size);
@@ -590,7 +583,7 @@ export class Scanner {
           return true;
         }
       }
-      if (this.exact[c] === 1 && this.lenderMoved(c)) this.exact[c] = 0;
+      if (this.exact[c] === 1 && this.lenderCaps.moved(c, this.amountIn)) this.exact[c] = 0;
       this.refine(c);
       if (this.flash.count[c]! > 1) this.choose(c);
       const net = this.netOf(c);
@@ -764,7 +757,7 @@ export class Scanner {
     this.amountIn[slot] = amountIn;
     this.profit[slot] = profit;
     this.sizedAmounts[slot] = amounts;
-    this.crossingGas[slot] = -1n;
+    this.crossingGas.forget(slot);
   }
 
   /** The gas pricer's conversion to gas-token value, cached until a pool changes. */
@@ -776,20 +769,9 @@ export class Scanner {
     return this.conversion[base]!;
   }
 
-  /**
-   * Sizing limits of cycle `c` borrowing from its flash source candidate `i`: a V3 lender lends
-   * at most what it holds, so the size is capped at its capacity (the best trade it can serve;
-   * `choose` then weighs it against the other candidates at their own sizes). Capping rather
-   * than skipping the lender: on a chain with no Balancer or Aave it is the cycle's only source.
-   */
+  /** Sizing limits of cycle `c` borrowing from its flash source candidate `i`, capped at a V3 lender's capacity (lender-caps.ts). */
   private limits(c: number, i: number): SizingLimits {
-    const limits = this.boundLimits(c, i);
-    const slot = this.flash.slot(c, i);
-    const capacity = this.capacityOf(c, slot);
-    if (capacity === undefined) return limits;
-    this.sizedCapacity[slot] = capacity;
-    if (capacity < limits.maxIn) limits.maxIn = capacity;
-    return limits;
+    return this.lenderCaps.cap(c, this.flash.slot(c, i), this.boundLimits(c, i));
   }
 
   /** Sizing limits of candidate `i` without its lender's capacity: what the bounds take (a bound at candidate 0's fee bounds every candidate only uncapped). */
@@ -797,56 +779,23 @@ export class Scanner {
     return { flashFeePips: BigInt(this.flash.feePips[this.flash.slot(c, i)]!), maxIn: this.maxIn.get(this.cycles.base[c]!) ?? DEFAULT_MAX_IN };
   }
 
-  /** What the V3 lender at `slot` of cycle `c` can lend of the cycle's start token; undefined for any other source. */
-  private capacityOf(c: number, slot: number): bigint | undefined {
-    if (this.lenderCapacity === undefined || this.flash.kindAt(slot) !== 'v3-flash') return undefined;
-    const lender = this.flash.lenderAt(slot);
-    return this.lenderCapacity.of(lender, this.pools.token0[lender] === this.cycles.base[c]);
-  }
-
-  /**
-   * Whether a sized cycle must be sized again because a V3 lender's capacity moved (its pool is
-   * off the route, and a cycle's exact results are kept until one of its own pools moves): it
-   * no longer holds the amount sized, or it holds more and the sizing stopped at the old
-   * capacity (within 0.1 %: the integer optimum under a cap may sit a few wei below it). A
-   * sizing well inside the old capacity is an interior optimum, which a larger one keeps.
-   */
-  private lenderMoved(c: number): boolean {
-    for (let i = 0; i < this.flash.count[c]!; i++) {
-      const slot = this.flash.slot(c, i);
-      const capacity = this.capacityOf(c, slot);
-      if (capacity === undefined || capacity === this.sizedCapacity[slot]) continue;
-      const sized = this.amountIn[slot]!;
-      if (capacity < sized || sized * 1000n >= this.sizedCapacity[slot]! * 999n) return true;
-    }
-    return false;
-  }
-
   /** Gas units of cycle `c` through the source at `slot`: the table's figure plus the ticks its V3 hops cross at the sized amounts. */
   private gasUnitsOf(c: number, slot: number): bigint {
     return this.flash.gasUnits[slot]! + this.tickCrossingGas(c, slot);
   }
 
-  /** TICK_CROSS_GAS per initialized tick the V3 hops cross at the amounts sized for `slot`, once per sizing (v3-crossings.ts). */
+  /** TICK_CROSS_GAS per initialized tick the V3 hops cross at the amounts sized for `slot`, once per sizing (crossing-gas.ts). */
   private tickCrossingGas(c: number, slot: number): bigint {
-    if (this.cycles.allV2[c] === 1) return 0n;
-    let gas = this.crossingGas[slot]!;
-    if (gas >= 0n) return gas;
-    const { cycles, pools } = this;
-    let amounts = this.sizedAmounts[slot];
-    if (amounts === undefined) {
-      this.route.load(c);
-      amounts = this.route.amounts(this.amountIn[slot]!);
-    }
-    let crossed = 0;
-    for (let h = 0; h < cycles.length[c]!; h++) {
-      const p = cycles.pools[c * cycles.stride + h]!;
-      if (pools.kind[p] === KIND_V3) crossed += this.crossings!.count(p, cycles.zeroForOne[c * cycles.stride + h] === 1, amounts[h]!);
-    }
-    gas = BigInt(crossed) * TICK_CROSS_GAS;
-    this.crossingGas[slot] = gas;
-    return gas;
+    return this.crossingGas.of(c, slot, this.amountsSized);
   }
+
+  /** The per-hop amounts sized for `slot` of cycle `c`: the piecewise sizing's own, or derived from its input. */
+  private readonly amountsSized = (c: number, slot: number): readonly bigint[] => {
+    const amounts = this.sizedAmounts[slot];
+    if (amounts !== undefined) return amounts;
+    this.route.load(c);
+    return this.route.amounts(this.amountIn[slot]!);
+  };
 
   /** Slot of the flash source cycle `c` borrows from (its sizing, fee and gas). */
   private chosenSlot(c: number): number {
