@@ -243,28 +243,21 @@ export class V3LiquidityBound {
    */
   floatReserves(pool: number, zeroForOne: boolean, windowTicks: number, out: Float64Array): void {
     const key = 2 * pool + (zeroForOne ? 1 : 0);
-    if (key < this.keptStamp.length && this.keptStamp[key] === this.states.stateStamp(pool) && windowTicks >= this.keptLo[key]! && windowTicks < this.keptHi[key]!) {
-      out[0] = this.keptIn[key]!;
-      out[1] = this.keptOut[key]!;
-      if (out.length < 4) return;
-      out[2] = this.keptLo[key]!;
-      out[3] = this.keptHi[key]!;
-      return;
+    if (!(key < this.keptStamp.length && this.keptStamp[key] === this.states.stateStamp(pool) && windowTicks >= this.keptLo[key]! && windowTicks < this.keptHi[key]!)) {
+      const reach = this.reachNow(pool, zeroForOne);
+      const crossed = crossings(reach, windowTicks);
+      const liquidity = reach.floats[reach.count + crossed]!;
+      const { sqrtPrice } = reach;
+      this.keep(
+        key, reach.stamp, crossed > 0 ? reach.floats[crossed - 1]! : -Infinity, crossed < reach.count ? reach.floats[crossed]! : Infinity,
+        zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice, zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice,
+      );
     }
-    const reach = this.reachNow(pool, zeroForOne);
-    const crossed = crossings(reach, windowTicks);
-    const liquidity = reach.floats[reach.count + crossed]!;
-    const { sqrtPrice } = reach;
-    const reserveIn = zeroForOne ? liquidity / sqrtPrice : liquidity * sqrtPrice;
-    const reserveOut = zeroForOne ? liquidity * sqrtPrice : liquidity / sqrtPrice;
-    const lo = crossed > 0 ? reach.floats[crossed - 1]! : -Infinity;
-    const hi = crossed < reach.count ? reach.floats[crossed]! : Infinity;
-    this.keep(key, reach.stamp, lo, hi, reserveIn, reserveOut);
-    out[0] = reserveIn;
-    out[1] = reserveOut;
+    out[0] = this.keptIn[key]!;
+    out[1] = this.keptOut[key]!;
     if (out.length < 4) return;
-    out[2] = lo;
-    out[3] = hi;
+    out[2] = this.keptLo[key]!;
+    out[3] = this.keptHi[key]!;
   }
 
   /** Keeps what `floatReserves` gave for key (2·pool + zeroForOne), growing the arrays as needed. */
