@@ -67,15 +67,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         throw new StoreError(`cannot connect to PostgreSQL at ${shownUrl}: ${(error as Error).message}`, { cause: error });
       });
       let broken: Error | undefined;
+      let connectionLost!: (error: Error) => void;
+      const lost = new Promise<Error>((resolve) => (connectionLost = resolve));
       // A server that goes away mid-transaction also makes the checked-out client emit 'error'
-      // (the pool only listens on idle clients): the failing query already reports it.
-      const ignoreLostConnection = (error: Error): void => {
+      // (the pool only listens on idle clients): a running query reports it itself; a
+      // transaction waiting between statements (a held advisory lock) learns it from `lost`.
+      const onLostConnection = (error: Error): void => {
         broken ??= error;
+        connectionLost(error);
       };
-      client.on('error', ignoreLostConnection);
+      const onEnd = (): void => onLostConnection(new StoreError(`the connection to PostgreSQL at ${shownUrl} ended during a transaction`));
+      client.on('error', onLostConnection);
+      client.on('end', onEnd);
       try {
         await run(client, 'begin');
-        const result = await fn(driverOf(client));
+        const result = await fn(driverOf(client), lost);
         await run(client, 'commit');
         return result;
       } catch (error) {
@@ -84,7 +90,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         });
         throw error;
       } finally {
-        client.off('error', ignoreLostConnection);
+        client.off('error', onLostConnection);
+        client.off('end', onEnd);
         client.release(broken);
       }
     },

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { StoreError } from './errors.ts';
 import { bigintColumns, normaliseParams, QueryError } from './normalise.ts';
-import type { QueryOptions, QueryResult, Queryable, Row, SqlParam, Store, StoreBackend } from './types.ts';
+import type { QueryOptions, QueryResult, Queryable, Row, SqlParam, Store, StoreBackend, Transaction } from './types.ts';
 
 /** What a backend provides: raw statements, raw scripts. */
 export interface Driver {
@@ -15,7 +15,8 @@ export interface Backend {
   backend: StoreBackend;
   location: string;
   driver: Driver;
-  transaction<T>(fn: (driver: Driver) => Promise<T>): Promise<T>;
+  /** `lost`: settles when the transaction's connection is lost (a backend without connections leaves it out). */
+  transaction<T>(fn: (driver: Driver, lost?: Promise<Error>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -23,6 +24,9 @@ interface TxState {
   store: object;
   open: boolean;
 }
+
+/** The `lost` of a transaction whose connection cannot be lost. */
+const NEVER_LOST = new Promise<Error>(() => undefined);
 
 // Which store's transaction the current async context runs inside, so a stray store.query
 // inside transaction() fails loudly on both backends (on PGlite it would deadlock).
@@ -69,18 +73,17 @@ export function createStore(backend: Backend): Store {
     location: backend.location,
     query: base.query,
     exec: base.exec,
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
       checkOpen();
       const state: TxState = { store: token, open: true };
       try {
         return await insideTransaction.run(state, () =>
-          backend.transaction((driver) =>
-            fn(
-              queryable(driver, () => {
-                if (!state.open) throw new StoreError('transaction already finished: its tx cannot run more queries');
-              }),
-            ),
-          ),
+          backend.transaction((driver, lost) => {
+            const tx = queryable(driver, () => {
+              if (!state.open) throw new StoreError('transaction already finished: its tx cannot run more queries');
+            });
+            return fn({ ...tx, lost: lost ?? NEVER_LOST });
+          }),
         );
       } finally {
         state.open = false;

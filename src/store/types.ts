@@ -41,6 +41,17 @@ export interface Queryable {
   exec(sql: string): Promise<void>;
 }
 
+/** An open transaction: queries, and the loss of its connection. */
+export interface Transaction extends Queryable {
+  /**
+   * Settles with the error once the connection the transaction runs on is lost (PostgreSQL: the
+   * server ended the session, say `idle_in_transaction_session_timeout` or
+   * `pg_terminate_backend`), even while no statement is running; never on PGlite, whose
+   * database is in this process. What the transaction held on the server (its locks) is gone then.
+   */
+  readonly lost: Promise<Error>;
+}
+
 /** Which engine a store runs on. */
 export type StoreBackend = 'pglite' | 'postgres';
 
@@ -54,7 +65,7 @@ export interface Store extends Queryable {
    * when it throws. Inside `fn`, use only `tx`: the store itself refuses queries from within
    * its own transaction, which on PGlite would otherwise wait forever for the transaction.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Closes the database (and releases the PGlite folder lock). Idempotent. */
   close(): Promise<void>;
 }

@@ -113,6 +113,31 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     await again.release();
   });
 
+  it('a writer lock whose session the server ended is lost at once, with its cause; the account is free for the next writer (PostgreSQL)', async () => {
+    const writer = privateKeyToAccount(generatePrivateKey()).address;
+    const lock = await acquireWriterLock(db.store, CHAIN, writer);
+    if (db.backend !== 'postgres') {
+      // PGlite's folder lock is the process's: nothing here can end it but the process.
+      expect(lock.held()).toBe(true);
+      await lock.release();
+      return;
+    }
+    // The server ends the session holding the advisory lock, as idle_in_transaction_session_timeout
+    // or an administrator would, while the lock's transaction runs no statement.
+    const { rows } = await db.store.query<{ ended: boolean }>(
+      `select pg_terminate_backend(pid) as ended from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid()
+         and objid = (hashtext($1)::bigint & 4294967295)`, [`orion.live:${CHAIN}:${writer.toLowerCase()}`]);
+    expect(rows).toEqual([{ ended: true }]);
+    const cause = await lock.lost;
+    expect(cause.message).toMatch(new RegExp(`live writer lock of ${writer} on chain ${CHAIN} was lost: .*terminat`, 'i'));
+    expect(lock.held()).toBe(false);
+    // The server agrees the lock is gone: another writer takes it.
+    const next = await acquireWriterLock(db.store, CHAIN, writer);
+    expect(next.held()).toBe(true);
+    await next.release();
+    await lock.release();
+  });
+
   it('an intent is committed from the nonce it was signed with, or not at all: a row moved by another writer is an error', async () => {
     // Another account (anvil's account 4), so the nonces of the tests above stay as they are.
     const other = privateKeyToAccount('0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a');

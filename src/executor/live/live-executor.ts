@@ -212,6 +212,14 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   /** The head whose send committed an intent (a later part of the same block sends nothing). */
   let sentAtHead: Hex | null = null;
   let closed = false;
+  // The writer lock's session ended (PostgreSQL): from now on another process may own the account,
+  // so nothing is sent or tracked (lock.held() is false); the reason is the status's skip and
+  // goes to the operator once. A restart takes the lock again and reconciles from the database.
+  void lock.lost.then((cause) => {
+    if (closed) return;
+    lastSkip = `${cause.message}: nothing is sent or tracked until a restart takes it again`;
+    options.onError?.(cause);
+  });
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
   const enqueue = <T>(work: () => Promise<T>): Promise<T> => {

@@ -258,4 +258,56 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     await untilFinal(before);
     expect(BigInt(await request('eth_getTransactionCount', [hotKey, 'latest']) as string)).toBe(before + 1n);
   }, TEST_TIMEOUT_MS);
+  // The last two: they end the file's executor.
+  it('closing between run() and its queued send: nothing is signed, committed or sent', async () => {
+    const { plan, head: at } = await nextPlan();
+    const hotKey = devnet.executor!.hotKey.toLowerCase();
+    const before = await nonceRow();
+    const sendsBefore = rpc.forwardedSends.length;
+    // close() in the same turn as run(): the send is still queued behind it.
+    const running = live.run([plan], at);
+    const closing = live.close();
+    await running;
+    await closing;
+    expect(live.status().lastSkip).toBe('the executor is closing');
+    expect((await store.store.query('select id from intents where account = $1 and nonce >= $2', [hotKey, before])).rows).toEqual([]);
+    expect(await nonceRow()).toBe(before);
+    expect(rpc.forwardedSends.length).toBe(sendsBefore);
+  }, TEST_TIMEOUT_MS);
+
+  // PostgreSQL only: PGlite's lock is the process's folder lock, which nothing ends but the process.
+  it.runIf(testBackends().at(-1) === 'postgres')('a writer lock lost to the server (its session ended): reported once, then nothing is signed, committed or sent (PostgreSQL)', async () => {
+    const hotKey = devnet.executor!.hotKey.toLowerCase();
+    const errors: Error[] = [];
+    let reported!: () => void;
+    const lossReported = new Promise<void>((resolve) => (reported = resolve));
+    // The file's executor is closed (above): this one takes the account's lock.
+    const second = await createLiveExecutor({
+      store: store.store, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
+      settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
+      onError: (error) => {
+        errors.push(error);
+        reported();
+      },
+    });
+    try {
+      live = second;
+      const { plan, head: at } = await nextPlan();
+      const before = await nonceRow();
+      const sendsBefore = rpc.forwardedSends.length;
+      const { rows } = await store.store.query<{ ended: boolean }>(
+        `select pg_terminate_backend(pid) as ended from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid()
+           and objid = (hashtext($1)::bigint & 4294967295)`, [`orion.live:31337:${hotKey}`]);
+      expect(rows).toEqual([{ ended: true }]);
+      await lossReported;
+      expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/live writer lock of .* on chain 31337 was lost: .*terminat/i)]);
+      await second.run([plan], at);
+      expect(second.status().lastSkip).toBe('the writer lock was lost: nothing is sent');
+      expect((await store.store.query('select id from intents where account = $1 and nonce >= $2', [hotKey, before])).rows).toEqual([]);
+      expect(await nonceRow()).toBe(before);
+      expect(rpc.forwardedSends.length).toBe(sendsBefore);
+    } finally {
+      await second.close();
+    }
+  }, TEST_TIMEOUT_MS);
 });
