@@ -278,7 +278,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   // PostgreSQL only: PGlite's lock is the process's folder lock, which nothing ends but the process.
   it.runIf(testBackends().at(-1) === 'postgres')('a writer lock lost to the server (its session ended): reported once, then nothing is signed, committed or sent (PostgreSQL)', async () => {
     const hotKey = devnet.executor!.hotKey.toLowerCase();
-    const errors: Error[] = [];
+    const errors: unknown[] = [];
     let reported!: () => void;
     const lossReported = new Promise<void>((resolve) => (reported = resolve));
     // The file's executor is closed (above): this one takes the account's lock.
@@ -300,7 +300,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
            and objid = (hashtext($1)::bigint & 4294967295)`, [`orion.live:31337:${hotKey}`]);
       expect(rows).toEqual([{ ended: true }]);
       await lossReported;
-      expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/live writer lock of .* on chain 31337 was lost: .*terminat/i)]);
+      expect(errors.map((e) => (e instanceof Error ? e.message : String(e)))).toEqual([expect.stringMatching(/live writer lock of .* on chain 31337 was lost: .*terminat/i)]);
       await second.run([plan], at);
       expect(second.status().lastSkip).toBe('the writer lock was lost: nothing is sent');
       expect((await store.store.query('select id from intents where account = $1 and nonce >= $2', [hotKey, before])).rows).toEqual([]);
