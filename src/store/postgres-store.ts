@@ -45,6 +45,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.maxConnections ?? 10,
+    // TCP keepalive: a connection a NAT or a failed host dropped silently is found dead within
+    // minutes, not never (the live writer lock's connection waits idle for the process's life).
+    keepAlive: true,
     types: { getTypeParser: getTypeParser as pg.CustomTypesConfig['getTypeParser'] },
     // Every pooled connection starts in the schema, so no statement can miss it.
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),

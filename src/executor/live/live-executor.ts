@@ -2,7 +2,7 @@ import type { Address, Hex } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
 import type { RpcBatchResult, RpcCall } from '../../chain/rpc-pool.ts';
 import type { BlockHeader } from '../../chain/types.ts';
-import { InputError } from '../../errors.ts';
+import { InputError, RetryableError } from '../../errors.ts';
 import type { ModeSession } from '../../ledger/records.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import type { Store } from '../../store/types.ts';
@@ -212,6 +212,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   /** The head whose send committed an intent (a later part of the same block sends nothing). */
   let sentAtHead: Hex | null = null;
   let closed = false;
+  /** Intents refused by their block (simulation or gate) whose withdraw failed: their nonce goes to a cancellation. */
+  const refused = new Set<bigint>();
   // The writer lock's session ended (PostgreSQL): from now on another process may own the account,
   // so nothing is sent or tracked (lock.held() is false); the reason is the status's skip and
   // goes to the operator once. A restart takes the lock again and reconciles from the database.
@@ -238,6 +240,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   /** Broadcasts `attempt`'s bytes; the outcome of a failed send is left to the chain to tell. */
   async function broadcast(intent: Intent, attempt: Attempt, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
+    // Checked at every send and write, not only when a block's work starts: the lock can go while
+    // that work awaits the node or the database, and another process may own the account since.
+    if (!lock.held()) return false;
     try {
       const answer = rpc.request('eth_sendRawTransaction', [attempt.rawTx]);
       // Over a WebSocket the request is written in this turn; over HTTP it is on its way.
@@ -268,6 +273,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (fees === null) return false;
     const firstGas = intent.attempts[0]!.gasLimit;
     const signed = await sign(kind, intent.nonce, fieldsOf(intent, kind, firstGas), fees, head.number);
+    if (!lock.held()) return true; // nothing recorded or sent; nothing more is done for the intent here either
     const attempt = await intents.addAttempt(intent, signed);
     if (kind === 'cancel') counts.cancellations += 1;
     else counts.replacements += 1;
@@ -283,6 +289,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   async function rebroadcast(intent: Intent, attempt: Attempt): Promise<void> {
+    if (!lock.held()) return;
     counts.rebroadcasts += 1;
     step('rebroadcast', intent, attempt);
     await broadcast(intent, attempt);
@@ -302,6 +309,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * signs anything.
    */
   async function sendBundle(intent: Intent, attempt: Attempt, head: BlockHeader, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
+    if (!lock.held()) return false;
     const first = head.number + 1n;
     const until = head.number + BigInt(bundle!.blocks) < intent.deadlineBlock ? head.number + BigInt(bundle!.blocks) : intent.deadlineBlock;
     targets.set(intent.id, { until, explainFrom: first });
@@ -380,6 +388,15 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     const chainNonce = value(0) === undefined ? null : BigInt(value(0) as string);
     const known = intent.attempts.map((_, i) => value(1 + n + i) !== undefined && value(1 + n + i) !== null);
     const mined = firstMined(answers, n);
+    // A receipt is proof of inclusion; its absence is proof of nothing while any read of the
+    // intent failed (a node's "request timed out", "transaction indexing is in progress"): a
+    // reorg, a drop, a replacement or a re-broadcast decided on it could settle a mined execution
+    // as dropped. Nothing is decided this block; the next one reads again.
+    const failed = answers.length < 1 + 2 * n ? undefined : answers.find((answer) => !answer.ok);
+    if (mined === null && (answers.length < 1 + 2 * n || failed !== undefined)) {
+      const why = failed === undefined || failed.ok ? 'a short answer' : failed.error.message;
+      throw new RetryableError(`tracking intent ${intent.id} (nonce ${intent.nonce}) at block ${head.number}: a read failed (${why}); nothing decided until a block's reads all answer`);
+    }
 
     if (mined !== null) {
       const attempt = intent.attempts[mined.index]!;
@@ -415,7 +432,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       // not ours used the nonce (the key is used elsewhere). Read the receipts once more first: a
       // block may have been mined between the two reads of the batch.
       const again = await rpc.batch(intent.attempts.map((a) => ({ method: 'eth_getTransactionReceipt', params: [a.txHash] })));
-      if (again.some((r) => r.ok && r.result !== null)) return;
+      if (again.length < intent.attempts.length || again.some((r) => !r.ok || r.result !== null)) return;
       await intents.finalize(intent, 'dropped', `nonce ${intent.nonce} was used by a transaction that is not one of this intent's attempts`);
       counts.dropped += 1;
       unsynced.add(intent.id);
@@ -423,6 +440,12 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       return;
     }
     const last = intent.attempts.at(-1)!;
+    if (refused.has(intent.id) && last.kind !== 'cancel' && !startup) {
+      // Its simulation or the gate refused it and it could not be withdrawn: the nonce is taken by
+      // a cancellation (public, as in bundle mode past a deadline), never by the refused bytes.
+      await replace(intent, 'cancel', head);
+      return;
+    }
     if (bundle !== undefined && last.kind !== 'cancel') return trackBundle(intent, last, head);
     if (startup) return rebroadcast(intent, last);
     const inPool = known.some(Boolean);
@@ -515,6 +538,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   async function trackAll(head: BlockHeader, startup: boolean, read?: ChainRead): Promise<void> {
     let complete = true;
     for (const intent of open) {
+      if (!lock.held()) {
+        complete = false; // another process may own the account now: nothing is tracked or sent
+        break;
+      }
       try {
         await track(intent, head, startup, read);
       } catch (error) {
@@ -526,6 +553,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     for (const id of targets.keys()) if (!open.some((i) => i.id === id)) targets.delete(id);
     for (const id of notified) if (!open.some((i) => i.id === id)) notified.delete(id);
     for (const id of minedReceipts.keys()) if (!open.some((i) => i.id === id)) minedReceipts.delete(id);
+    for (const id of refused) if (!open.some((i) => i.id === id)) refused.delete(id);
     // Only a tracking that read every intent vouches for the in-memory state (knownFree).
     trackedHead = complete ? head.hash : null;
   }
@@ -622,20 +650,28 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     ahead?.catch(() => undefined); // awaited below
     /** The commit made ahead has its verdict: taken back, or handed on to be sent. */
     let aheadDecided = ahead === null;
-    const takeBack = async (why: string): Promise<void> => {
+    /** Takes the commit made ahead back; false when it could not be (then nothing else may be signed or sent this block). */
+    const takeBack = async (why: string): Promise<boolean> => {
       aheadDecided = true;
       const created = await ahead?.catch((error: unknown) => {
         options.onError?.(error);
         return null;
       });
-      if (created === null || created === undefined) return;
+      if (created === null || created === undefined) return true;
+      // Without the lock another process may have loaded the intent already: it is left as a
+      // crash would leave it (the next owner's start-up re-broadcasts it).
+      if (!lock.held()) return false;
       try {
         await intents.withdraw(created.intent);
         counts.withdrawn += 1;
+        return true;
       } catch (error) {
-        // Still in the database: tracked from now on like any intent (re-broadcast, replaced, cancelled).
+        // Still in the database, holding its nonce: tracked from now on, and its nonce taken by a
+        // cancellation, never by the bytes this block refused.
         open.push(created.intent);
+        refused.add(created.intent.id);
         options.onError?.(new Error(`${why}; ${errorText(error)}`));
+        return false;
       }
     };
     try {
@@ -657,7 +693,11 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         const plan: Plan = result.plan;
         const why = refusal(result, head);
         if (why !== null) {
-          if (i === 0) await takeBack(why);
+          if (i === 0 && !(await takeBack(why))) {
+            // The refused intent still holds the next nonce: nothing else is signed behind it.
+            lastSkip = `${why}; its intent could not be taken back, so nothing else is sent this block`;
+            return;
+          }
           if (unsendable(plan, head) !== null) lastSkip = why;
           continue;
         }
@@ -693,7 +733,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   try {
     const chainNonce = BigInt((await rpc.request('eth_getTransactionCount', [account.address, 'latest'])) as string);
     await intents.initNonce(chainNonce);
-    for (const id of await intents.withoutExecutionRow()) unsynced.add(id);
+    for (const id of await intents.executionRowsBehind()) unsynced.add(id);
     open = await intents.openIntents();
     reconciled.intents = open.length;
     if (open.length > 0) {

@@ -143,6 +143,28 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(row['settled_attempt']).toBe(first!.id);
   }, TEST_TIMEOUT_MS);
 
+  it('a receipt read the node answers with an error decides nothing: a mined execution is not settled dropped; a later block settles it', async () => {
+    const { plan, head: at } = await nextPlan();
+    const nonce = await sendLive(plan, at);
+    const [sent] = await attemptsOf(nonce);
+    // The block that mines it is tracked while every receipt read fails (the account's mined count
+    // still answers: past this nonce). Before, that read as "a transaction not ours used the nonce".
+    rpc.failReceiptReads(true);
+    try {
+      await mine();
+    } finally {
+      rpc.failReceiptReads(false);
+    }
+    const receipt = await receiptOf(sent!.tx_hash);
+    expect(receipt).not.toBeNull();
+    const held = await intentAt(nonce);
+    expect([held['state'], held['included_block']]).toEqual(['unconfirmed', null]);
+    const row = await untilFinal(nonce);
+    expect(row['state']).toBe(BigInt(receipt!.status) === 1n ? 'confirmed' : 'failed');
+    expect([row['settled_attempt'], row['included_block']]).toEqual([sent!.id, BigInt(receipt!.blockNumber)]);
+    expect(await attemptsOf(nonce)).toHaveLength(1);
+  }, TEST_TIMEOUT_MS);
+
   it('a dropped transaction is replaced on its nonce (both fees +10 %); the original mined after its replacement settles the intent once', async () => {
     const { plan, head: at } = await nextPlan();
     const nonce = await sendLive(plan, at);

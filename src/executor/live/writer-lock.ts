@@ -35,6 +35,9 @@ export async function acquireWriterLock(store: Store, chainId: number, account: 
   let lockLost!: (cause: Error) => void;
   const lost = new Promise<Error>((resolve) => (lockLost = resolve));
   const holding = store.transaction(async (tx) => {
+    // The lock's transaction waits idle for the executor's life: a server or role setting of
+    // idle_in_transaction_session_timeout would end it (and the lock with it) after that long.
+    await tx.query('set local idle_in_transaction_session_timeout = 0');
     const { rows } = await tx.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext($1)) as ok', [key]);
     held = rows[0]?.ok === true;
     taken(held);

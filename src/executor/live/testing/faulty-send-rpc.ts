@@ -1,3 +1,4 @@
+import { RpcCallError } from '../../../chain/rpc-errors.ts';
 import type { LiveRpc } from '../live-executor.ts';
 
 /**
@@ -5,7 +6,9 @@ import type { LiveRpc } from '../live-executor.ts';
  * fails the way a 429, a 500 or a timeout leaves a sender, in one of two ways: `lost-request`
  * (the node never saw it) or `lost-answer` (the node took it and the answer never came back).
  * Either way the caller cannot know. The next simulation (`eth_simulateV1`) can fail too, as when
- * every endpoint is down. Everything else goes to the real node untouched.
+ * every endpoint is down. Receipt reads can answer with the node's error (a JSON-RPC error such as
+ * "request timed out", handed back per call, not failed over). Everything else goes to the real
+ * node untouched.
  */
 
 export type SendFault = 'lost-request' | 'lost-answer';
@@ -15,6 +18,8 @@ export interface FaultySendRpc extends LiveRpc {
   failNextSend(fault: SendFault): void;
   /** The next batch holding an `eth_simulateV1` fails (never reaches the node). */
   failNextSimulation(): void;
+  /** While on, every `eth_getTransactionReceipt` in a batch answers with a node's error instead. */
+  failReceiptReads(on: boolean): void;
   /** Sends that reached the node, by raw transaction. */
   readonly forwardedSends: string[];
 }
@@ -23,6 +28,7 @@ export interface FaultySendRpc extends LiveRpc {
 export function faultySendRpc(rpc: LiveRpc): FaultySendRpc {
   let armed: SendFault | null = null;
   let simulationArmed = false;
+  let receiptsFail = false;
   const forwardedSends: string[] = [];
   return {
     forwardedSends,
@@ -31,6 +37,9 @@ export function faultySendRpc(rpc: LiveRpc): FaultySendRpc {
     },
     failNextSimulation() {
       simulationArmed = true;
+    },
+    failReceiptReads(on) {
+      receiptsFail = on;
     },
     async request(method, params) {
       if (method !== 'eth_sendRawTransaction' || armed === null) {
@@ -51,7 +60,10 @@ export function faultySendRpc(rpc: LiveRpc): FaultySendRpc {
         simulationArmed = false;
         throw new Error('batch of eth_simulateV1: every RPC endpoint failed (injected)');
       }
-      return rpc.batch(calls);
+      const answers = await rpc.batch(calls);
+      if (!receiptsFail) return answers;
+      return answers.map((answer, i) => (calls[i]!.method !== 'eth_getTransactionReceipt' ? answer
+        : { ok: false as const, error: new RpcCallError('eth_getTransactionReceipt', -32000, 'request timed out (injected)', null, 'injected') }));
     },
   };
 }
