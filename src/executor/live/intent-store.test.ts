@@ -2,7 +2,11 @@ import { keccak256, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { expect, it } from 'vitest';
 import type { Plan } from '../../orchestrator/plan.ts';
+import { createLedgerWriter } from '../../ledger/ledger-writer.ts';
+import { enterModeSession } from '../../ledger/mode-session.ts';
+import { sampleOpportunity, samplePlan, sampleResult } from '../../ledger/testing/sample-records.ts';
 import { forEachBackend } from '../../store/test-store.ts';
+import { syncExecutionRows } from './execution-rows.ts';
 import { IntentStore, type NewAttempt } from './intent-store.ts';
 import { lostAnswerStore } from './testing/lost-answer-store.ts';
 import { acquireWriterLock } from './writer-lock.ts';
@@ -111,6 +115,35 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     await first.release();
     const again = await acquireWriterLock(db.store, CHAIN, writer);
     await again.release();
+  });
+
+  it('an execution row older than its intent (a restart between a settlement and the ledger\'s update) is found behind and caught up', async () => {
+    // The ledger's decision row the execution row links to, as the engine's ledger writer writes it.
+    const session = await enterModeSession(db.store, 'live', CHAIN);
+    const writer = createLedgerWriter({ store: db.store, session });
+    const opportunity = sampleOpportunity(77);
+    const plan = samplePlan(opportunity, 177n);
+    const ref = writer.sighted({ opportunity, block: 177n, gasPrice: 2n * 10n ** 9n, at: new Date() });
+    writer.simulated(writer.decided(ref, { decision: { outcome: 'planned', plan }, block: 177n, at: new Date() }), { kind: 'result', result: sampleResult(plan, true), at: new Date() });
+    await writer.flush();
+    const intents = new IntentStore(db.store, CHAIN, plan.from);
+    await intents.initNonce(0n);
+    const { intent } = (await intents.createIntent({ plan, opportunityKey: 'behind|77', modeSession: session.id, simulatedProfit: plan.expectedProfit, sign: signed }))!;
+    const statusOf = async (): Promise<string | undefined> => (await db.store.query<{ status: string }>('select status from executions where intent_id = $1', [intent.id])).rows[0]?.status;
+    // No row yet: behind.
+    expect(await intents.executionRowsBehind()).toEqual([intent.id]);
+    expect(await syncExecutionRows(db.store, [intent.id])).toEqual([intent.id]);
+    expect(await statusOf()).toBe('pending');
+    // A row written after the intent's last change is not behind (set a second later here: PGlite's
+    // clock ticks in milliseconds, and a row of the same tick counts as behind).
+    await db.store.query("update executions set updated_at = now() + interval '1 second' where intent_id = $1", [intent.id]);
+    expect(await intents.executionRowsBehind()).toEqual([]);
+    // Settled, then the process stops before the ledger's update: the row says pending, behind.
+    await db.store.query("update executions set updated_at = now() - interval '1 second' where intent_id = $1", [intent.id]);
+    await intents.finalize(intent, 'dropped', 'nonce used elsewhere (test)');
+    expect(await intents.executionRowsBehind()).toEqual([intent.id]);
+    expect(await syncExecutionRows(db.store, [intent.id])).toEqual([intent.id]);
+    expect(await statusOf()).toBe('dropped');
   });
 
   it('a writer lock whose session the server ended is lost at once, with its cause; the account is free for the next writer (PostgreSQL)', async () => {

@@ -318,10 +318,19 @@ export class IntentStore {
     intent.state = state;
   }
 
-  /** Intents of this account whose ledger execution row is missing (a restart before the ledger caught up). */
-  async withoutExecutionRow(): Promise<bigint[]> {
+  /**
+   * Intents of this account whose ledger execution row is missing or older than the intent's last
+   * change (its state, inclusion, or an attempt made or sent): a restart came before the ledger
+   * caught up, say between an intent's settlement and its row's update. Closed intents too: they
+   * are no longer tracked, so nothing else would ever correct their row. A row written in the
+   * same clock tick as the change counts as behind (PGlite's clock ticks in milliseconds): it is
+   * written again, which changes nothing.
+   */
+  async executionRowsBehind(): Promise<bigint[]> {
     const { rows } = await this.store.query<{ id: bigint }>(
-      'select i.id from intents i where i.chain_id = $1 and i.account = $2 and i.mode_session is not null and not exists (select 1 from executions e where e.intent_id = i.id)',
+      `select i.id from intents i where i.chain_id = $1 and i.account = $2 and i.mode_session is not null and not exists (
+         select 1 from executions e where e.intent_id = i.id and e.updated_at > greatest(i.updated_at,
+           (select max(greatest(a.created_at, a.sent_at)) from intent_attempts a where a.intent_id = i.id)))`,
       [this.chainId, lower(this.account)],
     );
     return rows.map((r) => BigInt(r.id));
