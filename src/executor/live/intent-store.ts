@@ -182,9 +182,8 @@ export class IntentStore {
     const row = rows[0]!;
     if (row.taken) return null;
     if (row.intent_id === null || row.attempt_id === null) {
-      const held = await this.store.query<{ next_nonce: bigint }>('select next_nonce from live_accounts where chain_id = $1 and account = $2', [this.chainId, lower(this.account)], { bigint: ['next_nonce'] });
-      this.nextNonce = held.rows[0]?.next_nonce;
-      throw new Error(`the next nonce of ${this.account} on chain ${this.chainId} is ${held.rows[0]?.next_nonce ?? 'not set (initNonce first)'} in the database, not ${nonce}: another writer? nothing was committed`);
+      const held = await this.reloadNonce();
+      throw new Error(`the next nonce of ${this.account} on chain ${this.chainId} is ${held ?? 'not set (initNonce first)'} in the database, not ${nonce}: another writer? nothing was committed`);
     }
     this.nextNonce = nonce + 1n;
     const attempt: Attempt = { ...signed, id: BigInt(row.attempt_id), intentId: BigInt(row.intent_id), sentAt: null, broadcasts: Number(row.attempt_broadcasts) };
@@ -195,6 +194,16 @@ export class IntentStore {
       deadline_block: plan.deadlineBlock, predicted_profit: plan.expectedProfit, settled_attempt: null, included_block: null, included_hash: null,
     };
     return { intent: toIntent(written, [attempt]), attempt };
+  }
+
+  /**
+   * Reads the next nonce back from the database: after a commit that found the row moved, or one
+   * whose outcome is unknown (its answer and its read-back both lost).
+   */
+  async reloadNonce(): Promise<bigint | undefined> {
+    const held = await this.store.query<{ next_nonce: bigint }>('select next_nonce from live_accounts where chain_id = $1 and account = $2', [this.chainId, lower(this.account)], { bigint: ['next_nonce'] });
+    this.nextNonce = held.rows[0]?.next_nonce;
+    return this.nextNonce;
   }
 
   /** The intent of `opportunityKey` whose first attempt is the transaction `txHash`, with that attempt; null when there is none. */

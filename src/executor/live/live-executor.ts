@@ -212,8 +212,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   /** The head whose send committed an intent (a later part of the same block sends nothing). */
   let sentAtHead: Hex | null = null;
   let closed = false;
-  /** Intents refused by their block (simulation or gate) whose withdraw failed: their nonce goes to a cancellation. */
+  /** Intents refused by their block (simulation or gate) whose withdraw failed, or found after a lost commit: their nonce goes to a cancellation. */
   const refused = new Set<bigint>();
+  /** A commit failed without a known outcome: the database may hold an intent this process does not track. */
+  let commitUnknown = false;
   // The writer lock's session ended (PostgreSQL): from now on another process may own the account,
   // so nothing is sent or tracked (lock.held() is false); the reason is the status's skip and
   // goes to the operator once. A restart takes the lock again and reconciles from the database.
@@ -359,7 +361,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   /** How a mined `attempt` settles `intent`, once final: confirmed, failed (reverted) or dropped (the cancellation took the nonce). */
   function finalOutcome(attempt: Attempt, receipt: RpcReceipt): { state: 'confirmed' | 'failed' | 'dropped'; reason: string | null } {
     const state = attempt.kind === 'cancel' ? 'dropped' : BigInt(receipt.status) === 1n ? 'confirmed' : 'failed';
-    const reason = attempt.kind === 'cancel' ? 'cancelled: its deadline passed before it was mined (the nonce went to the cancellation)'
+    const reason = attempt.kind === 'cancel' && refused.has(attempt.intentId) ? 'cancelled: refused by its simulation or the gate, or its commit\'s answer lost, and not taken back (the nonce went to the cancellation)'
+      : attempt.kind === 'cancel' ? 'cancelled: its deadline passed before it was mined (the nonce went to the cancellation)'
       : state === 'failed' ? 'mined and reverted' : null;
     return { state, reason };
   }
@@ -447,7 +450,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       return;
     }
     if (bundle !== undefined && last.kind !== 'cancel') return trackBundle(intent, last, head);
-    if (startup) return rebroadcast(intent, last);
+    // At start-up the identical bytes go out again, unless the plan's deadline has passed (they
+    // would only be mined as a revert): then the rules below cancel the nonce.
+    if (startup && head.number < intent.deadlineBlock) return rebroadcast(intent, last);
     const inPool = known.some(Boolean);
     if (inPool) {
       for (const [i, attempt] of intent.attempts.entries()) if (known[i] && attempt.sentAt === null) await intents.markSent(intent, attempt);
@@ -537,6 +542,15 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   async function trackAll(head: BlockHeader, startup: boolean, read?: ChainRead): Promise<void> {
     let complete = true;
+    if (commitUnknown && lock.held()) {
+      try {
+        await adoptUnknownCommits();
+      } catch (error) {
+        options.onError?.(error);
+        trackedHead = null; // knownFree does not vouch meanwhile; the next block looks again
+        return;
+      }
+    }
     for (const intent of open) {
       if (!lock.held()) {
         complete = false; // another process may own the account now: nothing is tracked or sent
@@ -608,6 +622,24 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     return null;
   }
 
+  /**
+   * After a commit whose outcome is unknown: any open intent the database holds that this process
+   * does not track was written by it. Never sent, its simulation's verdict unknown: tracked, and
+   * its nonce taken by a cancellation (the refused path). The next nonce is read back. Before
+   * this, such an intent held its nonce unseen, and the next one, a nonce later, could never be mined.
+   */
+  async function adoptUnknownCommits(): Promise<void> {
+    const stored = await intents.openIntents();
+    for (const intent of stored) {
+      if (open.some((o) => o.id === intent.id)) continue;
+      open.push(intent);
+      refused.add(intent.id);
+      unsynced.add(intent.id);
+    }
+    await intents.reloadNonce();
+    commitUnknown = false;
+  }
+
   /** Signs `plan` with the next nonce and commits it as an intent with its attempt (null: the opportunity already has one). */
   async function commit(plan: Plan, simulatedProfit: bigint | null, head: BlockHeader, marks: SendMarks): Promise<{ intent: Intent; attempt: Attempt } | null> {
     const created = await intents.createIntent({
@@ -618,6 +650,11 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         options.onStep?.('signed', { intent: 0n, nonce, txHash: signed.txHash });
         return signed;
       },
+    }).catch((error: unknown) => {
+      // Written or not, nobody knows (the answer and the read-back can both be lost): looked up
+      // before anything else is signed or tracked (adoptUnknownCommits).
+      commitUnknown = true;
+      throw error;
     });
     if (created !== null) {
       marks.committed = performance.now();
@@ -645,6 +682,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     // first): the account is busy with it; nothing is committed ahead to be taken back. The
     // block did send, so there is no skip to report.
     if (sentAtHead === head.hash) return;
+    if (commitUnknown) await adoptUnknownCommits();
     const first = plans[0]!;
     const ahead = unsendable(first, head) === null ? commit(first, null, head, marks) : null;
     ahead?.catch(() => undefined); // awaited below

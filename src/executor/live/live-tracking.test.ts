@@ -18,6 +18,7 @@ import { createLiveExecutor, type LiveExecutor } from './live-executor.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { planHunt } from './testing/plan-hunt.ts';
 import { faultySendRpc, type FaultySendRpc } from './testing/faulty-send-rpc.ts';
+import { lostAnswerStore, type LostAnswerStore } from './testing/lost-answer-store.ts';
 
 /**
  * The live executor's tracking on a chain the test mines by hand (automine off), so every
@@ -48,6 +49,8 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   let engine: Engine;
   let pool: RpcPool;
   let rpc: FaultySendRpc;
+  /** The executor's database, which can lose a statement's answer. */
+  let lossy: LostAnswerStore;
   let live: LiveExecutor;
   const dir = mkdtempSync(join(tmpdir(), 'orion-live-tracking-'));
   const simulated: SimulatedEvent[] = [];
@@ -102,8 +105,9 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
       mode: 'sim', pollIntervalMs: 50, onSimulated: (event) => void simulated.push(event), onOpportunities: (block) => void (scanned = block),
     });
     rpc = faultySendRpc(pool);
+    lossy = lostAnswerStore(store.store);
     live = await createLiveExecutor({
-      store: store.store, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
+      store: lossy, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
       settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
     });
   });
@@ -280,6 +284,29 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     await untilFinal(before);
     expect(BigInt(await request('eth_getTransactionCount', [hotKey, 'latest']) as string)).toBe(before + 1n);
   }, TEST_TIMEOUT_MS);
+  it('a commit whose answer and read-back were both lost: the intent it wrote is found before anything else and its nonce cancelled; no gap, its bytes never sent', async () => {
+    const { plan, head: at } = await nextPlan();
+    const before = await nonceRow();
+    const sendsBefore = rpc.forwardedSends.length;
+    // The commit runs, its answer is lost, and so is the read-back that would have found it.
+    lossy.loseNext('orion_create_intent', 'after');
+    lossy.loseNext('select * from intents where chain_id', 'before');
+    await expect(live.run([plan], at)).rejects.toThrow(/connection terminated unexpectedly/);
+    const [written] = await attemptsOf(before);
+    expect([written!.kind, written!.sent_at, await nonceRow()]).toEqual(['execute', null, before + 1n]);
+    // The next block finds it and takes its nonce with a cancellation: the chain's count moves on.
+    const row = await untilFinal(before);
+    const attempts = await attemptsOf(before);
+    expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
+    expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
+    expect(BigInt(await request('eth_getTransactionCount', [devnet.executor!.hotKey, 'latest']) as string)).toBe(before + 1n);
+    expect(rpc.forwardedSends.slice(sendsBefore)).not.toContain(written!.raw_tx);
+    // The next plan takes the next nonce.
+    const next = await nextPlan();
+    expect(await sendLive(next.plan, next.head)).toBe(before + 1n);
+    await untilFinal(before + 1n);
+  }, TEST_TIMEOUT_MS);
+
   // The last two: they end the file's executor.
   it('closing between run() and its queued send: nothing is signed, committed or sent', async () => {
     const { plan, head: at } = await nextPlan();

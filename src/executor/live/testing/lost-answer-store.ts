@@ -3,8 +3,9 @@ import type { Store } from '../../../store/types.ts';
 /**
  * TEST CODE — a fault injector in front of a real store: the next statement whose SQL contains
  * `match` fails the way a dropped connection leaves its caller, `after` the database ran it (the
- * commit happened, its answer was lost) or `before` (it never reached the database). Everything
- * else goes to the real database untouched.
+ * commit happened, its answer was lost) or `before` (it never reached the database). Several
+ * faults can be armed at once (each for its own `match`, used once). Everything else goes to the
+ * real database untouched.
  */
 export interface LostAnswerStore extends Store {
   loseNext(match: string, when: 'before' | 'after'): void;
@@ -12,7 +13,7 @@ export interface LostAnswerStore extends Store {
 
 /** Wraps `store`. */
 export function lostAnswerStore(store: Store): LostAnswerStore {
-  let armed: { match: string; when: 'before' | 'after' } | null = null;
+  const armed: { match: string; when: 'before' | 'after' }[] = [];
   return {
     backend: store.backend,
     location: store.location,
@@ -20,12 +21,12 @@ export function lostAnswerStore(store: Store): LostAnswerStore {
     close: () => store.close(),
     exec: (sql) => store.exec(sql),
     loseNext(match, when) {
-      armed = { match, when };
+      armed.push({ match, when });
     },
     async query(sql, params, options) {
-      const fault = armed !== null && sql.includes(armed.match) ? armed : null;
-      if (fault === null) return store.query(sql, params, options);
-      armed = null;
+      const index = armed.findIndex((fault) => sql.includes(fault.match));
+      if (index < 0) return store.query(sql, params, options);
+      const [fault] = armed.splice(index, 1) as [{ match: string; when: 'before' | 'after' }];
       if (fault.when === 'after') await store.query(sql, params, options);
       throw new Error(`connection terminated unexpectedly (injected ${fault.when} the statement ran)`);
     },
