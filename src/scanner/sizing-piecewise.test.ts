@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { yieldToRunner } from '../../test/yield-to-runner.ts';
 import { describe, expect, it } from 'vitest';
 import { getAmountOut } from '../amm/uniswap-v2.ts';
 import { AmmError } from '../amm/errors.ts';
@@ -106,16 +107,17 @@ describe('piecewise sizing of routes with V3 hops', () => {
     expect(profitable, `profitable cycles (seed ${seed}, TEST_SEED=${seed} replays)`).toBeGreaterThan(5);
   });
 
-  it('bounds the exact profit when a price sits a hair from the tick its range ends at (a boundary the floats place by cancellation)', () => {
+  it('bounds the exact profit when a price sits a hair from the tick its range ends at (a boundary the floats place by cancellation)', async () => {
     let kinks = 0;
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.bigInt({ min: 10n ** 15n, max: 10n ** 24n }),
         fc.integer({ min: 1, max: 3 }),
         fc.double({ min: -13, max: -5, noNaN: true }),
         fc.double({ min: 1.02, max: 5, noNaN: true }),
         fc.bigInt({ min: 10n ** 16n, max: 10n ** 20n }),
-        (liquidity, width, distance, gap, reserve) => {
+        async (liquidity, width, distance, gap, reserve) => {
+          await yieldToRunner();
           // One range [-width, 0) holding the price just above its lower tick, nothing beyond:
           // a zeroForOne swap runs it dry a few wei of input in, where the route's profit has its kink.
           const spec = { tickSpacing: 1, fee: 100, positions: [{ lower: -width, width, liquidity }], tickSteps: -width, within: 0 };
@@ -194,11 +196,12 @@ describe('piecewise sizing of routes with V3 hops', () => {
     expect(withinTick).toBeGreaterThan(20);
   });
 
-  it('matches or beats the golden-section search on deep random cycles, up to the rounding of a hop', () => {
+  it('matches or beats the golden-section search on deep random cycles, up to the rounding of a hop', async () => {
     const deep = v3Spec({ minLiquidity: 10n ** 17n, maxLiquidity: 10n ** 22n });
     const tally = { better: 0, same: 0, worse: 0 };
-    fc.assert(
-      fc.property(fc.boolean(), deep, deep, fc.bigInt({ min: 10n ** 17n, max: 10n ** 22n }), fc.integer({ min: 850, max: 1150 }), fc.constantFrom(0n, 500n), (threeHop, specA, specB, reserve, permille, flashFeePips) => {
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), deep, deep, fc.bigInt({ min: 10n ** 17n, max: 10n ** 22n }), fc.integer({ min: 850, max: 1150 }), fc.constantFrom(0n, 500n), async (threeHop, specA, specB, reserve, permille, flashFeePips) => {
+        await yieldToRunner();
         const { table, cycles, v3, route } = routeOver(closedMarket(threeHop, v3PoolFrom(1, 0, 1, specA), v3PoolFrom(2, 1, 2, specB), reserve, permille));
         const sizer = new PiecewiseSizer(v3);
         const limits = { ...UNCAPPED, flashFeePips };

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { yieldToRunner } from '../../test/yield-to-runner.ts';
 import { describe, expect, it } from 'vitest';
 import { AmmError } from '../amm/errors.ts';
 import { swap } from '../amm/uniswap-v3/pool.ts';
@@ -70,16 +71,17 @@ const arbitrum = sharedData('snapshots/arbitrum-uniswap-2024-11-01.json');
 const base = sharedData('snapshots/base-uniswap-2024-11-01.json');
 
 describe('cached route quotes', () => {
-  it('equal the swap loop run whole, on random multi-tick pools (checkpoints, plateau fills, least inputs)', () => {
+  it('equal the swap loop run whole, on random multi-tick pools (checkpoints, plateau fills, least inputs)', async () => {
     const deep = v3Spec({ minLiquidity: 10n ** 12n, maxLiquidity: 10n ** 22n });
     let withCheckpoints = 0;
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         deep,
         deep,
         fc.bigInt({ min: 10n ** 12n, max: 10n ** 22n }),
         fc.array(fc.double({ min: 2, max: 23, noNaN: true }), { minLength: 6, maxLength: 6 }),
-        (specA, specB, reserve, exponents) => {
+        async (specA, specB, reserve, exponents) => {
+          await yieldToRunner();
           const { cycles, route, v3 } = routeOver([v3PoolFrom(1, 0, 1, specA), v3PoolFrom(2, 1, 2, specB), testPool(3, 2, 0, reserve, reserve)]);
           const cached = new CachedRoute(v3);
           for (let c = 0; c < cycles.count; c++) {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { yieldToRunner } from '../../test/yield-to-runner.ts';
 import { describe, expect, it } from 'vitest';
 import { AmmError } from '../amm/errors.ts';
 import { swap, type V3SwapPool } from '../amm/uniswap-v3/pool.ts';
@@ -27,11 +28,12 @@ function loopCount(pool: V3SwapPool, zeroForOne: boolean, amount: bigint): numbe
 }
 
 describe('ticks a V3 hop crosses', () => {
-  it('counts exactly what the whole swap loop crosses, across pool states sharing the full steps and jumps of one tick map', () => {
+  it('counts exactly what the whole swap loop crosses, across pool states sharing the full steps and jumps of one tick map', async () => {
     let crossed = 0;
     let many = 0;
-    fc.assert(
-      fc.property(pools, fc.boolean(), amounts, fc.array(fc.tuple(fc.boolean(), fc.bigInt({ min: 1n, max: 10n ** 23n })), { maxLength: 3 }), (start, zeroForOne, inputs, moves) => {
+    await fc.assert(
+      fc.asyncProperty(pools, fc.boolean(), amounts, fc.array(fc.tuple(fc.boolean(), fc.bigInt({ min: 1n, max: 10n ** 23n })), { maxLength: 3 }), async (start, zeroForOne, inputs, moves) => {
+        await yieldToRunner();
         let pool = start;
         const crossings = new V3Crossings({ get: () => pool });
         for (const [direction, amount] of [[zeroForOne, 0n] as const, ...moves]) {
