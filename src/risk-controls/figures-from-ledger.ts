@@ -5,11 +5,13 @@ import { lastRearm } from './breaker-repository.ts';
 
 /**
  * The protection figures read back from the ledger at start, so a restart forgets nothing the
- * breakers count: the day's P&L per base token (UTC day, this mode session, since the
- * daily-loss breaker was last re-armed) and the last outcomes for the revert window and the
- * routes' failures. In sim mode the outcomes are simulations taken as sent
- * (src/orchestrator/outcome-pnl.ts), less those a rule kept from being sent; in live mode they
- * are the session's settled intents with their realized net P&L (profit − gas in the base token).
+ * breakers count: the day's P&L per base token (UTC day, since the daily-loss breaker was last
+ * re-armed) and the last outcomes for the revert window and the routes' failures. In sim mode the
+ * outcomes are this mode session's simulations taken as sent (src/orchestrator/outcome-pnl.ts),
+ * less those a rule kept from being sent. In live mode they are the chain's settled intents, in
+ * every live session, with their realized net P&L (profit − gas in the base token): money lost
+ * stays lost across sessions, and a live boot (`ORION_MODE=live`) or a switch back into live
+ * starts a new session each time, so counting by session let every restart lose the day's limit again.
  */
 
 /** What the ledger says. */
@@ -23,11 +25,11 @@ export interface LedgerFigures {
 const GAS_COST = `case when o.gas_units = 0 then 0 else div(o.gas_cost * coalesce(s.gas_used, o.gas_units) + o.gas_units - 1, o.gas_units) end`;
 
 /** Reads the figures of session `session` (`window`: how many recent outcomes the revert breaker keeps). */
-export async function readFiguresFromLedger(db: Queryable, session: bigint, window: number, now: Date = new Date(), mode: 'sim' | 'live' = 'sim'): Promise<LedgerFigures> {
+export async function readFiguresFromLedger(db: Queryable, session: bigint, window: number, now: Date = new Date(), mode: 'sim' | 'live' = 'sim', chainId?: number): Promise<LedgerFigures> {
   const midnight = new Date(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
   const rearmed = await lastRearm(db, 'daily-loss');
   const since = rearmed !== null && rearmed > midnight ? rearmed : midnight;
-  if (mode === 'live') return readLiveFigures(db, session, window, since);
+  if (mode === 'live') return readLiveFigures(db, chainId ?? await chainOfSession(db, session), window, since);
   const pnl = await db.query<{ token: string; pnl: bigint }>(
     `select o.base_token as token, sum(case when s.status = 'ok' then s.simulated_profit else 0 end - ${GAS_COST}) as pnl
        from simulations s join opportunities o on o.id = s.opportunity_id
@@ -51,23 +53,30 @@ export async function readFiguresFromLedger(db: Queryable, session: bigint, wind
   };
 }
 
+/** The chain a mode session is on. */
+async function chainOfSession(db: Queryable, session: bigint): Promise<number> {
+  const { rows } = await db.query<{ chain_id: bigint }>('select chain_id from mode_sessions where id = $1', [session], { bigint: ['chain_id'] });
+  if (rows[0] === undefined) throw new Error(`mode session ${session} does not exist`);
+  return Number(rows[0].chain_id);
+}
+
 /**
- * Live: the session's settled intents, counted as the engine counts them when they settle
+ * Live: the chain's settled intents (every live session's), counted as the engine counts them when they settle
  * (src/engine: `liveOutcome`): confirmed made its realized net, failed reverted and paid gas, a
  * cancellation paid gas and is not the route's fault, a nonce taken by another sender made nothing.
  */
-async function readLiveFigures(db: Queryable, session: bigint, window: number, since: Date): Promise<LedgerFigures> {
+async function readLiveFigures(db: Queryable, chainId: number, window: number, since: Date): Promise<LedgerFigures> {
   const pnl = await db.query<{ token: string; pnl: bigint }>(
     `select base_token as token, sum(realized_net) as pnl from intents
-      where mode_session = $1 and final_at >= $2 and realized_net is not null group by base_token`,
-    [session, since], { bigint: ['pnl'] },
+      where chain_id = $1 and final_at >= $2 and realized_net is not null group by base_token`,
+    [chainId, since], { bigint: ['pnl'] },
   );
   const recent = await db.query<{ opportunity_key: string; token: string; state: string; block: bigint; at: Date; pnl: bigint | null; cancelled: boolean }>(
     `select opportunity_key, base_token as token, state, coalesce(included_block, plan_block) as block, final_at as at, realized_net as pnl,
             (state = 'dropped' and realized_net is not null) as cancelled
-       from intents where mode_session = $1 and final_at is not null
+       from intents where chain_id = $1 and final_at is not null
       order by final_at desc, id desc limit $2`,
-    [session, window], { bigint: ['block', 'pnl'] },
+    [chainId, window], { bigint: ['block', 'pnl'] },
   );
   return {
     dailyPnl: new Map(pnl.rows.map((row) => [row.token.toLowerCase(), row.pnl])),

@@ -9,6 +9,7 @@ import { sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../led
 import { DEFAULT_LIMITS, limitsToJson } from '../orchestrator/limits.ts';
 import type { MarketFacts } from '../orchestrator/protection.ts';
 import { forEachBackend } from '../store/test-store.ts';
+import { lostAnswerStore } from '../store/testing/lost-answer-store.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import { collectStatusGauges } from '../telemetry/status-gauges.ts';
 import { openProtections, type Protections, type ProtectionAuditEvent } from './protections-service.ts';
@@ -160,5 +161,39 @@ forEachBackend('protections service', (db) => {
     expect((await metrics.scrape()).body).toMatch(/^orion_breaker_tripped\{rule="daily-loss"\} 0$/m);
     expect(restarted.check('plan', market(703n), opportunity, route, plan, null)).toBeNull();
     await expect(restarted.rearm('daily-loss', 'again', ALICE)).rejects.toThrow('not tripped');
+  });
+  it('a breaker trip whose write failed holds through refreshes and is written again; a kill switch engage holds when its write fails', async () => {
+    const lossy = lostAnswerStore(db.store);
+    const session = await enterModeSession(db.store, 'sim', CHAIN);
+    const errors: unknown[] = [];
+    const folder = mkdtempSync(join(tmpdir(), 'orion-protections-lossy-'));
+    dirs.push(folder);
+    const p = await openProtections({ store: lossy, chainId: CHAIN, session: session.id, dataDir: folder, seed: DEFAULT_LIMITS, tokens: () => tokens, onError: (e) => void errors.push(e) });
+    await p.setLimits(['max_daily_loss.WETH=none', 'max_input.WETH=none', 'tokens.deny=none', 'revert_breaker.consecutive=2'], ALICE, null);
+    const tripsOf = async (): Promise<number> => (await db.store.query<{ n: string }>(
+      "select count(*)::text as n from breaker_trips where breaker = 'revert-breaker'")).rows.map((r) => Number(r.n))[0]!;
+    const before = await tripsOf();
+    // The trip's insert never reaches the database.
+    lossy.loseNext('insert into breaker_trips', 'before');
+    const reverted = sampleResult(plan, false);
+    p.observe(reverted, route);
+    p.observe(reverted, route);
+    expect(p.check('plan', market(900n), opportunity, route, plan, null)?.rule).toBe('revert-breaker');
+    await p.settle();
+    expect(errors.map(String)).toEqual([expect.stringMatching(/connection terminated unexpectedly/)]);
+    expect(await tripsOf()).toBe(before);
+    // A refresh reads no such trip; the breaker holds (its counts were reset when it tripped, so
+    // nothing would trip it again), and the refresh writes it again.
+    await p.refresh();
+    expect(p.check('plan', market(901n), opportunity, route, plan, null)?.rule).toBe('revert-breaker');
+    await p.settle();
+    expect(await tripsOf()).toBe(before + 1);
+    await p.refresh();
+    expect(p.check('plan', market(902n), opportunity, route, plan, null)?.rule).toBe('revert-breaker');
+    await p.rearm('revert-breaker', 'test over', ALICE);
+    // An engage whose write fails still stops the engine here (the API answers with the error).
+    lossy.loseNext('insert into kill_switch_events', 'before');
+    await expect(p.engageKillSwitch('database down', ALICE)).rejects.toThrow(/connection terminated unexpectedly/);
+    expect(p.check('plan', market(903n), opportunity, route, plan, null)?.rule).toBe('kill-switch');
   });
 });

@@ -115,7 +115,7 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
   const figures = new ProtectionFigures();
   figures.killSwitch = await readKillSwitch(store);
   for (const trip of await openTrips(store)) figures.breakers.set(trip.breaker, trip);
-  const ledger = await readFiguresFromLedger(store, options.session, limits.limits.revertBreaker.window, new Date(), options.mode ?? 'sim');
+  const ledger = await readFiguresFromLedger(store, options.session, limits.limits.revertBreaker.window, new Date(), options.mode ?? 'sim', options.chainId);
   figures.seedDailyPnl(ledger.dailyPnl);
   // The day's P&L is seeded above: the recent outcomes feed the breakers' counts only.
   for (const outcome of ledger.recentOutcomes) figures.observe({ ...outcome, pnl: null }, limits.limits.revertBreaker.window);
@@ -142,13 +142,35 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
     announce(event);
   };
 
+  /**
+   * Trips made here that a read of the database may not show yet: the write is running, failed
+   * (written again at the next refresh), or finished after a refresh's read began. A refresh keeps
+   * them, so a failed or late write never lifts a breaker that tripped.
+   */
+  const unwritten = new Map<string, { trip: BreakerTrip; state: 'writing' | 'failed' | 'written'; writtenAt: number }>();
+  const writeTrip = (tripped: BreakerTrip): void => {
+    const entry = { trip: tripped, state: 'writing' as 'writing' | 'failed' | 'written', writtenAt: 0 };
+    unwritten.set(tripped.breaker, entry);
+    background(recordTrip(store, tripped).then(
+      () => {
+        entry.state = 'written';
+        entry.writtenAt = performance.now();
+        return audit({ type: 'breaker.trip', actor: 'engine', details: { breaker: tripped.breaker, reason: tripped.reason, block: tripped.trippedBlock.toString() } });
+      },
+      (error: unknown) => {
+        entry.state = 'failed';
+        throw error;
+      },
+    ));
+  };
+
   const trip = (lock: Lock, block: bigint): void => {
     const untilBlock = lock.until.kind === 'block' ? lock.until.block : null;
     const tripped: BreakerTrip = { breaker: lock.rule, reason: lock.reason, trippedBlock: block, untilBlock, trippedAt: new Date() };
     figures.breakers.set(lock.rule, tripped);
     if (lock.rule === 'revert-breaker') figures.resetReverts();
     notify({ type: 'breaker.tripped', text: `Orion: the ${lock.rule} breaker tripped at block ${block}: ${lock.reason}`, details: { breaker: lock.rule, block: block.toString(), until: untilBlock?.toString() ?? 'rearm' } });
-    background(recordTrip(store, tripped).then(() => audit({ type: 'breaker.trip', actor: 'engine', details: { breaker: lock.rule, reason: lock.reason, block: block.toString() } })));
+    writeTrip(tripped);
   };
 
   const engageFromFile = (): void => {
@@ -167,6 +189,9 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
   const setKillSwitch = async (engaged: boolean, reason: string, actor: Actor): Promise<KillSwitchState> => {
     // Release removes the file first: otherwise the next block would engage it again from the file.
     if (!engaged) rmSync(killFile, { force: true });
+    // An engage holds in this process at once, before and whatever the write does (a database
+    // that fails must not keep the engine trading); a release waits for its write.
+    if (engaged && reason.trim() !== '') figures.killSwitch = { engaged: true, reason: reason.trim(), actor: actor.name, via: actor.via, at: new Date() };
     const state = await recordKillSwitch(store, engaged, reason, actor.name, actor.via);
     figures.killSwitch = state;
     notify({ type: 'kill-switch', text: `Orion: kill switch ${engaged ? 'ENGAGED' : 'released'} by ${actor.name}: ${state.reason}`, details: { engaged, via: actor.via } });
@@ -208,6 +233,7 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
     async rearm(breaker, reason, actor) {
       await rearmBreaker(store, breaker, actor.name, reason);
       figures.breakers.delete(breaker);
+      unwritten.delete(breaker);
       if (breaker === 'daily-loss') figures.resetDailyPnl();
       if (breaker === 'revert-breaker') figures.resetReverts();
       await audit({ type: 'breaker.rearm', actor: actor.name, details: { breaker, reason, via: actor.via } });
@@ -228,12 +254,23 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
     },
     history: (limit) => limitsHistory(store, limit),
     async refresh() {
+      const began = performance.now();
       const [stored, killSwitch, trips] = await Promise.all([currentLimits(store), readKillSwitch(store), openTrips(store)]);
-      if (stored !== undefined && stored.version !== limits.version) limits = stored;
+      // Only a newer version: a read that began before this process's own write must not undo it.
+      if (stored !== undefined && stored.version > limits.version) limits = stored;
       if (killSwitch !== null && (figures.killSwitch === null || killSwitch.at.getTime() >= figures.killSwitch.at.getTime())) figures.killSwitch = killSwitch;
-      // A trip still being written is not in the table yet: replace the trips only once writes are done.
-      if (pending.size === 0) figures.breakers.clear();
+      // The stored trips (another process's re-arm lifts one), plus this process's trips the read
+      // may not have seen; a failed write is made again.
+      figures.breakers.clear();
       for (const t of trips) figures.breakers.set(t.breaker, t);
+      for (const [breaker, entry] of unwritten) {
+        if (entry.state === 'written' && entry.writtenAt < began) {
+          unwritten.delete(breaker);
+          continue;
+        }
+        if (!figures.breakers.has(breaker)) figures.breakers.set(breaker, entry.trip);
+        if (entry.state === 'failed') writeTrip(entry.trip);
+      }
     },
     status() {
       const view = figures.view();

@@ -8,7 +8,7 @@ import { sampleOpportunity, samplePlan, sampleResult } from '../../ledger/testin
 import { forEachBackend } from '../../store/test-store.ts';
 import { syncExecutionRows } from './execution-rows.ts';
 import { IntentStore, type NewAttempt } from './intent-store.ts';
-import { lostAnswerStore } from './testing/lost-answer-store.ts';
+import { lostAnswerStore } from '../../store/testing/lost-answer-store.ts';
 import { acquireWriterLock } from './writer-lock.ts';
 
 // Test key only (anvil's account 3): the nonce rules, not the signature, are under test here.

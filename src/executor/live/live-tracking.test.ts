@@ -18,7 +18,7 @@ import { createLiveExecutor, type LiveExecutor } from './live-executor.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { planHunt } from './testing/plan-hunt.ts';
 import { faultySendRpc, type FaultySendRpc } from './testing/faulty-send-rpc.ts';
-import { lostAnswerStore, type LostAnswerStore } from './testing/lost-answer-store.ts';
+import { lostAnswerStore, type LostAnswerStore } from '../../store/testing/lost-answer-store.ts';
 
 /**
  * The live executor's tracking on a chain the test mines by hand (automine off), so every

@@ -1,4 +1,4 @@
-import type { Store } from '../../../store/types.ts';
+import type { Store } from '../types.ts';
 
 /**
  * TEST CODE — a fault injector in front of a real store: the next statement whose SQL contains

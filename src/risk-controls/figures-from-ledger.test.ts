@@ -1,0 +1,47 @@
+import { expect, it } from 'vitest';
+import { enterModeSession } from '../ledger/mode-session.ts';
+import { forEachBackend } from '../store/test-store.ts';
+import type { Queryable } from '../store/types.ts';
+import { readFiguresFromLedger } from './figures-from-ledger.ts';
+
+/**
+ * The live figures a restart reads back: the day's realized loss and the recent outcomes count
+ * every live session of the chain. A live boot (ORION_MODE=live) and a switch back into live each
+ * start a new mode session; counted per session, each restart gave the day's loss limit back.
+ */
+
+const CHAIN = 31337;
+const WETH = `0x${'0a'.repeat(20)}`;
+const ACCOUNT = `0x${'a1'.repeat(20)}`;
+
+/** A settled intent of `session` on `chain` with its realized net, final at `finalAt`. */
+async function settled(db: Queryable, chain: number, session: bigint, nonce: number, state: 'confirmed' | 'failed', realizedNet: bigint, finalAt: Date): Promise<void> {
+  await db.query(
+    `insert into intents (chain_id, account, opportunity_key, mode_session, nonce, state, plan, executor, base_token, plan_block, deadline_block, predicted_profit, realized_net, final_at)
+     values ($1, $2, $3, $4, $5, $6, '{}'::jsonb, $2, $7, 100, 102, 1000, $8, $9)`,
+    [chain, ACCOUNT, `figures|${chain}|${nonce}`, session, nonce, state, WETH, realizedNet, finalAt],
+  );
+}
+
+forEachBackend('protection figures from the ledger (live)', (db) => {
+  it('count every live session of the chain since UTC midnight, not only the newest: a restart keeps the day\'s loss', async () => {
+    const now = new Date();
+    const yesterday = new Date(now.getTime() - 26 * 3_600_000);
+    const first = await enterModeSession(db.store, 'live', CHAIN);
+    await settled(db.store, CHAIN, first.id, 1, 'failed', -300n, now);
+    await settled(db.store, CHAIN, first.id, 2, 'confirmed', 120n, yesterday);
+    // The restart: a new live session on the same chain.
+    const second = await enterModeSession(db.store, 'live', CHAIN);
+    await settled(db.store, CHAIN, second.id, 3, 'failed', -200n, now);
+    // Another chain's session in the same database counts for that chain only.
+    const other = await enterModeSession(db.store, 'live', 10);
+    await settled(db.store, 10, other.id, 1, 'failed', -5_000n, now);
+
+    const figures = await readFiguresFromLedger(db.store, second.id, 10, now, 'live');
+    expect(figures.dailyPnl).toEqual(new Map([[WETH, -500n]]));
+    // The revert window holds both sessions' outcomes of this chain, oldest first.
+    expect(figures.recentOutcomes.map((o) => [o.reverted, o.pnl])).toEqual([[false, 120n], [true, -300n], [true, -200n]]);
+    // The chain given outright reads the same.
+    expect((await readFiguresFromLedger(db.store, second.id, 10, now, 'live', CHAIN)).dailyPnl).toEqual(figures.dailyPnl);
+  });
+});
