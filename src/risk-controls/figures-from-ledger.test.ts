@@ -24,7 +24,7 @@ async function settled(db: Queryable, chain: number, session: bigint, nonce: num
 }
 
 forEachBackend('protection figures from the ledger (live)', (db) => {
-  it('count every live session of the chain since UTC midnight, not only the newest: a restart keeps the day\'s loss', async () => {
+  it('count every live session of the chain since UTC midnight, not only the newest, and what is mined but not final: a restart keeps the day\'s loss', async () => {
     const now = new Date();
     const yesterday = new Date(now.getTime() - 26 * 3_600_000);
     const first = await enterModeSession(db.store, 'live', CHAIN);
@@ -33,14 +33,22 @@ forEachBackend('protection figures from the ledger (live)', (db) => {
     // The restart: a new live session on the same chain.
     const second = await enterModeSession(db.store, 'live', CHAIN);
     await settled(db.store, CHAIN, second.id, 3, 'failed', -200n, now);
+    // Mined and reverted, not final yet: counted already (the executor counts at mining).
+    const { rows: [pending] } = await db.store.query<{ id: bigint }>(
+      `insert into intents (chain_id, account, opportunity_key, mode_session, nonce, state, plan, executor, base_token, plan_block, deadline_block, predicted_profit, realized_net, receipt_status, included_block)
+       values ($1, $2, 'figures|pending', $3, 4, 'unconfirmed', '{}'::jsonb, $2, $4, 100, 102, 1000, -50, 'reverted', 101) returning id`, [CHAIN, ACCOUNT, second.id, WETH]);
+    const { rows: [attempt] } = await db.store.query<{ id: bigint }>(
+      `insert into intent_attempts (intent_id, kind, raw_tx, tx_hash, gas_limit, max_fee_per_gas, max_priority_fee_per_gas, created_block)
+       values ($1, 'execute', '0x02', $2, 21000, 2, 1, 100) returning id`, [pending!.id, `0x${'77'.repeat(32)}`]);
+    await db.store.query('update intents set settled_attempt = $2 where id = $1', [pending!.id, attempt!.id]);
     // Another chain's session in the same database counts for that chain only.
     const other = await enterModeSession(db.store, 'live', 10);
     await settled(db.store, 10, other.id, 1, 'failed', -5_000n, now);
 
     const figures = await readFiguresFromLedger(db.store, second.id, 10, now, 'live');
-    expect(figures.dailyPnl).toEqual(new Map([[WETH, -500n]]));
-    // The revert window holds both sessions' outcomes of this chain, oldest first.
-    expect(figures.recentOutcomes.map((o) => [o.reverted, o.pnl])).toEqual([[false, 120n], [true, -300n], [true, -200n]]);
+    expect(figures.dailyPnl).toEqual(new Map([[WETH, -550n]]));
+    // The revert window holds both sessions' outcomes of this chain, oldest first (the mined one last).
+    expect(figures.recentOutcomes.map((o) => [o.reverted, o.pnl])).toEqual([[false, 120n], [true, -300n], [true, -200n], [true, -50n]]);
     // The chain given outright reads the same.
     expect((await readFiguresFromLedger(db.store, second.id, 10, now, 'live', CHAIN)).dailyPnl).toEqual(figures.dailyPnl);
   });

@@ -61,21 +61,27 @@ async function chainOfSession(db: Queryable, session: bigint): Promise<number> {
 }
 
 /**
- * Live: the chain's settled intents (every live session's), counted as the engine counts them when they settle
- * (src/engine: `liveOutcome`): confirmed made its realized net, failed reverted and paid gas, a
- * cancellation paid gas and is not the route's fault, a nonce taken by another sender made nothing.
+ * Live: the chain's intents (every live session's) that were mined or settled, counted as the live
+ * executor counts them once mined (src/executor/live/settled-outcome.ts): confirmed made its
+ * realized net, failed reverted and paid gas, a cancellation paid gas and is not the route's
+ * fault, a nonce taken by another sender made nothing. A mined intent not final yet counts as
+ * its receipt says (the executor tells the protections at mining, not at finality).
  */
 async function readLiveFigures(db: Queryable, chainId: number, window: number, since: Date): Promise<LedgerFigures> {
+  // When an outcome was counted: at finality, or for one mined and not final yet, its inclusion
+  // (the intent's last change).
   const pnl = await db.query<{ token: string; pnl: bigint }>(
     `select base_token as token, sum(realized_net) as pnl from intents
-      where chain_id = $1 and final_at >= $2 and realized_net is not null group by base_token`,
+      where chain_id = $1 and realized_net is not null and coalesce(final_at, updated_at) >= $2 group by base_token`,
     [chainId, since], { bigint: ['pnl'] },
   );
-  const recent = await db.query<{ opportunity_key: string; token: string; state: string; block: bigint; at: Date; pnl: bigint | null; cancelled: boolean }>(
-    `select opportunity_key, base_token as token, state, coalesce(included_block, plan_block) as block, final_at as at, realized_net as pnl,
-            (state = 'dropped' and realized_net is not null) as cancelled
-       from intents where chain_id = $1 and final_at is not null
-      order by final_at desc, id desc limit $2`,
+  const recent = await db.query<{ opportunity_key: string; token: string; state: string; block: bigint; at: Date; pnl: bigint | null }>(
+    `select i.opportunity_key, i.base_token as token,
+            case when i.final_at is not null then i.state when a.kind = 'cancel' then 'dropped' when i.receipt_status = 'reverted' then 'failed' else 'confirmed' end as state,
+            coalesce(i.included_block, i.plan_block) as block, coalesce(i.final_at, i.updated_at) as at, i.realized_net as pnl
+       from intents i left join intent_attempts a on a.id = i.settled_attempt
+      where i.chain_id = $1 and (i.final_at is not null or i.settled_attempt is not null)
+      order by coalesce(i.final_at, i.updated_at) desc, i.id desc limit $2`,
     [chainId, window], { bigint: ['block', 'pnl'] },
   );
   return {

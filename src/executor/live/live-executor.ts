@@ -367,7 +367,13 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     return { state, reason };
   }
 
-  /** Intents whose settlement the protections were told of (once each, whichever comes first: the send's look or the tracking). */
+  /**
+   * Intents whose outcome the protections were told of: once each, as soon as one of their
+   * attempts is mined (the send's look at the head or the tracking, whichever is first), not at
+   * finality. The account is free again once its transaction is mined, so counting at finality let
+   * up to ORION_CONFIRMATIONS more executions out before a loss or a revert reached the daily loss
+   * and the revert breaker. A reorg does not take a counted outcome back (a loss stays counted).
+   */
   const notified = new Set<bigint>();
   function notifySettled(settled: SettledIntent): void {
     if (notified.has(settled.intent.id)) return;
@@ -412,6 +418,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         counts.included += 1;
         unsynced.add(intent.id);
         step('included', intent, attempt);
+        notifyMined(intent, attempt, receipt);
       }
       if (head.number - intent.includedBlock! >= BigInt(settings.confirmations)) {
         const { state, reason } = finalOutcome(attempt, receipt);
@@ -526,17 +533,16 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       || (settings.confirmations > 0 && intent.attempts.some((a) => inBlock.has(a.txHash.toLowerCase() as Hex))));
   }
 
-  /** Tells the protections of `intent` when its mined `attempt` is final at `head` (once: notifySettled dedupes). */
-  function notifyIfFinal(intent: Intent, attempt: Attempt, receipt: RpcReceipt, head: BlockHeader): void {
-    if (head.number - BigInt(receipt.blockNumber) < BigInt(settings.confirmations)) return;
+  /** Tells the protections of `intent`'s outcome now that its `attempt` is mined (once: notifySettled dedupes). */
+  function notifyMined(intent: Intent, attempt: Attempt, receipt: RpcReceipt): void {
     notifySettled({ intent, state: finalOutcome(attempt, receipt).state, inclusion: realizedFrom(intent, attempt, receipt) });
   }
 
-  /** The open intents final at `head` by the receipts tracking last read (as `busyWith` does from the head's read). */
-  function notifyFinalKnown(head: BlockHeader): void {
+  /** The open intents the tracking last found mined (as `busyWith` does from the head's read). */
+  function notifyMinedKnown(): void {
     for (const intent of open) {
       const mined = minedReceipts.get(intent.id);
-      if (mined !== undefined && intent.includedBlock !== null) notifyIfFinal(intent, mined.attempt, mined.receipt, head);
+      if (mined !== undefined && intent.includedBlock !== null) notifyMined(intent, mined.attempt, mined.receipt);
     }
   }
 
@@ -592,8 +598,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * heard, before the block's tracking writes anything: free when every open intent has a
    * receipt of one of its attempts (the tracking records it after the send; a restart reads it
    * from the chain again). An intent without a receipt, or without an answer, holds the account:
-   * one transaction in flight. An open intent that is final at this head is told to the
-   * protections now, so the gate asked before the send counts it.
+   * one transaction in flight. An open intent found mined is told to the protections now, so the
+   * gate asked before the send counts it.
    */
   async function busyWith(head: BlockHeader, read: ChainRead): Promise<Intent | null> {
     const answers = await read.answers();
@@ -601,7 +607,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       const read = answers.get(intent.id);
       const mined = read === undefined ? null : firstMined(read.answers, read.attempts);
       if (mined === null) return intent;
-      notifyIfFinal(intent, intent.attempts[mined.index]!, mined.receipt, head);
+      notifyMined(intent, intent.attempts[mined.index]!, mined.receipt);
     }
     return null;
   }
@@ -716,7 +722,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       const free = knownFree(head);
       if (free) {
         freeFromBlock += 1;
-        notifyFinalKnown(head);
+        notifyMinedKnown();
       }
       const waiting = free ? null : await busyWith(head, read);
       marks.tracked = performance.now();

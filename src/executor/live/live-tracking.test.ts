@@ -14,7 +14,7 @@ import type { Plan } from '../../orchestrator/plan.ts';
 import { engineProtections } from '../../risk-controls/testing/engine-protections.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
 import { bumped } from './fees.ts';
-import { createLiveExecutor, type LiveExecutor } from './live-executor.ts';
+import { createLiveExecutor, type LiveExecutor, type SettledIntent } from './live-executor.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { planHunt } from './testing/plan-hunt.ts';
 import { faultySendRpc, type FaultySendRpc } from './testing/faulty-send-rpc.ts';
@@ -49,6 +49,8 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   let engine: Engine;
   let pool: RpcPool;
   let rpc: FaultySendRpc;
+  /** What the executor told the protections, in order. */
+  const counted: SettledIntent[] = [];
   /** The executor's database, which can lose a statement's answer. */
   let lossy: LostAnswerStore;
   let live: LiveExecutor;
@@ -109,6 +111,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     live = await createLiveExecutor({
       store: lossy, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
       settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
+      onSettled: (settled) => void counted.push(settled),
     });
   });
   afterAll(async () => {
@@ -145,6 +148,22 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(attempts.map((a) => a.tx_hash)).toEqual([first!.tx_hash]);
     expect(rpc.forwardedSends.filter((raw) => raw === first!.raw_tx)).toHaveLength(1);
     expect(row['settled_attempt']).toBe(first!.id);
+  }, TEST_TIMEOUT_MS);
+
+  it('an execution is told to the protections once mined, before it is final, and once only', async () => {
+    const { plan, head: at } = await nextPlan();
+    const nonce = await sendLive(plan, at);
+    const before = counted.length;
+    await mine();
+    const row = await intentAt(nonce);
+    // Mined in this block, final one block later (ORION_CONFIRMATIONS=1 here): the account is
+    // free already, so its loss or revert must count now.
+    expect([row['state'], row['included_block'] !== null]).toEqual(['unconfirmed', true]);
+    expect(counted.slice(before).map((s) => s.intent.nonce)).toEqual([nonce]);
+    const receipt = await receiptOf((await attemptsOf(nonce))[0]!.tx_hash);
+    expect(counted.at(-1)!.state).toBe(BigInt(receipt!.status) === 1n ? 'confirmed' : 'failed');
+    await untilFinal(nonce);
+    expect(counted.filter((s) => s.intent.nonce === nonce)).toHaveLength(1);
   }, TEST_TIMEOUT_MS);
 
   it('a receipt read the node answers with an error decides nothing: a mined execution is not settled dropped; a later block settles it', async () => {
