@@ -283,6 +283,11 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
             onError: (error) => say(`protections: a background write failed (the state in memory holds): ${(error as Error).message}`),
             onChange: publishProtectionChanges(bus, { instance, status: () => protections?.status(), onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`) }),
           });
+          // An operator's change written while these opened, through the protections they replace
+          // (src/api/routes/controls.ts `change` saw those still in force), is read again now that
+          // these are: else a kill switch engaged during a mode-follow restart was lost to the new
+          // engine (on PGlite, which is not polled, until the next restart).
+          await protections.refresh();
           // On a shared PostgreSQL another instance or `orion limits set` may change them: read them
           // again every few seconds (PGlite belongs to this process alone: every change comes through it).
           if (store.backend === 'postgres') {
