@@ -1,4 +1,5 @@
 import { ceilDiv, isqrt } from './bigint-math.ts';
+import { mayProfitBelowOne, noProfitFrom, realMaximumBelowOne } from './no-profit.ts';
 import type { Route } from './route.ts';
 
 /**
@@ -345,16 +346,21 @@ export interface KnownLevels {
  */
 export function sizeV2Route(route: Route, limits: SizingLimits): Sized | undefined {
   const pool = composeV2(route);
+  // The first wei does not profit: no input does (concave profit).
+  const edge = pool.a * PIPS - pool.b * (PIPS + limits.flashFeePips);
+  if (edge <= 0n) return undefined;
+  // Exact proofs that nothing profits, before the closed form's root and the quotes (no-profit.ts).
+  if (mayProfitBelowOne(pool, limits.flashFeePips, edge) && realMaximumBelowOne(pool, limits.flashFeePips)) return undefined;
   const seed = closedFormOptimum(pool, limits.flashFeePips);
-  if (seed === 0n && pool.a * PIPS <= pool.b * (PIPS + limits.flashFeePips)) return undefined;
   let start = seed;
   const seedOut = route.out(seed);
   if (seedOut === 0n) {
     // Some hop rounds the seed to nothing (tokens of very different decimals): no smaller input
     // can profit, so start from the least input that yields anything, if that can still profit.
     start = route.minIn(1n);
+    if (start < 1n || noProfitFrom(pool, limits.flashFeePips, start)) return undefined;
     const viable = profitWindow(pool, limits.flashFeePips, 1n);
-    if (start < 1n || viable === undefined || start > viable[1]) return undefined;
+    if (viable === undefined || start > viable[1]) return undefined;
   }
   // The climbed input and its output (known to the climb): its profit bounds the window, and it
   // is the result whenever neither search below moves it.
