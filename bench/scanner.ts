@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SCANNER_BENCH_SNAPSHOT } from '../src/scanner/bench-snapshot.ts';
-import { readSnapshotFile, snapshotToJson } from '../src/market/snapshot.ts';
+import { readSnapshotFile, snapshotFileText } from '../src/market/snapshot.ts';
 import { runScannerBench } from '../src/scanner/bench.ts';
 import { synthesize } from '../src/synth/synthesize.ts';
 
@@ -39,7 +39,8 @@ if (kind !== undefined) {
   const { snapshot: source } = await readSnapshotFile(path);
   const { snapshot, stats } = synthesize(source, { kind, pools: Number(values.pools ?? source.pools.length), seed: Number(values['synth-seed']) });
   path = join(tmpdir(), `orion-bench-synth-${kind}-${stats.pools}-${values['synth-seed']}-${process.pid}.json`);
-  writeFileSync(path, JSON.stringify(snapshotToJson(snapshot)));
+  // The file `orion snapshot synth` writes for the same universe (ASCII, as the real snapshots).
+  writeFileSync(path, snapshotFileText(snapshot));
   synthetic = { tokens: stats.tokens, v3Pools: stats.v3 };
 }
 const result = await runScannerBench({

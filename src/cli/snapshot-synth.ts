@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
-import { readSnapshotFile, snapshotToJson } from '../market/snapshot.ts';
+import { readSnapshotFile, snapshotFileText } from '../market/snapshot.ts';
 import { enumerateCycles } from '../scanner/cycles.ts';
 import { defaultBaseTokens } from '../scanner/base-tokens.ts';
 import { buildPoolTable } from '../scanner/pool-table.ts';
@@ -51,7 +51,7 @@ export function registerSynth(snapshot: Command): void {
       const from = options.from ?? DEFAULT_SOURCE[options.kind].pathname;
       const { snapshot: source } = await readSnapshotFile(from);
       const { snapshot, stats } = synthesize(source, { kind: options.kind, pools, seed });
-      await writeFile(options.out, `${JSON.stringify(snapshotToJson(snapshot))}\n`);
+      await writeFile(options.out, snapshotFileText(snapshot));
       const tokens = buildTokenTable(snapshot.pools);
       const table = buildPoolTable(snapshot.pools, tokens);
       const cycles = enumerateCycles(table, tokens.tokens.length, defaultBaseTokens(tokens), 3).count;

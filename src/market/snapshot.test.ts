@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sharedData } from '../../test/shared-data.ts';
-import { parseSnapshot, readSnapshotFile, snapshotToJson, snapshotTokens, SnapshotError } from './snapshot.ts';
+import { parseSnapshot, readSnapshotFile, snapshotFileText, snapshotToJson, snapshotTokens, SnapshotError } from './snapshot.ts';
 
 const USDC = { address: '0xA0b86991c6218b36c1d19d4a2e9eb0ce3606eb48', symbol: 'USDC', decimals: 6 };
 const WETH = { address: '0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2', symbol: 'WETH', decimals: 18 };
@@ -35,6 +35,18 @@ describe('orion.pools/v1 reader', () => {
     expect(pool).toMatchObject({ protocol: 'uniswap-v3', liquidity: 1500n, tick: 199045 });
     expect(pool?.protocol === 'uniswap-v3' && pool.ticks[1]).toEqual({ tick: 199040, liquidityNet: 500n });
     expect(snapshotTokens(snapshot).map((t) => t.symbol)).toEqual(['USDC', 'WETH']);
+  });
+
+  it('writes a file of ASCII only that reads as the same document (snapshotFileText)', () => {
+    // Non-ASCII symbols, one beyond the basic plane (two UTF-16 units) and a note.
+    const token = (address: string, symbol: string) => ({ address, symbol, decimals: 18 });
+    const pools = [v2({ token0: token('0x0000000000000000000000000000000000000001', 'With ☕️'), token1: token('0x0000000000000000000000000000000000000002', '爹🦄é') })];
+    const { snapshot } = parseSnapshot(doc(pools, { note: 'naïve — “quoted” \\ "escaped"' }));
+    const text = snapshotFileText(snapshot);
+    expect([...text].every((c) => c.charCodeAt(0) < 0x80)).toBe(true);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(snapshotToJson(snapshot))));
+    expect(parseSnapshot(JSON.parse(text)).snapshot).toEqual(snapshot);
+    expect(snapshot.pools[0]!.token1.symbol).toBe('爹🦄é');
   });
 
   it('round-trips through its JSON form', () => {

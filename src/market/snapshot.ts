@@ -345,6 +345,17 @@ export async function readSnapshotFile(path: string): Promise<ParsedSnapshot> {
   return parseSnapshot(json, path);
 }
 
+/**
+ * A snapshot as the text of a file: its JSON form with every non-ASCII character written as a
+ * \uXXXX escape (the same document to any JSON reader), as the shared real snapshots are
+ * written. A file of ASCII only decodes to a one-byte string, which V8 reads faster: on the 100k
+ * V2 synthetic universe (33 MB, ~1,000 non-ASCII characters in token symbols) reading and
+ * parsing took ~200 ms less of the main thread than with the raw UTF-8 text (issue 16).
+ */
+export function snapshotFileText(snapshot: Snapshot): string {
+  return `${JSON.stringify(snapshotToJson(snapshot)).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
 /** The JSON form of a snapshot, amounts as decimal strings, in the field order of SPEC.md §3. */
 export function snapshotToJson(snapshot: Snapshot): Record<string, unknown> {
   return {
