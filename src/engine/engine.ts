@@ -110,6 +110,8 @@ export interface EngineProtections extends ProtectionGuard {
   observeOutcome(outcome: Outcome): void;
   /** The hot key's gas money, read every block. */
   setGasMoney(money: GasMoney): void;
+  /** Why every send is stopped now (the kill switch), or null; asked by the live start-up's reconciliation. */
+  killSwitchReason?(): string | null;
 }
 /** Live execution's settings as the engine takes them; `onStep` observes each send (and is the test-only fault hook's way in). */
 export type LiveEngineSettings = LiveSettings & { onStep?: LiveExecutorOptions['onStep'] };
@@ -173,7 +175,7 @@ const RECENT_SIMULATIONS = 20;
 /** Picks the executor of the mode (the only place that knows which implementation runs). */
 async function executorFor(
   options: EngineOptions, rpc: ReturnType<typeof createChainClients>['pool'], chainId: number, session: ModeSession,
-  hooks: Pick<LiveExecutorOptions, 'onSettled' | 'onLedgerSynced'>,
+  hooks: Pick<LiveExecutorOptions, 'onSettled' | 'onLedgerSynced' | 'sendsStopped'>,
 ): Promise<Executor | LiveExecutor> {
   if (options.mode === 'sim') return createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
   const live = options.live;
@@ -211,6 +213,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     observe: (result, route) => opened.observe(result, route),
     observeOutcome: (outcome) => opened.observeOutcome(outcome),
     setGasMoney: (money) => opened.setGasMoney(money),
+    killSwitchReason: () => opened.killSwitchReason?.() ?? null,
     check(...args) {
       const started = performance.now();
       const lock = opened.check(...args);
@@ -235,6 +238,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const executor = await executorFor(options, clients.pool, chainId, session, {
     onSettled: (settled) => protections.observeOutcome(settledOutcome(settled)),
     onLedgerSynced: recountExecutions,
+    sendsStopped: () => protections.killSwitchReason?.() ?? null,
   });
   const live = isLive(executor) ? executor : null;
   const writer: LedgerWriter = createLedgerWriter({

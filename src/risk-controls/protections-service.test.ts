@@ -114,6 +114,8 @@ forEachBackend('protections service', (db) => {
     const p = await open();
     expect(p.check('plan', market(600n), opportunity, route, plan, null)?.rule).not.toBe('kill-switch');
     writeFileSync(join(dataDir, 'KILL'), 'exchange incident\n');
+    // Asked before any block (the live start-up's reconciliation does): the file already counts.
+    expect(p.killSwitchReason()).toBe('the kill switch is engaged (operator (file): exchange incident)');
     p.onBlock(601n);
     expect(p.check('plan', market(601n), opportunity, route, plan, null)).toMatchObject({ rule: 'kill-switch', scope: { kind: 'global' }, until: { kind: 'release' } });
     expect(p.status().killSwitch).toMatchObject({ engaged: true, reason: 'exchange incident', via: 'file' });
@@ -129,6 +131,7 @@ forEachBackend('protections service', (db) => {
     expect(existsSync(join(dataDir, 'KILL'))).toBe(false);
     restarted.onBlock(603n);
     expect(restarted.check('plan', market(603n), opportunity, route, plan, null)?.rule).not.toBe('kill-switch');
+    expect(restarted.killSwitchReason()).toBeNull();
     await expect(restarted.engageKillSwitch('  ', ALICE)).rejects.toThrow('a reason is required');
     const { rows } = await db.store.query<{ engaged: boolean; via: string; reason: string }>('select engaged, via, reason from kill_switch_events order by id');
     expect(rows).toEqual([{ engaged: true, via: 'file', reason: 'exchange incident' }, { engaged: false, via: 'cli', reason: 'incident over' }]);

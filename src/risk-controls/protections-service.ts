@@ -82,6 +82,8 @@ export interface ProtectionsStatus {
 /** The running protections. */
 export interface Protections {
   limits(): LimitsVersion;
+  /** Why every send is stopped now (the kill switch, by command or by the KILL file), or null. */
+  killSwitchReason(): string | null;
   /** Once per block before its decisions: the KILL file, cooled-down breakers. */
   onBlock(block: bigint, now?: Date): void;
   /** The first lock of the `phase` rules for this opportunity (and plan, and simulation), or null. */
@@ -201,6 +203,11 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
 
   return {
     limits: () => limits,
+    killSwitchReason() {
+      engageFromFile();
+      const ks = figures.killSwitch;
+      return ks?.engaged === true ? `the kill switch is engaged (${ks.actor}: ${ks.reason})` : null;
+    },
     onBlock(block, now = new Date()) {
       lastBlock = block;
       engageFromFile();

@@ -86,6 +86,13 @@ export interface LiveExecutorOptions {
   onStep?: (step: LiveStep, detail: { intent: bigint; nonce: bigint; txHash: Hex }) => void;
   /** Called once per intent when it settles for good (the protections count live outcomes here). */
   onSettled?: (settled: SettledIntent) => void;
+  /**
+   * Why every send is stopped now (the protections' kill switch), or null. At start-up an open
+   * intent none of whose attempts a node ever accepted is then cancelled instead of re-broadcast:
+   * its bytes were never handed to anyone, and its simulation's or the gate's verdict may not
+   * have come before the stop.
+   */
+  sendsStopped?: () => string | null;
   /** Called after the ledger's execution rows were brought up to date with the intents (the engine recounts its funnel then). */
   onLedgerSynced?: () => void;
   onError?: (error: unknown) => void;
@@ -457,6 +464,11 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       return;
     }
     if (bundle !== undefined && last.kind !== 'cancel') return trackBundle(intent, last, head);
+    if (startup && last.kind !== 'cancel' && intent.attempts.every((a) => a.sentAt === null) && (options.sendsStopped?.() ?? null) !== null) {
+      refused.add(intent.id);
+      await replace(intent, 'cancel', head);
+      return;
+    }
     // At start-up the identical bytes go out again, unless the plan's deadline has passed (they
     // would only be mined as a revert): then the rules below cancel the nonce.
     if (startup && head.number < intent.deadlineBlock) return rebroadcast(intent, last);

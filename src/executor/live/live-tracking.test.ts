@@ -76,6 +76,13 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   /** The hot key's next nonce as the database holds it. */
   const nonceRow = async (): Promise<bigint> => (await store.store.query<{ next_nonce: bigint }>(
     'select next_nonce from live_accounts where chain_id = 31337 and account = $1', [devnet.executor!.hotKey.toLowerCase()], { bigint: ['next_nonce'] })).rows[0]!.next_nonce;
+  /** The file's live executor on the hot key (account 6), as a start or a restart opens it. */
+  const openLive = (extra: Partial<Parameters<typeof createLiveExecutor>[0]> = {}): Promise<LiveExecutor> => createLiveExecutor({
+    store: lossy, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
+    settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
+    onSettled: (settled) => void counted.push(settled),
+    ...extra,
+  });
   /** Sends `plan` live now and returns the nonce its intent got. */
   async function sendLive(plan: Plan, at: BlockHeader): Promise<bigint> {
     const before = live.status().openIntents;
@@ -108,11 +115,7 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     });
     rpc = faultySendRpc(pool);
     lossy = lostAnswerStore(store.store);
-    live = await createLiveExecutor({
-      store: lossy, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
-      settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
-      onSettled: (settled) => void counted.push(settled),
-    });
+    live = await openLive();
   });
   afterAll(async () => {
     await live?.close();
@@ -326,6 +329,22 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     await untilFinal(before + 1n);
   }, TEST_TIMEOUT_MS);
 
+  it('a restart with the kill switch engaged cancels an intent no node ever accepted, instead of re-broadcasting it', async () => {
+    const { plan, head: at } = await nextPlan();
+    // Committed, then its send never reached the node: bytes nobody was handed.
+    rpc.failNextSend('lost-request');
+    const nonce = await sendLive(plan, at);
+    const [written] = await attemptsOf(nonce);
+    expect(written!.sent_at).toBeNull();
+    await live.close();
+    live = await openLive({ sendsStopped: () => 'the kill switch is engaged (test)' });
+    const attempts = await attemptsOf(nonce);
+    expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
+    expect(rpc.forwardedSends).not.toContain(written!.raw_tx);
+    const row = await untilFinal(nonce);
+    expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
+  }, TEST_TIMEOUT_MS);
+
   // The last two: they end the file's executor.
   it('closing between run() and its queued send: nothing is signed, committed or sent', async () => {
     const { plan, head: at } = await nextPlan();
@@ -350,9 +369,8 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     let reported!: () => void;
     const lossReported = new Promise<void>((resolve) => (reported = resolve));
     // The file's executor is closed (above): this one takes the account's lock.
-    const second = await createLiveExecutor({
-      store: store.store, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
-      settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
+    const second = await openLive({
+      store: store.store,
       onError: (error) => {
         errors.push(error);
         reported();
