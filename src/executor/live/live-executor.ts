@@ -408,10 +408,12 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     // intent failed (a node's "request timed out", "transaction indexing is in progress"): a
     // reorg, a drop, a replacement or a re-broadcast decided on it could settle a mined execution
     // as dropped. Nothing is decided this block; the next one reads again.
-    const failed = answers.length < 1 + 2 * n ? undefined : answers.find((answer) => !answer.ok);
-    if (mined === null && (answers.length < 1 + 2 * n || failed !== undefined)) {
-      const why = failed === undefined || failed.ok ? 'a short answer' : failed.error.message;
-      throw new RetryableError(`tracking intent ${intent.id} (nonce ${intent.nonce}) at block ${head.number}: a read failed (${why}); nothing decided until a block's reads all answer`);
+    if (mined === null) {
+      const failed = answers.find((answer) => !answer.ok);
+      if (failed !== undefined || answers.length < 1 + 2 * n) {
+        const why = failed !== undefined && !failed.ok ? failed.error.message : 'a short answer';
+        throw new RetryableError(`tracking intent ${intent.id} (nonce ${intent.nonce}) at block ${head.number}: a read failed (${why}); nothing decided until a block's reads all answer`);
+      }
     }
 
     if (mined !== null) {
