@@ -459,18 +459,16 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       return;
     }
     const last = intent.attempts.at(-1)!;
-    if (refused.has(intent.id) && last.kind !== 'cancel' && !startup) {
-      // Its simulation or the gate refused it and it could not be withdrawn: the nonce is taken by
-      // a cancellation (public, as in bundle mode past a deadline), never by the refused bytes.
-      await replace(intent, 'cancel', head);
-      return;
-    }
-    if (bundle !== undefined && last.kind !== 'cancel') return trackBundle(intent, last, head);
-    if (startup && last.kind !== 'cancel' && intent.attempts.every((a) => a.sentAt === null) && (options.sendsStopped?.() ?? null) !== null) {
+    // Bytes that must not go out: refused by their simulation or the gate and not withdrawn (or
+    // found after a lost commit), or, at start-up with the kill switch engaged, never accepted by
+    // any node. The nonce is taken by a cancellation (public, in bundle mode too), never by them.
+    const stoppedAtStartup = startup && intent.attempts.every((a) => a.sentAt === null) && (options.sendsStopped?.() ?? null) !== null;
+    if (last.kind !== 'cancel' && (refused.has(intent.id) || stoppedAtStartup)) {
       refused.add(intent.id);
       await replace(intent, 'cancel', head);
       return;
     }
+    if (bundle !== undefined && last.kind !== 'cancel') return trackBundle(intent, last, head);
     // At start-up the identical bytes go out again, unless the plan's deadline has passed (they
     // would only be mined as a revert): then the rules below cancel the nonce.
     if (startup && head.number < intent.deadlineBlock) return rebroadcast(intent, last);
