@@ -1,4 +1,4 @@
-import { InputError } from '../errors.ts';
+import { ConfigError, InputError } from '../errors.ts';
 import { diffLimits, limitsFromJson, limitsToJson, type LimitChange, type Limits } from '../orchestrator/limits.ts';
 import type { Queryable, Store } from '../store/types.ts';
 
@@ -11,6 +11,8 @@ import type { Queryable, Store } from '../store/types.ts';
 /** One version of the limits. */
 export interface LimitsVersion {
   version: number;
+  /** The chain the version was written for: one database's protections belong to one chain. */
+  chainId: number;
   limits: Limits;
   changes: LimitChange[];
   actor: string;
@@ -20,6 +22,7 @@ export interface LimitsVersion {
 
 interface LimitsRow {
   version: number;
+  chain_id: bigint | number | string;
   limits: unknown;
   changes: LimitChange[];
   actor: string;
@@ -28,10 +31,10 @@ interface LimitsRow {
   [column: string]: unknown;
 }
 
-const COLUMNS = 'version, limits, changes, actor, comment, changed_at';
+const COLUMNS = 'version, chain_id, limits, changes, actor, comment, changed_at';
 
 const toVersion = (row: LimitsRow): LimitsVersion => ({
-  version: row.version, limits: limitsFromJson(row.limits, `limits version ${row.version}`), changes: row.changes, actor: row.actor, comment: row.comment, changedAt: row.changed_at,
+  version: row.version, chainId: Number(row.chain_id), limits: limitsFromJson(row.limits, `limits version ${row.version}`), changes: row.changes, actor: row.actor, comment: row.comment, changedAt: row.changed_at,
 });
 
 /** The version in force, or undefined before the first boot seeded one. */
@@ -51,7 +54,7 @@ export async function seedLimitsOnce(store: Store, chainId: number, seed: Limits
   return store.transaction(async (tx) => {
     await tx.query('lock table limits in exclusive mode');
     const current = await currentLimits(tx);
-    if (current !== undefined) return current;
+    if (current !== undefined) return sameChain(current, chainId);
     return insertVersion(tx, chainId, 1, seed, diffLimits(seed, seed), 'config', 'defaults and configuration at first boot');
   });
 }
@@ -66,6 +69,7 @@ export async function writeLimits(store: Store, chainId: number, next: (current:
     await tx.query('lock table limits in exclusive mode');
     const current = await currentLimits(tx);
     if (current === undefined) throw new InputError('the limits were never seeded: start the platform once (it writes version 1 from the configuration)');
+    sameChain(current, chainId);
     if (expectVersion !== undefined && current.version !== expectVersion) {
       throw new InputError(`the limits changed meanwhile: version ${current.version} is in force, not ${expectVersion}; look again and retry`);
     }
@@ -83,6 +87,20 @@ export async function rollbackLimits(store: Store, chainId: number, to: number, 
   if (rows[0] === undefined) throw new InputError(`there is no limits version ${to}`);
   const target = toVersion(rows[0]);
   return writeLimits(store, chainId, () => target.limits, actor, comment ?? `rollback to version ${to}`);
+}
+
+/**
+ * `current`, when it was written for `chainId`. The limits, breaker trips (at block numbers) and
+ * the kill switch are one chain's: a database that followed another chain would otherwise judge
+ * this one by that chain's gas price cap and token limits (tokens by address, which differ per
+ * chain, so a per-token loss limit would silently not apply). One database follows one chain.
+ */
+function sameChain(current: LimitsVersion, chainId: number): LimitsVersion {
+  if (current.chainId === chainId) return current;
+  throw new ConfigError(
+    `this database's protections belong to chain ${current.chainId} (limits version ${current.version}), not chain ${chainId}: one database ` +
+    `follows one chain (its limits, breakers and kill switch are that chain's); give chain ${chainId} its own database (DATABASE_URL, or ORION_DATA_DIR for the embedded one)`,
+  );
 }
 
 async function insertVersion(tx: Queryable, chainId: number, version: number, limits: Limits, changes: LimitChange[], actor: string, comment: string | null): Promise<LimitsVersion> {

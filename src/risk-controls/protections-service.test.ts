@@ -66,6 +66,19 @@ forEachBackend('protections service', (db) => {
     expect((await open()).limits().version).toBe(2);
   });
 
+  it('refuses to judge another chain by this database\'s limits, and writes nothing', async () => {
+    await open();
+    const before = await db.store.query<{ n: number }>('select count(*)::int as n from limits');
+    const session = await enterModeSession(db.store, 'sim', 1);
+    const other = openProtections({ store: db.store, chainId: 1, session: session.id, dataDir, seed: DEFAULT_LIMITS, tokens: () => tokens });
+    await expect(other).rejects.toThrow(`belong to chain ${CHAIN}`);
+    await expect(other).rejects.toThrow('not chain 1');
+    const { writeLimits } = await import('./limits-repository.ts');
+    await expect(writeLimits(db.store, 1, (current) => current.limits, 'alice', null)).rejects.toThrow(`belong to chain ${CHAIN}`);
+    const after = await db.store.query<{ n: number; chains: number }>('select count(*)::int as n, count(distinct chain_id)::int as chains from limits');
+    expect(after.rows[0]).toEqual({ n: before.rows[0]!.n, chains: 1 });
+  });
+
   it('applies a change before the next plan', async () => {
     const p = await open();
     expect(p.check('plan', market(501n), opportunity, route, plan, null)).toBeNull();
