@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Readiness } from '../readiness.ts';
+import { urlsAsOrigins } from '../url-origins.ts';
 
 /** Options of the health routes. */
 export interface HealthRoutesOptions {
@@ -11,9 +12,9 @@ export interface HealthRoutesOptions {
   details?: () => Record<string, unknown>;
 }
 
-/** JSON with bigints as decimal strings (block numbers, amounts). */
+/** JSON with bigints as decimal strings (block numbers, amounts) and URLs as their origins (no keys in paths or user info). */
 function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? urlsAsOrigins(v) : v));
 }
 
 const Check = Type.Object({ name: Type.String(), state: Type.String() });
@@ -22,7 +23,8 @@ const Summary = Type.Object({ status: Type.String(), mode: Type.String(), checks
 /**
  * The probes: `/healthz` (alive), `/readyz` (every readiness check passed, else 503), and
  * `/health`: anonymous callers get the summary only (status, mode, each check's verdict: no
- * addresses, URLs, amounts or opportunities); a signed-in caller gets the detail.
+ * addresses, URLs, amounts or opportunities); a signed-in caller gets the detail, every URL in it
+ * shown as its origin (an RPC provider's key sits in the path or user info).
  */
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { readiness, mode, details }) => {
   const tags = ['health'];
