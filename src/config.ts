@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { CONFIG_FILE_VARIABLE, ConfigSchema, DEFAULT_AAVE_PREMIUM_BPS, DEFAULT_CONFIG_FILE, VARIABLES, type ConfigKey } from './config/schema.ts';
-import type { BaseToken } from './config/values.ts';
+import type { BaseToken, TrustedProxies } from './config/values.ts';
 import type { UsdReference } from './config/usd-reference.ts';
 import type { RiskCapital } from './config/risk-capital.ts';
 
@@ -108,8 +108,8 @@ export interface Config {
   authRateLimit: number;
   /** Addresses that may scrape /metrics without an API key. */
   metricsAllow: readonly string[];
-  /** Whether the client address comes from X-Forwarded-For. */
-  trustProxy: boolean;
+  /** Which proxies the client address is read through (X-Forwarded-For): none, a hop count, or their addresses. */
+  trustProxy: TrustedProxies;
   jwtIssuer: string;
   jwtAudience: string;
   /** Access token lifetime, seconds (at most 900). */

@@ -25,6 +25,7 @@ import { opsRoutes, type OpsRoutesOptions } from './routes/ops.ts';
 import { healthRoutes } from './routes/health.ts';
 import { userRoutes } from './routes/users.ts';
 import { ServiceGate } from './services.ts';
+import type { TrustedProxies } from '../config/values.ts';
 
 /** HTTP settings (a subset of the platform config). */
 export interface HttpSettings {
@@ -32,7 +33,8 @@ export interface HttpSettings {
   rateLimit: number;
   authRateLimit: number;
   metricsAllow: readonly string[];
-  trustProxy: boolean;
+  /** Which proxies X-Forwarded-For is read through (src/config/values.ts `trustedProxies`). */
+  trustProxy: TrustedProxies;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -88,7 +90,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const http = { ...DEFAULT_HTTP_SETTINGS, ...options.http };
   const gate = options.gate ?? new ServiceGate();
   const app = Fastify({
-    trustProxy: http.trustProxy,
+    // The proxies' addresses, never `true` (every hop: the client's own header would decide).
+    trustProxy: http.trustProxy === false ? false : [...http.trustProxy],
     bodyLimit: 64 * 1024,
     requestIdHeader: false,
     genReqId: (request) => {

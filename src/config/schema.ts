@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { riskCapitalList, riskFreeRate } from './risk-capital.ts';
 import { usdReferenceList } from './usd-reference.ts';
-import { address, integer, ipList, oneOf, onOff, positiveNumber, privateKey, text, tokenList, url, urlList, wei } from './values.ts';
+import { address, integer, ipList, oneOf, onOff, positiveNumber, privateKey, text, tokenList, trustedProxies, url, urlList, wei } from './values.ts';
 
 /**
  * The one configuration schema, and the table that ties each field to its environment
@@ -66,7 +66,7 @@ export const ConfigSchema = z.object({
   rateLimit: integer(1, 1_000_000),
   authRateLimit: integer(1, 100_000),
   metricsAllow: ipList().optional(),
-  trustProxy: onOff(),
+  trustProxy: trustedProxies(),
   jwtIssuer: text('a JWT issuer name'),
   jwtAudience: text('a JWT audience name'),
   accessTokenTtl: integer(60, 900),
@@ -205,7 +205,7 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   rateLimit: { env: 'ORION_RATE_LIMIT', default: '1200', doc: 'Requests per minute one IP address may make to the API (429 with Retry-After beyond).' },
   authRateLimit: { env: 'ORION_AUTH_RATE_LIMIT', default: '30', doc: 'Requests per minute one IP address may make to the login, MFA and refresh routes.' },
   metricsAllow: { env: 'ORION_METRICS_ALLOW', default: undefined, doc: 'Comma-separated IP addresses that may scrape /metrics without an API key (e.g. 127.0.0.1). Unset = an API key is always needed.' },
-  trustProxy: { env: 'ORION_TRUST_PROXY', default: 'off', doc: 'Take the client address from X-Forwarded-For (on only behind a reverse proxy you run; on/off).' },
+  trustProxy: { env: 'ORION_TRUST_PROXY', default: 'off', doc: 'Take the client address from X-Forwarded-For, through the proxies you run only: off; on (a reverse proxy on this host or a private network); or the proxies (IPs, CIDR blocks, loopback, linklocal, uniquelocal). Every hop is never trusted: a client could name its own address.' },
   jwtIssuer: { env: 'ORION_JWT_ISSUER', default: 'orion', doc: 'The iss claim of access tokens (checked on every request).' },
   jwtAudience: { env: 'ORION_JWT_AUDIENCE', default: 'orion-api', doc: 'The aud claim of access tokens (checked on every request).' },
   accessTokenTtl: { env: 'ORION_ACCESS_TOKEN_TTL', default: '900', doc: 'Access token lifetime in seconds (60 to 900).' },

@@ -84,6 +84,41 @@ export function onOff(): z.ZodType<boolean, z.ZodTypeDef, unknown> {
   });
 }
 
+/**
+ * Which proxies the client address is read through: false (X-Forwarded-For ignored) or the
+ * proxies trusted, by address, CIDR block or proxy-addr's range names (`loopback`, `linklocal`,
+ * `uniquelocal`). Never "every hop": then the client names its own address with one header (the
+ * left-most entry), passing the /metrics allow list, escaping the per-address rate limits and
+ * forging the audit trail's addresses. Not a hop count either: Fastify refuses those (it cannot
+ * check the peer), so a count would silently read no header at all.
+ */
+export type TrustedProxies = false | readonly string[];
+
+/** What `on` trusts: a reverse proxy on this host or on a private network (RFC 1918, fc00::/7). */
+export const PROXIES_ON_PRIVATE_NETWORKS = Object.freeze(['loopback', 'uniquelocal']);
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `off`; `on` (a proxy on this host or a private network); or the proxies' IPs, CIDR blocks or range names. */
+export function trustedProxies(): z.ZodType<TrustedProxies, z.ZodTypeDef, unknown> {
+  return field('off, on (a reverse proxy on this host or a private network), or the proxies (IPs, CIDR blocks, loopback, linklocal, uniquelocal; comma-separated)', (raw) => {
+    if (typeof raw === 'boolean') return raw ? PROXIES_ON_PRIVATE_NETWORKS : false;
+    if (typeof raw !== 'string') reject(`is a ${typeof raw}, not a proxy setting`);
+    const word = raw.trim().toLowerCase();
+    if (FALSE_WORDS.has(word)) return false;
+    if (TRUE_WORDS.has(word)) return PROXIES_ON_PRIVATE_NETWORKS;
+    if (/^\d+$/.test(word)) reject('is a hop count: name the proxies instead (a count cannot tell a proxy from a client)');
+    return listEntries(raw).map((entry, i) => (PROXY_RANGE_NAMES.has(entry.toLowerCase()) ? entry.toLowerCase() : isIpOrCidr(entry) ? entry : reject(`has entry ${i + 1} (${JSON.stringify(entry)}) that is not an IP address, CIDR block or range name`)));
+  });
+}
+
+function isIpOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 /** A non-empty text without control characters (paths, host names). */
 export function text(allowed: string, pattern?: RegExp): z.ZodType<string, z.ZodTypeDef, unknown> {
   return field(allowed, (raw) => {
