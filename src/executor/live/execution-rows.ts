@@ -3,7 +3,9 @@ import type { Store } from '../../store/types.ts';
 /**
  * Keeps the ledger's `executions` rows (migration 0003, one per intent through `intent_id`) in
  * step with the intents: status, hashes, nonce, blocks, the predicted profit beside the
- * realized one (the contract's Executed profit) and the gas in the base token. The row links to
+ * realized one (the contract's Executed profit) and the gas paid in wei of the chain's native
+ * token (`gas_cost`, as every reader of the table and sim mode's figures take it; the intent
+ * keeps it in the base token too). The row links to
  * its decision and opportunity, found by the plan's calldata and sender in the same mode
  * session; the ledger writes those in the background, so an intent whose decision is not
  * written yet is synced on a later block.
@@ -19,7 +21,7 @@ select 'live', i.mode_session, d.id, d.opportunity_id,
        when i.state = 'in_progress' then 'pending'
        else 'submitted' end,
   coalesce(sa.tx_hash, la.tx_hash), i.nonce, fa.created_block, i.included_block, i.predicted_profit, i.realized_profit,
-  i.gas_used, i.effective_gas_price, i.gas_cost_base, i.failure_reason, i.id, now()
+  i.gas_used, i.effective_gas_price, i.gas_cost_wei, i.failure_reason, i.id, now()
 from intents i
 join lateral (select id, opportunity_id from decisions d where d.mode_session = i.mode_session and d.sender = i.account and d.calldata = i.plan->>'calldata'
               order by d.id desc limit 1) d on true

@@ -1,0 +1,61 @@
+import { keccak256 } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { expect, it } from 'vitest';
+import { listExecutions } from '../../desk/executions.ts';
+import { pnlRows } from '../../desk/pnl.ts';
+import { createLedgerWriter } from '../../ledger/ledger-writer.ts';
+import { enterModeSession } from '../../ledger/mode-session.ts';
+import { sampleOpportunity, samplePlan, sampleResult } from '../../ledger/testing/sample-records.ts';
+import { forEachBackend } from '../../store/test-store.ts';
+import { syncExecutionRows } from './execution-rows.ts';
+import { IntentStore, type NewAttempt } from './intent-store.ts';
+
+/**
+ * The ledger's execution row of a live intent, as the desk reads it: the gas paid is in wei of
+ * the chain's native token. A route whose base token is not the native one (USDC, say) converts
+ * the gas at a rate: the intent keeps both figures, and the row must carry the wei (it carried
+ * the base-token figure, which the desk showed as "native": a USDC route's gas looked free).
+ */
+
+const CHAIN = 31337;
+const account = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
+
+async function signed(nonce: bigint): Promise<NewAttempt> {
+  const rawTx = await account.signTransaction({ type: 'eip1559', chainId: CHAIN, nonce: Number(nonce), to: account.address, gas: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, value: 0n });
+  return { kind: 'execute', rawTx, txHash: keccak256(rawTx), gasLimit: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, createdBlock: 100n };
+}
+
+forEachBackend('live execution rows', (db) => {
+  it('carry the gas paid in wei, whatever the base token\'s rate; the desk shows that figure as native', async () => {
+    const session = await enterModeSession(db.store, 'live', CHAIN);
+    const writer = createLedgerWriter({ store: db.store, session });
+    const opportunity = sampleOpportunity(91);
+    const plan = samplePlan(opportunity, 191n);
+    const ref = writer.sighted({ opportunity, block: 191n, gasPrice: 2n * 10n ** 9n, at: new Date() });
+    writer.simulated(writer.decided(ref, { decision: { outcome: 'planned', plan }, block: 191n, at: new Date() }), { kind: 'result', result: sampleResult(plan, true), at: new Date() });
+    await writer.flush();
+    const intents = new IntentStore(db.store, CHAIN, plan.from);
+    await intents.initNonce(0n);
+    const { intent, attempt } = (await intents.createIntent({ plan, opportunityKey: 'gas-units|91', modeSession: session.id, simulatedProfit: plan.expectedProfit, sign: signed }))!;
+    // 150,000 gas at 20 gwei, paid in ether; the base token is worth 2,500 of its base units per
+    // 10^15 wei (a 6-decimal stablecoin at 2,500 per ether): two different numbers.
+    const gasUsed = 150_000n;
+    const effectiveGasPrice = 20n * 10n ** 9n;
+    const gasCostWei = gasUsed * effectiveGasPrice;
+    const gasCostBase = (gasCostWei * 2_500n) / 10n ** 15n;
+    expect(gasCostBase).not.toBe(gasCostWei);
+    const realizedProfit = plan.expectedProfit;
+    await intents.recordInclusion(intent, {
+      attemptId: attempt.id, block: 192n, blockHash: `0x${'22'.repeat(32)}`, status: 'success', realizedProfit,
+      gasUsed, effectiveGasPrice, gasCostWei, gasCostBase, realizedNet: realizedProfit - gasCostBase,
+    });
+    expect(await syncExecutionRows(db.store, [intent.id])).toEqual([intent.id]);
+
+    const { rows } = await db.store.query<{ gas_cost: bigint }>('select gas_cost from executions where intent_id = $1', [intent.id], { bigint: ['gas_cost'] });
+    expect(rows[0]!.gas_cost).toBe(gasUsed * effectiveGasPrice);
+    const page = await listExecutions(db.store, { limit: 10, mode: 'live' });
+    expect(page.rows[0]!.gas.cost?.raw).toBe(gasCostWei.toString());
+    const [pnl] = await pnlRows(db.store, { mode: 'live', group: 'session' });
+    expect(pnl!.gasPaid?.raw).toBe(gasCostWei.toString());
+  });
+});
