@@ -13,12 +13,14 @@ export class StoreLockedError extends StoreError {
   /** Process id of the holder. */
   readonly holderPid: number;
 
-  constructor(folder: string, holderPid: number, sameProcess: boolean) {
+  constructor(folder: string, holderPid: number, sameProcess: boolean, otherHost?: string) {
     super(
       sameProcess
         ? `database folder ${folder} is already open in this process (pid ${holderPid}); share that store instead of opening it twice`
-        : `database folder ${folder} is locked by process ${holderPid} (a running Orion server?); stop it, go through its API, or use PostgreSQL (DATABASE_URL) to share the data`,
-      { details: { folder, holderPid } },
+        : otherHost !== undefined
+          ? `database folder ${folder} is locked by process ${holderPid} on host ${otherHost} (another machine or container on this volume), which touched the lock within the last minute; stop it, go through its API, or use PostgreSQL (DATABASE_URL) to share the data`
+          : `database folder ${folder} is locked by process ${holderPid} (a running Orion server?); stop it, go through its API, or use PostgreSQL (DATABASE_URL) to share the data`,
+      { details: otherHost === undefined ? { folder, holderPid } : { folder, holderPid, host: otherHost } },
     );
     this.folder = folder;
     this.holderPid = holderPid;

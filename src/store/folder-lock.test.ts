@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { StoreLockedError } from './errors.ts';
+import { HEARTBEAT_MS, lockFolder, STALE_MS } from './folder-lock.ts';
 import { openStore } from './open-store.ts';
 import { pgliteFolder } from './pglite-store.ts';
 import { freshPgliteDataDir } from './test-store.ts';
@@ -108,7 +110,7 @@ describe('PGlite folder lock', () => {
     const dir = await dataDir();
     const lockFile = `${pgliteFolder(dir)}.lock`;
     // The parent of this process is alive, but it did not start at the recorded time: pid reuse.
-    writeFileSync(lockFile, JSON.stringify({ pid: process.ppid, startTime: '1', host: 'old', since: '2020-01-01T00:00:00Z' }));
+    writeFileSync(lockFile, JSON.stringify({ pid: process.ppid, startTime: '1', host: hostname(), since: '2020-01-01T00:00:00Z' }));
     const store = await openStore({ dataDir: dir });
     expect(lockOwnerPid(dir)).toBe(process.pid);
     await store.close();
@@ -119,12 +121,48 @@ describe('PGlite folder lock', () => {
     await again.close();
   });
 
+  it('respects a lock from another host or container while its holder touches it, whatever its pid means here; takes it over once the heartbeat stopped', async () => {
+    const dir = await dataDir();
+    const lockFile = `${pgliteFolder(dir)}.lock`;
+    // Another container on this volume: its pid may be ours (both pid 1) or absent from our namespace.
+    for (const pid of [process.pid, 4_194_000]) {
+      writeFileSync(lockFile, JSON.stringify({ pid, startTime: '7', host: 'other-container-7f3a', since: new Date().toISOString() }));
+      const error = await openStore({ dataDir: dir }).catch((e: unknown) => e);
+      expect(error, `pid ${pid}`).toBeInstanceOf(StoreLockedError);
+      expect((error as Error).message).toContain('on host other-container-7f3a');
+      expect(readFileSync(lockFile, 'utf8')).toContain('other-container-7f3a'); // left untouched
+    }
+    // Its heartbeat stopped longer ago than the stale limit: taken over.
+    const stopped = new Date(Date.now() - STALE_MS - 1_000);
+    utimesSync(lockFile, stopped, stopped);
+    const store = await openStore({ dataDir: dir });
+    expect(lockOwnerPid(dir)).toBe(process.pid);
+    await store.close();
+  });
+
+  it('a holder touches its lock file every heartbeat, and stops once released', async () => {
+    const folder = pgliteFolder(await dataDir());
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const lock = lockFolder(folder);
+      const old = new Date(Date.now() - STALE_MS);
+      utimesSync(lock.lockFile, old, old);
+      vi.advanceTimersByTime(HEARTBEAT_MS);
+      expect(Date.now() - statSync(lock.lockFile).mtimeMs).toBeLessThan(STALE_MS / 2);
+      lock.release();
+      expect(existsSync(lock.lockFile)).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('respects a lock held by a live process started when recorded', async () => {
     const dir = await dataDir();
     const lockFile = `${pgliteFolder(dir)}.lock`;
     const stat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
     const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    writeFileSync(lockFile, JSON.stringify({ pid: process.ppid, startTime, host: 'here', since: new Date().toISOString() }));
+    writeFileSync(lockFile, JSON.stringify({ pid: process.ppid, startTime, host: hostname(), since: new Date().toISOString() }));
     const error = await openStore({ dataDir: dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreLockedError);
     expect((error as StoreLockedError).holderPid).toBe(process.ppid);

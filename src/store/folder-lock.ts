@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { StoreError, StoreLockedError } from './errors.ts';
@@ -9,7 +9,18 @@ import { StoreError, StoreLockedError } from './errors.ts';
  * holding the owner's pid and process start time. A second opener - another process or
  * this one again - is refused; a lock whose owner is dead (or whose pid now belongs to
  * another process) is stale and taken over, like PostgreSQL's postmaster.pid.
+ *
+ * A pid says nothing about a process on another host, or in another container sharing the
+ * data volume (its pid namespace is not ours: the pid may be absent here, or be our own). So the
+ * holder touches its lock file every {@link HEARTBEAT_MS}, and a lock written on another host is
+ * stale only once that heartbeat has stopped for {@link STALE_MS}: two containers on one volume
+ * never open the same folder (two PGlite writers would corrupt it).
  */
+
+/** How often a holder touches its lock file. */
+export const HEARTBEAT_MS = 10_000;
+/** A lock from another host whose file was not touched for this long is stale (six heartbeats missed). */
+export const STALE_MS = 60_000;
 
 /** A held lock; `release` is idempotent and only removes the file if it is still ours. */
 export interface FolderLock {
@@ -48,11 +59,21 @@ export function lockFolder(dataFolder: string): FolderLock {
     if (createExclusive(lockFile, mine)) {
       held.set(lockFile, mine);
       installExitHook();
-      return { lockFile, release: () => release(lockFile, mine) };
+      const heartbeat = setInterval(() => touchIfMine(lockFile, mine), HEARTBEAT_MS);
+      heartbeat.unref();
+      return {
+        lockFile,
+        release: () => {
+          clearInterval(heartbeat);
+          release(lockFile, mine);
+        },
+      };
     }
     const current = readOwner(lockFile);
     if (current === undefined) continue; // vanished between our attempt and the read: try again
-    if (isAlive(current.owner)) throw new StoreLockedError(folder, current.owner.pid, false);
+    if (current.owner.host !== '' && current.owner.host !== hostname()) {
+      if (heartbeatAgeMs(lockFile) < STALE_MS) throw new StoreLockedError(folder, current.owner.pid, false, current.owner.host);
+    } else if (isAlive(current.owner)) throw new StoreLockedError(folder, current.owner.pid, false);
     takeOverStale(lockFile, current.text);
   }
   throw new StoreError(`could not lock ${folder}: the lock file ${lockFile} keeps changing hands`);
@@ -93,6 +114,27 @@ function readOwner(path: string): { text: string; owner: LockOwner } | undefined
     // fall through: unreadable content counts as a dead owner
   }
   return { text, owner: { pid: 0, startTime: undefined, host: '', since: '' } };
+}
+
+/** Milliseconds since the lock file was last touched (its holder's heartbeat); Infinity when it is gone. */
+function heartbeatAgeMs(lockFile: string): number {
+  try {
+    return Date.now() - statSync(lockFile).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** The holder's heartbeat: the lock file's time moved to now, while the file is still ours. */
+function touchIfMine(lockFile: string, mine: string): void {
+  try {
+    if (held.get(lockFile) === mine && readOwner(lockFile)?.text === mine) {
+      const now = new Date();
+      utimesSync(lockFile, now, now);
+    }
+  } catch {
+    // The next beat tries again; a lock that vanished is reported by nobody here (its folder is still open).
+  }
 }
 
 /** Whether the lock's owner still runs: its pid exists and (on Linux) started when recorded. */
