@@ -5,7 +5,7 @@ import type { UsdReference } from '../config/usd-reference.ts';
 import type { RiskReport } from '../ledger/risk/metrics.ts';
 import type { LedgerMode, ModePnl, RiskSnapshot, TimedExecution, TokenPnl } from '../ledger/risk/snapshot.ts';
 import type { RiskWindow } from '../ledger/risk/windows.ts';
-import type { Queryable, SqlParam } from '../store/types.ts';
+import type { Queryable, SqlParam, Store } from '../store/types.ts';
 import { loadDeskTokens, tokensOf, type Amount, type TokenRef } from './amounts.ts';
 import { Conditions } from './query-builder.ts';
 import { capitalOf } from './risk-capital.ts';
@@ -87,7 +87,19 @@ export function snapshotJson(snapshot: RiskSnapshot): Record<string, unknown> {
 }
 
 /** Stores a snapshot (one mode, window and base token of a run). */
-export async function saveRiskSnapshot(db: Queryable, snapshot: RiskSnapshot): Promise<void> {
+/**
+ * One maintenance run's snapshots in one transaction: readers serve the newest run's rows, so a
+ * run cut short (a lost connection at its second insert) must leave the last whole run served,
+ * not a part of this one.
+ */
+export async function saveRiskSnapshots(store: Store, snapshots: readonly RiskSnapshot[]): Promise<void> {
+  if (snapshots.length === 0) return;
+  await store.transaction(async (tx) => {
+    for (const snapshot of snapshots) await saveRiskSnapshot(tx, snapshot);
+  });
+}
+
+async function saveRiskSnapshot(db: Queryable, snapshot: RiskSnapshot): Promise<void> {
   await db.query('insert into risk_snapshots (mode, risk_window, taken_at, chain_id, base_token, trades, report) values ($1, $2, $3, $4, $5, $6, $7::jsonb)', [
     snapshot.mode, snapshot.window, snapshot.takenAt, snapshot.chainId, snapshot.token, snapshot.risk.trades, JSON.stringify(snapshotJson(snapshot)),
   ]);

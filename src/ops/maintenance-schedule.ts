@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RiskCapital } from '../config/risk-capital.ts';
 import type { UsdReference } from '../config/usd-reference.ts';
-import { latestRiskSnapshots, modeRiskSource, saveRiskSnapshot, type RiskView } from '../desk/risk.ts';
+import { latestRiskSnapshots, modeRiskSource, saveRiskSnapshots, type RiskView } from '../desk/risk.ts';
 import { defaultRetention, runMaintenance, type LedgerMode, type MaintenanceResult } from '../ledger/risk/maintenance.ts';
 import type { Say } from '../say.ts';
 import type { Store } from '../store/index.ts';
@@ -80,7 +80,7 @@ export async function startMaintenanceSchedule(options: MaintenanceScheduleOptio
       const result = await runMaintenance(store, {
         modes: MODES,
         pnl: (mode) => modeRiskSource(store, mode, { ...(options.usdReferencePools === undefined ? {} : { usdReferencePools: options.usdReferencePools }), ...(options.riskCapital === undefined ? {} : { riskCapital: options.riskCapital }) }),
-        saveSnapshot: (snapshot) => saveRiskSnapshot(store, snapshot),
+        saveSnapshots: (snapshots) => saveRiskSnapshots(store, snapshots),
         ...(options.riskFreeRate === undefined ? {} : { risk: { riskFreeRate: options.riskFreeRate } }),
         retention: defaultRetention(options.retentionDays),
         ...(options.now === undefined ? {} : { now: options.now }),

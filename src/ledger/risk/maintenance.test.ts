@@ -47,7 +47,7 @@ forEachBackend('maintenance', (db) => {
     const result = await runMaintenance(db.store, {
       pnl: async (mode: LedgerMode) => ({ tokens: [{ chainId: 1, token: '0xbase', trades: trades[mode], usd: { reason: 'none configured' } }], funnel: [{ stage: 'opportunities', count: 10 }, { stage: 'simulated', count: 4 }] }),
       windows: ['all'],
-      saveSnapshot: async (s) => { saved.push(s); },
+      saveSnapshots: async (all) => { saved.push(...all); },
       retention: defaultRetention(30),
       batchSize: 4,
       now: () => NOW,

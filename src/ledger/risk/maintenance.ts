@@ -50,8 +50,11 @@ export interface MaintenanceOptions {
   risk?: Omit<RiskOptions, 'capital'>;
   /** Windows each base token's figures are computed over (default every one of RISK_WINDOWS). */
   windows?: readonly RiskWindow[];
-  /** Stores each snapshot (the ledger's risk table; the API and gauges read the latest). */
-  saveSnapshot?: (snapshot: RiskSnapshot) => Promise<void>;
+  /**
+   * Stores the run's snapshots, all or none (the ledger's risk table; the API and gauges read
+   * the newest run's rows, so a run half-stored would replace a whole one with a part).
+   */
+  saveSnapshots?: (snapshots: readonly RiskSnapshot[]) => Promise<void>;
   retention: readonly RetentionRule[];
   /** Rows deleted per statement, so each holds its locks briefly (default 5,000). */
   batchSize?: number;
@@ -96,8 +99,8 @@ async function prune(db: Queryable, rule: RetentionRule, cutoff: Date, batchSize
 }
 
 /**
- * One maintenance run: a risk snapshot per mode, base token and window from the injected P&L source (saved through
- * `saveSnapshot`), then retention, table by table in batches. Rules are checked before anything
+ * One maintenance run: a risk snapshot per mode, base token and window from the injected P&L source (saved
+ * together through `saveSnapshots`), then retention, table by table in batches. Rules are checked before anything
  * runs, so a bad rule changes nothing. The caller logs, audits and schedules the run.
  */
 export async function runMaintenance(db: Queryable, options: MaintenanceOptions): Promise<MaintenanceResult> {
@@ -111,10 +114,10 @@ export async function runMaintenance(db: Queryable, options: MaintenanceOptions)
   for (const mode of options.modes ?? ['sim', 'live']) {
     const source = await options.pnl(mode);
     for (const snapshot of modeSnapshots(mode, source, startedAt, { ...(options.risk === undefined ? {} : { risk: options.risk }), ...(options.windows === undefined ? {} : { windows: options.windows }) })) {
-      await options.saveSnapshot?.(snapshot);
       snapshots.push(snapshot);
     }
   }
+  await options.saveSnapshots?.(snapshots);
   const retention: MaintenanceResult['retention'] = [];
   for (const rule of options.retention) {
     const cutoff = new Date(startedAt.getTime() - rule.days * DAY_MS);
