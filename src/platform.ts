@@ -10,7 +10,7 @@ import { followExternalChain, startLocalChain } from './market-source.ts';
 import { createProgress } from './market/progress.ts';
 import { snapshotTokens } from './market/snapshot.ts';
 import { ConfigError, RuntimeFault } from './errors.ts';
-import { liquidityFloorFromText } from './scanner/liquidity-floor.ts';
+import { configuredBaseTokens, engineBaseTokens, followedPools } from './engine/base-tokens.ts';
 import { ensureWritableDataDir } from './ops/data-dir.ts';
 import { startScheduledBackups, type BackupSchedule } from './ops/platform-backups.ts';
 import { takeBackup } from './ops/backup/index.ts';
@@ -41,6 +41,8 @@ import { openProtections, type Protections } from './risk-controls/protections-s
 import { followProtectionChanges, publishProtectionChanges } from './telemetry/protection-messages.ts';
 import { writeServerUrl } from './ops/server-url.ts';
 import { seedLimits } from './orchestrator/limits.ts';
+import { seedLimitsOnce } from './risk-controls/limits-repository.ts';
+import { seedDevnetDemoLimits } from './devnet/demo-limits.ts';
 import type { AuditJson } from './audit/canonical.ts';
 
 export { SILENT, type Say } from './say.ts';
@@ -227,7 +229,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     let lastLive = '';
     const symbols = new TokenDirectory(snapshotTokens(market.snapshot));
     // The engine follows only pools above the liquidity floor (junk pools make junk opportunities).
-    const floor = liquidityFloorFromText(market.snapshot.pools, market.snapshot.chainId, config.minPoolLiquidity, 'ORION_MIN_POOL_LIQUIDITY');
+    const floor = followedPools(config, market.snapshot);
     if (floor.kept.length === 0) throw new ConfigError(`ORION_MIN_POOL_LIQUIDITY=${config.minPoolLiquidity}: no pool of the snapshot reaches that floor; allowed: a lower floor`);
     if (floor.excluded.length > 0) say(`engine: ${floor.excluded.length} of ${market.snapshot.pools.length} pools below the liquidity floor of ${config.minPoolLiquidity} ${floor.reference.symbol} per side, not followed`);
     tokens = symbols;
@@ -243,6 +245,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
         const counted = protections?.status().gasMoney?.gasPerExecution;
         return {
           config: (await import('./executor/live/live-settings.ts')).withEmbeddedChainKeys(config, devnet), rpcUrl: followed.rpcUrl, expectedChainId: followed.chainId, executor: followed.executor, relayUrls: relaysToCheck(config),
+          baseTokens: () => engineBaseTokens(config, floor.kept, followed.chainId), tokens: symbols,
           ...(counted === undefined ? {} : { gasPerExecution: BigInt(counted) }),
         };
       },
@@ -250,6 +253,15 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     });
     if (followed.executor !== undefined && /^https?:/.test(followed.rpcUrl)) {
       contractControls = ownerController(config, followed.rpcUrl, followed.executor, services.audit);
+    }
+    // The limits exist before live's pre-flight check reads them (the protections would write
+    // version 1 only once the engine starts): on a real chain a refusal then names the
+    // `orion limits set` that fixes it; the embedded chain adds its demo's loss limits.
+    if (devnet === undefined) await seedLimitsOnce(store, followed.chainId, seedLimits(config));
+    else {
+      const bases = engineBaseTokens(config, floor.kept, followed.chainId);
+      const demo = await seedDevnetDemoLimits(store, followed.chainId, bases, symbols, seedLimits(config));
+      if (demo !== undefined) say(`limits: version ${demo.version} by ${demo.actor}, the demo's max_daily_loss: ${bases.map((token) => symbols.amount(token, demo.limits.maxDailyLoss[token]!)).join(', ')}`);
     }
     if (config.mode === 'live') await enterLiveAtBoot(modeService);
     // Loaded only in live mode: nothing sim runs imports the signing module.
@@ -307,7 +319,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
         expectedChainId: market.snapshot.chainId,
         pools: floor.kept,
         ...(say === SILENT ? {} : { progress: createProgress(process.stderr) }),
-        baseTokens: config.baseTokens.map((token) => (token.type === 'address' ? token.address : token.symbol)),
+        baseTokens: configuredBaseTokens(config),
         maxHops: config.maxHops,
         maxStaleBlocks: config.maxStaleBlocks,
         gasBid: { priorityFee: config.priorityFee, maxFeePerGas: config.maxFeePerGas },

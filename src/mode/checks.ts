@@ -3,7 +3,13 @@ import type { Config } from '../config.ts';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { loadArtifact } from '../contracts/compile.ts';
 import { keyConfigured, keySource, loadHotKey } from '../executor/live/keys.ts';
+import { exactTokenAmount } from '../format/token-amount.ts';
+import type { TokenDirectory } from '../format/symbols.ts';
+import type { HexAddress } from '../market/snapshot.ts';
+import type { Limits } from '../orchestrator/limits.ts';
 import { largestGasLimit } from '../orchestrator/plan.ts';
+import { currentLimits, type LimitsVersion } from '../risk-controls/limits-repository.ts';
+import type { Queryable } from '../store/types.ts';
 
 /**
  * The pre-flight checks of live mode, each run on its own and reported with its result: one
@@ -51,6 +57,14 @@ export interface ValidationTarget {
    * the gas table's largest route, which crosses no tick.
    */
   gasPerExecution?: bigint;
+  /**
+   * The base tokens every route of the engine starts and ends in (lowercase addresses), resolved
+   * when the check runs the way the engine resolves them (src/engine/base-tokens.ts): each needs
+   * a `max_daily_loss`. A throw (a base the market lacks) fails `limits` with its message.
+   */
+  baseTokens: () => readonly HexAddress[];
+  /** The followed market's tokens: the `limits` detail names amounts in token units with symbols. */
+  tokens: TokenDirectory;
   /** Oldest acceptable head, in seconds behind the clock (default 120). */
   maxHeadAgeSeconds?: number;
   now?: () => Date;
@@ -59,8 +73,11 @@ export interface ValidationTarget {
 const DEFAULT_MAX_HEAD_AGE = 120;
 
 
-/** Runs every check against `target`; never throws for a failing check (it is reported). */
-export async function validateLive(target: ValidationTarget): Promise<ValidationReport> {
+/**
+ * Runs every check against `target`; never throws for a failing check (it is reported). `db` is
+ * the deployment's database (the mode service's store): `limits` reads the limits in force there.
+ */
+export async function validateLive(target: ValidationTarget, db: Queryable): Promise<ValidationReport> {
   const now = target.now ?? (() => new Date());
   const client = createPublicClient({ transport: /^wss?:/.test(target.rpcUrl) ? webSocket(target.rpcUrl) : http(target.rpcUrl, { retryCount: 0, timeout: 10_000 }) }) as PublicClient;
   const checks: CheckResult[] = [];
@@ -131,7 +148,7 @@ export async function validateLive(target: ValidationTarget): Promise<Validation
   }
 
   const cap = target.config.maxFeePerGas;
-  add('limits', cap !== undefined, cap === undefined ? 'ORION_MAX_FEE_PER_GAS is unset: live mode needs a fee cap' : `fee cap ${cap} wei per gas`);
+  await attempt('limits', async () => limitsCheck(cap, await currentLimits(db), target.baseTokens(), target.tokens));
 
   await attempt('gas-balance', async () => {
     if (hotKey === undefined) return [false, 'the hot key could not be opened (see key)'];
@@ -159,6 +176,56 @@ export async function validateLive(target: ValidationTarget): Promise<Validation
     });
   }
   return { passed: checks.every((c) => c.ok), checks, hotKey, chainId, at: now() };
+}
+
+/**
+ * The `limits` check: a fee cap (ORION_MAX_FEE_PER_GAS) and, in the limits in force, a
+ * `max_daily_loss` for every base token: live trades lose money only as gas (a flash-loan
+ * route that does not repay with profit reverts), and the daily-loss breaker, gas included, is
+ * what bounds a day of it; a limit for a token no route starts in bounds nothing.
+ *
+ * `max_input` is not required. The input is borrowed and repaid within the same transaction,
+ * so its size is not money at risk: the contract reverts unless the base balance grew by the
+ * plan's minimum profit, and a revert costs gas, which max_daily_loss counts. A desk may still
+ * bound sizes (market impact, the spec's "maximum size per token"): the detail lists any
+ * max_input in force for a base, so the operator sees whether sizes are bounded.
+ */
+export function limitsCheck(cap: bigint | undefined, inForce: LimitsVersion | undefined, bases: readonly HexAddress[], tokens: TokenDirectory): [boolean, string] {
+  const problems: string[] = [];
+  if (cap === undefined) problems.push('ORION_MAX_FEE_PER_GAS is unset: live mode needs a fee cap');
+  if (inForce === undefined) {
+    problems.push(`the limits were never seeded (the limits table has no version), so no max_daily_loss bounds a day's loss in ${labels(bases, tokens)}: start the platform once (it writes version 1 at boot), then ${setCommand(bases, tokens)}`);
+    return [false, problems.join('; ')];
+  }
+  const { maxDailyLoss, maxInput } = inForce.limits;
+  const missing = bases.filter((token) => maxDailyLoss[token] === undefined);
+  if (missing.length > 0) {
+    problems.push(`limits version ${inForce.version} has no max_daily_loss for ${labels(missing, tokens)} (each base token needs one: nothing else bounds a day's loss): ${setCommand(missing, tokens)}`);
+  }
+  if (problems.length > 0) return [false, problems.join('; ')];
+  const perBase = (field: Limits['maxDailyLoss']): string =>
+    bases.filter((token) => field[token] !== undefined).map((token) => `${tokens.label(token)} ${inTokenUnits(token, field[token]!, tokens)}`).join(', ');
+  const sizes = perBase(maxInput);
+  return [true, `fee cap ${cap} wei per gas; max_daily_loss ${perBase(maxDailyLoss)}; ${sizes === '' ? 'no max_input (optional)' : `max_input ${sizes}`} (limits version ${inForce.version})`];
+}
+
+function labels(list: readonly HexAddress[], tokens: TokenDirectory): string {
+  return list.map((token) => tokens.label(token)).join(', ');
+}
+
+/**
+ * `orion limits set max_daily_loss.WETH=AMOUNT …` (AMOUNT in token units), naming a token by
+ * its symbol when that names it alone (the command refuses a shared symbol), else by address.
+ */
+function setCommand(missing: readonly HexAddress[], tokens: TokenDirectory): string {
+  const name = (token: HexAddress): string => (tokens.label(token) === tokens.get(token)?.symbol ? tokens.label(token) : token);
+  return `set each in token units (AMOUNT: the most a UTC day may lose, gas included): orion limits set ${missing.map((token) => `max_daily_loss.${name(token)}=AMOUNT`).join(' ')}`;
+}
+
+/** `0.5` (token units) for a known token, `N base units` for one the directory lacks. */
+function inTokenUnits(token: HexAddress, amount: bigint, tokens: TokenDirectory): string {
+  const known = tokens.get(token);
+  return known === undefined ? `${amount} base units` : exactTokenAmount(amount, known.decimals);
 }
 
 /** Why a relay is unusable, or undefined when it answers HTTP at all (a relay answers unsigned requests with an error, which is fine). */

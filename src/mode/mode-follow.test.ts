@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatUnits } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.ts';
 import { startPlatform, type Platform } from '../platform.ts';
+import { currentLimits } from '../risk-controls/limits-repository.ts';
 
 /**
  * The whole platform in this process (embedded chain, PGlite, the engine), booted live on the
@@ -77,7 +79,15 @@ describe('every instance follows a mode switch while it runs', () => {
   it('sim → live after a passing validation: a new live session, and the engine runs the live executor again', async () => {
     const report = await platform.mode()!.validate({ label: 'test' });
     expect(report.passed, JSON.stringify(report.checks.filter((c) => !c.ok))).toBe(true);
-    expect(report.checks.find((c) => c.name === 'limits')?.detail).toBe('fee cap 100000000000 wei per gas');
+    // The embedded chain's start-up wrote the demo's max_daily_loss for each base token (ORION_BASE_TOKENS' default WETH, USDC, USDT), by `devnet`.
+    const inForce = (await currentLimits(platform.store))!;
+    expect(inForce.actor).toBe('devnet');
+    const market = platform.devnet()!.seeded.localSnapshot.pools.flatMap((pool) => [pool.token0, pool.token1]);
+    const asStored = ['WETH', 'USDC', 'USDT'].map((symbol) => {
+      const token = market.find((t) => t.symbol === symbol)!;
+      return `${symbol} ${formatUnits(inForce.limits.maxDailyLoss[token.address.toLowerCase()]!, token.decimals)}`;
+    });
+    expect(report.checks.find((c) => c.name === 'limits')?.detail).toContain(`fee cap 100000000000 wei per gas; max_daily_loss ${asStored.join(', ')};`);
     const status = await platform.mode()!.switch('live', { label: 'test' });
     const engine = platform.engine()!;
     expect(engine.status().mode).toBe('live');

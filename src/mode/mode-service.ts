@@ -96,7 +96,8 @@ export function createModeService(options: ModeServiceOptions): ModeService {
     async validate(actor) {
       const target = await options.target();
       if (typeof target === 'string') throw new ValidationUnavailable(target);
-      const report = await validateLive({ ...target, now });
+      // The limits in force are this deployment's: the database this service records in.
+      const report = await validateLive({ ...target, now }, store);
       const id = await store.transaction(async (tx) => {
         const recorded = await recordValidation(tx, report, actor.label);
         await options.audit?.append({ type: 'mode.validate', ...(actor.pseudonym === undefined ? {} : { actor: actor.pseudonym }), details: { passed: report.passed, failed: failedChecks(report).map((line) => line.split(':')[0] ?? line), validation: recorded.toString() } }, tx);

@@ -1,5 +1,8 @@
 import { InputError } from '../errors.ts';
-import type { TokenTable } from './tokens.ts';
+import type { HexAddress, PoolSnapshot } from '../market/snapshot.ts';
+import { resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts';
+import { buildPoolTable, type PoolTable } from './pool-table.ts';
+import { buildTokenTable, type TokenTable } from './tokens.ts';
 
 const ADDRESS_RE = /^0x[0-9a-fA-F]{40}$/;
 
@@ -68,4 +71,28 @@ export function defaultBaseTokens(table: TokenTable, count = DEFAULT_BASE_COUNT,
     if (best.length > count) best.pop();
   }
   return best;
+}
+
+/**
+ * The base tokens a scan trades from (every cycle starts and ends in one): the tokens named in
+ * `specs`, in that order, or when none are named the default bases. With gas priced, a default
+ * base is only a token gas can be priced in (on Optimism the bridged USDC.e shares no pool with
+ * WETH); named bases are checked by the scanner instead, which refuses one it cannot price.
+ */
+export function chooseBaseTokens(tokens: TokenTable, pools: PoolTable, gasToken: number, specs: readonly string[] | undefined, gasPriced: boolean): number[] {
+  if (specs !== undefined && specs.length > 0) return resolveBaseTokens(tokens, specs);
+  const priceable = gasPriced ? tokensJoinedToGas(pools, gasToken) : undefined;
+  return defaultBaseTokens(tokens, undefined, priceable === undefined ? undefined : (t) => priceable.has(t));
+}
+
+/**
+ * The same choice for a market no scanner holds yet (the pre-flight `limits` check of live
+ * mode asks which tokens need a loss limit before the engine starts): the lowercase addresses of
+ * the bases a Scanner of `pools` with these options trades from. InputError as the scanner's.
+ */
+export function marketBaseTokens(pools: readonly PoolSnapshot[], chainId: number, options: { bases?: readonly string[] | undefined; gasToken?: string | undefined; gasPriced: boolean }): HexAddress[] {
+  const tokens = buildTokenTable(pools);
+  const table = buildPoolTable(pools, tokens);
+  const bases = chooseBaseTokens(tokens, table, resolveGasToken(tokens, chainId, options.gasToken), options.bases, options.gasPriced);
+  return bases.map((t) => tokens.tokens[t]!.address.toLowerCase() as HexAddress);
 }

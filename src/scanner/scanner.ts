@@ -1,9 +1,9 @@
 import type { V3SwapPool } from '../amm/uniswap-v3/pool.ts';
 import { InputError } from '../errors.ts';
 import type { HexAddress, Snapshot } from '../market/snapshot.ts';
-import { defaultBaseTokens, resolveBaseTokens, resolveToken } from './base-tokens.ts';
+import { chooseBaseTokens, resolveToken } from './base-tokens.ts';
 import { enumerateCycles, type CycleSet } from './cycles.ts';
-import { GasPricer, resolveGasToken, tokensJoinedToGas } from './gas-pricing.ts';
+import { GasPricer, resolveGasToken } from './gas-pricing.ts';
 import { floatProfitBound } from './bound.ts';
 import { FlashSources } from './flash-source.ts';
 import { CoarseLiquidity } from './coarse-liquidity.ts';
@@ -189,13 +189,8 @@ export class Scanner {
     this.gasPrice = options.gasPrice ?? 0n;
     if (this.gasPrice < 0n) throw new InputError(`gas price must not be negative, got ${this.gasPrice}`);
     const gasToken = resolveGasToken(this.tokens, snapshot.chainId, options.gasToken);
-    // With a gas price, default bases are only tokens gas can be priced in (on Optimism the
-    // bridged USDC.e shares no pool with WETH); bases the user names are checked below instead.
-    const priceable = this.gasPrice > 0n ? tokensJoinedToGas(this.pools, gasToken) : undefined;
-    this.bases =
-      options.bases === undefined || options.bases.length === 0
-        ? defaultBaseTokens(this.tokens, undefined, priceable === undefined ? undefined : (t) => priceable.has(t))
-        : resolveBaseTokens(this.tokens, options.bases);
+    // The one rule (base-tokens.ts): live mode's pre-flight check asks it which tokens need a loss limit.
+    this.bases = chooseBaseTokens(this.tokens, this.pools, gasToken, options.bases, this.gasPrice > 0n);
     this.cycles = enumerateCycles(this.pools, this.tokens.tokens.length, this.bases, options.maxHops ?? 3);
     this.gas = new GasPricer(this.pools, this.tokens.tokens.length, gasToken, this.bases);
     if (this.gasPrice > 0n) {

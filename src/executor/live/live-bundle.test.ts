@@ -16,6 +16,7 @@ import { startEngine, type Engine } from '../../engine/engine.ts';
 import type { SimulatedEvent } from '../../engine/events.ts';
 import { ConfigError } from '../../errors.ts';
 import { validateLive } from '../../mode/checks.ts';
+import { limitsTarget } from '../../mode/testing/live-limits.ts';
 import { DEFAULT_LIMITS } from '../../orchestrator/limits.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { engineProtections } from '../../risk-controls/testing/engine-protections.ts';
@@ -208,11 +209,11 @@ describe('live executor, bundle submission through the relay double (hand-mined 
   }, TEST_TIMEOUT_MS);
 
   it('mode validation in bundle mode: "relays" reports each relay that does not answer', async () => {
-    const target = { config: { maxHops: 3, gasLimitMarginBps: 0, gasReserveTxs: 1 } as never, rpcUrl: devnet.anvil.rpcUrl, expectedChainId: 31337, executor: undefined };
-    const up = await validateLive({ ...target, relayUrls: [relay.url] });
+    const target = { config: { maxHops: 3, gasLimitMarginBps: 0, gasReserveTxs: 1 } as never, rpcUrl: devnet.anvil.rpcUrl, expectedChainId: 31337, executor: undefined, ...limitsTarget() };
+    const up = await validateLive({ ...target, relayUrls: [relay.url] }, store.store);
     expect(up.checks.find((c) => c.name === 'relays')).toEqual({ name: 'relays', ok: true, detail: '1 relay(s) answer' });
     const closed = 'http://127.0.0.1:1';
-    const down = await validateLive({ ...target, relayUrls: [relay.url, closed] });
+    const down = await validateLive({ ...target, relayUrls: [relay.url, closed] }, store.store);
     const check = down.checks.find((c) => c.name === 'relays')!;
     expect(check.ok).toBe(false);
     expect(check.detail).toMatch(/^http:\/\/127\.0\.0\.1:1: unreachable/);
