@@ -95,7 +95,7 @@ export function reportCsv(report: ComplianceReport): string {
       JSON.stringify({ id: e.id, route: e.route, includedBlock: e.inclusion.includedBlock, failureReason: e.inclusion.failureReason, gasPaidWei: e.gas.cost?.raw ?? null }));
   }
   for (const p of report.pnl.rows) {
-    row('pnl', p.period, p.mode, p.token.address, null, p.net.symbol, p.net.raw, p.net.units, JSON.stringify({ trades: p.trades, wins: p.wins, gross: p.gross.raw, gasEstimate: p.gasEstimate.raw }));
+    row('pnl', p.period, p.mode, p.token.address, null, p.net.symbol, p.net.raw, p.net.units, JSON.stringify({ trades: p.trades, wins: p.wins, gross: p.gross.raw, gasEstimate: p.gasEstimate.raw, gas: p.gas.raw }));
   }
   for (const s of report.securityEvents.rows) {
     row('security', s.at, s.type, s.seq, null, null, null, null, JSON.stringify({ actor: s.actor, subject: s.subject, ...s.details }));

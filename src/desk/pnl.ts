@@ -7,9 +7,11 @@ import { Conditions } from './query-builder.ts';
 /**
  * P&L per UTC day or per mode session, per base token. A trade is, in sim mode, a simulation
  * that succeeded (gross = the profit the contract reported on the simulated block) and, in live
- * mode, an execution with a realized profit (gross = realized). Gas is the scanner's estimate in
- * the base token (`opportunities.gas_cost`), so net = gross − gas is in one token; live rows
- * also carry the gas actually paid, in the native token, which the ledger does not convert.
+ * mode, an execution with a realized profit (gross = realized). Net = gross − gas, in one token:
+ * in sim the gas is the scanner's estimate in the base token (`opportunities.gas_cost`); in live
+ * it is the gas paid, converted to the base token at the execution's rate (the intent's
+ * `gas_cost_base`; the estimate only where no receipt converted it). Live rows also carry the gas
+ * paid in the native token (`executions.gas_cost`, wei), and both modes the estimate beside it.
  */
 
 /** How rows are grouped. */
@@ -36,7 +38,10 @@ export interface PnlRow {
   wins: number;
   predicted: Amount;
   gross: Amount;
+  /** The scanner's gas estimate in the base token (what the plan expected to pay). */
   gasEstimate: Amount;
+  /** The gas the net subtracts: sim the estimate; live the gas paid in the base token. */
+  gas: Amount;
   net: Amount;
   /** Live only: gas paid on chain, native token. */
   gasPaid: NativeAmount | null;
@@ -52,13 +57,14 @@ function tradesSql(filter: TradeFilter, params: SqlParam[]): string {
     where.add(`${alias}.mode_session = $?`, filter.session).add(`${at} >= $?`, filter.from).add(`${at} <= $?`, filter.to).add('lower(o.base_token) = $?', filter.token?.toLowerCase());
   if (filter.mode !== 'live') {
     const where = narrow(new Conditions(params).when("s.status = 'ok'").when("s.mode = 'sim'"), 's', 's.simulated_at');
-    parts.push(`select s.mode, s.mode_session, s.simulated_at as at, o.chain_id, o.base_token, s.predicted_profit as predicted, s.simulated_profit as gross, o.gas_cost as gas, null::numeric as gas_paid
+    parts.push(`select s.mode, s.mode_session, s.simulated_at as at, o.chain_id, o.base_token, s.predicted_profit as predicted, s.simulated_profit as gross, o.gas_cost as gas_estimate, o.gas_cost as gas, null::numeric as gas_paid
       from simulations s join opportunities o on o.id = s.opportunity_id ${where.sql}`);
   }
   if (filter.mode !== 'sim') {
     const where = narrow(new Conditions(params).when('e.realized_profit is not null').when("e.mode = 'live'"), 'e', 'e.updated_at');
-    parts.push(`select e.mode, e.mode_session, e.updated_at as at, o.chain_id, o.base_token, e.predicted_profit as predicted, e.realized_profit as gross, o.gas_cost as gas, e.gas_cost as gas_paid
-      from executions e join opportunities o on o.id = e.opportunity_id ${where.sql}`);
+    parts.push(`select e.mode, e.mode_session, e.updated_at as at, o.chain_id, o.base_token, e.predicted_profit as predicted, e.realized_profit as gross, o.gas_cost as gas_estimate,
+        coalesce(i.gas_cost_base, o.gas_cost) as gas, e.gas_cost as gas_paid
+      from executions e join opportunities o on o.id = e.opportunity_id left join intents i on i.id = e.intent_id ${where.sql}`);
   }
   return parts.join('\nunion all\n');
 }
@@ -69,9 +75,9 @@ export async function pnlRows(db: Queryable, filter: TradeFilter & { group: PnlG
   const period = filter.group === 'day' ? "to_char(t.at at time zone 'UTC', 'YYYY-MM-DD')" : 't.mode_session::text';
   const { rows } = await db.query(
     `select t.mode, ${period} as period, t.chain_id, t.base_token, count(*) as trades, sum(case when t.gross - t.gas > 0 then 1 else 0 end) as wins,
-       sum(t.predicted) as predicted, sum(t.gross) as gross, sum(t.gas) as gas, sum(t.gas_paid) as gas_paid
+       sum(t.predicted) as predicted, sum(t.gross) as gross, sum(t.gas_estimate) as gas_estimate, sum(t.gas) as gas, sum(t.gas_paid) as gas_paid
      from (${tradesSql(filter, params)}) t group by t.mode, ${period}, t.chain_id, t.base_token order by ${filter.group === 'day' ? 'period' : 'min(t.mode_session)'} desc, t.mode, t.base_token`,
-    params, { bigint: ['predicted', 'gross', 'gas', 'gas_paid'] },
+    params, { bigint: ['predicted', 'gross', 'gas_estimate', 'gas', 'gas_paid'] },
   );
   const tokens = await loadDeskTokens(db, tokensOf(rows, (r) => ({ chainId: Number(r['chain_id']), tokens: [r['base_token'] as string] })));
   return rows.map((r) => {
@@ -83,7 +89,7 @@ export async function pnlRows(db: Queryable, filter: TradeFilter & { group: PnlG
       mode: r['mode'] as string, period: r['period'] as string, chainId, token: tokens.token(chainId, base),
       trades: Number(r['trades']), wins: Number(r['wins']),
       predicted: tokens.amount(chainId, base, r['predicted'] as bigint), gross: tokens.amount(chainId, base, gross),
-      gasEstimate: tokens.amount(chainId, base, gas), net: tokens.amount(chainId, base, gross - gas),
+      gasEstimate: tokens.amount(chainId, base, r['gas_estimate'] as bigint), gas: tokens.amount(chainId, base, gas), net: tokens.amount(chainId, base, gross - gas),
       gasPaid: nativeAmount(r['gas_paid'] as bigint | null),
     };
   });

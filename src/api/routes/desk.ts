@@ -116,7 +116,7 @@ export const deskRoutes: FastifyPluginAsync<DeskRoutesOptions> = async (app, opt
       const rows = await pnlRows(db(), { group, ...defined({ mode: filter.mode, session: filter.session, from: filter.from, to: filter.to, token: q.token }) });
       return {
         group,
-        note: 'sim: trades are successful simulations (gross = simulated profit); live: executions with a realized profit. net = gross − the scanner\'s gas estimate in the base token; live rows also show gas paid in the native token.',
+        note: 'sim: trades are successful simulations (gross = simulated profit); live: executions with a realized profit. net = gross − gas in the base token: sim the scanner\'s estimate, live the gas paid on chain converted at the execution (the estimate is shown beside it); live rows also show gas paid in the native token.',
         rows,
       };
     },

@@ -118,7 +118,7 @@ export const PnlQuery = Type.Object({
 }, { additionalProperties: false });
 export const PnlRowBody = Type.Object({
   mode: Type.String(), period: Type.String(), chainId: Type.Integer(), token: TokenRefBody, trades: Type.Integer(), wins: Type.Integer(),
-  predicted: AmountBody, gross: AmountBody, gasEstimate: AmountBody, net: AmountBody, gasPaid: Nullable(NativeAmountBody),
+  predicted: AmountBody, gross: AmountBody, gasEstimate: AmountBody, gas: AmountBody, net: AmountBody, gasPaid: Nullable(NativeAmountBody),
 });
 export const PnlBody = Type.Object({
   group: Type.String(),

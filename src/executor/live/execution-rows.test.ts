@@ -12,7 +12,8 @@ import { IntentStore, type NewAttempt } from './intent-store.ts';
 
 /**
  * The ledger's execution row of a live intent, as the desk reads it: the gas paid is in wei of
- * the chain's native token. A route whose base token is not the native one (USDC, say) converts
+ * the chain's native token, and the live P&L's net is the realized profit less that gas in the
+ * base token (it was less the scanner's estimate). A route whose base token is not the native one (USDC, say) converts
  * the gas at a rate: the intent keeps both figures, and the row must carry the wei (it carried
  * the base-token figure, which the desk showed as "native": a USDC route's gas looked free).
  */
@@ -57,5 +58,10 @@ forEachBackend('live execution rows', (db) => {
     expect(page.rows[0]!.gas.cost?.raw).toBe(gasCostWei.toString());
     const [pnl] = await pnlRows(db.store, { mode: 'live', group: 'session' });
     expect(pnl!.gasPaid?.raw).toBe(gasCostWei.toString());
+    // The live net is the realized profit less the gas paid in the base token, not the plan's estimate.
+    expect(plan.gasCost).not.toBe(gasCostBase);
+    expect(pnl!.gas.raw).toBe(gasCostBase.toString());
+    expect(pnl!.gasEstimate.raw).toBe(plan.gasCost.toString());
+    expect(pnl!.net.raw).toBe((realizedProfit - gasCostBase).toString());
   });
 });

@@ -7,7 +7,7 @@ import { EquityChart, type CurvePoint } from '../ui/equity-chart.tsx';
 import { RiskPanel } from '../ui/risk-panel.tsx';
 import { Empty, Loaded } from '../ui/states.tsx';
 
-interface PnlRow { mode: string; period: string; token: TokenRef; trades: number; wins: number; predicted: Amount; gross: Amount; gasEstimate: Amount; net: Amount }
+interface PnlRow { mode: string; period: string; token: TokenRef; trades: number; wins: number; predicted: Amount; gross: Amount; gasEstimate: Amount; gas: Amount; net: Amount }
 interface Pnl { group: string; note: string; rows: PnlRow[] }
 
 /** Cumulative simulated profit per base token (BigInt sums) and its drawdown, for the chart. */
@@ -77,7 +77,7 @@ export default function PnlScreen() {
                       <th scope="col" className="num">Win rate</th>
                       <th scope="col" className="num">Predicted</th>
                       <th scope="col" className="num">Gross</th>
-                      <th scope="col" className="num">Gas (est.)</th>
+                      <th scope="col" className="num" title="sim: the estimate; live: paid on chain, in the base token">Gas</th>
                       <th scope="col" className="num">Net</th>
                     </tr>
                   </thead>
@@ -90,7 +90,7 @@ export default function PnlScreen() {
                         <td className="num">{row.trades === 0 ? '—' : `${Math.round((row.wins * 100) / row.trades)} %`}</td>
                         <td className="num"><TokenAmount raw={row.predicted.raw} token={row.token} fallback={row.predicted.display} /></td>
                         <td className="num"><TokenAmount raw={row.gross.raw} token={row.token} fallback={row.gross.display} /></td>
-                        <td className="num"><TokenAmount raw={row.gasEstimate.raw} token={row.token} fallback={row.gasEstimate.display} /></td>
+                        <td className="num"><TokenAmount raw={row.gas.raw} token={row.token} fallback={row.gas.display} /></td>
                         <td className="num"><TokenAmount raw={row.net.raw} token={row.token} fallback={row.net.display} /></td>
                       </tr>
                     ))}
