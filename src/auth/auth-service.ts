@@ -4,7 +4,7 @@ import type { Store } from '../store/index.ts';
 import { createAccessTokens, type AccessClaims, type AccessTokenOptions, type AccessTokens } from './access-tokens.ts';
 import { createApiKeys, type ApiKeys } from './api-keys.ts';
 import { createChallenges, type Challenges } from './challenges.ts';
-import { AccountLocked, BadRequest, Forbidden, Unauthenticated } from './errors.ts';
+import { AccountLocked, BadRequest, Conflict, Forbidden, Unauthenticated } from './errors.ts';
 import { createLockout, type Lockout } from './lockout.ts';
 import { burnPasswordCheck, verifyPassword } from './password.ts';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.ts';
@@ -70,8 +70,12 @@ export interface AuthService {
   logout(claims: AccessClaims, client: ClientInfo): Promise<void>;
   /** Enrolment for a signed-in user: a new pending secret. */
   enrolSelf(userId: string): Promise<MfaEnrolment>;
-  /** Confirms a signed-in user's pending secret with a code from it. */
-  confirmSelf(userId: string, code: string, client: ClientInfo): Promise<void>;
+  /**
+   * Confirms a signed-in user's pending secret with a code from it. Replacing an enrolled secret
+   * also needs `currentCode`, a fresh code from the enrolled one: an access token alone (stolen,
+   * or left in an open browser) must not be enough to move a user's second factor elsewhere.
+   */
+  confirmSelf(userId: string, codes: { code: string; currentCode?: string | undefined }, client: ClientInfo): Promise<void>;
   /**
    * Checks a fresh TOTP code of the signed-in user for an action that moves money or changes
    * mode; throws Forbidden (and audits it) when absent, wrong or replayed.
@@ -196,7 +200,7 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
       if (step === null) return failed(user, 'auth.mfa.failed', enrolling ? 'wrong enrolment code' : 'wrong or replayed code', client);
       if ((await challenges.spend(challenge)) === undefined) throw new Unauthenticated('challenge expired or invalid; log in again');
       if (enrolling) {
-        await users.confirmMfa(user.id, step);
+        if (!(await users.confirmMfa(user.id, user.mfaPendingSecret ?? '', step))) throw new Unauthenticated('MFA enrolment restarted meanwhile; log in again');
         await audit.append({ type: 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
       }
       return session({ ...user, mfaEnrolled: true }, client);
@@ -231,12 +235,34 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
       return enrolment(await liveUser(userId));
     },
 
-    async confirmSelf(userId, code, client) {
+    async confirmSelf(userId, { code, currentCode }, client) {
       const user = await liveUser(userId);
-      const step = await checkCode(user, code, user.mfaPendingSecret);
+      const pending = user.mfaPendingSecret;
+      if (pending === null) throw new BadRequest('no MFA enrolment to confirm: start one with POST /auth/mfa/setup');
+      const replacing = user.mfaEnrolled;
+      const refuse = async (reason: string, message: string): Promise<never> => {
+        await audit.append({ type: 'auth.mfa.failed', actor: user.pseudonym, details: { reason }, actorData: { username: user.username, ip: client.ip } });
+        throw new Forbidden(message);
+      };
+      if (replacing && (currentCode === undefined || currentCode === '')) {
+        return refuse('replacement without a current code', 'replacing an enrolled MFA secret needs currentCode: a fresh code from the authenticator enrolled now');
+      }
+      await assertNotLocked(user, client);
+      // The new secret's code first: it is not spent, so a typo there does not burn the current code.
+      const step = await checkCode(user, code, pending);
       if (step === null) return failed(user, 'auth.mfa.failed', 'wrong enrolment code', client);
-      await users.confirmMfa(user.id, step);
-      await audit.append({ type: 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
+      let spent = step;
+      if (replacing) {
+        const current = await checkCode(user, currentCode ?? '', user.mfaSecret);
+        if (current === null) {
+          await lockout.record(user.id, false);
+          return refuse('wrong or replayed current code', 'invalid currentCode: replacing an enrolled MFA secret needs a fresh code from the authenticator enrolled now');
+        }
+        if (current > spent) spent = current;
+      }
+      // Moves exactly the secret checked above: a setup racing this request cannot slip its own in.
+      if (!(await users.confirmMfa(user.id, pending, spent))) throw new Conflict('the MFA enrolment was restarted meanwhile: start again with POST /auth/mfa/setup');
+      await audit.append({ type: replacing ? 'auth.mfa.replaced' : 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
     },
 
     async requireFreshTotp(userId, code, action, client) {
