@@ -7,7 +7,7 @@ import { forEachBackend } from '../store/test-store.ts';
 import { createAuthService, type AuthService, type LoginResult } from './auth-service.ts';
 import { AccountLocked, Forbidden, Unauthenticated } from './errors.ts';
 import { LOCKOUT_FAILURES } from './lockout.ts';
-import { base32Decode, totpAt } from './totp.ts';
+import { base32Decode, generateTotpSecret, totpAt } from './totp.ts';
 
 const client = { ip: '127.0.0.1' };
 const OPTIONS = { issuer: 'orion-test', audience: 'orion-api-test', ttlSeconds: 900, refreshTtlSeconds: 3600 };
@@ -149,5 +149,17 @@ forEachBackend('auth service', (ctx) => {
     // Another account is unaffected.
     tokensOf(await auth.login({ username: 'vera', password: 'correct horse battery' }, client));
     expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it(`a fresh-code check counts toward the lockout and is refused once the account is locked (${LOCKOUT_FAILURES} wrong codes, then the right one)`, async () => {
+    const user = await auth.users.add({ username: 'fresh-guesser', role: 'admin', password: 'fresh guesser pw 1', mustChangePassword: false });
+    const secret = generateTotpSecret();
+    await ctx.store.query('update auth_user set mfa_secret = $2 where id = $1', [user.id, secret]);
+    const valid = new Set([-30, 0, 30].map((offset) => totpAt(base32Decode(secret), clock + offset)));
+    const wrong = ['000000', '000001', '000002', '000003'].find((code) => !valid.has(code)) ?? '';
+    for (let i = 0; i < LOCKOUT_FAILURES; i++) await expect(auth.requireFreshTotp(user.id, wrong, 'withdrawal', client)).rejects.toBeInstanceOf(Forbidden);
+    await expect(auth.requireFreshTotp(user.id, totpAt(base32Decode(secret), clock), 'withdrawal', client)).rejects.toBeInstanceOf(AccountLocked);
+    // Refused before the code was looked at: its step is still unspent.
+    expect((await ctx.store.query<{ last_totp_step: string | null }>('select last_totp_step::text from auth_user where id = $1', [user.id])).rows[0]?.last_totp_step).toBeNull();
   });
 });

@@ -273,6 +273,8 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
       };
       if (!user.mfaEnrolled) return refuse('MFA is not enrolled');
       if (code === undefined || code === '') return refuse('no code given');
+      // The same lockout as at login: else ten guesses here every 15 minutes would go on forever.
+      await assertNotLocked(user, client);
       if ((await checkCode(user, code, user.mfaSecret)) === null) {
         await lockout.record(user.id, false);
         return refuse('wrong or replayed code');
