@@ -235,6 +235,28 @@ forEachBackend('API', (ctx) => {
     expect(await audited('auth.mfa.enrolled')).toHaveLength(0);
   });
 
+  it('a user promoted to admin without MFA gets no admin session from refresh: 401, and no token they hold creates an API key; login asks for enrolment', async () => {
+    await t.auth.users.add({ username: 'promoted', role: 'risk', password: 'promoted password 1', mustChangePassword: false });
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'promoted', password: 'promoted password 1' } });
+    const held = login.json() as { status: string; accessToken: string; refreshToken: string };
+    expect(held.status).toBe('ok');
+    const id = ((await t.app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${held.accessToken}` } })).json() as { id: string }).id;
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, headers: t.bearer('admin'), payload: { role: 'admin' } })).statusCode).toBe(200);
+
+    const refreshed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: held.refreshToken } });
+    const tokens = [held.accessToken, ...(refreshed.statusCode === 200 ? [(refreshed.json() as { accessToken: string }).accessToken] : [])];
+    for (const token of tokens) {
+      const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { authorization: `Bearer ${token}` }, payload: { name: 'escalated', role: 'admin', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+      expect(created.statusCode).toBe(403);
+    }
+    expect(refreshed.statusCode).toBe(401);
+    expect(refreshed.json()).toMatchObject({ error: 'unauthenticated', message: expect.stringContaining('MFA') });
+    // The login's refresh family is gone, and signing in again owes the enrolment.
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: held.refreshToken } })).statusCode).toBe(401);
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'promoted', password: 'promoted password 1' } });
+    expect(again.json()).toMatchObject({ status: 'challenge', next: 'mfa_enrolment' });
+  });
+
   it('/metrics: 401 without credentials, 200 with an API key or from an allow-listed address; HTTP duration by route template', async () => {
     await t.app.inject({ url: '/api/v1/users/no-such-id', method: 'PATCH', headers: t.bearer('admin'), payload: { role: 'viewer' } });
     expect((await t.app.inject({ url: '/metrics', remoteAddress: '10.0.0.9' })).statusCode).toBe(401);

@@ -227,6 +227,12 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
         await refreshTokens.revokeFamily(outcome.familyId);
         throw new Unauthenticated('account disabled');
       }
+      // The role is read again here, so the rule login applies to it must be too: a user promoted
+      // to admin without MFA would otherwise hold an admin session that never passed MFA.
+      if (mfaMandatory(user) && !user.mfaEnrolled) {
+        await refreshTokens.revokeFamily(outcome.familyId);
+        throw new Unauthenticated(`the role ${user.role} needs MFA: log in again to enrol it`);
+      }
       const issued = await access.issue({ userId: user.id, role: user.role, sessionId: outcome.familyId, pseudonym: user.pseudonym });
       return { tokenType: 'Bearer', accessToken: issued.token, accessTokenExpiresAt: issued.expiresAt, refreshToken: outcome.token, refreshTokenExpiresAt: outcome.expiresAt };
     },
