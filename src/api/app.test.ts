@@ -3,6 +3,7 @@ import { forEachBackend } from '../store/test-store.ts';
 import { buildApp } from './app.ts';
 import { Readiness } from './readiness.ts';
 import { freshTotpPreHandler } from './fresh-totp.ts';
+import { generateTotpSecret } from '../auth/totp.ts';
 import { codeAt, createTestApp, type TestApp } from './test-app.ts';
 
 const SECURITY_HEADERS = ['strict-transport-security', 'content-security-policy', 'x-content-type-options'];
@@ -204,6 +205,56 @@ forEachBackend('API', (ctx) => {
     expect(replay.statusCode).toBe(403);
     const refusals = await t.audit.list({ type: 'auth.totp.fresh.failed', limit: 10 });
     expect(refusals.rows.map((row) => row.details['reason'])).toEqual(['wrong or replayed code', 'MFA is not enrolled', 'no code given']);
+  });
+
+  it('replacing an enrolled MFA secret needs a fresh code from the current one: an access token alone cannot; the replacement is audited as such', async () => {
+    // An admin enrolled with no step spent yet, so this step's and the next step's codes are fresh
+    // for both the checks below (the setup does not need a login: it is the state under test).
+    const owner = await t.auth.users.add({ username: 'mfa-owner', role: 'admin', password: 'mfa owner password', mustChangePassword: false });
+    const enrolled = generateTotpSecret();
+    await ctx.store.query('update auth_user set mfa_secret = $2 where id = $1', [owner.id, enrolled]);
+    const family = await t.auth.refreshTokens.start(owner.id);
+    const stolen = { authorization: `Bearer ${(await t.auth.access.issue({ userId: owner.id, role: 'admin', sessionId: family.familyId, pseudonym: owner.pseudonym })).token}` };
+    const storedSecret = async () => (await ctx.store.query<{ mfa_secret: string }>('select mfa_secret from auth_user where id = $1', [owner.id])).rows[0]?.mfa_secret;
+
+    // The thief's own secret, confirmed with its own code: refused, and the stored secret is the owner's.
+    const theirs = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup', headers: stolen })).json() as { secret: string };
+    const hijack = await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup/confirm', headers: stolen, payload: { code: codeAt(theirs.secret, 1) } });
+    expect(hijack.statusCode).toBe(403);
+    expect(hijack.json()).toMatchObject({ error: 'forbidden', message: expect.stringContaining('currentCode') });
+    expect(await storedSecret()).toBe(enrolled);
+    await t.auth.requireFreshTotp(owner.id, codeAt(enrolled, 0), 'test withdrawal', { ip: '127.0.0.1' });
+
+    // The owner, with a code of the enrolled secret: replaced, audited as a replacement.
+    const next = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup', headers: stolen })).json() as { secret: string };
+    const replaced = await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup/confirm', headers: stolen, payload: { code: codeAt(next.secret, 1), currentCode: codeAt(enrolled, 1) } });
+    expect(replaced.statusCode).toBe(200);
+    expect(await storedSecret()).toBe(next.secret);
+    const audited = async (type: string) => (await t.audit.list({ type, limit: 50 })).rows.filter((row) => row.actor === owner.pseudonym);
+    expect(await audited('auth.mfa.replaced')).toHaveLength(1);
+    expect(await audited('auth.mfa.enrolled')).toHaveLength(0);
+  });
+
+  it('a user promoted to admin without MFA gets no admin session from refresh: 401, and no token they hold creates an API key; login asks for enrolment', async () => {
+    await t.auth.users.add({ username: 'promoted', role: 'risk', password: 'promoted password 1', mustChangePassword: false });
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'promoted', password: 'promoted password 1' } });
+    const held = login.json() as { status: string; accessToken: string; refreshToken: string };
+    expect(held.status).toBe('ok');
+    const id = ((await t.app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${held.accessToken}` } })).json() as { id: string }).id;
+    expect((await t.app.inject({ method: 'PATCH', url: `/api/v1/users/${id}`, headers: t.bearer('admin'), payload: { role: 'admin' } })).statusCode).toBe(200);
+
+    const refreshed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: held.refreshToken } });
+    const tokens = [held.accessToken, ...(refreshed.statusCode === 200 ? [(refreshed.json() as { accessToken: string }).accessToken] : [])];
+    for (const token of tokens) {
+      const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: { authorization: `Bearer ${token}` }, payload: { name: 'escalated', role: 'admin', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+      expect(created.statusCode).toBe(403);
+    }
+    expect(refreshed.statusCode).toBe(401);
+    expect(refreshed.json()).toMatchObject({ error: 'unauthenticated', message: expect.stringContaining('MFA') });
+    // The login's refresh family is gone, and signing in again owes the enrolment.
+    expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: held.refreshToken } })).statusCode).toBe(401);
+    const again = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'promoted', password: 'promoted password 1' } });
+    expect(again.json()).toMatchObject({ status: 'challenge', next: 'mfa_enrolment' });
   });
 
   it('/metrics: 401 without credentials, 200 with an API key or from an allow-listed address; HTTP duration by route template', async () => {

@@ -57,6 +57,8 @@ export interface AppOptions {
   bus?: EventBus;
   /** Unread bytes after which a WebSocket client is dropped (default 1 MiB). */
   wsMaxBufferedBytes?: number;
+  /** How often a WebSocket opened with an API key checks the key is still live, in ms (default 30 s). */
+  wsKeyRecheckMs?: number;
   /** The built dashboard served at `/` (default web/dist; null: none). */
   dashboardDir?: string | null;
   /** The desk routes' sources beyond the ledger (the live executor's attempts). */
@@ -123,7 +125,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   void app.register(openapiPlugin);
   const metrics = options.metrics ?? processWideMetrics();
   void app.register(metricsPlugin, { metrics, allowAddresses: http.metricsAllow });
-  void app.register(websocketPlugin, { bus: options.bus ?? createInProcessBus(), metrics, ...(options.wsMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.wsMaxBufferedBytes }) });
+  void app.register(websocketPlugin, {
+    bus: options.bus ?? createInProcessBus(),
+    metrics,
+    ...(options.wsMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: options.wsMaxBufferedBytes }),
+    ...(options.wsKeyRecheckMs === undefined ? {} : { keyRecheckMs: options.wsKeyRecheckMs }),
+  });
 
   const dashboardDir = options.dashboardDir === undefined ? DASHBOARD_DIR : options.dashboardDir;
   if (dashboardDir !== null) void app.register(dashboardPlugin, { dir: dashboardDir });

@@ -14,7 +14,7 @@ forEachBackend('/ws', (ctx) => {
   beforeAll(async () => {
     bus = createInProcessBus();
     metrics = createMetrics({ defaults: false });
-    t = await createTestApp(ctx.store, { app: { bus, metrics, wsMaxBufferedBytes: 64 * 1024 } });
+    t = await createTestApp(ctx.store, { app: { bus, metrics, wsMaxBufferedBytes: 64 * 1024, wsKeyRecheckMs: 100 } });
     await t.app.listen({ host: '127.0.0.1', port: 0 });
     const address = t.app.server.address();
     base = `ws://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/ws`;
@@ -71,6 +71,40 @@ forEachBackend('/ws', (ctx) => {
     const socket = new WebSocket(`${base}?access_token=${brief}`);
     const closed = await new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     expect(closed).toEqual({ code: 4001, reason: 'access token expired' });
+  });
+
+  /** A new API key of `role` expiring at `expiresAt`: its id and secret. */
+  const newKey = async (expiresAt: Date): Promise<{ id: string; secret: string }> => {
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: t.bearer('admin'), payload: { name: 'ws-client', role: 'viewer', expiresAt: expiresAt.toISOString() } });
+    expect(created.statusCode).toBe(201);
+    const body = created.json() as { apiKey: { id: string }; secret: string };
+    return { id: body.apiKey.id, secret: body.secret };
+  };
+  /** Opens /ws with an API key; resolves once the server said hello, with how the socket will close. */
+  const openWithKey = async (secret: string): Promise<{ closed: Promise<{ code: number; reason: string }> }> => {
+    const socket = new WebSocket(base, { headers: { 'x-api-key': secret } });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    await new Promise<void>((resolve, reject) => {
+      socket.once('message', () => resolve());
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    });
+    // Wrapped: an async function returning the promise itself would wait for the close.
+    return { closed };
+  };
+
+  it('closes a connection opened with an API key when the key is revoked', async () => {
+    const key = await newKey(new Date(Date.now() + 86_400_000));
+    const { closed } = await openWithKey(key.secret);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${key.id}`, headers: t.bearer('admin') })).statusCode).toBe(200);
+    expect(await closed).toEqual({ code: 4001, reason: 'API key expired or revoked' });
+  });
+
+  it('closes a connection opened with an API key when the key expires', async () => {
+    // A 3 s lifetime leaves time to connect; the key's stored expiry is what closes it.
+    const key = await newKey(new Date(Date.now() + 3000));
+    const { closed } = await openWithKey(key.secret);
+    expect(await closed).toEqual({ code: 4001, reason: 'API key expired or revoked' });
+    expect((await t.app.inject({ url: '/api/v1/auth/me', headers: { 'x-api-key': key.secret } })).statusCode).toBe(401);
   });
 
   it('drops a client that does not read instead of buffering without bound', async () => {

@@ -17,6 +17,7 @@ export const AUDIT_EVENTS = [
   'auth.login.locked',
   'auth.mfa.failed',
   'auth.mfa.enrolled',
+  'auth.mfa.replaced',
   'auth.password.changed',
   'auth.refresh.reused',
   'auth.logout',

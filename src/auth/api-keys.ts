@@ -51,6 +51,8 @@ export interface ApiKeys {
   revoke(id: string): Promise<ApiKey>;
   /** The live key a secret belongs to (not revoked, not expired), marking it used; else undefined. */
   authenticate(secret: string, now?: Date): Promise<ApiKey | undefined>;
+  /** Whether key `id` is still live (not revoked, not expired), without marking it used. */
+  isLive(id: string, now?: Date): Promise<boolean>;
 }
 
 /** API keys over a store. */
@@ -87,6 +89,9 @@ export function createApiKeys(store: Store): ApiKeys {
         )
       ).rows[0];
       return row === undefined ? undefined : toKey(row);
+    },
+    async isLive(id, now = new Date()) {
+      return (await store.query('select 1 from auth_api_key where id = $1 and revoked_at is null and expires_at > $2', [id, now])).rowCount === 1;
     },
   };
 }

@@ -3,11 +3,12 @@ import { exportJWK, SignJWT, generateKeyPair } from 'jose';
 import { beforeAll, expect, it } from 'vitest';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { generateCheckpointKey } from '../audit/checkpoint-key.ts';
+import { openStore } from '../store/index.ts';
 import { forEachBackend } from '../store/test-store.ts';
 import { createAuthService, type AuthService, type LoginResult } from './auth-service.ts';
 import { AccountLocked, Forbidden, Unauthenticated } from './errors.ts';
 import { LOCKOUT_FAILURES } from './lockout.ts';
-import { base32Decode, totpAt } from './totp.ts';
+import { base32Decode, generateTotpSecret, totpAt } from './totp.ts';
 
 const client = { ip: '127.0.0.1' };
 const OPTIONS = { issuer: 'orion-test', audience: 'orion-api-test', ttlSeconds: 900, refreshTtlSeconds: 3600 };
@@ -149,5 +150,75 @@ forEachBackend('auth service', (ctx) => {
     // Another account is unaffected.
     tokensOf(await auth.login({ username: 'vera', password: 'correct horse battery' }, client));
     expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it(`a fresh-code check counts toward the lockout and is refused once the account is locked (${LOCKOUT_FAILURES} wrong codes, then the right one)`, async () => {
+    const user = await auth.users.add({ username: 'fresh-guesser', role: 'admin', password: 'fresh guesser pw 1', mustChangePassword: false });
+    const secret = generateTotpSecret();
+    await ctx.store.query('update auth_user set mfa_secret = $2 where id = $1', [user.id, secret]);
+    const valid = new Set([-30, 0, 30].map((offset) => totpAt(base32Decode(secret), clock + offset)));
+    const wrong = ['000000', '000001', '000002', '000003'].find((code) => !valid.has(code)) ?? '';
+    for (let i = 0; i < LOCKOUT_FAILURES; i++) await expect(auth.requireFreshTotp(user.id, wrong, 'withdrawal', client)).rejects.toBeInstanceOf(Forbidden);
+    await expect(auth.requireFreshTotp(user.id, totpAt(base32Decode(secret), clock), 'withdrawal', client)).rejects.toBeInstanceOf(AccountLocked);
+    // Refused before the code was looked at: its step is still unspent.
+    expect((await ctx.store.query<{ last_totp_step: string | null }>('select last_totp_step::text from auth_user where id = $1', [user.id])).rows[0]?.last_totp_step).toBeNull();
+  });
+
+  /** How each of parallel attempts ended: checked and wrong, or refused as locked. */
+  const tallyOf = async (attempts: Array<Promise<unknown>>) => {
+    const outcomes = await Promise.all(
+      attempts.map((attempt) => attempt.then(() => 'accepted', (error: unknown) => (error instanceof AccountLocked ? 'locked' : error instanceof Unauthenticated ? 'wrong' : String(error)))),
+    );
+    return { wrong: outcomes.filter((o) => o === 'wrong').length, locked: outcomes.filter((o) => o === 'locked').length };
+  };
+  const storedFailures = async (userId: string) => Number((await ctx.store.query<{ n: number }>('select count(*)::int as n from auth_login_attempt where user_id = $1 and not ok', [userId])).rows[0]?.n);
+
+  it(`parallel wrong passwords cannot get past the lockout: of 20 at once, at most ${LOCKOUT_FAILURES} are checked and the rest refused as locked`, async () => {
+    const guessed = await auth.users.add({ username: 'burst', role: 'viewer', password: 'burst password 12', mustChangePassword: false });
+    const logins = await tallyOf(Array.from({ length: 20 }, (_, i) => auth.login({ username: 'burst', password: `wrong ${i} xxxxxxx` }, client)));
+    expect(logins.wrong).toBeLessThanOrEqual(LOCKOUT_FAILURES);
+    expect(logins.wrong + logins.locked).toBe(20);
+    expect(await storedFailures(guessed.id)).toBeLessThanOrEqual(LOCKOUT_FAILURES);
+  });
+
+  it.runIf(ctx.backend === 'postgres')(`two API instances on one PostgreSQL database share the lockout: of 20 wrong passwords split between them, at most ${LOCKOUT_FAILURES} are checked`, async () => {
+    // A second instance: its own connection pool and service over the same schema.
+    const schema = (await ctx.store.query<{ s: string }>('select current_schema() as s')).rows[0]?.s ?? '';
+    const other = await openStore({ databaseUrl: process.env['TEST_DATABASE_URL'] ?? '', schema, maxConnections: 4 });
+    try {
+      const second = createAuthService(other, createAuditLog(other, generateCheckpointKey().key), { ...OPTIONS, now: () => clock });
+      const guessed = await auth.users.add({ username: 'burst-two', role: 'viewer', password: 'burst two password', mustChangePassword: false });
+      const logins = await tallyOf(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? auth : second).login({ username: 'burst-two', password: `wrong ${i} xxxxxxx` }, client)));
+      expect(logins.wrong).toBeLessThanOrEqual(LOCKOUT_FAILURES);
+      expect(logins.wrong + logins.locked).toBe(20);
+      expect(await storedFailures(guessed.id)).toBeLessThanOrEqual(LOCKOUT_FAILURES);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it(`parallel wrong MFA codes cannot get past the lockout: of 20 at once on one challenge, at most ${LOCKOUT_FAILURES} are checked`, async () => {
+    const enrolled = await auth.users.add({ username: 'burst-mfa', role: 'trader', password: 'burst mfa password', mustChangePassword: false });
+    const secret = generateTotpSecret();
+    await ctx.store.query('update auth_user set mfa_secret = $2 where id = $1', [enrolled.id, secret]);
+    const login = await auth.login({ username: 'burst-mfa', password: 'burst mfa password' }, client);
+    if (login.status !== 'challenge') throw new Error('an enrolled user owes an MFA code');
+    const valid = new Set([-30, 0, 30].map((offset) => totpAt(base32Decode(secret), clock + offset)));
+    const wrong = ['000000', '000001', '000002', '000003'].find((code) => !valid.has(code)) ?? '';
+    const codes = await tallyOf(Array.from({ length: 20 }, () => auth.completeMfa({ challenge: login.challenge, code: wrong }, client)));
+    expect(codes.wrong).toBeLessThanOrEqual(LOCKOUT_FAILURES);
+    expect(codes.wrong + codes.locked).toBe(20);
+    expect(await storedFailures(enrolled.id)).toBeLessThanOrEqual(LOCKOUT_FAILURES);
+  });
+
+  it('a right answer is no failure: nine wrong passwords, the right one (MFA still owed), a wrong code, then the account is locked', async () => {
+    const user = await auth.users.add({ username: 'counted', role: 'trader', password: 'counted password 1', mustChangePassword: false });
+    await ctx.store.query('update auth_user set mfa_secret = $2 where id = $1', [user.id, generateTotpSecret()]);
+    for (let i = 0; i < LOCKOUT_FAILURES - 1; i++) await expect(auth.login({ username: 'counted', password: `wrong ${i} xxxxxxx` }, client)).rejects.toBeInstanceOf(Unauthenticated);
+    const login = await auth.login({ username: 'counted', password: 'counted password 1' }, client);
+    expect(login).toMatchObject({ status: 'challenge', next: 'mfa' });
+    if (login.status !== 'challenge') throw new Error('unreachable');
+    await expect(auth.completeMfa({ challenge: login.challenge, code: 'abcdef' }, client)).rejects.toBeInstanceOf(Unauthenticated);
+    await expect(auth.login({ username: 'counted', password: 'counted password 1' }, client)).rejects.toBeInstanceOf(AccountLocked);
   });
 });

@@ -4,8 +4,8 @@ import type { Store } from '../store/index.ts';
 import { createAccessTokens, type AccessClaims, type AccessTokenOptions, type AccessTokens } from './access-tokens.ts';
 import { createApiKeys, type ApiKeys } from './api-keys.ts';
 import { createChallenges, type Challenges } from './challenges.ts';
-import { AccountLocked, BadRequest, Forbidden, Unauthenticated } from './errors.ts';
-import { createLockout, type Lockout } from './lockout.ts';
+import { AccountLocked, BadRequest, Conflict, Forbidden, Unauthenticated } from './errors.ts';
+import { createLockout, type AdmittedAttempt, type Lockout } from './lockout.ts';
 import { burnPasswordCheck, verifyPassword } from './password.ts';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.ts';
 import { createSigningKeys, type SigningKeys } from './signing-keys.ts';
@@ -70,8 +70,12 @@ export interface AuthService {
   logout(claims: AccessClaims, client: ClientInfo): Promise<void>;
   /** Enrolment for a signed-in user: a new pending secret. */
   enrolSelf(userId: string): Promise<MfaEnrolment>;
-  /** Confirms a signed-in user's pending secret with a code from it. */
-  confirmSelf(userId: string, code: string, client: ClientInfo): Promise<void>;
+  /**
+   * Confirms a signed-in user's pending secret with a code from it. Replacing an enrolled secret
+   * also needs `currentCode`, a fresh code from the enrolled one: an access token alone (stolen,
+   * or left in an open browser) must not be enough to move a user's second factor elsewhere.
+   */
+  confirmSelf(userId: string, codes: { code: string; currentCode?: string | undefined }, client: ClientInfo): Promise<void>;
   /**
    * Checks a fresh TOTP code of the signed-in user for an action that moves money or changes
    * mode; throws Forbidden (and audits it) when absent, wrong or replayed.
@@ -99,7 +103,7 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
   const session = async (user: UserSecrets, client: ClientInfo): Promise<SessionTokens> => {
     const refresh = await refreshTokens.start(user.id);
     const token = await access.issue({ userId: user.id, role: user.role, sessionId: refresh.familyId, pseudonym: user.pseudonym });
-    await lockout.record(user.id, true);
+    await lockout.succeeded(user.id);
     await audit.append({ type: 'auth.login.ok', actor: user.pseudonym, details: { role: user.role, mfa: user.mfaEnrolled }, actorData: { username: user.username, ip: client.ip } });
     return { tokenType: 'Bearer', accessToken: token.token, accessTokenExpiresAt: token.expiresAt, refreshToken: refresh.token, refreshTokenExpiresAt: refresh.expiresAt };
   };
@@ -123,15 +127,17 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
     return user;
   };
 
+  /** A wrong answer: its admitted attempt stays a failure; audited. */
   const failed = async (user: UserSecrets, type: 'auth.login.failed' | 'auth.mfa.failed', reason: string, client: ClientInfo): Promise<never> => {
-    await lockout.record(user.id, false);
     await audit.append({ type, actor: user.pseudonym, details: { reason }, actorData: { username: user.username, ip: client.ip } });
     throw new Unauthenticated(type === 'auth.login.failed' ? 'invalid username or password' : 'invalid MFA code');
   };
 
-  const assertNotLocked = async (user: UserSecrets, client: ClientInfo): Promise<void> => {
-    const seconds = await lockout.lockedFor(user.id);
-    if (seconds === 0) return;
+  /** Counts a guess (password or code) before it is checked; throws AccountLocked (audited) instead when locked. */
+  const admit = async (user: UserSecrets, client: ClientInfo): Promise<AdmittedAttempt> => {
+    const admission = await lockout.admit(user.id);
+    if (!admission.locked) return admission;
+    const seconds = admission.retryAfterSeconds;
     await audit.append({ type: 'auth.login.locked', actor: user.pseudonym, details: { retryAfterSeconds: seconds }, actorData: { username: user.username, ip: client.ip } });
     throw new AccountLocked(seconds);
   };
@@ -166,9 +172,11 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
         await audit.append({ type: 'auth.login.failed', details: { reason: 'unknown user' }, actorData: { ip: client.ip } });
         throw new Unauthenticated('invalid username or password');
       }
-      await assertNotLocked(user, client);
+      const attempt = await admit(user, client);
       if (!(await verifyPassword(user.passwordHash, password))) return failed(user, 'auth.login.failed', 'wrong password', client);
       if (user.disabled) return failed(user, 'auth.login.failed', 'account disabled', client);
+      // The right password is no failure, nor a success: the failures of the MFA step still count.
+      await attempt.passed();
       return proceed(user, client);
     },
 
@@ -190,13 +198,14 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
     async completeMfa({ challenge, code }, client) {
       const user = await liveUser(await challenges.peek(challenge));
       if (user.mustChangePassword) throw new BadRequest('change the one-time password first');
-      await assertNotLocked(user, client);
+      const attempt = await admit(user, client);
       const enrolling = !user.mfaEnrolled;
       const step = await checkCode(user, code, enrolling ? user.mfaPendingSecret : user.mfaSecret);
       if (step === null) return failed(user, 'auth.mfa.failed', enrolling ? 'wrong enrolment code' : 'wrong or replayed code', client);
+      await attempt.passed();
       if ((await challenges.spend(challenge)) === undefined) throw new Unauthenticated('challenge expired or invalid; log in again');
       if (enrolling) {
-        await users.confirmMfa(user.id, step);
+        if (!(await users.confirmMfa(user.id, user.mfaPendingSecret ?? '', step))) throw new Unauthenticated('MFA enrolment restarted meanwhile; log in again');
         await audit.append({ type: 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
       }
       return session({ ...user, mfaEnrolled: true }, client);
@@ -218,6 +227,12 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
         await refreshTokens.revokeFamily(outcome.familyId);
         throw new Unauthenticated('account disabled');
       }
+      // The role is read again here, so the rule login applies to it must be too: a user promoted
+      // to admin without MFA would otherwise hold an admin session that never passed MFA.
+      if (mfaMandatory(user) && !user.mfaEnrolled) {
+        await refreshTokens.revokeFamily(outcome.familyId);
+        throw new Unauthenticated(`the role ${user.role} needs MFA: log in again to enrol it`);
+      }
       const issued = await access.issue({ userId: user.id, role: user.role, sessionId: outcome.familyId, pseudonym: user.pseudonym });
       return { tokenType: 'Bearer', accessToken: issued.token, accessTokenExpiresAt: issued.expiresAt, refreshToken: outcome.token, refreshTokenExpiresAt: outcome.expiresAt };
     },
@@ -231,12 +246,34 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
       return enrolment(await liveUser(userId));
     },
 
-    async confirmSelf(userId, code, client) {
+    async confirmSelf(userId, { code, currentCode }, client) {
       const user = await liveUser(userId);
-      const step = await checkCode(user, code, user.mfaPendingSecret);
+      const pending = user.mfaPendingSecret;
+      if (pending === null) throw new BadRequest('no MFA enrolment to confirm: start one with POST /auth/mfa/setup');
+      const replacing = user.mfaEnrolled;
+      const refuse = async (reason: string, message: string): Promise<never> => {
+        await audit.append({ type: 'auth.mfa.failed', actor: user.pseudonym, details: { reason }, actorData: { username: user.username, ip: client.ip } });
+        throw new Forbidden(message);
+      };
+      if (replacing && (currentCode === undefined || currentCode === '')) {
+        return refuse('replacement without a current code', 'replacing an enrolled MFA secret needs currentCode: a fresh code from the authenticator enrolled now');
+      }
+      const attempt = await admit(user, client);
+      // The new secret's code first: it is not spent, so a typo there does not burn the current code.
+      const step = await checkCode(user, code, pending);
       if (step === null) return failed(user, 'auth.mfa.failed', 'wrong enrolment code', client);
-      await users.confirmMfa(user.id, step);
-      await audit.append({ type: 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
+      let spent = step;
+      if (replacing) {
+        const current = await checkCode(user, currentCode ?? '', user.mfaSecret);
+        if (current === null) {
+          return refuse('wrong or replayed current code', 'invalid currentCode: replacing an enrolled MFA secret needs a fresh code from the authenticator enrolled now');
+        }
+        if (current > spent) spent = current;
+      }
+      await attempt.passed();
+      // Moves exactly the secret checked above: a setup racing this request cannot slip its own in.
+      if (!(await users.confirmMfa(user.id, pending, spent))) throw new Conflict('the MFA enrolment was restarted meanwhile: start again with POST /auth/mfa/setup');
+      await audit.append({ type: replacing ? 'auth.mfa.replaced' : 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
     },
 
     async requireFreshTotp(userId, code, action, client) {
@@ -247,10 +284,10 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
       };
       if (!user.mfaEnrolled) return refuse('MFA is not enrolled');
       if (code === undefined || code === '') return refuse('no code given');
-      if ((await checkCode(user, code, user.mfaSecret)) === null) {
-        await lockout.record(user.id, false);
-        return refuse('wrong or replayed code');
-      }
+      // The same lockout as at login: else ten guesses here every 15 minutes would go on forever.
+      const attempt = await admit(user, client);
+      if ((await checkCode(user, code, user.mfaSecret)) === null) return refuse('wrong or replayed code');
+      await attempt.passed();
     },
   };
 }

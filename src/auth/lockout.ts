@@ -1,9 +1,15 @@
-import type { Store } from '../store/index.ts';
+import type { Queryable, Store } from '../store/index.ts';
 
 /**
  * Account lockout: 10 failed logins (passwords or MFA codes) within 15 minutes, counted since
  * the account's last successful login, lock it until the oldest of those failures is 15
  * minutes old. Stricter than ASVS 4.0.3 (100 an hour).
+ *
+ * An attempt is counted before it is checked: `admit` records it as a failure, in one
+ * transaction that holds the account's row lock, and only if the failures (those still being
+ * checked included) are fewer than 10; a right answer then takes it back (`passed`). Checking
+ * first and recording after let a burst of parallel guesses all pass the check, on one process
+ * or several sharing a database. An attempt whose process dies mid-check stays a failure.
  */
 
 /** Failures that lock an account. */
@@ -11,30 +17,66 @@ export const LOCKOUT_FAILURES = 10;
 /** The window they are counted in, in seconds. */
 export const LOCKOUT_WINDOW_SECONDS = 15 * 60;
 
+/** An admitted attempt, counted as a failure until it turns out right. */
+export interface AdmittedAttempt {
+  locked: false;
+  /** The answer was right: the attempt is no failure. */
+  passed(): Promise<void>;
+}
+
+/** What `admit` answers: the attempt may be checked, or the account is locked. */
+export type Admission = AdmittedAttempt | { locked: true; retryAfterSeconds: number };
+
 /** The lockout ledger. */
 export interface Lockout {
   /** Seconds until the account unlocks, or 0 when it is not locked. */
   lockedFor(userId: string, now?: Date): Promise<number>;
-  record(userId: string, ok: boolean): Promise<void>;
+  /** Counts an attempt about to be checked, unless the account is locked. */
+  admit(userId: string): Promise<Admission>;
+  /** A login completed: the failures before it no longer count. */
+  succeeded(userId: string): Promise<void>;
+}
+
+async function secondsLocked(db: Queryable, userId: string, now: Date): Promise<number> {
+  const since = new Date(now.getTime() - LOCKOUT_WINDOW_SECONDS * 1000);
+  const failures = await db.query<{ at: Date }>(
+    `select at from auth_login_attempt where user_id = $1 and not ok and at > $2
+       and at > coalesce((select max(at) from auth_login_attempt where user_id = $1 and ok), '-infinity'::timestamptz)
+     order by at desc limit $3`,
+    [userId, since, LOCKOUT_FAILURES],
+  );
+  if (failures.rows.length < LOCKOUT_FAILURES) return 0;
+  const oldest = failures.rows[failures.rows.length - 1]?.at ?? now;
+  return Math.max(1, Math.ceil((oldest.getTime() + LOCKOUT_WINDOW_SECONDS * 1000 - now.getTime()) / 1000));
 }
 
 /** Lockout over a store. */
 export function createLockout(store: Store): Lockout {
   return {
-    async lockedFor(userId, now = new Date()) {
-      const since = new Date(now.getTime() - LOCKOUT_WINDOW_SECONDS * 1000);
-      const failures = await store.query<{ at: Date }>(
-        `select at from auth_login_attempt where user_id = $1 and not ok and at > $2
-           and at > coalesce((select max(at) from auth_login_attempt where user_id = $1 and ok), '-infinity'::timestamptz)
-         order by at desc limit $3`,
-        [userId, since, LOCKOUT_FAILURES],
-      );
-      if (failures.rows.length < LOCKOUT_FAILURES) return 0;
-      const oldest = failures.rows[failures.rows.length - 1]?.at ?? now;
-      return Math.max(1, Math.ceil((oldest.getTime() + LOCKOUT_WINDOW_SECONDS * 1000 - now.getTime()) / 1000));
+    lockedFor: (userId, now = new Date()) => secondsLocked(store, userId, now),
+    async admit(userId) {
+      // `at` as text keeps its microseconds (a Date would round them), so `passed` finds the row.
+      const at = await store.transaction(async (tx) => {
+        // One account's attempts queue here, across connections and API instances alike.
+        await tx.query('select 1 from auth_user where id = $1 for update', [userId]);
+        const seconds = await secondsLocked(tx, userId, new Date());
+        if (seconds > 0) return seconds;
+        return (await tx.query<{ at: string }>('insert into auth_login_attempt (user_id, ok) values ($1, false) returning at::text as at', [userId])).rows[0]?.at ?? '';
+      });
+      if (typeof at === 'number') return { locked: true, retryAfterSeconds: at };
+      return {
+        locked: false,
+        async passed() {
+          // Rows of one account at one instant are alike: removing any one of them is exact.
+          await store.query(
+            `delete from auth_login_attempt where ctid = (select ctid from auth_login_attempt where user_id = $1 and not ok and at = $2::timestamptz limit 1)`,
+            [userId, at],
+          );
+        },
+      };
     },
-    async record(userId, ok) {
-      await store.query('insert into auth_login_attempt (user_id, ok) values ($1, $2)', [userId, ok]);
+    async succeeded(userId) {
+      await store.query('insert into auth_login_attempt (user_id, ok) values ($1, true)', [userId]);
     },
   };
 }

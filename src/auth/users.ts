@@ -94,8 +94,11 @@ export interface Users {
   setRole(id: string, role: Role): Promise<void>;
   disable(id: string): Promise<void>;
   setPendingMfaSecret(id: string, secret: string): Promise<void>;
-  /** Moves the pending secret to the enrolled one and records the step its first code used. */
-  confirmMfa(id: string, step: bigint): Promise<void>;
+  /**
+   * Moves the pending secret to the enrolled one, if it is still `pending`, and records the step
+   * its first code used; false when the pending secret changed or is gone.
+   */
+  confirmMfa(id: string, pending: string, step: bigint): Promise<boolean>;
   /** Records a used TOTP step if it is after the last one; false when another request used it first. */
   useTotpStep(id: string, step: bigint): Promise<boolean>;
   /** GDPR erase: username replaced by `erased-<pseudonym>`, secrets dropped, account disabled. */
@@ -144,7 +147,10 @@ export function createUsers(store: Store): Users {
     setRole: (id, role) => mustChange('update auth_user set role = $2 where id = $1', [id, role], id),
     disable: (id) => mustChange('update auth_user set disabled_at = coalesce(disabled_at, now()) where id = $1', [id], id),
     setPendingMfaSecret: (id, secret) => mustChange('update auth_user set mfa_pending_secret = $2 where id = $1', [id, secret], id),
-    confirmMfa: (id, step) => mustChange('update auth_user set mfa_secret = mfa_pending_secret, mfa_pending_secret = null, last_totp_step = $2 where id = $1 and mfa_pending_secret is not null', [id, step], id),
+    async confirmMfa(id, pending, step) {
+      const result = await store.query('update auth_user set mfa_secret = mfa_pending_secret, mfa_pending_secret = null, last_totp_step = $3 where id = $1 and mfa_pending_secret = $2', [id, pending, step]);
+      return result.rowCount === 1;
+    },
     async useTotpStep(id, step) {
       const result = await store.query('update auth_user set last_totp_step = $2 where id = $1 and (last_totp_step is null or last_totp_step < $2)', [id, step]);
       return result.rowCount === 1;

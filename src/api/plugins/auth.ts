@@ -47,7 +47,7 @@ async function apiKeyPrincipal(request: FastifyRequest, services: ApiServices, s
   const key = await services.auth.apiKeys.authenticate(secret);
   if (key === undefined) throw new Unauthenticated('invalid, expired or revoked API key');
   await services.audit.append({ type: 'api_key.used', actor: key.pseudonym, details: { keyId: key.id, role: key.role, method: request.method, route: request.routeOptions.url ?? request.url }, actorData: { ip: request.ip } });
-  return { kind: 'api-key', keyId: key.id, role: key.role, pseudonym: key.pseudonym };
+  return { kind: 'api-key', keyId: key.id, role: key.role, pseudonym: key.pseudonym, expiresAt: Math.ceil(key.expiresAt.getTime() / 1000) };
 }
 
 export const authPlugin = fp(

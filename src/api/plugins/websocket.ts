@@ -10,7 +10,12 @@ export interface WebSocketOptions {
   metrics: Metrics;
   /** Bytes a client may leave unread before it is dropped. */
   maxBufferedBytes?: number;
+  /** How often a connection opened with an API key checks the key is still live, in ms. */
+  keyRecheckMs?: number;
 }
+
+/** Longest delay setTimeout keeps (a longer one fires at once): later expiries are left to the recheck. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Close codes the server uses (4000-4999 are the application's). */
 export const WS_CLOSE = { expired: 4001, slow: 4008, badRequest: 4000 } as const;
@@ -18,11 +23,14 @@ export const WS_CLOSE = { expired: 4001, slow: 4008, badRequest: 4000 } as const
 /**
  * `/ws`: live events from the bus. The access token comes at connect (`?access_token=`, as
  * browsers cannot set headers on a WebSocket) or as a Bearer header; the connection closes
- * when the token expires. `?channels=a,b` picks channels (default all). A client whose unread
+ * when the token expires. An API key (header) works too: its connection closes when the key
+ * expires, and when a periodic recheck finds it revoked (a revocation on any instance, as the
+ * key's row is the truth). `?channels=a,b` picks channels (default all). A client whose unread
  * backlog exceeds the limit is dropped, never buffered without bound.
  */
 export const websocketPlugin = fp<WebSocketOptions>(
-  async (app, { bus, metrics, maxBufferedBytes = 1 << 20 }) => {
+  async (app, { bus, metrics, maxBufferedBytes = 1 << 20, keyRecheckMs = 30_000 }) => {
+    if (!(Number.isInteger(keyRecheckMs) && keyRecheckMs > 0)) throw new Error(`keyRecheckMs must be a positive integer of milliseconds, got ${String(keyRecheckMs)}`);
     await app.register(websocket, { options: { maxPayload: 4096 } });
     let clients = 0;
 
@@ -54,7 +62,24 @@ export const websocketPlugin = fp<WebSocketOptions>(
           setTimeout(() => socket.terminate(), 1000).unref();
         };
         const principal = request.principal;
-        const expiry = principal?.kind === 'user' ? setTimeout(() => drop(WS_CLOSE.expired, 'access token expired', 'expired'), Math.max(0, principal.expiresAt * 1000 - Date.now())) : undefined;
+        const ended = principal?.kind === 'api-key' ? 'API key expired or revoked' : 'access token expired';
+        const untilExpiry = principal === undefined ? undefined : Math.max(0, principal.expiresAt * 1000 - Date.now());
+        const expiry = untilExpiry !== undefined && untilExpiry <= MAX_TIMER_MS ? setTimeout(() => drop(WS_CLOSE.expired, ended, 'expired'), untilExpiry) : undefined;
+        const recheck =
+          principal?.kind === 'api-key'
+            ? setInterval(() => {
+                app.services
+                  .get()
+                  .auth.apiKeys.isLive(principal.keyId)
+                  .then(
+                    (live) => {
+                      if (!live && socket.readyState === socket.OPEN) drop(WS_CLOSE.expired, ended, 'expired');
+                    },
+                    // A failed read proves nothing about the key: the next recheck asks again.
+                    (error: unknown) => request.log.warn({ err: error, keyId: principal.keyId }, 'websocket: API key recheck failed'),
+                  );
+              }, keyRecheckMs)
+            : undefined;
         const unsubscribe = await bus.subscribe(channels, (message) => {
           if (socket.readyState !== socket.OPEN) return;
           if (socket.bufferedAmount > maxBufferedBytes) {
@@ -67,6 +92,7 @@ export const websocketPlugin = fp<WebSocketOptions>(
           clients--;
           metrics.set('wsClients', {}, clients);
           clearTimeout(expiry);
+          clearInterval(recheck);
           void unsubscribe();
         });
         socket.send(JSON.stringify({ channel: 'hello', data: { channels }, at: new Date().toISOString() }));

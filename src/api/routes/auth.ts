@@ -102,10 +102,10 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
 
   app.post<{ Body: Static<typeof CodeBody> }>(
     '/auth/mfa/setup/confirm',
-    { config: { permission: 'self' }, schema: { tags, summary: 'Signed in: confirm enrolment with a code from the new secret', body: CodeBody, response: guarded({ 200: Done }) } },
+    { config: { permission: 'self' }, schema: { tags, summary: 'Signed in: confirm enrolment with a code from the new secret (replacing an enrolled one: currentCode too)', body: CodeBody, response: guarded({ 200: Done }, 409, 423) } },
     async (request) => {
       if (request.principal?.kind !== 'user') throw new Unauthenticated('MFA belongs to users, not API keys');
-      await app.services.get().auth.confirmSelf(request.principal.userId, request.body.code, client(request));
+      await app.services.get().auth.confirmSelf(request.principal.userId, { code: request.body.code, currentCode: request.body.currentCode }, client(request));
       return { status: 'ok' as const };
     },
   );

@@ -11,7 +11,13 @@ export const LoginBody = Type.Object({ username: Type.String({ minLength: 1, max
 export const PasswordChangeBody = Type.Object({ challenge: Challenge, newPassword: Password }, { additionalProperties: false });
 export const ChallengeBody = Type.Object({ challenge: Challenge }, { additionalProperties: false });
 export const MfaBody = Type.Object({ challenge: Challenge, code: TotpCode }, { additionalProperties: false });
-export const CodeBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
+export const CodeBody = Type.Object(
+  {
+    code: TotpCode,
+    currentCode: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'a fresh code from the secret enrolled now: required to replace it' })),
+  },
+  { additionalProperties: false },
+);
 export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 10, maxLength: 200 }) }, { additionalProperties: false });
 
 export const Tokens = Type.Object({

@@ -22,12 +22,15 @@ export function Account({ me }: { me: Me }) {
 
   const confirm = (event: FormEvent<HTMLFormElement>): void => {
     event.preventDefault();
-    const code = String(new FormData(event.currentTarget).get('code') ?? '').trim();
-    void call('/auth/mfa/setup/confirm', { body: { code } }).then(
+    const form = new FormData(event.currentTarget);
+    const code = String(form.get('code') ?? '').trim();
+    // Replacing an enrolled authenticator needs a code from it too (the API refuses without).
+    const currentCode = String(form.get('currentCode') ?? '').trim();
+    void call('/auth/mfa/setup/confirm', { body: enrolled ? { code, currentCode } : { code } }).then(
       () => {
         setEnrolment(null);
         setEnrolled(true);
-        setMessage({ ok: true, text: 'Two-factor authentication is on.' });
+        setMessage({ ok: true, text: enrolled ? 'Your authenticator is replaced.' : 'Two-factor authentication is on.' });
       },
       (caught: unknown) => setMessage({ ok: false, text: caught instanceof ApiError ? caught.message : String(caught) }),
     );
@@ -60,6 +63,12 @@ export function Account({ me }: { me: Me }) {
             Code from the app
             <input name="code" inputMode="numeric" pattern="[0-9]{6}" maxLength={6} autoComplete="one-time-code" required />
           </label>
+          {enrolled ? (
+            <label>
+              Code from the authenticator enrolled now
+              <input name="currentCode" inputMode="numeric" pattern="[0-9]{6}" maxLength={6} autoComplete="off" required />
+            </label>
+          ) : null}
           <button type="submit">Confirm</button>
         </form>
       )}
