@@ -285,8 +285,9 @@ describe('live executor, bundle submission through the relay double (hand-mined 
       ? v2ExactInputCalldata(amountIn, [hop.tokenIn, hop.tokenOut], competitor().address)
       : v3ExactInputCalldata({ tokenIn: hop.tokenIn, tokenOut: hop.tokenOut, fee: pool.fee, recipient: competitor().address, amountIn });
     const router = pool.protocol === 'uniswap-v2' ? devnet.deployment.v2Router : devnet.deployment.swapRouter;
-    // A higher tip than ours: the builder orders it first in the target block.
-    const rival = await signedTx(7, router, data, 100n * GWEI);
+    // A higher tip than ours can be (above our whole fee cap per gas): the builder orders it first
+    // in the target block, whatever share of the plan's profit our tip is.
+    const rival = await signedTx(7, router, data, sent.maxFeePerGas + 100n * GWEI);
     await request('eth_sendRawTransaction', [rival.raw]);
     await mine();
     expect(await receiptOf(sent.txHash)).toBeNull();
