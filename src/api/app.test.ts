@@ -174,6 +174,30 @@ forEachBackend('API', (ctx) => {
     expect(raw.rows[0]).toEqual({ n: 0 });
   });
 
+  it("GDPR self-export: a new user's export carries only their own personal data, not the admin's who added them", async () => {
+    const added = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: t.bearer('admin'), remoteAddress: '203.0.113.5', payload: { username: 'self-exporter', role: 'viewer' } });
+    expect(added.statusCode).toBe(201);
+    const { oneTimePassword, user } = added.json() as { oneTimePassword: string; user: { id: string } };
+    // The admin's address is stored for that row (the independent check that the export leaves it out).
+    const stored = await ctx.store.query<{ pseudonym: string }>("select p.pseudonym from audit_personal p join audit_log l on l.seq = p.seq where l.type = 'user.added' and p.data->>'ip' = '203.0.113.5'");
+    expect(stored.rows.length).toBe(1);
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'self-exporter', password: oneTimePassword } });
+    const changed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/password', payload: { challenge: (login.json() as { challenge: string }).challenge, newPassword: 'a long enough new password' } });
+    expect(changed.json()).toMatchObject({ status: 'ok' });
+    const { accessToken } = changed.json() as { accessToken: string };
+    const own = await ctx.store.query<{ pseudonym: string }>('select pseudonym from auth_user where id = $1', [user.id]);
+    const pseudonym = own.rows[0]?.pseudonym;
+    expect(pseudonym).toBeDefined();
+    expect(stored.rows[0]?.pseudonym).not.toBe(pseudonym);
+
+    const exported = await t.app.inject({ url: '/api/v1/gdpr/subject-rights/me', headers: { authorization: `Bearer ${accessToken}` } });
+    expect(exported.statusCode).toBe(200);
+    const body = exported.json() as { auditRows: Array<{ type: string; personal: Record<string, unknown> }> };
+    expect(body.auditRows.map((row) => row.type)).toContain('user.added');
+    for (const row of body.auditRows) expect(Object.keys(row.personal).filter((who) => who !== pseudonym), row.type).toEqual([]);
+    expect(exported.body).not.toContain('203.0.113.5');
+  });
+
   it('compliance/audit filters and pages with a cursor', async () => {
     const first = await t.app.inject({ url: '/api/v1/compliance/audit?limit=2', headers: t.bearer('auditor') });
     const page = first.json() as { rows: Array<{ seq: string }>; nextCursor: string };
