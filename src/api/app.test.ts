@@ -198,6 +198,38 @@ forEachBackend('API', (ctx) => {
     expect(exported.body).not.toContain('203.0.113.5');
   });
 
+  it('an admin action whose audit record cannot be written is not made: role change, disable, API key create and revoke, signing-key rotation', async () => {
+    const added = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: t.bearer('admin'), payload: { username: 'audit-target', role: 'trader' } });
+    const target = (added.json() as { user: { id: string } }).user;
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: t.bearer('admin'), payload: { name: 'to-revoke', role: 'viewer', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    const keyId = (created.json() as { apiKey: { id: string } }).apiKey.id;
+    const read = async () => ({
+      user: (await ctx.store.query('select role, disabled_at from auth_user where id = $1', [target.id])).rows[0],
+      keys: (await ctx.store.query('select id, revoked_at from auth_api_key order by id')).rows,
+      signing: (await ctx.store.query('select kid, retired_at from auth_signing_key order by kid')).rows,
+      refresh: (await ctx.store.query('select token_hash, revoked_at from auth_refresh_token where user_id = $1 order by token_hash', [target.id])).rows,
+    });
+    const before = await read();
+    const append = t.audit.append;
+    t.audit.append = async () => {
+      throw new Error('audit log unavailable');
+    };
+    try {
+      const attempts = [
+        await t.app.inject({ method: 'PATCH', url: `/api/v1/users/${target.id}`, headers: t.bearer('admin'), payload: { role: 'admin' } }),
+        await t.app.inject({ method: 'POST', url: `/api/v1/users/${target.id}/disable`, headers: t.bearer('admin') }),
+        await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: t.bearer('admin'), payload: { name: 'unaudited', role: 'admin', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }),
+        await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${keyId}`, headers: t.bearer('admin') }),
+        await t.app.inject({ method: 'POST', url: '/api/v1/auth/keys/rotate', headers: t.bearer('admin') }),
+      ];
+      expect(attempts.map((response) => response.statusCode)).toEqual([500, 500, 500, 500, 500]);
+    } finally {
+      t.audit.append = append;
+    }
+    expect(await read()).toEqual(before);
+    expect(before.user).toMatchObject({ role: 'trader', disabled_at: null });
+  });
+
   it('compliance/audit filters and pages with a cursor', async () => {
     const first = await t.app.inject({ url: '/api/v1/compliance/audit?limit=2', headers: t.bearer('auditor') });
     const page = first.json() as { rows: Array<{ seq: string }>; nextCursor: string };
