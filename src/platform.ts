@@ -289,8 +289,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
             dataDir: config.dataDir,
             seed: seedLimits(config),
             tokens: () => symbols,
-            onAudit: async (event) => {
-              await api.get().audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> });
+            onAudit: async (event, tx) => {
+              await api.get().audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> }, tx);
             },
             onError: (error) => say(`protections: a background write failed (the state in memory holds): ${(error as Error).message}`),
             onChange: publishProtectionChanges(bus, { instance, status: () => protections?.status(), onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`) }),

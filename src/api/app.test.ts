@@ -175,6 +175,62 @@ forEachBackend('API', (ctx) => {
     expect(raw.rows[0]).toEqual({ n: 0 });
   });
 
+  it("GDPR self-export: a new user's export carries only their own personal data, not the admin's who added them", async () => {
+    const added = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: t.bearer('admin'), remoteAddress: '203.0.113.5', payload: { username: 'self-exporter', role: 'viewer' } });
+    expect(added.statusCode).toBe(201);
+    const { oneTimePassword, user } = added.json() as { oneTimePassword: string; user: { id: string } };
+    // The admin's address is stored for that row (the independent check that the export leaves it out).
+    const stored = await ctx.store.query<{ pseudonym: string }>("select p.pseudonym from audit_personal p join audit_log l on l.seq = p.seq where l.type = 'user.added' and p.data->>'ip' = '203.0.113.5'");
+    expect(stored.rows.length).toBe(1);
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'self-exporter', password: oneTimePassword } });
+    const changed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/password', payload: { challenge: (login.json() as { challenge: string }).challenge, newPassword: 'a long enough new password' } });
+    expect(changed.json()).toMatchObject({ status: 'ok' });
+    const { accessToken } = changed.json() as { accessToken: string };
+    const own = await ctx.store.query<{ pseudonym: string }>('select pseudonym from auth_user where id = $1', [user.id]);
+    const pseudonym = own.rows[0]?.pseudonym;
+    expect(pseudonym).toBeDefined();
+    expect(stored.rows[0]?.pseudonym).not.toBe(pseudonym);
+
+    const exported = await t.app.inject({ url: '/api/v1/gdpr/subject-rights/me', headers: { authorization: `Bearer ${accessToken}` } });
+    expect(exported.statusCode).toBe(200);
+    const body = exported.json() as { auditRows: Array<{ type: string; personal: Record<string, unknown> }> };
+    expect(body.auditRows.map((row) => row.type)).toContain('user.added');
+    for (const row of body.auditRows) expect(Object.keys(row.personal).filter((who) => who !== pseudonym), row.type).toEqual([]);
+    expect(exported.body).not.toContain('203.0.113.5');
+  });
+
+  it('an admin action whose audit record cannot be written is not made: role change, disable, API key create and revoke, signing-key rotation', async () => {
+    const added = await t.app.inject({ method: 'POST', url: '/api/v1/users', headers: t.bearer('admin'), payload: { username: 'audit-target', role: 'trader' } });
+    const target = (added.json() as { user: { id: string } }).user;
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: t.bearer('admin'), payload: { name: 'to-revoke', role: 'viewer', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } });
+    const keyId = (created.json() as { apiKey: { id: string } }).apiKey.id;
+    const read = async () => ({
+      user: (await ctx.store.query('select role, disabled_at from auth_user where id = $1', [target.id])).rows[0],
+      keys: (await ctx.store.query('select id, revoked_at from auth_api_key order by id')).rows,
+      signing: (await ctx.store.query('select kid, retired_at from auth_signing_key order by kid')).rows,
+      refresh: (await ctx.store.query('select token_hash, revoked_at from auth_refresh_token where user_id = $1 order by token_hash', [target.id])).rows,
+    });
+    const before = await read();
+    const append = t.audit.append;
+    t.audit.append = async () => {
+      throw new Error('audit log unavailable');
+    };
+    try {
+      const attempts = [
+        await t.app.inject({ method: 'PATCH', url: `/api/v1/users/${target.id}`, headers: t.bearer('admin'), payload: { role: 'admin' } }),
+        await t.app.inject({ method: 'POST', url: `/api/v1/users/${target.id}/disable`, headers: t.bearer('admin') }),
+        await t.app.inject({ method: 'POST', url: '/api/v1/api-keys', headers: t.bearer('admin'), payload: { name: 'unaudited', role: 'admin', expiresAt: new Date(Date.now() + 86_400_000).toISOString() } }),
+        await t.app.inject({ method: 'DELETE', url: `/api/v1/api-keys/${keyId}`, headers: t.bearer('admin') }),
+        await t.app.inject({ method: 'POST', url: '/api/v1/auth/keys/rotate', headers: t.bearer('admin') }),
+      ];
+      expect(attempts.map((response) => response.statusCode)).toEqual([500, 500, 500, 500, 500]);
+    } finally {
+      t.audit.append = append;
+    }
+    expect(await read()).toEqual(before);
+    expect(before.user).toMatchObject({ role: 'trader', disabled_at: null });
+  });
+
   it('compliance/audit filters and pages with a cursor', async () => {
     const first = await t.app.inject({ url: '/api/v1/compliance/audit?limit=2', headers: t.bearer('auditor') });
     const page = first.json() as { rows: Array<{ seq: string }>; nextCursor: string };

@@ -371,7 +371,7 @@ forEachBackend('desk routes', (ctx) => {
     expect((await t.app.inject({ url: '/api/v1/limits', headers: t.bearer('viewer') })).statusCode).toBe(503);
     held.protections = await openProtections({
       store: ctx.store, chainId: CHAIN, session: live.id, dataDir: folder, seed: seedLimits({}), tokens: () => tokens,
-      onAudit: async (e) => void (await t.audit.append({ type: e.type, actor: e.actor, details: e.details as Record<string, AuditJson> })),
+      onAudit: async (e, tx) => void (await t.audit.append({ type: e.type, actor: e.actor, details: e.details as Record<string, AuditJson> }, tx)),
     });
     type Limits = { version: number; actor: string; comment: string | null; limits: Array<{ key: string; value: string; shown: { key: string; value: string } }>; changes: Array<{ key: string; old: string | null; new: string | null; shown: { key: string; old: string; new: string } }> };
     const first = await get<Limits>('/limits');

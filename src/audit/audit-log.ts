@@ -76,7 +76,7 @@ export interface AuditLog {
   append(event: AuditEvent, tx?: Queryable): Promise<AuditRecord>;
   /** Newest first, filtered, `limit` per page; `nextCursor` fetches the next page. */
   list(query: AuditQuery): Promise<{ rows: AuditRecord[]; nextCursor: bigint | null }>;
-  /** Every row concerning a pseudonym, oldest first (GDPR export). */
+  /** Every row concerning a pseudonym, oldest first, with only that pseudonym's personal data (GDPR export). */
   forParty(pseudonym: string): Promise<AuditRecord[]>;
   /** Deletes the personal data stored for a pseudonym; returns how many rows lost theirs. */
   erasePersonal(pseudonym: string, tx?: Queryable): Promise<number>;
@@ -132,11 +132,12 @@ export function createAuditLog(store: Store, key: CheckpointKey): AuditLog {
     return { ...row, hash, personal };
   };
 
-  const withPersonal = async (rows: Array<Omit<AuditRecord, 'personal'>>): Promise<AuditRecord[]> => {
+  /** The rows with their personal data: every party's, or only `owner`'s when given. */
+  const withPersonal = async (rows: Array<Omit<AuditRecord, 'personal'>>, owner?: string): Promise<AuditRecord[]> => {
     if (rows.length === 0) return [];
     const personal = await store.query<{ seq: bigint; pseudonym: string; data: Record<string, AuditJson> }>(
-      'select seq, pseudonym, data from audit_personal where seq = any($1::bigint[])',
-      [rows.map((row) => row.seq)],
+      `select seq, pseudonym, data from audit_personal where seq = any($1::bigint[])${owner === undefined ? '' : ' and pseudonym = $2'}`,
+      owner === undefined ? [rows.map((row) => row.seq)] : [rows.map((row) => row.seq), owner],
       { bigint: ['seq'] },
     );
     return rows.map((row) => ({
@@ -178,7 +179,9 @@ export function createAuditLog(store: Store, key: CheckpointKey): AuditLog {
         [pseudonym],
         { bigint: ['seq'] },
       );
-      return withPersonal(result.rows);
+      // A subject's export is theirs alone: a row they share with someone else (an admin who
+      // added them) carries only their own personal data, never the other party's.
+      return withPersonal(result.rows, pseudonym);
     },
 
     async erasePersonal(pseudonym, tx) {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Store } from '../store/index.ts';
+import type { Queryable, Store } from '../store/index.ts';
 import { BadRequest, NotFound } from './errors.ts';
 import { isRole, type Role } from './roles.ts';
 import { secretHash } from './secret-token.ts';
@@ -46,9 +46,10 @@ export const API_KEY_PREFIX = 'oak';
 
 /** The API key store. */
 export interface ApiKeys {
-  create(input: { name: string; role: Role; expiresAt: Date; createdBy: string | null }): Promise<{ key: ApiKey; secret: string }>;
+  /** Inside `tx` when given, so it commits with the caller's audit record (as `revoke`). */
+  create(input: { name: string; role: Role; expiresAt: Date; createdBy: string | null }, tx?: Queryable): Promise<{ key: ApiKey; secret: string }>;
   list(): Promise<ApiKey[]>;
-  revoke(id: string): Promise<ApiKey>;
+  revoke(id: string, tx?: Queryable): Promise<ApiKey>;
   /** The live key a secret belongs to (not revoked, not expired), marking it used; else undefined. */
   authenticate(secret: string, now?: Date): Promise<ApiKey | undefined>;
   /** Whether key `id` is still live (not revoked, not expired), without marking it used. */
@@ -58,13 +59,13 @@ export interface ApiKeys {
 /** API keys over a store. */
 export function createApiKeys(store: Store): ApiKeys {
   return {
-    async create({ name, role, expiresAt, createdBy }) {
+    async create({ name, role, expiresAt, createdBy }, tx = store) {
       if (!isRole(role)) throw new BadRequest(`unknown role ${JSON.stringify(role)}`);
       if (!(expiresAt.getTime() > Date.now())) throw new BadRequest('expiresAt must be in the future');
       if (name.trim() === '' || name.length > 100) throw new BadRequest('name must be 1-100 characters');
       const id = randomBytes(6).toString('hex');
       const secret = `${API_KEY_PREFIX}_${id}_${randomBytes(32).toString('base64url')}`;
-      const rows = await store.query<KeyRow>(
+      const rows = await tx.query<KeyRow>(
         `insert into auth_api_key (id, name, role, secret_hash, created_by, expires_at, pseudonym) values ($1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
         [id, name.trim(), role, secretHash(secret), createdBy, expiresAt, `k-${randomUUID()}`],
       );
@@ -75,8 +76,8 @@ export function createApiKeys(store: Store): ApiKeys {
     async list() {
       return (await store.query<KeyRow>(`select ${COLUMNS} from auth_api_key order by created_at`)).rows.map(toKey);
     },
-    async revoke(id) {
-      const row = (await store.query<KeyRow>(`update auth_api_key set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`, [id])).rows[0];
+    async revoke(id, tx = store) {
+      const row = (await tx.query<KeyRow>(`update auth_api_key set revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`, [id])).rows[0];
       if (row === undefined) throw new NotFound(`API key ${id} not found`);
       return toKey(row);
     },

@@ -22,8 +22,8 @@ export interface RefreshTokens {
   rotate(token: string): Promise<RefreshOutcome>;
   /** Revokes every token of the family (logout, reuse). */
   revokeFamily(familyId: string): Promise<void>;
-  /** Revokes every family of a user (disable, erase). */
-  revokeUser(userId: string): Promise<void>;
+  /** Revokes every family of a user (disable, erase), inside `tx` when given. */
+  revokeUser(userId: string, tx?: Pick<Store, 'query'>): Promise<void>;
 }
 
 /** Refresh tokens over a store, each valid `ttlSeconds`. */
@@ -61,8 +61,8 @@ export function createRefreshTokens(store: Store, ttlSeconds: number): RefreshTo
       return result;
     },
     revokeFamily,
-    async revokeUser(userId) {
-      await store.query('update auth_refresh_token set revoked_at = coalesce(revoked_at, now()) where user_id = $1', [userId]);
+    async revokeUser(userId, tx = store) {
+      await tx.query('update auth_refresh_token set revoked_at = coalesce(revoked_at, now()) where user_id = $1', [userId]);
     },
   };
 }

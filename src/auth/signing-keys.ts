@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose';
-import type { Store } from '../store/index.ts';
+import type { Queryable, Store } from '../store/index.ts';
 
 /**
  * JWT signing keys, kept in the database with their ids so every instance verifies every
@@ -26,8 +26,11 @@ export interface SigningKeys {
   active(): Promise<SigningKey>;
   /** The key with this id if it may still verify tokens at `now`; reloads on an unknown id. */
   verifying(kid: string, now?: Date): Promise<SigningKey | undefined>;
-  /** Retires the active key and creates a new one; returns both ids. */
-  rotate(): Promise<{ retired: string | null; active: string }>;
+  /**
+   * Retires the active key and creates a new one; returns both ids. `record` runs in the same
+   * transaction (the caller's audit record), so a rotation is never done without it.
+   */
+  rotate(record?: (tx: Queryable, rotated: { retired: string | null; active: string }) => Promise<void>): Promise<{ retired: string | null; active: string }>;
 }
 
 type KeyRow = {
@@ -108,12 +111,13 @@ export function createSigningKeys(store: Store, accessTtlSeconds: number): Signi
       return key !== undefined && stillValid(key, now) ? key : undefined;
     },
 
-    async rotate() {
+    async rotate(record) {
       const result = await store.transaction(async (tx) => {
         await tx.query('select pg_advisory_xact_lock($1)', [0x6f726b79]);
         const retired = await tx.query<{ kid: string }>('update auth_signing_key set retired_at = now() where retired_at is null returning kid');
-        const active = await insertNewKey(tx);
-        return { retired: retired.rows[0]?.kid ?? null, active };
+        const rotated = { retired: retired.rows[0]?.kid ?? null, active: await insertNewKey(tx) };
+        await record?.(tx, rotated);
+        return rotated;
       });
       await load();
       return result;

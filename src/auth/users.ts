@@ -91,8 +91,9 @@ export interface Users {
   count(): Promise<number>;
   add(input: { username: string; role: Role; password: string; mustChangePassword: boolean }, tx?: Queryable): Promise<User>;
   setPassword(id: string, password: string): Promise<void>;
-  setRole(id: string, role: Role): Promise<void>;
-  disable(id: string): Promise<void>;
+  /** Inside `tx` when given, so it commits with the caller's audit record. */
+  setRole(id: string, role: Role, tx?: Queryable): Promise<void>;
+  disable(id: string, tx?: Queryable): Promise<void>;
   setPendingMfaSecret(id: string, secret: string): Promise<void>;
   /**
    * Moves the pending secret to the enrolled one, if it is still `pending`, and records the step
@@ -111,8 +112,8 @@ export function createUsers(store: Store): Users {
     const row = (await (tx ?? store).query<UserRow>(sql, params, { bigint: ['last_totp_step'] })).rows[0];
     return row === undefined ? undefined : toUser(row);
   };
-  const mustChange = async (sql: string, params: Array<string | bigint | boolean>, id: string): Promise<void> => {
-    if ((await store.query(sql, params)).rowCount === 0) throw new NotFound(`user ${id} not found`);
+  const mustChange = async (sql: string, params: Array<string | bigint | boolean>, id: string, tx?: Queryable): Promise<void> => {
+    if ((await (tx ?? store).query(sql, params)).rowCount === 0) throw new NotFound(`user ${id} not found`);
   };
   return {
     byUsername: (username) => one(`select ${COLUMNS} from auth_user where username = $1`, [username]),
@@ -144,8 +145,8 @@ export function createUsers(store: Store): Users {
       checkPasswordStrength(password);
       await mustChange('update auth_user set password_hash = $2, must_change_password = false where id = $1', [id, await hashPassword(password)], id);
     },
-    setRole: (id, role) => mustChange('update auth_user set role = $2 where id = $1', [id, role], id),
-    disable: (id) => mustChange('update auth_user set disabled_at = coalesce(disabled_at, now()) where id = $1', [id], id),
+    setRole: (id, role, tx) => mustChange('update auth_user set role = $2 where id = $1', [id, role], id, tx),
+    disable: (id, tx) => mustChange('update auth_user set disabled_at = coalesce(disabled_at, now()) where id = $1', [id], id, tx),
     setPendingMfaSecret: (id, secret) => mustChange('update auth_user set mfa_pending_secret = $2 where id = $1', [id, secret], id),
     async confirmMfa(id, pending, step) {
       const result = await store.query('update auth_user set mfa_secret = mfa_pending_secret, mfa_pending_secret = null, last_totp_step = $3 where id = $1 and mfa_pending_secret = $2', [id, pending, step]);

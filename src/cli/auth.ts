@@ -12,9 +12,10 @@ export function register(program: Command): void {
     .description('rotate the JWT signing key (old tokens stay valid until they expire)')
     .action(async () => {
       const result = await withApiServices('rotate through the API (POST /api/v1/auth/keys/rotate as an admin)', async ({ auth: service, audit }) => {
-        const rotated = await service.keys.rotate();
-        await audit.append({ type: 'auth.key.rotated', details: { retired: rotated.retired, active: rotated.active, via: 'cli' } });
-        return rotated;
+        // The audit record is written in the rotation's transaction: both or neither.
+        return service.keys.rotate(async (tx, rotated) => {
+          await audit.append({ type: 'auth.key.rotated', details: { retired: rotated.retired, active: rotated.active, via: 'cli' } }, tx);
+        });
       });
       process.stdout.write(`signing key rotated: new key ${result.active}${result.retired === null ? '' : `; ${result.retired} verifies until its tokens expire`}\n`);
     });

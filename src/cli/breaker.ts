@@ -45,9 +45,12 @@ export function register(program: Command): void {
       const by = `cli:${userInfo().username}`;
       const at = await withApiServices('pass --api-key KEY (or ORION_API_KEY) or --login USERNAME to re-arm it through the server', async ({ store, audit }) => {
         const { rearmBreaker } = await import('../risk-controls/breaker-repository.ts');
-        const rearmed = await rearmBreaker(store, breaker, by, options.reason);
-        await audit.append({ type: 'breaker.rearm', details: { breaker, reason: options.reason, via: 'cli', by } });
-        return rearmed;
+        // One transaction: a re-arm without its audit record is not made.
+        return store.transaction(async (tx) => {
+          const rearmed = await rearmBreaker(tx, breaker, by, options.reason);
+          await audit.append({ type: 'breaker.rearm', details: { breaker, reason: options.reason, via: 'cli', by } }, tx);
+          return rearmed;
+        });
       });
       process.stdout.write(`${breaker} re-armed by ${by} at ${at.toISOString()}\n`);
     });

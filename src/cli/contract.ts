@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InputError } from '../errors.ts';
+import { InputError, RuntimeFault } from '../errors.ts';
 import { withApiServices } from './api-services.ts';
 import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
@@ -20,7 +20,9 @@ export function register(program: Command): void {
       const path = `/controls/contract/${control.kind}`;
       const body = { totp: options.totp, ...(control.kind === 'withdraw' ? { token: control.token, ...(control.amount === undefined ? {} : { amount: control.amount.toString() }) } : {}) };
       const result = await withServer(options, { name: `contract ${control.kind}`, freshTotp: true }, (server) =>
-        server.call<{ control: string; transaction: string; block: string; detail: Record<string, string> }>('POST', path, body));
+        server.call<{ control: string; transaction: string; block: string; detail: Record<string, string> } | { status: 'sent, not yet mined'; message: string }>('POST', path, body));
+      // 202: sent and recorded, no receipt yet; the same message as the local path's error (exit 1).
+      if ('status' in result) throw new RuntimeFault(result.message);
       return printResult(result);
     }
     const [{ loadConfig }, { loadOwnerKey }, { runContractControl, OwnerKeyMissing }] = await Promise.all([

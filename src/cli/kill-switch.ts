@@ -38,9 +38,12 @@ export function register(program: Command): void {
         const state = await withApiServices(VIA_API, async ({ store, audit }) => {
           const { recordKillSwitch } = await import('../risk-controls/kill-switch-repository.ts');
           if (!engaged) rmSync(join(dataDir, 'KILL'), { force: true });
-          const written = await recordKillSwitch(store, engaged, options.reason, actor(), 'cli');
-          await audit.append({ type: engaged ? 'kill-switch.engage' : 'kill-switch.release', details: { reason: written.reason, via: 'cli', by: actor() } });
-          return written;
+          // One transaction: a switch set without its audit record is not set.
+          return store.transaction(async (tx) => {
+            const written = await recordKillSwitch(tx, engaged, options.reason, actor(), 'cli');
+            await audit.append({ type: engaged ? 'kill-switch.engage' : 'kill-switch.release', details: { reason: written.reason, via: 'cli', by: actor() } }, tx);
+            return written;
+          });
         });
         process.stdout.write(`kill switch ${state.engaged ? 'ENGAGED' : 'released'} by ${state.actor} at ${state.at.toISOString()}: ${state.reason}\n`);
       });

@@ -41,8 +41,10 @@ export function register(program: Command): void {
       const written = await withMarket(async ({ store, audit, chainId, tokens }) => {
         const { applyAssignments } = await import('../orchestrator/limits.ts');
         const { writeLimits } = await import('../risk-controls/limits-repository.ts');
-        const version = await writeLimits(store, chainId, (current) => applyAssignments(current.limits, assignments, tokens), actor(), options.comment ?? null);
-        await audit.append({ type: 'limits.set', details: { version: version.version, changes: version.changes.map((c) => ({ ...c })), comment: options.comment ?? null, via: 'cli', by: actor() } });
+        // The audit record is written in the version's transaction: both or neither.
+        const version = await writeLimits(store, chainId, (current) => applyAssignments(current.limits, assignments, tokens), actor(), options.comment ?? null, undefined, async (tx, written) => {
+          await audit.append({ type: 'limits.set', details: { version: written.version, changes: written.changes.map((c) => ({ ...c })), comment: options.comment ?? null, via: 'cli', by: actor() } }, tx);
+        });
         return { version, tokens };
       });
       await printChanges(written.version, written.tokens);
@@ -74,8 +76,9 @@ export function register(program: Command): void {
       }
       const written = await withMarket(async ({ store, audit, chainId, tokens }) => {
         const { rollbackLimits } = await import('../risk-controls/limits-repository.ts');
-        const version = await rollbackLimits(store, chainId, to, actor(), options.comment ?? null);
-        await audit.append({ type: 'limits.rollback', details: { version: version.version, to, changes: version.changes.map((c) => ({ ...c })), via: 'cli', by: actor() } });
+        const version = await rollbackLimits(store, chainId, to, actor(), options.comment ?? null, async (tx, written) => {
+          await audit.append({ type: 'limits.rollback', details: { version: written.version, to, changes: written.changes.map((c) => ({ ...c })), via: 'cli', by: actor() } }, tx);
+        });
         return { version, tokens };
       });
       await printChanges(written.version, written.tokens);

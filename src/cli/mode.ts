@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { InputError, RuntimeFault } from '../errors.ts';
 import { withApiServices } from './api-services.ts';
@@ -11,8 +12,11 @@ const LIVE_CONFIRMATION = 'SWITCH TO LIVE';
  * over the configured database. Validation needs a chain this process can reach (ORION_RPC_URLS);
  * on the embedded chain it says to use the API of the running instance. Given a server or
  * credentials (running-server.ts), `validate` and `switch` go through the running server's API:
- * an admin; a switch needs a signed-in admin's fresh `--totp` code, and to live `--confirm
- * "SWITCH TO LIVE"`.
+ * an admin; a switch needs a signed-in admin's fresh `--totp` code. A switch to live needs
+ * `--confirm "SWITCH TO LIVE"` on both paths: straight to the database too, since on PostgreSQL
+ * every running instance follows the stored mode. The database path records the OS user
+ * (`cli:<user>`) as who switched; it has no TOTP or role to check (whoever can run it holds the
+ * database's credentials).
  */
 export function register(program: Command): void {
   const mode = program.command('mode');
@@ -46,16 +50,18 @@ export function register(program: Command): void {
   withServerOptions(mode
     .command('switch')
     .argument('<mode>', 'sim or live')
-    .option('--confirm <text>', `to live through the server: the typed confirmation "${LIVE_CONFIRMATION}"`)
+    .option('--confirm <text>', `to live: the typed confirmation "${LIVE_CONFIRMATION}"`)
     .description('switch every instance to MODE (live: ORION_ALLOW_LIVE=on and a passing validation of the last minute); a new mode session'), true)
     .action(async (to: string, options: { confirm?: string } & ServerOptions) => {
       if (to !== 'sim' && to !== 'live') throw new InputError(`mode ${JSON.stringify(to)} is not known; allowed: sim or live`);
+      // Before either path: a live switch written straight to the database is followed by every
+      // instance on PostgreSQL just as one made through the API is.
+      if (to === 'live' && options.confirm !== LIVE_CONFIRMATION) throw new InputError(`switching to live needs the typed confirmation: --confirm "${LIVE_CONFIRMATION}"`);
       if (wantsServer(options)) {
-        if (to === 'live' && options.confirm !== LIVE_CONFIRMATION) throw new InputError(`switching to live needs the typed confirmation: --confirm "${LIVE_CONFIRMATION}"`);
         const body = { mode: to, totp: options.totp, ...(to === 'live' ? { confirmation: options.confirm } : {}) };
         print(await withServer(options, { name: `the switch to ${to}`, freshTotp: true }, (server) => server.call('POST', '/mode/switch', body)));
         return;
       }
-      print(await withMode((service) => service.switch(to, { label: 'cli' })));
+      print(await withMode((service) => service.switch(to, { label: `cli:${userInfo().username}` })));
     });
 }

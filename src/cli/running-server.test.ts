@@ -48,8 +48,8 @@ forEachBackend('orion CLI → running server', (ctx) => {
     let app: TestApp | undefined;
     protections = await openProtections({
       store: ctx.store, chainId: CHAIN, session: session.id, dataDir: folder, seed: seedLimits({}), tokens: () => tokens,
-      onAudit: async (event) => {
-        await app?.audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> });
+      onAudit: async (event, tx) => {
+        await app?.audit.append({ type: event.type, ...(event.actor === 'engine' ? {} : { actor: event.actor }), details: event.details as Record<string, AuditJson> }, tx);
       },
       onChange: publishProtectionChanges(bus, { instance: 'server', status: () => protections.status() }),
     });

@@ -30,10 +30,13 @@ export function register(program: Command): void {
       const { randomPassword } = await import('../auth/users.ts');
       const { Conflict } = await import('../auth/errors.ts');
       const password = randomPassword();
-      await withApiServices('pass --api-key KEY or --login USERNAME (an admin) to add the user through its API', async ({ auth, audit }) => {
+      await withApiServices('pass --api-key KEY or --login USERNAME (an admin) to add the user through its API', async ({ store, auth, audit }) => {
         try {
-          const added = await auth.users.add({ username: options.username, role: options.role as 'viewer', password, mustChangePassword: true });
-          await audit.append({ type: 'user.added', subject: added.pseudonym, details: { userId: added.id, role: added.role, via: 'cli' }, subjectData: { username: added.username } });
+          // One transaction: an account whose audit record cannot be written is not added.
+          await store.transaction(async (tx) => {
+            const added = await auth.users.add({ username: options.username, role: options.role as 'viewer', password, mustChangePassword: true }, tx);
+            await audit.append({ type: 'user.added', subject: added.pseudonym, details: { userId: added.id, role: added.role, via: 'cli' }, subjectData: { username: added.username } }, tx);
+          });
         } catch (error) {
           if (error instanceof Conflict) throw new InputError(`--username ${options.username} is taken`);
           throw error;
@@ -72,12 +75,14 @@ export function register(program: Command): void {
         process.stdout.write(`disabled ${options.username}; its sessions are revoked\n`);
         return;
       }
-      await withApiServices('pass --api-key KEY or --login USERNAME (an admin) to disable the user through its API', async ({ auth, audit }) => {
+      await withApiServices('pass --api-key KEY or --login USERNAME (an admin) to disable the user through its API', async ({ store, auth, audit }) => {
         const found = await auth.users.byUsername(options.username);
         if (found === undefined) throw new InputError(`--username ${options.username}: no such user`);
-        await auth.users.disable(found.id);
-        await auth.refreshTokens.revokeUser(found.id);
-        await audit.append({ type: 'user.disabled', subject: found.pseudonym, details: { userId: found.id, via: 'cli' } });
+        await store.transaction(async (tx) => {
+          await auth.users.disable(found.id, tx);
+          await auth.refreshTokens.revokeUser(found.id, tx);
+          await audit.append({ type: 'user.disabled', subject: found.pseudonym, details: { userId: found.id, via: 'cli' } }, tx);
+        });
       });
       process.stdout.write(`disabled ${options.username}; its sessions are revoked\n`);
     });

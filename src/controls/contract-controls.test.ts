@@ -13,7 +13,7 @@ import { outcomeOf, sendRaw } from '../executor/testing/attack-fixture.ts';
 import { balanceOf, deployOurs, ERC20_ABI, revertTo, send, snapshot, startExecutorFixture, type ExecutorFixture } from '../executor/testing/executor-fixture.ts';
 import { deadlineAhead, fixtureRoutes } from '../executor/testing/fixture-routes.ts';
 import { openTestStore, type TestStore } from '../store/test-store.ts';
-import { ControlRefused, runContractControl, type ControlContext } from './contract-controls.ts';
+import { ControlNotYetMined, ControlRefused, ControlStillPending, runContractControl, type ControlContext } from './contract-controls.ts';
 
 // One devnet (the executor fixture: owner = account 1, cold wallet = 2, hot key = 3) for the
 // owner's controls and for the audit's gaps in FlashArbExecutor. Each test runs on a snapshot.
@@ -76,6 +76,58 @@ describe('owner controls', () => {
     await expect(runContractControl(context(), { kind: 'withdraw', token: f.tokens.b })).rejects.toThrow(/the contract holds no 0x[0-9a-f]{40}: nothing sent/);
     await expect(runContractControl(context(), { kind: 'unpause' })).rejects.toThrow(/unpause would revert \(ExpectedPause\(\)\): nothing sent/);
     expect(await Promise.all([nonceOf(1), nonceOf(3)])).toEqual(nonces);
+  });
+});
+
+describe('owner controls: recorded before they are sent', () => {
+  const stored = async (type: string) =>
+    (await db.store.query<{ seq: bigint; details: Record<string, string> }>('select seq, details from audit_log where type = $1 order by seq', [type], { bigint: ['seq'] })).rows;
+  const automine = (on: boolean) => f.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [on] as never });
+
+  it('an audit log that cannot record the transaction: nothing is sent', async () => {
+    const nonce = await nonceOf(1);
+    const failing = { ...audit, append: async () => { throw new Error('audit log unavailable'); } };
+    await expect(runContractControl({ ...context(), audit: failing }, { kind: 'pause' })).rejects.toThrow('audit log unavailable');
+    expect(await read<boolean>('paused')).toBe(false);
+    expect(await nonceOf(1)).toBe(nonce);
+    expect(await f.clients.publicClient.getTransactionCount({ address: address(1), blockTag: 'pending' })).toBe(nonce);
+  });
+
+  it('the hash is recorded before the receipt; no receipt in time → "sent, not yet mined" with the hash; a retry is refused until it is mined, then its outcome is recorded', async () => {
+    await automine(false);
+    try {
+      const pending = await runContractControl({ ...context(), receiptTimeoutMs: 300 }, { kind: 'pause' }).then(() => undefined, (error: unknown) => error);
+      expect(pending).toBeInstanceOf(ControlNotYetMined);
+      const hash = (pending as ControlNotYetMined).transaction;
+      expect((pending as Error).message).toContain(hash);
+      // On the chain: sent, not mined; in the stored audit rows: the signed record with that hash.
+      expect((await f.clients.publicClient.getTransaction({ hash })).blockNumber).toBeNull();
+      expect(await read<boolean>('paused')).toBe(false);
+      const signed = await stored('contract.signed');
+      expect(signed.at(-1)?.details).toMatchObject({ control: 'pause', transaction: hash, executor: f.executor.toLowerCase(), by: 'test' });
+      expect((await stored('contract.pause')).filter((row) => row.details['transaction'] === hash)).toEqual([]);
+
+      const pendingNonce = await f.clients.publicClient.getTransactionCount({ address: address(1), blockTag: 'pending' });
+      await expect(runContractControl(context(), { kind: 'pause' })).rejects.toThrow(ControlStillPending);
+      await expect(runContractControl(context(), { kind: 'pause' })).rejects.toThrow(new RegExp(`earlier pause \\(transaction ${hash}.*nothing sent`));
+      expect(await f.clients.publicClient.getTransactionCount({ address: address(1), blockTag: 'pending' })).toBe(pendingNonce);
+
+      await f.clients.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+      expect(await read<boolean>('paused')).toBe(true);
+    } finally {
+      await automine(true);
+    }
+    // The next control records the mined pause's outcome, then runs.
+    const unpaused = await runContractControl(context(), { kind: 'unpause' });
+    expect(await read<boolean>('paused')).toBe(false);
+    const signed = await stored('contract.signed');
+    const pauseHash = signed.find((row) => row.details['control'] === 'pause')?.details['transaction'];
+    expect((await stored('contract.pause')).find((row) => row.details['transaction'] === pauseHash)?.details).toMatchObject({ status: 'success' });
+    const unpauseSigned = signed.find((row) => row.details['transaction'] === unpaused.transaction);
+    const unpauseOutcome = (await stored('contract.unpause')).find((row) => row.details['transaction'] === unpaused.transaction);
+    expect(unpauseSigned).toBeDefined();
+    expect(unpauseOutcome?.details).toMatchObject({ status: 'success', block: unpaused.block });
+    expect(unpauseSigned!.seq < unpauseOutcome!.seq).toBe(true);
   });
 });
 

@@ -1,15 +1,18 @@
-import { createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, type Address, type Hex, type LocalAccount } from 'viem';
+import { createPublicClient, createWalletClient, defineChain, encodeFunctionData, http, keccak256, TransactionNotFoundError, TransactionReceiptNotFoundError, type Address, type Hex, type LocalAccount, type PublicClient } from 'viem';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
-import { InputError, RuntimeFault } from '../errors.ts';
+import { InputError, OrionError, RuntimeFault } from '../errors.ts';
 import { decodeRevertReason, describeRevert } from '../executor/revert-reason.ts';
+import { recordOutcome, recordSigned, unsettledControl, type SignedControl } from './control-records.ts';
 
 /**
  * The owner's controls of FlashArbExecutor: pause, unpause, withdraw a token to the cold wallet,
  * allow or revoke an executor (hot key). Signed only with the owner key; before anything is
  * sent, the key must be the contract's owner and the call must succeed as an eth_call (so a
- * refusal is one clear error and nothing is sent). Each control that reaches the chain is
- * recorded in the audit log with its transaction, whether it succeeded or reverted.
+ * refusal is one clear error and nothing is sent). Each transaction is recorded in the audit log
+ * (control-records.ts) once signed and BEFORE it is sent — a log that cannot record it means
+ * nothing is sent — and its outcome once known; while one is sent and not yet mined, another
+ * control is refused rather than sent.
  */
 
 export type ContractControl =
@@ -24,9 +27,12 @@ export interface ControlContext {
   executor: Address;
   /** The owner's account (src/executor/live/keys.ts loadOwnerKey). */
   owner: LocalAccount;
-  audit?: AuditLog;
+  /** Where each transaction is recorded before it is sent (required: an unrecorded control is never sent). */
+  audit: AuditLog;
   /** Who asked, as the audit log knows them. */
   actor?: { label: string; pseudonym?: string };
+  /** How long to wait for the receipt before answering "sent, not yet mined" (default 120 s). */
+  receiptTimeoutMs?: number;
 }
 
 export interface ControlResult {
@@ -48,6 +54,26 @@ export class OwnerKeyMissing extends InputError {
 /** The control would not succeed (wrong owner, nothing to withdraw, the contract refuses): nothing was sent. */
 export class ControlRefused extends InputError {}
 
+/** An earlier control's transaction is sent and not yet mined: nothing was sent (a retry would send a second one). */
+export class ControlStillPending extends ControlRefused {}
+
+/**
+ * The transaction was sent (and recorded) but its receipt did not come in time or could not be
+ * read: it may still be mined. Not a failure to retry: the next control first checks it.
+ */
+export class ControlNotYetMined extends OrionError {
+  constructor(readonly control: ContractControl['kind'], readonly executor: Address, readonly transaction: Hex, reason: string) {
+    super(
+      `${control} sent as transaction ${transaction}, not yet mined (${reason}); it is recorded in the audit log. ` +
+      'Look it up by its hash; another contract control is refused while it is pending, and records its outcome once it is mined',
+      { details: { control, transaction } },
+    );
+  }
+}
+
+/** Default wait for a control's receipt. */
+const RECEIPT_TIMEOUT_MS = 120_000;
+
 /** Runs one control; throws ControlRefused before sending anything the chain would refuse. */
 export async function runContractControl(context: ControlContext, control: ContractControl): Promise<ControlResult> {
   const publicClient = createPublicClient({ transport: http(context.rpcUrl, { retryCount: 0 }) });
@@ -60,6 +86,7 @@ export async function runContractControl(context: ControlContext, control: Contr
   const signer = context.owner.address.toLowerCase();
   if (owner !== signer) throw new ControlRefused(`the owner key is ${signer} but the contract's owner is ${owner}: nothing sent`);
 
+  await settleEarlier(context, publicClient);
   const { functionName, args, detail } = await describe(control, context, read, publicClient);
   const data = encodeFunctionData({ abi: flashArbExecutorAbi, functionName, args } as never);
   try {
@@ -73,16 +100,82 @@ export async function runContractControl(context: ControlContext, control: Contr
   const chainId = await publicClient.getChainId();
   const chain = defineChain({ id: chainId, name: `chain ${chainId}`, nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [context.rpcUrl] } } });
   const wallet = createWalletClient({ account: context.owner, chain, transport: http(context.rpcUrl, { retryCount: 0 }) });
-  const hash = await wallet.sendTransaction({ to: context.executor, data, account: context.owner, chain });
-  const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100 });
-  const ok = receipt.status === 'success';
-  await context.audit?.append({
-    type: `contract.${control.kind}`,
-    ...(context.actor?.pseudonym === undefined ? {} : { actor: context.actor.pseudonym }),
-    details: { executor: context.executor.toLowerCase(), transaction: hash, block: receipt.blockNumber.toString(), status: receipt.status, ...detail, by: context.actor?.label ?? 'unknown' },
+  // Signed here and sent below, so that its hash is recorded first: an audit log that cannot
+  // record it stops the control with nothing sent.
+  const nonce = await publicClient.getTransactionCount({ address: context.owner.address, blockTag: 'pending' });
+  const request = await wallet.prepareTransactionRequest({ to: context.executor, data, account: context.owner, chain, nonce });
+  const serializedTransaction = await wallet.signTransaction(request);
+  const signed = { control: control.kind, executor: context.executor.toLowerCase(), transaction: keccak256(serializedTransaction), nonce: BigInt(nonce) };
+  const hash = signed.transaction;
+  await recordSigned(context.audit, signed, detail, context.actor);
+
+  try {
+    await wallet.sendRawTransaction({ serializedTransaction });
+  } catch (error) {
+    // The node may have taken it before the answer was lost: only one it says it does not know is
+    // unsent; when it cannot say, the transaction stays pending in the record.
+    const known = await knownTransaction(publicClient, hash).catch(() => 'cannot tell' as const);
+    if (known !== 'unknown') throw new ControlNotYetMined(control.kind, context.executor, hash, `its send failed: ${firstLine(error)}`);
+    await recordOutcome(context.audit, signed, { status: 'not-sent', reason: firstLine(error) }, detail, context.actor);
+    throw new RuntimeFault(`${control.kind}: transaction ${hash} was not sent (${firstLine(error)}); nothing is pending`, { cause: error });
+  }
+  let receipt;
+  try {
+    receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: context.receiptTimeoutMs ?? RECEIPT_TIMEOUT_MS });
+  } catch (error) {
+    throw new ControlNotYetMined(control.kind, context.executor, hash, `no receipt: ${firstLine(error)}`);
+  }
+  const result = { control: control.kind, executor: context.executor, transaction: hash, block: receipt.blockNumber.toString(), detail };
+  try {
+    await recordOutcome(context.audit, signed, { status: receipt.status, block: receipt.blockNumber }, detail, context.actor);
+  } catch (error) {
+    // Mined, and its signed record holds the hash: the next control records the outcome from the
+    // chain. The caller is told, with the hash, instead of an error that hides it.
+    result.detail = { ...detail, outcomeRecord: `not written (${firstLine(error)}); the next control writes it from the chain` };
+  }
+  if (receipt.status !== 'success') throw new RuntimeFault(`${control.kind}: transaction ${hash} reverted in block ${receipt.blockNumber}`);
+  return result;
+}
+
+/**
+ * Before a new control: the newest earlier one whose outcome is not recorded is looked up on the
+ * chain. Mined → its outcome is recorded now; still known to the node → refused (nothing sent);
+ * unknown to the node → recorded as dropped (the new transaction takes its nonce if it is still
+ * free, so at most one of them can be mined).
+ */
+async function settleEarlier(context: ControlContext, publicClient: PublicClient): Promise<void> {
+  const earlier: SignedControl | undefined = await unsettledControl(context.audit, context.executor);
+  if (earlier === undefined) return;
+  // Only "not found" means not mined: any other failure to read stops the control (nothing sent).
+  const receipt = await publicClient.getTransactionReceipt({ hash: earlier.transaction }).catch((error: unknown) => {
+    if (error instanceof TransactionReceiptNotFoundError) return undefined;
+    throw error;
   });
-  if (!ok) throw new RuntimeFault(`${control.kind}: transaction ${hash} reverted in block ${receipt.blockNumber}`);
-  return { control: control.kind, executor: context.executor, transaction: hash, block: receipt.blockNumber.toString(), detail };
+  if (receipt !== undefined) {
+    await recordOutcome(context.audit, earlier, { status: receipt.status, block: receipt.blockNumber, reason: 'recorded by a later control' }, {}, context.actor);
+    return;
+  }
+  if ((await knownTransaction(publicClient, earlier.transaction)) === 'pending') {
+    throw new ControlStillPending(
+      `an earlier ${earlier.control} (transaction ${earlier.transaction}, signed ${earlier.at.toISOString()}) is sent and not yet mined: nothing sent; retry once it is mined or dropped`,
+      { details: { pending: earlier.transaction } },
+    );
+  }
+  await recordOutcome(context.audit, earlier, { status: 'dropped', reason: 'unknown to the node when a later control ran' }, {}, context.actor);
+}
+
+/** Whether the node knows a transaction (mined or waiting), or not at all. */
+async function knownTransaction(publicClient: PublicClient, hash: Hex): Promise<'pending' | 'mined' | 'unknown'> {
+  const transaction = await publicClient.getTransaction({ hash }).catch((error: unknown) => {
+    if (error instanceof TransactionNotFoundError) return undefined;
+    throw error;
+  });
+  if (transaction === undefined) return 'unknown';
+  return transaction.blockNumber === null ? 'pending' : 'mined';
+}
+
+function firstLine(error: unknown): string {
+  return (error as Error).message.split('\n')[0] ?? String(error);
 }
 
 async function describe(

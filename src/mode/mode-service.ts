@@ -116,7 +116,7 @@ export function createModeService(options: ModeServiceOptions): ModeService {
         // A new session even when the mode is unchanged: a switch resets the counters.
         await tx.query('update mode_sessions set ended_at = now() where ended_at is null');
         await tx.query('insert into mode_sessions (mode, chain_id, started_by) values ($1, $2, $3)', [to, chainId, actor.label]);
-        await options.audit?.append({ type: 'mode.switch', ...(actor.pseudonym === undefined ? {} : { actor: actor.pseudonym }), details: { from: before?.mode ?? 'sim', to, validation: validation?.id.toString() ?? null } }, tx);
+        await options.audit?.append({ type: 'mode.switch', ...(actor.pseudonym === undefined ? {} : { actor: actor.pseudonym }), details: { from: before?.mode ?? 'sim', to, validation: validation?.id.toString() ?? null, by: actor.label } }, tx);
       });
       notify({ type: 'mode.switched', text: `mode switched to ${to} by ${actor.label}`, details: { mode: to } });
       options.onSwitched?.(to, actor);

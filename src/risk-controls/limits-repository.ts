@@ -62,9 +62,10 @@ export async function seedLimitsOnce(store: Store, chainId: number, seed: Limits
 /**
  * Writes `next` as a new version if it differs from the version in force; `expectVersion` (when
  * given) must still be in force, so a change prepared on an old version is refused instead of
- * silently undoing a newer one.
+ * silently undoing a newer one. `record` runs in the same transaction (the caller's audit
+ * record): a version whose record fails is not written.
  */
-export async function writeLimits(store: Store, chainId: number, next: (current: LimitsVersion) => Limits, actor: string, comment: string | null, expectVersion?: number): Promise<LimitsVersion> {
+export async function writeLimits(store: Store, chainId: number, next: (current: LimitsVersion) => Limits, actor: string, comment: string | null, expectVersion?: number, record?: LimitsRecorder): Promise<LimitsVersion> {
   return store.transaction(async (tx) => {
     await tx.query('lock table limits in exclusive mode');
     const current = await currentLimits(tx);
@@ -76,17 +77,22 @@ export async function writeLimits(store: Store, chainId: number, next: (current:
     const limits = next(current);
     const changes = diffLimits(current.limits, limits);
     if (changes.length === 0) throw new InputError(`nothing to change: the values given are those of version ${current.version}`);
-    return insertVersion(tx, chainId, current.version + 1, limits, changes, actor, comment);
+    const written = await insertVersion(tx, chainId, current.version + 1, limits, changes, actor, comment);
+    await record?.(tx, written);
+    return written;
   });
 }
 
-/** Restores version `to` exactly, as a new version (history is never rewritten). */
-export async function rollbackLimits(store: Store, chainId: number, to: number, actor: string, comment: string | null): Promise<LimitsVersion> {
+/** Writes the audit record of a new version inside its transaction. */
+export type LimitsRecorder = (tx: Queryable, written: LimitsVersion) => Promise<void>;
+
+/** Restores version `to` exactly, as a new version (history is never rewritten); `record` as for `writeLimits`. */
+export async function rollbackLimits(store: Store, chainId: number, to: number, actor: string, comment: string | null, record?: LimitsRecorder): Promise<LimitsVersion> {
   if (!Number.isInteger(to) || to < 1) throw new InputError(`the version to roll back to must be a whole number from 1, got ${to}`);
   const { rows } = await store.query<LimitsRow>(`select ${COLUMNS} from limits where version = $1`, [to]);
   if (rows[0] === undefined) throw new InputError(`there is no limits version ${to}`);
   const target = toVersion(rows[0]);
-  return writeLimits(store, chainId, () => target.limits, actor, comment ?? `rollback to version ${to}`);
+  return writeLimits(store, chainId, () => target.limits, actor, comment ?? `rollback to version ${to}`, undefined, record);
 }
 
 /**

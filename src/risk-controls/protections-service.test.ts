@@ -212,4 +212,48 @@ forEachBackend('protections service', (db) => {
     await expect(p.engageKillSwitch('database down', ALICE)).rejects.toThrow(/connection terminated unexpectedly/);
     expect(p.check('plan', market(903n), opportunity, route, plan, null)?.rule).toBe('kill-switch');
   });
+
+  it('a change whose audit record fails is not made: limits, rollback, re-arm and the kill switch (whose engage still holds here)', async () => {
+    const session = await enterModeSession(db.store, 'sim', CHAIN);
+    const folder = mkdtempSync(join(tmpdir(), 'orion-protections-audit-'));
+    dirs.push(folder);
+    let auditFails = false;
+    const p = await openProtections({
+      store: db.store, chainId: CHAIN, session: session.id, dataDir: folder, seed: DEFAULT_LIMITS, tokens: () => tokens,
+      onAudit: () => {
+        if (auditFails) throw new Error('audit log unavailable');
+      },
+    });
+    const { currentLimits } = await import('./limits-repository.ts');
+    const { openTrips, recordTrip } = await import('./breaker-repository.ts');
+    await recordTrip(db.store, { breaker: 'daily-loss', reason: 'test loss', trippedBlock: 950n, untilBlock: null });
+    const count = async (table: string): Promise<number> => (await db.store.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
+    const stored = (await currentLimits(db.store))!;
+    const killRows = await count('kill_switch_events');
+
+    auditFails = true;
+    await expect(p.setLimits(['max_input.WETH=3.25'], ALICE, 'unaudited')).rejects.toThrow('audit log unavailable');
+    expect((await currentLimits(db.store))!.version).toBe(stored.version);
+    expect(p.limits().version).toBe(stored.version);
+    await expect(p.rollbackLimits(1, ALICE, 'unaudited')).rejects.toThrow('audit log unavailable');
+    expect((await currentLimits(db.store))!.version).toBe(stored.version);
+    await expect(p.rearm('daily-loss', 'unaudited', ALICE)).rejects.toThrow('audit log unavailable');
+    expect((await openTrips(db.store)).map((t) => t.breaker)).toContain('daily-loss');
+    // The engage holds in this process (a failing database or audit must not keep it trading), but
+    // no row is written without its record.
+    await expect(p.engageKillSwitch('unaudited stop', ALICE)).rejects.toThrow('audit log unavailable');
+    expect(p.killSwitchReason()).toMatch(/unaudited stop/);
+    expect(await count('kill_switch_events')).toBe(killRows);
+
+    auditFails = false;
+    await p.engageKillSwitch('audited stop', ALICE);
+    expect(await count('kill_switch_events')).toBe(killRows + 1);
+    auditFails = true;
+    await expect(p.releaseKillSwitch('unaudited release', ALICE)).rejects.toThrow('audit log unavailable');
+    expect(p.killSwitchReason()).toMatch(/audited stop/);
+    expect(await count('kill_switch_events')).toBe(killRows + 1);
+    auditFails = false;
+    await p.releaseKillSwitch('test over', ALICE);
+    await p.rearm('daily-loss', 'test over', ALICE);
+  });
 });

@@ -10,7 +10,7 @@ import { ProtectionFigures, type Outcome } from '../orchestrator/protection-figu
 import type { BreakerTrip, GasMoney, KillSwitchState, Lock, MarketFacts, RulePhase } from '../orchestrator/protection.ts';
 import { firstLock } from '../orchestrator/rule-book.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
-import type { Store } from '../store/types.ts';
+import type { Queryable, Store } from '../store/types.ts';
 import { openTrips, rearmBreaker, recordTrip } from './breaker-repository.ts';
 import { readFiguresFromLedger } from './figures-from-ledger.ts';
 import { readKillSwitch, recordKillSwitch } from './kill-switch-repository.ts';
@@ -20,8 +20,10 @@ import { currentLimits, limitsHistory, rollbackLimits, seedLimitsOnce, writeLimi
  * The protections as the running platform holds them: the limits in force, the kill switch, the
  * breakers and the recent figures, in memory for the engine's decisions (microseconds, no I/O on
  * the decision path) and in the database for everyone else and for restarts. Every change an
- * operator makes goes to the database first and to memory right after, so it applies before the
- * next plan; a trip the engine finds is in memory at once and written in the background.
+ * operator makes goes to the database first, with its audit record in the same transaction (a
+ * change whose record fails is not made), and to memory right after, so it applies before the
+ * next plan; a kill-switch engage holds in memory even when that write fails; a trip the engine
+ * finds is in memory at once and written in the background.
  */
 
 /** Who asks for a change, and through what. */
@@ -52,8 +54,11 @@ export interface ProtectionsOptions {
   seed: Limits;
   /** The market's tokens, to read `KEY=VALUE` changes by symbol. */
   tokens: () => TokenDirectory;
-  /** Each change (for the audit log). */
-  onAudit?: (event: ProtectionAuditEvent) => Promise<void> | void;
+  /**
+   * Each change's audit record, called inside the change's transaction: append it with `tx`, so
+   * the change and its record commit together or not at all (a throw undoes the change).
+   */
+  onAudit?: (event: ProtectionAuditEvent, tx: Queryable) => Promise<void> | void;
   /**
    * Each change once it holds (written and in memory), the engine's cooldown re-arm included:
    * for the event bus (src/telemetry/protection-messages.ts). Must not throw.
@@ -139,9 +144,19 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
       options.onError?.(error);
     }
   };
-  const audit = async (event: ProtectionAuditEvent): Promise<void> => {
-    await options.onAudit?.(event);
-    announce(event);
+  /** A change's audit record, inside the change's transaction `tx`. */
+  const recordIn = async (tx: Queryable, event: ProtectionAuditEvent): Promise<void> => {
+    await options.onAudit?.(event, tx);
+  };
+  /** Writes a change (`write`) and its audit record in one transaction, then announces it. */
+  const audited = async <T>(write: (tx: Queryable) => Promise<T>, event: (written: T) => ProtectionAuditEvent): Promise<T> => {
+    const written = await store.transaction(async (tx) => {
+      const result = await write(tx);
+      await recordIn(tx, event(result));
+      return result;
+    });
+    announce(event(written));
+    return written;
   };
 
   /**
@@ -153,11 +168,10 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
   const writeTrip = (tripped: BreakerTrip): void => {
     const entry = { trip: tripped, state: 'writing' as 'writing' | 'failed' | 'written', writtenAt: 0 };
     unwritten.set(tripped.breaker, entry);
-    background(recordTrip(store, tripped).then(
+    background(audited((tx) => recordTrip(tx, tripped), () => ({ type: 'breaker.trip', actor: 'engine', details: { breaker: tripped.breaker, reason: tripped.reason, block: tripped.trippedBlock.toString() } })).then(
       () => {
         entry.state = 'written';
         entry.writtenAt = performance.now();
-        return audit({ type: 'breaker.trip', actor: 'engine', details: { breaker: tripped.breaker, reason: tripped.reason, block: tripped.trippedBlock.toString() } });
       },
       (error: unknown) => {
         entry.state = 'failed';
@@ -185,19 +199,22 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
     }
     figures.killSwitch = { engaged: true, reason, actor: 'operator (file)', via: 'file', at: new Date() };
     notify({ type: 'kill-switch', text: `Orion: kill switch ENGAGED (file KILL): ${reason}`, details: { engaged: true, via: 'file' } });
-    background(recordKillSwitch(store, true, reason, 'operator (file)', 'file').then(() => audit({ type: 'kill-switch.engage', actor: 'operator (file)', details: { reason, via: 'file' } })));
+    background(audited((tx) => recordKillSwitch(tx, true, reason, 'operator (file)', 'file'), () => ({ type: 'kill-switch.engage', actor: 'operator (file)', details: { reason, via: 'file' } })));
   };
 
   const setKillSwitch = async (engaged: boolean, reason: string, actor: Actor): Promise<KillSwitchState> => {
     // Release removes the file first: otherwise the next block would engage it again from the file.
     if (!engaged) rmSync(killFile, { force: true });
     // An engage holds in this process at once, before and whatever the write does (a database
-    // that fails must not keep the engine trading); a release waits for its write.
+    // that fails must not keep the engine trading); a release waits for its write. The row and
+    // its audit record are one transaction.
     if (engaged && reason.trim() !== '') figures.killSwitch = { engaged: true, reason: reason.trim(), actor: actor.name, via: actor.via, at: new Date() };
-    const state = await recordKillSwitch(store, engaged, reason, actor.name, actor.via);
+    const state = await audited(
+      (tx) => recordKillSwitch(tx, engaged, reason, actor.name, actor.via),
+      (written) => ({ type: engaged ? 'kill-switch.engage' : 'kill-switch.release', actor: actor.name, details: { reason: written.reason, via: actor.via } }),
+    );
     figures.killSwitch = state;
     notify({ type: 'kill-switch', text: `Orion: kill switch ${engaged ? 'ENGAGED' : 'released'} by ${actor.name}: ${state.reason}`, details: { engaged, via: actor.via } });
-    await audit({ type: engaged ? 'kill-switch.engage' : 'kill-switch.release', actor: actor.name, details: { reason: state.reason, via: actor.via } });
     return state;
   };
 
@@ -238,25 +255,26 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
     engageKillSwitch: (reason, actor) => setKillSwitch(true, reason, actor),
     releaseKillSwitch: (reason, actor) => setKillSwitch(false, reason, actor),
     async rearm(breaker, reason, actor) {
-      await rearmBreaker(store, breaker, actor.name, reason);
+      await audited((tx) => rearmBreaker(tx, breaker, actor.name, reason), () => ({ type: 'breaker.rearm', actor: actor.name, details: { breaker, reason, via: actor.via } }));
       figures.breakers.delete(breaker);
       unwritten.delete(breaker);
       if (breaker === 'daily-loss') figures.resetDailyPnl();
       if (breaker === 'revert-breaker') figures.resetReverts();
-      await audit({ type: 'breaker.rearm', actor: actor.name, details: { breaker, reason, via: actor.via } });
     },
     async setLimits(assignments, actor, comment, expectVersion) {
       // Parsed before the transaction: a bad value is refused with nothing written.
       const next = applyAssignments(limits.limits, assignments, options.tokens());
-      const written = await writeLimits(store, options.chainId, (current) => (current.version === limits.version ? next : applyAssignments(current.limits, assignments, options.tokens())), actor.name, comment, expectVersion);
+      const event = (written: LimitsVersion): ProtectionAuditEvent => ({ type: 'limits.set', actor: actor.name, details: { version: written.version, changes: written.changes, comment } });
+      const written = await writeLimits(store, options.chainId, (current) => (current.version === limits.version ? next : applyAssignments(current.limits, assignments, options.tokens())), actor.name, comment, expectVersion, (tx, version) => recordIn(tx, event(version)));
       limits = written;
-      await audit({ type: 'limits.set', actor: actor.name, details: { version: written.version, changes: written.changes, comment } });
+      announce(event(written));
       return written;
     },
     async rollbackLimits(to, actor, comment) {
-      const written = await rollbackLimits(store, options.chainId, to, actor.name, comment);
+      const event = (written: LimitsVersion): ProtectionAuditEvent => ({ type: 'limits.rollback', actor: actor.name, details: { version: written.version, to, changes: written.changes, comment } });
+      const written = await rollbackLimits(store, options.chainId, to, actor.name, comment, (tx, version) => recordIn(tx, event(version)));
       limits = written;
-      await audit({ type: 'limits.rollback', actor: actor.name, details: { version: written.version, to, changes: written.changes, comment } });
+      announce(event(written));
       return written;
     },
     history: (limit) => limitsHistory(store, limit),

@@ -30,10 +30,14 @@ export const apiKeyRoutes: FastifyPluginAsync = async (app) => {
     '/api-keys',
     { config, schema: { tags, summary: 'Create an API key with a role and an expiry', body: NewApiKey, response: guarded({ 201: NewApiKeyResponse }) } },
     async (request, reply) => {
-      const { auth, audit } = app.services.get();
+      const { auth, audit, store } = app.services.get();
       const createdBy = request.principal?.kind === 'user' ? request.principal.userId : null;
-      const { key, secret } = await auth.apiKeys.create({ name: request.body.name, role: request.body.role, expiresAt: new Date(request.body.expiresAt), createdBy });
-      await audit.append({ type: 'api_key.created', ...actorOf(request), subject: key.pseudonym, details: { keyId: key.id, name: key.name, role: key.role, expiresAt: key.expiresAt.toISOString() } });
+      // One transaction: a key whose audit record cannot be written does not exist.
+      const { key, secret } = await store.transaction(async (tx) => {
+        const created = await auth.apiKeys.create({ name: request.body.name, role: request.body.role, expiresAt: new Date(request.body.expiresAt), createdBy }, tx);
+        await audit.append({ type: 'api_key.created', ...actorOf(request), subject: created.key.pseudonym, details: { keyId: created.key.id, name: created.key.name, role: created.key.role, expiresAt: created.key.expiresAt.toISOString() } }, tx);
+        return created;
+      });
       return reply.code(201).send({ apiKey: apiKeyBody(key), secret });
     },
   );
@@ -42,9 +46,12 @@ export const apiKeyRoutes: FastifyPluginAsync = async (app) => {
     '/api-keys/:id',
     { config, schema: { tags, summary: 'Revoke an API key', params: IdParams, response: guarded({ 200: ApiKeyBody }, 404) } },
     async (request) => {
-      const { auth, audit } = app.services.get();
-      const key = await auth.apiKeys.revoke(request.params.id);
-      await audit.append({ type: 'api_key.revoked', ...actorOf(request), subject: key.pseudonym, details: { keyId: key.id } });
+      const { auth, audit, store } = app.services.get();
+      const key = await store.transaction(async (tx) => {
+        const revoked = await auth.apiKeys.revoke(request.params.id, tx);
+        await audit.append({ type: 'api_key.revoked', ...actorOf(request), subject: revoked.pseudonym, details: { keyId: revoked.id } }, tx);
+        return revoked;
+      });
       return apiKeyBody(key);
     },
   );

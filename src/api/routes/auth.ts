@@ -115,9 +115,10 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     { config: { permission: 'auth.keys.rotate' }, schema: { tags, summary: 'Rotate the JWT signing key (old tokens stay valid until they expire)', response: guarded({ 200: Type.Object({ retired: Type.Union([Type.String(), Type.Null()]), active: Type.String() }) }) } },
     async (request) => {
       const services = app.services.get();
-      const result = await services.auth.keys.rotate();
-      await services.audit.append({ type: 'auth.key.rotated', ...actorOf(request), details: { retired: result.retired, active: result.active } });
-      return result;
+      // The audit record is written in the rotation's transaction: both or neither.
+      return services.auth.keys.rotate(async (tx, rotated) => {
+        await services.audit.append({ type: 'auth.key.rotated', ...actorOf(request), details: { retired: rotated.retired, active: rotated.active } }, tx);
+      });
     },
   );
 };

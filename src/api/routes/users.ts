@@ -39,13 +39,17 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
     '/users/:id',
     { config, schema: { tags, summary: "Change an account's role", params: IdParams, body: RoleChange, response: guarded({ 200: UserBody }, 404) } },
     async (request) => {
-      const { auth, audit } = app.services.get();
+      const { auth, audit, store } = app.services.get();
       if (request.principal?.kind === 'user' && request.principal.userId === request.params.id) throw new BadRequest('an admin may not change their own role');
-      const before = await auth.users.byId(request.params.id);
-      await auth.users.setRole(request.params.id, request.body.role);
-      const after = await auth.users.byId(request.params.id);
-      if (before === undefined || after === undefined) throw new BadRequest('user vanished');
-      await audit.append({ type: 'user.role.changed', ...actorOf(request), subject: after.pseudonym, details: { userId: after.id, from: before.role, to: after.role } });
+      // One transaction: a change whose audit record cannot be written is not made.
+      const after = await store.transaction(async (tx) => {
+        const before = await auth.users.byId(request.params.id, tx);
+        await auth.users.setRole(request.params.id, request.body.role, tx);
+        const changed = await auth.users.byId(request.params.id, tx);
+        if (before === undefined || changed === undefined) throw new BadRequest('user vanished');
+        await audit.append({ type: 'user.role.changed', ...actorOf(request), subject: changed.pseudonym, details: { userId: changed.id, from: before.role, to: changed.role } }, tx);
+        return changed;
+      });
       return userBody(after);
     },
   );
@@ -54,13 +58,16 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
     '/users/:id/disable',
     { config, schema: { tags, summary: 'Disable an account and revoke its sessions', params: IdParams, response: guarded({ 200: UserBody }, 404) } },
     async (request) => {
-      const { auth, audit } = app.services.get();
+      const { auth, audit, store } = app.services.get();
       if (request.principal?.kind === 'user' && request.principal.userId === request.params.id) throw new BadRequest('an admin may not disable their own account');
-      await auth.users.disable(request.params.id);
-      await auth.refreshTokens.revokeUser(request.params.id);
-      const user = await auth.users.byId(request.params.id);
-      if (user === undefined) throw new BadRequest('user vanished');
-      await audit.append({ type: 'user.disabled', ...actorOf(request), subject: user.pseudonym, details: { userId: user.id } });
+      const user = await store.transaction(async (tx) => {
+        await auth.users.disable(request.params.id, tx);
+        await auth.refreshTokens.revokeUser(request.params.id, tx);
+        const disabled = await auth.users.byId(request.params.id, tx);
+        if (disabled === undefined) throw new BadRequest('user vanished');
+        await audit.append({ type: 'user.disabled', ...actorOf(request), subject: disabled.pseudonym, details: { userId: disabled.id } }, tx);
+        return disabled;
+      });
       return userBody(user);
     },
   );
