@@ -43,7 +43,7 @@ export interface BackupSchedule {
  * Takes a backup every `intervalSeconds` into `dir` and keeps the `keep` newest. One backup at a
  * time; the next is timed from the end of the previous, so a slow backup never overlaps itself.
  * A failure (a full disk) is counted and reported, leaves the older backups in place, and the
- * schedule keeps going. The engine is never paused: see withReadSession.
+ * schedule keeps going. On PGlite the engine's queries wait while a backup reads: see withReadSession.
  */
 export async function startBackupSchedule(options: BackupScheduleOptions): Promise<BackupSchedule> {
   const { store, dir, intervalSeconds, keep } = options;

@@ -29,7 +29,8 @@ const FLUSH_BYTES = 1 << 20;
  * data goes to a temp file beside it (fsynced), which is renamed over `file` only once complete,
  * so `file` is either the old content or a whole new backup. Any failure (a full disk: ENOSPC)
  * removes the temp file and throws a BackupError naming the file and the cause; older files in
- * the folder are never touched. The engine keeps running meanwhile (see withReadSession).
+ * the folder are never touched. Every table is read in one snapshot (see withReadSession: on
+ * PGlite the engine's queries wait for it).
  */
 export async function writeBackup(store: Store, file: string, options: BackupOptions = {}): Promise<BackupResult> {
   const target = resolve(file);
