@@ -57,6 +57,8 @@ export interface Manifest {
   migrations: ManifestMigration[];
   /** Tables in restore order (foreign-key parents first). */
   tables: ManifestTable[];
+  /** Tables whose rows the backup leaves out on purpose (their sections are empty): write-backup.ts ROWS_LEFT_OUT. */
+  rowsLeftOut?: string[];
   auditHead: AuditHead | null;
 }
 

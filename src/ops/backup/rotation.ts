@@ -15,9 +15,19 @@ export async function listBackups(dir: string): Promise<string[]> {
     .map((name) => join(dir, name));
 }
 
-/** Deletes all but the `keep` newest backups of `dir`; returns the deleted files. Other files are never touched. */
-export async function rotateBackups(dir: string, keep: number): Promise<string[]> {
-  const old = (await listBackups(dir)).slice(keep);
+/**
+ * Deletes all but the `keep` newest backups of `dir`; returns the deleted files. Other files are
+ * never touched. `written` are the files this process wrote, newest first: they count as newer
+ * than every other file whatever their names say, in the order they were written, so a clock
+ * that stepped back (names in the "future") never gets the file just written deleted (nor the
+ * ones before it, which go oldest first); the rest go by name. At least the newest written is
+ * always kept.
+ */
+export async function rotateBackups(dir: string, keep: number, written: readonly string[] = []): Promise<string[]> {
+  const found = await listBackups(dir);
+  const ours = written.filter((file) => found.includes(file));
+  const ordered = [...ours, ...found.filter((file) => !ours.includes(file))];
+  const old = ordered.slice(Math.max(1, keep));
   for (const file of old) await rm(file, { force: true });
   return old;
 }

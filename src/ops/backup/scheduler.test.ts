@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, type TestStore } from '../../store/test-store.ts';
-import { listBackups, startBackupSchedule, verifyBackupFile } from './index.ts';
+import { backupFileName, listBackups, startBackupSchedule, verifyBackupFile } from './index.ts';
 import { fillAwkwardRows } from './testing/awkward-table.ts';
 
 let db: TestStore;
@@ -30,6 +30,21 @@ describe('scheduled backups', () => {
     expect(new Set(taken).size).toBe(5);
     expect(readdirSync(dir).sort()).toEqual([...taken.slice(2).map((f) => basename(f)), 'notes.txt'].sort());
     expect(schedule.status().failures).toBe(0);
+  });
+
+  it('after the clock stepped back, the backup just written is kept, and the ones from the "future" go first', async () => {
+    const dir = join(root, 'clock');
+    mkdirSync(dir);
+    const ahead = [1, 2, 3].map((minute) => join(dir, backupFileName(new Date(Date.now() + 3 * 3600_000 + minute * 60_000))));
+    for (const file of ahead) writeFileSync(file, 'taken before the clock stepped back');
+    const schedule = await startBackupSchedule({ store: db.store, dir, intervalSeconds: 0, keep: 3 });
+    const first = await schedule.runNow();
+    expect(existsSync(first.file)).toBe(true);
+    expect(schedule.status().last!.file).toBe(first.file);
+    const second = await schedule.runNow();
+    const third = await schedule.runNow();
+    await schedule.stop();
+    expect((await listBackups(dir)).sort()).toEqual([first.file, second.file, third.file].sort());
   });
 
   it('reports the last backup and its age, also from the files found at start', async () => {

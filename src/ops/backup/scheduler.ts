@@ -1,6 +1,8 @@
+import { rm } from 'node:fs/promises';
 import type { Store } from '../../store/index.ts';
 import type { AuditHeadReader } from './audit-head.ts';
 import { newestBackupTime, rotateBackups } from './rotation.ts';
+import { verifyBackupFile } from './verify-backup.ts';
 import { takeBackup, type BackupResult } from './write-backup.ts';
 
 /** What the schedule reports to /health, the metrics and `orion doctor`. */
@@ -40,10 +42,12 @@ export interface BackupSchedule {
 }
 
 /**
- * Takes a backup every `intervalSeconds` into `dir` and keeps the `keep` newest. One backup at a
+ * Takes a backup every `intervalSeconds` into `dir` and keeps the `keep` newest: the files it
+ * wrote, in the order written, then the others by name (see rotateBackups). Each new file is
+ * verified against its manifest before rotation may delete an older one. One backup at a
  * time; the next is timed from the end of the previous, so a slow backup never overlaps itself.
  * A failure (a full disk) is counted and reported, leaves the older backups in place, and the
- * schedule keeps going. The engine is never paused: see withReadSession.
+ * schedule keeps going. On PGlite the engine's queries wait while a backup reads: see withReadSession.
  */
 export async function startBackupSchedule(options: BackupScheduleOptions): Promise<BackupSchedule> {
   const { store, dir, intervalSeconds, keep } = options;
@@ -54,12 +58,23 @@ export async function startBackupSchedule(options: BackupScheduleOptions): Promi
   let inFlight: Promise<BackupResult> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // The files this schedule wrote, newest first: rotation orders them by when they were written,
+  // not by their names (which follow the wall clock, and a clock can step back).
+  const written: string[] = [];
 
   const run = async (): Promise<BackupResult> => {
     while (inFlight !== undefined) await inFlight.catch(() => undefined);
     const attempt = (async () => {
       const result = await takeBackup(store, dir, options.auditHead === undefined ? {} : { auditHead: options.auditHead });
-      const deleted = await rotateBackups(dir, keep);
+      // Read back before it may displace an older backup: a file that fails its own checksums
+      // (a disk that lost a write) is removed and counted as a failure, and rotation does not run.
+      await verifyBackupFile(result.file).catch(async (error: unknown) => {
+        await rm(result.file, { force: true });
+        throw error;
+      });
+      written.unshift(result.file);
+      written.length = Math.min(written.length, Math.max(1, keep));
+      const deleted = await rotateBackups(dir, keep, written);
       last = { file: result.file, at: new Date() };
       lastError = null;
       options.onSuccess?.(result, deleted);

@@ -13,37 +13,32 @@ import { ident, type TableInfo } from './schema-catalog.ts';
 /** One row line: a JSON array of each column's text output or null, as the database wrote it. */
 export type RowLine = string;
 
-/** Runs `fn` with the canonical output settings in force (see `snapshotReader`). */
+/** Runs `fn` inside the backup's snapshot, with the canonical output settings in force (see `withReadSession`). */
 export type ReadSession = <T>(fn: (db: Queryable) => Promise<T>) => Promise<T>;
 
 /** Session settings that fix the text output of dates, intervals, bytea and floats. */
 export const CANONICAL_OUTPUT = `set local timezone = 'UTC'; set local datestyle = 'ISO, YMD'; set local intervalstyle = 'postgres'; set local bytea_output = 'hex'; set local extra_float_digits = 1`;
 
-/** Rows fetched per round trip: the engine's own queries run between pages on PGlite. */
+/** Rows fetched per round trip: bounds the memory of one page, not the transaction. */
 export const PAGE_ROWS = 5000;
 
 /**
- * How a backup reads the store. PostgreSQL: one REPEATABLE READ, READ ONLY transaction, so every
- * table is read at one instant while the engine keeps writing on other connections (MVCC).
- * PGlite has one connection: a transaction would hold the engine's queries for the whole
- * backup, so each page is its own short transaction and the engine runs between pages. A row
- * written meanwhile may or may not be in the file; the file is always consistent with its own
- * manifest.
+ * How a backup reads the store: one REPEATABLE READ, READ ONLY transaction on both backends, so
+ * every table (and the audit head) is read at one instant and the file restores: no child row
+ * without its parent, no audit row past the manifest's head. On PostgreSQL the engine keeps
+ * writing on other connections meanwhile (MVCC). PGlite has one connection, so its other
+ * queries (the ledger's flushes, the live executor's intent commits) wait for the backup's
+ * duration: measured on the real 10,773-pair market (docs/BENCHMARKS.md, "Backup and restore").
+ * Reading page by page in short transactions instead let the engine run between pages, and
+ * the reviewer's drill showed what that cost: a file that passed its own checksums and could
+ * not be restored (a simulation whose decision was written after the decisions were read).
  */
 export async function withReadSession<T>(store: Store, fn: (session: ReadSession) => Promise<T>): Promise<T> {
-  if (store.backend === 'postgres') {
-    return store.transaction(async (tx) => {
-      await tx.query('set transaction isolation level repeatable read, read only');
-      await tx.exec(CANONICAL_OUTPUT);
-      return fn((inner) => inner(tx));
-    });
-  }
-  return fn((inner) =>
-    store.transaction(async (tx) => {
-      await tx.exec(CANONICAL_OUTPUT);
-      return inner(tx);
-    }),
-  );
+  return store.transaction(async (tx) => {
+    await tx.query('set transaction isolation level repeatable read, read only');
+    await tx.exec(CANONICAL_OUTPUT);
+    return fn((inner) => inner(tx));
+  });
 }
 
 /** A session over an already open transaction (the restore verifies inside its own). */

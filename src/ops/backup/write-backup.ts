@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Store } from '../../store/index.ts';
 import { readAuditHead, type AuditHeadReader } from './audit-head.ts';
@@ -21,6 +21,24 @@ export interface BackupOptions {
   auditHead?: AuditHeadReader;
 }
 
+/**
+ * A backup holds password hashes and TOTP secrets (a restored platform must still let its users
+ * sign in): only the owner may read it, and only the owner may list the backup folder.
+ */
+export const BACKUP_FILE_MODE = 0o600;
+export const BACKUP_FOLDER_MODE = 0o700;
+
+/**
+ * Tables whose rows a backup leaves out, and why. The JWT signing keys (src/auth, migration
+ * 0004): with them anyone who reads a backup could sign an admin token. A restored platform makes
+ * a new key at the first login (src/auth/signing-keys.ts `active()`); tokens signed before the
+ * restore stop verifying, which after a restore is wanted anyway. The table's section is written
+ * empty, so the manifest still lists every table of the schema.
+ */
+export const ROWS_LEFT_OUT: Readonly<Record<string, string>> = {
+  auth_signing_key: 'JWT signing keys: a new one is made at the first login after a restore',
+};
+
 // Lines are gathered into ~1 MB writes: one syscall per row would dominate a large ledger.
 const FLUSH_BYTES = 1 << 20;
 
@@ -29,14 +47,15 @@ const FLUSH_BYTES = 1 << 20;
  * data goes to a temp file beside it (fsynced), which is renamed over `file` only once complete,
  * so `file` is either the old content or a whole new backup. Any failure (a full disk: ENOSPC)
  * removes the temp file and throws a BackupError naming the file and the cause; older files in
- * the folder are never touched. The engine keeps running meanwhile (see withReadSession).
+ * the folder are never touched. Every table is read in one snapshot (see withReadSession: on
+ * PGlite the engine's queries wait for it).
  */
 export async function writeBackup(store: Store, file: string, options: BackupOptions = {}): Promise<BackupResult> {
   const target = resolve(file);
   const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let handle: FileHandle;
   try {
-    handle = await open(temp, 'wx');
+    handle = await open(temp, 'wx', BACKUP_FILE_MODE);
   } catch (cause) {
     throw new BackupError(`cannot write backup ${target}: ${describeFsError(cause)}`, { cause });
   }
@@ -67,7 +86,7 @@ export async function writeBackup(store: Store, file: string, options: BackupOpt
       for (const table of tables) {
         await put(JSON.stringify({ table: table.name }));
         const digest = new TableDigest();
-        await readTableRows(session, table, async (rows) => {
+        if (ROWS_LEFT_OUT[table.name] === undefined) await readTableRows(session, table, async (rows) => {
           for (const line of rows) {
             digest.add(line);
             await put(line);
@@ -82,6 +101,7 @@ export async function writeBackup(store: Store, file: string, options: BackupOpt
         schemaVersion: migrations.reduce((max, m) => Math.max(max, m.version), 0),
         migrations,
         tables: entries,
+        rowsLeftOut: tables.map((t) => t.name).filter((name) => ROWS_LEFT_OUT[name] !== undefined),
         auditHead,
       };
       return result;
@@ -150,11 +170,15 @@ export async function takeBackup(store: Store, dir: string, options: BackupOptio
   const folder = resolve(dir);
   const exists = await stat(folder).catch(() => undefined);
   if (exists === undefined) {
-    await mkdir(folder, { recursive: true }).catch((cause: unknown) => {
+    await mkdir(folder, { recursive: true, mode: BACKUP_FOLDER_MODE }).catch((cause: unknown) => {
       throw new BackupError(`cannot create backup folder ${folder}: ${describeFsError(cause)}`, { cause });
     });
   } else if (!exists.isDirectory()) {
     throw new BackupError(`backup folder ${folder} is a file, not a folder`);
   }
+  // Also a folder made before, or by the operator, with the umask's 0755: closed to others.
+  await chmod(folder, BACKUP_FOLDER_MODE).catch((cause: unknown) => {
+    throw new BackupError(`cannot make backup folder ${folder} private (mode 700): ${describeFsError(cause)}`, { cause });
+  });
   return writeBackup(store, join(folder, backupFileName(new Date())), options);
 }
