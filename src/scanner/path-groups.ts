@@ -65,9 +65,32 @@ function tokenOut(pools: PoolTable, cycles: CycleSet, c: number, h: number): num
   return cycles.zeroForOne[slot] === 1 ? pools.token1[p]! : pools.token0[p]!;
 }
 
+/**
+ * Whether two pools join the same two tokens (parallel venues). Without any, a cycle's base and
+ * tokens fix its pool at every hop, so no two cycles share a token path and no group forms.
+ */
+export function hasParallelPools(pools: PoolTable): boolean {
+  let tokenBase = 1;
+  for (let p = 0; p < pools.size; p++) tokenBase = Math.max(tokenBase, pools.token0[p]! + 1, pools.token1[p]! + 1);
+  // A pair as one number (smaller index first); too many tokens for that: answer yes, and group.
+  if (tokenBase * tokenBase > Number.MAX_SAFE_INTEGER) return true;
+  const pairs = new Set<number>();
+  for (let p = 0; p < pools.size; p++) {
+    const t0 = pools.token0[p]!;
+    const t1 = pools.token1[p]!;
+    const before = pairs.size;
+    pairs.add(t0 < t1 ? t0 * tokenBase + t1 : t1 * tokenBase + t0);
+    if (pairs.size === before) return true;
+  }
+  return false;
+}
+
 /** Groups the cycles by (ranking group, hops, tokens along the path). */
 export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32Array, min = { v3: MIN_GROUP_V3, v2: MIN_GROUP_V2 }): PathGroups {
   const n = cycles.count;
+  // One venue per pair (the real V2 pairs): every path has one cycle, so keying each cycle to find
+  // no group (~5 ms of the 10,773 real pairs' cold start) is skipped: no cycle is given a group.
+  const keyed = hasParallelPools(pools);
   const key = new Map<number | string, number>();
   const first = new Int32Array(n);
   const size: number[] = [];
@@ -78,7 +101,7 @@ export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32A
   for (let p = 0; p < pools.size; p++) tokenBase = Math.max(tokenBase, pools.token0[p]! + 1, pools.token1[p]! + 1);
   for (let c = 0; c < n; c++) groupBase = Math.max(groupBase, rankingOf[c]! + 1);
   const numeric = groupBase * (cycles.stride + 1) * tokenBase ** (cycles.stride - 1) <= Number.MAX_SAFE_INTEGER;
-  for (let c = 0; c < n; c++) {
+  for (let c = 0; keyed && c < n; c++) {
     let k: number | string;
     if (numeric) {
       // Fixed width (a digit per possible hop, 0 past the cycle's), so every key has one reading.
@@ -100,12 +123,12 @@ export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32A
   // maps in bigints); an all-V2 one only when its members' float bounds cost more than the
   // group's one bigint pass.
   const hasV3 = new Uint8Array(size.length);
-  for (let c = 0; c < n; c++) if (cycles.allV2[c] === 0) hasV3[first[c]!] = 1;
+  for (let c = 0; keyed && c < n; c++) if (cycles.allV2[c] === 0) hasV3[first[c]!] = 1;
   // Keep only those groups, renumbered in order of their first cycle.
   const renumber = new Int32Array(size.length).fill(-1);
   let count = 0;
   const of = new Int32Array(n).fill(-1);
-  for (let c = 0; c < n; c++) {
+  for (let c = 0; keyed && c < n; c++) {
     const g = first[c]!;
     if (size[g]! < Math.max(2, hasV3[g] === 1 ? min.v3 : min.v2)) continue;
     if (renumber[g] === -1) renumber[g] = count++;
