@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { readSnapshotFile, type PoolSnapshot } from '../market/snapshot.ts';
 import { sharedData } from '../../test/shared-data.ts';
 import { createRng } from '../util/seeded-random.ts';
-import { enumerateCycles } from './cycles.ts';
+import { enumerateCycles, type CycleSet } from './cycles.ts';
 import { buildPoolTable } from './pool-table.ts';
-import { hasParallelPools, pathGroups } from './path-groups.ts';
+import { hasParallelPools, pathGroups, type PathGroups } from './path-groups.ts';
 import { testPool } from './test-market.ts';
 import { buildTokenTable } from './tokens.ts';
 
@@ -13,7 +13,8 @@ import { buildTokenTable } from './tokens.ts';
  * argument that a cycle's base and tokens then fix its pools, so no two cycles share a key. Held
  * here by keying every cycle as the grouping does (ranking group, hops, tokens along the path) and
  * counting the keys two or more cycles share, with the smallest group size there is (2): none when
- * `hasParallelPools` says no, and exactly the groups `pathGroups` forms when it says yes.
+ * `hasParallelPools` says no, and exactly the groups `pathGroups` forms when it says yes. What the
+ * skip returns is held to what the full grouping returns when it forms no group.
  */
 function sharedKeys(pools: readonly PoolSnapshot[], bases: number, maxHops: number): { parallel: boolean; shared: number; groups: number } {
   const tokens = buildTokenTable(pools);
@@ -33,8 +34,22 @@ function sharedKeys(pools: readonly PoolSnapshot[], bases: number, maxHops: numb
     count.set(key, (count.get(key) ?? 0) + 1);
   }
   const groups = pathGroups(table, cycles, rankingOf, { v3: 2, v2: 2 });
-  if (groups.count === 0) expect(Array.from(groups.of).every((g) => g === -1)).toBe(true);
+  if (groups.count === 0) expectNoGroup(groups, cycles, table.size);
+  // Groups too large to form: the full grouping's answer when it forms none, the same as the skip's.
+  expectNoGroup(pathGroups(table, cycles, rankingOf, { v3: 1_000_000, v2: 1_000_000 }), cycles, table.size);
   return { parallel: hasParallelPools(table), shared: [...count.values()].filter((n) => n >= 2).length, groups: groups.count };
+}
+
+/** No group: every cycle loose, each pool's loose cycles all of its cycles in order, no group's lists. */
+function expectNoGroup(groups: PathGroups, cycles: CycleSet, poolCount: number): void {
+  expect(groups.count).toBe(0);
+  expect(Array.from(groups.of)).toEqual(new Array<number>(cycles.count).fill(-1));
+  expect([groups.start, groups.poolStart].map((a) => Array.from(a))).toEqual([[0], [0]]);
+  expect([groups.members, groups.rankingGroup, groups.pools, groups.zeroForOne, groups.hops, groups.byPool].map((a) => a.length)).toEqual([0, 0, 0, 0, 0, 0]);
+  expect(Array.from(groups.byPoolStart)).toEqual(new Array<number>(poolCount + 1).fill(0));
+  const through = Array.from({ length: poolCount }, (): number[] => []);
+  for (let c = 0; c < cycles.count; c++) for (let h = 0; h < cycles.length[c]!; h++) through[cycles.pools[c * cycles.stride + h]!]!.push(c);
+  expect(Array.from({ length: poolCount }, (_, p) => Array.from(groups.loose.subarray(groups.looseStart[p], groups.looseStart[p + 1])))).toEqual(through);
 }
 
 /** A random graph on `tokenCount` tokens, each pair joined by one pool at most, or by 2–3 for the pairs `parallel` picks. */

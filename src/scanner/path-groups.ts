@@ -85,12 +85,32 @@ export function hasParallelPools(pools: PoolTable): boolean {
   return false;
 }
 
+/** What `pathGroups` gives when no group forms: every cycle loose, so each pool's loose cycles are all its cycles. */
+function noGroups(cycles: CycleSet, poolCount: number): PathGroups {
+  return {
+    count: 0,
+    of: new Int32Array(cycles.count).fill(-1),
+    start: new Int32Array(1),
+    members: new Int32Array(0),
+    rankingGroup: new Int32Array(0),
+    poolStart: new Int32Array(1),
+    pools: new Int32Array(0),
+    zeroForOne: new Uint8Array(0),
+    hops: new Uint8Array(0),
+    byPoolStart: new Int32Array(poolCount + 1),
+    byPool: new Int32Array(0),
+    looseStart: cycles.poolStart.slice(),
+    loose: cycles.byPool.slice(),
+  };
+}
+
 /** Groups the cycles by (ranking group, hops, tokens along the path). */
 export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32Array, min = { v3: MIN_GROUP_V3, v2: MIN_GROUP_V2 }): PathGroups {
   const n = cycles.count;
-  // One venue per pair (the real V2 pairs): every path has one cycle, so keying each cycle to find
-  // no group (~5 ms of the 10,773 real pairs' cold start) is skipped: no cycle is given a group.
-  const keyed = hasParallelPools(pools);
+  // One venue per pair (the real V2 pairs): every path has one cycle, so no group forms, and the
+  // passes that key every cycle and list each group's pools (~7 ms of the 10,773 real pairs' cold
+  // start, mostly run before V8 optimizes them) are skipped.
+  if (!hasParallelPools(pools)) return noGroups(cycles, pools.size);
   const key = new Map<number | string, number>();
   const first = new Int32Array(n);
   const size: number[] = [];
@@ -101,7 +121,7 @@ export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32A
   for (let p = 0; p < pools.size; p++) tokenBase = Math.max(tokenBase, pools.token0[p]! + 1, pools.token1[p]! + 1);
   for (let c = 0; c < n; c++) groupBase = Math.max(groupBase, rankingOf[c]! + 1);
   const numeric = groupBase * (cycles.stride + 1) * tokenBase ** (cycles.stride - 1) <= Number.MAX_SAFE_INTEGER;
-  for (let c = 0; keyed && c < n; c++) {
+  for (let c = 0; c < n; c++) {
     let k: number | string;
     if (numeric) {
       // Fixed width (a digit per possible hop, 0 past the cycle's), so every key has one reading.
@@ -123,12 +143,12 @@ export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32A
   // maps in bigints); an all-V2 one only when its members' float bounds cost more than the
   // group's one bigint pass.
   const hasV3 = new Uint8Array(size.length);
-  for (let c = 0; keyed && c < n; c++) if (cycles.allV2[c] === 0) hasV3[first[c]!] = 1;
+  for (let c = 0; c < n; c++) if (cycles.allV2[c] === 0) hasV3[first[c]!] = 1;
   // Keep only those groups, renumbered in order of their first cycle.
   const renumber = new Int32Array(size.length).fill(-1);
   let count = 0;
   const of = new Int32Array(n).fill(-1);
-  for (let c = 0; keyed && c < n; c++) {
+  for (let c = 0; c < n; c++) {
     const g = first[c]!;
     if (size[g]! < Math.max(2, hasV3[g] === 1 ? min.v3 : min.v2)) continue;
     if (renumber[g] === -1) renumber[g] = count++;
