@@ -165,13 +165,26 @@ function warnUnknown(obj: Json, known: Set<string>, where: string, warnings: str
 }
 
 /**
+ * Whether `obj`'s own enumerable keys are exactly the `known` ones, as `Object.keys` would tell,
+ * with no array per object: `for…in` visits every own enumerable key, and an inherited one answers
+ * no. `Object.keys` on the three objects of each pool took ~10 ms of the 10,773 real pairs' cold
+ * start (issue 16).
+ */
+function onlyKnownKeys(obj: Json, known: Set<string>): boolean {
+  let count = 0;
+  for (const key in obj) {
+    if (!known.has(key) || !Object.hasOwn(obj, key)) return false;
+    count++;
+  }
+  return count === known.size;
+}
+
+/**
  * A well-formed token with only the known keys, as `Reader.token` returns it; undefined for
  * anything else (the full reader then names the fault or warns).
  */
 function wellFormedToken(value: unknown): SnapshotToken | undefined {
-  if (!isObject(value)) return undefined;
-  const keys = Object.keys(value);
-  if (keys.length !== 3 || !TOKEN_KEYS.has(keys[0]!) || !TOKEN_KEYS.has(keys[1]!) || !TOKEN_KEYS.has(keys[2]!)) return undefined;
+  if (!isObject(value) || !onlyKnownKeys(value, TOKEN_KEYS)) return undefined;
   const { address, symbol, decimals } = value;
   if (typeof address !== 'string' || !ADDRESS_RE.test(address) || typeof symbol !== 'string') return undefined;
   if (typeof decimals !== 'number' || !Number.isInteger(decimals) || decimals < 0 || decimals > 255) return undefined;
@@ -193,10 +206,7 @@ function wellFormedReserve(value: unknown): bigint {
  * cold start (issue 16). Exported for the test that holds it equal to `parsePool`.
  */
 export function wellFormedV2(raw: unknown): V2PoolSnapshot | undefined {
-  if (!isObject(raw) || raw.protocol !== 'uniswap-v2') return undefined;
-  const keys = Object.keys(raw);
-  if (keys.length !== V2_KEYS.size) return undefined;
-  for (let k = 0; k < keys.length; k++) if (!V2_KEYS.has(keys[k]!)) return undefined;
+  if (!isObject(raw) || raw.protocol !== 'uniswap-v2' || !onlyKnownKeys(raw, V2_KEYS)) return undefined;
   const { address, fee } = raw;
   if (typeof address !== 'string' || !ADDRESS_RE.test(address)) return undefined;
   if (typeof fee !== 'number' || !Number.isInteger(fee) || fee < 0 || fee > 999_999) return undefined;

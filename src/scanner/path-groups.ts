@@ -65,9 +65,52 @@ function tokenOut(pools: PoolTable, cycles: CycleSet, c: number, h: number): num
   return cycles.zeroForOne[slot] === 1 ? pools.token1[p]! : pools.token0[p]!;
 }
 
+/**
+ * Whether two pools join the same two tokens (parallel venues). Without any, a cycle's base and
+ * tokens fix its pool at every hop, so no two cycles share a token path and no group forms.
+ */
+export function hasParallelPools(pools: PoolTable): boolean {
+  let tokenBase = 1;
+  for (let p = 0; p < pools.size; p++) tokenBase = Math.max(tokenBase, pools.token0[p]! + 1, pools.token1[p]! + 1);
+  // A pair as one number (smaller index first); too many tokens for that: answer yes, and group.
+  if (tokenBase * tokenBase > Number.MAX_SAFE_INTEGER) return true;
+  const pairs = new Set<number>();
+  for (let p = 0; p < pools.size; p++) {
+    const t0 = pools.token0[p]!;
+    const t1 = pools.token1[p]!;
+    const before = pairs.size;
+    pairs.add(t0 < t1 ? t0 * tokenBase + t1 : t1 * tokenBase + t0);
+    if (pairs.size === before) return true;
+  }
+  return false;
+}
+
+/** What `pathGroups` gives when no group forms: every cycle loose, so each pool's loose cycles are all its cycles. */
+function noGroups(cycles: CycleSet, poolCount: number): PathGroups {
+  return {
+    count: 0,
+    of: new Int32Array(cycles.count).fill(-1),
+    start: new Int32Array(1),
+    members: new Int32Array(0),
+    rankingGroup: new Int32Array(0),
+    poolStart: new Int32Array(1),
+    pools: new Int32Array(0),
+    zeroForOne: new Uint8Array(0),
+    hops: new Uint8Array(0),
+    byPoolStart: new Int32Array(poolCount + 1),
+    byPool: new Int32Array(0),
+    looseStart: cycles.poolStart.slice(),
+    loose: cycles.byPool.slice(),
+  };
+}
+
 /** Groups the cycles by (ranking group, hops, tokens along the path). */
 export function pathGroups(pools: PoolTable, cycles: CycleSet, rankingOf: Int32Array, min = { v3: MIN_GROUP_V3, v2: MIN_GROUP_V2 }): PathGroups {
   const n = cycles.count;
+  // One venue per pair (the real V2 pairs): every path has one cycle, so no group forms, and the
+  // passes that key every cycle and list each group's pools (~7 ms of the 10,773 real pairs' cold
+  // start, mostly run before V8 optimizes them) are skipped.
+  if (!hasParallelPools(pools)) return noGroups(cycles, pools.size);
   const key = new Map<number | string, number>();
   const first = new Int32Array(n);
   const size: number[] = [];
