@@ -13,7 +13,7 @@ import { storedSimulations, submitBundle } from './bundle-submitter.ts';
 import { syncExecutionRows } from './execution-rows.ts';
 import { executionFees, replacementFees, type Fees } from './fees.ts';
 import { explainBundleMiss, explainPublicMiss, recordInclusionFailure, type InclusionFailure, type InclusionReason } from './inclusion-feedback.ts';
-import { IntentStore, type Attempt, type AttemptKind, type Inclusion, type Intent, type NewAttempt } from './intent-store.ts';
+import { IntentStore, WriterFencedError, type Attempt, type AttemptKind, type Inclusion, type Intent, type NewAttempt } from './intent-store.ts';
 import { signerOf, signWithHash } from './native-signing.ts';
 import { opportunityKeyOf } from './opportunity-key.ts';
 import { realizedFrom, type RpcReceipt } from './realized.ts';
@@ -189,7 +189,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   if (settings.tipShareBps > 10_000) throw new InputError(`live tipShareBps must be at most 10000, got ${settings.tipShareBps}`);
   const account = settings.account;
   const lock: WriterLock = await acquireWriterLock(options.store, chainId, account.address);
-  const intents = new IntentStore(options.store, chainId, account.address);
+  const intents = new IntentStore(options.store, chainId, account.address, lock.epoch);
   const sim = createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
   const counts = { sent: 0, included: 0, confirmed: 0, failed: 0, dropped: 0, replacements: 0, cancellations: 0, rebroadcasts: 0, sendFailures: 0, withdrawn: 0 };
   let lastSkip: string | null = null;
@@ -223,14 +223,31 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   const refused = new Set<bigint>();
   /** A commit failed without a known outcome: the database may hold an intent this process does not track. */
   let commitUnknown = false;
-  // The writer lock's session ended (PostgreSQL): from now on another process may own the account,
-  // so nothing is sent or tracked (lock.held() is false); the reason is the status's skip and
-  // goes to the operator once. A restart takes the lock again and reconciles from the database.
-  void lock.lost.then((cause) => {
+  /** Why this process stopped writing: the writer lock was lost, or the database refused a write (fenced). */
+  let stoppedBy: Error | null = null;
+  /**
+   * The writer lock's session ended (PostgreSQL), or the database refused a write because another
+   * writer raised the account's epoch (it took the lock before this process heard the session
+   * end): from now on another process may own the account, so nothing is sent or tracked
+   * (`holds()` is false); the first reason is the status's skip and goes to the operator once. A
+   * restart takes the lock again and reconciles from the database.
+   */
+  const stopWriting = (cause: Error): void => {
+    if (stoppedBy !== null) return;
+    stoppedBy = cause;
     if (closed) return;
     lastSkip = `${cause.message}: nothing is sent or tracked until a restart takes it again`;
     options.onError?.(cause);
-  });
+  };
+  void lock.lost.then(stopWriting);
+  /** Whether this process may still write for the account: the lock held and no write fenced out. */
+  const holds = (): boolean => stoppedBy === null && lock.held();
+  /** True (and writing stopped) when `error` is the database's fencing refusal. */
+  const fencedOut = (error: unknown): boolean => {
+    if (!(error instanceof WriterFencedError)) return false;
+    stopWriting(error);
+    return true;
+  };
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
   const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
@@ -251,7 +268,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   async function broadcast(intent: Intent, attempt: Attempt, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
     // Checked at every send and write, not only when a block's work starts: the lock can go while
     // that work awaits the node or the database, and another process may own the account since.
-    if (!lock.held()) return false;
+    if (!holds()) return false;
     try {
       const answer = rpc.request('eth_sendRawTransaction', [attempt.rawTx]);
       // Over a WebSocket the request is written in this turn; over HTTP it is on its way.
@@ -282,7 +299,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (fees === null) return false;
     const firstGas = intent.attempts[0]!.gasLimit;
     const signed = await sign(kind, intent.nonce, fieldsOf(intent, kind, firstGas), fees, head.number);
-    if (!lock.held()) return true; // nothing recorded or sent; nothing more is done for the intent here either
+    if (!holds()) return true; // nothing recorded or sent; nothing more is done for the intent here either
     const attempt = await intents.addAttempt(intent, signed);
     if (kind === 'cancel') counts.cancellations += 1;
     else counts.replacements += 1;
@@ -298,7 +315,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   async function rebroadcast(intent: Intent, attempt: Attempt): Promise<void> {
-    if (!lock.held()) return;
+    if (!holds()) return;
     counts.rebroadcasts += 1;
     step('rebroadcast', intent, attempt);
     await broadcast(intent, attempt);
@@ -318,7 +335,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * signs anything.
    */
   async function sendBundle(intent: Intent, attempt: Attempt, head: BlockHeader, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
-    if (!lock.held()) return false;
+    if (!holds()) return false;
     const first = head.number + 1n;
     const until = head.number + BigInt(bundle!.blocks) < intent.deadlineBlock ? head.number + BigInt(bundle!.blocks) : intent.deadlineBlock;
     targets.set(intent.id, { until, explainFrom: first });
@@ -560,7 +577,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   async function trackAll(head: BlockHeader, startup: boolean, read?: ChainRead): Promise<void> {
     let complete = true;
-    if (commitUnknown && lock.held()) {
+    if (commitUnknown && holds()) {
       try {
         await adoptUnknownCommits();
       } catch (error) {
@@ -570,7 +587,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       }
     }
     for (const intent of open) {
-      if (!lock.held()) {
+      if (!holds()) {
         complete = false; // another process may own the account now: nothing is tracked or sent
         break;
       }
@@ -578,7 +595,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         await track(intent, head, startup, read);
       } catch (error) {
         complete = false;
-        options.onError?.(error);
+        if (!fencedOut(error)) options.onError?.(error);
       }
     }
     open = open.filter((i) => i.state === 'in_progress' || i.state === 'unconfirmed');
@@ -669,6 +686,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         return signed;
       },
     }).catch((error: unknown) => {
+      // Refused by the fence: nothing was written, and this process writes nothing more.
+      if (fencedOut(error)) throw error;
       // Written or not, nobody knows (the answer and the read-back can both be lost): looked up
       // before anything else is signed or tracked (adoptUnknownCommits).
       commitUnknown = true;
@@ -710,18 +729,20 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     const takeBack = async (why: string): Promise<boolean> => {
       aheadDecided = true;
       const created = await ahead?.catch((error: unknown) => {
-        options.onError?.(error);
+        if (!fencedOut(error)) options.onError?.(error);
         return null;
       });
       if (created === null || created === undefined) return true;
       // Without the lock another process may have loaded the intent already: it is left as a
       // crash would leave it (the next owner's start-up re-broadcasts it).
-      if (!lock.held()) return false;
+      if (!holds()) return false;
       try {
         await intents.withdraw(created.intent);
         counts.withdrawn += 1;
         return true;
       } catch (error) {
+        // Refused by the fence: another writer owns the account (and its start-up read this intent).
+        if (fencedOut(error)) return false;
         // Still in the database, holding its nonce: tracked from now on, and its nonce taken by a
         // cancellation, never by the bytes this block refused.
         open.push(created.intent);
@@ -779,6 +800,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       // before the intent committed ahead had its verdict: take it back, or its nonce would stay
       // held by a transaction nobody sends, and every later one would queue behind the gap.
       if (!aheadDecided) await takeBack(`the send stopped before its simulation's verdict: ${errorText(error)}`);
+      // A write refused by the fence is reported once (stopWriting), as a lost lock is: not an error of this block.
+      if (error instanceof WriterFencedError) return;
       throw error;
     }
   }
@@ -842,7 +865,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         // Asked once per plan: the send and the results below share the answer.
         const gatedResults: (Promise<{ result: SimulationResult; at: number }> | undefined)[] = plans.map(() => undefined);
         const gatedOf = (i: number) => (gatedResults[i] ??= simulated(i).then(({ result, at }) => ({ result: gated(result, gate), at })));
-        if (!closed && lock.held()) await send(plans, gatedOf, head, read, headSeenAt, marks);
+        if (!closed && holds()) await send(plans, gatedOf, head, read, headSeenAt, marks);
         else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
         return (await Promise.all(plans.map((_, i) => gatedOf(i)))).map(({ result }) => result);
       });
@@ -851,7 +874,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       if (closed) return;
       // Tracking sends too (re-broadcasts, replacements, cancellations): without the writer lock
       // another process may own the account, so nothing is tracked or sent from here.
-      if (!lock.held()) {
+      if (!holds()) {
         lastSkip = 'the writer lock was lost: nothing is tracked or sent';
         afterSend?.();
         return;

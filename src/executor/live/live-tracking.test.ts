@@ -14,6 +14,7 @@ import type { Plan } from '../../orchestrator/plan.ts';
 import { engineProtections } from '../../risk-controls/testing/engine-protections.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
 import { bumped } from './fees.ts';
+import { raiseWriterEpoch } from './intent-store.ts';
 import { createLiveExecutor, type LiveExecutor, type SettledIntent } from './live-executor.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { planHunt } from './testing/plan-hunt.ts';
@@ -394,6 +395,36 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
       expect(rpc.forwardedSends.length).toBe(sendsBefore);
     } finally {
       await second.close();
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('a commit the database refuses because another writer took the account (its epoch raised): reported once, as a lost lock, then nothing is signed, committed, sent or tracked', async () => {
+    const hotKey = devnet.executor!.hotKey.toLowerCase();
+    const errors: unknown[] = [];
+    await live.close(); // the file's executor (closed above on PostgreSQL; a second close is nothing)
+    const third = await openLive({ store: store.store, onError: (error) => void errors.push(error) });
+    try {
+      live = third;
+      const { plan, head: at } = await nextPlan();
+      const before = await nonceRow();
+      const sendsBefore = rpc.forwardedSends.length;
+      // Another writer takes the account as this one's lock session ends unheard of (PostgreSQL),
+      // or as a second executor opens on it: it raises the epoch before reading anything.
+      await raiseWriterEpoch(store.store, 31337, devnet.executor!.hotKey);
+      await third.run([plan], at);
+      expect(errors.map((e) => (e instanceof Error ? e.message : String(e)))).toEqual([expect.stringMatching(/^live writer fenced: the writer epoch of .* this writer holds/)]);
+      expect(third.status().lastSkip).toMatch(/live writer fenced: .*nothing is sent or tracked until a restart/);
+      expect((await store.store.query('select id from intents where account = $1 and nonce >= $2', [hotKey, before])).rows).toEqual([]);
+      expect(await nonceRow()).toBe(before);
+      // Tracked no more, sent no more, and reported no more.
+      third.onHead(await head());
+      await third.idle();
+      await third.run([plan], at);
+      expect(third.status().lastSkip).toBe('the writer lock was lost: nothing is sent');
+      expect(rpc.forwardedSends.length).toBe(sendsBefore);
+      expect(errors.length).toBe(1);
+    } finally {
+      await third.close();
     }
   }, TEST_TIMEOUT_MS);
 });
