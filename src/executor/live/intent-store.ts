@@ -77,6 +77,8 @@ export interface Intent {
   /** The route's pools (lower-case), for inclusion feedback. */
   pools: Address[];
   settledAttempt: bigint | null;
+  /** Why its own bytes must not be sent (its simulation or the gate refused it and it could not be withdrawn), or null: then its nonce goes to a cancellation. */
+  refused: string | null;
   includedBlock: bigint | null;
   includedHash: Hex | null;
   /** Attempts, oldest first. */
@@ -142,6 +144,7 @@ function toIntent(row: Record<string, unknown>, attempts: Attempt[]): Intent {
     // No price known (gas price 0): gas in the base token is then taken 1:1 (the wrapped native token).
     gasRate: den === 0n ? { num: 1n, den: 1n } : { num: BigInt(plan.gasCost), den },
     flashFee: BigInt(plan.flash.fee), pools: (plan.hops ?? []).map((h) => h.pool.toLowerCase() as Address), settledAttempt: (row['settled_attempt'] as bigint | null) ?? null,
+    refused: (row['refused_reason'] as string | null | undefined) ?? null,
     includedBlock: (row['included_block'] as bigint | null) ?? null, includedHash: (row['included_hash'] as Hex | null) ?? null, attempts,
   };
 }
@@ -243,7 +246,7 @@ export class IntentStore {
     const written: Record<string, unknown> = {
       id: row.intent_id, chain_id: this.chainId, account: lower(this.account), opportunity_key: input.opportunityKey, nonce, state: 'in_progress',
       executor: lower(plan.executor), base_token: lower(plan.baseToken), plan: JSON.parse(planJson) as unknown, plan_block: plan.block.number,
-      deadline_block: plan.deadlineBlock, predicted_profit: plan.expectedProfit, settled_attempt: null, included_block: null, included_hash: null,
+      deadline_block: plan.deadlineBlock, predicted_profit: plan.expectedProfit, settled_attempt: null, refused_reason: null, included_block: null, included_hash: null,
     };
     return { intent: toIntent(written, [attempt]), attempt };
   }
@@ -338,6 +341,17 @@ export class IntentStore {
        select exists (select 1 from back) as withdrawn`,
       [intent.id, this.chainId, lower(this.account), intent.nonce, this.writerEpoch],
     );
+  }
+
+  /**
+   * Records that `intent`'s own bytes must never be sent (its simulation or the gate refused it
+   * and it was not withdrawn, or it was found after a commit whose answer was lost): a restart
+   * then cancels its nonce instead of re-broadcasting them. The first reason stays. Not fenced:
+   * it only turns a re-broadcast into a cancellation.
+   */
+  async markRefused(intent: Intent, reason: string): Promise<void> {
+    await this.store.query('update intents set refused_reason = coalesce(refused_reason, $2), updated_at = now() where id = $1', [intent.id, reason.slice(0, 2000)]);
+    intent.refused ??= reason;
   }
 
   /**

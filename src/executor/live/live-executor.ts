@@ -219,7 +219,11 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   /** The head whose send committed an intent (a later part of the same block sends nothing). */
   let sentAtHead: Hex | null = null;
   let closed = false;
-  /** Intents refused by their block (simulation or gate) whose withdraw failed, or found after a lost commit: their nonce goes to a cancellation. */
+  /**
+   * Intents refused by their block (simulation or gate) whose withdraw failed, or found after a
+   * lost commit: their nonce goes to a cancellation. Stored on the intent too (`refuse`), so a
+   * restart cancels instead of re-broadcasting; seeded from there at start-up.
+   */
   const refused = new Set<bigint>();
   /** A commit failed without a known outcome: the database may hold an intent this process does not track. */
   let commitUnknown = false;
@@ -248,6 +252,21 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     stopWriting(error);
     return true;
   };
+
+  /**
+   * Marks `intent`'s own bytes refused: in memory at once, and on the intent (`refused_reason`)
+   * so a restart cancels its nonce too. A store that fails here (the withdraw before it usually
+   * failed for the same reason) leaves the verdict in memory only: reported, and a restart before
+   * the cancellation is recorded re-broadcasts the bytes (README, "A refusal outlives a crash").
+   */
+  async function refuse(intent: Intent, why: string): Promise<void> {
+    refused.add(intent.id);
+    try {
+      await intents.markRefused(intent, why);
+    } catch (error) {
+      options.onError?.(new Error(`intent ${intent.id} (nonce ${intent.nonce}) is refused (${why}) but the verdict could not be stored: a restart before its cancellation is recorded would re-broadcast it; ${errorText(error)}`, { cause: error }));
+    }
+  }
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
   const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
@@ -668,8 +687,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     for (const intent of stored) {
       if (open.some((o) => o.id === intent.id)) continue;
       open.push(intent);
-      refused.add(intent.id);
       unsynced.add(intent.id);
+      await refuse(intent, 'found after a commit whose answer was lost: its simulation\'s verdict unknown');
     }
     await intents.reloadNonce();
     commitUnknown = false;
@@ -746,8 +765,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         // Still in the database, holding its nonce: tracked from now on, and its nonce taken by a
         // cancellation, never by the bytes this block refused.
         open.push(created.intent);
-        refused.add(created.intent.id);
         options.onError?.(new Error(`${why}; ${errorText(error)}`));
+        await refuse(created.intent, why);
         return false;
       }
     };
@@ -814,6 +833,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     await intents.initNonce(chainNonce);
     for (const id of await intents.executionRowsBehind()) unsynced.add(id);
     open = await intents.openIntents();
+    // Verdicts stored before the stop: their nonces go to cancellations, never to their bytes.
+    for (const intent of open) if (intent.refused !== null) refused.add(intent.id);
     reconciled.intents = open.length;
     if (open.length > 0) {
       const head = (await rpc.request('eth_getBlockByNumber', ['latest', false])) as { number: Hex; hash: Hex; baseFeePerGas?: Hex; timestamp: Hex; gasLimit: Hex; gasUsed: Hex; parentHash: Hex };

@@ -346,6 +346,27 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
   }, TEST_TIMEOUT_MS);
 
+  it('a refusal outlives a restart: an intent its block refused and that could not be withdrawn is cancelled by the next start-up, its bytes never sent', async () => {
+    const { plan, head: at } = await nextPlan();
+    const before = await nonceRow();
+    const sendsBefore = rpc.forwardedSends.length;
+    // The protections' gate refuses the plan (or its simulation does), and the withdraw never
+    // runs (its statement lost before the server saw it): the intent stays, holding the nonce.
+    lossy.loseNext('delete from intent_attempts', 'before');
+    await live.run([plan], at, () => ({ rule: 'max-input', reason: 'the input is above the limit (test)' }));
+    const [written] = await attemptsOf(before);
+    expect([written!.kind, written!.sent_at, await nonceRow()]).toEqual(['execute', null, before + 1n]);
+    expect((await intentAt(before))['refused_reason']).toMatch(/max-input: the input is above the limit \(test\)|simulation/);
+    // The process stops before any block's tracking cancelled it; the next start-up cancels it.
+    await live.close();
+    live = await openLive();
+    const attempts = await attemptsOf(before);
+    expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
+    expect(rpc.forwardedSends.slice(sendsBefore)).not.toContain(written!.raw_tx);
+    const row = await untilFinal(before);
+    expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
+  }, TEST_TIMEOUT_MS);
+
   // The last two: they end the file's executor.
   it('closing between run() and its queued send: nothing is signed, committed or sent', async () => {
     const { plan, head: at } = await nextPlan();
