@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem';
 import { RuntimeFault } from '../../errors.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
+import type { ResendFacts } from '../../orchestrator/protection.ts';
 import type { Queryable, Store } from '../../store/types.ts';
 
 /**
@@ -76,6 +77,8 @@ export interface Intent {
   flashFee: bigint;
   /** The route's pools (lower-case), for inclusion feedback. */
   pools: Address[];
+  /** The plan's route, input and loan: what the protections judge again before its bytes go out again. */
+  route: ResendFacts;
   settledAttempt: bigint | null;
   /** Why its own bytes must not be sent (its simulation or the gate refused it and it could not be withdrawn), or null: then its nonce goes to a cancellation. */
   refused: string | null;
@@ -121,8 +124,17 @@ interface PlanJson {
   gasCost: string;
   gasUnits: string;
   gasPrice?: string;
-  flash: { fee: string };
-  hops?: { pool: string }[];
+  baseToken: string;
+  amountIn?: string;
+  flash: { fee: string; kind?: string };
+  hops?: { pool: string; tokenIn?: string; tokenOut?: string }[];
+}
+
+/** The plan's route (its tokens, base token first), input and loan kind, as the re-send rules read them. */
+function routeOf(plan: PlanJson): ResendFacts {
+  const hops = plan.hops ?? [];
+  const tokens = [hops[0]?.tokenIn ?? plan.baseToken, ...hops.map((h) => h.tokenOut ?? '')].filter((t) => t !== '').map(lower);
+  return { tokens, amountIn: BigInt(plan.amountIn ?? '0'), flashKind: plan.flash.kind ?? 'none' };
 }
 
 function toAttempt(row: Record<string, unknown>): Attempt {
@@ -143,7 +155,7 @@ function toIntent(row: Record<string, unknown>, attempts: Attempt[]): Intent {
     calldata: plan.calldata, planBlock: row['plan_block'] as bigint, deadlineBlock: row['deadline_block'] as bigint, predictedProfit: row['predicted_profit'] as bigint,
     // No price known (gas price 0): gas in the base token is then taken 1:1 (the wrapped native token).
     gasRate: den === 0n ? { num: 1n, den: 1n } : { num: BigInt(plan.gasCost), den },
-    flashFee: BigInt(plan.flash.fee), pools: (plan.hops ?? []).map((h) => h.pool.toLowerCase() as Address), settledAttempt: (row['settled_attempt'] as bigint | null) ?? null,
+    flashFee: BigInt(plan.flash.fee), pools: (plan.hops ?? []).map((h) => h.pool.toLowerCase() as Address), route: routeOf(plan), settledAttempt: (row['settled_attempt'] as bigint | null) ?? null,
     refused: (row['refused_reason'] as string | null | undefined) ?? null,
     includedBlock: (row['included_block'] as bigint | null) ?? null, includedHash: (row['included_hash'] as Hex | null) ?? null, attempts,
   };

@@ -5,6 +5,7 @@ import type { BlockHeader } from '../../chain/types.ts';
 import { InputError, RetryableError } from '../../errors.ts';
 import type { ModeSession } from '../../ledger/records.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
+import type { ResendFacts } from '../../orchestrator/protection.ts';
 import type { Store } from '../../store/types.ts';
 import type { SamplePercentiles } from '../../util/sample-ring.ts';
 import type { Executor, SimulationResult } from '../executor.ts';
@@ -93,6 +94,15 @@ export interface LiveExecutorOptions {
    * have come before the stop.
    */
   sendsStopped?: () => string | null;
+  /**
+   * Why an intent's own bytes, signed earlier, must not go out again now (the protections' re-send
+   * rules on its plan's route, input and loan under the limits in force), or null. Asked before a
+   * replacement, a re-broadcast (at start-up or of an unknown send) and a bundle re-target: the
+   * intent is then refused (stored) and its nonce cancelled instead.
+   */
+  resendRefusal?: (facts: ResendFacts) => string | null;
+  /** The limit max_gas_price in force now, or null: a replacement whose price at the next block would exceed it is not made (the same bytes are re-broadcast). */
+  maxGasPrice?: () => bigint | null;
   /** Called after the ledger's execution rows were brought up to date with the intents (the engine recounts its funnel then). */
   onLedgerSynced?: () => void;
   onError?: (error: unknown) => void;
@@ -312,10 +322,18 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   /** Signs, commits and sends a replacement (or cancellation) of `intent` on its nonce. */
   async function replace(intent: Intent, kind: 'replacement' | 'cancel', head: BlockHeader): Promise<boolean> {
+    if (kind === 'replacement' && await cancelledInstead(intent, head)) return true;
     const last = intent.attempts.at(-1)!;
     const floor = nextBlockFees(head);
     const fees = replacementFees(last, floor, options.maxFeePerGas);
     if (fees === null) return false;
+    // A replacement bids more for the plan's execution: never above max_gas_price as it is now
+    // (the plan was judged by the limit in force when it was made). What it would pay at the next
+    // block, at most: that block's highest base fee (+12.5 %) and its tip, within its max fee.
+    const limit = kind === 'replacement' ? options.maxGasPrice?.() ?? null : null;
+    const base = head.baseFeePerGas ?? 0n;
+    const price = base + base / 8n + fees.maxPriorityFeePerGas;
+    if (limit !== null && (price < fees.maxFeePerGas ? price : fees.maxFeePerGas) > limit) return false;
     const firstGas = intent.attempts[0]!.gasLimit;
     const signed = await sign(kind, intent.nonce, fieldsOf(intent, kind, firstGas), fees, head.number);
     if (!holds()) return true; // nothing recorded or sent; nothing more is done for the intent here either
@@ -333,8 +351,22 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     return { maxFeePerGas: base + base / 8n + options.priorityFee, maxPriorityFeePerGas: options.priorityFee };
   }
 
-  async function rebroadcast(intent: Intent, attempt: Attempt): Promise<void> {
+  /**
+   * When the protections' re-send rules refuse `intent`'s own bytes now (the limits were tightened
+   * since its plan): its refusal is stored and its nonce goes to a cancellation. True when so.
+   */
+  async function cancelledInstead(intent: Intent, head: BlockHeader): Promise<boolean> {
+    if (intent.attempts.at(-1)!.kind === 'cancel') return false;
+    const why = options.resendRefusal?.(intent.route) ?? null;
+    if (why === null) return false;
+    await refuse(intent, `not sent again: ${why}`);
+    await replace(intent, 'cancel', head);
+    return true;
+  }
+
+  async function rebroadcast(intent: Intent, attempt: Attempt, head: BlockHeader): Promise<void> {
     if (!holds()) return;
+    if (await cancelledInstead(intent, head)) return;
     counts.rebroadcasts += 1;
     step('rebroadcast', intent, attempt);
     await broadcast(intent, attempt);
@@ -396,6 +428,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       return;
     }
     // Always a re-send of the stored bytes (the first send is the block's own, in `send`).
+    if (await cancelledInstead(intent, head)) {
+      targets.delete(intent.id);
+      return;
+    }
     counts.rebroadcasts += 1;
     step('rebroadcast', intent, attempt);
     await sendBundle(intent, attempt, head);
@@ -507,7 +543,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (bundle !== undefined && last.kind !== 'cancel') return trackBundle(intent, last, head);
     // At start-up the identical bytes go out again, unless the plan's deadline has passed (they
     // would only be mined as a revert): then the rules below cancel the nonce.
-    if (startup && head.number < intent.deadlineBlock) return rebroadcast(intent, last);
+    if (startup && head.number < intent.deadlineBlock) return rebroadcast(intent, last, head);
     const inPool = known.some(Boolean);
     if (inPool) {
       for (const [i, attempt] of intent.attempts.entries()) if (known[i] && attempt.sentAt === null) await intents.markSent(intent, attempt);
@@ -524,7 +560,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     } else if (inPool && head.number - last.createdBlock >= BigInt(settings.replaceAfterBlocks)) {
       if (await replace(intent, last.kind === 'cancel' ? 'cancel' : 'replacement', head)) return;
     }
-    if (!inPool) await rebroadcast(intent, last);
+    if (!inPool) await rebroadcast(intent, last, head);
   }
 
   /** What `track` reads of one intent at a head: the account's mined count, each attempt's receipt and pool entry. */

@@ -9,6 +9,7 @@ import { parseBlockHeader, type BlockHeader } from '../../chain/types.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import type { SimulatedEvent } from '../../engine/events.ts';
+import { TokenDirectory } from '../../format/symbols.ts';
 import { DEFAULT_LIMITS } from '../../orchestrator/limits.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { engineProtections } from '../../risk-controls/testing/engine-protections.ts';
@@ -92,6 +93,19 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     const { rows } = await store.store.query<{ nonce: bigint }>('select max(nonce) as nonce from intents', [], { bigint: ['nonce'] });
     return rows[0]!.nonce;
   }
+  /**
+   * An intent committed whose send never reached the node (bytes nobody was handed: the start-up
+   * re-broadcasts them), then the executor stopped: its plan, nonce and attempt.
+   */
+  async function unsentThenStopped(): Promise<{ plan: Plan; nonce: bigint; written: AttemptRow }> {
+    const { plan, head: at } = await nextPlan();
+    rpc.failNextSend('lost-request');
+    const nonce = await sendLive(plan, at);
+    const [written] = await attemptsOf(nonce);
+    expect(written!.sent_at).toBeNull();
+    await live.close();
+    return { plan, nonce, written: written! };
+  }
   /** Mines until the intent of `nonce` is final. */
   async function untilFinal(nonce: bigint): Promise<Record<string, unknown>> {
     for (let i = 0; i < 10; i++) {
@@ -102,16 +116,19 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     throw new Error(`intent of nonce ${nonce} not final after 10 blocks`);
   }
 
+  /** The sim engine's protections (real: the limits an operator sets), which the test's live executor may be given too. */
+  let guard: ReturnType<typeof engineProtections>;
   beforeAll(async () => {
     devnet = await startDevnet({ cacheDir: join(dir, 'cache'), executor: true, executorHotKey: 6, flow: { seed: 3, swapsPerBlock: 6, maxSizeBps: 300, intervalMs: 200 } });
     await devnet.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [false] as never });
     pool = createRpcPool([devnet.anvil.rpcUrl]);
     store = await openTestStore(testBackends().at(-1)!);
+    guard = engineProtections(store.store, 31337, { tokens: new TokenDirectory(devnet.seeded.localSnapshot.pools.flatMap((p) => [p.token0, p.token1])), limits: { ...DEFAULT_LIMITS, revertBreaker: { consecutive: 1_000_000, window: 50, maxRatePct: 100, cooldownBlocks: 1 }, routeSuppression: { failures: 1_000_000, retryBlocks: 1 } } });
     engine = await startEngine({
       ...devnetEngineOptions(devnet, store.store, 2_000_000_000n),
       // The sim engine is only the plan source here: its simulations revert often on this market
       // (the known gaps), and its breakers would then stop it planning for the test's blocks.
-      protections: engineProtections(store.store, 31337, { limits: { ...DEFAULT_LIMITS, revertBreaker: { consecutive: 1_000_000, window: 50, maxRatePct: 100, cooldownBlocks: 1 }, routeSuppression: { failures: 1_000_000, retryBlocks: 1 } } }).open,
+      protections: guard.open,
       mode: 'sim', pollIntervalMs: 50, onSimulated: (event) => void simulated.push(event), onOpportunities: (block) => void (scanned = block),
     });
     rpc = faultySendRpc(pool);
@@ -331,17 +348,11 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   }, TEST_TIMEOUT_MS);
 
   it('a restart with the kill switch engaged cancels an intent no node ever accepted, instead of re-broadcasting it', async () => {
-    const { plan, head: at } = await nextPlan();
-    // Committed, then its send never reached the node: bytes nobody was handed.
-    rpc.failNextSend('lost-request');
-    const nonce = await sendLive(plan, at);
-    const [written] = await attemptsOf(nonce);
-    expect(written!.sent_at).toBeNull();
-    await live.close();
+    const { nonce, written } = await unsentThenStopped();
     live = await openLive({ sendsStopped: () => 'the kill switch is engaged (test)' });
     const attempts = await attemptsOf(nonce);
     expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
-    expect(rpc.forwardedSends).not.toContain(written!.raw_tx);
+    expect(rpc.forwardedSends).not.toContain(written.raw_tx);
     const row = await untilFinal(nonce);
     expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
   }, TEST_TIMEOUT_MS);
@@ -365,6 +376,30 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(rpc.forwardedSends.slice(sendsBefore)).not.toContain(written!.raw_tx);
     const row = await untilFinal(before);
     expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
+  }, TEST_TIMEOUT_MS);
+
+  it('a limit tightened after the commit holds when the bytes would go out again: the start-up cancels an intent whose route goes through a token denied since, instead of re-broadcasting it', async () => {
+    const { plan, nonce, written } = await unsentThenStopped();
+    // The operator denies a token of its route meanwhile (the real protections' limits).
+    const token = plan.hops[0]!.tokenOut.toLowerCase();
+    const operator = { name: 'test', via: 'cli' as const };
+    await guard.service().setLimits([`tokens.deny=${token}`], operator, 'live re-send test');
+    try {
+      live = await openLive({
+        resendRefusal: (facts) => {
+          const lock = guard.service().resendLock(facts);
+          return lock === null ? null : `${lock.rule}: ${lock.reason}`;
+        },
+      });
+      const attempts = await attemptsOf(nonce);
+      expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
+      expect(rpc.forwardedSends).not.toContain(written.raw_tx);
+      expect((await intentAt(nonce))['refused_reason']).toBe(`not sent again: token-lists: the route goes through ${token}, on the deny list (tokens.deny)`);
+    } finally {
+      await guard.service().setLimits(['tokens.deny=none'], operator, 'live re-send test over');
+    }
+    const row = await untilFinal(nonce);
+    expect(row['state']).toBe('dropped');
   }, TEST_TIMEOUT_MS);
 
   // The last two: they end the file's executor.
