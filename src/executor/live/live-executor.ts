@@ -53,6 +53,14 @@ export interface LiveSettings {
   confirmations: number;
   /** Bundle submission (ORION_SUBMIT=bundle); absent = public (eth_sendRawTransaction). */
   bundle?: BundleSettings;
+  /**
+   * Whether the RPC shows the pending transactions it holds (`eth_getTransactionByHash`), so that
+   * an accepted attempt it no longer shows was dropped (ORION_POOL_VISIBLE; default true). False
+   * for a private or sequencer RPC that answers null for a pending transaction it holds: absence
+   * then proves nothing, and an accepted attempt counts as pending (replaced on the
+   * ORION_REPLACE_AFTER_BLOCKS cadence, cancelled at its deadline).
+   */
+  poolVisible?: boolean;
 }
 
 /** Bundle submission: the relays (signing with ORION_RELAY_AUTH_KEY) and how many blocks a bundle targets. */
@@ -548,19 +556,28 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (inPool) {
       for (const [i, attempt] of intent.attempts.entries()) if (known[i] && attempt.sentAt === null) await intents.markSent(intent, attempt);
     }
+    // Pending as far as we can tell: seen in the node's pool, or accepted by an RPC whose pool is
+    // not visible (its null for a pending transaction is no drop: replacing on it would bid +10 %
+    // every block).
+    const poolVisible = settings.poolVisible !== false;
+    const pending = inPool || (!poolVisible && last.sentAt !== null);
+    // A drop (accepted, now unknown to a visible pool) replaces the first attempt at once; a
+    // replacement that is not seen either waits the replacement cadence, so an RPC that hides its
+    // pool without saying so (poolVisible left on) costs one early replacement, not one a block.
+    const dropReplaceable = intent.attempts.length === 1 || head.number - last.createdBlock >= BigInt(settings.replaceAfterBlocks);
     const expired = head.number >= intent.deadlineBlock;
     if (expired && last.kind !== 'cancel') {
       // Not mined by its deadline: why (the base fee above its cap, or only the deadline), then its nonce goes to a cancellation.
       await recordMiss(intent, last, await explainPublicMiss(rpc, intent.attempts, intent.deadlineBlock));
       if (await replace(intent, 'cancel', head)) return;
-    } else if (!inPool && last.sentAt !== null) {
+    } else if (!pending && last.sentAt !== null && dropReplaceable) {
       // Accepted once, now unknown to the node: dropped. The nonce is used again exactly once,
       // by a replacement of the same kind.
       if (await replace(intent, last.kind === 'cancel' ? 'cancel' : 'replacement', head)) return;
-    } else if (inPool && head.number - last.createdBlock >= BigInt(settings.replaceAfterBlocks)) {
+    } else if (pending && head.number - last.createdBlock >= BigInt(settings.replaceAfterBlocks)) {
       if (await replace(intent, last.kind === 'cancel' ? 'cancel' : 'replacement', head)) return;
     }
-    if (!inPool) await rebroadcast(intent, last, head);
+    if (!pending) await rebroadcast(intent, last, head);
   }
 
   /** What `track` reads of one intent at a head: the account's mined count, each attempt's receipt and pool entry. */

@@ -256,6 +256,34 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect((await attemptsOf(nonce)).at(-1)!.kind).toBe('cancel');
   }, TEST_TIMEOUT_MS);
 
+  it('an RPC that hides its pool (null for a pending transaction it holds; poolVisible false): the pending transaction is not taken for dropped and replaced every block', async () => {
+    await live.close();
+    live = await openLive({ settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1, poolVisible: false } });
+    const { plan, head: at } = await nextPlan();
+    // At least one block between the send and the deadline (where a cancellation takes the nonce).
+    expect(plan.deadlineBlock - at.number).toBeGreaterThanOrEqual(2n);
+    rpc.hidePool(true);
+    try {
+      const nonce = await sendLive(plan, at);
+      expect((await attemptsOf(nonce))[0]!.sent_at).not.toBeNull();
+      // Pending (every block asks more than it bids), and the RPC answers null for it.
+      for (let block = at.number + 1n; block < plan.deadlineBlock; block++) {
+        const bid = (await attemptsOf(nonce)).reduce((most, a) => (a.max_fee_per_gas > most ? a.max_fee_per_gas : most), 0n);
+        await request('anvil_setNextBlockBaseFeePerGas', [`0x${(bid + 1_000_000_000n).toString(16)}`]);
+        await mine();
+      }
+      expect((await attemptsOf(nonce)).map((a) => a.kind)).toEqual(['execute']);
+      await request('anvil_setNextBlockBaseFeePerGas', [`0x${at.baseFeePerGas!.toString(16)}`]);
+      const row = await untilFinal(nonce);
+      expect(['confirmed', 'failed', 'dropped']).toContain(row['state']);
+      expect((await attemptsOf(nonce)).map((a) => a.kind)).not.toContain('replacement');
+    } finally {
+      rpc.hidePool(false);
+      await live.close();
+      live = await openLive();
+    }
+  }, TEST_TIMEOUT_MS);
+
   it('a reorg that takes out the block of an included execution puts it back to pending; it is settled again on the new branch', async () => {
     const { plan, head: at } = await nextPlan();
     const nonce = await sendLive(plan, at);
