@@ -446,9 +446,10 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   /** How a mined `attempt` settles `intent`, once final: confirmed, failed (reverted) or dropped (the cancellation took the nonce). */
-  function finalOutcome(attempt: Attempt, receipt: RpcReceipt): { state: 'confirmed' | 'failed' | 'dropped'; reason: string | null } {
+  function finalOutcome(attempt: Attempt, receipt: RpcReceipt, intent?: Intent): { state: 'confirmed' | 'failed' | 'dropped'; reason: string | null } {
     const state = attempt.kind === 'cancel' ? 'dropped' : BigInt(receipt.status) === 1n ? 'confirmed' : 'failed';
-    const reason = attempt.kind === 'cancel' && refused.has(attempt.intentId) ? 'cancelled: refused by its simulation or the gate, or its commit\'s answer lost, and not taken back (the nonce went to the cancellation)'
+    const reason = attempt.kind === 'cancel' && intent?.refused != null ? `cancelled: refused (${intent.refused}) (the nonce went to the cancellation)`
+      : attempt.kind === 'cancel' && refused.has(attempt.intentId) ? 'cancelled: refused by its simulation or the gate, or its commit\'s answer lost, and not taken back (the nonce went to the cancellation)'
       : attempt.kind === 'cancel' ? 'cancelled: its deadline passed before it was mined (the nonce went to the cancellation)'
       : state === 'failed' ? 'mined and reverted' : null;
     return { state, reason };
@@ -510,7 +511,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         notifyMined(intent, attempt, receipt);
       }
       if (head.number - intent.includedBlock! >= BigInt(settings.confirmations)) {
-        const { state, reason } = finalOutcome(attempt, receipt);
+        const { state, reason } = finalOutcome(attempt, receipt, intent);
         await intents.finalize(intent, state, reason);
         counts[state] += 1;
         unsynced.add(intent.id);
