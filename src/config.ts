@@ -68,6 +68,8 @@ export interface Config {
   tipShareBps: number;
   /** Live: blocks pending before a replacement. */
   replaceAfterBlocks: number;
+  /** Live: whether the RPC shows the pending transactions it holds (ORION_POOL_VISIBLE); off for a private or sequencer RPC that answers null for one. */
+  poolVisible: boolean;
   /** Live: blocks after inclusion at which an execution is final. */
   confirmations: number;
   /** Live: public (eth_sendRawTransaction) or bundle (eth_sendBundle to relayUrls). */

@@ -45,6 +45,7 @@ export const ConfigSchema = z.object({
   // Live execution (issue 11)
   tipShareBps: integer(0, 10_000),
   replaceAfterBlocks: integer(1, 1000),
+  poolVisible: onOff(),
   confirmations: integer(0, 10_000),
   submit: oneOf(['public', 'bundle']),
   relayUrls: urlList(['http:', 'https:']).optional(),
@@ -166,6 +167,7 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   // Live execution (issue 11)
   tipShareBps: { env: 'ORION_TIP_SHARE_BPS', default: '0', doc: "Live: share of an execution's expected profit added to its priority fee (tip), in basis points (0 to 10000); the total never exceeds ORION_MAX_FEE_PER_GAS." },
   replaceAfterBlocks: { env: 'ORION_REPLACE_AFTER_BLOCKS', default: '3', doc: 'Live: blocks a sent transaction may stay pending before it is replaced on the same nonce with both fees raised by 10 % (1 to 1000).' },
+  poolVisible: { env: 'ORION_POOL_VISIBLE', default: 'on', doc: 'Live: whether the RPC shows the pending transactions it holds (on/off). off for a private or sequencer RPC that answers null for one: its absence is then no drop, and a sent transaction is replaced only every ORION_REPLACE_AFTER_BLOCKS blocks.' },
   confirmations: { env: 'ORION_CONFIRMATIONS', default: '12', doc: 'Live: blocks after inclusion at which an execution is final (a reorg before then puts it back to pending), 0 to 10000.' },
   submit: {
     env: 'ORION_SUBMIT',

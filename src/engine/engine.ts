@@ -15,7 +15,7 @@ import type { MarketFollowerStatus } from '../market/market-follower.ts';
 import type { ProgressSink } from '../market/progress.ts';
 import type { PoolSnapshot } from '../market/snapshot.ts';
 import { createDecider, marketFacts } from '../orchestrator/decider.ts';
-import type { GasMoney, ProtectionGuard } from '../orchestrator/protection.ts';
+import type { GasMoney, Lock, ProtectionGuard, ResendFacts } from '../orchestrator/protection.ts';
 import type { Outcome } from '../orchestrator/protection-figures.ts';
 import { routeKey, stateKey } from '../ledger/records.ts';
 import { largestGasLimit, type PlanSettings } from '../orchestrator/plan.ts';
@@ -112,6 +112,10 @@ export interface EngineProtections extends ProtectionGuard {
   setGasMoney(money: GasMoney): void;
   /** Why every send is stopped now (the kill switch), or null; asked by the live start-up's reconciliation. */
   killSwitchReason?(): string | null;
+  /** Why bytes signed earlier must not go out again now (the limits in force), or null; asked by the live executor before each re-send. */
+  resendLock?(facts: ResendFacts): Lock | null;
+  /** The limit max_gas_price in force now, or null: a live replacement's fees stay under it. */
+  maxGasPrice?(): bigint | null;
 }
 /** Live execution's settings as the engine takes them; `onStep` observes each send (and is the test-only fault hook's way in). */
 export type LiveEngineSettings = LiveSettings & { onStep?: LiveExecutorOptions['onStep'] };
@@ -175,7 +179,7 @@ const RECENT_SIMULATIONS = 20;
 /** Picks the executor of the mode (the only place that knows which implementation runs). */
 async function executorFor(
   options: EngineOptions, rpc: ReturnType<typeof createChainClients>['pool'], chainId: number, session: ModeSession,
-  hooks: Pick<LiveExecutorOptions, 'onSettled' | 'onLedgerSynced' | 'sendsStopped'>,
+  hooks: Pick<LiveExecutorOptions, 'onSettled' | 'onLedgerSynced' | 'sendsStopped' | 'resendRefusal' | 'maxGasPrice'>,
 ): Promise<Executor | LiveExecutor> {
   if (options.mode === 'sim') return createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
   const live = options.live;
@@ -214,6 +218,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     observeOutcome: (outcome) => opened.observeOutcome(outcome),
     setGasMoney: (money) => opened.setGasMoney(money),
     killSwitchReason: () => opened.killSwitchReason?.() ?? null,
+    resendLock: (facts) => opened.resendLock?.(facts) ?? null,
+    maxGasPrice: () => opened.maxGasPrice?.() ?? null,
     check(...args) {
       const started = performance.now();
       const lock = opened.check(...args);
@@ -239,6 +245,11 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     onSettled: (settled) => protections.observeOutcome(settledOutcome(settled)),
     onLedgerSynced: recountExecutions,
     sendsStopped: () => protections.killSwitchReason?.() ?? null,
+    resendRefusal: (facts) => {
+      const lock = protections.resendLock?.(facts) ?? null;
+      return lock === null ? null : `${lock.rule}: ${lock.reason}`;
+    },
+    maxGasPrice: () => protections.maxGasPrice?.() ?? null,
   });
   const live = isLive(executor) ? executor : null;
   const writer: LedgerWriter = createLedgerWriter({

@@ -127,6 +127,19 @@ export interface RuleInput {
  */
 export type RulePhase = 'plan' | 'simulation';
 
+/**
+ * What bytes signed earlier are judged by when they would go out again (a replacement, a
+ * re-broadcast after a restart or an unknown send, a bundle re-target): the plan's route, size
+ * and loan, read back from the stored intent.
+ */
+export interface ResendFacts {
+  /** Tokens along the route, lower-case: the base token first (as `Opportunity.tokens`). */
+  tokens: readonly string[];
+  amountIn: bigint;
+  /** The flash source's kind ('none': own capital). */
+  flashKind: string;
+}
+
 /** One protection rule. */
 export interface ProtectionRule {
   readonly name: string;

@@ -7,8 +7,8 @@ import { applyAssignments, type Limits } from '../orchestrator/limits.ts';
 import { outcomePnl } from '../orchestrator/outcome-pnl.ts';
 import type { Plan } from '../orchestrator/plan.ts';
 import { ProtectionFigures, type Outcome } from '../orchestrator/protection-figures.ts';
-import type { BreakerTrip, GasMoney, KillSwitchState, Lock, MarketFacts, RulePhase } from '../orchestrator/protection.ts';
-import { firstLock } from '../orchestrator/rule-book.ts';
+import type { BreakerTrip, GasMoney, KillSwitchState, Lock, MarketFacts, ResendFacts, RulePhase } from '../orchestrator/protection.ts';
+import { firstLock, resendLock } from '../orchestrator/rule-book.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import type { Queryable, Store } from '../store/types.ts';
 import { openTrips, rearmBreaker, recordTrip } from './breaker-repository.ts';
@@ -91,6 +91,13 @@ export interface Protections {
   killSwitchReason(): string | null;
   /** Once per block before its decisions: the KILL file, cooled-down breakers. */
   onBlock(block: bigint, now?: Date): void;
+  /**
+   * Why bytes signed earlier for a plan with these facts must not go out again now (the limits in
+   * force: tokens.allow / deny, max_input, max_flash_loan; rule-book.ts `resendLock`), or null.
+   */
+  resendLock(facts: ResendFacts): Lock | null;
+  /** The limit max_gas_price in force now (wei per gas), or null: none. */
+  maxGasPrice(): bigint | null;
   /** The first lock of the `phase` rules for this opportunity (and plan, and simulation), or null. */
   check(phase: RulePhase, market: MarketFacts, opportunity: LentOpportunity, route: string, plan: Plan | null, simulation: SimulationResult | null): Lock | null;
   /** Counts a simulated (sim mode) plan's outcome for the breakers and the daily loss. */
@@ -225,6 +232,8 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
       const ks = figures.killSwitch;
       return ks?.engaged === true ? `the kill switch is engaged (${ks.actor}: ${ks.reason})` : null;
     },
+    resendLock: (facts) => resendLock(facts, limits.limits, lastBlock),
+    maxGasPrice: () => limits.limits.maxGasPrice,
     onBlock(block, now = new Date()) {
       lastBlock = block;
       engageFromFile();

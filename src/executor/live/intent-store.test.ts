@@ -1,4 +1,4 @@
-import { keccak256, type Hex } from 'viem';
+import { keccak256, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { expect, it } from 'vitest';
 import type { Plan } from '../../orchestrator/plan.ts';
@@ -6,8 +6,9 @@ import { createLedgerWriter } from '../../ledger/ledger-writer.ts';
 import { enterModeSession } from '../../ledger/mode-session.ts';
 import { sampleOpportunity, samplePlan, sampleResult } from '../../ledger/testing/sample-records.ts';
 import { forEachBackend } from '../../store/test-store.ts';
+import type { Store } from '../../store/types.ts';
 import { syncExecutionRows } from './execution-rows.ts';
-import { IntentStore, type NewAttempt } from './intent-store.ts';
+import { IntentStore, raiseWriterEpoch, WriterFencedError, type NewAttempt } from './intent-store.ts';
 import { lostAnswerStore } from '../../store/testing/lost-answer-store.ts';
 import { acquireWriterLock } from './writer-lock.ts';
 
@@ -22,6 +23,9 @@ const plan = (n: number): Plan => ({
   flash: { kind: 'v2-flash-swap', lender: null, feePips: 3000, fee: 3n }, hops: [], amountIn: BigInt(n),
 }) as unknown as Plan;
 
+/** The account's intents as a writer that just took the account (raised its writer epoch) sees them. */
+const writerOf = async (store: Store, address: Address): Promise<IntentStore> => new IntentStore(store, CHAIN, address, await raiseWriterEpoch(store, CHAIN, address));
+
 async function signed(nonce: bigint): Promise<NewAttempt> {
   const rawTx = await account.signTransaction({ type: 'eip1559', chainId: CHAIN, nonce: Number(nonce), to: account.address, gas: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, value: 0n });
   return { kind: 'execute', rawTx, txHash: keccak256(rawTx), gasLimit: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, createdBlock: 100n };
@@ -29,7 +33,7 @@ async function signed(nonce: bigint): Promise<NewAttempt> {
 
 forEachBackend('intents: nonces owned by the database', (db) => {
   it('hands out consecutive nonces from the chain\'s count, one per opportunity, never a second for the same one', async () => {
-    const intents = new IntentStore(db.store, CHAIN, account.address);
+    const intents = await writerOf(db.store, account.address);
     expect(await intents.initNonce(7n)).toBe(7n);
     const a = await intents.createIntent({ plan: plan(1), opportunityKey: 'route|1', modeSession: null, simulatedProfit: 1001n, sign: signed });
     const b = await intents.createIntent({ plan: plan(2), opportunityKey: 'route|2', modeSession: null, simulatedProfit: 1002n, sign: signed });
@@ -44,7 +48,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
   });
 
   it('a signing failure inside the intent\'s transaction writes nothing and uses no nonce', async () => {
-    const intents = new IntentStore(db.store, CHAIN, account.address);
+    const intents = await writerOf(db.store, account.address);
     const before = await intents.initNonce(0n);
     await expect(intents.createIntent({ plan: plan(3), opportunityKey: 'route|3', modeSession: null, simulatedProfit: null, sign: () => Promise.reject(new Error('signer unavailable')) }))
       .rejects.toThrow('signer unavailable');
@@ -57,7 +61,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     // An account of its own: the other cases' nonces stay as they expect them.
     const own = privateKeyToAccount(generatePrivateKey());
     const lossy = lostAnswerStore(db.store);
-    const intents = new IntentStore(lossy, CHAIN, own.address);
+    const intents = await writerOf(lossy, own.address);
     const start = await intents.initNonce(40n);
     lossy.loseNext('orion_create_intent', 'before');
     await expect(intents.createIntent({ plan: plan(41), opportunityKey: 'lost|41', modeSession: null, simulatedProfit: null, sign: signed }))
@@ -76,7 +80,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
   it('a withdraw whose answer was lost is read back: gone means withdrawn (the nonce is used again); one that never ran is an error and the intent stays', async () => {
     const own = privateKeyToAccount(generatePrivateKey());
     const lossy = lostAnswerStore(db.store);
-    const intents = new IntentStore(lossy, CHAIN, own.address);
+    const intents = await writerOf(lossy, own.address);
     const start = await intents.initNonce(60n);
     const first = await intents.createIntent({ plan: plan(61), opportunityKey: 'withdraw|61', modeSession: null, simulatedProfit: null, sign: signed });
     lossy.loseNext('delete from intent_attempts', 'before');
@@ -92,7 +96,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
   });
 
   it('open intents come back by nonce with their attempts; a settled one does not', async () => {
-    const intents = new IntentStore(db.store, CHAIN, account.address);
+    const intents = await writerOf(db.store, account.address);
     const open = await intents.openIntents();
     expect(open.map((i) => i.nonce)).toEqual([7n, 8n, 12n]);
     expect(open.every((i) => i.attempts.length === 1 && i.state === 'in_progress')).toBe(true);
@@ -126,7 +130,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     const ref = writer.sighted({ opportunity, block: 177n, gasPrice: 2n * 10n ** 9n, at: new Date() });
     writer.simulated(writer.decided(ref, { decision: { outcome: 'planned', plan }, block: 177n, at: new Date() }), { kind: 'result', result: sampleResult(plan, true), at: new Date() });
     await writer.flush();
-    const intents = new IntentStore(db.store, CHAIN, plan.from);
+    const intents = await writerOf(db.store, plan.from);
     await intents.initNonce(0n);
     const { intent } = (await intents.createIntent({ plan, opportunityKey: 'behind|77', modeSession: session.id, simulatedProfit: plan.expectedProfit, sign: signed }))!;
     const statusOf = async (): Promise<string | undefined> => (await db.store.query<{ status: string }>('select status from executions where intent_id = $1', [intent.id])).rows[0]?.status;
@@ -174,7 +178,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
   it('an intent is committed from the nonce it was signed with, or not at all: a row moved by another writer is an error', async () => {
     // Another account (anvil's account 4), so the nonces of the tests above stay as they are.
     const other = privateKeyToAccount('0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a');
-    const intents = new IntentStore(db.store, CHAIN, other.address);
+    const intents = await writerOf(db.store, other.address);
     expect(await intents.initNonce(5n)).toBe(5n);
     const first = await intents.createIntent({ plan: plan(40), opportunityKey: 'other|40', modeSession: null, simulatedProfit: 1n, sign: signed });
     // What createIntent hands back is what the database holds.
@@ -192,7 +196,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
   it('an intent committed ahead of its simulation is withdrawn whole: rows gone, nonce given back, reused without a gap; a sent one is not', async () => {
     // Anvil's account 5: nonces of its own.
     const own = privateKeyToAccount('0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba');
-    const intents = new IntentStore(db.store, CHAIN, own.address);
+    const intents = await writerOf(db.store, own.address);
     expect(await intents.initNonce(20n)).toBe(20n);
     const ahead = await intents.createIntent({ plan: plan(50), opportunityKey: 'own|50', modeSession: null, simulatedProfit: null, sign: signed });
     expect(ahead!.intent.nonce).toBe(20n);
@@ -216,5 +220,69 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     await intents.createIntent({ plan: plan(53), opportunityKey: 'own|53', modeSession: null, simulatedProfit: null, sign: signed });
     await expect(intents.withdraw(later!.intent)).rejects.toThrow(/could not be withdrawn/);
     expect(await intents.exists('own|52')).toBe(true);
+  });
+});
+
+forEachBackend('intents: the writer fenced by its epoch', (db) => {
+  const nonceOf = async (address: Address): Promise<bigint | undefined> => (await db.store.query<{ next_nonce: bigint }>(
+    'select next_nonce from live_accounts where chain_id = $1 and account = $2', [CHAIN, address.toLowerCase()], { bigint: ['next_nonce'] })).rows[0]?.next_nonce;
+
+  // PostgreSQL only: PGlite's lock is the process's folder lock, which nothing ends but the process.
+  it('a writer whose lock session the server ended is refused by the database once another writer took the lock, before it hears of the loss (PostgreSQL)', async () => {
+    if (db.backend !== 'postgres') return;
+    const own = privateKeyToAccount(generatePrivateKey());
+    const lockA = await acquireWriterLock(db.store, CHAIN, own.address);
+    // Writer A's intents, driven directly: they never ask A's lock whether it is still held, so
+    // this is A's next commit in the window before A hears its session ended.
+    const a = new IntentStore(db.store, CHAIN, own.address, lockA.epoch);
+    await a.initNonce(30n);
+    const first = await a.createIntent({ plan: plan(70), opportunityKey: 'fence|70', modeSession: null, simulatedProfit: null, sign: signed });
+    expect(first!.intent.nonce).toBe(30n);
+    const { rows } = await db.store.query<{ ended: boolean }>(
+      `select pg_terminate_backend(pid) as ended from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid()
+         and objid = (hashtext($1)::bigint & 4294967295)`, [`orion.live:${CHAIN}:${own.address.toLowerCase()}`]);
+    expect(rows).toEqual([{ ended: true }]);
+    // The server released the lock (the session is gone) and writer B takes it.
+    await lockA.lost;
+    const lockB = await acquireWriterLock(db.store, CHAIN, own.address);
+    try {
+      const b = new IntentStore(db.store, CHAIN, own.address, lockB.epoch);
+      expect(await b.initNonce(30n)).toBe(31n);
+      // A's commit from its own nonce view (31) is refused: nothing written, the nonce row unmoved.
+      await expect(a.createIntent({ plan: plan(71), opportunityKey: 'fence|71', modeSession: null, simulatedProfit: null, sign: signed }))
+        .rejects.toThrow(/live writer fenced: the writer epoch of .* is \d+, this writer holds \d+/);
+      expect(await a.exists('fence|71')).toBe(false);
+      expect(await nonceOf(own.address)).toBe(31n);
+      // Nor can A add an attempt (a replacement or cancellation) or withdraw its intent (move the nonce back).
+      await expect(a.addAttempt(first!.intent, { ...(await signed(30n)), kind: 'cancel', txHash: keccak256('0x0a') })).rejects.toThrow(/live writer fenced/);
+      await expect(a.withdraw(first!.intent)).rejects.toThrow(/live writer fenced/);
+      expect((await b.openIntents()).map((i) => [i.nonce, i.attempts.length])).toEqual([[30n, 1]]);
+      expect(await nonceOf(own.address)).toBe(31n);
+      // B commits from the row's nonce.
+      const next = await b.createIntent({ plan: plan(71), opportunityKey: 'fence|71', modeSession: null, simulatedProfit: null, sign: signed });
+      expect(next!.intent.nonce).toBe(31n);
+    } finally {
+      await lockB.release();
+      await lockA.release();
+    }
+  });
+
+  it('a later writer on the account (its epoch raised) fences out the earlier one: each write refused with a WriterFencedError, nothing written', async () => {
+    const own = privateKeyToAccount(generatePrivateKey());
+    const a = await writerOf(db.store, own.address);
+    await a.initNonce(5n);
+    const first = await a.createIntent({ plan: plan(80), opportunityKey: 'epoch|80', modeSession: null, simulatedProfit: null, sign: signed });
+    const b = await writerOf(db.store, own.address);
+    expect(b.writerEpoch).toBe(a.writerEpoch + 1n);
+    await expect(a.createIntent({ plan: plan(81), opportunityKey: 'epoch|81', modeSession: null, simulatedProfit: null, sign: signed })).rejects.toBeInstanceOf(WriterFencedError);
+    await expect(a.withdraw(first!.intent)).rejects.toBeInstanceOf(WriterFencedError);
+    await expect(a.addAttempt(first!.intent, { ...(await signed(5n)), kind: 'cancel', txHash: keccak256('0x0b') })).rejects.toBeInstanceOf(WriterFencedError);
+    await expect(a.initNonce(9n)).rejects.toBeInstanceOf(WriterFencedError);
+    expect(await nonceOf(own.address)).toBe(6n);
+    expect((await b.openIntents()).map((i) => [i.nonce, i.attempts.length])).toEqual([[5n, 1]]);
+    // The current writer's writes go through.
+    expect(await b.initNonce(5n)).toBe(6n);
+    await b.withdraw(first!.intent);
+    expect(await nonceOf(own.address)).toBe(5n);
   });
 });

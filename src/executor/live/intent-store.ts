@@ -1,5 +1,7 @@
 import type { Address, Hex } from 'viem';
+import { RuntimeFault } from '../../errors.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
+import type { ResendFacts } from '../../orchestrator/protection.ts';
 import type { Queryable, Store } from '../../store/types.ts';
 
 /**
@@ -8,6 +10,42 @@ import type { Queryable, Store } from '../../store/types.ts';
  * and its first signed attempt: once `createIntent` resolves, the database holds the exact bytes
  * about to be sent; if it throws, nothing was written and no nonce was used.
  */
+
+/**
+ * The database refused a write of this writer: another writer raised the account's epoch since
+ * this one took the writer lock (its lock was lost, whether or not it heard so yet). Nothing was
+ * written; this writer must send and track nothing more.
+ */
+export class WriterFencedError extends RuntimeFault {}
+
+/** SQLSTATE of the fencing refusal (`orion_check_writer`, migration 0013). */
+const FENCED = 'OR001';
+
+/** The fencing refusal as a WriterFencedError (any other error unchanged). */
+function fenced(error: unknown): unknown {
+  if (error instanceof WriterFencedError) return error;
+  if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === FENCED) {
+    const message = error instanceof Error ? error.message.replace(/^query failed: /, '').replace(/ \[OR001\] in: .*$/, '') : String(error);
+    return new WriterFencedError(message, { cause: error });
+  }
+  return error;
+}
+
+/**
+ * Raises the account's writer epoch and returns it: what a writer does right after it takes the
+ * writer lock, before it reads the nonce or the intents (writer-lock.ts). Every write that moves
+ * the nonce or adds an attempt names this epoch and is refused once a later writer raised it.
+ * Creates the account's row when there is none (its nonce then set by `initNonce`).
+ */
+export async function raiseWriterEpoch(store: Store, chainId: number, account: Address): Promise<bigint> {
+  const { rows } = await store.query<{ writer_epoch: bigint }>(
+    `insert into live_accounts (chain_id, account, next_nonce, writer_epoch) values ($1, $2, 0, 1)
+     on conflict (chain_id, account) do update set writer_epoch = live_accounts.writer_epoch + 1, updated_at = now()
+     returning writer_epoch`,
+    [chainId, lower(account)], { bigint: ['writer_epoch'] },
+  );
+  return rows[0]!.writer_epoch;
+}
 
 export type IntentState = 'in_progress' | 'unconfirmed' | 'confirmed' | 'failed' | 'dropped';
 export type AttemptKind = 'execute' | 'replacement' | 'cancel';
@@ -39,7 +77,11 @@ export interface Intent {
   flashFee: bigint;
   /** The route's pools (lower-case), for inclusion feedback. */
   pools: Address[];
+  /** The plan's route, input and loan: what the protections judge again before its bytes go out again. */
+  route: ResendFacts;
   settledAttempt: bigint | null;
+  /** Why its own bytes must not be sent (its simulation or the gate refused it and it could not be withdrawn), or null: then its nonce goes to a cancellation. */
+  refused: string | null;
   includedBlock: bigint | null;
   includedHash: Hex | null;
   /** Attempts, oldest first. */
@@ -82,8 +124,17 @@ interface PlanJson {
   gasCost: string;
   gasUnits: string;
   gasPrice?: string;
-  flash: { fee: string };
-  hops?: { pool: string }[];
+  baseToken: string;
+  amountIn?: string;
+  flash: { fee: string; kind?: string };
+  hops?: { pool: string; tokenIn?: string; tokenOut?: string }[];
+}
+
+/** The plan's route (its tokens, base token first), input and loan kind, as the re-send rules read them. */
+function routeOf(plan: PlanJson): ResendFacts {
+  const hops = plan.hops ?? [];
+  const tokens = [hops[0]?.tokenIn ?? plan.baseToken, ...hops.map((h) => h.tokenOut ?? '')].filter((t) => t !== '').map(lower);
+  return { tokens, amountIn: BigInt(plan.amountIn ?? '0'), flashKind: plan.flash.kind ?? 'none' };
 }
 
 function toAttempt(row: Record<string, unknown>): Attempt {
@@ -104,7 +155,8 @@ function toIntent(row: Record<string, unknown>, attempts: Attempt[]): Intent {
     calldata: plan.calldata, planBlock: row['plan_block'] as bigint, deadlineBlock: row['deadline_block'] as bigint, predictedProfit: row['predicted_profit'] as bigint,
     // No price known (gas price 0): gas in the base token is then taken 1:1 (the wrapped native token).
     gasRate: den === 0n ? { num: 1n, den: 1n } : { num: BigInt(plan.gasCost), den },
-    flashFee: BigInt(plan.flash.fee), pools: (plan.hops ?? []).map((h) => h.pool.toLowerCase() as Address), settledAttempt: (row['settled_attempt'] as bigint | null) ?? null,
+    flashFee: BigInt(plan.flash.fee), pools: (plan.hops ?? []).map((h) => h.pool.toLowerCase() as Address), route: routeOf(plan), settledAttempt: (row['settled_attempt'] as bigint | null) ?? null,
+    refused: (row['refused_reason'] as string | null | undefined) ?? null,
     includedBlock: (row['included_block'] as bigint | null) ?? null, includedHash: (row['included_hash'] as Hex | null) ?? null, attempts,
   };
 }
@@ -114,16 +166,28 @@ type CreatedIntentRow = { taken: boolean; intent_id: bigint | null; attempt_id: 
 
 /** The intents table of one (chain, account). */
 export class IntentStore {
-  constructor(readonly store: Store, readonly chainId: number, readonly account: Address) {}
+  /** `writerEpoch`: the epoch this writer raised when it took the writer lock (`raiseWriterEpoch`). */
+  constructor(readonly store: Store, readonly chainId: number, readonly account: Address, readonly writerEpoch: bigint) {}
+
+  /** Throws WriterFencedError when another writer raised the account's epoch since this one took it. */
+  private async checkWriter(db: Queryable = this.store): Promise<void> {
+    try {
+      await db.query('select orion_check_writer($1, $2, $3)', [this.chainId, lower(this.account), this.writerEpoch]);
+    } catch (error) {
+      throw fenced(error);
+    }
+  }
 
   /** Makes sure the account's nonce row exists and is at least `chainNonce` (the chain's count of mined transactions). */
   async initNonce(chainNonce: bigint): Promise<bigint> {
     const { rows } = await this.store.query<{ next_nonce: bigint }>(
-      `insert into live_accounts (chain_id, account, next_nonce) values ($1, $2, $3)
+      `insert into live_accounts (chain_id, account, next_nonce, writer_epoch) values ($1, $2, $3, $4)
        on conflict (chain_id, account) do update set next_nonce = greatest(live_accounts.next_nonce, excluded.next_nonce), updated_at = now()
+        where live_accounts.writer_epoch = excluded.writer_epoch
        returning next_nonce`,
-      [this.chainId, lower(this.account), chainNonce], { bigint: ['next_nonce'] },
+      [this.chainId, lower(this.account), chainNonce, this.writerEpoch], { bigint: ['next_nonce'] },
     );
+    if (rows[0] === undefined) await this.checkWriter(); // not this writer's epoch: refused, with the reason
     this.nextNonce = rows[0]!.next_nonce;
     return this.nextNonce;
   }
@@ -149,7 +213,8 @@ export class IntentStore {
    * One call of `orion_create_intent` (migration 0012), so one round trip on the path from head
    * to broadcast: the opportunity checked free, the nonce row advanced from exactly the nonce
    * signed with, the intent and its attempt inserted — all or nothing. Nothing is written when
-   * the opportunity is taken; an error when the row holds another nonce. It answers the new ids
+   * the opportunity is taken; an error when the row holds another nonce; a WriterFencedError
+   * when another writer raised the account's epoch (migration 0013). It answers the new ids
    * only; the intent handed back is built from what was written.
    */
   async createIntent(input: {
@@ -164,13 +229,15 @@ export class IntentStore {
     let rows: CreatedIntentRow[];
     try {
       ({ rows } = await this.store.query<CreatedIntentRow>(
-        'select * from orion_create_intent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)',
-        [this.chainId, lower(this.account), input.opportunityKey, input.modeSession, nonce, planJson, lower(plan.executor), lower(plan.baseToken),
+        'select * from orion_create_intent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)',
+        [this.chainId, lower(this.account), this.writerEpoch, input.opportunityKey, input.modeSession, nonce, planJson, lower(plan.executor), lower(plan.baseToken),
           plan.block.number, plan.deadlineBlock, plan.expectedProfit, input.simulatedProfit,
           signed.kind, signed.rawTx, signed.txHash, signed.gasLimit, signed.maxFeePerGas, signed.maxPriorityFeePerGas, signed.createdBlock],
-        { bigint: ['intent_id', 'attempt_id'], prepare: 'orion_create_intent_call' },
+        { bigint: ['intent_id', 'attempt_id'], prepare: 'orion_create_intent_fenced_call' },
       ));
     } catch (error) {
+      // Refused by the fence: the function wrote nothing (the refusal is raised inside it).
+      if (fenced(error) instanceof WriterFencedError) throw fenced(error);
       // The commit may have happened with only its answer lost (the connection dropped on the
       // way back): read it back by the bytes just signed, so the caller tracks the intent and its
       // nonce is known, instead of it holding that nonce unseen until a restart reconciles it.
@@ -191,7 +258,7 @@ export class IntentStore {
     const written: Record<string, unknown> = {
       id: row.intent_id, chain_id: this.chainId, account: lower(this.account), opportunity_key: input.opportunityKey, nonce, state: 'in_progress',
       executor: lower(plan.executor), base_token: lower(plan.baseToken), plan: JSON.parse(planJson) as unknown, plan_block: plan.block.number,
-      deadline_block: plan.deadlineBlock, predicted_profit: plan.expectedProfit, settled_attempt: null, included_block: null, included_hash: null,
+      deadline_block: plan.deadlineBlock, predicted_profit: plan.expectedProfit, settled_attempt: null, refused_reason: null, included_block: null, included_hash: null,
     };
     return { intent: toIntent(written, [attempt]), attempt };
   }
@@ -221,9 +288,17 @@ export class IntentStore {
     return { intent: toIntent(row, [attempt]), attempt };
   }
 
-  /** Stores a replacement or cancellation of `intent` (committed before it is sent). */
+  /**
+   * Stores a replacement or cancellation of `intent` (committed before it is sent); a
+   * WriterFencedError, nothing stored, when another writer took the account. Off the path from
+   * head to broadcast: the check and the insert are two statements of one transaction (the
+   * check's FOR SHARE row lock holds a new writer's raise of the epoch until the insert commits).
+   */
   async addAttempt(intent: Intent, signed: NewAttempt): Promise<Attempt> {
-    const attempt = await insertAttempt(this.store, intent.id, signed);
+    const attempt = await this.store.transaction(async (tx) => {
+      await this.checkWriter(tx);
+      return insertAttempt(tx, intent.id, signed);
+    });
     intent.attempts.push(attempt);
     return attempt;
   }
@@ -234,13 +309,15 @@ export class IntentStore {
    * or the account turned out busy. One statement deletes the intent and its attempt and moves
    * the account's next nonce back from exactly `nonce + 1` to `nonce`, so the nonce is used again
    * by the next intent and no gap is left. Refused (nothing changed) once the intent has moved
-   * past in_progress or a later nonce was taken: then it stays, and tracking settles it.
+   * past in_progress or a later nonce was taken: then it stays, and tracking settles it. A
+   * WriterFencedError (nothing changed) when another writer took the account.
    */
   async withdraw(intent: Intent): Promise<void> {
     let rows: { withdrawn: boolean }[];
     try {
       ({ rows } = await this.withdrawStatement(intent));
     } catch (error) {
+      if (fenced(error) instanceof WriterFencedError) throw fenced(error);
       // The statement may have run with only its answer lost (the connection dropped on the way
       // back): the intent's row tells. Gone means withdrawn (the deletes and the nonce row's move
       // back are one statement); believing otherwise would keep tracking a ghost intent and
@@ -250,28 +327,43 @@ export class IntentStore {
       rows = [{ withdrawn: true }];
     }
     if (rows[0]?.withdrawn !== true) {
+      await this.checkWriter();
       throw new Error(`intent ${intent.id} (nonce ${intent.nonce}) could not be withdrawn: it moved on or a later nonce was taken; it stays and is tracked`);
     }
     if (this.nextNonce === intent.nonce + 1n) this.nextNonce = intent.nonce;
   }
 
-  /** The one statement of {@link withdraw}. */
+  /**
+   * The one statement of {@link withdraw}. The nonce row's move back comes first and gates the
+   * deletes: its row lock orders it with a new writer's raise of the epoch, and READ COMMITTED
+   * re-checks its condition (the epoch among it) on the raised row, so a fenced writer deletes nothing.
+   */
   private withdrawStatement(intent: Intent) {
     return this.store.query<{ withdrawn: boolean }>(
-      `with gone_attempts as (
-         delete from intent_attempts where intent_id = $1
-            and exists (select 1 from live_accounts where chain_id = $2 and account = $3 and next_nonce = $4::numeric + 1)
+      `with back as (
+         update live_accounts set next_nonce = $4::numeric, updated_at = now()
+          where chain_id = $2 and account = $3 and next_nonce = $4::numeric + 1 and writer_epoch = $5
             and exists (select 1 from intents where id = $1 and state = 'in_progress' and nonce = $4::numeric)
          returning 1
+       ), gone_attempts as (
+         delete from intent_attempts where intent_id = $1 and exists (select 1 from back) returning 1
        ), gone as (
-         delete from intents where id = $1 and exists (select 1 from gone_attempts) returning nonce
-       ), back as (
-         update live_accounts set next_nonce = $4::numeric, updated_at = now()
-          where chain_id = $2 and account = $3 and exists (select 1 from gone) returning 1
+         delete from intents where id = $1 and exists (select 1 from back) returning 1
        )
        select exists (select 1 from back) as withdrawn`,
-      [intent.id, this.chainId, lower(this.account), intent.nonce],
+      [intent.id, this.chainId, lower(this.account), intent.nonce, this.writerEpoch],
     );
+  }
+
+  /**
+   * Records that `intent`'s own bytes must never be sent (its simulation or the gate refused it
+   * and it was not withdrawn, or it was found after a commit whose answer was lost): a restart
+   * then cancels its nonce instead of re-broadcasting them. The first reason stays. Not fenced:
+   * it only turns a re-broadcast into a cancellation.
+   */
+  async markRefused(intent: Intent, reason: string): Promise<void> {
+    await this.store.query('update intents set refused_reason = coalesce(refused_reason, $2), updated_at = now() where id = $1', [intent.id, reason.slice(0, 2000)]);
+    intent.refused ??= reason;
   }
 
   /**

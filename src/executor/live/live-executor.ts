@@ -5,6 +5,7 @@ import type { BlockHeader } from '../../chain/types.ts';
 import { InputError, RetryableError } from '../../errors.ts';
 import type { ModeSession } from '../../ledger/records.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
+import type { ResendFacts } from '../../orchestrator/protection.ts';
 import type { Store } from '../../store/types.ts';
 import type { SamplePercentiles } from '../../util/sample-ring.ts';
 import type { Executor, SimulationResult } from '../executor.ts';
@@ -13,7 +14,7 @@ import { storedSimulations, submitBundle } from './bundle-submitter.ts';
 import { syncExecutionRows } from './execution-rows.ts';
 import { executionFees, replacementFees, type Fees } from './fees.ts';
 import { explainBundleMiss, explainPublicMiss, recordInclusionFailure, type InclusionFailure, type InclusionReason } from './inclusion-feedback.ts';
-import { IntentStore, type Attempt, type AttemptKind, type Inclusion, type Intent, type NewAttempt } from './intent-store.ts';
+import { IntentStore, WriterFencedError, type Attempt, type AttemptKind, type Inclusion, type Intent, type NewAttempt } from './intent-store.ts';
 import { signerOf, signWithHash } from './native-signing.ts';
 import { opportunityKeyOf } from './opportunity-key.ts';
 import { realizedFrom, type RpcReceipt } from './realized.ts';
@@ -52,6 +53,14 @@ export interface LiveSettings {
   confirmations: number;
   /** Bundle submission (ORION_SUBMIT=bundle); absent = public (eth_sendRawTransaction). */
   bundle?: BundleSettings;
+  /**
+   * Whether the RPC shows the pending transactions it holds (`eth_getTransactionByHash`), so that
+   * an accepted attempt it no longer shows was dropped (ORION_POOL_VISIBLE; default true). False
+   * for a private or sequencer RPC that answers null for a pending transaction it holds: absence
+   * then proves nothing, and an accepted attempt counts as pending (replaced on the
+   * ORION_REPLACE_AFTER_BLOCKS cadence, cancelled at its deadline).
+   */
+  poolVisible?: boolean;
 }
 
 /** Bundle submission: the relays (signing with ORION_RELAY_AUTH_KEY) and how many blocks a bundle targets. */
@@ -93,6 +102,15 @@ export interface LiveExecutorOptions {
    * have come before the stop.
    */
   sendsStopped?: () => string | null;
+  /**
+   * Why an intent's own bytes, signed earlier, must not go out again now (the protections' re-send
+   * rules on its plan's route, input and loan under the limits in force), or null. Asked before a
+   * replacement, a re-broadcast (at start-up or of an unknown send) and a bundle re-target: the
+   * intent is then refused (stored) and its nonce cancelled instead.
+   */
+  resendRefusal?: (facts: ResendFacts) => string | null;
+  /** The limit max_gas_price in force now, or null: a replacement whose price at the next block would exceed it is not made (the same bytes are re-broadcast). */
+  maxGasPrice?: () => bigint | null;
   /** Called after the ledger's execution rows were brought up to date with the intents (the engine recounts its funnel then). */
   onLedgerSynced?: () => void;
   onError?: (error: unknown) => void;
@@ -189,7 +207,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   if (settings.tipShareBps > 10_000) throw new InputError(`live tipShareBps must be at most 10000, got ${settings.tipShareBps}`);
   const account = settings.account;
   const lock: WriterLock = await acquireWriterLock(options.store, chainId, account.address);
-  const intents = new IntentStore(options.store, chainId, account.address);
+  const intents = new IntentStore(options.store, chainId, account.address, lock.epoch);
   const sim = createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
   const counts = { sent: 0, included: 0, confirmed: 0, failed: 0, dropped: 0, replacements: 0, cancellations: 0, rebroadcasts: 0, sendFailures: 0, withdrawn: 0 };
   let lastSkip: string | null = null;
@@ -219,18 +237,54 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   /** The head whose send committed an intent (a later part of the same block sends nothing). */
   let sentAtHead: Hex | null = null;
   let closed = false;
-  /** Intents refused by their block (simulation or gate) whose withdraw failed, or found after a lost commit: their nonce goes to a cancellation. */
+  /**
+   * Intents refused by their block (simulation or gate) whose withdraw failed, or found after a
+   * lost commit: their nonce goes to a cancellation. Stored on the intent too (`refuse`), so a
+   * restart cancels instead of re-broadcasting; seeded from there at start-up.
+   */
   const refused = new Set<bigint>();
   /** A commit failed without a known outcome: the database may hold an intent this process does not track. */
   let commitUnknown = false;
-  // The writer lock's session ended (PostgreSQL): from now on another process may own the account,
-  // so nothing is sent or tracked (lock.held() is false); the reason is the status's skip and
-  // goes to the operator once. A restart takes the lock again and reconciles from the database.
-  void lock.lost.then((cause) => {
+  /** Why this process stopped writing: the writer lock was lost, or the database refused a write (fenced). */
+  let stoppedBy: Error | null = null;
+  /**
+   * The writer lock's session ended (PostgreSQL), or the database refused a write because another
+   * writer raised the account's epoch (it took the lock before this process heard the session
+   * end): from now on another process may own the account, so nothing is sent or tracked
+   * (`holds()` is false); the first reason is the status's skip and goes to the operator once. A
+   * restart takes the lock again and reconciles from the database.
+   */
+  const stopWriting = (cause: Error): void => {
+    if (stoppedBy !== null) return;
+    stoppedBy = cause;
     if (closed) return;
     lastSkip = `${cause.message}: nothing is sent or tracked until a restart takes it again`;
     options.onError?.(cause);
-  });
+  };
+  void lock.lost.then(stopWriting);
+  /** Whether this process may still write for the account: the lock held and no write fenced out. */
+  const holds = (): boolean => stoppedBy === null && lock.held();
+  /** True (and writing stopped) when `error` is the database's fencing refusal. */
+  const fencedOut = (error: unknown): boolean => {
+    if (!(error instanceof WriterFencedError)) return false;
+    stopWriting(error);
+    return true;
+  };
+
+  /**
+   * Marks `intent`'s own bytes refused: in memory at once, and on the intent (`refused_reason`)
+   * so a restart cancels its nonce too. A store that fails here (the withdraw before it usually
+   * failed for the same reason) leaves the verdict in memory only: reported, and a restart before
+   * the cancellation is recorded re-broadcasts the bytes (README, "A refusal outlives a crash").
+   */
+  async function refuse(intent: Intent, why: string): Promise<void> {
+    refused.add(intent.id);
+    try {
+      await intents.markRefused(intent, why);
+    } catch (error) {
+      options.onError?.(new Error(`intent ${intent.id} (nonce ${intent.nonce}) is refused (${why}) but the verdict could not be stored: a restart before its cancellation is recorded would re-broadcast it; ${errorText(error)}`, { cause: error }));
+    }
+  }
 
   const step = (name: LiveStep, intent: Intent, attempt: Attempt): void => options.onStep?.(name, { intent: intent.id, nonce: intent.nonce, txHash: attempt.txHash });
   const enqueue = <T>(work: () => Promise<T>): Promise<T> => {
@@ -251,7 +305,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   async function broadcast(intent: Intent, attempt: Attempt, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
     // Checked at every send and write, not only when a block's work starts: the lock can go while
     // that work awaits the node or the database, and another process may own the account since.
-    if (!lock.held()) return false;
+    if (!holds()) return false;
     try {
       const answer = rpc.request('eth_sendRawTransaction', [attempt.rawTx]);
       // Over a WebSocket the request is written in this turn; over HTTP it is on its way.
@@ -276,13 +330,21 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   /** Signs, commits and sends a replacement (or cancellation) of `intent` on its nonce. */
   async function replace(intent: Intent, kind: 'replacement' | 'cancel', head: BlockHeader): Promise<boolean> {
+    if (kind === 'replacement' && await cancelledInstead(intent, head)) return true;
     const last = intent.attempts.at(-1)!;
     const floor = nextBlockFees(head);
     const fees = replacementFees(last, floor, options.maxFeePerGas);
     if (fees === null) return false;
+    // A replacement bids more for the plan's execution: never above max_gas_price as it is now
+    // (the plan was judged by the limit in force when it was made). What it would pay at the next
+    // block, at most: that block's highest base fee (+12.5 %) and its tip, within its max fee.
+    const limit = kind === 'replacement' ? options.maxGasPrice?.() ?? null : null;
+    const base = head.baseFeePerGas ?? 0n;
+    const price = base + base / 8n + fees.maxPriorityFeePerGas;
+    if (limit !== null && (price < fees.maxFeePerGas ? price : fees.maxFeePerGas) > limit) return false;
     const firstGas = intent.attempts[0]!.gasLimit;
     const signed = await sign(kind, intent.nonce, fieldsOf(intent, kind, firstGas), fees, head.number);
-    if (!lock.held()) return true; // nothing recorded or sent; nothing more is done for the intent here either
+    if (!holds()) return true; // nothing recorded or sent; nothing more is done for the intent here either
     const attempt = await intents.addAttempt(intent, signed);
     if (kind === 'cancel') counts.cancellations += 1;
     else counts.replacements += 1;
@@ -297,8 +359,22 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     return { maxFeePerGas: base + base / 8n + options.priorityFee, maxPriorityFeePerGas: options.priorityFee };
   }
 
-  async function rebroadcast(intent: Intent, attempt: Attempt): Promise<void> {
-    if (!lock.held()) return;
+  /**
+   * When the protections' re-send rules refuse `intent`'s own bytes now (the limits were tightened
+   * since its plan): its refusal is stored and its nonce goes to a cancellation. True when so.
+   */
+  async function cancelledInstead(intent: Intent, head: BlockHeader): Promise<boolean> {
+    if (intent.attempts.at(-1)!.kind === 'cancel') return false;
+    const why = options.resendRefusal?.(intent.route) ?? null;
+    if (why === null) return false;
+    await refuse(intent, `not sent again: ${why}`);
+    await replace(intent, 'cancel', head);
+    return true;
+  }
+
+  async function rebroadcast(intent: Intent, attempt: Attempt, head: BlockHeader): Promise<void> {
+    if (!holds()) return;
+    if (await cancelledInstead(intent, head)) return;
     counts.rebroadcasts += 1;
     step('rebroadcast', intent, attempt);
     await broadcast(intent, attempt);
@@ -318,7 +394,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * signs anything.
    */
   async function sendBundle(intent: Intent, attempt: Attempt, head: BlockHeader, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
-    if (!lock.held()) return false;
+    if (!holds()) return false;
     const first = head.number + 1n;
     const until = head.number + BigInt(bundle!.blocks) < intent.deadlineBlock ? head.number + BigInt(bundle!.blocks) : intent.deadlineBlock;
     targets.set(intent.id, { until, explainFrom: first });
@@ -360,15 +436,20 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       return;
     }
     // Always a re-send of the stored bytes (the first send is the block's own, in `send`).
+    if (await cancelledInstead(intent, head)) {
+      targets.delete(intent.id);
+      return;
+    }
     counts.rebroadcasts += 1;
     step('rebroadcast', intent, attempt);
     await sendBundle(intent, attempt, head);
   }
 
   /** How a mined `attempt` settles `intent`, once final: confirmed, failed (reverted) or dropped (the cancellation took the nonce). */
-  function finalOutcome(attempt: Attempt, receipt: RpcReceipt): { state: 'confirmed' | 'failed' | 'dropped'; reason: string | null } {
+  function finalOutcome(attempt: Attempt, receipt: RpcReceipt, intent?: Intent): { state: 'confirmed' | 'failed' | 'dropped'; reason: string | null } {
     const state = attempt.kind === 'cancel' ? 'dropped' : BigInt(receipt.status) === 1n ? 'confirmed' : 'failed';
-    const reason = attempt.kind === 'cancel' && refused.has(attempt.intentId) ? 'cancelled: refused by its simulation or the gate, or its commit\'s answer lost, and not taken back (the nonce went to the cancellation)'
+    const reason = attempt.kind === 'cancel' && intent?.refused != null ? `cancelled: refused (${intent.refused}) (the nonce went to the cancellation)`
+      : attempt.kind === 'cancel' && refused.has(attempt.intentId) ? 'cancelled: refused by its simulation or the gate, or its commit\'s answer lost, and not taken back (the nonce went to the cancellation)'
       : attempt.kind === 'cancel' ? 'cancelled: its deadline passed before it was mined (the nonce went to the cancellation)'
       : state === 'failed' ? 'mined and reverted' : null;
     return { state, reason };
@@ -430,7 +511,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         notifyMined(intent, attempt, receipt);
       }
       if (head.number - intent.includedBlock! >= BigInt(settings.confirmations)) {
-        const { state, reason } = finalOutcome(attempt, receipt);
+        const { state, reason } = finalOutcome(attempt, receipt, intent);
         await intents.finalize(intent, state, reason);
         counts[state] += 1;
         unsynced.add(intent.id);
@@ -471,24 +552,33 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (bundle !== undefined && last.kind !== 'cancel') return trackBundle(intent, last, head);
     // At start-up the identical bytes go out again, unless the plan's deadline has passed (they
     // would only be mined as a revert): then the rules below cancel the nonce.
-    if (startup && head.number < intent.deadlineBlock) return rebroadcast(intent, last);
+    if (startup && head.number < intent.deadlineBlock) return rebroadcast(intent, last, head);
     const inPool = known.some(Boolean);
     if (inPool) {
       for (const [i, attempt] of intent.attempts.entries()) if (known[i] && attempt.sentAt === null) await intents.markSent(intent, attempt);
     }
+    // Pending as far as we can tell: seen in the node's pool, or accepted by an RPC whose pool is
+    // not visible (its null for a pending transaction is no drop: replacing on it would bid +10 %
+    // every block).
+    const poolVisible = settings.poolVisible !== false;
+    const pending = inPool || (!poolVisible && last.sentAt !== null);
+    // A drop (accepted, now unknown to a visible pool) replaces the first attempt at once; a
+    // replacement that is not seen either waits the replacement cadence, so an RPC that hides its
+    // pool without saying so (poolVisible left on) costs one early replacement, not one a block.
+    const dropReplaceable = intent.attempts.length === 1 || head.number - last.createdBlock >= BigInt(settings.replaceAfterBlocks);
     const expired = head.number >= intent.deadlineBlock;
     if (expired && last.kind !== 'cancel') {
       // Not mined by its deadline: why (the base fee above its cap, or only the deadline), then its nonce goes to a cancellation.
       await recordMiss(intent, last, await explainPublicMiss(rpc, intent.attempts, intent.deadlineBlock));
       if (await replace(intent, 'cancel', head)) return;
-    } else if (!inPool && last.sentAt !== null) {
+    } else if (!pending && last.sentAt !== null && dropReplaceable) {
       // Accepted once, now unknown to the node: dropped. The nonce is used again exactly once,
       // by a replacement of the same kind.
       if (await replace(intent, last.kind === 'cancel' ? 'cancel' : 'replacement', head)) return;
-    } else if (inPool && head.number - last.createdBlock >= BigInt(settings.replaceAfterBlocks)) {
+    } else if (pending && head.number - last.createdBlock >= BigInt(settings.replaceAfterBlocks)) {
       if (await replace(intent, last.kind === 'cancel' ? 'cancel' : 'replacement', head)) return;
     }
-    if (!inPool) await rebroadcast(intent, last);
+    if (!pending) await rebroadcast(intent, last, head);
   }
 
   /** What `track` reads of one intent at a head: the account's mined count, each attempt's receipt and pool entry. */
@@ -560,7 +650,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   async function trackAll(head: BlockHeader, startup: boolean, read?: ChainRead): Promise<void> {
     let complete = true;
-    if (commitUnknown && lock.held()) {
+    if (commitUnknown && holds()) {
       try {
         await adoptUnknownCommits();
       } catch (error) {
@@ -570,7 +660,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       }
     }
     for (const intent of open) {
-      if (!lock.held()) {
+      if (!holds()) {
         complete = false; // another process may own the account now: nothing is tracked or sent
         break;
       }
@@ -578,7 +668,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         await track(intent, head, startup, read);
       } catch (error) {
         complete = false;
-        options.onError?.(error);
+        if (!fencedOut(error)) options.onError?.(error);
       }
     }
     open = open.filter((i) => i.state === 'in_progress' || i.state === 'unconfirmed');
@@ -651,8 +741,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     for (const intent of stored) {
       if (open.some((o) => o.id === intent.id)) continue;
       open.push(intent);
-      refused.add(intent.id);
       unsynced.add(intent.id);
+      await refuse(intent, 'found after a commit whose answer was lost: its simulation\'s verdict unknown');
     }
     await intents.reloadNonce();
     commitUnknown = false;
@@ -669,6 +759,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         return signed;
       },
     }).catch((error: unknown) => {
+      // Refused by the fence: nothing was written, and this process writes nothing more.
+      if (fencedOut(error)) throw error;
       // Written or not, nobody knows (the answer and the read-back can both be lost): looked up
       // before anything else is signed or tracked (adoptUnknownCommits).
       commitUnknown = true;
@@ -710,23 +802,25 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     const takeBack = async (why: string): Promise<boolean> => {
       aheadDecided = true;
       const created = await ahead?.catch((error: unknown) => {
-        options.onError?.(error);
+        if (!fencedOut(error)) options.onError?.(error);
         return null;
       });
       if (created === null || created === undefined) return true;
       // Without the lock another process may have loaded the intent already: it is left as a
       // crash would leave it (the next owner's start-up re-broadcasts it).
-      if (!lock.held()) return false;
+      if (!holds()) return false;
       try {
         await intents.withdraw(created.intent);
         counts.withdrawn += 1;
         return true;
       } catch (error) {
+        // Refused by the fence: another writer owns the account (and its start-up read this intent).
+        if (fencedOut(error)) return false;
         // Still in the database, holding its nonce: tracked from now on, and its nonce taken by a
         // cancellation, never by the bytes this block refused.
         open.push(created.intent);
-        refused.add(created.intent.id);
         options.onError?.(new Error(`${why}; ${errorText(error)}`));
+        await refuse(created.intent, why);
         return false;
       }
     };
@@ -779,6 +873,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       // before the intent committed ahead had its verdict: take it back, or its nonce would stay
       // held by a transaction nobody sends, and every later one would queue behind the gap.
       if (!aheadDecided) await takeBack(`the send stopped before its simulation's verdict: ${errorText(error)}`);
+      // A write refused by the fence is reported once (stopWriting), as a lost lock is: not an error of this block.
+      if (error instanceof WriterFencedError) return;
       throw error;
     }
   }
@@ -791,6 +887,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     await intents.initNonce(chainNonce);
     for (const id of await intents.executionRowsBehind()) unsynced.add(id);
     open = await intents.openIntents();
+    // Verdicts stored before the stop: their nonces go to cancellations, never to their bytes.
+    for (const intent of open) if (intent.refused !== null) refused.add(intent.id);
     reconciled.intents = open.length;
     if (open.length > 0) {
       const head = (await rpc.request('eth_getBlockByNumber', ['latest', false])) as { number: Hex; hash: Hex; baseFeePerGas?: Hex; timestamp: Hex; gasLimit: Hex; gasUsed: Hex; parentHash: Hex };
@@ -842,7 +940,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
         // Asked once per plan: the send and the results below share the answer.
         const gatedResults: (Promise<{ result: SimulationResult; at: number }> | undefined)[] = plans.map(() => undefined);
         const gatedOf = (i: number) => (gatedResults[i] ??= simulated(i).then(({ result, at }) => ({ result: gated(result, gate), at })));
-        if (!closed && lock.held()) await send(plans, gatedOf, head, read, headSeenAt, marks);
+        if (!closed && holds()) await send(plans, gatedOf, head, read, headSeenAt, marks);
         else lastSkip = closed ? 'the executor is closing' : 'the writer lock was lost: nothing is sent';
         return (await Promise.all(plans.map((_, i) => gatedOf(i)))).map(({ result }) => result);
       });
@@ -851,7 +949,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       if (closed) return;
       // Tracking sends too (re-broadcasts, replacements, cancellations): without the writer lock
       // another process may own the account, so nothing is tracked or sent from here.
-      if (!lock.held()) {
+      if (!holds()) {
         lastSkip = 'the writer lock was lost: nothing is tracked or sent';
         afterSend?.();
         return;

@@ -15,7 +15,7 @@ import { createRelayClient } from './relay-client.ts';
  * relays of ORION_RELAY_URLS, signed with ORION_RELAY_AUTH_KEY.
  */
 export async function liveSettings(config: Config, devnet: Devnet | undefined): Promise<LiveEngineSettings> {
-  const common = { tipShareBps: config.tipShareBps, replaceAfterBlocks: config.replaceAfterBlocks, confirmations: config.confirmations };
+  const common = { tipShareBps: config.tipShareBps, replaceAfterBlocks: config.replaceAfterBlocks, confirmations: config.confirmations, poolVisible: config.poolVisible };
   const withSubmission = (account: LocalAccount): LiveEngineSettings => {
     const bundle = bundleSettings(config, account);
     return { account, ...common, ...(bundle === undefined ? {} : { bundle }) };

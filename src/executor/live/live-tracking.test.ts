@@ -9,11 +9,13 @@ import { parseBlockHeader, type BlockHeader } from '../../chain/types.ts';
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import type { SimulatedEvent } from '../../engine/events.ts';
+import { TokenDirectory } from '../../format/symbols.ts';
 import { DEFAULT_LIMITS } from '../../orchestrator/limits.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { engineProtections } from '../../risk-controls/testing/engine-protections.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
 import { bumped } from './fees.ts';
+import { raiseWriterEpoch } from './intent-store.ts';
 import { createLiveExecutor, type LiveExecutor, type SettledIntent } from './live-executor.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { planHunt } from './testing/plan-hunt.ts';
@@ -91,6 +93,19 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     const { rows } = await store.store.query<{ nonce: bigint }>('select max(nonce) as nonce from intents', [], { bigint: ['nonce'] });
     return rows[0]!.nonce;
   }
+  /**
+   * An intent committed whose send never reached the node (bytes nobody was handed: the start-up
+   * re-broadcasts them), then the executor stopped: its plan, nonce and attempt.
+   */
+  async function unsentThenStopped(): Promise<{ plan: Plan; nonce: bigint; written: AttemptRow }> {
+    const { plan, head: at } = await nextPlan();
+    rpc.failNextSend('lost-request');
+    const nonce = await sendLive(plan, at);
+    const [written] = await attemptsOf(nonce);
+    expect(written!.sent_at).toBeNull();
+    await live.close();
+    return { plan, nonce, written: written! };
+  }
   /** Mines until the intent of `nonce` is final. */
   async function untilFinal(nonce: bigint): Promise<Record<string, unknown>> {
     for (let i = 0; i < 10; i++) {
@@ -101,16 +116,19 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     throw new Error(`intent of nonce ${nonce} not final after 10 blocks`);
   }
 
+  /** The sim engine's protections (real: the limits an operator sets), which the test's live executor may be given too. */
+  let guard: ReturnType<typeof engineProtections>;
   beforeAll(async () => {
     devnet = await startDevnet({ cacheDir: join(dir, 'cache'), executor: true, executorHotKey: 6, flow: { seed: 3, swapsPerBlock: 6, maxSizeBps: 300, intervalMs: 200 } });
     await devnet.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [false] as never });
     pool = createRpcPool([devnet.anvil.rpcUrl]);
     store = await openTestStore(testBackends().at(-1)!);
+    guard = engineProtections(store.store, 31337, { tokens: new TokenDirectory(devnet.seeded.localSnapshot.pools.flatMap((p) => [p.token0, p.token1])), limits: { ...DEFAULT_LIMITS, revertBreaker: { consecutive: 1_000_000, window: 50, maxRatePct: 100, cooldownBlocks: 1 }, routeSuppression: { failures: 1_000_000, retryBlocks: 1 } } });
     engine = await startEngine({
       ...devnetEngineOptions(devnet, store.store, 2_000_000_000n),
       // The sim engine is only the plan source here: its simulations revert often on this market
       // (the known gaps), and its breakers would then stop it planning for the test's blocks.
-      protections: engineProtections(store.store, 31337, { limits: { ...DEFAULT_LIMITS, revertBreaker: { consecutive: 1_000_000, window: 50, maxRatePct: 100, cooldownBlocks: 1 }, routeSuppression: { failures: 1_000_000, retryBlocks: 1 } } }).open,
+      protections: guard.open,
       mode: 'sim', pollIntervalMs: 50, onSimulated: (event) => void simulated.push(event), onOpportunities: (block) => void (scanned = block),
     });
     rpc = faultySendRpc(pool);
@@ -238,6 +256,34 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect((await attemptsOf(nonce)).at(-1)!.kind).toBe('cancel');
   }, TEST_TIMEOUT_MS);
 
+  it('an RPC that hides its pool (null for a pending transaction it holds; poolVisible false): the pending transaction is not taken for dropped and replaced every block', async () => {
+    await live.close();
+    live = await openLive({ settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1, poolVisible: false } });
+    const { plan, head: at } = await nextPlan();
+    // At least one block between the send and the deadline (where a cancellation takes the nonce).
+    expect(plan.deadlineBlock - at.number).toBeGreaterThanOrEqual(2n);
+    rpc.hidePool(true);
+    try {
+      const nonce = await sendLive(plan, at);
+      expect((await attemptsOf(nonce))[0]!.sent_at).not.toBeNull();
+      // Pending (every block asks more than it bids), and the RPC answers null for it.
+      for (let block = at.number + 1n; block < plan.deadlineBlock; block++) {
+        const bid = (await attemptsOf(nonce)).reduce((most, a) => (a.max_fee_per_gas > most ? a.max_fee_per_gas : most), 0n);
+        await request('anvil_setNextBlockBaseFeePerGas', [`0x${(bid + 1_000_000_000n).toString(16)}`]);
+        await mine();
+      }
+      expect((await attemptsOf(nonce)).map((a) => a.kind)).toEqual(['execute']);
+      await request('anvil_setNextBlockBaseFeePerGas', [`0x${at.baseFeePerGas!.toString(16)}`]);
+      const row = await untilFinal(nonce);
+      expect(['confirmed', 'failed', 'dropped']).toContain(row['state']);
+      expect((await attemptsOf(nonce)).map((a) => a.kind)).not.toContain('replacement');
+    } finally {
+      rpc.hidePool(false);
+      await live.close();
+      live = await openLive();
+    }
+  }, TEST_TIMEOUT_MS);
+
   it('a reorg that takes out the block of an included execution puts it back to pending; it is settled again on the new branch', async () => {
     const { plan, head: at } = await nextPlan();
     const nonce = await sendLive(plan, at);
@@ -330,19 +376,58 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
   }, TEST_TIMEOUT_MS);
 
   it('a restart with the kill switch engaged cancels an intent no node ever accepted, instead of re-broadcasting it', async () => {
-    const { plan, head: at } = await nextPlan();
-    // Committed, then its send never reached the node: bytes nobody was handed.
-    rpc.failNextSend('lost-request');
-    const nonce = await sendLive(plan, at);
-    const [written] = await attemptsOf(nonce);
-    expect(written!.sent_at).toBeNull();
-    await live.close();
+    const { nonce, written } = await unsentThenStopped();
     live = await openLive({ sendsStopped: () => 'the kill switch is engaged (test)' });
     const attempts = await attemptsOf(nonce);
     expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
-    expect(rpc.forwardedSends).not.toContain(written!.raw_tx);
+    expect(rpc.forwardedSends).not.toContain(written.raw_tx);
     const row = await untilFinal(nonce);
     expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
+  }, TEST_TIMEOUT_MS);
+
+  it('a refusal outlives a restart: an intent its block refused and that could not be withdrawn is cancelled by the next start-up, its bytes never sent', async () => {
+    const { plan, head: at } = await nextPlan();
+    const before = await nonceRow();
+    const sendsBefore = rpc.forwardedSends.length;
+    // The protections' gate refuses the plan (or its simulation does), and the withdraw never
+    // runs (its statement lost before the server saw it): the intent stays, holding the nonce.
+    lossy.loseNext('delete from intent_attempts', 'before');
+    await live.run([plan], at, () => ({ rule: 'max-input', reason: 'the input is above the limit (test)' }));
+    const [written] = await attemptsOf(before);
+    expect([written!.kind, written!.sent_at, await nonceRow()]).toEqual(['execute', null, before + 1n]);
+    expect((await intentAt(before))['refused_reason']).toMatch(/max-input: the input is above the limit \(test\)|simulation/);
+    // The process stops before any block's tracking cancelled it; the next start-up cancels it.
+    await live.close();
+    live = await openLive();
+    const attempts = await attemptsOf(before);
+    expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
+    expect(rpc.forwardedSends.slice(sendsBefore)).not.toContain(written!.raw_tx);
+    const row = await untilFinal(before);
+    expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
+  }, TEST_TIMEOUT_MS);
+
+  it('a limit tightened after the commit holds when the bytes would go out again: the start-up cancels an intent whose route goes through a token denied since, instead of re-broadcasting it', async () => {
+    const { plan, nonce, written } = await unsentThenStopped();
+    // The operator denies a token of its route meanwhile (the real protections' limits).
+    const token = plan.hops[0]!.tokenOut.toLowerCase();
+    const operator = { name: 'test', via: 'cli' as const };
+    await guard.service().setLimits([`tokens.deny=${token}`], operator, 'live re-send test');
+    try {
+      live = await openLive({
+        resendRefusal: (facts) => {
+          const lock = guard.service().resendLock(facts);
+          return lock === null ? null : `${lock.rule}: ${lock.reason}`;
+        },
+      });
+      const attempts = await attemptsOf(nonce);
+      expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
+      expect(rpc.forwardedSends).not.toContain(written.raw_tx);
+      expect((await intentAt(nonce))['refused_reason']).toBe(`not sent again: token-lists: the route goes through ${token}, on the deny list (tokens.deny)`);
+    } finally {
+      await guard.service().setLimits(['tokens.deny=none'], operator, 'live re-send test over');
+    }
+    const row = await untilFinal(nonce);
+    expect(row['state']).toBe('dropped');
   }, TEST_TIMEOUT_MS);
 
   // The last two: they end the file's executor.
@@ -394,6 +479,36 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
       expect(rpc.forwardedSends.length).toBe(sendsBefore);
     } finally {
       await second.close();
+    }
+  }, TEST_TIMEOUT_MS);
+
+  it('a commit the database refuses because another writer took the account (its epoch raised): reported once, as a lost lock, then nothing is signed, committed, sent or tracked', async () => {
+    const hotKey = devnet.executor!.hotKey.toLowerCase();
+    const errors: unknown[] = [];
+    await live.close(); // the file's executor (closed above on PostgreSQL; a second close is nothing)
+    const third = await openLive({ store: store.store, onError: (error) => void errors.push(error) });
+    try {
+      live = third;
+      const { plan, head: at } = await nextPlan();
+      const before = await nonceRow();
+      const sendsBefore = rpc.forwardedSends.length;
+      // Another writer takes the account as this one's lock session ends unheard of (PostgreSQL),
+      // or as a second executor opens on it: it raises the epoch before reading anything.
+      await raiseWriterEpoch(store.store, 31337, devnet.executor!.hotKey);
+      await third.run([plan], at);
+      expect(errors.map((e) => (e instanceof Error ? e.message : String(e)))).toEqual([expect.stringMatching(/^live writer fenced: the writer epoch of .* this writer holds/)]);
+      expect(third.status().lastSkip).toMatch(/live writer fenced: .*nothing is sent or tracked until a restart/);
+      expect((await store.store.query('select id from intents where account = $1 and nonce >= $2', [hotKey, before])).rows).toEqual([]);
+      expect(await nonceRow()).toBe(before);
+      // Tracked no more, sent no more, and reported no more.
+      third.onHead(await head());
+      await third.idle();
+      await third.run([plan], at);
+      expect(third.status().lastSkip).toBe('the writer lock was lost: nothing is sent');
+      expect(rpc.forwardedSends.length).toBe(sendsBefore);
+      expect(errors.length).toBe(1);
+    } finally {
+      await third.close();
     }
   }, TEST_TIMEOUT_MS);
 });

@@ -1,6 +1,7 @@
 import type { Address } from 'viem';
 import { RuntimeFault } from '../../errors.ts';
 import type { Store } from '../../store/types.ts';
+import { raiseWriterEpoch } from './intent-store.ts';
 
 /**
  * One live writer per (chain, account). On PostgreSQL: a transaction-scoped advisory lock held
@@ -8,12 +9,24 @@ import type { Store } from '../../store/types.ts';
  * database; the second one to start is refused, naming the lock). The lock goes with the
  * connection: a killed process releases it at once. On PGlite the database belongs to one
  * process (its folder lock), which is already the one writer.
+ *
+ * The lock alone does not fence: between the server ending the lock's session and this process
+ * hearing of it, another process can take the lock. So each taker raises the account's writer
+ * epoch (migration 0013) once it holds the lock, before it reads anything, and every write that
+ * moves the nonce or adds an attempt names that epoch: the database refuses the older writer's.
+ * The raise is its own statement, not part of the lock's transaction: that transaction stays
+ * open for the executor's life and would hold the account row's lock as long, blocking the
+ * writer's own commits. Raised after the lock is taken (never before: a process refused the lock
+ * must not fence out the holder), and before the new writer reads the nonce: a write of the old
+ * writer is either refused or committed before the raise, and then read by the new one.
  */
 
 /** A held writer lock. */
 export interface WriterLock {
   /** False once the connection holding it was lost (nothing may be sent then). */
   held(): boolean;
+  /** The account's writer epoch this holder raised: every write that moves the nonce or adds an attempt names it. */
+  readonly epoch: bigint;
   /**
    * Settles with the cause if the lock is lost before it is released: the connection holding it
    * ended (the server's `idle_in_transaction_session_timeout`, a restart, `pg_terminate_backend`).
@@ -25,7 +38,12 @@ export interface WriterLock {
 
 /** Takes the writer lock of (chainId, account); throws a RuntimeFault when another process holds it. */
 export async function acquireWriterLock(store: Store, chainId: number, account: Address): Promise<WriterLock> {
-  if (store.backend !== 'postgres') return { held: () => true, lost: new Promise<Error>(() => undefined), release: async () => undefined };
+  if (store.backend !== 'postgres') {
+    // One process (the folder lock), but the same epoch rule: a second executor opened in this
+    // process (a restart without a close) fences out the first.
+    const epoch = await raiseWriterEpoch(store, chainId, account);
+    return { held: () => true, epoch, lost: new Promise<Error>(() => undefined), release: async () => undefined };
+  }
   const key = `orion.live:${chainId}:${account.toLowerCase()}`;
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
@@ -58,8 +76,17 @@ export async function acquireWriterLock(store: Store, chainId: number, account: 
     await holding;
     throw new RuntimeFault(`another process holds the live writer lock of ${account} on chain ${chainId} (PostgreSQL advisory lock "${key}"): only one live executor may send from an account`);
   }
+  let epoch: bigint;
+  try {
+    epoch = await raiseWriterEpoch(store, chainId, account);
+  } catch (error) {
+    release();
+    await holding;
+    throw error;
+  }
   return {
     held: () => held,
+    epoch,
     lost,
     async release() {
       release();
