@@ -6,9 +6,10 @@ import { pnlRows } from '../../desk/pnl.ts';
 import { createLedgerWriter } from '../../ledger/ledger-writer.ts';
 import { enterModeSession } from '../../ledger/mode-session.ts';
 import { sampleOpportunity, samplePlan, sampleResult } from '../../ledger/testing/sample-records.ts';
+import { loadMigrations } from '../../store/migrate.ts';
 import { forEachBackend } from '../../store/test-store.ts';
 import { syncExecutionRows } from './execution-rows.ts';
-import { IntentStore, type NewAttempt } from './intent-store.ts';
+import { IntentStore, raiseWriterEpoch, type NewAttempt } from './intent-store.ts';
 
 /**
  * The ledger's execution row of a live intent, as the desk reads it: the gas paid is in wei of
@@ -35,7 +36,7 @@ forEachBackend('live execution rows', (db) => {
     const ref = writer.sighted({ opportunity, block: 191n, gasPrice: 2n * 10n ** 9n, at: new Date() });
     writer.simulated(writer.decided(ref, { decision: { outcome: 'planned', plan }, block: 191n, at: new Date() }), { kind: 'result', result: sampleResult(plan, true), at: new Date() });
     await writer.flush();
-    const intents = new IntentStore(db.store, CHAIN, plan.from);
+    const intents = new IntentStore(db.store, CHAIN, plan.from, await raiseWriterEpoch(db.store, CHAIN, plan.from));
     await intents.initNonce(0n);
     const { intent, attempt } = (await intents.createIntent({ plan, opportunityKey: 'gas-units|91', modeSession: session.id, simulatedProfit: plan.expectedProfit, sign: signed }))!;
     // 150,000 gas at 20 gwei, paid in ether; the base token is worth 2,500 of its base units per
@@ -63,5 +64,11 @@ forEachBackend('live execution rows', (db) => {
     expect(pnl!.gas.raw).toBe(gasCostBase.toString());
     expect(pnl!.gasEstimate.raw).toBe(plan.gasCost.toString());
     expect(pnl!.net.raw).toBe((realizedProfit - gasCostBase).toString());
+
+    // A row the old writer wrote (the base-token figure) is set to the wei by migration 0015.
+    await db.store.query('update executions set gas_cost = $2 where intent_id = $1', [intent.id, gasCostBase]);
+    await db.store.exec(loadMigrations().find((m) => m.version === 15)!.sql);
+    const { rows: fixed } = await db.store.query<{ gas_cost: bigint }>('select gas_cost from executions where intent_id = $1', [intent.id], { bigint: ['gas_cost'] });
+    expect(fixed[0]!.gas_cost).toBe(gasCostWei);
   });
 });
