@@ -13,7 +13,7 @@ import type { HexAddress } from '../market/snapshot.ts';
  *   min_net_profit.WETH=0.002          least net profit (after gas and flash fee) of a plan, per base token
  *   max_input.WETH=50                  largest input of a plan, per base token
  *   max_flash_loan.balancer.WETH=100   largest flash loan per lender kind (v2-flash-swap, v3-flash, balancer, aave) and token
- *   max_daily_loss.WETH=0.5            largest loss including gas in a UTC day (sim: of the mode session; live: of every live session on the chain); trips a breaker re-armed by hand; live mode needs one per base token (src/mode/checks.ts)
+ *   max_daily_loss.WETH=0.5            largest loss including gas in a UTC day (sim: of the mode session; live: of every live session on the chain); trips a breaker re-armed by hand; live needs one per base token, and none can be removed while live; live mode needs one per base token (src/mode/checks.ts)
  *   max_gas_price=80gwei               highest gas price Orion plans at (also `wei`), `none` for no limit
  *   revert_breaker.consecutive=5       reverts in a row that trip the revert breaker
  *   revert_breaker.window=50           outcomes in the rolling window …

@@ -77,10 +77,27 @@ export async function writeLimits(store: Store, chainId: number, next: (current:
     const limits = next(current);
     const changes = diffLimits(current.limits, limits);
     if (changes.length === 0) throw new InputError(`nothing to change: the values given are those of version ${current.version}`);
+    await refuseLossLimitRemovalWhileLive(tx, current.limits, limits);
     const written = await insertVersion(tx, chainId, current.version + 1, limits, changes, actor, comment);
     await record?.(tx, written);
     return written;
   });
+}
+
+/**
+ * Live mode is entered only with a `max_daily_loss` for every base token (src/mode/checks.ts):
+ * removing one while the stored mode is live would leave a day's loss unbounded with no check
+ * in the way. Raising or lowering one stays the risk officer's call; removing one needs sim first.
+ */
+async function refuseLossLimitRemovalWhileLive(tx: Queryable, before: Limits, after: Limits): Promise<void> {
+  const removed = Object.keys(before.maxDailyLoss).filter((token) => after.maxDailyLoss[token] === undefined);
+  if (removed.length === 0) return;
+  const { rows } = await tx.query<{ mode: string }>('select mode from mode_state');
+  if (rows[0]?.mode !== 'live') return;
+  throw new InputError(
+    `the stored mode is live: ${removed.map((token) => `max_daily_loss.${token}`).join(', ')} cannot be removed (live needs a loss limit for each base token); ` +
+    'set another value instead, or switch to sim first (orion mode switch sim)',
+  );
 }
 
 /** Writes the audit record of a new version inside its transaction. */

@@ -12,6 +12,7 @@ import { forEachBackend } from '../store/test-store.ts';
 import { lostAnswerStore } from '../store/testing/lost-answer-store.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import { collectStatusGauges } from '../telemetry/status-gauges.ts';
+import { writeStoredMode } from '../mode/mode-store.ts';
 import { openProtections, type Protections, type ProtectionAuditEvent } from './protections-service.ts';
 
 /**
@@ -77,6 +78,22 @@ forEachBackend('protections service', (db) => {
     await expect(writeLimits(db.store, 1, (current) => current.limits, 'alice', null)).rejects.toThrow(`belong to chain ${CHAIN}`);
     const after = await db.store.query<{ n: number; chains: number }>('select count(*)::int as n, count(distinct chain_id)::int as chains from limits');
     expect(after.rows[0]).toEqual({ n: before.rows[0]!.n, chains: 1 });
+  });
+
+  it('while the stored mode is live, a max_daily_loss cannot be removed (set or rollback); another value can; in sim it can', async () => {
+    const p = await open();
+    const withLimit = await p.setLimits(['max_daily_loss.WETH=1'], ALICE, 'a loss limit');
+    await writeStoredMode(db.store, 'live', 'test', null);
+    try {
+      await expect(p.setLimits(['max_daily_loss.WETH=none'], ALICE, 'unbounded')).rejects.toThrow(`max_daily_loss.${BASE} cannot be removed`);
+      await expect(p.rollbackLimits(withLimit.version - 1, ALICE, 'back')).rejects.toThrow(`max_daily_loss.${BASE} cannot be removed`);
+      const stored = await db.store.query<{ version: number }>('select max(version)::int as version from limits');
+      expect(stored.rows[0]!.version).toBe(withLimit.version);
+      expect((await p.setLimits(['max_daily_loss.WETH=2'], ALICE, 'wider')).limits.maxDailyLoss[BASE]).toBe(2n * 10n ** 18n);
+    } finally {
+      await writeStoredMode(db.store, 'sim', 'test', null);
+    }
+    expect((await p.setLimits(['max_daily_loss.WETH=none'], ALICE, 'in sim')).limits.maxDailyLoss[BASE]).toBeUndefined();
   });
 
   it('applies a change before the next plan', async () => {
