@@ -307,6 +307,11 @@ forEachBackend('API', (ctx) => {
     }
     expect(refreshed.statusCode).toBe(401);
     expect(refreshed.json()).toMatchObject({ error: 'unauthenticated', message: expect.stringContaining('MFA') });
+    // The refusal is in the audit log, with whom it turned away.
+    const refusals = (await t.audit.list({ type: 'auth.refresh.refused', limit: 5 })).rows;
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]!.details).toMatchObject({ reason: 'the role admin needs MFA: log in again to enrol it', action: 'family revoked' });
+    expect(refusals[0]!.actor).toBe((await t.auth.users.byUsername('promoted'))!.pseudonym);
     // The login's refresh family is gone, and signing in again owes the enrolment.
     expect((await t.app.inject({ method: 'POST', url: '/api/v1/auth/refresh', payload: { refreshToken: held.refreshToken } })).statusCode).toBe(401);
     const again = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'promoted', password: 'promoted password 1' } });

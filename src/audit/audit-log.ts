@@ -20,6 +20,7 @@ export const AUDIT_EVENTS = [
   'auth.mfa.replaced',
   'auth.password.changed',
   'auth.refresh.reused',
+  'auth.refresh.refused',
   'auth.logout',
   'auth.key.rotated',
   'auth.totp.fresh.failed',

@@ -223,16 +223,21 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
         });
         throw new Unauthenticated('refresh token already used; every session of this login is revoked');
       }
-      if (user === undefined || user.disabled) {
+      // A refused refresh ends the login (its family revoked first: the refusal holds even if its
+      // record fails) and is recorded: who was turned away, and why.
+      const refuse = async (reason: string): Promise<never> => {
         await refreshTokens.revokeFamily(outcome.familyId);
-        throw new Unauthenticated('account disabled');
-      }
+        await audit.append({
+          type: 'auth.refresh.refused',
+          ...(user === undefined ? {} : { actor: user.pseudonym, actorData: { username: user.username, ip: client.ip } }),
+          details: { familyId: outcome.familyId, reason, action: 'family revoked' },
+        });
+        throw new Unauthenticated(reason);
+      };
+      if (user === undefined || user.disabled) return refuse('account disabled');
       // The role is read again here, so the rule login applies to it must be too: a user promoted
       // to admin without MFA would otherwise hold an admin session that never passed MFA.
-      if (mfaMandatory(user) && !user.mfaEnrolled) {
-        await refreshTokens.revokeFamily(outcome.familyId);
-        throw new Unauthenticated(`the role ${user.role} needs MFA: log in again to enrol it`);
-      }
+      if (mfaMandatory(user) && !user.mfaEnrolled) return refuse(`the role ${user.role} needs MFA: log in again to enrol it`);
       const issued = await access.issue({ userId: user.id, role: user.role, sessionId: outcome.familyId, pseudonym: user.pseudonym });
       return { tokenType: 'Bearer', accessToken: issued.token, accessTokenExpiresAt: issued.expiresAt, refreshToken: outcome.token, refreshTokenExpiresAt: outcome.expiresAt };
     },
