@@ -1,15 +1,11 @@
-import { keccak256 } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
 import { expect, it } from 'vitest';
 import { listExecutions } from '../../desk/executions.ts';
 import { pnlRows } from '../../desk/pnl.ts';
-import { createLedgerWriter } from '../../ledger/ledger-writer.ts';
-import { enterModeSession } from '../../ledger/mode-session.ts';
-import { sampleOpportunity, samplePlan, sampleResult } from '../../ledger/testing/sample-records.ts';
 import { loadMigrations } from '../../store/migrate.ts';
 import { forEachBackend } from '../../store/test-store.ts';
 import { syncExecutionRows } from './execution-rows.ts';
-import { IntentStore, raiseWriterEpoch, type NewAttempt } from './intent-store.ts';
+import { IntentStore, raiseWriterEpoch } from './intent-store.ts';
+import { plannedInLedger, testAttemptSigner } from './testing/planned-intent.ts';
 
 /**
  * The ledger's execution row of a live intent, as the desk reads it: the gas paid is in wei of
@@ -20,22 +16,11 @@ import { IntentStore, raiseWriterEpoch, type NewAttempt } from './intent-store.t
  */
 
 const CHAIN = 31337;
-const account = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
-
-async function signed(nonce: bigint): Promise<NewAttempt> {
-  const rawTx = await account.signTransaction({ type: 'eip1559', chainId: CHAIN, nonce: Number(nonce), to: account.address, gas: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, value: 0n });
-  return { kind: 'execute', rawTx, txHash: keccak256(rawTx), gasLimit: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, createdBlock: 100n };
-}
+const signed = testAttemptSigner(CHAIN);
 
 forEachBackend('live execution rows', (db) => {
   it('carry the gas paid in wei, whatever the base token\'s rate; the desk shows that figure as native', async () => {
-    const session = await enterModeSession(db.store, 'live', CHAIN);
-    const writer = createLedgerWriter({ store: db.store, session });
-    const opportunity = sampleOpportunity(91);
-    const plan = samplePlan(opportunity, 191n);
-    const ref = writer.sighted({ opportunity, block: 191n, gasPrice: 2n * 10n ** 9n, at: new Date() });
-    writer.simulated(writer.decided(ref, { decision: { outcome: 'planned', plan }, block: 191n, at: new Date() }), { kind: 'result', result: sampleResult(plan, true), at: new Date() });
-    await writer.flush();
+    const { session, plan } = await plannedInLedger(db.store, CHAIN, 91, 191n);
     const intents = new IntentStore(db.store, CHAIN, plan.from, await raiseWriterEpoch(db.store, CHAIN, plan.from));
     await intents.initNonce(0n);
     const { intent, attempt } = (await intents.createIntent({ plan, opportunityKey: 'gas-units|91', modeSession: session.id, simulatedProfit: plan.expectedProfit, sign: signed }))!;

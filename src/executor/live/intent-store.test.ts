@@ -2,18 +2,15 @@ import { keccak256, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { expect, it } from 'vitest';
 import type { Plan } from '../../orchestrator/plan.ts';
-import { createLedgerWriter } from '../../ledger/ledger-writer.ts';
-import { enterModeSession } from '../../ledger/mode-session.ts';
-import { sampleOpportunity, samplePlan, sampleResult } from '../../ledger/testing/sample-records.ts';
 import { forEachBackend } from '../../store/test-store.ts';
 import type { Store } from '../../store/types.ts';
 import { syncExecutionRows } from './execution-rows.ts';
-import { IntentStore, raiseWriterEpoch, WriterFencedError, type NewAttempt } from './intent-store.ts';
+import { IntentStore, raiseWriterEpoch, WriterFencedError } from './intent-store.ts';
+import { plannedInLedger, TEST_ACCOUNT, testAttemptSigner } from './testing/planned-intent.ts';
 import { lostAnswerStore } from '../../store/testing/lost-answer-store.ts';
 import { acquireWriterLock } from './writer-lock.ts';
 
-// Test key only (anvil's account 3): the nonce rules, not the signature, are under test here.
-const account = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6');
+const account = TEST_ACCOUNT;
 const CHAIN = 31337;
 
 /** A plan with what the intents table stores (amounts differ per `n`, so each is its own opportunity). */
@@ -26,10 +23,7 @@ const plan = (n: number): Plan => ({
 /** The account's intents as a writer that just took the account (raised its writer epoch) sees them. */
 const writerOf = async (store: Store, address: Address): Promise<IntentStore> => new IntentStore(store, CHAIN, address, await raiseWriterEpoch(store, CHAIN, address));
 
-async function signed(nonce: bigint): Promise<NewAttempt> {
-  const rawTx = await account.signTransaction({ type: 'eip1559', chainId: CHAIN, nonce: Number(nonce), to: account.address, gas: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, value: 0n });
-  return { kind: 'execute', rawTx, txHash: keccak256(rawTx), gasLimit: 21_000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, createdBlock: 100n };
-}
+const signed = testAttemptSigner(CHAIN);
 
 forEachBackend('intents: nonces owned by the database', (db) => {
   it('hands out consecutive nonces from the chain\'s count, one per opportunity, never a second for the same one', async () => {
@@ -123,13 +117,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
 
   it('an execution row older than its intent (a restart between a settlement and the ledger\'s update) is found behind and caught up', async () => {
     // The ledger's decision row the execution row links to, as the engine's ledger writer writes it.
-    const session = await enterModeSession(db.store, 'live', CHAIN);
-    const writer = createLedgerWriter({ store: db.store, session });
-    const opportunity = sampleOpportunity(77);
-    const plan = samplePlan(opportunity, 177n);
-    const ref = writer.sighted({ opportunity, block: 177n, gasPrice: 2n * 10n ** 9n, at: new Date() });
-    writer.simulated(writer.decided(ref, { decision: { outcome: 'planned', plan }, block: 177n, at: new Date() }), { kind: 'result', result: sampleResult(plan, true), at: new Date() });
-    await writer.flush();
+    const { session, plan } = await plannedInLedger(db.store, CHAIN, 77, 177n);
     const intents = await writerOf(db.store, plan.from);
     await intents.initNonce(0n);
     const { intent } = (await intents.createIntent({ plan, opportunityKey: 'behind|77', modeSession: session.id, simulatedProfit: plan.expectedProfit, sign: signed }))!;

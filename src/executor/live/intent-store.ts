@@ -237,7 +237,8 @@ export class IntentStore {
       ));
     } catch (error) {
       // Refused by the fence: the function wrote nothing (the refusal is raised inside it).
-      if (fenced(error) instanceof WriterFencedError) throw fenced(error);
+      const refusal = fenced(error);
+      if (refusal instanceof WriterFencedError) throw refusal;
       // The commit may have happened with only its answer lost (the connection dropped on the
       // way back): read it back by the bytes just signed, so the caller tracks the intent and its
       // nonce is known, instead of it holding that nonce unseen until a restart reconciles it.
@@ -317,7 +318,8 @@ export class IntentStore {
     try {
       ({ rows } = await this.withdrawStatement(intent));
     } catch (error) {
-      if (fenced(error) instanceof WriterFencedError) throw fenced(error);
+      const refusal = fenced(error);
+      if (refusal instanceof WriterFencedError) throw refusal;
       // The statement may have run with only its answer lost (the connection dropped on the way
       // back): the intent's row tells. Gone means withdrawn (the deletes and the nonce row's move
       // back are one statement); believing otherwise would keep tracking a ghost intent and

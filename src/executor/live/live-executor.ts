@@ -339,8 +339,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     // (the plan was judged by the limit in force when it was made). What it would pay at the next
     // block, at most: that block's highest base fee (+12.5 %) and its tip, within its max fee.
     const limit = kind === 'replacement' ? options.maxGasPrice?.() ?? null : null;
-    const base = head.baseFeePerGas ?? 0n;
-    const price = base + base / 8n + fees.maxPriorityFeePerGas;
+    const price = highestNextBaseFee(head) + fees.maxPriorityFeePerGas;
     if (limit !== null && (price < fees.maxFeePerGas ? price : fees.maxFeePerGas) > limit) return false;
     const firstGas = intent.attempts[0]!.gasLimit;
     const signed = await sign(kind, intent.nonce, fieldsOf(intent, kind, firstGas), fees, head.number);
@@ -353,10 +352,15 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     return true;
   }
 
+  /** The next block's base fee at most: this head's + 12.5 % (EIP-1559's step after a full block). */
+  function highestNextBaseFee(head: BlockHeader): bigint {
+    const base = head.baseFeePerGas ?? 0n;
+    return base + base / 8n;
+  }
+
   /** What the next block needs at least: its base fee + the configured tip (from the plan's policy). */
   function nextBlockFees(head: BlockHeader): Fees {
-    const base = head.baseFeePerGas ?? 0n;
-    return { maxFeePerGas: base + base / 8n + options.priorityFee, maxPriorityFeePerGas: options.priorityFee };
+    return { maxFeePerGas: highestNextBaseFee(head) + options.priorityFee, maxPriorityFeePerGas: options.priorityFee };
   }
 
   /**
