@@ -1,13 +1,16 @@
+import { storableJson as json, storableText } from '../store/storable-text.ts';
 import type { Queryable, SqlParam } from '../store/types.ts';
 import { routeKey, type DecisionRecord, type ModeSession, type OpportunitySighting, type SimulationRecord } from './records.ts';
 
 /**
  * The INSERT and UPDATE of each ledger row, one function per table, run inside the writer's
  * flush transaction. Amounts go in as bigint (sent as decimal text into numeric(78,0)), lists
- * of addresses and amounts as JSON.
+ * of addresses and amounts as JSON. Text that can come from outside (a revert's name and
+ * arguments, a node's error, a reason quoting either) goes through storableText: one NUL
+ * character would otherwise fail the flush and stop the ledger behind it.
  */
 
-const json = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+const nullableText = (text: string | null | undefined): string | null => (text === null || text === undefined ? null : storableText(text));
 
 async function insertReturningId(db: Queryable, sql: string, params: readonly SqlParam[]): Promise<bigint> {
   const { rows } = await db.query<{ id: bigint }>(sql, params);
@@ -37,7 +40,7 @@ export function insertDecision(db: Queryable, session: ModeSession, opportunityI
   return insertReturningId(db, `insert into decisions (mode, mode_session, opportunity_id, block, outcome, rule, reason, min_profit, deadline_block, gas_limit,
       max_fee_per_gas, max_priority_fee_per_gas, executor, sender, calldata, decided_at)
     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) returning id`, [
-    session.mode, session.id, opportunityId, record.block, d.outcome, d.outcome === 'rejected' ? d.rule : null, d.outcome === 'rejected' ? d.reason : null,
+    session.mode, session.id, opportunityId, record.block, d.outcome, d.outcome === 'rejected' ? d.rule : null, d.outcome === 'rejected' ? storableText(d.reason) : null,
     plan?.minProfit ?? null, plan?.deadlineBlock ?? null, plan?.gasLimit ?? null, plan?.maxFeePerGas ?? null, plan?.maxPriorityFeePerGas ?? null,
     plan?.executor.toLowerCase() ?? null, plan?.from.toLowerCase() ?? null, plan?.calldata ?? null, record.at,
   ]);
@@ -51,7 +54,7 @@ export async function insertSimulation(db: Queryable, session: ModeSession, deci
       simulated_profit, gas_limit, gas_used, revert_name, revert_args, error, simulated_at, blocked_rule, blocked_reason)
     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16, $17, $18)`, [
     session.mode, session.id, decisionId, opportunityId, r?.status ?? 'skipped', r?.stateBlock.number ?? null, r?.stateBlock.hash ?? null, r?.asBlock ?? null,
-    plan.expectedProfit, r?.profit ?? null, plan.gasLimit, r?.gasUsed ?? null, r?.revert?.name ?? null, r?.revert ? json(r.revert.args) : null,
-    r?.error ?? (record.kind === 'skipped' ? record.reason : null), record.at, r?.blocked?.rule ?? null, r?.blocked?.reason ?? null,
+    plan.expectedProfit, r?.profit ?? null, plan.gasLimit, r?.gasUsed ?? null, nullableText(r?.revert?.name), r?.revert ? json(r.revert.args) : null,
+    nullableText(r?.error ?? (record.kind === 'skipped' ? record.reason : null)), record.at, r?.blocked?.rule ?? null, nullableText(r?.blocked?.reason),
   ]);
 }

@@ -64,6 +64,37 @@ forEachBackend('ledger writer', (db) => {
     const { rows } = await db.store.query('select count(*) as n from mode_sessions where ended_at is null');
     expect(Number(rows[0]!['n'])).toBe(1);
   });
+
+  // Any contract can revert with Error("\0…"), and a node can echo it in an error: PostgreSQL
+  // refuses U+0000 in text (22021) and its escape in jsonb (22P05). Before, that one row failed
+  // every flush, retried forever, and every row queued after it was never written.
+  it('writes a revert, an error and a refusal holding a NUL character, and the rows after them', async () => {
+    const session = await enterModeSession(db.store, 'sim', 31337);
+    const writer = createLedgerWriter({ store: db.store, session, retryMs: 10, maxRetryMs: 20 });
+    const opportunity = sampleOpportunity(40);
+    const ref = writer.sighted({ opportunity, block: 140n, gasPrice: 1n, at });
+    const plan = samplePlan(opportunity, 140n);
+    const decision = writer.decided(ref, { decision: { outcome: 'planned', plan }, block: 140n, at });
+    writer.simulated(decision, { kind: 'result', at, result: {
+      plan, status: 'reverted', stateBlock: plan.block, asBlock: 141n, profit: null, gasUsed: 90_000n,
+      revert: { name: 'Error\u0000', args: ['bad\u0000token', 7n], data: '0x08c379a0' }, error: 'execution reverted: bad\u0000token',
+    } });
+    const refused = writer.sighted({ opportunity: sampleOpportunity(41), block: 141n, gasPrice: 1n, at });
+    writer.decided(refused, { decision: { outcome: 'rejected', rule: 'stale-market', reason: 'token \u0000X' }, block: 141n, at });
+    recordSome(writer, 1, 42);
+    await writer.flush();
+    expect(writer.status()).toMatchObject({ pendingRows: 0, failing: null });
+    const { rows } = await db.store.query<{ revert_name: string | null; revert_args: unknown; error: string | null; reason: string | null }>(
+      `select s.revert_name, s.revert_args, s.error, d.reason from opportunities o join decisions d on d.opportunity_id = o.id left join simulations s on s.decision_id = d.id
+       where o.mode_session = $1 order by o.id`, [session.id]);
+    // Stored with the character written as the six characters \u0000, where it was.
+    expect(rows).toEqual([
+      { revert_name: 'Error\\u0000', revert_args: ['bad\\u0000token', '7'], error: 'execution reverted: bad\\u0000token', reason: null },
+      { revert_name: null, revert_args: null, error: null, reason: 'token \\u0000X' },
+      expect.objectContaining({ reason: null }),
+    ]);
+    expect((await writer.close(200)).unwritten).toBe(0);
+  });
 });
 
 describe.skipIf(postgresBinDir() === undefined && process.env['CI'] !== 'true')('ledger writer: the database stops under it', () => {
