@@ -18,6 +18,8 @@ export interface Outcome {
   failed: boolean;
   /** P&L including gas in the base token (null: nothing happened on chain). */
   pnl: bigint | null;
+  /** Live: the intent it settles (the protections count each intent once, across a restart too). */
+  intent?: bigint;
 }
 
 /** The UTC day of `at` (YYYY-MM-DD). */

@@ -50,3 +50,12 @@ export async function lastRearm(db: Queryable, breaker: string): Promise<Date | 
   const { rows } = await db.query<{ at: Date | null }>('select max(rearmed_at) as at from breaker_trips where breaker = $1', [breaker]);
   return rows[0]?.at ?? null;
 }
+
+/**
+ * The block of `breaker`'s last trip, re-armed or not (null: it never tripped). Outcomes up to it
+ * were counted before that trip, which started the breaker's counts afresh.
+ */
+export async function lastTripBlock(db: Queryable, breaker: string): Promise<bigint | null> {
+  const { rows } = await db.query<{ block: bigint | null }>('select max(tripped_block) as block from breaker_trips where breaker = $1', [breaker], { bigint: ['block'] });
+  return rows[0]?.block ?? null;
+}

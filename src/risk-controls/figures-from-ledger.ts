@@ -19,6 +19,13 @@ export interface LedgerFigures {
   dailyPnl: Map<string, bigint>;
   /** Oldest first. */
   recentOutcomes: Outcome[];
+  /**
+   * Live: the intents these figures already count (in the day's P&L or the recent outcomes). A
+   * restarted live executor tells the protections again of an intent mined before the restart
+   * and not final yet (its own memory of what it told starts empty): counting it again would
+   * double its P&L, and the daily-loss limit would allow that much more loss.
+   */
+  countedIntents: Set<bigint>;
 }
 
 // Gas used priced like the opportunity's estimate, rounded up (outcome-pnl.ts gasCostOf, in SQL).
@@ -50,6 +57,7 @@ export async function readFiguresFromLedger(db: Queryable, session: bigint, wind
     recentOutcomes: recent.rows.reverse().map((row) => ({
       route: row.route_key, baseToken: row.token.toLowerCase(), block: row.as_block, at: row.at, reverted: row.status === 'reverted', failed: false, pnl: row.pnl,
     })),
+    countedIntents: new Set(),
   };
 }
 
@@ -70,25 +78,28 @@ async function chainOfSession(db: Queryable, session: bigint): Promise<number> {
 async function readLiveFigures(db: Queryable, chainId: number, window: number, since: Date): Promise<LedgerFigures> {
   // When an outcome was counted: at finality, or for one mined and not final yet, its inclusion
   // (the intent's last change).
-  const pnl = await db.query<{ token: string; pnl: bigint }>(
-    `select base_token as token, sum(realized_net) as pnl from intents
-      where chain_id = $1 and realized_net is not null and coalesce(final_at, updated_at) >= $2 group by base_token`,
-    [chainId, since], { bigint: ['pnl'] },
+  const counted = await db.query<{ id: bigint; token: string; pnl: bigint }>(
+    `select id, base_token as token, realized_net as pnl from intents
+      where chain_id = $1 and realized_net is not null and coalesce(final_at, updated_at) >= $2`,
+    [chainId, since], { bigint: ['id', 'pnl'] },
   );
-  const recent = await db.query<{ opportunity_key: string; token: string; state: string; block: bigint; at: Date; pnl: bigint | null }>(
-    `select i.opportunity_key, i.base_token as token,
+  const dailyPnl = new Map<string, bigint>();
+  for (const row of counted.rows) dailyPnl.set(row.token.toLowerCase(), (dailyPnl.get(row.token.toLowerCase()) ?? 0n) + row.pnl);
+  const recent = await db.query<{ id: bigint; opportunity_key: string; token: string; state: string; block: bigint; at: Date; pnl: bigint | null }>(
+    `select i.id, i.opportunity_key, i.base_token as token,
             case when i.final_at is not null then i.state when a.kind = 'cancel' then 'dropped' when i.receipt_status = 'reverted' then 'failed' else 'confirmed' end as state,
             coalesce(i.included_block, i.plan_block) as block, coalesce(i.final_at, i.updated_at) as at, i.realized_net as pnl
        from intents i left join intent_attempts a on a.id = i.settled_attempt
       where i.chain_id = $1 and (i.final_at is not null or i.settled_attempt is not null)
       order by coalesce(i.final_at, i.updated_at) desc, i.id desc limit $2`,
-    [chainId, window], { bigint: ['block', 'pnl'] },
+    [chainId, window], { bigint: ['id', 'block', 'pnl'] },
   );
   return {
-    dailyPnl: new Map(pnl.rows.map((row) => [row.token.toLowerCase(), row.pnl])),
+    dailyPnl,
     recentOutcomes: recent.rows.reverse().map((row) => ({
       route: routeOfStateKey(row.opportunity_key), baseToken: row.token.toLowerCase(), block: row.block, at: row.at,
-      reverted: row.state === 'failed', failed: row.state === 'dropped', pnl: row.pnl,
+      reverted: row.state === 'failed', failed: row.state === 'dropped', pnl: row.pnl, intent: row.id,
     })),
+    countedIntents: new Set([...counted.rows.map((row) => row.id), ...recent.rows.map((row) => row.id)]),
   };
 }

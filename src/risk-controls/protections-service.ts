@@ -11,7 +11,7 @@ import type { BreakerTrip, GasMoney, KillSwitchState, Lock, MarketFacts, ResendF
 import { firstLock, resendLock } from '../orchestrator/rule-book.ts';
 import type { LentOpportunity } from '../scanner/flash-lender.ts';
 import type { Queryable, Store } from '../store/types.ts';
-import { openTrips, rearmBreaker, recordTrip } from './breaker-repository.ts';
+import { lastTripBlock, openTrips, rearmBreaker, recordTrip } from './breaker-repository.ts';
 import { readFiguresFromLedger } from './figures-from-ledger.ts';
 import { readKillSwitch, recordKillSwitch } from './kill-switch-repository.ts';
 import { currentLimits, limitsHistory, rollbackLimits, seedLimitsOnce, writeLimits, type LimitsVersion } from './limits-repository.ts';
@@ -131,8 +131,21 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
   for (const trip of await openTrips(store)) figures.breakers.set(trip.breaker, trip);
   const ledger = await readFiguresFromLedger(store, options.session, limits.limits.revertBreaker.window, new Date(), options.mode ?? 'sim', options.chainId);
   figures.seedDailyPnl(ledger.dailyPnl);
-  // The day's P&L is seeded above: the recent outcomes feed the breakers' counts only.
-  for (const outcome of ledger.recentOutcomes) figures.observe({ ...outcome, pnl: null }, limits.limits.revertBreaker.window);
+  // The day's P&L is seeded above: the recent outcomes feed the breakers' counts only. The revert
+  // breaker's counts start afresh at its trip (resetReverts), so the outcomes up to its last trip
+  // are replayed before that reset, as they were counted: else a restart re-trips it on reverts
+  // whose trip and cooldown are already over.
+  const countedAtStart = ledger.countedIntents;
+  const revertTrip = await lastTripBlock(store, 'revert-breaker');
+  let pastTrip = revertTrip === null;
+  for (const outcome of ledger.recentOutcomes) {
+    if (!pastTrip && outcome.block > revertTrip!) {
+      figures.resetReverts();
+      pastTrip = true;
+    }
+    figures.observe({ ...outcome, pnl: null }, limits.limits.revertBreaker.window);
+  }
+  if (!pastTrip) figures.resetReverts();
 
   const killFile = join(options.dataDir, 'KILL');
   const locksByRule: Record<string, number> = {};
@@ -259,7 +272,11 @@ export async function openProtections(options: ProtectionsOptions): Promise<Prot
         limits.limits.revertBreaker.window,
       );
     },
-    observeOutcome: (outcome) => figures.observe(outcome, limits.limits.revertBreaker.window),
+    observeOutcome(outcome) {
+      // Read back from the ledger at start: counted already (once; the set only shrinks).
+      if (outcome.intent !== undefined && countedAtStart.delete(outcome.intent)) return;
+      figures.observe(outcome, limits.limits.revertBreaker.window);
+    },
     setGasMoney: (money) => figures.setGasMoney(money),
     engageKillSwitch: (reason, actor) => setKillSwitch(true, reason, actor),
     releaseKillSwitch: (reason, actor) => setKillSwitch(false, reason, actor),

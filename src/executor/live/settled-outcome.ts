@@ -19,5 +19,6 @@ export function settledOutcome(settled: SettledIntent, at: Date = new Date()): O
     reverted: state === 'failed',
     failed: state === 'dropped',
     pnl: inclusion?.realizedNet ?? null,
+    intent: intent.id,
   };
 }
