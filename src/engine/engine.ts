@@ -314,6 +314,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
 
   const onSimulated = (event: SimulatedEvent): void => {
     finishPendingBlock();
+    // Plans never run (skipped for a newer block, or their simulation failed on the RPC) are
+    // planned again while their state lasts; a revert or a refusal stays decided.
+    for (const { plan } of event.skipped) decider.retry(plan);
+    for (const result of event.results) if (result.status === 'failed') decider.retry(result.plan);
     if (options.mode === 'sim') {
       for (const result of event.results) if (result.blocked === undefined) protections.observe(result, routeOf.get(result.plan)!.route);
     }

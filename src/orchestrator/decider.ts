@@ -7,10 +7,15 @@ import { buildPlan, type Plan, type PlanSettings } from './plan.ts';
 import type { MarketFacts, ProtectionGuard } from './protection.ts';
 
 /**
- * Stage ④, the strategy: turns a block's ranking into decisions. An opportunity is decided once
+ * Stage ④, the strategy: turns a block's ranking into decisions. An opportunity is planned once
  * per market state — the same cycle at unchanged amounts in a later block is the same
- * opportunity, already decided — and each new one becomes a plan, or a rejection naming the
- * rule and the reason. No I/O: everything it judges by comes in the `ranked` event.
+ * opportunity, already planned — and each new one becomes a plan, or a rejection naming the
+ * rule and the reason. A rejection is asked again at every block the state is seen: what refused
+ * it (a gas spike over max_gas_price, a stale market, the kill switch, a breaker, the gas-money
+ * floor) can lift while the pools stay as they are, and a new verdict is a new decision (the
+ * same rejection again is not recorded again). A plan that was never run (skipped for a newer
+ * block, or its simulation failed on the RPC: `retry`) is planned again at the next block it is
+ * seen. No I/O: everything it judges by comes in the `ranked` event.
  *
  * The risk rules are the protections' (src/orchestrator/protections/, one file per rule, asked
  * through `guard` with the limits in force); the decider itself refuses only what cannot be
@@ -45,6 +50,11 @@ export interface Decider {
    * and the clock keeps the first part's `decidedAt`.
    */
   decide(event: RankedEvent): DecidedEvent;
+  /**
+   * `plan` (one of this decider's) was never run: skipped for a newer block, or its simulation
+   * failed on the RPC. Its opportunity is planned again at the next block it is still seen at.
+   */
+  retry(plan: Plan): void;
 }
 
 const reject = (rule: string, reason: string): Decision => ({ outcome: 'rejected', rule, reason });
@@ -52,8 +62,13 @@ const reject = (rule: string, reason: string): Decision => ({ outcome: 'rejected
 /** Creates the decider. */
 export function createDecider(options: DeciderOptions): Decider {
   if (options.account === null && options.noAccountReason === undefined) throw new InputError('a decider without an executor account needs noAccountReason');
-  /** Per route, the state it was last decided at. */
-  const decidedState = new Map<string, string>();
+  /**
+   * Per route, the state it was last decided at, and what to ask again while the state is seen:
+   * the rule of a rejection (decided again each block; the same rule again records nothing), a
+   * plan to make again (`retry`), or nothing (a plan made: decided for as long as the state lasts).
+   */
+  const decided = new Map<string, { state: string; again: { rule: string } | 'replan' | null }>();
+  const madeFor = new WeakMap<Plan, { route: string; state: string }>();
 
   const decideOne = (event: RankedEvent, market: MarketFacts, opportunity: Sighting['opportunity'], route: string): Decision => {
     let plan: Plan | null = null;
@@ -91,19 +106,34 @@ export function createDecider(options: DeciderOptions): Decider {
       for (const opportunity of event.opportunities) {
         const route = routeKey(opportunity);
         const state = stateKey(opportunity);
-        const isNew = decidedState.get(route) !== state;
-        if (!isNew) {
+        const known = decided.get(route);
+        const isNew = known?.state !== state;
+        if (!isNew && known!.again === null) {
           sightings.push({ opportunity, isNew, decision: null });
           continue;
         }
-        decidedState.set(route, state);
         const decision = decideOne(event, market, opportunity, route);
-        if (decision.outcome === 'planned') plans.push(decision.plan);
+        const sameRejection = !isNew && typeof known!.again === 'object' && decision.outcome === 'rejected' && decision.rule === known!.again!.rule;
+        decided.set(route, { state, again: decision.outcome === 'rejected' ? { rule: decision.rule } : null });
+        if (sameRejection) {
+          sightings.push({ opportunity, isNew, decision: null });
+          continue;
+        }
+        if (decision.outcome === 'planned') {
+          plans.push(decision.plan);
+          madeFor.set(decision.plan, { route, state });
+        }
         sightings.push({ opportunity, isNew, decision });
       }
       // A block decided in parts: its clock keeps when its first part (the best plan) was decided.
       event.clock.decidedAt ??= performance.now();
       return { type: 'decided', header: event.header, fee: event.fee, sightings, plans, clock: event.clock };
+    },
+    retry(plan) {
+      const made = madeFor.get(plan);
+      const known = made === undefined ? undefined : decided.get(made.route);
+      // Only while its state is the one the route was last decided at (a newer state is decided anyway).
+      if (known !== undefined && known.state === made!.state && known.again === null) known.again = 'replan';
     },
   };
 }
