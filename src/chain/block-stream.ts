@@ -13,6 +13,7 @@ import {
 import { FinalityTracker, type FinalityRule, type FinalityStatus } from './finality.ts';
 import { ReorgTooDeepError } from './rpc-errors.ts';
 import type { RpcPool } from './rpc-pool.ts';
+import { quantityField } from './answer-fields.ts';
 import { parseBlockHeader, refOf, toQuantity, type BlockHeader, type BlockRef, type ChainEvent, type ChainLog } from './types.ts';
 
 /**
@@ -94,7 +95,7 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
 
   /** The head every endpoint could agree on as the best known: the max of a probe when we doubt one. */
   async function readHead(): Promise<bigint> {
-    const head = BigInt((await pool.request('eth_blockNumber', [])) as string);
+    const head = quantityField(await pool.request('eth_blockNumber', []), 'eth_blockNumber');
     if (head >= tip().number) return head;
     // Lower than what we applied: a lagging endpoint, or a chain that really got shorter.
     const heads = [...(await pool.probeHeads()).values()].filter((h): h is bigint => h !== null);

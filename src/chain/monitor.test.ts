@@ -6,7 +6,8 @@ import { ChainRecorder } from './testing/chain-recorder.ts';
 import { startFaultInjectingProxy, type FaultInjectingProxy } from './testing/fault-injecting-proxy.ts';
 import { mineTransfer } from './testing/forked-anvils.ts';
 import { distinctBranch } from './testing/reorg-branch.ts';
-import { parseBlockHeader, toQuantity, type BlockRef } from './types.ts';
+import { MalformedAnswerError } from './answer-fields.ts';
+import { parseBlockHeader, parseLog, toQuantity, type BlockRef } from './types.ts';
 
 // The monitor following a real anvil over WebSocket newHeads, its HTTP reads through a loopback
 // proxy that counts them: each HTTP request is one round trip. The watchdog poll is set far
@@ -123,5 +124,46 @@ describe('chain monitor over WebSocket heads', () => {
     expect(reorgs[0]?.type === 'reorg' && reorgs[0].dropped.map((b) => b.hash)).toEqual(before.slice(-3).reverse());
     expect(recorder.applied.map((b) => b.hash)).toEqual((await canonicalChain(base.number)).map((b) => b.hash));
     expect(recorder.appliedTwice).toEqual([]);
+  });
+});
+
+describe('chain monitor and malformed answers', () => {
+  // A load-balanced provider under load answers now and then with a null result. Before, the
+  // bare BigInt() of the head threw a TypeError, which the monitor took for a bug: it stopped
+  // for good on the first such answer, and the market froze.
+  it('retries a null head on the next look, naming the field, and goes on following', async () => {
+    const base = parseBlockHeader(await direct.request('eth_getBlockByNumber', ['latest', false]));
+    const recorder = new ChainRecorder(base);
+    const transient: unknown[] = [];
+    const started = startChainMonitor({
+      pool: createRpcPool([proxy.url], { timeoutMs: 2_000 }), wsUrls: [], from: base, finalityDepth: 10, pollIntervalMs: 600_000,
+      topics: [], isTracked: () => true, onEvent: recorder.onEvent, onTransientError: (error) => void transient.push(error),
+    });
+    monitor = started;
+    let fatal: unknown = null;
+    started.done.catch((error: unknown) => { fatal = error; });
+    const block = await mineTransfer(anvil.rpcUrl, 1n);
+    proxy.nullResults('eth_blockNumber', 1);
+    await started.syncNow();
+    expect(transient.map((e) => (e as Error).message)).toEqual(['malformed node answer: eth_blockNumber is null, not a hex quantity']);
+    await started.syncNow();
+    expect(started.status().tip.hash).toBe(block.hash);
+    expect(started.status().lastError).toBeNull();
+    expect(fatal).toBeNull();
+  });
+
+  it('reads a block or a log only when every field is well formed, naming the first that is not', () => {
+    const block = { number: '0x10', hash: `0x${'ab'.repeat(32)}`, parentHash: `0x${'cd'.repeat(32)}`, timestamp: '0x5', gasLimit: '0x1c9c380', gasUsed: '0x0', baseFeePerGas: '0x7' };
+    expect(parseBlockHeader(block)).toMatchObject({ number: 16n, timestamp: 5n, baseFeePerGas: 7n });
+    expect(() => parseBlockHeader(null)).toThrow(MalformedAnswerError);
+    expect(() => parseBlockHeader({ ...block, number: null })).toThrow('block.number is null, not a hex quantity');
+    expect(() => parseBlockHeader({ ...block, hash: '0x12' })).toThrow('block.hash is "0x12", not a 32-byte hex hash');
+    expect(() => parseBlockHeader({ ...block, gasUsed: 7 })).toThrow('block.gasUsed is 7, not a hex quantity');
+    const log = { address: `0x${'11'.repeat(20)}`, topics: [`0x${'22'.repeat(32)}`], data: '0x', blockNumber: '0x10', blockHash: block.hash, transactionHash: `0x${'33'.repeat(32)}`, transactionIndex: '0x0', logIndex: '0x1' };
+    expect(parseLog(log)).toMatchObject({ blockNumber: 16n, logIndex: 1, removed: false });
+    expect(() => parseLog({ ...log, topics: null })).toThrow('log.topics is null, not an object');
+    expect(() => parseLog({ ...log, topics: ['0x1'] })).toThrow('log.topics[0] is "0x1", not a 32-byte hex hash');
+    expect(() => parseLog({ ...log, data: '0x1' })).toThrow('log.data is "0x1", not hex data');
+    expect(() => parseLog({ ...log, logIndex: undefined })).toThrow('log.logIndex is nothing, not a hex quantity');
   });
 });

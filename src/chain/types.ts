@@ -1,4 +1,5 @@
 import type { Address, Hex } from 'viem';
+import { addressField, answerObject, dataField, hashField, quantityField } from './answer-fields.ts';
 
 /**
  * The chain monitor's vocabulary: block references, raw logs and the `ChainEvent` tagged union
@@ -86,36 +87,37 @@ interface RpcLog {
   removed?: boolean;
 }
 
-/** Parses an `eth_getBlockBy*` result (hex quantities) into a header. */
+/** Parses an `eth_getBlockBy*` result (hex quantities) into a header; a MalformedAnswerError (retryable) names a bad field. */
 export function parseBlockHeader(raw: unknown): BlockHeader {
-  const b = raw as RpcBlock;
+  const b = answerObject(raw, 'the block') as Partial<Record<keyof RpcBlock, unknown>>;
   const header: BlockHeader = {
-    number: BigInt(b.number),
-    hash: b.hash,
-    parentHash: b.parentHash,
-    timestamp: BigInt(b.timestamp),
-    baseFeePerGas: b.baseFeePerGas ? BigInt(b.baseFeePerGas) : null,
-    gasLimit: BigInt(b.gasLimit),
-    gasUsed: BigInt(b.gasUsed),
+    number: quantityField(b.number, 'block.number'),
+    hash: hashField(b.hash, 'block.hash'),
+    parentHash: hashField(b.parentHash, 'block.parentHash'),
+    timestamp: quantityField(b.timestamp, 'block.timestamp'),
+    baseFeePerGas: b.baseFeePerGas === undefined || b.baseFeePerGas === null ? null : quantityField(b.baseFeePerGas, 'block.baseFeePerGas'),
+    gasLimit: quantityField(b.gasLimit, 'block.gasLimit'),
+    gasUsed: quantityField(b.gasUsed, 'block.gasUsed'),
   };
   // Hashes only (a block asked for without full transactions); full objects are not kept.
   if (Array.isArray(b.transactions) && b.transactions.every((t) => typeof t === 'string')) header.transactionHashes = (b.transactions as string[]).map((t) => t.toLowerCase() as Hex);
   return header;
 }
 
-/** Parses an `eth_getLogs` entry. */
+/** Parses an `eth_getLogs` entry; a MalformedAnswerError (retryable) names a bad field. */
 export function parseLog(raw: unknown): ChainLog {
-  const l = raw as RpcLog;
+  const l = answerObject(raw, 'a log') as Partial<Record<keyof RpcLog, unknown>>;
+  if (!Array.isArray(l.topics)) answerObject(l.topics, 'log.topics'); // throws: not a list
   return {
-    address: l.address.toLowerCase() as Address,
-    topics: l.topics,
-    data: l.data,
-    blockNumber: BigInt(l.blockNumber),
-    blockHash: l.blockHash,
-    transactionHash: l.transactionHash,
-    transactionIndex: Number(l.transactionIndex),
-    logIndex: Number(l.logIndex),
-    removed: l.removed ?? false,
+    address: addressField(l.address, 'log.address').toLowerCase() as Address,
+    topics: (l.topics as unknown[]).map((topic, i) => hashField(topic, `log.topics[${i}]`)),
+    data: dataField(l.data, 'log.data'),
+    blockNumber: quantityField(l.blockNumber, 'log.blockNumber'),
+    blockHash: hashField(l.blockHash, 'log.blockHash'),
+    transactionHash: hashField(l.transactionHash, 'log.transactionHash'),
+    transactionIndex: Number(quantityField(l.transactionIndex, 'log.transactionIndex')),
+    logIndex: Number(quantityField(l.logIndex, 'log.logIndex')),
+    removed: l.removed === true,
   };
 }
 

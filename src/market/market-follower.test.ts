@@ -10,6 +10,7 @@ import { readPoolStates } from '../devnet/read-pools.ts';
 import { createMarketSyncRepository } from '../store/market-sync-repository.ts';
 import { forEachBackend } from '../store/test-store.ts';
 import type { Store } from '../store/types.ts';
+import { RetryableError } from '../errors.ts';
 import { startMarketFollower, type MarketFollowerOptions } from './market-follower.ts';
 import type { PoolSnapshot } from './snapshot.ts';
 
@@ -105,6 +106,43 @@ forEachBackend('market follower (sync + monitor + staleness + checkpoints)', (db
       expect(pools.map((p) => key(again.state.pool(p.address)?.toSnapshot()))).toEqual(chain.map(key));
     } finally {
       await again.stop();
+    }
+  });
+
+  // What runs downstream of the state (the engine's stages) failing on a block must not reach the
+  // stream. Before, the stream delivered the block again, the state refused it as not extending
+  // it (already applied), and that fault, not retryable, stopped the following for good.
+  it('a failure downstream of a block neither stops the following nor loses the pools it changed: they come with the next block', async () => {
+    let failedWith: string[] | null = null;
+    const after: string[][] = [];
+    const transient: unknown[] = [];
+    const follower = await startMarketFollower(followerOptions(db.store, {
+      onBlock: (applied) => {
+        if (failedWith === null && applied.changed.length > 0) {
+          failedWith = [...applied.changed];
+          throw new RetryableError('downstream hiccup (once)');
+        }
+        if (failedWith !== null) after.push([...applied.changed]);
+      },
+      onTransientError: (error) => void transient.push(error),
+    }));
+    try {
+      const flow = await startNoiseFlow(devnet.clients, devnet.deployment, devnet.seeded, { seed: 8, swapsPerBlock: 2 });
+      for (let i = 0; i < 3; i += 1) await flow.step();
+      const head = await devnet.clients.publicClient.getBlockNumber({ cacheTime: 0 });
+      await until('the state to reach the head', () => follower.state.block?.number === head);
+      expect(failedWith).not.toBeNull();
+      expect(transient.map((e) => (e as Error).message)).toEqual(['downstream hiccup (once)']);
+      expect(follower.status().monitor.lastError).toBeNull();
+      // The first block delivered after the failure carries the failed block's pools too.
+      expect(after.length).toBeGreaterThan(0);
+      expect(after[0]).toEqual(expect.arrayContaining(failedWith!));
+      // And the state is the chain's.
+      const pools = devnet.seeded.localSnapshot.pools;
+      const chain = await readPoolStates(devnet.clients, devnet.seeded.lens, pools, head);
+      expect(pools.map((p) => key(follower.state.pool(p.address)?.toSnapshot()))).toEqual(chain.map(key));
+    } finally {
+      await follower.stop();
     }
   });
 });

@@ -7,6 +7,7 @@ import type { AppliedBlock, MarketState } from './market-state.ts';
 import type { MarketPersistence } from './persistence.ts';
 import { POOL_STATE_TOPICS } from './pool-events.ts';
 import type { ProgressSink } from './progress.ts';
+import type { HexAddress } from './snapshot.ts';
 import { forkQuarantines, StalenessGuard, type Freshness } from './staleness.ts';
 import { initialSync, saveMarketCheckpoint, type InitialSyncResult, type SyncSource } from './sync.ts';
 
@@ -109,19 +110,38 @@ export async function startMarketFollower(options: MarketFollowerOptions): Promi
     });
   };
 
+  /**
+   * Pools whose change a failed onBlock/onReorg did not hand on: handed on with the next block.
+   * What runs downstream of the state (the engine's stages) failing on a block must not reach the
+   * stream: the state already holds the block, the stream would deliver it again, and the state
+   * would refuse it as not extending it — a fault that is not retryable, so chain following
+   * stopped for good on one transient failure downstream.
+   */
+  const undelivered = new Set<HexAddress>();
+  const handOn = async (changed: readonly HexAddress[], deliver: (changed: HexAddress[]) => void | Promise<void> | undefined): Promise<void> => {
+    for (const address of changed) undelivered.add(address);
+    const all = [...undelivered];
+    try {
+      await deliver(all);
+      for (const address of all) undelivered.delete(address);
+    } catch (error) {
+      options.onTransientError?.(error);
+    }
+  };
+
   const onEvent = async (event: ChainEvent, timing: BlockTiming | null): Promise<void> => {
     if (event.type === 'block') {
       const applied = state.applyBlock(event);
       applied.changed.forEach((a) => dirty.add(a));
       sinceCheckpoint += 1;
       // The monitor times every block event it delivers (null only for reorg and finalized).
-      await options.onBlock?.(applied, event.block, timing!);
+      await handOn(applied.changed, (changed) => options.onBlock?.({ ...applied, changed }, event.block, timing!));
       if (sinceCheckpoint >= every) await checkpointDue();
     } else if (event.type === 'reorg') {
       const changed = state.rollBack(event);
       changed.forEach((a) => dirty.add(a));
       sinceCheckpoint += 1;
-      await options.onReorg?.(event.commonAncestor, changed);
+      await handOn(changed, (all) => options.onReorg?.(event.commonAncestor, all));
     } else {
       state.finalize(event.block);
     }

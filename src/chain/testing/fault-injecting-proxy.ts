@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * TEST CODE — a fault injector, the one kind of fake the house rules allow. A JSON-RPC proxy on
- * loopback in front of a real anvil that can answer 429 or 500, hang (a timeout), pretend to lag
+ * loopback in front of a real anvil that can answer 429 or 500, answer `null` (a load-balanced
+ * provider under load does, now and then), hang (a timeout), pretend to lag
  * behind the head, answer like a node without the `finalized` block tag, drop its WebSocket
  * connections, or switch to another anvil (a node that resynced onto another fork), so failover
  * is tested against real faults on a real socket while every honest answer still comes from a
@@ -32,6 +33,8 @@ export interface FaultInjectingProxy {
    * block not found"), so a test sees a node without the tag (false = honest).
    */
   setNoFinalizedTag(on: boolean): void;
+  /** The next `count` answers to `method` come back with a `null` result (a malformed answer). */
+  nullResults(method: string, count: number): void;
   /** Forwards to another node from now on (e.g. one that followed another fork). */
   setUpstream(upstream: string): void;
   /** Closes every open WebSocket connection now; `refuse` also refuses new ones. */
@@ -59,6 +62,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   let lag = 0;
   let maxLogs: number | undefined;
   let noFinalizedTag = false;
+  const nulled = new Map<string, number>();
   let refuseWs = false;
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -157,6 +161,14 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     let text = await forward(body);
     if (maxLogs !== undefined) text = capLogs(body, text, maxLogs);
     if (noFinalizedTag) text = withoutFinalizedTag(body, text);
+    if (nulled.size > 0) {
+      text = mapAnswers(body, text, (call, answer) => {
+        const left = nulled.get(String(call?.method)) ?? 0;
+        if (left === 0) return answer;
+        nulled.set(String(call?.method), left - 1);
+        return { jsonrpc: '2.0', id: answer.id, result: null } as RpcMessage;
+      });
+    }
     if (lag > 0) {
       const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
       const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
@@ -216,6 +228,9 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     },
     setNoFinalizedTag: (on) => {
       noFinalizedTag = on;
+    },
+    nullResults: (method, count) => {
+      nulled.set(method, (nulled.get(method) ?? 0) + count);
     },
     setUpstream: (next) => {
       upstream = next;
