@@ -282,6 +282,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     try {
       await intents.markRefused(intent, why);
     } catch (error) {
+      // Refused by the fence: another writer owns the account (and reads the intent itself).
+      if (fencedOut(error)) return;
       options.onError?.(new Error(`intent ${intent.id} (nonce ${intent.nonce}) is refused (${why}) but the verdict could not be stored: a restart before its cancellation is recorded would re-broadcast it; ${errorText(error)}`, { cause: error }));
     }
   }
@@ -314,7 +316,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       if (marks !== undefined) marks.broadcast = performance.now();
     } catch (error) {
       counts.sendFailures += 1;
-      await intents.markSendFailed(attempt, errorText(error));
+      await intents.markSendFailed(intent, attempt, errorText(error), simulatedProfit);
       unsynced.add(intent.id);
       return false;
     }
@@ -407,7 +409,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (submitted.accepted === 0) {
       counts.sendFailures += 1;
       const why = [...submitted.simulations].map(([url, sim]) => `${url}: ${sim.outcome}${'error' in sim ? ` (${sim.error})` : ''}`).join('; ');
-      await intents.markSendFailed(attempt, `no relay took the bundle for blocks ${first}..${until}: ${why}`);
+      await intents.markSendFailed(intent, attempt, `no relay took the bundle for blocks ${first}..${until}: ${why}`, simulatedProfit);
       unsynced.add(intent.id);
       return false;
     }
@@ -877,8 +879,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       // before the intent committed ahead had its verdict: take it back, or its nonce would stay
       // held by a transaction nobody sends, and every later one would queue behind the gap.
       if (!aheadDecided) await takeBack(`the send stopped before its simulation's verdict: ${errorText(error)}`);
-      // A write refused by the fence is reported once (stopWriting), as a lost lock is: not an error of this block.
-      if (error instanceof WriterFencedError) return;
+      // A write refused by the fence (the commit, or the send's record) is reported once
+      // (stopWriting), as a lost lock is: not an error of this block.
+      if (fencedOut(error)) return;
       throw error;
     }
   }
