@@ -14,8 +14,10 @@ import { DEFAULT_LIMITS } from '../../orchestrator/limits.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { engineProtections } from '../../risk-controls/testing/engine-protections.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
-import { bumped } from './fees.ts';
-import { raiseWriterEpoch } from './intent-store.ts';
+import { bumped, executionFees } from './fees.ts';
+import { IntentStore, raiseWriterEpoch } from './intent-store.ts';
+import { signWithHash } from './native-signing.ts';
+import { opportunityKeyOf } from './opportunity-key.ts';
 import { createLiveExecutor, type LiveExecutor, type SettledIntent } from './live-executor.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { planHunt } from './testing/plan-hunt.ts';
@@ -29,6 +31,15 @@ import { lostAnswerStore, type LostAnswerStore } from '../../store/testing/lost-
  * that takes an included execution out. Plans come from a sim engine following the same chain;
  * the live executor under test is driven block by block (`onHead`), as the engine drives it.
  */
+
+/**
+ * `calldata` of FlashArbExecutor.execute with its minimum profit (the third head word after the
+ * selector, execute-calldata.ts) set to `minProfit`.
+ */
+function withMinProfit(calldata: Hex, minProfit: bigint): Hex {
+  const at = 2 + 8 + 2 * 64;
+  return `${calldata.slice(0, at)}${minProfit.toString(16).padStart(64, '0')}${calldata.slice(at + 64)}` as Hex;
+}
 
 /** Each test mines until the sim engine finds a plan: blocks are slow on a loaded machine. */
 const TEST_TIMEOUT_MS = 240_000;
@@ -404,6 +415,61 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect(rpc.forwardedSends.slice(sendsBefore)).not.toContain(written!.raw_tx);
     const row = await untilFinal(before);
     expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
+  }, TEST_TIMEOUT_MS);
+
+  it('a crash between the commit made ahead of the simulation and its verdict: the start-up does not re-broadcast those bytes (their plan now reverts) but cancels the nonce; an intent with a verdict is re-broadcast; no gap, the intents agree with the chain', async () => {
+    const { plan, head: at } = await nextPlan();
+    const hotKey = devnet.executor!.hotKey;
+    await live.close();
+    // The same opportunity with a minimum profit no execution reaches: its bytes revert on chain.
+    const reverting: Plan = { ...plan, minProfit: 10n ** 40n, calldata: withMinProfit(plan.calldata, 10n ** 40n) };
+    expect(await request('eth_call', [{ from: hotKey, to: plan.executor, data: reverting.calldata, gas: `0x${plan.gasLimit.toString(16)}` }, 'latest']).then(() => 'passed', () => 'reverted')).toBe('reverted');
+    // The stored state as the crash leaves it: the process that committed the first plan ahead of
+    // its simulation (simulated profit unknown, never sent) died before the verdict; the next
+    // plan of another block was committed after its simulation passed (its profit stored) and the
+    // process died before its send. Written by the executor's own store calls and signing.
+    const writer = new IntentStore(store.store, 31337, hotKey, await raiseWriterEpoch(store.store, 31337, hotKey));
+    const first = await writer.initNonce(BigInt(await request('eth_getTransactionCount', [hotKey, 'latest']) as string));
+    const signer = devnet.clients.accounts[6]!;
+    const commitAs = async (committed: Plan, key: string, simulatedProfit: bigint | null) => (await writer.createIntent({
+      plan: committed, opportunityKey: key, modeSession: null, simulatedProfit,
+      sign: async (nonce) => {
+        const fees = executionFees(committed, 0, undefined);
+        const { rawTx, txHash } = await signWithHash(signer, {
+          type: 'eip1559', chainId: 31337, nonce: Number(nonce), to: committed.executor, data: committed.calldata, gas: committed.gasLimit, value: 0n, ...fees,
+        });
+        return { kind: 'execute', rawTx, txHash, gasLimit: committed.gasLimit, ...fees, createdBlock: at.number };
+      },
+    }))!;
+    const unjudged = await commitAs(reverting, opportunityKeyOf(plan), null);
+    const judged = await commitAs(plan, `${opportunityKeyOf(plan)}|judged`, plan.expectedProfit);
+    expect([unjudged.intent.nonce, judged.intent.nonce]).toEqual([first, first + 1n]);
+    const sendsBefore = rpc.forwardedSends.length;
+
+    live = await openLive();
+    expect(live.status().reconciled.intents).toBe(2);
+    // Without a verdict: refused and cancelled, its bytes never sent. With one: re-broadcast.
+    expect((await attemptsOf(first)).map((a) => a.kind)).toEqual(['execute', 'cancel']);
+    expect((await intentAt(first))['refused_reason']).toMatch(/^not sent: committed ahead of its simulation/);
+    expect((await attemptsOf(first + 1n)).map((a) => a.kind)).toEqual(['execute']);
+    expect(rpc.forwardedSends.slice(sendsBefore)).not.toContain(unjudged.attempt.rawTx);
+    expect(rpc.forwardedSends.slice(sendsBefore)).toContain(judged.attempt.rawTx);
+
+    // The chain: the nonce went to the cancellation (the reverting execution is nowhere), the next
+    // nonce to the judged execution; the account's count has no gap, and the intents say the same.
+    const cancelled = await untilFinal(first);
+    const [execute, cancel] = await attemptsOf(first);
+    expect(await request('eth_getTransactionByHash', [execute!.tx_hash])).toBeNull();
+    const cancelReceipt = (await receiptOf(cancel!.tx_hash))!;
+    expect(BigInt(cancelReceipt.status)).toBe(1n);
+    expect([cancelled['state'], cancelled['settled_attempt'], cancelled['included_block']]).toEqual(['dropped', cancel!.id, BigInt(cancelReceipt.blockNumber)]);
+    expect(cancelled['failure_reason']).toMatch(/^cancelled: refused \(not sent: committed ahead of its simulation/);
+    const judgedRow = await untilFinal(first + 1n);
+    const judgedReceipt = (await receiptOf(judged.attempt.txHash))!;
+    expect([judgedRow['settled_attempt'], judgedRow['included_block'], judgedRow['state']])
+      .toEqual([judged.attempt.id, BigInt(judgedReceipt.blockNumber), BigInt(judgedReceipt.status) === 1n ? 'confirmed' : 'failed']);
+    expect(BigInt(await request('eth_getTransactionCount', [hotKey, 'latest']) as string)).toBe(first + 2n);
+    expect(await nonceRow()).toBe(first + 2n);
   }, TEST_TIMEOUT_MS);
 
   it('a limit tightened after the commit holds when the bytes would go out again: the start-up cancels an intent whose route goes through a token denied since, instead of re-broadcasting it', async () => {
