@@ -616,6 +616,30 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     });
   }, TEST_TIMEOUT_MS);
 
+  it('a status write the database refuses because another writer took the account: the fenced-out writer does not record the mined execution; reported once; the next writer settles it from the chain', async () => {
+    const errors: unknown[] = [];
+    let nonce = 0n;
+    let sent: AttemptRow | undefined;
+    await withExecutor({ onError: (error) => void errors.push(error) }, async () => {
+      const { plan, head: at } = await nextPlan();
+      nonce = await sendLive(plan, at);
+      [sent] = await attemptsOf(nonce);
+      // Another writer takes the account (it raises the epoch before reading anything).
+      await raiseWriterEpoch(store.store, 31337, devnet.executor!.hotKey);
+      await mine();
+      expect(await receiptOf(sent!.tx_hash)).not.toBeNull();
+      // The tracking's record of the receipt was refused: the row is as the new writer read it.
+      const row = await intentAt(nonce);
+      expect([row['state'], row['included_block'], row['settled_attempt']]).toEqual(['unconfirmed', null, null]);
+      expect(errors.map((e) => (e instanceof Error ? e.message : String(e)))).toEqual([expect.stringMatching(/^live writer fenced: the writer epoch of .* this writer holds/)]);
+      expect(live.status().lastSkip).toMatch(/live writer fenced: .*nothing is sent or tracked until a restart/);
+    });
+    // The executor opened again (the next writer) settles it from its receipt.
+    const row = await untilFinal(nonce);
+    expect(row['settled_attempt']).toBe(sent!.id);
+    expect(errors).toHaveLength(1);
+  }, TEST_TIMEOUT_MS);
+
   // The last two: they end the file's executor.
   it('closing between run() and its queued send: nothing is signed, committed or sent', async () => {
     const { plan, head: at } = await nextPlan();
