@@ -36,7 +36,9 @@ import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
  * both fees +10 %), cancelled (0 to itself, same nonce) once its deadline has passed, replaced
  * when the node dropped it, and re-broadcast (the identical bytes) when its send's outcome is
  * unknown. At start every open intent is reconciled the same way before anything new is sent:
- * a receipt settles it, otherwise its last attempt's identical bytes are re-broadcast. A send's
+ * a receipt settles it, otherwise its last attempt's identical bytes are re-broadcast (not those
+ * of an intent committed ahead of its simulation whose verdict never came and that was never
+ * sent: its nonce goes to a cancellation, `withoutVerdict`). A send's
  * outcome is only ever learned from the chain, so an RPC fault during a send is never a reason
  * to sign again.
  */
@@ -845,7 +847,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       });
       if (created === null || created === undefined) return true;
       // Without the lock another process may have loaded the intent already: it is left as a
-      // crash would leave it (the next owner's start-up re-broadcasts it).
+      // crash would leave it (the next owner's start-up cancels its nonce: no verdict stored).
       if (!holds()) return false;
       try {
         await intents.withdraw(created.intent);
