@@ -5,7 +5,7 @@ import type { Plan } from '../../orchestrator/plan.ts';
 import { forEachBackend } from '../../store/test-store.ts';
 import type { Store } from '../../store/types.ts';
 import { syncExecutionRows } from './execution-rows.ts';
-import { IntentStore, raiseWriterEpoch, WriterFencedError } from './intent-store.ts';
+import { IntentStore, raiseWriterEpoch, WriterFencedError, type Attempt, type Inclusion, type Intent } from './intent-store.ts';
 import { plannedInLedger, TEST_ACCOUNT, testAttemptSigner } from './testing/planned-intent.ts';
 import { lostAnswerStore } from '../../store/testing/lost-answer-store.ts';
 import { acquireWriterLock } from './writer-lock.ts';
@@ -215,6 +215,36 @@ forEachBackend('intents: the writer fenced by its epoch', (db) => {
   const nonceOf = async (address: Address): Promise<bigint | undefined> => (await db.store.query<{ next_nonce: bigint }>(
     'select next_nonce from live_accounts where chain_id = $1 and account = $2', [CHAIN, address.toLowerCase()], { bigint: ['next_nonce'] })).rows[0]?.next_nonce;
 
+  /** The intent's row and its attempts' rows, as the current writer reads them. */
+  const intentRows = async (id: bigint): Promise<unknown[]> => [
+    ...(await db.store.query('select * from intents where id = $1', [id])).rows,
+    ...(await db.store.query('select * from intent_attempts where intent_id = $1 order by id', [id])).rows,
+  ];
+  /**
+   * Every status write of the fenced-out writer `stale` on `intent` (its attempt `attempt`) is
+   * refused with a WriterFencedError: a send recorded (accepted or unknown), a receipt, a reorg
+   * putting it back to pending, a settlement, a refusal.
+   */
+  async function expectStatusWritesFenced(stale: IntentStore, intent: Intent, attempt: Attempt): Promise<void> {
+    const inclusion: Inclusion = {
+      attemptId: attempt.id, block: 101n, blockHash: `0x${'22'.repeat(32)}`, status: 'reverted', realizedProfit: 0n, gasUsed: 21_000n,
+      effectiveGasPrice: 2n, gasCostWei: 42_000n, gasCostBase: 42_000n, realizedNet: -42_000n,
+    };
+    const writes: [string, () => Promise<void>][] = [
+      ['markSent', () => stale.markSent({ ...intent }, { ...attempt }, 9n)],
+      ['markSendFailed', () => stale.markSendFailed({ ...intent }, { ...attempt }, 'a 500 (test)', 9n)],
+      ['recordInclusion', () => stale.recordInclusion({ ...intent }, inclusion)],
+      ['clearInclusion', () => stale.clearInclusion({ ...intent })],
+      ['finalize', () => stale.finalize({ ...intent }, 'failed', 'mined and reverted (test)')],
+      ['markRefused', () => stale.markRefused({ ...intent }, 'refused (test)')],
+    ];
+    for (const [name, write] of writes) {
+      const outcome = await write().then(() => 'written', (error: unknown) => error);
+      expect(outcome, name).toBeInstanceOf(WriterFencedError);
+      expect((outcome as Error).message, name).toMatch(/live writer fenced: the writer epoch of .* is \d+, this writer holds \d+/);
+    }
+  }
+
   // PostgreSQL only: PGlite's lock is the process's folder lock, which nothing ends but the process.
   it('a writer whose lock session the server ended is refused by the database once another writer took the lock, before it hears of the loss (PostgreSQL)', async () => {
     if (db.backend !== 'postgres') return;
@@ -246,6 +276,10 @@ forEachBackend('intents: the writer fenced by its epoch', (db) => {
       await expect(a.withdraw(first!.intent)).rejects.toThrow(/live writer fenced/);
       expect((await b.openIntents()).map((i) => [i.nonce, i.attempts.length])).toEqual([[30n, 1]]);
       expect(await nonceOf(own.address)).toBe(31n);
+      // Nor record anything of it: every status write of A is refused and changes nothing B reads.
+      const rowsBefore = await intentRows(first!.intent.id);
+      await expectStatusWritesFenced(a, first!.intent, first!.attempt);
+      expect(await intentRows(first!.intent.id)).toEqual(rowsBefore);
       // B commits from the row's nonce.
       const next = await b.createIntent({ plan: plan(71), opportunityKey: 'fence|71', modeSession: null, simulatedProfit: null, sign: signed });
       expect(next!.intent.nonce).toBe(31n);
@@ -268,6 +302,16 @@ forEachBackend('intents: the writer fenced by its epoch', (db) => {
     await expect(a.initNonce(9n)).rejects.toBeInstanceOf(WriterFencedError);
     expect(await nonceOf(own.address)).toBe(6n);
     expect((await b.openIntents()).map((i) => [i.nonce, i.attempts.length])).toEqual([[5n, 1]]);
+    // The status writes too: A can neither mark it sent, failed, settled, re-opened nor refused.
+    const rowsBefore = await intentRows(first!.intent.id);
+    await expectStatusWritesFenced(a, first!.intent, first!.attempt);
+    expect(await intentRows(first!.intent.id)).toEqual(rowsBefore);
+    // B's own status writes go through (the same statements).
+    await b.markSendFailed(first!.intent, first!.attempt, 'a 429 (test)', 5n);
+    await b.markRefused(first!.intent, 'refused (test)');
+    expect((await b.openIntents()).map((i) => [i.simulatedProfit, i.refused, i.attempts[0]!.broadcasts])).toEqual([[5n, 'refused (test)', 1]]);
+    await db.store.query('update intents set simulated_profit = null, refused_reason = null where id = $1', [first!.intent.id]);
+    await db.store.query('update intent_attempts set broadcasts = 0, last_error = null where intent_id = $1', [first!.intent.id]);
     // The current writer's writes go through.
     expect(await b.initNonce(5n)).toBe(6n);
     await b.withdraw(first!.intent);

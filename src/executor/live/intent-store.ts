@@ -2,7 +2,7 @@ import type { Address, Hex } from 'viem';
 import { RuntimeFault } from '../../errors.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import type { ResendFacts } from '../../orchestrator/protection.ts';
-import type { Queryable, Store } from '../../store/types.ts';
+import type { Queryable, SqlParam, Store } from '../../store/types.ts';
 
 /**
  * The intents and attempts tables (migration 0007) and the nonce they own. A nonce is taken
@@ -21,6 +21,9 @@ export class WriterFencedError extends RuntimeFault {}
 /** SQLSTATE of the fencing refusal (`orion_check_writer`, migration 0013). */
 const FENCED = 'OR001';
 
+/** The gate of each write of `IntentStore.fencedWrite`: true only while the writer's epoch is the account row's. */
+const WRITER_HOLDS = 'exists (select 1 from writer)';
+
 /** The fencing refusal as a WriterFencedError (any other error unchanged). */
 function fenced(error: unknown): unknown {
   if (error instanceof WriterFencedError) return error;
@@ -34,7 +37,8 @@ function fenced(error: unknown): unknown {
 /**
  * Raises the account's writer epoch and returns it: what a writer does right after it takes the
  * writer lock, before it reads the nonce or the intents (writer-lock.ts). Every write that moves
- * the nonce or adds an attempt names this epoch and is refused once a later writer raised it.
+ * the nonce, adds an attempt or records an intent's status names this epoch and is refused once a
+ * later writer raised it.
  * Creates the account's row when there is none (its nonce then set by `initNonce`).
  */
 export async function raiseWriterEpoch(store: Store, chainId: number, account: Address): Promise<bigint> {
@@ -72,6 +76,12 @@ export interface Intent {
   planBlock: bigint;
   deadlineBlock: bigint;
   predictedProfit: bigint;
+  /**
+   * The profit its simulation answered when its block decided to send it (stored with the commit,
+   * or, for an intent committed ahead of its simulation, with its first send), or null: no verdict
+   * stored (a start-up then cancels its nonce unless some node may have its bytes).
+   */
+  simulatedProfit: bigint | null;
   /** Base-token units per wei of gas, as a ratio (the ranking's): gasCost / (gasUnits × gasPrice). */
   gasRate: { num: bigint; den: bigint };
   flashFee: bigint;
@@ -116,7 +126,7 @@ export interface Inclusion {
 const json = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 const lower = (a: string): string => a.toLowerCase();
 
-const INTENT_BIGINTS = ['nonce', 'plan_block', 'deadline_block', 'predicted_profit', 'settled_attempt', 'included_block'];
+const INTENT_BIGINTS = ['nonce', 'plan_block', 'deadline_block', 'predicted_profit', 'simulated_profit', 'settled_attempt', 'included_block'];
 const ATTEMPT_BIGINTS = ['gas_limit', 'max_fee_per_gas', 'max_priority_fee_per_gas', 'created_block'];
 
 interface PlanJson {
@@ -153,6 +163,7 @@ function toIntent(row: Record<string, unknown>, attempts: Attempt[]): Intent {
     id: BigInt(row['id'] as bigint), chainId: Number(row['chain_id']), account: row['account'] as Address, opportunityKey: row['opportunity_key'] as string,
     nonce: row['nonce'] as bigint, state: row['state'] as IntentState, executor: row['executor'] as Address, baseToken: row['base_token'] as string,
     calldata: plan.calldata, planBlock: row['plan_block'] as bigint, deadlineBlock: row['deadline_block'] as bigint, predictedProfit: row['predicted_profit'] as bigint,
+    simulatedProfit: (row['simulated_profit'] as bigint | null | undefined) ?? null,
     // No price known (gas price 0): gas in the base token is then taken 1:1 (the wrapped native token).
     gasRate: den === 0n ? { num: 1n, den: 1n } : { num: BigInt(plan.gasCost), den },
     flashFee: BigInt(plan.flash.fee), pools: (plan.hops ?? []).map((h) => h.pool.toLowerCase() as Address), route: routeOf(plan), settledAttempt: (row['settled_attempt'] as bigint | null) ?? null,
@@ -259,7 +270,7 @@ export class IntentStore {
     const written: Record<string, unknown> = {
       id: row.intent_id, chain_id: this.chainId, account: lower(this.account), opportunity_key: input.opportunityKey, nonce, state: 'in_progress',
       executor: lower(plan.executor), base_token: lower(plan.baseToken), plan: JSON.parse(planJson) as unknown, plan_block: plan.block.number,
-      deadline_block: plan.deadlineBlock, predicted_profit: plan.expectedProfit, settled_attempt: null, refused_reason: null, included_block: null, included_hash: null,
+      deadline_block: plan.deadlineBlock, predicted_profit: plan.expectedProfit, simulated_profit: input.simulatedProfit, settled_attempt: null, refused_reason: null, included_block: null, included_hash: null,
     };
     return { intent: toIntent(written, [attempt]), attempt };
   }
@@ -359,43 +370,53 @@ export class IntentStore {
 
   /**
    * Records that `intent`'s own bytes must never be sent (its simulation or the gate refused it
-   * and it was not withdrawn, or it was found after a commit whose answer was lost): a restart
-   * then cancels its nonce instead of re-broadcasting them. The first reason stays. Not fenced:
-   * it only turns a re-broadcast into a cancellation.
+   * and it was not withdrawn, it was found after a commit whose answer was lost, or a start-up
+   * found it without a verdict): a restart then cancels its nonce instead of re-broadcasting them.
+   * The first reason stays.
    */
   async markRefused(intent: Intent, reason: string): Promise<void> {
-    await this.store.query('update intents set refused_reason = coalesce(refused_reason, $2), updated_at = now() where id = $1', [intent.id, reason.slice(0, 2000)]);
+    await this.fencedWrite(['update intents set refused_reason = coalesce(refused_reason, $4), updated_at = now() where id = $5 and ' + WRITER_HOLDS],
+      [reason.slice(0, 2000), intent.id]);
     intent.refused ??= reason;
   }
 
   /**
    * Records that a node accepted `attempt` (the intent is on the network: unconfirmed), and the
-   * simulated profit when the intent was committed before its simulation answered.
+   * simulated profit when the intent was committed before its simulation answered. One statement
+   * (one round trip: it follows the broadcast on the path from head to broadcast), fenced.
    */
   async markSent(intent: Intent, attempt: Attempt, simulatedProfit: bigint | null = null): Promise<void> {
-    await this.store.transaction(async (tx) => {
-      await tx.query('update intent_attempts set sent_at = coalesce(sent_at, now()), broadcasts = broadcasts + 1, last_error = null where id = $1', [attempt.id]);
-      await tx.query("update intents set state = 'unconfirmed', simulated_profit = coalesce(simulated_profit, $2), updated_at = now() where id = $1 and state = 'in_progress'", [intent.id, simulatedProfit]);
-    });
+    await this.fencedWrite([
+      'update intent_attempts set sent_at = coalesce(sent_at, now()), broadcasts = broadcasts + 1, last_error = null where id = $4 and ' + WRITER_HOLDS,
+      "update intents set state = 'unconfirmed', simulated_profit = coalesce(simulated_profit, $6::numeric), updated_at = now() where id = $5 and state = 'in_progress' and " + WRITER_HOLDS,
+    ], [attempt.id, intent.id, simulatedProfit], 'orion_mark_sent_fenced');
     attempt.sentAt ??= new Date();
     attempt.broadcasts += 1;
     if (intent.state === 'in_progress') intent.state = 'unconfirmed';
+    intent.simulatedProfit ??= simulatedProfit;
   }
 
-  /** Records a send whose outcome is unknown (an RPC fault): the fate is learned from the chain later. */
-  async markSendFailed(attempt: Attempt, error: string): Promise<void> {
-    await this.store.query('update intent_attempts set broadcasts = broadcasts + 1, last_error = $2 where id = $1', [attempt.id, error.slice(0, 2000)]);
+  /**
+   * Records a send whose outcome is unknown (an RPC fault): the fate is learned from the chain
+   * later. With the simulated profit when the intent was committed before its simulation
+   * answered: the verdict (passed) is stored, so a start-up knows these bytes were meant to go out.
+   */
+  async markSendFailed(intent: Intent, attempt: Attempt, error: string, simulatedProfit: bigint | null = null): Promise<void> {
+    await this.fencedWrite([
+      'update intent_attempts set broadcasts = broadcasts + 1, last_error = $4 where id = $5 and ' + WRITER_HOLDS,
+      'update intents set simulated_profit = coalesce(simulated_profit, $7::numeric), updated_at = now() where id = $6 and $7::numeric is not null and ' + WRITER_HOLDS,
+    ], [error.slice(0, 2000), attempt.id, intent.id, simulatedProfit]);
     attempt.broadcasts += 1;
+    intent.simulatedProfit ??= simulatedProfit;
   }
 
   /** Records the mined attempt and the realized P&L (not final yet). */
   async recordInclusion(intent: Intent, inclusion: Inclusion): Promise<void> {
-    await this.store.query(
-      `update intents set state = 'unconfirmed', settled_attempt = $2, included_block = $3, included_hash = $4, receipt_status = $5, realized_profit = $6, flash_fee = $7,
-         gas_used = $8, effective_gas_price = $9, gas_cost_wei = $10, gas_cost_base = $11, realized_net = $12, updated_at = now() where id = $1`,
-      [intent.id, inclusion.attemptId, inclusion.block, inclusion.blockHash, inclusion.status, inclusion.realizedProfit, intent.flashFee,
-        inclusion.gasUsed, inclusion.effectiveGasPrice, inclusion.gasCostWei, inclusion.gasCostBase, inclusion.realizedNet],
-    );
+    await this.fencedWrite([
+      `update intents set state = 'unconfirmed', settled_attempt = $5, included_block = $6, included_hash = $7, receipt_status = $8, realized_profit = $9, flash_fee = $10,
+         gas_used = $11, effective_gas_price = $12, gas_cost_wei = $13, gas_cost_base = $14, realized_net = $15, updated_at = now() where id = $4 and ${WRITER_HOLDS}`,
+    ], [intent.id, inclusion.attemptId, inclusion.block, inclusion.blockHash, inclusion.status, inclusion.realizedProfit, intent.flashFee,
+      inclusion.gasUsed, inclusion.effectiveGasPrice, inclusion.gasCostWei, inclusion.gasCostBase, inclusion.realizedNet]);
     intent.state = 'unconfirmed';
     intent.settledAttempt = inclusion.attemptId;
     intent.includedBlock = inclusion.block;
@@ -404,11 +425,10 @@ export class IntentStore {
 
   /** A reorg removed the block the intent was included in: back to pending, P&L cleared until it is mined again. */
   async clearInclusion(intent: Intent): Promise<void> {
-    await this.store.query(
+    await this.fencedWrite([
       `update intents set settled_attempt = null, included_block = null, included_hash = null, receipt_status = null, realized_profit = null, flash_fee = null,
-         gas_used = null, effective_gas_price = null, gas_cost_wei = null, gas_cost_base = null, realized_net = null, updated_at = now() where id = $1`,
-      [intent.id],
-    );
+         gas_used = null, effective_gas_price = null, gas_cost_wei = null, gas_cost_base = null, realized_net = null, updated_at = now() where id = $4 and ${WRITER_HOLDS}`,
+    ], [intent.id]);
     intent.settledAttempt = null;
     intent.includedBlock = null;
     intent.includedHash = null;
@@ -416,9 +436,28 @@ export class IntentStore {
 
   /** Settles the intent for good (its inclusion is final, or its nonce went to a transaction not ours). */
   async finalize(intent: Intent, state: 'confirmed' | 'failed' | 'dropped', reason: string | null): Promise<void> {
-    await this.store.query("update intents set state = $2, failure_reason = $3, final_at = now(), updated_at = now() where id = $1 and state in ('in_progress', 'unconfirmed')",
-      [intent.id, state, reason]);
+    await this.fencedWrite([
+      `update intents set state = $5, failure_reason = $6, final_at = now(), updated_at = now() where id = $4 and state in ('in_progress', 'unconfirmed') and ${WRITER_HOLDS}`,
+    ], [intent.id, state, reason]);
     intent.state = state;
+  }
+
+  /**
+   * Runs `writes` (updates of the intents and attempts, `$4`.. their parameters `params`, each
+   * gated by {@link WRITER_HOLDS}) as one statement, only while this writer's epoch is the
+   * account row's: a WriterFencedError, nothing written, once another writer raised it. One round
+   * trip, like the commit: the row is read FOR SHARE in the statement, so a new writer's raise of
+   * the epoch either waits for this write to commit (and then reads it) or comes first (and READ
+   * COMMITTED re-checks the row's epoch: nothing matches, nothing is written). The reason of a
+   * refusal is asked for only then (`orion_check_writer`), off the path.
+   */
+  private async fencedWrite(writes: readonly string[], params: readonly SqlParam[], prepare?: string): Promise<void> {
+    const sql = `with writer as (select 1 from live_accounts where chain_id = $1 and account = $2 and writer_epoch = $3 for share)${
+      writes.map((write, i) => `, write_${i} as (${write})`).join('')} select exists (select 1 from writer) as holds`;
+    const { rows } = await this.store.query<{ holds: boolean }>(sql, [this.chainId, lower(this.account), this.writerEpoch, ...params], prepare === undefined ? {} : { prepare });
+    if (rows[0]?.holds === true) return;
+    await this.checkWriter();
+    throw new WriterFencedError(`live writer fenced: the writer epoch of ${this.account} on chain ${this.chainId} is no longer ${this.writerEpoch}; nothing was written`);
   }
 
   /**

@@ -36,7 +36,9 @@ import { acquireWriterLock, type WriterLock } from './writer-lock.ts';
  * both fees +10 %), cancelled (0 to itself, same nonce) once its deadline has passed, replaced
  * when the node dropped it, and re-broadcast (the identical bytes) when its send's outcome is
  * unknown. At start every open intent is reconciled the same way before anything new is sent:
- * a receipt settles it, otherwise its last attempt's identical bytes are re-broadcast. A send's
+ * a receipt settles it, otherwise its last attempt's identical bytes are re-broadcast (not those
+ * of an intent committed ahead of its simulation whose verdict never came and that was never
+ * sent: its nonce goes to a cancellation, `withoutVerdict`). A send's
  * outcome is only ever learned from the chain, so an RPC fault during a send is never a reason
  * to sign again.
  */
@@ -172,6 +174,8 @@ export interface LiveExecutor extends Executor {
 }
 
 const CANCEL_GAS = 21_000n;
+/** The refusal stored on an intent a start-up found without a verdict (`withoutVerdict`): its nonce goes to a cancellation. */
+const UNJUDGED = 'not sent: committed ahead of its simulation, and the process stopped before the verdict (simulation, gate) and before any send';
 /** Heads whose tracking answers are kept for their block's send: the execute stage works on the newest block, at most one behind. */
 const HEADS_KEPT = 4;
 
@@ -282,6 +286,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     try {
       await intents.markRefused(intent, why);
     } catch (error) {
+      // Refused by the fence: another writer owns the account (and reads the intent itself).
+      if (fencedOut(error)) return;
       options.onError?.(new Error(`intent ${intent.id} (nonce ${intent.nonce}) is refused (${why}) but the verdict could not be stored: a restart before its cancellation is recorded would re-broadcast it; ${errorText(error)}`, { cause: error }));
     }
   }
@@ -314,7 +320,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       if (marks !== undefined) marks.broadcast = performance.now();
     } catch (error) {
       counts.sendFailures += 1;
-      await intents.markSendFailed(attempt, errorText(error));
+      await intents.markSendFailed(intent, attempt, errorText(error), simulatedProfit);
       unsynced.add(intent.id);
       return false;
     }
@@ -407,7 +413,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (submitted.accepted === 0) {
       counts.sendFailures += 1;
       const why = [...submitted.simulations].map(([url, sim]) => `${url}: ${sim.outcome}${'error' in sim ? ` (${sim.error})` : ''}`).join('; ');
-      await intents.markSendFailed(attempt, `no relay took the bundle for blocks ${first}..${until}: ${why}`);
+      await intents.markSendFailed(intent, attempt, `no relay took the bundle for blocks ${first}..${until}: ${why}`, simulatedProfit);
       unsynced.add(intent.id);
       return false;
     }
@@ -545,10 +551,13 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     }
     const last = intent.attempts.at(-1)!;
     // Bytes that must not go out: refused by their simulation or the gate and not withdrawn (or
-    // found after a lost commit), or, at start-up with the kill switch engaged, never accepted by
-    // any node. The nonce is taken by a cancellation (public, in bundle mode too), never by them.
+    // found after a lost commit), at start-up with the kill switch engaged never accepted by any
+    // node, or at start-up without a verdict (below). The nonce is taken by a cancellation
+    // (public, in bundle mode too), never by them.
     const stoppedAtStartup = startup && intent.attempts.every((a) => a.sentAt === null) && (options.sendsStopped?.() ?? null) !== null;
-    if (last.kind !== 'cancel' && (refused.has(intent.id) || stoppedAtStartup)) {
+    const unjudged = startup && withoutVerdict(intent, known);
+    if (last.kind !== 'cancel' && (refused.has(intent.id) || stoppedAtStartup || unjudged)) {
+      if (unjudged) await refuse(intent, UNJUDGED);
       refused.add(intent.id);
       await replace(intent, 'cancel', head);
       return;
@@ -583,6 +592,32 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       if (await replace(intent, last.kind === 'cancel' ? 'cancel' : 'replacement', head)) return;
     }
     if (!pending) await rebroadcast(intent, last, head);
+  }
+
+  /**
+   * Whether `intent` is one the process committed ahead of its simulation and stopped before the
+   * verdict (the simulation, the gate) and before any send: no verdict stored (no simulated
+   * profit, no refusal), none of its attempts handed over as far as anything recorded (no
+   * `sent_at`, no broadcast, failed or not) and none known to the node (`known`: not in its pool;
+   * no receipt either, or it would have settled). Its bytes were signed for a block whose
+   * simulation never answered: a start-up does not send them unjudged, it takes the nonce with a
+   * cancellation (`UNJUDGED`).
+   *
+   * Why a cancellation, not a re-simulation at start-up followed by a re-broadcast: the bytes are
+   * a bet on a market state blocks old (at least the restart's duration), the start-up has neither
+   * that block's gate nor the breakers' figures, and the process already treats an intent whose
+   * verdict it lost the same way (`adoptUnknownCommits`). A cancellation costs 21000 gas and the
+   * opportunity, which the next blocks judge afresh; a re-broadcast of bytes whose simulation
+   * would have failed pays the execution's gas for a revert. And not a withdrawal (deleting the
+   * intent, the nonce reused by another opportunity): "never handed to anyone" cannot be known —
+   * the crash can come after the bytes were written to the socket and before the send was
+   * recorded, and a node that took them may show them later or to another peer. A cancellation on
+   * the same nonce, bidding +10 %, replaces them wherever they are; whichever is mined uses the
+   * nonce once, and the tracking settles the intent by it.
+   */
+  function withoutVerdict(intent: Intent, known: readonly boolean[]): boolean {
+    return intent.simulatedProfit === null && intent.refused === null && !known.some(Boolean)
+      && intent.attempts.every((a) => a.sentAt === null && a.broadcasts === 0);
   }
 
   /** What `track` reads of one intent at a head: the account's mined count, each attempt's receipt and pool entry. */
@@ -786,10 +821,11 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
    * the account turns out free and the simulation and the gate pass; otherwise the intent is
    * withdrawn — deleted and its nonce given back in one statement — before anything else is
    * signed, since nobody was ever handed its transaction. A crash before either outcome leaves
-   * an in_progress intent that the start-up reconciliation re-broadcasts, as after any crash
-   * between a commit and its send: in that one window a transaction whose simulation would have
-   * failed can go out (and pay its gas if it reverts). Later plans are committed only after their
-   * simulation passed.
+   * an in_progress intent without a verdict (no simulated profit, no refusal) and never sent: the
+   * start-up does not re-broadcast it but takes its nonce with a cancellation (`withoutVerdict`),
+   * so a transaction whose simulation would have failed never goes out. The verdict is stored
+   * with the send's record (`markSent`, or `markSendFailed` for a send whose outcome is unknown).
+   * Later plans are committed only after their simulation passed, with its profit.
    */
   async function send(plans: readonly Plan[], simulationOf: (i: number) => Promise<{ result: SimulationResult; at: number }>, head: BlockHeader, read: ChainRead, headSeenAt: number | undefined, marks: SendMarks): Promise<void> {
     // This head's send was made by an earlier part (the engine hands a block over best plan
@@ -811,7 +847,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       });
       if (created === null || created === undefined) return true;
       // Without the lock another process may have loaded the intent already: it is left as a
-      // crash would leave it (the next owner's start-up re-broadcasts it).
+      // crash would leave it (the next owner's start-up cancels its nonce: no verdict stored).
       if (!holds()) return false;
       try {
         await intents.withdraw(created.intent);
@@ -877,8 +913,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       // before the intent committed ahead had its verdict: take it back, or its nonce would stay
       // held by a transaction nobody sends, and every later one would queue behind the gap.
       if (!aheadDecided) await takeBack(`the send stopped before its simulation's verdict: ${errorText(error)}`);
-      // A write refused by the fence is reported once (stopWriting), as a lost lock is: not an error of this block.
-      if (error instanceof WriterFencedError) return;
+      // A write refused by the fence (the commit, or the send's record) is reported once
+      // (stopWriting), as a lost lock is: not an error of this block.
+      if (fencedOut(error)) return;
       throw error;
     }
   }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Hex } from 'viem';
+import { formatUnits, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distinctBranch } from '../../chain/testing/reorg-branch.ts';
 import { createRpcPool, type RpcPool } from '../../chain/rpc-pool.ts';
@@ -10,12 +10,14 @@ import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { startEngine, type Engine } from '../../engine/engine.ts';
 import type { SimulatedEvent } from '../../engine/events.ts';
 import { TokenDirectory } from '../../format/symbols.ts';
-import { DEFAULT_LIMITS } from '../../orchestrator/limits.ts';
+import { DEFAULT_LIMITS, LENDER_KINDS } from '../../orchestrator/limits.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { engineProtections } from '../../risk-controls/testing/engine-protections.ts';
 import { openTestStore, testBackends, type TestStore } from '../../store/test-store.ts';
-import { bumped } from './fees.ts';
-import { raiseWriterEpoch } from './intent-store.ts';
+import { bumped, executionFees } from './fees.ts';
+import { IntentStore, raiseWriterEpoch } from './intent-store.ts';
+import { signWithHash } from './native-signing.ts';
+import { opportunityKeyOf } from './opportunity-key.ts';
 import { createLiveExecutor, type LiveExecutor, type SettledIntent } from './live-executor.ts';
 import { devnetEngineOptions } from './testing/devnet-engine-options.ts';
 import { planHunt } from './testing/plan-hunt.ts';
@@ -29,6 +31,15 @@ import { lostAnswerStore, type LostAnswerStore } from '../../store/testing/lost-
  * that takes an included execution out. Plans come from a sim engine following the same chain;
  * the live executor under test is driven block by block (`onHead`), as the engine drives it.
  */
+
+/**
+ * `calldata` of FlashArbExecutor.execute with its minimum profit (the third head word after the
+ * selector, execute-calldata.ts) set to `minProfit`.
+ */
+function withMinProfit(calldata: Hex, minProfit: bigint): Hex {
+  const at = 2 + 8 + 2 * 64;
+  return `${calldata.slice(0, at)}${minProfit.toString(16).padStart(64, '0')}${calldata.slice(at + 64)}` as Hex;
+}
 
 /** Each test mines until the sim engine finds a plan: blocks are slow on a loaded machine. */
 const TEST_TIMEOUT_MS = 240_000;
@@ -83,6 +94,13 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     store: lossy, rpc, chainId: 31337, session: null, blockTimeSeconds: 1, priorityFee: 2_000_000_000n,
     settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 3, confirmations: 1 },
     onSettled: (settled) => void counted.push(settled),
+    // The protections' re-send rules and max_gas_price, as the engine wires them (the sim engine's
+    // real protections: the limits an operator sets).
+    resendRefusal: (facts) => {
+      const lock = guard.service().resendLock(facts);
+      return lock === null ? null : `${lock.rule}: ${lock.reason}`;
+    },
+    maxGasPrice: () => guard.service().maxGasPrice(),
     ...extra,
   });
   /** Sends `plan` live now and returns the nonce its intent got. */
@@ -98,12 +116,17 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
    * re-broadcasts them), then the executor stopped: its plan, nonce and attempt.
    */
   async function unsentThenStopped(): Promise<{ plan: Plan; nonce: bigint; written: AttemptRow }> {
+    const unsent = await unsentSend();
+    await live.close();
+    return unsent;
+  }
+  /** An intent committed whose send never reached the node (the next block re-broadcasts it): its plan, nonce and attempt. */
+  async function unsentSend(): Promise<{ plan: Plan; nonce: bigint; written: AttemptRow }> {
     const { plan, head: at } = await nextPlan();
     rpc.failNextSend('lost-request');
     const nonce = await sendLive(plan, at);
     const [written] = await attemptsOf(nonce);
     expect(written!.sent_at).toBeNull();
-    await live.close();
     return { plan, nonce, written: written! };
   }
   /** Mines until the intent of `nonce` is final. */
@@ -116,14 +139,64 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     throw new Error(`intent of nonce ${nonce} not final after 10 blocks`);
   }
 
+  const operator = { name: 'test', via: 'cli' as const };
+  /** Runs `body` with the protections' limits changed by `assignments`, then undone by `undo`. */
+  async function withLimits(assignments: string[], undo: string[], body: () => Promise<void>): Promise<void> {
+    await guard.service().setLimits(assignments, operator, 'live re-send test');
+    try {
+      await body();
+    } finally {
+      await guard.service().setLimits(undo, operator, 'live re-send test over');
+    }
+  }
+  /** Runs `body` with the file's executor reopened with `extra`, then reopened as before. */
+  async function withExecutor(extra: Partial<Parameters<typeof createLiveExecutor>[0]>, body: () => Promise<void>): Promise<void> {
+    await live.close();
+    live = await openLive(extra);
+    try {
+      await body();
+    } finally {
+      await live.close();
+      live = await openLive();
+    }
+  }
+  /** `amount` base units of `token` as a limit takes it (in the token's units). */
+  const tokenUnits = (token: string, amount: bigint): string => formatUnits(amount, tokens.resolve(token).decimals);
+  /** Mines a block whose base fee is above every fee the attempts of `nonce` bid: nothing of it is mined. */
+  async function pricedOutBlock(nonce: bigint): Promise<void> {
+    const bid = (await attemptsOf(nonce)).reduce((most, a) => (a.max_fee_per_gas > most ? a.max_fee_per_gas : most), 0n);
+    await request('anvil_setNextBlockBaseFeePerGas', [`0x${(bid + 1_000_000_000n).toString(16)}`]);
+    await mine();
+  }
+  /**
+   * Mines until the intent of `nonce` is final and checks it against the chain: its cancellation
+   * (its last attempt) is the one transaction mined on the nonce, no other attempt has a receipt,
+   * the account's count is past the nonce, and the intent is dropped, settled by it.
+   */
+  async function expectNonceCancelled(nonce: bigint): Promise<void> {
+    const row = await untilFinal(nonce);
+    const attempts = await attemptsOf(nonce);
+    const cancel = attempts.at(-1)!;
+    expect(cancel.kind).toBe('cancel');
+    const receipt = (await receiptOf(cancel.tx_hash))!;
+    expect(BigInt(receipt.status)).toBe(1n);
+    for (const other of attempts.slice(0, -1)) expect(await receiptOf(other.tx_hash)).toBeNull();
+    expect([row['state'], row['settled_attempt'], row['included_block']]).toEqual(['dropped', cancel.id, BigInt(receipt.blockNumber)]);
+    expect(BigInt(await request('eth_getTransactionCount', [devnet.executor!.hotKey, 'latest']) as string)).toBe(nonce + 1n);
+    expect(await nonceRow()).toBe(nonce + 1n);
+  }
+
   /** The sim engine's protections (real: the limits an operator sets), which the test's live executor may be given too. */
   let guard: ReturnType<typeof engineProtections>;
+  /** The devnet's tokens (the limits name them). */
+  let tokens: TokenDirectory;
   beforeAll(async () => {
     devnet = await startDevnet({ cacheDir: join(dir, 'cache'), executor: true, executorHotKey: 6, flow: { seed: 3, swapsPerBlock: 6, maxSizeBps: 300, intervalMs: 200 } });
     await devnet.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [false] as never });
     pool = createRpcPool([devnet.anvil.rpcUrl]);
     store = await openTestStore(testBackends().at(-1)!);
-    guard = engineProtections(store.store, 31337, { tokens: new TokenDirectory(devnet.seeded.localSnapshot.pools.flatMap((p) => [p.token0, p.token1])), limits: { ...DEFAULT_LIMITS, revertBreaker: { consecutive: 1_000_000, window: 50, maxRatePct: 100, cooldownBlocks: 1 }, routeSuppression: { failures: 1_000_000, retryBlocks: 1 } } });
+    tokens = new TokenDirectory(devnet.seeded.localSnapshot.pools.flatMap((p) => [p.token0, p.token1]));
+    guard = engineProtections(store.store, 31337, { tokens, limits: { ...DEFAULT_LIMITS, revertBreaker: { consecutive: 1_000_000, window: 50, maxRatePct: 100, cooldownBlocks: 1 }, routeSuppression: { failures: 1_000_000, retryBlocks: 1 } } });
     engine = await startEngine({
       ...devnetEngineOptions(devnet, store.store, 2_000_000_000n),
       // The sim engine is only the plan source here: its simulations revert often on this market
@@ -406,19 +479,68 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     expect([row['state'], row['settled_attempt']]).toEqual(['dropped', attempts[1]!.id]);
   }, TEST_TIMEOUT_MS);
 
+  it('a crash between the commit made ahead of the simulation and its verdict: the start-up does not re-broadcast those bytes (their plan now reverts) but cancels the nonce; an intent with a verdict is re-broadcast; no gap, the intents agree with the chain', async () => {
+    const { plan, head: at } = await nextPlan();
+    const hotKey = devnet.executor!.hotKey;
+    await live.close();
+    // The same opportunity with a minimum profit no execution reaches: its bytes revert on chain.
+    const reverting: Plan = { ...plan, minProfit: 10n ** 40n, calldata: withMinProfit(plan.calldata, 10n ** 40n) };
+    expect(await request('eth_call', [{ from: hotKey, to: plan.executor, data: reverting.calldata, gas: `0x${plan.gasLimit.toString(16)}` }, 'latest']).then(() => 'passed', () => 'reverted')).toBe('reverted');
+    // The stored state as the crash leaves it: the process that committed the first plan ahead of
+    // its simulation (simulated profit unknown, never sent) died before the verdict; the next
+    // plan of another block was committed after its simulation passed (its profit stored) and the
+    // process died before its send. Written by the executor's own store calls and signing.
+    const writer = new IntentStore(store.store, 31337, hotKey, await raiseWriterEpoch(store.store, 31337, hotKey));
+    const first = await writer.initNonce(BigInt(await request('eth_getTransactionCount', [hotKey, 'latest']) as string));
+    const signer = devnet.clients.accounts[6]!;
+    const commitAs = async (committed: Plan, key: string, simulatedProfit: bigint | null) => (await writer.createIntent({
+      plan: committed, opportunityKey: key, modeSession: null, simulatedProfit,
+      sign: async (nonce) => {
+        const fees = executionFees(committed, 0, undefined);
+        const { rawTx, txHash } = await signWithHash(signer, {
+          type: 'eip1559', chainId: 31337, nonce: Number(nonce), to: committed.executor, data: committed.calldata, gas: committed.gasLimit, value: 0n, ...fees,
+        });
+        return { kind: 'execute', rawTx, txHash, gasLimit: committed.gasLimit, ...fees, createdBlock: at.number };
+      },
+    }))!;
+    const unjudged = await commitAs(reverting, opportunityKeyOf(plan), null);
+    const judged = await commitAs(plan, `${opportunityKeyOf(plan)}|judged`, plan.expectedProfit);
+    expect([unjudged.intent.nonce, judged.intent.nonce]).toEqual([first, first + 1n]);
+    const sendsBefore = rpc.forwardedSends.length;
+
+    live = await openLive();
+    expect(live.status().reconciled.intents).toBe(2);
+    // Without a verdict: refused and cancelled, its bytes never sent. With one: re-broadcast.
+    expect((await attemptsOf(first)).map((a) => a.kind)).toEqual(['execute', 'cancel']);
+    expect((await intentAt(first))['refused_reason']).toMatch(/^not sent: committed ahead of its simulation/);
+    expect((await attemptsOf(first + 1n)).map((a) => a.kind)).toEqual(['execute']);
+    expect(rpc.forwardedSends.slice(sendsBefore)).not.toContain(unjudged.attempt.rawTx);
+    expect(rpc.forwardedSends.slice(sendsBefore)).toContain(judged.attempt.rawTx);
+
+    // The chain: the nonce went to the cancellation (the reverting execution is nowhere), the next
+    // nonce to the judged execution; the account's count has no gap, and the intents say the same.
+    const cancelled = await untilFinal(first);
+    const [execute, cancel] = await attemptsOf(first);
+    expect(await request('eth_getTransactionByHash', [execute!.tx_hash])).toBeNull();
+    const cancelReceipt = (await receiptOf(cancel!.tx_hash))!;
+    expect(BigInt(cancelReceipt.status)).toBe(1n);
+    expect([cancelled['state'], cancelled['settled_attempt'], cancelled['included_block']]).toEqual(['dropped', cancel!.id, BigInt(cancelReceipt.blockNumber)]);
+    expect(cancelled['failure_reason']).toMatch(/^cancelled: refused \(not sent: committed ahead of its simulation/);
+    const judgedRow = await untilFinal(first + 1n);
+    const judgedReceipt = (await receiptOf(judged.attempt.txHash))!;
+    expect([judgedRow['settled_attempt'], judgedRow['included_block'], judgedRow['state']])
+      .toEqual([judged.attempt.id, BigInt(judgedReceipt.blockNumber), BigInt(judgedReceipt.status) === 1n ? 'confirmed' : 'failed']);
+    expect(BigInt(await request('eth_getTransactionCount', [hotKey, 'latest']) as string)).toBe(first + 2n);
+    expect(await nonceRow()).toBe(first + 2n);
+  }, TEST_TIMEOUT_MS);
+
   it('a limit tightened after the commit holds when the bytes would go out again: the start-up cancels an intent whose route goes through a token denied since, instead of re-broadcasting it', async () => {
     const { plan, nonce, written } = await unsentThenStopped();
     // The operator denies a token of its route meanwhile (the real protections' limits).
     const token = plan.hops[0]!.tokenOut.toLowerCase();
-    const operator = { name: 'test', via: 'cli' as const };
     await guard.service().setLimits([`tokens.deny=${token}`], operator, 'live re-send test');
     try {
-      live = await openLive({
-        resendRefusal: (facts) => {
-          const lock = guard.service().resendLock(facts);
-          return lock === null ? null : `${lock.rule}: ${lock.reason}`;
-        },
-      });
+      live = await openLive();
       const attempts = await attemptsOf(nonce);
       expect(attempts.map((a) => a.kind)).toEqual(['execute', 'cancel']);
       expect(rpc.forwardedSends).not.toContain(written.raw_tx);
@@ -428,6 +550,94 @@ describe('live executor: unknown sends, dropped transactions, reorgs (hand-mined
     }
     const row = await untilFinal(nonce);
     expect(row['state']).toBe('dropped');
+  }, TEST_TIMEOUT_MS);
+
+  it('max_input lowered after the commit: the re-broadcast of a send whose outcome is unknown is refused and its nonce cancelled; only the cancellation reaches the chain', async () => {
+    const { plan, nonce, written } = await unsentSend();
+    const limit = plan.amountIn - 1n;
+    await withLimits([`max_input.${plan.baseToken}=${tokenUnits(plan.baseToken, limit)}`], [`max_input.${plan.baseToken}=none`], async () => {
+      // The next block would re-broadcast the identical bytes (the send never reached the node).
+      await mine();
+      expect((await attemptsOf(nonce)).map((a) => a.kind)).toEqual(['execute', 'cancel']);
+      expect((await intentAt(nonce))['refused_reason'])
+        .toBe(`not sent again: max-input: input ${plan.amountIn} is above max_input ${limit} (base units of ${plan.baseToken.toLowerCase()})`);
+    });
+    expect(rpc.forwardedSends).not.toContain(written.raw_tx);
+    await expectNonceCancelled(nonce);
+  }, TEST_TIMEOUT_MS);
+
+  it('max_flash_loan lowered after the commit: the replacement due for an execution not mined is not made; its nonce goes to a cancellation', async () => {
+    await withExecutor({ settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 1, confirmations: 1 } }, async () => {
+      const { plan, head: at } = await nextPlan();
+      expect(LENDER_KINDS as readonly string[]).toContain(plan.flash.kind);
+      expect(plan.deadlineBlock - at.number).toBeGreaterThanOrEqual(2n);
+      const nonce = await sendLive(plan, at);
+      const [sent] = await attemptsOf(nonce);
+      expect(sent!.sent_at).not.toBeNull();
+      const limit = plan.amountIn - 1n;
+      const key = `max_flash_loan.${plan.flash.kind}.${plan.baseToken}`;
+      await withLimits([`${key}=${tokenUnits(plan.baseToken, limit)}`], [`${key}=none`], async () => {
+        // Not mined a block later (that block asks more than it bids): a replacement is due.
+        await pricedOutBlock(nonce);
+        expect((await attemptsOf(nonce)).map((a) => a.kind)).toEqual(['execute', 'cancel']);
+        expect((await intentAt(nonce))['refused_reason'])
+          .toBe(`not sent again: max-flash-loan: a ${plan.flash.kind} flash loan of ${plan.amountIn} is above max_flash_loan.${plan.flash.kind} ${limit} (base units of ${plan.baseToken.toLowerCase()})`);
+      });
+      await request('anvil_setNextBlockBaseFeePerGas', [`0x${at.baseFeePerGas!.toString(16)}`]);
+      // The cancellation took the execution's place in the pool: the execution is nowhere.
+      expect(await request('eth_getTransactionByHash', [sent!.tx_hash])).toBeNull();
+      await expectNonceCancelled(nonce);
+    });
+  }, TEST_TIMEOUT_MS);
+
+  it('max_gas_price lowered after the commit: no replacement priced above it is signed or sent, only the identical bytes until the deadline; then a cancellation takes the nonce', async () => {
+    await withExecutor({ settings: { account: devnet.clients.accounts[6]!, tipShareBps: 0, replaceAfterBlocks: 1, confirmations: 1 } }, async () => {
+      const { plan, head: at } = await nextPlan();
+      expect(plan.deadlineBlock - at.number).toBeGreaterThanOrEqual(2n);
+      const nonce = await sendLive(plan, at);
+      const [sent] = await attemptsOf(nonce);
+      const sendsBefore = rpc.forwardedSends.length;
+      // The cap at the execution's own max fee: any replacement (+10 %, and the next block's base fee) bids above it.
+      await withLimits([`max_gas_price=${sent!.max_fee_per_gas}wei`], ['max_gas_price=none'], async () => {
+        // Each block until the deadline asks more than the execution bids (anvil then drops it
+        // from its pool): a replacement is due from the first block (dropped, or replaceAfterBlocks
+        // 1) and refused by the cap every block; only the identical bytes go out again.
+        for (let block = at.number + 1n; block < plan.deadlineBlock; block++) {
+          await pricedOutBlock(nonce);
+          expect((await attemptsOf(nonce)).map((a) => a.kind)).toEqual(['execute']);
+        }
+        expect(rpc.forwardedSends.slice(sendsBefore).filter((raw) => raw !== sent!.raw_tx)).toEqual([]);
+        // At the deadline its nonce goes to a cancellation (not a price bid for the plan: not capped).
+        await pricedOutBlock(nonce);
+        expect((await attemptsOf(nonce)).map((a) => a.kind)).toEqual(['execute', 'cancel']);
+      });
+      await request('anvil_setNextBlockBaseFeePerGas', [`0x${at.baseFeePerGas!.toString(16)}`]);
+      await expectNonceCancelled(nonce);
+    });
+  }, TEST_TIMEOUT_MS);
+
+  it('a status write the database refuses because another writer took the account: the fenced-out writer does not record the mined execution; reported once; the next writer settles it from the chain', async () => {
+    const errors: unknown[] = [];
+    let nonce = 0n;
+    let sent: AttemptRow | undefined;
+    await withExecutor({ onError: (error) => void errors.push(error) }, async () => {
+      const { plan, head: at } = await nextPlan();
+      nonce = await sendLive(plan, at);
+      [sent] = await attemptsOf(nonce);
+      // Another writer takes the account (it raises the epoch before reading anything).
+      await raiseWriterEpoch(store.store, 31337, devnet.executor!.hotKey);
+      await mine();
+      expect(await receiptOf(sent!.tx_hash)).not.toBeNull();
+      // The tracking's record of the receipt was refused: the row is as the new writer read it.
+      const row = await intentAt(nonce);
+      expect([row['state'], row['included_block'], row['settled_attempt']]).toEqual(['unconfirmed', null, null]);
+      expect(errors.map((e) => (e instanceof Error ? e.message : String(e)))).toEqual([expect.stringMatching(/^live writer fenced: the writer epoch of .* this writer holds/)]);
+      expect(live.status().lastSkip).toMatch(/live writer fenced: .*nothing is sent or tracked until a restart/);
+    });
+    // The executor opened again (the next writer) settles it from its receipt.
+    const row = await untilFinal(nonce);
+    expect(row['settled_attempt']).toBe(sent!.id);
+    expect(errors).toHaveLength(1);
   }, TEST_TIMEOUT_MS);
 
   // The last two: they end the file's executor.

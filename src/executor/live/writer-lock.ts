@@ -13,7 +13,7 @@ import { raiseWriterEpoch } from './intent-store.ts';
  * The lock alone does not fence: between the server ending the lock's session and this process
  * hearing of it, another process can take the lock. So each taker raises the account's writer
  * epoch (migration 0013) once it holds the lock, before it reads anything, and every write that
- * moves the nonce or adds an attempt names that epoch: the database refuses the older writer's.
+ * moves the nonce, adds an attempt or records an intent's status names that epoch: the database refuses the older writer's.
  * The raise is its own statement, not part of the lock's transaction: that transaction stays
  * open for the executor's life and would hold the account row's lock as long, blocking the
  * writer's own commits. Raised after the lock is taken (never before: a process refused the lock
@@ -25,7 +25,7 @@ import { raiseWriterEpoch } from './intent-store.ts';
 export interface WriterLock {
   /** False once the connection holding it was lost (nothing may be sent then). */
   held(): boolean;
-  /** The account's writer epoch this holder raised: every write that moves the nonce or adds an attempt names it. */
+  /** The account's writer epoch this holder raised: every write of the intents and their attempts names it. */
   readonly epoch: bigint;
   /**
    * Settles with the cause if the lock is lost before it is released: the connection holding it
