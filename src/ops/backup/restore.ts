@@ -20,6 +20,12 @@ export interface RestoreOptions {
   migrations?: readonly Migration[];
   /** Reads the restored audit head to compare with the manifest's (default: readAuditHead). */
   auditHead?: AuditHeadReader;
+  /**
+   * Runs in the restore's transaction once every table is loaded and checked, before it commits
+   * (the CLI re-applies the GDPR erasure journal here: src/auth/erasure.ts); a throw rolls the
+   * whole restore back.
+   */
+  afterLoad?: (tx: Queryable) => Promise<void>;
 }
 
 /** What a restore did. */
@@ -99,6 +105,7 @@ export async function restoreBackup(store: Store, file: string, options: Restore
     await flush();
     await moveSequences(tx, tables);
     await verifyRestored(tx, manifest, byName, options.auditHead ?? readAuditHead);
+    await options.afterLoad?.(tx);
   });
   return { manifest, migrated, rows };
 }
