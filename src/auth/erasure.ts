@@ -1,6 +1,7 @@
 import { appendFile, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEvent, AuditLog } from '../audit/audit-log.ts';
+import { osUserPseudonyms } from '../audit/cli-operator.ts';
 import { InputError } from '../errors.ts';
 import type { Queryable, Store } from '../store/index.ts';
 import { createUsers } from './users.ts';
@@ -83,6 +84,8 @@ function parseEntry(line: string): ErasureEntry | undefined {
 export interface ErasedUser {
   id: string;
   pseudonym: string;
+  /** The username before the erase: the OS account of the same name is the same person at the CLI. */
+  username: string;
 }
 
 /**
@@ -91,7 +94,7 @@ export interface ErasedUser {
  * log keeps outside its hash chain for each of `pseudonyms` (the user's own, and any other
  * identity of the same person). Returns how many audit rows lost personal data.
  */
-export async function eraseUserData(tx: Queryable, store: Store, audit: AuditLog, user: ErasedUser, pseudonyms: readonly string[]): Promise<number> {
+export async function eraseUserData(tx: Queryable, store: Store, audit: AuditLog, user: Omit<ErasedUser, 'username'>, pseudonyms: readonly string[]): Promise<number> {
   await createUsers(store).erase(user.id, tx);
   await tx.query('delete from auth_login_attempt where user_id = $1', [user.id]);
   await tx.query('update auth_refresh_token set revoked_at = coalesce(revoked_at, now()) where user_id = $1', [user.id]);
@@ -101,9 +104,11 @@ export async function eraseUserData(tx: Queryable, store: Store, audit: AuditLog
 }
 
 /**
- * The GDPR erase (POST /gdpr/subject-rights/:id/erase): erases the data, appends `record` (the
- * gdpr.erase event) and the journal entry, all before the transaction commits — a journal that
- * cannot be written rolls the erasure back, so no erasure is ever made that a restore would undo.
+ * The GDPR erase (POST /gdpr/subject-rights/:id/erase): erases the data — also the OS username
+ * of the same name as the user's, which CLI commands keep as personal data of their own
+ * pseudonyms (src/audit/cli-operator.ts) — appends `record` (the gdpr.erase event) and the
+ * journal entry, all before the transaction commits: a journal that cannot be written rolls the
+ * erasure back, so no erasure is ever made that a restore would undo.
  */
 export async function eraseUser(
   tx: Queryable,
@@ -111,7 +116,7 @@ export async function eraseUser(
   user: ErasedUser,
   record: (personalRowsRemoved: number) => AuditEvent,
 ): Promise<number> {
-  const pseudonyms = [user.pseudonym];
+  const pseudonyms = [user.pseudonym, ...(await osUserPseudonyms(tx, user.username))];
   const removed = await eraseUserData(tx, services.store, services.audit, user, pseudonyms);
   await services.audit.append(record(removed), tx);
   await services.erasures.append({ userId: user.id, pseudonyms, erasedAt: new Date().toISOString() });

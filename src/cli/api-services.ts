@@ -33,3 +33,14 @@ export async function withApiServices<T>(viaApi: string, work: (services: ApiSer
     await opened.close();
   }
 }
+
+/**
+ * The OS user running this command as the audit log records them (src/audit/cli-operator.ts):
+ * `by` is their pseudonym, for the tables and the hashed row; `audited` is the audit event's
+ * actor and the OS username as erasable personal data.
+ */
+export async function currentOperator(db: import('../store/index.ts').Queryable): Promise<{ by: string; audited: { actor: string; actorData: { osUser: string } } }> {
+  const [{ userInfo }, { cliOperator }] = await Promise.all([import('node:os'), import('../audit/cli-operator.ts')]);
+  const operator = await cliOperator(db, userInfo().username);
+  return { by: operator.pseudonym, audited: { actor: operator.pseudonym, actorData: { osUser: operator.actorData.osUser } } };
+}
