@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forEachBackend } from '../store/test-store.ts';
 import { buildApp } from './app.ts';
@@ -173,6 +174,9 @@ forEachBackend('API', (ctx) => {
     expect(verify.json()).toMatchObject({ ok: true });
     const raw = await ctx.store.query('select count(*)::int as n from audit_personal p join auth_user u on u.pseudonym = p.pseudonym where u.id = $1', [target.id]);
     expect(raw.rows[0]).toEqual({ n: 0 });
+    // Journaled outside the database, for a restore of an older backup to erase again (ids only).
+    expect(await t.services.erasures.read()).toEqual([{ userId: target.id, pseudonyms: [body.user.pseudonym], erasedAt: expect.any(String) }]);
+    expect(readFileSync(t.services.erasures.file, 'utf8')).not.toContain(target.username);
   });
 
   it("GDPR self-export: a new user's export carries only their own personal data, not the admin's who added them", async () => {

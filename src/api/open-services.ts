@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import { createAuditLog } from '../audit/audit-log.ts';
 import { loadOrCreateCheckpointKey } from '../audit/checkpoint-key.ts';
 import { createAuthService } from '../auth/auth-service.ts';
+import { erasureJournal } from '../auth/erasure.ts';
 import { ensureFirstAdmin } from '../auth/first-run.ts';
 import type { Store } from '../store/index.ts';
 import type { HttpSettings } from './app.ts';
@@ -38,5 +39,5 @@ export async function openApiServices(store: Store, config: Config, say: (line: 
     say(`first run: created user "${admin.username}" with password ${admin.password} (shown once; also in ${admin.file}, mode 0600); MFA enrolment is asked at first login${where}`);
   }
   await auth.keys.active();
-  return { store, auth, audit };
+  return { store, auth, audit, erasures: erasureJournal(config.dataDir) };
 }

@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { AuthService } from '../auth/auth-service.ts';
+import type { ErasureJournal } from '../auth/erasure.ts';
 import type { Store } from '../store/index.ts';
 import { OrionError } from '../errors.ts';
 
@@ -14,6 +15,8 @@ export interface ApiServices {
   store: Store;
   auth: AuthService;
   audit: AuditLog;
+  /** Where GDPR erasures are journaled (ORION_DATA_DIR/erasure-journal.jsonl), for a restore to apply again. */
+  erasures: ErasureJournal;
 }
 
 /** The database is not open yet (boot) or failed: 503. */

@@ -1,7 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { generateCheckpointKey } from '../audit/checkpoint-key.ts';
 import { createAuthService, type AuthService } from '../auth/auth-service.ts';
+import { erasureJournal, type ErasureJournal } from '../auth/erasure.ts';
 import type { Role } from '../auth/roles.ts';
 import { base32Decode, totpAt } from '../auth/totp.ts';
 import type { Store } from '../store/index.ts';
@@ -47,10 +51,12 @@ export function codeAt(secret: string, offsetSteps = 0): string {
 const PASSWORD = 'test password 123';
 
 /** Builds the app over `store`, opens the gate, signs in one user per role. */
-export async function createTestApp(store: Store, options: { http?: Partial<HttpSettings>; app?: Partial<AppOptions>; register?: (app: FastifyInstance) => void } = {}): Promise<TestApp> {
+export async function createTestApp(store: Store, options: { http?: Partial<HttpSettings>; app?: Partial<AppOptions>; register?: (app: FastifyInstance) => void; erasures?: ErasureJournal } = {}): Promise<TestApp> {
   const audit = createAuditLog(store, generateCheckpointKey().key);
   const auth = createAuthService(store, audit, { issuer: 'orion', audience: 'orion-api', ttlSeconds: 900, refreshTtlSeconds: 3600 });
-  const services: ApiServices = { store, auth, audit };
+  // The erasure journal in a data folder of the test's own (the OS removes tmp; it holds ids only).
+  const erasures = options.erasures ?? erasureJournal(mkdtempSync(join(tmpdir(), 'orion-test-erasures-')));
+  const services: ApiServices = { store, auth, audit, erasures };
   const gate = new ServiceGate();
   gate.open(services);
   const readiness = new Readiness();

@@ -32,6 +32,7 @@ export const AUDIT_EVENTS = [
   'user.role.changed',
   'gdpr.export',
   'gdpr.erase',
+  'gdpr.erase.reapplied',
 ] as const;
 
 /** A known event type, or another service's own dotted name. */

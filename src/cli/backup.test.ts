@@ -63,6 +63,21 @@ describe('orion backup / orion restore (PGlite under ORION_DATA_DIR)', async () 
     expect(result.err).toBe(`orion: backup file ${join(folder, 'nope.jsonl')} does not exist\n`);
   });
 
+  it('while the server holds the PGlite folder, a restore is refused, even with --force, and nothing changes', async () => {
+    const before = await openStore({ dataDir: target });
+    const rows = (await before.query<{ n: bigint }>('select count(*) as n from schema_migrations')).rows[0]!.n;
+    await before.close();
+    const holder = await openStore({ dataDir: target });
+    try {
+      const result = await orion(target, ['restore', '--in', file, '--force']);
+      expect(result.code).toBe(1);
+      expect(result.err).toMatch(/holds this PGlite database\. Either stop the server \(SIGTERM\) and run this again \(a restore needs the database to itself\)/);
+      expect((await holder.query<{ n: bigint }>('select count(*) as n from schema_migrations')).rows[0]!.n).toBe(rows);
+    } finally {
+      await holder.close();
+    }
+  });
+
   it('while the server holds the PGlite folder, says how to get a backup', async () => {
     const holder = await openStore({ dataDir: source });
     try {

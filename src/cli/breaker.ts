@@ -1,7 +1,6 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
-import { withApiServices } from './api-services.ts';
+import { currentOperator, withApiServices } from './api-services.ts';
 import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
 /**
@@ -42,14 +41,14 @@ export function register(program: Command): void {
         process.stdout.write(`${breaker} re-armed by ${served.by} at ${served.at}\n`);
         return;
       }
-      const by = `cli:${userInfo().username}`;
-      const at = await withApiServices('pass --api-key KEY (or ORION_API_KEY) or --login USERNAME to re-arm it through the server', async ({ store, audit }) => {
+      const { by, at } = await withApiServices('pass --api-key KEY (or ORION_API_KEY) or --login USERNAME to re-arm it through the server', async ({ store, audit }) => {
         const { rearmBreaker } = await import('../risk-controls/breaker-repository.ts');
+        const operator = await currentOperator(store);
         // One transaction: a re-arm without its audit record is not made.
         return store.transaction(async (tx) => {
-          const rearmed = await rearmBreaker(tx, breaker, by, options.reason);
-          await audit.append({ type: 'breaker.rearm', details: { breaker, reason: options.reason, via: 'cli', by } }, tx);
-          return rearmed;
+          const rearmed = await rearmBreaker(tx, breaker, operator.by, options.reason);
+          await audit.append({ type: 'breaker.rearm', ...operator.audited, details: { breaker, reason: options.reason, via: 'cli', by: operator.by } }, tx);
+          return { by: operator.by, at: rearmed };
         });
       });
       process.stdout.write(`${breaker} re-armed by ${by} at ${at.toISOString()}\n`);

@@ -1,8 +1,7 @@
 import { rmSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { withApiServices } from './api-services.ts';
+import { currentOperator, withApiServices } from './api-services.ts';
 import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
 /**
@@ -16,7 +15,6 @@ import { wantsServer, withServer, withServerOptions, type ServerOptions } from '
  */
 
 const VIA_API = 'pass --api-key KEY (or ORION_API_KEY) or --login USERNAME to go through it (POST /api/v1/controls/kill-switch/…), or create the file KILL in the data folder to engage it now';
-const actor = (): string => `cli:${userInfo().username}`;
 
 export function register(program: Command): void {
   const command = program.command('kill-switch');
@@ -38,10 +36,11 @@ export function register(program: Command): void {
         const state = await withApiServices(VIA_API, async ({ store, audit }) => {
           const { recordKillSwitch } = await import('../risk-controls/kill-switch-repository.ts');
           if (!engaged) rmSync(join(dataDir, 'KILL'), { force: true });
+          const { by, audited } = await currentOperator(store);
           // One transaction: a switch set without its audit record is not set.
           return store.transaction(async (tx) => {
-            const written = await recordKillSwitch(tx, engaged, options.reason, actor(), 'cli');
-            await audit.append({ type: engaged ? 'kill-switch.engage' : 'kill-switch.release', details: { reason: written.reason, via: 'cli', by: actor() } }, tx);
+            const written = await recordKillSwitch(tx, engaged, options.reason, by, 'cli');
+            await audit.append({ type: engaged ? 'kill-switch.engage' : 'kill-switch.release', ...audited, details: { reason: written.reason, via: 'cli', by } }, tx);
             return written;
           });
         });

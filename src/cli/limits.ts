@@ -1,8 +1,7 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { InputError } from '../errors.ts';
 import type { LimitsVersion } from '../risk-controls/limits-repository.ts';
-import { withApiServices } from './api-services.ts';
+import { currentOperator, withApiServices } from './api-services.ts';
 import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
 /**
@@ -15,7 +14,6 @@ import { wantsServer, withServer, withServerOptions, type ServerOptions } from '
  */
 
 const VIA_API = 'pass --api-key KEY (or ORION_API_KEY) or --login USERNAME to change the limits through it (PUT /api/v1/limits, risk or admin)';
-const actor = (): string => `cli:${userInfo().username}`;
 
 export function register(program: Command): void {
   const limits = program.command('limits');
@@ -41,9 +39,10 @@ export function register(program: Command): void {
       const written = await withMarket(async ({ store, audit, chainId, tokens }) => {
         const { applyAssignments } = await import('../orchestrator/limits.ts');
         const { writeLimits } = await import('../risk-controls/limits-repository.ts');
+        const { by, audited } = await currentOperator(store);
         // The audit record is written in the version's transaction: both or neither.
-        const version = await writeLimits(store, chainId, (current) => applyAssignments(current.limits, assignments, tokens), actor(), options.comment ?? null, undefined, async (tx, written) => {
-          await audit.append({ type: 'limits.set', details: { version: written.version, changes: written.changes.map((c) => ({ ...c })), comment: options.comment ?? null, via: 'cli', by: actor() } }, tx);
+        const version = await writeLimits(store, chainId, (current) => applyAssignments(current.limits, assignments, tokens), by, options.comment ?? null, undefined, async (tx, written) => {
+          await audit.append({ type: 'limits.set', ...audited, details: { version: written.version, changes: written.changes.map((c) => ({ ...c })), comment: options.comment ?? null, via: 'cli', by } }, tx);
         });
         return { version, tokens };
       });
@@ -76,8 +75,9 @@ export function register(program: Command): void {
       }
       const written = await withMarket(async ({ store, audit, chainId, tokens }) => {
         const { rollbackLimits } = await import('../risk-controls/limits-repository.ts');
-        const version = await rollbackLimits(store, chainId, to, actor(), options.comment ?? null, async (tx, written) => {
-          await audit.append({ type: 'limits.rollback', details: { version: written.version, to, changes: written.changes.map((c) => ({ ...c })), via: 'cli', by: actor() } }, tx);
+        const { by, audited } = await currentOperator(store);
+        const version = await rollbackLimits(store, chainId, to, by, options.comment ?? null, async (tx, written) => {
+          await audit.append({ type: 'limits.rollback', ...audited, details: { version: written.version, to, changes: written.changes.map((c) => ({ ...c })), via: 'cli', by } }, tx);
         });
         return { version, tokens };
       });

@@ -1,9 +1,8 @@
-import { rmSync } from 'node:fs';
 import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openStore, StoreLockedError } from '../store/index.ts';
-import { freshPgliteDataDir } from '../store/test-store.ts';
 import { register } from './migrate.ts';
+import { useFreshDataDir } from './testing/run-cli.ts';
 
 /** Runs `orion migrate ...args` in this process and returns what it printed. */
 async function run(args: string[]): Promise<string> {
@@ -23,15 +22,7 @@ async function run(args: string[]): Promise<string> {
 }
 
 describe('orion migrate (PGlite under ORION_DATA_DIR)', async () => {
-  const dataDir = await freshPgliteDataDir();
-  const saved = process.env['ORION_DATA_DIR'];
-  process.env['ORION_DATA_DIR'] = dataDir;
-  delete process.env['DATABASE_URL'];
-  afterAll(() => {
-    if (saved === undefined) delete process.env['ORION_DATA_DIR'];
-    else process.env['ORION_DATA_DIR'] = saved;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const dataDir = await useFreshDataDir();
 
   it('lists pending migrations with --status, applies them, then reports them applied', async () => {
     const before = JSON.parse(await run(['--status', '--json'])) as { backend: string; migrations: Array<{ status: string }> };

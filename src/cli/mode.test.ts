@@ -56,15 +56,17 @@ describe('orion mode switch (PGlite under ORION_DATA_DIR, server stopped)', asyn
     expect(before).not.toBe('live');
   });
 
-  it('with the typed confirmation: switched, and the audit row and the stored mode name the OS user', async () => {
+  it('with the typed confirmation: switched; the audit row and the stored mode name the OS user by pseudonym, the name only as erasable personal data', async () => {
     const result = await run(['mode', 'switch', 'live', '--confirm', 'SWITCH TO LIVE']);
     expect(result.code).toBe(0);
-    const by = `cli:${userInfo().username}`;
     const [state, audit] = await withStore(async (store) => [
-      (await store.query('select mode, switched_by from mode_state')).rows[0],
-      (await store.query<{ details: Record<string, unknown> }>("select details from audit_log where type = 'mode.switch' order by seq desc limit 1")).rows[0],
+      (await store.query<{ mode: string; switched_by: string }>('select mode, switched_by from mode_state')).rows[0]!,
+      (await store.query<{ actor: string; details: Record<string, unknown>; os_user: string }>(
+        "select l.actor, l.details, p.data ->> 'osUser' as os_user from audit_log l join audit_personal p on p.seq = l.seq and p.pseudonym = l.actor where l.type = 'mode.switch' order by l.seq desc limit 1",
+      )).rows[0]!,
     ] as const);
-    expect(state).toEqual({ mode: 'live', switched_by: by });
-    expect(audit?.details).toMatchObject({ to: 'live', by });
+    expect(state.mode).toBe('live');
+    expect(state.switched_by).toMatch(/^cli:[0-9a-f]{16}$/);
+    expect(audit).toEqual({ actor: state.switched_by, details: expect.objectContaining({ to: 'live', by: state.switched_by }), os_user: userInfo().username });
   });
 });

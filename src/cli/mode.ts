@@ -1,7 +1,6 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { InputError, RuntimeFault } from '../errors.ts';
-import { withApiServices } from './api-services.ts';
+import { currentOperator, withApiServices } from './api-services.ts';
 import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
 /** What an operator types to confirm a switch to live (as src/api/routes/mode.ts asks it). */
@@ -14,18 +13,19 @@ const LIVE_CONFIRMATION = 'SWITCH TO LIVE';
  * credentials (running-server.ts), `validate` and `switch` go through the running server's API:
  * an admin; a switch needs a signed-in admin's fresh `--totp` code. A switch to live needs
  * `--confirm "SWITCH TO LIVE"` on both paths: straight to the database too, since on PostgreSQL
- * every running instance follows the stored mode. The database path records the OS user
- * (`cli:<user>`) as who switched; it has no TOTP or role to check (whoever can run it holds the
+ * every running instance follows the stored mode. The database path records the OS user as who
+ * switched — their pseudonym (`cli:<random>`), the name itself only as erasable personal data
+ * (src/audit/cli-operator.ts); it has no TOTP or role to check (whoever can run it holds the
  * database's credentials).
  */
 export function register(program: Command): void {
   const mode = program.command('mode');
   const viaApi = 'pass --login USERNAME (an admin) to go through its API (/api/v1/mode)';
 
-  const withMode = async <T>(work: (service: import('../mode/mode-service.ts').ModeService) => Promise<T>): Promise<T> => {
+  const withMode = async <T>(work: (service: import('../mode/mode-service.ts').ModeService, store: import('../store/index.ts').Store) => Promise<T>): Promise<T> => {
     const [{ loadConfig }, { createModeService }, { cliValidationTarget }] = await Promise.all([import('../config.ts'), import('../mode/mode-service.ts'), import('../mode/cli-target.ts')]);
     const config = loadConfig();
-    return withApiServices(viaApi, ({ store, audit }) => work(createModeService({ store, audit, allowLive: config.allowLive, target: () => cliValidationTarget(config) })));
+    return withApiServices(viaApi, ({ store, audit }) => work(createModeService({ store, audit, allowLive: config.allowLive, target: () => cliValidationTarget(config) }), store));
   };
   const print = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
 
@@ -62,6 +62,9 @@ export function register(program: Command): void {
         print(await withServer(options, { name: `the switch to ${to}`, freshTotp: true }, (server) => server.call('POST', '/mode/switch', body)));
         return;
       }
-      print(await withMode((service) => service.switch(to, { label: `cli:${userInfo().username}` })));
+      print(await withMode(async (service, store) => {
+        const { by, audited } = await currentOperator(store);
+        return service.switch(to, { label: by, pseudonym: by, personal: audited.actorData });
+      }));
     });
 }

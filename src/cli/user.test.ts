@@ -1,22 +1,12 @@
-import { rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT_BAD_INPUT, EXIT_FAILURE } from '../cli.ts';
-import { runCli } from './testing/run-cli.ts';
+import { runCli, useFreshDataDir } from './testing/run-cli.ts';
 import { openStore } from '../store/index.ts';
-import { freshPgliteDataDir } from '../store/test-store.ts';
 
 const run = runCli;
 
 describe('orion user / audit verify / auth rotate-key (PGlite under ORION_DATA_DIR)', async () => {
-  const dataDir = await freshPgliteDataDir();
-  const saved = process.env['ORION_DATA_DIR'];
-  process.env['ORION_DATA_DIR'] = dataDir;
-  delete process.env['DATABASE_URL'];
-  afterAll(() => {
-    if (saved === undefined) delete process.env['ORION_DATA_DIR'];
-    else process.env['ORION_DATA_DIR'] = saved;
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const dataDir = await useFreshDataDir();
 
   it('adds a user with a one-time password, lists it, disables it; bad input exits 2', async () => {
     const added = await run(['user', 'add', '--username', 'carol', '--role', 'risk']);

@@ -1,4 +1,5 @@
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { AuditJson } from '../audit/canonical.ts';
 import { InputError } from '../errors.ts';
 import type { ExecutionMode } from '../executor/executor.ts';
 import { readFunnel, type Funnel } from '../ledger/funnel.ts';
@@ -63,8 +64,10 @@ export interface ModeServiceOptions {
 export interface ModeActor {
   /** Free text stored with the row (a username, `cli`, `boot`). */
   label: string;
-  /** The actor's audit pseudonym, when it is a user or an API key. */
+  /** The actor's audit pseudonym, when it is a user, an API key or an OS user at the CLI. */
   pseudonym?: string;
+  /** The actor's personal data for the audit log (outside its hash, erasable): the CLI's OS username. */
+  personal?: Record<string, AuditJson>;
 }
 
 export interface ModeService {
@@ -116,7 +119,7 @@ export function createModeService(options: ModeServiceOptions): ModeService {
         // A new session even when the mode is unchanged: a switch resets the counters.
         await tx.query('update mode_sessions set ended_at = now() where ended_at is null');
         await tx.query('insert into mode_sessions (mode, chain_id, started_by) values ($1, $2, $3)', [to, chainId, actor.label]);
-        await options.audit?.append({ type: 'mode.switch', ...(actor.pseudonym === undefined ? {} : { actor: actor.pseudonym }), details: { from: before?.mode ?? 'sim', to, validation: validation?.id.toString() ?? null, by: actor.label } }, tx);
+        await options.audit?.append({ type: 'mode.switch', ...(actor.pseudonym === undefined ? {} : { actor: actor.pseudonym }), ...(actor.personal === undefined ? {} : { actorData: actor.personal }), details: { from: before?.mode ?? 'sim', to, validation: validation?.id.toString() ?? null, by: actor.label } }, tx);
       });
       notify({ type: 'mode.switched', text: `mode switched to ${to} by ${actor.label}`, details: { mode: to } });
       options.onSwitched?.(to, actor);

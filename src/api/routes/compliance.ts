@@ -1,6 +1,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AuditRecord } from '../../audit/audit-log.ts';
+import { eraseUser } from '../../auth/erasure.ts';
 import { BadRequest, NotFound } from '../../auth/errors.ts';
 import { actorOf } from '../audit-actor.ts';
 import { userBody } from './users.ts';
@@ -116,18 +117,13 @@ export const complianceRoutes: FastifyPluginAsync<{ attempts?: AttemptReader }> 
     '/gdpr/subject-rights/:id/erase',
     { config: { permission: 'gdpr.manage' }, schema: { tags: ['gdpr'], summary: "Erase a user's personal data; the audit chain stays valid", params: IdParams, response: guarded({ 200: EraseResponse }, 404) } },
     async (request) => {
-      const { auth, audit, store } = app.services.get();
+      const services = app.services.get();
       if (request.principal?.kind === 'user' && request.principal.userId === request.params.id) throw new BadRequest('an admin may not erase their own account');
-      const user = await auth.users.byId(request.params.id);
+      const user = await services.auth.users.byId(request.params.id);
       if (user === undefined) throw new NotFound(`user ${request.params.id} not found`);
-      const removed = await store.transaction(async (tx) => {
-        await auth.users.erase(user.id, tx);
-        await tx.query('delete from auth_login_attempt where user_id = $1', [user.id]);
-        await tx.query('update auth_refresh_token set revoked_at = coalesce(revoked_at, now()) where user_id = $1', [user.id]);
-        const count = await audit.erasePersonal(user.pseudonym, tx);
-        await audit.append({ type: 'gdpr.erase', ...actorOf(request), subject: user.pseudonym, details: { personalRowsRemoved: count } }, tx);
-        return count;
-      });
+      // Journaled outside the database before it commits, so a restore of an older backup erases again.
+      const removed = await services.store.transaction((tx) =>
+        eraseUser(tx, services, user, (count) => ({ type: 'gdpr.erase', ...actorOf(request), subject: user.pseudonym, details: { personalRowsRemoved: count } })));
       return { status: 'erased' as const, pseudonym: user.pseudonym, personalRowsRemoved: removed };
     },
   );

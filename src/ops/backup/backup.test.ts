@@ -8,6 +8,10 @@ import { restoreBackup, verifyBackupFile, writeBackup, BackupFileError, RestoreE
 import { fillAwkwardRows, MAX_UINT256, migrationsWithAwkwardTable } from './testing/awkward-table.ts';
 
 const migrations = migrationsWithAwkwardTable();
+// The PostgreSQL targets are schemas of the shared test database, which other test files (and
+// this file's source store) are connected to: these tests are about the data, so they restore
+// despite those sessions. restore-sessions.test.ts tests the refusal in a database of its own.
+const shared = { migrations, allowOtherSessions: true };
 const folder = mkdtempSync(join(tmpdir(), 'orion-backup-test-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -96,7 +100,7 @@ for (const from of backends) {
 
       it('into an unmigrated database: same rows, same values, same checksums', async () => {
         const { db, file } = sources.get(from)!;
-        const result = await restoreBackup(target.store, file, { migrations });
+        const result = await restoreBackup(target.store, file, shared);
         expect(result.migrated).toEqual(migrations.map((m) => m.version));
         expect(await tableCounts(target.store)).toEqual(await tableCounts(db.store));
         const restored = await awkwardRows(target.store);
@@ -116,10 +120,10 @@ for (const from of backends) {
 
       it('into a database holding rows: refused without --force, naming a table; replaced with it', async () => {
         const { file, db } = sources.get(from)!;
-        const refused = restoreBackup(target.store, file, { migrations });
+        const refused = restoreBackup(target.store, file, shared);
         await expect(refused).rejects.toBeInstanceOf(RestoreError);
         await expect(refused).rejects.toThrow(/not empty: table \w+ holds rows/);
-        await restoreBackup(target.store, file, { migrations, force: true });
+        await restoreBackup(target.store, file, { ...shared, force: true });
         expect(await awkwardRows(target.store)).toEqual(await awkwardRows(db.store));
       });
     });

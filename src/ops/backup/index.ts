@@ -10,4 +10,4 @@ export { readAuditHead, AUDIT_TABLE, type AuditHeadReader } from './audit-head.t
 export { BACKUP_FORMAT, type Manifest, type ManifestTable, type AuditHead } from './format.ts';
 export { BackupError, BackupFileError, RestoreError } from './errors.ts';
 export { startBackupSchedule, type BackupSchedule, type BackupScheduleOptions, type BackupStatus } from './scheduler.ts';
-export { listBackups, rotateBackups, newestBackupTime } from './rotation.ts';
+export { listBackups, rotateBackups, newestBackupTime, recordBackupOrder, BACKUP_ORDER_FILE } from './rotation.ts';

@@ -10,10 +10,22 @@ import { verifyBackupFile } from './verify-backup.ts';
 export interface RestoreOptions {
   /** Replace the rows of a database that holds data (default: refuse it). */
   force?: boolean;
+  /**
+   * PostgreSQL: restore even while other sessions are connected to the database (default:
+   * refuse, naming them). Only for sessions known not to be Orion's (another application
+   * sharing the database in its own schema): a running Orion server would keep writing.
+   */
+  allowOtherSessions?: boolean;
   /** The build's migrations (default: the project's files). */
   migrations?: readonly Migration[];
   /** Reads the restored audit head to compare with the manifest's (default: readAuditHead). */
   auditHead?: AuditHeadReader;
+  /**
+   * Runs in the restore's transaction once every table is loaded and checked, before it commits
+   * (the CLI re-applies the GDPR erasure journal here: src/auth/erasure.ts); a throw rolls the
+   * whole restore back.
+   */
+  afterLoad?: (tx: Queryable) => Promise<void>;
 }
 
 /** What a restore did. */
@@ -28,7 +40,10 @@ const INSERT_ROWS = 5000;
 
 /**
  * Restores a backup file into `store`: the file is verified against its manifest first (a
- * damaged file is refused before anything is written); an unmigrated database is migrated to
+ * damaged file is refused before anything is written); on PostgreSQL, a database other
+ * sessions are connected to is refused (a running server would keep its own view and go on
+ * writing) unless `allowOtherSessions` — on PGlite the folder lock keeps every other process
+ * out already (open-store.ts); an unmigrated database is migrated to
  * the backup's schema version; a database holding any row is refused unless `force`; then every
  * table is emptied and loaded in ONE transaction, and before it commits each table's row count
  * and SHA-256 are read back from the database and compared with the manifest (and the audit
@@ -38,6 +53,7 @@ export async function restoreBackup(store: Store, file: string, options: Restore
   const manifest = await verifyBackupFile(file);
   const known = options.migrations ?? loadMigrations();
   checkMigrationsKnown(manifest, known);
+  if (store.backend === 'postgres' && options.allowOtherSessions !== true) await refuseOtherSessions(store);
 
   const applied = await appliedVersions(store);
   let migrated: number[] = [];
@@ -89,8 +105,37 @@ export async function restoreBackup(store: Store, file: string, options: Restore
     await flush();
     await moveSequences(tx, tables);
     await verifyRestored(tx, manifest, byName, options.auditHead ?? readAuditHead);
+    await options.afterLoad?.(tx);
   });
   return { manifest, migrated, rows };
+}
+
+/** A session of the server other than the restore's own. */
+type OtherSession = {
+  pid: number;
+  application_name: string;
+  client: string | null;
+  backend_start: Date;
+  usename: string | null;
+};
+
+/**
+ * Refuses a PostgreSQL database that other client sessions are connected to, naming each (its
+ * application, client address, start): a restore under a running platform would change rows
+ * beneath a process that keeps its own view of them (and a live writer that keeps sending).
+ * The restore's store makes one connection at a time, so `pg_backend_pid()` is all of ours.
+ */
+async function refuseOtherSessions(store: Store): Promise<void> {
+  const found = await store.query<OtherSession>(
+    `select pid, application_name, host(client_addr) as client, backend_start, usename from pg_stat_activity
+     where datname = current_database() and pid <> pg_backend_pid() and backend_type = 'client backend' order by backend_start`,
+  );
+  if (found.rows.length === 0) return;
+  const named = found.rows.map((s) => `pid ${s.pid} (application "${s.application_name}", user ${s.usename ?? 'unknown'}, client ${s.client ?? 'local socket'}, connected since ${new Date(s.backend_start).toISOString()})`);
+  throw new RestoreError(
+    `${found.rows.length} other session${found.rows.length === 1 ? ' is' : 's are'} connected to this database: ${named.join('; ')}. Stop the Orion server (and anything else using the database) and run this again, or pass --allow-other-sessions if they are not Orion's`,
+    { details: { sessions: found.rows.map((s) => ({ pid: s.pid, applicationName: s.application_name, client: s.client, backendStart: new Date(s.backend_start).toISOString() })) } },
+  );
 }
 
 function checkMigrationsKnown(manifest: Manifest, known: readonly Migration[]): void {

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore, type TestStore } from '../../store/test-store.ts';
-import { backupFileName, listBackups, startBackupSchedule, verifyBackupFile } from './index.ts';
+import { BACKUP_ORDER_FILE, backupFileName, listBackups, newestBackupTime, startBackupSchedule, verifyBackupFile } from './index.ts';
 import { fillAwkwardRows } from './testing/awkward-table.ts';
 
 let db: TestStore;
@@ -28,7 +28,7 @@ describe('scheduled backups', () => {
     for (let i = 0; i < 5; i += 1) taken.push((await schedule.runNow()).file);
     await schedule.stop();
     expect(new Set(taken).size).toBe(5);
-    expect(readdirSync(dir).sort()).toEqual([...taken.slice(2).map((f) => basename(f)), 'notes.txt'].sort());
+    expect(readdirSync(dir).sort()).toEqual([...taken.slice(2).map((f) => basename(f)), 'notes.txt', BACKUP_ORDER_FILE].sort());
     expect(schedule.status().failures).toBe(0);
   });
 
@@ -45,6 +45,39 @@ describe('scheduled backups', () => {
     const third = await schedule.runNow();
     await schedule.stop();
     expect((await listBackups(dir)).sort()).toEqual([first.file, second.file, third.file].sort());
+  });
+
+  it('after a restart, a backup named in the future neither shows as the last backup nor outlives the real ones', async () => {
+    const dir = join(root, 'restart');
+    const before = await startBackupSchedule({ store: db.store, dir, intervalSeconds: 0, keep: 3 });
+    const real = [(await before.runNow()).file, (await before.runNow()).file];
+    await before.stop();
+    // A whole, valid backup copied in under a name a day ahead (as a clock that later stepped
+    // back, or an operator's copy, would leave): it verifies, but it is not the newest.
+    const ahead = join(dir, backupFileName(new Date(Date.now() + 24 * 3600_000)));
+    copyFileSync(real[0]!, ahead);
+    await verifyBackupFile(ahead);
+
+    const after = await startBackupSchedule({ store: db.store, dir, intervalSeconds: 0, keep: 3 });
+    expect(after.status().last!.file).toBe(real[1]);
+    expect((await newestBackupTime(dir))!.file).toBe(real[1]);
+    const taken = [(await after.runNow()).file, (await after.runNow()).file];
+    await after.stop();
+    // The three newest real backups stay; the copy from the "future" goes before any of them.
+    expect((await listBackups(dir)).sort()).toEqual([real[1], ...taken].sort());
+  });
+
+  it('without an order file (backups of an older build), names from the future rank last', async () => {
+    const dir = join(root, 'unrecorded');
+    mkdirSync(dir);
+    const source = await startBackupSchedule({ store: db.store, dir: join(root, 'unrecorded-source'), intervalSeconds: 0, keep: 1 });
+    const made = (await source.runNow()).file;
+    await source.stop();
+    const past = join(dir, backupFileName(new Date(Date.now() - 3600_000)));
+    const future = join(dir, backupFileName(new Date(Date.now() + 3600_000)));
+    copyFileSync(made, past);
+    copyFileSync(made, future);
+    expect(await listBackups(dir)).toEqual([past, future]);
   });
 
   it('reports the last backup and its age, also from the files found at start', async () => {
@@ -97,7 +130,7 @@ describe('disk full during a backup', () => {
     expect(schedule.status().failures).toBe(1);
     expect(schedule.status().lastError).toMatch(/ENOSPC/);
     expect(schedule.status().last!.file).toBe(older.file);
-    expect(readdirSync(mountPoint).sort()).toEqual([basename(older.file), 'filler'].sort()); // no temp file left behind
+    expect(readdirSync(mountPoint).sort()).toEqual([basename(older.file), 'filler', BACKUP_ORDER_FILE].sort()); // no temp file left behind
     expect((await verifyBackupFile(older.file)).tables.length).toBeGreaterThan(0);
   });
 });

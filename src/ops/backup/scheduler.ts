@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import type { Store } from '../../store/index.ts';
 import type { AuditHeadReader } from './audit-head.ts';
-import { newestBackupTime, rotateBackups } from './rotation.ts';
+import { newestBackupTime, recordBackupOrder, rotateBackups } from './rotation.ts';
 import { verifyBackupFile } from './verify-backup.ts';
 import { takeBackup, type BackupResult } from './write-backup.ts';
 
@@ -42,9 +42,10 @@ export interface BackupSchedule {
 }
 
 /**
- * Takes a backup every `intervalSeconds` into `dir` and keeps the `keep` newest: the files it
- * wrote, in the order written, then the others by name (see rotateBackups). Each new file is
- * verified against its manifest before rotation may delete an older one. One backup at a
+ * Takes a backup every `intervalSeconds` into `dir` and keeps the `keep` newest: the backups it
+ * recorded in the order file, in the order written (also by earlier runs), then the others by
+ * name, names from the future last (see listBackups). Each new file is verified against its
+ * manifest before it is recorded and before rotation may delete an older one. One backup at a
  * time; the next is timed from the end of the previous, so a slow backup never overlaps itself.
  * A failure (a full disk) is counted and reported, leaves the older backups in place, and the
  * schedule keeps going. On PGlite the engine's queries wait while a backup reads: see withReadSession.
@@ -58,9 +59,6 @@ export async function startBackupSchedule(options: BackupScheduleOptions): Promi
   let inFlight: Promise<BackupResult> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  // The files this schedule wrote, newest first: rotation orders them by when they were written,
-  // not by their names (which follow the wall clock, and a clock can step back).
-  const written: string[] = [];
 
   const run = async (): Promise<BackupResult> => {
     while (inFlight !== undefined) await inFlight.catch(() => undefined);
@@ -72,9 +70,10 @@ export async function startBackupSchedule(options: BackupScheduleOptions): Promi
         await rm(result.file, { force: true });
         throw error;
       });
-      written.unshift(result.file);
-      written.length = Math.min(written.length, Math.max(1, keep));
-      const deleted = await rotateBackups(dir, keep, written);
+      // Rotation and "the last backup" go by the order recorded here, not by names (which follow
+      // the wall clock, and a clock can step back): see listBackups.
+      await recordBackupOrder(dir, result.file, result.manifest.createdAt);
+      const deleted = await rotateBackups(dir, keep);
       last = { file: result.file, at: new Date() };
       lastError = null;
       options.onSuccess?.(result, deleted);
