@@ -209,6 +209,22 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     await expect(intents.withdraw(later!.intent)).rejects.toThrow(/could not be withdrawn/);
     expect(await intents.exists('own|52')).toBe(true);
   });
+
+  // A node's error or a revert reason can hold U+0000, which PostgreSQL refuses in text (22021):
+  // before, the write failed, and the send's failure or the intent's outcome went unrecorded.
+  it('records a send failure, a refusal and a failure reason holding a NUL character', async () => {
+    const own = privateKeyToAccount('0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e');
+    const intents = await writerOf(db.store, own.address);
+    await intents.initNonce(900n);
+    const created = await intents.createIntent({ plan: plan(60), opportunityKey: 'own|60', modeSession: null, simulatedProfit: null, sign: signed });
+    const { intent, attempt } = created!;
+    await intents.markSendFailed(intent, attempt, 'node said: bad\u0000byte');
+    await intents.markRefused(intent, 'simulation reverted: Error("\u0000")');
+    await intents.finalize(intent, 'failed', 'mined and reverted: \u0000');
+    const { rows } = await db.store.query<{ last_error: string; refused_reason: string; failure_reason: string }>(
+      'select a.last_error, i.refused_reason, i.failure_reason from intents i join intent_attempts a on a.intent_id = i.id where i.id = $1', [intent.id]);
+    expect(rows).toEqual([{ last_error: 'node said: bad\\u0000byte', refused_reason: 'simulation reverted: Error("\\u0000")', failure_reason: 'mined and reverted: \\u0000' }]);
+  });
 });
 
 forEachBackend('intents: the writer fenced by its epoch', (db) => {

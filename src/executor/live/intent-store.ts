@@ -1,3 +1,4 @@
+import { storableText } from '../../store/storable-text.ts';
 import type { Address, Hex } from 'viem';
 import { RuntimeFault } from '../../errors.ts';
 import type { Plan } from '../../orchestrator/plan.ts';
@@ -376,7 +377,7 @@ export class IntentStore {
    */
   async markRefused(intent: Intent, reason: string): Promise<void> {
     await this.fencedWrite(['update intents set refused_reason = coalesce(refused_reason, $4), updated_at = now() where id = $5 and ' + WRITER_HOLDS],
-      [reason.slice(0, 2000), intent.id]);
+      [storableText(reason.slice(0, 2000)), intent.id]);
     intent.refused ??= reason;
   }
 
@@ -405,7 +406,7 @@ export class IntentStore {
     await this.fencedWrite([
       'update intent_attempts set broadcasts = broadcasts + 1, last_error = $4 where id = $5 and ' + WRITER_HOLDS,
       'update intents set simulated_profit = coalesce(simulated_profit, $7::numeric), updated_at = now() where id = $6 and $7::numeric is not null and ' + WRITER_HOLDS,
-    ], [error.slice(0, 2000), attempt.id, intent.id, simulatedProfit]);
+    ], [storableText(error.slice(0, 2000)), attempt.id, intent.id, simulatedProfit]);
     attempt.broadcasts += 1;
     intent.simulatedProfit ??= simulatedProfit;
   }
@@ -438,7 +439,7 @@ export class IntentStore {
   async finalize(intent: Intent, state: 'confirmed' | 'failed' | 'dropped', reason: string | null): Promise<void> {
     await this.fencedWrite([
       `update intents set state = $5, failure_reason = $6, final_at = now(), updated_at = now() where id = $4 and state in ('in_progress', 'unconfirmed') and ${WRITER_HOLDS}`,
-    ], [intent.id, state, reason]);
+    ], [intent.id, state, reason === null ? null : storableText(reason)]);
     intent.state = state;
   }
 
