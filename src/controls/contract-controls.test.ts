@@ -13,7 +13,7 @@ import { outcomeOf, sendRaw } from '../executor/testing/attack-fixture.ts';
 import { balanceOf, deployOurs, ERC20_ABI, revertTo, send, snapshot, startExecutorFixture, type ExecutorFixture } from '../executor/testing/executor-fixture.ts';
 import { deadlineAhead, fixtureRoutes } from '../executor/testing/fixture-routes.ts';
 import { openTestStore, type TestStore } from '../store/test-store.ts';
-import { ControlNotYetMined, ControlRefused, ControlStillPending, runContractControl, type ControlContext } from './contract-controls.ts';
+import { ControlNotYetMined, ControlRefused, ControlStillPending, reconcileControls, runContractControl, type ControlContext } from './contract-controls.ts';
 import { recordSigned, unsettledControls } from './control-records.ts';
 
 // One devnet (the executor fixture: owner = account 1, cold wallet = 2, hot key = 3) for the
@@ -166,6 +166,23 @@ describe('owner controls: every control left pending is reconciled', () => {
     const [pauseReceipt, withdrawReceipt] = await Promise.all([pause, withdraw].map((hash) => f.clients.publicClient.getTransactionReceipt({ hash })));
     expect(await outcomeOf('contract.pause', pause)).toMatchObject({ status: 'success', block: pauseReceipt!.blockNumber.toString() });
     expect(await outcomeOf('contract.withdraw', withdraw)).toMatchObject({ status: 'success', block: withdrawReceipt!.blockNumber.toString() });
+    expect(await unsettledControls(audit, f.executor)).toEqual([]);
+  });
+
+  it('at start, with no new control: one still waiting is left waiting (nothing recorded); once mined, its outcome is recorded with its block', async () => {
+    await automine(false);
+    let pause: Hex;
+    try {
+      pause = await pausePending();
+      expect(await reconcileControls(f.anvil.rpcUrl, f.executor, audit)).toEqual({ recorded: 0, waiting: [pause] });
+      expect(await outcomeOf('contract.pause', pause)).toBeUndefined();
+      await mine();
+    } finally {
+      await automine(true);
+    }
+    expect(await reconcileControls(f.anvil.rpcUrl, f.executor, audit)).toEqual({ recorded: 1, waiting: [] });
+    const receipt = await f.clients.publicClient.getTransactionReceipt({ hash: pause });
+    expect(await outcomeOf('contract.pause', pause)).toMatchObject({ status: 'success', block: receipt.blockNumber.toString(), by: 'reconcile at start' });
     expect(await unsettledControls(audit, f.executor)).toEqual([]);
   });
 

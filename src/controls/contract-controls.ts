@@ -146,12 +146,7 @@ export async function runContractControl(context: ControlContext, control: Contr
  * transaction takes its nonce if it is still free, so at most one of them can be mined).
  */
 async function settleEarlier(context: ControlContext, publicClient: PublicClient): Promise<void> {
-  const waiting: SignedControl[] = [];
-  for (const earlier of await unsettledControls(context.audit, context.executor)) {
-    const fate = await fateOf(publicClient, earlier, (earlier.from ?? context.owner.address) as Address);
-    if (fate.status === 'pending') waiting.push(earlier);
-    else await recordOutcome(context.audit, earlier, fate, {}, context.actor);
-  }
+  const { waiting } = await settle(publicClient, context.audit, context.executor, context.owner.address, context.actor ?? { label: 'unknown' });
   const newest = waiting.at(-1);
   if (newest !== undefined) {
     throw new ControlStillPending(
@@ -160,6 +155,35 @@ async function settleEarlier(context: ControlContext, publicClient: PublicClient
       { details: { pending: newest.transaction, waiting: waiting.map((control) => control.transaction) } },
     );
   }
+}
+
+/** Records the fate of every control without an outcome that the chain can tell; the ones still waiting. */
+async function settle(publicClient: PublicClient, audit: AuditLog, executor: Address, owner: Address, actor: { label: string; pseudonym?: string }): Promise<{ recorded: number; waiting: SignedControl[] }> {
+  const waiting: SignedControl[] = [];
+  let recorded = 0;
+  for (const earlier of await unsettledControls(audit, executor)) {
+    const fate = await fateOf(publicClient, earlier, (earlier.from ?? owner) as Address);
+    if (fate.status === 'pending') {
+      waiting.push(earlier);
+      continue;
+    }
+    await recordOutcome(audit, earlier, fate, {}, actor);
+    recorded++;
+  }
+  return { recorded, waiting };
+}
+
+/**
+ * At start: records what became of every control sent before (mined, replaced, dropped) without
+ * waiting for the next control, so the audit log shows the outcome of one that was answered
+ * "sent, not yet mined" before a restart. Needs no key (a control signed by a key gone since is
+ * looked up under its recorded `from`, else the contract's owner). The still waiting: their hashes.
+ */
+export async function reconcileControls(rpcUrl: string, executor: Address, audit: AuditLog): Promise<{ recorded: number; waiting: Hex[] }> {
+  const publicClient = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
+  const owner = (await publicClient.readContract({ address: executor, abi: flashArbExecutorAbi, functionName: 'owner' })) as Address;
+  const { recorded, waiting } = await settle(publicClient, audit, executor, owner, { label: 'reconcile at start' });
+  return { recorded, waiting: waiting.map((control) => control.transaction) };
 }
 
 /** What became of an earlier control's transaction, as the chain says now. */
