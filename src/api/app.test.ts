@@ -350,7 +350,10 @@ forEachBackend('API', (ctx) => {
     if (login.status !== 'challenge') throw new Error('an admin without MFA owes an enrolment');
     const answered = await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa', payload: { challenge: login.challenge, code: codeAt(fresh, 0) } });
     expect(answered.statusCode).toBe(400);
+    expect(answered.json()).toMatchObject({ message: expect.stringContaining('no MFA enrolment started by this login') });
     expect((await ctx.store.query<{ s: string | null }>('select mfa_secret as s from auth_user where id = $1', [user.id])).rows[0]?.s).toBeNull();
+    // Refused before any code was looked at: no failure counted toward the lockout.
+    expect((await ctx.store.query<{ n: number }>('select count(*)::int as n from auth_login_attempt where user_id = $1 and not ok', [user.id])).rows[0]?.n).toBe(0);
   });
 
   it('a user promoted to admin without MFA gets no admin session from refresh: 401, and no token they hold creates an API key; login asks for enrolment', async () => {

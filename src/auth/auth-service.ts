@@ -216,13 +216,13 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
     async completeMfa({ challenge, code }, client) {
       const user = await liveUser(await challenges.peek(challenge));
       if (user.mustChangePassword) throw new BadRequest('change the one-time password first');
-      const attempt = await admit(user, client);
       const enrolling = !user.mfaEnrolled;
       // Only the secret this login's enrolment issued, while it is fresh: not one a signed-in setup
       // (or another login) left pending. No code is looked at, so no attempt is counted.
       if (enrolling && (user.mfaPendingOrigin !== challengeOrigin(challenge) || user.mfaPendingExpired)) {
         throw new BadRequest('no MFA enrolment started by this login, or it expired: POST /auth/mfa/enrol with this challenge first');
       }
+      const attempt = await admit(user, client);
       const step = await checkCode(user, code, enrolling ? user.mfaPendingSecret : user.mfaSecret);
       if (step === null) return failed(user, 'auth.mfa.failed', enrolling ? 'wrong enrolment code' : 'wrong or replayed code', client);
       await attempt.passed();
