@@ -15,6 +15,7 @@ import { deadlineAhead, fixtureRoutes } from '../executor/testing/fixture-routes
 import { openTestStore, type TestStore } from '../store/test-store.ts';
 import { ControlNotYetMined, ControlRefused, ControlStillPending, reconcileControls, runContractControl, type ControlContext } from './contract-controls.ts';
 import { recordSigned, unsettledControls } from './control-records.ts';
+import { startFaultInjectingProxy } from '../chain/testing/fault-injecting-proxy.ts';
 
 // One devnet (the executor fixture: owner = account 1, cold wallet = 2, hot key = 3) for the
 // owner's controls and for the audit's gaps in FlashArbExecutor. Each test runs on a snapshot.
@@ -136,6 +137,13 @@ describe('owner controls: every control left pending is reconciled', () => {
   const automine = (on: boolean) => f.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [on] as never });
   const mine = () => f.clients.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
   const outcomeOf = async (type: string, transaction: Hex) => (await audit.list({ type, limit: 100 })).rows.find((row) => row.details['transaction'] === transaction)?.details;
+  /** The owner key sends something else with the nonce of `hash`, paying more: mined instead of it. */
+  const spendNonceOf = async (hash: Hex): Promise<void> => {
+    const owner = f.clients.accounts[1]!;
+    const signed = await f.clients.publicClient.getTransaction({ hash });
+    await f.clients.walletClient.sendTransaction({ account: owner, to: owner.address, value: 1n, nonce: signed.nonce, maxFeePerGas: signed.maxFeePerGas! * 2n, maxPriorityFeePerGas: signed.maxPriorityFeePerGas! * 2n });
+    await mine();
+  };
   /** A pause sent and not mined (the API's 202): its hash. */
   const pausePending = async (): Promise<Hex> => {
     const pending = await runContractControl({ ...context(), receiptTimeoutMs: 300 }, { kind: 'pause' }).then(() => undefined, (error: unknown) => error);
@@ -169,6 +177,27 @@ describe('owner controls: every control left pending is reconciled', () => {
     expect(await unsettledControls(audit, f.executor)).toEqual([]);
   });
 
+  it('a node that still lists a control as pending after its nonce was used does not hold the controls up: recorded replaced, the next control runs', async () => {
+    const proxy = await startFaultInjectingProxy(f.anvil.rpcUrl);
+    try {
+      await automine(false);
+      let pause: Hex;
+      try {
+        pause = await pausePending();
+        const listed = await f.clients.publicClient.request({ method: 'eth_getTransactionByHash', params: [pause] });
+        proxy.keepListing(pause, listed);
+        await spendNonceOf(pause);
+      } finally {
+        await automine(true);
+      }
+      await runContractControl({ ...context(), rpcUrl: proxy.url }, { kind: 'pause' });
+      expect(await read<boolean>('paused')).toBe(true);
+      expect(await outcomeOf('contract.pause', pause)).toMatchObject({ status: 'replaced' });
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('at start, with no new control: one still waiting is left waiting (nothing recorded); once mined, its outcome is recorded with its block', async () => {
     await automine(false);
     let pause: Hex;
@@ -191,11 +220,7 @@ describe('owner controls: every control left pending is reconciled', () => {
     let pause: Hex;
     try {
       pause = await pausePending();
-      // The owner key sends something else with the same nonce, paying more: the node takes it instead.
-      const owner = f.clients.accounts[1]!;
-      const signed = await f.clients.publicClient.getTransaction({ hash: pause });
-      await f.clients.walletClient.sendTransaction({ account: owner, to: owner.address, value: 1n, nonce: signed.nonce, maxFeePerGas: signed.maxFeePerGas! * 2n, maxPriorityFeePerGas: signed.maxPriorityFeePerGas! * 2n });
-      await mine();
+      await spendNonceOf(pause);
     } finally {
       await automine(true);
     }

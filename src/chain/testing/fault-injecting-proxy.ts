@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * TEST CODE — a fault injector, the one kind of fake the house rules allow. A JSON-RPC proxy on
  * loopback in front of a real anvil that can answer 429 or 500, hang (a timeout), pretend to lag
- * behind the head, answer like a node without the `finalized` block tag, drop its WebSocket
+ * behind the head, answer like a node without the `finalized` block tag, keep listing a
+ * transaction as pending after it can no longer be mined, drop its WebSocket
  * connections, or switch to another anvil (a node that resynced onto another fork), so failover
  * is tested against real faults on a real socket while every honest answer still comes from a
  * real chain.
@@ -32,6 +33,11 @@ export interface FaultInjectingProxy {
    * block not found"), so a test sees a node without the tag (false = honest).
    */
   setNoFinalizedTag(on: boolean): void;
+  /**
+   * Keeps answering `eth_getTransactionByHash(hash)` with `transaction` (as captured while it
+   * waited: no block), as a node whose mempool never evicted it does after its nonce was used.
+   */
+  keepListing(hash: string, transaction: unknown): void;
   /** Forwards to another node from now on (e.g. one that followed another fork). */
   setUpstream(upstream: string): void;
   /** Closes every open WebSocket connection now; `refuse` also refuses new ones. */
@@ -59,6 +65,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   let lag = 0;
   let maxLogs: number | undefined;
   let noFinalizedTag = false;
+  const stale = new Map<string, unknown>();
   let refuseWs = false;
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -157,6 +164,12 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     let text = await forward(body);
     if (maxLogs !== undefined) text = capLogs(body, text, maxLogs);
     if (noFinalizedTag) text = withoutFinalizedTag(body, text);
+    if (stale.size > 0) {
+      text = mapAnswers(body, text, (call, answer) => {
+        const listed = call?.method === 'eth_getTransactionByHash' ? stale.get(String(call.params?.[0]).toLowerCase()) : undefined;
+        return listed === undefined ? answer : { ...answer, result: listed };
+      });
+    }
     if (lag > 0) {
       const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
       const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
@@ -216,6 +229,9 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     },
     setNoFinalizedTag: (on) => {
       noFinalizedTag = on;
+    },
+    keepListing: (hash, transaction) => {
+      stale.set(hash.toLowerCase(), transaction);
     },
     setUpstream: (next) => {
       upstream = next;
