@@ -29,6 +29,7 @@ import { createModeService, type ModeService } from './mode/mode-service.ts';
 import { createModeFollower, followingSwitches, type ModeFollower } from './mode/mode-follower.ts';
 import { failedChecks, relaysToCheck } from './mode/checks.ts';
 import type { ExecutionMode } from './executor/executor.ts';
+import { reconcileControls } from './controls/contract-controls.ts';
 import { ownerController, type OwnerController } from './controls/owner-controller.ts';
 import { openBus, type EventBus } from './bus/index.ts';
 import { processWideMetrics } from './metrics/registry.ts';
@@ -253,6 +254,14 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     });
     if (followed.executor !== undefined && /^https?:/.test(followed.rpcUrl)) {
       contractControls = ownerController(config, followed.rpcUrl, followed.executor, services.audit);
+      // Controls answered "sent, not yet mined" before this start get their outcome now, not only
+      // when the next control runs. Best effort, off the boot path: the next control settles them anyway.
+      void reconcileControls(followed.rpcUrl, followed.executor, services.audit).then(
+        ({ recorded, waiting }) => {
+          if (recorded > 0 || waiting.length > 0) say(`contract controls: ${recorded} earlier outcome(s) recorded; ${waiting.length === 0 ? 'none waiting' : `still waiting: ${waiting.join(', ')}`}`);
+        },
+        (error: unknown) => say(`contract controls: could not reconcile earlier controls at start (${(error as Error).message.split('\n')[0]}); the next control does`),
+      );
     }
     // The limits exist before live's pre-flight check reads them (the protections would write
     // version 1 only once the engine starts): on a real chain a refusal then names the

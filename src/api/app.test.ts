@@ -278,7 +278,9 @@ forEachBackend('API', (ctx) => {
     const storedSecret = async () => (await ctx.store.query<{ mfa_secret: string }>('select mfa_secret from auth_user where id = $1', [owner.id])).rows[0]?.mfa_secret;
 
     // The thief's own secret, confirmed with its own code: refused, and the stored secret is the owner's.
-    const theirs = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup', headers: stolen })).json() as { secret: string };
+    // (The setup itself needs the password: this thief has it too, so the current code is what stops them.)
+    const setup = { method: 'POST' as const, url: '/api/v1/auth/mfa/setup', headers: stolen, payload: { password: 'mfa owner password' } };
+    const theirs = (await t.app.inject(setup)).json() as { secret: string };
     const hijack = await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup/confirm', headers: stolen, payload: { code: codeAt(theirs.secret, 1) } });
     expect(hijack.statusCode).toBe(403);
     expect(hijack.json()).toMatchObject({ error: 'forbidden', message: expect.stringContaining('currentCode') });
@@ -286,13 +288,76 @@ forEachBackend('API', (ctx) => {
     await t.auth.requireFreshTotp(owner.id, codeAt(enrolled, 0), 'test withdrawal', { ip: '127.0.0.1' });
 
     // The owner, with a code of the enrolled secret: replaced, audited as a replacement.
-    const next = (await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup', headers: stolen })).json() as { secret: string };
+    const next = (await t.app.inject(setup)).json() as { secret: string };
     const replaced = await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup/confirm', headers: stolen, payload: { code: codeAt(next.secret, 1), currentCode: codeAt(enrolled, 1) } });
     expect(replaced.statusCode).toBe(200);
     expect(await storedSecret()).toBe(next.secret);
     const audited = async (type: string) => (await t.audit.list({ type, limit: 50 })).rows.filter((row) => row.actor === owner.pseudonym);
     expect(await audited('auth.mfa.replaced')).toHaveLength(1);
     expect(await audited('auth.mfa.enrolled')).toHaveLength(0);
+  });
+
+  it('an access token alone cannot start or restart an MFA setup (the password is asked again), nor confirm one another session started; each refusal is audited', async () => {
+    const user = await t.auth.users.add({ username: 'mfa-racer', role: 'trader', password: 'mfa racer password', mustChangePassword: false });
+    const sessionOf = async () => {
+      const family = await t.auth.refreshTokens.start(user.id);
+      return { authorization: `Bearer ${(await t.auth.access.issue({ userId: user.id, role: 'trader', sessionId: family.familyId, pseudonym: user.pseudonym })).token}` };
+    };
+    const [mine, other] = [await sessionOf(), await sessionOf()];
+    const setup = (headers: { authorization: string }, payload?: object) => t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup', headers, ...(payload === undefined ? {} : { payload }) });
+    const confirm = (headers: { authorization: string }, code: string) => t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup/confirm', headers, payload: { code } });
+    const pendingSecret = async () => (await ctx.store.query<{ s: string | null }>('select mfa_pending_secret as s from auth_user where id = $1', [user.id])).rows[0]?.s;
+
+    // The user starts the setup, password again; the holder of a token (this very session's, or
+    // another's) can neither replace the secret being scanned nor start one of their own.
+    const started = await setup(mine, { password: 'mfa racer password' });
+    expect(started.statusCode).toBe(200);
+    const secret = (started.json() as { secret: string }).secret;
+    expect((await setup(mine)).statusCode).toBe(400);
+    const guessed = await setup(other, { password: 'a wrong guess here' });
+    expect(guessed.statusCode).toBe(403);
+    expect(guessed.json()).toMatchObject({ error: 'forbidden', message: expect.stringContaining('password') });
+    expect(await pendingSecret()).toBe(secret);
+
+    // Another session cannot confirm it, even with a right code; the session that started it can.
+    const elsewhere = await confirm(other, codeAt(secret, 0));
+    expect(elsewhere.statusCode).toBe(403);
+    expect(elsewhere.json()).toMatchObject({ message: expect.stringContaining('another session') });
+    expect((await confirm(mine, codeAt(secret, 0))).statusCode).toBe(200);
+    expect((await ctx.store.query<{ s: string }>('select mfa_secret as s from auth_user where id = $1', [user.id])).rows[0]?.s).toBe(secret);
+
+    const audited = async (type: string) => (await t.audit.list({ type, limit: 50 })).rows.filter((row) => row.actor === user.pseudonym).map((row) => row.details);
+    expect(await audited('auth.mfa.setup.started')).toEqual([expect.objectContaining({ restarted: false, replacing: false })]);
+    expect(await audited('auth.mfa.setup.refused')).toEqual([expect.objectContaining({ reason: 'wrong password' })]);
+    expect(await audited('auth.mfa.failed')).toEqual([expect.objectContaining({ reason: 'setup started by another session' })]);
+    expect(await audited('auth.mfa.enrolled')).toHaveLength(1);
+    // The wrong password counted toward the lockout like a login's.
+    expect((await ctx.store.query<{ n: number }>('select count(*)::int as n from auth_login_attempt where user_id = $1 and not ok', [user.id])).rows[0]?.n).toBe(1);
+  });
+
+  it('a pending MFA setup expires by the database\'s clock: confirming it late is 409, and a login\'s enrolment step cannot confirm a secret a signed-in setup left pending', async () => {
+    const user = await t.auth.users.add({ username: 'mfa-late', role: 'trader', password: 'mfa late password', mustChangePassword: false });
+    const family = await t.auth.refreshTokens.start(user.id);
+    const headers = { authorization: `Bearer ${(await t.auth.access.issue({ userId: user.id, role: 'trader', sessionId: family.familyId, pseudonym: user.pseudonym })).token}` };
+    const secret = ((await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup', headers, payload: { password: 'mfa late password' } })).json() as { secret: string }).secret;
+    // Eleven minutes pass for the database (its clock decides).
+    await ctx.store.query("update auth_user set mfa_pending_expires_at = now() - interval '1 minute' where id = $1", [user.id]);
+    const late = await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup/confirm', headers, payload: { code: codeAt(secret, 0) } });
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toMatchObject({ message: expect.stringContaining('expired') });
+
+    // Promoted to admin with a fresh setup pending from that session: the login owes an enrolment
+    // of its own, and the session's secret does not answer it.
+    const fresh = ((await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/setup', headers, payload: { password: 'mfa late password' } })).json() as { secret: string }).secret;
+    await t.auth.users.setRole(user.id, 'admin');
+    const login = await t.auth.login({ username: 'mfa-late', password: 'mfa late password' }, { ip: '127.0.0.1' });
+    if (login.status !== 'challenge') throw new Error('an admin without MFA owes an enrolment');
+    const answered = await t.app.inject({ method: 'POST', url: '/api/v1/auth/mfa', payload: { challenge: login.challenge, code: codeAt(fresh, 0) } });
+    expect(answered.statusCode).toBe(400);
+    expect(answered.json()).toMatchObject({ message: expect.stringContaining('no MFA enrolment started by this login') });
+    expect((await ctx.store.query<{ s: string | null }>('select mfa_secret as s from auth_user where id = $1', [user.id])).rows[0]?.s).toBeNull();
+    // Refused before any code was looked at: no failure counted toward the lockout.
+    expect((await ctx.store.query<{ n: number }>('select count(*)::int as n from auth_login_attempt where user_id = $1 and not ok', [user.id])).rows[0]?.n).toBe(0);
   });
 
   it('a user promoted to admin without MFA gets no admin session from refresh: 401, and no token they hold creates an API key; login asks for enrolment', async () => {

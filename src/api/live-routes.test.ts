@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts';
 import { createModeService, type ModeService } from '../mode/mode-service.ts';
 import { readStoredMode } from '../mode/mode-store.ts';
 import { openTestStore, type TestStore } from '../store/test-store.ts';
-import { codeAt, createTestApp, type TestApp } from './test-app.ts';
+import { createTestApp, enrolledAdmin, type TestApp } from './test-app.ts';
 
 // The mode and contract-control routes through the real app over a real store. The chain is not
 // needed here: validation answers where it can run, and with no owner key no control reaches a chain.
@@ -25,22 +25,7 @@ afterAll(async () => {
   await db?.cleanup();
 });
 
-let admins = 0;
-/**
- * A fresh admin, enrolled with this step's code, and the next step's code (accepted within ±1
- * step, and after the enrolment's): one TOTP-guarded request each. Not the previous step's code
- * for the enrolment: when the step turns between making that code and checking it, it is two
- * steps old and refused.
- */
-async function freshAdmin(): Promise<{ bearer: { authorization: string }; code: string }> {
-  const username = `admin-${++admins}`;
-  await t.auth.users.add({ username, role: 'admin', password: 'admin password 123', mustChangePassword: false });
-  const login = await t.auth.login({ username, password: 'admin password 123' }, { ip: '127.0.0.1' });
-  if (login.status !== 'challenge') throw new Error('an admin without MFA must enrol');
-  const secret = (await t.auth.startEnrolment({ challenge: login.challenge })).secret;
-  const token = (await t.auth.completeMfa({ challenge: login.challenge, code: codeAt(secret, 0) }, { ip: '127.0.0.1' })).accessToken;
-  return { bearer: { authorization: `Bearer ${token}` }, code: codeAt(secret, 1) };
-}
+const freshAdmin = () => enrolledAdmin(t);
 
 describe('/api/v1/mode', () => {
   it('GET: any signed-in role reads the mode, its session and counters', async () => {

@@ -18,6 +18,8 @@ export const AUDIT_EVENTS = [
   'auth.mfa.failed',
   'auth.mfa.enrolled',
   'auth.mfa.replaced',
+  'auth.mfa.setup.started',
+  'auth.mfa.setup.refused',
   'auth.password.changed',
   'auth.refresh.reused',
   'auth.refresh.refused',

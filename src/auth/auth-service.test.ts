@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { exportJWK, SignJWT, generateKeyPair } from 'jose';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { generateCheckpointKey } from '../audit/checkpoint-key.ts';
 import { openStore } from '../store/index.ts';
 import { forEachBackend } from '../store/test-store.ts';
 import { createAuthService, type AuthService, type LoginResult } from './auth-service.ts';
 import { AccountLocked, Forbidden, Unauthenticated } from './errors.ts';
-import { LOCKOUT_FAILURES } from './lockout.ts';
+import { LOCKOUT_FAILURES, LOCKOUT_WINDOW_SECONDS } from './lockout.ts';
 import { base32Decode, generateTotpSecret, totpAt } from './totp.ts';
 
 const client = { ip: '127.0.0.1' };
@@ -150,6 +150,29 @@ forEachBackend('auth service', (ctx) => {
     // Another account is unaffected.
     tokensOf(await auth.login({ username: 'vera', password: 'correct horse battery' }, client));
     expect(await audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('the lockout runs on the database\'s clock: an instance whose own clock is 20 minutes ahead or behind finds the account locked for the same time', async () => {
+    await auth.users.add({ username: 'skewed', role: 'viewer', password: 'skewed password 1', mustChangePassword: false });
+    for (let i = 0; i < LOCKOUT_FAILURES; i++) await expect(auth.login({ username: 'skewed', password: `wrong ${i} xxxxxxx` }, client)).rejects.toBeInstanceOf(Unauthenticated);
+    const realNow = Date.now();
+    const lockedFor = async (skewMs: number): Promise<unknown> => {
+      // Only this process's clock moves: the database (PostgreSQL, or PGlite's own) keeps its own.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(realNow + skewMs);
+      try {
+        const refused = await auth.login({ username: 'skewed', password: 'skewed password 1' }, client).catch((error: unknown) => error);
+        return refused instanceof AccountLocked ? refused.retryAfterSeconds : refused;
+      } finally {
+        vi.useRealTimers();
+      }
+    };
+    // Ahead: the failures look older than the window to the app; behind: the lock looks longer.
+    for (const skewMs of [20 * 60_000, -20 * 60_000]) {
+      const seconds = await lockedFor(skewMs);
+      expect(seconds, `app clock skewed by ${skewMs / 60_000} min`).toBeGreaterThan(800);
+      expect(seconds, `app clock skewed by ${skewMs / 60_000} min`).toBeLessThanOrEqual(LOCKOUT_WINDOW_SECONDS);
+    }
   });
 
   it(`a fresh-code check counts toward the lockout and is refused once the account is locked (${LOCKOUT_FAILURES} wrong codes, then the right one)`, async () => {

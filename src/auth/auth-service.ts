@@ -10,7 +10,13 @@ import { burnPasswordCheck, verifyPassword } from './password.ts';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.ts';
 import { createSigningKeys, type SigningKeys } from './signing-keys.ts';
 import { generateTotpSecret, matchTotp, otpauthUri } from './totp.ts';
-import { createUsers, type UserSecrets, type Users } from './users.ts';
+import { createUsers, MFA_SETUP_TTL_SECONDS, type UserSecrets, type Users } from './users.ts';
+import { secretHash } from './secret-token.ts';
+
+/** Who owns a pending MFA secret: the signed-in session (refresh family) that started it… */
+const sessionOrigin = (sessionId: string): string => `session:${sessionId}`;
+/** …or the login challenge whose enrolment step did (its hash: the challenge itself is a secret). */
+const challengeOrigin = (challenge: string): string => `challenge:${secretHash(challenge)}`;
 
 /**
  * The login flow and sessions. `login` checks the password (argon2id) and the lockout, then
@@ -68,19 +74,31 @@ export interface AuthService {
   completeMfa(input: { challenge: string; code: string }, client: ClientInfo): Promise<SessionTokens>;
   refresh(refreshToken: string, client: ClientInfo): Promise<SessionTokens>;
   logout(claims: AccessClaims, client: ClientInfo): Promise<void>;
-  /** Enrolment for a signed-in user: a new pending secret. */
-  enrolSelf(userId: string): Promise<MfaEnrolment>;
   /**
-   * Confirms a signed-in user's pending secret with a code from it. Replacing an enrolled secret
-   * also needs `currentCode`, a fresh code from the enrolled one: an access token alone (stolen,
-   * or left in an open browser) must not be enough to move a user's second factor elsewhere.
+   * Enrolment for a signed-in user: a new pending secret, owned by this session (`sessionId`, the
+   * refresh family) for MFA_SETUP_TTL_SECONDS. Starting or restarting it needs the password again
+   * (counted by the lockout): an access token alone (stolen, or left in an open browser) must not
+   * be enough to bind an authenticator of its holder's to the account, nor to replace the secret
+   * the user is scanning.
    */
-  confirmSelf(userId: string, codes: { code: string; currentCode?: string | undefined }, client: ClientInfo): Promise<void>;
+  enrolSelf(session: SelfSession, password: string, client: ClientInfo): Promise<MfaEnrolment>;
+  /**
+   * Confirms a signed-in user's pending secret with a code from it, from the session that started
+   * it and before it expires. Replacing an enrolled secret also needs `currentCode`, a fresh code
+   * from the enrolled one.
+   */
+  confirmSelf(session: SelfSession, codes: { code: string; currentCode?: string | undefined }, client: ClientInfo): Promise<void>;
   /**
    * Checks a fresh TOTP code of the signed-in user for an action that moves money or changes
    * mode; throws Forbidden (and audits it) when absent, wrong or replayed.
    */
   requireFreshTotp(userId: string, code: string | undefined, action: string, client: ClientInfo): Promise<void>;
+}
+
+/** A signed-in user's session: the user, and the refresh family its access token belongs to. */
+export interface SelfSession {
+  userId: string;
+  sessionId: string;
 }
 
 /** Whether a role must have MFA before it gets a session. */
@@ -142,9 +160,9 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
     throw new AccountLocked(seconds);
   };
 
-  const enrolment = async (user: UserSecrets): Promise<MfaEnrolment> => {
+  const enrolment = async (user: UserSecrets, origin: string): Promise<MfaEnrolment> => {
     const secret = generateTotpSecret();
-    await users.setPendingMfaSecret(user.id, secret);
+    await users.setPendingMfaSecret(user.id, secret, origin);
     const uri = otpauthUri(secret, user.username, issuer);
     return { secret, otpauthUri: uri, qrPng: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M' }) };
   };
@@ -192,20 +210,25 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
     async startEnrolment({ challenge }) {
       const user = await liveUser(await challenges.peek(challenge));
       if (user.mustChangePassword || user.mfaEnrolled) throw new BadRequest('this login owes no MFA enrolment');
-      return enrolment(user);
+      return enrolment(user, challengeOrigin(challenge));
     },
 
     async completeMfa({ challenge, code }, client) {
       const user = await liveUser(await challenges.peek(challenge));
       if (user.mustChangePassword) throw new BadRequest('change the one-time password first');
-      const attempt = await admit(user, client);
       const enrolling = !user.mfaEnrolled;
+      // Only the secret this login's enrolment issued, while it is fresh: not one a signed-in setup
+      // (or another login) left pending. No code is looked at, so no attempt is counted.
+      if (enrolling && (user.mfaPendingOrigin !== challengeOrigin(challenge) || user.mfaPendingExpired)) {
+        throw new BadRequest('no MFA enrolment started by this login, or it expired: POST /auth/mfa/enrol with this challenge first');
+      }
+      const attempt = await admit(user, client);
       const step = await checkCode(user, code, enrolling ? user.mfaPendingSecret : user.mfaSecret);
       if (step === null) return failed(user, 'auth.mfa.failed', enrolling ? 'wrong enrolment code' : 'wrong or replayed code', client);
       await attempt.passed();
       if ((await challenges.spend(challenge)) === undefined) throw new Unauthenticated('challenge expired or invalid; log in again');
       if (enrolling) {
-        if (!(await users.confirmMfa(user.id, user.mfaPendingSecret ?? '', step))) throw new Unauthenticated('MFA enrolment restarted meanwhile; log in again');
+        if (!(await users.confirmMfa(user.id, user.mfaPendingSecret ?? '', challengeOrigin(challenge), step))) throw new Unauthenticated('MFA enrolment restarted meanwhile; log in again');
         await audit.append({ type: 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
       }
       return session({ ...user, mfaEnrolled: true }, client);
@@ -247,11 +270,26 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
       await audit.append({ type: 'auth.logout', actor: claims.psn, actorData: { ip: client.ip }, details: { sessionId: claims.sid } });
     },
 
-    async enrolSelf(userId) {
-      return enrolment(await liveUser(userId));
+    async enrolSelf({ userId, sessionId }, password, client) {
+      const user = await liveUser(userId);
+      const attempt = await admit(user, client);
+      if (!(await verifyPassword(user.passwordHash, password))) {
+        await audit.append({ type: 'auth.mfa.setup.refused', actor: user.pseudonym, details: { reason: 'wrong password', sessionId }, actorData: { username: user.username, ip: client.ip } });
+        throw new Forbidden('invalid password: starting an MFA setup needs your password');
+      }
+      await attempt.passed();
+      const restarted = user.mfaPendingSecret !== null && !user.mfaPendingExpired;
+      const started = await enrolment(user, sessionOrigin(sessionId));
+      await audit.append({
+        type: 'auth.mfa.setup.started',
+        actor: user.pseudonym,
+        details: { sessionId, replacing: user.mfaEnrolled, restarted, ...(restarted ? { previousOwner: user.mfaPendingOrigin === sessionOrigin(sessionId) ? 'this session' : 'another session or login' } : {}) },
+        actorData: { username: user.username, ip: client.ip },
+      });
+      return started;
     },
 
-    async confirmSelf(userId, { code, currentCode }, client) {
+    async confirmSelf({ userId, sessionId }, { code, currentCode }, client) {
       const user = await liveUser(userId);
       const pending = user.mfaPendingSecret;
       if (pending === null) throw new BadRequest('no MFA enrolment to confirm: start one with POST /auth/mfa/setup');
@@ -260,6 +298,9 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
         await audit.append({ type: 'auth.mfa.failed', actor: user.pseudonym, details: { reason }, actorData: { username: user.username, ip: client.ip } });
         throw new Forbidden(message);
       };
+      const origin = sessionOrigin(sessionId);
+      if (user.mfaPendingOrigin !== origin) return refuse('setup started by another session', 'this MFA setup was started by another session: only that session can confirm it (or start a new one here)');
+      if (user.mfaPendingExpired) throw new Conflict(`this MFA setup expired (it can be confirmed for ${MFA_SETUP_TTL_SECONDS / 60} minutes): start again with POST /auth/mfa/setup`);
       if (replacing && (currentCode === undefined || currentCode === '')) {
         return refuse('replacement without a current code', 'replacing an enrolled MFA secret needs currentCode: a fresh code from the authenticator enrolled now');
       }
@@ -277,7 +318,7 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
       }
       await attempt.passed();
       // Moves exactly the secret checked above: a setup racing this request cannot slip its own in.
-      if (!(await users.confirmMfa(user.id, pending, spent))) throw new Conflict('the MFA enrolment was restarted meanwhile: start again with POST /auth/mfa/setup');
+      if (!(await users.confirmMfa(user.id, pending, origin, spent))) throw new Conflict('the MFA enrolment was restarted meanwhile: start again with POST /auth/mfa/setup');
       await audit.append({ type: replacing ? 'auth.mfa.replaced' : 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
     },
 

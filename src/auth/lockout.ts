@@ -30,36 +30,42 @@ export type Admission = AdmittedAttempt | { locked: true; retryAfterSeconds: num
 /** The lockout ledger. */
 export interface Lockout {
   /** Seconds until the account unlocks, or 0 when it is not locked. */
-  lockedFor(userId: string, now?: Date): Promise<number>;
+  lockedFor(userId: string): Promise<number>;
   /** Counts an attempt about to be checked, unless the account is locked. */
   admit(userId: string): Promise<Admission>;
   /** A login completed: the failures before it no longer count. */
   succeeded(userId: string): Promise<void>;
 }
 
-async function secondsLocked(db: Queryable, userId: string, now: Date): Promise<number> {
-  const since = new Date(now.getTime() - LOCKOUT_WINDOW_SECONDS * 1000);
-  const failures = await db.query<{ at: Date }>(
-    `select at from auth_login_attempt where user_id = $1 and not ok and at > $2
-       and at > coalesce((select max(at) from auth_login_attempt where user_id = $1 and ok), '-infinity'::timestamptz)
-     order by at desc limit $3`,
-    [userId, since, LOCKOUT_FAILURES],
+/**
+ * Seconds the account stays locked, by the database's clock (`now()`, the transaction's start):
+ * the failures' `at` is the database's clock too, so every instance on one database sees the same
+ * window, and an instance whose own clock is off can neither end nor stretch a lockout.
+ */
+async function secondsLocked(db: Queryable, userId: string): Promise<number> {
+  const locked = await db.query<{ failures: number; seconds: number | null }>(
+    `with recent as (
+       select at from auth_login_attempt where user_id = $1 and not ok and at > now() - make_interval(secs => $3)
+         and at > coalesce((select max(at) from auth_login_attempt where user_id = $1 and ok), '-infinity'::timestamptz)
+       order by at desc limit $2)
+     select count(*)::int as failures, ceil(extract(epoch from min(at) + make_interval(secs => $3) - now()))::int as seconds from recent`,
+    [userId, LOCKOUT_FAILURES, LOCKOUT_WINDOW_SECONDS],
   );
-  if (failures.rows.length < LOCKOUT_FAILURES) return 0;
-  const oldest = failures.rows[failures.rows.length - 1]?.at ?? now;
-  return Math.max(1, Math.ceil((oldest.getTime() + LOCKOUT_WINDOW_SECONDS * 1000 - now.getTime()) / 1000));
+  const row = locked.rows[0];
+  if (row === undefined || row.failures < LOCKOUT_FAILURES) return 0;
+  return Math.max(1, row.seconds ?? 1);
 }
 
 /** Lockout over a store. */
 export function createLockout(store: Store): Lockout {
   return {
-    lockedFor: (userId, now = new Date()) => secondsLocked(store, userId, now),
+    lockedFor: (userId) => secondsLocked(store, userId),
     async admit(userId) {
       // `at` as text keeps its microseconds (a Date would round them), so `passed` finds the row.
       const at = await store.transaction(async (tx) => {
         // One account's attempts queue here, across connections and API instances alike.
         await tx.query('select 1 from auth_user where id = $1 for update', [userId]);
-        const seconds = await secondsLocked(tx, userId, new Date());
+        const seconds = await secondsLocked(tx, userId);
         if (seconds > 0) return seconds;
         return (await tx.query<{ at: string }>('insert into auth_login_attempt (user_id, ok) values ($1, false) returning at::text as at', [userId])).rows[0]?.at ?? '';
       });

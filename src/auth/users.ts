@@ -24,6 +24,10 @@ export interface UserSecrets extends User {
   passwordHash: string;
   mfaSecret: string | null;
   mfaPendingSecret: string | null;
+  /** What started the pending setup: `session:<refresh family id>` or `challenge:<its SHA-256>`. */
+  mfaPendingOrigin: string | null;
+  /** The pending secret's time is up (by the database's clock): it can no longer be confirmed. */
+  mfaPendingExpired: boolean;
   lastTotpStep: bigint | null;
 }
 
@@ -37,12 +41,19 @@ type UserRow = {
   erased_at: Date | null;
   mfa_secret: string | null;
   mfa_pending_secret: string | null;
+  mfa_pending_origin: string | null;
+  mfa_pending_expired: boolean;
   last_totp_step: bigint | null;
   pseudonym: string;
   created_at: Date;
 };
 
-const COLUMNS = 'id, username, role, password_hash, must_change_password, disabled_at, erased_at, mfa_secret, mfa_pending_secret, last_totp_step, pseudonym, created_at';
+const COLUMNS =
+  'id, username, role, password_hash, must_change_password, disabled_at, erased_at, mfa_secret, mfa_pending_secret, mfa_pending_origin, ' +
+  'coalesce(mfa_pending_expires_at <= now(), false) as mfa_pending_expired, last_totp_step, pseudonym, created_at';
+
+/** How long a pending MFA secret may be confirmed, in seconds. */
+export const MFA_SETUP_TTL_SECONDS = 600;
 
 function toUser(row: UserRow): UserSecrets {
   if (!isRole(row.role)) throw new Error(`user ${row.id} has unknown role ${row.role}`);
@@ -59,6 +70,8 @@ function toUser(row: UserRow): UserSecrets {
     passwordHash: row.password_hash,
     mfaSecret: row.mfa_secret,
     mfaPendingSecret: row.mfa_pending_secret,
+    mfaPendingOrigin: row.mfa_pending_origin,
+    mfaPendingExpired: row.mfa_pending_expired,
     lastTotpStep: row.last_totp_step,
   };
 }
@@ -94,12 +107,13 @@ export interface Users {
   /** Inside `tx` when given, so it commits with the caller's audit record. */
   setRole(id: string, role: Role, tx?: Queryable): Promise<void>;
   disable(id: string, tx?: Queryable): Promise<void>;
-  setPendingMfaSecret(id: string, secret: string): Promise<void>;
+  /** A new pending secret, owned by `origin` (see UserSecrets), for MFA_SETUP_TTL_SECONDS. */
+  setPendingMfaSecret(id: string, secret: string, origin: string): Promise<void>;
   /**
-   * Moves the pending secret to the enrolled one, if it is still `pending`, and records the step
-   * its first code used; false when the pending secret changed or is gone.
+   * Moves the pending secret to the enrolled one, if it is still `pending`, owned by `origin` and
+   * unexpired, and records the step its first code used; false otherwise.
    */
-  confirmMfa(id: string, pending: string, step: bigint): Promise<boolean>;
+  confirmMfa(id: string, pending: string, origin: string, step: bigint): Promise<boolean>;
   /** Records a used TOTP step if it is after the last one; false when another request used it first. */
   useTotpStep(id: string, step: bigint): Promise<boolean>;
   /** GDPR erase: username replaced by `erased-<pseudonym>`, secrets dropped, account disabled. */
@@ -147,9 +161,18 @@ export function createUsers(store: Store): Users {
     },
     setRole: (id, role, tx) => mustChange('update auth_user set role = $2 where id = $1', [id, role], id, tx),
     disable: (id, tx) => mustChange('update auth_user set disabled_at = coalesce(disabled_at, now()) where id = $1', [id], id, tx),
-    setPendingMfaSecret: (id, secret) => mustChange('update auth_user set mfa_pending_secret = $2 where id = $1', [id, secret], id),
-    async confirmMfa(id, pending, step) {
-      const result = await store.query('update auth_user set mfa_secret = mfa_pending_secret, mfa_pending_secret = null, last_totp_step = $3 where id = $1 and mfa_pending_secret = $2', [id, pending, step]);
+    setPendingMfaSecret: (id, secret, origin) =>
+      mustChange(
+        'update auth_user set mfa_pending_secret = $2, mfa_pending_origin = $3, mfa_pending_expires_at = now() + make_interval(secs => $4) where id = $1',
+        [id, secret, origin, BigInt(MFA_SETUP_TTL_SECONDS)],
+        id,
+      ),
+    async confirmMfa(id, pending, origin, step) {
+      const result = await store.query(
+        `update auth_user set mfa_secret = mfa_pending_secret, mfa_pending_secret = null, mfa_pending_origin = null, mfa_pending_expires_at = null, last_totp_step = $4
+         where id = $1 and mfa_pending_secret = $2 and mfa_pending_origin = $3 and mfa_pending_expires_at > now()`,
+        [id, pending, origin, step],
+      );
       return result.rowCount === 1;
     },
     async useTotpStep(id, step) {
@@ -158,7 +181,7 @@ export function createUsers(store: Store): Users {
     },
     async erase(id, tx) {
       const result = await (tx ?? store).query(
-        `update auth_user set username = 'erased-' || pseudonym, password_hash = '!', mfa_secret = null, mfa_pending_secret = null,
+        `update auth_user set username = 'erased-' || pseudonym, password_hash = '!', mfa_secret = null, mfa_pending_secret = null, mfa_pending_origin = null,
          disabled_at = coalesce(disabled_at, now()), erased_at = now() where id = $1`,
         [id],
       );

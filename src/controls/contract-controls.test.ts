@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeDeployData, encodeFunctionData, type Address, type Hex } from 'viem';
+import { encodeDeployData, encodeFunctionData, keccak256, type Address, type Hex } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { loadOrCreateCheckpointKey } from '../audit/checkpoint-key.ts';
@@ -13,7 +13,9 @@ import { outcomeOf, sendRaw } from '../executor/testing/attack-fixture.ts';
 import { balanceOf, deployOurs, ERC20_ABI, revertTo, send, snapshot, startExecutorFixture, type ExecutorFixture } from '../executor/testing/executor-fixture.ts';
 import { deadlineAhead, fixtureRoutes } from '../executor/testing/fixture-routes.ts';
 import { openTestStore, type TestStore } from '../store/test-store.ts';
-import { ControlNotYetMined, ControlRefused, ControlStillPending, runContractControl, type ControlContext } from './contract-controls.ts';
+import { ControlNotYetMined, ControlRefused, ControlStillPending, reconcileControls, runContractControl, type ControlContext } from './contract-controls.ts';
+import { recordSigned, unsettledControls } from './control-records.ts';
+import { startFaultInjectingProxy } from '../chain/testing/fault-injecting-proxy.ts';
 
 // One devnet (the executor fixture: owner = account 1, cold wallet = 2, hot key = 3) for the
 // owner's controls and for the audit's gaps in FlashArbExecutor. Each test runs on a snapshot.
@@ -128,6 +130,105 @@ describe('owner controls: recorded before they are sent', () => {
     expect(unpauseSigned).toBeDefined();
     expect(unpauseOutcome?.details).toMatchObject({ status: 'success', block: unpaused.block });
     expect(unpauseSigned!.seq < unpauseOutcome!.seq).toBe(true);
+  });
+});
+
+describe('owner controls: every control left pending is reconciled', () => {
+  const automine = (on: boolean) => f.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [on] as never });
+  const mine = () => f.clients.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+  const outcomeOf = async (type: string, transaction: Hex) => (await audit.list({ type, limit: 100 })).rows.find((row) => row.details['transaction'] === transaction)?.details;
+  /** The owner key sends something else with the nonce of `hash`, paying more: mined instead of it. */
+  const spendNonceOf = async (hash: Hex): Promise<void> => {
+    const owner = f.clients.accounts[1]!;
+    const signed = await f.clients.publicClient.getTransaction({ hash });
+    await f.clients.walletClient.sendTransaction({ account: owner, to: owner.address, value: 1n, nonce: signed.nonce, maxFeePerGas: signed.maxFeePerGas! * 2n, maxPriorityFeePerGas: signed.maxPriorityFeePerGas! * 2n });
+    await mine();
+  };
+  /** A pause sent and not mined (the API's 202): its hash. */
+  const pausePending = async (): Promise<Hex> => {
+    const pending = await runContractControl({ ...context(), receiptTimeoutMs: 300 }, { kind: 'pause' }).then(() => undefined, (error: unknown) => error);
+    if (!(pending instanceof ControlNotYetMined)) throw new Error(`expected the pause to be sent and not mined, got ${String(pending)}`);
+    return pending.transaction;
+  };
+
+  it('two controls signed and sent before a restart (the newest by another instance): the next control records both outcomes, each with its block', async () => {
+    await automine(false);
+    let pause: Hex;
+    let withdraw: Hex;
+    try {
+      pause = await pausePending();
+      // Another instance signed, recorded and sent a withdraw meanwhile, with the owner's next nonce.
+      const owner = f.clients.accounts[1]!;
+      const nonce = await f.clients.publicClient.getTransactionCount({ address: owner.address, blockTag: 'pending' });
+      const request = await f.clients.walletClient.prepareTransactionRequest({ account: owner, to: f.executor, data: call('withdraw', [f.tokens.base, 1n]), nonce });
+      const serializedTransaction = await f.clients.walletClient.signTransaction(request);
+      withdraw = keccak256(serializedTransaction);
+      await recordSigned(audit, { control: 'withdraw', executor: f.executor.toLowerCase(), transaction: withdraw, nonce: BigInt(nonce) }, { token: f.tokens.base, amount: '1' }, { label: 'other instance' });
+      await f.clients.walletClient.sendRawTransaction({ serializedTransaction });
+      await mine();
+    } finally {
+      await automine(true);
+    }
+    expect(await unsettledControls(audit, f.executor)).toHaveLength(2);
+    await runContractControl(context(), { kind: 'unpause' });
+    const [pauseReceipt, withdrawReceipt] = await Promise.all([pause, withdraw].map((hash) => f.clients.publicClient.getTransactionReceipt({ hash })));
+    expect(await outcomeOf('contract.pause', pause)).toMatchObject({ status: 'success', block: pauseReceipt!.blockNumber.toString() });
+    expect(await outcomeOf('contract.withdraw', withdraw)).toMatchObject({ status: 'success', block: withdrawReceipt!.blockNumber.toString() });
+    expect(await unsettledControls(audit, f.executor)).toEqual([]);
+  });
+
+  it('a node that still lists a control as pending after its nonce was used does not hold the controls up: recorded replaced, the next control runs', async () => {
+    const proxy = await startFaultInjectingProxy(f.anvil.rpcUrl);
+    try {
+      await automine(false);
+      let pause: Hex;
+      try {
+        pause = await pausePending();
+        const listed = await f.clients.publicClient.request({ method: 'eth_getTransactionByHash', params: [pause] });
+        proxy.keepListing(pause, listed);
+        await spendNonceOf(pause);
+      } finally {
+        await automine(true);
+      }
+      await runContractControl({ ...context(), rpcUrl: proxy.url }, { kind: 'pause' });
+      expect(await read<boolean>('paused')).toBe(true);
+      expect(await outcomeOf('contract.pause', pause)).toMatchObject({ status: 'replaced' });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('at start, with no new control: one still waiting is left waiting (nothing recorded); once mined, its outcome is recorded with its block', async () => {
+    await automine(false);
+    let pause: Hex;
+    try {
+      pause = await pausePending();
+      expect(await reconcileControls(f.anvil.rpcUrl, f.executor, audit)).toEqual({ recorded: 0, waiting: [pause] });
+      expect(await outcomeOf('contract.pause', pause)).toBeUndefined();
+      await mine();
+    } finally {
+      await automine(true);
+    }
+    expect(await reconcileControls(f.anvil.rpcUrl, f.executor, audit)).toEqual({ recorded: 1, waiting: [] });
+    const receipt = await f.clients.publicClient.getTransactionReceipt({ hash: pause });
+    expect(await outcomeOf('contract.pause', pause)).toMatchObject({ status: 'success', block: receipt.blockNumber.toString(), by: 'reconcile at start' });
+    expect(await unsettledControls(audit, f.executor)).toEqual([]);
+  });
+
+  it('a control whose nonce another transaction of the owner key took is recorded as replaced (it can never be mined), and the next control runs', async () => {
+    await automine(false);
+    let pause: Hex;
+    try {
+      pause = await pausePending();
+      await spendNonceOf(pause);
+    } finally {
+      await automine(true);
+    }
+    expect(await read<boolean>('paused')).toBe(false);
+    await runContractControl(context(), { kind: 'pause' });
+    expect(await read<boolean>('paused')).toBe(true);
+    const signedNonce = (await audit.list({ type: 'contract.signed', limit: 100 })).rows.find((row) => row.details['transaction'] === pause)?.details['nonce'];
+    expect(await outcomeOf('contract.pause', pause)).toMatchObject({ status: 'replaced', reason: `nonce ${signedNonce} of ${address(1).toLowerCase()} was used by another transaction: this one can never be mined` });
   });
 });
 

@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { InputError, OrionError, RuntimeFault } from '../errors.ts';
 import { decodeRevertReason, describeRevert } from '../executor/revert-reason.ts';
-import { recordOutcome, recordSigned, unsettledControl, type SignedControl } from './control-records.ts';
+import { recordOutcome, recordSigned, unsettledControls, type SignedControl } from './control-records.ts';
 
 /**
  * The owner's controls of FlashArbExecutor: pause, unpause, withdraw a token to the cold wallet,
@@ -105,7 +105,7 @@ export async function runContractControl(context: ControlContext, control: Contr
   const nonce = await publicClient.getTransactionCount({ address: context.owner.address, blockTag: 'pending' });
   const request = await wallet.prepareTransactionRequest({ to: context.executor, data, account: context.owner, chain, nonce });
   const serializedTransaction = await wallet.signTransaction(request);
-  const signed = { control: control.kind, executor: context.executor.toLowerCase(), transaction: keccak256(serializedTransaction), nonce: BigInt(nonce) };
+  const signed = { control: control.kind, executor: context.executor.toLowerCase(), transaction: keccak256(serializedTransaction), nonce: BigInt(nonce), from: context.owner.address };
   const hash = signed.transaction;
   await recordSigned(context.audit, signed, detail, context.actor);
 
@@ -138,30 +138,73 @@ export async function runContractControl(context: ControlContext, control: Contr
 }
 
 /**
- * Before a new control: the newest earlier one whose outcome is not recorded is looked up on the
- * chain. Mined → its outcome is recorded now; still known to the node → refused (nothing sent);
- * unknown to the node → recorded as dropped (the new transaction takes its nonce if it is still
- * free, so at most one of them can be mined).
+ * Before a new control: every earlier one whose outcome is not recorded is looked up on the
+ * chain, oldest first. Mined → its outcome is recorded now, with its block; its nonce used by
+ * another transaction of its key (mined instead of it) → recorded as replaced: it can never be
+ * mined, so it must not hold up the controls after it, even while a node still lists it; still
+ * waiting in the node → refused (nothing sent); unknown to the node → recorded as dropped (the new
+ * transaction takes its nonce if it is still free, so at most one of them can be mined).
  */
 async function settleEarlier(context: ControlContext, publicClient: PublicClient): Promise<void> {
-  const earlier: SignedControl | undefined = await unsettledControl(context.audit, context.executor);
-  if (earlier === undefined) return;
+  const { waiting } = await settle(publicClient, context.audit, context.executor, context.owner.address, context.actor ?? { label: 'unknown' });
+  const newest = waiting.at(-1);
+  if (newest !== undefined) {
+    throw new ControlStillPending(
+      `an earlier ${newest.control} (transaction ${newest.transaction}, nonce ${newest.nonce}, signed ${newest.at.toISOString()}) is sent and not yet mined: nothing sent; ` +
+      `retry once it is mined or dropped (or once another transaction of the owner key with nonce ${newest.nonce} is mined in its place)`,
+      { details: { pending: newest.transaction, waiting: waiting.map((control) => control.transaction) } },
+    );
+  }
+}
+
+/** Records the fate of every control without an outcome that the chain can tell; the ones still waiting. */
+async function settle(publicClient: PublicClient, audit: AuditLog, executor: Address, owner: Address, actor: { label: string; pseudonym?: string }): Promise<{ recorded: number; waiting: SignedControl[] }> {
+  const waiting: SignedControl[] = [];
+  let recorded = 0;
+  for (const earlier of await unsettledControls(audit, executor)) {
+    const fate = await fateOf(publicClient, earlier, (earlier.from ?? owner) as Address);
+    if (fate.status === 'pending') {
+      waiting.push(earlier);
+      continue;
+    }
+    await recordOutcome(audit, earlier, fate, {}, actor);
+    recorded++;
+  }
+  return { recorded, waiting };
+}
+
+/**
+ * At start: records what became of every control sent before (mined, replaced, dropped) without
+ * waiting for the next control, so the audit log shows the outcome of one that was answered
+ * "sent, not yet mined" before a restart. Needs no key (a control signed by a key gone since is
+ * looked up under its recorded `from`, else the contract's owner). The still waiting: their hashes.
+ */
+export async function reconcileControls(rpcUrl: string, executor: Address, audit: AuditLog): Promise<{ recorded: number; waiting: Hex[] }> {
+  const publicClient = createPublicClient({ transport: http(rpcUrl, { retryCount: 0 }) });
+  const owner = (await publicClient.readContract({ address: executor, abi: flashArbExecutorAbi, functionName: 'owner' })) as Address;
+  const { recorded, waiting } = await settle(publicClient, audit, executor, owner, { label: 'reconcile at start' });
+  return { recorded, waiting: waiting.map((control) => control.transaction) };
+}
+
+/** What became of an earlier control's transaction, as the chain says now. */
+async function fateOf(publicClient: PublicClient, earlier: SignedControl, from: Address): Promise<{ status: string; block?: bigint; reason?: string }> {
   // Only "not found" means not mined: any other failure to read stops the control (nothing sent).
-  const receipt = await publicClient.getTransactionReceipt({ hash: earlier.transaction }).catch((error: unknown) => {
+  const receiptOf = () => publicClient.getTransactionReceipt({ hash: earlier.transaction }).catch((error: unknown) => {
     if (error instanceof TransactionReceiptNotFoundError) return undefined;
     throw error;
   });
-  if (receipt !== undefined) {
-    await recordOutcome(context.audit, earlier, { status: receipt.status, block: receipt.blockNumber, reason: 'recorded by a later control' }, {}, context.actor);
-    return;
+  const mined = (receipt: { status: string; blockNumber: bigint }) => ({ status: receipt.status, block: receipt.blockNumber, reason: 'recorded by a later control' });
+  const receipt = await receiptOf();
+  if (receipt !== undefined) return mined(receipt);
+  const used = BigInt(await publicClient.getTransactionCount({ address: from, blockTag: 'latest' }));
+  if (used > earlier.nonce) {
+    // Read again: it may have been mined between the two reads, and then it is no replacement.
+    const late = await receiptOf();
+    if (late !== undefined) return mined(late);
+    return { status: 'replaced', reason: `nonce ${earlier.nonce} of ${from.toLowerCase()} was used by another transaction: this one can never be mined` };
   }
-  if ((await knownTransaction(publicClient, earlier.transaction)) === 'pending') {
-    throw new ControlStillPending(
-      `an earlier ${earlier.control} (transaction ${earlier.transaction}, signed ${earlier.at.toISOString()}) is sent and not yet mined: nothing sent; retry once it is mined or dropped`,
-      { details: { pending: earlier.transaction } },
-    );
-  }
-  await recordOutcome(context.audit, earlier, { status: 'dropped', reason: 'unknown to the node when a later control ran' }, {}, context.actor);
+  if ((await knownTransaction(publicClient, earlier.transaction)) !== 'unknown') return { status: 'pending' };
+  return { status: 'dropped', reason: 'unknown to the node when a later control ran' };
 }
 
 /** Whether the node knows a transaction (mined or waiting), or not at all. */

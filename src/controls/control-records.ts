@@ -5,9 +5,9 @@ import type { AuditJson } from '../audit/canonical.ts';
 /**
  * The audit log's record of each owner control's transaction, in two steps: `contract.signed`
  * (hash, nonce, what, who) written BEFORE the transaction is sent, and `contract.<kind>` (its
- * outcome: success, reverted, not-sent, dropped) once known. A signed record without an outcome
- * is a transaction that may still be mined: the next control looks it up on the chain before
- * anything else is sent, so a retry never sends a second transaction while the first is pending.
+ * outcome: success, reverted, not-sent, dropped, replaced) once known. A signed record without
+ * an outcome is a transaction that may still be mined: the next control looks every such one up
+ * on the chain before anything else is sent, so a retry never sends a second transaction while the first is pending.
  */
 
 /** The type of the record written before a control's transaction is sent. */
@@ -25,11 +25,13 @@ export interface SignedControl {
   executor: string;
   transaction: Hex;
   nonce: bigint;
+  /** The signing key's address (records written before it was kept: undefined, the owner's then). */
+  from?: string;
   at: Date;
 }
 
-/** How many recent records the pending look-up reads (controls are rare: a handful a day). */
-const RECENT = 50;
+/** Rows per page when reading every control record (controls are rare: a handful a day). */
+const PAGE = 500;
 
 const actorOf = (actor: RecordActor | undefined): { actor?: string } => (actor?.pseudonym === undefined ? {} : { actor: actor.pseudonym });
 
@@ -38,11 +40,19 @@ export async function recordSigned(audit: AuditLog, signed: Omit<SignedControl, 
   await audit.append({
     type: SIGNED,
     ...actorOf(actor),
-    details: { ...detail, control: signed.control, executor: signed.executor, transaction: signed.transaction, nonce: signed.nonce.toString(), by: actor?.label ?? 'unknown' },
+    details: {
+      ...detail,
+      control: signed.control,
+      executor: signed.executor,
+      transaction: signed.transaction,
+      nonce: signed.nonce.toString(),
+      ...(signed.from === undefined ? {} : { from: signed.from.toLowerCase() }),
+      by: actor?.label ?? 'unknown',
+    },
   });
 }
 
-/** Records what became of a signed transaction (`status`: success, reverted, not-sent, dropped). */
+/** Records what became of a signed transaction (`status`: success, reverted, not-sent, dropped, replaced). */
 export async function recordOutcome(
   audit: AuditLog,
   signed: Pick<SignedControl, 'control' | 'executor' | 'transaction'>,
@@ -56,13 +66,35 @@ export async function recordOutcome(
   await audit.append({ type: `contract.${signed.control}`, ...actorOf(actor), details });
 }
 
-/** The newest control signed for `executor` whose outcome is not recorded, or undefined. */
-export async function unsettledControl(audit: AuditLog, executor: Address): Promise<SignedControl | undefined> {
+/** Every record of one type, newest first (paged, so none is missed however many there are). */
+async function everyRecord(audit: AuditLog, type: string): Promise<AuditRecord[]> {
+  const rows: AuditRecord[] = [];
+  let before: bigint | undefined;
+  for (;;) {
+    const page = await audit.list({ type, limit: PAGE, ...(before === undefined ? {} : { before }) });
+    rows.push(...page.rows);
+    if (page.nextCursor === null || page.rows.length < PAGE) return rows;
+    before = page.nextCursor;
+  }
+}
+
+/**
+ * Every control signed for `executor` whose outcome is not recorded, oldest first — not only the
+ * newest: two instances (or a restart between a send and its receipt) can leave several, and
+ * each one's fate must be written down.
+ */
+export async function unsettledControls(audit: AuditLog, executor: Address): Promise<SignedControl[]> {
   const mine = (row: AuditRecord): boolean => row.details['executor'] === executor.toLowerCase();
-  const latest = (await audit.list({ type: SIGNED, limit: RECENT })).rows.find(mine);
-  if (latest === undefined) return undefined;
-  const { control, transaction, nonce } = latest.details as { control: string; transaction: Hex; nonce: string };
-  const outcomes = await audit.list({ type: `contract.${control}`, limit: RECENT });
-  if (outcomes.rows.some((row) => mine(row) && row.details['transaction'] === transaction)) return undefined;
-  return { control, executor: executor.toLowerCase(), transaction, nonce: BigInt(nonce), at: latest.at };
+  const signed = (await everyRecord(audit, SIGNED)).filter(mine);
+  const settled = new Set<string>();
+  for (const control of new Set(signed.map((row) => String(row.details['control'])))) {
+    for (const row of await everyRecord(audit, `contract.${control}`)) if (mine(row)) settled.add(String(row.details['transaction']));
+  }
+  return signed
+    .filter((row) => !settled.has(String(row.details['transaction'])))
+    .reverse()
+    .map((row) => {
+      const { control, transaction, nonce, from } = row.details as { control: string; transaction: Hex; nonce: string; from?: string };
+      return { control, executor: executor.toLowerCase(), transaction, nonce: BigInt(nonce), ...(from === undefined ? {} : { from }), at: row.at };
+    });
 }

@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { SessionTokens, LoginResult } from '../../auth/auth-service.ts';
 import { Unauthenticated } from '../../auth/errors.ts';
-import { ChallengeBody, CodeBody, Done, Enrolment, LoginBody, LoginResponse, Me, MfaBody, PasswordChangeBody, RefreshBody, Tokens } from '../schemas/auth.ts';
+import { ChallengeBody, CodeBody, Done, Enrolment, LoginBody, LoginResponse, Me, MfaBody, MfaSetupBody, PasswordChangeBody, RefreshBody, Tokens } from '../schemas/auth.ts';
 import { errorResponses, guarded } from '../schemas/common.ts';
 import { actorOf } from '../audit-actor.ts';
 
@@ -91,21 +91,24 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesOptions> = async (app, opt
     },
   );
 
-  app.post(
+  app.post<{ Body: Static<typeof MfaSetupBody> }>(
     '/auth/mfa/setup',
-    { config: { permission: 'self' }, schema: { tags, summary: 'Signed in: start (or restart) MFA enrolment', response: guarded({ 200: Enrolment }) } },
+    {
+      config: { permission: 'self' },
+      schema: { tags, summary: 'Signed in: start (or restart) MFA enrolment, with the password again; only this session can confirm it, within 10 minutes', body: MfaSetupBody, response: guarded({ 200: Enrolment }, 423) },
+    },
     async (request) => {
       if (request.principal?.kind !== 'user') throw new Unauthenticated('MFA belongs to users, not API keys');
-      return app.services.get().auth.enrolSelf(request.principal.userId);
+      return app.services.get().auth.enrolSelf({ userId: request.principal.userId, sessionId: request.principal.sessionId }, request.body.password, client(request));
     },
   );
 
   app.post<{ Body: Static<typeof CodeBody> }>(
     '/auth/mfa/setup/confirm',
-    { config: { permission: 'self' }, schema: { tags, summary: 'Signed in: confirm enrolment with a code from the new secret (replacing an enrolled one: currentCode too)', body: CodeBody, response: guarded({ 200: Done }, 409, 423) } },
+    { config: { permission: 'self' }, schema: { tags, summary: 'Signed in: confirm enrolment with a code from the new secret, from the session that started it (replacing an enrolled one: currentCode too)', body: CodeBody, response: guarded({ 200: Done }, 409, 423) } },
     async (request) => {
       if (request.principal?.kind !== 'user') throw new Unauthenticated('MFA belongs to users, not API keys');
-      await app.services.get().auth.confirmSelf(request.principal.userId, { code: request.body.code, currentCode: request.body.currentCode }, client(request));
+      await app.services.get().auth.confirmSelf({ userId: request.principal.userId, sessionId: request.principal.sessionId }, { code: request.body.code, currentCode: request.body.currentCode }, client(request));
       return { status: 'ok' as const };
     },
   );

@@ -10,6 +10,7 @@ const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
 export const LoginBody = Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Password }, { additionalProperties: false });
 export const PasswordChangeBody = Type.Object({ challenge: Challenge, newPassword: Password }, { additionalProperties: false });
 export const ChallengeBody = Type.Object({ challenge: Challenge }, { additionalProperties: false });
+export const MfaSetupBody = Type.Object({ password: Type.String({ minLength: 1, maxLength: 1024, description: 'the account password again: an access token alone cannot start an MFA setup' }) }, { additionalProperties: false });
 export const MfaBody = Type.Object({ challenge: Challenge, code: TotpCode }, { additionalProperties: false });
 export const CodeBody = Type.Object(
   {

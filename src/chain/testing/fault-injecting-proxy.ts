@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
  * TEST CODE — a fault injector, the one kind of fake the house rules allow. A JSON-RPC proxy on
  * loopback in front of a real anvil that can answer 429 or 500, answer `null` (a load-balanced
  * provider under load does, now and then), hang (a timeout), pretend to lag
- * behind the head, answer like a node without the `finalized` block tag, drop its WebSocket
+ * behind the head, answer like a node without the `finalized` block tag, keep listing a
+ * transaction as pending after it can no longer be mined, drop its WebSocket
  * connections, or switch to another anvil (a node that resynced onto another fork), so failover
  * is tested against real faults on a real socket while every honest answer still comes from a
  * real chain.
@@ -35,6 +36,11 @@ export interface FaultInjectingProxy {
   setNoFinalizedTag(on: boolean): void;
   /** The next `count` answers to `method` come back with a `null` result (a malformed answer). */
   nullResults(method: string, count: number): void;
+  /**
+   * Keeps answering `eth_getTransactionByHash(hash)` with `transaction` (as captured while it
+   * waited: no block), as a node whose mempool never evicted it does after its nonce was used.
+   */
+  keepListing(hash: string, transaction: unknown): void;
   /** Forwards to another node from now on (e.g. one that followed another fork). */
   setUpstream(upstream: string): void;
   /** Closes every open WebSocket connection now; `refuse` also refuses new ones. */
@@ -63,6 +69,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   let maxLogs: number | undefined;
   let noFinalizedTag = false;
   const nulled = new Map<string, number>();
+  const stale = new Map<string, unknown>();
   let refuseWs = false;
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -169,6 +176,12 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
         return { jsonrpc: '2.0', id: answer.id, result: null } as RpcMessage;
       });
     }
+    if (stale.size > 0) {
+      text = mapAnswers(body, text, (call, answer) => {
+        const listed = call?.method === 'eth_getTransactionByHash' ? stale.get(String(call.params?.[0]).toLowerCase()) : undefined;
+        return listed === undefined ? answer : { ...answer, result: listed };
+      });
+    }
     if (lag > 0) {
       const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
       const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
@@ -231,6 +244,9 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     },
     nullResults: (method, count) => {
       nulled.set(method, (nulled.get(method) ?? 0) + count);
+    },
+    keepListing: (hash, transaction) => {
+      stale.set(hash.toLowerCase(), transaction);
     },
     setUpstream: (next) => {
       upstream = next;

@@ -11,13 +11,15 @@ export function Account({ me }: { me: Me }) {
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [enrolled, setEnrolled] = useState(me.mfaEnrolled === true);
 
-  const start = async (): Promise<void> => {
+  // Starting a setup asks for the password again (the API refuses without): a token left in an
+  // open browser must not be enough to bind someone else's authenticator to this account.
+  const start = (event: FormEvent<HTMLFormElement>): void => {
+    event.preventDefault();
     setMessage(null);
-    try {
-      setEnrolment(await call<Enrolment>('/auth/mfa/setup', { method: 'POST' }));
-    } catch (caught) {
-      setMessage({ ok: false, text: caught instanceof ApiError ? caught.message : String(caught) });
-    }
+    const password = String(new FormData(event.currentTarget).get('password') ?? '');
+    void call<Enrolment>('/auth/mfa/setup', { body: { password } }).then(setEnrolment, (caught: unknown) =>
+      setMessage({ ok: false, text: caught instanceof ApiError ? caught.message : String(caught) }),
+    );
   };
 
   const confirm = (event: FormEvent<HTMLFormElement>): void => {
@@ -50,9 +52,13 @@ export function Account({ me }: { me: Me }) {
         <dd>{formatTime(me.expiresAt)}</dd>
       </dl>
       {enrolment === null ? (
-        <button type="button" onClick={() => void start()}>
-          {enrolled ? 'Replace my authenticator' : 'Set up two-factor authentication'}
-        </button>
+        <form className="card" onSubmit={start} aria-label="start MFA setup">
+          <label>
+            Your password
+            <input name="password" type="password" autoComplete="current-password" required />
+          </label>
+          <button type="submit">{enrolled ? 'Replace my authenticator' : 'Set up two-factor authentication'}</button>
+        </form>
       ) : (
         <form className="card" onSubmit={confirm} aria-label="confirm MFA enrolment">
           <img className="qr" src={enrolment.qrPng} alt="QR code of the new TOTP secret" width={200} height={200} />
@@ -69,6 +75,7 @@ export function Account({ me }: { me: Me }) {
               <input name="currentCode" inputMode="numeric" pattern="[0-9]{6}" maxLength={6} autoComplete="off" required />
             </label>
           ) : null}
+          <p className="muted">Confirm within 10 minutes, in this browser session.</p>
           <button type="submit">Confirm</button>
         </form>
       )}

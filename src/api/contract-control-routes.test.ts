@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toHex, type Hex } from 'viem';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { EXIT_FAILURE } from '../cli.ts';
+import { runCli } from '../cli/testing/run-cli.ts';
+import { loadConfig } from '../config.ts';
+import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
+import { ownerController, type OwnerController } from '../controls/owner-controller.ts';
+import { generateTotpSecret } from '../auth/totp.ts';
+import { revertTo, snapshot, startExecutorFixture, type ExecutorFixture } from '../executor/testing/executor-fixture.ts';
+import { forEachBackend } from '../store/test-store.ts';
+import { codeAt, createTestApp, enrolledAdmin, type TestApp } from './test-app.ts';
+
+/**
+ * POST /api/v1/controls/contract/* and `orion contract … --server` against a devnet running the
+ * real FlashArbExecutor (owner = anvil account 1), the instance's owner controller opening the
+ * key from ORION_OWNER_KEY. Mining is stopped (anvil's automine off) to make a control's receipt
+ * late: the API answers 202 with the hash, a second control is refused while it is pending, and
+ * once mined the next control records its outcome.
+ */
+
+let f: ExecutorFixture;
+const folder = mkdtempSync(join(tmpdir(), 'orion-contract-routes-'));
+beforeAll(async () => {
+  f = await startExecutorFixture();
+}, 300_000);
+afterAll(async () => {
+  await f?.stop();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+const automine = (on: boolean) => f.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [on] as never });
+const mine = () => f.clients.publicClient.request({ method: 'evm_mine' as never, params: [] as never });
+const paused = () => f.clients.publicClient.readContract({ address: f.executor, abi: flashArbExecutorAbi, functionName: 'paused' }) as Promise<boolean>;
+const pendingNonce = () => f.clients.publicClient.getTransactionCount({ address: f.clients.accounts[1]!.address, blockTag: 'pending' });
+
+forEachBackend('contract controls through the API, on a devnet', (ctx) => {
+  let t: TestApp;
+  let url: string;
+  let snap: Hex;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    for (const name of ['ORION_API_URL', 'ORION_API_KEY', 'ORION_USERNAME', 'ORION_PASSWORD']) delete process.env[name];
+    const ownerKey = toHex(f.clients.accounts[1]!.getHdKey().privateKey!);
+    const config = loadConfig({ ORION_OWNER_KEY: ownerKey }, { cwd: '/' });
+    // Over the app's audit log, so it exists once the app does (as in the platform: 503 until then).
+    const instance: { controller?: OwnerController } = {};
+    t = await createTestApp(ctx.store, { app: { live: { mode: () => undefined, contract: () => instance.controller } } });
+    instance.controller = ownerController(config, f.anvil.rpcUrl, f.executor, t.audit, { receiptTimeoutMs: 3_000 });
+    await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = t.app.server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+  }, 120_000);
+  afterAll(async () => {
+    process.env = saved;
+    await t?.app.close();
+  });
+  beforeEach(async () => {
+    snap = await snapshot(f.clients);
+  });
+  afterEach(async () => {
+    await automine(true);
+    await revertTo(f.clients, snap);
+  });
+
+  const outcomeOf = async (type: string, transaction: string) => (await t.audit.list({ type, limit: 100 })).rows.find((row) => row.details['transaction'] === transaction)?.details;
+  const post = async (kind: 'pause' | 'unpause') => {
+    const admin = await enrolledAdmin(t);
+    return t.app.inject({ method: 'POST', url: `/api/v1/controls/contract/${kind}`, headers: { ...admin.bearer, 'x-totp-code': admin.code }, payload: {} });
+  };
+
+  it('no receipt in time: 202 with the hash (sent, recorded, not mined); a second control is 409 and sends nothing; once mined, the next control records the outcome', async () => {
+    await automine(false);
+    const sent = await post('pause');
+    expect(sent.statusCode).toBe(202);
+    const body = sent.json() as { status: string; control: string; transaction: Hex; message: string };
+    expect(body).toMatchObject({ status: 'sent, not yet mined', control: 'pause', executor: f.executor });
+    expect(body.transaction).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(body.message).toContain(body.transaction);
+    // On the chain: known and waiting; in the audit log: signed with that hash, no outcome yet.
+    expect((await f.clients.publicClient.getTransaction({ hash: body.transaction })).blockNumber).toBeNull();
+    expect((await t.audit.list({ type: 'contract.signed', limit: 1 })).rows[0]?.details).toMatchObject({ control: 'pause', transaction: body.transaction });
+    expect(await outcomeOf('contract.pause', body.transaction)).toBeUndefined();
+
+    const nonce = await pendingNonce();
+    const refused = await post('pause');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ message: expect.stringContaining(`earlier pause (transaction ${body.transaction}`) });
+    expect(await pendingNonce()).toBe(nonce);
+
+    await mine();
+    await automine(true);
+    expect(await paused()).toBe(true);
+    const unpaused = await post('unpause');
+    expect(unpaused.statusCode).toBe(200);
+    expect(await paused()).toBe(false);
+    const receipt = await f.clients.publicClient.getTransactionReceipt({ hash: body.transaction });
+    expect(await outcomeOf('contract.pause', body.transaction)).toMatchObject({ status: 'success', block: receipt.blockNumber.toString() });
+    expect(await outcomeOf('contract.unpause', (unpaused.json() as { transaction: string }).transaction)).toMatchObject({ status: 'success' });
+  });
+
+  /** An admin enrolled with no step spent yet, for the CLI: this step's code signs in, the next one is the action's. */
+  let cliAdmins = 0;
+  const cliAdmin = async (): Promise<string[]> => {
+    const username = `cli-admin-${++cliAdmins}`;
+    const user = await t.auth.users.add({ username, role: 'admin', password: 'cli admin password', mustChangePassword: false });
+    const secret = generateTotpSecret();
+    await ctx.store.query('update auth_user set mfa_secret = $2 where id = $1', [user.id, secret]);
+    const passwordFile = join(folder, `${ctx.backend}-${username}.password`);
+    writeFileSync(passwordFile, 'cli admin password\n', { mode: 0o600 });
+    return ['--server', url, '--login', username, '--password-file', passwordFile, '--login-totp', codeAt(secret, 0), '--totp', codeAt(secret, 1)];
+  };
+
+  it('orion contract pause --server: sent and not mined is one line with the hash (exit 1); a second is refused while it is pending; once mined, unpause prints its transaction and block', async () => {
+    await automine(false);
+    const sent = await runCli(['contract', 'pause', ...(await cliAdmin())]);
+    expect(sent.code).toBe(EXIT_FAILURE);
+    expect(sent.out).toBe('');
+    const hash = /pause sent as transaction (0x[0-9a-f]{64}), not yet mined/.exec(sent.err)?.[1] as Hex | undefined;
+    expect(sent.err, sent.err).toMatch(/^orion: pause sent as transaction 0x[0-9a-f]{64}, not yet mined \(.*\); it is recorded in the audit log\./);
+    expect((await f.clients.publicClient.getTransaction({ hash: hash! })).blockNumber).toBeNull();
+
+    const nonce = await pendingNonce();
+    const refused = await runCli(['contract', 'pause', ...(await cliAdmin())]);
+    expect(refused.code).toBe(EXIT_FAILURE);
+    expect(refused.err).toContain(`orion: refused by the server (409): an earlier pause (transaction ${hash}`);
+    expect(refused.err).toContain('nothing sent');
+    expect(await pendingNonce()).toBe(nonce);
+
+    await mine();
+    await automine(true);
+    const unpaused = await runCli(['contract', 'unpause', ...(await cliAdmin())]);
+    expect(unpaused.err).toBe('');
+    expect(unpaused.code).toBe(0);
+    const transaction = /^unpause: transaction (0x[0-9a-f]{64}) in block (\d+)\n$/.exec(unpaused.out);
+    expect(transaction, unpaused.out).not.toBeNull();
+    const receipt = await f.clients.publicClient.getTransactionReceipt({ hash: transaction![1] as Hex });
+    expect(receipt.blockNumber.toString()).toBe(transaction![2]);
+    expect(await paused()).toBe(false);
+    expect(await outcomeOf('contract.pause', hash!)).toMatchObject({ status: 'success' });
+  });
+});
