@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { getTickAtSqrtRatio } from '../amm/uniswap-v3/tick-math.ts';
 import { InputError } from '../errors.ts';
 
 /**
@@ -264,6 +265,10 @@ export function parsePool(raw: unknown, index: number, origin: string, warnings:
   if (sqrtPriceX96 < MIN_SQRT_RATIO) r.fail('sqrtPriceX96', `is below the minimum sqrt price ${MIN_SQRT_RATIO}`);
   const liquidity = r.amount(raw, 'liquidity', MAX_UINT128, 'uint128');
   const tick = r.integer(raw, 'tick', MIN_TICK, MAX_TICK);
+  // The pool's tick is its price's, or one below right after a swap crossed down onto a tick (as
+  // the market's V3Pool checks): a tick that disagrees would put the active liquidity elsewhere.
+  const priceTick = getTickAtSqrtRatio(sqrtPriceX96);
+  if (tick !== priceTick && tick !== priceTick - 1) r.fail('tick', `${tick} does not match sqrtPriceX96 ${sqrtPriceX96} (tick ${priceTick})`);
   const rawTicks = r.field(raw, 'ticks');
   if (!Array.isArray(rawTicks)) r.fail('ticks', 'must be an array of [tick, liquidityNet]');
   const ticks: TickEntry[] = [];
@@ -287,7 +292,9 @@ export function parsePool(raw: unknown, index: number, origin: string, warnings:
     }
     const liquidityNet = BigInt(net);
     if (liquidityNet < MIN_INT128 || liquidityNet > MAX_INT128) r.fail(name, 'liquidityNet exceeds int128');
-    if (liquidityNet === 0n) r.fail(name, 'liquidityNet of an initialized tick must not be zero');
+    // Zero is a real state: one position ends where another of the same liquidity starts. The
+    // tick stays initialized (its gross liquidity is not zero) and the swap loop stops at it,
+    // which changes exact quotes: it is kept, not refused.
     runningLiquidity += liquidityNet;
     if (runningLiquidity < 0n) r.fail(name, 'running liquidity goes negative: the tick map is inconsistent');
     if (t <= tick) activeLiquidity = runningLiquidity;
