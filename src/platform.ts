@@ -123,7 +123,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const api = new ServiceGate();
   let bus: EventBus;
   try {
-    bus = await openBus(config.redisUrl);
+    bus = await openBus(config.redisUrl, { onHandlerError: (error, channel) => say(`event bus: a ${channel} subscriber failed (the others still receive it): ${error instanceof Error ? error.message : String(error)}`) });
   } catch (cause) {
     throw new RuntimeFault(`cannot reach Redis at REDIS_URL: ${(cause as Error).message}`, { cause });
   }
