@@ -188,7 +188,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let notifier: ReturnType<typeof startNotifications>;
   let maintenance: MaintenanceSchedule;
   try {
-    notifier = startNotifications(config, store);
+    notifier = startNotifications(config, store, say);
     backups = await startScheduledBackups(config, store, say, (error) => notify({ type: 'backup.failed', text: error.message, details: { dir: config.backupDir } }));
     maintenance = await startMaintenanceSchedule({ store, audit: api.get().audit, intervalSeconds: config.maintenanceInterval, retentionDays: config.retentionDays, usdReferencePools: config.usdReferencePools, riskCapital: config.riskCapital, riskFreeRate: config.riskFreeRate, say });
   } catch (error) {
