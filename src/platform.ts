@@ -34,6 +34,7 @@ import { openBus, type EventBus } from './bus/index.ts';
 import { processWideMetrics } from './metrics/registry.ts';
 import { createEngineTelemetry } from './telemetry/engine-telemetry.ts';
 import { collectStatusGauges } from './telemetry/status-gauges.ts';
+import { createExecutionTelemetry } from './telemetry/execution-telemetry.ts';
 import { startStallWatch, type StallWatch } from './telemetry/stall-watch.ts';
 import { startMaintenanceSchedule, type MaintenanceSchedule } from './ops/maintenance-schedule.ts';
 // Protections (issue 10)
@@ -268,6 +269,12 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     const liveSettingsNow = async () => (await import('./executor/live/live-settings.ts')).liveSettings(config, devnet);
     const launchEngine = async (mode: ExecutionMode, live: Awaited<ReturnType<typeof liveSettingsNow>> | undefined): Promise<Engine> => {
       const telemetry = telemetryFor(mode);
+      // Live: each settled execution and each crossing of the gas-money floor reach the operator.
+      const executions = mode === 'live' ? createExecutionTelemetry({
+        metrics, bus, tokens: () => symbols, notify,
+        gasMoneyFloor: () => protections?.limits().limits.gasMoney.minExecutions ?? 0,
+        onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
+      }) : undefined;
       return startEngine({
         store,
         mode,
@@ -327,6 +334,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
           balancerVault: config.balancerVault,
           aave: config.aavePool === undefined ? undefined : { pool: config.aavePool, premiumBps: config.aavePremiumBps },
         },
+        ...(executions === undefined ? {} : { onSettled: executions.onSettled, onGasMoney: executions.onGasMoney }),
         onDecided: (event) => {
           telemetry.onDecided(event);
           stallWatch?.beat(event.header.number);
