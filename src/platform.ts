@@ -274,6 +274,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
         metrics, bus, tokens: () => symbols, notify,
         gasMoneyFloor: () => protections?.limits().limits.gasMoney.minExecutions ?? 0,
         onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
+        onError: (error) => say(`telemetry: a live execution could not be reported: ${(error as Error).message}`),
       }) : undefined;
       return startEngine({
         store,

@@ -166,3 +166,19 @@ describe('gas money crossing the floor', () => {
     await bus.close();
   });
 });
+
+describe('reporting that fails', () => {
+  it('never throws back at the live executor: the error goes to onError', () => {
+    const errors: string[] = [];
+    const telemetry = createExecutionTelemetry({
+      metrics: createMetrics({ defaults: false }), bus: createInProcessBus(), notify: () => undefined, gasMoneyFloor: () => 3,
+      tokens: () => {
+        throw new Error('no token directory yet');
+      },
+      onError: (error) => errors.push((error as Error).message),
+    });
+    const settled = { intent: { id: 1n, nonce: 0n, baseToken: '0x00', attempts: [], refused: null, opportunityKey: 'k' }, state: 'confirmed', inclusion: null } as never;
+    expect(() => telemetry.onSettled(settled)).not.toThrow();
+    expect(errors).toEqual(['no token directory yet']);
+  });
+});

@@ -28,6 +28,8 @@ export interface ExecutionTelemetryOptions {
   /** The floor gas_money.min_executions in force now. */
   gasMoneyFloor: () => number;
   onPublishError?: (error: unknown) => void;
+  /** Reporting that failed (never thrown back at the live executor, whose tracking must go on). */
+  onError?: (error: unknown) => void;
 }
 
 /** The callbacks the platform hands the live engine. */
@@ -57,8 +59,15 @@ export function createExecutionTelemetry(options: ExecutionTelemetryOptions): Ex
     bus.publish(channel, data).catch((error: unknown) => options.onPublishError?.(error));
   };
   let below: boolean | null = null;
+  const guarded = <A>(report: (arg: A) => void) => (arg: A): void => {
+    try {
+      report(arg);
+    } catch (error) {
+      options.onError?.(error);
+    }
+  };
   return {
-    onSettled(settled) {
+    onSettled: guarded((settled: SettledIntent) => {
       const { intent, inclusion } = settled;
       const status = executionStatus(settled);
       const tokens = options.tokens();
@@ -85,8 +94,8 @@ export function createExecutionTelemetry(options: ExecutionTelemetryOptions): Ex
         const paid = inclusion === null ? '' : ` (gas paid ${formatEther(inclusion.gasCostWei)} ETH)`;
         options.notify({ type: 'execution.failed', text: `live: ${reason}${paid} (tx ${txHash})`, details });
       }
-    },
-    onGasMoney(money) {
+    }),
+    onGasMoney: guarded((money: GasMoney) => {
       const floor = options.gasMoneyFloor();
       const now = money.executionsLeft !== null && money.executionsLeft < BigInt(floor);
       if (now === below) return;
@@ -96,6 +105,6 @@ export function createExecutionTelemetry(options: ExecutionTelemetryOptions): Ex
       const details = { mode, account: money.account, balanceWei: money.balance.toString(), executionsLeft: money.executionsLeft?.toString() ?? null, floor, block: money.block.toString(), gasLow: now };
       publish('health', { component: 'gas-money', ...details });
       if (now) options.notify({ type: 'gas.low', text: `live: the hot key ${money.account} holds ${formatEther(money.balance)} ETH, ${money.executionsLeft} executions at the fee cap, under the floor of ${floor}: live planning stops (gas-money) until it is topped up`, details });
-    },
+    }),
   };
 }
