@@ -35,6 +35,7 @@ import { openBus, type EventBus } from './bus/index.ts';
 import { processWideMetrics } from './metrics/registry.ts';
 import { createEngineTelemetry } from './telemetry/engine-telemetry.ts';
 import { collectStatusGauges } from './telemetry/status-gauges.ts';
+import { createExecutionTelemetry } from './telemetry/execution-telemetry.ts';
 import { startStallWatch, type StallWatch } from './telemetry/stall-watch.ts';
 import { startMaintenanceSchedule, type MaintenanceSchedule } from './ops/maintenance-schedule.ts';
 // Protections (issue 10)
@@ -124,7 +125,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const api = new ServiceGate();
   let bus: EventBus;
   try {
-    bus = await openBus(config.redisUrl);
+    bus = await openBus(config.redisUrl, { onHandlerError: (error, channel) => say(`event bus: a ${channel} subscriber failed (the others still receive it): ${error instanceof Error ? error.message : String(error)}`) });
   } catch (cause) {
     throw new RuntimeFault(`cannot reach Redis at REDIS_URL: ${(cause as Error).message}`, { cause });
   }
@@ -189,7 +190,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let notifier: ReturnType<typeof startNotifications>;
   let maintenance: MaintenanceSchedule;
   try {
-    notifier = startNotifications(config, store);
+    notifier = startNotifications(config, store, say);
     backups = await startScheduledBackups(config, store, say, (error) => notify({ type: 'backup.failed', text: error.message, details: { dir: config.backupDir } }));
     maintenance = await startMaintenanceSchedule({ store, audit: api.get().audit, intervalSeconds: config.maintenanceInterval, retentionDays: config.retentionDays, usdReferencePools: config.usdReferencePools, riskCapital: config.riskCapital, riskFreeRate: config.riskFreeRate, say });
   } catch (error) {
@@ -277,6 +278,13 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     const liveSettingsNow = async () => (await import('./executor/live/live-settings.ts')).liveSettings(config, devnet);
     const launchEngine = async (mode: ExecutionMode, live: Awaited<ReturnType<typeof liveSettingsNow>> | undefined): Promise<Engine> => {
       const telemetry = telemetryFor(mode);
+      // Live: each settled execution and each crossing of the gas-money floor reach the operator.
+      const executions = mode === 'live' ? createExecutionTelemetry({
+        metrics, bus, tokens: () => symbols, notify,
+        gasMoneyFloor: () => protections?.limits().limits.gasMoney.minExecutions ?? 0,
+        onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
+        onError: (error) => say(`telemetry: a live execution could not be reported: ${(error as Error).message}`),
+      }) : undefined;
       return startEngine({
         store,
         mode,
@@ -336,6 +344,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
           balancerVault: config.balancerVault,
           aave: config.aavePool === undefined ? undefined : { pool: config.aavePool, premiumBps: config.aavePremiumBps },
         },
+        ...(executions === undefined ? {} : { onSettled: executions.onSettled, onGasMoney: executions.onGasMoney }),
         onDecided: (event) => {
           telemetry.onDecided(event);
           stallWatch?.beat(event.header.number);

@@ -1,10 +1,14 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus, createRedisBus, type BusMessage, type EventBus } from './index.ts';
+import { REDIS_PREFIX } from './redis-bus.ts';
 
-function transports(): Array<[string, () => Promise<EventBus>]> {
+type Open = (options?: Parameters<typeof createInProcessBus>[0]) => Promise<EventBus>;
+function transports(): Array<[string, Open]> {
   const url = process.env['TEST_REDIS_URL'];
   if ((url === undefined || url === '') && process.env['CI'] === 'true') throw new Error('TEST_REDIS_URL is not set under CI=true: bus tests must run on Redis too');
-  return [['in-process', async () => createInProcessBus()], ...(url === undefined || url === '' ? [] : [['redis', () => createRedisBus(url)] as [string, () => Promise<EventBus>]])];
+  return [['in-process', async (options) => createInProcessBus(options)], ...(url === undefined || url === '' ? [] : [['redis', (options) => createRedisBus(url, options)] as [string, Open]])];
 }
 
 /**
@@ -61,5 +65,73 @@ for (const [name, open] of transports()) {
       await health.message;
       expect(seen).toEqual(['limits:1']);
     });
+
+    it('a handler that throws is reported and the other handlers still receive the message', async () => {
+      const reported: string[] = [];
+      const bus = await open({ onHandlerError: (error, channel) => reported.push(`${channel}: ${(error as Error).message}`) });
+      try {
+        await bus.subscribe(['health'], () => {
+          throw new Error('client bug');
+        });
+        const after = await firstMessage(bus, ['health']);
+        await bus.publish('health', { ok: true });
+        expect((await after.message).data).toEqual({ ok: true });
+        expect(reported).toEqual(['health: client bug']);
+      } finally {
+        await bus.close();
+      }
+    });
   });
 }
+
+/** A TCP proxy in front of Redis that the test cuts and restores (Redis itself stays up). */
+function redisProxy(target: URL): { start(port?: number): Promise<number>; stop(): Promise<void> } {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  return {
+    start: (port = 0) => new Promise((resolve) => {
+      server = createServer((client) => {
+        const upstream = connect({ host: target.hostname, port: Number(target.port || 6379) });
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const end = (): void => void (client.destroy(), upstream.destroy());
+        client.on('error', end).on('close', end);
+        upstream.on('error', end).on('close', end);
+      });
+      server.listen(port, '127.0.0.1', () => resolve((server!.address() as { port: number }).port));
+    }),
+    stop: async () => {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+      await new Promise<void>((resolve) => (server === undefined ? resolve() : server.close(() => resolve())));
+    },
+  };
+}
+
+const redisUrl = process.env['TEST_REDIS_URL'];
+describe.skipIf(redisUrl === undefined || redisUrl === '')('event bus (redis) across an outage', () => {
+  const proxy = redisProxy(new URL(redisUrl ?? 'redis://127.0.0.1:6379'));
+  afterAll(() => proxy.stop());
+
+  it('a channel whose first SUBSCRIBE failed while Redis was unreachable is delivered once Redis is back', async () => {
+    const port = await proxy.start();
+    const bus = await createRedisBus(`redis://127.0.0.1:${port}`);
+    const direct = new Redis(redisUrl!);
+    try {
+      await proxy.stop(); // Redis unreachable as the first client of 'executions' subscribes
+      await expect(bus.subscribe(['executions'], () => undefined)).rejects.toThrow();
+      await proxy.start(port); // back; ioredis reconnects by itself and sends the queued SUBSCRIBEs
+      const received: BusMessage[] = [];
+      await bus.subscribe(['executions'], (m) => received.push(m));
+      const control = await firstMessage(bus, ['decisions']); // first subscribed after the outage
+      // Same connection, so Redis delivers them in this order: once 'decisions' arrived, 'executions' had its turn.
+      await direct.publish(`${REDIS_PREFIX}executions`, JSON.stringify({ channel: 'executions', data: { id: '1' }, at: new Date().toISOString() }));
+      await direct.publish(`${REDIS_PREFIX}decisions`, JSON.stringify({ channel: 'decisions', data: {}, at: new Date().toISOString() }));
+      await control.message;
+      expect(received.map((m) => m.data)).toEqual([{ id: '1' }]);
+    } finally {
+      direct.disconnect();
+      await bus.close();
+    }
+  }, 30_000);
+});

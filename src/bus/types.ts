@@ -43,3 +43,29 @@ export interface EventBus {
 export function encodeMessage(message: BusMessage): string {
   return JSON.stringify(message, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
+
+/** What a bus does with an error a subscriber's handler threw (default: one line on stderr). */
+export type HandlerErrorSink = (error: unknown, channel: BusChannel) => void;
+
+/** Writes a handler's error on stderr: the message is still delivered to the other handlers. */
+export const printHandlerError: HandlerErrorSink = (error, channel) => {
+  process.stderr.write(`event bus: a ${channel} subscriber failed: ${error instanceof Error ? error.message : String(error)}\n`);
+};
+
+/**
+ * Calls each handler with `message`; one that throws is reported to `onError` and the others
+ * still receive it (a handler's bug must neither crash the process nor starve other clients).
+ */
+export function deliverEach(handlers: Iterable<(message: BusMessage) => void>, message: BusMessage, onError: HandlerErrorSink): void {
+  for (const handler of handlers) {
+    try {
+      handler(message);
+    } catch (error) {
+      try {
+        onError(error, message.channel);
+      } catch {
+        // the sink itself failed: nothing more to do without risking the delivery loop
+      }
+    }
+  }
+}

@@ -5,7 +5,7 @@ import { InputError } from '../errors.ts';
 import type { ExecutionMode, Executor, SimulationResult } from '../executor/executor.ts';
 import { createSimExecutor } from '../executor/sim.ts';
 import { settledOutcome } from '../executor/live/settled-outcome.ts';
-import { createLiveExecutor, type LiveExecutor, type LiveExecutorOptions, type LiveExecutorStatus, type LiveSettings } from '../executor/live/live-executor.ts';
+import { createLiveExecutor, type LiveExecutor, type LiveExecutorOptions, type LiveExecutorStatus, type LiveSettings, type SettledIntent } from '../executor/live/live-executor.ts';
 import type { Funnel } from '../ledger/funnel.ts';
 import { applyExecutionCounts, readExecutionCounts, readFunnel } from '../ledger/funnel.ts';
 import { createLedgerWriter, type LedgerWriter, type LedgerWriterStatus } from '../ledger/ledger-writer.ts';
@@ -99,6 +99,10 @@ export interface EngineOptions {
   onDecided?: (event: DecidedEvent) => void;
   /** How many of the best opportunities to keep per block (default 10). */
   topCount?: number;
+  /** Live: called once per settled intent, after the protections counted it (metrics, notifications, the bus). */
+  onSettled?: (settled: SettledIntent) => void;
+  /** Called with each read of the hot key's gas money, after the protections have it. */
+  onGasMoney?: (money: GasMoney) => void;
   onTransientError?: (error: unknown) => void;
 }
 
@@ -242,7 +246,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       .catch((error: unknown) => options.onTransientError?.(error));
   };
   const executor = await executorFor(options, clients.pool, chainId, session, {
-    onSettled: (settled) => protections.observeOutcome(settledOutcome(settled)),
+    onSettled: (settled) => {
+      protections.observeOutcome(settledOutcome(settled));
+      options.onSettled?.(settled);
+    },
     onLedgerSynced: recountExecutions,
     sendsStopped: () => protections.killSwitchReason?.() ?? null,
     resendRefusal: (facts) => {
@@ -274,7 +281,10 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     gasPerExecution: (block) => gasPerExecution.current(block),
     feePerGas: () => options.gasBid.maxFeePerGas ?? lastFee?.gasPrice ?? 0n,
     enforced: options.mode === 'live',
-    onRead: (money) => protections.setGasMoney(money),
+    onRead: (money) => {
+      protections.setGasMoney(money);
+      options.onGasMoney?.(money);
+    },
     ...(options.onTransientError === undefined ? {} : { onError: options.onTransientError }),
   });
   if (live !== null && gasMoney !== null) {

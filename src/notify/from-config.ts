@@ -9,9 +9,9 @@ import { readNotifyTargets } from './targets.ts';
  * installed) when the variable is unset. Stop it in the shutdown's 'flush' phase, before the
  * database closes, so the last deliveries are recorded.
  */
-export function startNotifications(config: Pick<Config, 'notifyFile'>, store: Store): Notifier | undefined {
+export function startNotifications(config: Pick<Config, 'notifyFile'>, store: Store, say?: (line: string) => void): Notifier | undefined {
   if (config.notifyFile === undefined) return undefined;
-  const notifier = createNotifier({ targets: readNotifyTargets(config.notifyFile), store });
+  const notifier = createNotifier({ targets: readNotifyTargets(config.notifyFile), store, ...(say === undefined ? {} : { say }) });
   installNotifier(notifier);
   return notifier;
 }

@@ -95,6 +95,52 @@ describe('notifications', () => {
     expect((await deliveries()).map((d) => d['status']).sort()).toEqual(['delivered', 'delivered', 'delivered', 'dropped', 'dropped']);
   });
 
+  it("caps a receiver's Retry-After at maxRetryDelayMs (an hour asked, the cap waited)", async () => {
+    await db.store.query('delete from notification_delivery');
+    receiver.requests.length = 0;
+    // Telegram and Discord answer 429 with their own wait; one saying an hour must not hold a worker (and the shutdown) an hour.
+    receiver.answer = (path, n) => (path === '/tg' && n === 1 ? 429 : 200);
+    receiver.headers = (path, n) => (path === '/tg' && n === 1 ? { 'retry-after': '3600' } : {});
+    const notifier = createNotifier({ store: db.store, retryDelayMs: 5, maxRetryDelayMs: 100, targets: [target('tg', 'json', ['kill-switch'])] });
+    const started = performance.now();
+    notifier.notify({ type: 'kill-switch', text: 'engaged' });
+    await notifier.drain();
+    const waited = performance.now() - started;
+    receiver.answer = () => 200;
+    receiver.headers = () => ({});
+    expect(await deliveries()).toMatchObject([{ target: 'tg', status: 'delivered', attempts: 2, http_status: 200 }]);
+    expect(waited).toBeGreaterThanOrEqual(100); // the cap was waited, not the 5 ms backoff
+  });
+
+  it('stop() holds the shutdown at most stopTimeoutMs: what is left is recorded as dropped and named; later events too', async () => {
+    await db.store.query('delete from notification_delivery');
+    receiver.requests.length = 0;
+    receiver.hold(); // the receiver never answers (until released at the end)
+    const said: string[] = [];
+    const notifier = createNotifier({ store: db.store, concurrency: 1, timeoutMs: 600_000, stopTimeoutMs: 200, say: (line) => said.push(line), targets: [target('stuck', 'json', ['gas.low', 'execution.failed'])] });
+    notifier.notify({ type: 'gas.low', text: 'hot key at 0.01 ETH' });
+    notifier.notify({ type: 'execution.failed', text: 'reverted' });
+    notifier.notify({ type: 'gas.low', text: 'hot key at 0.009 ETH' });
+    await receiver.received(1); // one in flight, two waiting
+    await notifier.stop();
+    expect(notifier.stats()).toMatchObject({ queued: 3, delivered: 0, failed: 0, dropped: 3, waiting: 0 });
+    notifier.notify({ type: 'execution.failed', text: 'after the stop' });
+    await notifier.drain();
+    receiver.release();
+    const rows = await deliveries();
+    expect(rows.map((d) => [d['event_type'], d['status'], d['error']])).toEqual([
+      ['gas.low', 'dropped', 'shutdown deadline: undelivered after 200 ms'],
+      ['execution.failed', 'dropped', 'shutdown deadline: undelivered after 200 ms'],
+      ['gas.low', 'dropped', 'shutdown deadline: undelivered after 200 ms'],
+      ['execution.failed', 'dropped', 'notifier stopped (shutting down)'],
+    ]);
+    expect(notifier.stats().dropped).toBe(4);
+    expect(said).toEqual([
+      'notifications: 3 undelivered at the shutdown deadline (200 ms), recorded as dropped: gas.low to stuck, execution.failed to stuck, gas.low to stuck',
+      'notifications: execution.failed to stuck not sent, the notifier has stopped: after the stop',
+    ]);
+  });
+
   it('reads webhooks from ORION_NOTIFY_FILE and refuses a bad one naming the field', () => {
     const good = join(folder, 'good.json');
     writeFileSync(good, JSON.stringify({ webhooks: [{ name: 'tg', url: 'https://api.telegram.org/bot123:abc/sendMessage', format: 'telegram', chatId: 42, events: '*' }] }));

@@ -12,8 +12,17 @@ export interface NotifierOptions {
   queueSize?: number;
   /** Attempts per delivery (default 5). */
   attempts?: number;
-  /** First retry delay; doubles each attempt, capped at 60 s (default 1000 ms). */
+  /** First retry delay; doubles each attempt, capped at `maxRetryDelayMs` (default 1000 ms). */
   retryDelayMs?: number;
+  /** The longest wait between two attempts, a receiver's Retry-After included (default 60 s). */
+  maxRetryDelayMs?: number;
+  /**
+   * How long stop() may hold the shutdown (default 15 s): then the deliveries still queued or in
+   * flight are abandoned, each recorded as 'dropped', counted, and named in one line to `say`.
+   */
+  stopTimeoutMs?: number;
+  /** Where the notifier tells the operator what it dropped (default: stderr). */
+  say?: (line: string) => void;
   /** Per-request timeout (default 10 s). */
   timeoutMs?: number;
   /** Deliveries in flight at once (default 4). */
@@ -35,7 +44,11 @@ export interface Notifier {
   notify(event: NotifyEvent): void;
   /** Resolves once every queued delivery has finished (delivered or failed). */
   drain(): Promise<void>;
-  /** Stops taking events and waits for the queue to drain (a shutdown 'flush' hook). */
+  /**
+   * Stops taking events and waits for the queue to drain (a shutdown 'flush' hook), at most
+   * `stopTimeoutMs`: what is left then is recorded as dropped. An event notified after stop() is
+   * recorded as dropped too.
+   */
   stop(): Promise<void>;
   stats(): NotifierStats;
 }
@@ -49,8 +62,9 @@ interface Delivery {
 /**
  * Webhook delivery off the caller's path: notify() only appends to a bounded queue, workers
  * post with retries (network errors, 5xx and 429 are retried with exponential backoff and
- * Retry-After; other 4xx are final), and every outcome is recorded. A full queue drops the new
- * delivery and records it as 'dropped': counted, never silent, and the engine never waits.
+ * Retry-After, both capped at `maxRetryDelayMs`; other 4xx are final), and every outcome is
+ * recorded. A full queue drops the new delivery and records it as 'dropped': counted, never
+ * silent, and the engine never waits. Nor does the shutdown, past `stopTimeoutMs`.
  */
 export function createNotifier(options: NotifierOptions): Notifier {
   const queueSize = options.queueSize ?? 1000;
@@ -58,6 +72,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const retryDelayMs = options.retryDelayMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const concurrency = options.concurrency ?? 4;
+  const maxRetryDelayMs = options.maxRetryDelayMs ?? 60_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 15_000;
+  const say = options.say ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  /** Aborted at stop()'s deadline: every request and retry wait in flight ends at once. */
+  const abandon = new AbortController();
+  const inFlight = new Set<Delivery>();
   const queue: Delivery[] = [];
   const stats = { queued: 0, delivered: 0, failed: 0, dropped: 0 };
   let active = 0;
@@ -65,7 +85,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
   let idle: Array<() => void> = [];
   const pendingRecords = new Set<Promise<void>>();
 
+  const recorded = new WeakSet<Delivery>();
   const record = (delivery: Delivery, status: 'delivered' | 'failed' | 'dropped', tries: number, httpStatus: number | null, error: string | null): void => {
+    recorded.add(delivery);
     if (options.store === undefined) return;
     const done = options.store
       .query(
@@ -101,10 +123,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
     let lastError = '';
     let tries = 0;
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
+      if (abandon.signal.aborted) return; // stop()'s deadline passed: recorded as dropped there
       tries = attempt;
       let retryAfterMs: number | undefined;
       try {
-        const response = await fetch(delivery.target.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(timeoutMs) });
+        const response = await fetch(delivery.target.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), abandon.signal]) });
         lastStatus = response.status;
         await response.arrayBuffer().catch(() => undefined);
         if (response.ok) {
@@ -117,19 +140,34 @@ export function createNotifier(options: NotifierOptions): Notifier {
         const after = Number(response.headers.get('retry-after'));
         if (Number.isFinite(after) && after > 0) retryAfterMs = after * 1000;
       } catch (error) {
+        if (abandon.signal.aborted) return;
         lastError = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `connection failed: ${(error as Error).message}`;
       }
-      if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, retryAfterMs ?? Math.min(60_000, retryDelayMs * 2 ** (attempt - 1))));
+      if (attempt < attempts) await wait(Math.min(maxRetryDelayMs, retryAfterMs ?? retryDelayMs * 2 ** (attempt - 1)));
     }
+    if (abandon.signal.aborted) return;
     stats.failed += 1;
     record(delivery, 'failed', tries, lastStatus, lastError);
   };
 
+  /** Waits `ms`, or less when stop()'s deadline passes. */
+  const wait = (ms: number): Promise<void> => new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      abandon.signal.removeEventListener('abort', done);
+      resolve();
+    }
+    abandon.signal.addEventListener('abort', done);
+  });
+
   const pump = (): void => {
-    while (active < concurrency && queue.length > 0) {
+    while (active < concurrency && queue.length > 0 && !abandon.signal.aborted) {
       const next = queue.shift()!;
       active += 1;
+      inFlight.add(next);
       void deliver(next).finally(() => {
+        inFlight.delete(next);
         active -= 1;
         pump();
         settleIfIdle();
@@ -139,11 +177,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   return {
     notify(event) {
-      if (stopped) return;
       const stamped = { ...event, at: event.at ?? new Date() };
       for (const target of options.targets) {
         if (!target.events.includes(event.type)) continue;
         const delivery = { target, event: stamped, queuedAt: new Date() };
+        if (stopped) {
+          stats.dropped += 1;
+          record(delivery, 'dropped', 0, null, 'notifier stopped (shutting down)');
+          say(`notifications: ${event.type} to ${target.name} not sent, the notifier has stopped: ${event.text}`);
+          continue;
+        }
         if (queue.length >= queueSize) {
           stats.dropped += 1;
           record(delivery, 'dropped', 0, null, `queue full (${queueSize} waiting)`);
@@ -162,6 +205,20 @@ export function createNotifier(options: NotifierOptions): Notifier {
     },
     async stop() {
       stopped = true;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), stopTimeoutMs)));
+      const outcome = await Promise.race([this.drain().then(() => 'drained' as const), deadline]);
+      clearTimeout(timer);
+      if (outcome === 'drained') return;
+      // The deadline: what is still queued or in flight is abandoned, recorded and named.
+      const left = [...inFlight, ...queue.splice(0)].filter((d) => !recorded.has(d));
+      abandon.abort();
+      const reason = `shutdown deadline: undelivered after ${stopTimeoutMs} ms`;
+      for (const delivery of left) {
+        stats.dropped += 1;
+        record(delivery, 'dropped', 0, null, reason);
+      }
+      say(`notifications: ${left.length} undelivered at the shutdown deadline (${stopTimeoutMs} ms), recorded as dropped: ${left.map((d) => `${d.event.type} to ${d.target.name}`).join(', ')}`);
       await this.drain();
     },
     stats: () => ({ ...stats, waiting: queue.length + active }),

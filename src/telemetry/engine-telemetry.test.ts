@@ -142,6 +142,36 @@ describe('engine telemetry', () => {
     stop();
   });
 
+  it('after a mode switch only the running mode has engine-up, daily-loss and gas-money series, even when the relaunch failed', async () => {
+    // The platform's restart(mode): the engine stops, the running mode becomes the new one, then the
+    // relaunch throws (no engine). OrionEngineDown is max(orion_engine_up) == 0 and
+    // OrionDailyLossNearLimit reads orion_daily_loss_ratio: neither may read the old mode's series.
+    const metrics = createMetrics({ defaults: false });
+    let mode: 'sim' | 'live' = 'sim';
+    let running = true;
+    const engine = { market: { freshness: { ageBlocks: 0 }, monitor: { knownHead: 1n, tip: { number: 1n } } }, ledger: { pendingRows: 0, failedFlushes: 0 } };
+    // The protections' status as the service reports it: 0.9 WETH lost of a 1 WETH daily limit, 2 ether for gas.
+    const status = { killSwitch: null, breakers: [], dailyPnl: { day: '2026-12-04', byToken: { [SAMPLE_BASE]: '-900000000000000000' } }, gasMoney: { account: '0x', balance: '2000000000000000000', feePerGas: '1', gasPerExecution: '1', executionsLeft: '7', floor: 3, block: '1', enforced: true } };
+    const protections = { status: () => status, limits: () => ({ limits: { maxDailyLoss: { [SAMPLE_BASE]: 10n ** 18n } } }) };
+    collectStatusGauges(metrics, { mode: () => mode, engine: () => (running ? (engine as never) : undefined), backups: () => null, protections: () => protections as never });
+    const lines = async (name: string): Promise<string[]> => (await metrics.scrape()).body.split('\n').filter((l) => l.startsWith(`${name}{`));
+    expect(await lines('orion_engine_up')).toEqual(['orion_engine_up{mode="sim"} 1']);
+    expect(await lines('orion_daily_loss_ratio')).toEqual(['orion_daily_loss_ratio{mode="sim"} 0.9']);
+    expect(await lines('orion_hot_key_balance_ether')).toEqual(['orion_hot_key_balance_ether{mode="sim"} 2']);
+    expect(await lines('orion_hot_key_executions_left')).toEqual(['orion_hot_key_executions_left{mode="sim"} 7']);
+    mode = 'live';
+    running = false;
+    const up = await lines('orion_engine_up');
+    expect(up).toEqual(['orion_engine_up{mode="live"} 0']);
+    expect(Math.max(...up.map((l) => Number(l.split(' ').at(-1))))).toBe(0);
+    expect(await lines('orion_daily_loss_ratio')).toEqual(['orion_daily_loss_ratio{mode="live"} 0.9']);
+    expect(await lines('orion_hot_key_balance_ether')).toEqual(['orion_hot_key_balance_ether{mode="live"} 2']);
+    // No gas-money reading in the new mode: no series at all, not the old mode's balance.
+    (status as { gasMoney: unknown }).gasMoney = null;
+    expect(await lines('orion_hot_key_balance_ether')).toEqual([]);
+    expect(await lines('orion_hot_key_executions_left')).toEqual([]);
+  });
+
   it('says a stall once, and again only after blocks resumed and stopped again', () => {
     let now = 0;
     const stalls: Array<[bigint | null, number]> = [];

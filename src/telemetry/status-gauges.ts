@@ -84,6 +84,9 @@ export function setRiskGauges(metrics: Metrics, snapshots: readonly RiskView[], 
   }
 }
 
+/** Gauges labelled by the running mode: only the current mode's series is exposed. */
+const MODE_GAUGES = ['engineUp', 'dailyLossRatio', 'hotKeyBalance', 'hotKeyExecutionsLeft'] as const;
+
 /** Blocks between the newest head the chain monitor knows and the block the market state is at. */
 export function blockLag(market: EngineStatus['market']): number {
   const age = market.freshness.ageBlocks;
@@ -94,12 +97,19 @@ export function blockLag(market: EngineStatus['market']): number {
 
 /** Registers the collector on `metrics`; returns the function that removes it. */
 export function collectStatusGauges(metrics: Metrics, sources: StatusSources): () => void {
+  // Gauges labelled by the mode are cleared at each scrape, then set for the mode running now: after a
+  // switch (even one whose relaunch failed) the old mode's series is gone, so max(orion_engine_up)
+  // reads 0 when nothing runs and no alert keeps firing on the old mode's loss ratio or gas money.
+  const clearModeGauges = (): void => {
+    for (const key of MODE_GAUGES) (metrics.registry.getSingleMetric(METRICS[key].name) as Gauge | undefined)?.reset();
+  };
   let failedFlushes = 0;
   let backupFailures = 0;
   const inclusionFailures = new Map<string, number>();
   return metrics.onScrape(() => {
     const mode = typeof sources.mode === 'function' ? sources.mode() : sources.mode;
     const engine = sources.engine();
+    clearModeGauges();
     metrics.set('engineUp', { mode }, engine === undefined ? 0 : 1);
     if (engine !== undefined) {
       metrics.set('blockLag', {}, blockLag(engine.market));

@@ -11,6 +11,8 @@ export interface LoopbackReceiver {
   requests: Array<{ path: string; body: unknown }>;
   /** Status for the n-th request (1-based) to `path`; default 200. */
   answer: (path: string, n: number) => number;
+  /** Headers for the n-th answer to `path` (a 429's Retry-After); default none. */
+  headers: (path: string, n: number) => Record<string, string>;
   hold(): void;
   release(): void;
   /** Resolves once `count` requests have arrived. */
@@ -28,13 +30,17 @@ export async function startLoopbackReceiver(): Promise<LoopbackReceiver> {
     url: '',
     requests: [],
     answer: () => 200,
+    headers: () => ({}),
     hold: () => void (holding = true),
     release: () => {
       holding = false;
       held.splice(0).forEach((go) => go());
     },
     received: (count) => new Promise((resolve) => (receiver.requests.length >= count ? resolve() : waiters.push({ count, resolve }))),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections(); // a request a test left held (or its client abandoned) must not keep the server open
+    }),
   };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     let text = '';
@@ -50,6 +56,7 @@ export async function startLoopbackReceiver(): Promise<LoopbackReceiver> {
       }
       const reply = (): void => {
         response.statusCode = receiver.answer(path, n);
+        for (const [name, value] of Object.entries(receiver.headers(path, n))) response.setHeader(name, value);
         response.end('{}');
       };
       if (holding) held.push(reply);

@@ -1,0 +1,110 @@
+import { formatEther } from 'viem';
+import type { BusChannel, EventBus } from '../bus/index.ts';
+import type { SettledIntent } from '../executor/live/live-executor.ts';
+import type { TokenDirectory } from '../format/symbols.ts';
+import { exactTokenAmount } from '../format/token-amount.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import type { NotifyEvent } from '../notify/events.ts';
+import type { GasMoney } from '../orchestrator/protection.ts';
+
+/**
+ * Live executions as the operator sees them: each settled intent (once, when one of its attempts
+ * is mined or its nonce went elsewhere — the live executor's `onSettled`) becomes
+ * `orion_executions_total{mode="live",status}` (included, reverted, dropped), the realized profit
+ * (`orion_profit_total{kind="realized"}`, token units) and the gas it paid
+ * (`orion_gas_spent_total{kind="execution"}`, gas units), a notification (`execution.landed`, or
+ * `execution.failed` with the reason) and an `executions` bus message. The hot key's gas money,
+ * read each block, becomes a `gas.low` notification and a `health` message when its executions
+ * left cross the floor `gas_money.min_executions` (once per crossing, not per block). Amounts
+ * stay bigints; a float only as a metric's value.
+ */
+
+/** What the execution telemetry reports to. */
+export interface ExecutionTelemetryOptions {
+  metrics: Metrics;
+  bus: EventBus;
+  tokens: () => TokenDirectory;
+  notify: (event: NotifyEvent) => void;
+  /** The floor gas_money.min_executions in force now. */
+  gasMoneyFloor: () => number;
+  onPublishError?: (error: unknown) => void;
+  /** Reporting that failed (never thrown back at the live executor, whose tracking must go on). */
+  onError?: (error: unknown) => void;
+}
+
+/** The callbacks the platform hands the live engine. */
+export interface ExecutionTelemetry {
+  onSettled(settled: SettledIntent): void;
+  onGasMoney(money: GasMoney): void;
+}
+
+/** The catalog's status of a settled intent (orion_executions_total). */
+export function executionStatus(settled: Pick<SettledIntent, 'state'>): 'included' | 'reverted' | 'dropped' {
+  return settled.state === 'confirmed' ? 'included' : settled.state === 'failed' ? 'reverted' : 'dropped';
+}
+
+/** Why a settled intent made nothing, for people (null: it landed). */
+export function executionFailure(settled: SettledIntent): string | null {
+  if (settled.state === 'confirmed') return null;
+  if (settled.state === 'failed') return 'mined and reverted: the contract refused the trade (the pools moved), the gas is paid';
+  if (settled.inclusion !== null) return `cancelled${settled.intent.refused === null ? ': its deadline passed before it was mined' : `: refused (${settled.intent.refused})`}; the nonce went to the cancellation, its gas is paid`;
+  return `dropped: nonce ${settled.intent.nonce} was used by a transaction that is not one of its attempts`;
+}
+
+/** Creates the live executions' telemetry. */
+export function createExecutionTelemetry(options: ExecutionTelemetryOptions): ExecutionTelemetry {
+  const { metrics, bus } = options;
+  const mode = 'live';
+  const publish = (channel: BusChannel, data: unknown): void => {
+    bus.publish(channel, data).catch((error: unknown) => options.onPublishError?.(error));
+  };
+  let below: boolean | null = null;
+  const guarded = <A>(report: (arg: A) => void) => (arg: A): void => {
+    try {
+      report(arg);
+    } catch (error) {
+      options.onError?.(error);
+    }
+  };
+  return {
+    onSettled: guarded((settled: SettledIntent) => {
+      const { intent, inclusion } = settled;
+      const status = executionStatus(settled);
+      const tokens = options.tokens();
+      const token = intent.baseToken;
+      const symbol = tokens.label(token);
+      metrics.inc('executions', { mode, status });
+      if (inclusion !== null) {
+        if (inclusion.gasUsed > 0n) metrics.inc('gasSpent', { mode, kind: 'execution' }, Number(inclusion.gasUsed));
+        // A counter: only gains add (the ledger and the daily P&L hold the exact net, losses included).
+        if (inclusion.realizedProfit > 0n) metrics.inc('profit', { mode, token: symbol, kind: 'realized' }, Number(exactTokenAmount(inclusion.realizedProfit, tokens.get(token)?.decimals ?? 0)));
+      }
+      const txHash = inclusion === null ? intent.attempts.at(-1)?.txHash ?? null : intent.attempts.find((a) => a.id === inclusion.attemptId)?.txHash ?? null;
+      const reason = executionFailure(settled);
+      const details = {
+        mode, intent: intent.id.toString(), nonce: intent.nonce.toString(), status, txHash,
+        block: inclusion?.block.toString() ?? null, token: symbol,
+        realizedProfit: inclusion?.realizedProfit.toString() ?? null, gasUsed: inclusion?.gasUsed.toString() ?? null,
+        gasCostWei: inclusion?.gasCostWei.toString() ?? null, realizedNet: inclusion?.realizedNet.toString() ?? null, reason,
+      };
+      publish('executions', { ...details, route: intent.opportunityKey, view: { realizedProfit: inclusion === null ? null : tokens.amount(token, inclusion.realizedProfit), realizedNet: inclusion === null ? null : tokens.amount(token, inclusion.realizedNet) } });
+      if (reason === null) {
+        options.notify({ type: 'execution.landed', text: `live: landed at block ${inclusion!.block}: profit ${tokens.amount(token, inclusion!.realizedProfit)}, net of gas ${tokens.amount(token, inclusion!.realizedNet)} (tx ${txHash})`, details });
+      } else {
+        const paid = inclusion === null ? '' : ` (gas paid ${formatEther(inclusion.gasCostWei)} ETH)`;
+        options.notify({ type: 'execution.failed', text: `live: ${reason}${paid} (tx ${txHash})`, details });
+      }
+    }),
+    onGasMoney: guarded((money: GasMoney) => {
+      const floor = options.gasMoneyFloor();
+      const now = money.executionsLeft !== null && money.executionsLeft < BigInt(floor);
+      if (now === below) return;
+      const first = below === null;
+      below = now;
+      if (first && !now) return; // starting above the floor: nothing crossed
+      const details = { mode, account: money.account, balanceWei: money.balance.toString(), executionsLeft: money.executionsLeft?.toString() ?? null, floor, block: money.block.toString(), gasLow: now };
+      publish('health', { component: 'gas-money', ...details });
+      if (now) options.notify({ type: 'gas.low', text: `live: the hot key ${money.account} holds ${formatEther(money.balance)} ETH, ${money.executionsLeft} executions at the fee cap, under the floor of ${floor}: live planning stops (gas-money) until it is topped up`, details });
+    }),
+  };
+}
