@@ -68,20 +68,22 @@ async function chainOfSession(db: Queryable, session: bigint): Promise<number> {
  * its receipt says (the executor tells the protections at mining, not at finality).
  */
 async function readLiveFigures(db: Queryable, chainId: number, window: number, since: Date): Promise<LedgerFigures> {
-  // When an outcome was counted: at finality, or for one mined and not final yet, its inclusion
-  // (the intent's last change).
+  // When an outcome counts: its inclusion (included_at, migration 0016, recorded once), as the
+  // executor tells the protections at mining and as the desk's P&L dates it; finality, a later
+  // change of the row, does not move it to the next day. One never included (a nonce another
+  // sender took) made nothing and is dated when settled.
   const pnl = await db.query<{ token: string; pnl: bigint }>(
     `select base_token as token, sum(realized_net) as pnl from intents
-      where chain_id = $1 and realized_net is not null and coalesce(final_at, updated_at) >= $2 group by base_token`,
+      where chain_id = $1 and realized_net is not null and included_at >= $2 group by base_token`,
     [chainId, since], { bigint: ['pnl'] },
   );
   const recent = await db.query<{ opportunity_key: string; token: string; state: string; block: bigint; at: Date; pnl: bigint | null }>(
     `select i.opportunity_key, i.base_token as token,
             case when i.final_at is not null then i.state when a.kind = 'cancel' then 'dropped' when i.receipt_status = 'reverted' then 'failed' else 'confirmed' end as state,
-            coalesce(i.included_block, i.plan_block) as block, coalesce(i.final_at, i.updated_at) as at, i.realized_net as pnl
+            coalesce(i.included_block, i.plan_block) as block, coalesce(i.included_at, i.final_at, i.updated_at) as at, i.realized_net as pnl
        from intents i left join intent_attempts a on a.id = i.settled_attempt
       where i.chain_id = $1 and (i.final_at is not null or i.settled_attempt is not null)
-      order by coalesce(i.final_at, i.updated_at) desc, i.id desc limit $2`,
+      order by coalesce(i.included_at, i.final_at, i.updated_at) desc, i.id desc limit $2`,
     [chainId, window], { bigint: ['block', 'pnl'] },
   );
   return {
