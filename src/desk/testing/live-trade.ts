@@ -18,7 +18,7 @@ export interface LiveTrade {
   chainId: number;
 }
 
-export async function liveTrade(store: Store, n: number, figures: { realized: bigint; gasBase: bigint; block?: bigint }): Promise<LiveTrade> {
+export async function liveTrade(store: Store, n: number, figures: { realized: bigint; gasBase: bigint; block?: bigint; reverted?: boolean }): Promise<LiveTrade> {
   const chainId = 31337;
   const { session, plan } = await plannedInLedger(store, chainId, n, 190n);
   const intents = new IntentStore(store, chainId, plan.from, await raiseWriterEpoch(store, chainId, plan.from));
@@ -28,7 +28,7 @@ export async function liveTrade(store: Store, n: number, figures: { realized: bi
   if (created === null || created === undefined) throw new Error(`intent of trade ${n} not created`);
   const { intent, attempt } = created;
   await intents.recordInclusion(intent, {
-    attemptId: attempt.id, block: figures.block ?? 191n, blockHash: `0x${n.toString(16).padStart(64, '0')}`, status: 'success', realizedProfit: figures.realized,
+    attemptId: attempt.id, block: figures.block ?? 191n, blockHash: `0x${n.toString(16).padStart(64, '0')}`, status: figures.reverted === true ? 'reverted' : 'success', realizedProfit: figures.realized,
     gasUsed: 100_000n, effectiveGasPrice: 1n, gasCostWei: 100_000n, gasCostBase: figures.gasBase, realizedNet: figures.realized - figures.gasBase,
   });
   await syncExecutionRows(store, [intent.id]);
