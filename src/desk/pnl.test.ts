@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { syncExecutionRows } from '../executor/live/execution-rows.ts';
+import { loadMigrations } from '../store/migrate.ts';
 import { forEachBackend } from '../store/test-store.ts';
 import { pnlRows, tradesByToken } from './pnl.ts';
 import { modeRiskSource } from './risk.ts';
@@ -49,5 +50,20 @@ forEachBackend('desk P&L, live trades dated by inclusion', (db) => {
     expect(await at()).toBeNull();
     await includedAt(db.store, trade, '2026-11-29T10:00:00Z');
     expect(await at()).toBe('2026-11-29T10:00:00.000Z');
+  });
+
+  it('rows included before migration 0016 are dated by the update it makes: not final, their last change; final, when their mined attempt was signed or sent', async () => {
+    const open = await liveTrade(db.store, 73, { realized: 5n, gasBase: 1n });
+    const final = await liveTrade(db.store, 74, { realized: 5n, gasBase: 1n });
+    await final.intents.finalize(final.intent, 'confirmed', null);
+    await db.store.query("update intent_attempts set sent_at = '2026-11-28T09:00:00Z' where intent_id = $1", [final.intent.id]);
+    await db.store.query("update intents set updated_at = '2026-11-29T07:00:00Z' where id = $1", [open.intent.id]);
+    // As before the migration: no inclusion time.
+    // The migration's update runs before it creates the trigger: here with the trigger off.
+    const sql = loadMigrations().find((m) => m.version === 16)!.sql;
+    const backfill = sql.slice(sql.indexOf('update intents i set included_at'), sql.indexOf(';', sql.indexOf('update intents i set included_at')));
+    await db.store.exec(`alter table intents disable trigger intents_included_at; update intents set included_at = null; ${backfill}; alter table intents enable trigger intents_included_at`);
+    const { rows } = await db.store.query<{ id: bigint; included_at: Date }>('select id, included_at from intents where id = any($1::bigint[]) order by id', [[open.intent.id, final.intent.id].map(String)], { bigint: ['id'] });
+    expect(rows.map((r) => r.included_at.toISOString())).toEqual(['2026-11-29T07:00:00.000Z', '2026-11-28T09:00:00.000Z']);
   });
 });
