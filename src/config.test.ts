@@ -145,9 +145,22 @@ describe('loadConfig rejects bad values with the variable, the value and what is
     ['duplicate token', { ORION_BASE_TOKENS: 'WETH,weth' }, /ORION_BASE_TOKENS="WETH,weth" lists "weth" twice/],
     ['missing snapshot', { ORION_SNAPSHOT: 'nope.json' }, /ORION_SNAPSHOT="nope.json" names no file \(.*nope.json\)/],
     ['unknown ORION_ variable', { ORION_MAX_HOP: '3' }, /ORION_MAX_HOP is not a known variable \(did you mean ORION_MAX_HOPS\?\)/],
+    ['misspelt DATABASE_URL', { DATABSE_URL: 'postgres://orion:hunter2@db/orion' }, /^invalid configuration: DATABSE_URL is set and DATABASE_URL is not \(did you mean DATABASE_URL\? as it is, DATABASE_URL falls back to its default\)/],
+    ['misspelt REDIS_URL', { REDIS_ULR: 'redis://127.0.0.1:6379' }, /REDIS_ULR is set and REDIS_URL is not \(did you mean REDIS_URL\?/],
+    ['REDIS_URL in lower case', { redis_url: 'redis://127.0.0.1:6379' }, /redis_url is set and REDIS_URL is not/],
+    ['misspelt LOG_LEVEL', { LOG_LEVLE: 'debug' }, /LOG_LEVLE is set and LOG_LEVEL is not/],
   ];
   it.each(cases)('%s', (_name, env, pattern) => {
     expect(failure(() => load(env)).message).toMatch(pattern);
+  });
+
+  it('a misspelt unprefixed setting: never its value; the machine\'s own variables, or the setting present beside a near name, are not flagged', () => {
+    expect(failure(() => load({ DATABSE_URL: 'postgres://orion:hunter2@db/orion' })).message).not.toContain('hunter2');
+    const machine = { HOME: '/root', HOSTNAME: 'box', PWD: '/work', PATH: '/usr/bin', LANG: 'C.UTF-8', TERM: 'xterm', USER: 'orion', SHELL: '/bin/sh', NODE_ENV: 'production', REDIS_HOST: 'r', DATABASE_HOST: 'd', PGDATABASE: 'orion', LOGNAME: 'orion' };
+    expect(load(machine).databaseUrl).toBeUndefined();
+    // DATABASE_URL set (empty: the embedded PGlite, on purpose) beside another program's DATABASE_URI.
+    expect(load({ DATABASE_URI: 'postgres://elsewhere/x', DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    expect(load({ DATABASE_URI: 'postgres://elsewhere/x', DATABASE_URL: 'postgres://db/orion' }).databaseUrl).toBe('postgres://db/orion');
   });
 
   it('never prints a password of a secret URL', () => {

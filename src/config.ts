@@ -156,7 +156,7 @@ const KNOWN_ENV = new Set([CONFIG_FILE_VARIABLE, ...KEYS.map((key) => VARIABLES[
 /** Reads and validates the configuration; throws ConfigError naming every bad value. */
 export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
   const cwd = options.cwd ?? process.cwd();
-  const problems: string[] = unknownEnvProblems(env);
+  const problems: string[] = [...unknownEnvProblems(env), ...unprefixedTypoProblems(env)];
   const file = readConfigFile(env, options, cwd);
   const sources = new Map<ConfigKey, Source>();
   for (const key of KEYS) {
@@ -322,6 +322,31 @@ function unknownEnvProblems(env: Env): string[] {
       const near = closest(name, [...KNOWN_ENV]);
       return `${name} is not a known variable${near === undefined ? '' : ` (did you mean ${near}?)`}; allowed: the variables in .env.example`;
     });
+}
+
+/**
+ * The unprefixed settings whose misspelling is looked for: DATABASE_URL, REDIS_URL, LOG_LEVEL.
+ * HOST and PORT are too short to tell a typo from the machine's own variables (HOME, PWD).
+ */
+const UNPREFIXED_CHECKED = KEYS.map((key) => VARIABLES[key].env).filter((name) => !name.startsWith('ORION_') && name.length >= 8);
+
+/**
+ * A variable within edit distance 2 of an unprefixed setting (or the same in another case) while
+ * that setting itself is absent: DATABSE_URL, REDIS_ULR. Refused, like an unknown ORION_ name:
+ * ignored, the setting falls back to its default (the embedded PGlite instead of the server's
+ * ledger, with its kill switch, breakers, limits and intents; the in-process bus), silently. The
+ * machine's other variables are not flagged: only a near miss, and only while the setting is
+ * absent (set it, empty for its default, to keep such a variable).
+ */
+function unprefixedTypoProblems(env: Env): string[] {
+  const problems: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (name.startsWith('ORION_') || KNOWN_ENV.has(name)) continue;
+    const meant = UNPREFIXED_CHECKED.find((known) => !(known in env) && editDistance(name.toUpperCase(), known) <= 2);
+    if (meant === undefined) continue;
+    problems.push(`${name} is set and ${meant} is not (did you mean ${meant}? as it is, ${meant} falls back to its default); allowed: the name ${meant}, or ${meant} set (empty for its default) beside ${name}`);
+  }
+  return problems;
 }
 
 /** The known name within edit distance 3 of `name`, if any (to catch typos like ORION_MAX_HOP). */

@@ -283,6 +283,26 @@ forEachBackend('desk routes', (ctx) => {
     expect((await t.app.inject({ url: `/api/v1/compliance/report?from=${from}`, headers: t.bearer('auditor') })).statusCode).toBe(400);
   });
 
+  it('compliance report of a period with more executions than a report carries: 422 naming the count, never a cut report; the refusal audited', async () => {
+    await ctx.store.query(
+      `insert into executions (mode, mode_session, decision_id, opportunity_id, status, predicted_profit, created_at, updated_at)
+       select 'live', $1, g, 0, 'dropped', 5, '2025-01-01T12:00:00Z', '2025-01-01T12:00:00Z' from generate_series(1, 10001) g`, [live.id]);
+    try {
+      for (const format of ['json', 'csv']) {
+        const response = await t.app.inject({ url: `/api/v1/compliance/report?from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z&format=${format}`, headers: t.bearer('auditor') });
+        expect(response.statusCode).toBe(422);
+        expect(response.json<{ message: string }>().message).toMatch(/^the period \[2025-01-01T00:00:00.000Z, 2025-01-02T00:00:00.000Z\) holds 10001 executions, more than the 10000 one report carries \(a report is never cut\): ask for shorter periods, at least 2 back to back/);
+      }
+      const refused = await get<{ rows: Array<{ details: Record<string, unknown> }> }>('/compliance/audit?type=compliance.report.refused', 'auditor');
+      expect(refused.rows.map((r) => [r.details['format'], r.details['from'], r.details['to']])).toEqual([
+        ['csv', '2025-01-01T00:00:00.000Z', '2025-01-02T00:00:00.000Z'], ['json', '2025-01-01T00:00:00.000Z', '2025-01-02T00:00:00.000Z'],
+      ]);
+      expect(String(refused.rows[0]!.details['reason'])).toContain('holds 10001 executions');
+    } finally {
+      await ctx.store.query("delete from executions where created_at = '2025-01-01T12:00:00Z'");
+    }
+  }, 180_000);
+
   it('maintenance: a risk snapshot per mode, window and base token from the ledger, in USD through the reference pool (GET /risk, gauges), retention of old rows only, the run audited', async () => {
     // Two opportunities seen 100 days ago (one simulated): past the 30-day retention.
     const old = new Date(Date.now() - 100 * 86_400_000);

@@ -189,7 +189,7 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
   notifyFile: {
     env: 'ORION_NOTIFY_FILE',
     default: undefined,
-    doc: 'JSON file of notification webhooks ([{"url","format":"json|slack|discord|telegram","events":[...]}]); it holds webhook secrets, keep it private. Unset = no notifications.',
+    doc: 'JSON file of notification webhooks ({"webhooks":[{"name","url","format":"json|slack|discord|telegram","events":[...] or "*","chatId" (telegram)}]}); it holds webhook secrets, keep it private. Unset = no notifications.',
     path: true,
   },
   // Risk maintenance (issue 13)

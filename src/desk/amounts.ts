@@ -7,6 +7,10 @@ import type { Queryable } from '../store/types.ts';
  * the same amount in token units with the token's label for people (src/format: a symbol two
  * tokens of the market share is shown with a short address). Token metadata comes from the
  * market's own table (`market_token`), so a page costs one extra query, not one per row.
+ *
+ * A token whose decimals() could not be read is stored with decimals 0 and `decimals_known`
+ * false: its amounts have no token units (`units: null`, `decimals: null`) and are shown as base
+ * units, said so ("1500000000000000000 base units of ODD (decimals unknown)"), never as whole tokens.
  */
 
 /** An amount: raw base units, exact token units (null when the token's decimals are unknown), label, and one line for people. */
@@ -26,10 +30,17 @@ export interface TokenRef {
 
 /** The labels and decimals of the tokens a page names, per chain. */
 export class DeskTokens {
-  constructor(private readonly byChain: ReadonlyMap<number, TokenDirectory>) {}
+  /** `unknownDecimals`: per chain, the (lower-case) addresses whose decimals the market could not read. */
+  constructor(private readonly byChain: ReadonlyMap<number, TokenDirectory>, private readonly unknownDecimals: ReadonlyMap<number, ReadonlySet<string>> = new Map()) {}
 
   private directory(chainId: number): TokenDirectory {
     return this.byChain.get(chainId) ?? new TokenDirectory([]);
+  }
+
+  /** The token's decimals; undefined when the market does not have it or could not read them. */
+  private decimals(chainId: number, token: string): number | undefined {
+    if (this.unknownDecimals.get(chainId)?.has(token.toLowerCase()) === true) return undefined;
+    return this.directory(chainId).get(token)?.decimals;
   }
 
   /** `raw` base units of `token` on `chainId`; null stays null. */
@@ -38,15 +49,19 @@ export class DeskTokens {
   amount(chainId: number, token: string, raw: bigint | null): Amount | null {
     if (raw === null) return null;
     const directory = this.directory(chainId);
-    const known = directory.get(token);
-    return { raw: raw.toString(), units: known === undefined ? null : exactTokenAmount(raw, known.decimals), symbol: directory.label(token), display: directory.amount(token, raw) };
+    const decimals = this.decimals(chainId, token);
+    if (decimals === undefined && directory.get(token) !== undefined) {
+      const symbol = directory.label(token);
+      return { raw: raw.toString(), units: null, symbol, display: `${raw} base units of ${symbol} (decimals unknown)` };
+    }
+    return { raw: raw.toString(), units: decimals === undefined ? null : exactTokenAmount(raw, decimals), symbol: directory.label(token), display: directory.amount(token, raw) };
   }
 
-  /** The token's address, label and decimals (null when the market does not know it). */
+  /** The token's address, label and decimals (null when the market does not know the token or its decimals). */
   token(chainId: number, address: string): TokenRef {
     const directory = this.directory(chainId);
     const known = directory.get(address);
-    return { address, symbol: known === undefined ? shortAddress(address) : directory.label(address), decimals: known?.decimals ?? null };
+    return { address, symbol: known === undefined ? shortAddress(address) : directory.label(address), decimals: this.decimals(chainId, address) ?? null };
   }
 
   /** "WETH>USDC>WETH". */
@@ -62,16 +77,18 @@ export class DeskTokens {
  */
 export async function loadDeskTokens(db: Queryable, wanted: ReadonlyMap<number, ReadonlySet<string>>): Promise<DeskTokens> {
   const byChain = new Map<number, TokenDirectory>();
+  const unknownDecimals = new Map<number, Set<string>>();
   for (const [chainId, addresses] of wanted) {
     if (addresses.size === 0) continue;
-    const { rows } = await db.query<{ address: string; symbol: string; decimals: number }>(
-      `select address, symbol, decimals from market_token where chain_id = $1 and lower(symbol) in
+    const { rows } = await db.query<{ address: string; symbol: string; decimals: number; decimals_known: boolean }>(
+      `select address, symbol, decimals, decimals_known from market_token where chain_id = $1 and lower(symbol) in
          (select lower(symbol) from market_token where chain_id = $1 and address = any($2::text[]))`,
       [chainId, [...addresses].map((a) => a.toLowerCase())],
     );
     byChain.set(chainId, new TokenDirectory(rows.map((r) => ({ address: r.address as `0x${string}`, symbol: r.symbol, decimals: Number(r.decimals) }))));
+    unknownDecimals.set(chainId, new Set(rows.filter((r) => !r.decimals_known).map((r) => r.address.toLowerCase())));
   }
-  return new DeskTokens(byChain);
+  return new DeskTokens(byChain, unknownDecimals);
 }
 
 /** Collects chain id → token addresses of a page's rows. */

@@ -5,8 +5,9 @@ import { ledgerConditions, toPage, type LedgerRowView, type ListFilter, type Pag
 
 /**
  * Live executions, newest first, with inclusion feedback: sent in which block, included in which
- * (or why not: dropped, replaced, reverted), the gas actually paid, realized beside predicted
- * profit. Each execution carries the attempts behind it (intents, broadcasts, replacements),
+ * (or why not: dropped, replaced, reverted) and when (the intent's inclusion time), the gas
+ * actually paid (native, and in the base token at the execution's rate), realized beside
+ * predicted profit, and the net (realized − gas in the base token: a revert's loss is its gas). Each execution carries the attempts behind it (intents, broadcasts, replacements),
  * read by an `AttemptReader` the live executor supplies with its tables (migration 0007); until
  * then every execution has none. The route comes from the opportunity row while retention has
  * not removed it (executions are kept 7 years, opportunities days).
@@ -60,10 +61,14 @@ export interface ExecutionView extends LedgerRowView {
   baseToken: TokenRef | null;
   txHash: string | null;
   nonce: string | null;
-  inclusion: { submittedBlock: string | null; includedBlock: string | null; blocksToInclusion: number | null; failureReason: string | null; feedback: InclusionFeedbackView[] };
+  inclusion: { submittedBlock: string | null; includedBlock: string | null; includedAt: string | null; blocksToInclusion: number | null; failureReason: string | null; feedback: InclusionFeedbackView[] };
   predictedProfit: Amount | null;
+  /** The contract's Executed profit (0 for a revert). */
   realizedProfit: Amount | null;
-  gas: { used: string | null; effectivePriceWei: string | null; cost: NativeAmount | null };
+  /** Realized profit − gas paid in the base token: what the execution made or lost (a revert: minus its gas). */
+  net: Amount | null;
+  /** `cost`: gas paid in the native token; `costInBase`: the same converted to the base token at the execution's rate. */
+  gas: { used: string | null; effectivePriceWei: string | null; cost: NativeAmount | null; costInBase: Amount | null };
   createdAt: string;
   updatedAt: string;
   attempts: ExecutionAttempt[];
@@ -92,7 +97,7 @@ async function feedbackOf(db: Queryable, intentIds: readonly bigint[]): Promise<
   return byIntent;
 }
 
-const AMOUNTS = ['nonce', 'submitted_block', 'included_block', 'predicted_profit', 'realized_profit', 'gas_used', 'effective_gas_price', 'gas_cost'];
+const AMOUNTS = ['nonce', 'submitted_block', 'included_block', 'predicted_profit', 'realized_profit', 'gas_used', 'effective_gas_price', 'gas_cost', 'gas_cost_base', 'realized_net'];
 
 /** A page of executions matching `filter`, each with its attempts. */
 export async function listExecutions(db: Queryable, filter: ExecutionFilter, attempts: AttemptReader = noAttempts): Promise<Page<ExecutionView>> {
@@ -100,7 +105,8 @@ export async function listExecutions(db: Queryable, filter: ExecutionFilter, att
     .add('e.status = $?', filter.status)
     .add('lower(e.tx_hash) = $?', filter.txHash?.toLowerCase());
   const { rows } = await db.query(
-    `select e.*, o.chain_id, o.base_token, o.tokens from executions e left join opportunities o on o.id = e.opportunity_id
+    `select e.*, o.chain_id, o.base_token, o.tokens, i.gas_cost_base, i.realized_net, i.included_at
+     from executions e left join opportunities o on o.id = e.opportunity_id left join intents i on i.id = e.intent_id
      ${where.sql} order by e.id desc limit ${where.bind(filter.limit + 1)}`,
     where.params, { bigint: AMOUNTS },
   );
@@ -121,13 +127,14 @@ export async function listExecutions(db: Queryable, filter: ExecutionFilter, att
       baseToken: chainId === null || base === null ? null : tokens.token(chainId, base),
       txHash: r['tx_hash'] as string | null, nonce: opt(r['nonce']),
       inclusion: {
-        submittedBlock: opt(submitted), includedBlock: opt(included),
+        submittedBlock: opt(submitted), includedBlock: opt(included), includedAt: (r['included_at'] as Date | null)?.toISOString() ?? null,
         blocksToInclusion: submitted !== null && included !== null ? Number(included - submitted) : null,
         failureReason: r['failure_reason'] as string | null,
         feedback: r['intent_id'] === null ? [] : feedback.get(String(r['intent_id'])) ?? [],
       },
       predictedProfit: amount(r['predicted_profit'] as bigint), realizedProfit: amount(r['realized_profit'] as bigint | null),
-      gas: { used: opt(r['gas_used']), effectivePriceWei: opt(r['effective_gas_price']), cost: nativeAmount(r['gas_cost'] as bigint | null) },
+      net: amount(r['realized_net'] as bigint | null),
+      gas: { used: opt(r['gas_used']), effectivePriceWei: opt(r['effective_gas_price']), cost: nativeAmount(r['gas_cost'] as bigint | null), costInBase: amount(r['gas_cost_base'] as bigint | null) },
       createdAt: (r['created_at'] as Date).toISOString(), updatedAt: (r['updated_at'] as Date).toISOString(),
       attempts: byExecution.get(String(r['id'])) ?? [],
     };

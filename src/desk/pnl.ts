@@ -12,7 +12,16 @@ import { Conditions } from './query-builder.ts';
  * it is the gas paid, converted to the base token at the execution's rate (the intent's
  * `gas_cost_base`; the estimate only where no receipt converted it). Live rows also carry the gas
  * paid in the native token (`executions.gas_cost`, wei), and both modes the estimate beside it.
+ *
+ * A trade is dated when it happened: a simulation when it ran, a live execution when it was
+ * included (the intent's `included_at`, migration 0017: recorded once at inclusion, never moved
+ * by a later sync or by finality), so a trade included before 00:00 UTC stays in that day's P&L
+ * and risk windows. A live row without an intent (none written by the executor) is dated when it
+ * was created.
  */
+
+/** When a live execution `e` (intent `i`, left-joined) counts: its inclusion. */
+export const LIVE_TRADE_AT = 'coalesce(i.included_at, e.created_at)';
 
 /** How rows are grouped. */
 export type PnlGrouping = 'day' | 'session';
@@ -22,7 +31,10 @@ export interface TradeFilter {
   mode?: 'sim' | 'live';
   session?: bigint;
   from?: Date;
+  /** Inclusive end. */
   to?: Date;
+  /** Exclusive end, at the database's precision (a report's [from, until)). */
+  until?: Date;
   token?: string;
 }
 
@@ -54,15 +66,15 @@ export interface PnlRow {
 function tradesSql(filter: TradeFilter, params: SqlParam[]): string {
   const parts: string[] = [];
   const narrow = (where: Conditions, alias: string, at: string): Conditions =>
-    where.add(`${alias}.mode_session = $?`, filter.session).add(`${at} >= $?`, filter.from).add(`${at} <= $?`, filter.to).add('lower(o.base_token) = $?', filter.token?.toLowerCase());
+    where.add(`${alias}.mode_session = $?`, filter.session).add(`${at} >= $?`, filter.from).add(`${at} <= $?`, filter.to).add(`${at} < $?`, filter.until).add('lower(o.base_token) = $?', filter.token?.toLowerCase());
   if (filter.mode !== 'live') {
     const where = narrow(new Conditions(params).when("s.status = 'ok'").when("s.mode = 'sim'"), 's', 's.simulated_at');
     parts.push(`select s.mode, s.mode_session, s.simulated_at as at, o.chain_id, o.base_token, s.predicted_profit as predicted, s.simulated_profit as gross, o.gas_cost as gas_estimate, o.gas_cost as gas, null::numeric as gas_paid
       from simulations s join opportunities o on o.id = s.opportunity_id ${where.sql}`);
   }
   if (filter.mode !== 'sim') {
-    const where = narrow(new Conditions(params).when('e.realized_profit is not null').when("e.mode = 'live'"), 'e', 'e.updated_at');
-    parts.push(`select e.mode, e.mode_session, e.updated_at as at, o.chain_id, o.base_token, e.predicted_profit as predicted, e.realized_profit as gross, o.gas_cost as gas_estimate,
+    const where = narrow(new Conditions(params).when('e.realized_profit is not null').when("e.mode = 'live'"), 'e', LIVE_TRADE_AT);
+    parts.push(`select e.mode, e.mode_session, ${LIVE_TRADE_AT} as at, o.chain_id, o.base_token, e.predicted_profit as predicted, e.realized_profit as gross, o.gas_cost as gas_estimate,
         coalesce(i.gas_cost_base, o.gas_cost) as gas, e.gas_cost as gas_paid
       from executions e join opportunities o on o.id = e.opportunity_id left join intents i on i.id = e.intent_id ${where.sql}`);
   }
@@ -95,7 +107,7 @@ export async function pnlRows(db: Queryable, filter: TradeFilter & { group: PnlG
   });
 }
 
-/** A mode's trades per base token (net = gross − gas estimate), oldest first: the risk report's input. */
+/** A mode's trades per base token (net = gross − gas, as in {@link pnlRows}), oldest first: the risk report's input. */
 export async function tradesByToken(db: Queryable, filter: TradeFilter): Promise<Map<string, { chainId: number; trades: Trade[] }>> {
   const params: SqlParam[] = [];
   const { rows } = await db.query(`select t.at, t.chain_id, lower(t.base_token) as token, t.gross - t.gas as net from (${tradesSql(filter, params)}) t order by t.at`, params, { bigint: ['net'] });

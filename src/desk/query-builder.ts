@@ -57,7 +57,10 @@ export interface ListFilter {
   mode?: 'sim' | 'live';
   session?: bigint;
   from?: Date;
+  /** Inclusive end (the list routes' `to`). */
   to?: Date;
+  /** Exclusive end: rows strictly before it, at the database's precision (a report's [from, until)). */
+  until?: Date;
 }
 
 /** Fields every ledger row view starts with. */
@@ -70,12 +73,13 @@ export interface LedgerRowView {
   status: string;
 }
 
-/** The shared filters of a ledger table aliased `alias`: mode, session, the period on `fromColumn`/`toColumn`, and the cursor. */
+/** The shared filters of a ledger table aliased `alias`: mode, session, the period on `fromColumn`/`toColumn` (`to` inclusive, `until` exclusive), and the cursor. */
 export function ledgerConditions(alias: string, filter: ListFilter, fromColumn: string, toColumn = fromColumn): Conditions {
   return new Conditions()
     .add(`${alias}.mode = $?`, filter.mode)
     .add(`${alias}.mode_session = $?`, filter.session)
     .add(`${alias}.${fromColumn} >= $?`, filter.from)
     .add(`${alias}.${toColumn} <= $?`, filter.to)
+    .add(`${alias}.${toColumn} < $?`, filter.until)
     .add(`${alias}.id < $?`, filter.before);
 }

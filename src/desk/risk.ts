@@ -10,7 +10,7 @@ import { loadDeskTokens, tokensOf, type Amount, type TokenRef } from './amounts.
 import { Conditions } from './query-builder.ts';
 import { capitalOf } from './risk-capital.ts';
 import { usdSourceOf } from './usd-reference.ts';
-import { tradesByToken } from './pnl.ts';
+import { LIVE_TRADE_AT, tradesByToken } from './pnl.ts';
 import { resolveSession } from './sessions.ts';
 
 /**
@@ -43,7 +43,7 @@ export async function modeRiskSource(db: Queryable, mode: LedgerMode, settings: 
   return { tokens, funnel };
 }
 
-/** Predicted vs realized (simulated in sim), gas paid in wei, reverted, when: per base token (lower-case). */
+/** Predicted vs realized (simulated in sim), gas paid in wei, reverted, when (simulated; live: included): per base token (lower-case). */
 async function executionOutcomes(db: Queryable, mode: LedgerMode): Promise<Map<string, TimedExecution[]>> {
   const { rows } = mode === 'sim'
     ? await db.query(
@@ -51,8 +51,8 @@ async function executionOutcomes(db: Queryable, mode: LedgerMode): Promise<Map<s
        from simulations s join opportunities o on o.id = s.opportunity_id where s.mode = 'sim' and s.status in ('ok', 'reverted')`,
       [], { bigint: ['predicted', 'realized', 'gas'] })
     : await db.query(
-      `select lower(o.base_token) as token, e.updated_at as at, e.predicted_profit as predicted, e.realized_profit as realized, coalesce(e.gas_cost, 0) as gas, e.status = 'reverted' as reverted
-       from executions e join opportunities o on o.id = e.opportunity_id where e.mode = 'live' and e.status in ('included', 'reverted')`,
+      `select lower(o.base_token) as token, ${LIVE_TRADE_AT} as at, e.predicted_profit as predicted, e.realized_profit as realized, coalesce(e.gas_cost, 0) as gas, e.status = 'reverted' as reverted
+       from executions e join opportunities o on o.id = e.opportunity_id left join intents i on i.id = e.intent_id where e.mode = 'live' and e.status in ('included', 'reverted')`,
       [], { bigint: ['predicted', 'realized', 'gas'] });
   const byToken = new Map<string, TimedExecution[]>();
   for (const r of rows) {

@@ -14,12 +14,13 @@ const CHAIN = 31337;
 const WETH = `0x${'0a'.repeat(20)}`;
 const ACCOUNT = `0x${'a1'.repeat(20)}`;
 
-/** A settled intent of `session` on `chain` with its realized net, final at `finalAt`. */
-async function settled(db: Queryable, chain: number, session: bigint, nonce: number, state: 'confirmed' | 'failed', realizedNet: bigint, finalAt: Date): Promise<void> {
+/** A settled intent of `session` on `chain` with its realized net, included at `includedAt` (block 101), final at `finalAt` (default: then too). */
+async function settled(db: Queryable, chain: number, session: bigint, nonce: number, state: 'confirmed' | 'failed', realizedNet: bigint, includedAt: Date, finalAt = includedAt): Promise<void> {
   await db.query(
-    `insert into intents (chain_id, account, opportunity_key, mode_session, nonce, state, plan, executor, base_token, plan_block, deadline_block, predicted_profit, realized_net, final_at)
-     values ($1, $2, $3, $4, $5, $6, '{}'::jsonb, $2, $7, 100, 102, 1000, $8, $9)`,
-    [chain, ACCOUNT, `figures|${chain}|${nonce}`, session, nonce, state, WETH, realizedNet, finalAt],
+    `insert into intents (chain_id, account, opportunity_key, mode_session, nonce, state, plan, executor, base_token, plan_block, deadline_block, predicted_profit, realized_net,
+                          included_block, included_hash, included_at, final_at)
+     values ($1, $2, $3, $4, $5, $6, '{}'::jsonb, $2, $7, 100, 102, 1000, $8, 101, $9, $10, $11)`,
+    [chain, ACCOUNT, `figures|${chain}|${nonce}`, session, nonce, state, WETH, realizedNet, `0x${nonce.toString(16).padStart(64, '0')}`, includedAt, finalAt],
   );
 }
 
@@ -51,5 +52,16 @@ forEachBackend('protection figures from the ledger (live)', (db) => {
     expect(figures.recentOutcomes.map((o) => [o.reverted, o.pnl])).toEqual([[false, 120n], [true, -300n], [true, -200n], [true, -50n]]);
     // The chain given outright reads the same.
     expect((await readFiguresFromLedger(db.store, second.id, 10, now, 'live', CHAIN)).dailyPnl).toEqual(figures.dailyPnl);
+  });
+
+  it('date an outcome by its inclusion: a trade included before 00:00 UTC and final after it is in the day it was included, as the executor counted it at mining', async () => {
+    const session = await enterModeSession(db.store, 'live', 5);
+    // Included at 23:59:50, final 2 min 30 s later (the next day).
+    await settled(db.store, 5, session.id, 1, 'failed', -700n, new Date('2026-11-30T23:59:50Z'), new Date('2026-12-01T00:02:20Z'));
+    const sameDay = await readFiguresFromLedger(db.store, session.id, 10, new Date('2026-11-30T23:59:59Z'), 'live', 5);
+    expect(sameDay.dailyPnl).toEqual(new Map([[WETH, -700n]]));
+    const nextDay = await readFiguresFromLedger(db.store, session.id, 10, new Date('2026-12-01T00:05:00Z'), 'live', 5);
+    expect(nextDay.dailyPnl).toEqual(new Map());
+    expect(nextDay.recentOutcomes.map((o) => o.at.toISOString())).toEqual(['2026-11-30T23:59:50.000Z']);
   });
 });

@@ -76,11 +76,12 @@ async function chainOfSession(db: Queryable, session: bigint): Promise<number> {
  * its receipt says (the executor tells the protections at mining, not at finality).
  */
 async function readLiveFigures(db: Queryable, chainId: number, window: number, since: Date): Promise<LedgerFigures> {
-  // When an outcome was counted: at finality, or for one mined and not final yet, its inclusion
-  // (the intent's last change).
+  // When an outcome counts: its inclusion (included_at, migration 0017, recorded once), as the
+  // executor tells the protections at mining and as the desk's P&L dates it; finality, a later
+  // change of the row, does not move it to the next day.
   const counted = await db.query<{ id: bigint; token: string; pnl: bigint }>(
     `select id, base_token as token, realized_net as pnl from intents
-      where chain_id = $1 and realized_net is not null and coalesce(final_at, updated_at) >= $2`,
+      where chain_id = $1 and realized_net is not null and included_at >= $2`,
     [chainId, since], { bigint: ['id', 'pnl'] },
   );
   const dailyPnl = new Map<string, bigint>();
@@ -88,10 +89,10 @@ async function readLiveFigures(db: Queryable, chainId: number, window: number, s
   const recent = await db.query<{ id: bigint; opportunity_key: string; token: string; state: string; block: bigint; at: Date; pnl: bigint | null }>(
     `select i.id, i.opportunity_key, i.base_token as token,
             case when i.final_at is not null then i.state when a.kind = 'cancel' then 'dropped' when i.receipt_status = 'reverted' then 'failed' else 'confirmed' end as state,
-            coalesce(i.included_block, i.plan_block) as block, coalesce(i.final_at, i.updated_at) as at, i.realized_net as pnl
+            coalesce(i.included_block, i.plan_block) as block, coalesce(i.included_at, i.final_at, i.updated_at) as at, i.realized_net as pnl
        from intents i left join intent_attempts a on a.id = i.settled_attempt
       where i.chain_id = $1 and (i.final_at is not null or i.settled_attempt is not null)
-      order by coalesce(i.final_at, i.updated_at) desc, i.id desc limit $2`,
+      order by coalesce(i.included_at, i.final_at, i.updated_at) desc, i.id desc limit $2`,
     [chainId, window], { bigint: ['id', 'block', 'pnl'] },
   );
   return {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totpAt } from '../../src/auth/totp.ts';
+import { formatTokenAmount } from '../../src/format/token-amount.ts';
 import { browserAvailable, launchBrowser, watchConsole } from './browser.ts';
 import { startOrion, waitFor, type Started } from './orion-process.ts';
 
@@ -159,8 +160,36 @@ describe.skipIf(!run)('dashboard in Chromium', () => {
       if (s.token!.symbol === 'WETH') expect(s).toMatchObject({ usd: { token: { symbol: 'USDC' } }, usdReason: null });
       else expect(s.usdReason).toMatch(/no USD reference pool is configured for this token/);
     }
+    // The P&L headline is the API's net (gross − gas) of the running mode, per base token, summed
+    // here from the very rows the page last received (it refreshes every 15 s), and its drawdown
+    // at the days' closes.
+    type PnlRowBody = { mode: string; period: string; token: { address: string; symbol: string; decimals: number | null }; net: { raw: string } };
+    const pnlAnswers: Promise<{ rows: PnlRowBody[] }>[] = [];
+    page.on('response', (r) => {
+      if (r.url().includes('/api/v1/pnl?group=day') && r.status() === 200) pnlAnswers.push(r.json() as Promise<{ rows: PnlRowBody[] }>);
+    });
+    const headlinesOf = (rows: PnlRowBody[]): string[] => [...new Set(rows.filter((r) => r.mode === 'sim').map((r) => r.token.address))].map((address) => {
+      const days = rows.filter((r) => r.mode === 'sim' && r.token.address === address).sort((a, b) => a.period.localeCompare(b.period));
+      const { symbol, decimals } = days[0]!.token;
+      let net = 0n;
+      let peak = 0n;
+      let drawdown = 0n;
+      for (const day of days) {
+        net += BigInt(day.net.raw);
+        peak = net > peak ? net : peak;
+        drawdown = peak - net > drawdown ? peak - net : drawdown;
+      }
+      const shown = (v: bigint): string => (decimals === null ? `${v} base units of ${symbol} (decimals unknown)` : `${formatTokenAmount(v, decimals)} ${symbol}`);
+      return `SIM net (${symbol}): ${shown(net)}, max drawdown ${shown(drawdown)}`;
+    }).sort();
     await open(page, 'pnl', 'P&L');
     await page.getByTestId('pnl-table').waitFor();
+    await expect.poll(async () => {
+      const last = await pnlAnswers.at(-1);
+      if (last === undefined || !last.rows.some((r) => r.mode === 'sim')) return 'no SIM P&L rows yet';
+      const shown = (await page.getByTestId('equity-headline').allTextContents()).sort();
+      return JSON.stringify(shown) === JSON.stringify(headlinesOf(last.rows)) ? 'as the API' : `${JSON.stringify(shown)} ≠ ${JSON.stringify(headlinesOf(last.rows))}`;
+    }, { timeout: 30_000, interval: 500 }).toBe('as the API');
     const simRisk = page.getByTestId('risk-sim');
     expect(await simRisk.getByRole('heading').textContent()).toContain(`SIM · ${risk.token?.symbol ?? 'no token'} · ${risk.trades.toLocaleString('en-US')} trades`);
     for (const term of ['VaR 95 % / 99 %', 'Expected shortfall 95 % / 99 %', 'Sharpe / Sortino', 'Win rate', 'Slippage mean / p95']) await simRisk.getByText(term, { exact: true }).waitFor();

@@ -27,7 +27,7 @@ export const errorsPlugin = fp(
   { name: 'errors', fastify: '5.x' },
 );
 
-const NAMES: Record<number, string> = { 400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'too_large', 415: 'unsupported_media_type', 423: 'locked', 429: 'rate_limited' };
+const NAMES: Record<number, string> = { 400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'too_large', 415: 'unsupported_media_type', 422: 'unprocessable', 423: 'locked', 429: 'rate_limited' };
 
 function errorName(status: number): string {
   return NAMES[status] ?? 'client_error';

@@ -8,7 +8,7 @@ import { userBody } from './users.ts';
 import { IdParams } from '../schemas/admin.ts';
 import { guarded } from '../schemas/common.ts';
 import { AuditPage, AuditQuery, AuditRow, AuditVerification, EraseResponse, ReportBody, ReportQuery, SubjectExport } from '../schemas/compliance.ts';
-import { complianceReport, reportCsv, type SecurityEventReader } from '../../desk/compliance-report.ts';
+import { complianceReport, reportCsv, ReportTooLarge, type SecurityEventReader } from '../../desk/compliance-report.ts';
 import type { AttemptReader } from '../../desk/executions.ts';
 
 /** An audit row as the API shows it (seq as a decimal string). */
@@ -59,9 +59,9 @@ export const complianceRoutes: FastifyPluginAsync<{ attempts?: AttemptReader }> 
       config: { permission: 'compliance.read' },
       schema: {
         tags: ['compliance'],
-        summary: 'Executions, P&L per day and security events over [from, to), as JSON or CSV (format=csv); the report itself is audited',
+        summary: 'Executions, P&L per day and security events over [from, to), as JSON or CSV (format=csv); complete, or refused (422) when a section holds more than 10,000 rows; the report (or the refusal) is audited',
         querystring: ReportQuery,
-        response: guarded({ 200: { content: { 'application/json': { schema: ReportBody }, 'text/csv': { schema: { type: 'string' } } } } as never }),
+        response: guarded({ 200: { content: { 'application/json': { schema: ReportBody }, 'text/csv': { schema: { type: 'string' } } } } as never }, 422),
       },
     },
     async (request, reply) => {
@@ -74,7 +74,16 @@ export const complianceRoutes: FastifyPluginAsync<{ attempts?: AttemptReader }> 
         const page = await audit.list({ from: start, to: end, limit, ...(before === undefined ? {} : { before }) });
         return { rows: page.rows.map((r) => ({ seq: r.seq.toString(), at: r.at.toISOString(), type: r.type, actor: r.actor, subject: r.subject, details: r.details })), nextCursor: page.nextCursor };
       };
-      const report = await complianceReport(store, { from, to }, security, options.attempts);
+      let report;
+      try {
+        report = await complianceReport(store, { from, to }, security, options.attempts);
+      } catch (error) {
+        if (error instanceof ReportTooLarge) {
+          await audit.append({ type: 'compliance.report.refused', ...actorOf(request), details: { from: from.toISOString(), to: to.toISOString(), format: q.format ?? 'json', reason: error.message } });
+        }
+        throw error;
+      }
+      // What is delivered: every row of the period (the counts are the rows sent).
       await audit.append({ type: 'compliance.report', ...actorOf(request), details: { from: report.period.from, to: report.period.to, format: q.format ?? 'json', executions: report.executions.count, securityEvents: report.securityEvents.count } });
       if (q.format === 'csv') {
         const name = `orion-report-${report.period.from.slice(0, 10)}-${report.period.to.slice(0, 10)}.csv`;

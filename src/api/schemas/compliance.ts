@@ -62,7 +62,7 @@ const SecurityEvent = Type.Object({
 export const ReportBody = Type.Object({
   period: Type.Object({ from: Timestamp, to: Timestamp }),
   generatedAt: Timestamp,
-  executions: Type.Object({ count: Type.Integer(), byStatus: Type.Record(Type.String(), Type.Integer()), rows: Type.Array(ExecutionBody), truncated: Type.Boolean() }),
+  executions: Type.Object({ count: Type.Integer(), byStatus: Type.Record(Type.String(), Type.Integer()), rows: Type.Array(ExecutionBody) }),
   pnl: Type.Object({ note: Type.String(), rows: Type.Array(PnlRowBody) }),
-  securityEvents: Type.Object({ count: Type.Integer(), byType: Type.Record(Type.String(), Type.Integer()), rows: Type.Array(SecurityEvent), truncated: Type.Boolean() }),
+  securityEvents: Type.Object({ count: Type.Integer(), byType: Type.Record(Type.String(), Type.Integer()), rows: Type.Array(SecurityEvent) }),
 });

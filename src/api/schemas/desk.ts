@@ -87,11 +87,12 @@ export const ExecutionBody = Type.Object({
   id: Id, mode: Type.String(), session: Id, decisionId: Id, opportunityId: Id, status: Type.String(),
   route: Nullable(Type.String()), baseToken: Nullable(TokenRefBody), txHash: Nullable(Type.String()), nonce: Nullable(Decimal),
   inclusion: Type.Object({
-    submittedBlock: Nullable(Decimal), includedBlock: Nullable(Decimal), blocksToInclusion: Nullable(Type.Integer()), failureReason: Nullable(Type.String()),
+    submittedBlock: Nullable(Decimal), includedBlock: Nullable(Decimal), includedAt: Nullable(Timestamp), blocksToInclusion: Nullable(Type.Integer()), failureReason: Nullable(Type.String()),
     feedback: Type.Array(InclusionFeedbackBody, { description: 'why each submission that did not land missed, found on chain (one per target block missed)' }),
   }),
   predictedProfit: Nullable(AmountBody), realizedProfit: Nullable(AmountBody),
-  gas: Type.Object({ used: Nullable(Decimal), effectivePriceWei: Nullable(Decimal), cost: Nullable(NativeAmountBody) }),
+  net: Nullable(AmountBody),
+  gas: Type.Object({ used: Nullable(Decimal), effectivePriceWei: Nullable(Decimal), cost: Nullable(NativeAmountBody), costInBase: Nullable(AmountBody) }),
   createdAt: Timestamp, updatedAt: Timestamp,
   attempts: Type.Array(AttemptBody, { description: 'intents, broadcasts and replacements behind the execution (live executor)' }),
 });

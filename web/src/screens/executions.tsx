@@ -9,14 +9,15 @@ interface Feedback { submission: string; targetBlock: string; reason: string; de
 interface Execution {
   id: string; mode: string; status: string; route: string | null; baseToken: TokenRef | null; txHash: string | null;
   inclusion: { submittedBlock: string | null; includedBlock: string | null; blocksToInclusion: number | null; failureReason: string | null; feedback: Feedback[] };
-  predictedProfit: Amount | null; realizedProfit: Amount | null;
-  gas: { used: string | null; effectivePriceWei: string | null; cost: Amount | null };
+  predictedProfit: Amount | null; realizedProfit: Amount | null; net: Amount | null;
+  gas: { used: string | null; effectivePriceWei: string | null; cost: Amount | null; costInBase: Amount | null };
   createdAt: string; attempts: Attempt[];
 }
 
 /**
  * Executions (live mode): status, attempts with their transaction hashes, predicted vs realized
- * profit, gas, and for a miss the reason found on chain. In sim mode nothing is sent: the
+ * profit, the gas paid in the base token and the net (realized − gas, the API's figure: a
+ * reverted execution's loss is its gas), and for a miss the reason found on chain. In sim mode nothing is sent: the
  * simulations are on the Opportunities and P&L screens.
  */
 export function Executions() {
@@ -41,7 +42,8 @@ export function Executions() {
                     <th scope="col">Inclusion</th>
                     <th scope="col" className="num">Predicted</th>
                     <th scope="col" className="num">Realized</th>
-                    <th scope="col" className="num">Gas used</th>
+                    <th scope="col" className="num" title="gas paid on chain, in the base token at the execution's rate (native amount and gas units on hover)">Gas</th>
+                    <th scope="col" className="num" title="realized − gas paid, in the base token">Net</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -75,7 +77,10 @@ export function Executions() {
                       </td>
                       <td className="num"><TokenAmount raw={e.predictedProfit?.raw} token={e.baseToken} fallback={e.predictedProfit?.display} /></td>
                       <td className="num"><TokenAmount raw={e.realizedProfit?.raw} token={e.baseToken} fallback={e.realizedProfit?.display} /></td>
-                      <td className="num">{e.gas.used === null ? '—' : formatCount(e.gas.used)}</td>
+                      <td className="num" title={e.gas.cost === null ? undefined : `${e.gas.cost.display}${e.gas.used === null ? '' : `, ${formatCount(e.gas.used)} gas`}`}>
+                        <TokenAmount raw={e.gas.costInBase?.raw} token={e.baseToken} fallback={e.gas.costInBase?.display} />
+                      </td>
+                      <td className="num" data-testid="execution-net"><TokenAmount raw={e.net?.raw} token={e.baseToken} fallback={e.net?.display} /></td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,5 +1,5 @@
-import { useMemo } from 'react';
-import type { Amount, Page, Simulation, TokenRef } from '../api/desk.ts';
+import { useMemo, useState } from 'react';
+import type { Amount, TokenRef } from '../api/desk.ts';
 import { useQuery } from '../api/use-query.ts';
 import { formatAmount, formatCount } from '../format/amount.ts';
 import { TokenAmount } from '../ui/amount.tsx';
@@ -10,52 +10,87 @@ import { Empty, Loaded } from '../ui/states.tsx';
 interface PnlRow { mode: string; period: string; token: TokenRef; trades: number; wins: number; predicted: Amount; gross: Amount; gasEstimate: Amount; gas: Amount; net: Amount }
 interface Pnl { group: string; note: string; rows: PnlRow[] }
 
-/** Cumulative simulated profit per base token (BigInt sums) and its drawdown, for the chart. */
-function curves(simulations: Simulation[]): { token: TokenRef; equity: CurvePoint[]; drawdown: CurvePoint[]; total: bigint; maxDrawdown: bigint } | null {
-  const ok = simulations.filter((s) => s.status === 'ok' && s.simulatedProfit !== null && s.baseToken !== null && s.baseToken.decimals !== null);
-  const token = ok[0]?.baseToken;
-  if (token === undefined || token === null || token.decimals === null) return null;
-  const scale = 10 ** token.decimals;
-  let total = 0n;
-  let peak = 0n;
-  let maxDrawdown = 0n;
-  const equity: CurvePoint[] = [];
-  const drawdown: CurvePoint[] = [];
-  for (const s of [...ok].reverse()) {
-    if (s.baseToken?.address !== token.address) continue;
-    total += BigInt(s.simulatedProfit!.raw);
-    if (total > peak) peak = total;
-    if (peak - total > maxDrawdown) maxDrawdown = peak - total;
-    const time = Math.floor(new Date(s.simulatedAt).getTime() / 1000);
-    // Floats only for the chart's pixels; the totals below stay BigInt.
-    equity.push({ time, value: Number(total) / scale });
-    drawdown.push({ time, value: -Number(peak - total) / scale });
-  }
-  return { token, equity, drawdown, total, maxDrawdown };
+/** One base token's equity: the API's daily net (gross − gas) summed in BigInt, oldest day first. */
+interface TokenEquity { token: TokenRef; days: number; net: bigint; gross: bigint; gas: bigint; maxDrawdown: bigint; equity: CurvePoint[]; drawdown: CurvePoint[] }
+
+/**
+ * Per base token (figures of different tokens never add up), the cumulative net P&L of the
+ * mode's days as the API gives them (net = gross − gas), and its drawdown from the running peak
+ * at each day's close: a losing day (reverts' gas, a loss) shows as a drawdown.
+ */
+export function equityByToken(rows: readonly PnlRow[]): TokenEquity[] {
+  const byToken = new Map<string, PnlRow[]>();
+  for (const row of rows) byToken.set(row.token.address.toLowerCase(), [...(byToken.get(row.token.address.toLowerCase()) ?? []), row]);
+  return [...byToken.values()].map((days) => {
+    const sorted = [...days].sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+    const token = sorted[0]!.token;
+    const scale = token.decimals === null ? 1 : 10 ** token.decimals;
+    let net = 0n;
+    let gross = 0n;
+    let gas = 0n;
+    let peak = 0n;
+    let maxDrawdown = 0n;
+    const equity: CurvePoint[] = [];
+    const drawdown: CurvePoint[] = [];
+    for (const day of sorted) {
+      net += BigInt(day.net.raw);
+      gross += BigInt(day.gross.raw);
+      gas += BigInt(day.gas.raw);
+      if (net > peak) peak = net;
+      if (peak - net > maxDrawdown) maxDrawdown = peak - net;
+      const time = Math.floor(Date.parse(`${day.period}T23:59:59Z`) / 1000);
+      // Floats only for the chart's pixels; the totals stay BigInt.
+      equity.push({ time, value: Number(net) / scale });
+      drawdown.push({ time, value: -Number(peak - net) / scale });
+    }
+    return { token, days: sorted.length, net, gross, gas, maxDrawdown, equity, drawdown };
+  });
+}
+
+/** An exact BigInt amount of `token` for people: token units with the label, or marked base units when its decimals are unknown. */
+function money(value: bigint, token: TokenRef): string {
+  return token.decimals === null ? `${value} base units of ${token.symbol} (decimals unknown)` : `${formatAmount(value.toString(), token.decimals)} ${token.symbol}`;
 }
 
 /**
- * P&L: the equity curve and drawdown of this ledger's simulated (or realized) profit, the P&L
- * per day and token with wins and trades, every amount exact in token units.
+ * P&L of one mode (the running one first): per base token the net (gross − gas, the API's
+ * figures) and its max drawdown over the days, the equity curve, then the P&L per day and token
+ * with wins and trades, every amount exact in token units.
  */
 export default function PnlScreen() {
-  const pnl = useQuery<Pnl>('/pnl?group=day', 15_000);
-  const simulations = useQuery<Page<Simulation>>('/simulations?status=ok&limit=500', 15_000);
-  const curve = useMemo(() => (simulations.data === undefined ? null : curves(simulations.data.rows)), [simulations.data]);
+  const health = useQuery<{ mode?: string }>('/health', 15_000);
+  const [chosen, setChosen] = useState<'sim' | 'live' | null>(null);
+  const mode = chosen ?? (health.data?.mode === 'live' ? 'live' : 'sim');
+  const pnl = useQuery<Pnl>(`/pnl?group=day&mode=${mode}`, 15_000);
+  const tokens = useMemo(() => (pnl.data === undefined ? [] : equityByToken(pnl.data.rows)), [pnl.data]);
   return (
     <>
       <h1>P&amp;L</h1>
-      <Loaded query={simulations} what="the equity curve">
+      <label>
+        Mode{' '}
+        <select value={mode} onChange={(event) => setChosen(event.target.value === 'live' ? 'live' : 'sim')} data-testid="pnl-mode">
+          <option value="sim">SIM</option>
+          <option value="live">LIVE</option>
+        </select>
+      </label>
+      <Loaded query={pnl} what="the equity curve">
         {() =>
-          curve === null ? (
-            <Empty>No profitable simulation yet: the equity curve starts with the first.</Empty>
+          tokens.length === 0 ? (
+            <Empty>No {mode.toUpperCase()} trade yet: the equity curve starts with the first.</Empty>
           ) : (
-            <section aria-labelledby="equity-title">
-              <h2 id="equity-title">
-                Equity ({curve.token.symbol}): {formatAmount(curve.total.toString(), curve.token.decimals!)} {curve.token.symbol}, max drawdown {formatAmount(curve.maxDrawdown.toString(), curve.token.decimals!)} {curve.token.symbol}
-              </h2>
-              <EquityChart equity={curve.equity} drawdown={curve.drawdown} label={curve.token.symbol} />
-            </section>
+            <>
+              {tokens.map((t) => (
+                <section key={t.token.address} aria-labelledby={`equity-${t.token.address}`} data-testid="equity">
+                  <h2 id={`equity-${t.token.address}`} data-testid="equity-headline">
+                    {mode.toUpperCase()} net ({t.token.symbol}): {money(t.net, t.token)}, max drawdown {money(t.maxDrawdown, t.token)}
+                  </h2>
+                  <p className="muted">
+                    gross {money(t.gross, t.token)} − gas {money(t.gas, t.token)} over {formatCount(t.days)} days; drawdown from the running peak at each day&apos;s close
+                  </p>
+                  <EquityChart equity={t.equity} drawdown={t.drawdown} label={t.token.symbol} />
+                </section>
+              ))}
+            </>
           )
         }
       </Loaded>
