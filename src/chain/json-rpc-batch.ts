@@ -23,10 +23,15 @@ export function batchBody(calls: readonly { method: string; params: readonly unk
 
 /** The answers to `calls` (numbered from `firstId`) in their order, from the node's parsed answer. */
 export function matchBatch(url: string, calls: readonly { method: string }[], firstId: number, parsed: unknown): JsonRpcResponse[] {
-  // A node may answer a whole batch with one error object (e.g. batch too large).
   if (!Array.isArray(parsed)) {
     const single = parsed as JsonRpcResponse;
-    if (single.error) return calls.map(() => single);
+    // A one-call batch answered with that call's own reply (not an array, but its id).
+    if (calls.length === 1 && single.id === firstId && (single.error !== undefined || 'result' in single)) return [single];
+    // The batch itself refused with one error object and no id (e.g. -32600 "batch size too
+    // large"): the endpoint's fault, not each call's. Copied onto every call, it read as each
+    // call's own error: nothing failed over, and the pool loader excluded the batch's pools one
+    // by one, for good, each blamed for the refusal.
+    if (single.error) throw new EndpointFault(url, 'bad-response', `batch refused: ${single.error.message} (code ${single.error.code})`);
     throw new EndpointFault(url, 'bad-response', 'batch answer is not an array');
   }
   const byId = new Map<number, JsonRpcResponse>();

@@ -34,6 +34,8 @@ export interface FaultInjectingProxy {
    * block not found"), so a test sees a node without the tag (false = honest).
    */
   setNoFinalizedTag(on: boolean): void;
+  /** The next `count` HTTP requests are refused whole: one error object without an id (JSON-RPC's answer to a batch it will not take). */
+  refuseBatches(count: number): void;
   /** The next `count` answers to `method` come back with a `null` result (a malformed answer). */
   nullResults(method: string, count: number): void;
   /**
@@ -69,6 +71,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   let maxLogs: number | undefined;
   let noFinalizedTag = false;
   const nulled = new Map<string, number>();
+  let refusals = 0;
   const stale = new Map<string, unknown>();
   let refuseWs = false;
   const sockets = new Set<Socket>();
@@ -162,6 +165,13 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
       res.end(fault === '429' ? 'rate limited (injected)' : 'internal error (injected)');
       return;
     }
+    if (refusals > 0) {
+      refusals -= 1;
+      stats.faulted += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch size too large (injected)' } }));
+      return;
+    }
     stats.forwarded += 1;
     const sent = JSON.parse(body) as RpcMessage | RpcMessage[];
     forwardedCalls.push((Array.isArray(sent) ? sent : [sent]).map((c) => String(c.method)));
@@ -241,6 +251,9 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     },
     setNoFinalizedTag: (on) => {
       noFinalizedTag = on;
+    },
+    refuseBatches: (count) => {
+      refusals += count;
     },
     nullResults: (method, count) => {
       nulled.set(method, (nulled.get(method) ?? 0) + count);
