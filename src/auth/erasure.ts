@@ -1,8 +1,9 @@
-import { appendFile, open, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEvent, AuditLog } from '../audit/audit-log.ts';
 import { osUserPseudonyms } from '../audit/cli-operator.ts';
 import { InputError } from '../errors.ts';
+import { appendLineDurably } from '../util/durable-append.ts';
 import type { Queryable, Store } from '../store/index.ts';
 import { createUsers } from './users.ts';
 
@@ -42,13 +43,7 @@ export function erasureJournal(dataDir: string, file: string = join(dataDir, ERA
   return {
     file,
     async append(entry) {
-      await appendFile(file, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
-      const handle = await open(file, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await appendLineDurably(file, JSON.stringify(entry), 0o600);
     },
     async read() {
       const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {

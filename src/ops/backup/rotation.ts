@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { appendLineDurably } from '../../util/durable-append.ts';
 import { BackupError } from './errors.ts';
 import { BACKUP_FILE_MODE, BACKUP_FILE_PATTERN, describeFsError } from './write-backup.ts';
 
@@ -27,13 +28,7 @@ export async function recordBackupOrder(dir: string, file: string, createdAt: st
   const line: OrderLine = { file: basename(file), createdAt };
   const path = join(dir, BACKUP_ORDER_FILE);
   try {
-    await appendFile(path, `${JSON.stringify(line)}\n`, { mode: BACKUP_FILE_MODE });
-    const handle = await open(path, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await appendLineDurably(path, JSON.stringify(line), BACKUP_FILE_MODE);
   } catch (cause) {
     throw new BackupError(`cannot record backup ${file} in ${path}: ${describeFsError(cause)}`, { cause });
   }
