@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SCANNER_BENCH_SNAPSHOT } from '../src/scanner/bench-snapshot.ts';
 import { readSnapshotFile, snapshotFileText } from '../src/market/snapshot.ts';
-import { runScannerBench } from '../src/scanner/bench.ts';
+import { DEFAULT_WARMUP_BLOCKS, runScannerBench } from '../src/scanner/bench.ts';
 import { synthesize } from '../src/synth/synthesize.ts';
 
 // `npm run bench -- scanner [--snapshot FILE] [--changed N] [--rounds N] [--seed N] [--top K] [--warmup N]
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
     top: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '100' },
+    warmup: { type: 'string', default: String(DEFAULT_WARMUP_BLOCKS) },
     repeat: { type: 'string', default: '1' },
     synth: { type: 'string' },
     pools: { type: 'string' },

@@ -281,9 +281,12 @@ describe.skipIf(!arbitrum)('orion scan and orion bench scanner (child processes)
     const lines = run.out.trim().split('\n');
     expect(lines).toHaveLength(1);
     const figures = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(Object.keys(figures).sort()).toEqual(['coldMs', 'coldTopMs', 'cpuCarriedBlocks', 'cpuP50Us', 'cpuP99Us', 'cycles', 'incrementalP50Us', 'incrementalP99Us', 'load1', 'pools', 'rssMb']);
+    expect(Object.keys(figures).sort()).toEqual(['coldMs', 'coldTopMs', 'cpuCarriedBlocks', 'cpuP50Us', 'cpuP99Us', 'cycles', 'incrementalP50Us', 'incrementalP99Us', 'load1', 'pools', 'rssMb', 'startBlocks', 'startP50Us', 'startP99Us']);
     for (const value of Object.values(figures)) expect(typeof value === 'number' && Number.isFinite(value) && value >= 0).toBe(true);
     expect(figures['pools']).toBe(34);
     expect(figures['incrementalP99Us'] as number).toBeGreaterThanOrEqual(figures['incrementalP50Us'] as number);
+    // The default warm-up (3,000 blocks) is long enough for the first 1,000 to be timed apart.
+    expect(figures['startBlocks']).toBe(1000);
+    expect(figures['startP99Us'] as number).toBeGreaterThanOrEqual(figures['startP50Us'] as number);
   });
 });

@@ -13,8 +13,17 @@ export interface ScannerBenchResult {
   coldMs: number;
   /** Read, index, bound every cycle, size exactly only what `top` walks to (`scanAll(false)`, same results). */
   coldTopMs: number;
+  /** Per block after the warm-up (the steady state of an engine that has been following the chain). */
   incrementalP50Us: number;
   incrementalP99Us: number;
+  /**
+   * The first `startBlocks` blocks right after the cold scan (the first of the warm-up, timed
+   * apart): what a freshly started engine meets while V8 still compiles, deoptimizes and
+   * re-optimizes the hot paths (see `DEFAULT_WARMUP_BLOCKS`). Absent without a warm-up.
+   */
+  startBlocks?: number;
+  startP50Us?: number;
+  startP99Us?: number;
   /** CPU time (user + system, all threads) per block: stays meaningful when other work shares the cores. */
   cpuP50Us: number;
   cpuP99Us: number;
@@ -49,12 +58,25 @@ export interface ScannerBenchOptions {
   seed?: number;
   /** Opportunities re-ranked and sized exactly per block (default 10, what the engine asks for). */
   top?: number;
-  /** Blocks run before the timed ones, untimed (default 100): JIT tier-up, not the steady state. */
+  /** Blocks run before the timed ones (default `DEFAULT_WARMUP_BLOCKS`): JIT tier-up, not the steady state. */
   warmup?: number;
   /** Runs of the whole benchmark (cold scan and blocks, same seed), for `repeatMin*` (default 1). */
   repeat?: number;
   scanner?: ScannerOptions;
 }
+
+/**
+ * Blocks run before the timed ones by default. V8 is still tiering the hot paths up long after the
+ * first hundred blocks: a rare input (an amount past 2^63 wei, a path a route first takes) makes
+ * TurboFan drop code it specialised on what it had seen (`--trace-deopt`: "not a BigInt64",
+ * "insufficient type feedback"), and the function runs unoptimised until it is compiled again. On
+ * the Arbitrum snapshot the p99 of successive 500-block windows falls from 3-5 ms to ~0.45 ms only
+ * after ~1,500-2,000 blocks (docs/BENCHMARKS.md, fourteenth session), the V3-heavy and 100k V2
+ * universes alike; 3,000 leaves margin. The first blocks are still timed (`startP99Us`).
+ */
+export const DEFAULT_WARMUP_BLOCKS = 3000;
+/** How many of the warm-up's first blocks `startP50Us` / `startP99Us` cover. */
+const START_BLOCKS = 1000;
 
 function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
@@ -84,8 +106,9 @@ async function coldScan(path: string, options: ScannerOptions | undefined, top: 
  * math), and the timed part is what the engine does per block: hand the new reserves to the
  * scanner, refresh (re-evaluate and re-rank the cycles touched) and take the top `top`
  * opportunities (exact integer sizing of every cycle that could reach them, per-hop amounts).
- * `warmup` blocks of the same kind run first, untimed: the figure is the steady state of an
- * engine that has been following the chain, not V8 compiling the hot paths.
+ * `warmup` blocks of the same kind run first: the figure is the steady state of an engine that
+ * has been following the chain, not V8 compiling the hot paths; the warm-up's first blocks are
+ * timed apart (`startP50Us` / `startP99Us`), the figure right after a start.
  */
 export async function runScannerBench(options: ScannerBenchOptions): Promise<ScannerBenchResult> {
   const rounds = options.rounds ?? 1000;
@@ -107,13 +130,15 @@ async function benchRun(options: ScannerBenchOptions): Promise<{ result: Scanner
   const changed = options.changed ?? 50;
   const rounds = options.rounds ?? 1000;
   const top = options.top ?? 10;
-  const warmup = options.warmup ?? 100;
+  const warmup = options.warmup ?? DEFAULT_WARMUP_BLOCKS;
   const random = createRng(options.seed ?? 1);
   const { scanner, coldTopMs, coldMs } = await coldScan(options.snapshot, options.scanner, top);
 
   const blocks = new RandomBlocks(scanner, random);
   const times = new Float64Array(rounds);
   const cpu = new Float64Array(rounds);
+  const startBlocks = Math.min(warmup, START_BLOCKS);
+  const start = new Float64Array(startBlocks);
   let block = scanner.block ?? 0n;
   for (let round = -warmup; round < rounds; round++) {
     // The chain's side (not timed): which pools swapped and their state after the swap.
@@ -124,8 +149,10 @@ async function benchRun(options: ScannerBenchOptions): Promise<{ result: Scanner
     applyMoves(scanner, moves);
     scanner.refresh(block);
     scanner.top(top);
+    const wall = (performance.now() - t0) * 1000;
+    if (round < startBlocks - warmup) start[round + warmup] = wall;
     if (round >= 0) {
-      times[round] = (performance.now() - t0) * 1000;
+      times[round] = wall;
       const used = process.cpuUsage(c0);
       cpu[round] = used.user + used.system;
     }
@@ -136,6 +163,7 @@ async function benchRun(options: ScannerBenchOptions): Promise<{ result: Scanner
   for (let i = 0; i < rounds; i++) if (cpu[i]! > times[i]! * cores) carried++;
   times.sort();
   cpu.sort();
+  start.sort();
   const round2 = (x: number): number => Math.round(x * 100) / 100;
   const result: ScannerBenchResult = {
     pools: scanner.pools.size,
@@ -144,6 +172,7 @@ async function benchRun(options: ScannerBenchOptions): Promise<{ result: Scanner
     coldTopMs: round2(coldTopMs),
     incrementalP50Us: round2(percentile(times, 0.5)),
     incrementalP99Us: round2(percentile(times, 0.99)),
+    ...(startBlocks === 0 ? {} : { startBlocks, startP50Us: round2(percentile(start, 0.5)), startP99Us: round2(percentile(start, 0.99)) }),
     cpuP50Us: round2(percentile(cpu, 0.5)),
     cpuP99Us: round2(percentile(cpu, 0.99)),
     cpuCarriedBlocks: carried,
