@@ -42,6 +42,11 @@ export interface ScannerBenchResult {
    */
   repeatMinP50Us?: number;
   repeatMinP99Us?: number;
+  /**
+   * With `window`: p99 of each successive `window` timed blocks, in block order (µs): how the tail
+   * settles as V8 tiers the code up (run with `warmup` 0 to see it from the start).
+   */
+  windowP99Us?: number[];
   /** 1-minute load average when the run ended (what else loaded the machine). */
   load1: number;
   rssMb: number;
@@ -62,6 +67,8 @@ export interface ScannerBenchOptions {
   warmup?: number;
   /** Runs of the whole benchmark (cold scan and blocks, same seed), for `repeatMin*` (default 1). */
   repeat?: number;
+  /** Blocks per window of `windowP99Us` (the first run's); none by default. */
+  window?: number;
   scanner?: ScannerOptions;
 }
 
@@ -180,5 +187,10 @@ async function benchRun(options: ScannerBenchOptions): Promise<{ result: Scanner
     // Peak resident set of the process (the JSON parse of the snapshot included), in MiB.
     rssMb: round2(process.resourceUsage().maxRSS / 1024),
   };
+  const window = options.window ?? 0;
+  if (window > 0) {
+    result.windowP99Us = [];
+    for (let from = 0; from < rounds; from += window) result.windowP99Us.push(round2(percentile(inOrder.slice(from, from + window).sort(), 0.99)));
+  }
   return { result, times: inOrder };
 }
