@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +30,21 @@ describe('scheduled backups', () => {
     expect(new Set(taken).size).toBe(5);
     expect(readdirSync(dir).sort()).toEqual([...taken.slice(2).map((f) => basename(f)), 'notes.txt', BACKUP_ORDER_FILE].sort());
     expect(schedule.status().failures).toBe(0);
+  });
+
+  it('a record cut by a crash mid-append (order file ending in part of a line) does not cost the next backup', async () => {
+    const dir = join(root, 'cut-record');
+    const schedule = await startBackupSchedule({ store: db.store, dir, intervalSeconds: 0, keep: 3 });
+    const kept = [(await schedule.runNow()).file, (await schedule.runNow()).file, (await schedule.runNow()).file];
+    // The next record's append stopped part-way (a crash, a full disk): no newline after it.
+    appendFileSync(join(dir, BACKUP_ORDER_FILE), '{"file":"orion-backup-20');
+    const next = await schedule.runNow();
+    await schedule.stop();
+    // Glued to the cut bytes, its own line would be unreadable: unrecorded, it ranked below the
+    // three recorded ones and rotation deleted the backup just written.
+    expect(existsSync(next.file)).toBe(true);
+    expect(schedule.status().last!.file).toBe(next.file);
+    expect(await listBackups(dir)).toEqual([next.file, kept[2], kept[1]]);
   });
 
   it('after the clock stepped back, the backup just written is kept, and the ones from the "future" go first', async () => {
