@@ -68,6 +68,21 @@ describe('/api/v1/mode', () => {
   });
 });
 
+describe('an admin demoted while signed in', () => {
+  it('cannot switch the mode with the access token from before (its role claim is stale): 403, audited, nothing changes', async () => {
+    const admin = await freshAdmin();
+    const before = (await t.app.inject({ url: '/api/v1/mode', headers: t.bearer('viewer') })).json() as { session: { id: string } };
+    await db.store.query("update auth_user set role = 'viewer' where username = $1", [admin.username]);
+    const response = await t.app.inject({ method: 'POST', url: '/api/v1/mode/switch', headers: { ...admin.bearer, 'x-totp-code': admin.code }, payload: { mode: 'sim' } });
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ message: expect.stringContaining('role viewer may not mode switch to sim') });
+    const after = (await t.app.inject({ url: '/api/v1/mode', headers: t.bearer('viewer') })).json() as { session: { id: string } };
+    expect(after.session.id).toBe(before.session.id);
+    const { rows } = await t.audit.list({ type: 'auth.totp.fresh.failed', limit: 1 });
+    expect(rows[0]?.details).toMatchObject({ action: 'mode switch to sim', reason: 'role viewer lacks mode.switch' });
+  });
+});
+
 describe('/api/v1/controls/contract', () => {
   it('admin with a fresh TOTP but no owner key on this instance: 409 naming the variables, nothing sent', async () => {
     expect((await t.app.inject({ method: 'POST', url: '/api/v1/controls/contract/pause', headers: t.bearer('risk'), payload: {} })).statusCode).toBe(403);

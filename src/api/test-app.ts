@@ -95,12 +95,12 @@ let admins = 0;
  * for the enrolment: when the step turns between making that code and checking it, it is two
  * steps old and refused.
  */
-export async function enrolledAdmin(t: TestApp): Promise<{ bearer: { authorization: string }; code: string }> {
+export async function enrolledAdmin(t: TestApp): Promise<{ bearer: { authorization: string }; code: string; username: string }> {
   const username = `enrolled-admin-${++admins}-${Math.random().toString(36).slice(2, 8)}`;
   await t.auth.users.add({ username, role: 'admin', password: 'admin password 123', mustChangePassword: false });
   const login = await t.auth.login({ username, password: 'admin password 123' }, { ip: '127.0.0.1' });
   if (login.status !== 'challenge') throw new Error('an admin without MFA must enrol');
   const secret = (await t.auth.startEnrolment({ challenge: login.challenge })).secret;
   const token = (await t.auth.completeMfa({ challenge: login.challenge, code: codeAt(secret, 0) }, { ip: '127.0.0.1' })).accessToken;
-  return { bearer: { authorization: `Bearer ${token}` }, code: codeAt(secret, 1) };
+  return { bearer: { authorization: `Bearer ${token}` }, code: codeAt(secret, 1), username };
 }

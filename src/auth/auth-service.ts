@@ -5,6 +5,7 @@ import { createAccessTokens, type AccessClaims, type AccessTokenOptions, type Ac
 import { createApiKeys, type ApiKeys } from './api-keys.ts';
 import { createChallenges, type Challenges } from './challenges.ts';
 import { AccountLocked, BadRequest, Conflict, Forbidden, Unauthenticated } from './errors.ts';
+import { allows, type Permission } from './roles.ts';
 import { createLockout, type AdmittedAttempt, type Lockout } from './lockout.ts';
 import { burnPasswordCheck, verifyPassword } from './password.ts';
 import { createRefreshTokens, type RefreshTokens } from './refresh-tokens.ts';
@@ -92,7 +93,11 @@ export interface AuthService {
    * Checks a fresh TOTP code of the signed-in user for an action that moves money or changes
    * mode; throws Forbidden (and audits it) when absent, wrong or replayed.
    */
-  requireFreshTotp(userId: string, code: string | undefined, action: string, client: ClientInfo): Promise<void>;
+  /**
+   * `permission`: what the route needs, checked against the account's role now — the access
+   * token's role claim is the one it had at sign-in, up to the token's life ago.
+   */
+  requireFreshTotp(userId: string, code: string | undefined, action: string, client: ClientInfo, permission?: Permission): Promise<void>;
 }
 
 /** A signed-in user's session: the user, and the refresh family its access token belongs to. */
@@ -322,12 +327,17 @@ export function createAuthService(store: Store, audit: AuditLog, options: AuthOp
       await audit.append({ type: replacing ? 'auth.mfa.replaced' : 'auth.mfa.enrolled', actor: user.pseudonym, details: {}, actorData: { username: user.username, ip: client.ip } });
     },
 
-    async requireFreshTotp(userId, code, action, client) {
+    async requireFreshTotp(userId, code, action, client, permission) {
       const user = await liveUser(userId);
-      const refuse = async (reason: string): Promise<never> => {
+      const refuse = async (reason: string, message = `${action} needs a fresh TOTP code: ${reason}`): Promise<never> => {
         await audit.append({ type: 'auth.totp.fresh.failed', actor: user.pseudonym, details: { action, reason }, actorData: { ip: client.ip } });
-        throw new Forbidden(`${action} needs a fresh TOTP code: ${reason}`);
+        throw new Forbidden(message);
       };
+      // A demoted account keeps its old role claim until its access token expires (15 min): for the
+      // actions that move money or change mode, the role it has now decides.
+      if (permission !== undefined && !allows(user.role, permission)) {
+        return refuse(`role ${user.role} lacks ${permission}`, `role ${user.role} may not ${action} (needs ${permission}): the account's role changed since this session signed in`);
+      }
       if (!user.mfaEnrolled) return refuse('MFA is not enrolled');
       if (code === undefined || code === '') return refuse('no code given');
       // The same lockout as at login: else ten guesses here every 15 minutes would go on forever.
