@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, VARIABLES } from './config.ts';
+import { CLI_CLIENT_VARIABLES } from './config/schema.ts';
 import { ConfigError } from './errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'orion-config-'));
@@ -219,9 +220,18 @@ describe('.env.example', () => {
     }
   });
 
+  it('documents the CLI\'s client variables, which the config knows (an operator\'s shell holds them beside the rest)', () => {
+    for (const [name, doc] of Object.entries(CLI_CLIENT_VARIABLES)) {
+      expect(example, name).toMatch(new RegExp(`^# ${name}=`, 'm'));
+      expect(example, name).toContain(doc);
+    }
+    const config = load({ ORION_API_URL: 'http://127.0.0.1:9', ORION_API_KEY: 'oak_x', ORION_USERNAME: 'ops', ORION_PASSWORD: 'p' });
+    expect(config).toEqual(load({}));
+  });
+
   it('names no variable the schema does not know, and loads as a valid config', () => {
     const env = Object.fromEntries([...example.matchAll(/^([A-Z_]+)=(.*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
-    const known = new Set(['ORION_CONFIG', ...Object.values(VARIABLES).map((spec) => spec.env)]);
+    const known = new Set(['ORION_CONFIG', ...Object.values(VARIABLES).map((spec) => spec.env), ...Object.keys(CLI_CLIENT_VARIABLES)]);
     for (const name of example.matchAll(/^#? ?([A-Z][A-Z_]+)=/gm)) expect(known.has(name[1] ?? '')).toBe(true);
     expect(load(env)).toEqual(load({}));
   });

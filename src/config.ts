@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { z } from 'zod';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
-import { CONFIG_FILE_VARIABLE, ConfigSchema, DEFAULT_AAVE_PREMIUM_BPS, DEFAULT_CONFIG_FILE, VARIABLES, type ConfigKey } from './config/schema.ts';
+import { CLI_CLIENT_VARIABLES, CONFIG_FILE_VARIABLE, ConfigSchema, DEFAULT_AAVE_PREMIUM_BPS, DEFAULT_CONFIG_FILE, VARIABLES, type ConfigKey } from './config/schema.ts';
 import type { BaseToken, TrustedProxies } from './config/values.ts';
 import type { UsdReference } from './config/usd-reference.ts';
 import type { RiskCapital } from './config/risk-capital.ts';
@@ -151,7 +151,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 type Source = { from: 'env' | 'file' | 'default'; raw: unknown };
 
 const KEYS = Object.keys(VARIABLES) as ConfigKey[];
-const KNOWN_ENV = new Set([CONFIG_FILE_VARIABLE, ...KEYS.map((key) => VARIABLES[key].env)]);
+const KNOWN_ENV = new Set([CONFIG_FILE_VARIABLE, ...KEYS.map((key) => VARIABLES[key].env), ...Object.keys(CLI_CLIENT_VARIABLES)]);
 
 /** Reads and validates the configuration; throws ConfigError naming every bad value. */
 export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {

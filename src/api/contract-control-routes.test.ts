@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { toHex, type Hex } from 'viem';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { ownerController, type OwnerController } from '../controls/owner-controller.ts';
 import { generateTotpSecret } from '../auth/totp.ts';
 import { revertTo, snapshot, startExecutorFixture, type ExecutorFixture } from '../executor/testing/executor-fixture.ts';
-import { forEachBackend } from '../store/test-store.ts';
+import { openStore } from '../store/open-store.ts';
+import { forEachBackend, freshPgliteDataDir } from '../store/test-store.ts';
 import { codeAt, createTestApp, enrolledAdmin, type TestApp } from './test-app.ts';
 
 /**
@@ -143,3 +144,46 @@ forEachBackend('contract controls through the API, on a devnet', (ctx) => {
     expect(await outcomeOf('contract.pause', hash!)).toMatchObject({ status: 'success' });
   });
 });
+
+it('orion contract allow-executor / revoke-executor run here with the owner key even when the shell holds the CLI\'s server credentials (the server has no route for them), recording who at this machine ran them', async () => {
+  const dataDir = await freshPgliteDataDir();
+  const saved = { ...process.env };
+  writeFileSync(join(dataDir, 'pools.json'), JSON.stringify({ format: 'orion.pools/v1', chainId: 31337, block: null, pools: [] }));
+  try {
+    delete process.env['DATABASE_URL'];
+    Object.assign(process.env, {
+      ORION_DATA_DIR: dataDir,
+      ORION_RPC_URLS: f.anvil.rpcUrl,
+      ORION_EXECUTOR_ADDRESS: f.executor,
+      ORION_SNAPSHOT: join(dataDir, 'pools.json'), // required beside ORION_RPC_URLS; a control never reads it
+      ORION_OWNER_KEY: toHex(f.clients.accounts[1]!.getHdKey().privateKey!),
+      // Set for the other commands: before, these took the server path, which has no such route.
+      ORION_API_URL: 'http://127.0.0.1:9',
+      ORION_USERNAME: 'ops',
+    });
+    const account = f.clients.accounts[4]!.address;
+    const isExecutor = () => f.clients.publicClient.readContract({ address: f.executor, abi: flashArbExecutorAbi, functionName: 'isExecutor', args: [account] }) as Promise<boolean>;
+    const allowed = await runCli(['contract', 'allow-executor', account]);
+    expect(allowed.err, allowed.err).toBe('');
+    expect(allowed.out).toMatch(/^allow-executor: transaction 0x[0-9a-f]{64} in block \d+/);
+    expect(await isExecutor()).toBe(true);
+    const revoked = await runCli(['contract', 'revoke-executor', account]);
+    expect(revoked.err).toBe('');
+    expect(await isExecutor()).toBe(false);
+    const store = await openStore({ dataDir });
+    try {
+      const { rows } = await store.query<{ actor: string | null; os_user: string | null }>(
+        `select l.actor, p.data ->> 'osUser' as os_user from audit_log l left join audit_personal p on p.seq = l.seq where l.type = 'contract.signed' order by l.seq`, []);
+      expect(rows).toHaveLength(2);
+      for (const row of rows) {
+        expect(row.actor).toMatch(/^cli:[0-9a-f]{16}$/);
+        expect(row.os_user).toBe(userInfo().username);
+      }
+    } finally {
+      await store.close();
+    }
+  } finally {
+    process.env = saved;
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 120_000);

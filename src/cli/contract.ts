@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError, RuntimeFault } from '../errors.ts';
-import { withApiServices } from './api-services.ts';
+import { currentOperator, withApiServices } from './api-services.ts';
 import { wantsServer, withServer, withServerOptions, type ServerOptions } from './running-server.ts';
 
 /**
@@ -15,8 +15,9 @@ export function register(program: Command): void {
   const contract = program.command('contract');
 
   type Control = import('../controls/contract-controls.ts').ContractControl;
-  const run = async (control: Control, options: ServerOptions = {}): Promise<void> => {
-    if (wantsServer(options)) {
+  /** `throughServer`: whether the server has a route for the control (allow/revoke-executor have none: always here, whatever credentials the shell holds). */
+  const run = async (control: Control, options: ServerOptions = {}, throughServer = true): Promise<void> => {
+    if (throughServer && wantsServer(options)) {
       const path = `/controls/contract/${control.kind}`;
       const body = { totp: options.totp, ...(control.kind === 'withdraw' ? { token: control.token, ...(control.amount === undefined ? {} : { amount: control.amount.toString() }) } : {}) };
       const result = await withServer(options, { name: `contract ${control.kind}`, freshTotp: true }, (server) =>
@@ -36,8 +37,11 @@ export function register(program: Command): void {
     if (config.executorAddress === undefined) throw new InputError('ORION_EXECUTOR_ADDRESS is unset: which contract to control?');
     const owner = await loadOwnerKey(config);
     if (owner === undefined) throw new OwnerKeyMissing();
-    const result = await withApiServices('pass --login USERNAME (an admin) and --totp CODE to go through its API (/api/v1/controls/contract)', ({ audit }) =>
-      runContractControl({ rpcUrl, executor: config.executorAddress!, owner, audit, actor: { label: 'cli' } }, control));
+    const result = await withApiServices('pass --login USERNAME (an admin) and --totp CODE to go through its API (/api/v1/controls/contract)', async ({ store, audit }) => {
+      // Who at this machine moved the contract: their pseudonym on the records, the OS user as personal data.
+      const { audited } = await currentOperator(store);
+      return runContractControl({ rpcUrl, executor: config.executorAddress!, owner, audit, actor: { label: 'cli', pseudonym: audited.actor, personal: audited.actorData } }, control);
+    });
     printResult(result);
   };
 
@@ -49,8 +53,8 @@ export function register(program: Command): void {
     .option('--amount <baseUnits>', 'amount in base units (default: the whole balance)')
     .description('pay TOKEN held by the contract to its cold wallet (the only recipient there is)'), true)
     .action((token: string, options: { amount?: string } & ServerOptions) => run({ kind: 'withdraw', token: address(token, 'TOKEN'), ...(options.amount === undefined ? {} : { amount: baseUnits(options.amount) }) }, options));
-  contract.command('allow-executor').argument('<address>', 'hot key address').description('allow ADDRESS to call execute').action((account: string) => run({ kind: 'allow-executor', account: address(account, 'ADDRESS') }));
-  contract.command('revoke-executor').argument('<address>', 'hot key address').description('disallow ADDRESS').action((account: string) => run({ kind: 'revoke-executor', account: address(account, 'ADDRESS') }));
+  contract.command('allow-executor').argument('<address>', 'hot key address').description('allow ADDRESS to call execute').action((account: string) => run({ kind: 'allow-executor', account: address(account, 'ADDRESS') }, {}, false));
+  contract.command('revoke-executor').argument('<address>', 'hot key address').description('disallow ADDRESS').action((account: string) => run({ kind: 'revoke-executor', account: address(account, 'ADDRESS') }, {}, false));
 }
 
 function printResult(result: { control: string; transaction: string; block: string | bigint; detail: Record<string, string> }): void {

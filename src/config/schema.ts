@@ -248,6 +248,18 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
 /** Aave V3's default flash-loan premium (FLASHLOAN_PREMIUM_TOTAL), used when ORION_AAVE_PREMIUM_BPS is unset. */
 export const DEFAULT_AAVE_PREMIUM_BPS = 5;
 
+/**
+ * Variables the `orion` CLI reads as a client of a running server (src/cli/running-server.ts):
+ * not settings of the platform, so not fields of the config, but known to it — an operator keeps
+ * them in the same shell as the rest, and an unknown ORION_ variable is refused as a typo.
+ */
+export const CLI_CLIENT_VARIABLES: Readonly<Record<string, string>> = {
+  ORION_API_URL: 'The running server the orion CLI talks to (default: the URL the server of ORION_DATA_DIR recorded, else http://127.0.0.1:PORT). Read by the CLI only.',
+  ORION_API_KEY: 'The API key the orion CLI sends to the running server (an admin creates keys with a role). Read by the CLI only. Secret: environment only.',
+  ORION_USERNAME: 'The user the orion CLI signs in as at the running server (password from ORION_PASSWORD or --password-file; MFA code from --totp). Read by the CLI only.',
+  ORION_PASSWORD: 'The password of ORION_USERNAME for the orion CLI. Read by the CLI only. Secret: environment only; prefer --password-file.',
+};
+
 /** The variable naming the config file; not a field, read before everything else. */
 export const CONFIG_FILE_VARIABLE = 'ORION_CONFIG';
 

@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
 import { InputError, OrionError, RuntimeFault } from '../errors.ts';
 import { decodeRevertReason, describeRevert } from '../executor/revert-reason.ts';
-import { recordOutcome, recordSigned, unsettledControls, type SignedControl } from './control-records.ts';
+import { recordOutcome, recordSigned, unsettledControls, type RecordActor, type SignedControl } from './control-records.ts';
 
 /**
  * The owner's controls of FlashArbExecutor: pause, unpause, withdraw a token to the cold wallet,
@@ -30,7 +30,7 @@ export interface ControlContext {
   /** Where each transaction is recorded before it is sent (required: an unrecorded control is never sent). */
   audit: AuditLog;
   /** Who asked, as the audit log knows them. */
-  actor?: { label: string; pseudonym?: string };
+  actor?: RecordActor;
   /** How long to wait for the receipt before answering "sent, not yet mined" (default 120 s). */
   receiptTimeoutMs?: number;
 }
@@ -158,7 +158,7 @@ async function settleEarlier(context: ControlContext, publicClient: PublicClient
 }
 
 /** Records the fate of every control without an outcome that the chain can tell; the ones still waiting. */
-async function settle(publicClient: PublicClient, audit: AuditLog, executor: Address, owner: Address, actor: { label: string; pseudonym?: string }): Promise<{ recorded: number; waiting: SignedControl[] }> {
+async function settle(publicClient: PublicClient, audit: AuditLog, executor: Address, owner: Address, actor: RecordActor): Promise<{ recorded: number; waiting: SignedControl[] }> {
   const waiting: SignedControl[] = [];
   let recorded = 0;
   for (const earlier of await unsettledControls(audit, executor)) {

@@ -17,6 +17,8 @@ export const SIGNED = 'contract.signed';
 export interface RecordActor {
   label: string;
   pseudonym?: string;
+  /** Their personal data for the audit log (outside its hash, erasable): the CLI's OS username. */
+  personal?: Record<string, AuditJson>;
 }
 
 /** A control's transaction as recorded before it was sent. */
@@ -33,7 +35,10 @@ export interface SignedControl {
 /** Rows per page when reading every control record (controls are rare: a handful a day). */
 const PAGE = 500;
 
-const actorOf = (actor: RecordActor | undefined): { actor?: string } => (actor?.pseudonym === undefined ? {} : { actor: actor.pseudonym });
+const actorOf = (actor: RecordActor | undefined): { actor?: string; actorData?: Record<string, AuditJson> } => (actor?.pseudonym === undefined ? {} : {
+  actor: actor.pseudonym,
+  ...(actor.personal === undefined ? {} : { actorData: actor.personal }),
+});
 
 /** Records a signed, not yet sent transaction; throws (and then nothing may be sent) when the log cannot. */
 export async function recordSigned(audit: AuditLog, signed: Omit<SignedControl, 'at'>, detail: Record<string, string>, actor: RecordActor | undefined): Promise<void> {
