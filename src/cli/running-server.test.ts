@@ -17,6 +17,8 @@ import { forEachBackend } from '../store/test-store.ts';
 import type { SqlParam } from '../store/types.ts';
 import { followProtectionChanges, publishProtectionChanges } from '../telemetry/protection-messages.ts';
 import { readServerUrl, writeServerUrl } from '../ops/server-url.ts';
+import { RECEIPT_TIMEOUT_MS } from '../controls/contract-controls.ts';
+import { SERVER_ANSWER_TIMEOUT_MS } from './running-server.ts';
 import { runCli as run } from './testing/run-cli.ts';
 
 /**
@@ -262,4 +264,9 @@ forEachBackend('orion CLI → running server', (ctx) => {
     expect(other.limits().version).toBe(before + 1);
     expect(other.limits().limits.maxInput).toMatchObject({ [WETH]: 7n * 10n ** 18n });
   });
+});
+
+it('the CLI waits for a server\'s answer longer than a contract control waits for its receipt there, so the 202 "sent, not yet mined" answer always arrives', () => {
+  // Shorter, the CLI said "cannot reach the server" while the control's transaction was sent.
+  expect(SERVER_ANSWER_TIMEOUT_MS).toBeGreaterThan(RECEIPT_TIMEOUT_MS);
 });

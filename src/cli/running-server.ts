@@ -131,6 +131,14 @@ function readPassword(options: ServerOptions): string {
   return password;
 }
 
+/**
+ * How long the CLI waits for the server's answer: longer than a contract control waits there for
+ * its receipt (RECEIPT_TIMEOUT_MS, 120 s) before answering 202 "sent, not yet mined" with the hash.
+ * Shorter, the CLI gave up first and said the server could not be reached, while the transaction
+ * was signed, sent and perhaps mined: a retried withdraw of an explicit amount then paid twice.
+ */
+export const SERVER_ANSWER_TIMEOUT_MS = 150_000;
+
 function session(url: string, auth: Record<string, string>): ServerSession {
   return {
     url,
@@ -141,9 +149,13 @@ function session(url: string, auth: Record<string, string>): ServerSession {
           method,
           headers: { ...auth, ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal: AbortSignal.timeout(60_000),
+          signal: AbortSignal.timeout(SERVER_ANSWER_TIMEOUT_MS),
         });
       } catch (error) {
+        if ((error as Error).name === 'TimeoutError') {
+          // It took the request and never answered: it may have been carried out.
+          throw new RuntimeFault(`the Orion server at ${url} took the request ${method} /api/v1${path} but did not answer within ${SERVER_ANSWER_TIMEOUT_MS / 1000} s: it may have been carried out; look before retrying (the audit log: GET /api/v1/compliance/audit)`, { cause: error });
+        }
         const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
         throw new RuntimeFault(`cannot reach the Orion server at ${url} (${cause}): start it (orion start) or point --server / ORION_API_URL at it; with no server running, leave out --server, --api-key and --login to change the stopped database`, { cause: error });
       }

@@ -72,7 +72,7 @@ export class ControlNotYetMined extends OrionError {
 }
 
 /** Default wait for a control's receipt. */
-const RECEIPT_TIMEOUT_MS = 120_000;
+export const RECEIPT_TIMEOUT_MS = 120_000;
 
 /** Runs one control; throws ControlRefused before sending anything the chain would refuse. */
 export async function runContractControl(context: ControlContext, control: ContractControl): Promise<ControlResult> {
