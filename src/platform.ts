@@ -36,6 +36,7 @@ import { processWideMetrics } from './metrics/registry.ts';
 import { createEngineTelemetry } from './telemetry/engine-telemetry.ts';
 import { collectStatusGauges } from './telemetry/status-gauges.ts';
 import { createExecutionTelemetry } from './telemetry/execution-telemetry.ts';
+import { gasLowMemoryIn } from './telemetry/gas-low-memory.ts';
 import { startStallWatch, type StallWatch } from './telemetry/stall-watch.ts';
 import { startMaintenanceSchedule, type MaintenanceSchedule } from './ops/maintenance-schedule.ts';
 // Protections (issue 10)
@@ -282,6 +283,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       const executions = mode === 'live' ? createExecutionTelemetry({
         metrics, bus, tokens: () => symbols, notify,
         gasMoneyFloor: () => protections?.limits().limits.gasMoney.minExecutions ?? 0,
+        // The side of the floor last reported survives a restart: gas.low is not sent again for the same low.
+        gasLowMemory: gasLowMemoryIn(store),
         onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
         onError: (error) => say(`telemetry: a live execution could not be reported: ${(error as Error).message}`),
       }) : undefined;

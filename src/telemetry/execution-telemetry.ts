@@ -6,6 +6,7 @@ import { exactTokenAmount } from '../format/token-amount.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { NotifyEvent } from '../notify/events.ts';
 import type { GasMoney } from '../orchestrator/protection.ts';
+import type { GasLowMemory } from './gas-low-memory.ts';
 
 /**
  * Live executions as the operator sees them: each settled intent (once, when one of its attempts
@@ -15,8 +16,9 @@ import type { GasMoney } from '../orchestrator/protection.ts';
  * (`orion_gas_spent_total{kind="execution"}`, gas units), a notification (`execution.landed`, or
  * `execution.failed` with the reason) and an `executions` bus message. The hot key's gas money,
  * read each block, becomes a `gas.low` notification and a `health` message when its executions
- * left cross the floor `gas_money.min_executions` (once per crossing, not per block). Amounts
- * stay bigints; a float only as a metric's value.
+ * left cross the floor `gas_money.min_executions` (once per crossing, not per block — nor per
+ * restart: the side last reported is kept in the database, `gasLowMemory`). Amounts stay bigints;
+ * a float only as a metric's value.
  */
 
 /** What the execution telemetry reports to. */
@@ -27,6 +29,11 @@ export interface ExecutionTelemetryOptions {
   notify: (event: NotifyEvent) => void;
   /** The floor gas_money.min_executions in force now. */
   gasMoneyFloor: () => number;
+  /**
+   * Where the side of the floor last reported is kept across restarts (the platform: the
+   * database). Without it, memory only: a restarted process under the floor sends gas.low again.
+   */
+  gasLowMemory?: GasLowMemory;
   onPublishError?: (error: unknown) => void;
   /** Reporting that failed (never thrown back at the live executor, whose tracking must go on). */
   onError?: (error: unknown) => void;
@@ -36,6 +43,8 @@ export interface ExecutionTelemetryOptions {
 export interface ExecutionTelemetry {
   onSettled(settled: SettledIntent): void;
   onGasMoney(money: GasMoney): void;
+  /** Resolves once every gas-money reading handed in so far is reported (and remembered). */
+  idle(): Promise<void>;
 }
 
 /** The catalog's status of a settled intent (orion_executions_total). */
@@ -58,7 +67,26 @@ export function createExecutionTelemetry(options: ExecutionTelemetryOptions): Ex
   const publish = (channel: BusChannel, data: unknown): void => {
     bus.publish(channel, data).catch((error: unknown) => options.onPublishError?.(error));
   };
-  let below: boolean | null = null;
+  /** The side of the floor last reported, per hot key, once known (read from `gasLowMemory` at the key's first reading). */
+  const reportedBelow = new Map<string, boolean>();
+  /** Gas-money readings are reported one after another, in block order: each may wait on the database. */
+  let gasMoneyReports: Promise<void> = Promise.resolve();
+  const reportGasMoney = async (money: GasMoney, floor: number, below: boolean): Promise<void> => {
+    const account = money.account.toLowerCase();
+    const last = reportedBelow.has(account) ? reportedBelow.get(account) : await options.gasLowMemory?.read(account);
+    reportedBelow.set(account, below);
+    if (below === last) return;
+    if (last === undefined && !below) {
+      // Starting above the floor (never reported): nothing crossed, but remembered as the side to cross from.
+      await options.gasLowMemory?.write(account, below, money.block);
+      return;
+    }
+    const details = { mode, account: money.account, balanceWei: money.balance.toString(), executionsLeft: money.executionsLeft?.toString() ?? null, floor, block: money.block.toString(), gasLow: below };
+    publish('health', { component: 'gas-money', ...details });
+    if (below) options.notify({ type: 'gas.low', text: `live: the hot key ${money.account} holds ${formatEther(money.balance)} ETH, ${money.executionsLeft} executions at the fee cap, under the floor of ${floor}: live planning stops (gas-money) until it is topped up`, details });
+    // Remembered after it is sent: a crash in between repeats the notification rather than losing it.
+    await options.gasLowMemory?.write(account, below, money.block);
+  };
   const guarded = <A>(report: (arg: A) => void) => (arg: A): void => {
     try {
       report(arg);
@@ -97,14 +125,9 @@ export function createExecutionTelemetry(options: ExecutionTelemetryOptions): Ex
     }),
     onGasMoney: guarded((money: GasMoney) => {
       const floor = options.gasMoneyFloor();
-      const now = money.executionsLeft !== null && money.executionsLeft < BigInt(floor);
-      if (now === below) return;
-      const first = below === null;
-      below = now;
-      if (first && !now) return; // starting above the floor: nothing crossed
-      const details = { mode, account: money.account, balanceWei: money.balance.toString(), executionsLeft: money.executionsLeft?.toString() ?? null, floor, block: money.block.toString(), gasLow: now };
-      publish('health', { component: 'gas-money', ...details });
-      if (now) options.notify({ type: 'gas.low', text: `live: the hot key ${money.account} holds ${formatEther(money.balance)} ETH, ${money.executionsLeft} executions at the fee cap, under the floor of ${floor}: live planning stops (gas-money) until it is topped up`, details });
+      const below = money.executionsLeft !== null && money.executionsLeft < BigInt(floor);
+      gasMoneyReports = gasMoneyReports.then(() => reportGasMoney(money, floor, below)).catch((error: unknown) => options.onError?.(error));
     }),
+    idle: () => gasMoneyReports,
   };
 }
