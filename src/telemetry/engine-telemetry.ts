@@ -21,6 +21,11 @@ export interface EngineTelemetryOptions {
   mode: ExecutionMode;
   /** Token symbols and decimals (the followed market's; read per block, as it is set once the snapshot is loaded). */
   tokens: () => TokenDirectory;
+  /**
+   * The (lower-case) addresses whose decimals the market could not read (`loadDecimalsUnknown`):
+   * their profit is counted in base units, apart (src/telemetry/profit-metric.ts). Default: none.
+   */
+  decimalsUnknown?: () => ReadonlySet<string>;
   /** Where notifications go (the platform passes src/notify's notify). */
   notify: (event: NotifyEvent) => void;
   /** A bus publish that failed (Redis gone): the platform says it. */
@@ -46,7 +51,7 @@ export function createEngineTelemetry(options: EngineTelemetryOptions): EngineTe
     },
     onSimulated(event) {
       const tokens = options.tokens();
-      countSimulated(metrics, mode, event, tokens);
+      countSimulated(metrics, mode, event, tokens, options.decimalsUnknown?.() ?? new Set());
       for (const message of simulatedMessages(mode, event, tokens)) publish(message.channel, message.data);
       // One notification per block whose simulations failed outright (an RPC error, not a revert:
       // a revert is the contract refusing a bad trade, which is its job).

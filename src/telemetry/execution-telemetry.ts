@@ -2,17 +2,18 @@ import { formatEther } from 'viem';
 import type { BusChannel, EventBus } from '../bus/index.ts';
 import type { SettledIntent } from '../executor/live/live-executor.ts';
 import type { TokenDirectory } from '../format/symbols.ts';
-import { exactTokenAmount } from '../format/token-amount.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { NotifyEvent } from '../notify/events.ts';
 import type { GasMoney } from '../orchestrator/protection.ts';
 import type { GasLowMemory } from './gas-low-memory.ts';
+import { countProfit } from './profit-metric.ts';
 
 /**
  * Live executions as the operator sees them: each settled intent (once, when one of its attempts
  * is mined or its nonce went elsewhere — the live executor's `onSettled`) becomes
  * `orion_executions_total{mode="live",status}` (included, reverted, dropped), the realized profit
- * (`orion_profit_total{kind="realized"}`, token units) and the gas it paid
+ * (`orion_profit_total{kind="realized"}`, token units; base units apart for a token whose decimals
+ * are unknown, profit-metric.ts) and the gas it paid
  * (`orion_gas_spent_total{kind="execution"}`, gas units), a notification (`execution.landed`, or
  * `execution.failed` with the reason) and an `executions` bus message. The hot key's gas money,
  * read each block, becomes a `gas.low` notification and a `health` message when its executions
@@ -26,6 +27,8 @@ export interface ExecutionTelemetryOptions {
   metrics: Metrics;
   bus: EventBus;
   tokens: () => TokenDirectory;
+  /** The (lower-case) addresses whose decimals are unknown: their profit is counted in base units, apart (profit-metric.ts). Default: none. */
+  decimalsUnknown?: () => ReadonlySet<string>;
   notify: (event: NotifyEvent) => void;
   /** The floor gas_money.min_executions in force now. */
   gasMoneyFloor: () => number;
@@ -105,7 +108,7 @@ export function createExecutionTelemetry(options: ExecutionTelemetryOptions): Ex
       if (inclusion !== null) {
         if (inclusion.gasUsed > 0n) metrics.inc('gasSpent', { mode, kind: 'execution' }, Number(inclusion.gasUsed));
         // A counter: only gains add (the ledger and the daily P&L hold the exact net, losses included).
-        if (inclusion.realizedProfit > 0n) metrics.inc('profit', { mode, token: symbol, kind: 'realized' }, Number(exactTokenAmount(inclusion.realizedProfit, tokens.get(token)?.decimals ?? 0)));
+        if (inclusion.realizedProfit > 0n) countProfit(metrics, { mode, kind: 'realized' }, tokens, options.decimalsUnknown?.() ?? new Set(), token, inclusion.realizedProfit);
       }
       const txHash = inclusion === null ? intent.attempts.at(-1)?.txHash ?? null : intent.attempts.find((a) => a.id === inclusion.attemptId)?.txHash ?? null;
       const reason = executionFailure(settled);
