@@ -18,6 +18,7 @@ import type { GasMoney } from '../orchestrator/protection.ts';
 import { openTestStore, reopenableTestDatabase, testBackends, type ReopenableTestDatabase, type TestStore } from '../store/test-store.ts';
 import { createExecutionTelemetry } from './execution-telemetry.ts';
 import { gasLowMemoryIn } from './gas-low-memory.ts';
+import { settledIntent } from './testing/settled-intent.ts';
 
 /**
  * Live executions reach the operator: a live engine on the local chain, wired as the platform
@@ -169,7 +170,7 @@ describe('gas money crossing the floor', () => {
   });
 });
 
-describe.each(testBackends())('gas money crossing the floor across restarts (%s)', (backend) => {
+describe.each(testBackends())('across restarts on one database: what was told is not told again (%s)', (backend) => {
   let database: ReopenableTestDatabase;
   beforeAll(async () => {
     database = await reopenableTestDatabase(backend);
@@ -224,6 +225,32 @@ describe.each(testBackends())('gas money crossing the floor across restarts (%s)
     expect(notified).toEqual(['gas.low 2', 'gas.low 8']);
     expect(await healthSoFar()).toEqual(['2 true', '6 false', '8 true']);
     await bus.close();
+  });
+
+  it('an execution reported again by a restarted process (mined before the restart, final after it) is notified once; another one still is', async () => {
+    const receiver = await startLoopbackReceiver();
+    const weth = `0x${'0a'.repeat(20)}`;
+    const tokens = new TokenDirectory([{ address: weth as `0x${string}`, symbol: 'WETH', decimals: 18 }]);
+    /** One run of the process: notifier and telemetry over a newly opened store, the intents settled, then stopped. */
+    const run = async (intents: bigint[]): Promise<void> => {
+      const store = await database.open();
+      try {
+        const notifier = createNotifier({ store, retryDelayMs: 5, targets: [{ name: 'ops', url: `${receiver.url}/ops`, format: 'json', events: ['execution.landed'] }] });
+        const telemetry = createExecutionTelemetry({ metrics: createMetrics({ defaults: false }), bus: createInProcessBus(), tokens: () => tokens, notify: (e) => notifier.notify(e), gasMoneyFloor: () => 0 });
+        for (const id of intents) telemetry.onSettled(settledIntent(id, weth, 10n ** 16n));
+        await notifier.stop(); // drains: every delivery made and recorded
+      } finally {
+        await store.close();
+      }
+    };
+    try {
+      await run([7n]); // mined: landed, notified
+      await run([7n, 8n]); // restarted: 7 final now (reported again), 8 new
+      const intents = receiver.requests.map((r) => (r.body as { details: { intent: string } }).details.intent);
+      expect(intents).toEqual(['7', '8']);
+    } finally {
+      await receiver.close();
+    }
   });
 });
 

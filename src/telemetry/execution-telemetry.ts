@@ -112,6 +112,9 @@ export function createExecutionTelemetry(options: ExecutionTelemetryOptions): Ex
       }
       const txHash = inclusion === null ? intent.attempts.at(-1)?.txHash ?? null : intent.attempts.find((a) => a.id === inclusion.attemptId)?.txHash ?? null;
       const reason = executionFailure(settled);
+      // One intent's outcome is sent once: the live executor reports it when mined and, in a process
+      // restarted before its confirmations, again when final (its dedupe is in memory).
+      const once = `execution:${intent.id}`;
       const details = {
         mode, intent: intent.id.toString(), nonce: intent.nonce.toString(), status, txHash,
         block: inclusion?.block.toString() ?? null, token: symbol,
@@ -120,10 +123,10 @@ export function createExecutionTelemetry(options: ExecutionTelemetryOptions): Ex
       };
       publish('executions', { ...details, route: intent.opportunityKey, view: { realizedProfit: inclusion === null ? null : tokens.amount(token, inclusion.realizedProfit), realizedNet: inclusion === null ? null : tokens.amount(token, inclusion.realizedNet) } });
       if (reason === null) {
-        options.notify({ type: 'execution.landed', text: `live: landed at block ${inclusion!.block}: profit ${tokens.amount(token, inclusion!.realizedProfit)}, net of gas ${tokens.amount(token, inclusion!.realizedNet)} (tx ${txHash})`, details });
+        options.notify({ type: 'execution.landed', text: `live: landed at block ${inclusion!.block}: profit ${tokens.amount(token, inclusion!.realizedProfit)}, net of gas ${tokens.amount(token, inclusion!.realizedNet)} (tx ${txHash})`, details, once });
       } else {
         const paid = inclusion === null ? '' : ` (gas paid ${formatEther(inclusion.gasCostWei)} ETH)`;
-        options.notify({ type: 'execution.failed', text: `live: ${reason}${paid} (tx ${txHash})`, details });
+        options.notify({ type: 'execution.failed', text: `live: ${reason}${paid} (tx ${txHash})`, details, once });
       }
     }),
     onGasMoney: guarded((money: GasMoney) => {

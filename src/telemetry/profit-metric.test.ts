@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '../bus/index.ts';
 import type { BlockClock, SimulatedEvent } from '../engine/events.ts';
-import type { SettledIntent } from '../executor/live/live-executor.ts';
 import { TokenDirectory } from '../format/symbols.ts';
 import { sampleOpportunity, samplePlan, sampleResult, SAMPLE_BASE } from '../ledger/testing/sample-records.ts';
 import { createMetrics } from '../metrics/registry.ts';
@@ -9,6 +8,7 @@ import { forEachBackend } from '../store/test-store.ts';
 import { createEngineTelemetry } from './engine-telemetry.ts';
 import { createExecutionTelemetry } from './execution-telemetry.ts';
 import { loadDecimalsUnknown } from './profit-metric.ts';
+import { settledIntent } from './testing/settled-intent.ts';
 
 /**
  * Profit of a token whose decimals are unknown is never counted as token units: the market lists
@@ -52,13 +52,8 @@ describe('profit of tokens whose decimals are unknown', () => {
   it('realized: a live execution landing a profit in ODD counts its base units apart, never in orion_profit_total', async () => {
     const metrics = createMetrics({ defaults: false });
     const telemetry = createExecutionTelemetry({ metrics, bus, tokens: () => tokens, decimalsUnknown, notify: () => undefined, gasMoneyFloor: () => 0, onError: (error) => { throw error; } });
-    const settled = (baseToken: string, realizedProfit: bigint) => ({
-      intent: { id: 1n, nonce: 0n, baseToken, attempts: [], refused: null, opportunityKey: 'k' },
-      state: 'confirmed',
-      inclusion: { attemptId: 1n, block: 5n, blockHash: '0x', status: 'success', realizedProfit, gasUsed: 0n, effectiveGasPrice: 0n, gasCostWei: 0n, gasCostBase: 0n, realizedNet: realizedProfit },
-    }) as unknown as SettledIntent;
-    telemetry.onSettled(settled(ODD, 3n * 10n ** 18n));
-    telemetry.onSettled(settled(SAMPLE_BASE, 5n * 10n ** 17n));
+    telemetry.onSettled(settledIntent(1n, ODD, 3n * 10n ** 18n));
+    telemetry.onSettled(settledIntent(2n, SAMPLE_BASE, 5n * 10n ** 17n));
     expect(await seriesOf(metrics, 'orion_profit_total')).toEqual(['{mode="live",token="WETH",kind="realized"} 0.5']);
     expect(await seriesOf(metrics, 'orion_profit_base_units_total')).toEqual([`{mode="live",token="${ODD}",kind="realized"} 3000000000000000000`]);
   });
