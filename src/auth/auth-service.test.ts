@@ -8,6 +8,7 @@ import { forEachBackend } from '../store/test-store.ts';
 import { createAuthService, type AuthService, type LoginResult } from './auth-service.ts';
 import { AccountLocked, Forbidden, Unauthenticated } from './errors.ts';
 import { LOCKOUT_FAILURES, LOCKOUT_WINDOW_SECONDS } from './lockout.ts';
+import { createSigningKeys } from './signing-keys.ts';
 import { base32Decode, generateTotpSecret, totpAt } from './totp.ts';
 
 const client = { ip: '127.0.0.1' };
@@ -237,6 +238,17 @@ forEachBackend('auth service', (ctx) => {
       expect(await withAppClockSkewed(skewMs, () => auth.apiKeys.authenticate(created.secret)), label).toBeUndefined();
       expect(await withAppClockSkewed(skewMs, () => auth.apiKeys.isLive(created.key.id)), label).toBe(false);
     }
+  });
+
+  it('a retired signing key verifies for one access-token lifetime by the database\'s clock: an instance 20 minutes ahead still accepts it, one 2 hours behind refuses it once that lifetime is over', async () => {
+    await auth.keys.active(); // made at the first login, if none ran before
+    const { retired } = await auth.keys.rotate();
+    if (retired === null) throw new Error('a key was active: rotate retires it');
+    // Each check is a new instance (its own key cache), as another API process would be.
+    const verifiesOn = (skewMs: number) => withAppClockSkewed(skewMs, async () => (await createSigningKeys(ctx.store, OPTIONS.ttlSeconds).verifying(retired)) !== undefined);
+    for (const skewMs of [20 * 60_000, -TWO_HOURS_MS]) expect(await verifiesOn(skewMs), `just retired, app clock skewed by ${skewMs / 60_000} min`).toBe(true);
+    await ctx.store.query('update auth_signing_key set retired_at = now() - make_interval(secs => $2) where kid = $1', [retired, OPTIONS.ttlSeconds + 1]);
+    for (const skewMs of [20 * 60_000, -TWO_HOURS_MS]) expect(await verifiesOn(skewMs), `retired a lifetime ago, app clock skewed by ${skewMs / 60_000} min`).toBe(false);
   });
 
   it(`a fresh-code check counts toward the lockout and is refused once the account is locked (${LOCKOUT_FAILURES} wrong codes, then the right one)`, async () => {
