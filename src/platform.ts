@@ -116,8 +116,6 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   let modeFollowTimer: ReturnType<typeof setInterval> | undefined;
   let stopFollowingModes: (() => Promise<void>) | undefined;
   let tokens = new TokenDirectory([]);
-  /** The followed market's tokens whose decimals could not be read (market_token), set with `tokens`. */
-  let decimalsUnknown: ReadonlySet<string> = new Set();
   let backups: BackupSchedule | undefined;
   let modeService: ModeService | undefined;
   let modeFollower: ModeFollower | undefined;
@@ -210,7 +208,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
   const stopGauges = collectStatusGauges(metrics, { mode: () => runningMode, engine: () => engine?.status(), backups: () => backups?.status() ?? null, risk: () => maintenance.latest(), protections: () => protections });
   // Made per engine start: its figures and events are labelled with the mode that engine runs.
   const telemetryFor = (mode: ExecutionMode) => createEngineTelemetry({
-    metrics, bus, mode, tokens: () => tokens, decimalsUnknown: () => decimalsUnknown, notify,
+    metrics, bus, mode, tokens: () => tokens, notify,
     onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
   });
   let stallWatch: StallWatch | undefined;
@@ -233,14 +231,14 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     booting = 'engine';
     let lastBest = '';
     let lastLive = '';
-    const symbols = new TokenDirectory(snapshotTokens(market.snapshot));
+    // Tokens whose decimals the market could not read are listed with decimals 0: named here, their
+    // amounts are said in base units (never as whole tokens) and their profit is counted apart.
+    const symbols = new TokenDirectory(snapshotTokens(market.snapshot), await loadDecimalsUnknown(store, market.snapshot.chainId));
     // The engine follows only pools above the liquidity floor (junk pools make junk opportunities).
     const floor = followedPools(config, market.snapshot);
     if (floor.kept.length === 0) throw new ConfigError(`ORION_MIN_POOL_LIQUIDITY=${config.minPoolLiquidity}: no pool of the snapshot reaches that floor; allowed: a lower floor`);
     if (floor.excluded.length > 0) say(`engine: ${floor.excluded.length} of ${market.snapshot.pools.length} pools below the liquidity floor of ${config.minPoolLiquidity} ${floor.reference.symbol} per side, not followed`);
     tokens = symbols;
-    // The snapshot gives such tokens decimals 0: their profit is counted in base units, apart.
-    decimalsUnknown = await loadDecimalsUnknown(store, market.snapshot.chainId);
     const execution = executionSettings(config, devnet);
     const followed = { rpcUrl: market.rpcUrls[0]!, chainId: market.snapshot.chainId, executor: execution?.executor };
     modeService = createModeService({
@@ -286,7 +284,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       const telemetry = telemetryFor(mode);
       // Live: each settled execution and each crossing of the gas-money floor reach the operator.
       const executions = mode === 'live' ? createExecutionTelemetry({
-        metrics, bus, tokens: () => symbols, decimalsUnknown: () => decimalsUnknown, notify,
+        metrics, bus, tokens: () => symbols, notify,
         gasMoneyFloor: () => protections?.limits().limits.gasMoney.minExecutions ?? 0,
         // The side of the floor last reported survives a restart: gas.low is not sent again for the same low.
         gasLowMemory: gasLowMemoryIn(store),

@@ -49,12 +49,12 @@ export function countDecided(metrics: Metrics, mode: ExecutionMode, event: Decid
  * label — base units on their own series for a token whose decimals are unknown (`countProfit`)
  * — (a counter: only gains add to it; the ledger holds the exact amounts), gas used.
  */
-export function countSimulated(metrics: Metrics, mode: ExecutionMode, event: SimulatedEvent, tokens: TokenDirectory, decimalsUnknown: ReadonlySet<string>): void {
+export function countSimulated(metrics: Metrics, mode: ExecutionMode, event: SimulatedEvent, tokens: TokenDirectory): void {
   for (const result of event.results) {
     metrics.inc('simulations', { mode, status: result.status });
     if (result.status === 'reverted') metrics.inc('simulationReverts', { mode, reason: result.revert?.name ?? 'unknown' });
     if (result.gasUsed !== null && result.gasUsed > 0n) metrics.inc('gasSpent', { mode, kind: 'simulation' }, Number(result.gasUsed));
-    if (result.status === 'ok' && result.profit !== null && result.profit > 0n) countProfit(metrics, { mode, kind: 'simulated' }, tokens, decimalsUnknown, result.plan.baseToken, result.profit);
+    if (result.status === 'ok' && result.profit !== null && result.profit > 0n) countProfit(metrics, { mode, kind: 'simulated' }, tokens, result.plan.baseToken, result.profit);
   }
   if (event.skipped.length > 0) {
     metrics.inc('simulations', { mode, status: 'skipped' }, event.skipped.length);

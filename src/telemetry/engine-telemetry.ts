@@ -19,13 +19,12 @@ export interface EngineTelemetryOptions {
   metrics: Metrics;
   bus: EventBus;
   mode: ExecutionMode;
-  /** Token symbols and decimals (the followed market's; read per block, as it is set once the snapshot is loaded). */
-  tokens: () => TokenDirectory;
   /**
-   * The (lower-case) addresses whose decimals the market could not read (`loadDecimalsUnknown`):
-   * their profit is counted in base units, apart (src/telemetry/profit-metric.ts). Default: none.
+   * Token symbols and decimals (the followed market's; read per block, as it is set once the
+   * snapshot is loaded), and which decimals are unknown: their profit is counted in base units,
+   * apart (profit-metric.ts).
    */
-  decimalsUnknown?: () => ReadonlySet<string>;
+  tokens: () => TokenDirectory;
   /** Where notifications go (the platform passes src/notify's notify). */
   notify: (event: NotifyEvent) => void;
   /** A bus publish that failed (Redis gone): the platform says it. */
@@ -51,7 +50,7 @@ export function createEngineTelemetry(options: EngineTelemetryOptions): EngineTe
     },
     onSimulated(event) {
       const tokens = options.tokens();
-      countSimulated(metrics, mode, event, tokens, options.decimalsUnknown?.() ?? new Set());
+      countSimulated(metrics, mode, event, tokens);
       for (const message of simulatedMessages(mode, event, tokens)) publish(message.channel, message.data);
       // One notification per block whose simulations failed outright (an RPC error, not a revert:
       // a revert is the contract refusing a bad trade, which is its job).

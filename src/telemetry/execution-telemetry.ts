@@ -27,8 +27,6 @@ export interface ExecutionTelemetryOptions {
   metrics: Metrics;
   bus: EventBus;
   tokens: () => TokenDirectory;
-  /** The (lower-case) addresses whose decimals are unknown: their profit is counted in base units, apart (profit-metric.ts). Default: none. */
-  decimalsUnknown?: () => ReadonlySet<string>;
   notify: (event: NotifyEvent) => void;
   /** The floor gas_money.min_executions in force now. */
   gasMoneyFloor: () => number;
@@ -108,7 +106,7 @@ export function createExecutionTelemetry(options: ExecutionTelemetryOptions): Ex
       if (inclusion !== null) {
         if (inclusion.gasUsed > 0n) metrics.inc('gasSpent', { mode, kind: 'execution' }, Number(inclusion.gasUsed));
         // A counter: only gains add (the ledger and the daily P&L hold the exact net, losses included).
-        if (inclusion.realizedProfit > 0n) countProfit(metrics, { mode, kind: 'realized' }, tokens, options.decimalsUnknown?.() ?? new Set(), token, inclusion.realizedProfit);
+        if (inclusion.realizedProfit > 0n) countProfit(metrics, { mode, kind: 'realized' }, tokens, token, inclusion.realizedProfit);
       }
       const txHash = inclusion === null ? intent.attempts.at(-1)?.txHash ?? null : intent.attempts.find((a) => a.id === inclusion.attemptId)?.txHash ?? null;
       const reason = executionFailure(settled);

@@ -22,8 +22,7 @@ afterAll(() => bus.close());
 const ODD = `0x${'0d'.repeat(20)}`;
 /** A token the market does not have at all. */
 const STRANGER = `0x${'0e'.repeat(20)}`;
-const tokens = new TokenDirectory([{ address: SAMPLE_BASE, symbol: 'WETH', decimals: 18 }, { address: ODD as `0x${string}`, symbol: 'ODD', decimals: 0 }]);
-const decimalsUnknown = () => new Set([ODD]);
+const tokens = new TokenDirectory([{ address: SAMPLE_BASE, symbol: 'WETH', decimals: 18 }, { address: ODD as `0x${string}`, symbol: 'ODD', decimals: 0 }], [ODD]);
 
 /** The exposition lines of metric `name`, as `{labels} value`. */
 async function seriesOf(metrics: ReturnType<typeof createMetrics>, name: string): Promise<string[]> {
@@ -33,7 +32,7 @@ async function seriesOf(metrics: ReturnType<typeof createMetrics>, name: string)
 describe('profit of tokens whose decimals are unknown', () => {
   it('simulated: WETH in token units, ODD (decimals unknown) and a token the market lacks in base units on their own series, by full address', async () => {
     const metrics = createMetrics({ defaults: false });
-    const telemetry = createEngineTelemetry({ metrics, bus, mode: 'sim', tokens: () => tokens, decimalsUnknown, notify: () => undefined });
+    const telemetry = createEngineTelemetry({ metrics, bus, mode: 'sim', tokens: () => tokens, notify: () => undefined });
     const plan = samplePlan(sampleOpportunity(0), 100n);
     const gain = (baseToken: string, profit: bigint) => ({ ...sampleResult(plan, true), plan: { ...plan, baseToken: baseToken as `0x${string}` }, profit });
     const clock: BlockClock = { timing: null, appliedAt: 0, rankedAt: 0, decidedAt: 0, recordedAt: 0, simulatedAt: 0 } as never;
@@ -49,13 +48,16 @@ describe('profit of tokens whose decimals are unknown', () => {
     ]);
   });
 
-  it('realized: a live execution landing a profit in ODD counts its base units apart, never in orion_profit_total', async () => {
+  it('realized: a live execution landing a profit in ODD counts its base units apart, never in orion_profit_total, and its notification says base units', async () => {
     const metrics = createMetrics({ defaults: false });
-    const telemetry = createExecutionTelemetry({ metrics, bus, tokens: () => tokens, decimalsUnknown, notify: () => undefined, gasMoneyFloor: () => 0, onError: (error) => { throw error; } });
+    const texts: string[] = [];
+    const telemetry = createExecutionTelemetry({ metrics, bus, tokens: () => tokens, notify: (e) => texts.push(e.text), gasMoneyFloor: () => 0, onError: (error) => { throw error; } });
     telemetry.onSettled(settledIntent(1n, ODD, 3n * 10n ** 18n));
     telemetry.onSettled(settledIntent(2n, SAMPLE_BASE, 5n * 10n ** 17n));
     expect(await seriesOf(metrics, 'orion_profit_total')).toEqual(['{mode="live",token="WETH",kind="realized"} 0.5']);
     expect(await seriesOf(metrics, 'orion_profit_base_units_total')).toEqual([`{mode="live",token="${ODD}",kind="realized"} 3000000000000000000`]);
+    expect(texts[0]).toContain('profit 3000000000000000000 base units of ODD (decimals unknown)');
+    expect(texts[1]).toContain('profit 0.5 WETH');
   });
 });
 

@@ -15,24 +15,17 @@ import type { Queryable } from '../store/index.ts';
  */
 
 /** Adds a gain of `amount` base units of `token` to the profit counter of its scale. */
-export function countProfit(
-  metrics: Metrics,
-  labels: { mode: string; kind: 'simulated' | 'realized' },
-  tokens: TokenDirectory,
-  decimalsUnknown: ReadonlySet<string>,
-  token: string,
-  amount: bigint,
-): void {
+export function countProfit(metrics: Metrics, labels: { mode: string; kind: 'simulated' | 'realized' }, tokens: TokenDirectory, token: string, amount: bigint): void {
   const { mode, kind } = labels;
-  const known = tokens.get(token);
-  if (known === undefined || decimalsUnknown.has(token.toLowerCase())) {
+  const decimals = tokens.decimals(token);
+  if (decimals === undefined) {
     metrics.inc('profitBaseUnits', { mode, token: token.toLowerCase(), kind }, Number(amount));
     return;
   }
-  metrics.inc('profit', { mode, token: tokens.label(token), kind }, Number(exactTokenAmount(amount, known.decimals)));
+  metrics.inc('profit', { mode, token: tokens.label(token), kind }, Number(exactTokenAmount(amount, decimals)));
 }
 
-/** The (lower-case) addresses of chain `chainId` whose decimals the market could not read (`market_token`). */
+/** The (lower-case) addresses of chain `chainId` whose decimals the market could not read (`market_token`): the TokenDirectory's `decimalsUnknown`. */
 export async function loadDecimalsUnknown(db: Queryable, chainId: number): Promise<Set<string>> {
   const { rows } = await db.query<{ address: string }>('select lower(address) as address from market_token where chain_id = $1 and not decimals_known', [chainId]);
   return new Set(rows.map((row) => row.address));
