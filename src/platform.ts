@@ -36,6 +36,8 @@ import { processWideMetrics } from './metrics/registry.ts';
 import { createEngineTelemetry } from './telemetry/engine-telemetry.ts';
 import { collectStatusGauges } from './telemetry/status-gauges.ts';
 import { createExecutionTelemetry } from './telemetry/execution-telemetry.ts';
+import { gasLowMemoryIn } from './telemetry/gas-low-memory.ts';
+import { loadDecimalsUnknown } from './telemetry/profit-metric.ts';
 import { startStallWatch, type StallWatch } from './telemetry/stall-watch.ts';
 import { startMaintenanceSchedule, type MaintenanceSchedule } from './ops/maintenance-schedule.ts';
 // Protections (issue 10)
@@ -229,7 +231,9 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
     booting = 'engine';
     let lastBest = '';
     let lastLive = '';
-    const symbols = new TokenDirectory(snapshotTokens(market.snapshot));
+    // Tokens whose decimals the market could not read are listed with decimals 0: named here, their
+    // amounts are said in base units (never as whole tokens) and their profit is counted apart.
+    const symbols = new TokenDirectory(snapshotTokens(market.snapshot), await loadDecimalsUnknown(store, market.snapshot.chainId));
     // The engine follows only pools above the liquidity floor (junk pools make junk opportunities).
     const floor = followedPools(config, market.snapshot);
     if (floor.kept.length === 0) throw new ConfigError(`ORION_MIN_POOL_LIQUIDITY=${config.minPoolLiquidity}: no pool of the snapshot reaches that floor; allowed: a lower floor`);
@@ -282,6 +286,8 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       const executions = mode === 'live' ? createExecutionTelemetry({
         metrics, bus, tokens: () => symbols, notify,
         gasMoneyFloor: () => protections?.limits().limits.gasMoney.minExecutions ?? 0,
+        // The side of the floor last reported survives a restart: gas.low is not sent again for the same low.
+        gasLowMemory: gasLowMemoryIn(store),
         onPublishError: (error) => say(`event bus: publish failed: ${(error as Error).message}`),
         onError: (error) => say(`telemetry: a live execution could not be reported: ${(error as Error).message}`),
       }) : undefined;

@@ -7,7 +7,9 @@ import { secretHash } from './secret-token.ts';
 /**
  * API keys for automation (a Prometheus scraper, a script): created by an admin with a role
  * and an expiry, the secret shown once, stored as SHA-256, revocable. Each key has its own
- * pseudonym so the audit log attributes every use to it.
+ * pseudonym so the audit log attributes every use to it. "Expired" is by the database's clock
+ * (`now()`), at creation and at every use: instances sharing a database agree, and one whose own
+ * clock is off neither revives an expired key nor refuses a live one.
  */
 
 /** A key as listed (never its secret). */
@@ -51,9 +53,9 @@ export interface ApiKeys {
   list(): Promise<ApiKey[]>;
   revoke(id: string, tx?: Queryable): Promise<ApiKey>;
   /** The live key a secret belongs to (not revoked, not expired), marking it used; else undefined. */
-  authenticate(secret: string, now?: Date): Promise<ApiKey | undefined>;
+  authenticate(secret: string): Promise<ApiKey | undefined>;
   /** Whether key `id` is still live (not revoked, not expired), without marking it used. */
-  isLive(id: string, now?: Date): Promise<boolean>;
+  isLive(id: string): Promise<boolean>;
 }
 
 /** API keys over a store. */
@@ -61,16 +63,18 @@ export function createApiKeys(store: Store): ApiKeys {
   return {
     async create({ name, role, expiresAt, createdBy }, tx = store) {
       if (!isRole(role)) throw new BadRequest(`unknown role ${JSON.stringify(role)}`);
-      if (!(expiresAt.getTime() > Date.now())) throw new BadRequest('expiresAt must be in the future');
+      if (Number.isNaN(expiresAt.getTime())) throw new BadRequest('expiresAt is not a valid date');
       if (name.trim() === '' || name.length > 100) throw new BadRequest('name must be 1-100 characters');
       const id = randomBytes(6).toString('hex');
       const secret = `${API_KEY_PREFIX}_${id}_${randomBytes(32).toString('base64url')}`;
+      // Inserted only if the expiry is after the database's now(): no row means it is not.
       const rows = await tx.query<KeyRow>(
-        `insert into auth_api_key (id, name, role, secret_hash, created_by, expires_at, pseudonym) values ($1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
+        `insert into auth_api_key (id, name, role, secret_hash, created_by, expires_at, pseudonym)
+         select $1, $2, $3, $4, $5, $6, $7 where $6::timestamptz > now() returning ${COLUMNS}`,
         [id, name.trim(), role, secretHash(secret), createdBy, expiresAt, `k-${randomUUID()}`],
       );
       const row = rows.rows[0];
-      if (row === undefined) throw new Error('api key insert returned no row');
+      if (row === undefined) throw new BadRequest('expiresAt must be in the future');
       return { key: toKey(row), secret };
     },
     async list() {
@@ -81,18 +85,18 @@ export function createApiKeys(store: Store): ApiKeys {
       if (row === undefined) throw new NotFound(`API key ${id} not found`);
       return toKey(row);
     },
-    async authenticate(secret, now = new Date()) {
+    async authenticate(secret) {
       if (!secret.startsWith(`${API_KEY_PREFIX}_`) || secret.length > 200) return undefined;
       const row = (
         await store.query<KeyRow>(
-          `update auth_api_key set last_used_at = $2 where secret_hash = $1 and revoked_at is null and expires_at > $2 returning ${COLUMNS}`,
-          [secretHash(secret), now],
+          `update auth_api_key set last_used_at = now() where secret_hash = $1 and revoked_at is null and expires_at > now() returning ${COLUMNS}`,
+          [secretHash(secret)],
         )
       ).rows[0];
       return row === undefined ? undefined : toKey(row);
     },
-    async isLive(id, now = new Date()) {
-      return (await store.query('select 1 from auth_api_key where id = $1 and revoked_at is null and expires_at > $2', [id, now])).rowCount === 1;
+    async isLive(id) {
+      return (await store.query('select 1 from auth_api_key where id = $1 and revoked_at is null and expires_at > now()', [id])).rowCount === 1;
     },
   };
 }

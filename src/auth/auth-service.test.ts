@@ -8,6 +8,7 @@ import { forEachBackend } from '../store/test-store.ts';
 import { createAuthService, type AuthService, type LoginResult } from './auth-service.ts';
 import { AccountLocked, Forbidden, Unauthenticated } from './errors.ts';
 import { LOCKOUT_FAILURES, LOCKOUT_WINDOW_SECONDS } from './lockout.ts';
+import { createSigningKeys } from './signing-keys.ts';
 import { base32Decode, generateTotpSecret, totpAt } from './totp.ts';
 
 const client = { ip: '127.0.0.1' };
@@ -152,20 +153,27 @@ forEachBackend('auth service', (ctx) => {
     expect(await audit.verify()).toMatchObject({ ok: true });
   });
 
+  /** Runs `action` with this process's clock moved by `skewMs`; the database (PostgreSQL, or PGlite's own) keeps its own. */
+  const withAppClockSkewed = async <T,>(skewMs: number, action: () => Promise<T>): Promise<T> => {
+    const realNow = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(realNow + skewMs);
+    try {
+      return await action();
+    } finally {
+      vi.useRealTimers();
+    }
+  };
+  /** The database's own clock, read with the app's clock real: the yardstick the expiries are checked against. */
+  const databaseNowMs = async (): Promise<number> => (await ctx.store.query<{ now: Date }>('select clock_timestamp() as now')).rows[0]?.now.getTime() ?? Number.NaN;
+  const TWO_HOURS_MS = 2 * 3600_000;
+
   it('the lockout runs on the database\'s clock: an instance whose own clock is 20 minutes ahead or behind finds the account locked for the same time', async () => {
     await auth.users.add({ username: 'skewed', role: 'viewer', password: 'skewed password 1', mustChangePassword: false });
     for (let i = 0; i < LOCKOUT_FAILURES; i++) await expect(auth.login({ username: 'skewed', password: `wrong ${i} xxxxxxx` }, client)).rejects.toBeInstanceOf(Unauthenticated);
-    const realNow = Date.now();
     const lockedFor = async (skewMs: number): Promise<unknown> => {
-      // Only this process's clock moves: the database (PostgreSQL, or PGlite's own) keeps its own.
-      vi.useFakeTimers({ toFake: ['Date'] });
-      vi.setSystemTime(realNow + skewMs);
-      try {
-        const refused = await auth.login({ username: 'skewed', password: 'skewed password 1' }, client).catch((error: unknown) => error);
-        return refused instanceof AccountLocked ? refused.retryAfterSeconds : refused;
-      } finally {
-        vi.useRealTimers();
-      }
+      const refused = await withAppClockSkewed(skewMs, () => auth.login({ username: 'skewed', password: 'skewed password 1' }, client).catch((error: unknown) => error));
+      return refused instanceof AccountLocked ? refused.retryAfterSeconds : refused;
     };
     // Ahead: the failures look older than the window to the app; behind: the lock looks longer.
     for (const skewMs of [20 * 60_000, -20 * 60_000]) {
@@ -173,6 +181,74 @@ forEachBackend('auth service', (ctx) => {
       expect(seconds, `app clock skewed by ${skewMs / 60_000} min`).toBeGreaterThan(800);
       expect(seconds, `app clock skewed by ${skewMs / 60_000} min`).toBeLessThanOrEqual(LOCKOUT_WINDOW_SECONDS);
     }
+  });
+
+  it('a refresh token lives refreshTtlSeconds by the database\'s clock: issued and used by an instance 2 hours ahead or behind, it is accepted while live and refused once expired', async () => {
+    const user = await auth.users.add({ username: 'skewed-refresh', role: 'viewer', password: 'skewed refresh pw 1', mustChangePassword: false });
+    for (const skewMs of [TWO_HOURS_MS, -TWO_HOURS_MS]) {
+      const label = `app clock skewed by ${skewMs / 3600_000} h`;
+      const before = await databaseNowMs();
+      const tokens = tokensOf(await withAppClockSkewed(skewMs, () => auth.login({ username: 'skewed-refresh', password: 'skewed refresh pw 1' }, client)));
+      // Behind by 2 hours, an app-clock expiry would already be past: the refresh would be refused.
+      const rotated = await withAppClockSkewed(skewMs, () => auth.refresh(tokens.refreshToken, client));
+      const after = await databaseNowMs();
+      for (const expiresAt of [tokens.refreshTokenExpiresAt, rotated.refreshTokenExpiresAt]) {
+        expect(expiresAt.getTime(), label).toBeGreaterThanOrEqual(before + OPTIONS.refreshTtlSeconds * 1000 - 1000);
+        expect(expiresAt.getTime(), label).toBeLessThanOrEqual(after + OPTIONS.refreshTtlSeconds * 1000 + 1000);
+      }
+      // Its time up by the database's clock: refused, however early the app's clock says it is.
+      await ctx.store.query("update auth_refresh_token set expires_at = now() - interval '1 second' where user_id = $1", [user.id]);
+      await expect(withAppClockSkewed(skewMs, () => auth.refresh(rotated.refreshToken, client)), label).rejects.toBeInstanceOf(Unauthenticated);
+    }
+  });
+
+  it('a login challenge lives 5 minutes by the database\'s clock: issued and answered by an instance 2 hours ahead or behind, it is accepted while live and refused once expired', async () => {
+    for (const [i, skewMs] of [TWO_HOURS_MS, -TWO_HOURS_MS].entries()) {
+      const label = `app clock skewed by ${skewMs / 3600_000} h`;
+      const username = `skewed-challenge-${i}`;
+      const user = await auth.users.add({ username, role: 'viewer', password: 'one-time password 1', mustChangePassword: true });
+      const before = await databaseNowMs();
+      const first = await withAppClockSkewed(skewMs, () => auth.login({ username, password: 'one-time password 1' }, client));
+      const after = await databaseNowMs();
+      if (first.status !== 'challenge') throw new Error('a one-time password owes a password change');
+      expect(first.expiresAt.getTime(), label).toBeGreaterThanOrEqual(before + 300_000 - 1000);
+      expect(first.expiresAt.getTime(), label).toBeLessThanOrEqual(after + 300_000 + 1000);
+      // Expired by the database's clock: refused.
+      await ctx.store.query("update auth_challenge set expires_at = now() - interval '1 second' where user_id = $1", [user.id]);
+      await expect(withAppClockSkewed(skewMs, () => auth.changePassword({ challenge: first.challenge, newPassword: 'a new password 12' }, client)), label).rejects.toBeInstanceOf(Unauthenticated);
+      // A fresh one: accepted (behind by 2 hours, an app-clock expiry would be long past).
+      const second = await withAppClockSkewed(skewMs, () => auth.login({ username, password: 'one-time password 1' }, client));
+      if (second.status !== 'challenge') throw new Error('a one-time password owes a password change');
+      const changed = await withAppClockSkewed(skewMs, () => auth.changePassword({ challenge: second.challenge, newPassword: 'a new password 12' }, client));
+      expect(changed.status, label).toBe('ok');
+    }
+  });
+
+  it('an API key expires by the database\'s clock: an instance 2 hours ahead or behind creates, accepts and refuses keys as the database\'s time says', async () => {
+    for (const skewMs of [TWO_HOURS_MS, -TWO_HOURS_MS]) {
+      const label = `app clock skewed by ${skewMs / 3600_000} h`;
+      const inAnHour = new Date((await databaseNowMs()) + 3600_000);
+      const aMinuteAgo = new Date((await databaseNowMs()) - 60_000);
+      // Ahead by 2 hours, the app would call an expiry in an hour past; behind, one a minute ago future.
+      const created = await withAppClockSkewed(skewMs, () => auth.apiKeys.create({ name: 'scraper', role: 'viewer', expiresAt: inAnHour, createdBy: null }));
+      await expect(withAppClockSkewed(skewMs, () => auth.apiKeys.create({ name: 'stale', role: 'viewer', expiresAt: aMinuteAgo, createdBy: null })), label).rejects.toThrow('expiresAt must be in the future');
+      expect(await withAppClockSkewed(skewMs, () => auth.apiKeys.authenticate(created.secret)), label).toMatchObject({ id: created.key.id });
+      expect(await withAppClockSkewed(skewMs, () => auth.apiKeys.isLive(created.key.id)), label).toBe(true);
+      await ctx.store.query("update auth_api_key set expires_at = now() - interval '1 second' where id = $1", [created.key.id]);
+      expect(await withAppClockSkewed(skewMs, () => auth.apiKeys.authenticate(created.secret)), label).toBeUndefined();
+      expect(await withAppClockSkewed(skewMs, () => auth.apiKeys.isLive(created.key.id)), label).toBe(false);
+    }
+  });
+
+  it('a retired signing key verifies for one access-token lifetime by the database\'s clock: an instance 20 minutes ahead still accepts it, one 2 hours behind refuses it once that lifetime is over', async () => {
+    await auth.keys.active(); // made at the first login, if none ran before
+    const { retired } = await auth.keys.rotate();
+    if (retired === null) throw new Error('a key was active: rotate retires it');
+    // Each check is a new instance (its own key cache), as another API process would be.
+    const verifiesOn = (skewMs: number) => withAppClockSkewed(skewMs, async () => (await createSigningKeys(ctx.store, OPTIONS.ttlSeconds).verifying(retired)) !== undefined);
+    for (const skewMs of [20 * 60_000, -TWO_HOURS_MS]) expect(await verifiesOn(skewMs), `just retired, app clock skewed by ${skewMs / 60_000} min`).toBe(true);
+    await ctx.store.query('update auth_signing_key set retired_at = now() - make_interval(secs => $2) where kid = $1', [retired, OPTIONS.ttlSeconds + 1]);
+    for (const skewMs of [20 * 60_000, -TWO_HOURS_MS]) expect(await verifiesOn(skewMs), `retired a lifetime ago, app clock skewed by ${skewMs / 60_000} min`).toBe(false);
   });
 
   it(`a fresh-code check counts toward the lockout and is refused once the account is locked (${LOCKOUT_FAILURES} wrong codes, then the right one)`, async () => {

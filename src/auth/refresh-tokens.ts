@@ -5,7 +5,8 @@ import { newSecret, secretHash } from './secret-token.ts';
 /**
  * Refresh tokens (RFC 9700 §4.14.2): opaque, stored hashed, one family per login. Every use
  * rotates: the presented token is marked used and a new one of the same family issued. A used
- * or revoked token presented again means it leaked: the whole family is revoked.
+ * or revoked token presented again means it leaked: the whole family is revoked. Expiries are
+ * set and compared by the database's clock (`now()`), never an API instance's own.
  */
 
 /** Outcome of presenting a refresh token. */
@@ -30,9 +31,15 @@ export interface RefreshTokens {
 export function createRefreshTokens(store: Store, ttlSeconds: number): RefreshTokens {
   const issue = async (userId: string, familyId: string, tx: Pick<Store, 'query'> = store): Promise<{ token: string; expiresAt: Date }> => {
     const token = newSecret('ort');
-    const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-    await tx.query('insert into auth_refresh_token (token_hash, family_id, user_id, expires_at) values ($1, $2, $3, $4)', [secretHash(token), familyId, userId, expiresAt]);
-    return { token, expiresAt };
+    // Set (and in `rotate` compared) by the database's clock: every instance agrees on a token's life.
+    const row = (
+      await tx.query<{ expires_at: Date }>(
+        'insert into auth_refresh_token (token_hash, family_id, user_id, expires_at) values ($1, $2, $3, now() + make_interval(secs => $4)) returning expires_at',
+        [secretHash(token), familyId, userId, ttlSeconds],
+      )
+    ).rows[0];
+    if (row === undefined) throw new Error('refresh token insert returned no row');
+    return { token, expiresAt: row.expires_at };
   };
   const revokeFamily = async (familyId: string): Promise<void> => {
     await store.query('update auth_refresh_token set revoked_at = coalesce(revoked_at, now()) where family_id = $1', [familyId]);

@@ -5,8 +5,8 @@ import type { Queryable, Store } from '../store/index.ts';
 /**
  * JWT signing keys, kept in the database with their ids so every instance verifies every
  * instance's tokens. One key signs (the newest not retired); `rotate()` retires it and makes a
- * new one, and a retired key keeps verifying for one access-token lifetime after retirement,
- * so no token is cut short. EdDSA (Ed25519) is the one algorithm, pinned at verification.
+ * new one, and a retired key keeps verifying for one access-token lifetime after retirement
+ * (by the database's clock), so no token is cut short. EdDSA (Ed25519) is the one algorithm, pinned at verification.
  */
 
 /** The pinned JWT algorithm. */
@@ -67,17 +67,34 @@ const RELOAD_MS = 30_000;
 /** Signing keys over a store; `accessTtlSeconds` is how long a retired key keeps verifying. */
 export function createSigningKeys(store: Store, accessTtlSeconds: number): SigningKeys {
   const cache = new Map<string, SigningKey>();
+  /**
+   * Per key, until when it verifies on this process's clock (ms); null: not retired. The database
+   * says how long a retired key has left (`retired_at` + the lifetime − `now()`, its own clock),
+   * added to this clock when read: an instance whose clock is off neither cuts the grace short
+   * nor stretches it (a rotation after a leak must take effect when it says).
+   */
+  const verifiesUntil = new Map<string, number | null>();
   let loadedAt = 0;
   const load = async (): Promise<void> => {
-    const rows = await store.query<KeyRow>('select kid, public_jwk, private_jwk, retired_at from auth_signing_key');
+    const rows = await store.query<KeyRow & { verifies_for_ms: number | null }>(
+      `select kid, public_jwk, private_jwk, retired_at,
+         (extract(epoch from retired_at + make_interval(secs => $1) - now()) * 1000)::float8 as verifies_for_ms
+       from auth_signing_key`,
+      [accessTtlSeconds],
+    );
+    const readAt = Date.now();
     for (const row of rows.rows) {
       const cached = cache.get(row.kid);
       if (cached === undefined) cache.set(row.kid, await toKey(row));
       else cached.retiredAt = row.retired_at;
+      verifiesUntil.set(row.kid, row.verifies_for_ms === null ? null : readAt + Number(row.verifies_for_ms));
     }
-    loadedAt = Date.now();
+    loadedAt = readAt;
   };
-  const stillValid = (key: SigningKey, now: Date): boolean => key.retiredAt === null || key.retiredAt.getTime() + accessTtlSeconds * 1000 > now.getTime();
+  const stillValid = (key: SigningKey, now: Date): boolean => {
+    const until = verifiesUntil.get(key.kid) ?? null;
+    return until === null || until > now.getTime();
+  };
 
   return {
     async active() {

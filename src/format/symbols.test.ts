@@ -38,6 +38,16 @@ describe('TokenDirectory: labels that tell tokens apart', () => {
     expect(directory.amount('0x9999999999999999999999999999999999999999', 7n)).toBe('7 base units of 0x9999…');
   });
 
+  it('says amounts of a token whose decimals are unknown (listed with decimals 0) in base units, never as whole tokens', () => {
+    const ODD = '0x0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d';
+    const market = new TokenDirectory([{ address: WETH, symbol: 'WETH', decimals: 18 }, { address: ODD, symbol: 'ODD', decimals: 0 }], [ODD.toUpperCase().replace('0X', '0x')]);
+    expect(market.amount(ODD, 15n * 10n ** 17n)).toBe('1500000000000000000 base units of ODD (decimals unknown)');
+    expect(market.decimals(ODD)).toBeUndefined();
+    expect(market.amount(WETH, 15n * 10n ** 17n)).toBe('1.5 WETH');
+    expect(market.decimals(WETH)).toBe(18);
+    expect(market.decimals('0x9999999999999999999999999999999999999999')).toBeUndefined();
+  });
+
   it('resolves an address or a unique symbol and refuses an ambiguous or unknown symbol, listing the candidates', () => {
     expect(directory.resolve('weth').address).toBe(WETH);
     expect(directory.resolve(USDC.toUpperCase().replace('0X', '0x')).address).toBe(USDC);

@@ -17,12 +17,19 @@ export function shortAddress(address: string, hexDigits = SHORT_HEX_DIGITS): str
   return `${address.slice(0, 2 + hexDigits)}…`;
 }
 
-/** The tokens of a market by address, with labels that tell apart tokens sharing a symbol. */
+/**
+ * The tokens of a market by address, with labels that tell apart tokens sharing a symbol. A token
+ * whose decimals() the market could not read is listed with decimals 0 (src/market); named in
+ * `decimalsUnknown`, it has no token units here: its amounts are said in base units, so one whole
+ * token of 18 decimals never reads as 10^18 tokens.
+ */
 export class TokenDirectory {
   private readonly byAddress = new Map<string, SnapshotToken>();
   private readonly labels = new Map<string, string>();
+  private readonly decimalsUnknown: ReadonlySet<string>;
 
-  constructor(tokens: Iterable<SnapshotToken>) {
+  constructor(tokens: Iterable<SnapshotToken>, decimalsUnknown: Iterable<string> = []) {
+    this.decimalsUnknown = new Set([...decimalsUnknown].map((address) => address.toLowerCase()));
     for (const token of tokens) {
       if (!this.byAddress.has(token.address.toLowerCase())) this.byAddress.set(token.address.toLowerCase(), token);
     }
@@ -67,11 +74,22 @@ export class TokenDirectory {
     return this.labels.get(address.toLowerCase()) ?? shortAddress(address);
   }
 
-  /** "1.5 WETH": `amount` base units of the token at `address`; "N base units of 0x…" for an unknown token. */
+  /** The token's decimals; undefined for a token the market lacks or whose decimals it could not read. */
+  decimals(address: string): number | undefined {
+    if (this.decimalsUnknown.has(address.toLowerCase())) return undefined;
+    return this.get(address)?.decimals;
+  }
+
+  /**
+   * "1.5 WETH": `amount` base units of the token at `address`; "N base units of 0x…" for an unknown
+   * token, "N base units of ODD (decimals unknown)" for one whose decimals are unknown.
+   */
   amount(address: string, amount: bigint): string {
     const token = this.get(address);
     if (token === undefined) return `${amount} base units of ${shortAddress(address)}`;
-    return `${formatTokenAmount(amount, token.decimals)} ${this.label(address)}`;
+    const decimals = this.decimals(address);
+    if (decimals === undefined) return `${amount} base units of ${this.label(address)} (decimals unknown)`;
+    return `${formatTokenAmount(amount, decimals)} ${this.label(address)}`;
   }
 
   /**

@@ -29,6 +29,13 @@ export interface NotifyEvent {
   details?: NotifyDetails;
   /** When it happened (default: when notify() was called). */
   at?: Date;
+  /**
+   * A key naming what happened for good (`execution:42`, one intent's outcome): a target already
+   * delivered an event with this key — by this process or an earlier one on the same database
+   * (notification_delivery) — is not sent it again, so a restarted process that reports the same
+   * thing again sends it once. Needs the notifier's store; without one every event is sent.
+   */
+  once?: string;
 }
 
 /** Severity shown by the chat formats. */

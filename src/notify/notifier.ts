@@ -35,6 +35,8 @@ export interface NotifierStats {
   delivered: number;
   failed: number;
   dropped: number;
+  /** Events not sent to a target again: their `once` key was delivered to it before. */
+  repeats: number;
   waiting: number;
 }
 
@@ -79,7 +81,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const abandon = new AbortController();
   const inFlight = new Set<Delivery>();
   const queue: Delivery[] = [];
-  const stats = { queued: 0, delivered: 0, failed: 0, dropped: 0 };
+  const stats = { queued: 0, delivered: 0, failed: 0, dropped: 0, repeats: 0 };
   let active = 0;
   let stopped = false;
   let idle: Array<() => void> = [];
@@ -110,7 +112,25 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   };
 
+  /**
+   * Whether an event with `delivery`'s `once` key was delivered to its target before (any process
+   * on this database). A failed look-up answers no: better a repeat than a notification lost.
+   */
+  const deliveredBefore = async (delivery: Delivery): Promise<boolean> => {
+    const key = delivery.event.once;
+    if (key === undefined || options.store === undefined) return false;
+    const found = await options.store
+      .query(`select 1 from notification_delivery where target = $1 and status = 'delivered' and event->>'once' = $2 limit 1`, [delivery.target.name, key])
+      .then((result) => result.rows.length > 0, () => false);
+    return found;
+  };
+
   const deliver = async (delivery: Delivery): Promise<void> => {
+    if (await deliveredBefore(delivery)) {
+      stats.repeats += 1;
+      recorded.add(delivery); // nothing to record: the earlier delivery's row stands for it
+      return;
+    }
     let body: string;
     try {
       body = JSON.stringify(formatPayload(delivery.target.format, delivery.event, delivery.target.chatId === undefined ? {} : { chatId: delivery.target.chatId }));

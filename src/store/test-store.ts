@@ -77,6 +77,42 @@ export async function openTestStore(backend: StoreBackend, options: { migrate?: 
   return { store, backend, cleanup };
 }
 
+/** A fresh migrated database a test can open, close and open again, as a restarted process would. */
+export interface ReopenableTestDatabase {
+  readonly backend: StoreBackend;
+  /** A new connection (PGlite: the folder opened again; PostgreSQL: a new pool on the schema). */
+  open(): Promise<Store>;
+  /** Deletes the folder or drops the schema (every store opened must be closed first). */
+  remove(): Promise<void>;
+}
+
+/** A fresh, migrated database on `backend` that outlives its stores: for restart tests. */
+export async function reopenableTestDatabase(backend: StoreBackend): Promise<ReopenableTestDatabase> {
+  let options: Parameters<typeof openStore>[0];
+  let remove: () => Promise<void>;
+  if (backend === 'pglite') {
+    const dataDir = await freshPgliteDataDir();
+    options = { dataDir };
+    remove = async () => rmSync(dataDir, { recursive: true, force: true });
+  } else {
+    const databaseUrl = process.env['TEST_DATABASE_URL'];
+    if (databaseUrl === undefined || databaseUrl === '') throw new Error('TEST_DATABASE_URL is not set');
+    const schema = `test_${randomBytes(6).toString('hex')}`;
+    options = { databaseUrl, schema, maxConnections: 4 };
+    remove = async () => {
+      const admin = await openStore({ databaseUrl, maxConnections: 1 });
+      await admin.exec(`drop schema if exists ${schema} cascade`).finally(() => admin.close());
+    };
+  }
+  const first = await openStore(options);
+  try {
+    await migrate(first);
+  } finally {
+    await first.close();
+  }
+  return { backend, open: () => openStore(options), remove };
+}
+
 /** A new temp data folder holding an empty PGlite database (for tests that open it themselves). */
 export async function freshPgliteDataDir(): Promise<string> {
   const dataDir = mkdtempSync(join(tmpdir(), 'orion-store-'));

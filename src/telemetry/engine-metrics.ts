@@ -1,8 +1,8 @@
 import type { BlockClock, DecidedEvent, SimulatedEvent } from '../engine/events.ts';
 import type { ExecutionMode } from '../executor/executor.ts';
-import { exactTokenAmount } from '../format/token-amount.ts';
 import type { TokenDirectory } from '../format/symbols.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import { countProfit } from './profit-metric.ts';
 
 /**
  * The engine's events as Prometheus figures (src/metrics/catalog.ts): opportunities (new ledger
@@ -46,18 +46,15 @@ export function countDecided(metrics: Metrics, mode: ExecutionMode, event: Decid
 /**
  * Counts a block's simulations by status (skipped plans as `skipped`, and the block as one
  * resync of the execute stage), reverts by reason, simulated profit in token units per token
- * label (a counter: only gains add to it; the ledger holds the exact amounts), gas used.
+ * label — base units on their own series for a token whose decimals are unknown (`countProfit`)
+ * — (a counter: only gains add to it; the ledger holds the exact amounts), gas used.
  */
 export function countSimulated(metrics: Metrics, mode: ExecutionMode, event: SimulatedEvent, tokens: TokenDirectory): void {
   for (const result of event.results) {
     metrics.inc('simulations', { mode, status: result.status });
     if (result.status === 'reverted') metrics.inc('simulationReverts', { mode, reason: result.revert?.name ?? 'unknown' });
     if (result.gasUsed !== null && result.gasUsed > 0n) metrics.inc('gasSpent', { mode, kind: 'simulation' }, Number(result.gasUsed));
-    if (result.status === 'ok' && result.profit !== null && result.profit > 0n) {
-      const token = result.plan.baseToken;
-      const decimals = tokens.get(token)?.decimals ?? 0;
-      metrics.inc('profit', { mode, token: tokens.label(token), kind: 'simulated' }, Number(exactTokenAmount(result.profit, decimals)));
-    }
+    if (result.status === 'ok' && result.profit !== null && result.profit > 0n) countProfit(metrics, { mode, kind: 'simulated' }, tokens, result.plan.baseToken, result.profit);
   }
   if (event.skipped.length > 0) {
     metrics.inc('simulations', { mode, status: 'skipped' }, event.skipped.length);

@@ -19,7 +19,11 @@ export interface EngineTelemetryOptions {
   metrics: Metrics;
   bus: EventBus;
   mode: ExecutionMode;
-  /** Token symbols and decimals (the followed market's; read per block, as it is set once the snapshot is loaded). */
+  /**
+   * Token symbols and decimals (the followed market's; read per block, as it is set once the
+   * snapshot is loaded), and which decimals are unknown: their profit is counted in base units,
+   * apart (profit-metric.ts).
+   */
   tokens: () => TokenDirectory;
   /** Where notifications go (the platform passes src/notify's notify). */
   notify: (event: NotifyEvent) => void;

@@ -14,8 +14,11 @@ import { snapshotTokens } from '../market/snapshot.ts';
 import { createMetrics } from '../metrics/registry.ts';
 import { createNotifier } from '../notify/notifier.ts';
 import { startLoopbackReceiver, type LoopbackReceiver } from '../notify/testing/loopback-receiver.ts';
-import { openTestStore, testBackends, type TestStore } from '../store/test-store.ts';
+import type { GasMoney } from '../orchestrator/protection.ts';
+import { openTestStore, reopenableTestDatabase, testBackends, type ReopenableTestDatabase, type TestStore } from '../store/test-store.ts';
 import { createExecutionTelemetry } from './execution-telemetry.ts';
+import { gasLowMemoryIn } from './gas-low-memory.ts';
+import { settledIntent } from './testing/settled-intent.ts';
 
 /**
  * Live executions reach the operator: a live engine on the local chain, wired as the platform
@@ -164,6 +167,90 @@ describe('gas money crossing the floor', () => {
     expect(notified).toEqual(['gas.low 2', 'gas.low 2']);
     expect(health.map((m) => [(m.data as { block: string }).block, (m.data as { gasLow: boolean }).gasLow])).toEqual([['3', true], ['6', false], ['7', true], ['8', false]]);
     await bus.close();
+  });
+});
+
+describe.each(testBackends())('across restarts on one database: what was told is not told again (%s)', (backend) => {
+  let database: ReopenableTestDatabase;
+  beforeAll(async () => {
+    database = await reopenableTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await database?.remove();
+  });
+
+  it('a process restarted under the same low sends no second gas.low; a top-up, then a restart, then a new low notifies again', async () => {
+    const bus = createInProcessBus();
+    const health: string[] = [];
+    let marker!: () => void;
+    await bus.subscribe(['health'], (m) => {
+      const data = m.data as { block?: string; gasLow?: boolean; marker?: true };
+      if (data.marker === true) marker();
+      else health.push(`${data.block} ${data.gasLow}`);
+    });
+    /** The health messages so far: a marker published after them arrives after them. */
+    const healthSoFar = async (): Promise<string[]> => {
+      const arrived = new Promise<void>((resolve) => (marker = resolve));
+      await bus.publish('health', { marker: true });
+      await arrived;
+      return [...health];
+    };
+    const notified: string[] = [];
+    const reading = (block: bigint, left: bigint): GasMoney => ({ account: '0xAbC0000000000000000000000000000000000001', balance: left * 1000n, feePerGas: 10n, gasPerExecution: 100n, executionsLeft: left, block, enforced: true });
+    /** One run of the process: the telemetry over a newly opened store, fed `readings`, then stopped. */
+    const run = async (readings: Array<[bigint, bigint]>): Promise<void> => {
+      const store = await database.open();
+      try {
+        const errors: unknown[] = [];
+        const telemetry = createExecutionTelemetry({
+          metrics: createMetrics({ defaults: false }), bus, tokens: () => new TokenDirectory([]), gasMoneyFloor: () => 3,
+          notify: (e) => notified.push(`${e.type} ${String(e.details?.['block'])}`),
+          gasLowMemory: gasLowMemoryIn(store),
+          onError: (error) => errors.push(error),
+        });
+        for (const [block, left] of readings) telemetry.onGasMoney(reading(block, left));
+        await telemetry.idle();
+        expect(errors).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    };
+    await run([[1n, 5n], [2n, 2n]]); // starts above, crosses under at block 2
+    expect(notified).toEqual(['gas.low 2']);
+    await run([[3n, 2n], [4n, 1n]]); // restarted, still under: the same low, nothing again
+    expect(notified).toEqual(['gas.low 2']);
+    expect(await healthSoFar()).toEqual(['2 true']);
+    await run([[5n, 1n], [6n, 4n]]); // restarted under, then topped up: back above, said on the bus
+    await run([[7n, 4n], [8n, 2n]]); // restarted above, then under again: a real new crossing
+    expect(notified).toEqual(['gas.low 2', 'gas.low 8']);
+    expect(await healthSoFar()).toEqual(['2 true', '6 false', '8 true']);
+    await bus.close();
+  });
+
+  it('an execution reported again by a restarted process (mined before the restart, final after it) is notified once; another one still is', async () => {
+    const receiver = await startLoopbackReceiver();
+    const weth = `0x${'0a'.repeat(20)}`;
+    const tokens = new TokenDirectory([{ address: weth as `0x${string}`, symbol: 'WETH', decimals: 18 }]);
+    /** One run of the process: notifier and telemetry over a newly opened store, the intents settled, then stopped. */
+    const run = async (intents: bigint[]): Promise<void> => {
+      const store = await database.open();
+      try {
+        const notifier = createNotifier({ store, retryDelayMs: 5, targets: [{ name: 'ops', url: `${receiver.url}/ops`, format: 'json', events: ['execution.landed'] }] });
+        const telemetry = createExecutionTelemetry({ metrics: createMetrics({ defaults: false }), bus: createInProcessBus(), tokens: () => tokens, notify: (e) => notifier.notify(e), gasMoneyFloor: () => 0 });
+        for (const id of intents) telemetry.onSettled(settledIntent(id, weth, 10n ** 16n));
+        await notifier.stop(); // drains: every delivery made and recorded
+      } finally {
+        await store.close();
+      }
+    };
+    try {
+      await run([7n]); // mined: landed, notified
+      await run([7n, 8n]); // restarted: 7 final now (reported again), 8 new
+      const intents = receiver.requests.map((r) => (r.body as { details: { intent: string } }).details.intent);
+      expect(intents).toEqual(['7', '8']);
+    } finally {
+      await receiver.close();
+    }
   });
 });
 
