@@ -19,7 +19,7 @@ import type { ModeService } from './mode-service.ts';
 /** What the follower needs of the platform. */
 export interface ModeFollowerOptions {
   store: Store;
-  /** The running engine's mode and session, or undefined while none runs. */
+  /** The running engine's mode and session, or undefined while none runs (a restart that failed). */
   running: () => { mode: ExecutionMode; session: bigint } | undefined;
   /** Why this instance cannot run `mode` (e.g. live without ORION_ALLOW_LIVE here), or null when it can. */
   refusal: (mode: ExecutionMode) => string | null | Promise<string | null>;
@@ -48,25 +48,38 @@ export function createModeFollower(options: ModeFollowerOptions): ModeFollower {
   let queue: Promise<void> = Promise.resolve();
   const state: ModeFollowerStatus = { stored: null, note: null, followed: 0 };
 
+  /** The session whose restart failed, leaving no engine: not tried again at every check, only a later switch is. */
+  let failedSession: bigint | undefined;
+
   async function follow(): Promise<void> {
     const running = options.running();
-    if (running === undefined) return;
     const open = await openSessionOf(options.store);
     if (open === undefined) return;
     state.stored = open.mode;
-    if (open.id === running.session) {
+    if (running !== undefined && open.id === running.session) {
       state.note = null;
       return;
     }
+    // No engine runs: the restart that followed a switch failed (e.g. live refused for a writer lock
+    // another instance holds). The next switch is still followed — before, nothing was from then on,
+    // and switching back to sim left the instance without an engine until the process restarted.
+    if (running === undefined && open.id === failedSession) return;
     const refusal = await options.refusal(open.mode);
     if (refusal !== null) {
-      const note = `the stored mode is ${open.mode} (session ${open.id}) but this instance keeps running ${running.mode}: ${refusal}`;
+      const note = `the stored mode is ${open.mode} (session ${open.id}) but this instance ${running === undefined ? 'runs no engine' : `keeps running ${running.mode}`}: ${refusal}`;
       if (note !== state.note) options.say(`mode: ${note}`);
       state.note = note;
       return;
     }
     options.say(`mode: following the switch to ${open.mode} (session ${open.id}): the engine restarts in ${open.mode}`);
-    await options.restart(open.mode);
+    try {
+      await options.restart(open.mode);
+    } catch (error) {
+      failedSession = open.id;
+      state.note = `the engine could not start in ${open.mode} (session ${open.id}): ${(error as Error).message}; the next switch is followed`;
+      throw error;
+    }
+    failedSession = undefined;
     state.followed += 1;
     state.note = null;
   }
