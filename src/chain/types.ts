@@ -26,6 +26,13 @@ export interface BlockHeader extends BlockRef {
    * transaction was mined without asking for a receipt first.
    */
   transactionHashes?: readonly Hex[];
+  /**
+   * The header's extraData, when the answer carried it. On OP-stack chains since Holocene it
+   * holds the EIP-1559 parameters of the next block's base fee (next-base-fee.ts).
+   */
+  extraData?: Hex;
+  /** The header's blobGasUsed, when present (OP-stack since Jovian: the block's DA footprint may count there). */
+  blobGasUsed?: bigint;
 }
 
 /** A log as the node returns it, with numbers parsed. */
@@ -73,6 +80,8 @@ interface RpcBlock {
   gasLimit: Hex;
   gasUsed: Hex;
   transactions?: unknown[];
+  extraData?: Hex;
+  blobGasUsed?: Hex | null;
 }
 
 interface RpcLog {
@@ -99,6 +108,8 @@ export function parseBlockHeader(raw: unknown): BlockHeader {
     gasLimit: quantityField(b.gasLimit, 'block.gasLimit'),
     gasUsed: quantityField(b.gasUsed, 'block.gasUsed'),
   };
+  if (b.extraData !== undefined) header.extraData = dataField(b.extraData, 'block.extraData');
+  if (b.blobGasUsed !== undefined && b.blobGasUsed !== null) header.blobGasUsed = quantityField(b.blobGasUsed, 'block.blobGasUsed');
   // Hashes only (a block asked for without full transactions); full objects are not kept. A
   // header without the field (a newHeads announcement) has none; one with it must hold a list.
   if (b.transactions !== undefined) {

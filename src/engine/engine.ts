@@ -4,6 +4,7 @@ import type { GasBidPolicy, NextBlockFee } from '../chain/next-base-fee.ts';
 import { InputError } from '../errors.ts';
 import type { ExecutionMode, Executor, SimulationResult } from '../executor/executor.ts';
 import { createSimExecutor } from '../executor/sim.ts';
+import { baseFeeRuleFor } from '../chain/next-base-fee.ts';
 import { settledOutcome } from '../executor/live/settled-outcome.ts';
 import { createLiveExecutor, type LiveExecutor, type LiveExecutorOptions, type LiveExecutorStatus, type LiveSettings, type SettledIntent } from '../executor/live/live-executor.ts';
 import type { Funnel } from '../ledger/funnel.ts';
@@ -136,6 +137,8 @@ export interface EngineStatus {
   gas: {
     block: string;
     source: NextBlockFee['source'];
+    /** The chain's base fee rule (src/chain/next-base-fee.ts); "ethereum (assumed: …)" for a chain not in its table. */
+    rule: string | null;
     nextBaseFee: string | null;
     priorityFee: string;
     maxFeePerGas: string | null;
@@ -185,7 +188,7 @@ async function executorFor(
   options: EngineOptions, rpc: ReturnType<typeof createChainClients>['pool'], chainId: number, session: ModeSession,
   hooks: Pick<LiveExecutorOptions, 'onSettled' | 'onLedgerSynced' | 'sendsStopped' | 'resendRefusal' | 'maxGasPrice'>,
 ): Promise<Executor | LiveExecutor> {
-  if (options.mode === 'sim') return createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
+  if (options.mode === 'sim') return createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds, baseFeeRule: baseFeeRuleFor(chainId) });
   const live = options.live;
   if (live === undefined) throw new InputError('ORION_MODE=live needs the hot key that signs (ORION_PRIVATE_KEY or ORION_KEYSTORE); none was given');
   if (options.execution === null) throw new InputError(`ORION_MODE=live needs an executor contract and its hot key: ${options.noExecutionReason ?? 'none on this chain'}`);
@@ -526,6 +529,7 @@ function gasStatus(fee: NextBlockFee, policy: GasBidPolicy): EngineStatus['gas']
   return {
     block: fee.block.toString(),
     source: fee.source,
+    rule: fee.rule ?? null,
     nextBaseFee: fee.nextBaseFee?.toString() ?? null,
     priorityFee: policy.priorityFee.toString(),
     maxFeePerGas: policy.maxFeePerGas?.toString() ?? null,
