@@ -105,3 +105,11 @@ describe('Ethereum and the devnet', () => {
     expect(nextBaseFeeBy(parent({ gasUsed: 30_000_000n, extraData: HOLOCENE_250_6 }), baseFeeRuleFor(31337))).toBe(1_125_000_000n);
   });
 });
+
+describe('ORION_BASE_FEE_RULE', () => {
+  it('overrides the table, by name', () => {
+    expect(baseFeeRuleFor(999_999, 'op-stack')).toMatchObject({ kind: 'op-stack', name: 'op-stack (ORION_BASE_FEE_RULE)', params: { changeDenominator: 250n, elasticity: 6n }, assumed: false });
+    expect(baseFeeRuleFor(8453, 'ethereum')).toMatchObject({ kind: 'eip1559', name: 'ethereum (ORION_BASE_FEE_RULE)', assumed: false });
+    expect(baseFeeRuleFor(1, 'arbitrum')).toMatchObject({ kind: 'arbitrum', assumed: false });
+  });
+});

@@ -67,12 +67,21 @@ export const BASE_FEE_RULES: ReadonlyMap<number, BaseFeeRule> = new Map<number, 
   [421614, { kind: 'arbitrum', name: 'arbitrum (Arbitrum Sepolia, ArbOS)' }],
 ]);
 
+/** The rules ORION_BASE_FEE_RULE can name, to override the table. */
+export const BASE_FEE_RULE_KINDS = ['ethereum', 'op-stack', 'arbitrum'] as const;
+export type BaseFeeRuleKind = (typeof BASE_FEE_RULE_KINDS)[number];
+
 /**
- * The rule of `chainId`. A chain not in the table gets Ethereum's rule rather than a refusal
- * (a private devnet or fork under its own chain id is Ethereum's rule almost always), with
- * `assumed` set and the name saying so: the engine's /health shows it (`gas.rule`).
+ * The rule of `chainId`, or the one `override` names (ORION_BASE_FEE_RULE; op-stack with
+ * Canyon's 250/6 where the parent's extraData carries no parameters). A chain not in the table
+ * gets Ethereum's rule rather than a refusal (a private devnet or fork under its own chain id
+ * is Ethereum's rule almost always), with `assumed` set and the name saying so: the engine's
+ * /health shows it (`gas.rule`) and the platform says it at startup.
  */
-export function baseFeeRuleFor(chainId: number): BaseFeeRule & { assumed: boolean } {
+export function baseFeeRuleFor(chainId: number, override?: BaseFeeRuleKind): BaseFeeRule & { assumed: boolean } {
+  if (override === 'ethereum') return { ...ethereumRule('ethereum (ORION_BASE_FEE_RULE)'), assumed: false };
+  if (override === 'op-stack') return { kind: 'op-stack', name: 'op-stack (ORION_BASE_FEE_RULE)', params: OP_STACK_CANYON_BASE_FEE_PARAMS, assumed: false };
+  if (override === 'arbitrum') return { kind: 'arbitrum', name: 'arbitrum (ORION_BASE_FEE_RULE)', assumed: false };
   const known = BASE_FEE_RULES.get(chainId);
   if (known !== undefined) return { ...known, assumed: false };
   return { ...ethereumRule(`ethereum (assumed: chain ${chainId} is not in the base fee table, src/chain/next-base-fee.ts)`), assumed: true };

@@ -3,6 +3,7 @@ import { createChainClients } from '../chain/clients.ts';
 import { startDevnet, type Devnet } from '../devnet/devnet.ts';
 import { createMarketPersistence } from '../store/market-persistence.ts';
 import { openTestStore, type TestStore } from '../store/test-store.ts';
+import { baseFeeRuleFor, type BaseFeeRuleKind } from '../chain/next-base-fee.ts';
 import { startMarketStage, type MarketStage } from './market-stage.ts';
 
 /**
@@ -28,11 +29,12 @@ afterAll(async () => {
   await devnet?.stop();
 });
 
-async function stageFor(chainId: number): Promise<MarketStage> {
+async function stageFor(chainId: number, override?: BaseFeeRuleKind): Promise<MarketStage> {
   const stage = await startMarketStage({
     clients: createChainClients([devnet.anvil.rpcUrl]),
     persistence: createMarketPersistence(store.store),
     chainId,
+    ...(override === undefined ? {} : { baseFeeRule: baseFeeRuleFor(chainId, override) }),
     pools: [],
     gasBid: { priorityFee: 1n },
     finalityDepth: 8,
@@ -69,4 +71,11 @@ it('prices the next block by Base\'s 250/6 on chain 8453, Ethereum\'s 8/2 on the
 
   const unknown = await stageFor(777_777);
   expect(unknown.start.fee.rule).toBe('ethereum (assumed: chain 777777 is not in the base fee table, src/chain/next-base-fee.ts)');
+
+  // ORION_BASE_FEE_RULE overrides the table: the devnet priced as an OP-stack chain.
+  const overridden = (await stageFor(31337, 'op-stack')).start;
+  expect(overridden.fee).toMatchObject({
+    rule: 'op-stack (ORION_BASE_FEE_RULE)',
+    nextBaseFee: eip1559Step(overridden.header.baseFeePerGas as bigint, overridden.header.gasUsed, overridden.header.gasLimit, 250n, 6n),
+  });
 });

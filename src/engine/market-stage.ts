@@ -24,6 +24,8 @@ export interface MarketStageOptions {
   clients: ChainClients;
   persistence: MarketPersistence;
   chainId: number;
+  /** How the next base fee is computed; absent = by `chainId` (baseFeeRuleFor). */
+  baseFeeRule?: BaseFeeRule;
   pools: readonly PoolSnapshot[];
   gasBid: GasBidPolicy;
   finalityDepth: number;
@@ -92,7 +94,7 @@ export async function startMarketStage(options: MarketStageOptions): Promise<Mar
   const { clients } = options;
   // The chain's own base fee rule (OP-stack, Arbitrum and Ethereum differ); a chain not in the
   // table is priced by Ethereum's, which /health names as assumed (gas.rule).
-  const feeRule = baseFeeRuleFor(options.chainId);
+  const feeRule = options.baseFeeRule ?? baseFeeRuleFor(options.chainId);
   let fee: NextBlockFee | undefined;
   let head: BlockHeader | undefined;
   // Blocks can arrive while startMarketFollower is still returning: they are applied to the
