@@ -237,6 +237,16 @@ describe('.env.example', () => {
   });
 });
 
+describe('ORION_BASE_FEE_RULE', () => {
+  it('is unset by default (the chain id decides), takes ethereum, op-stack or arbitrum, and refuses anything else naming the choices', () => {
+    expect(load({}).baseFeeRule).toBeUndefined();
+    expect(load({ ORION_BASE_FEE_RULE: 'op-stack' }).baseFeeRule).toBe('op-stack');
+    expect(load({ ORION_BASE_FEE_RULE: ' Arbitrum ' }).baseFeeRule).toBe('arbitrum');
+    expect(failure(() => load({ ORION_BASE_FEE_RULE: 'optimism' })).message).toContain('ORION_BASE_FEE_RULE');
+    expect(failure(() => load({ ORION_BASE_FEE_RULE: 'optimism' })).message).toContain('ethereum | op-stack | arbitrum');
+  });
+});
+
 describe('ORION_USD_REFERENCE_POOLS', () => {
   it('defaults to the WETH/USDC V3 0.3 % pool of the market, by its tokens and fee; none turns it off', () => {
     expect(load({}).usdReferencePools).toEqual([

@@ -6,6 +6,7 @@ import { CLI_CLIENT_VARIABLES, CONFIG_FILE_VARIABLE, ConfigSchema, DEFAULT_AAVE_
 import type { BaseToken, TrustedProxies } from './config/values.ts';
 import type { UsdReference } from './config/usd-reference.ts';
 import type { RiskCapital } from './config/risk-capital.ts';
+import type { BaseFeeRuleKind } from './chain/next-base-fee.ts';
 
 /**
  * The platform's configuration, read once at boot from the environment and an optional
@@ -48,6 +49,8 @@ export interface Config {
   priorityFee: bigint;
   /** Cap on the fee per gas in wei; undefined = no cap. */
   maxFeePerGas: bigint | undefined;
+  /** The next base fee's rule, overriding the chain id's (src/chain/next-base-fee.ts); undefined = by chain id. */
+  baseFeeRule: BaseFeeRuleKind | undefined;
   /** Balancer V2 Vault (lower-case) on the followed chain; undefined = no Balancer flash loans. */
   balancerVault: `0x${string}` | undefined;
   /** Aave V3 Pool (lower-case) on the followed chain; undefined = no Aave flash loans. */
@@ -196,6 +199,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     databaseUrl: v.databaseUrl,
     redisUrl: v.redisUrl,
     maxFeePerGas: v.maxFeePerGas,
+    baseFeeRule: v.baseFeeRule,
     balancerVault: v.balancerVault,
     aavePool: v.aavePool,
     aavePremiumBps: v.aavePremiumBps ?? DEFAULT_AAVE_PREMIUM_BPS,

@@ -346,6 +346,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
         maxHops: config.maxHops,
         maxStaleBlocks: config.maxStaleBlocks,
         gasBid: { priorityFee: config.priorityFee, maxFeePerGas: config.maxFeePerGas },
+        baseFeeRule: config.baseFeeRule,
         flashLenders: {
           balancerVault: config.balancerVault,
           aave: config.aavePool === undefined ? undefined : { pool: config.aavePool, premiumBps: config.aavePremiumBps },
@@ -425,7 +426,7 @@ export async function startPlatform(config: Config, say: Say = SILENT): Promise<
       ...(config.aavePool === undefined ? [] : [`Aave Pool ${config.aavePool} (${config.aavePremiumBps} bp)`]),
     ];
     say(`engine (${runningMode}): mode session ${engine.session.id}${engine.session.resumed ? ' (continued)' : ' (new)'}; plans ${execution === null ? 'rejected: no executor on this chain' : `for FlashArbExecutor ${execution.executor} from ${execution.hotKey}, each simulated on the next block`}`);
-    say(`engine (${runningMode}): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee + ${formatUnits(config.priorityFee, 9)} gwei`);
+    say(`engine (${runningMode}): following ${stats.pools} pools, ${stats.cycles} cycles of up to ${config.maxHops} hops; flash loans from ${lenders.join(', ')}; gas at the next base fee (${engine.status().gas.rule ?? 'none'}) + ${formatUnits(config.priorityFee, 9)} gwei`);
   })();
   ready.catch((error: unknown) => readiness.markFailed(booting, (error as Error).message));
 

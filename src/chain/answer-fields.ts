@@ -27,6 +27,16 @@ export function answerObject(value: unknown, what: string): Record<string, unkno
   return value as Record<string, unknown>;
 }
 
+/**
+ * A list in the answer (a log's topics, a block's transaction hashes). `Array.isArray`, not
+ * `typeof 'object'`: an object (`{}`) read as a list was a TypeError at `.map`, not a
+ * MalformedAnswerError naming the field.
+ */
+export function answerList(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) malformed(what, value, 'a list');
+  return value;
+}
+
 /** A hex quantity (`0x1a`) as a bigint. */
 export function quantityField(value: unknown, what: string): bigint {
   if (typeof value !== 'string' || !QUANTITY.test(value)) malformed(what, value, 'a hex quantity');

@@ -48,6 +48,8 @@ export async function postJsonRpc(
       ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
     });
   }
+  // 413 Payload Too Large: the request body (the batch) is over the endpoint's size limit.
+  if (response.status === 413 && calls.length > 1) throw new EndpointFault(url, 'batch-refused', `batch refused: HTTP 413 for ${calls.length} calls`, { status: 413 });
   if (response.status < 200 || response.status > 299) throw new EndpointFault(url, 'http', `HTTP ${response.status}`, { status: response.status });
   const text = response.text;
   let parsed: unknown;

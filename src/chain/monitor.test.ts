@@ -161,7 +161,7 @@ describe('chain monitor and malformed answers', () => {
     expect(() => parseBlockHeader({ ...block, gasUsed: 7 })).toThrow('block.gasUsed is 7, not a hex quantity');
     const log = { address: `0x${'11'.repeat(20)}`, topics: [`0x${'22'.repeat(32)}`], data: '0x', blockNumber: '0x10', blockHash: block.hash, transactionHash: `0x${'33'.repeat(32)}`, transactionIndex: '0x0', logIndex: '0x1' };
     expect(parseLog(log)).toMatchObject({ blockNumber: 16n, logIndex: 1, removed: false });
-    expect(() => parseLog({ ...log, topics: null })).toThrow('log.topics is null, not an object');
+    expect(() => parseLog({ ...log, topics: null })).toThrow('log.topics is null, not a list');
     expect(() => parseLog({ ...log, topics: ['0x1'] })).toThrow('log.topics[0] is "0x1", not a 32-byte hex hash');
     expect(() => parseLog({ ...log, data: '0x1' })).toThrow('log.data is "0x1", not hex data');
     expect(() => parseLog({ ...log, logIndex: undefined })).toThrow('log.logIndex is nothing, not a hex quantity');

@@ -47,7 +47,7 @@ describe('nextBaseFee (EIP-1559, as go-ethereum CalcBaseFee)', () => {
 describe('nextBlockFee: base fee + priority fee, capped', () => {
   it('adds the priority fee to the next base fee', () => {
     expect(nextBlockFee(header({ gasUsed: 11_000_000n }), { priorityFee: 2n * GWEI })).toEqual({
-      block: 100n, source: 'base-fee', nextBaseFee: 1_012_500_000n, gasPrice: 3_012_500_000n, pricedOut: false,
+      block: 100n, source: 'base-fee', rule: 'ethereum', nextBaseFee: 1_012_500_000n, gasPrice: 3_012_500_000n, pricedOut: false,
     });
   });
 

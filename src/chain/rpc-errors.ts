@@ -7,11 +7,17 @@ import { OrionError, RetryableError, RuntimeFault } from '../errors.ts';
  * and goes back to the caller, because every honest endpoint would answer the same.
  */
 
-/** One endpoint failed at the transport level; `status` is the HTTP status when there was one. */
+/**
+ * One endpoint failed at the transport level; `status` is the HTTP status when there was one.
+ * `batch-refused`: the node would not take the batch as a whole (an error without a call's id,
+ * geth's one-element "batch too large", HTTP 413, a batch-limit message): rpc-pool.ts answers it
+ * by halving the batch on the same endpoint and learning its limit (a one-call batch refused
+ * fails over like any fault).
+ */
 export class EndpointFault extends RetryableError {
   constructor(
     readonly url: string,
-    readonly kind: 'timeout' | 'http' | 'network' | 'rate-limited' | 'bad-response' | 'node-unready',
+    readonly kind: 'timeout' | 'http' | 'network' | 'rate-limited' | 'bad-response' | 'node-unready' | 'batch-refused',
     message: string,
     options: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
   ) {

@@ -224,24 +224,79 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     });
   }
 
+  /**
+   * The largest batch each endpoint took after it refused a larger one (absent: none refused).
+   * A provider capping batches (at 100, 50 calls…) refuses every batch over its cap, forever:
+   * sent whole and failed over, a 500-call batch failed on every such endpoint. Learned by
+   * halving (`postWithinLimit`) and kept for the pool's life; a provider that raises its cap
+   * is not asked for more again until the process restarts.
+   */
+  const learnedBatchLimit = new Map<EndpointHealth, number>();
+
+  /**
+   * `calls` to `endpoint`, in batches it takes: over its learned limit, in pieces of that
+   * limit; a batch it refuses for its size (`batch-refused`) in halves, one after the other, each
+   * halved again while refused. The largest size that goes through after a refusal is its limit
+   * (500 refused by a provider capped at 50: 250, 125 and 63 refused, 32 learned). A one-call
+   * batch refused is not about size: the limit is forgotten (the endpoint refuses for another
+   * reason; learned again once it answers) and the fault fails over.
+   */
+  async function postWithinLimit(endpoint: EndpointHealth, calls: readonly RpcCall[], signal: AbortSignal | undefined, afterRefusal = false): Promise<JsonRpcResponse[]> {
+    const limit = learnedBatchLimit.get(endpoint);
+    if (limit !== undefined && calls.length > limit) {
+      const answers: JsonRpcResponse[] = [];
+      for (let start = 0; start < calls.length; start += limit) answers.push(...(await postWithinLimit(endpoint, calls.slice(start, start + limit), signal)));
+      return answers;
+    }
+    let answers: JsonRpcResponse[];
+    try {
+      answers = await post(endpoint.url, calls, timeoutMs, signal);
+    } catch (error) {
+      if (!(error instanceof EndpointFault) || error.kind !== 'batch-refused') throw error;
+      if (calls.length === 1) {
+        learnedBatchLimit.delete(endpoint);
+        throw error;
+      }
+      // A limit this size or more no longer holds (the provider lowered its cap): learn it again.
+      if ((learnedBatchLimit.get(endpoint) ?? 0) >= calls.length) learnedBatchLimit.delete(endpoint);
+      const half = Math.ceil(calls.length / 2);
+      const first = await postWithinLimit(endpoint, calls.slice(0, half), signal, true);
+      return [...first, ...(await postWithinLimit(endpoint, calls.slice(half), signal, true))];
+    }
+    if (afterRefusal && calls.length > (learnedBatchLimit.get(endpoint) ?? 0)) learnedBatchLimit.set(endpoint, calls.length);
+    return answers;
+  }
+
   async function batchChunk(calls: readonly RpcCall[], signal: AbortSignal | undefined): Promise<RpcBatchResult[]> {
     // A fault inside a batch (one call rate-limited, node behind) fails the whole chunk over.
     return withFailover(`batch of ${calls.length}`, signal, calls.length, async (endpoint) => {
-      const responses = await post(endpoint.url, calls, timeoutMs, signal);
+      const responses = await postWithinLimit(endpoint, calls, signal);
       return responses.map((response, i) => settle(endpoint, calls[i] as RpcCall, response));
     });
   }
 
+  /**
+   * Calls per chunk of `batch()`: `maxBatchSize`, or less once every endpoint has a learned
+   * limit (the largest of them), so chunks of a capped provider run `maxConcurrentBatches` at
+   * a time instead of one after the other inside one chunk.
+   */
+  function chunkSize(): number {
+    const limits = endpoints.map((e) => learnedBatchLimit.get(e));
+    if (limits.some((limit) => limit === undefined)) return maxBatchSize;
+    return Math.min(maxBatchSize, Math.max(...(limits as number[])));
+  }
+
   async function batch(calls: readonly RpcCall[], batchOptions: { signal?: AbortSignal } = {}): Promise<RpcBatchResult[]> {
+    const size = chunkSize();
     const starts: number[] = [];
-    for (let i = 0; i < calls.length; i += maxBatchSize) starts.push(i);
+    for (let i = 0; i < calls.length; i += size) starts.push(i);
     const results: RpcBatchResult[][] = new Array<RpcBatchResult[]>(starts.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < starts.length) {
         const index = next++;
         const start = starts[index] as number;
-        results[index] = await batchChunk(calls.slice(start, start + maxBatchSize), batchOptions.signal);
+        results[index] = await batchChunk(calls.slice(start, start + size), batchOptions.signal);
       }
     };
     await Promise.all(Array.from({ length: Math.min(maxConcurrent, starts.length) }, worker));

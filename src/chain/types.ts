@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem';
-import { addressField, answerObject, dataField, hashField, quantityField } from './answer-fields.ts';
+import { addressField, answerList, answerObject, dataField, hashField, quantityField } from './answer-fields.ts';
 
 /**
  * The chain monitor's vocabulary: block references, raw logs and the `ChainEvent` tagged union
@@ -26,6 +26,13 @@ export interface BlockHeader extends BlockRef {
    * transaction was mined without asking for a receipt first.
    */
   transactionHashes?: readonly Hex[];
+  /**
+   * The header's extraData, when the answer carried it. On OP-stack chains since Holocene it
+   * holds the EIP-1559 parameters of the next block's base fee (next-base-fee.ts).
+   */
+  extraData?: Hex;
+  /** The header's blobGasUsed, when present (OP-stack since Jovian: the block's DA footprint may count there). */
+  blobGasUsed?: bigint;
 }
 
 /** A log as the node returns it, with numbers parsed. */
@@ -73,6 +80,8 @@ interface RpcBlock {
   gasLimit: Hex;
   gasUsed: Hex;
   transactions?: unknown[];
+  extraData?: Hex;
+  blobGasUsed?: Hex | null;
 }
 
 interface RpcLog {
@@ -99,18 +108,23 @@ export function parseBlockHeader(raw: unknown): BlockHeader {
     gasLimit: quantityField(b.gasLimit, 'block.gasLimit'),
     gasUsed: quantityField(b.gasUsed, 'block.gasUsed'),
   };
-  // Hashes only (a block asked for without full transactions); full objects are not kept.
-  if (Array.isArray(b.transactions) && b.transactions.every((t) => typeof t === 'string')) header.transactionHashes = (b.transactions as string[]).map((t) => t.toLowerCase() as Hex);
+  if (b.extraData !== undefined) header.extraData = dataField(b.extraData, 'block.extraData');
+  if (b.blobGasUsed !== undefined && b.blobGasUsed !== null) header.blobGasUsed = quantityField(b.blobGasUsed, 'block.blobGasUsed');
+  // Hashes only (a block asked for without full transactions); full objects are not kept. A
+  // header without the field (a newHeads announcement) has none; one with it must hold a list.
+  if (b.transactions !== undefined) {
+    const transactions = answerList(b.transactions, 'block.transactions');
+    if (transactions.every((t) => typeof t === 'string')) header.transactionHashes = transactions.map((t, i) => hashField(t, `block.transactions[${i}]`).toLowerCase() as Hex);
+  }
   return header;
 }
 
 /** Parses an `eth_getLogs` entry; a MalformedAnswerError (retryable) names a bad field. */
 export function parseLog(raw: unknown): ChainLog {
   const l = answerObject(raw, 'a log') as Partial<Record<keyof RpcLog, unknown>>;
-  if (!Array.isArray(l.topics)) answerObject(l.topics, 'log.topics'); // throws: not a list
   return {
     address: addressField(l.address, 'log.address').toLowerCase() as Address,
-    topics: (l.topics as unknown[]).map((topic, i) => hashField(topic, `log.topics[${i}]`)),
+    topics: answerList(l.topics, 'log.topics').map((topic, i) => hashField(topic, `log.topics[${i}]`)),
     data: dataField(l.data, 'log.data'),
     blockNumber: quantityField(l.blockNumber, 'log.blockNumber'),
     blockHash: hashField(l.blockHash, 'log.blockHash'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { riskCapitalList, riskFreeRate } from './risk-capital.ts';
 import { usdReferenceList } from './usd-reference.ts';
+import { BASE_FEE_RULE_KINDS } from '../chain/next-base-fee.ts';
 import { address, integer, ipList, oneOf, onOff, positiveNumber, privateKey, text, tokenList, trustedProxies, url, urlList, wei } from './values.ts';
 
 /**
@@ -33,6 +34,7 @@ export const ConfigSchema = z.object({
   minPoolLiquidity: text('a non-negative decimal amount of the reference token (e.g. 1 or 0.5)', /^[0-9]+(\.[0-9]+)?$/),
   priorityFee: wei(),
   maxFeePerGas: wei().optional(),
+  baseFeeRule: oneOf(BASE_FEE_RULE_KINDS).optional(),
   balancerVault: address().optional(),
   aavePool: address().optional(),
   aavePremiumBps: integer(0, 9999).optional(),
@@ -136,6 +138,11 @@ export const VARIABLES: Readonly<Record<ConfigKey, VariableSpec>> = {
     doc: 'Priority fee (tip) per gas in wei, added to the next block\'s base fee to price gas (default 1 gwei, what geth and anvil suggest).',
   },
   maxFeePerGas: { env: 'ORION_MAX_FEE_PER_GAS', default: undefined, doc: 'Most we pay per gas in wei (base fee + tip); at least ORION_PRIORITY_FEE. Unset = no cap.' },
+  baseFeeRule: {
+    env: 'ORION_BASE_FEE_RULE',
+    default: undefined,
+    doc: "How the next block's base fee is computed: ethereum (EIP-1559, 8/2), op-stack (the parent header's extraData parameters, else 250/6), arbitrum (the current base fee: ArbOS sets it). Unset = by the chain id (src/chain/next-base-fee.ts); a chain not in that table gets ethereum, said at startup.",
+  },
   balancerVault: {
     env: 'ORION_BALANCER_VAULT',
     default: undefined,

@@ -4,6 +4,7 @@ import type { GasBidPolicy, NextBlockFee } from '../chain/next-base-fee.ts';
 import { InputError } from '../errors.ts';
 import type { ExecutionMode, Executor, SimulationResult } from '../executor/executor.ts';
 import { createSimExecutor } from '../executor/sim.ts';
+import { baseFeeRuleFor, type BaseFeeRuleKind } from '../chain/next-base-fee.ts';
 import { settledOutcome } from '../executor/live/settled-outcome.ts';
 import { createLiveExecutor, type LiveExecutor, type LiveExecutorOptions, type LiveExecutorStatus, type LiveSettings, type SettledIntent } from '../executor/live/live-executor.ts';
 import type { Funnel } from '../ledger/funnel.ts';
@@ -70,6 +71,8 @@ export interface EngineOptions {
   maxStaleBlocks: number;
   /** Tip on top of the next block's base fee, and an optional cap (wei per gas). */
   gasBid: GasBidPolicy;
+  /** The next base fee's rule, overriding the chain id's (ORION_BASE_FEE_RULE); absent = by chain id. */
+  baseFeeRule?: BaseFeeRuleKind | undefined;
   /** The executor contract and hot key; null = none on this chain (every opportunity rejected, saying why). */
   execution: ExecutionSettings | null;
   /** Why there is no executor, when `execution` is null. */
@@ -136,6 +139,8 @@ export interface EngineStatus {
   gas: {
     block: string;
     source: NextBlockFee['source'];
+    /** The chain's base fee rule (src/chain/next-base-fee.ts); "ethereum (assumed: …)" for a chain not in its table. */
+    rule: string | null;
     nextBaseFee: string | null;
     priorityFee: string;
     maxFeePerGas: string | null;
@@ -185,7 +190,7 @@ async function executorFor(
   options: EngineOptions, rpc: ReturnType<typeof createChainClients>['pool'], chainId: number, session: ModeSession,
   hooks: Pick<LiveExecutorOptions, 'onSettled' | 'onLedgerSynced' | 'sendsStopped' | 'resendRefusal' | 'maxGasPrice'>,
 ): Promise<Executor | LiveExecutor> {
-  if (options.mode === 'sim') return createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
+  if (options.mode === 'sim') return createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds, baseFeeRule: baseFeeRuleFor(chainId, options.baseFeeRule) });
   const live = options.live;
   if (live === undefined) throw new InputError('ORION_MODE=live needs the hot key that signs (ORION_PRIVATE_KEY or ORION_KEYSTORE); none was given');
   if (options.execution === null) throw new InputError(`ORION_MODE=live needs an executor contract and its hot key: ${options.noExecutionReason ?? 'none on this chain'}`);
@@ -194,6 +199,7 @@ async function executorFor(
   }
   return createLiveExecutor({
     store: options.store, rpc, chainId, session, blockTimeSeconds: options.blockTimeSeconds, settings: live,
+    baseFeeRule: baseFeeRuleFor(chainId, options.baseFeeRule),
     maxFeePerGas: options.gasBid.maxFeePerGas, priorityFee: options.gasBid.priorityFee,
     ...(live.onStep === undefined ? {} : { onStep: live.onStep }),
     ...hooks,
@@ -427,6 +433,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       clients,
       persistence: createMarketPersistence(options.store),
       chainId,
+      baseFeeRule: baseFeeRuleFor(chainId, options.baseFeeRule),
       pools: options.pools,
       gasBid: options.gasBid,
       finalityDepth: options.finalityDepth ?? DEFAULT_FINALITY_DEPTH,
@@ -526,6 +533,7 @@ function gasStatus(fee: NextBlockFee, policy: GasBidPolicy): EngineStatus['gas']
   return {
     block: fee.block.toString(),
     source: fee.source,
+    rule: fee.rule ?? null,
     nextBaseFee: fee.nextBaseFee?.toString() ?? null,
     priorityFee: policy.priorityFee.toString(),
     maxFeePerGas: policy.maxFeePerGas?.toString() ?? null,

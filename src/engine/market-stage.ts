@@ -1,6 +1,6 @@
 import type { ChainClients } from '../chain/clients.ts';
 import type { BlockTiming } from '../chain/monitor.ts';
-import { legacyBlockFee, nextBlockFee, type GasBidPolicy, type NextBlockFee } from '../chain/next-base-fee.ts';
+import { baseFeeRuleFor, legacyBlockFee, nextBlockFee, type BaseFeeRule, type GasBidPolicy, type NextBlockFee } from '../chain/next-base-fee.ts';
 import { parseBlockHeader, type BlockHeader, type BlockRef } from '../chain/types.ts';
 import type { MarketPersistence } from '../market/persistence.ts';
 import { startMarketFollower, type MarketFollower, type MarketFollowerStatus } from '../market/market-follower.ts';
@@ -24,6 +24,8 @@ export interface MarketStageOptions {
   clients: ChainClients;
   persistence: MarketPersistence;
   chainId: number;
+  /** How the next base fee is computed; absent = by `chainId` (baseFeeRuleFor). */
+  baseFeeRule?: BaseFeeRule;
   pools: readonly PoolSnapshot[];
   gasBid: GasBidPolicy;
   finalityDepth: number;
@@ -49,10 +51,10 @@ export interface MarketStage {
 }
 
 /** The fee per gas for the block after `header`; a chain without a base fee asks the node. */
-async function feeAfter(clients: ChainClients, header: BlockHeader, policy: GasBidPolicy): Promise<NextBlockFee> {
+async function feeAfter(clients: ChainClients, header: BlockHeader, policy: GasBidPolicy, rule: BaseFeeRule): Promise<NextBlockFee> {
   // Pre-London: no base fee to derive from, so one eth_gasPrice per block (acceptable there:
   // such chains are not the latency target, and the node's answer is the only estimate).
-  return nextBlockFee(header, policy) ?? legacyBlockFee(header.number, BigInt((await clients.pool.request('eth_gasPrice', [])) as string), policy);
+  return nextBlockFee(header, policy, rule) ?? { ...legacyBlockFee(header.number, BigInt((await clients.pool.request('eth_gasPrice', [])) as string), policy), rule: rule.name };
 }
 
 async function headerOf(clients: ChainClients, block: BlockRef): Promise<BlockHeader> {
@@ -90,6 +92,9 @@ function changesOf(follower: MarketFollower, addresses: Iterable<string>, sentTi
 /** Syncs the pools and starts following the chain. */
 export async function startMarketStage(options: MarketStageOptions): Promise<MarketStage> {
   const { clients } = options;
+  // The chain's own base fee rule (OP-stack, Arbitrum and Ethereum differ); a chain not in the
+  // table is priced by Ethereum's, which /health names as assumed (gas.rule).
+  const feeRule = options.baseFeeRule ?? baseFeeRuleFor(options.chainId);
   let fee: NextBlockFee | undefined;
   let head: BlockHeader | undefined;
   // Blocks can arrive while startMarketFollower is still returning: they are applied to the
@@ -98,7 +103,7 @@ export async function startMarketStage(options: MarketStageOptions): Promise<Mar
 
   const reprice = async (header: BlockHeader): Promise<void> => {
     try {
-      fee = await feeAfter(clients, header, options.gasBid);
+      fee = await feeAfter(clients, header, options.gasBid, feeRule);
     } catch (error) {
       // Keep the previous fee rather than fail the block (the state is already applied; a throw
       // here would make the stream replay it); the next block reprices.
@@ -156,7 +161,7 @@ export async function startMarketStage(options: MarketStageOptions): Promise<Mar
     // The state may have moved past `at` while the header was fetched: start from the newest.
     const startHeader = head ?? (await headerOf(clients, at));
     if (fee === undefined) {
-      const atSync = await feeAfter(clients, startHeader, options.gasBid);
+      const atSync = await feeAfter(clients, startHeader, options.gasBid, feeRule);
       fee ??= atSync;
     }
     head ??= startHeader;

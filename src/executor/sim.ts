@@ -1,5 +1,5 @@
 import { decodeFunctionResult, type Hex } from 'viem';
-import { nextBaseFee } from '../chain/next-base-fee.ts';
+import { ETHEREUM_BASE_FEE_RULE, nextBaseFeeBy, type BaseFeeRule } from '../chain/next-base-fee.ts';
 import type { RpcBatchResult, RpcCall } from '../chain/rpc-pool.ts';
 import { toQuantity, type BlockHeader } from '../chain/types.ts';
 import { flashArbExecutorAbi } from '../contracts/abis/FlashArbExecutor.ts';
@@ -28,6 +28,8 @@ export interface SimExecutorOptions {
   rpc: SimulationRpc;
   /** Seconds between blocks: the next block's timestamp is the head's plus this. */
   blockTimeSeconds: number;
+  /** How the chain sets the next base fee (`baseFeeRuleFor(chainId)`); Ethereum's when absent. */
+  baseFeeRule?: BaseFeeRule;
 }
 
 interface SimulatedCall {
@@ -81,7 +83,7 @@ export function createSimExecutor(options: SimExecutorOptions): Executor {
     async run(plans: readonly Plan[], head: BlockHeader, gate?: SendGate): Promise<SimulationResult[]> {
       if (plans.length === 0) return [];
       const blockOverrides: Record<string, Hex> = { number: toQuantity(head.number + 1n), time: toQuantity(head.timestamp + blockTime) };
-      if (head.baseFeePerGas !== null) blockOverrides['baseFeePerGas'] = toQuantity(nextBaseFee({ ...head, baseFeePerGas: head.baseFeePerGas }));
+      if (head.baseFeePerGas !== null) blockOverrides['baseFeePerGas'] = toQuantity(nextBaseFeeBy({ ...head, baseFeePerGas: head.baseFeePerGas }, options.baseFeeRule ?? ETHEREUM_BASE_FEE_RULE));
       const calls: RpcCall[] = plans.map((plan) => ({
         method: 'eth_simulateV1',
         // validation off: the hot key's nonce and balance are the live executor's concern.

@@ -16,6 +16,9 @@ import type { AddressInfo } from 'node:net';
 /** A fault applied to the next `count` HTTP requests. */
 export type HttpFault = '429' | '500' | 'timeout';
 
+/** How a batch over the cap is refused (`setMaxBatchSize`). */
+export type BatchRefusalStyle = 'geth' | 'no-id' | '413';
+
 /** A running proxy. */
 export interface FaultInjectingProxy {
   url: string;
@@ -36,6 +39,15 @@ export interface FaultInjectingProxy {
   setNoFinalizedTag(on: boolean): void;
   /** The next `count` HTTP requests are refused whole: one error object without an id (JSON-RPC's answer to a batch it will not take). */
   refuseBatches(count: number): void;
+  /**
+   * Refuses every HTTP batch of more than `calls` calls (undefined = no cap), as a provider
+   * capping its batches does: `geth` as geth's `--rpc.batch-request-limit` answers (one error,
+   * -32600 "batch too large", carrying the first call's id), `no-id` one error object without an
+   * id, `413` HTTP 413 Payload Too Large. The sizes refused are in `refusedBatchSizes`.
+   */
+  setMaxBatchSize(calls: number | undefined, style?: BatchRefusalStyle): void;
+  /** The size of each batch refused by `setMaxBatchSize`'s cap, in order. */
+  refusedBatchSizes: number[];
   /** The next `count` answers to `method` come back with a `null` result (a malformed answer). */
   nullResults(method: string, count: number): void;
   /**
@@ -72,6 +84,8 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   let noFinalizedTag = false;
   const nulled = new Map<string, number>();
   let refusals = 0;
+  let maxBatchSize: { calls: number; style: BatchRefusalStyle } | undefined;
+  const refusedBatchSizes: number[] = [];
   const stale = new Map<string, unknown>();
   let refuseWs = false;
   const sockets = new Set<Socket>();
@@ -172,8 +186,21 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
       res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch size too large (injected)' } }));
       return;
     }
-    stats.forwarded += 1;
     const sent = JSON.parse(body) as RpcMessage | RpcMessage[];
+    if (maxBatchSize !== undefined && Array.isArray(sent) && sent.length > maxBatchSize.calls) {
+      refusedBatchSizes.push(sent.length);
+      stats.faulted += 1;
+      if (maxBatchSize.style === '413') {
+        res.writeHead(413);
+        res.end('request entity too large (injected)');
+        return;
+      }
+      const refusal = { jsonrpc: '2.0', id: maxBatchSize.style === 'geth' ? sent[0]?.id : null, error: { code: -32600, message: 'batch too large' } };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(maxBatchSize.style === 'geth' ? [refusal] : refusal));
+      return;
+    }
+    stats.forwarded += 1;
     forwardedCalls.push((Array.isArray(sent) ? sent : [sent]).map((c) => String(c.method)));
     let text = await forward(body);
     if (maxLogs !== undefined) text = capLogs(body, text, maxLogs);
@@ -255,6 +282,10 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     refuseBatches: (count) => {
       refusals += count;
     },
+    setMaxBatchSize: (calls, style = 'geth') => {
+      maxBatchSize = calls === undefined ? undefined : { calls, style };
+    },
+    refusedBatchSizes,
     nullResults: (method, count) => {
       nulled.set(method, (nulled.get(method) ?? 0) + count);
     },

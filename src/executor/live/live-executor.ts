@@ -1,3 +1,4 @@
+import { baseFeeRuleFor, type BaseFeeRule } from '../../chain/next-base-fee.ts';
 import type { Address, Hex } from 'viem';
 import type { LocalAccount } from 'viem/accounts';
 import type { RpcBatchResult, RpcCall } from '../../chain/rpc-pool.ts';
@@ -86,6 +87,8 @@ export interface LiveExecutorOptions {
   store: Store;
   rpc: LiveRpc;
   chainId: number;
+  /** How the next base fee is computed for the simulation of each plan; absent = by `chainId`. */
+  baseFeeRule?: BaseFeeRule;
   session: ModeSession | null;
   blockTimeSeconds: number;
   settings: LiveSettings;
@@ -212,7 +215,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   const account = settings.account;
   const lock: WriterLock = await acquireWriterLock(options.store, chainId, account.address);
   const intents = new IntentStore(options.store, chainId, account.address, lock.epoch);
-  const sim = createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds });
+  const sim = createSimExecutor({ rpc, blockTimeSeconds: options.blockTimeSeconds, baseFeeRule: options.baseFeeRule ?? baseFeeRuleFor(chainId) });
   const counts = { sent: 0, included: 0, confirmed: 0, failed: 0, dropped: 0, replacements: 0, cancellations: 0, rebroadcasts: 0, sendFailures: 0, withdrawn: 0 };
   let lastSkip: string | null = null;
   const bundle = settings.bundle;
