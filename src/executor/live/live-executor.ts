@@ -392,7 +392,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   /** Records a submission that did not land (once per intent and target block) and counts it. */
   async function recordMiss(intent: Intent, attempt: Attempt, failure: InclusionFailure): Promise<void> {
-    if (await recordInclusionFailure(options.store, intent.id, attempt.id, failure)) {
+    if (await recordInclusionFailure(intents, intent.id, attempt.id, failure)) {
       inclusionFailures[failure.reason] = (inclusionFailures[failure.reason] ?? 0) + 1;
       unsynced.add(intent.id);
     }
@@ -408,7 +408,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     const first = head.number + 1n;
     const until = head.number + BigInt(bundle!.blocks) < intent.deadlineBlock ? head.number + BigInt(bundle!.blocks) : intent.deadlineBlock;
     targets.set(intent.id, { until, explainFrom: first });
-    const submitted = await submitBundle(options.store, bundle!.relays, attempt, first, until, head.number);
+    const submitted = await submitBundle(intents, bundle!.relays, attempt, first, until, head.number);
     if (marks !== undefined) marks.broadcast = performance.now(); // the relays answered (their answers stored)
     if (submitted.accepted === 0) {
       counts.sendFailures += 1;
@@ -721,8 +721,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   async function syncLedger(): Promise<void> {
     if (unsynced.size === 0) return;
-    const done = await syncExecutionRows(options.store, [...unsynced]).catch((error: unknown) => {
-      options.onError?.(error);
+    const done = await syncExecutionRows(intents, [...unsynced]).catch((error: unknown) => {
+      // Refused by the fence: another writer owns the account and writes its rows from now on.
+      if (!fencedOut(error)) options.onError?.(error);
       return [] as bigint[];
     });
     for (const id of done) unsynced.delete(id);
