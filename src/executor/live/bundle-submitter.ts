@@ -22,9 +22,11 @@ export interface BundleSubmission {
 }
 
 /**
- * The bundle's replacementUuid for `block`: derived from the attempt's hash and the block, so a
- * re-send after a restart replaces (never duplicates) what a relay holds. UUID v4 layout, as
- * relays expect a UUID.
+ * The intent's bundle's replacementUuid for `block`: derived from the hash of the intent's first
+ * attempt (`intentKey`) and the block, whichever attempt the bundle carries. A re-send after a
+ * restart replaces (never duplicates) what a relay holds, and a cancellation sent for a block
+ * replaces the intent's execution bundle the relay still holds for it (one sent before a crash,
+ * say), instead of competing with it for the nonce. UUID v4 layout, as relays expect a UUID.
  */
 export function replacementUuidOf(txHash: Hex, block: bigint): string {
   const h = keccak256(stringToHex(`${txHash}:${block}`)).slice(2, 34);
@@ -32,8 +34,12 @@ export function replacementUuidOf(txHash: Hex, block: bigint): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Sends `attempt` to every relay for blocks `first..last`, simulated on `stateBlock`; each answer recorded by `writer`. */
-export async function submitBundle(writer: IntentStore, relays: readonly RelayClient[], attempt: Attempt, first: bigint, last: bigint, stateBlock: bigint): Promise<BundleSubmission> {
+/**
+ * Sends `attempt` to every relay for blocks `first..last`, simulated on `stateBlock`, as the
+ * bundle of the intent whose first attempt's hash is `intentKey` (replacementUuidOf); each answer
+ * recorded by `writer`.
+ */
+export async function submitBundle(writer: IntentStore, relays: readonly RelayClient[], attempt: Attempt, intentKey: Hex, first: bigint, last: bigint, stateBlock: bigint): Promise<BundleSubmission> {
   const simulations = new Map<string, BundleSimulation>();
   let accepted = 0;
   await Promise.all(relays.map(async (relay) => {
@@ -42,9 +48,10 @@ export async function submitBundle(writer: IntentStore, relays: readonly RelayCl
     let took = false;
     for (let block = first; block <= last; block++) {
       // A bundle the relay's own simulation reverts is not sent: it could only be dropped.
-      const sent = simulation.outcome === 'reverted' ? null : await relay.sendBundle([attempt.rawTx], block, replacementUuidOf(attempt.txHash, block));
+      const uuid = replacementUuidOf(intentKey, block);
+      const sent = simulation.outcome === 'reverted' ? null : await relay.sendBundle([attempt.rawTx], block, uuid);
       if (sent?.ok === true) took = true;
-      await recordSubmission(writer, attempt, relay.url, block, simulation, sent);
+      await recordSubmission(writer, attempt, { relay: relay.url, block, replacementUuid: uuid }, simulation, sent);
     }
     if (took) accepted += 1;
   }));
@@ -52,17 +59,19 @@ export async function submitBundle(writer: IntentStore, relays: readonly RelayCl
 }
 
 /**
- * Stores what `relayUrl` said of `attempt` for `block`: its simulation and its answer to the send
- * (`sent` null: not sent, the simulation reverted). Fenced: a WriterFencedError, nothing written,
- * once another writer raised the account's epoch.
+ * Stores what `to.relay` said of `attempt` for `to.block` (sent as `to.replacementUuid`): its
+ * simulation and its answer to the send (`sent` null: not sent, the simulation reverted). Fenced:
+ * a WriterFencedError, nothing written, once another writer raised the account's epoch.
  */
-export async function recordSubmission(writer: IntentStore, attempt: Attempt, relayUrl: string, block: bigint, simulation: BundleSimulation, sent: BundleSent | null): Promise<void> {
+export async function recordSubmission(
+  writer: IntentStore, attempt: Attempt, to: { relay: string; block: bigint; replacementUuid: string }, simulation: BundleSimulation, sent: BundleSent | null,
+): Promise<void> {
   await writer.fencedWrite([
     `insert into bundle_submissions (attempt_id, relay_url, replacement_uuid, target_block, simulation, simulation_error, bundle_hash, send_error)
      select $4::bigint, $5::text, $6::text, $7::numeric, $8::text, $9::text, $10::text, $11::text where ${WRITER_HOLDS}
      on conflict (attempt_id, relay_url, target_block) do update set simulation = excluded.simulation, simulation_error = excluded.simulation_error,
        bundle_hash = excluded.bundle_hash, send_error = excluded.send_error`,
-  ], [attempt.id, relayUrl, replacementUuidOf(attempt.txHash, block), block, simulation.outcome, 'error' in simulation ? simulation.error.slice(0, 2000) : null,
+  ], [attempt.id, to.relay, to.replacementUuid, to.block, simulation.outcome, 'error' in simulation ? simulation.error.slice(0, 2000) : null,
     sent?.ok === true ? sent.bundleHash : null, sent === null ? 'not sent: the relay simulation reverted' : sent.ok ? null : sent.error.slice(0, 2000)]);
 }
 

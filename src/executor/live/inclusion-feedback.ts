@@ -47,7 +47,8 @@ export interface BundleMiss {
   ours: readonly Hex[];
   maxFeePerGas: bigint;
   pools: readonly Address[];
-  deadlineBlock: bigint;
+  /** The plan's deadline block; null for a cancellation (it has none). */
+  deadlineBlock: bigint | null;
   /** The relays' simulations of the bundle for that block (none stored = not sent there). */
   simulations: readonly { relay: string; simulation: string; error: string | null; sendError: string | null }[];
 }
@@ -87,7 +88,7 @@ export async function explainBundleMiss(rpc: FeedbackRpc, miss: BundleMiss): Pro
       detail: `transaction ${mover.hash} from ${mover.sender} moved pool ${mover.pool} first in block ${miss.block}`,
     };
   }
-  if (miss.block > miss.deadlineBlock) return { ...base, reason: 'deadline-passed', detail: `block ${miss.block} is past the plan's deadline block ${miss.deadlineBlock}` };
+  if (miss.deadlineBlock !== null && miss.block > miss.deadlineBlock) return { ...base, reason: 'deadline-passed', detail: `block ${miss.block} is past the plan's deadline block ${miss.deadlineBlock}` };
   const refused = miss.simulations.filter((s) => s.sendError !== null);
   if (miss.simulations.length > 0 && refused.length === miss.simulations.length) {
     return { ...base, reason: 'not-included', detail: `no relay took the bundle for block ${miss.block}: ${refused.map((s) => `${s.relay}: ${s.sendError}`).join('; ')}` };

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { forEachBackend } from '../../store/test-store.ts';
 import type { Store } from '../../store/types.ts';
-import { recordSubmission } from './bundle-submitter.ts';
+import { recordSubmission, replacementUuidOf } from './bundle-submitter.ts';
 import { syncExecutionRows } from './execution-rows.ts';
 import { recordInclusionFailure, type InclusionFailure } from './inclusion-feedback.ts';
 import { IntentStore, raiseWriterEpoch, WriterFencedError, type Attempt, type Inclusion, type Intent } from './intent-store.ts';
@@ -281,8 +281,8 @@ forEachBackend('intents: the writer fenced by its epoch', (db) => {
    */
   async function expectRecordWritesFenced(stale: IntentStore, intent: Intent, attempt: Attempt): Promise<void> {
     const writes: [string, () => Promise<unknown>][] = [
-      ['recordSubmission', () => recordSubmission(stale, attempt, RELAY, 195n, { outcome: 'reverted', error: 'stale writer (test)' }, null)],
-      ['recordSubmission, a new block', () => recordSubmission(stale, attempt, RELAY, 196n, { outcome: 'ok' }, { ok: false, error: 'stale writer (test)' })],
+      ['recordSubmission', () => recordSubmission(stale, attempt, { relay: RELAY, block: 195n, replacementUuid: replacementUuidOf(attempt.txHash, 195n) }, { outcome: 'reverted', error: 'stale writer (test)' }, null)],
+      ['recordSubmission, a new block', () => recordSubmission(stale, attempt, { relay: RELAY, block: 196n, replacementUuid: replacementUuidOf(attempt.txHash, 196n) }, { outcome: 'ok' }, { ok: false, error: 'stale writer (test)' })],
       ['recordInclusionFailure', () => recordInclusionFailure(stale, intent.id, attempt.id, { ...MISSED, targetBlock: 196n, detail: 'stale writer (test)' })],
       ['syncExecutionRows', () => syncExecutionRows(stale, [intent.id])],
     ];
@@ -382,7 +382,7 @@ forEachBackend('intents: the writer fenced by its epoch', (db) => {
     const { intent, attempt } = (await a.createIntent({ plan: ownPlan, opportunityKey: 'records|94', modeSession: session.id, simulatedProfit: ownPlan.expectedProfit, sign: signed }))!;
     // Writer B takes the account and records what the relay and the chain said, and the execution row.
     const b = await writerOf(db.store, own.address);
-    await recordSubmission(b, attempt, RELAY, 195n, { outcome: 'ok' }, { ok: true, bundleHash: `0x${'b1'.repeat(32)}` });
+    await recordSubmission(b, attempt, { relay: RELAY, block: 195n, replacementUuid: replacementUuidOf(attempt.txHash, 195n) }, { outcome: 'ok' }, { ok: true, bundleHash: `0x${'b1'.repeat(32)}` });
     expect(await recordInclusionFailure(b, intent.id, attempt.id, { ...MISSED, detail: 'B: not included (test)' })).toBe(true);
     await b.finalize(intent, 'dropped', 'B: the nonce went elsewhere (test)');
     expect(await syncExecutionRows(b, [intent.id])).toEqual([intent.id]);
