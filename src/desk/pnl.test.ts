@@ -20,7 +20,7 @@ forEachBackend('desk P&L, live trades dated by inclusion', (db) => {
     // Finality and the row's sync, the next day.
     await trade.intents.finalize(trade.intent, 'confirmed', null);
     await db.store.query("update intents set final_at = '2026-12-01T00:02:24Z', updated_at = '2026-12-01T00:02:24Z' where id = $1", [trade.intent.id]);
-    await syncExecutionRows(db.store, [trade.intent.id]);
+    await syncExecutionRows(trade.intents, [trade.intent.id]);
     await db.store.query("update executions set updated_at = '2026-12-01T00:02:24Z' where intent_id = $1", [trade.intent.id]);
 
     const { rows: [row] } = await db.store.query<{ included_at: Date }>('select included_at from intents where id = $1', [trade.intent.id]);

@@ -31,7 +31,7 @@ export async function liveTrade(store: Store, n: number, figures: { realized: bi
     attemptId: attempt.id, block: figures.block ?? 191n, blockHash: `0x${n.toString(16).padStart(64, '0')}`, status: figures.reverted === true ? 'reverted' : 'success', realizedProfit: figures.realized,
     gasUsed: 100_000n, effectiveGasPrice: 1n, gasCostWei: 100_000n, gasCostBase: figures.gasBase, realizedNet: figures.realized - figures.gasBase,
   });
-  await syncExecutionRows(store, [intent.id]);
+  await syncExecutionRows(intents, [intent.id]);
   return { session, plan, intents, intent, chainId };
 }
 

@@ -36,7 +36,7 @@ forEachBackend('live execution rows', (db) => {
       attemptId: attempt.id, block: 192n, blockHash: `0x${'22'.repeat(32)}`, status: 'success', realizedProfit,
       gasUsed, effectiveGasPrice, gasCostWei, gasCostBase, realizedNet: realizedProfit - gasCostBase,
     });
-    expect(await syncExecutionRows(db.store, [intent.id])).toEqual([intent.id]);
+    expect(await syncExecutionRows(intents, [intent.id])).toEqual([intent.id]);
 
     const { rows } = await db.store.query<{ gas_cost: bigint }>('select gas_cost from executions where intent_id = $1', [intent.id], { bigint: ['gas_cost'] });
     expect(rows[0]!.gas_cost).toBe(gasUsed * effectiveGasPrice);

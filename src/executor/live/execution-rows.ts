@@ -1,4 +1,4 @@
-import type { Store } from '../../store/types.ts';
+import { WRITER_HOLDS, type IntentStore } from './intent-store.ts';
 
 /**
  * Keeps the ledger's `executions` rows (migration 0003, one per intent through `intent_id`) in
@@ -9,6 +9,10 @@ import type { Store } from '../../store/types.ts';
  * its decision and opportunity, found by the plan's calldata and sender in the same mode
  * session; the ledger writes those in the background, so an intent whose decision is not
  * written yet is synced on a later block.
+ *
+ * Written by the writer that holds the account, fenced by its epoch (`IntentStore.fencedWrite`):
+ * the upsert reads the intents as its statement's snapshot holds them, so a fenced-out writer's
+ * sync that committed after the new writer's would put a stale status and P&L over it.
  */
 
 const UPSERT = `
@@ -28,15 +32,19 @@ join lateral (select id, opportunity_id from decisions d where d.mode_session = 
 join lateral (select created_block from intent_attempts a where a.intent_id = i.id order by a.id limit 1) fa on true
 join lateral (select tx_hash from intent_attempts a where a.intent_id = i.id order by a.id desc limit 1) la on true
 left join intent_attempts sa on sa.id = i.settled_attempt
-where i.id = any($1::bigint[]) and i.mode_session is not null
+where i.id = any($4::bigint[]) and i.chain_id = $1 and i.account = $2 and i.mode_session is not null and ${WRITER_HOLDS}
 on conflict (intent_id) do update set status = excluded.status, tx_hash = excluded.tx_hash, included_block = excluded.included_block,
   realized_profit = excluded.realized_profit, gas_used = excluded.gas_used, effective_gas_price = excluded.effective_gas_price,
   gas_cost = excluded.gas_cost, failure_reason = excluded.failure_reason, updated_at = now()
 returning intent_id`;
 
-/** Writes or updates the execution rows of `intentIds`; returns the ids done (the others wait for their decision row). */
-export async function syncExecutionRows(store: Store, intentIds: readonly bigint[]): Promise<bigint[]> {
+/**
+ * Writes or updates the execution rows of `intentIds` (intents of `writer`'s account); returns the
+ * ids done (the others wait for their decision row). A WriterFencedError, nothing written, once
+ * another writer raised the account's epoch.
+ */
+export async function syncExecutionRows(writer: IntentStore, intentIds: readonly bigint[]): Promise<bigint[]> {
   if (intentIds.length === 0) return [];
-  const { rows } = await store.query<{ intent_id: bigint }>(UPSERT, [intentIds.map(String)]);
-  return rows.map((row) => BigInt(row.intent_id));
+  const done = await writer.fencedWrite([UPSERT], [intentIds.map(String)], { returning: 'intent_id' });
+  return done.map((id) => BigInt(id));
 }

@@ -1,5 +1,5 @@
 import { toEventSelector, type Address, type Hex } from 'viem';
-import type { Store } from '../../store/types.ts';
+import { WRITER_HOLDS, type IntentStore } from './intent-store.ts';
 
 /**
  * Why a submission did not land, read from the chain (issue 11's inclusion feedback). For a
@@ -47,7 +47,8 @@ export interface BundleMiss {
   ours: readonly Hex[];
   maxFeePerGas: bigint;
   pools: readonly Address[];
-  deadlineBlock: bigint;
+  /** The plan's deadline block; null for a cancellation (it has none). */
+  deadlineBlock: bigint | null;
   /** The relays' simulations of the bundle for that block (none stored = not sent there). */
   simulations: readonly { relay: string; simulation: string; error: string | null; sendError: string | null }[];
 }
@@ -87,7 +88,7 @@ export async function explainBundleMiss(rpc: FeedbackRpc, miss: BundleMiss): Pro
       detail: `transaction ${mover.hash} from ${mover.sender} moved pool ${mover.pool} first in block ${miss.block}`,
     };
   }
-  if (miss.block > miss.deadlineBlock) return { ...base, reason: 'deadline-passed', detail: `block ${miss.block} is past the plan's deadline block ${miss.deadlineBlock}` };
+  if (miss.deadlineBlock !== null && miss.block > miss.deadlineBlock) return { ...base, reason: 'deadline-passed', detail: `block ${miss.block} is past the plan's deadline block ${miss.deadlineBlock}` };
   const refused = miss.simulations.filter((s) => s.sendError !== null);
   if (miss.simulations.length > 0 && refused.length === miss.simulations.length) {
     return { ...base, reason: 'not-included', detail: `no relay took the bundle for block ${miss.block}: ${refused.map((s) => `${s.relay}: ${s.sendError}`).join('; ')}` };
@@ -114,12 +115,15 @@ export async function explainPublicMiss(rpc: FeedbackRpc, attempts: readonly { c
   return { ...base, reason: 'deadline-passed', detail: `not mined by its deadline block ${deadlineBlock}` };
 }
 
-/** Stores `failure` for the intent (once per target block). Returns whether it was new. */
-export async function recordInclusionFailure(store: Store, intentId: bigint, attemptId: bigint | null, failure: InclusionFailure): Promise<boolean> {
-  const { rows } = await store.query(
+/**
+ * Stores `failure` for the intent (once per target block). Returns whether it was new. Written by
+ * `writer`, fenced by its epoch: a WriterFencedError, nothing written, once another writer raised it.
+ */
+export async function recordInclusionFailure(writer: IntentStore, intentId: bigint, attemptId: bigint | null, failure: InclusionFailure): Promise<boolean> {
+  const added = await writer.fencedWrite([
     `insert into inclusion_feedback (intent_id, attempt_id, submission, target_block, reason, detail, competitor_tx, competitor_sender)
-     values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (intent_id, target_block) do nothing returning id`,
-    [intentId, attemptId, failure.submission, failure.targetBlock, failure.reason, failure.detail.slice(0, 2000), failure.competitorTx, failure.competitorSender],
-  );
-  return rows.length > 0;
+     select $4::bigint, $5::bigint, $6::text, $7::numeric, $8::text, $9::text, $10::text, $11::text where ${WRITER_HOLDS}
+     on conflict (intent_id, target_block) do nothing returning id`,
+  ], [intentId, attemptId, failure.submission, failure.targetBlock, failure.reason, failure.detail.slice(0, 2000), failure.competitorTx, failure.competitorSender], { returning: 'id' });
+  return added.length > 0;
 }

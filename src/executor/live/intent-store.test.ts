@@ -4,7 +4,9 @@ import { expect, it } from 'vitest';
 import type { Plan } from '../../orchestrator/plan.ts';
 import { forEachBackend } from '../../store/test-store.ts';
 import type { Store } from '../../store/types.ts';
+import { recordSubmission, replacementUuidOf } from './bundle-submitter.ts';
 import { syncExecutionRows } from './execution-rows.ts';
+import { recordInclusionFailure, type InclusionFailure } from './inclusion-feedback.ts';
 import { IntentStore, raiseWriterEpoch, WriterFencedError, type Attempt, type Inclusion, type Intent } from './intent-store.ts';
 import { plannedInLedger, TEST_ACCOUNT, testAttemptSigner } from './testing/planned-intent.ts';
 import { lostAnswerStore } from '../../store/testing/lost-answer-store.ts';
@@ -24,6 +26,11 @@ const plan = (n: number): Plan => ({
 const writerOf = async (store: Store, address: Address): Promise<IntentStore> => new IntentStore(store, CHAIN, address, await raiseWriterEpoch(store, CHAIN, address));
 
 const signed = testAttemptSigner(CHAIN);
+
+/** A relay's address, as bundle_submissions records it (nothing listens there: only the record is under test). */
+const RELAY = 'http://127.0.0.1:1/relay';
+/** A bundle that missed its target block 195. */
+const MISSED: InclusionFailure = { submission: 'bundle', targetBlock: 195n, reason: 'not-included', detail: 'not included (test)', competitorTx: null, competitorSender: null };
 
 forEachBackend('intents: nonces owned by the database', (db) => {
   it('hands out consecutive nonces from the chain\'s count, one per opportunity, never a second for the same one', async () => {
@@ -124,7 +131,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     const statusOf = async (): Promise<string | undefined> => (await db.store.query<{ status: string }>('select status from executions where intent_id = $1', [intent.id])).rows[0]?.status;
     // No row yet: behind.
     expect(await intents.executionRowsBehind()).toEqual([intent.id]);
-    expect(await syncExecutionRows(db.store, [intent.id])).toEqual([intent.id]);
+    expect(await syncExecutionRows(intents, [intent.id])).toEqual([intent.id]);
     expect(await statusOf()).toBe('pending');
     // A row written after the intent's last change is not behind (set a second later here: PGlite's
     // clock ticks in milliseconds, and a row of the same tick counts as behind).
@@ -134,7 +141,7 @@ forEachBackend('intents: nonces owned by the database', (db) => {
     await db.store.query("update executions set updated_at = now() - interval '1 second' where intent_id = $1", [intent.id]);
     await intents.finalize(intent, 'dropped', 'nonce used elsewhere (test)');
     expect(await intents.executionRowsBehind()).toEqual([intent.id]);
-    expect(await syncExecutionRows(db.store, [intent.id])).toEqual([intent.id]);
+    expect(await syncExecutionRows(intents, [intent.id])).toEqual([intent.id]);
     expect(await statusOf()).toBe('dropped');
   });
 
@@ -261,6 +268,32 @@ forEachBackend('intents: the writer fenced by its epoch', (db) => {
     }
   }
 
+  /** What was recorded beside the intent: its bundle submissions, inclusion feedback and execution row. */
+  const recordedOf = async (intentId: bigint, attemptId: bigint): Promise<unknown[]> => [
+    ...(await db.store.query('select * from bundle_submissions where attempt_id = $1 order by id', [attemptId])).rows,
+    ...(await db.store.query('select * from inclusion_feedback where intent_id = $1 order by id', [intentId])).rows,
+    ...(await db.store.query('select * from executions where intent_id = $1', [intentId])).rows,
+  ];
+  /**
+   * Every record the fenced-out writer `stale` could write beside `intent` is refused with a
+   * WriterFencedError: a relay's answer for a target block (one recorded already, and a new one),
+   * an inclusion failure, the ledger's execution row.
+   */
+  async function expectRecordWritesFenced(stale: IntentStore, intent: Intent, attempt: Attempt): Promise<void> {
+    const writes: [string, () => Promise<unknown>][] = [
+      ['recordSubmission', () => recordSubmission(stale, attempt, { relay: RELAY, block: 195n, replacementUuid: replacementUuidOf(attempt.txHash, 195n) }, { outcome: 'reverted', error: 'stale writer (test)' }, null)],
+      ['recordSubmission, a new block', () => recordSubmission(stale, attempt, { relay: RELAY, block: 196n, replacementUuid: replacementUuidOf(attempt.txHash, 196n) }, { outcome: 'ok' }, { ok: false, error: 'stale writer (test)' })],
+      ['recordInclusionFailure', () => recordInclusionFailure(stale, intent.id, attempt.id, { ...MISSED, targetBlock: 196n, detail: 'stale writer (test)' })],
+      ['syncExecutionRows', () => syncExecutionRows(stale, [intent.id])],
+    ];
+    const outcomes: Record<string, string> = {};
+    for (const [name, write] of writes) {
+      outcomes[name] = await write().then(() => 'written', (error: unknown) => (error instanceof WriterFencedError && /live writer fenced: the writer epoch of .* is \d+, this writer holds \d+/.test(error.message)
+        ? 'fenced' : `other: ${String(error)}`));
+    }
+    expect(outcomes).toEqual(Object.fromEntries(writes.map(([name]) => [name, 'fenced'])));
+  }
+
   // PostgreSQL only: PGlite's lock is the process's folder lock, which nothing ends but the process.
   it('a writer whose lock session the server ended is refused by the database once another writer took the lock, before it hears of the loss (PostgreSQL)', async () => {
     if (db.backend !== 'postgres') return;
@@ -296,6 +329,10 @@ forEachBackend('intents: the writer fenced by its epoch', (db) => {
       const rowsBefore = await intentRows(first!.intent.id);
       await expectStatusWritesFenced(a, first!.intent, first!.attempt);
       expect(await intentRows(first!.intent.id)).toEqual(rowsBefore);
+      // Nor the records beside it: a relay's answer, an inclusion failure, the execution row.
+      const recordedBefore = await recordedOf(first!.intent.id, first!.attempt.id);
+      await expectRecordWritesFenced(a, first!.intent, first!.attempt);
+      expect(await recordedOf(first!.intent.id, first!.attempt.id)).toEqual(recordedBefore);
       // B commits from the row's nonce.
       const next = await b.createIntent({ plan: plan(71), opportunityKey: 'fence|71', modeSession: null, simulatedProfit: null, sign: signed });
       expect(next!.intent.nonce).toBe(31n);
@@ -332,5 +369,30 @@ forEachBackend('intents: the writer fenced by its epoch', (db) => {
     expect(await b.initNonce(5n)).toBe(6n);
     await b.withdraw(first!.intent);
     expect(await nonceOf(own.address)).toBe(5n);
+  });
+
+  it('a fenced-out writer records no bundle submission, no inclusion feedback and no execution row: the new writer\'s rows stay as it wrote them', async () => {
+    // An intent the ledger links to its decision (so its execution row is written), of an account of its own.
+    const { session, plan: planned } = await plannedInLedger(db.store, CHAIN, 94, 194n);
+    const own = privateKeyToAccount(generatePrivateKey());
+    const ownPlan = { ...planned, from: own.address } as Plan;
+    await db.store.query('update decisions set sender = $2 where mode_session = $1', [session.id, own.address.toLowerCase()]);
+    const a = await writerOf(db.store, own.address);
+    await a.initNonce(0n);
+    const { intent, attempt } = (await a.createIntent({ plan: ownPlan, opportunityKey: 'records|94', modeSession: session.id, simulatedProfit: ownPlan.expectedProfit, sign: signed }))!;
+    // Writer B takes the account and records what the relay and the chain said, and the execution row.
+    const b = await writerOf(db.store, own.address);
+    await recordSubmission(b, attempt, { relay: RELAY, block: 195n, replacementUuid: replacementUuidOf(attempt.txHash, 195n) }, { outcome: 'ok' }, { ok: true, bundleHash: `0x${'b1'.repeat(32)}` });
+    expect(await recordInclusionFailure(b, intent.id, attempt.id, { ...MISSED, detail: 'B: not included (test)' })).toBe(true);
+    await b.finalize(intent, 'dropped', 'B: the nonce went elsewhere (test)');
+    expect(await syncExecutionRows(b, [intent.id])).toEqual([intent.id]);
+    const before = await recordedOf(intent.id, attempt.id);
+    expect(before).toHaveLength(3);
+    expect(before[2]).toMatchObject({ status: 'dropped' });
+
+    // A, fenced out, writes each of them over B's (the same attempt, relay and block; a new target
+    // block; the execution row from its own sync): each refused, nothing written.
+    await expectRecordWritesFenced(a, intent, attempt);
+    expect(await recordedOf(intent.id, attempt.id)).toEqual(before);
   });
 });

@@ -23,7 +23,7 @@ export class WriterFencedError extends RuntimeFault {}
 const FENCED = 'OR001';
 
 /** The gate of each write of `IntentStore.fencedWrite`: true only while the writer's epoch is the account row's. */
-const WRITER_HOLDS = 'exists (select 1 from writer)';
+export const WRITER_HOLDS = 'exists (select 1 from writer)';
 
 /** The fencing refusal as a WriterFencedError (any other error unchanged). */
 function fenced(error: unknown): unknown {
@@ -390,7 +390,7 @@ export class IntentStore {
     await this.fencedWrite([
       'update intent_attempts set sent_at = coalesce(sent_at, now()), broadcasts = broadcasts + 1, last_error = null where id = $4 and ' + WRITER_HOLDS,
       "update intents set state = 'unconfirmed', simulated_profit = coalesce(simulated_profit, $6::numeric), updated_at = now() where id = $5 and state = 'in_progress' and " + WRITER_HOLDS,
-    ], [attempt.id, intent.id, simulatedProfit], 'orion_mark_sent_fenced');
+    ], [attempt.id, intent.id, simulatedProfit], { prepare: 'orion_mark_sent_fenced' });
     attempt.sentAt ??= new Date();
     attempt.broadcasts += 1;
     if (intent.state === 'in_progress') intent.state = 'unconfirmed';
@@ -444,19 +444,28 @@ export class IntentStore {
   }
 
   /**
-   * Runs `writes` (updates of the intents and attempts, `$4`.. their parameters `params`, each
-   * gated by {@link WRITER_HOLDS}) as one statement, only while this writer's epoch is the
-   * account row's: a WriterFencedError, nothing written, once another writer raised it. One round
-   * trip, like the commit: the row is read FOR SHARE in the statement, so a new writer's raise of
-   * the epoch either waits for this write to commit (and then reads it) or comes first (and READ
-   * COMMITTED re-checks the row's epoch: nothing matches, nothing is written). The reason of a
-   * refusal is asked for only then (`orion_check_writer`), off the path.
+   * Runs `writes` (`$4`.. their parameters `params`, each gated by {@link WRITER_HOLDS}) as one
+   * statement, only while this writer's epoch is the account row's: a WriterFencedError, nothing
+   * written, once another writer raised it. One round trip, like the commit: the row is read FOR
+   * SHARE in the statement, so a new writer's raise of the epoch either waits for this write to
+   * commit (and then reads it) or comes first (and READ COMMITTED re-checks the row's epoch:
+   * nothing matches, nothing is written). The reason of a refusal is asked for only then
+   * (`orion_check_writer`), off the path.
+   *
+   * Every write of the account's rows goes through here: the intents' and attempts' status, and
+   * the rows derived from them or recorded beside them (`bundle_submissions`,
+   * `inclusion_feedback`, the ledger's `executions`), so a fenced-out writer can overwrite none
+   * of the new writer's. `returning`: a column the last write returns; its values come back (as
+   * text), else an empty list.
    */
-  private async fencedWrite(writes: readonly string[], params: readonly SqlParam[], prepare?: string): Promise<void> {
+  async fencedWrite(writes: readonly string[], params: readonly SqlParam[], options: { prepare?: string; returning?: string } = {}): Promise<string[]> {
+    const returned = options.returning === undefined ? '' : `, array(select ${options.returning}::text from write_${writes.length - 1}) as returned`;
     const sql = `with writer as (select 1 from live_accounts where chain_id = $1 and account = $2 and writer_epoch = $3 for share)${
-      writes.map((write, i) => `, write_${i} as (${write})`).join('')} select exists (select 1 from writer) as holds`;
-    const { rows } = await this.store.query<{ holds: boolean }>(sql, [this.chainId, lower(this.account), this.writerEpoch, ...params], prepare === undefined ? {} : { prepare });
-    if (rows[0]?.holds === true) return;
+      writes.map((write, i) => `, write_${i} as (${write})`).join('')} select exists (select 1 from writer) as holds${returned}`;
+    const { rows } = await this.store.query<{ holds: boolean; returned?: string[] }>(
+      sql, [this.chainId, lower(this.account), this.writerEpoch, ...params], options.prepare === undefined ? {} : { prepare: options.prepare },
+    );
+    if (rows[0]?.holds === true) return rows[0].returned ?? [];
     await this.checkWriter();
     throw new WriterFencedError(`live writer fenced: the writer epoch of ${this.account} on chain ${this.chainId} is no longer ${this.writerEpoch}; nothing was written`);
   }

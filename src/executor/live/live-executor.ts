@@ -74,7 +74,7 @@ export interface BundleSettings {
 }
 
 /** The points of one send, in order; a test hook may stop the process at any of them. */
-export type LiveStep = 'signed' | 'committed' | 'sent' | 'receipt' | 'included' | 'settled' | 'rebroadcast' | 'replaced';
+export type LiveStep = 'signed' | 'committed' | 'bundled' | 'sent' | 'receipt' | 'included' | 'settled' | 'rebroadcast' | 'replaced';
 
 /** The RPC the live executor is given: requests and batches (the pool). */
 export interface LiveRpc {
@@ -312,6 +312,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   /** Broadcasts `attempt`'s bytes; the outcome of a failed send is left to the chain to tell. */
   async function broadcast(intent: Intent, attempt: Attempt, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
+    // Bundle mode sends nothing to the public RPC: a transaction of the account seen in the public
+    // mempool tells everyone it has (or had) a private bundle pending, and pays public gas.
+    if (bundle !== undefined) throw new Error(`intent ${intent.id} (nonce ${intent.nonce}): a public broadcast in bundle mode (a bug: every send goes to the relays)`);
     // Checked at every send and write, not only when a block's work starts: the lock can go while
     // that work awaits the node or the database, and another process may own the account since.
     if (!holds()) return false;
@@ -357,7 +360,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     if (kind === 'cancel') counts.cancellations += 1;
     else counts.replacements += 1;
     step('replaced', intent, attempt);
-    await broadcast(intent, attempt);
+    // Bundle mode: the cancellation goes to the relays too, never to the public mempool.
+    if (bundle === undefined) await broadcast(intent, attempt);
+    else await sendBundle(intent, attempt, head);
     return true;
   }
 
@@ -395,7 +400,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   /** Records a submission that did not land (once per intent and target block) and counts it. */
   async function recordMiss(intent: Intent, attempt: Attempt, failure: InclusionFailure): Promise<void> {
-    if (await recordInclusionFailure(options.store, intent.id, attempt.id, failure)) {
+    if (await recordInclusionFailure(intents, intent.id, attempt.id, failure)) {
       inclusionFailures[failure.reason] = (inclusionFailures[failure.reason] ?? 0) + 1;
       unsynced.add(intent.id);
     }
@@ -403,16 +408,18 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   /**
    * Bundle mode: sends `attempt`'s stored bytes to every relay for blocks head+1 .. the earlier
-   * of head+k and the plan's deadline. The same attempt, the same nonce: a re-targeting never
-   * signs anything.
+   * of head+k and the plan's deadline (a cancellation: head+k, it has no deadline). The same
+   * attempt, the same nonce: a re-targeting never signs anything.
    */
   async function sendBundle(intent: Intent, attempt: Attempt, head: BlockHeader, marks?: SendMarks, simulatedProfit: bigint | null = null): Promise<boolean> {
     if (!holds()) return false;
     const first = head.number + 1n;
-    const until = head.number + BigInt(bundle!.blocks) < intent.deadlineBlock ? head.number + BigInt(bundle!.blocks) : intent.deadlineBlock;
+    const window = head.number + BigInt(bundle!.blocks);
+    const until = attempt.kind === 'cancel' || window < intent.deadlineBlock ? window : intent.deadlineBlock;
     targets.set(intent.id, { until, explainFrom: first });
-    const submitted = await submitBundle(options.store, bundle!.relays, attempt, first, until, head.number);
+    const submitted = await submitBundle(intents, bundle!.relays, attempt, intent.attempts[0]!.txHash, first, until, head.number);
     if (marks !== undefined) marks.broadcast = performance.now(); // the relays answered (their answers stored)
+    step('bundled', intent, attempt);
     if (submitted.accepted === 0) {
       counts.sendFailures += 1;
       const why = [...submitted.simulations].map(([url, sim]) => `${url}: ${sim.outcome}${'error' in sim ? ` (${sim.error})` : ''}`).join('; ');
@@ -426,22 +433,33 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
   }
 
   /**
-   * Bundle mode, an intent with no receipt at `head`: every target block that passed without it
-   * gets its reason; once the last has passed it is re-targeted while the deadline allows, else
-   * its nonce is taken by a cancellation (public: a transfer of 0 to itself reveals nothing).
+   * Bundle mode, an intent with no receipt at `head` (its last attempt `attempt`): every target
+   * block that passed without it gets its reason; once the last has passed it is re-targeted while
+   * the deadline allows, else its nonce is taken by a cancellation — a bundle too (`replace`), so
+   * nothing of the account ever reaches the public mempool. A cancellation is re-targeted (the same
+   * bytes) each time its target blocks pass without it, until it or an earlier attempt is mined:
+   * the nonce is then used once, privately. At start-up (no target known) the last attempt is
+   * re-targeted at once.
    */
   async function trackBundle(intent: Intent, attempt: Attempt, head: BlockHeader): Promise<void> {
+    const cancel = attempt.kind === 'cancel';
     const target = targets.get(intent.id);
     if (target !== undefined) {
       const last = head.number < target.until ? head.number : target.until;
       for (let block = target.explainFrom; block <= last; block++) {
         const simulations = await storedSimulations(options.store, attempt.id, block);
         await recordMiss(intent, attempt, await explainBundleMiss(rpc, {
-          block, ours: intent.attempts.map((a) => a.txHash), maxFeePerGas: attempt.maxFeePerGas, pools: intent.pools, deadlineBlock: intent.deadlineBlock, simulations,
+          block, ours: intent.attempts.map((a) => a.txHash), maxFeePerGas: attempt.maxFeePerGas, pools: intent.pools, deadlineBlock: cancel ? null : intent.deadlineBlock, simulations,
         }));
         target.explainFrom = block + 1n;
       }
       if (head.number < target.until) return;
+    }
+    if (cancel) {
+      counts.rebroadcasts += 1;
+      step('rebroadcast', intent, attempt);
+      await sendBundle(intent, attempt, head);
+      return;
     }
     if (head.number >= intent.deadlineBlock) {
       targets.delete(intent.id);
@@ -556,7 +574,7 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
     // Bytes that must not go out: refused by their simulation or the gate and not withdrawn (or
     // found after a lost commit), at start-up with the kill switch engaged never accepted by any
     // node, or at start-up without a verdict (below). The nonce is taken by a cancellation
-    // (public, in bundle mode too), never by them.
+    // (in bundle mode a bundle to the relays, as every send there), never by them.
     const stoppedAtStartup = startup && intent.attempts.every((a) => a.sentAt === null) && (options.sendsStopped?.() ?? null) !== null;
     const unjudged = startup && withoutVerdict(intent, known);
     if (last.kind !== 'cancel' && (refused.has(intent.id) || stoppedAtStartup || unjudged)) {
@@ -565,7 +583,8 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
       await replace(intent, 'cancel', head);
       return;
     }
-    if (bundle !== undefined && last.kind !== 'cancel') return trackBundle(intent, last, head);
+    // Bundle mode: the relays' rules, for an execution and a cancellation alike (none below: they send publicly).
+    if (bundle !== undefined) return trackBundle(intent, last, head);
     // At start-up the identical bytes go out again, unless the plan's deadline has passed (they
     // would only be mined as a revert): then the rules below cancel the nonce.
     if (startup && head.number < intent.deadlineBlock) return rebroadcast(intent, last, head);
@@ -724,8 +743,9 @@ export async function createLiveExecutor(options: LiveExecutorOptions): Promise<
 
   async function syncLedger(): Promise<void> {
     if (unsynced.size === 0) return;
-    const done = await syncExecutionRows(options.store, [...unsynced]).catch((error: unknown) => {
-      options.onError?.(error);
+    const done = await syncExecutionRows(intents, [...unsynced]).catch((error: unknown) => {
+      // Refused by the fence: another writer owns the account and writes its rows from now on.
+      if (!fencedOut(error)) options.onError?.(error);
       return [] as bigint[];
     });
     for (const id of done) unsynced.delete(id);

@@ -8,14 +8,17 @@ import { readSnapshotFile } from '../../../market/snapshot.ts';
 import { DEFAULT_PLAN_SETTINGS } from '../../../orchestrator/plan.ts';
 import { migrate } from '../../../store/migrate.ts';
 import { openStore, type OpenStoreOptions } from '../../../store/open-store.ts';
+import { privateKeyToAccount } from 'viem/accounts';
+import { createRelayClient } from '../relay-client.ts';
 import { killAt, type KillPoint } from './fault-points.ts';
 
 /**
  * TEST CODE — the engine as a child process of the exactly-once tests: the live engine on a
  * devnet the test runs, with the fault hook armed at the kill point the test chose. Its only
  * input is the JSON file named by argv[2] (no ORION_* variable, see fault-points.ts). It prints
- * one line per step reached (`step <name> <count>`) and `reconciled <json>` once started, so the
- * test can follow it; it stops on SIGTERM.
+ * one line per step reached (`step <name> <count>`), `simulated <block>` per part of a block done,
+ * and `reconciled <json>` once started, so the test can follow it; it stops on SIGTERM. With
+ * `bundle` it submits to the relays named there (ORION_SUBMIT=bundle).
  */
 
 interface ChildSettings {
@@ -34,6 +37,8 @@ interface ChildSettings {
    * once none is open.
    */
   drain?: boolean;
+  /** Bundle submission (ORION_SUBMIT=bundle) to these relays, signed by the relay key, for this many blocks; absent = public. */
+  bundle?: { relayUrls: string[]; relayAuthKey: `0x${string}`; blocks: number };
 }
 
 const settings = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ChildSettings;
@@ -51,6 +56,9 @@ const engine = await startEngine({
   live: {
     account, tipShareBps: 0, replaceAfterBlocks: settings.replaceAfterBlocks, confirmations: settings.confirmations,
     onStep: killAt(settings.kill, (step, count) => say(`step ${step} ${count}`)),
+    ...(settings.bundle === undefined ? {} : {
+      bundle: { relays: settings.bundle.relayUrls.map((url) => createRelayClient(url, privateKeyToAccount(settings.bundle!.relayAuthKey))), blocks: settings.bundle.blocks },
+    }),
   },
   rpcUrls: [settings.rpcUrl],
   expectedChainId: snapshot.chainId,
@@ -63,6 +71,9 @@ const engine = await startEngine({
   plan: DEFAULT_PLAN_SETTINGS,
   blockTimeSeconds: 1,
   pollIntervalMs: 100,
+  // A part of a block done (its plans simulated, and the send, if any, made): a test that builds
+  // the blocks itself holds the next one back while a signed plan's send is under way.
+  onSimulated: (event) => say(`simulated ${event.header.number}`),
 });
 say(`reconciled ${JSON.stringify(engine.status().executor.live!.reconciled)}`);
 if (settings.drain === true) {
