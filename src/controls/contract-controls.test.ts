@@ -133,6 +133,27 @@ describe('owner controls: recorded before they are sent', () => {
   });
 });
 
+describe('owner controls: two at once', () => {
+  const automine = (on: boolean) => f.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [on] as never });
+
+  it('two controls asked at the same moment: one is sent, the other is refused as still pending, one nonce used', async () => {
+    await automine(false);
+    try {
+      const nonce = await f.clients.publicClient.getTransactionCount({ address: address(1), blockTag: 'pending' });
+      const outcomes = await Promise.all([
+        runContractControl({ ...context(), receiptTimeoutMs: 300 }, { kind: 'pause' }).then(() => 'mined', (error: unknown) => error),
+        runContractControl({ ...context(), receiptTimeoutMs: 300 }, { kind: 'pause' }).then(() => 'mined', (error: unknown) => error),
+      ]);
+      // Before: both found nothing pending and both were signed and sent (one nonce apart, or the same).
+      expect(outcomes.filter((o) => o instanceof ControlNotYetMined)).toHaveLength(1);
+      expect(outcomes.filter((o) => o instanceof ControlStillPending)).toHaveLength(1);
+      expect(await f.clients.publicClient.getTransactionCount({ address: address(1), blockTag: 'pending' })).toBe(nonce + 1);
+    } finally {
+      await automine(true);
+    }
+  });
+});
+
 describe('owner controls: every control left pending is reconciled', () => {
   const automine = (on: boolean) => f.clients.publicClient.request({ method: 'evm_setAutomine' as never, params: [on] as never });
   const mine = () => f.clients.publicClient.request({ method: 'evm_mine' as never, params: [] as never });

@@ -74,8 +74,42 @@ export class ControlNotYetMined extends OrionError {
 /** Default wait for a control's receipt. */
 export const RECEIPT_TIMEOUT_MS = 120_000;
 
+/**
+ * Per executor contract, the control now between "is an earlier one pending?" and its send. Two
+ * controls at once (two admins, two requests) both found none pending, both signed — the second
+ * with the first's nonce when the first was not yet sent — and one could record the other's
+ * transaction as dropped while it was mined. One at a time, the second finds the first pending
+ * (ControlStillPending) once it is sent. In this process only: the owner key belongs on one instance.
+ */
+const controlTurns = new Map<string, Promise<void>>();
+
+/** Waits for the executor's turn; the returned release (idempotent) hands it to the next control. */
+async function turnFor(executor: Address): Promise<() => void> {
+  const key = executor.toLowerCase();
+  const before = controlTurns.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const chained = before.then(() => mine);
+  controlTurns.set(key, chained);
+  await before;
+  return () => {
+    release();
+    if (controlTurns.get(key) === chained) controlTurns.delete(key);
+  };
+}
+
 /** Runs one control; throws ControlRefused before sending anything the chain would refuse. */
 export async function runContractControl(context: ControlContext, control: ContractControl): Promise<ControlResult> {
+  const release = await turnFor(context.executor);
+  try {
+    return await runInTurn(context, control, release);
+  } finally {
+    release();
+  }
+}
+
+/** The control, once it has the executor's turn; `sent` hands the turn on once its transaction is out. */
+async function runInTurn(context: ControlContext, control: ContractControl, sent: () => void): Promise<ControlResult> {
   const publicClient = createPublicClient({ transport: http(context.rpcUrl, { retryCount: 0 }) });
   const read = <T>(functionName: string, args: readonly unknown[] = []): Promise<T> =>
     publicClient.readContract({ address: context.executor, abi: flashArbExecutorAbi, functionName, args } as never) as Promise<T>;
@@ -119,6 +153,8 @@ export async function runContractControl(context: ControlContext, control: Contr
     await recordOutcome(context.audit, signed, { status: 'not-sent', reason: firstLine(error) }, detail, context.actor);
     throw new RuntimeFault(`${control.kind}: transaction ${hash} was not sent (${firstLine(error)}); nothing is pending`, { cause: error });
   }
+  // Out and recorded: the next control finds it pending; the receipt is awaited outside the turn.
+  sent();
   let receipt;
   try {
     receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: context.receiptTimeoutMs ?? RECEIPT_TIMEOUT_MS });
