@@ -3,6 +3,8 @@ import { encodeFunctionData, type Address } from 'viem';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createBlockStream } from '../chain/block-stream.ts';
 import { createRpcPool, type RpcPool } from '../chain/rpc-pool.ts';
+import { startFaultInjectingProxy, type FaultInjectingProxy } from '../chain/testing/fault-injecting-proxy.ts';
+import { distinctBranch } from '../chain/testing/reorg-branch.ts';
 import { parseBlockHeader } from '../chain/types.ts';
 import { loadArtifact } from '../contracts/compile.ts';
 import { startDevnet, type Devnet } from '../devnet/devnet.ts';
@@ -22,6 +24,22 @@ let devnet: Devnet;
 let rpc: RpcPool;
 let source: SyncSource;
 let fotPair: string;
+/** The same anvil behind the fault-injecting proxy, for answers a real node gives and anvil does not. */
+let proxy: FaultInjectingProxy;
+let proxied: RpcPool;
+
+/** The seeded pools as a configured list (no discovery: these tests are about restarts). */
+function configuredPools(pools: readonly PoolSnapshot[]): Extract<SyncSource, { kind: 'pools' }> {
+  return {
+    kind: 'pools',
+    pools: pools.map((p) => ({ protocol: p.protocol, address: p.address, token0: p.token0.address, token1: p.token1.address, fee: p.fee, ...(p.protocol === 'uniswap-v3' ? { tickSpacing: p.tickSpacing } : {}) })),
+  };
+}
+
+/** Asks the anvil itself, past the proxy: the independent view of the chain. */
+async function anvilRpc(method: string, params: unknown[] = []): Promise<unknown> {
+  return createRpcPool([devnet.anvil.rpcUrl]).request(method, params);
+}
 
 function stateKey(p: PoolSnapshot | undefined): string {
   if (p === undefined) return 'missing';
@@ -59,8 +77,11 @@ beforeAll(async () => {
     { label: 'sync', to: fotPair as Address, gas: 200_000n, data: encodeFunctionData({ abi: uniswapArtifact('UniswapV2Pair').abi, functionName: 'sync' }) },
   ]);
   source = { kind: 'factories', factories: [devnet.deployment.v2Factory, devnet.deployment.v3Factory], fromBlock: 0n };
+  proxy = await startFaultInjectingProxy(devnet.anvil.rpcUrl);
+  proxied = createRpcPool([proxy.url], { budgetMs: 2_000 });
 });
 afterAll(async () => {
+  await proxy?.close();
   await devnet?.stop();
 });
 
@@ -107,5 +128,31 @@ forEachBackend('initial sync with a checkpoint in the database', (db) => {
     expect(again.state.block?.hash).toBe(state.block?.hash);
     expect(again.state.block?.number).toBe(parseBlockHeader(await rpc.request('eth_getBlockByNumber', ['latest', false])).number);
     await expectEqualToChain(again.state);
+  });
+
+  it('does not restore a checkpoint whose block a reorg took off the chain, though the node still serves that block by hash', async () => {
+    const persistence = createMarketPersistence(db.store);
+    await persistence.reset(31337);
+    const pools = configuredPools(devnet.seeded.localSnapshot.pools);
+    await anvilRpc('evm_mine'); // the checkpoint's block holds no pool event: the reorg below drops none
+    proxy.setServeOrphans(true);
+    try {
+      const first = await initialSync({ rpc: proxied, persistence, chainId: 31337, source: pools });
+      const orphan = first.state.block as NonNullable<typeof first.state.block>;
+      await anvilRpc('anvil_reorg', [1, await distinctBranch((method) => anvilRpc(method))]);
+      // The fault is real: the canonical block at that height is another, yet the endpoint still answers the old hash.
+      const canonical = parseBlockHeader(await anvilRpc('eth_getBlockByNumber', [`0x${orphan.number.toString(16)}`, false]));
+      expect(canonical.hash).not.toBe(orphan.hash);
+      expect(parseBlockHeader(await proxied.request('eth_getBlockByHash', [orphan.hash, false])).hash).toBe(orphan.hash);
+
+      const again = await initialSync({ rpc: proxied, persistence, chainId: 31337, source: pools });
+      expect(again.mode).toBe('fresh');
+      const at = again.state.block as NonNullable<typeof again.state.block>;
+      expect(parseBlockHeader(await anvilRpc('eth_getBlockByNumber', [`0x${at.number.toString(16)}`, false])).hash).toBe(at.hash);
+      expect((await createCheckpointRepository(db.store).get(31337))?.blockHash).toBe(at.hash);
+      await expectEqualToChain(again.state);
+    } finally {
+      proxy.setServeOrphans(false);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { Address } from 'viem';
 import type { RpcPool } from '../chain/rpc-pool.ts';
-import { parseBlockHeader, type BlockRef } from '../chain/types.ts';
+import { parseBlockHeader, toQuantity, type BlockRef } from '../chain/types.ts';
 import { discoverPools } from './discovery.ts';
 import { MarketState } from './market-state.ts';
 import type { MarketPersistence, MarketPoolRow } from './persistence.ts';
@@ -48,9 +48,21 @@ export interface InitialSyncResult {
 
 const DEFAULT_V2_FEE = 3000;
 
-async function blockByHash(rpc: RpcPool, hash: string): Promise<BlockRef | null> {
-  const raw = await rpc.request('eth_getBlockByHash', [hash, false]);
-  return raw === null ? null : parseBlockHeader(raw);
+/**
+ * The checkpoint's block while it is on the canonical chain; null once a reorg took it out.
+ * Found by hash alone is not enough: geth and many providers still answer `eth_getBlockByHash`
+ * for a block reorged onto a side chain, and a checkpoint there would be restored and followed
+ * from a block the chain no longer has (the block stream then finds no link, or worse, rolls
+ * back past the state). So the canonical block at its height must carry the same hash.
+ */
+async function canonicalCheckpoint(rpc: RpcPool, checkpoint: { blockNumber: bigint; blockHash: string }): Promise<BlockRef | null> {
+  const raw = await rpc.request('eth_getBlockByHash', [checkpoint.blockHash, false]);
+  if (raw === null) return null;
+  const byHash = parseBlockHeader(raw);
+  if (byHash.number !== checkpoint.blockNumber) return null;
+  // requireResult: a node without a block at that height is behind, not proof of a reorg.
+  const canonical = parseBlockHeader(await rpc.request('eth_getBlockByNumber', [toQuantity(checkpoint.blockNumber), false], { requireResult: true }));
+  return canonical.hash === byHash.hash ? byHash : null;
 }
 
 /** Runs (or resumes, or restores) the initial sync. */
@@ -60,9 +72,9 @@ export async function initialSync(options: InitialSyncOptions): Promise<InitialS
   let sync = await repo.getSync(chainId);
   let at: BlockRef | null = null;
   if (sync !== undefined) {
-    at = await blockByHash(rpc, sync.blockHash);
+    at = await canonicalCheckpoint(rpc, sync);
     // The checkpoint's block left the chain (a reorg while we were down): start over.
-    if (at === null || at.number !== sync.blockNumber) {
+    if (at === null) {
       await repo.reset(chainId);
       sync = undefined;
       at = null;

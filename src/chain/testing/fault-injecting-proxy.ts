@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
  * provider under load does, now and then), hang (a timeout), pretend to lag
  * behind the head, answer like a node without the `finalized` block tag, keep listing a
  * transaction as pending after it can no longer be mined, drop its WebSocket
- * connections, or switch to another anvil (a node that resynced onto another fork), so failover
+ * connections, switch to another anvil (a node that resynced onto another fork), or keep serving
+ * blocks a reorg took off the chain by hash (as geth serves side-chain blocks), so failover
  * is tested against real faults on a real socket while every honest answer still comes from a
  * real chain.
  */
@@ -43,6 +44,12 @@ export interface FaultInjectingProxy {
    * waited: no block), as a node whose mempool never evicted it does after its nonce was used.
    */
   keepListing(hash: string, transaction: unknown): void;
+  /**
+   * Remembers every block answered while on, and answers `eth_getBlockByHash` for one the node
+   * has forgotten (anvil drops reorged-out blocks) with the remembered block, as geth and many
+   * providers answer for a block reorged onto a side chain (false = honest, and forgets them).
+   */
+  setServeOrphans(on: boolean): void;
   /** Forwards to another node from now on (e.g. one that followed another fork). */
   setUpstream(upstream: string): void;
   /** Closes every open WebSocket connection now; `refuse` also refuses new ones. */
@@ -73,6 +80,8 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   const nulled = new Map<string, number>();
   let refusals = 0;
   const stale = new Map<string, unknown>();
+  /** Blocks seen by hash while serving orphans (null = off). */
+  let seenBlocks: Map<string, unknown> | null = null;
   let refuseWs = false;
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -149,6 +158,17 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     });
   }
 
+  /** The answers, with blocks the node forgot answered by hash from `seen` (which learns every block answered). */
+  function servingOrphans(body: string, text: string, seen: Map<string, unknown>): string {
+    return mapAnswers(body, text, (call, answer) => {
+      if (call?.method !== 'eth_getBlockByHash' && call?.method !== 'eth_getBlockByNumber') return answer;
+      const hash = (answer.result as { hash?: unknown } | null | undefined)?.hash;
+      if (typeof hash === 'string') seen.set(hash.toLowerCase(), answer.result);
+      const asked = String(call.params?.[0]).toLowerCase();
+      return call.method === 'eth_getBlockByHash' && answer.result === null && seen.has(asked) ? { ...answer, result: seen.get(asked) } : answer;
+    });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -192,6 +212,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
         return listed === undefined ? answer : { ...answer, result: listed };
       });
     }
+    if (seenBlocks !== null) text = servingOrphans(body, text, seenBlocks);
     if (lag > 0) {
       const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
       const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
@@ -260,6 +281,9 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     },
     keepListing: (hash, transaction) => {
       stale.set(hash.toLowerCase(), transaction);
+    },
+    setServeOrphans: (on) => {
+      seenBlocks = on ? (seenBlocks ?? new Map()) : null;
     },
     setUpstream: (next) => {
       upstream = next;
