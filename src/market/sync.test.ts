@@ -18,7 +18,7 @@ import { forEachBackend } from '../store/test-store.ts';
 import type { MarketState } from './market-state.ts';
 import { POOL_STATE_TOPICS } from './pool-events.ts';
 import type { PoolSnapshot } from './snapshot.ts';
-import { initialSync, saveMarketCheckpoint, type SyncSource } from './sync.ts';
+import { initialSync, NOT_CONFIGURED, saveMarketCheckpoint, type SyncSource } from './sync.ts';
 
 let devnet: Devnet;
 let rpc: RpcPool;
@@ -48,8 +48,7 @@ function stateKey(p: PoolSnapshot | undefined): string {
     : `${p.address} ${p.sqrtPriceX96} ${p.tick} ${p.liquidity} ${p.ticks.map((t) => `${t.tick}:${t.liquidityNet}`).join(',')}`;
 }
 
-async function expectEqualToChain(state: MarketState): Promise<void> {
-  const pools = devnet.seeded.localSnapshot.pools;
+async function expectEqualToChain(state: MarketState, pools: readonly PoolSnapshot[] = devnet.seeded.localSnapshot.pools): Promise<void> {
   const chain = await readPoolStates(devnet.clients, devnet.seeded.lens, pools, state.block?.number as bigint);
   expect(pools.map((p) => stateKey(state.pool(p.address)?.toSnapshot()))).toEqual(chain.map(stateKey));
 }
@@ -154,5 +153,28 @@ forEachBackend('initial sync with a checkpoint in the database', (db) => {
     } finally {
       proxy.setServeOrphans(false);
     }
+  });
+
+  it('on a restart follows the configured pool list as it is now: added pools loaded at the checkpoint block, removed ones dropped and reported, re-added ones loaded again', async () => {
+    const persistence = createMarketPersistence(db.store);
+    await persistence.reset(31337);
+    const all = devnet.seeded.localSnapshot.pools;
+    const [removed, ...kept] = all.slice(0, -2) as [PoolSnapshot, ...PoolSnapshot[]];
+    const added = all.slice(-2);
+    const first = await initialSync({ rpc, persistence, chainId: 31337, source: configuredPools([removed, ...kept]) });
+    expect(first.state.poolCount).toBe(all.length - 2);
+
+    const changed = await initialSync({ rpc, persistence, chainId: 31337, source: configuredPools([...kept, ...added]) });
+    expect(changed.mode).toBe('restored');
+    expect(changed.state.block?.hash).toBe(first.state.block?.hash);
+    expect(changed.loadedThisRun).toBe(added.length);
+    expect([...changed.state.poolMap().keys()].sort()).toEqual([...kept, ...added].map((p) => p.address).sort());
+    expect(changed.excluded).toEqual([{ address: removed.address, reason: NOT_CONFIGURED }]);
+    await expectEqualToChain(changed.state, [...kept, ...added]);
+
+    const readded = await initialSync({ rpc, persistence, chainId: 31337, source: configuredPools(all) });
+    expect(readded.loadedThisRun).toBe(1);
+    expect(readded.excluded).toEqual([]);
+    await expectEqualToChain(readded.state);
   });
 });

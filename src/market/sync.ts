@@ -88,14 +88,11 @@ export async function initialSync(options: InitialSyncOptions): Promise<InitialS
   }
 
   let loadedThisRun = 0;
-  if (sync.status !== 'complete') {
-    if (sync.status === 'discovering' && options.source.kind === 'factories') {
-      await discover(options, at, sync.discoveredTo, progress);
-    } else if (options.source.kind === 'pools') {
-      await repo.addPools(chainId, options.source.pools.map((p) => ({
-        address: p.address.toLowerCase(), protocol: p.protocol, token0: p.token0.toLowerCase(), token1: p.token1.toLowerCase(), fee: p.fee, tickSpacing: p.tickSpacing ?? null,
-      })));
-    }
+  if (sync.status === 'discovering' && options.source.kind === 'factories') await discover(options, at, sync.discoveredTo, progress);
+  // On every start, not only the first: the configured list may have changed since the last run.
+  if (options.source.kind === 'pools') await trackConfiguredPools(repo, chainId, options.source.pools);
+  // A finished sync loads again only pools added since (at its checkpoint block, like every other pool's state).
+  if (sync.status !== 'complete' || (await repo.listPools(chainId, 'pending')).length > 0) {
     await repo.saveSync({ ...sync, status: 'loading' });
     await checkTokens(options, repo, at);
     loadedThisRun = await loadPending(options, repo, at, progress);
@@ -105,6 +102,31 @@ export async function initialSync(options: InitialSyncOptions): Promise<InitialS
     });
   }
   return { ...(await restore(repo, chainId, at)), mode, loadedThisRun };
+}
+
+/** Why a pool that was tracked is no more: the configured pool list no longer names it. */
+export const NOT_CONFIGURED = 'not in the configured pool list (removed since it was loaded)';
+
+/**
+ * Makes the stored pools follow the configured list: pools new to it are added (pending: the load
+ * stage reads them), pools no longer in it are excluded with {@link NOT_CONFIGURED} (their state
+ * dropped, so they are neither followed nor restored stale, and listed in `excluded`), and a pool
+ * put back in the list after such a removal is pending again (its old state is out of date).
+ */
+async function trackConfiguredPools(repo: MarketPersistence, chainId: number, configured: Extract<SyncSource, { kind: 'pools' }>['pools']): Promise<void> {
+  const addresses = new Set(configured.map((p) => p.address.toLowerCase()));
+  const rows = await repo.listPools(chainId, 'all');
+  const removed = rows.filter((r) => !addresses.has(r.address) && r.excludedReason !== NOT_CONFIGURED);
+  const restored = rows.filter((r) => addresses.has(r.address) && r.excludedReason === NOT_CONFIGURED);
+  await repo.transaction(async (tx) => {
+    await tx.addPools(chainId, configured.map((p) => ({
+      address: p.address.toLowerCase(), protocol: p.protocol, token0: p.token0.toLowerCase(), token1: p.token1.toLowerCase(), fee: p.fee, tickSpacing: p.tickSpacing ?? null,
+    })));
+    await tx.updatePools(chainId, [
+      ...removed.map((r) => ({ address: r.address, state: null, excludedReason: NOT_CONFIGURED })),
+      ...restored.map((r) => ({ address: r.address, state: null, excludedReason: null })),
+    ]);
+  });
 }
 
 async function discover(options: InitialSyncOptions, at: BlockRef, discoveredTo: bigint | null, progress: ProgressSink): Promise<void> {
