@@ -28,6 +28,12 @@ export interface RpcCall {
   requireResult?: boolean;
   /** A "not found" error is this call's answer, given back as a `null` result instead of failing the chunk over. */
   notFoundIsNull?: boolean;
+  /**
+   * Says why a result cannot be this endpoint's honest answer (e.g. no logs for a block whose
+   * bloom says they are there), or undefined to accept it: refused, the chunk fails over like any
+   * endpoint fault.
+   */
+  faultIf?: (result: unknown) => string | undefined;
 }
 
 /** The outcome of one call of a batch: its result, or the node's error for that call alone. */
@@ -44,6 +50,8 @@ export interface RequestOptions {
    * other endpoint for the whole budget would only delay the caller.
    */
   notFoundIsNull?: boolean;
+  /** As `RpcCall.faultIf`: a result it finds a reason against is refused as the endpoint's fault. */
+  faultIf?: (result: unknown) => string | undefined;
   signal?: AbortSignal;
 }
 
@@ -209,12 +217,14 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     if (call.requireResult && (response.result === null || response.result === undefined)) {
       throw new EndpointFault(endpoint.url, 'node-unready', `${call.method}(${JSON.stringify(call.params)}) returned null: endpoint behind`);
     }
+    const fault = call.faultIf?.(response.result);
+    if (fault !== undefined) throw new EndpointFault(endpoint.url, 'bad-response', `${call.method}: ${fault}`);
     if (call.method === 'eth_blockNumber' && typeof response.result === 'string') endpoint.sawHead(BigInt(response.result));
     return { ok: true, result: response.result };
   }
 
   async function request(method: string, params: readonly unknown[], requestOptions: RequestOptions = {}): Promise<unknown> {
-    const call: RpcCall = { method, params, requireResult: requestOptions.requireResult ?? false, notFoundIsNull: requestOptions.notFoundIsNull ?? false };
+    const call: RpcCall = { method, params, requireResult: requestOptions.requireResult ?? false, notFoundIsNull: requestOptions.notFoundIsNull ?? false, ...(requestOptions.faultIf ? { faultIf: requestOptions.faultIf } : {}) };
     return withFailover(method, requestOptions.signal, 1, async (endpoint) => {
       const [response] = await post(endpoint.url, [call], timeoutMs, requestOptions.signal);
       if (response === undefined) throw new EndpointFault(endpoint.url, 'bad-response', `${method}: empty batch answer`);

@@ -26,6 +26,12 @@ export interface BlockHeader extends BlockRef {
    * transaction was mined without asking for a receipt first.
    */
   transactionHashes?: readonly Hex[];
+  /**
+   * The header's 2048-bit logs bloom (lower case), when the answer carried a well-formed one: an
+   * empty logs answer for a block whose bloom says a watched event may be there is refused
+   * (block-fetch.ts). Absent (no check) when the node left it out or sent something else.
+   */
+  logsBloom?: Hex;
 }
 
 /** A log as the node returns it, with numbers parsed. */
@@ -72,6 +78,7 @@ interface RpcBlock {
   baseFeePerGas?: Hex | null;
   gasLimit: Hex;
   gasUsed: Hex;
+  logsBloom?: Hex;
   transactions?: unknown[];
 }
 
@@ -99,6 +106,7 @@ export function parseBlockHeader(raw: unknown): BlockHeader {
     gasLimit: quantityField(b.gasLimit, 'block.gasLimit'),
     gasUsed: quantityField(b.gasUsed, 'block.gasUsed'),
   };
+  if (typeof b.logsBloom === 'string' && /^0x[0-9a-fA-F]{512}$/.test(b.logsBloom)) header.logsBloom = b.logsBloom.toLowerCase() as Hex;
   // Hashes only (a block asked for without full transactions); full objects are not kept.
   if (Array.isArray(b.transactions) && b.transactions.every((t) => typeof t === 'string')) header.transactionHashes = (b.transactions as string[]).map((t) => t.toLowerCase() as Hex);
   return header;

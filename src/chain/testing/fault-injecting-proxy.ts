@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 /**
  * TEST CODE — a fault injector, the one kind of fake the house rules allow. A JSON-RPC proxy on
  * loopback in front of a real anvil that can answer 429 or 500, answer `null` (a load-balanced
- * provider under load does, now and then), hang (a timeout), pretend to lag
+ * provider under load does, now and then) or an empty list (no logs), hang (a timeout), pretend to lag
  * behind the head, answer like a node without the `finalized` block tag, keep listing a
  * transaction as pending after it can no longer be mined, drop its WebSocket
  * connections, switch to another anvil (a node that resynced onto another fork), or keep serving
@@ -39,6 +39,11 @@ export interface FaultInjectingProxy {
   refuseBatches(count: number): void;
   /** The next `count` answers to `method` come back with a `null` result (a malformed answer). */
   nullResults(method: string, count: number): void;
+  /**
+   * The next `count` answers to `method` come back with an empty list: for `eth_getLogs`, a node
+   * whose log index lags its blocks, or a faulty endpoint, answering "no logs" where there are.
+   */
+  emptyResults(method: string, count: number): void;
   /**
    * Keeps answering `eth_getTransactionByHash(hash)` with `transaction` (as captured while it
    * waited: no block), as a node whose mempool never evicted it does after its nonce was used.
@@ -77,7 +82,8 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   let lag = 0;
   let maxLogs: number | undefined;
   let noFinalizedTag = false;
-  const nulled = new Map<string, number>();
+  /** Per method, the results the next answers are replaced with, in order. */
+  const replaced = new Map<string, unknown[]>();
   let refusals = 0;
   const stale = new Map<string, unknown>();
   /** Blocks seen by hash while serving orphans (null = off). */
@@ -169,6 +175,12 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     });
   }
 
+  function replaceResults(method: string, result: unknown, count: number): void {
+    const queue = replaced.get(method) ?? [];
+    for (let i = 0; i < count; i += 1) queue.push(result);
+    replaced.set(method, queue);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -198,12 +210,11 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     let text = await forward(body);
     if (maxLogs !== undefined) text = capLogs(body, text, maxLogs);
     if (noFinalizedTag) text = withoutFinalizedTag(body, text);
-    if (nulled.size > 0) {
+    if (replaced.size > 0) {
       text = mapAnswers(body, text, (call, answer) => {
-        const left = nulled.get(String(call?.method)) ?? 0;
-        if (left === 0) return answer;
-        nulled.set(String(call?.method), left - 1);
-        return { jsonrpc: '2.0', id: answer.id, result: null } as RpcMessage;
+        const queue = replaced.get(String(call?.method));
+        if (queue === undefined || queue.length === 0 || answer.error !== undefined) return answer;
+        return { jsonrpc: '2.0', id: answer.id, result: queue.shift() } as RpcMessage;
       });
     }
     if (stale.size > 0) {
@@ -276,9 +287,8 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     refuseBatches: (count) => {
       refusals += count;
     },
-    nullResults: (method, count) => {
-      nulled.set(method, (nulled.get(method) ?? 0) + count);
-    },
+    nullResults: (method, count) => replaceResults(method, null, count),
+    emptyResults: (method, count) => replaceResults(method, [], count),
     keepListing: (hash, transaction) => {
       stale.set(hash.toLowerCase(), transaction);
     },
