@@ -2,7 +2,7 @@ import { custom, type CustomTransport, type Hex } from 'viem';
 import { DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.ts';
 import { EndpointHealth, type EndpointHealthView } from './endpoint-health.ts';
 import { RuntimeFault } from '../errors.ts';
-import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
+import { AllEndpointsFailedError, EndpointFault, RpcCallError, StateUnavailableError } from './rpc-errors.ts';
 import { classifyRpcError, postJsonRpc, type JsonRpcResponse } from './json-rpc-http.ts';
 import { postJsonRpcWs, WS_MAX_BATCH } from './json-rpc-ws.ts';
 
@@ -171,9 +171,12 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     const deadline = Date.now() + budgetMs;
     const tried = new Set<EndpointHealth>();
     const faults: string[] = [];
+    /** The last "state pruned" answer: once no endpoint is left untried, the caller's to handle. */
+    let stateUnavailable: StateUnavailableError | undefined;
     for (;;) {
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
       const endpoint = pick(tried, calls);
+      if (stateUnavailable !== undefined && (endpoint === undefined || tried.has(endpoint))) throw stateUnavailable;
       if (endpoint === undefined) {
         // Everyone is benched: wait for the first to come back, within the budget.
         const wake = Math.min(...endpoints.filter((e) => carries(e, calls)).map((e) => e.benchedUntil));
@@ -187,6 +190,13 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
         endpoint.success(performance.now() - started);
         return value;
       } catch (error) {
+        if (error instanceof StateUnavailableError) {
+          // A healthy node without that block's state: another endpoint (an archive node) may have it.
+          endpoint.success(performance.now() - started);
+          tried.add(endpoint);
+          stateUnavailable = error;
+          continue;
+        }
         if (!(error instanceof EndpointFault)) {
           // The node answered; the endpoint is healthy even if the call failed.
           endpoint.success(performance.now() - started);
@@ -210,6 +220,8 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
   function settle(endpoint: EndpointHealth, call: RpcCall, response: JsonRpcResponse): RpcBatchResult {
     if (response.error) {
       const error = classifyRpcError(call.method, response.error, endpoint.url);
+      // Pruned state is the endpoint's answer for the whole batch (same block): asked elsewhere.
+      if (error instanceof StateUnavailableError) throw error;
       if (!(error instanceof EndpointFault)) return { ok: false, error };
       if (call.notFoundIsNull && error.kind === 'node-unready') return { ok: true, result: null };
       throw error;

@@ -177,4 +177,46 @@ forEachBackend('initial sync with a checkpoint in the database', (db) => {
     expect(readded.excluded).toEqual([]);
     await expectEqualToChain(readded.state);
   });
+
+  it.each([
+    ['geth, hash scheme', 'missing trie node 5be1d0c3a1f2e4d6b8a0c2e4f6081a2b3c4d5e6f708192a3b4c5d6e7f8091a2b (path ) <nil>'],
+    ['geth, path scheme', 'historical state 5be1d0c3a1f2e4d6b8a0c2e4f6081a2b3c4d5e6f708192a3b4c5d6e7f8091a2b is not available'],
+  ])('re-pins a load that outlived its block on a node that prunes state (%s): no pool excluded, every state at the one block the load ends at', async (_node, message) => {
+    const persistence = createMarketPersistence(db.store);
+    await persistence.reset(31337);
+    const pools = configuredPools(devnet.seeded.localSnapshot.pools);
+    proxy.pruneStateOlderThan(4, message);
+    try {
+      await expect(initialSync({ rpc: proxied, persistence, chainId: 31337, source: pools, chunkSize: 5, stopAfterRounds: 2 })).rejects.toThrow(/test hook/);
+      const pinned = await persistence.getSync(31337);
+      const loadedAtPin = await persistence.listPools(31337, 'loaded');
+      expect(loadedAtPin).toHaveLength(10);
+      // The chain moves on past what the node keeps, with swaps (some in pools already loaded).
+      const flow = await startNoiseFlow(devnet.clients, devnet.deployment, devnet.seeded, { seed: 11, swapsPerBlock: 4 });
+      for (let i = 0; i < 6; i += 1) await flow.step();
+      const pinnedBlock = pinned?.blockNumber as bigint;
+      const loadedPools = devnet.seeded.localSnapshot.pools.filter((p) => loadedAtPin.some((r) => r.address === p.address));
+      const then = await readPoolStates(devnet.clients, devnet.seeded.lens, loadedPools, pinnedBlock);
+      const now = await readPoolStates(devnet.clients, devnet.seeded.lens, loadedPools);
+      expect(then.map(stateKey)).not.toEqual(now.map(stateKey)); // the re-pin has loaded pools to bring along
+      // The fault is real: a state read pinned to the load block is refused, as a pruning geth refuses it.
+      await expect(proxied.request('eth_getBalance', [devnet.deployment.v2Factory, { blockHash: pinned?.blockHash }])).rejects.toThrow(message.slice(0, 20));
+
+      const resumed = await initialSync({ rpc: proxied, persistence, chainId: 31337, source: pools, chunkSize: 5 });
+      expect(resumed.mode).toBe('resumed');
+      expect(resumed.excluded).toEqual([]);
+      expect(resumed.state.poolCount).toBe(devnet.seeded.localSnapshot.pools.length);
+      const at = resumed.state.block as NonNullable<typeof resumed.state.block>;
+      expect(at.number).toBeGreaterThan(pinnedBlock + 4n);
+      await expectEqualToChain(resumed.state);
+      // Recorded: a restart agrees on the block, and the follower starts after it.
+      expect((await persistence.getSync(31337))?.blockHash).toBe(at.hash);
+      expect((await createCheckpointRepository(db.store).get(31337))?.blockHash).toBe(at.hash);
+      const restarted = await initialSync({ rpc: proxied, persistence, chainId: 31337, source: pools });
+      expect(restarted.mode).toBe('restored');
+      expect(restarted.state.block?.hash).toBe(at.hash);
+    } finally {
+      proxy.pruneStateOlderThan(undefined);
+    }
+  });
 });

@@ -1,9 +1,13 @@
 import type { Address } from 'viem';
+import { createBlockStream } from '../chain/block-stream.ts';
+import { StateUnavailableError } from '../chain/rpc-errors.ts';
 import type { RpcPool } from '../chain/rpc-pool.ts';
 import { parseBlockHeader, toQuantity, type BlockRef } from '../chain/types.ts';
+import { RuntimeFault } from '../errors.ts';
 import { discoverPools } from './discovery.ts';
 import { MarketState } from './market-state.ts';
 import type { MarketPersistence, MarketPoolRow } from './persistence.ts';
+import { POOL_STATE_TOPICS } from './pool-events.ts';
 import { loadPoolsExcludingFailures, type PoolDescriptor } from './pool-loader.ts';
 import { rowToPool, stateToJson } from './pool-state-json.ts';
 import { SILENT_PROGRESS, type ProgressSink } from './progress.ts';
@@ -94,11 +98,14 @@ export async function initialSync(options: InitialSyncOptions): Promise<InitialS
   // A finished sync loads again only pools added since (at its checkpoint block, like every other pool's state).
   if (sync.status !== 'complete' || (await repo.listPools(chainId, 'pending')).length > 0) {
     await repo.saveSync({ ...sync, status: 'loading' });
-    await checkTokens(options, repo, at);
-    loadedThisRun = await loadPending(options, repo, at, progress);
+    const loading = await loadAtOneBlock(options, repo, at, progress);
+    at = loading.at;
+    loadedThisRun = loading.loaded;
+    const loadBlock = at;
     await repo.transaction(async (tx) => {
-      await tx.saveSync({ ...(sync as NonNullable<typeof sync>), status: 'complete' });
-      await tx.saveChainCheckpoint({ chainId, blockNumber: at.number, blockHash: at.hash });
+      const current = (await tx.getSync(chainId)) ?? (sync as NonNullable<typeof sync>);
+      await tx.saveSync({ ...current, blockNumber: loadBlock.number, blockHash: loadBlock.hash, status: 'complete' });
+      await tx.saveChainCheckpoint({ chainId, blockNumber: loadBlock.number, blockHash: loadBlock.hash });
     });
   }
   return { ...(await restore(repo, chainId, at)), mode, loadedThisRun };
@@ -180,7 +187,76 @@ function describePool(row: MarketPoolRow, tokens: ReadonlyMap<string, SnapshotTo
   };
 }
 
-async function loadPending(options: InitialSyncOptions, repo: MarketPersistence, at: BlockRef, progress: ProgressSink): Promise<number> {
+/** Re-pins in a row without a pool loaded between them, before the sync gives up (the node refuses even fresh blocks). */
+const MAX_REPINS_WITHOUT_PROGRESS = 3;
+
+/** The node answers "state unavailable" even at blocks just re-pinned to: loading cannot go on against it. */
+export class StateUnavailableAtHeadError extends RuntimeFault {}
+
+/**
+ * The load stage (token checks, then the pending pools in chunks) with every state read at ONE
+ * block — the checkpoint the follower applies logs after. On a node that prunes old state (geth
+ * keeps ~128 blocks), a long load outlives its block: the node then answers "missing trie node"
+ * or "historical state … not available" (StateUnavailableError), which is no pool's fault. The
+ * load then re-pins ({@link repin}) to the head and goes on there. Returns the block the load
+ * ended at, and the pools loaded.
+ */
+async function loadAtOneBlock(options: InitialSyncOptions, repo: MarketPersistence, from: BlockRef, progress: ProgressSink): Promise<{ at: BlockRef; loaded: number }> {
+  const counter = { loaded: 0 };
+  let at = from;
+  let repinsWithoutProgress = 0;
+  for (;;) {
+    const before = counter.loaded;
+    try {
+      await checkTokens(options, repo, at);
+      await loadPending(options, repo, at, progress, counter);
+      return { at, loaded: counter.loaded };
+    } catch (error) {
+      if (!(error instanceof StateUnavailableError)) throw error;
+      repinsWithoutProgress = counter.loaded > before ? 1 : repinsWithoutProgress + 1;
+      if (repinsWithoutProgress > MAX_REPINS_WITHOUT_PROGRESS) {
+        throw new StateUnavailableAtHeadError(`the node answers that the state is unavailable even at block ${at.number}, just re-pinned to: ${error.rpcMessage}`, { cause: error });
+      }
+      at = await repin(options, repo, at);
+    }
+  }
+}
+
+/**
+ * Moves the sync's load block from `at` (its state pruned on the node) to the node's head. The
+ * pools already loaded at `at` are brought along by the logs of the blocks between, through the
+ * block stream exactly as the follower does after a checkpoint (logs are not pruned; re-reading
+ * them could outlive the new block again), so every stored state stays at one block. Their new
+ * states and the new block land in one transaction: a restart resumes at the new block. A reorg
+ * below `at` meanwhile fails the stream (ReorgTooDeepError); the restart then finds `at` off the
+ * chain and starts over. Pools excluded at `at` for their own reasons stay excluded. With
+ * factories as the source, the blocks between are scanned for pools created there.
+ */
+async function repin(options: InitialSyncOptions, repo: MarketPersistence, at: BlockRef): Promise<BlockRef> {
+  const tokens = new Map((await repo.listTokens(options.chainId)).map((t) => [t.address, { address: t.address as HexAddress, symbol: t.symbol, decimals: t.decimals }]));
+  const state = new MarketState(options.chainId, at, (await repo.listPools(options.chainId, 'loaded')).map((r) => rowToPool(r, tokens)));
+  const changed = new Set<string>();
+  const stream = createBlockStream({
+    pool: options.rpc, from: at, finalityDepth: REPIN_FINALITY_DEPTH, topics: POOL_STATE_TOPICS,
+    isTracked: (a) => state.isTracked(a), trackedAddresses: () => state.poolMap().keys(),
+    onEvent: (event) => state.handle(event)?.changed.forEach((a) => changed.add(a)),
+  });
+  await stream.sync();
+  const moved = state.block as BlockRef;
+  // Pools created since `at` exist at the new block: discovered now, they are loaded with the rest.
+  if (options.source.kind === 'factories') await discover(options, moved, at.number, SILENT_PROGRESS);
+  await repo.transaction(async (tx) => {
+    await tx.updatePools(options.chainId, poolStateUpdates(state, changed));
+    const current = await tx.getSync(options.chainId);
+    if (current) await tx.saveSync({ ...current, blockNumber: moved.number, blockHash: moved.hash });
+  });
+  return moved;
+}
+
+/** Blocks a re-pin's catch-up keeps for rollback (a reorg deeper than this restarts the sync). */
+const REPIN_FINALITY_DEPTH = 64;
+
+async function loadPending(options: InitialSyncOptions, repo: MarketPersistence, at: BlockRef, progress: ProgressSink, counter: { loaded: number }): Promise<void> {
   const chunkSize = options.chunkSize ?? 200;
   const tokenRows = await repo.listTokens(options.chainId);
   const unsafe = new Map(tokenRows.filter((t) => t.unsafeReason !== null).map((t) => [t.address, t.unsafeReason as string]));
@@ -204,10 +280,10 @@ async function loadPending(options: InitialSyncOptions, repo: MarketPersistence,
       : { address: r.address, state: null, excludedReason: r.reason }));
     await repo.updatePools(options.chainId, updates);
     loaded += chunk.length;
+    counter.loaded += chunk.length;
     progress.advance(chunk.length);
   }
   progress.done(`${loaded} pools loaded, ${excluded.length} excluded for unsafe tokens`);
-  return loaded;
 }
 
 async function restore(repo: MarketPersistence, chainId: number, at: BlockRef): Promise<{ state: MarketState; excluded: { address: string; reason: string }[] }> {
@@ -225,16 +301,21 @@ async function restore(repo: MarketPersistence, chainId: number, at: BlockRef): 
 export async function saveMarketCheckpoint(persistence: MarketPersistence, state: MarketState, changed: Iterable<string>): Promise<void> {
   const block = state.block;
   if (block === null) return;
-  const updates = [...new Set(changed)].flatMap((address) => {
-    const pool = state.pool(address);
-    if (pool === undefined) return [];
-    const gross = state.liquidityGross(address);
-    return [{ address, state: stateToJson({ snapshot: pool.toSnapshot(), ...(gross ? { liquidityGross: gross } : {}) }), excludedReason: null }];
-  });
+  const updates = poolStateUpdates(state, changed);
   await persistence.transaction(async (tx) => {
     await tx.updatePools(state.chainId, updates);
     const current = await tx.getSync(state.chainId);
     await tx.saveSync({ chainId: state.chainId, blockNumber: block.number, blockHash: block.hash, discoveredTo: current?.discoveredTo ?? null, status: 'complete' });
     await tx.saveChainCheckpoint({ chainId: state.chainId, blockNumber: block.number, blockHash: block.hash });
+  });
+}
+
+/** The stored form of the live state of each of `changed` pools. */
+function poolStateUpdates(state: MarketState, changed: Iterable<string>): { address: string; state: Record<string, unknown>; excludedReason: null }[] {
+  return [...new Set(changed)].flatMap((address) => {
+    const pool = state.pool(address);
+    if (pool === undefined) return [];
+    const gross = state.liquidityGross(address);
+    return [{ address, state: stateToJson({ snapshot: pool.toSnapshot(), ...(gross ? { liquidityGross: gross } : {}) }), excludedReason: null }];
   });
 }

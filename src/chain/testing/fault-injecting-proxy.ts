@@ -8,11 +8,17 @@ import type { AddressInfo } from 'node:net';
  * provider under load does, now and then) or an empty list (no logs), hang (a timeout), pretend to lag
  * behind the head, answer like a node without the `finalized` block tag, keep listing a
  * transaction as pending after it can no longer be mined, drop its WebSocket
- * connections, switch to another anvil (a node that resynced onto another fork), or keep serving
- * blocks a reorg took off the chain by hash (as geth serves side-chain blocks), so failover
+ * connections, switch to another anvil (a node that resynced onto another fork), keep serving
+ * blocks a reorg took off the chain by hash (as geth serves side-chain blocks), or refuse state
+ * reads of old blocks (a node that prunes state, as geth does by default), so failover
  * is tested against real faults on a real socket while every honest answer still comes from a
  * real chain.
  */
+
+/** Which parameter of each state-reading method names the block it reads at. */
+const STATE_READ_BLOCK_PARAM: Record<string, number> = {
+  eth_call: 1, eth_getBalance: 1, eth_getCode: 1, eth_getTransactionCount: 1, eth_estimateGas: 1, eth_createAccessList: 1, eth_getStorageAt: 2, eth_getProof: 2,
+};
 
 /** A fault applied to the next `count` HTTP requests. */
 export type HttpFault = '429' | '500' | 'timeout';
@@ -55,6 +61,13 @@ export interface FaultInjectingProxy {
    * providers answer for a block reorged onto a side chain (false = honest, and forgets them).
    */
   setServeOrphans(on: boolean): void;
+  /**
+   * Answers state reads (`eth_call`, `eth_getBalance`, `eth_getCode`, `eth_getStorageAt`, …)
+   * pinned to a block more than `blocks` under the head with the error a pruning node gives
+   * (geth keeps ~128 blocks of state): -32000 and `message` (default geth's hash-scheme "missing
+   * trie node …"). undefined = honest, every block's state kept (anvil's way).
+   */
+  pruneStateOlderThan(blocks: number | undefined, message?: string): void;
   /** Forwards to another node from now on (e.g. one that followed another fork). */
   setUpstream(upstream: string): void;
   /** Closes every open WebSocket connection now; `refuse` also refuses new ones. */
@@ -86,6 +99,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   const replaced = new Map<string, unknown[]>();
   let refusals = 0;
   const stale = new Map<string, unknown>();
+  let pruning: { keep: bigint; message: string } | undefined;
   /** Blocks seen by hash while serving orphans (null = off). */
   let seenBlocks: Map<string, unknown> | null = null;
   let refuseWs = false;
@@ -181,6 +195,32 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     replaced.set(method, queue);
   }
 
+  /** The height a state read is pinned to (tag, number, or EIP-1898 object); null for latest/pending/safe/finalized. */
+  async function pinnedHeight(block: unknown): Promise<bigint | null> {
+    if (block === 'earliest') return 0n;
+    if (typeof block === 'string') return block.startsWith('0x') ? BigInt(block) : null;
+    const pinned = block as { blockHash?: unknown; blockNumber?: unknown } | undefined;
+    if (typeof pinned?.blockHash === 'string') return heightOf(pinned.blockHash);
+    return typeof pinned?.blockNumber === 'string' ? BigInt(pinned.blockNumber) : null;
+  }
+
+  /** The answers, with state reads of blocks more than `keep` under the head refused as a pruning node refuses them. */
+  async function withPrunedState(body: string, text: string, rule: { keep: bigint; message: string }): Promise<string> {
+    const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
+    const list = Array.isArray(calls) ? calls : [calls];
+    const head = await realHead();
+    const pruned = new Set<string>();
+    for (const call of list) {
+      const index = STATE_READ_BLOCK_PARAM[String(call.method)];
+      const height = index === undefined ? null : await pinnedHeight(call.params?.[index]);
+      if (height !== null && height < head - rule.keep) pruned.add(JSON.stringify(call.id));
+    }
+    if (pruned.size === 0) return text;
+    return mapAnswers(body, text, (_call, answer) =>
+      pruned.has(JSON.stringify(answer.id)) ? ({ jsonrpc: '2.0', id: answer.id, error: { code: -32000, message: rule.message } } as RpcMessage) : answer,
+    );
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -224,6 +264,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
       });
     }
     if (seenBlocks !== null) text = servingOrphans(body, text, seenBlocks);
+    if (pruning !== undefined) text = await withPrunedState(body, text, pruning);
     if (lag > 0) {
       const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
       const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
@@ -291,6 +332,9 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     emptyResults: (method, count) => replaceResults(method, [], count),
     keepListing: (hash, transaction) => {
       stale.set(hash.toLowerCase(), transaction);
+    },
+    pruneStateOlderThan: (blocks, message = 'missing trie node 8c4b1d2f7ae9e4c0a3b5d6e7f80912a3b4c5d6e7f8091a2b3c4d5e6f708192a3 (path ) <nil>') => {
+      pruning = blocks === undefined ? undefined : { keep: BigInt(blocks), message };
     },
     setServeOrphans: (on) => {
       seenBlocks = on ? (seenBlocks ?? new Map()) : null;
