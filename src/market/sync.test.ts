@@ -98,6 +98,8 @@ forEachBackend('initial sync with a checkpoint in the database', (db) => {
     await expectEqualToChain(second.state);
     const checkpoint = await createCheckpointRepository(db.store).get(31337);
     expect(checkpoint?.blockHash).toBe(second.state.block?.hash);
+    // The scanned height survives the load stage (it was written back as read before discovery).
+    expect((await createMarketPersistence(db.store).getSync(31337))?.discoveredTo).toBe(second.state.block?.number);
   });
 
   it('restarts from the stored state, and from a live checkpoint after the stream moved on', async () => {

@@ -97,7 +97,8 @@ export async function initialSync(options: InitialSyncOptions): Promise<InitialS
   if (options.source.kind === 'pools') await trackConfiguredPools(repo, chainId, options.source.pools);
   // A finished sync loads again only pools added since (at its checkpoint block, like every other pool's state).
   if (sync.status !== 'complete' || (await repo.listPools(chainId, 'pending')).length > 0) {
-    await repo.saveSync({ ...sync, status: 'loading' });
+    // The row as discovery left it (its discoveredTo), not as it was read before discovery ran.
+    await repo.saveSync({ ...((await repo.getSync(chainId)) ?? sync), status: 'loading' });
     const loading = await loadAtOneBlock(options, repo, at, progress);
     at = loading.at;
     loadedThisRun = loading.loaded;
