@@ -11,6 +11,7 @@ import { startDevnet, type Devnet } from '../devnet/devnet.ts';
 import { startNoiseFlow } from '../devnet/flow.ts';
 import { computeV2PairAddress } from '../devnet/pool-address.ts';
 import { readPoolStates } from '../devnet/read-pools.ts';
+import { deployTestTokens } from '../devnet/test-token.ts';
 import { sendAll } from '../devnet/transactions.ts';
 import { uniswapArtifact } from '../devnet/uniswap-artifacts.ts';
 import { createCheckpointRepository } from '../store/checkpoint-repository.ts';
@@ -219,6 +220,37 @@ forEachBackend('initial sync with a checkpoint in the database', (db) => {
       expect(restarted.state.block?.hash).toBe(at.hash);
     } finally {
       proxy.pruneStateOlderThan(undefined);
+    }
+  });
+
+  it('a re-pin with factories as the source also finds the pools created between the two blocks', async () => {
+    const persistence = createMarketPersistence(db.store);
+    await persistence.reset(31337);
+    // The chain goes back after this test: the others count the factories' pools.
+    const snapshot = await anvilRpc('evm_snapshot');
+    proxy.pruneStateOlderThan(4);
+    try {
+      await expect(initialSync({ rpc: proxied, persistence, chainId: 31337, source, chunkSize: 5, stopAfterRounds: 1 })).rejects.toThrow(/test hook/);
+      const pinned = (await persistence.getSync(31337))?.blockNumber as bigint;
+      const [a, b] = (await deployTestTokens(devnet.clients, [1, 2].map((k) => ({ name: `Gap${k}`, symbol: `G${k}`, decimals: 18 })))).map((t) => t.toLowerCase() as Address).sort() as [Address, Address];
+      const pair = computeV2PairAddress(devnet.deployment.v2Factory, a, b).toLowerCase() as Address;
+      const erc20 = (await loadArtifact('TestERC20')).abi;
+      await sendAll(devnet.clients, [
+        { label: 'createPair', to: devnet.deployment.v2Factory, gas: 5_000_000n, data: encodeFunctionData({ abi: uniswapArtifact('UniswapV2Factory').abi, functionName: 'createPair', args: [a, b] }) },
+        { label: 'fund a', to: a, gas: 200_000n, data: encodeFunctionData({ abi: erc20, functionName: 'mint', args: [pair, 10n ** 21n] }) },
+        { label: 'fund b', to: b, gas: 200_000n, data: encodeFunctionData({ abi: erc20, functionName: 'mint', args: [pair, 2n * 10n ** 21n] }) },
+        { label: 'sync', to: pair, gas: 200_000n, data: encodeFunctionData({ abi: uniswapArtifact('UniswapV2Pair').abi, functionName: 'sync' }) },
+      ]);
+      await anvilRpc('anvil_mine', ['0x6']);
+
+      const resumed = await initialSync({ rpc: proxied, persistence, chainId: 31337, source, chunkSize: 5 });
+      expect(resumed.state.block?.number).toBeGreaterThan(pinned + 4n);
+      expect(resumed.state.pool(pair)?.toSnapshot()).toMatchObject({ reserve0: 10n ** 21n, reserve1: 2n * 10n ** 21n });
+      expect(resumed.excluded.map((e) => e.address)).toEqual([fotPair]);
+      await expectEqualToChain(resumed.state);
+    } finally {
+      proxy.pruneStateOlderThan(undefined);
+      await anvilRpc('evm_revert', [snapshot]);
     }
   });
 });
