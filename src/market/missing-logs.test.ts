@@ -49,9 +49,11 @@ async function head(): Promise<BlockRef> {
 
 describe('the follower', () => {
   it.each([
-    ['refused once, the next answer holds them', 1, false],
-    ['refused once, and the second empty answer settled by the receipts', 2, true],
-  ])('takes every pool event of a block the endpoint answered with no logs: %s', async (_name, emptyAnswers, receiptsAsked) => {
+    ['refused once, the next answer holds them', 1, false, false],
+    ['refused once, and the second empty answer settled by the receipts', 2, true, false],
+    ['announced by newHeads (one batch by hash), refused once', 1, false, true],
+    ['announced by newHeads (one batch by hash), settled by the receipts', 2, true, true],
+  ])('takes every pool event of a block the endpoint answered with no logs: %s', async (_name, emptyAnswers, receiptsAsked, announced) => {
     const tracked = new Set<string>(devnet.seeded.localSnapshot.pools.map((p) => p.address));
     const isTracked = (a: string): boolean => tracked.has(a);
     const blocks: BlockEvent[] = [];
@@ -61,8 +63,10 @@ describe('the follower', () => {
         if (e.type === 'block') blocks.push(e);
       },
     });
+    await stream.sync(); // learns whether the node has a finalized tag: the announced path needs it
     await flow.step();
     const swapped = await head();
+    if (announced) stream.announce(parseBlockHeader(await createRpcPool([devnet.anvil.rpcUrl]).request('eth_getBlockByHash', [swapped.hash, false])));
     const expected = await anvilLogs(swapped.hash, POOL_STATE_TOPICS, isTracked);
     expect(expected.length).toBeGreaterThan(0); // the block holds real pool events
     proxy.emptyResults('eth_getLogs', emptyAnswers);
@@ -70,7 +74,10 @@ describe('the follower', () => {
     await stream.sync();
     expect(blocks.map((b) => b.block.hash)).toEqual([swapped.hash]);
     expect(blocks[0]?.logs).toEqual(expected);
-    expect(proxy.forwardedCalls.slice(calls).flat().includes('eth_getBlockReceipts')).toBe(receiptsAsked);
+    const sent = proxy.forwardedCalls.slice(calls);
+    expect(sent.flat().includes('eth_getBlockReceipts')).toBe(receiptsAsked);
+    // The announced path asks by hash and never by number; the slow path asks the head first.
+    expect(sent.flat().includes('eth_blockNumber')).toBe(!announced);
   });
 
   it('takes an empty answer as it is when the bloom holds no tracked pool', async () => {
