@@ -80,8 +80,17 @@ export function bloomDoubtsEmptyLogs(block: BlockHeader, result: unknown, filter
 /** The receipts of a block by hash (geth, erigon, nethermind, reth, anvil): the logs without the log index. */
 export const receiptsCall = (hash: Hex): RpcCall => ({ method: 'eth_getBlockReceipts', params: [hash], requireResult: true });
 
-/** The tracked logs of `block` with a watched topic, from its receipts (an answer to {@link receiptsCall}). */
-export function trackedLogsFromReceipts(block: BlockHeader, raw: unknown, filter: LogFilter): ChainLog[] {
+/**
+ * The tracked logs of `block` with a watched topic, from its receipts (the answer to
+ * {@link receiptsCall}). A node without `eth_getBlockReceipts` (geth before 1.13, some providers)
+ * cannot settle the doubt: a RetryableError, so the caller (the chain monitor, the sync) tries
+ * again later, rather than stopping or believing an answer its bloom contradicts.
+ */
+export function trackedLogsFromReceipts(block: BlockHeader, answer: RpcBatchResult | undefined, filter: LogFilter): ChainLog[] {
+  if (answer !== undefined && !answer.ok) {
+    throw new RetryableError(`block ${block.number} (${block.hash}): an empty logs answer its bloom contradicts cannot be settled, eth_getBlockReceipts failed: ${answer.error.rpcMessage}`, { cause: answer.error });
+  }
+  const raw = resultOf(answer);
   if (!Array.isArray(raw)) throw new RetryableError(`eth_getBlockReceipts for block ${block.number} (${block.hash}) answered ${JSON.stringify(raw)}, not a list`);
   const logs = raw.flatMap((receipt) => {
     const list = (receipt as { logs?: unknown } | null)?.logs;

@@ -282,7 +282,7 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
     const receipts = doubted.length === 0 ? [] : await pool.batch(doubted.map(({ block }) => receiptsCall(block.hash)));
     return answers.map(({ block, raw }) => {
       const k = doubted.findIndex((d) => d.block === block);
-      return k < 0 ? trackedLogs(block, raw, filter) : trackedLogsFromReceipts(block, resultOf(receipts[k]), filter);
+      return k < 0 ? trackedLogs(block, raw, filter) : trackedLogsFromReceipts(block, receipts[k], filter);
     });
   }
 

@@ -1,7 +1,7 @@
 import type { Address, Hex } from 'viem';
 import { RpcCallError } from '../chain/rpc-errors.ts';
 import type { RpcPool } from '../chain/rpc-pool.ts';
-import { bloomDoubtsEmptyLogs, refuseEmptyLogsOnce, trackedLogsFromReceipts, type LogFilter } from '../chain/block-fetch.ts';
+import { bloomDoubtsEmptyLogs, receiptsCall, refuseEmptyLogsOnce, trackedLogsFromReceipts, type LogFilter } from '../chain/block-fetch.ts';
 import { parseBlockHeader, parseLog, toQuantity, type BlockHeader } from '../chain/types.ts';
 import { TOO_MANY_RESULTS } from '../chain/json-rpc-http.ts';
 import { RetryableError, RuntimeFault } from '../errors.ts';
@@ -56,7 +56,8 @@ async function checkEmptyAnswer(rpc: RpcPool, sample: BlockHeader, raw: unknown,
   const filter = factoryFilter(factories);
   const doubt = bloomDoubtsEmptyLogs(sample, raw, filter);
   if (doubt === undefined) return;
-  const created = trackedLogsFromReceipts(sample, await rpc.request('eth_getBlockReceipts', [sample.hash], { requireResult: true }), filter);
+  const [receipts] = await rpc.batch([receiptsCall(sample.hash)]);
+  const created = trackedLogsFromReceipts(sample, receipts, filter);
   if (created.length > 0) {
     throw new RetryableError(`eth_getLogs for blocks ${from}..${sample.number} ${doubt}, and its receipts hold ${created.length} pool creation event(s): the endpoint misses events`);
   }

@@ -1,6 +1,6 @@
 import { encodeFunctionData, type Address } from 'viem';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBlockStream } from '../chain/block-stream.ts';
+import { createBlockStream, type BlockStream } from '../chain/block-stream.ts';
 import { createRpcPool, type RpcPool } from '../chain/rpc-pool.ts';
 import { startFaultInjectingProxy, type FaultInjectingProxy } from '../chain/testing/fault-injecting-proxy.ts';
 import { parseBlockHeader, parseLog, type BlockEvent, type BlockRef, type ChainLog } from '../chain/types.ts';
@@ -47,6 +47,20 @@ async function head(): Promise<BlockRef> {
   return parseBlockHeader(await createRpcPool([devnet.anvil.rpcUrl]).request('eth_getBlockByNumber', ['latest', false]));
 }
 
+/** A block stream through the proxy from the head, tracking `addresses`, and the blocks it emits. */
+async function followFromHead(addresses: readonly string[]): Promise<{ stream: BlockStream; blocks: BlockEvent[]; isTracked: (a: string) => boolean }> {
+  const tracked = new Set(addresses);
+  const isTracked = (a: string): boolean => tracked.has(a);
+  const blocks: BlockEvent[] = [];
+  const stream = createBlockStream({
+    pool: rpc, from: await head(), finalityDepth: 16, topics: POOL_STATE_TOPICS, isTracked, trackedAddresses: () => tracked,
+    onEvent: (e) => {
+      if (e.type === 'block') blocks.push(e);
+    },
+  });
+  return { stream, blocks, isTracked };
+}
+
 describe('the follower', () => {
   it.each([
     ['refused once, the next answer holds them', 1, false, false],
@@ -54,15 +68,7 @@ describe('the follower', () => {
     ['announced by newHeads (one batch by hash), refused once', 1, false, true],
     ['announced by newHeads (one batch by hash), settled by the receipts', 2, true, true],
   ])('takes every pool event of a block the endpoint answered with no logs: %s', async (_name, emptyAnswers, receiptsAsked, announced) => {
-    const tracked = new Set<string>(devnet.seeded.localSnapshot.pools.map((p) => p.address));
-    const isTracked = (a: string): boolean => tracked.has(a);
-    const blocks: BlockEvent[] = [];
-    const stream = createBlockStream({
-      pool: rpc, from: await head(), finalityDepth: 16, topics: POOL_STATE_TOPICS, isTracked, trackedAddresses: () => tracked,
-      onEvent: (e) => {
-        if (e.type === 'block') blocks.push(e);
-      },
-    });
+    const { stream, blocks, isTracked } = await followFromHead(devnet.seeded.localSnapshot.pools.map((p) => p.address));
     await stream.sync(); // learns whether the node has a finalized tag: the announced path needs it
     await flow.step();
     const swapped = await head();
@@ -80,15 +86,27 @@ describe('the follower', () => {
     expect(sent.flat().includes('eth_blockNumber')).toBe(!announced);
   });
 
+  it('on a node without eth_getBlockReceipts, a doubted empty answer it cannot settle is a transient error (the monitor goes on), and no block is emitted without its events', async () => {
+    const { stream, blocks, isTracked } = await followFromHead(devnet.seeded.localSnapshot.pools.map((p) => p.address));
+    await flow.step();
+    const swapped = await head();
+    proxy.emptyResults('eth_getLogs', 2);
+    proxy.setUnsupported('eth_getBlockReceipts', true);
+    try {
+      const failed = await stream.sync().then(() => null, (error: unknown) => error);
+      expect(failed).toBeInstanceOf(RetryableError);
+      expect((failed as Error).message).toContain('eth_getBlockReceipts failed: the method eth_getBlockReceipts does not exist');
+      expect(blocks).toEqual([]);
+    } finally {
+      proxy.setUnsupported('eth_getBlockReceipts', false);
+    }
+    await stream.sync(); // the next look: an honest answer
+    expect(blocks.map((b) => b.block.hash)).toEqual([swapped.hash]);
+    expect(blocks[0]?.logs).toEqual(await anvilLogs(swapped.hash, POOL_STATE_TOPICS, isTracked));
+  });
+
   it('takes an empty answer as it is when the bloom holds no tracked pool', async () => {
-    const tracked = new Set(['0x00000000000000000000000000000000000000aa']); // emits nothing
-    const blocks: BlockEvent[] = [];
-    const stream = createBlockStream({
-      pool: rpc, from: await head(), finalityDepth: 16, topics: POOL_STATE_TOPICS, isTracked: (a) => tracked.has(a), trackedAddresses: () => tracked,
-      onEvent: (e) => {
-        if (e.type === 'block') blocks.push(e);
-      },
-    });
+    const { stream, blocks } = await followFromHead(['0x00000000000000000000000000000000000000aa']); // emits nothing
     await flow.step();
     const calls = proxy.forwardedCalls.length;
     await stream.sync();

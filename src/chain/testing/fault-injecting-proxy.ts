@@ -68,6 +68,8 @@ export interface FaultInjectingProxy {
    * trie node …"). undefined = honest, every block's state kept (anvil's way).
    */
   pruneStateOlderThan(blocks: number | undefined, message?: string): void;
+  /** Answers `method` as a node without it does (-32601 "does not exist/is not available"); false = forward it again. */
+  setUnsupported(method: string, unsupported: boolean): void;
   /** Forwards to another node from now on (e.g. one that followed another fork). */
   setUpstream(upstream: string): void;
   /** Closes every open WebSocket connection now; `refuse` also refuses new ones. */
@@ -100,6 +102,7 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   let refusals = 0;
   const stale = new Map<string, unknown>();
   let pruning: { keep: bigint; message: string } | undefined;
+  const unsupported = new Set<string>();
   /** Blocks seen by hash while serving orphans (null = off). */
   let seenBlocks: Map<string, unknown> | null = null;
   let refuseWs = false;
@@ -265,6 +268,11 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     }
     if (seenBlocks !== null) text = servingOrphans(body, text, seenBlocks);
     if (pruning !== undefined) text = await withPrunedState(body, text, pruning);
+    if (unsupported.size > 0) {
+      text = mapAnswers(body, text, (call, answer) =>
+        unsupported.has(String(call?.method)) ? ({ jsonrpc: '2.0', id: answer.id, error: { code: -32601, message: `the method ${String(call?.method)} does not exist/is not available` } } as RpcMessage) : answer,
+      );
+    }
     if (lag > 0) {
       const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
       const answers = JSON.parse(text) as RpcMessage | RpcMessage[];
@@ -335,6 +343,10 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     },
     pruneStateOlderThan: (blocks, message = 'missing trie node 8c4b1d2f7ae9e4c0a3b5d6e7f80912a3b4c5d6e7f8091a2b3c4d5e6f708192a3 (path ) <nil>') => {
       pruning = blocks === undefined ? undefined : { keep: BigInt(blocks), message };
+    },
+    setUnsupported: (method, on) => {
+      if (on) unsupported.add(method);
+      else unsupported.delete(method);
     },
     setServeOrphans: (on) => {
       seenBlocks = on ? (seenBlocks ?? new Map()) : null;
