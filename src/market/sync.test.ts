@@ -223,6 +223,30 @@ forEachBackend('initial sync with a checkpoint in the database', (db) => {
     }
   });
 
+  it('a restart that adds configured pools while its checkpoint block is pruned re-pins: the stored pools brought along, the added ones loaded, all at the new block', async () => {
+    const persistence = createMarketPersistence(db.store);
+    await persistence.reset(31337);
+    const all = devnet.seeded.localSnapshot.pools;
+    proxy.pruneStateOlderThan(4);
+    try {
+      const first = await initialSync({ rpc: proxied, persistence, chainId: 31337, source: configuredPools(all.slice(0, -2)) });
+      const checkpoint = first.state.block as NonNullable<typeof first.state.block>;
+      const flow = await startNoiseFlow(devnet.clients, devnet.deployment, devnet.seeded, { seed: 5, swapsPerBlock: 4 });
+      for (let i = 0; i < 6; i += 1) await flow.step();
+
+      const added = await initialSync({ rpc: proxied, persistence, chainId: 31337, source: configuredPools(all) });
+      expect(added.mode).toBe('restored');
+      expect(added.loadedThisRun).toBe(2);
+      expect(added.excluded).toEqual([]);
+      const at = added.state.block as NonNullable<typeof added.state.block>;
+      expect(at.number).toBeGreaterThan(checkpoint.number + 4n);
+      await expectEqualToChain(added.state);
+      expect((await createCheckpointRepository(db.store).get(31337))?.blockHash).toBe(at.hash);
+    } finally {
+      proxy.pruneStateOlderThan(undefined);
+    }
+  });
+
   it('a re-pin with factories as the source also finds the pools created between the two blocks', async () => {
     const persistence = createMarketPersistence(db.store);
     await persistence.reset(31337);

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 
 /** Which parameter of each state-reading method names the block it reads at. */
 const STATE_READ_BLOCK_PARAM: Record<string, number> = {
-  eth_call: 1, eth_getBalance: 1, eth_getCode: 1, eth_getTransactionCount: 1, eth_estimateGas: 1, eth_createAccessList: 1, eth_getStorageAt: 2, eth_getProof: 2,
+  eth_call: 1, eth_simulateV1: 1, eth_getBalance: 1, eth_getCode: 1, eth_getTransactionCount: 1, eth_estimateGas: 1, eth_createAccessList: 1, eth_getStorageAt: 2, eth_getProof: 2,
 };
 
 /** A fault applied to the next `count` HTTP requests. */
