@@ -5,6 +5,9 @@ import {
   blockByNumberCall,
   FINALIZED_CALL,
   logsByHashCall,
+  bloomDoubtsEmptyLogs,
+  receiptsCall,
+  trackedLogsFromReceipts,
   nodeFinalizedFrom,
   resultOf,
   trackedLogs,
@@ -51,6 +54,8 @@ export interface BlockStreamOptions {
   topics: readonly Hex[];
   /** Whether a log's emitter is tracked (lower-case address); asked for every log. */
   isTracked: (address: string) => boolean;
+  /** Every tracked emitter: an empty logs answer for a block whose bloom holds one with a topic is refused (block-fetch.ts). */
+  trackedAddresses?: () => Iterable<string>;
   /** Receives events in order; the stream waits for it, so a slow consumer slows the stream, never drops. */
   onEvent: (event: ChainEvent) => Promise<void> | void;
 }
@@ -75,7 +80,7 @@ export interface BlockStream {
 /** Creates a stream that continues after `options.from`. */
 export function createBlockStream(options: BlockStreamOptions): BlockStream {
   const { pool, finalityDepth } = options;
-  const filter: LogFilter = { topics: options.topics, isTracked: options.isTracked };
+  const filter: LogFilter = { topics: options.topics, isTracked: options.isTracked, ...(options.trackedAddresses ? { trackedAddresses: options.trackedAddresses } : {}) };
   const announced = new AnnouncedHeads();
   // Ascending and contiguous; [0] is the anchor (the deepest point a rollback may reach): the
   // last finalized block, or `from` until one is.
@@ -206,9 +211,9 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
     // The socket's endpoint reported this head; a look by the slow path may still lower it.
     const announcedHead = (headers[headers.length - 1] as BlockHeader).number;
     if (announcedHead > knownHead) knownHead = announcedHead;
-    const calls = headers.flatMap((h) => [blockByHashCall(h.hash), logsByHashCall(h.hash, filter, true)]);
+    const calls = headers.flatMap((h) => [blockByHashCall(h.hash), logsByHashCall(h.hash, filter, true, h)]);
     const answers = await pool.batch([...calls, FINALIZED_CALL]);
-    const fetched: { block: BlockHeader; logs: ChainLog[] }[] = [];
+    const fetched: { block: BlockHeader; raw: unknown }[] = [];
     for (const [i, header] of headers.entries()) {
       const rawBlock = resultOf(answers[2 * i]);
       const rawLogs = resultOf(answers[2 * i + 1]);
@@ -220,10 +225,11 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
         announced.forget(header.number);
         break;
       }
-      fetched.push({ block, logs: trackedLogs(block, rawLogs, filter) });
+      fetched.push({ block, raw: rawLogs });
     }
     if (fetched.length === 0) return false;
-    for (const { block, logs } of fetched) await emitBlock(block, logs);
+    const logs = await checkedLogs(fetched);
+    for (const [i, { block }] of fetched.entries()) await emitBlock(block, logs[i] as ChainLog[]);
     if (await noteNodeFinalized(nodeFinalizedFrom(answers[answers.length - 1]))) await finalize();
     return true;
   }
@@ -262,8 +268,22 @@ export function createBlockStream(options: BlockStreamOptions): BlockStream {
 
   /** The tracked logs of each block, by its hash, in one batch. */
   async function logsOfBlocks(blocks: readonly BlockHeader[]): Promise<ChainLog[][]> {
-    const answers = await pool.batch(blocks.map((b) => logsByHashCall(b.hash, filter)));
-    return blocks.map((block, i) => trackedLogs(block, resultOf(answers[i]), filter));
+    const answers = await pool.batch(blocks.map((b) => logsByHashCall(b.hash, filter, false, b)));
+    return checkedLogs(blocks.map((block, i) => ({ block, raw: resultOf(answers[i]) })));
+  }
+
+  /**
+   * The tracked logs of each block from its logs answer; an empty answer its bloom still doubts
+   * (it was refused once already: logsByHashCall) is settled by the block's receipts, all in one
+   * batch: the logs they hold, or none when the bloom's "maybe" was a false positive.
+   */
+  async function checkedLogs(answers: readonly { block: BlockHeader; raw: unknown }[]): Promise<ChainLog[][]> {
+    const doubted = answers.filter(({ block, raw }) => bloomDoubtsEmptyLogs(block, raw, filter) !== undefined);
+    const receipts = doubted.length === 0 ? [] : await pool.batch(doubted.map(({ block }) => receiptsCall(block.hash)));
+    return answers.map(({ block, raw }) => {
+      const k = doubted.findIndex((d) => d.block === block);
+      return k < 0 ? trackedLogs(block, raw, filter) : trackedLogsFromReceipts(block, receipts[k], filter);
+    });
   }
 
   /**

@@ -1,6 +1,6 @@
 import { postJson, type HttpAnswer } from './http-post.ts';
 import { batchBody, matchBatch, type JsonRpcResponse } from './json-rpc-batch.ts';
-import { EndpointFault, RpcCallError } from './rpc-errors.ts';
+import { EndpointFault, RpcCallError, StateUnavailableError } from './rpc-errors.ts';
 
 export type { JsonRpcResponse } from './json-rpc-batch.ts';
 
@@ -63,16 +63,20 @@ export async function postJsonRpc(
 
 /** Provider phrasings for "your getLogs range returns too much": the caller shrinks its range. */
 export const TOO_MANY_RESULTS = /too many|more than \d+ results|query returned more|limit exceeded.*results|response size|block range|range is too (large|wide)|exceed.*(range|results)/i;
-const NODE_UNREADY = /header not found|unknown block|block not found|resource not found|missing trie node|not synced|syncing/i;
+const NODE_UNREADY = /header not found|unknown block|block not found|resource not found|not synced|syncing/i;
+/** A node that pruned the state at the block asked for (geth's hash and path schemes, reth, and "state … not available" at large). */
+const STATE_UNAVAILABLE = /missing trie node|state (?:(?:0x)?[0-9a-f]+ )?(?:is )?not available|historical state unavailable|state (?:at block \S+ )?(?:is |has been )?pruned/i;
 const RATE_LIMITED = /rate limit|too many requests|capacity|throttl/i;
 
 /**
  * Sorts a JSON-RPC error: "too many results" and reverts go back to the caller; a node that is
- * behind or rate-limiting is an endpoint fault, so the pool fails over.
+ * behind or rate-limiting is an endpoint fault, so the pool fails over; a node that pruned the
+ * block's state is a StateUnavailableError (other endpoints asked, then the caller re-pins).
  */
 export function classifyRpcError(method: string, error: { code: number; message: string; data?: unknown }, url: string): RpcCallError | EndpointFault {
   const message = String(error.message ?? '');
   if (TOO_MANY_RESULTS.test(message)) return new RpcCallError(method, error.code, message, error.data, url);
+  if (STATE_UNAVAILABLE.test(message)) return new StateUnavailableError(method, error.code, message, error.data, url);
   if (NODE_UNREADY.test(message)) return new EndpointFault(url, 'node-unready', `${method}: ${message}`);
   if (RATE_LIMITED.test(message) || error.code === -32005 || error.code === 429) {
     return new EndpointFault(url, 'rate-limited', `${method}: ${message}`);

@@ -87,6 +87,8 @@ export interface ChainMonitorOptions {
   pollIntervalMs: number;
   topics: readonly Hex[];
   isTracked: (address: string) => boolean;
+  /** Every tracked emitter, to check empty logs answers against block blooms (block-fetch.ts). */
+  trackedAddresses?: () => Iterable<string>;
   /** Each event in order; a block event comes with when we heard of it and had it in hand. */
   onEvent: (event: ChainEvent, timing: BlockTiming | null) => Promise<void> | void;
   /** Called with each transient error (for logs and metrics). */

@@ -48,6 +48,15 @@ export class RpcCallError extends OrionError {
   }
 }
 
+/**
+ * The node answered that it no longer holds the state at the block asked for: it prunes old state
+ * (geth keeps ~128 blocks by default: "missing trie node …", "historical state … is not
+ * available"). Not a fault of the endpoint nor of the contract called: the pool asks the other
+ * endpoints (an archive node may have it) and then hands this to the caller, which must read at
+ * a recent block instead (src/market/sync.ts re-pins its load block).
+ */
+export class StateUnavailableError extends RpcCallError {}
+
 /** Every endpoint failed for one request within its retry budget. */
 export class AllEndpointsFailedError extends RetryableError {}
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { startAnvil, type Anvil } from '../devnet/anvil.ts';
 import { backoffDelay } from './backoff.ts';
 import { classifyRpcError } from './json-rpc-http.ts';
-import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
+import { AllEndpointsFailedError, EndpointFault, RpcCallError, StateUnavailableError } from './rpc-errors.ts';
 import { createRpcPool } from './rpc-pool.ts';
 import { startFaultInjectingProxy, type FaultInjectingProxy } from './testing/fault-injecting-proxy.ts';
 
@@ -21,6 +21,18 @@ describe('JSON-RPC error classification', () => {
     expect(classifyRpcError('eth_getLogs', { code: -32005, message: 'limit exceeded' }, 'u')).toBeInstanceOf(EndpointFault);
     expect(classifyRpcError('eth_call', { code: -32000, message: 'header not found' }, 'u')).toBeInstanceOf(EndpointFault);
     expect(classifyRpcError('eth_call', { code: -32602, message: 'invalid argument 0' }, 'u')).toBeInstanceOf(RpcCallError);
+  });
+
+  it('tells a node that pruned the block\'s state from a node behind and from a missing method', () => {
+    for (const message of [
+      'missing trie node 5be1d0c3a1f2e4d6b8a0c2e4f6081a2b3c4d5e6f708192a3b4c5d6e7f8091a2b (path ) <nil>',
+      'historical state 5be1d0c3a1f2e4d6b8a0c2e4f6081a2b3c4d5e6f708192a3b4c5d6e7f8091a2b is not available',
+      'state at block #19000000 is pruned',
+    ]) {
+      expect(classifyRpcError('eth_call', { code: -32000, message }, 'u')).toBeInstanceOf(StateUnavailableError);
+    }
+    expect(classifyRpcError('eth_call', { code: -32000, message: 'header not found' }, 'u')).not.toBeInstanceOf(StateUnavailableError);
+    expect(classifyRpcError('eth_callBundle', { code: -32601, message: 'the method eth_callBundle does not exist/is not available' }, 'u')).not.toBeInstanceOf(StateUnavailableError);
   });
 });
 

@@ -2,7 +2,7 @@ import { custom, type CustomTransport, type Hex } from 'viem';
 import { DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.ts';
 import { EndpointHealth, type EndpointHealthView } from './endpoint-health.ts';
 import { RuntimeFault } from '../errors.ts';
-import { AllEndpointsFailedError, EndpointFault, RpcCallError } from './rpc-errors.ts';
+import { AllEndpointsFailedError, EndpointFault, RpcCallError, StateUnavailableError } from './rpc-errors.ts';
 import { classifyRpcError, postJsonRpc, type JsonRpcResponse } from './json-rpc-http.ts';
 import { postJsonRpcWs, WS_MAX_BATCH } from './json-rpc-ws.ts';
 
@@ -28,6 +28,12 @@ export interface RpcCall {
   requireResult?: boolean;
   /** A "not found" error is this call's answer, given back as a `null` result instead of failing the chunk over. */
   notFoundIsNull?: boolean;
+  /**
+   * Says why a result cannot be this endpoint's honest answer (e.g. no logs for a block whose
+   * bloom says they are there), or undefined to accept it: refused, the chunk fails over like any
+   * endpoint fault.
+   */
+  faultIf?: (result: unknown) => string | undefined;
 }
 
 /** The outcome of one call of a batch: its result, or the node's error for that call alone. */
@@ -44,6 +50,8 @@ export interface RequestOptions {
    * other endpoint for the whole budget would only delay the caller.
    */
   notFoundIsNull?: boolean;
+  /** As `RpcCall.faultIf`: a result it finds a reason against is refused as the endpoint's fault. */
+  faultIf?: (result: unknown) => string | undefined;
   signal?: AbortSignal;
 }
 
@@ -163,9 +171,12 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     const deadline = Date.now() + budgetMs;
     const tried = new Set<EndpointHealth>();
     const faults: string[] = [];
+    /** The last "state pruned" answer: once no endpoint is left untried, the caller's to handle. */
+    let stateUnavailable: StateUnavailableError | undefined;
     for (;;) {
       if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
       const endpoint = pick(tried, calls);
+      if (stateUnavailable !== undefined && (endpoint === undefined || tried.has(endpoint))) throw stateUnavailable;
       if (endpoint === undefined) {
         // Everyone is benched: wait for the first to come back, within the budget.
         const wake = Math.min(...endpoints.filter((e) => carries(e, calls)).map((e) => e.benchedUntil));
@@ -179,6 +190,13 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
         endpoint.success(performance.now() - started);
         return value;
       } catch (error) {
+        if (error instanceof StateUnavailableError) {
+          // A healthy node without that block's state: another endpoint (an archive node) may have it.
+          endpoint.success(performance.now() - started);
+          tried.add(endpoint);
+          stateUnavailable = error;
+          continue;
+        }
         if (!(error instanceof EndpointFault)) {
           // The node answered; the endpoint is healthy even if the call failed.
           endpoint.success(performance.now() - started);
@@ -202,6 +220,8 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
   function settle(endpoint: EndpointHealth, call: RpcCall, response: JsonRpcResponse): RpcBatchResult {
     if (response.error) {
       const error = classifyRpcError(call.method, response.error, endpoint.url);
+      // Pruned state is the endpoint's answer for the whole batch (same block): asked elsewhere.
+      if (error instanceof StateUnavailableError) throw error;
       if (!(error instanceof EndpointFault)) return { ok: false, error };
       if (call.notFoundIsNull && error.kind === 'node-unready') return { ok: true, result: null };
       throw error;
@@ -209,12 +229,14 @@ export function createRpcPool(urls: readonly string[], options: RpcPoolOptions =
     if (call.requireResult && (response.result === null || response.result === undefined)) {
       throw new EndpointFault(endpoint.url, 'node-unready', `${call.method}(${JSON.stringify(call.params)}) returned null: endpoint behind`);
     }
+    const fault = call.faultIf?.(response.result);
+    if (fault !== undefined) throw new EndpointFault(endpoint.url, 'bad-response', `${call.method}: ${fault}`);
     if (call.method === 'eth_blockNumber' && typeof response.result === 'string') endpoint.sawHead(BigInt(response.result));
     return { ok: true, result: response.result };
   }
 
   async function request(method: string, params: readonly unknown[], requestOptions: RequestOptions = {}): Promise<unknown> {
-    const call: RpcCall = { method, params, requireResult: requestOptions.requireResult ?? false, notFoundIsNull: requestOptions.notFoundIsNull ?? false };
+    const call: RpcCall = { method, params, requireResult: requestOptions.requireResult ?? false, notFoundIsNull: requestOptions.notFoundIsNull ?? false, ...(requestOptions.faultIf ? { faultIf: requestOptions.faultIf } : {}) };
     return withFailover(method, requestOptions.signal, 1, async (endpoint) => {
       const [response] = await post(endpoint.url, [call], timeoutMs, requestOptions.signal);
       if (response === undefined) throw new EndpointFault(endpoint.url, 'bad-response', `${method}: empty batch answer`);

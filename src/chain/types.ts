@@ -33,6 +33,12 @@ export interface BlockHeader extends BlockRef {
   extraData?: Hex;
   /** The header's blobGasUsed, when present (OP-stack since Jovian: the block's DA footprint may count there). */
   blobGasUsed?: bigint;
+  /**
+   * The header's 2048-bit logs bloom (lower case), when the answer carried a well-formed one: an
+   * empty logs answer for a block whose bloom says a watched event may be there is refused
+   * (block-fetch.ts). Absent (no check) when the node left it out or sent something else.
+   */
+  logsBloom?: Hex;
 }
 
 /** A log as the node returns it, with numbers parsed. */
@@ -79,6 +85,7 @@ interface RpcBlock {
   baseFeePerGas?: Hex | null;
   gasLimit: Hex;
   gasUsed: Hex;
+  logsBloom?: Hex;
   transactions?: unknown[];
   extraData?: Hex;
   blobGasUsed?: Hex | null;
@@ -108,6 +115,7 @@ export function parseBlockHeader(raw: unknown): BlockHeader {
     gasLimit: quantityField(b.gasLimit, 'block.gasLimit'),
     gasUsed: quantityField(b.gasUsed, 'block.gasUsed'),
   };
+  if (typeof b.logsBloom === 'string' && /^0x[0-9a-fA-F]{512}$/.test(b.logsBloom)) header.logsBloom = b.logsBloom.toLowerCase() as Hex;
   if (b.extraData !== undefined) header.extraData = dataField(b.extraData, 'block.extraData');
   if (b.blobGasUsed !== undefined && b.blobGasUsed !== null) header.blobGasUsed = quantityField(b.blobGasUsed, 'block.blobGasUsed');
   // Hashes only (a block asked for without full transactions); full objects are not kept. A

@@ -1,9 +1,10 @@
 import type { Address, Hex } from 'viem';
 import { RpcCallError } from '../chain/rpc-errors.ts';
 import type { RpcPool } from '../chain/rpc-pool.ts';
-import { parseLog, toQuantity } from '../chain/types.ts';
+import { bloomDoubtsEmptyLogs, receiptsCall, refuseEmptyLogsOnce, trackedLogsFromReceipts, type LogFilter } from '../chain/block-fetch.ts';
+import { parseBlockHeader, parseLog, toQuantity, type BlockHeader } from '../chain/types.ts';
 import { TOO_MANY_RESULTS } from '../chain/json-rpc-http.ts';
-import { RuntimeFault } from '../errors.ts';
+import { RetryableError, RuntimeFault } from '../errors.ts';
 import { decodeCreatedPool, TOPICS, type CreatedPool } from './pool-events.ts';
 
 /**
@@ -37,6 +38,31 @@ export interface DiscoveryResult {
 /** One block range kept returning "too many results". */
 export class DiscoveryError extends RuntimeFault {}
 
+const FACTORY_TOPICS: Hex[] = [TOPICS.v2PairCreated, TOPICS.v3PoolCreated];
+
+const factoryFilter = (factories: readonly Address[]): LogFilter => ({ topics: FACTORY_TOPICS, isTracked: (a) => factories.includes(a as Address), trackedAddresses: () => factories });
+
+/**
+ * An empty answer for a chunk is checked against the logsBloom of the chunk's last block (one
+ * header per chunk, whatever its length: checking every block's bloom would cost a header per
+ * block scanned, millions on mainnet). When that bloom holds a factory and a creation topic, the
+ * empty answer was already refused once (the pool asked again, elsewhere or later); if the second
+ * answer is empty too, the block's receipts decide: a creation event in them means the endpoint's
+ * log index is missing events — a retryable fault (the sync resumes at this chunk), never "no
+ * pools"; none means the bloom's "maybe" was a false positive. A sample: an endpoint that drops
+ * events of other blocks in the chunk is not caught.
+ */
+async function checkEmptyAnswer(rpc: RpcPool, sample: BlockHeader, raw: unknown, factories: readonly Address[], from: bigint): Promise<void> {
+  const filter = factoryFilter(factories);
+  const doubt = bloomDoubtsEmptyLogs(sample, raw, filter);
+  if (doubt === undefined) return;
+  const [receipts] = await rpc.batch([receiptsCall(sample.hash)]);
+  const created = trackedLogsFromReceipts(sample, receipts, filter);
+  if (created.length > 0) {
+    throw new RetryableError(`eth_getLogs for blocks ${from}..${sample.number} ${doubt}, and its receipts hold ${created.length} pool creation event(s): the endpoint misses events`);
+  }
+}
+
 /** Scans `[fromBlock, toBlock]` for pools created by `factories`. */
 export async function discoverPools(options: DiscoveryOptions): Promise<DiscoveryResult> {
   const maxChunk = BigInt(options.maxChunk ?? 10_000);
@@ -52,9 +78,12 @@ export async function discoverPools(options: DiscoveryOptions): Promise<Discover
     let raw: unknown[];
     try {
       requests += 1;
+      // The chunk's last block, to doubt an empty answer by (see checkEmptyAnswer).
+      const sample = parseBlockHeader(await options.rpc.request('eth_getBlockByNumber', [toQuantity(to), false], { requireResult: true }));
       raw = (await options.rpc.request('eth_getLogs', [
-        { address: factories, topics: [[TOPICS.v2PairCreated, TOPICS.v3PoolCreated] as Hex[]], fromBlock: toQuantity(from), toBlock: toQuantity(to) },
-      ])) as unknown[];
+        { address: factories, topics: [FACTORY_TOPICS], fromBlock: toQuantity(from), toBlock: toQuantity(to) },
+      ], { faultIf: refuseEmptyLogsOnce(sample, factoryFilter(factories)) })) as unknown[];
+      await checkEmptyAnswer(options.rpc, sample, raw, factories, from);
     } catch (error) {
       if (error instanceof RpcCallError && TOO_MANY_RESULTS.test(error.rpcMessage)) {
         if (to === from) {

@@ -157,6 +157,7 @@ export async function startMarketFollower(options: MarketFollowerOptions): Promi
     pollIntervalMs: options.pollIntervalMs,
     topics: POOL_STATE_TOPICS,
     isTracked: (a) => state.isTracked(a),
+    trackedAddresses: () => state.poolMap().keys(),
     onEvent,
     ...(options.onTransientError ? { onTransientError: options.onTransientError } : {}),
     ...(options.onModeChange ? { onModeChange: options.onModeChange } : {}),

@@ -1,6 +1,6 @@
 import type { Address } from 'viem';
 import { callAtBlock, type PinnedCall } from '../chain/pinned-calls.ts';
-import { RpcCallError } from '../chain/rpc-errors.ts';
+import { RpcCallError, StateUnavailableError } from '../chain/rpc-errors.ts';
 import { bitmapWords, loadPoolsWithReader } from './pool-reader.ts';
 
 export { bitmapWords };
@@ -60,7 +60,8 @@ export async function loadPools(rpc: RpcPool, at: BlockRef, pools: readonly Pool
     try {
       return await loadPoolsWithReader(rpc, at, pools);
     } catch (error) {
-      if (!(error instanceof RpcCallError)) throw error;
+      // Pruned state is no reason to read call by call: every call would get the same answer.
+      if (!(error instanceof RpcCallError) || error instanceof StateUnavailableError) throw error;
     }
   }
   return loadPoolsByCalls(rpc, at, pools);
@@ -151,7 +152,8 @@ export type PoolLoadOutcome = { pool: TrackedPoolInput } | { address: string; re
 /**
  * Like loadPools, but a pool that cannot be read (a reverting call, no contract) or modelled
  * (an uninitialized V3 pool, a tick inconsistent with its price) is excluded with the reason
- * instead of failing the whole load. Outcomes in the order given.
+ * instead of failing the whole load. Outcomes in the order given. The node's own trouble is never
+ * a pool's: a refused batch, or the block's state pruned (StateUnavailableError), is thrown.
  */
 export async function loadPoolsExcludingFailures(rpc: RpcPool, at: BlockRef, descriptors: readonly PoolDescriptor[]): Promise<PoolLoadOutcome[]> {
   const outcome = new Map<string, PoolLoadOutcome>();

@@ -5,13 +5,20 @@ import type { AddressInfo } from 'node:net';
 /**
  * TEST CODE — a fault injector, the one kind of fake the house rules allow. A JSON-RPC proxy on
  * loopback in front of a real anvil that can answer 429 or 500, answer `null` (a load-balanced
- * provider under load does, now and then), hang (a timeout), pretend to lag
+ * provider under load does, now and then) or an empty list (no logs), hang (a timeout), pretend to lag
  * behind the head, answer like a node without the `finalized` block tag, keep listing a
  * transaction as pending after it can no longer be mined, drop its WebSocket
- * connections, or switch to another anvil (a node that resynced onto another fork), so failover
+ * connections, switch to another anvil (a node that resynced onto another fork), keep serving
+ * blocks a reorg took off the chain by hash (as geth serves side-chain blocks), or refuse state
+ * reads of old blocks (a node that prunes state, as geth does by default), so failover
  * is tested against real faults on a real socket while every honest answer still comes from a
  * real chain.
  */
+
+/** Which parameter of each state-reading method names the block it reads at. */
+const STATE_READ_BLOCK_PARAM: Record<string, number> = {
+  eth_call: 1, eth_simulateV1: 1, eth_getBalance: 1, eth_getCode: 1, eth_getTransactionCount: 1, eth_estimateGas: 1, eth_createAccessList: 1, eth_getStorageAt: 2, eth_getProof: 2,
+};
 
 /** A fault applied to the next `count` HTTP requests. */
 export type HttpFault = '429' | '500' | 'timeout';
@@ -51,10 +58,30 @@ export interface FaultInjectingProxy {
   /** The next `count` answers to `method` come back with a `null` result (a malformed answer). */
   nullResults(method: string, count: number): void;
   /**
+   * The next `count` answers to `method` come back with an empty list: for `eth_getLogs`, a node
+   * whose log index lags its blocks, or a faulty endpoint, answering "no logs" where there are.
+   */
+  emptyResults(method: string, count: number): void;
+  /**
    * Keeps answering `eth_getTransactionByHash(hash)` with `transaction` (as captured while it
    * waited: no block), as a node whose mempool never evicted it does after its nonce was used.
    */
   keepListing(hash: string, transaction: unknown): void;
+  /**
+   * Remembers every block answered while on, and answers `eth_getBlockByHash` for one the node
+   * has forgotten (anvil drops reorged-out blocks) with the remembered block, as geth and many
+   * providers answer for a block reorged onto a side chain (false = honest, and forgets them).
+   */
+  setServeOrphans(on: boolean): void;
+  /**
+   * Answers state reads (`eth_call`, `eth_getBalance`, `eth_getCode`, `eth_getStorageAt`, …)
+   * pinned to a block more than `blocks` under the head with the error a pruning node gives
+   * (geth keeps ~128 blocks of state): -32000 and `message` (default geth's hash-scheme "missing
+   * trie node …"). undefined = honest, every block's state kept (anvil's way).
+   */
+  pruneStateOlderThan(blocks: number | undefined, message?: string): void;
+  /** Answers `method` as a node without it does (-32601 "does not exist/is not available"); false = forward it again. */
+  setUnsupported(method: string, unsupported: boolean): void;
   /** Forwards to another node from now on (e.g. one that followed another fork). */
   setUpstream(upstream: string): void;
   /** Closes every open WebSocket connection now; `refuse` also refuses new ones. */
@@ -82,11 +109,16 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
   let lag = 0;
   let maxLogs: number | undefined;
   let noFinalizedTag = false;
-  const nulled = new Map<string, number>();
+  /** Per method, the results the next answers are replaced with, in order. */
+  const replaced = new Map<string, unknown[]>();
   let refusals = 0;
   let maxBatchSize: { calls: number; style: BatchRefusalStyle } | undefined;
   const refusedBatchSizes: number[] = [];
   const stale = new Map<string, unknown>();
+  let pruning: { keep: bigint; message: string } | undefined;
+  const unsupported = new Set<string>();
+  /** Blocks seen by hash while serving orphans (null = off). */
+  let seenBlocks: Map<string, unknown> | null = null;
   let refuseWs = false;
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
@@ -163,6 +195,49 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     });
   }
 
+  /** The answers, with blocks the node forgot answered by hash from `seen` (which learns every block answered). */
+  function servingOrphans(body: string, text: string, seen: Map<string, unknown>): string {
+    return mapAnswers(body, text, (call, answer) => {
+      if (call?.method !== 'eth_getBlockByHash' && call?.method !== 'eth_getBlockByNumber') return answer;
+      const hash = (answer.result as { hash?: unknown } | null | undefined)?.hash;
+      if (typeof hash === 'string') seen.set(hash.toLowerCase(), answer.result);
+      const asked = String(call.params?.[0]).toLowerCase();
+      return call.method === 'eth_getBlockByHash' && answer.result === null && seen.has(asked) ? { ...answer, result: seen.get(asked) } : answer;
+    });
+  }
+
+  function replaceResults(method: string, result: unknown, count: number): void {
+    const queue = replaced.get(method) ?? [];
+    for (let i = 0; i < count; i += 1) queue.push(result);
+    replaced.set(method, queue);
+  }
+
+  /** The height a state read is pinned to (tag, number, or EIP-1898 object); null for latest/pending/safe/finalized. */
+  async function pinnedHeight(block: unknown): Promise<bigint | null> {
+    if (block === 'earliest') return 0n;
+    if (typeof block === 'string') return block.startsWith('0x') ? BigInt(block) : null;
+    const pinned = block as { blockHash?: unknown; blockNumber?: unknown } | undefined;
+    if (typeof pinned?.blockHash === 'string') return heightOf(pinned.blockHash);
+    return typeof pinned?.blockNumber === 'string' ? BigInt(pinned.blockNumber) : null;
+  }
+
+  /** The answers, with state reads of blocks more than `keep` under the head refused as a pruning node refuses them. */
+  async function withPrunedState(body: string, text: string, rule: { keep: bigint; message: string }): Promise<string> {
+    const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
+    const list = Array.isArray(calls) ? calls : [calls];
+    const head = await realHead();
+    const pruned = new Set<string>();
+    for (const call of list) {
+      const index = STATE_READ_BLOCK_PARAM[String(call.method)];
+      const height = index === undefined ? null : await pinnedHeight(call.params?.[index]);
+      if (height !== null && height < head - rule.keep) pruned.add(JSON.stringify(call.id));
+    }
+    if (pruned.size === 0) return text;
+    return mapAnswers(body, text, (_call, answer) =>
+      pruned.has(JSON.stringify(answer.id)) ? ({ jsonrpc: '2.0', id: answer.id, error: { code: -32000, message: rule.message } } as RpcMessage) : answer,
+    );
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -205,12 +280,11 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
     let text = await forward(body);
     if (maxLogs !== undefined) text = capLogs(body, text, maxLogs);
     if (noFinalizedTag) text = withoutFinalizedTag(body, text);
-    if (nulled.size > 0) {
+    if (replaced.size > 0) {
       text = mapAnswers(body, text, (call, answer) => {
-        const left = nulled.get(String(call?.method)) ?? 0;
-        if (left === 0) return answer;
-        nulled.set(String(call?.method), left - 1);
-        return { jsonrpc: '2.0', id: answer.id, result: null } as RpcMessage;
+        const queue = replaced.get(String(call?.method));
+        if (queue === undefined || queue.length === 0 || answer.error !== undefined) return answer;
+        return { jsonrpc: '2.0', id: answer.id, result: queue.shift() } as RpcMessage;
       });
     }
     if (stale.size > 0) {
@@ -218,6 +292,13 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
         const listed = call?.method === 'eth_getTransactionByHash' ? stale.get(String(call.params?.[0]).toLowerCase()) : undefined;
         return listed === undefined ? answer : { ...answer, result: listed };
       });
+    }
+    if (seenBlocks !== null) text = servingOrphans(body, text, seenBlocks);
+    if (pruning !== undefined) text = await withPrunedState(body, text, pruning);
+    if (unsupported.size > 0) {
+      text = mapAnswers(body, text, (call, answer) =>
+        unsupported.has(String(call?.method)) ? ({ jsonrpc: '2.0', id: answer.id, error: { code: -32601, message: `the method ${String(call?.method)} does not exist/is not available` } } as RpcMessage) : answer,
+      );
     }
     if (lag > 0) {
       const calls = JSON.parse(body) as RpcMessage | RpcMessage[];
@@ -286,11 +367,20 @@ export async function startFaultInjectingProxy(firstUpstream: string): Promise<F
       maxBatchSize = calls === undefined ? undefined : { calls, style };
     },
     refusedBatchSizes,
-    nullResults: (method, count) => {
-      nulled.set(method, (nulled.get(method) ?? 0) + count);
-    },
+    nullResults: (method, count) => replaceResults(method, null, count),
+    emptyResults: (method, count) => replaceResults(method, [], count),
     keepListing: (hash, transaction) => {
       stale.set(hash.toLowerCase(), transaction);
+    },
+    pruneStateOlderThan: (blocks, message = 'missing trie node 8c4b1d2f7ae9e4c0a3b5d6e7f80912a3b4c5d6e7f8091a2b3c4d5e6f708192a3 (path ) <nil>') => {
+      pruning = blocks === undefined ? undefined : { keep: BigInt(blocks), message };
+    },
+    setUnsupported: (method, on) => {
+      if (on) unsupported.add(method);
+      else unsupported.delete(method);
+    },
+    setServeOrphans: (on) => {
+      seenBlocks = on ? (seenBlocks ?? new Map()) : null;
     },
     setUpstream: (next) => {
       upstream = next;
