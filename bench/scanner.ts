@@ -15,7 +15,9 @@ import { synthesize } from '../src/synth/synthesize.ts';
 // the per-block least wall time over the runs (repeatMinP50Us / repeatMinP99Us: what is left of a
 // block once other work on a shared machine is filtered out). --warmup defaults to 3,000 blocks (the
 // JIT's tier-up, src/scanner/bench.ts); the first 1,000 of them are reported apart (startP99Us).
-// --window N adds the p99 of each N timed blocks in order (windowP99Us). Prints one JSON line.
+// --window N adds the p99 of each N timed blocks in order (windowP99Us). Between blocks (untimed) the
+// young generation is collected when the next block would likely fill it, as the engine does
+// (src/util/idle-collect.ts); --no-idle-collect leaves every collection to V8. Prints one JSON line.
 const snapshots = new URL('../../shared/data/snapshots/', import.meta.url);
 const { values } = parseArgs({
   options: {
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: String(DEFAULT_WARMUP_BLOCKS) },
     repeat: { type: 'string', default: '1' },
     window: { type: 'string', default: '0' },
+    'no-idle-collect': { type: 'boolean', default: false },
     synth: { type: 'string' },
     pools: { type: 'string' },
     'synth-seed': { type: 'string', default: '1' },
@@ -55,6 +58,7 @@ const result = await runScannerBench({
   warmup: Number(values.warmup),
   repeat: Number(values.repeat),
   window: Number(values.window),
+  idleCollect: !values['no-idle-collect'],
 });
 if (kind !== undefined) rmSync(path);
 process.stdout.write(`${JSON.stringify({ ...(kind === undefined ? {} : { synth: kind }), ...synthetic, ...result })}\n`);

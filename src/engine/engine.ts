@@ -33,6 +33,7 @@ import { checkLendersExist, lenderAddresses, scannerFlashOptions, type FlashLend
 import { startMarketStage } from './market-stage.ts';
 import { createRankStage, type RankStage } from './rank-stage.ts';
 import { createRecordStage } from './record-stage.ts';
+import { createIdleCollector } from '../util/idle-collect.ts';
 
 /**
  * The engine's composition root: it only wires the stages (DESIGN "The engine as stages") and
@@ -320,6 +321,15 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
    */
   let finishBlock: (() => void) | null = null;
   const finishPendingBlock = (): void => finishBlock?.();
+  // Between blocks, the young generation is collected when the next block would likely fill it
+  // (src/util/idle-collect.ts): the collection V8 would otherwise run inside a block's work.
+  const idleCollector = createIdleCollector();
+  /** Once this turn's I/O has run: if no block is in progress (none being decided, none executing), the engine is idle. */
+  const collectWhenIdle = (): void => {
+    setImmediate(() => {
+      if (finishBlock === null && !execute.status().busy) idleCollector.afterBlock();
+    });
+  };
   /** Blocks whose latency sample is taken: at their first simulated part (the best plan's), or once decided when they had no plans. */
   const timed = new WeakSet<BlockClock>();
   const timeBlock = (block: bigint, clock: BlockClock): void => {
@@ -344,6 +354,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     // block's sample: that part's simulation is (the block is timed once, at its first part out).
     if (event.results.length > 0 || !execute.holds(event.clock)) timeBlock(event.header.number, event.clock);
     options.onSimulated?.(event);
+    collectWhenIdle();
   };
 
   const ref: { market?: Awaited<ReturnType<typeof startMarketStage>> } = {};
@@ -418,6 +429,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       } catch (error) {
         options.onTransientError?.(error);
       }
+      collectWhenIdle();
     };
     finishBlock = rest;
     // With a plan handed over, the rest waits for that part's simulated event (onSimulated runs

@@ -3,6 +3,7 @@ import { readSnapshotFile } from '../market/snapshot.ts';
 import { applyMoves, RandomBlocks } from './random-blocks.ts';
 import { Scanner } from './scanner.ts';
 import type { ScannerOptions } from './types.ts';
+import { createIdleCollector } from '../util/idle-collect.ts';
 import { createRng } from '../util/seeded-random.ts';
 
 /** Figures of one scanner benchmark run (issue 6); times in ms / µs, memory in MiB. */
@@ -69,6 +70,11 @@ export interface ScannerBenchOptions {
   repeat?: number;
   /** Blocks per window of `windowP99Us` (the first run's); none by default. */
   window?: number;
+  /**
+   * Between blocks, untimed, collect the young generation when the next block would likely fill it,
+   * as the engine does (src/util/idle-collect.ts; default true). False: V8 collects inside blocks.
+   */
+  idleCollect?: boolean;
   scanner?: ScannerOptions;
 }
 
@@ -142,12 +148,15 @@ async function benchRun(options: ScannerBenchOptions): Promise<{ result: Scanner
   const { scanner, coldTopMs, coldMs } = await coldScan(options.snapshot, options.scanner, top);
 
   const blocks = new RandomBlocks(scanner, random);
+  const idle = options.idleCollect === false ? undefined : createIdleCollector();
   const times = new Float64Array(rounds);
   const cpu = new Float64Array(rounds);
   const startBlocks = Math.min(warmup, START_BLOCKS);
   const start = new Float64Array(startBlocks);
   let block = scanner.block ?? 0n;
   for (let round = -warmup; round < rounds; round++) {
+    // Between blocks (not timed): what the engine does once a block's work is done.
+    idle?.afterBlock();
     // The chain's side (not timed): which pools swapped and their state after the swap.
     const moves = blocks.next(changed);
     block++;
