@@ -9,7 +9,7 @@ import { startFaultInjectingProxy, type FaultInjectingProxy } from '../../chain/
 import { startDevnet, type Devnet } from '../../devnet/devnet.ts';
 import { snapshotToJson } from '../../market/snapshot.ts';
 import { openStore, type OpenStoreOptions } from '../../store/open-store.ts';
-import { runChild, type Run } from './testing/child-run.ts';
+import { runChild, stopChildren, type Run } from './testing/child-run.ts';
 import { childStore, executionIdentities, hotKeyTransactions } from './testing/child-store.ts';
 import type { KillPoint } from './testing/fault-points.ts';
 import { startRelayDouble, type RelayDouble } from './testing/relay-double.ts';
@@ -70,6 +70,7 @@ describe('live bundle submission, exactly once across a SIGKILL mid-submit (rela
     })();
   });
   afterAll(async () => {
+    await stopChildren();
     building = false;
     await builder;
     await relay?.stop();
@@ -131,9 +132,16 @@ describe('live bundle submission, exactly once across a SIGKILL mid-submit (rela
     const cancellation = [...relay.received].reverse().find((r) => r.method === 'eth_sendBundle')!;
     const cancelBundle = (JSON.parse(cancellation.body) as { params: [{ txs: Hex[]; replacementUuid: string }] }).params[0];
     expect(cancelBundle.txs[0]).not.toBe(execution);
-    // It replaces what the relay holds for those blocks (the same replacementUuid), instead of racing it for the nonce.
-    const sentFor = relay.received.filter((r) => r.method === 'eth_sendBundle').map((r) => (JSON.parse(r.body) as { params: [{ txs: Hex[]; replacementUuid: string }] }).params[0]);
-    expect(sentFor.filter((b) => b.txs[0] === execution).map((b) => b.replacementUuid)).toContain(cancelBundle.replacementUuid);
+    // It replaces what the relay holds for those blocks (the same replacementUuid per target block),
+    // instead of racing it for the nonce. Compared block by block: a block built just before the
+    // relay took the execution bundle (a loaded machine) moves the cancellation's targets one on, so
+    // the two share one target block, not both (the last cancellation sent then targets a block the
+    // execution bundle never did).
+    const sentFor = relay.received.filter((r) => r.method === 'eth_sendBundle').map((r) => (JSON.parse(r.body) as { params: [{ txs: Hex[]; blockNumber: Hex; replacementUuid: string }] }).params[0]);
+    const executionUuidAt = new Map(sentFor.filter((b) => b.txs[0] === execution).map((b) => [BigInt(b.blockNumber), b.replacementUuid]));
+    const cancellationsAtHeld = sentFor.filter((b) => b.txs[0] === cancelBundle.txs[0] && executionUuidAt.has(BigInt(b.blockNumber)));
+    expect(cancellationsAtHeld.length, JSON.stringify(sentFor)).toBeGreaterThan(0);
+    for (const b of cancellationsAtHeld) expect(b.replacementUuid).toBe(executionUuidAt.get(BigInt(b.blockNumber)));
     paused = false;
     // The cancellation lands; then the engine trades on (bundles) for a few sends.
     expect(await restarted.waitFor(/^step settled 1$/m, RUN_LIMIT_MS), restarted.output()).not.toBeNull();

@@ -10,7 +10,7 @@ import { snapshotToJson } from '../../market/snapshot.ts';
 import { openStore, type OpenStoreOptions } from '../../store/open-store.ts';
 import type { Store } from '../../store/types.ts';
 import type { LiveStep } from './live-executor.ts';
-import { runChild } from './testing/child-run.ts';
+import { runChild, stopChildren } from './testing/child-run.ts';
 import { childStore, executionIdentities, hotKeyTransactions } from './testing/child-store.ts';
 import type { KillPoint } from './testing/fault-points.ts';
 
@@ -56,6 +56,7 @@ describe('live execution, exactly once across SIGKILLs of the engine process', (
     ({ options: storeOptions, remove: removeStore } = await childStore());
   });
   afterAll(async () => {
+    await stopChildren();
     await devnet?.stop();
     await removeStore?.();
     rmSync(dir, { recursive: true, force: true });

@@ -18,10 +18,32 @@ export interface Run {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray | null>;
 }
 
+/**
+ * Children still running. A test that fails between starting a child and stopping it left the
+ * child running after the test file ended (an engine holding its database session and the live
+ * writer lock: the next test run on that PostgreSQL was refused the lock, and a restore test saw
+ * its session): `stopChildren` in the file's afterAll, and the worker's exit as the last resort.
+ */
+const running = new Set<ReturnType<typeof spawn>>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** SIGKILLs every child still running and waits for each to be gone (call it in the test file's afterAll). */
+export async function stopChildren(): Promise<void> {
+  await Promise.all([...running].map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  })));
+}
+
 /** Starts the engine child with the settings in `settingsFile` (engine-child.ts's ChildSettings). */
 export function runChild(settingsFile: string): Run {
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, settingsFile], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer): void => {
     output += chunk.toString();
