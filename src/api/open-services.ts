@@ -39,5 +39,7 @@ export async function openApiServices(store: Store, config: Config, say: (line: 
     say(`first run: created user "${admin.username}" with password ${admin.password} (shown once; also in ${admin.file}, mode 0600); MFA enrolment is asked at first login${where}`);
   }
   await auth.keys.active();
-  return { store, auth, audit, erasures: erasureJournal(config.dataDir) };
+  const erasures = erasureJournal(config.dataDir);
+  await erasures.ensure();
+  return { store, auth, audit, erasures };
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditEvent, AuditLog } from '../audit/audit-log.ts';
 import { osUserPseudonyms } from '../audit/cli-operator.ts';
@@ -34,6 +34,13 @@ export interface ErasureEntry {
 export interface ErasureJournal {
   readonly file: string;
   append(entry: ErasureEntry): Promise<void>;
+  /** Whether the file exists (the server creates it, empty, at its start: `ensure`). */
+  exists(): Promise<boolean>;
+  /**
+   * Creates the file empty (0600) when absent: from the server's first start on, a journal that
+   * is missing means the wrong folder or a lost file, never "nobody was erased".
+   */
+  ensure(): Promise<void>;
   /** Every entry, oldest first (none when the file does not exist). */
   read(): Promise<ErasureEntry[]>;
 }
@@ -44,6 +51,10 @@ export function erasureJournal(dataDir: string, file: string = join(dataDir, ERA
     file,
     async append(entry) {
       await appendLineDurably(file, JSON.stringify(entry), 0o600);
+    },
+    exists: () => access(file).then(() => true, () => false),
+    async ensure() {
+      await (await open(file, 'a', 0o600)).close();
     },
     async read() {
       const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {

@@ -70,6 +70,18 @@ describe('orion restore applies the GDPR erasure journal again (PGlite under ORI
     expect(readFileSync(join(dataDir, ERASURE_JOURNAL_FILE), 'utf8')).toBe(journal);
   });
 
+  it('no journal where one is looked for (another folder, a lost file): restored, and said on stderr and in --json', async () => {
+    const missing = join(folder, 'no-such-journal.jsonl');
+    const result = await runCli(['restore', '--in', join(folder, 'before-erasure.jsonl'), '--force', '--erasure-journal', missing, '--json']);
+    expect(result.code, result.err).toBe(0);
+    expect(result.err).toBe(`orion: warning: no GDPR erasure journal at ${missing}: no erasure was applied again, so anyone erased after this backup was taken is back; if anyone was, restore again with --force --erasure-journal FILE (the copy kept with the backups, or the server's ORION_DATA_DIR/erasure-journal.jsonl)\n`);
+    expect(JSON.parse(result.out)).toMatchObject({ erasuresReapplied: [], erasureJournal: { file: missing, found: false } });
+    // With the journal there (the first test's), nothing is said.
+    const found = await runCli(['restore', '--in', join(folder, 'before-erasure.jsonl'), '--force', '--json']);
+    expect(found.err).toBe('');
+    expect(JSON.parse(found.out)).toMatchObject({ erasureJournal: { file: join(dataDir, ERASURE_JOURNAL_FILE), found: true } });
+  });
+
   it('a damaged journal is refused, naming the line', async () => {
     const file = join(folder, 'damaged-journal.jsonl');
     writeFileSync(file, '{"userId":"u1","pseudonyms":["p1"],"erasedAt":"2026-12-01T00:00:00Z"}\nnot json\n{"userId":"u2","pseudonyms":[],"erasedAt":"x"}\n');

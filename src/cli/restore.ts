@@ -28,6 +28,10 @@ export function register(program: Command): void {
       const config = loadConfig();
       const journal = erasureJournal(config.dataDir, options.erasureJournal);
       await journal.read(); // a damaged journal is refused before the database is touched
+      // The server creates it at its first start: absent, this is not the folder it used (another
+      // host, another working directory) or the file was lost, and every person erased after the
+      // backup would come back without a word: said after the restore, and in --json.
+      const journalFound = await journal.exists();
       const store = await openForOps('restore into');
       let result: Awaited<ReturnType<typeof restoreBackup>>;
       let reapplied: ReappliedErasure[] = [];
@@ -42,8 +46,11 @@ export function register(program: Command): void {
         await store.close();
       }
       const { manifest } = result;
+      if (!journalFound) {
+        process.stderr.write(`orion: warning: no GDPR erasure journal at ${journal.file}: no erasure was applied again, so anyone erased after this backup was taken is back; if anyone was, restore again with --force --erasure-journal FILE (the copy kept with the backups, or the server's ORION_DATA_DIR/erasure-journal.jsonl)\n`);
+      }
       if (options.json === true) {
-        process.stdout.write(`${JSON.stringify({ file: options.in, rows: result.rows, migrated: result.migrated, schemaVersion: manifest.schemaVersion, tables: manifest.tables.map((t) => ({ name: t.name, rows: t.rows, sha256: t.sha256 })), erasuresReapplied: reapplied })}\n`);
+        process.stdout.write(`${JSON.stringify({ file: options.in, rows: result.rows, migrated: result.migrated, schemaVersion: manifest.schemaVersion, tables: manifest.tables.map((t) => ({ name: t.name, rows: t.rows, sha256: t.sha256 })), erasuresReapplied: reapplied, erasureJournal: { file: journal.file, found: journalFound } })}\n`);
         return;
       }
       process.stdout.write(
