@@ -103,6 +103,33 @@ forEachBackend('contract controls through the API, on a devnet', (ctx) => {
     expect(await outcomeOf('contract.unpause', (unpaused.json() as { transaction: string }).transaction)).toMatchObject({ status: 'success' });
   });
 
+  it('a control the node refuses at the send (an owner without ETH for gas): 409 naming the transaction and that nothing is pending, recorded not-sent', async () => {
+    const owner = f.clients.accounts[1]!.address;
+    await f.clients.publicClient.request({ method: 'anvil_setBalance' as never, params: [owner, '0x0'] as never });
+    const refused = await post('pause');
+    // Before: a bare 500 "internal error", the hash only in the audit log.
+    expect(refused.statusCode, refused.body).toBe(409);
+    const message = (refused.json() as { message: string }).message;
+    const hash = /pause: transaction (0x[0-9a-f]{64}) was not sent \(.+\); nothing is pending/.exec(message)?.[1];
+    expect(hash, message).toBeDefined();
+    expect(await outcomeOf('contract.pause', hash!)).toMatchObject({ status: 'not-sent' });
+    expect(await paused()).toBe(false);
+
+    // Funded and asked again, nothing else sent meanwhile: the identical transaction (same nonce,
+    // a deterministic signature), now pending. Its old 'not-sent' outcome does not settle the new
+    // send: a second control is refused while it waits (before, it was signed and sent beside it).
+    await f.clients.publicClient.request({ method: 'anvil_setBalance' as never, params: [owner, toHex(10n ** 20n)] as never });
+    await automine(false);
+    const sent = await post('pause');
+    expect(sent.statusCode, sent.body).toBe(202);
+    expect((sent.json() as { transaction: string }).transaction).toBe(hash);
+    const nonce = await pendingNonce();
+    const again = await post('pause');
+    expect(again.statusCode, again.body).toBe(409);
+    expect(again.json()).toMatchObject({ message: expect.stringContaining(`earlier pause (transaction ${hash}`) });
+    expect(await pendingNonce()).toBe(nonce);
+  });
+
   /** An admin enrolled with no step spent yet, for the CLI: this step's code signs in, the next one is the action's. */
   let cliAdmins = 0;
   const cliAdmin = async (): Promise<string[]> => {

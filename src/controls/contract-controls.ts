@@ -71,6 +71,17 @@ export class ControlNotYetMined extends OrionError {
   }
 }
 
+/**
+ * The control's transaction went to the node and failed there: refused at the send (nothing is
+ * pending) or mined and reverted. Its hash is in the message and in the audit log; the API answers
+ * 409 with it (a bare 500 hid it, and the CLI could only say the server failed).
+ */
+export class ControlFailed extends RuntimeFault {
+  constructor(readonly control: ContractControl['kind'], readonly transaction: Hex, readonly outcome: 'not-sent' | 'reverted', message: string, cause?: unknown) {
+    super(message, { details: { control, transaction, outcome }, ...(cause === undefined ? {} : { cause }) });
+  }
+}
+
 /** Default wait for a control's receipt. */
 export const RECEIPT_TIMEOUT_MS = 120_000;
 
@@ -151,7 +162,7 @@ async function runInTurn(context: ControlContext, control: ContractControl, sent
     const known = await knownTransaction(publicClient, hash).catch(() => 'cannot tell' as const);
     if (known !== 'unknown') throw new ControlNotYetMined(control.kind, context.executor, hash, `its send failed: ${firstLine(error)}`);
     await recordOutcome(context.audit, signed, { status: 'not-sent', reason: firstLine(error) }, detail, context.actor);
-    throw new RuntimeFault(`${control.kind}: transaction ${hash} was not sent (${firstLine(error)}); nothing is pending`, { cause: error });
+    throw new ControlFailed(control.kind, hash, 'not-sent', `${control.kind}: transaction ${hash} was not sent (${firstLine(error)}); nothing is pending`, error);
   }
   // Out and recorded: the next control finds it pending; the receipt is awaited outside the turn.
   sent();
@@ -169,7 +180,7 @@ async function runInTurn(context: ControlContext, control: ContractControl, sent
     // chain. The caller is told, with the hash, instead of an error that hides it.
     result.detail = { ...detail, outcomeRecord: `not written (${firstLine(error)}); the next control writes it from the chain` };
   }
-  if (receipt.status !== 'success') throw new RuntimeFault(`${control.kind}: transaction ${hash} reverted in block ${receipt.blockNumber}`);
+  if (receipt.status !== 'success') throw new ControlFailed(control.kind, hash, 'reverted', `${control.kind}: transaction ${hash} reverted in block ${receipt.blockNumber}; recorded in the audit log`);
   return result;
 }
 

@@ -91,12 +91,19 @@ async function everyRecord(audit: AuditLog, type: string): Promise<AuditRecord[]
 export async function unsettledControls(audit: AuditLog, executor: Address): Promise<SignedControl[]> {
   const mine = (row: AuditRecord): boolean => row.details['executor'] === executor.toLowerCase();
   const signed = (await everyRecord(audit, SIGNED)).filter(mine);
-  const settled = new Set<string>();
+  // Per transaction, the last outcome recorded. It settles the signed records before it only: a
+  // control refused at the send ('not-sent') and asked again with nothing else sent meanwhile signs
+  // the identical transaction (same nonce and fields, a deterministic signature: the same hash),
+  // and that new send is pending until an outcome recorded after it says otherwise.
+  const lastOutcome = new Map<string, bigint>();
   for (const control of new Set(signed.map((row) => String(row.details['control'])))) {
-    for (const row of await everyRecord(audit, `contract.${control}`)) if (mine(row)) settled.add(String(row.details['transaction']));
+    for (const row of await everyRecord(audit, `contract.${control}`)) {
+      const transaction = String(row.details['transaction']);
+      if (mine(row) && row.seq > (lastOutcome.get(transaction) ?? -1n)) lastOutcome.set(transaction, row.seq);
+    }
   }
   return signed
-    .filter((row) => !settled.has(String(row.details['transaction'])))
+    .filter((row) => !(row.seq < (lastOutcome.get(String(row.details['transaction'])) ?? -1n)))
     .reverse()
     .map((row) => {
       const { control, transaction, nonce, from } = row.details as { control: string; transaction: Hex; nonce: string; from?: string };

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { Conflict } from '../../auth/errors.ts';
-import { ControlNotYetMined, ControlRefused, OwnerKeyMissing, type ContractControl, type ControlResult } from '../../controls/contract-controls.ts';
+import { ControlFailed, ControlNotYetMined, ControlRefused, OwnerKeyMissing, type ContractControl, type ControlResult } from '../../controls/contract-controls.ts';
 import type { ModeActor } from '../../mode/mode-service.ts';
 import type { OwnerController } from '../../controls/owner-controller.ts';
 import { requireFreshTotp } from '../fresh-totp.ts';
@@ -51,7 +51,7 @@ export const contractControlRoutes: FastifyPluginAsync<{ controller: ContractCon
     try {
       return await controller(control, actor);
     } catch (error) {
-      if (error instanceof OwnerKeyMissing || error instanceof ControlRefused) throw new Conflict(error.message);
+      if (error instanceof OwnerKeyMissing || error instanceof ControlRefused || error instanceof ControlFailed) throw new Conflict(error.message);
       if (error instanceof ControlNotYetMined) {
         return reply.code(202).send({ status: 'sent, not yet mined', control: error.control, executor: error.executor, transaction: error.transaction, message: error.message });
       }
