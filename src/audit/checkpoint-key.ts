@@ -1,5 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { InputError } from '../errors.ts';
+import type { Queryable } from '../store/types.ts';
 
 /**
  * The Ed25519 key that signs the audit chain's head. It lives in a file outside the database
@@ -58,4 +60,29 @@ export function headSignatureValid(key: CheckpointKey, seq: bigint, hash: string
   } catch {
     return false;
   }
+}
+
+/**
+ * The key for a command that appends to an existing database's audit log from outside the server
+ * (the CLI's database path): the key at `path` only if it is the one the log's head is signed
+ * with. Created at `path` only when the log has no signed head yet (a new database). A CLI run
+ * with another ORION_DATA_DIR (another host, another working directory) used to create a key of
+ * its own and re-sign the head with it: `audit verify` then reported tampering until the server
+ * re-signed. Refused instead, naming the key the head is signed with.
+ */
+export async function checkpointKeyFor(db: Queryable, path: string): Promise<CheckpointKey> {
+  const head = await db.query<{ key_id: string }>('select key_id from audit_checkpoint');
+  const signedBy = head.rows[0]?.key_id;
+  if (signedBy === undefined) return loadOrCreateCheckpointKey(path);
+  let key: CheckpointKey;
+  try {
+    key = checkpointKeyFromPem(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new InputError(`the audit log's head is signed with key ${signedBy}, and ${path} does not exist: run this with the server's ORION_DATA_DIR, or ORION_AUDIT_KEY_FILE naming its key (a new key here would make audit verify report tampering)`);
+  }
+  if (key.keyId !== signedBy) {
+    throw new InputError(`the audit log's head is signed with key ${signedBy}, but ${path} holds key ${key.keyId}: run this with the server's ORION_DATA_DIR, or ORION_AUDIT_KEY_FILE naming its key`);
+  }
+  return key;
 }

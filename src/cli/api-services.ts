@@ -7,7 +7,7 @@ import type { ApiServices } from '../api/services.ts';
  * by a running server is refused with what to do instead (`viaApi`).
  */
 export async function withApiServices<T>(viaApi: string, work: (services: ApiServices) => Promise<T>): Promise<T> {
-  const [{ loadConfig }, store, { createAuditLog }, { loadOrCreateCheckpointKey }, { createAuthService }, { erasureJournal }] = await Promise.all([
+  const [{ loadConfig }, store, { createAuditLog }, { checkpointKeyFor }, { createAuthService }, { erasureJournal }] = await Promise.all([
     import('../config.ts'),
     import('../store/index.ts'),
     import('../audit/audit-log.ts'),
@@ -26,7 +26,7 @@ export async function withApiServices<T>(viaApi: string, work: (services: ApiSer
     throw error;
   }
   try {
-    const audit = createAuditLog(opened, loadOrCreateCheckpointKey(config.auditKeyFile));
+    const audit = createAuditLog(opened, await checkpointKeyFor(opened, config.auditKeyFile));
     const auth = createAuthService(opened, audit, { issuer: config.jwtIssuer, audience: config.jwtAudience, ttlSeconds: config.accessTokenTtl, refreshTtlSeconds: config.refreshTokenTtl });
     return await work({ store: opened, audit, auth, erasures: erasureJournal(config.dataDir) });
   } finally {
