@@ -103,8 +103,19 @@ describe('switch', () => {
     expect(await readStoredMode(db.store)).toBeUndefined();
   });
 
+  it('a validation from an instance whose clock runs ahead neither outranks a later failed one nor stays fresh longer', async () => {
+    // Its checks pass (the chain's head is judged fresh whatever the skew): a passing validation.
+    const ahead = createModeService({ store: db.store, allowLive: true, target: () => target(settings({}), { maxHeadAgeSeconds: 86_400 }), now: () => new Date(Date.now() + 10 * 60_000) });
+    expect((await ahead.validate({ label: 'workstation ten minutes ahead' })).passed).toBe(true);
+    const bad = createModeService({ store: db.store, allowLive: true, target: () => target(settings({ ORION_PRIVATE_KEY: keyOf(4) })) });
+    await bad.validate({ label: 'server' });
+    // Before: ordered by each process's own time, the passing one from "the future" was the latest.
+    await expect(bad.switch('live', { label: 'test' })).rejects.toThrow(/the last validation failed \(signer-allowed\)/);
+    expect(await readStoredMode(db.store)).toBeUndefined();
+  });
+
   it('refuses live after a failed validation and after a stale passing one; switches after a fresh one, with a new session at zero', async () => {
-    let clock = Date.now();
+    const clock = Date.now();
     const bad = createModeService({ store: db.store, allowLive: true, target: () => target(settings({ ORION_PRIVATE_KEY: keyOf(4) })), now: () => new Date(clock) });
     await bad.validate({ label: 'test' });
     await expect(bad.switch('live', { label: 'test' })).rejects.toThrow(/the last validation failed \(signer-allowed\)/);
@@ -112,7 +123,8 @@ describe('switch', () => {
     const good = createModeService({ store: db.store, allowLive: true, target: () => target(settings({})), now: () => new Date(clock) });
     const before = await good.status();
     await good.validate({ label: 'test' });
-    clock += VALIDATION_FRESH_MS + 1000;
+    // Its age is the database's: a minute passes there (the app clock plays no part).
+    await db.store.query(`update mode_validations set at = at - make_interval(secs => $1) where id = (select max(id) from mode_validations)`, [(VALIDATION_FRESH_MS + 1000) / 1000]);
     await expect(good.switch('live', { label: 'test' })).rejects.toThrow(/is 61 s old; allowed: one of the last 60 s/);
     expect((await readStoredMode(db.store))).toBeUndefined();
 

@@ -130,7 +130,7 @@ export function createModeService(options: ModeServiceOptions): ModeService {
   async function liveAllowed(validation: StoredValidation | undefined): Promise<StoredValidation> {
     if (!options.allowLive) throw new ModeSwitchRefused('live mode is not allowed on this installation: ORION_ALLOW_LIVE is off; allowed: set ORION_ALLOW_LIVE=on, then validate and switch');
     if (validation === undefined) throw new ModeSwitchRefused('no validation yet: run orion mode validate (or POST /api/v1/mode/validate) and switch within a minute of a passing one');
-    const age = now().getTime() - validation.at.getTime();
+    const age = validation.ageMs;
     if (!validation.passed) throw new ModeSwitchRefused(`the last validation failed (${validation.checks.filter((c) => !c.ok).map((c) => c.name).join(', ')}): fix it and validate again`);
     if (age > VALIDATION_FRESH_MS) throw new ModeSwitchRefused(`the last passing validation is ${Math.round(age / 1000)} s old; allowed: one of the last ${VALIDATION_FRESH_MS / 1000} s: validate again`);
     return validation;

@@ -16,7 +16,10 @@ export interface StoredMode {
 
 export interface StoredValidation {
   id: bigint;
+  /** When it was recorded, by the database's clock. */
   at: Date;
+  /** Its age now, by the database's clock (ms): what freshness is judged by, whatever the instance's clock says. */
+  ageMs: number;
   passed: boolean;
   checks: CheckResult[];
   hotKey: string | null;
@@ -41,23 +44,27 @@ export async function writeStoredMode(db: Queryable, mode: ExecutionMode, by: st
   return { mode, since: rows[0]!.since, switchedBy: by };
 }
 
-/** Records a validation's result; returns its id. */
+/**
+ * Records a validation's result at the database's time (not the validating process's: a machine
+ * whose clock ran ahead made its validation the newest, and fresh, for as long as it was ahead,
+ * hiding later failed ones from the switch); returns its id.
+ */
 export async function recordValidation(db: Queryable, report: ValidationReport, by: string | null): Promise<bigint> {
   const { rows } = await db.query<{ id: bigint }>(
-    'insert into mode_validations (at, passed, checks, hot_key, chain_id, requested_by) values ($1, $2, $3, $4, $5, $6) returning id',
-    [report.at, report.passed, JSON.stringify(report.checks), report.hotKey ?? null, report.chainId ?? null, by],
+    'insert into mode_validations (at, passed, checks, hot_key, chain_id, requested_by) values (now(), $1, $2, $3, $4, $5) returning id',
+    [report.passed, JSON.stringify(report.checks), report.hotKey ?? null, report.chainId ?? null, by],
     { bigint: ['id'] },
   );
   return rows[0]!.id;
 }
 
-/** The newest validation, if any. */
+/** The newest validation (the last recorded), if any, with its age by the database's clock. */
 export async function latestValidation(db: Queryable): Promise<StoredValidation | undefined> {
-  const { rows } = await db.query<{ id: bigint; at: Date; passed: boolean; checks: CheckResult[]; hot_key: string | null; chain_id: bigint | null }>(
-    'select id, at, passed, checks, hot_key, chain_id from mode_validations order by at desc, id desc limit 1',
+  const { rows } = await db.query<{ id: bigint; at: Date; age_ms: number; passed: boolean; checks: CheckResult[]; hot_key: string | null; chain_id: bigint | null }>(
+    'select id, at, (extract(epoch from (now() - at)) * 1000)::float8 as age_ms, passed, checks, hot_key, chain_id from mode_validations order by id desc limit 1',
     [],
     { bigint: ['id', 'chain_id'] },
   );
   const row = rows[0];
-  return row === undefined ? undefined : { id: row.id, at: row.at, passed: row.passed, checks: row.checks, hotKey: row.hot_key, chainId: row.chain_id === null ? null : Number(row.chain_id) };
+  return row === undefined ? undefined : { id: row.id, at: row.at, ageMs: Number(row.age_ms), passed: row.passed, checks: row.checks, hotKey: row.hot_key, chainId: row.chain_id === null ? null : Number(row.chain_id) };
 }
