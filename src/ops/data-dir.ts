@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { RuntimeFault } from '../errors.ts';
 
@@ -22,16 +22,31 @@ async function makeDirectoryPath(path: string): Promise<void> {
   for (const level of missing) await mkdir(level);
 }
 
-/** Creates `dataDir` if needed and proves it writable; a RuntimeFault naming it otherwise. */
+/** Mode of the data folder: the embedded database, the keys and the erasure journal are inside. */
+export const DATA_DIR_MODE = 0o700;
+
+/**
+ * Creates `dataDir` if needed, makes it private to its owner (mode 700) and proves it writable; a
+ * RuntimeFault naming it otherwise. PGlite writes its files with the process's umask (often
+ * world-readable): created 755, the folder let any local user read the database — password
+ * hashes, MFA secrets, every row. A folder open to others is closed, as the backup folder is.
+ */
 export async function ensureWritableDataDir(dataDir: string): Promise<void> {
   try {
     await makeDirectoryPath(dataDir);
+    const mode = (await stat(dataDir)).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      await chmod(dataDir, DATA_DIR_MODE).catch((cause: unknown) => {
+        throw new RuntimeFault(`data folder ${dataDir} is open to other users (mode ${mode.toString(8)}) and cannot be made private (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}): chmod 700 it, or set ORION_DATA_DIR to a folder of your own`, { cause });
+      });
+    }
     await access(dataDir, constants.W_OK);
     // access() trusts mode bits; root ignores them, and a read-only mount lies: write a file.
     const probe = join(dataDir, `.write-probe-${process.pid}`);
     await writeFile(probe, '');
     await rm(probe);
   } catch (cause) {
+    if (cause instanceof RuntimeFault) throw cause;
     throw new RuntimeFault(`data folder ${dataDir} is not writable (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); set ORION_DATA_DIR to a writable folder`, { cause });
   }
 }
