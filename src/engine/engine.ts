@@ -6,6 +6,7 @@ import type { ExecutionMode, Executor, SimulationResult } from '../executor/exec
 import { createSimExecutor } from '../executor/sim.ts';
 import { baseFeeRuleFor, type BaseFeeRuleKind } from '../chain/next-base-fee.ts';
 import { settledOutcome } from '../executor/live/settled-outcome.ts';
+import { liveWriterHeld } from '../executor/live/writer-lock.ts';
 import { createLiveExecutor, type LiveExecutor, type LiveExecutorOptions, type LiveExecutorStatus, type LiveSettings, type SettledIntent } from '../executor/live/live-executor.ts';
 import type { Funnel } from '../ledger/funnel.ts';
 import { applyExecutionCounts, readExecutionCounts, readFunnel } from '../ledger/funnel.ts';
@@ -219,7 +220,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   }
   const lenders = options.flashLenders ?? {};
   await checkLendersExist(clients, lenders, chainId);
-  const session = await enterModeSession(options.store, options.mode, chainId);
+  // A sim start joins a live session another process trades in (its writer lock held) instead of ending it.
+  const session = await enterModeSession(options.store, options.mode, chainId, null, options.store.backend === 'postgres' ? (tx) => liveWriterHeld(tx, chainId) : undefined);
   const opened = await options.protections(session);
   const protectionTimes = new SampleRing();
   // Every ask of the rules is timed: the cost must never show in head → simulated plan.

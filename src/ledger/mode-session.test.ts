@@ -1,6 +1,6 @@
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireWriterLock } from '../executor/live/writer-lock.ts';
+import { acquireWriterLock, liveWriterHeld } from '../executor/live/writer-lock.ts';
 import { openTestStore, testBackends, type TestStore } from '../store/test-store.ts';
 import { enterModeSession, openSessionOf } from './mode-session.ts';
 
@@ -24,14 +24,14 @@ describe.skipIf(!testBackends().includes('postgres'))('mode sessions on a shared
     let released = false;
     try {
       // Before: the sim start closed the live session, and the live instance followed it to sim.
-      const joined = await enterModeSession(db.store, 'sim', CHAIN, 'boot');
+      const joined = await enterModeSession(db.store, 'sim', CHAIN, 'boot', (tx) => liveWriterHeld(tx, CHAIN));
       expect(joined.id).toBe(live.id);
       expect((await openSessionOf(db.store))?.id).toBe(live.id);
       await lock.release();
       released = true;
       // The live process is gone (its lock released): a sim start closes its session, as the
       // fail-safe restart of a lone live instance needs.
-      const sim = await enterModeSession(db.store, 'sim', CHAIN, 'boot');
+      const sim = await enterModeSession(db.store, 'sim', CHAIN, 'boot', (tx) => liveWriterHeld(tx, CHAIN));
       expect(sim.mode).toBe('sim');
       expect(sim.id).not.toBe(live.id);
       expect((await openSessionOf(db.store))?.id).toBe(sim.id);

@@ -25,38 +25,22 @@ export async function openSessionOf(db: Queryable): Promise<ModeSession | undefi
 }
 
 /**
- * Whether a live executor holds its writer lock for some account on `chainId` now (PostgreSQL: the
- * advisory lock `hashtext('orion.live:<chain>:<account>')` of src/executor/live/writer-lock.ts is
- * granted to a session; a bigint key shows as classid = high half, objid = low half). PGlite: never
- * another process (its folder lock).
- */
-async function liveWriterAlive(store: Store, tx: Queryable, chainId: number): Promise<boolean> {
-  if (store.backend !== 'postgres') return false;
-  const { rows } = await tx.query<{ alive: boolean }>(
-    `select exists (
-       select 1 from live_accounts a
-       join pg_locks l on l.locktype = 'advisory' and l.granted and l.objsubid = 1
-        and ((l.classid::bigint << 32) | l.objid::bigint) = hashtext('orion.live:' || a.chain_id || ':' || a.account)::bigint
-       where a.chain_id = $1) as alive`,
-    [chainId],
-  );
-  return rows[0]?.alive === true;
-}
-
-/**
  * Continues the open session of `mode` on `chainId`, or closes whatever is open and starts one.
  *
- * Except a sim start while another process trades live on that chain (its writer lock held): the
- * sim engine joins the live session instead of closing it. Closing it took every live instance out
+ * Except a sim start while another process trades live on that chain (`liveWriterHeld`, asked in
+ * the transaction: src/executor/live/writer-lock.ts, whose lock it is): the sim engine joins the
+ * live session instead of closing it. Closing it took every live instance out
  * of live within a follow (~2 s) — any instance booting in sim (a replica, a rolling deploy, the
  * fail-safe boot) did it, with no switch recorded. A live session whose writer is gone (its process
  * died) is closed as before: the fail-safe restart of a lone live instance enters sim.
  */
-export async function enterModeSession(store: Store, mode: ExecutionMode, chainId: number, startedBy: string | null = null): Promise<ModeSession> {
+export async function enterModeSession(
+  store: Store, mode: ExecutionMode, chainId: number, startedBy: string | null = null, liveWriterHeld?: (tx: Queryable) => Promise<boolean>,
+): Promise<ModeSession> {
   return store.transaction(async (tx) => {
     const open = await openSessionOf(tx);
     if (open !== undefined && open.mode === mode && open.chainId === chainId) return open;
-    if (open !== undefined && open.mode === 'live' && mode === 'sim' && open.chainId === chainId && (await liveWriterAlive(store, tx, chainId))) return open;
+    if (open !== undefined && open.mode === 'live' && mode === 'sim' && open.chainId === chainId && (await liveWriterHeld?.(tx)) === true) return open;
     if (open !== undefined) await tx.query('update mode_sessions set ended_at = now() where id = $1', [open.id]);
     const { rows } = await tx.query<SessionRow>(
       'insert into mode_sessions (mode, chain_id, started_by) values ($1, $2, $3) returning id, mode, chain_id, started_at',

@@ -1,6 +1,6 @@
 import type { Address } from 'viem';
 import { RuntimeFault } from '../../errors.ts';
-import type { Store } from '../../store/types.ts';
+import type { Queryable, Store } from '../../store/types.ts';
 import { raiseWriterEpoch } from './intent-store.ts';
 
 /**
@@ -37,6 +37,29 @@ export interface WriterLock {
 }
 
 /** Takes the writer lock of (chainId, account); throws a RuntimeFault when another process holds it. */
+/** The advisory lock's name for (chain, account): `hashtext` of it is the lock's key. */
+function writerLockKey(chainId: number, account: string): string {
+  return `orion.live:${chainId}:${account.toLowerCase()}`;
+}
+
+/**
+ * Whether some process holds the live writer lock of an account on `chainId` now (PostgreSQL
+ * only: on PGlite no other process can). A bigint advisory key shows in pg_locks as classid = its
+ * high half, objid = its low half, objsubid 1. The accounts are the ones that ever went live here.
+ */
+export async function liveWriterHeld(db: Queryable, chainId: number): Promise<boolean> {
+  const { rows } = await db.query<{ account: string }>('select account from live_accounts where chain_id = $1', [chainId]);
+  for (const { account } of rows) {
+    const { rows: held } = await db.query<{ held: boolean }>(
+      `select exists (select 1 from pg_locks where locktype = 'advisory' and granted and objsubid = 1
+         and ((classid::bigint << 32) | objid::bigint) = hashtext($1)::bigint) as held`,
+      [writerLockKey(chainId, account)],
+    );
+    if (held[0]?.held === true) return true;
+  }
+  return false;
+}
+
 export async function acquireWriterLock(store: Store, chainId: number, account: Address): Promise<WriterLock> {
   if (store.backend !== 'postgres') {
     // One process (the folder lock), but the same epoch rule: a second executor opened in this
@@ -44,7 +67,7 @@ export async function acquireWriterLock(store: Store, chainId: number, account: 
     const epoch = await raiseWriterEpoch(store, chainId, account);
     return { held: () => true, epoch, lost: new Promise<Error>(() => undefined), release: async () => undefined };
   }
-  const key = `orion.live:${chainId}:${account.toLowerCase()}`;
+  const key = writerLockKey(chainId, account);
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   let held = false;
